@@ -1,0 +1,282 @@
+//! Matching an expected [`Node`] against an actual JSON value: subset by default (extra fields
+//! allowed, arrays element by element), exact under `$exact`, matchers for volatile values.
+//!
+//! Besides findings, matching builds two *views* for the diff: the expected tree and the actual
+//! value projected onto the expected shape, with matched matchers replaced by the actual value.
+//! Their diff shows only the real differences, not every field the target added.
+
+use serde_json::{Map, Value};
+
+use super::matcher::{self, Matcher};
+use super::{push_pointer, CheckKind, Finding, Severity};
+use crate::scenario::{Node, NodeKind, Scope, Template};
+
+/// The result of matching.
+#[derive(Debug, Clone, Default)]
+pub struct Matched {
+    pub findings: Vec<Finding>,
+    /// Expected, with templates rendered and passing matchers replaced by the actual value.
+    pub expected_view: Option<Value>,
+    /// Actual, projected onto the keys the expectation names.
+    pub actual_view: Option<Value>,
+}
+
+impl Matched {
+    pub fn ok(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// Matches `expected` against `actual` (`None`: absent). `kind` labels the findings; `root` is
+/// the pointer prefix (`""` for a body, `/Header-Name` for a header).
+pub fn match_value(expected: &Node, actual: Option<&Value>, scope: &dyn Scope, kind: CheckKind, root: &str) -> Matched {
+    let mut m = Matcher_ { scope, kind, findings: Vec::new() };
+    let (e, a) = m.walk(expected, actual, root.to_owned(), false);
+    Matched {
+        findings: m.findings,
+        expected_view: e,
+        actual_view: a,
+    }
+}
+
+/// Renders every template in `node` to plain JSON (for request values).
+pub fn render(node: &Node, scope: &dyn Scope) -> Result<Value, Finding> {
+    Ok(match &node.kind {
+        NodeKind::String(s) => Template::parse(s)
+            .and_then(|t| t.render(scope))
+            .map_err(|e| Finding::error(CheckKind::Scenario, e).at(node.pos))?,
+        NodeKind::Seq(items) => Value::Array(items.iter().map(|n| render(n, scope)).collect::<Result<_, _>>()?),
+        NodeKind::Map(entries) => {
+            let mut map = Map::new();
+            for (k, v) in entries {
+                map.insert(k.value.clone(), render(v, scope)?);
+            }
+            Value::Object(map)
+        }
+        _ => node.to_json(),
+    })
+}
+
+struct Matcher_<'s> {
+    scope: &'s dyn Scope,
+    kind: CheckKind,
+    findings: Vec<Finding>,
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+impl Matcher_<'_> {
+    fn fail(&mut self, node: &Node, ptr: &str, keyword: &str, message: String, expected: Option<Value>, actual: Option<&Value>) {
+        let mut f = Finding::violation(self.kind, message).pointer(ptr).keyword(keyword).at(node.pos);
+        f.expected = expected;
+        f.actual = actual.cloned();
+        self.findings.push(f);
+    }
+
+    fn here(ptr: &str) -> &str {
+        if ptr.is_empty() { "the body" } else { ptr }
+    }
+
+    fn walk(&mut self, exp: &Node, act: Option<&Value>, ptr: String, exact: bool) -> (Option<Value>, Option<Value>) {
+        match matcher::parse(exp) {
+            Err((pos, msg)) => {
+                self.findings.push(Finding::error(CheckKind::Scenario, msg).at(pos));
+                (None, act.cloned())
+            }
+            Ok(Some(matchers)) => self.matchers(exp, &matchers, act, ptr),
+            Ok(None) => match &exp.kind {
+                NodeKind::Map(entries) => self.map(exp, entries, act, ptr, exact),
+                NodeKind::Seq(items) => self.seq(exp, items, act, ptr, exact),
+                _ => self.scalar(exp, act, ptr),
+            },
+        }
+    }
+
+    fn matchers(&mut self, exp: &Node, matchers: &[Matcher<'_>], act: Option<&Value>, ptr: String) -> (Option<Value>, Option<Value>) {
+        let before = self.findings.len();
+        let mut exp_view = None;
+        let where_ = Self::here(&ptr).to_owned();
+        for m in matchers {
+            match m {
+                Matcher::Absent => {
+                    if let Some(a) = act {
+                        self.fail(exp, &ptr, "$absent", format!("{where_} should be absent but is present"), None, Some(a));
+                    }
+                }
+                Matcher::Any => {
+                    if act.is_none() {
+                        self.fail(exp, &ptr, "$any", format!("{where_} is missing"), Some(Value::from("<any value>")), None);
+                    }
+                }
+                Matcher::Type(t) => {
+                    if !act.is_some_and(|a| matcher::has_type(t, a)) {
+                        let got = act.map(json_type).unwrap_or("nothing");
+                        self.fail(exp, &ptr, "$type", format!("{where_} should be of type {t}, got {got}"), Some(Value::from(format!("<{t}>"))), act);
+                    }
+                }
+                Matcher::Regex(re) => {
+                    let text = match act {
+                        Some(Value::String(s)) => Some(s.clone()),
+                        Some(v @ (Value::Number(_) | Value::Bool(_))) => Some(v.to_string()),
+                        _ => None,
+                    };
+                    if !text.as_deref().is_some_and(|t| re.is_match(t)) {
+                        self.fail(exp, &ptr, "$regex", format!("{where_} should match /{}/", re.as_str()), Some(Value::from(format!("/{}/", re.as_str()))), act);
+                    }
+                }
+                Matcher::Len(n) => {
+                    let len = match act {
+                        Some(Value::Array(a)) => Some(a.len()),
+                        Some(Value::Object(o)) => Some(o.len()),
+                        Some(Value::String(s)) => Some(s.chars().count()),
+                        _ => None,
+                    };
+                    if len != Some(*n as usize) {
+                        let got = len.map_or("no length".to_owned(), |l| format!("length {l}"));
+                        self.fail(exp, &ptr, "$len", format!("{where_} should have length {n}, has {got}"), Some(Value::from(*n)), act);
+                    }
+                }
+                Matcher::Contains(item) => {
+                    let found = match act {
+                        Some(Value::Array(list)) => list.iter().any(|el| {
+                            let mut probe = Matcher_ { scope: self.scope, kind: self.kind, findings: Vec::new() };
+                            probe.walk(item, Some(el), String::new(), false);
+                            probe.findings.is_empty()
+                        }),
+                        _ => false,
+                    };
+                    if !found {
+                        let shown = render(item, self.scope).unwrap_or_else(|_| item.to_json());
+                        self.fail(exp, &ptr, "$contains", format!("{where_} should be an array containing an element like {shown}"), Some(serde_json::json!({"$contains": shown})), act);
+                    }
+                }
+                Matcher::Exact(inner) => {
+                    let (e, _) = self.walk(inner, act, ptr.clone(), true);
+                    exp_view = e;
+                }
+            }
+        }
+        if self.findings.len() == before {
+            (act.cloned(), act.cloned())
+        } else {
+            let shown = exp_view.unwrap_or_else(|| describe(matchers, self.scope));
+            (Some(shown), act.cloned())
+        }
+    }
+
+    fn map(&mut self, exp: &Node, entries: &[(crate::scenario::Spanned<String>, Node)], act: Option<&Value>, ptr: String, exact: bool) -> (Option<Value>, Option<Value>) {
+        let exp_plain = || render(exp, self.scope).ok();
+        let Some(Value::Object(obj)) = act else {
+            let got = act.map(json_type).unwrap_or("nothing");
+            let e = exp_plain();
+            self.fail(exp, &ptr, "type", format!("{} should be an object, got {got}", Self::here(&ptr)), e.clone(), act);
+            return (e, act.cloned());
+        };
+        let mut ev = Map::new();
+        let mut av = Map::new();
+        for (key, child) in entries {
+            let child_ptr = push_pointer(&ptr, &key.value);
+            let (e, a) = self.walk(child, obj.get(&key.value), child_ptr, exact);
+            if let Some(e) = e {
+                ev.insert(key.value.clone(), e);
+            }
+            if let Some(a) = a {
+                av.insert(key.value.clone(), a);
+            }
+        }
+        if exact {
+            for (k, v) in obj {
+                if !entries.iter().any(|(key, _)| &key.value == k) {
+                    self.fail(exp, &push_pointer(&ptr, k), "$exact", format!("{} is not expected (exact match)", push_pointer(&ptr, k)), None, Some(v));
+                    av.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        (Some(Value::Object(ev)), Some(Value::Object(av)))
+    }
+
+    fn seq(&mut self, exp: &Node, items: &[Node], act: Option<&Value>, ptr: String, exact: bool) -> (Option<Value>, Option<Value>) {
+        let Some(Value::Array(list)) = act else {
+            let got = act.map(json_type).unwrap_or("nothing");
+            let e = render(exp, self.scope).ok();
+            self.fail(exp, &ptr, "type", format!("{} should be an array, got {got}", Self::here(&ptr)), e.clone(), act);
+            return (e, act.cloned());
+        };
+        if list.len() != items.len() {
+            self.fail(exp, &ptr, "length", format!("{} should have {} element(s), has {}", Self::here(&ptr), items.len(), list.len()), Some(Value::from(items.len())), Some(&Value::from(list.len())));
+        }
+        let mut ev = Vec::new();
+        let mut av = Vec::new();
+        for (i, child) in items.iter().enumerate() {
+            let (e, a) = self.walk(child, list.get(i), push_pointer(&ptr, &i.to_string()), exact);
+            ev.push(e.unwrap_or(Value::Null));
+            if let Some(a) = a {
+                av.push(a);
+            }
+        }
+        av.extend(list.iter().skip(items.len()).cloned());
+        (Some(Value::Array(ev)), Some(Value::Array(av)))
+    }
+
+    fn scalar(&mut self, exp: &Node, act: Option<&Value>, ptr: String) -> (Option<Value>, Option<Value>) {
+        let want = match render(exp, self.scope) {
+            Ok(v) => v,
+            Err(f) => {
+                self.findings.push(f);
+                return (None, act.cloned());
+            }
+        };
+        match act {
+            Some(a) if same(&want, a) => {}
+            Some(a) => {
+                let msg = if json_type(a) != json_type(&want) {
+                    format!("{} should be {want} ({}), got {a} ({})", Self::here(&ptr), json_type(&want), json_type(a))
+                } else {
+                    format!("{} should be {want}, got {a}", Self::here(&ptr))
+                };
+                self.fail(exp, &ptr, "equals", msg, Some(want.clone()), Some(a));
+            }
+            None => self.fail(exp, &ptr, "required", format!("{} is missing (expected {want})", Self::here(&ptr)), Some(want.clone()), None),
+        }
+        (Some(want), act.cloned())
+    }
+}
+
+/// How a failed matcher shows in the expected view.
+fn describe(matchers: &[Matcher<'_>], scope: &dyn Scope) -> Value {
+    let mut map = Map::new();
+    for m in matchers {
+        let (k, v) = match m {
+            Matcher::Any => ("$any", Value::Bool(true)),
+            Matcher::Absent => ("$absent", Value::Bool(true)),
+            Matcher::Type(t) => ("$type", Value::from(*t)),
+            Matcher::Regex(r) => ("$regex", Value::from(r.as_str())),
+            Matcher::Len(n) => ("$len", Value::from(*n)),
+            Matcher::Contains(n) => ("$contains", render(n, scope).unwrap_or_else(|_| n.to_json())),
+            Matcher::Exact(n) => ("$exact", render(n, scope).unwrap_or_else(|_| n.to_json())),
+        };
+        map.insert(k.to_owned(), v);
+    }
+    Value::Object(map)
+}
+
+/// Whether the findings leave the step's outcome a pass (warnings only).
+pub fn passes(findings: &[Finding]) -> bool {
+    findings.iter().all(|f| f.severity == Severity::Warning)
+}

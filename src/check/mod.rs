@@ -1,0 +1,165 @@
+//! Checks of one exchange, each producing [`Finding`]s: the target's response against the spec
+//! ([`schema`]) and the scenario's expectations ([`status`], [`headers`], [`body`]), and the
+//! scenario's own request against the spec ([`request`]).
+//!
+//! Every finding carries where the difference is (JSON Pointer), which rule it breaks (schema
+//! keyword and spec location, or matcher) and which scenario line asked for it.
+
+pub mod body;
+pub mod headers;
+pub mod matcher;
+pub mod request;
+pub mod schema;
+pub mod status;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::scenario::Pos;
+
+/// How bad a finding is; the scenario's outcome is the worst of its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Something `--strict` would fail: the target follows a lenient reading of the documents.
+    Warning,
+    /// The target broke the contract or the scenario's expectation.
+    Violation,
+    /// The scenario, the spec, the configuration or the environment failed; nothing was proven.
+    Error,
+}
+
+/// Which check produced a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum CheckKind {
+    /// The expected status.
+    Status,
+    /// A status the spec does not document for the operation.
+    UndocumentedStatus,
+    /// A response header, by the spec or by the expectation.
+    Header,
+    /// Content-Type, body presence and JSON well-formedness against the spec.
+    Content,
+    /// The body against the spec's schema.
+    Schema,
+    /// The body against the scenario's expectation.
+    Body,
+    /// The request against the spec, before sending.
+    Request,
+    /// Polling (`until`, `fail_if`).
+    Poll,
+    /// A capture that found nothing.
+    Capture,
+    /// Connection, TLS, timeout.
+    Transport,
+    /// Templates, variables, scenario-level timeouts.
+    Scenario,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    pub check: CheckKind,
+    pub message: String,
+    /// JSON Pointer into the response body (or the request body, for request findings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// The schema keyword (`type`, `required`...) or matcher (`$regex`) that failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<String>,
+    /// Where the rule is written in the spec: `file#/json/pointer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<Value>,
+    /// The scenario line that asked for this.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pos: Option<Pos>,
+}
+
+impl Finding {
+    pub fn new(severity: Severity, check: CheckKind, message: impl Into<String>) -> Self {
+        Finding {
+            severity,
+            check,
+            message: message.into(),
+            pointer: None,
+            keyword: None,
+            schema_at: None,
+            expected: None,
+            actual: None,
+            pos: None,
+        }
+    }
+
+    pub fn violation(check: CheckKind, message: impl Into<String>) -> Self {
+        Self::new(Severity::Violation, check, message)
+    }
+
+    pub fn error(check: CheckKind, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, check, message)
+    }
+
+    pub fn pointer(mut self, p: impl Into<String>) -> Self {
+        self.pointer = Some(p.into());
+        self
+    }
+    pub fn keyword(mut self, k: impl Into<String>) -> Self {
+        self.keyword = Some(k.into());
+        self
+    }
+    pub fn schema_at(mut self, s: impl Into<String>) -> Self {
+        self.schema_at = Some(s.into());
+        self
+    }
+    pub fn expected(mut self, v: impl Into<Value>) -> Self {
+        self.expected = Some(v.into());
+        self
+    }
+    pub fn actual(mut self, v: impl Into<Value>) -> Self {
+        self.actual = Some(v.into());
+        self
+    }
+    pub fn at(mut self, pos: Pos) -> Self {
+        if pos.is_known() {
+            self.pos = Some(pos);
+        }
+        self
+    }
+}
+
+/// A response as the checks see it.
+#[derive(Debug, Clone)]
+pub struct Observed<'a> {
+    pub status: u16,
+    pub headers: &'a [(String, String)],
+    pub body: &'a [u8],
+    /// The body parsed as JSON, when it is JSON.
+    pub json: Option<&'a Value>,
+}
+
+impl<'a> Observed<'a> {
+    /// All values of a header, by case-insensitive name.
+    pub fn header_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&'a str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Appends a JSON Pointer token, escaped.
+pub fn push_pointer(base: &str, token: &str) -> String {
+    format!("{base}/{}", token.replace('~', "~0").replace('/', "~1"))
+}

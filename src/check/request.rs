@@ -1,0 +1,97 @@
+//! The scenario's request against the spec, before it is sent: a broken scenario is caught
+//! before it is blamed on the target.
+
+use serde_json::Value;
+
+use super::schema::{coerce, schema_errors};
+use super::{CheckKind, Finding, Severity};
+use crate::scenario::Pos;
+use crate::spec::{model_is_json, Operation};
+
+/// A request as built, before sending.
+#[derive(Debug, Clone, Default)]
+pub struct Outgoing {
+    pub path: Vec<(String, Value)>,
+    pub query: Vec<(String, Value)>,
+    /// Headers as they will be sent, credentials included.
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Value>,
+    /// `body_raw` was used: the body is not JSON the checks can read.
+    pub raw_body: bool,
+}
+
+/// Every way `req` breaks the spec of `op`, as errors of the scenario.
+pub fn check(op: &Operation, req: &Outgoing, pos: Pos) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for p in &op.params {
+        let given: Vec<Value> = match p.location.as_str() {
+            "path" => req.path.iter().filter(|(n, _)| *n == p.name).map(|(_, v)| v.clone()).collect(),
+            "query" => req.query.iter().filter(|(n, _)| *n == p.name).flat_map(|(_, v)| match v {
+                Value::Array(items) => items.clone(),
+                other => vec![other.clone()],
+            }).collect(),
+            "header" => req.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(&p.name)).map(|(_, v)| Value::String(v.clone())).collect(),
+            _ => continue,
+        };
+        if given.is_empty() {
+            if p.required {
+                out.push(
+                    Finding::error(CheckKind::Request, format!("required {} parameter `{}` is not given", p.location, p.name))
+                        .keyword("required")
+                        .at(pos),
+                );
+            }
+            continue;
+        }
+        let Some(schema) = &p.schema else { continue };
+        for v in given {
+            let typed = match &v {
+                Value::String(s) => coerce(s, &schema.raw),
+                other => other.clone(),
+            };
+            for mut f in schema_errors(schema, &typed, Severity::Error, pos) {
+                f.check = CheckKind::Request;
+                f.message = format!("{} parameter `{}`: {}", p.location, p.name, f.message.trim_start_matches("the body: "));
+                f.pointer = None;
+                out.push(f);
+            }
+        }
+    }
+    match (&op.request_body, &req.body) {
+        (Some(rb), None) if rb.required && !req.raw_body => out.push(
+            Finding::error(CheckKind::Request, format!("{} requires a request body", op.id)).keyword("requestBody").at(pos),
+        ),
+        (None, Some(_)) => out.push(
+            Finding::error(CheckKind::Request, format!("{} documents no request body, but the step sends one", op.id))
+                .keyword("requestBody")
+                .at(pos),
+        ),
+        (Some(rb), Some(body)) if !req.raw_body => {
+            let ct = req
+                .headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("application/json");
+            match rb.content.iter().find(|m| m.covers(ct)) {
+                None => out.push(
+                    Finding::error(CheckKind::Request, format!("request Content-Type `{ct}` is not documented for {}", op.id))
+                        .keyword("content")
+                        .at(pos),
+                ),
+                Some(media) if model_is_json(ct) => {
+                    if let Some(schema) = &media.schema {
+                        for mut f in schema_errors(schema, body, Severity::Error, pos) {
+                            f.check = CheckKind::Request;
+                            f.message = format!("request body {}", f.message.replacen("the body: ", "", 1));
+                            out.push(f);
+                        }
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        _ => {}
+    }
+    out
+}

@@ -1,0 +1,218 @@
+//! The response against the spec, without the scenario asking: the status must be documented,
+//! the body present or absent as documented, of a documented media type, well-formed, valid
+//! against the schema (every error, not the first), and the documented headers present and valid.
+
+use serde_json::Value;
+
+use super::{CheckKind, Finding, Observed, Severity};
+use crate::scenario::Pos;
+use crate::spec::{model_is_json, HeaderSpec, Operation, Schema};
+
+/// What the spec check found, with the location of the response it used.
+pub fn check(op: &Operation, observed: &Observed<'_>, strict: bool, pos: Pos) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let Some(resp) = op.response(observed.status) else {
+        out.push(
+            Finding::violation(
+                CheckKind::UndocumentedStatus,
+                format!(
+                    "status {} is not documented for {} (documented: {})",
+                    observed.status,
+                    op.id,
+                    op.documented_statuses().join(", ")
+                ),
+            )
+            .schema_at(format!("{}/responses", op.at))
+            .expected(op.documented_statuses().join(", "))
+            .actual(observed.status)
+            .at(pos),
+        );
+        return out;
+    };
+    let resp_at = resp.at.to_string();
+
+    for h in &resp.headers {
+        if let Some(f) = header(h, observed, &resp_at) {
+            out.push(f.at(pos));
+        }
+    }
+
+    let content_type = observed.header("content-type");
+    if resp.content.is_empty() {
+        if !observed.body.is_empty() {
+            out.push(
+                Finding::violation(
+                    CheckKind::Content,
+                    format!(
+                        "the spec documents no body for {} {}, but the response has {} byte(s)",
+                        op.id,
+                        resp.key,
+                        observed.body.len()
+                    ),
+                )
+                .keyword("content")
+                .schema_at(resp_at.clone())
+                .expected("no body")
+                .actual(preview(observed.body))
+                .at(pos),
+            );
+        }
+        return out;
+    }
+    if observed.body.is_empty() {
+        let types: Vec<&str> = resp.content.iter().map(|m| m.media_type.as_str()).collect();
+        out.push(
+            Finding::violation(CheckKind::Content, format!("the spec documents a body ({}) for {} {}, but the response has none", types.join(", "), op.id, resp.key))
+                .keyword("content")
+                .schema_at(resp_at)
+                .expected(types.join(", "))
+                .actual("no body")
+                .at(pos),
+        );
+        return out;
+    }
+    let Some(ct) = content_type else {
+        out.push(
+            Finding::violation(CheckKind::Content, "the response has a body but no Content-Type header")
+                .keyword("content")
+                .schema_at(resp_at)
+                .at(pos),
+        );
+        return out;
+    };
+    let Some(media) = resp.content.iter().find(|m| m.covers(ct)) else {
+        let types: Vec<&str> = resp.content.iter().map(|m| m.media_type.as_str()).collect();
+        out.push(
+            Finding::violation(CheckKind::Content, format!("Content-Type `{ct}` is not documented for {} {}", op.id, resp.key))
+                .keyword("content")
+                .schema_at(resp_at)
+                .expected(types.join(", "))
+                .actual(ct)
+                .at(pos),
+        );
+        return out;
+    };
+    if !model_is_json(ct) {
+        return out;
+    }
+    let Some(json) = observed.json else {
+        let err = serde_json::from_slice::<Value>(observed.body).err().map(|e| e.to_string()).unwrap_or_default();
+        out.push(
+            Finding::violation(CheckKind::Content, format!("the body is not well-formed JSON: {err}"))
+                .keyword("json")
+                .schema_at(resp_at)
+                .actual(preview(observed.body))
+                .at(pos),
+        );
+        return out;
+    };
+    if let Some(schema) = &media.schema {
+        let errors = schema_errors(schema, json, Severity::Violation, pos);
+        let lenient_ok = errors.is_empty();
+        out.extend(errors);
+        if lenient_ok && let Some(strict_schema) = &media.strict {
+            let sev = if strict { Severity::Violation } else { Severity::Warning };
+            for mut f in schema_errors(strict_schema, json, sev, pos) {
+                f.message = format!("{} (the documented table read literally; the target follows the lenient reading)", f.message);
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+/// Every error of `value` against `schema`.
+pub fn schema_errors(schema: &Schema, value: &Value, severity: Severity, pos: Pos) -> Vec<Finding> {
+    schema
+        .validator
+        .iter_errors(value)
+        .map(|e| {
+            let pointer = e.instance_path().to_string();
+            let rule = rule_location(schema, &e);
+            let shown = if pointer.is_empty() { "the body".to_owned() } else { pointer.clone() };
+            Finding::new(severity, CheckKind::Schema, format!("{shown}: {}", e.masked()))
+                .pointer(pointer)
+                .keyword(e.kind().keyword().to_owned())
+                .schema_at(rule)
+                .actual(e.instance().clone().into_owned())
+                .at(pos)
+        })
+        .collect()
+}
+
+/// Where the failed keyword is written: the absolute keyword location mapped back from the
+/// registry URI to the spec file, so a rule reached through `$ref` points at its own line.
+fn rule_location(schema: &Schema, e: &jsonschema::ValidationError<'_>) -> String {
+    if let Some(uri) = e.absolute_keyword_location() {
+        if let Some((_, fragment)) = uri.as_str().split_once('#') {
+            let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+            return format!("{}#{decoded}", schema.at.file);
+        }
+    }
+    let path = e.schema_path().to_string();
+    format!("{}{}", schema.at, path.strip_prefix("/$ref").unwrap_or(&path))
+}
+
+fn header(h: &HeaderSpec, observed: &Observed<'_>, resp_at: &str) -> Option<Finding> {
+    let at = format!("{resp_at}/headers/{}", h.name);
+    let Some(value) = observed.header(&h.name) else {
+        return h.required.then(|| {
+            Finding::violation(CheckKind::Header, format!("required response header {} is missing", h.name))
+                .keyword("required")
+                .schema_at(at)
+                .expected(h.name.clone())
+        });
+    };
+    let schema = h.schema.as_ref()?;
+    let typed = coerce(value, &schema.raw);
+    let errors: Vec<String> = schema.validator.iter_errors(&typed).map(|e| e.to_string()).collect();
+    if errors.is_empty() {
+        return None;
+    }
+    Some(
+        Finding::violation(CheckKind::Header, format!("response header {}: {}", h.name, errors.join("; ")))
+            .keyword("schema")
+            .schema_at(format!("{at}/schema"))
+            .actual(value),
+    )
+}
+
+/// A header, path or query value is text on the wire; read it as the schema's type when it says
+/// integer, number or boolean.
+pub fn coerce(text: &str, schema: &Value) -> Value {
+    let types: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if types.contains(&"string") || types.is_empty() {
+        return Value::String(text.to_owned());
+    }
+    if types.contains(&"integer") {
+        if let Ok(i) = text.parse::<i64>() {
+            return Value::from(i);
+        }
+    }
+    if types.contains(&"number") {
+        if let Ok(f) = text.parse::<f64>() {
+            if let Some(n) = serde_json::Number::from_f64(f) {
+                return Value::Number(n);
+            }
+        }
+    }
+    if types.contains(&"boolean") {
+        match text {
+            "true" => return Value::Bool(true),
+            "false" => return Value::Bool(false),
+            _ => {}
+        }
+    }
+    Value::String(text.to_owned())
+}
+
+/// The start of a body, as text, for messages.
+pub fn preview(body: &[u8]) -> String {
+    const MAX: usize = 200;
+    let text = String::from_utf8_lossy(&body[..body.len().min(MAX)]).into_owned();
+    if body.len() > MAX { format!("{text}…") } else { text }
+}

@@ -1,0 +1,85 @@
+//! [`Diagnostic`]: an error in something the user wrote (scenario, spec, targets file), with the
+//! file, line and column, what was expected, a suggested fix and the offending source line.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::scenario::Pos;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnostic {
+    pub path: PathBuf,
+    pub pos: Pos,
+    pub message: String,
+    /// A suggested fix ("did you mean `expect`?").
+    pub help: Option<String>,
+    /// The source line the position is on, for the caret display.
+    pub line_text: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(path: &Path, pos: Pos, message: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.to_owned(),
+            pos,
+            message: message.into(),
+            help: None,
+            line_text: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn help_opt(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    /// Attaches the source line at `pos` from the file's text.
+    pub fn with_source(mut self, source: &str) -> Self {
+        if self.pos.is_known() {
+            self.line_text = source
+                .lines()
+                .nth(self.pos.line as usize - 1)
+                .map(str::to_owned);
+        }
+        self
+    }
+
+    /// `path:line:col`
+    pub fn location(&self) -> String {
+        if self.pos.is_known() {
+            format!("{}:{}", self.path.display(), self.pos)
+        } else {
+            self.path.display().to_string()
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location(), self.message)?;
+        if let Some(line) = &self.line_text {
+            let gutter = self.pos.line.to_string();
+            let pad = " ".repeat(gutter.len());
+            let col = self.pos.col.max(1) as usize;
+            let caret_pad: String = line
+                .chars()
+                .take(col - 1)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            write!(f, "\n{pad} |\n{gutter} | {line}\n{pad} | {caret_pad}^")?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostic {}

@@ -1,0 +1,32 @@
+//! conform: a contract-conformance harness for HTTP APIs.
+//!
+//! YAML scenarios ([`scenario`]) drive HTTP calls ([`run`]) against a [`target`]; every response
+//! is checked ([`check`]) against the API's OpenAPI 3.1 spec ([`spec`]) and the scenario's
+//! expectations, and every difference becomes a [`check::Finding`] that points at the JSON
+//! location, the schema rule and the scenario line. Reports ([`report`]) are pure functions of
+//! the [`run::RunResult`].
+//!
+//! Data flow: `specs/<api>/openapi.yaml` -> [`spec::Registry`]; `cases/**/*.yaml` ->
+//! [`scenario::Scenario`]; targets -> [`target::Targets`]; [`run::Runner`] emits
+//! [`run::Event`]s and returns results.
+
+pub mod check;
+pub mod diag;
+pub mod diff;
+pub mod mock;
+pub mod redact;
+pub mod report;
+pub mod run;
+pub mod scenario;
+pub mod spec;
+pub mod suggest;
+pub mod target;
+
+pub use diag::Diagnostic;
+
+/// The JSON Schema of scenario files, generated from the model so it cannot drift.
+pub fn scenario_schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(scenario::Scenario);
+    schema.insert("$id".into(), "https://conform.invalid/scenario.schema.json".into());
+    serde_json::to_value(schema).unwrap_or_default()
+}

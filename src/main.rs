@@ -1,0 +1,255 @@
+//! The `conform` command line: parses arguments, calls the library, prints, and maps the result
+//! class to the exit code (0 conform, 1 violations, 2 errors in scenarios, specs, config, usage).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use conform::run::{Event, EventSink, RunOptions, Runner};
+use conform::scenario::{self, Found};
+use conform::spec::Registry;
+use conform::target::Targets;
+
+#[derive(Parser)]
+#[command(name = "conform", version, about = "Contract-conformance harness: YAML scenarios against HTTP APIs, checked against OpenAPI 3.1 specs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// When to color output.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run scenarios against targets and check every response.
+    Run(RunArgs),
+    /// List the scenarios that a run with the same selection would run.
+    List(SelectArgs),
+    /// Print the JSON Schema of scenario files (for editors).
+    Schema,
+    /// Serve built-in mocks on 127.0.0.1 until interrupted.
+    Mock(MockArgs),
+}
+
+#[derive(Args)]
+struct MockArgs {
+    /// APIs to serve [default: all that have a mock].
+    apis: Vec<String>,
+    /// Port of the first mock; the next ones take the following ports [default: ephemeral].
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+}
+
+#[derive(Args)]
+struct SelectArgs {
+    /// Scenario files or folders.
+    #[arg(default_value = "cases")]
+    paths: Vec<PathBuf>,
+    /// Only scenarios whose id or name contains this text.
+    #[arg(long)]
+    filter: Option<String>,
+    /// Only scenarios with this tag (repeat for any of several).
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    #[command(flatten)]
+    select: SelectArgs,
+    /// Where the API specs are.
+    #[arg(long, default_value = "specs")]
+    specs: PathBuf,
+    /// `API=URL` for one API, or `URL` for all (repeatable).
+    #[arg(long = "target", value_name = "API=URL")]
+    targets: Vec<String>,
+    /// Scenarios in flight at once [default: 4 x CPUs, 4..=32].
+    #[arg(long, short)]
+    jobs: Option<usize>,
+    /// Stop starting scenarios after the first failure.
+    #[arg(long)]
+    fail_fast: bool,
+    /// Apply the vendors' documented tables literally (`x-conform-strict` in specs).
+    #[arg(long)]
+    strict: bool,
+    /// Print only failures and the summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let result = match cli.command {
+        Command::Run(args) => run(args, color),
+        Command::List(args) => list(args),
+        Command::Mock(args) => mock(args),
+        Command::Schema => {
+            let text = serde_json::to_string_pretty(&conform::scenario_schema()).unwrap_or_default();
+            println!("{text}");
+            Ok(0)
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Scenarios selected by paths, filter and tags. Files that do not parse are kept: their error
+/// must be seen, whatever the filter.
+fn select(args: &SelectArgs) -> anyhow::Result<Vec<(Found, Option<(String, Vec<String>)>)>> {
+    let found = scenario::discover(&args.paths).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let mut out = Vec::new();
+    for f in found {
+        let meta = scenario::load(&f.path).ok().map(|(s, _)| {
+            (s.name.value.clone(), s.tags.iter().map(|t| t.value.clone()).collect::<Vec<_>>())
+        });
+        if let Some((name, tags)) = &meta {
+            if let Some(text) = &args.filter {
+                if !f.id.contains(text.as_str()) && !name.contains(text.as_str()) {
+                    continue;
+                }
+            }
+            if !args.tags.is_empty() && !args.tags.iter().any(|t| tags.contains(t)) {
+                continue;
+            }
+        }
+        out.push((f, meta));
+    }
+    Ok(out)
+}
+
+fn list(args: SelectArgs) -> anyhow::Result<u8> {
+    let mut code = 0;
+    for (f, meta) in select(&args)? {
+        match meta {
+            Some((name, tags)) => println!("{}\t{}\t[{}]", f.id, name, tags.join(", ")),
+            None => {
+                println!("{}\t(does not parse)", f.id);
+                code = 2;
+            }
+        }
+    }
+    Ok(code)
+}
+
+/// Prints a line per scenario as it finishes.
+struct Lines {
+    color: bool,
+    quiet: bool,
+    out: Mutex<std::io::Stdout>,
+}
+
+impl EventSink for Lines {
+    fn event(&self, event: &Event<'_>) {
+        if let Event::ScenarioFinished { result } = event {
+            if self.quiet && result.outcome == conform::run::Outcome::Passed {
+                return;
+            }
+            let line = conform::report::terminal::scenario_line(result, self.color);
+            let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = writeln!(out, "{line}");
+        }
+    }
+}
+
+fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
+    let selected = select(&args.select)?;
+    if selected.is_empty() {
+        anyhow::bail!("no scenario selected under {}", args.select.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+    }
+    let mut targets = Targets::default();
+    for t in &args.targets {
+        targets.parse_arg(t).map_err(|d| anyhow::anyhow!("{d}"))?;
+    }
+    let embedded = targets.is_empty();
+    let registry = Arc::new(Registry::new(&args.specs));
+    let mut options = RunOptions {
+        fail_fast: args.fail_fast,
+        strict: args.strict,
+        ..RunOptions::default()
+    };
+    if let Some(j) = args.jobs {
+        options.jobs = j.max(1);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let result = runtime.block_on(async {
+        // No target given: the embedded mocks are the target, on ephemeral ports for this run.
+        let mut mocks = Vec::new();
+        if embedded {
+            for api in conform::mock::APIS {
+                let m = conform::mock::start(api, 0).await.with_context(|| format!("cannot start the `{api}` mock"))?;
+                let mut t = conform::target::Target::new(m.base_url.clone());
+                t.is_mock = true;
+                targets.insert(api, t);
+                mocks.push(m);
+            }
+        }
+        let client = conform::run::http_client().context("cannot build the HTTP client")?;
+        let runner = Arc::new(Runner::new(registry, Arc::new(targets), client, options));
+        let sink = Arc::new(Lines {
+            color,
+            quiet: args.quiet,
+            out: Mutex::new(std::io::stdout()),
+        });
+        let found = selected.into_iter().map(|(f, _)| f).collect();
+        let result = runner.run(found, sink).await;
+        for m in mocks {
+            m.stop().await;
+        }
+        anyhow::Ok(result)
+    })?;
+    print!("{}", conform::report::terminal::final_report(&result, color));
+    Ok(result.exit_code() as u8)
+}
+
+fn mock(args: MockArgs) -> anyhow::Result<u8> {
+    let apis: Vec<String> = if args.apis.is_empty() {
+        conform::mock::APIS.iter().map(|s| (*s).to_owned()).collect()
+    } else {
+        args.apis
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let mut running = Vec::new();
+        for (i, api) in apis.iter().enumerate() {
+            let port = if args.port == 0 { 0 } else { args.port.saturating_add(i as u16) };
+            let m = conform::mock::start(api, port).await.with_context(|| format!("cannot serve `{api}`"))?;
+            println!("{api}\t{}", m.base_url);
+            running.push(m);
+        }
+        println!("serving until Ctrl-C");
+        let _ = std::io::stdout().flush();
+        tokio::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+        for m in running {
+            m.stop().await;
+        }
+        anyhow::Ok(0)
+    })
+}

@@ -1,0 +1,138 @@
+//! [`Redactor`]: keeps credentials out of every record, log and report. Records are redacted
+//! when they are made, so no later stage can leak what it never receives.
+
+use serde_json::Value;
+
+pub const MARKER: &str = "<redacted>";
+
+/// Headers whose values are credentials.
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "x-auth-token",
+    "x-subject-token",
+    "x-acs-security-token",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+];
+
+/// Body fields whose values are credentials, by lower-case name.
+const SECRET_FIELDS: &[&str] = &[
+    "password",
+    "secret",
+    "token",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "client_secret",
+    "accesskeysecret",
+    "access_key_secret",
+    "adminpass",
+    "espassword",
+    "esadminpassword",
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    /// Literal secret values (keys, tokens) to scrub wherever they appear.
+    secrets: Vec<String>,
+}
+
+impl Redactor {
+    pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
+        let mut secrets: Vec<String> = secrets.into_iter().filter(|s| s.len() >= 4).collect();
+        // Longest first, so a secret that contains another is scrubbed whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.dedup();
+        Redactor { secrets }
+    }
+
+    pub fn add(&mut self, secret: String) {
+        if secret.len() >= 4 && !self.secrets.contains(&secret) {
+            self.secrets.push(secret);
+            self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        }
+    }
+
+    pub fn is_secret_header(name: &str) -> bool {
+        SECRET_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
+    }
+
+    pub fn header(&self, name: &str, value: &str) -> String {
+        if Self::is_secret_header(name) {
+            // Keep the scheme word: "Bearer <redacted>" still tells which auth was used.
+            match value.split_once(' ') {
+                Some((scheme, _)) if scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && scheme.len() < 24 => {
+                    format!("{scheme} {MARKER}")
+                }
+                _ => MARKER.to_owned(),
+            }
+        } else {
+            self.text(value)
+        }
+    }
+
+    pub fn headers(&self, headers: &[(String, String)]) -> Vec<(String, String)> {
+        headers
+            .iter()
+            .map(|(n, v)| (n.clone(), self.header(n, v)))
+            .collect()
+    }
+
+    /// Scrubs literal secrets from text.
+    pub fn text(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for s in &self.secrets {
+            if out.contains(s.as_str()) {
+                out = out.replace(s.as_str(), MARKER);
+            }
+        }
+        out
+    }
+
+    /// Scrubs secret fields and literal secrets from a JSON value.
+    pub fn json(&self, value: &Value) -> Value {
+        match value {
+            Value::String(s) => Value::String(self.text(s)),
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.json(v)).collect()),
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| {
+                        let lower = k.to_ascii_lowercase();
+                        if SECRET_FIELDS.contains(&lower.as_str()) && !v.is_null() && !v.is_object() && !v.is_array() {
+                            (k.clone(), Value::String(MARKER.into()))
+                        } else {
+                            (k.clone(), self.json(v))
+                        }
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    /// Redacts a body given as text: as JSON when it parses, else as text.
+    pub fn body(&self, text: &str) -> String {
+        match serde_json::from_str::<Value>(text) {
+            Ok(v) if v.is_object() || v.is_array() => serde_json::to_string(&self.json(&v)).unwrap_or_else(|_| self.text(text)),
+            _ => self.text(text),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn headers_fields_and_literals() {
+        let r = Redactor::new(["s3cr3t-key".to_owned()]);
+        assert_eq!(r.header("Authorization", "Bearer abc.def"), "Bearer <redacted>");
+        assert_eq!(r.header("X-Auth-Token", "gAAAAB"), "<redacted>");
+        assert_eq!(r.header("X-Trace", "has s3cr3t-key inside"), "has <redacted> inside");
+        let body = r.json(&json!({"auth": {"password": "hunter2", "user": "u"}, "note": "s3cr3t-key"}));
+        assert_eq!(body, json!({"auth": {"password": "<redacted>", "user": "u"}, "note": "<redacted>"}));
+    }
+}

@@ -1,0 +1,162 @@
+//! The terminal view: one line per scenario as it finishes, the failures with their diffs at the
+//! end, and the summary line `N passed, N failed`. The same failure text is the message of a
+//! failed `cargo test` trial.
+
+use std::fmt::Write;
+
+use crate::check::{Finding, Severity};
+use crate::run::{Outcome, RunResult, ScenarioResult, StepResult};
+
+use super::human_duration;
+
+fn paint(text: &str, code: &str, color: bool) -> String {
+    if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+}
+
+fn outcome_code(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Passed => "32",
+        Outcome::Skipped => "33",
+        Outcome::Failed => "31",
+        Outcome::Errored => "35",
+    }
+}
+
+/// `PASS  api/file.yaml  name (12ms)`
+pub fn scenario_line(r: &ScenarioResult, color: bool) -> String {
+    let label = format!("{:<5}", r.outcome.label());
+    format!(
+        "{} {}  {} ({})",
+        paint(&label, outcome_code(r.outcome), color),
+        r.id,
+        r.name,
+        human_duration(r.duration)
+    )
+}
+
+/// Everything a person needs to see about a scenario that did not pass.
+pub fn details(r: &ScenarioResult, color: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {}: {}", paint(r.outcome.label(), outcome_code(r.outcome), color), r.id, r.name);
+    for d in &r.errors {
+        for line in d.to_string().lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    for (i, step) in r.steps.iter().enumerate() {
+        if step.outcome == Outcome::Passed && step.findings.is_empty() {
+            continue;
+        }
+        step_details(&mut out, r, i, step, color);
+    }
+    out
+}
+
+fn step_details(out: &mut String, r: &ScenarioResult, i: usize, step: &StepResult, color: bool) {
+    let phase = match step.phase {
+        crate::run::Phase::Main => "step",
+        crate::run::Phase::Finally => "finally step",
+    };
+    let _ = writeln!(out, "  {phase} {} `{}` ({}:{}) {}", i + 1, step.name, r.path, step.pos, step.outcome.label());
+    if let Some(why) = &step.skipped {
+        let _ = writeln!(out, "    skipped: {why}");
+    }
+    for f in &step.findings {
+        finding(out, r, f, color);
+    }
+    if let Some(d) = &step.body_diff {
+        let text = crate::diff::unified(&d.expected, &d.actual, color);
+        if !text.is_empty() {
+            let _ = writeln!(out, "    body (expected vs actual, only the fields the expectation names):");
+            for line in text.lines() {
+                let _ = writeln!(out, "      {line}");
+            }
+        }
+    }
+    if let Some(req) = &step.request {
+        let _ = writeln!(out, "    request: {} {}", req.method, req.url);
+    }
+    if let Some(resp) = &step.response {
+        let ct = resp
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("no content-type");
+        let _ = writeln!(out, "    response: {} ({ct}, {} bytes)", resp.status, resp.body_bytes);
+        if !resp.body.is_empty() {
+            let body = crate::check::schema::preview(resp.body.as_bytes());
+            let _ = writeln!(out, "      {}", body.replace('\n', "\n      "));
+        }
+    }
+}
+
+fn finding(out: &mut String, r: &ScenarioResult, f: &Finding, color: bool) {
+    let (mark, code) = match f.severity {
+        Severity::Warning => ("warning", "33"),
+        Severity::Violation => ("violation", "31"),
+        Severity::Error => ("error", "35"),
+    };
+    let kind = serde_json::to_value(f.check).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let _ = writeln!(out, "    {} [{kind}] {}", paint(mark, code, color), f.message);
+    if let Some(p) = &f.pointer {
+        if !p.is_empty() {
+            let _ = writeln!(out, "      at: {p}");
+        }
+    }
+    if let Some(s) = &f.schema_at {
+        let kw = f.keyword.as_deref().map(|k| format!(" ({k})")).unwrap_or_default();
+        let _ = writeln!(out, "      rule: {s}{kw}");
+    } else if let Some(k) = &f.keyword {
+        let _ = writeln!(out, "      rule: {k}");
+    }
+    if let Some(e) = &f.expected {
+        let _ = writeln!(out, "      expected: {}", compact(e));
+    }
+    if let Some(a) = &f.actual {
+        let _ = writeln!(out, "      actual: {}", compact(a));
+    }
+    if let Some(p) = f.pos {
+        let _ = writeln!(out, "      scenario: {}:{p}", r.path);
+    }
+}
+
+fn compact(v: &serde_json::Value) -> String {
+    let s = match v {
+        serde_json::Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    };
+    if s.chars().count() > 200 { format!("{}…", s.chars().take(200).collect::<String>()) } else { s }
+}
+
+/// `N passed, N failed` (+ `, N skipped`), preceded by a line about errors when there are any.
+pub fn summary(run: &RunResult) -> String {
+    let passed = run.count(Outcome::Passed);
+    let failed = run.count(Outcome::Failed) + run.count(Outcome::Errored);
+    let skipped = run.count(Outcome::Skipped);
+    let mut out = String::new();
+    let errored = run.count(Outcome::Errored);
+    if errored > 0 {
+        let _ = writeln!(out, "{errored} of the failed scenario(s) could not run or errored (scenario, spec, configuration or target unreachable)");
+    }
+    let _ = write!(out, "{passed} passed, {failed} failed");
+    if skipped > 0 {
+        let _ = write!(out, ", {skipped} skipped");
+    }
+    let _ = write!(out, " ({})", human_duration(run.duration));
+    out
+}
+
+/// The whole terminal report after a run: failures with details, then the summary.
+pub fn final_report(run: &RunResult, color: bool) -> String {
+    let mut out = String::new();
+    let failing: Vec<&ScenarioResult> = run.scenarios.iter().filter(|s| matches!(s.outcome, Outcome::Failed | Outcome::Errored)).collect();
+    if !failing.is_empty() {
+        let _ = writeln!(out, "\nfailures:\n");
+        for r in failing {
+            let _ = writeln!(out, "{}", details(r, color));
+        }
+    }
+    let _ = writeln!(out, "{}", summary(run));
+    out
+}

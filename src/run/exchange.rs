@@ -1,0 +1,201 @@
+//! One HTTP exchange: building the request from a step (templates rendered, path encoded,
+//! credentials attached), sending it with a timeout, and reading the response with a size cap.
+
+use std::time::Duration;
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use serde_json::Value;
+
+use crate::check::body::render;
+use crate::check::request::Outgoing;
+use crate::check::{CheckKind, Finding};
+use crate::scenario::{AuthMode, Node, Scope, Step, Template};
+use crate::spec::{model_is_json, Operation};
+use crate::target::{Prepared, Target};
+
+/// Characters escaped in a path segment: everything but unreserved and sub-delims that are safe.
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ').add(b'"').add(b'#').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}')
+    .add(b'/').add(b'%').add(b'[').add(b']').add(b'\\').add(b'^').add(b'|');
+
+/// The body of a response is read up to this many bytes; the rest is dropped and reported.
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+pub struct Built {
+    pub prepared: Prepared,
+    pub outgoing: Outgoing,
+}
+
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn rendered_pairs(node: &Option<Node>, scope: &dyn Scope) -> Result<Vec<(String, Value)>, Finding> {
+    let Some(node) = node else { return Ok(Vec::new()) };
+    let Some(entries) = node.as_map() else { return Ok(Vec::new()) };
+    entries
+        .iter()
+        .map(|(k, v)| Ok((k.value.clone(), render(v, scope)?)))
+        .collect()
+}
+
+/// Builds the request of `step` for `op` on `target`.
+pub fn build(step: &Step, op: &Operation, target: &Target, scope: &dyn Scope) -> Result<Built, Finding> {
+    let path_params = rendered_pairs(&step.path, scope)?;
+    let query = rendered_pairs(&step.query, scope)?;
+    let header_pairs = rendered_pairs(&step.headers, scope)?;
+
+    let mut path = String::new();
+    let mut rest = op.path.as_str();
+    while let Some(open) = rest.find('{') {
+        path.push_str(&rest[..open]);
+        let close = rest[open..].find('}').map(|c| open + c).unwrap_or(rest.len() - 1);
+        let name = &rest[open + 1..close];
+        let value = path_params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| text_of(v))
+            .ok_or_else(|| Finding::error(CheckKind::Scenario, format!("path parameter `{name}` has no value")).at(step.call.pos))?;
+        path.push_str(&utf8_percent_encode(&value, SEGMENT).to_string());
+        rest = &rest[close + 1..];
+    }
+    path.push_str(rest);
+
+    let mut url = target.base_url.clone();
+    let base_path = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&format!("{base_path}{path}"));
+    if !query.is_empty() {
+        let mut pairs = url.query_pairs_mut();
+        for (k, v) in &query {
+            match v {
+                Value::Array(items) => {
+                    for item in items {
+                        pairs.append_pair(k, &text_of(item));
+                    }
+                }
+                other => {
+                    pairs.append_pair(k, &text_of(other));
+                }
+            }
+        }
+    }
+
+    let mut headers: Vec<(String, String)> = vec![
+        ("Accept".into(), "application/json".into()),
+        ("User-Agent".into(), concat!("conform/", env!("CARGO_PKG_VERSION")).into()),
+    ];
+    let (body, raw_body, bytes) = match (&step.body, &step.body_raw) {
+        (Some(node), _) => {
+            let v = render(node, scope)?;
+            let bytes = serde_json::to_vec(&v).unwrap_or_default();
+            headers.push(("Content-Type".into(), "application/json".into()));
+            (Some(v), false, bytes)
+        }
+        (None, Some(raw)) => {
+            let text = Template::parse(&raw.value)
+                .and_then(|t| t.render(scope))
+                .map_err(|e| Finding::error(CheckKind::Scenario, e).at(raw.pos))?;
+            headers.push(("Content-Type".into(), "application/json".into()));
+            (None, true, text_of(&text).into_bytes())
+        }
+        (None, None) => (None, false, Vec::new()),
+    };
+    let mut prepared = Prepared {
+        method: op.method.clone(),
+        url,
+        headers,
+        body: bytes,
+    };
+    for (name, value) in &header_pairs {
+        prepared.set_header(name, text_of(value));
+    }
+    let auth_mode = step.auth.as_ref().map(|a| a.value).unwrap_or(AuthMode::Default);
+    if let (Some(auth), AuthMode::Default) = (&target.auth, auth_mode) {
+        auth.apply(&mut prepared)
+            .map_err(|e| Finding::error(CheckKind::Scenario, format!("cannot attach credentials: {e}")).at(step.call.pos))?;
+    }
+    let outgoing = Outgoing {
+        path: path_params,
+        query,
+        headers: prepared.headers.clone(),
+        body,
+        raw_body,
+    };
+    Ok(Built { prepared, outgoing })
+}
+
+/// A response as read.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub body_len: usize,
+    pub json: Option<Value>,
+}
+
+/// Sends `req`; every failure (connect, reset, timeout, oversize) becomes a finding.
+pub async fn send(client: &reqwest::Client, req: &Prepared, timeout: Duration) -> Result<Received, Finding> {
+    let method = reqwest::Method::from_bytes(req.method.as_bytes())
+        .map_err(|_| Finding::error(CheckKind::Scenario, format!("`{}` is not an HTTP method", req.method)))?;
+    let mut builder = client.request(method, req.url.clone()).timeout(timeout);
+    for (n, v) in &req.headers {
+        builder = builder.header(n.as_str(), v.as_str());
+    }
+    if !req.body.is_empty() {
+        builder = builder.body(req.body.clone());
+    }
+    let transport = |e: reqwest::Error| {
+        let what = if e.is_timeout() {
+            format!("no response within {}", crate::report::human_duration(timeout))
+        } else if e.is_connect() {
+            format!("cannot connect to {}", req.url.origin().ascii_serialization())
+        } else {
+            "the connection failed".to_owned()
+        };
+        let mut cause = String::new();
+        let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+        while let Some(s) = src {
+            cause = s.to_string();
+            src = s.source();
+        }
+        let msg = if cause.is_empty() { what } else { format!("{what}: {cause}") };
+        Finding::error(CheckKind::Transport, msg)
+    };
+    let mut resp = builder.send().await.map_err(transport)?;
+    let status = resp.status().as_u16();
+    let headers: Vec<(String, String)> = resp
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let mut body = Vec::new();
+    let mut body_len = 0usize;
+    while let Some(chunk) = resp.chunk().await.map_err(transport)? {
+        body_len += chunk.len();
+        if body.len() < MAX_BODY {
+            let take = chunk.len().min(MAX_BODY - body.len());
+            body.extend_from_slice(&chunk[..take]);
+        }
+    }
+    let is_json = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        .is_some_and(|(_, v)| model_is_json(v));
+    let json = if is_json && !body.is_empty() && body_len == body.len() {
+        serde_json::from_slice(&body).ok()
+    } else {
+        None
+    };
+    Ok(Received {
+        status,
+        headers,
+        body,
+        body_len,
+        json,
+    })
+}

@@ -1,0 +1,330 @@
+//! The runner: [`Runner`] executes scenarios on tokio with one pooled HTTP client, scenarios
+//! concurrently up to `jobs`, steps in order, `finally` steps always; it emits [`Event`]s and
+//! returns a [`RunResult`]. Transport failures and timeouts become findings on their step,
+//! never a panic or a hang.
+
+mod events;
+mod exchange;
+mod result;
+mod scope;
+mod step;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub use events::{Event, EventSink, NoEvents};
+pub use result::{BodyDiff, Outcome, Phase, RequestRecord, ResponseRecord, RunResult, ScenarioResult, StepResult};
+pub use step::{DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT, DEFAULT_STEP_TIMEOUT};
+
+use crate::check::{CheckKind, Finding};
+use crate::diag::Diagnostic;
+use crate::redact::Redactor;
+use crate::scenario::{self, Found, LoadedScenario, Pos, Scope, Template};
+use crate::spec::Registry;
+use crate::target::Targets;
+use scope::StepScope;
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Scenarios in flight at once.
+    pub jobs: usize,
+    /// Stop starting scenarios after the first that does not pass.
+    pub fail_fast: bool,
+    /// Apply documented tables literally (`x-conform-strict`): their misses become violations.
+    pub strict: bool,
+    pub run_id: String,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            jobs: default_jobs(),
+            fail_fast: false,
+            strict: false,
+            run_id: new_run_id(),
+        }
+    }
+}
+
+/// Scenarios mostly wait on the network, so more in flight than cores pays off; bounded so a
+/// vendor is not flooded.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(4, |n| n.get() * 4).clamp(4, 32)
+}
+
+/// A short id that tells runs apart in names a scenario creates (`conform-${run.id}`).
+pub fn new_run_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+}
+
+/// One HTTP client for the whole process run: connections are pooled across scenarios.
+pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .pool_idle_timeout(Duration::from_secs(30))
+        // Loopback mocks must not be routed through a CI proxy; real vendors are reached directly.
+        .no_proxy()
+        .build()
+}
+
+pub struct Runner {
+    registry: Arc<Registry>,
+    targets: Arc<Targets>,
+    client: reqwest::Client,
+    redactor: Arc<Redactor>,
+    options: RunOptions,
+}
+
+impl Runner {
+    pub fn new(registry: Arc<Registry>, targets: Arc<Targets>, client: reqwest::Client, options: RunOptions) -> Self {
+        let redactor = Arc::new(Redactor::new(targets.secrets()));
+        Runner {
+            registry,
+            targets,
+            client,
+            redactor,
+            options,
+        }
+    }
+
+    pub fn options(&self) -> &RunOptions {
+        &self.options
+    }
+
+    /// Runs every found scenario and returns the results in the order found.
+    pub async fn run(self: &Arc<Self>, found: Vec<Found>, sink: Arc<dyn EventSink>) -> RunResult {
+        let started = Instant::now();
+        let started_at = jiff::Timestamp::now().to_string();
+        sink.event(&Event::RunStarted {
+            run_id: &self.options.run_id,
+            total: found.len(),
+        });
+        let permits = Arc::new(tokio::sync::Semaphore::new(self.options.jobs.max(1)));
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, f) in found.iter().cloned().enumerate() {
+            let this = Arc::clone(self);
+            let permits = Arc::clone(&permits);
+            let stop = Arc::clone(&stop);
+            let sink = Arc::clone(&sink);
+            tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await.ok();
+                let result = if stop.load(Ordering::SeqCst) {
+                    skipped(&f, "not run: --fail-fast stopped the run")
+                } else {
+                    sink.event(&Event::ScenarioStarted { id: &f.id });
+                    let r = this.run_found(&f, &*sink).await;
+                    if this.options.fail_fast && r.outcome > Outcome::Skipped {
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                    r
+                };
+                sink.event(&Event::ScenarioFinished { result: &result });
+                (index, result)
+            });
+        }
+        let mut slots: Vec<Option<ScenarioResult>> = vec![None; found.len()];
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((i, r)) => slots[i] = Some(r),
+                // A panic in a scenario task is a bug of ours; keep the run and report it.
+                Err(e) => {
+                    if let Some(slot) = slots.iter_mut().find(|s| s.is_none()) {
+                        let _ = slot;
+                    }
+                    eprintln!("conform: internal error in a scenario task: {e}");
+                }
+            }
+        }
+        let scenarios = slots
+            .into_iter()
+            .zip(found.iter())
+            .map(|(r, f)| r.unwrap_or_else(|| errored(f, Diagnostic::new(&f.path, Pos::UNKNOWN, "internal error: the scenario task failed"))))
+            .collect();
+        let result = RunResult {
+            run_id: self.options.run_id.clone(),
+            started_at,
+            duration: started.elapsed(),
+            scenarios,
+        };
+        sink.event(&Event::RunFinished { result: &result });
+        result
+    }
+
+    /// Loads, validates and runs one scenario file.
+    pub async fn run_found(&self, f: &Found, sink: &dyn EventSink) -> ScenarioResult {
+        let started = Instant::now();
+        let (loaded, source) = match scenario::load_found(f) {
+            Ok(x) => x,
+            Err(d) => return errored(f, d),
+        };
+        let problems = scenario::validate(&loaded.scenario, &loaded.path, &source, &self.registry);
+        if !problems.is_empty() {
+            let mut r = errored(f, problems[0].clone());
+            r.errors = problems;
+            fill_meta(&mut r, &loaded);
+            return r;
+        }
+        let mut r = self.run_loaded(&loaded, sink).await;
+        r.duration = started.elapsed();
+        r
+    }
+
+    /// Runs a scenario that parsed and validated.
+    pub async fn run_loaded(&self, loaded: &LoadedScenario, sink: &dyn EventSink) -> ScenarioResult {
+        let started = Instant::now();
+        let sc = &loaded.scenario;
+        let mut result = ScenarioResult {
+            id: loaded.id.clone(),
+            path: loaded.path.display().to_string(),
+            name: sc.name.value.clone(),
+            api: sc.api.value.clone(),
+            tags: loaded.tags().map(str::to_owned).collect(),
+            outcome: Outcome::Passed,
+            errors: Vec::new(),
+            steps: Vec::new(),
+            duration: Duration::ZERO,
+        };
+        let Some(target) = self.targets.get(&sc.api.value) else {
+            result.errors.push(
+                Diagnostic::new(&loaded.path, sc.api.pos, format!("no target for API `{}`", sc.api.value))
+                    .help(format!("pass `--target {}=http://host:port`", sc.api.value)),
+            );
+            result.outcome = Outcome::Errored;
+            return result;
+        };
+        let spec = match self.registry.api(&sc.api.value) {
+            Ok(s) => s,
+            Err(d) => {
+                result.errors.push(d);
+                result.outcome = Outcome::Errored;
+                return result;
+            }
+        };
+        let mut scope = StepScope {
+            run_id: self.options.run_id.clone(),
+            scenario_name: sc.name.value.clone(),
+            vars: HashMap::new(),
+        };
+        let mut vars_failed = None;
+        if let Some(entries) = sc.vars.as_ref().and_then(|v| v.as_map()) {
+            for (k, node) in entries {
+                match crate::check::body::render(node, &scope) {
+                    Ok(v) => {
+                        scope.vars.insert(k.value.clone(), v);
+                    }
+                    Err(f) => {
+                        vars_failed = Some(f);
+                        break;
+                    }
+                }
+            }
+        }
+        let deadline = sc.timeout.as_ref().map(|t| Instant::now() + t.value.0);
+        let ctx = step::StepContext {
+            client: &self.client,
+            target,
+            redactor: &self.redactor,
+            strict: self.options.strict,
+            deadline,
+        };
+        if let Some(f) = vars_failed {
+            result.steps.push(synthetic("vars", Phase::Main, f));
+        } else {
+            for st in &sc.steps {
+                let Some(op) = spec.operation(&st.value.call.value) else { continue };
+                let r = step::run(st, Phase::Main, op, &mut scope, &ctx).await;
+                sink.event(&Event::StepFinished { scenario: &loaded.id, step: &r });
+                let stop = r.outcome > Outcome::Skipped;
+                result.steps.push(r);
+                if stop {
+                    break;
+                }
+            }
+        }
+        // Clean-up has its own budget: a scenario that ran out of time must still clean up.
+        let finally_ctx = step::StepContext { deadline: None, ..ctx };
+        for st in &sc.finally {
+            let Some(op) = spec.operation(&st.value.call.value) else { continue };
+            if let Some(missing) = missing_var(&st.value, &scope) {
+                let mut r = synthetic(&st.value.call.value, Phase::Finally, Finding::error(CheckKind::Scenario, ""));
+                r.findings.clear();
+                r.outcome = Outcome::Skipped;
+                r.pos = st.pos;
+                r.skipped = Some(format!("`${{{missing}}}` has no value (the step that sets it did not run)"));
+                result.steps.push(r);
+                continue;
+            }
+            let r = step::run(st, Phase::Finally, op, &mut scope, &finally_ctx).await;
+            sink.event(&Event::StepFinished { scenario: &loaded.id, step: &r });
+            result.steps.push(r);
+        }
+        result.outcome = result.steps.iter().map(|s| s.outcome).filter(|o| *o != Outcome::Skipped).max().unwrap_or(Outcome::Passed);
+        result.duration = started.elapsed();
+        result
+    }
+}
+
+/// The first variable a step uses that has no value yet (clean-up after an early failure).
+fn missing_var(step: &scenario::Step, scope: &StepScope) -> Option<String> {
+    let mut missing = None;
+    let mut visit = |n: &scenario::Node| {
+        n.walk(&mut |n| {
+            if let (None, scenario::NodeKind::String(s)) = (&missing, &n.kind) {
+                if let Ok(t) = Template::parse(s) {
+                    missing = t.vars().find(|v| v.default.is_none() && scope.get(&v.name).is_none()).map(|v| v.name.clone());
+                }
+            }
+        });
+    };
+    for node in [&step.path, &step.query, &step.headers, &step.body].into_iter().flatten() {
+        visit(node);
+    }
+    missing
+}
+
+fn synthetic(name: &str, phase: Phase, f: Finding) -> StepResult {
+    StepResult {
+        name: name.to_owned(),
+        call: name.to_owned(),
+        phase,
+        pos: f.pos.unwrap_or_default(),
+        outcome: Outcome::of(std::slice::from_ref(&f)),
+        attempts: 0,
+        request: None,
+        response: None,
+        findings: vec![f],
+        body_diff: None,
+        skipped: None,
+        duration: Duration::ZERO,
+    }
+}
+
+fn fill_meta(r: &mut ScenarioResult, loaded: &LoadedScenario) {
+    r.name = loaded.scenario.name.value.clone();
+    r.api = loaded.scenario.api.value.clone();
+    r.tags = loaded.tags().map(str::to_owned).collect();
+}
+
+fn errored(f: &Found, d: Diagnostic) -> ScenarioResult {
+    ScenarioResult {
+        id: f.id.clone(),
+        path: f.path.display().to_string(),
+        name: f.id.clone(),
+        api: String::new(),
+        tags: Vec::new(),
+        outcome: Outcome::Errored,
+        errors: vec![d],
+        steps: Vec::new(),
+        duration: Duration::ZERO,
+    }
+}
+
+fn skipped(f: &Found, why: &str) -> ScenarioResult {
+    let mut r = errored(f, Diagnostic::new(&f.path, Pos::UNKNOWN, why));
+    r.errors.clear();
+    r.outcome = Outcome::Skipped;
+    r
+}

@@ -1,0 +1,35 @@
+//! The variables a step sees: scenario vars, captures, built-ins and the environment.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::scenario::Scope;
+
+#[derive(Debug, Clone)]
+pub struct StepScope {
+    pub run_id: String,
+    pub scenario_name: String,
+    pub vars: HashMap<String, Value>,
+}
+
+impl Scope for StepScope {
+    fn get(&self, name: &str) -> Option<Value> {
+        if let Some(v) = self.vars.get(name) {
+            return Some(v.clone());
+        }
+        if let Some(var) = name.strip_prefix("env.") {
+            return std::env::var(var).ok().map(Value::String);
+        }
+        let now = || jiff::Timestamp::now();
+        Some(match name {
+            "uuid" => Value::String(uuid::Uuid::new_v4().to_string()),
+            "run.id" => Value::String(self.run_id.clone()),
+            "scenario.name" => Value::String(self.scenario_name.clone()),
+            "now" => Value::String(now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()),
+            "now.date" => Value::String(now().strftime("%Y-%m-%d").to_string()),
+            "now.epoch" => Value::from(now().as_second()),
+            _ => return None,
+        })
+    }
+}

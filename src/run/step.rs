@@ -1,0 +1,290 @@
+//! Running one step: build, validate the request, send (polling under `until`), check the
+//! response against the spec and the expectation, and capture values for later steps.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::exchange::{self, Received};
+use super::result::{BodyDiff, Outcome, Phase, RequestRecord, ResponseRecord, StepResult};
+use super::scope::StepScope;
+use crate::check::body::match_value;
+use crate::check::{self, CheckKind, Finding, Observed, Severity};
+use crate::redact::Redactor;
+use crate::scenario::{Capture, Expect, Spanned, StatusSpec, Step};
+use crate::spec::Operation;
+use crate::target::Target;
+
+pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_POLL_EVERY: Duration = Duration::from_millis(500);
+pub const DEFAULT_POLL_TIMEOUT: Duration = Duration::from_secs(30);
+/// Bodies in records are cut here; reports stay readable and bounded.
+pub const RECORD_BODY_LIMIT: usize = 64 * 1024;
+
+pub struct StepContext<'a> {
+    pub client: &'a reqwest::Client,
+    pub target: &'a Target,
+    pub redactor: &'a Redactor,
+    pub strict: bool,
+    /// The latest moment the step may still send a request (scenario timeout).
+    pub deadline: Option<Instant>,
+}
+
+fn observed(r: &Received) -> Observed<'_> {
+    Observed {
+        status: r.status,
+        headers: &r.headers,
+        body: &r.body,
+        json: r.json.as_ref(),
+    }
+}
+
+/// Whether `r` satisfies `exp` (for `until` and `fail_if`), with the findings if not.
+fn satisfies(exp: &Expect, r: &Received, scope: &StepScope) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(s) = &exp.status {
+        out.extend(check::status::check(s, r.status));
+    }
+    if let Some(h) = &exp.headers {
+        out.extend(check::headers::check(h, &observed(r), scope));
+    }
+    if let Some(b) = &exp.body {
+        out.extend(match_value(b, r.json.as_ref(), scope, CheckKind::Body, "").findings);
+    }
+    out
+}
+
+pub async fn run(step: &Spanned<Step>, phase: Phase, op: &Operation, scope: &mut StepScope, ctx: &StepContext<'_>) -> StepResult {
+    let started = Instant::now();
+    let s = &step.value;
+    let mut result = StepResult {
+        name: s.name.clone().unwrap_or_else(|| s.call.value.clone()),
+        call: s.call.value.clone(),
+        phase,
+        pos: step.pos,
+        outcome: Outcome::Passed,
+        attempts: 0,
+        request: None,
+        response: None,
+        findings: Vec::new(),
+        body_diff: None,
+        skipped: None,
+        duration: Duration::ZERO,
+    };
+    execute(s, op, scope, ctx, &mut result).await;
+    result.outcome = Outcome::of(&result.findings);
+    result.duration = started.elapsed();
+    result
+}
+
+async fn execute(s: &Step, op: &Operation, scope: &mut StepScope, ctx: &StepContext<'_>, result: &mut StepResult) {
+    let timeout = s.timeout.as_ref().map(|t| t.value.0).unwrap_or(DEFAULT_STEP_TIMEOUT);
+    let (every, poll_timeout) = match &s.retry {
+        Some(r) => (
+            r.value.every.map(|d| d.0).unwrap_or(DEFAULT_POLL_EVERY),
+            r.value.timeout.map(|d| d.0).unwrap_or(DEFAULT_POLL_TIMEOUT),
+        ),
+        None => (DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT),
+    };
+    let poll_started = Instant::now();
+    let invalid_on_purpose = s.invalid_request.as_ref().is_some_and(|b| b.value);
+
+    let received = loop {
+        let built = match exchange::build(s, op, ctx.target, scope) {
+            Ok(b) => b,
+            Err(f) => {
+                result.findings.push(f);
+                return;
+            }
+        };
+        result.request = Some(record_request(&built.prepared, ctx.redactor));
+        if result.attempts == 0 {
+            let problems = check::request::check(op, &built.outgoing, s.call.pos);
+            match (invalid_on_purpose, problems.is_empty()) {
+                (false, false) => {
+                    result.findings.extend(problems);
+                    return;
+                }
+                (true, true) => {
+                    let pos = s.invalid_request.as_ref().map(|b| b.pos).unwrap_or(s.call.pos);
+                    result.findings.push(
+                        Finding::error(CheckKind::Request, "the step says `invalid_request: true`, but its request conforms to the spec")
+                            .at(pos),
+                    );
+                    return;
+                }
+                _ => {}
+            }
+        }
+        let remaining = ctx.deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        if remaining == Some(Duration::ZERO) {
+            result.findings.push(Finding::error(CheckKind::Scenario, "the scenario's timeout ran out before this step").at(s.call.pos));
+            return;
+        }
+        let this_timeout = remaining.map_or(timeout, |r| r.min(timeout));
+        result.attempts += 1;
+        let r = match exchange::send(ctx.client, &built.prepared, this_timeout).await {
+            Ok(r) => r,
+            Err(f) => {
+                result.findings.push(f.at(s.call.pos));
+                return;
+            }
+        };
+        result.response = Some(record_response(&r, ctx.redactor));
+        let spec_findings = check::schema::check(op, &observed(&r), ctx.strict, s.call.pos);
+        let spec_broken = spec_findings.iter().any(|f| f.severity >= Severity::Violation);
+        let Some(until) = &s.until else {
+            result.findings.extend(spec_findings);
+            break r;
+        };
+        // Every attempt must conform: a broken intermediate state is a finding, not noise.
+        if spec_broken {
+            result.findings.extend(spec_findings);
+            return;
+        }
+        if let Some(fail_if) = &s.fail_if {
+            if satisfies(&fail_if.value, &r, scope).is_empty() {
+                result.findings.extend(spec_findings);
+                result.findings.push(
+                    Finding::violation(CheckKind::Poll, format!("`fail_if` matched on attempt {}", result.attempts))
+                        .keyword("fail_if")
+                        .actual(r.json.clone().unwrap_or(Value::Null))
+                        .at(fail_if.pos),
+                );
+                return;
+            }
+        }
+        let misses = satisfies(&until.value, &r, scope);
+        if misses.is_empty() {
+            result.findings.extend(spec_findings);
+            break r;
+        }
+        let out_of_time = poll_started.elapsed() + every > poll_timeout
+            || ctx.deadline.is_some_and(|d| Instant::now() + every > d);
+        if out_of_time {
+            result.findings.extend(spec_findings);
+            result.findings.push(
+                Finding::violation(
+                    CheckKind::Poll,
+                    format!(
+                        "`until` was not met after {} attempt(s) in {}",
+                        result.attempts,
+                        crate::report::human_duration(poll_started.elapsed())
+                    ),
+                )
+                .keyword("until")
+                .at(until.pos),
+            );
+            for mut f in misses {
+                f.message = format!("last attempt: {}", f.message);
+                result.findings.push(f);
+            }
+            if let Some(b) = &until.value.body {
+                let m = match_value(b, r.json.as_ref(), scope, CheckKind::Body, "");
+                result.body_diff = diff_of(m.expected_view, m.actual_view);
+            }
+            return;
+        }
+        tokio::time::sleep(every).await;
+    };
+
+    let obs = observed(&received);
+    match s.expect.as_ref().and_then(|e| e.value.status.as_ref()) {
+        Some(st) => result.findings.extend(check::status::check(st, received.status)),
+        None => {
+            let default = Spanned::new(StatusSpec::Class("2xx".into()), s.call.pos);
+            if let Some(mut f) = check::status::check(&default, received.status) {
+                f.message = format!("{} (a step without `expect.status` expects success)", f.message);
+                result.findings.push(f);
+            }
+        }
+    }
+    if let Some(exp) = &s.expect {
+        if let Some(h) = &exp.value.headers {
+            result.findings.extend(check::headers::check(h, &obs, scope));
+        }
+        if let Some(b) = &exp.value.body {
+            let m = match_value(b, received.json.as_ref(), scope, CheckKind::Body, "");
+            if !m.ok() {
+                result.body_diff = diff_of(m.expected_view, m.actual_view);
+            }
+            result.findings.extend(m.findings);
+        }
+    }
+    if check::body::passes(&result.findings) {
+        if let Some(caps) = &s.capture {
+            for (name, cap) in &caps.value {
+                match capture(cap, &received) {
+                    Some(v) => {
+                        scope.vars.insert(name.clone(), v);
+                    }
+                    None => result.findings.push(
+                        Finding::violation(CheckKind::Capture, format!("capture `{name}`: {} is not in the response", describe(cap)))
+                            .keyword("capture")
+                            .at(caps.pos),
+                    ),
+                }
+            }
+        }
+    }
+}
+
+fn diff_of(expected: Option<Value>, actual: Option<Value>) -> Option<BodyDiff> {
+    Some(BodyDiff {
+        expected: expected.unwrap_or(Value::Null),
+        actual: actual.unwrap_or(Value::Null),
+    })
+}
+
+fn describe(cap: &Capture) -> String {
+    match cap {
+        Capture::Pointer(p) | Capture::Body { body: p } => format!("body pointer `{p}`"),
+        Capture::Header { header } => format!("header `{header}`"),
+    }
+}
+
+fn capture(cap: &Capture, r: &Received) -> Option<Value> {
+    match cap {
+        Capture::Pointer(p) | Capture::Body { body: p } => r.json.as_ref()?.pointer(p).cloned(),
+        Capture::Header { header } => r
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(header))
+            .map(|(_, v)| Value::String(v.clone())),
+    }
+}
+
+fn cut(text: &str, limit: usize) -> (String, bool) {
+    if text.len() <= limit {
+        return (text.to_owned(), false);
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (text[..end].to_owned(), true)
+}
+
+fn record_request(p: &crate::target::Prepared, redactor: &Redactor) -> RequestRecord {
+    RequestRecord {
+        method: p.method.clone(),
+        url: redactor.text(p.url.as_str()),
+        headers: redactor.headers(&p.headers),
+        body: (!p.body.is_empty()).then(|| {
+            let text = String::from_utf8_lossy(&p.body);
+            cut(&redactor.body(&text), RECORD_BODY_LIMIT).0
+        }),
+    }
+}
+
+fn record_response(r: &Received, redactor: &Redactor) -> ResponseRecord {
+    let text = String::from_utf8_lossy(&r.body);
+    let (body, truncated) = cut(&redactor.body(&text), RECORD_BODY_LIMIT);
+    ResponseRecord {
+        status: r.status,
+        headers: redactor.headers(&r.headers),
+        body,
+        body_bytes: r.body_len,
+        truncated: truncated || r.body_len > r.body.len(),
+    }
+}

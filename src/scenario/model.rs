@@ -1,0 +1,284 @@
+//! The typed scenario model: [`Scenario`], [`Step`], [`Expect`].
+//!
+//! These types are both the deserialization target (with `deny_unknown_fields`, so a typo is an
+//! error with its line) and the source of the published JSON Schema (`conform schema`), so the
+//! documentation of the format cannot drift from the parser.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
+
+use super::node::Node;
+use super::span::Spanned;
+
+/// A scenario: a multi-step HTTP flow against one API, written once, run against any target.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "conform scenario")]
+pub struct Scenario {
+    /// What the scenario shows, in one sentence.
+    pub name: Spanned<String>,
+    /// The API the steps call: a folder under `specs/` (for example `openstack-compute`).
+    pub api: Spanned<String>,
+    /// Longer explanation, shown in reports.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Labels for selecting scenarios (`--tag`): lifecycle, negative, idempotency, auth, mock-only...
+    #[serde(default)]
+    pub tags: Vec<Spanned<String>>,
+    /// Variables, evaluated in order when the scenario starts; later ones may use earlier ones.
+    #[serde(default)]
+    #[schemars(with = "Option<BTreeMap<String, Node>>")]
+    pub vars: Option<Node>,
+    /// Wall-clock budget for the main steps (for example `2m`); `finally` steps still run after it.
+    #[serde(default)]
+    pub timeout: Option<Spanned<Dur>>,
+    /// The steps, run in order; the first failing step stops the main flow.
+    pub steps: Vec<Spanned<Step>>,
+    /// Clean-up steps that run even when a step failed or the scenario timed out.
+    #[serde(default)]
+    pub finally: Vec<Spanned<Step>>,
+}
+
+/// One HTTP call of an operation in the API's spec, with what to expect and what to keep.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// A label for reports; defaults to the operation id.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The `operationId` in the API's spec.
+    pub call: Spanned<String>,
+    /// Path parameters by name.
+    #[serde(default)]
+    #[schemars(with = "Option<BTreeMap<String, Node>>")]
+    pub path: Option<Node>,
+    /// Query parameters by name; a list value repeats the parameter.
+    #[serde(default)]
+    #[schemars(with = "Option<BTreeMap<String, Node>>")]
+    pub query: Option<Node>,
+    /// Request headers by name.
+    #[serde(default)]
+    #[schemars(with = "Option<BTreeMap<String, Node>>")]
+    pub headers: Option<Node>,
+    /// JSON request body.
+    #[serde(default)]
+    pub body: Option<Node>,
+    /// A raw request body sent byte for byte (for malformed-body tests); excludes `body`.
+    #[serde(default)]
+    pub body_raw: Option<Spanned<String>>,
+    /// The request breaks the spec on purpose (negative test): conform then requires that it
+    /// does not validate, instead of refusing to send it.
+    #[serde(default)]
+    pub invalid_request: Option<Spanned<bool>>,
+    /// `none` sends the request without the target's credentials (auth tests).
+    #[serde(default)]
+    pub auth: Option<Spanned<AuthMode>>,
+    /// What the response must look like, beyond conforming to the spec.
+    #[serde(default)]
+    pub expect: Option<Spanned<Expect>>,
+    /// Values to keep for later steps: `name: /json/pointer`, `name: {header: X-Name}`.
+    #[serde(default)]
+    pub capture: Option<Spanned<BTreeMap<String, Capture>>>,
+    /// Poll: repeat the call until the response matches this.
+    #[serde(default)]
+    pub until: Option<Spanned<Expect>>,
+    /// While polling, stop at once with a violation when the response matches this.
+    #[serde(default)]
+    pub fail_if: Option<Spanned<Expect>>,
+    /// How often and how long to poll (defaults: every 500ms for 30s).
+    #[serde(default)]
+    pub retry: Option<Spanned<Retry>>,
+    /// Timeout of one HTTP exchange (default 30s).
+    #[serde(default)]
+    pub timeout: Option<Spanned<Dur>>,
+}
+
+/// Whether the target's credentials are attached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    /// Sign or authenticate the request as the target is configured (the default).
+    Default,
+    /// Send the request with no credentials at all.
+    None,
+}
+
+/// Expectations on a response. All given parts must hold.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// `202`, a list `[200, 202]`, or a class `"4xx"`.
+    #[serde(default)]
+    pub status: Option<Spanned<StatusSpec>>,
+    /// Header name (case-insensitive) to a value, or a matcher such as `{$regex: "^req-"}`,
+    /// `{$absent: true}`, `{$any: true}`.
+    #[serde(default)]
+    #[schemars(with = "Option<BTreeMap<String, Node>>")]
+    pub headers: Option<Node>,
+    /// The JSON body, matched as a subset (extra fields allowed); `{$exact: ...}` for exact,
+    /// `{$absent: true}` for no body. Matchers: `$any`, `$absent`, `$type`, `$regex`, `$len`,
+    /// `$contains`, `$exact`.
+    #[serde(default)]
+    pub body: Option<Node>,
+}
+
+/// An expected status.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum StatusSpec {
+    One(u16),
+    AnyOf(Vec<u16>),
+    /// A class such as `2xx` or `4xx`.
+    Class(String),
+}
+
+impl StatusSpec {
+    pub fn matches(&self, status: u16) -> bool {
+        match self {
+            StatusSpec::One(s) => *s == status,
+            StatusSpec::AnyOf(list) => list.contains(&status),
+            StatusSpec::Class(c) => class_digit(c).is_some_and(|d| status / 100 == d),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            StatusSpec::One(s) => s.to_string(),
+            StatusSpec::AnyOf(list) => {
+                let items: Vec<String> = list.iter().map(u16::to_string).collect();
+                format!("one of {}", items.join(", "))
+            }
+            StatusSpec::Class(c) => c.clone(),
+        }
+    }
+}
+
+/// `"4xx"` -> 4; anything else is not a class.
+pub fn class_digit(c: &str) -> Option<u16> {
+    let b = c.as_bytes();
+    if b.len() == 3 && (b'1'..=b'5').contains(&b[0]) && b[1..].eq_ignore_ascii_case(b"xx") {
+        Some(u16::from(b[0] - b'0'))
+    } else {
+        None
+    }
+}
+
+/// Where a captured value comes from.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Capture {
+    /// A JSON Pointer into the response body, such as `/server/id` (`""` is the whole body).
+    Pointer(String),
+    /// A response header.
+    Header {
+        header: String,
+    },
+    /// A JSON Pointer into the response body, spelled out.
+    Body {
+        body: String,
+    },
+}
+
+/// Polling schedule.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Retry {
+    /// Pause between attempts (default 500ms).
+    #[serde(default)]
+    pub every: Option<Dur>,
+    /// Give up after this long (default 30s).
+    #[serde(default)]
+    pub timeout: Option<Dur>,
+}
+
+/// A duration written as `500ms`, `2s`, `1m30s`, `1h`, or a number of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dur(pub Duration);
+
+impl<'de> Deserialize<'de> for Dur {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Secs(u64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Secs(s) => Ok(Dur(Duration::from_secs(s))),
+            Raw::Text(t) => parse_duration(&t).map(Dur).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+impl JsonSchema for Dur {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A duration: `500ms`, `2s`, `1m30s`, `1h`, or a number of seconds.",
+            "anyOf": [
+                {"type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$"},
+                {"type": "integer", "minimum": 0}
+            ]
+        })
+    }
+}
+
+/// Parses `500ms`, `2s`, `1m30s`, `1h`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let bad = || format!("`{text}` is not a duration; write it like `500ms`, `2s`, `1m30s` or `1h`");
+    let mut total = Duration::ZERO;
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(bad());
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+        if digits == 0 {
+            return Err(bad());
+        }
+        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let part = match &rest[..unit_len] {
+            "ms" => Duration::from_millis(n),
+            "s" => Duration::from_secs(n),
+            "m" => Duration::from_secs(n.saturating_mul(60)),
+            "h" => Duration::from_secs(n.saturating_mul(3600)),
+            _ => return Err(bad()),
+        };
+        total = total.saturating_add(part);
+        rest = &rest[unit_len..];
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert!(parse_duration("5 minutes").is_err());
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("ms").is_err());
+        assert!(parse_duration("10").is_err());
+    }
+
+    #[test]
+    fn status_classes() {
+        assert!(StatusSpec::Class("4xx".into()).matches(404));
+        assert!(!StatusSpec::Class("4xx".into()).matches(500));
+        assert!(!StatusSpec::Class("4x".into()).matches(404));
+        assert!(StatusSpec::AnyOf(vec![200, 202]).matches(202));
+    }
+}

@@ -1,0 +1,203 @@
+//! `${...}` interpolation: [`Template`] parsing (at load time, so syntax errors have a line) and
+//! rendering against a [`Scope`] of variables, captures, environment and built-ins.
+//!
+//! A string that is exactly one `${x}` takes the value of `x` with its JSON type (a captured
+//! integer stays an integer); anything else is rendered as text. `$${` writes a literal `${`.
+
+use serde_json::Value;
+
+/// A parsed string with interpolations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Segment {
+    Text(String),
+    Var(VarRef),
+}
+
+/// `${name}`, `${env.NAME}`, `${env.NAME:-default}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VarRef {
+    pub name: String,
+    pub default: Option<String>,
+}
+
+/// Names that are always defined.
+pub const BUILTINS: &[&str] = &["uuid", "run.id", "now", "now.date", "now.epoch", "scenario.name"];
+
+impl Template {
+    /// Parses `text`; the error says what is wrong and at which character.
+    pub fn parse(text: &str) -> Result<Template, String> {
+        let mut segments = Vec::new();
+        let mut lit = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find('$') {
+            lit.push_str(&rest[..i]);
+            let after = &rest[i..];
+            if after.starts_with("$${") {
+                lit.push_str("${");
+                rest = &after[3..];
+            } else if let Some(inner) = after.strip_prefix("${") {
+                let end = inner.find('}').ok_or_else(|| {
+                    format!("`${{` at character {} is never closed by `}}`", text.len() - after.len() + 1)
+                })?;
+                let body = inner[..end].trim();
+                let (name, default) = match body.split_once(":-") {
+                    Some((n, d)) => (n.trim(), Some(d.to_owned())),
+                    None => (body, None),
+                };
+                if name.is_empty()
+                    || !name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+                {
+                    return Err(format!(
+                        "`${{{body}}}` is not a variable reference; names use letters, digits, `_`, `-` and `.`"
+                    ));
+                }
+                if !lit.is_empty() {
+                    segments.push(Segment::Text(std::mem::take(&mut lit)));
+                }
+                segments.push(Segment::Var(VarRef {
+                    name: name.to_owned(),
+                    default,
+                }));
+                rest = &inner[end + 1..];
+            } else {
+                lit.push('$');
+                rest = &after[1..];
+            }
+        }
+        lit.push_str(rest);
+        if !lit.is_empty() || segments.is_empty() {
+            segments.push(Segment::Text(lit));
+        }
+        Ok(Template { segments })
+    }
+
+    pub fn is_literal(&self) -> bool {
+        self.segments.iter().all(|s| matches!(s, Segment::Text(_)))
+    }
+
+    pub fn vars(&self) -> impl Iterator<Item = &VarRef> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Var(v) => Some(v),
+            Segment::Text(_) => None,
+        })
+    }
+
+    /// Renders against `scope`; the error names the first variable that has no value.
+    pub fn render(&self, scope: &dyn Scope) -> Result<Value, String> {
+        if let [Segment::Var(v)] = self.segments.as_slice() {
+            return lookup(v, scope);
+        }
+        let mut out = String::new();
+        for seg in &self.segments {
+            match seg {
+                Segment::Text(t) => out.push_str(t),
+                Segment::Var(v) => match lookup(v, scope)? {
+                    Value::String(s) => out.push_str(&s),
+                    Value::Null => out.push_str("null"),
+                    other @ (Value::Bool(_) | Value::Number(_)) => out.push_str(&other.to_string()),
+                    Value::Array(_) | Value::Object(_) => {
+                        return Err(format!(
+                            "`${{{}}}` holds a JSON {} and cannot be spliced into text; use it as the whole value",
+                            v.name,
+                            if matches!(lookup(v, scope)?, Value::Array(_)) { "array" } else { "object" }
+                        ));
+                    }
+                },
+            }
+        }
+        Ok(Value::String(out))
+    }
+}
+
+fn lookup(v: &VarRef, scope: &dyn Scope) -> Result<Value, String> {
+    match scope.get(&v.name) {
+        Some(val) => Ok(val),
+        None => match &v.default {
+            Some(d) => Ok(Value::String(d.clone())),
+            None => Err(scope.missing(&v.name)),
+        },
+    }
+}
+
+/// Where variables get their values.
+pub trait Scope {
+    fn get(&self, name: &str) -> Option<Value>;
+    /// The message for a name with no value.
+    fn missing(&self, name: &str) -> String {
+        match name.strip_prefix("env.") {
+            Some(var) => format!("environment variable `{var}` is not set (write `${{env.{var}:-default}}` for a default)"),
+            None => format!("`${{{name}}}` has no value"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct Map(HashMap<&'static str, Value>);
+    impl Scope for Map {
+        fn get(&self, name: &str) -> Option<Value> {
+            self.0.get(name).cloned()
+        }
+    }
+
+    fn scope() -> Map {
+        Map(HashMap::from([
+            ("id", Value::from(7723)),
+            ("name", Value::from("web")),
+            ("obj", serde_json::json!({"a": 1})),
+        ]))
+    }
+
+    #[test]
+    fn whole_reference_keeps_type() {
+        let t = Template::parse("${id}").unwrap();
+        assert_eq!(t.render(&scope()).unwrap(), Value::from(7723));
+    }
+
+    #[test]
+    fn splices_text() {
+        let t = Template::parse("srv-${name}-${id}").unwrap();
+        assert_eq!(t.render(&scope()).unwrap(), Value::from("srv-web-7723"));
+    }
+
+    #[test]
+    fn escapes_and_lone_dollars() {
+        let t = Template::parse("cost $5, literal $${x}").unwrap();
+        assert!(t.is_literal());
+        assert_eq!(t.render(&scope()).unwrap(), Value::from("cost $5, literal ${x}"));
+    }
+
+    #[test]
+    fn defaults_and_missing() {
+        let t = Template::parse("${env.NOPE:-fallback}").unwrap();
+        assert_eq!(t.render(&scope()).unwrap(), Value::from("fallback"));
+        let err = Template::parse("${env.NOPE}").unwrap().render(&scope()).unwrap_err();
+        assert!(err.contains("environment variable `NOPE` is not set"), "{err}");
+        let err = Template::parse("x${nope}").unwrap().render(&scope()).unwrap_err();
+        assert!(err.contains("`${nope}` has no value"), "{err}");
+    }
+
+    #[test]
+    fn objects_cannot_be_spliced() {
+        let err = Template::parse("a ${obj}").unwrap().render(&scope()).unwrap_err();
+        assert!(err.contains("JSON object"), "{err}");
+        assert_eq!(Template::parse("${obj}").unwrap().render(&scope()).unwrap()["a"], 1);
+    }
+
+    #[test]
+    fn syntax_errors() {
+        assert!(Template::parse("${unclosed").unwrap_err().contains("never closed"));
+        assert!(Template::parse("${a b}").unwrap_err().contains("not a variable reference"));
+        assert!(Template::parse("${}").is_err());
+    }
+}

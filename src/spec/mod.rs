@@ -1,0 +1,87 @@
+//! The spec registry: [`Registry`] loads `specs/<api>/openapi.yaml` (OpenAPI 3.1), resolves local
+//! `$ref`s, compiles one JSON Schema 2020-12 validator per parameter, request body and
+//! (operation, status, media type) once, and looks operations up by `operationId`.
+//!
+//! Two conform extensions are understood (see `specs/README.md`):
+//! - `x-conform-variants` on an operation: several operations that share a method and path and
+//!   differ by body (OpenStack server actions), each with its own operationId and responses;
+//! - `x-conform-strict` beside a media type's `schema`: the vendor's table read literally, where
+//!   the examples disagree with it; a miss is a warning, or a violation under `--strict`.
+
+mod load;
+mod model;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+pub use load::load_api;
+pub use model::{essence, is_json as model_is_json, ApiSpec, HeaderSpec, Location, Media, Operation, Param, RequestBody, Response, Schema};
+
+use crate::diag::Diagnostic;
+use crate::scenario::Pos;
+
+/// All API specs under one folder, loaded on first use and then shared.
+#[derive(Debug)]
+pub struct Registry {
+    root: PathBuf,
+    loaded: Mutex<BTreeMap<String, Arc<ApiSpec>>>,
+}
+
+impl Registry {
+    /// A registry over `root` (normally `specs/`): each sub-folder with an `openapi.yaml` is an API.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Registry {
+            root: root.into(),
+            loaded: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The names of the APIs that have a spec.
+    pub fn api_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.root)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().join("openapi.yaml").is_file())
+            .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Whether `api` has a spec file (which may still fail to load).
+    pub fn has_spec(&self, api: &str) -> bool {
+        self.root.join(api).join("openapi.yaml").is_file()
+    }
+
+    /// The spec of `api`, loaded and compiled on first use.
+    pub fn api(&self, api: &str) -> Result<Arc<ApiSpec>, Diagnostic> {
+        if let Some(spec) = self.lock().get(api) {
+            return Ok(spec.clone());
+        }
+        let path = self.root.join(api).join("openapi.yaml");
+        if !path.is_file() {
+            let names = self.api_names();
+            let help = match crate::suggest::did_you_mean(api, names.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if names.is_empty() => format!("no API has a spec under {}", self.root.display()),
+                None => format!("the APIs with a spec are: {}", names.join(", ")),
+            };
+            return Err(Diagnostic::new(&path, Pos::UNKNOWN, format!("no spec for API `{api}`")).help(help));
+        }
+        // Compiling happens outside the lock: two scenarios of different APIs load in parallel,
+        // and a rare double load of the same API is harmless.
+        let spec = Arc::new(load_api(api, &path)?);
+        Ok(self.lock().entry(api.to_owned()).or_insert(spec).clone())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Arc<ApiSpec>>> {
+        // A panic while holding the lock cannot leave the map half-written (insert is atomic).
+        self.loaded.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

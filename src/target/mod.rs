@@ -1,0 +1,125 @@
+//! Where calls go: a [`Target`] per API (base URL and credentials), chosen on the command line
+//! (`--target API=URL`) or, later, from a targets file and the embedded mocks.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use reqwest::Url;
+
+use crate::diag::Diagnostic;
+use crate::scenario::Pos;
+
+/// A request about to be sent, as credentials see it: signers need the exact method, URL,
+/// headers and body bytes.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub method: String,
+    pub url: Url,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Prepared {
+    pub fn set_header(&mut self, name: &str, value: impl Into<String>) {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_owned(), value.into()));
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Attaches credentials to a request (a token header, a signature).
+pub trait Auth: Send + Sync + fmt::Debug {
+    fn apply(&self, req: &mut Prepared) -> Result<(), String>;
+    /// Values that must never appear in output (keys, passwords, tokens).
+    fn secrets(&self) -> Vec<String>;
+}
+
+/// Where one API's calls go.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub base_url: Url,
+    pub auth: Option<Arc<dyn Auth>>,
+    /// A reference mock or fixture server, which may be changed freely.
+    pub is_mock: bool,
+}
+
+impl Target {
+    pub fn new(base_url: Url) -> Self {
+        Target {
+            base_url,
+            auth: None,
+            is_mock: false,
+        }
+    }
+}
+
+/// Targets by API, with an optional fallback for every API.
+#[derive(Debug, Clone, Default)]
+pub struct Targets {
+    by_api: BTreeMap<String, Target>,
+    fallback: Option<Target>,
+}
+
+impl Targets {
+    pub fn insert(&mut self, api: &str, target: Target) {
+        self.by_api.insert(api.to_owned(), target);
+    }
+
+    pub fn set_fallback(&mut self, target: Target) {
+        self.fallback = Some(target);
+    }
+
+    pub fn get(&self, api: &str) -> Option<&Target> {
+        self.by_api.get(api).or(self.fallback.as_ref())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_api.is_empty() && self.fallback.is_none()
+    }
+
+    /// Every secret of every target, for redaction.
+    pub fn secrets(&self) -> Vec<String> {
+        self.by_api
+            .values()
+            .chain(self.fallback.as_ref())
+            .filter_map(|t| t.auth.as_ref())
+            .flat_map(|a| a.secrets())
+            .collect()
+    }
+
+    /// Parses `--target` values: `API=URL`, or a bare `URL` for every API.
+    pub fn parse_arg(&mut self, arg: &str) -> Result<(), Diagnostic> {
+        let (api, url) = match arg.split_once('=') {
+            Some((api, url)) if !api.contains("://") => (Some(api), url),
+            _ => (None, arg),
+        };
+        let url = parse_base_url(url).map_err(|e| {
+            Diagnostic::new(std::path::Path::new("--target"), Pos::UNKNOWN, format!("`{arg}`: {e}"))
+                .help("write `--target API=http://host:port/base` or `--target http://host:port` for every API")
+        })?;
+        match api {
+            Some(api) => self.insert(api, Target::new(url)),
+            None => self.set_fallback(Target::new(url)),
+        }
+        Ok(())
+    }
+}
+
+/// A base URL, normalized to end without a slash so operation paths append cleanly.
+pub fn parse_base_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| format!("not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("scheme `{}` is not http or https", url.scheme()));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("a base URL has no query or fragment".into());
+    }
+    Ok(url)
+}

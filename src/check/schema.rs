@@ -130,7 +130,9 @@ pub fn schema_errors(schema: &Schema, value: &Value, severity: Severity, pos: Po
             let pointer = e.instance_path().to_string();
             let rule = rule_location(schema, &e);
             let shown = if pointer.is_empty() { "the body".to_owned() } else { pointer.clone() };
-            Finding::new(severity, CheckKind::Schema, format!("{shown}: {}", e.masked()))
+            // Scalars are short enough to quote; a whole object would drown the message.
+            let text = if e.instance().is_object() || e.instance().is_array() { e.masked().to_string() } else { e.to_string() };
+            Finding::new(severity, CheckKind::Schema, format!("{shown}: {text}"))
                 .pointer(pointer)
                 .keyword(e.kind().keyword().to_owned())
                 .schema_at(rule)

@@ -1,0 +1,47 @@
+//! Every spec under `specs/` loads and compiles in conform's own registry, with the operations
+//! the scenarios call.
+
+use conform::spec::Registry;
+
+#[test]
+fn every_spec_loads_with_its_operations() {
+    let registry = Registry::new("specs");
+    let names = registry.api_names();
+    assert!(!names.is_empty(), "no spec found under specs/");
+    let want: &[(&str, &[&str])] = &[
+        ("alibaba-elasticsearch", &["createInstance", "DescribeInstance", "DeleteInstance", "CancelDeletion"]),
+        ("openstack-compute", &["createServer", "showServer", "deleteServer", "restoreServer", "forceDeleteServer"]),
+        ("liveperson-deletion", &["createDeletionRequest", "listDeletionRequests", "getDeletionRequest", "cancelDeletionRequest"]),
+    ];
+    for name in &names {
+        let spec = registry.api(name).unwrap_or_else(|d| panic!("{d}"));
+        assert!(!spec.operations.is_empty(), "{name} has no operations");
+    }
+    for (api, ops) in want {
+        let spec = registry.api(api).unwrap_or_else(|d| panic!("{d}"));
+        for op in *ops {
+            assert!(spec.operation(op).is_some(), "{api} lacks {op}");
+        }
+    }
+}
+
+#[test]
+fn restore_is_documented_with_an_empty_202() {
+    let spec = Registry::new("specs").api("openstack-compute").unwrap_or_else(|d| panic!("{d}"));
+    let restore = spec.operation("restoreServer").expect("restoreServer");
+    assert_eq!(restore.method, "POST");
+    assert_eq!(restore.path, "/servers/{server_id}/action");
+    let accepted = restore.response(202).expect("202 documented");
+    assert!(accepted.content.is_empty(), "202 of restore must have no body");
+    assert!(restore.response(409).is_some());
+}
+
+#[test]
+fn the_generated_scenario_schema_is_the_published_one() {
+    let generated = conform::scenario_schema();
+    let published: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("docs/scenario.schema.json").expect("docs/scenario.schema.json exists"),
+    )
+    .expect("the published schema is JSON");
+    assert_eq!(generated, published, "run `cargo run -- schema > docs/scenario.schema.json` and commit it");
+}

@@ -14,7 +14,12 @@ pub fn canonical(value: &Value) -> String {
             Value::Object(map) => {
                 let mut entries: Vec<(&String, &Value)> = map.iter().collect();
                 entries.sort_by(|a, b| a.0.cmp(b.0));
-                Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), sort(v))).collect())
+                Value::Object(
+                    entries
+                        .into_iter()
+                        .map(|(k, v)| (k.clone(), sort(v)))
+                        .collect(),
+                )
             }
             Value::Array(items) => Value::Array(items.iter().map(sort).collect()),
             other => other.clone(),
@@ -37,10 +42,18 @@ pub fn unified(expected: &Value, actual: &Value, color: bool) -> String {
     out.push_str(&paint("--- expected\n", "31", color));
     out.push_str(&paint("+++ actual\n", "32", color));
     for group in diff.grouped_ops(CONTEXT) {
-        let (Some(first), Some(last)) = (group.first(), group.last()) else { continue };
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            continue;
+        };
         let old = first.old_range().start..last.old_range().end;
         let new = first.new_range().start..last.new_range().end;
-        let header = format!("@@ -{},{} +{},{} @@\n", old.start + 1, old.len(), new.start + 1, new.len());
+        let header = format!(
+            "@@ -{},{} +{},{} @@\n",
+            old.start + 1,
+            old.len(),
+            new.start + 1,
+            new.len()
+        );
         out.push_str(&paint(&header, "36", color));
         for op in &group {
             for change in diff.iter_changes(op) {
@@ -50,8 +63,16 @@ pub fn unified(expected: &Value, actual: &Value, color: bool) -> String {
                     ChangeTag::Equal => (" ", ""),
                 };
                 let line = format!("{sign}{}", change.value());
-                let line = if line.ends_with('\n') { line } else { format!("{line}\n") };
-                out.push_str(&if code.is_empty() { line } else { paint(&line, code, color) });
+                let line = if line.ends_with('\n') {
+                    line
+                } else {
+                    format!("{line}\n")
+                };
+                out.push_str(&if code.is_empty() {
+                    line
+                } else {
+                    paint(&line, code, color)
+                });
             }
         }
     }
@@ -75,7 +96,10 @@ mod tests {
 
     #[test]
     fn key_order_is_not_a_difference() {
-        assert_eq!(unified(&json!({"a": 1, "b": 2}), &json!({"b": 2, "a": 1}), false), "");
+        assert_eq!(
+            unified(&json!({"a": 1, "b": 2}), &json!({"b": 2, "a": 1}), false),
+            ""
+        );
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub use diag::Diagnostic;
 /// The JSON Schema of scenario files, generated from the model so it cannot drift.
 pub fn scenario_schema() -> serde_json::Value {
     let mut schema = schemars::schema_for!(scenario::Scenario);
-    schema.insert("$id".into(), "https://conform.invalid/scenario.schema.json".into());
+    schema.insert(
+        "$id".into(),
+        "https://conform.invalid/scenario.schema.json".into(),
+    );
     serde_json::to_value(schema).unwrap_or_default()
 }

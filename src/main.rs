@@ -15,7 +15,11 @@ use conform::spec::Registry;
 use conform::target::Targets;
 
 #[derive(Parser)]
-#[command(name = "conform", version, about = "Contract-conformance harness: YAML scenarios against HTTP APIs, checked against OpenAPI 3.1 specs")]
+#[command(
+    name = "conform",
+    version,
+    about = "Contract-conformance harness: YAML scenarios against HTTP APIs, checked against OpenAPI 3.1 specs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -101,7 +105,8 @@ fn main() -> ExitCode {
         Command::List(args) => list(args),
         Command::Mock(args) => mock(args),
         Command::Schema => {
-            let text = serde_json::to_string_pretty(&conform::scenario_schema()).unwrap_or_default();
+            let text =
+                serde_json::to_string_pretty(&conform::scenario_schema()).unwrap_or_default();
             println!("{text}");
             Ok(0)
         }
@@ -117,18 +122,25 @@ fn main() -> ExitCode {
 
 /// Scenarios selected by paths, filter and tags. Files that do not parse are kept: their error
 /// must be seen, whatever the filter.
-fn select(args: &SelectArgs) -> anyhow::Result<Vec<(Found, Option<(String, Vec<String>)>)>> {
+/// A selected file with its name and tags, `None` when it does not parse.
+type Selected = (Found, Option<(String, Vec<String>)>);
+
+fn select(args: &SelectArgs) -> anyhow::Result<Vec<Selected>> {
     let found = scenario::discover(&args.paths).map_err(|d| anyhow::anyhow!("{d}"))?;
     let mut out = Vec::new();
     for f in found {
         let meta = scenario::load(&f.path).ok().map(|(s, _)| {
-            (s.name.value.clone(), s.tags.iter().map(|t| t.value.clone()).collect::<Vec<_>>())
+            (
+                s.name.value.clone(),
+                s.tags.iter().map(|t| t.value.clone()).collect::<Vec<_>>(),
+            )
         });
         if let Some((name, tags)) = &meta {
-            if let Some(text) = &args.filter {
-                if !f.id.contains(text.as_str()) && !name.contains(text.as_str()) {
-                    continue;
-                }
+            if let Some(text) = &args.filter
+                && !f.id.contains(text.as_str())
+                && !name.contains(text.as_str())
+            {
+                continue;
             }
             if !args.tags.is_empty() && !args.tags.iter().any(|t| tags.contains(t)) {
                 continue;
@@ -176,7 +188,15 @@ impl EventSink for Lines {
 fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
     let selected = select(&args.select)?;
     if selected.is_empty() {
-        anyhow::bail!("no scenario selected under {}", args.select.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        anyhow::bail!(
+            "no scenario selected under {}",
+            args.select
+                .paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     let mut targets = Targets::default();
     for t in &args.targets {
@@ -201,7 +221,9 @@ fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         let mut mocks = Vec::new();
         if embedded {
             for api in conform::mock::APIS {
-                let m = conform::mock::start(api, 0).await.with_context(|| format!("cannot start the `{api}` mock"))?;
+                let m = conform::mock::start(api, 0)
+                    .await
+                    .with_context(|| format!("cannot start the `{api}` mock"))?;
                 let mut t = conform::target::Target::new(m.base_url.clone());
                 t.is_mock = true;
                 targets.insert(api, t);
@@ -222,13 +244,19 @@ fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         }
         anyhow::Ok(result)
     })?;
-    print!("{}", conform::report::terminal::final_report(&result, color));
+    print!(
+        "{}",
+        conform::report::terminal::final_report(&result, color)
+    );
     Ok(result.exit_code() as u8)
 }
 
 fn mock(args: MockArgs) -> anyhow::Result<u8> {
     let apis: Vec<String> = if args.apis.is_empty() {
-        conform::mock::APIS.iter().map(|s| (*s).to_owned()).collect()
+        conform::mock::APIS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect()
     } else {
         args.apis
     };
@@ -239,14 +267,22 @@ fn mock(args: MockArgs) -> anyhow::Result<u8> {
     runtime.block_on(async {
         let mut running = Vec::new();
         for (i, api) in apis.iter().enumerate() {
-            let port = if args.port == 0 { 0 } else { args.port.saturating_add(i as u16) };
-            let m = conform::mock::start(api, port).await.with_context(|| format!("cannot serve `{api}`"))?;
+            let port = if args.port == 0 {
+                0
+            } else {
+                args.port.saturating_add(i as u16)
+            };
+            let m = conform::mock::start(api, port)
+                .await
+                .with_context(|| format!("cannot serve `{api}`"))?;
             println!("{api}\t{}", m.base_url);
             running.push(m);
         }
         println!("serving until Ctrl-C");
         let _ = std::io::stdout().flush();
-        tokio::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot wait for Ctrl-C")?;
         for m in running {
             m.stop().await;
         }

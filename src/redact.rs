@@ -63,7 +63,12 @@ impl Redactor {
         if Self::is_secret_header(name) {
             // Keep the scheme word: "Bearer <redacted>" still tells which auth was used.
             match value.split_once(' ') {
-                Some((scheme, _)) if scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && scheme.len() < 24 => {
+                Some((scheme, _))
+                    if scheme
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                        && scheme.len() < 24 =>
+                {
                     format!("{scheme} {MARKER}")
                 }
                 _ => MARKER.to_owned(),
@@ -100,7 +105,11 @@ impl Redactor {
                 map.iter()
                     .map(|(k, v)| {
                         let lower = k.to_ascii_lowercase();
-                        if SECRET_FIELDS.contains(&lower.as_str()) && !v.is_null() && !v.is_object() && !v.is_array() {
+                        if SECRET_FIELDS.contains(&lower.as_str())
+                            && !v.is_null()
+                            && !v.is_object()
+                            && !v.is_array()
+                        {
                             (k.clone(), Value::String(MARKER.into()))
                         } else {
                             (k.clone(), self.json(v))
@@ -115,7 +124,9 @@ impl Redactor {
     /// Redacts a body given as text: as JSON when it parses, else as text.
     pub fn body(&self, text: &str) -> String {
         match serde_json::from_str::<Value>(text) {
-            Ok(v) if v.is_object() || v.is_array() => serde_json::to_string(&self.json(&v)).unwrap_or_else(|_| self.text(text)),
+            Ok(v) if v.is_object() || v.is_array() => {
+                serde_json::to_string(&self.json(&v)).unwrap_or_else(|_| self.text(text))
+            }
             _ => self.text(text),
         }
     }
@@ -129,10 +140,20 @@ mod tests {
     #[test]
     fn headers_fields_and_literals() {
         let r = Redactor::new(["s3cr3t-key".to_owned()]);
-        assert_eq!(r.header("Authorization", "Bearer abc.def"), "Bearer <redacted>");
+        assert_eq!(
+            r.header("Authorization", "Bearer abc.def"),
+            "Bearer <redacted>"
+        );
         assert_eq!(r.header("X-Auth-Token", "gAAAAB"), "<redacted>");
-        assert_eq!(r.header("X-Trace", "has s3cr3t-key inside"), "has <redacted> inside");
-        let body = r.json(&json!({"auth": {"password": "hunter2", "user": "u"}, "note": "s3cr3t-key"}));
-        assert_eq!(body, json!({"auth": {"password": "<redacted>", "user": "u"}, "note": "<redacted>"}));
+        assert_eq!(
+            r.header("X-Trace", "has s3cr3t-key inside"),
+            "has <redacted> inside"
+        );
+        let body =
+            r.json(&json!({"auth": {"password": "hunter2", "user": "u"}, "note": "s3cr3t-key"}));
+        assert_eq!(
+            body,
+            json!({"auth": {"password": "<redacted>", "user": "u"}, "note": "<redacted>"})
+        );
     }
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use conform::run::{NoEvents, Outcome, RunOptions, Runner, ScenarioResult};
-use conform::scenario::{discover, Found};
+use conform::scenario::{Found, discover};
 use conform::spec::Registry;
 use conform::target::{Target, Targets};
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -54,7 +54,10 @@ fn mock_targets() -> &'static Result<Targets, String> {
 }
 
 fn runner(specs: &str) -> Result<Arc<Runner>, Failed> {
-    let targets = mock_targets().as_ref().map_err(|e| Failed::from(e.as_str()))?.clone();
+    let targets = mock_targets()
+        .as_ref()
+        .map_err(|e| Failed::from(e.as_str()))?
+        .clone();
     // One client per runner, built inside the runtime that drives it.
     let client = runtime()
         .block_on(async { conform::run::http_client() })
@@ -68,7 +71,9 @@ fn runner(specs: &str) -> Result<Arc<Runner>, Failed> {
 }
 
 fn run(specs: &'static str, found: &Found) -> Result<ScenarioResult, Failed> {
-    static RUNNERS: OnceLock<std::sync::Mutex<Vec<(&'static str, Arc<Runner>)>>> = OnceLock::new();
+    /// One runner per specs folder.
+    type Runners = std::sync::Mutex<Vec<(&'static str, Arc<Runner>)>>;
+    static RUNNERS: OnceLock<Runners> = OnceLock::new();
     let runners = RUNNERS.get_or_init(Default::default);
     let r = {
         let mut list = runners.lock().unwrap_or_else(|p| p.into_inner());
@@ -98,7 +103,8 @@ struct Expected {
 
 fn expected_beside(path: &Path) -> Result<Expected, Failed> {
     let file = path.with_extension("expected");
-    let text = std::fs::read_to_string(&file).map_err(|e| Failed::from(format!("{}: {e}", file.display())))?;
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| Failed::from(format!("{}: {e}", file.display())))?;
     serde_saphyr::from_str(&text).map_err(|e| Failed::from(format!("{}: {e}", file.display())))
 }
 
@@ -108,14 +114,28 @@ fn check_expected(r: &ScenarioResult, want_outcome: Outcome, path: &Path) -> Res
     let want = match exp.outcome.as_deref() {
         Some("failed") | None => want_outcome,
         Some("errored") => Outcome::Errored,
-        Some(other) => return Err(format!("unknown outcome `{other}` in the .expected file").into()),
+        Some(other) => {
+            return Err(format!("unknown outcome `{other}` in the .expected file").into());
+        }
     };
     if r.outcome != want {
         return Err(format!("expected outcome {want:?}, got {:?}\n{text}", r.outcome).into());
     }
-    let missing: Vec<&String> = exp.contains.iter().filter(|line| !text.contains(line.as_str())).collect();
+    let missing: Vec<&String> = exp
+        .contains
+        .iter()
+        .filter(|line| !text.contains(line.as_str()))
+        .collect();
     if !missing.is_empty() {
-        return Err(format!("the diagnosis lacks:\n{}\n--- diagnosis ---\n{text}", missing.iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")).into());
+        return Err(format!(
+            "the diagnosis lacks:\n{}\n--- diagnosis ---\n{text}",
+            missing
+                .iter()
+                .map(|l| format!("  {l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+        .into());
     }
     Ok(())
 }
@@ -142,28 +162,41 @@ fn main() {
         }));
     }
     for found in trials_under("tests/fixtures/pass") {
-        trials.push(Trial::test(format!("fixtures/pass/{}", found.id), move || {
-            let r = run("tests/fixtures/specs", &found)?;
-            match r.outcome {
-                Outcome::Passed => Ok(()),
-                _ => Err(details(&r).into()),
-            }
-        }));
+        trials.push(Trial::test(
+            format!("fixtures/pass/{}", found.id),
+            move || {
+                let r = run("tests/fixtures/specs", &found)?;
+                match r.outcome {
+                    Outcome::Passed => Ok(()),
+                    _ => Err(details(&r).into()),
+                }
+            },
+        ));
     }
     for found in trials_under("tests/fixtures/violation") {
-        trials.push(Trial::test(format!("fixtures/violation/{}", found.id), move || {
-            let r = run("tests/fixtures/specs", &found)?;
-            check_expected(&r, Outcome::Failed, &found.path)
-        }));
+        trials.push(Trial::test(
+            format!("fixtures/violation/{}", found.id),
+            move || {
+                let r = run("tests/fixtures/specs", &found)?;
+                check_expected(&r, Outcome::Failed, &found.path)
+            },
+        ));
     }
     for found in trials_under("tests/fixtures/invalid") {
-        trials.push(Trial::test(format!("fixtures/invalid/{}", found.id), move || {
-            let r = run("tests/fixtures/specs", &found)?;
-            if !r.steps.is_empty() {
-                return Err(format!("an invalid scenario must not run, but {} step(s) ran", r.steps.len()).into());
-            }
-            check_expected(&r, Outcome::Errored, &found.path)
-        }));
+        trials.push(Trial::test(
+            format!("fixtures/invalid/{}", found.id),
+            move || {
+                let r = run("tests/fixtures/specs", &found)?;
+                if !r.steps.is_empty() {
+                    return Err(format!(
+                        "an invalid scenario must not run, but {} step(s) ran",
+                        r.steps.len()
+                    )
+                    .into());
+                }
+                check_expected(&r, Outcome::Errored, &found.path)
+            },
+        ));
     }
     libtest_mimic::run(&args, trials).exit();
 }

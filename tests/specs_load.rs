@@ -9,9 +9,34 @@ fn every_spec_loads_with_its_operations() {
     let names = registry.api_names();
     assert!(!names.is_empty(), "no spec found under specs/");
     let want: &[(&str, &[&str])] = &[
-        ("alibaba-elasticsearch", &["createInstance", "DescribeInstance", "DeleteInstance", "CancelDeletion"]),
-        ("openstack-compute", &["createServer", "showServer", "deleteServer", "restoreServer", "forceDeleteServer"]),
-        ("liveperson-deletion", &["createDeletionRequest", "listDeletionRequests", "getDeletionRequest", "cancelDeletionRequest"]),
+        (
+            "alibaba-elasticsearch",
+            &[
+                "createInstance",
+                "DescribeInstance",
+                "DeleteInstance",
+                "CancelDeletion",
+            ],
+        ),
+        (
+            "openstack-compute",
+            &[
+                "createServer",
+                "showServer",
+                "deleteServer",
+                "restoreServer",
+                "forceDeleteServer",
+            ],
+        ),
+        (
+            "liveperson-deletion",
+            &[
+                "createDeletionRequest",
+                "listDeletionRequests",
+                "getDeletionRequest",
+                "cancelDeletionRequest",
+            ],
+        ),
     ];
     for name in &names {
         let spec = registry.api(name).unwrap_or_else(|d| panic!("{d}"));
@@ -27,12 +52,17 @@ fn every_spec_loads_with_its_operations() {
 
 #[test]
 fn restore_is_documented_with_an_empty_202() {
-    let spec = Registry::new("specs").api("openstack-compute").unwrap_or_else(|d| panic!("{d}"));
+    let spec = Registry::new("specs")
+        .api("openstack-compute")
+        .unwrap_or_else(|d| panic!("{d}"));
     let restore = spec.operation("restoreServer").expect("restoreServer");
     assert_eq!(restore.method, "POST");
     assert_eq!(restore.path, "/servers/{server_id}/action");
     let accepted = restore.response(202).expect("202 documented");
-    assert!(accepted.content.is_empty(), "202 of restore must have no body");
+    assert!(
+        accepted.content.is_empty(),
+        "202 of restore must have no body"
+    );
     assert!(restore.response(409).is_some());
 }
 
@@ -40,8 +70,12 @@ fn restore_is_documented_with_an_empty_202() {
 fn the_generated_scenario_schema_is_the_published_one() {
     let generated = conform::scenario_schema();
     let published: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string("docs/scenario.schema.json").expect("docs/scenario.schema.json exists"),
+        &std::fs::read_to_string("docs/scenario.schema.json")
+            .expect("docs/scenario.schema.json exists"),
     )
     .expect("the published schema is JSON");
-    assert_eq!(generated, published, "run `cargo run -- schema > docs/scenario.schema.json` and commit it");
+    assert_eq!(
+        generated, published,
+        "run `cargo run -- schema > docs/scenario.schema.json` and commit it"
+    );
 }

@@ -8,7 +8,7 @@
 use serde_json::{Map, Value};
 
 use super::matcher::{self, Matcher};
-use super::{push_pointer, CheckKind, Finding, Severity};
+use super::{CheckKind, Finding, Severity, push_pointer};
 use crate::scenario::{Node, NodeKind, Scope, Template};
 
 /// The result of matching.
@@ -29,8 +29,18 @@ impl Matched {
 
 /// Matches `expected` against `actual` (`None`: absent). `kind` labels the findings; `root` is
 /// the pointer prefix (`""` for a body, `/Header-Name` for a header).
-pub fn match_value(expected: &Node, actual: Option<&Value>, scope: &dyn Scope, kind: CheckKind, root: &str) -> Matched {
-    let mut m = Matcher_ { scope, kind, findings: Vec::new() };
+pub fn match_value(
+    expected: &Node,
+    actual: Option<&Value>,
+    scope: &dyn Scope,
+    kind: CheckKind,
+    root: &str,
+) -> Matched {
+    let mut m = Matcher_ {
+        scope,
+        kind,
+        findings: Vec::new(),
+    };
     let (e, a) = m.walk(expected, actual, root.to_owned(), false);
     Matched {
         findings: m.findings,
@@ -40,12 +50,17 @@ pub fn match_value(expected: &Node, actual: Option<&Value>, scope: &dyn Scope, k
 }
 
 /// Renders every template in `node` to plain JSON (for request values).
-pub fn render(node: &Node, scope: &dyn Scope) -> Result<Value, Finding> {
+pub fn render(node: &Node, scope: &dyn Scope) -> Result<Value, Box<Finding>> {
     Ok(match &node.kind {
         NodeKind::String(s) => Template::parse(s)
             .and_then(|t| t.render(scope))
-            .map_err(|e| Finding::error(CheckKind::Scenario, e).at(node.pos))?,
-        NodeKind::Seq(items) => Value::Array(items.iter().map(|n| render(n, scope)).collect::<Result<_, _>>()?),
+            .map_err(|e| Box::new(Finding::error(CheckKind::Scenario, e).at(node.pos)))?,
+        NodeKind::Seq(items) => Value::Array(
+            items
+                .iter()
+                .map(|n| render(n, scope))
+                .collect::<Result<_, _>>()?,
+        ),
         NodeKind::Map(entries) => {
             let mut map = Map::new();
             for (k, v) in entries {
@@ -82,8 +97,19 @@ fn same(a: &Value, b: &Value) -> bool {
 }
 
 impl Matcher_<'_> {
-    fn fail(&mut self, node: &Node, ptr: &str, keyword: &str, message: String, expected: Option<Value>, actual: Option<&Value>) {
-        let mut f = Finding::violation(self.kind, message).pointer(ptr).keyword(keyword).at(node.pos);
+    fn fail(
+        &mut self,
+        node: &Node,
+        ptr: &str,
+        keyword: &str,
+        message: String,
+        expected: Option<Value>,
+        actual: Option<&Value>,
+    ) {
+        let mut f = Finding::violation(self.kind, message)
+            .pointer(ptr)
+            .keyword(keyword)
+            .at(node.pos);
         f.expected = expected;
         f.actual = actual.cloned();
         self.findings.push(f);
@@ -93,10 +119,17 @@ impl Matcher_<'_> {
         if ptr.is_empty() { "the body" } else { ptr }
     }
 
-    fn walk(&mut self, exp: &Node, act: Option<&Value>, ptr: String, exact: bool) -> (Option<Value>, Option<Value>) {
+    fn walk(
+        &mut self,
+        exp: &Node,
+        act: Option<&Value>,
+        ptr: String,
+        exact: bool,
+    ) -> (Option<Value>, Option<Value>) {
         match matcher::parse(exp) {
             Err((pos, msg)) => {
-                self.findings.push(Finding::error(CheckKind::Scenario, msg).at(pos));
+                self.findings
+                    .push(Finding::error(CheckKind::Scenario, msg).at(pos));
                 (None, act.cloned())
             }
             Ok(Some(matchers)) => self.matchers(exp, &matchers, act, ptr),
@@ -108,7 +141,13 @@ impl Matcher_<'_> {
         }
     }
 
-    fn matchers(&mut self, exp: &Node, matchers: &[Matcher<'_>], act: Option<&Value>, ptr: String) -> (Option<Value>, Option<Value>) {
+    fn matchers(
+        &mut self,
+        exp: &Node,
+        matchers: &[Matcher<'_>],
+        act: Option<&Value>,
+        ptr: String,
+    ) -> (Option<Value>, Option<Value>) {
         let before = self.findings.len();
         let mut exp_view = None;
         let where_ = Self::here(&ptr).to_owned();
@@ -116,18 +155,39 @@ impl Matcher_<'_> {
             match m {
                 Matcher::Absent => {
                     if let Some(a) = act {
-                        self.fail(exp, &ptr, "$absent", format!("{where_} should be absent but is present"), None, Some(a));
+                        self.fail(
+                            exp,
+                            &ptr,
+                            "$absent",
+                            format!("{where_} should be absent but is present"),
+                            None,
+                            Some(a),
+                        );
                     }
                 }
                 Matcher::Any => {
                     if act.is_none() {
-                        self.fail(exp, &ptr, "$any", format!("{where_} is missing"), Some(Value::from("<any value>")), None);
+                        self.fail(
+                            exp,
+                            &ptr,
+                            "$any",
+                            format!("{where_} is missing"),
+                            Some(Value::from("<any value>")),
+                            None,
+                        );
                     }
                 }
                 Matcher::Type(t) => {
                     if !act.is_some_and(|a| matcher::has_type(t, a)) {
                         let got = act.map(json_type).unwrap_or("nothing");
-                        self.fail(exp, &ptr, "$type", format!("{where_} should be of type {t}, got {got}"), Some(Value::from(format!("<{t}>"))), act);
+                        self.fail(
+                            exp,
+                            &ptr,
+                            "$type",
+                            format!("{where_} should be of type {t}, got {got}"),
+                            Some(Value::from(format!("<{t}>"))),
+                            act,
+                        );
                     }
                 }
                 Matcher::Regex(re) => {
@@ -137,7 +197,14 @@ impl Matcher_<'_> {
                         _ => None,
                     };
                     if !text.as_deref().is_some_and(|t| re.is_match(t)) {
-                        self.fail(exp, &ptr, "$regex", format!("{where_} should match /{}/", re.as_str()), Some(Value::from(format!("/{}/", re.as_str()))), act);
+                        self.fail(
+                            exp,
+                            &ptr,
+                            "$regex",
+                            format!("{where_} should match /{}/", re.as_str()),
+                            Some(Value::from(format!("/{}/", re.as_str()))),
+                            act,
+                        );
                     }
                 }
                 Matcher::Len(n) => {
@@ -149,13 +216,24 @@ impl Matcher_<'_> {
                     };
                     if len != Some(*n as usize) {
                         let got = len.map_or("no length".to_owned(), |l| format!("length {l}"));
-                        self.fail(exp, &ptr, "$len", format!("{where_} should have length {n}, has {got}"), Some(Value::from(*n)), act);
+                        self.fail(
+                            exp,
+                            &ptr,
+                            "$len",
+                            format!("{where_} should have length {n}, has {got}"),
+                            Some(Value::from(*n)),
+                            act,
+                        );
                     }
                 }
                 Matcher::Contains(item) => {
                     let found = match act {
                         Some(Value::Array(list)) => list.iter().any(|el| {
-                            let mut probe = Matcher_ { scope: self.scope, kind: self.kind, findings: Vec::new() };
+                            let mut probe = Matcher_ {
+                                scope: self.scope,
+                                kind: self.kind,
+                                findings: Vec::new(),
+                            };
                             probe.walk(item, Some(el), String::new(), false);
                             probe.findings.is_empty()
                         }),
@@ -163,7 +241,16 @@ impl Matcher_<'_> {
                     };
                     if !found {
                         let shown = render(item, self.scope).unwrap_or_else(|_| item.to_json());
-                        self.fail(exp, &ptr, "$contains", format!("{where_} should be an array containing an element like {shown}"), Some(serde_json::json!({"$contains": shown})), act);
+                        self.fail(
+                            exp,
+                            &ptr,
+                            "$contains",
+                            format!(
+                                "{where_} should be an array containing an element like {shown}"
+                            ),
+                            Some(serde_json::json!({"$contains": shown})),
+                            act,
+                        );
                     }
                 }
                 Matcher::Exact(inner) => {
@@ -180,12 +267,26 @@ impl Matcher_<'_> {
         }
     }
 
-    fn map(&mut self, exp: &Node, entries: &[(crate::scenario::Spanned<String>, Node)], act: Option<&Value>, ptr: String, exact: bool) -> (Option<Value>, Option<Value>) {
+    fn map(
+        &mut self,
+        exp: &Node,
+        entries: &[(crate::scenario::Spanned<String>, Node)],
+        act: Option<&Value>,
+        ptr: String,
+        exact: bool,
+    ) -> (Option<Value>, Option<Value>) {
         let exp_plain = || render(exp, self.scope).ok();
         let Some(Value::Object(obj)) = act else {
             let got = act.map(json_type).unwrap_or("nothing");
             let e = exp_plain();
-            self.fail(exp, &ptr, "type", format!("{} should be an object, got {got}", Self::here(&ptr)), e.clone(), act);
+            self.fail(
+                exp,
+                &ptr,
+                "type",
+                format!("{} should be an object, got {got}", Self::here(&ptr)),
+                e.clone(),
+                act,
+            );
             return (e, act.cloned());
         };
         let mut ev = Map::new();
@@ -203,7 +304,14 @@ impl Matcher_<'_> {
         if exact {
             for (k, v) in obj {
                 if !entries.iter().any(|(key, _)| &key.value == k) {
-                    self.fail(exp, &push_pointer(&ptr, k), "$exact", format!("{} is not expected (exact match)", push_pointer(&ptr, k)), None, Some(v));
+                    self.fail(
+                        exp,
+                        &push_pointer(&ptr, k),
+                        "$exact",
+                        format!("{} is not expected (exact match)", push_pointer(&ptr, k)),
+                        None,
+                        Some(v),
+                    );
                     av.insert(k.clone(), v.clone());
                 }
             }
@@ -211,20 +319,51 @@ impl Matcher_<'_> {
         (Some(Value::Object(ev)), Some(Value::Object(av)))
     }
 
-    fn seq(&mut self, exp: &Node, items: &[Node], act: Option<&Value>, ptr: String, exact: bool) -> (Option<Value>, Option<Value>) {
+    fn seq(
+        &mut self,
+        exp: &Node,
+        items: &[Node],
+        act: Option<&Value>,
+        ptr: String,
+        exact: bool,
+    ) -> (Option<Value>, Option<Value>) {
         let Some(Value::Array(list)) = act else {
             let got = act.map(json_type).unwrap_or("nothing");
             let e = render(exp, self.scope).ok();
-            self.fail(exp, &ptr, "type", format!("{} should be an array, got {got}", Self::here(&ptr)), e.clone(), act);
+            self.fail(
+                exp,
+                &ptr,
+                "type",
+                format!("{} should be an array, got {got}", Self::here(&ptr)),
+                e.clone(),
+                act,
+            );
             return (e, act.cloned());
         };
         if list.len() != items.len() {
-            self.fail(exp, &ptr, "length", format!("{} should have {} element(s), has {}", Self::here(&ptr), items.len(), list.len()), Some(Value::from(items.len())), Some(&Value::from(list.len())));
+            self.fail(
+                exp,
+                &ptr,
+                "length",
+                format!(
+                    "{} should have {} element(s), has {}",
+                    Self::here(&ptr),
+                    items.len(),
+                    list.len()
+                ),
+                Some(Value::from(items.len())),
+                Some(&Value::from(list.len())),
+            );
         }
         let mut ev = Vec::new();
         let mut av = Vec::new();
         for (i, child) in items.iter().enumerate() {
-            let (e, a) = self.walk(child, list.get(i), push_pointer(&ptr, &i.to_string()), exact);
+            let (e, a) = self.walk(
+                child,
+                list.get(i),
+                push_pointer(&ptr, &i.to_string()),
+                exact,
+            );
             ev.push(e.unwrap_or(Value::Null));
             if let Some(a) = a {
                 av.push(a);
@@ -234,11 +373,16 @@ impl Matcher_<'_> {
         (Some(Value::Array(ev)), Some(Value::Array(av)))
     }
 
-    fn scalar(&mut self, exp: &Node, act: Option<&Value>, ptr: String) -> (Option<Value>, Option<Value>) {
+    fn scalar(
+        &mut self,
+        exp: &Node,
+        act: Option<&Value>,
+        ptr: String,
+    ) -> (Option<Value>, Option<Value>) {
         let want = match render(exp, self.scope) {
             Ok(v) => v,
             Err(f) => {
-                self.findings.push(f);
+                self.findings.push(*f);
                 return (None, act.cloned());
             }
         };
@@ -246,13 +390,25 @@ impl Matcher_<'_> {
             Some(a) if same(&want, a) => {}
             Some(a) => {
                 let msg = if json_type(a) != json_type(&want) {
-                    format!("{} should be {want} ({}), got {a} ({})", Self::here(&ptr), json_type(&want), json_type(a))
+                    format!(
+                        "{} should be {want} ({}), got {a} ({})",
+                        Self::here(&ptr),
+                        json_type(&want),
+                        json_type(a)
+                    )
                 } else {
                     format!("{} should be {want}, got {a}", Self::here(&ptr))
                 };
                 self.fail(exp, &ptr, "equals", msg, Some(want.clone()), Some(a));
             }
-            None => self.fail(exp, &ptr, "required", format!("{} is missing (expected {want})", Self::here(&ptr)), Some(want.clone()), None),
+            None => self.fail(
+                exp,
+                &ptr,
+                "required",
+                format!("{} is missing (expected {want})", Self::here(&ptr)),
+                Some(want.clone()),
+                None,
+            ),
         }
         (Some(want), act.cloned())
     }
@@ -268,7 +424,10 @@ fn describe(matchers: &[Matcher<'_>], scope: &dyn Scope) -> Value {
             Matcher::Type(t) => ("$type", Value::from(*t)),
             Matcher::Regex(r) => ("$regex", Value::from(r.as_str())),
             Matcher::Len(n) => ("$len", Value::from(*n)),
-            Matcher::Contains(n) => ("$contains", render(n, scope).unwrap_or_else(|_| n.to_json())),
+            Matcher::Contains(n) => (
+                "$contains",
+                render(n, scope).unwrap_or_else(|_| n.to_json()),
+            ),
             Matcher::Exact(n) => ("$exact", render(n, scope).unwrap_or_else(|_| n.to_json())),
         };
         map.insert(k.to_owned(), v);

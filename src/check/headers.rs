@@ -9,7 +9,13 @@ use crate::scenario::{Node, Scope};
 
 pub fn check(expected: &Node, observed: &Observed<'_>, scope: &dyn Scope) -> Vec<Finding> {
     let Some(entries) = expected.as_map() else {
-        return vec![Finding::error(CheckKind::Scenario, "`expect.headers` must be a mapping of header names").at(expected.pos)];
+        return vec![
+            Finding::error(
+                CheckKind::Scenario,
+                "`expect.headers` must be a mapping of header names",
+            )
+            .at(expected.pos),
+        ];
     };
     let mut out = Vec::new();
     for (name, node) in entries {
@@ -18,7 +24,11 @@ pub fn check(expected: &Node, observed: &Observed<'_>, scope: &dyn Scope) -> Vec
         let m = match_value(node, actual.as_ref(), scope, CheckKind::Header, "");
         for mut f in m.findings {
             if f.check == CheckKind::Header {
-                f.message = format!("header {}: {}", name.value, f.message.replacen("the body", "the value", 1));
+                f.message = format!(
+                    "header {}: {}",
+                    name.value,
+                    f.message.replacen("the body", "the value", 1)
+                );
                 f.pointer = None;
                 f.keyword = f.keyword.or(Some("equals".into()));
             }

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::schema::{coerce, schema_errors};
 use super::{CheckKind, Finding, Severity};
 use crate::scenario::Pos;
-use crate::spec::{model_is_json, Operation};
+use crate::spec::{Operation, model_is_json};
 
 /// A request as built, before sending.
 #[derive(Debug, Clone, Default)]
@@ -25,20 +25,41 @@ pub fn check(op: &Operation, req: &Outgoing, pos: Pos) -> Vec<Finding> {
     let mut out = Vec::new();
     for p in &op.params {
         let given: Vec<Value> = match p.location.as_str() {
-            "path" => req.path.iter().filter(|(n, _)| *n == p.name).map(|(_, v)| v.clone()).collect(),
-            "query" => req.query.iter().filter(|(n, _)| *n == p.name).flat_map(|(_, v)| match v {
-                Value::Array(items) => items.clone(),
-                other => vec![other.clone()],
-            }).collect(),
-            "header" => req.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(&p.name)).map(|(_, v)| Value::String(v.clone())).collect(),
+            "path" => req
+                .path
+                .iter()
+                .filter(|(n, _)| *n == p.name)
+                .map(|(_, v)| v.clone())
+                .collect(),
+            "query" => req
+                .query
+                .iter()
+                .filter(|(n, _)| *n == p.name)
+                .flat_map(|(_, v)| match v {
+                    Value::Array(items) => items.clone(),
+                    other => vec![other.clone()],
+                })
+                .collect(),
+            "header" => req
+                .headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(&p.name))
+                .map(|(_, v)| Value::String(v.clone()))
+                .collect(),
             _ => continue,
         };
         if given.is_empty() {
             if p.required {
                 out.push(
-                    Finding::error(CheckKind::Request, format!("required {} parameter `{}` is not given", p.location, p.name))
-                        .keyword("required")
-                        .at(pos),
+                    Finding::error(
+                        CheckKind::Request,
+                        format!(
+                            "required {} parameter `{}` is not given",
+                            p.location, p.name
+                        ),
+                    )
+                    .keyword("required")
+                    .at(pos),
                 );
             }
             continue;
@@ -51,7 +72,12 @@ pub fn check(op: &Operation, req: &Outgoing, pos: Pos) -> Vec<Finding> {
             };
             for mut f in schema_errors(schema, &typed, Severity::Error, pos) {
                 f.check = CheckKind::Request;
-                f.message = format!("{} parameter `{}`: {}", p.location, p.name, f.message.trim_start_matches("the body: "));
+                f.message = format!(
+                    "{} parameter `{}`: {}",
+                    p.location,
+                    p.name,
+                    f.message.trim_start_matches("the body: ")
+                );
                 f.pointer = None;
                 out.push(f);
             }
@@ -59,12 +85,23 @@ pub fn check(op: &Operation, req: &Outgoing, pos: Pos) -> Vec<Finding> {
     }
     match (&op.request_body, &req.body) {
         (Some(rb), None) if rb.required && !req.raw_body => out.push(
-            Finding::error(CheckKind::Request, format!("{} requires a request body", op.id)).keyword("requestBody").at(pos),
+            Finding::error(
+                CheckKind::Request,
+                format!("{} requires a request body", op.id),
+            )
+            .keyword("requestBody")
+            .at(pos),
         ),
         (None, Some(_)) => out.push(
-            Finding::error(CheckKind::Request, format!("{} documents no request body, but the step sends one", op.id))
-                .keyword("requestBody")
-                .at(pos),
+            Finding::error(
+                CheckKind::Request,
+                format!(
+                    "{} documents no request body, but the step sends one",
+                    op.id
+                ),
+            )
+            .keyword("requestBody")
+            .at(pos),
         ),
         (Some(rb), Some(body)) if !req.raw_body => {
             let ct = req
@@ -75,15 +112,22 @@ pub fn check(op: &Operation, req: &Outgoing, pos: Pos) -> Vec<Finding> {
                 .unwrap_or("application/json");
             match rb.content.iter().find(|m| m.covers(ct)) {
                 None => out.push(
-                    Finding::error(CheckKind::Request, format!("request Content-Type `{ct}` is not documented for {}", op.id))
-                        .keyword("content")
-                        .at(pos),
+                    Finding::error(
+                        CheckKind::Request,
+                        format!(
+                            "request Content-Type `{ct}` is not documented for {}",
+                            op.id
+                        ),
+                    )
+                    .keyword("content")
+                    .at(pos),
                 ),
                 Some(media) if model_is_json(ct) => {
                     if let Some(schema) = &media.schema {
                         for mut f in schema_errors(schema, body, Severity::Error, pos) {
                             f.check = CheckKind::Request;
-                            f.message = format!("request body {}", f.message.replacen("the body: ", "", 1));
+                            f.message =
+                                format!("request body {}", f.message.replacen("the body: ", "", 1));
                             out.push(f);
                         }
                     }

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{CheckKind, Finding, Observed, Severity};
 use crate::scenario::Pos;
-use crate::spec::{model_is_json, HeaderSpec, Operation, Schema};
+use crate::spec::{HeaderSpec, Operation, Schema, model_is_json};
 
 /// What the spec check found, with the location of the response it used.
 pub fn check(op: &Operation, observed: &Observed<'_>, strict: bool, pos: Pos) -> Vec<Finding> {
@@ -62,33 +62,50 @@ pub fn check(op: &Operation, observed: &Observed<'_>, strict: bool, pos: Pos) ->
     if observed.body.is_empty() {
         let types: Vec<&str> = resp.content.iter().map(|m| m.media_type.as_str()).collect();
         out.push(
-            Finding::violation(CheckKind::Content, format!("the spec documents a body ({}) for {} {}, but the response has none", types.join(", "), op.id, resp.key))
-                .keyword("content")
-                .schema_at(resp_at)
-                .expected(types.join(", "))
-                .actual("no body")
-                .at(pos),
+            Finding::violation(
+                CheckKind::Content,
+                format!(
+                    "the spec documents a body ({}) for {} {}, but the response has none",
+                    types.join(", "),
+                    op.id,
+                    resp.key
+                ),
+            )
+            .keyword("content")
+            .schema_at(resp_at)
+            .expected(types.join(", "))
+            .actual("no body")
+            .at(pos),
         );
         return out;
     }
     let Some(ct) = content_type else {
         out.push(
-            Finding::violation(CheckKind::Content, "the response has a body but no Content-Type header")
-                .keyword("content")
-                .schema_at(resp_at)
-                .at(pos),
+            Finding::violation(
+                CheckKind::Content,
+                "the response has a body but no Content-Type header",
+            )
+            .keyword("content")
+            .schema_at(resp_at)
+            .at(pos),
         );
         return out;
     };
     let Some(media) = resp.content.iter().find(|m| m.covers(ct)) else {
         let types: Vec<&str> = resp.content.iter().map(|m| m.media_type.as_str()).collect();
         out.push(
-            Finding::violation(CheckKind::Content, format!("Content-Type `{ct}` is not documented for {} {}", op.id, resp.key))
-                .keyword("content")
-                .schema_at(resp_at)
-                .expected(types.join(", "))
-                .actual(ct)
-                .at(pos),
+            Finding::violation(
+                CheckKind::Content,
+                format!(
+                    "Content-Type `{ct}` is not documented for {} {}",
+                    op.id, resp.key
+                ),
+            )
+            .keyword("content")
+            .schema_at(resp_at)
+            .expected(types.join(", "))
+            .actual(ct)
+            .at(pos),
         );
         return out;
     };
@@ -96,13 +113,19 @@ pub fn check(op: &Operation, observed: &Observed<'_>, strict: bool, pos: Pos) ->
         return out;
     }
     let Some(json) = observed.json else {
-        let err = serde_json::from_slice::<Value>(observed.body).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = serde_json::from_slice::<Value>(observed.body)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         out.push(
-            Finding::violation(CheckKind::Content, format!("the body is not well-formed JSON: {err}"))
-                .keyword("json")
-                .schema_at(resp_at)
-                .actual(preview(observed.body))
-                .at(pos),
+            Finding::violation(
+                CheckKind::Content,
+                format!("the body is not well-formed JSON: {err}"),
+            )
+            .keyword("json")
+            .schema_at(resp_at)
+            .actual(preview(observed.body))
+            .at(pos),
         );
         return out;
     };
@@ -111,9 +134,16 @@ pub fn check(op: &Operation, observed: &Observed<'_>, strict: bool, pos: Pos) ->
         let lenient_ok = errors.is_empty();
         out.extend(errors);
         if lenient_ok && let Some(strict_schema) = &media.strict {
-            let sev = if strict { Severity::Violation } else { Severity::Warning };
+            let sev = if strict {
+                Severity::Violation
+            } else {
+                Severity::Warning
+            };
             for mut f in schema_errors(strict_schema, json, sev, pos) {
-                f.message = format!("{} (the documented table read literally; the target follows the lenient reading)", f.message);
+                f.message = format!(
+                    "{} (the documented table read literally; the target follows the lenient reading)",
+                    f.message
+                );
                 out.push(f);
             }
         }
@@ -129,9 +159,17 @@ pub fn schema_errors(schema: &Schema, value: &Value, severity: Severity, pos: Po
         .map(|e| {
             let pointer = e.instance_path().to_string();
             let rule = rule_location(schema, &e);
-            let shown = if pointer.is_empty() { "the body".to_owned() } else { pointer.clone() };
+            let shown = if pointer.is_empty() {
+                "the body".to_owned()
+            } else {
+                pointer.clone()
+            };
             // Scalars are short enough to quote; a whole object would drown the message.
-            let text = if e.instance().is_object() || e.instance().is_array() { e.masked().to_string() } else { e.to_string() };
+            let text = if e.instance().is_object() || e.instance().is_array() {
+                e.masked().to_string()
+            } else {
+                e.to_string()
+            };
             Finding::new(severity, CheckKind::Schema, format!("{shown}: {text}"))
                 .pointer(pointer)
                 .keyword(e.kind().keyword().to_owned())
@@ -145,37 +183,51 @@ pub fn schema_errors(schema: &Schema, value: &Value, severity: Severity, pos: Po
 /// Where the failed keyword is written: the absolute keyword location mapped back from the
 /// registry URI to the spec file, so a rule reached through `$ref` points at its own line.
 fn rule_location(schema: &Schema, e: &jsonschema::ValidationError<'_>) -> String {
-    if let Some(uri) = e.absolute_keyword_location() {
-        if let Some((_, fragment)) = uri.as_str().split_once('#') {
-            let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
-            return format!("{}#{decoded}", schema.at.file);
-        }
+    if let Some(uri) = e.absolute_keyword_location()
+        && let Some((_, fragment)) = uri.as_str().split_once('#')
+    {
+        let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+        return format!("{}#{decoded}", schema.at.file);
     }
     let path = e.schema_path().to_string();
-    format!("{}{}", schema.at, path.strip_prefix("/$ref").unwrap_or(&path))
+    format!(
+        "{}{}",
+        schema.at,
+        path.strip_prefix("/$ref").unwrap_or(&path)
+    )
 }
 
 fn header(h: &HeaderSpec, observed: &Observed<'_>, resp_at: &str) -> Option<Finding> {
     let at = format!("{resp_at}/headers/{}", h.name);
     let Some(value) = observed.header(&h.name) else {
         return h.required.then(|| {
-            Finding::violation(CheckKind::Header, format!("required response header {} is missing", h.name))
-                .keyword("required")
-                .schema_at(at)
-                .expected(h.name.clone())
+            Finding::violation(
+                CheckKind::Header,
+                format!("required response header {} is missing", h.name),
+            )
+            .keyword("required")
+            .schema_at(at)
+            .expected(h.name.clone())
         });
     };
     let schema = h.schema.as_ref()?;
     let typed = coerce(value, &schema.raw);
-    let errors: Vec<String> = schema.validator.iter_errors(&typed).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = schema
+        .validator
+        .iter_errors(&typed)
+        .map(|e| e.to_string())
+        .collect();
     if errors.is_empty() {
         return None;
     }
     Some(
-        Finding::violation(CheckKind::Header, format!("response header {}: {}", h.name, errors.join("; ")))
-            .keyword("schema")
-            .schema_at(format!("{at}/schema"))
-            .actual(value),
+        Finding::violation(
+            CheckKind::Header,
+            format!("response header {}: {}", h.name, errors.join("; ")),
+        )
+        .keyword("schema")
+        .schema_at(format!("{at}/schema"))
+        .actual(value),
     )
 }
 
@@ -190,17 +242,16 @@ pub fn coerce(text: &str, schema: &Value) -> Value {
     if types.contains(&"string") || types.is_empty() {
         return Value::String(text.to_owned());
     }
-    if types.contains(&"integer") {
-        if let Ok(i) = text.parse::<i64>() {
-            return Value::from(i);
-        }
+    if types.contains(&"integer")
+        && let Ok(i) = text.parse::<i64>()
+    {
+        return Value::from(i);
     }
-    if types.contains(&"number") {
-        if let Ok(f) = text.parse::<f64>() {
-            if let Some(n) = serde_json::Number::from_f64(f) {
-                return Value::Number(n);
-            }
-        }
+    if types.contains(&"number")
+        && let Ok(f) = text.parse::<f64>()
+        && let Some(n) = serde_json::Number::from_f64(f)
+    {
+        return Value::Number(n);
     }
     if types.contains(&"boolean") {
         match text {
@@ -216,5 +267,9 @@ pub fn coerce(text: &str, schema: &Value) -> Value {
 pub fn preview(body: &[u8]) -> String {
     const MAX: usize = 200;
     let text = String::from_utf8_lossy(&body[..body.len().min(MAX)]).into_owned();
-    if body.len() > MAX { format!("{text}…") } else { text }
+    if body.len() > MAX {
+        format!("{text}…")
+    } else {
+        text
+    }
 }

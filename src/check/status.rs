@@ -10,7 +10,10 @@ pub fn check(expected: &Spanned<StatusSpec>, actual: u16) -> Option<Finding> {
     Some(
         Finding::violation(
             CheckKind::Status,
-            format!("expected status {}, got {actual}", expected.value.describe()),
+            format!(
+                "expected status {}, got {actual}",
+                expected.value.describe()
+            ),
         )
         .expected(expected.value.describe())
         .actual(actual)

@@ -26,7 +26,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 #[derive(Clone)]
 struct Widget {
@@ -57,7 +57,10 @@ fn with_request_id(mut resp: Response, name: &str) -> Response {
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    with_request_id((status, Json(json!({"code": code, "message": message}))).into_response(), "")
+    with_request_id(
+        (status, Json(json!({"code": code, "message": message}))).into_response(),
+        "",
+    )
 }
 
 fn body_of(id: &str, w: &Widget) -> Value {
@@ -86,21 +89,41 @@ fn lock(db: &Db) -> std::sync::MutexGuard<'_, HashMap<String, Widget>> {
 
 async fn create(State(db): State<Db>, body: axum::body::Bytes) -> Response {
     let Ok(v) = serde_json::from_slice::<Value>(&body) else {
-        return error(StatusCode::BAD_REQUEST, "MalformedBody", "the body is not JSON");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "MalformedBody",
+            "the body is not JSON",
+        );
     };
-    let name = v.get("name").and_then(Value::as_str).filter(|n| !n.is_empty());
-    let size = v.get("size").and_then(Value::as_i64).filter(|s| (1..=100).contains(s));
+    let name = v
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty());
+    let size = v
+        .get("size")
+        .and_then(Value::as_i64)
+        .filter(|s| (1..=100).contains(s));
     let (Some(name), Some(size)) = (name, size) else {
-        return error(StatusCode::BAD_REQUEST, "InvalidParameter", "name (1..40 chars) and size (1..100) are required");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "InvalidParameter",
+            "name (1..40 chars) and size (1..100) are required",
+        );
     };
     let id = uuid::Uuid::new_v4().to_string();
     let w = Widget {
         name: name.to_owned(),
         size,
-        created_at: jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        created_at: jiff::Timestamp::now()
+            .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string(),
         gets: 0,
     };
-    let status = if name == "wrong-status" { StatusCode::OK } else { StatusCode::CREATED };
+    let status = if name == "wrong-status" {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     let body = body_of(&id, &w);
     lock(&db).insert(id, w.clone());
     with_request_id((status, Json(body)).into_response(), name)
@@ -116,7 +139,11 @@ async fn show(State(db): State<Db>, Path(id): Path<String>) -> Response {
         w.clone()
     };
     let resp = match w.name.as_str() {
-        "teapot" => (StatusCode::IM_A_TEAPOT, Json(json!({"code": "Teapot", "message": "short and stout"}))).into_response(),
+        "teapot" => (
+            StatusCode::IM_A_TEAPOT,
+            Json(json!({"code": "Teapot", "message": "short and stout"})),
+        )
+            .into_response(),
         "malformed" => Response::builder()
             .status(StatusCode::OK)
             .header("content-type", "application/json")

@@ -54,7 +54,13 @@ impl Drop for Running {
 /// Serves the mock of `api` on 127.0.0.1:`port` (0: an ephemeral port).
 pub async fn start(api: &str, port: u16) -> std::io::Result<Running> {
     let app = router(api).ok_or_else(|| {
-        std::io::Error::new(std::io::ErrorKind::NotFound, format!("no built-in mock for API `{api}` (mocks: {})", APIS.join(", ")))
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!(
+                "no built-in mock for API `{api}` (mocks: {})",
+                APIS.join(", ")
+            ),
+        )
     })?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
@@ -66,7 +72,8 @@ pub async fn start(api: &str, port: u16) -> std::io::Result<Running> {
             })
             .await;
     });
-    let base_url = Url::parse(&format!("http://{addr}")).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let base_url =
+        Url::parse(&format!("http://{addr}")).map_err(|e| std::io::Error::other(e.to_string()))?;
     Ok(Running {
         api: api.to_owned(),
         addr,

@@ -10,7 +10,11 @@ use crate::run::{Outcome, RunResult, ScenarioResult, StepResult};
 use super::human_duration;
 
 fn paint(text: &str, code: &str, color: bool) -> String {
-    if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
 }
 
 fn outcome_code(o: Outcome) -> &'static str {
@@ -37,7 +41,13 @@ pub fn scenario_line(r: &ScenarioResult, color: bool) -> String {
 /// Everything a person needs to see about a scenario that did not pass.
 pub fn details(r: &ScenarioResult, color: bool) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} {}: {}", paint(r.outcome.label(), outcome_code(r.outcome), color), r.id, r.name);
+    let _ = writeln!(
+        out,
+        "{} {}: {}",
+        paint(r.outcome.label(), outcome_code(r.outcome), color),
+        r.id,
+        r.name
+    );
     for d in &r.errors {
         for line in d.to_string().lines() {
             let _ = writeln!(out, "  {line}");
@@ -57,7 +67,15 @@ fn step_details(out: &mut String, r: &ScenarioResult, i: usize, step: &StepResul
         crate::run::Phase::Main => "step",
         crate::run::Phase::Finally => "finally step",
     };
-    let _ = writeln!(out, "  {phase} {} `{}` ({}:{}) {}", i + 1, step.name, r.path, step.pos, step.outcome.label());
+    let _ = writeln!(
+        out,
+        "  {phase} {} `{}` ({}:{}) {}",
+        i + 1,
+        step.name,
+        r.path,
+        step.pos,
+        step.outcome.label()
+    );
     if let Some(why) = &step.skipped {
         let _ = writeln!(out, "    skipped: {why}");
     }
@@ -67,7 +85,10 @@ fn step_details(out: &mut String, r: &ScenarioResult, i: usize, step: &StepResul
     if let Some(d) = &step.body_diff {
         let text = crate::diff::unified(&d.expected, &d.actual, color);
         if !text.is_empty() {
-            let _ = writeln!(out, "    body (expected vs actual, only the fields the expectation names):");
+            let _ = writeln!(
+                out,
+                "    body (expected vs actual, only the fields the expectation names):"
+            );
             for line in text.lines() {
                 let _ = writeln!(out, "      {line}");
             }
@@ -83,7 +104,11 @@ fn step_details(out: &mut String, r: &ScenarioResult, i: usize, step: &StepResul
             .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
             .map(|(_, v)| v.as_str())
             .unwrap_or("no content-type");
-        let _ = writeln!(out, "    response: {} ({ct}, {} bytes)", resp.status, resp.body_bytes);
+        let _ = writeln!(
+            out,
+            "    response: {} ({ct}, {} bytes)",
+            resp.status, resp.body_bytes
+        );
         if !resp.body.is_empty() {
             let body = crate::check::schema::preview(resp.body.as_bytes());
             let _ = writeln!(out, "      {}", body.replace('\n', "\n      "));
@@ -97,15 +122,27 @@ fn finding(out: &mut String, r: &ScenarioResult, f: &Finding, color: bool) {
         Severity::Violation => ("violation", "31"),
         Severity::Error => ("error", "35"),
     };
-    let kind = serde_json::to_value(f.check).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    let _ = writeln!(out, "    {} [{kind}] {}", paint(mark, code, color), f.message);
-    if let Some(p) = &f.pointer {
-        if !p.is_empty() {
-            let _ = writeln!(out, "      at: {p}");
-        }
+    let kind = serde_json::to_value(f.check)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "    {} [{kind}] {}",
+        paint(mark, code, color),
+        f.message
+    );
+    if let Some(p) = &f.pointer
+        && !p.is_empty()
+    {
+        let _ = writeln!(out, "      at: {p}");
     }
     if let Some(s) = &f.schema_at {
-        let kw = f.keyword.as_deref().map(|k| format!(" ({k})")).unwrap_or_default();
+        let kw = f
+            .keyword
+            .as_deref()
+            .map(|k| format!(" ({k})"))
+            .unwrap_or_default();
         let _ = writeln!(out, "      rule: {s}{kw}");
     } else if let Some(k) = &f.keyword {
         let _ = writeln!(out, "      rule: {k}");
@@ -126,7 +163,11 @@ fn compact(v: &serde_json::Value) -> String {
         serde_json::Value::String(s) => format!("{s:?}"),
         other => other.to_string(),
     };
-    if s.chars().count() > 200 { format!("{}…", s.chars().take(200).collect::<String>()) } else { s }
+    if s.chars().count() > 200 {
+        format!("{}…", s.chars().take(200).collect::<String>())
+    } else {
+        s
+    }
 }
 
 /// `N passed, N failed` (+ `, N skipped`), preceded by a line about errors when there are any.
@@ -137,7 +178,10 @@ pub fn summary(run: &RunResult) -> String {
     let mut out = String::new();
     let errored = run.count(Outcome::Errored);
     if errored > 0 {
-        let _ = writeln!(out, "{errored} of the failed scenario(s) could not run or errored (scenario, spec, configuration or target unreachable)");
+        let _ = writeln!(
+            out,
+            "{errored} of the failed scenario(s) could not run or errored (scenario, spec, configuration or target unreachable)"
+        );
     }
     let _ = write!(out, "{passed} passed, {failed} failed");
     if skipped > 0 {
@@ -150,7 +194,11 @@ pub fn summary(run: &RunResult) -> String {
 /// The whole terminal report after a run: failures with details, then the summary.
 pub fn final_report(run: &RunResult, color: bool) -> String {
     let mut out = String::new();
-    let failing: Vec<&ScenarioResult> = run.scenarios.iter().filter(|s| matches!(s.outcome, Outcome::Failed | Outcome::Errored)).collect();
+    let failing: Vec<&ScenarioResult> = run
+        .scenarios
+        .iter()
+        .filter(|s| matches!(s.outcome, Outcome::Failed | Outcome::Errored))
+        .collect();
     if !failing.is_empty() {
         let _ = writeln!(out, "\nfailures:\n");
         for r in failing {

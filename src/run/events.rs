@@ -6,11 +6,23 @@ use super::result::{RunResult, ScenarioResult, StepResult};
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Event<'a> {
-    RunStarted { run_id: &'a str, total: usize },
-    ScenarioStarted { id: &'a str },
-    StepFinished { scenario: &'a str, step: &'a StepResult },
-    ScenarioFinished { result: &'a ScenarioResult },
-    RunFinished { result: &'a RunResult },
+    RunStarted {
+        run_id: &'a str,
+        total: usize,
+    },
+    ScenarioStarted {
+        id: &'a str,
+    },
+    StepFinished {
+        scenario: &'a str,
+        step: &'a StepResult,
+    },
+    ScenarioFinished {
+        result: &'a ScenarioResult,
+    },
+    RunFinished {
+        result: &'a RunResult,
+    },
 }
 
 /// Receives events; called from several tasks at once.

@@ -3,20 +3,34 @@
 
 use std::time::Duration;
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::Value;
 
 use crate::check::body::render;
 use crate::check::request::Outgoing;
 use crate::check::{CheckKind, Finding};
 use crate::scenario::{AuthMode, Node, Scope, Step, Template};
-use crate::spec::{model_is_json, Operation};
+use crate::spec::{Operation, model_is_json};
 use crate::target::{Prepared, Target};
 
 /// Characters escaped in a path segment: everything but unreserved and sub-delims that are safe.
 const SEGMENT: &AsciiSet = &CONTROLS
-    .add(b' ').add(b'"').add(b'#').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}')
-    .add(b'/').add(b'%').add(b'[').add(b']').add(b'\\').add(b'^').add(b'|');
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%')
+    .add(b'[')
+    .add(b']')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'|');
 
 /// The body of a response is read up to this many bytes; the rest is dropped and reported.
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -34,9 +48,16 @@ fn text_of(v: &Value) -> String {
     }
 }
 
-fn rendered_pairs(node: &Option<Node>, scope: &dyn Scope) -> Result<Vec<(String, Value)>, Finding> {
-    let Some(node) = node else { return Ok(Vec::new()) };
-    let Some(entries) = node.as_map() else { return Ok(Vec::new()) };
+fn rendered_pairs(
+    node: &Option<Node>,
+    scope: &dyn Scope,
+) -> Result<Vec<(String, Value)>, Box<Finding>> {
+    let Some(node) = node else {
+        return Ok(Vec::new());
+    };
+    let Some(entries) = node.as_map() else {
+        return Ok(Vec::new());
+    };
     entries
         .iter()
         .map(|(k, v)| Ok((k.value.clone(), render(v, scope)?)))
@@ -44,7 +65,12 @@ fn rendered_pairs(node: &Option<Node>, scope: &dyn Scope) -> Result<Vec<(String,
 }
 
 /// Builds the request of `step` for `op` on `target`.
-pub fn build(step: &Step, op: &Operation, target: &Target, scope: &dyn Scope) -> Result<Built, Finding> {
+pub fn build(
+    step: &Step,
+    op: &Operation,
+    target: &Target,
+    scope: &dyn Scope,
+) -> Result<Built, Box<Finding>> {
     let path_params = rendered_pairs(&step.path, scope)?;
     let query = rendered_pairs(&step.query, scope)?;
     let header_pairs = rendered_pairs(&step.headers, scope)?;
@@ -53,13 +79,22 @@ pub fn build(step: &Step, op: &Operation, target: &Target, scope: &dyn Scope) ->
     let mut rest = op.path.as_str();
     while let Some(open) = rest.find('{') {
         path.push_str(&rest[..open]);
-        let close = rest[open..].find('}').map(|c| open + c).unwrap_or(rest.len() - 1);
+        let close = rest[open..]
+            .find('}')
+            .map(|c| open + c)
+            .unwrap_or(rest.len() - 1);
         let name = &rest[open + 1..close];
         let value = path_params
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| text_of(v))
-            .ok_or_else(|| Finding::error(CheckKind::Scenario, format!("path parameter `{name}` has no value")).at(step.call.pos))?;
+            .ok_or_else(|| {
+                Finding::error(
+                    CheckKind::Scenario,
+                    format!("path parameter `{name}` has no value"),
+                )
+                .at(step.call.pos)
+            })?;
         path.push_str(&utf8_percent_encode(&value, SEGMENT).to_string());
         rest = &rest[close + 1..];
     }
@@ -86,7 +121,10 @@ pub fn build(step: &Step, op: &Operation, target: &Target, scope: &dyn Scope) ->
 
     let mut headers: Vec<(String, String)> = vec![
         ("Accept".into(), "application/json".into()),
-        ("User-Agent".into(), concat!("conform/", env!("CARGO_PKG_VERSION")).into()),
+        (
+            "User-Agent".into(),
+            concat!("conform/", env!("CARGO_PKG_VERSION")).into(),
+        ),
     ];
     let (body, raw_body, bytes) = match (&step.body, &step.body_raw) {
         (Some(node), _) => {
@@ -113,10 +151,19 @@ pub fn build(step: &Step, op: &Operation, target: &Target, scope: &dyn Scope) ->
     for (name, value) in &header_pairs {
         prepared.set_header(name, text_of(value));
     }
-    let auth_mode = step.auth.as_ref().map(|a| a.value).unwrap_or(AuthMode::Default);
+    let auth_mode = step
+        .auth
+        .as_ref()
+        .map(|a| a.value)
+        .unwrap_or(AuthMode::Default);
     if let (Some(auth), AuthMode::Default) = (&target.auth, auth_mode) {
-        auth.apply(&mut prepared)
-            .map_err(|e| Finding::error(CheckKind::Scenario, format!("cannot attach credentials: {e}")).at(step.call.pos))?;
+        auth.apply(&mut prepared).map_err(|e| {
+            Finding::error(
+                CheckKind::Scenario,
+                format!("cannot attach credentials: {e}"),
+            )
+            .at(step.call.pos)
+        })?;
     }
     let outgoing = Outgoing {
         path: path_params,
@@ -139,9 +186,17 @@ pub struct Received {
 }
 
 /// Sends `req`; every failure (connect, reset, timeout, oversize) becomes a finding.
-pub async fn send(client: &reqwest::Client, req: &Prepared, timeout: Duration) -> Result<Received, Finding> {
-    let method = reqwest::Method::from_bytes(req.method.as_bytes())
-        .map_err(|_| Finding::error(CheckKind::Scenario, format!("`{}` is not an HTTP method", req.method)))?;
+pub async fn send(
+    client: &reqwest::Client,
+    req: &Prepared,
+    timeout: Duration,
+) -> Result<Received, Finding> {
+    let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|_| {
+        Finding::error(
+            CheckKind::Scenario,
+            format!("`{}` is not an HTTP method", req.method),
+        )
+    })?;
     let mut builder = client.request(method, req.url.clone()).timeout(timeout);
     for (n, v) in &req.headers {
         builder = builder.header(n.as_str(), v.as_str());
@@ -151,9 +206,15 @@ pub async fn send(client: &reqwest::Client, req: &Prepared, timeout: Duration) -
     }
     let transport = |e: reqwest::Error| {
         let what = if e.is_timeout() {
-            format!("no response within {}", crate::report::human_duration(timeout))
+            format!(
+                "no response within {}",
+                crate::report::human_duration(timeout)
+            )
         } else if e.is_connect() {
-            format!("cannot connect to {}", req.url.origin().ascii_serialization())
+            format!(
+                "cannot connect to {}",
+                req.url.origin().ascii_serialization()
+            )
         } else {
             "the connection failed".to_owned()
         };
@@ -163,7 +224,11 @@ pub async fn send(client: &reqwest::Client, req: &Prepared, timeout: Duration) -
             cause = s.to_string();
             src = s.source();
         }
-        let msg = if cause.is_empty() { what } else { format!("{what}: {cause}") };
+        let msg = if cause.is_empty() {
+            what
+        } else {
+            format!("{what}: {cause}")
+        };
         Finding::error(CheckKind::Transport, msg)
     };
     let mut resp = builder.send().await.map_err(transport)?;
@@ -171,7 +236,12 @@ pub async fn send(client: &reqwest::Client, req: &Prepared, timeout: Duration) -
     let headers: Vec<(String, String)> = resp
         .headers()
         .iter()
-        .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let mut body = Vec::new();
     let mut body_len = 0usize;

@@ -10,12 +10,14 @@ mod scope;
 mod step;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub use events::{Event, EventSink, NoEvents};
-pub use result::{BodyDiff, Outcome, Phase, RequestRecord, ResponseRecord, RunResult, ScenarioResult, StepResult};
+pub use result::{
+    BodyDiff, Outcome, Phase, RequestRecord, ResponseRecord, RunResult, ScenarioResult, StepResult,
+};
 pub use step::{DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT, DEFAULT_STEP_TIMEOUT};
 
 use crate::check::{CheckKind, Finding};
@@ -51,7 +53,9 @@ impl Default for RunOptions {
 /// Scenarios mostly wait on the network, so more in flight than cores pays off; bounded so a
 /// vendor is not flooded.
 pub fn default_jobs() -> usize {
-    std::thread::available_parallelism().map_or(4, |n| n.get() * 4).clamp(4, 32)
+    std::thread::available_parallelism()
+        .map_or(4, |n| n.get() * 4)
+        .clamp(4, 32)
 }
 
 /// A short id that tells runs apart in names a scenario creates (`conform-${run.id}`).
@@ -78,7 +82,12 @@ pub struct Runner {
 }
 
 impl Runner {
-    pub fn new(registry: Arc<Registry>, targets: Arc<Targets>, client: reqwest::Client, options: RunOptions) -> Self {
+    pub fn new(
+        registry: Arc<Registry>,
+        targets: Arc<Targets>,
+        client: reqwest::Client,
+        options: RunOptions,
+    ) -> Self {
         let redactor = Arc::new(Redactor::new(targets.secrets()));
         Runner {
             registry,
@@ -104,12 +113,13 @@ impl Runner {
         let permits = Arc::new(tokio::sync::Semaphore::new(self.options.jobs.max(1)));
         let stop = Arc::new(AtomicBool::new(false));
         let mut tasks = tokio::task::JoinSet::new();
+        let mut task_index = HashMap::new();
         for (index, f) in found.iter().cloned().enumerate() {
             let this = Arc::clone(self);
             let permits = Arc::clone(&permits);
             let stop = Arc::clone(&stop);
             let sink = Arc::clone(&sink);
-            tasks.spawn(async move {
+            let handle = tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await.ok();
                 let result = if stop.load(Ordering::SeqCst) {
                     skipped(&f, "not run: --fail-fast stopped the run")
@@ -124,24 +134,35 @@ impl Runner {
                 sink.event(&Event::ScenarioFinished { result: &result });
                 (index, result)
             });
+            task_index.insert(handle.id(), index);
         }
         let mut slots: Vec<Option<ScenarioResult>> = vec![None; found.len()];
+        let mut panics: HashMap<usize, String> = HashMap::new();
         while let Some(joined) = tasks.join_next().await {
             match joined {
                 Ok((i, r)) => slots[i] = Some(r),
-                // A panic in a scenario task is a bug of ours; keep the run and report it.
+                // A panic in a scenario task is a bug of ours: the run goes on and the scenario
+                // is reported as errored with the cause.
                 Err(e) => {
-                    if let Some(slot) = slots.iter_mut().find(|s| s.is_none()) {
-                        let _ = slot;
+                    if let Some(i) = task_index.get(&e.id()) {
+                        panics.insert(*i, e.to_string());
                     }
-                    eprintln!("conform: internal error in a scenario task: {e}");
                 }
             }
         }
         let scenarios = slots
             .into_iter()
             .zip(found.iter())
-            .map(|(r, f)| r.unwrap_or_else(|| errored(f, Diagnostic::new(&f.path, Pos::UNKNOWN, "internal error: the scenario task failed"))))
+            .enumerate()
+            .map(|(i, (r, f))| {
+                r.unwrap_or_else(|| {
+                    let cause = panics.remove(&i).unwrap_or_else(|| "cancelled".into());
+                    let msg = format!(
+                        "internal error: the scenario task failed ({cause}); please report it"
+                    );
+                    errored(f, Diagnostic::new(&f.path, Pos::UNKNOWN, msg))
+                })
+            })
             .collect();
         let result = RunResult {
             run_id: self.options.run_id.clone(),
@@ -173,7 +194,11 @@ impl Runner {
     }
 
     /// Runs a scenario that parsed and validated.
-    pub async fn run_loaded(&self, loaded: &LoadedScenario, sink: &dyn EventSink) -> ScenarioResult {
+    pub async fn run_loaded(
+        &self,
+        loaded: &LoadedScenario,
+        sink: &dyn EventSink,
+    ) -> ScenarioResult {
         let started = Instant::now();
         let sc = &loaded.scenario;
         let mut result = ScenarioResult {
@@ -189,8 +214,12 @@ impl Runner {
         };
         let Some(target) = self.targets.get(&sc.api.value) else {
             result.errors.push(
-                Diagnostic::new(&loaded.path, sc.api.pos, format!("no target for API `{}`", sc.api.value))
-                    .help(format!("pass `--target {}=http://host:port`", sc.api.value)),
+                Diagnostic::new(
+                    &loaded.path,
+                    sc.api.pos,
+                    format!("no target for API `{}`", sc.api.value),
+                )
+                .help(format!("pass `--target {}=http://host:port`", sc.api.value)),
             );
             result.outcome = Outcome::Errored;
             return result;
@@ -231,12 +260,17 @@ impl Runner {
             deadline,
         };
         if let Some(f) = vars_failed {
-            result.steps.push(synthetic("vars", Phase::Main, f));
+            result.steps.push(synthetic("vars", Phase::Main, *f));
         } else {
             for st in &sc.steps {
-                let Some(op) = spec.operation(&st.value.call.value) else { continue };
+                let Some(op) = spec.operation(&st.value.call.value) else {
+                    continue;
+                };
                 let r = step::run(st, Phase::Main, op, &mut scope, &ctx).await;
-                sink.event(&Event::StepFinished { scenario: &loaded.id, step: &r });
+                sink.event(&Event::StepFinished {
+                    scenario: &loaded.id,
+                    step: &r,
+                });
                 let stop = r.outcome > Outcome::Skipped;
                 result.steps.push(r);
                 if stop {
@@ -245,23 +279,43 @@ impl Runner {
             }
         }
         // Clean-up has its own budget: a scenario that ran out of time must still clean up.
-        let finally_ctx = step::StepContext { deadline: None, ..ctx };
+        let finally_ctx = step::StepContext {
+            deadline: None,
+            ..ctx
+        };
         for st in &sc.finally {
-            let Some(op) = spec.operation(&st.value.call.value) else { continue };
+            let Some(op) = spec.operation(&st.value.call.value) else {
+                continue;
+            };
             if let Some(missing) = missing_var(&st.value, &scope) {
-                let mut r = synthetic(&st.value.call.value, Phase::Finally, Finding::error(CheckKind::Scenario, ""));
+                let mut r = synthetic(
+                    &st.value.call.value,
+                    Phase::Finally,
+                    Finding::error(CheckKind::Scenario, ""),
+                );
                 r.findings.clear();
                 r.outcome = Outcome::Skipped;
                 r.pos = st.pos;
-                r.skipped = Some(format!("`${{{missing}}}` has no value (the step that sets it did not run)"));
+                r.skipped = Some(format!(
+                    "`${{{missing}}}` has no value (the step that sets it did not run)"
+                ));
                 result.steps.push(r);
                 continue;
             }
             let r = step::run(st, Phase::Finally, op, &mut scope, &finally_ctx).await;
-            sink.event(&Event::StepFinished { scenario: &loaded.id, step: &r });
+            sink.event(&Event::StepFinished {
+                scenario: &loaded.id,
+                step: &r,
+            });
             result.steps.push(r);
         }
-        result.outcome = result.steps.iter().map(|s| s.outcome).filter(|o| *o != Outcome::Skipped).max().unwrap_or(Outcome::Passed);
+        result.outcome = result
+            .steps
+            .iter()
+            .map(|s| s.outcome)
+            .filter(|o| *o != Outcome::Skipped)
+            .max()
+            .unwrap_or(Outcome::Passed);
         result.duration = started.elapsed();
         result
     }
@@ -272,14 +326,20 @@ fn missing_var(step: &scenario::Step, scope: &StepScope) -> Option<String> {
     let mut missing = None;
     let mut visit = |n: &scenario::Node| {
         n.walk(&mut |n| {
-            if let (None, scenario::NodeKind::String(s)) = (&missing, &n.kind) {
-                if let Ok(t) = Template::parse(s) {
-                    missing = t.vars().find(|v| v.default.is_none() && scope.get(&v.name).is_none()).map(|v| v.name.clone());
-                }
+            if let (None, scenario::NodeKind::String(s)) = (&missing, &n.kind)
+                && let Ok(t) = Template::parse(s)
+            {
+                missing = t
+                    .vars()
+                    .find(|v| v.default.is_none() && scope.get(&v.name).is_none())
+                    .map(|v| v.name.clone());
             }
         });
     };
-    for node in [&step.path, &step.query, &step.headers, &step.body].into_iter().flatten() {
+    for node in [&step.path, &step.query, &step.headers, &step.body]
+        .into_iter()
+        .flatten()
+    {
         visit(node);
     }
     missing

@@ -58,7 +58,10 @@ pub struct RunResult {
 
 impl RunResult {
     pub fn count(&self, outcome: Outcome) -> usize {
-        self.scenarios.iter().filter(|s| s.outcome == outcome).count()
+        self.scenarios
+            .iter()
+            .filter(|s| s.outcome == outcome)
+            .count()
     }
 
     /// 0 all conform, 1 violations, 2 errors.
@@ -90,7 +93,9 @@ pub struct ScenarioResult {
 
 impl ScenarioResult {
     pub fn findings(&self) -> impl Iterator<Item = (&StepResult, &Finding)> {
-        self.steps.iter().flat_map(|s| s.findings.iter().map(move |f| (s, f)))
+        self.steps
+            .iter()
+            .flat_map(|s| s.findings.iter().map(move |f| (s, f)))
     }
 }
 

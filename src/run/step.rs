@@ -54,7 +54,13 @@ fn satisfies(exp: &Expect, r: &Received, scope: &StepScope) -> Vec<Finding> {
     out
 }
 
-pub async fn run(step: &Spanned<Step>, phase: Phase, op: &Operation, scope: &mut StepScope, ctx: &StepContext<'_>) -> StepResult {
+pub async fn run(
+    step: &Spanned<Step>,
+    phase: Phase,
+    op: &Operation,
+    scope: &mut StepScope,
+    ctx: &StepContext<'_>,
+) -> StepResult {
     let started = Instant::now();
     let s = &step.value;
     let mut result = StepResult {
@@ -77,8 +83,18 @@ pub async fn run(step: &Spanned<Step>, phase: Phase, op: &Operation, scope: &mut
     result
 }
 
-async fn execute(s: &Step, op: &Operation, scope: &mut StepScope, ctx: &StepContext<'_>, result: &mut StepResult) {
-    let timeout = s.timeout.as_ref().map(|t| t.value.0).unwrap_or(DEFAULT_STEP_TIMEOUT);
+async fn execute(
+    s: &Step,
+    op: &Operation,
+    scope: &mut StepScope,
+    ctx: &StepContext<'_>,
+    result: &mut StepResult,
+) {
+    let timeout = s
+        .timeout
+        .as_ref()
+        .map(|t| t.value.0)
+        .unwrap_or(DEFAULT_STEP_TIMEOUT);
     let (every, poll_timeout) = match &s.retry {
         Some(r) => (
             r.value.every.map(|d| d.0).unwrap_or(DEFAULT_POLL_EVERY),
@@ -93,7 +109,7 @@ async fn execute(s: &Step, op: &Operation, scope: &mut StepScope, ctx: &StepCont
         let built = match exchange::build(s, op, ctx.target, scope) {
             Ok(b) => b,
             Err(f) => {
-                result.findings.push(f);
+                result.findings.push(*f);
                 return;
             }
         };
@@ -106,7 +122,11 @@ async fn execute(s: &Step, op: &Operation, scope: &mut StepScope, ctx: &StepCont
                     return;
                 }
                 (true, true) => {
-                    let pos = s.invalid_request.as_ref().map(|b| b.pos).unwrap_or(s.call.pos);
+                    let pos = s
+                        .invalid_request
+                        .as_ref()
+                        .map(|b| b.pos)
+                        .unwrap_or(s.call.pos);
                     result.findings.push(
                         Finding::error(CheckKind::Request, "the step says `invalid_request: true`, but its request conforms to the spec")
                             .at(pos),
@@ -116,9 +136,17 @@ async fn execute(s: &Step, op: &Operation, scope: &mut StepScope, ctx: &StepCont
                 _ => {}
             }
         }
-        let remaining = ctx.deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let remaining = ctx
+            .deadline
+            .map(|d| d.saturating_duration_since(Instant::now()));
         if remaining == Some(Duration::ZERO) {
-            result.findings.push(Finding::error(CheckKind::Scenario, "the scenario's timeout ran out before this step").at(s.call.pos));
+            result.findings.push(
+                Finding::error(
+                    CheckKind::Scenario,
+                    "the scenario's timeout ran out before this step",
+                )
+                .at(s.call.pos),
+            );
             return;
         }
         let this_timeout = remaining.map_or(timeout, |r| r.min(timeout));
@@ -132,7 +160,9 @@ async fn execute(s: &Step, op: &Operation, scope: &mut StepScope, ctx: &StepCont
         };
         result.response = Some(record_response(&r, ctx.redactor));
         let spec_findings = check::schema::check(op, &observed(&r), ctx.strict, s.call.pos);
-        let spec_broken = spec_findings.iter().any(|f| f.severity >= Severity::Violation);
+        let spec_broken = spec_findings
+            .iter()
+            .any(|f| f.severity >= Severity::Violation);
         let Some(until) = &s.until else {
             result.findings.extend(spec_findings);
             break r;
@@ -142,17 +172,20 @@ async fn execute(s: &Step, op: &Operation, scope: &mut StepScope, ctx: &StepCont
             result.findings.extend(spec_findings);
             return;
         }
-        if let Some(fail_if) = &s.fail_if {
-            if satisfies(&fail_if.value, &r, scope).is_empty() {
-                result.findings.extend(spec_findings);
-                result.findings.push(
-                    Finding::violation(CheckKind::Poll, format!("`fail_if` matched on attempt {}", result.attempts))
-                        .keyword("fail_if")
-                        .actual(r.json.clone().unwrap_or(Value::Null))
-                        .at(fail_if.pos),
-                );
-                return;
-            }
+        if let Some(fail_if) = &s.fail_if
+            && satisfies(&fail_if.value, &r, scope).is_empty()
+        {
+            result.findings.extend(spec_findings);
+            result.findings.push(
+                Finding::violation(
+                    CheckKind::Poll,
+                    format!("`fail_if` matched on attempt {}", result.attempts),
+                )
+                .keyword("fail_if")
+                .actual(r.json.clone().unwrap_or(Value::Null))
+                .at(fail_if.pos),
+            );
+            return;
         }
         let misses = satisfies(&until.value, &r, scope);
         if misses.is_empty() {
@@ -190,18 +223,25 @@ async fn execute(s: &Step, op: &Operation, scope: &mut StepScope, ctx: &StepCont
 
     let obs = observed(&received);
     match s.expect.as_ref().and_then(|e| e.value.status.as_ref()) {
-        Some(st) => result.findings.extend(check::status::check(st, received.status)),
+        Some(st) => result
+            .findings
+            .extend(check::status::check(st, received.status)),
         None => {
             let default = Spanned::new(StatusSpec::Class("2xx".into()), s.call.pos);
             if let Some(mut f) = check::status::check(&default, received.status) {
-                f.message = format!("{} (a step without `expect.status` expects success)", f.message);
+                f.message = format!(
+                    "{} (a step without `expect.status` expects success)",
+                    f.message
+                );
                 result.findings.push(f);
             }
         }
     }
     if let Some(exp) = &s.expect {
         if let Some(h) = &exp.value.headers {
-            result.findings.extend(check::headers::check(h, &obs, scope));
+            result
+                .findings
+                .extend(check::headers::check(h, &obs, scope));
         }
         if let Some(b) = &exp.value.body {
             let m = match_value(b, received.json.as_ref(), scope, CheckKind::Body, "");
@@ -211,19 +251,22 @@ async fn execute(s: &Step, op: &Operation, scope: &mut StepScope, ctx: &StepCont
             result.findings.extend(m.findings);
         }
     }
-    if check::body::passes(&result.findings) {
-        if let Some(caps) = &s.capture {
-            for (name, cap) in &caps.value {
-                match capture(cap, &received) {
-                    Some(v) => {
-                        scope.vars.insert(name.clone(), v);
-                    }
-                    None => result.findings.push(
-                        Finding::violation(CheckKind::Capture, format!("capture `{name}`: {} is not in the response", describe(cap)))
-                            .keyword("capture")
-                            .at(caps.pos),
-                    ),
+    if check::body::passes(&result.findings)
+        && let Some(caps) = &s.capture
+    {
+        for (name, cap) in &caps.value {
+            match capture(cap, &received) {
+                Some(v) => {
+                    scope.vars.insert(name.clone(), v);
                 }
+                None => result.findings.push(
+                    Finding::violation(
+                        CheckKind::Capture,
+                        format!("capture `{name}`: {} is not in the response", describe(cap)),
+                    )
+                    .keyword("capture")
+                    .at(caps.pos),
+                ),
             }
         }
     }

@@ -11,12 +11,14 @@ mod validate;
 
 use std::path::{Path, PathBuf};
 
-pub use load::{load, parse};
 pub(crate) use load::yaml_diagnostic;
-pub use model::{class_digit, parse_duration, AuthMode, Capture, Dur, Expect, Retry, Scenario, StatusSpec, Step};
+pub use load::{load, parse};
+pub use model::{
+    AuthMode, Capture, Dur, Expect, Retry, Scenario, StatusSpec, Step, class_digit, parse_duration,
+};
 pub use node::{Node, NodeKind};
 pub use span::{Pos, Spanned};
-pub use template::{Scope, Segment, Template, VarRef, BUILTINS};
+pub use template::{BUILTINS, Scope, Segment, Template, VarRef};
 pub use validate::validate;
 
 use crate::diag::Diagnostic;
@@ -57,7 +59,10 @@ pub fn discover(roots: &[PathBuf]) -> Result<Vec<Found>, Diagnostic> {
         } else if root.is_dir() {
             walk(root, root, &mut out)?;
         } else {
-            return Err(Diagnostic::new(root, Pos::UNKNOWN, "no such file or folder").help("pass scenario files or folders, such as `cases/`"));
+            return Err(
+                Diagnostic::new(root, Pos::UNKNOWN, "no such file or folder")
+                    .help("pass scenario files or folders, such as `cases/`"),
+            );
         }
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
@@ -66,12 +71,16 @@ pub fn discover(roots: &[PathBuf]) -> Result<Vec<Found>, Diagnostic> {
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<Found>) -> Result<(), Diagnostic> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Diagnostic::new(dir, Pos::UNKNOWN, format!("cannot list the folder: {e}")))?;
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Diagnostic::new(dir, Pos::UNKNOWN, format!("cannot list the folder: {e}")))?;
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
             walk(root, &path, out)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
             let rel = path.strip_prefix(root).unwrap_or(&path);
             out.push(Found {
                 id: slash(rel),

@@ -173,13 +173,9 @@ pub enum Capture {
     /// A JSON Pointer into the response body, such as `/server/id` (`""` is the whole body).
     Pointer(String),
     /// A response header.
-    Header {
-        header: String,
-    },
+    Header { header: String },
     /// A JSON Pointer into the response body, spelled out.
-    Body {
-        body: String,
-    },
+    Body { body: String },
 }
 
 /// Polling schedule.
@@ -208,7 +204,9 @@ impl<'de> Deserialize<'de> for Dur {
         }
         match Raw::deserialize(d)? {
             Raw::Secs(s) => Ok(Dur(Duration::from_secs(s))),
-            Raw::Text(t) => parse_duration(&t).map(Dur).map_err(serde::de::Error::custom),
+            Raw::Text(t) => parse_duration(&t)
+                .map(Dur)
+                .map_err(serde::de::Error::custom),
         }
     }
 }
@@ -230,7 +228,8 @@ impl JsonSchema for Dur {
 
 /// Parses `500ms`, `2s`, `1m30s`, `1h`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let bad = || format!("`{text}` is not a duration; write it like `500ms`, `2s`, `1m30s` or `1h`");
+    let bad =
+        || format!("`{text}` is not a duration; write it like `500ms`, `2s`, `1m30s` or `1h`");
     let mut total = Duration::ZERO;
     let mut rest = text.trim();
     if rest.is_empty() {

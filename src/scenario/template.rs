@@ -26,7 +26,14 @@ pub struct VarRef {
 }
 
 /// Names that are always defined.
-pub const BUILTINS: &[&str] = &["uuid", "run.id", "now", "now.date", "now.epoch", "scenario.name"];
+pub const BUILTINS: &[&str] = &[
+    "uuid",
+    "run.id",
+    "now",
+    "now.date",
+    "now.epoch",
+    "scenario.name",
+];
 
 impl Template {
     /// Parses `text`; the error says what is wrong and at which character.
@@ -37,12 +44,15 @@ impl Template {
         while let Some(i) = rest.find('$') {
             lit.push_str(&rest[..i]);
             let after = &rest[i..];
-            if after.starts_with("$${") {
+            if let Some(escaped) = after.strip_prefix("$${") {
                 lit.push_str("${");
-                rest = &after[3..];
+                rest = escaped;
             } else if let Some(inner) = after.strip_prefix("${") {
                 let end = inner.find('}').ok_or_else(|| {
-                    format!("`${{` at character {} is never closed by `}}`", text.len() - after.len() + 1)
+                    format!(
+                        "`${{` at character {} is never closed by `}}`",
+                        text.len() - after.len() + 1
+                    )
                 })?;
                 let body = inner[..end].trim();
                 let (name, default) = match body.split_once(":-") {
@@ -106,7 +116,11 @@ impl Template {
                         return Err(format!(
                             "`${{{}}}` holds a JSON {} and cannot be spliced into text; use it as the whole value",
                             v.name,
-                            if matches!(lookup(v, scope)?, Value::Array(_)) { "array" } else { "object" }
+                            if matches!(lookup(v, scope)?, Value::Array(_)) {
+                                "array"
+                            } else {
+                                "object"
+                            }
                         ));
                     }
                 },
@@ -132,7 +146,9 @@ pub trait Scope {
     /// The message for a name with no value.
     fn missing(&self, name: &str) -> String {
         match name.strip_prefix("env.") {
-            Some(var) => format!("environment variable `{var}` is not set (write `${{env.{var}:-default}}` for a default)"),
+            Some(var) => format!(
+                "environment variable `{var}` is not set (write `${{env.{var}:-default}}` for a default)"
+            ),
             None => format!("`${{{name}}}` has no value"),
         }
     }
@@ -174,30 +190,56 @@ mod tests {
     fn escapes_and_lone_dollars() {
         let t = Template::parse("cost $5, literal $${x}").unwrap();
         assert!(t.is_literal());
-        assert_eq!(t.render(&scope()).unwrap(), Value::from("cost $5, literal ${x}"));
+        assert_eq!(
+            t.render(&scope()).unwrap(),
+            Value::from("cost $5, literal ${x}")
+        );
     }
 
     #[test]
     fn defaults_and_missing() {
         let t = Template::parse("${env.NOPE:-fallback}").unwrap();
         assert_eq!(t.render(&scope()).unwrap(), Value::from("fallback"));
-        let err = Template::parse("${env.NOPE}").unwrap().render(&scope()).unwrap_err();
-        assert!(err.contains("environment variable `NOPE` is not set"), "{err}");
-        let err = Template::parse("x${nope}").unwrap().render(&scope()).unwrap_err();
+        let err = Template::parse("${env.NOPE}")
+            .unwrap()
+            .render(&scope())
+            .unwrap_err();
+        assert!(
+            err.contains("environment variable `NOPE` is not set"),
+            "{err}"
+        );
+        let err = Template::parse("x${nope}")
+            .unwrap()
+            .render(&scope())
+            .unwrap_err();
         assert!(err.contains("`${nope}` has no value"), "{err}");
     }
 
     #[test]
     fn objects_cannot_be_spliced() {
-        let err = Template::parse("a ${obj}").unwrap().render(&scope()).unwrap_err();
+        let err = Template::parse("a ${obj}")
+            .unwrap()
+            .render(&scope())
+            .unwrap_err();
         assert!(err.contains("JSON object"), "{err}");
-        assert_eq!(Template::parse("${obj}").unwrap().render(&scope()).unwrap()["a"], 1);
+        assert_eq!(
+            Template::parse("${obj}").unwrap().render(&scope()).unwrap()["a"],
+            1
+        );
     }
 
     #[test]
     fn syntax_errors() {
-        assert!(Template::parse("${unclosed").unwrap_err().contains("never closed"));
-        assert!(Template::parse("${a b}").unwrap_err().contains("not a variable reference"));
+        assert!(
+            Template::parse("${unclosed")
+                .unwrap_err()
+                .contains("never closed")
+        );
+        assert!(
+            Template::parse("${a b}")
+                .unwrap_err()
+                .contains("not a variable reference")
+        );
         assert!(Template::parse("${}").is_err());
     }
 }

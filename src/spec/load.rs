@@ -5,19 +5,36 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use jsonschema::{Draft, Registry as SchemaRegistry};
-use serde_json::{json, Map, Value};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use serde_json::{Map, Value, json};
 
-use super::model::{ApiSpec, HeaderSpec, Location, Media, Operation, Param, RequestBody, Response, Schema};
+use super::model::{
+    ApiSpec, HeaderSpec, Location, Media, Operation, Param, RequestBody, Response, Schema,
+};
 use crate::diag::Diagnostic;
 use crate::scenario::Pos;
 
 /// Characters a URI fragment cannot hold as they are (path templates bring `{` and `}`).
 const FRAGMENT: &AsciiSet = &CONTROLS
-    .add(b' ').add(b'"').add(b'<').add(b'>').add(b'`').add(b'{').add(b'}').add(b'|').add(b'\\').add(b'^').add(b'%').add(b'[').add(b']').add(b'#');
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'%')
+    .add(b'[')
+    .add(b']')
+    .add(b'#');
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Loads and compiles the spec of `api` from `path`.
 pub fn load_api(api: &str, path: &Path) -> Result<ApiSpec, Diagnostic> {
@@ -46,8 +63,16 @@ impl<'p> Builder<'p> {
         let err = |m: String| Diagnostic::new(path, Pos::UNKNOWN, m);
         match doc.get("openapi").and_then(Value::as_str) {
             Some(v) if v.starts_with("3.1.") => {}
-            Some(v) => return Err(err(format!("`openapi: {v}` is not supported; conform reads OpenAPI 3.1.x documents")).help("write `openapi: 3.1.0` and use JSON Schema 2020-12 in schemas")),
-            None => return Err(err("the document has no `openapi` version key".into()).help("start the file with `openapi: 3.1.0`")),
+            Some(v) => {
+                return Err(err(format!(
+                    "`openapi: {v}` is not supported; conform reads OpenAPI 3.1.x documents"
+                ))
+                .help("write `openapi: 3.1.0` and use JSON Schema 2020-12 in schemas"));
+            }
+            None => {
+                return Err(err("the document has no `openapi` version key".into())
+                    .help("start the file with `openapi: 3.1.0`"));
+            }
         }
         // The URI only names the document inside the schema registry; it is never fetched.
         let base_uri = format!("https://conform.invalid/specs/{api}/openapi.yaml");
@@ -55,7 +80,11 @@ impl<'p> Builder<'p> {
             .draft(Draft::Draft202012)
             .add(&base_uri, Draft::Draft202012.create_resource(doc.clone()))
             .and_then(|b| b.prepare())
-            .map_err(|e| err(format!("the document cannot be used as a schema resource: {e}")))?;
+            .map_err(|e| {
+                err(format!(
+                    "the document cannot be used as a schema resource: {e}"
+                ))
+            })?;
         Ok(Builder {
             api: api.to_owned(),
             path,
@@ -78,7 +107,11 @@ impl<'p> Builder<'p> {
     }
 
     /// Follows a local `$ref` chain to the object it names; returns it with its own pointer.
-    fn resolve<'a>(&'a self, value: &'a Value, pointer: &str) -> Result<(&'a Value, String), Diagnostic> {
+    fn resolve<'a>(
+        &'a self,
+        value: &'a Value,
+        pointer: &str,
+    ) -> Result<(&'a Value, String), Diagnostic> {
         let mut cur = value;
         let mut ptr = pointer.to_owned();
         for _ in 0..32 {
@@ -86,12 +119,19 @@ impl<'p> Builder<'p> {
                 return Ok((cur, ptr));
             };
             let target = reference.strip_prefix('#').ok_or_else(|| {
-                self.error(&ptr, format!("`$ref: {reference}` is not local; conform resolves `#/...` references only"))
+                self.error(
+                    &ptr,
+                    format!(
+                        "`$ref: {reference}` is not local; conform resolves `#/...` references only"
+                    ),
+                )
             })?;
-            cur = self
-                .doc
-                .pointer(target)
-                .ok_or_else(|| self.error(&ptr, format!("`$ref: {reference}` points at nothing (dangling reference)")))?;
+            cur = self.doc.pointer(target).ok_or_else(|| {
+                self.error(
+                    &ptr,
+                    format!("`$ref: {reference}` points at nothing (dangling reference)"),
+                )
+            })?;
             ptr = target.to_owned();
         }
         Err(self.error(pointer, "`$ref` chain is longer than 32 links (a cycle?)"))
@@ -121,19 +161,28 @@ impl<'p> Builder<'p> {
     fn build(self) -> Result<ApiSpec, Diagnostic> {
         let mut operations = Vec::new();
         let empty = Map::new();
-        let paths = self.doc.get("paths").and_then(Value::as_object).unwrap_or(&empty);
+        let paths = self
+            .doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
         for (template, item) in paths {
             let item_ptr = format!("/paths/{}", escape(template));
             let (item, item_ptr) = self.resolve(item, &item_ptr)?;
             let shared = self.params(item.get("parameters"), &format!("{item_ptr}/parameters"))?;
             for method in METHODS {
-                let Some(op) = item.get(*method) else { continue };
+                let Some(op) = item.get(*method) else {
+                    continue;
+                };
                 let op_ptr = format!("{item_ptr}/{method}");
                 let params = op_params_again(&self, op, &op_ptr, &shared)?;
                 let base = self.operation(op, &op_ptr, method, template, params)?;
                 if let Some(variants) = op.get("x-conform-variants") {
                     let list = variants.as_array().ok_or_else(|| {
-                        self.error(&format!("{op_ptr}/x-conform-variants"), "must be a list of operations")
+                        self.error(
+                            &format!("{op_ptr}/x-conform-variants"),
+                            "must be a list of operations",
+                        )
                     })?;
                     for (i, v) in list.iter().enumerate() {
                         let v_ptr = format!("{op_ptr}/x-conform-variants/{i}");
@@ -154,7 +203,10 @@ impl<'p> Builder<'p> {
         let mut seen = std::collections::BTreeSet::new();
         for op in &operations {
             if !seen.insert(op.id.clone()) {
-                return Err(self.error(&op.at.pointer, format!("operationId `{}` is used twice", op.id)));
+                return Err(self.error(
+                    &op.at.pointer,
+                    format!("operationId `{}` is used twice", op.id),
+                ));
             }
         }
         Ok(ApiSpec {
@@ -164,11 +216,23 @@ impl<'p> Builder<'p> {
         })
     }
 
-    fn operation(&self, op: &Value, op_ptr: &str, method: &str, template: &str, params: Vec<Param>) -> Result<Operation, Diagnostic> {
+    fn operation(
+        &self,
+        op: &Value,
+        op_ptr: &str,
+        method: &str,
+        template: &str,
+        params: Vec<Param>,
+    ) -> Result<Operation, Diagnostic> {
         let id = op
             .get("operationId")
             .and_then(Value::as_str)
-            .ok_or_else(|| self.error(op_ptr, "operation has no `operationId`; scenarios call operations by it"))?;
+            .ok_or_else(|| {
+                self.error(
+                    op_ptr,
+                    "operation has no `operationId`; scenarios call operations by it",
+                )
+            })?;
         Ok(Operation {
             id: id.to_owned(),
             method: method.to_ascii_uppercase(),
@@ -181,8 +245,12 @@ impl<'p> Builder<'p> {
     }
 
     fn params(&self, list: Option<&Value>, list_ptr: &str) -> Result<Vec<ParamAt>, Diagnostic> {
-        let Some(list) = list else { return Ok(Vec::new()) };
-        let items = list.as_array().ok_or_else(|| self.error(list_ptr, "`parameters` must be a list"))?;
+        let Some(list) = list else {
+            return Ok(Vec::new());
+        };
+        let items = list
+            .as_array()
+            .ok_or_else(|| self.error(list_ptr, "`parameters` must be a list"))?;
         (0..items.len())
             .map(|i| self.param(&format!("{list_ptr}/{i}")))
             .collect()
@@ -191,14 +259,26 @@ impl<'p> Builder<'p> {
     fn param(&self, ptr: &str) -> Result<ParamAt, Diagnostic> {
         let raw = self.doc.pointer(ptr).unwrap_or(&Value::Null);
         let (p, p_ptr) = self.resolve(raw, ptr)?;
-        let name = p.get("name").and_then(Value::as_str).ok_or_else(|| self.error(&p_ptr, "parameter has no `name`"))?;
-        let location = p.get("in").and_then(Value::as_str).ok_or_else(|| self.error(&p_ptr, "parameter has no `in`"))?;
+        let name = p
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| self.error(&p_ptr, "parameter has no `name`"))?;
+        let location = p
+            .get("in")
+            .and_then(Value::as_str)
+            .ok_or_else(|| self.error(&p_ptr, "parameter has no `in`"))?;
         if !["path", "query", "header", "cookie"].contains(&location) {
-            return Err(self.error(&p_ptr, format!("`in: {location}` must be path, query, header or cookie")));
+            return Err(self.error(
+                &p_ptr,
+                format!("`in: {location}` must be path, query, header or cookie"),
+            ));
         }
         let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
         if location == "path" && !required {
-            return Err(self.error(&p_ptr, format!("path parameter `{name}` must have `required: true`")));
+            return Err(self.error(
+                &p_ptr,
+                format!("path parameter `{name}` must have `required: true`"),
+            ));
         }
         let schema = match p.get("schema") {
             Some(_) => Some(self.compile(&format!("{p_ptr}/schema"))?),
@@ -216,8 +296,15 @@ impl<'p> Builder<'p> {
     }
 
     fn content(&self, obj: &Value, obj_ptr: &str) -> Result<Vec<Media>, Diagnostic> {
-        let Some(content) = obj.get("content") else { return Ok(Vec::new()) };
-        let map = content.as_object().ok_or_else(|| self.error(&format!("{obj_ptr}/content"), "`content` must be a mapping of media types"))?;
+        let Some(content) = obj.get("content") else {
+            return Ok(Vec::new());
+        };
+        let map = content.as_object().ok_or_else(|| {
+            self.error(
+                &format!("{obj_ptr}/content"),
+                "`content` must be a mapping of media types",
+            )
+        })?;
         let mut out = Vec::new();
         for (media_type, m) in map {
             let m_ptr = format!("{obj_ptr}/content/{}", escape(media_type));
@@ -239,7 +326,9 @@ impl<'p> Builder<'p> {
     }
 
     fn request_body(&self, op: &Value, op_ptr: &str) -> Result<Option<RequestBody>, Diagnostic> {
-        let Some(rb) = op.get("requestBody") else { return Ok(None) };
+        let Some(rb) = op.get("requestBody") else {
+            return Ok(None);
+        };
         let (rb, rb_ptr) = self.resolve(rb, &format!("{op_ptr}/requestBody"))?;
         Ok(Some(RequestBody {
             required: rb.get("required").and_then(Value::as_bool).unwrap_or(false),
@@ -257,15 +346,21 @@ impl<'p> Builder<'p> {
         for (key, resp) in map {
             let valid_key = key == "default"
                 || (key.len() == 3 && key.chars().all(|c| c.is_ascii_digit()))
-                || (key.len() == 3 && key.as_bytes()[0].is_ascii_digit() && key[1..].eq_ignore_ascii_case("XX"));
+                || (key.len() == 3
+                    && key.as_bytes()[0].is_ascii_digit()
+                    && key[1..].eq_ignore_ascii_case("XX"));
             if !valid_key {
-                return Err(self.error(&format!("{r_ptr}/{}", escape(key)), format!("`{key}` is not a status code, a range like `4XX`, or `default`")));
+                return Err(self.error(
+                    &format!("{r_ptr}/{}", escape(key)),
+                    format!("`{key}` is not a status code, a range like `4XX`, or `default`"),
+                ));
             }
             let (resp, resp_ptr) = self.resolve(resp, &format!("{r_ptr}/{}", escape(key)))?;
             let mut headers = Vec::new();
             if let Some(hmap) = resp.get("headers").and_then(Value::as_object) {
                 for (name, h) in hmap {
-                    let (h, h_ptr) = self.resolve(h, &format!("{resp_ptr}/headers/{}", escape(name)))?;
+                    let (h, h_ptr) =
+                        self.resolve(h, &format!("{resp_ptr}/headers/{}", escape(name)))?;
                     headers.push(HeaderSpec {
                         name: name.clone(),
                         required: h.get("required").and_then(Value::as_bool).unwrap_or(false),
@@ -294,10 +389,18 @@ struct ParamAt {
 
 /// An operation's own parameters plus the path item's shared ones it does not override.
 /// Variants get their own copy: validators are not `Clone`, so they are compiled again.
-fn op_params_again(b: &Builder<'_>, op: &Value, op_ptr: &str, shared: &[ParamAt]) -> Result<Vec<Param>, Diagnostic> {
+fn op_params_again(
+    b: &Builder<'_>,
+    op: &Value,
+    op_ptr: &str,
+    shared: &[ParamAt],
+) -> Result<Vec<Param>, Diagnostic> {
     let mut params = b.params(op.get("parameters"), &format!("{op_ptr}/parameters"))?;
     for p in shared {
-        if !params.iter().any(|q| q.param.name == p.param.name && q.param.location == p.param.location) {
+        if !params
+            .iter()
+            .any(|q| q.param.name == p.param.name && q.param.location == p.param.location)
+        {
             params.push(b.param(&p.ptr)?);
         }
     }

@@ -16,7 +16,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 pub use load::load_api;
-pub use model::{essence, is_json as model_is_json, ApiSpec, HeaderSpec, Location, Media, Operation, Param, RequestBody, Response, Schema};
+pub use model::{
+    ApiSpec, HeaderSpec, Location, Media, Operation, Param, RequestBody, Response, Schema, essence,
+    is_json as model_is_json,
+};
 
 use crate::diag::Diagnostic;
 use crate::scenario::Pos;
@@ -69,10 +72,14 @@ impl Registry {
             let names = self.api_names();
             let help = match crate::suggest::did_you_mean(api, names.iter().map(String::as_str)) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None if names.is_empty() => format!("no API has a spec under {}", self.root.display()),
+                None if names.is_empty() => {
+                    format!("no API has a spec under {}", self.root.display())
+                }
                 None => format!("the APIs with a spec are: {}", names.join(", ")),
             };
-            return Err(Diagnostic::new(&path, Pos::UNKNOWN, format!("no spec for API `{api}`")).help(help));
+            return Err(
+                Diagnostic::new(&path, Pos::UNKNOWN, format!("no spec for API `{api}`")).help(help),
+            );
         }
         // Compiling happens outside the lock: two scenarios of different APIs load in parallel,
         // and a rare double load of the same API is harmless.

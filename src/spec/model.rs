@@ -71,7 +71,11 @@ impl Operation {
         self.responses
             .iter()
             .find(|r| r.key == exact)
-            .or_else(|| self.responses.iter().find(|r| r.key.eq_ignore_ascii_case(&class)))
+            .or_else(|| {
+                self.responses
+                    .iter()
+                    .find(|r| r.key.eq_ignore_ascii_case(&class))
+            })
             .or_else(|| self.responses.iter().find(|r| r.key == "default"))
     }
 

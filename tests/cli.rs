@@ -1,0 +1,167 @@
+//! End-to-end tests of the real `conform` binary against real servers on 127.0.0.1.
+
+use std::process::{Command, Output};
+
+fn conform(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the conform binary runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A fixture server on an ephemeral port, served by a runtime that lives as long as the guard.
+struct Server {
+    _rt: tokio::runtime::Runtime,
+    _mock: conform::mock::Running,
+    url: String,
+}
+
+fn fixture_server() -> Server {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let mock = rt
+        .block_on(conform::mock::start("fixture", 0))
+        .expect("fixture server starts");
+    let url = mock.base_url.to_string();
+    Server {
+        _rt: rt,
+        _mock: mock,
+        url,
+    }
+}
+
+#[test]
+fn a_violation_against_a_real_server_exits_1_with_a_diff() {
+    let server = fixture_server();
+    let target = format!("fixture={}", server.url);
+    let out = conform(&[
+        "run",
+        "--specs",
+        "tests/fixtures/specs",
+        "--target",
+        &target,
+        "tests/fixtures/violation/body-mismatch.yaml",
+    ]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("-  \"name\": \"plane\","), "{t}");
+    assert!(t.contains("+  \"name\": \"plain\","), "{t}");
+    assert!(
+        t.contains("scenario: tests/fixtures/violation/body-mismatch.yaml:9:15"),
+        "{t}"
+    );
+    assert!(
+        t.lines().any(|l| l.starts_with("0 passed, 1 failed")),
+        "{t}"
+    );
+    assert!(!t.contains('\x1b'), "no color when NO_COLOR is set: {t}");
+}
+
+#[test]
+fn passing_fixtures_exit_0_against_the_embedded_mock() {
+    let out = conform(&[
+        "run",
+        "--specs",
+        "tests/fixtures/specs",
+        "tests/fixtures/pass",
+    ]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.lines().any(|l| l.starts_with("3 passed, 0 failed")),
+        "{t}"
+    );
+}
+
+#[test]
+fn a_typo_exits_2_with_line_column_and_suggestion() {
+    let out = conform(&[
+        "run",
+        "--specs",
+        "tests/fixtures/specs",
+        "tests/fixtures/invalid/typo.yaml",
+    ]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains("tests/fixtures/invalid/typo.yaml:6:5: unknown key `expct`"),
+        "{t}"
+    );
+    assert!(t.contains("help: did you mean `expect`?"), "{t}");
+}
+
+#[test]
+fn an_unreachable_target_is_an_error_not_a_hang_or_panic() {
+    let out = conform(&[
+        "run",
+        "--specs",
+        "tests/fixtures/specs",
+        "--target",
+        "fixture=http://127.0.0.1:1",
+        "tests/fixtures/pass/negative.yaml",
+    ]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains("error [transport] cannot connect to http://127.0.0.1:1"),
+        "{t}"
+    );
+    assert!(!t.contains("panicked"), "{t}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = conform(&["run", "--jobs", "many"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let out = conform(&["run", "--target", "fixture=ftp://x", "tests/fixtures/pass"]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(t.contains("scheme `ftp` is not http or https"), "{t}");
+}
+
+#[test]
+fn list_selects_by_tag() {
+    let out = conform(&["list", "--tag", "negative", "tests/fixtures/pass"]);
+    let t = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let ids: Vec<&str> = t
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or(""))
+        .collect();
+    assert_eq!(ids, ["negative.yaml"], "{t}");
+}
+
+#[test]
+fn the_published_schema_accepts_every_fixture_and_rejects_a_typo() {
+    let out = conform(&["schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let load = |p: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(p).expect("fixture readable");
+        serde_saphyr::from_str(&text).expect("fixture is YAML")
+    };
+    for dir in ["tests/fixtures/pass", "tests/fixtures/violation"] {
+        for entry in std::fs::read_dir(dir).expect("fixture dir") {
+            let path = entry.expect("entry").path();
+            if path.extension().and_then(|e| e.to_str()) != Some("yaml") {
+                continue;
+            }
+            let doc = load(path.to_str().expect("utf-8 path"));
+            let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+        }
+    }
+    assert!(
+        !validator.is_valid(&load("tests/fixtures/invalid/typo.yaml")),
+        "the schema must flag `expct`"
+    );
+}

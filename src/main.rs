@@ -54,6 +54,12 @@ struct MockArgs {
     /// Port of the first mock; the next ones take the following ports [default: ephemeral].
     #[arg(long, default_value_t = 0)]
     port: u16,
+    /// Break one rule on purpose (see `--list-faults`).
+    #[arg(long)]
+    fault: Option<conform::mock::Fault>,
+    /// Print the fault profiles, one line each, and exit.
+    #[arg(long)]
+    list_faults: bool,
 }
 
 #[derive(Args)]
@@ -88,6 +94,9 @@ struct RunArgs {
     /// Apply the vendors' documented tables literally (`x-conform-strict` in specs).
     #[arg(long)]
     strict: bool,
+    /// Timeout of one HTTP exchange, for steps that set none (for example `5s`).
+    #[arg(long, value_parser = parse_dur, default_value = "30s")]
+    step_timeout: std::time::Duration,
     /// Print only failures and the summary.
     #[arg(long, short)]
     quiet: bool,
@@ -207,6 +216,7 @@ fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
     let mut options = RunOptions {
         fail_fast: args.fail_fast,
         strict: args.strict,
+        step_timeout: args.step_timeout,
         ..RunOptions::default()
     };
     if let Some(j) = args.jobs {
@@ -221,12 +231,10 @@ fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         let mut mocks = Vec::new();
         if embedded {
             for api in conform::mock::APIS {
-                let m = conform::mock::start(api, 0)
+                let m = conform::mock::start(api, 0, &conform::mock::MockOptions::default())
                     .await
                     .with_context(|| format!("cannot start the `{api}` mock"))?;
-                let mut t = conform::target::Target::new(m.base_url.clone());
-                t.is_mock = true;
-                targets.insert(api, t);
+                targets.insert(api, m.target());
                 mocks.push(m);
             }
         }
@@ -252,6 +260,16 @@ fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
 }
 
 fn mock(args: MockArgs) -> anyhow::Result<u8> {
+    if args.list_faults {
+        for f in conform::mock::Fault::ALL {
+            println!("{:<24} {}", f.name(), f.description());
+        }
+        return Ok(0);
+    }
+    let options = conform::mock::MockOptions {
+        fault: args.fault,
+        ..Default::default()
+    };
     let apis: Vec<String> = if args.apis.is_empty() {
         conform::mock::APIS
             .iter()
@@ -272,10 +290,13 @@ fn mock(args: MockArgs) -> anyhow::Result<u8> {
             } else {
                 args.port.saturating_add(i as u16)
             };
-            let m = conform::mock::start(api, port)
+            let m = conform::mock::start(api, port, &options)
                 .await
                 .with_context(|| format!("cannot serve `{api}`"))?;
             println!("{api}\t{}", m.base_url);
+            for (what, value) in conform::mock::credentials(api) {
+                println!("  {what}: {value}");
+            }
             running.push(m);
         }
         println!("serving until Ctrl-C");
@@ -288,4 +309,8 @@ fn mock(args: MockArgs) -> anyhow::Result<u8> {
         }
         anyhow::Ok(0)
     })
+}
+
+fn parse_dur(text: &str) -> Result<std::time::Duration, String> {
+    conform::scenario::parse_duration(text)
 }

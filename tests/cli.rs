@@ -28,7 +28,11 @@ struct Server {
 fn fixture_server() -> Server {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let mock = rt
-        .block_on(conform::mock::start("fixture", 0))
+        .block_on(conform::mock::start(
+            "fixture",
+            0,
+            &conform::mock::MockOptions::default(),
+        ))
         .expect("fixture server starts");
     let url = mock.base_url.to_string();
     Server {

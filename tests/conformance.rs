@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 use conform::run::{NoEvents, Outcome, RunOptions, Runner, ScenarioResult};
 use conform::scenario::{Found, discover};
 use conform::spec::Registry;
-use conform::target::{Target, Targets};
+use conform::target::Targets;
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde::Deserialize;
 
@@ -41,11 +41,13 @@ fn mock_targets() -> &'static Result<Targets, String> {
         let mut running = Vec::new();
         for api in conform::mock::APIS {
             let m = runtime()
-                .block_on(conform::mock::start(api, 0))
+                .block_on(conform::mock::start(
+                    api,
+                    0,
+                    &conform::mock::MockOptions::default(),
+                ))
                 .map_err(|e| format!("cannot start the {api} mock: {e}"))?;
-            let mut t = Target::new(m.base_url.clone());
-            t.is_mock = true;
-            targets.insert(api, t);
+            targets.insert(api, m.target());
             running.push(m);
         }
         let _ = RUNNING.set(running);

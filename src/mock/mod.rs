@@ -1,37 +1,121 @@
-//! Mocks served in-process on 127.0.0.1: [`Running`] is one started mock. The default target of
-//! `conform run` is the embedded mocks, started on ephemeral ports for the run.
+//! Mocks served in-process on 127.0.0.1: [`start`] serves one API's mock and returns a
+//! [`Running`] handle. The default target of `conform run` is the embedded mocks, started on
+//! ephemeral ports for the run.
 //!
-//! Today this holds the `fixture` API that the harness's own golden tests run against; the
-//! reference mocks of the vendor APIs join it here, one file each.
+//! Every mock takes [`MockOptions`]: a fault profile ([`Fault`]) that breaks one rule, an
+//! injectable [`Clock`], and the delay of asynchronous transitions. A request header
+//! `X-Conform-Clock-Advance: <duration>` moves the mock's clock forward before the request is
+//! handled (for `mock-only` scenarios such as "after the 24-hour window").
 
+mod clock;
+mod faults;
 mod fixture;
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
 use reqwest::Url;
 use tokio::sync::oneshot;
+
+pub use clock::Clock;
+pub use faults::{Fault, SLOW_DELAY};
+
+use crate::target::Target;
 
 /// APIs that have a built-in mock.
 pub const APIS: &[&str] = &["fixture"];
 
-/// The router of a built-in mock.
-pub fn router(api: &str) -> Option<axum::Router> {
-    match api {
-        "fixture" => Some(fixture::router()),
-        _ => None,
+/// The header that moves a mock's clock forward.
+pub const CLOCK_ADVANCE_HEADER: &str = "x-conform-clock-advance";
+
+/// How a mock behaves.
+#[derive(Debug, Clone)]
+pub struct MockOptions {
+    /// The rule to break; `None` for a faithful mock.
+    pub fault: Option<Fault>,
+    pub clock: Clock,
+    /// How long asynchronous transitions take (`activating` -> `active`, `restoring`).
+    pub async_delay: Duration,
+    /// How long the `slow` profile delays each response.
+    pub slow_delay: Duration,
+}
+
+impl Default for MockOptions {
+    fn default() -> Self {
+        MockOptions {
+            fault: None,
+            clock: Clock::new(),
+            async_delay: Duration::from_millis(60),
+            slow_delay: SLOW_DELAY,
+        }
     }
+}
+
+/// The router of a built-in mock, with the shared layers (clock header, transport faults).
+pub fn router(api: &str, options: &MockOptions) -> Option<axum::Router> {
+    let app = match api {
+        "fixture" => fixture::router(),
+        _ => return None,
+    };
+    let clock = options.clock.clone();
+    let (fault, slow) = (options.fault, options.slow_delay);
+    Some(
+        app.layer(axum::middleware::from_fn(
+            move |req: Request, next: Next| faults::layer(fault, slow, req, next),
+        ))
+        .layer(axum::middleware::from_fn(
+            move |req: Request, next: Next| advance_clock(clock.clone(), req, next),
+        )),
+    )
+}
+
+async fn advance_clock(clock: Clock, req: Request, next: Next) -> Response {
+    if let Some(by) = req
+        .headers()
+        .get(CLOCK_ADVANCE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| crate::scenario::parse_duration(v).ok())
+    {
+        clock.advance(by);
+    }
+    next.run(req).await
+}
+
+/// The credentials a client needs for the mock of `api`, to print for people (`conform mock`).
+pub fn credentials(api: &str) -> Vec<(&'static str, String)> {
+    match api {
+        "fixture" => vec![("auth", "none".into())],
+        _ => Vec::new(),
+    }
+}
+
+/// A target that reaches the mock of `api` at `base`, with the mock's test credentials.
+pub fn target(api: &str, base: &Url) -> Target {
+    let mut t = Target::new(base.clone());
+    t.is_mock = true;
+    let _ = api;
+    t
 }
 
 /// A mock being served; stops when dropped or on [`Running::stop`].
 pub struct Running {
     pub api: String,
     pub addr: SocketAddr,
+    /// The server's root, `http://127.0.0.1:PORT/`.
     pub base_url: Url,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
+    /// The target that reaches this mock with its test credentials.
+    pub fn target(&self) -> Target {
+        target(&self.api, &self.base_url)
+    }
+
     /// Stops accepting, lets in-flight requests finish, and waits for the server to end.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -52,8 +136,8 @@ impl Drop for Running {
 }
 
 /// Serves the mock of `api` on 127.0.0.1:`port` (0: an ephemeral port).
-pub async fn start(api: &str, port: u16) -> std::io::Result<Running> {
-    let app = router(api).ok_or_else(|| {
+pub async fn start(api: &str, port: u16, options: &MockOptions) -> std::io::Result<Running> {
+    let app = router(api, options).ok_or_else(|| {
         std::io::Error::new(
             std::io::ErrorKind::NotFound,
             format!(
@@ -73,7 +157,7 @@ pub async fn start(api: &str, port: u16) -> std::io::Result<Running> {
             .await;
     });
     let base_url =
-        Url::parse(&format!("http://{addr}")).map_err(|e| std::io::Error::other(e.to_string()))?;
+        Url::parse(&format!("http://{addr}/")).map_err(|e| std::io::Error::other(e.to_string()))?;
     Ok(Running {
         api: api.to_owned(),
         addr,

@@ -37,6 +37,8 @@ pub struct RunOptions {
     /// Apply documented tables literally (`x-conform-strict`): their misses become violations.
     pub strict: bool,
     pub run_id: String,
+    /// Timeout of one HTTP exchange for steps that do not set their own.
+    pub step_timeout: Duration,
 }
 
 impl Default for RunOptions {
@@ -46,6 +48,7 @@ impl Default for RunOptions {
             fail_fast: false,
             strict: false,
             run_id: new_run_id(),
+            step_timeout: DEFAULT_STEP_TIMEOUT,
         }
     }
 }
@@ -257,6 +260,7 @@ impl Runner {
             target,
             redactor: &self.redactor,
             strict: self.options.strict,
+            step_timeout: self.options.step_timeout,
             deadline,
         };
         if let Some(f) = vars_failed {

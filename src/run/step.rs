@@ -26,6 +26,8 @@ pub struct StepContext<'a> {
     pub target: &'a Target,
     pub redactor: &'a Redactor,
     pub strict: bool,
+    /// For steps without their own `timeout`.
+    pub step_timeout: Duration,
     /// The latest moment the step may still send a request (scenario timeout).
     pub deadline: Option<Instant>,
 }
@@ -94,7 +96,7 @@ async fn execute(
         .timeout
         .as_ref()
         .map(|t| t.value.0)
-        .unwrap_or(DEFAULT_STEP_TIMEOUT);
+        .unwrap_or(ctx.step_timeout);
     let (every, poll_timeout) = match &s.retry {
         Some(r) => (
             r.value.every.map(|d| d.0).unwrap_or(DEFAULT_POLL_EVERY),

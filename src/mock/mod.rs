@@ -7,9 +7,12 @@
 //! `X-Conform-Clock-Advance: <duration>` moves the mock's clock forward before the request is
 //! handled (for `mock-only` scenarios such as "after the 24-hour window").
 
+mod alibaba;
 mod clock;
 mod faults;
 mod fixture;
+mod liveperson;
+mod openstack;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -26,7 +29,12 @@ pub use faults::{Fault, SLOW_DELAY};
 use crate::target::Target;
 
 /// APIs that have a built-in mock.
-pub const APIS: &[&str] = &["fixture"];
+pub const APIS: &[&str] = &[
+    "alibaba-elasticsearch",
+    "fixture",
+    "liveperson-deletion",
+    "openstack-compute",
+];
 
 /// The header that moves a mock's clock forward.
 pub const CLOCK_ADVANCE_HEADER: &str = "x-conform-clock-advance";
@@ -57,7 +65,10 @@ impl Default for MockOptions {
 /// The router of a built-in mock, with the shared layers (clock header, transport faults).
 pub fn router(api: &str, options: &MockOptions) -> Option<axum::Router> {
     let app = match api {
+        "alibaba-elasticsearch" => alibaba::router(options),
         "fixture" => fixture::router(),
+        "liveperson-deletion" => liveperson::router(options),
+        "openstack-compute" => openstack::router(options),
         _ => return None,
     };
     let clock = options.clock.clone();
@@ -87,16 +98,23 @@ async fn advance_clock(clock: Clock, req: Request, next: Next) -> Response {
 /// The credentials a client needs for the mock of `api`, to print for people (`conform mock`).
 pub fn credentials(api: &str) -> Vec<(&'static str, String)> {
     match api {
+        "alibaba-elasticsearch" => alibaba::credentials(),
         "fixture" => vec![("auth", "none".into())],
+        "liveperson-deletion" => liveperson::credentials(),
+        "openstack-compute" => openstack::credentials(),
         _ => Vec::new(),
     }
 }
 
 /// A target that reaches the mock of `api` at `base`, with the mock's test credentials.
 pub fn target(api: &str, base: &Url) -> Target {
-    let mut t = Target::new(base.clone());
+    let mut t = match api {
+        "alibaba-elasticsearch" => alibaba::target(base),
+        "liveperson-deletion" => liveperson::target(base),
+        "openstack-compute" => openstack::target(base),
+        _ => Target::new(base.clone()),
+    };
     t.is_mock = true;
-    let _ = api;
     t
 }
 

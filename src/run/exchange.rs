@@ -65,11 +65,12 @@ fn rendered_pairs(
 }
 
 /// Builds the request of `step` for `op` on `target`.
-pub fn build(
+pub async fn build(
     step: &Step,
     op: &Operation,
     target: &Target,
-    scope: &dyn Scope,
+    scope: &(dyn Scope + Sync),
+    client: &reqwest::Client,
 ) -> Result<Built, Box<Finding>> {
     let path_params = rendered_pairs(&step.path, scope)?;
     let query = rendered_pairs(&step.query, scope)?;
@@ -157,7 +158,7 @@ pub fn build(
         .map(|a| a.value)
         .unwrap_or(AuthMode::Default);
     if let (Some(auth), AuthMode::Default) = (&target.auth, auth_mode) {
-        auth.apply(&mut prepared).map_err(|e| {
+        auth.apply(&mut prepared, client).await.map_err(|e| {
             Finding::error(
                 CheckKind::Scenario,
                 format!("cannot attach credentials: {e}"),

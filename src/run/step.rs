@@ -108,7 +108,7 @@ async fn execute(
     let invalid_on_purpose = s.invalid_request.as_ref().is_some_and(|b| b.value);
 
     let received = loop {
-        let built = match exchange::build(s, op, ctx.target, scope) {
+        let built = match exchange::build(s, op, ctx.target, scope, ctx.client).await {
             Ok(b) => b,
             Err(f) => {
                 result.findings.push(*f);

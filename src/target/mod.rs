@@ -3,9 +3,15 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use reqwest::Url;
+
+pub mod alibaba;
+pub mod bearer;
+pub mod keystone;
 
 use crate::diag::Diagnostic;
 use crate::scenario::Pos;
@@ -34,9 +40,14 @@ impl Prepared {
     }
 }
 
-/// Attaches credentials to a request (a token header, a signature).
+/// What [`Auth::apply`] returns: credentials may need a round trip (a Keystone login).
+pub type AuthFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+
+/// Attaches credentials to a request (a token header, a signature). Called for every request
+/// that does not say `auth: none`, after the request is otherwise complete, so signers see the
+/// exact method, URL, headers and body.
 pub trait Auth: Send + Sync + fmt::Debug {
-    fn apply(&self, req: &mut Prepared) -> Result<(), String>;
+    fn apply<'a>(&'a self, req: &'a mut Prepared, client: &'a reqwest::Client) -> AuthFuture<'a>;
     /// Values that must never appear in output (keys, passwords, tokens).
     fn secrets(&self) -> Vec<String>;
 }

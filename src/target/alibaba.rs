@@ -1,0 +1,1 @@
+//! Credentials for alibaba targets (to be written).

@@ -1,0 +1,1 @@
+//! Credentials for bearer targets (to be written).

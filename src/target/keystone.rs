@@ -1,0 +1,1 @@
+//! Credentials for keystone targets (to be written).

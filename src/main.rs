@@ -97,6 +97,15 @@ struct RunArgs {
     /// Timeout of one HTTP exchange, for steps that set none (for example `5s`).
     #[arg(long, value_parser = parse_dur, default_value = "30s")]
     step_timeout: std::time::Duration,
+    /// Build, sign and print every request (credentials redacted), send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Confirm running scenarios that change state on targets that are not mocks or local.
+    #[arg(long)]
+    allow_writes: bool,
+    /// At most this many requests per second to each API's target.
+    #[arg(long, value_name = "PER_SECOND")]
+    rate: Option<f64>,
     /// Print only failures and the summary.
     #[arg(long, short)]
     quiet: bool,
@@ -178,11 +187,18 @@ fn list(args: SelectArgs) -> anyhow::Result<u8> {
 struct Lines {
     color: bool,
     quiet: bool,
+    dry_run: bool,
     out: Mutex<std::io::Stdout>,
 }
 
 impl EventSink for Lines {
     fn event(&self, event: &Event<'_>) {
+        if let (true, Event::StepFinished { scenario, step }) = (self.dry_run, event) {
+            let text = conform::report::terminal::dry_run_step(step);
+            let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = write!(out, "{scenario}:\n{text}");
+            return;
+        }
         if let Event::ScenarioFinished { result } = event {
             if self.quiet && result.outcome == conform::run::Outcome::Passed {
                 return;
@@ -217,6 +233,9 @@ fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         fail_fast: args.fail_fast,
         strict: args.strict,
         step_timeout: args.step_timeout,
+        dry_run: args.dry_run,
+        allow_writes: args.allow_writes,
+        rate: args.rate,
         ..RunOptions::default()
     };
     if let Some(j) = args.jobs {
@@ -243,6 +262,7 @@ fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         let sink = Arc::new(Lines {
             color,
             quiet: args.quiet,
+            dry_run: args.dry_run,
             out: Mutex::new(std::io::stdout()),
         });
         let found = selected.into_iter().map(|(f, _)| f).collect();

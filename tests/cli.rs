@@ -169,3 +169,48 @@ fn the_published_schema_accepts_every_fixture_and_rejects_a_typo() {
         "the schema must flag `expct`"
     );
 }
+
+#[test]
+fn a_dry_run_prints_requests_and_sends_nothing() {
+    // A port nothing listens on: a dry run must not even try to connect.
+    let out = conform(&[
+        "run",
+        "--specs",
+        "tests/fixtures/specs",
+        "--target",
+        "fixture=http://127.0.0.1:1",
+        "--dry-run",
+        "tests/fixtures/pass/lifecycle.yaml",
+    ]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("POST http://127.0.0.1:1/widgets"), "{t}");
+    assert!(
+        t.contains("dry run: needs `${widget_id}` from an earlier response"),
+        "{t}"
+    );
+    assert!(!t.contains("cannot connect"), "{t}");
+    assert!(
+        t.lines()
+            .any(|l| l.starts_with("0 passed, 0 failed, 1 skipped")),
+        "{t}"
+    );
+}
+
+#[test]
+fn state_changes_on_a_remote_target_need_confirmation() {
+    // `.invalid` never resolves; the guard must refuse before any request is built.
+    let out = conform(&[
+        "run",
+        "--specs",
+        "tests/fixtures/specs",
+        "--target",
+        "fixture=https://vendor.invalid",
+        "tests/fixtures/pass/lifecycle.yaml",
+    ]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(t.contains("the scenario changes state on https://vendor.invalid/ (POST /widgets via createWidget), which is not a mock"), "{t}");
+    assert!(t.contains("pass `--allow-writes` to confirm"), "{t}");
+    assert!(!t.contains("request:"), "nothing may be sent: {t}");
+}

@@ -29,13 +29,42 @@ fn outcome_code(o: Outcome) -> &'static str {
 /// `PASS  api/file.yaml  name (12ms)`
 pub fn scenario_line(r: &ScenarioResult, color: bool) -> String {
     let label = format!("{:<5}", r.outcome.label());
+    let why = r
+        .skipped
+        .as_deref()
+        .map(|w| format!(" — {w}"))
+        .unwrap_or_default();
     format!(
-        "{} {}  {} ({})",
+        "{} {}  {} ({}){why}",
         paint(&label, outcome_code(r.outcome), color),
         r.id,
         r.name,
         human_duration(r.duration)
     )
+}
+
+/// A dry run's view of a step: the request as it would be sent, credentials redacted.
+pub fn dry_run_step(step: &StepResult) -> String {
+    let mut out = String::new();
+    match &step.request {
+        Some(req) => {
+            let _ = writeln!(out, "  {} {}", req.method, req.url);
+            for (n, v) in &req.headers {
+                let _ = writeln!(out, "    {n}: {v}");
+            }
+            if let Some(body) = &req.body {
+                let _ = writeln!(out, "    {body}");
+            }
+        }
+        None => {
+            let why = step.skipped.as_deref().unwrap_or("not built");
+            let _ = writeln!(out, "  {} — {why}", step.call);
+        }
+    }
+    for f in &step.findings {
+        let _ = writeln!(out, "    {:?}: {}", f.severity, f.message);
+    }
+    out
 }
 
 /// Everything a person needs to see about a scenario that did not pass.

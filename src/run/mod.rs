@@ -5,6 +5,7 @@
 
 mod events;
 mod exchange;
+mod rate;
 mod result;
 mod scope;
 mod step;
@@ -20,7 +21,7 @@ pub use result::{
 };
 pub use step::{DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT, DEFAULT_STEP_TIMEOUT};
 
-use crate::check::{CheckKind, Finding};
+use crate::check::Finding;
 use crate::diag::Diagnostic;
 use crate::redact::Redactor;
 use crate::scenario::{self, Found, LoadedScenario, Pos, Scope, Template};
@@ -39,6 +40,13 @@ pub struct RunOptions {
     pub run_id: String,
     /// Timeout of one HTTP exchange for steps that do not set their own.
     pub step_timeout: Duration,
+    /// Build and sign every request, record it, send nothing.
+    pub dry_run: bool,
+    /// Run scenarios that change state (any step that is not GET, HEAD or OPTIONS) against
+    /// targets that are neither mocks nor on this machine.
+    pub allow_writes: bool,
+    /// Requests per second per target, at most.
+    pub rate: Option<f64>,
 }
 
 impl Default for RunOptions {
@@ -49,6 +57,9 @@ impl Default for RunOptions {
             strict: false,
             run_id: new_run_id(),
             step_timeout: DEFAULT_STEP_TIMEOUT,
+            dry_run: false,
+            allow_writes: false,
+            rate: None,
         }
     }
 }
@@ -79,6 +90,7 @@ pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
 pub struct Runner {
     registry: Arc<Registry>,
     targets: Arc<Targets>,
+    limiters: std::sync::Mutex<HashMap<String, Arc<rate::RateLimiter>>>,
     client: reqwest::Client,
     redactor: Arc<Redactor>,
     options: RunOptions,
@@ -95,6 +107,7 @@ impl Runner {
         Runner {
             registry,
             targets,
+            limiters: Default::default(),
             client,
             redactor,
             options,
@@ -103,6 +116,17 @@ impl Runner {
 
     pub fn options(&self) -> &RunOptions {
         &self.options
+    }
+
+    /// The rate limiter of `api`'s target; scenarios of one API share its budget.
+    fn limiter(&self, api: &str) -> Option<Arc<rate::RateLimiter>> {
+        let per_second = self.options.rate.filter(|r| *r > 0.0)?;
+        let mut map = self.limiters.lock().unwrap_or_else(|p| p.into_inner());
+        Some(
+            map.entry(api.to_owned())
+                .or_insert_with(|| Arc::new(rate::RateLimiter::new(per_second)))
+                .clone(),
+        )
     }
 
     /// Runs every found scenario and returns the results in the order found.
@@ -213,6 +237,7 @@ impl Runner {
             outcome: Outcome::Passed,
             errors: Vec::new(),
             steps: Vec::new(),
+            skipped: None,
             duration: Duration::ZERO,
         };
         let Some(target) = self.targets.get(&sc.api.value) else {
@@ -235,6 +260,27 @@ impl Runner {
                 return result;
             }
         };
+        if !target.is_mock && loaded.tags().any(|t| t == "mock-only") {
+            result.outcome = Outcome::Skipped;
+            result.skipped = Some("tagged `mock-only`, and the target is not a mock".into());
+            return result;
+        }
+        if !self.options.allow_writes && !self.options.dry_run && !target.is_local() {
+            let writes = sc
+                .steps
+                .iter()
+                .chain(&sc.finally)
+                .filter_map(|s| spec.operation(&s.value.call.value))
+                .find(|op| !matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS"));
+            if let Some(op) = writes {
+                result.errors.push(
+                    Diagnostic::new(&loaded.path, sc.name.pos, format!("the scenario changes state on {} ({} {} via {}), which is not a mock", target.base_url, op.method, op.path, op.id))
+                        .help("pass `--allow-writes` to confirm, `--dry-run` to see the requests, or `--tag` a read-only subset"),
+                );
+                result.outcome = Outcome::Errored;
+                return result;
+            }
+        }
         let mut scope = StepScope {
             run_id: self.options.run_id.clone(),
             scenario_name: sc.name.value.clone(),
@@ -255,12 +301,15 @@ impl Runner {
             }
         }
         let deadline = sc.timeout.as_ref().map(|t| Instant::now() + t.value.0);
+        let limiter = self.limiter(&sc.api.value);
         let ctx = step::StepContext {
             client: &self.client,
             target,
             redactor: &self.redactor,
             strict: self.options.strict,
             step_timeout: self.options.step_timeout,
+            dry_run: self.options.dry_run,
+            rate: limiter.as_deref(),
             deadline,
         };
         if let Some(f) = vars_failed {
@@ -270,6 +319,21 @@ impl Runner {
                 let Some(op) = spec.operation(&st.value.call.value) else {
                     continue;
                 };
+                // A dry run has no responses, so values captured from them do not exist.
+                if self.options.dry_run
+                    && let Some(missing) = missing_var(&st.value, &scope)
+                {
+                    let mut r = not_run(st, Phase::Main);
+                    r.skipped = Some(format!(
+                        "dry run: needs `${{{missing}}}` from an earlier response"
+                    ));
+                    sink.event(&Event::StepFinished {
+                        scenario: &loaded.id,
+                        step: &r,
+                    });
+                    result.steps.push(r);
+                    continue;
+                }
                 let r = step::run(st, Phase::Main, op, &mut scope, &ctx).await;
                 sink.event(&Event::StepFinished {
                     scenario: &loaded.id,
@@ -292,17 +356,14 @@ impl Runner {
                 continue;
             };
             if let Some(missing) = missing_var(&st.value, &scope) {
-                let mut r = synthetic(
-                    &st.value.call.value,
-                    Phase::Finally,
-                    Finding::error(CheckKind::Scenario, ""),
-                );
-                r.findings.clear();
-                r.outcome = Outcome::Skipped;
-                r.pos = st.pos;
+                let mut r = not_run(st, Phase::Finally);
                 r.skipped = Some(format!(
                     "`${{{missing}}}` has no value (the step that sets it did not run)"
                 ));
+                sink.event(&Event::StepFinished {
+                    scenario: &loaded.id,
+                    step: &r,
+                });
                 result.steps.push(r);
                 continue;
             }
@@ -313,13 +374,23 @@ impl Runner {
             });
             result.steps.push(r);
         }
+        // Nothing ran (a dry run, or every step skipped): nothing was proven either way.
+        let all_skipped =
+            !result.steps.is_empty() && result.steps.iter().all(|s| s.outcome == Outcome::Skipped);
         result.outcome = result
             .steps
             .iter()
             .map(|s| s.outcome)
             .filter(|o| *o != Outcome::Skipped)
             .max()
-            .unwrap_or(Outcome::Passed);
+            .unwrap_or(if all_skipped {
+                Outcome::Skipped
+            } else {
+                Outcome::Passed
+            });
+        if all_skipped && self.options.dry_run {
+            result.skipped = Some("dry run".into());
+        }
         result.duration = started.elapsed();
         result
     }
@@ -366,6 +437,28 @@ fn synthetic(name: &str, phase: Phase, f: Finding) -> StepResult {
     }
 }
 
+/// A step that was not run; `skipped` says why.
+fn not_run(st: &scenario::Spanned<scenario::Step>, phase: Phase) -> StepResult {
+    StepResult {
+        name: st
+            .value
+            .name
+            .clone()
+            .unwrap_or_else(|| st.value.call.value.clone()),
+        call: st.value.call.value.clone(),
+        phase,
+        pos: st.pos,
+        outcome: Outcome::Skipped,
+        attempts: 0,
+        request: None,
+        response: None,
+        findings: Vec::new(),
+        body_diff: None,
+        skipped: None,
+        duration: Duration::ZERO,
+    }
+}
+
 fn fill_meta(r: &mut ScenarioResult, loaded: &LoadedScenario) {
     r.name = loaded.scenario.name.value.clone();
     r.api = loaded.scenario.api.value.clone();
@@ -382,6 +475,7 @@ fn errored(f: &Found, d: Diagnostic) -> ScenarioResult {
         outcome: Outcome::Errored,
         errors: vec![d],
         steps: Vec::new(),
+        skipped: None,
         duration: Duration::ZERO,
     }
 }
@@ -390,5 +484,6 @@ fn skipped(f: &Found, why: &str) -> ScenarioResult {
     let mut r = errored(f, Diagnostic::new(&f.path, Pos::UNKNOWN, why));
     r.errors.clear();
     r.outcome = Outcome::Skipped;
+    r.skipped = Some(why.to_owned());
     r
 }

@@ -87,6 +87,9 @@ pub struct ScenarioResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<Diagnostic>,
     pub steps: Vec<StepResult>,
+    /// Why the scenario was not run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
     #[serde(serialize_with = "millis", rename = "duration_ms")]
     pub duration: Duration,
 }

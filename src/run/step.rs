@@ -28,6 +28,9 @@ pub struct StepContext<'a> {
     pub strict: bool,
     /// For steps without their own `timeout`.
     pub step_timeout: Duration,
+    /// Record requests, send nothing.
+    pub dry_run: bool,
+    pub rate: Option<&'a super::rate::RateLimiter>,
     /// The latest moment the step may still send a request (scenario timeout).
     pub deadline: Option<Instant>,
 }
@@ -81,6 +84,9 @@ pub async fn run(
     };
     execute(s, op, scope, ctx, &mut result).await;
     result.outcome = Outcome::of(&result.findings);
+    if result.skipped.is_some() && result.outcome == Outcome::Passed {
+        result.outcome = Outcome::Skipped;
+    }
     result.duration = started.elapsed();
     result
 }
@@ -137,6 +143,13 @@ async fn execute(
                 }
                 _ => {}
             }
+        }
+        if ctx.dry_run {
+            result.skipped = Some("dry run: built and signed, not sent".into());
+            return;
+        }
+        if let Some(limiter) = ctx.rate {
+            limiter.acquire().await;
         }
         let remaining = ctx
             .deadline

@@ -69,6 +69,17 @@ impl Target {
             is_mock: false,
         }
     }
+
+    /// A mock, or a server on this machine: changing its state needs no confirmation.
+    pub fn is_local(&self) -> bool {
+        self.is_mock
+            || match self.base_url.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            }
+    }
 }
 
 /// Targets by API, with an optional fallback for every API.

@@ -439,3 +439,118 @@ fn describe(matchers: &[Matcher<'_>], scope: &dyn Scope) -> Value {
 pub fn passes(findings: &[Finding]) -> bool {
     findings.iter().all(|f| f.severity == Severity::Warning)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scope;
+    use serde_json::json;
+
+    struct Vars;
+    impl Scope for Vars {
+        fn get(&self, name: &str) -> Option<Value> {
+            (name == "id").then(|| json!(7723))
+        }
+    }
+
+    fn node(yaml: &str) -> Node {
+        serde_saphyr::from_str_with_options(yaml, crate::scenario::yaml_options())
+            .expect("test YAML parses")
+    }
+
+    fn check(yaml: &str, actual: Value) -> Matched {
+        match_value(&node(yaml), Some(&actual), &Vars, CheckKind::Body, "")
+    }
+
+    #[test]
+    fn subset_allows_extra_fields_and_reports_each_mismatch_with_its_line() {
+        let m = check("a: 1\nb: x\n", json!({"a": 1, "b": "y", "extra": true}));
+        assert_eq!(m.findings.len(), 1);
+        let f = &m.findings[0];
+        assert_eq!(f.pointer.as_deref(), Some("/b"));
+        assert_eq!(f.pos.map(|p| p.line), Some(2));
+        assert_eq!(m.expected_view, Some(json!({"a": 1, "b": "x"})));
+        assert_eq!(
+            m.actual_view,
+            Some(json!({"a": 1, "b": "y"})),
+            "extra fields stay out of the diff"
+        );
+    }
+
+    #[test]
+    fn exact_rejects_extra_fields_below() {
+        let m = check("$exact: {a: {b: 1}}", json!({"a": {"b": 1, "c": 2}}));
+        assert_eq!(m.findings.len(), 1, "{:?}", m.findings);
+        assert_eq!(m.findings[0].pointer.as_deref(), Some("/a/c"));
+        assert!(check("$exact: {a: {b: 1}}", json!({"a": {"b": 1}})).ok());
+    }
+
+    #[test]
+    fn templates_keep_types_and_numbers_compare_by_value() {
+        assert!(check("request_id: ${id}", json!({"request_id": 7723})).ok());
+        assert!(!check("request_id: ${id}", json!({"request_id": "7723"})).ok());
+        // `n` and `on` are keys, not YAML 1.1 booleans.
+        assert!(check("on: yes", json!({"on": "yes"})).ok());
+        let m = check("n: 1", json!({"n": 1.0}));
+        assert!(m.ok(), "{:?}", m.findings);
+    }
+
+    #[test]
+    fn matchers() {
+        assert!(check("a: {$any: true}", json!({"a": null})).ok());
+        assert!(!check("a: {$any: true}", json!({})).ok());
+        assert!(check("a: {$absent: true}", json!({})).ok());
+        assert!(!check("a: {$absent: true}", json!({"a": 1})).ok());
+        assert!(
+            check(
+                "a: {$type: uuid, $regex: '^[0-9a-f-]+$'}",
+                json!({"a": "d682b6b3-b425-46da-a5fc-5f5c60553622"})
+            )
+            .ok()
+        );
+        assert!(check("a: {$len: 2}", json!({"a": [1, 2]})).ok());
+        assert!(!check("a: {$len: 2}", json!({"a": [1]})).ok());
+        assert!(
+            check(
+                "a: {$contains: {status: CANCELED}}",
+                json!({"a": [{"status": "DONE"}, {"status": "CANCELED", "x": 1}]})
+            )
+            .ok()
+        );
+        assert!(
+            !check(
+                "a: {$contains: {status: CANCELED}}",
+                json!({"a": [{"status": "DONE"}]})
+            )
+            .ok()
+        );
+    }
+
+    #[test]
+    fn arrays_match_element_by_element_with_equal_length() {
+        let m = check("- {a: 1}\n- {a: 2}\n", json!([{"a": 1}]));
+        assert!(
+            m.findings
+                .iter()
+                .any(|f| f.keyword.as_deref() == Some("length"))
+        );
+        assert!(
+            m.findings
+                .iter()
+                .any(|f| f.pointer.as_deref() == Some("/1"))
+        );
+    }
+
+    #[test]
+    fn a_passing_matcher_shows_the_actual_value_in_both_views() {
+        let m = check(
+            "id: {$type: uuid}\nname: x\n",
+            json!({"id": "d682b6b3-b425-46da-a5fc-5f5c60553622", "name": "y"}),
+        );
+        let (e, a) = (
+            m.expected_view.unwrap_or_default(),
+            m.actual_view.unwrap_or_default(),
+        );
+        assert_eq!(e["id"], a["id"], "no diff line for a matched matcher");
+    }
+}

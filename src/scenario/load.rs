@@ -11,10 +11,14 @@ use super::span::Pos;
 
 /// Parses scenario text. `path` is only used in messages.
 pub fn parse(path: &Path, source: &str) -> Result<Scenario, Diagnostic> {
-    // YAML 1.2 booleans only: `on`/`yes`/`no` stay strings, as JSON APIs mean them.
-    let options = serde_saphyr::options! { strict_booleans: true };
-    serde_saphyr::from_str_with_options::<Scenario>(source, options)
+    serde_saphyr::from_str_with_options::<Scenario>(source, yaml_options())
         .map_err(|e| yaml_diagnostic(path, source, &e))
+}
+
+/// How conform reads YAML: YAML 1.2 booleans only, so `on`, `yes`, `n` stay strings, as JSON
+/// APIs mean them (as keys too).
+pub fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! { strict_booleans: true }
 }
 
 /// Reads and parses a scenario file.

@@ -12,7 +12,7 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 pub(crate) use load::yaml_diagnostic;
-pub use load::{load, parse};
+pub use load::{load, parse, yaml_options};
 pub use model::{
     AuthMode, Capture, Dur, Expect, Retry, Scenario, StatusSpec, Step, class_digit, parse_duration,
 };

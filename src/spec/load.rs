@@ -40,7 +40,7 @@ const METHODS: &[&str] = &[
 pub fn load_api(api: &str, path: &Path) -> Result<ApiSpec, Diagnostic> {
     let source = std::fs::read_to_string(path)
         .map_err(|e| Diagnostic::new(path, Pos::UNKNOWN, format!("cannot read the spec: {e}")))?;
-    let doc: Value = serde_saphyr::from_str(&source)
+    let doc: Value = serde_saphyr::from_str_with_options(&source, crate::scenario::yaml_options())
         .map_err(|e| crate::scenario::yaml_diagnostic(path, &source, &e))?;
     Builder::new(api, path, doc)?.build()
 }

@@ -323,7 +323,8 @@ impl Runner {
                 if self.options.dry_run
                     && let Some(missing) = missing_var(&st.value, &scope)
                 {
-                    let mut r = not_run(st, Phase::Main);
+                    let mut r = StepResult::not_run(st, Phase::Main);
+                    r.outcome = Outcome::Skipped;
                     r.skipped = Some(format!(
                         "dry run: needs `${{{missing}}}` from an earlier response"
                     ));
@@ -356,7 +357,8 @@ impl Runner {
                 continue;
             };
             if let Some(missing) = missing_var(&st.value, &scope) {
-                let mut r = not_run(st, Phase::Finally);
+                let mut r = StepResult::not_run(st, Phase::Finally);
+                r.outcome = Outcome::Skipped;
                 r.skipped = Some(format!(
                     "`${{{missing}}}` has no value (the step that sets it did not run)"
                 ));
@@ -431,28 +433,6 @@ fn synthetic(name: &str, phase: Phase, f: Finding) -> StepResult {
         request: None,
         response: None,
         findings: vec![f],
-        body_diff: None,
-        skipped: None,
-        duration: Duration::ZERO,
-    }
-}
-
-/// A step that was not run; `skipped` says why.
-fn not_run(st: &scenario::Spanned<scenario::Step>, phase: Phase) -> StepResult {
-    StepResult {
-        name: st
-            .value
-            .name
-            .clone()
-            .unwrap_or_else(|| st.value.call.value.clone()),
-        call: st.value.call.value.clone(),
-        phase,
-        pos: st.pos,
-        outcome: Outcome::Skipped,
-        attempts: 0,
-        request: None,
-        response: None,
-        findings: Vec::new(),
         body_diff: None,
         skipped: None,
         duration: Duration::ZERO,

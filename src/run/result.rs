@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::check::{Finding, Severity};
 use crate::diag::Diagnostic;
-use crate::scenario::Pos;
+use crate::scenario::{Pos, Spanned, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -131,6 +131,27 @@ pub struct StepResult {
     pub skipped: Option<String>,
     #[serde(serialize_with = "millis", rename = "duration_ms")]
     pub duration: Duration,
+}
+
+impl StepResult {
+    /// The result of `step` before it runs: passed, no attempts, nothing recorded.
+    pub fn not_run(step: &Spanned<Step>, phase: Phase) -> Self {
+        let s = &step.value;
+        StepResult {
+            name: s.name.clone().unwrap_or_else(|| s.call.value.clone()),
+            call: s.call.value.clone(),
+            phase,
+            pos: step.pos,
+            outcome: Outcome::Passed,
+            attempts: 0,
+            request: None,
+            response: None,
+            findings: Vec::new(),
+            body_diff: None,
+            skipped: None,
+            duration: Duration::ZERO,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -68,20 +68,7 @@ pub async fn run(
 ) -> StepResult {
     let started = Instant::now();
     let s = &step.value;
-    let mut result = StepResult {
-        name: s.name.clone().unwrap_or_else(|| s.call.value.clone()),
-        call: s.call.value.clone(),
-        phase,
-        pos: step.pos,
-        outcome: Outcome::Passed,
-        attempts: 0,
-        request: None,
-        response: None,
-        findings: Vec::new(),
-        body_diff: None,
-        skipped: None,
-        duration: Duration::ZERO,
-    };
+    let mut result = StepResult::not_run(step, phase);
     execute(s, op, scope, ctx, &mut result).await;
     result.outcome = Outcome::of(&result.findings);
     if result.skipped.is_some() && result.outcome == Outcome::Passed {

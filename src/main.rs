@@ -4,12 +4,14 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use conform::run::{Event, EventSink, RunOptions, Runner};
+use conform::report::events::JsonLines;
+use conform::report::progress::Human;
+use conform::run::{EventSink, RunOptions, Runner};
 use conform::scenario::{self, Found};
 use conform::spec::Registry;
 use conform::target::Targets;
@@ -97,9 +99,24 @@ struct RunArgs {
     /// Timeout of one HTTP exchange, for steps that set none (for example `5s`).
     #[arg(long, value_parser = parse_dur, default_value = "30s")]
     step_timeout: std::time::Duration,
-    /// Print only failures and the summary.
+    /// Print only failures and the summary; no progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Folder for junit.xml, report.json, report.html and summary.md (written atomically).
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    report: PathBuf,
+    /// Write no report files.
+    #[arg(long, conflicts_with = "report")]
+    no_report: bool,
+    /// Live output on stdout: `human` lines, or `json`, one event per line for other tools.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -174,26 +191,6 @@ fn list(args: SelectArgs) -> anyhow::Result<u8> {
     Ok(code)
 }
 
-/// Prints a line per scenario as it finishes.
-struct Lines {
-    color: bool,
-    quiet: bool,
-    out: Mutex<std::io::Stdout>,
-}
-
-impl EventSink for Lines {
-    fn event(&self, event: &Event<'_>) {
-        if let Event::ScenarioFinished { result } = event {
-            if self.quiet && result.outcome == conform::run::Outcome::Passed {
-                return;
-            }
-            let line = conform::report::terminal::scenario_line(result, self.color);
-            let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-            let _ = writeln!(out, "{line}");
-        }
-    }
-}
-
 fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
     let selected = select(&args.select)?;
     if selected.is_empty() {
@@ -239,12 +236,19 @@ fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
             }
         }
         let client = conform::run::http_client().context("cannot build the HTTP client")?;
-        let runner = Arc::new(Runner::new(registry, Arc::new(targets), client, options));
-        let sink = Arc::new(Lines {
-            color,
-            quiet: args.quiet,
-            out: Mutex::new(std::io::stdout()),
-        });
+        let runner = Arc::new(Runner::new(
+            registry.clone(),
+            Arc::new(targets),
+            client,
+            options,
+        ));
+        let sink: Arc<dyn EventSink> = match args.format {
+            Format::Json => Arc::new(JsonLines::new(std::io::stdout())),
+            Format::Human => {
+                let bar = !args.quiet && std::io::stdout().is_terminal();
+                Arc::new(Human::new(color, args.quiet, bar))
+            }
+        };
         let found = selected.into_iter().map(|(f, _)| f).collect();
         let result = runner.run(found, sink).await;
         for m in mocks {
@@ -252,11 +256,28 @@ fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         }
         anyhow::Ok(result)
     })?;
-    print!(
-        "{}",
-        conform::report::terminal::final_report(&result, color)
-    );
-    Ok(result.exit_code() as u8)
+    if args.format == Format::Human {
+        print!(
+            "{}",
+            conform::report::terminal::final_report(&result, color)
+        );
+    }
+    // Reports are written whatever the outcome and do not change the exit code; only failing to
+    // write them does: that is an environment error (exit 2), which CI must not take for green.
+    let mut code = result.exit_code() as u8;
+    if !args.no_report {
+        match conform::report::write::write_all(&args.report, &result, &registry) {
+            Ok(_) if args.format == Format::Human && !args.quiet => {
+                println!("reports: {}", args.report.display());
+            }
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("error: {e}");
+                code = code.max(2);
+            }
+        }
+    }
+    Ok(code)
 }
 
 fn mock(args: MockArgs) -> anyhow::Result<u8> {

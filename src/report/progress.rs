@@ -1,0 +1,87 @@
+//! The human live view as an [`EventSink`]: a line per finished scenario and, on a terminal, a
+//! progress bar (scenarios done / total, failures so far) kept below the lines. Off with
+//! `--quiet` (then only failing lines) or when stdout is not a terminal (then lines only).
+
+use std::io::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::run::{Event, EventSink, Outcome};
+
+pub struct Human {
+    color: bool,
+    quiet: bool,
+    bar: Option<ProgressBar>,
+    failures: AtomicUsize,
+    out: Mutex<std::io::Stdout>,
+}
+
+impl Human {
+    /// `bar`: draw the progress bar (the caller checks that stdout is a terminal).
+    pub fn new(color: bool, quiet: bool, bar: bool) -> Self {
+        let bar = bar.then(|| {
+            let pb = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stdout());
+            // The template is a constant; if indicatif ever rejected it, the default style stays.
+            if let Ok(style) = ProgressStyle::with_template(
+                "{bar:32.cyan/blue} {pos}/{len} scenarios · {msg} · {elapsed}",
+            ) {
+                pb.set_style(style.progress_chars("━━─"));
+            }
+            pb.set_message("0 failed");
+            pb
+        });
+        Human {
+            color,
+            quiet,
+            bar,
+            failures: AtomicUsize::new(0),
+            out: Mutex::new(std::io::stdout()),
+        }
+    }
+
+    fn print(&self, line: &str) {
+        match &self.bar {
+            // Printed above the bar, which redraws below it.
+            Some(pb) => pb.println(line),
+            None => {
+                let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
+                let _ = writeln!(out, "{line}");
+            }
+        }
+    }
+}
+
+impl EventSink for Human {
+    fn event(&self, event: &Event<'_>) {
+        match event {
+            Event::RunStarted { total, .. } => {
+                if let Some(pb) = &self.bar {
+                    pb.set_length(*total as u64);
+                }
+            }
+            Event::ScenarioFinished { result } => {
+                let failed = matches!(result.outcome, Outcome::Failed | Outcome::Errored);
+                let failures = if failed {
+                    self.failures.fetch_add(1, Ordering::Relaxed) + 1
+                } else {
+                    self.failures.load(Ordering::Relaxed)
+                };
+                if !(self.quiet && result.outcome == Outcome::Passed) {
+                    self.print(&super::terminal::scenario_line(result, self.color));
+                }
+                if let Some(pb) = &self.bar {
+                    pb.set_message(format!("{failures} failed"));
+                    pb.inc(1);
+                }
+            }
+            Event::RunFinished { .. } => {
+                if let Some(pb) = &self.bar {
+                    pb.finish_and_clear();
+                }
+            }
+            _ => {}
+        }
+    }
+}

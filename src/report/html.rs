@@ -98,7 +98,9 @@ fn header(out: &mut String, run: &RunResult, c: &Counts, verdict: &str) {
     ] {
         let _ = write!(
             out,
-            "<div class=\"tile {label}\"><span class=\"n\">{n}</span><span class=\"l\">{label}</span></div>"
+            "<div class=\"tile {label}{}\"><span class=\"n\">{n}</span><span class=\"l\">{label}</span></div>",
+            // A zero is not news: only counts that happened get their color.
+            if n == 0 { " zero" } else { "" }
         );
     }
     out.push_str(

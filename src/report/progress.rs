@@ -29,7 +29,6 @@ impl Human {
             ) {
                 pb.set_style(style.progress_chars("━━─"));
             }
-            pb.set_message("0 failed");
             pb
         });
         Human {
@@ -58,7 +57,9 @@ impl EventSink for Human {
         match event {
             Event::RunStarted { total, .. } => {
                 if let Some(pb) = &self.bar {
+                    // The first draw waits for the total, so no `0/0` flashes by.
                     pb.set_length(*total as u64);
+                    pb.set_message("0 failed");
                 }
             }
             Event::ScenarioFinished { result } => {

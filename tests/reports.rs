@@ -284,3 +284,74 @@ fn write_all_writes_every_file_and_replaces_old_ones() {
         .count();
     assert_eq!(leftovers, 0);
 }
+
+/// The real binary, from the repository root, against the embedded fixture mock.
+fn conform(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the conform binary runs")
+}
+
+#[test]
+fn cli_writes_reports_for_a_failing_run_and_keeps_exit_code_1() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = dir.path().join("out");
+    let report = report.to_str().expect("UTF-8 temp path");
+    let out = conform(&[
+        "run",
+        "--specs",
+        SPECS,
+        "--report",
+        report,
+        "tests/fixtures/violation/wrong-type.yaml",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    for name in conform::report::write::FILES {
+        assert!(
+            dir.path().join("out").join(name).is_file(),
+            "{name} written"
+        );
+    }
+    assert!(stdout.contains(&format!("reports: {report}")), "{stdout}");
+}
+
+#[test]
+fn cli_no_report_writes_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["run", "--no-report", "--specs"])
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(SPECS))
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pass"))
+        .current_dir(dir.path())
+        .output()
+        .expect("the conform binary runs");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 0);
+}
+
+#[test]
+fn cli_format_json_prints_only_event_lines() {
+    let out = conform(&[
+        "run",
+        "--no-report",
+        "--format",
+        "json",
+        "--specs",
+        SPECS,
+        "tests/fixtures/pass/negative.yaml",
+        "tests/fixtures/violation/wrong-type.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    let events: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let last = events.last().expect("events");
+    assert_eq!(last["event"], "run-finished");
+    assert_eq!(last["counts"]["passed"], 1);
+    assert_eq!(last["counts"]["failed"], 1);
+}

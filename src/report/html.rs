@@ -170,24 +170,33 @@ fn summary(out: &mut String, run: &RunResult) {
 }
 
 fn failures(out: &mut String, run: &RunResult) {
-    let failing: Vec<(usize, &ScenarioResult)> = run
+    // Passing scenarios with warnings (lenient readings `--strict` would fail) are listed too:
+    // on a green run they are what a reader most needs to see.
+    let listed: Vec<(usize, &ScenarioResult)> = run
         .scenarios
         .iter()
         .enumerate()
-        .filter(|(_, s)| matches!(s.outcome, Outcome::Failed | Outcome::Errored))
+        .filter(|(_, s)| is_failing(s) || s.findings().next().is_some())
         .collect();
-    let _ = writeln!(
-        out,
-        "<section id=\"failures\"><h2>Failures ({})</h2>",
-        failing.len()
-    );
-    if failing.is_empty() {
+    let failed = listed.iter().filter(|(_, s)| is_failing(s)).count();
+    let warned = listed.len() - failed;
+    let title = if warned > 0 {
+        format!("Failures ({failed}) and warnings ({warned})")
+    } else {
+        format!("Failures ({failed})")
+    };
+    let _ = writeln!(out, "<section id=\"failures\"><h2>{title}</h2>");
+    if failed == 0 {
         out.push_str("<p class=\"empty\">Every scenario conforms.</p>\n");
     }
-    for (i, s) in failing {
+    for (i, s) in listed {
         scenario(out, i, s);
     }
     out.push_str("</section>\n");
+}
+
+fn is_failing(s: &ScenarioResult) -> bool {
+    matches!(s.outcome, Outcome::Failed | Outcome::Errored)
 }
 
 fn scenario(out: &mut String, index: usize, s: &ScenarioResult) {
@@ -346,7 +355,7 @@ fn all_scenarios(out: &mut String, run: &RunResult) {
         run.scenarios.len()
     );
     for (i, s) in run.scenarios.iter().enumerate() {
-        let id = if matches!(s.outcome, Outcome::Failed | Outcome::Errored) {
+        let id = if is_failing(s) || s.findings().next().is_some() {
             format!("<a href=\"#s{i}\" class=\"mono\">{}</a>", esc(&s.id))
         } else {
             format!("<span class=\"mono\">{}</span>", esc(&s.id))

@@ -115,7 +115,7 @@ pub fn exchange_text(step: &StepResult) -> String {
             let _ = writeln!(out, "> {n}: {v}");
         }
         if let Some(b) = &req.body {
-            let _ = writeln!(out, ">\n{b}");
+            let _ = writeln!(out, ">\n{}", pretty(b));
         }
     }
     if let Some(resp) = &step.response {
@@ -124,11 +124,19 @@ pub fn exchange_text(step: &StepResult) -> String {
             let _ = writeln!(out, "< {n}: {v}");
         }
         if !resp.body.is_empty() {
-            let _ = writeln!(out, "<\n{}", resp.body);
+            let _ = writeln!(out, "<\n{}", pretty(&resp.body));
         }
         if resp.truncated {
             let _ = writeln!(out, "(body cut; {} bytes in all)", resp.body_bytes);
         }
     }
     out
+}
+
+/// A JSON body pretty-printed for reading; anything else (a cut body, text) as it is.
+fn pretty(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| body.to_owned())
 }

@@ -22,11 +22,16 @@ impl Human {
     /// `bar`: draw the progress bar (the caller checks that stdout is a terminal).
     pub fn new(color: bool, quiet: bool, bar: bool) -> Self {
         let bar = bar.then(|| {
-            let pb = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stdout());
+            // Hidden until the run starts and the total is known, so no `0/0` is ever drawn.
+            let pb = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
             // The template is a constant; if indicatif ever rejected it, the default style stays.
-            if let Ok(style) = ProgressStyle::with_template(
-                "{bar:32.cyan/blue} {pos}/{len} scenarios · {msg} · {elapsed}",
-            ) {
+            // `--color never` and NO_COLOR reach the bar too, not only the lines.
+            let template = if color {
+                "{bar:32.cyan/blue} {pos}/{len} scenarios · {msg} · {elapsed}"
+            } else {
+                "{bar:32} {pos}/{len} scenarios · {msg} · {elapsed}"
+            };
+            if let Ok(style) = ProgressStyle::with_template(template) {
                 pb.set_style(style.progress_chars("━━─"));
             }
             pb
@@ -57,9 +62,9 @@ impl EventSink for Human {
         match event {
             Event::RunStarted { total, .. } => {
                 if let Some(pb) = &self.bar {
-                    // The first draw waits for the total, so no `0/0` flashes by.
-                    pb.set_length(*total as u64);
                     pb.set_message("0 failed");
+                    pb.set_length(*total as u64);
+                    pb.set_draw_target(ProgressDrawTarget::stdout());
                 }
             }
             Event::ScenarioFinished { result } => {

@@ -4,15 +4,31 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use conform::run::{Event, EventSink, RunOptions, Runner};
+use conform::report::events::JsonLines;
+use conform::report::progress::Human;
+use conform::run::{EventSink, RunOptions, Runner};
 use conform::scenario::{self, Found};
 use conform::spec::Registry;
 use conform::target::Targets;
+
+/// Writes to stdout, ignoring a closed pipe (`conform list | head`): the reader has what it
+/// wanted, which is not an error worth a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
 
 #[derive(Parser)]
 #[command(
@@ -106,9 +122,24 @@ struct RunArgs {
     /// At most this many requests per second to each API's target.
     #[arg(long, value_name = "PER_SECOND")]
     rate: Option<f64>,
-    /// Print only failures and the summary.
+    /// Print only failures and the summary; no progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Folder for junit.xml, report.json, report.html and summary.md (written atomically).
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    report: PathBuf,
+    /// Write no report files.
+    #[arg(long, conflicts_with = "report")]
+    no_report: bool,
+    /// Live output on stdout: `human` lines, or `json`, one event per line for other tools.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -125,7 +156,7 @@ fn main() -> ExitCode {
         Command::Schema => {
             let text =
                 serde_json::to_string_pretty(&conform::scenario_schema()).unwrap_or_default();
-            println!("{text}");
+            outln!("{text}");
             Ok(0)
         }
     };
@@ -173,41 +204,14 @@ fn list(args: SelectArgs) -> anyhow::Result<u8> {
     let mut code = 0;
     for (f, meta) in select(&args)? {
         match meta {
-            Some((name, tags)) => println!("{}\t{}\t[{}]", f.id, name, tags.join(", ")),
+            Some((name, tags)) => outln!("{}\t{}\t[{}]", f.id, name, tags.join(", ")),
             None => {
-                println!("{}\t(does not parse)", f.id);
+                outln!("{}\t(does not parse)", f.id);
                 code = 2;
             }
         }
     }
     Ok(code)
-}
-
-/// Prints a line per scenario as it finishes.
-struct Lines {
-    color: bool,
-    quiet: bool,
-    dry_run: bool,
-    out: Mutex<std::io::Stdout>,
-}
-
-impl EventSink for Lines {
-    fn event(&self, event: &Event<'_>) {
-        if let (true, Event::StepFinished { scenario, step }) = (self.dry_run, event) {
-            let text = conform::report::terminal::dry_run_step(step);
-            let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-            let _ = write!(out, "{scenario}:\n{text}");
-            return;
-        }
-        if let Event::ScenarioFinished { result } = event {
-            if self.quiet && result.outcome == conform::run::Outcome::Passed {
-                return;
-            }
-            let line = conform::report::terminal::scenario_line(result, self.color);
-            let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-            let _ = writeln!(out, "{line}");
-        }
-    }
 }
 
 fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
@@ -258,13 +262,19 @@ fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
             }
         }
         let client = conform::run::http_client().context("cannot build the HTTP client")?;
-        let runner = Arc::new(Runner::new(registry, Arc::new(targets), client, options));
-        let sink = Arc::new(Lines {
-            color,
-            quiet: args.quiet,
-            dry_run: args.dry_run,
-            out: Mutex::new(std::io::stdout()),
-        });
+        let runner = Arc::new(Runner::new(
+            registry.clone(),
+            Arc::new(targets),
+            client,
+            options,
+        ));
+        let sink: Arc<dyn EventSink> = match args.format {
+            Format::Json => Arc::new(JsonLines::new(std::io::stdout())),
+            Format::Human => {
+                let bar = !args.quiet && std::io::stdout().is_terminal();
+                Arc::new(Human::new(color, args.quiet, bar).dry_run(args.dry_run))
+            }
+        };
         let found = selected.into_iter().map(|(f, _)| f).collect();
         let result = runner.run(found, sink).await;
         for m in mocks {
@@ -272,17 +282,34 @@ fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         }
         anyhow::Ok(result)
     })?;
-    print!(
-        "{}",
-        conform::report::terminal::final_report(&result, color)
-    );
-    Ok(result.exit_code() as u8)
+    if args.format == Format::Human {
+        out!(
+            "{}",
+            conform::report::terminal::final_report(&result, color)
+        );
+    }
+    // Reports are written whatever the outcome and do not change the exit code; only failing to
+    // write them does: that is an environment error (exit 2), which CI must not take for green.
+    let mut code = result.exit_code() as u8;
+    if !args.no_report {
+        match conform::report::write::write_all(&args.report, &result, &registry) {
+            Ok(_) if args.format == Format::Human && !args.quiet => {
+                outln!("reports: {}", args.report.display());
+            }
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("error: {e}");
+                code = code.max(2);
+            }
+        }
+    }
+    Ok(code)
 }
 
 fn mock(args: MockArgs) -> anyhow::Result<u8> {
     if args.list_faults {
         for f in conform::mock::Fault::ALL {
-            println!("{:<24} {}", f.name(), f.description());
+            outln!("{:<24} {}", f.name(), f.description());
         }
         return Ok(0);
     }
@@ -313,13 +340,13 @@ fn mock(args: MockArgs) -> anyhow::Result<u8> {
             let m = conform::mock::start(api, port, &options)
                 .await
                 .with_context(|| format!("cannot serve `{api}`"))?;
-            println!("{api}\t{}", m.base_url);
+            outln!("{api}\t{}", m.base_url);
             for (what, value) in conform::mock::credentials(api) {
-                println!("  {what}: {value}");
+                outln!("  {what}: {value}");
             }
             running.push(m);
         }
-        println!("serving until Ctrl-C");
+        outln!("serving until Ctrl-C");
         let _ = std::io::stdout().flush();
         tokio::signal::ctrl_c()
             .await

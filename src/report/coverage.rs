@@ -1,0 +1,115 @@
+//! Which documented statuses each operation actually returned in a run: [`Coverage`], computed
+//! from the results and the specs of the APIs that ran. A status the spec does not document is
+//! kept too, apart, because it is the interesting one.
+
+use std::collections::BTreeMap;
+
+use crate::run::RunResult;
+use crate::spec::Registry;
+
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    pub apis: Vec<ApiCoverage>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiCoverage {
+    pub api: String,
+    pub operations: Vec<OperationCoverage>,
+    /// Why the spec could not be read; the table is then empty.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OperationCoverage {
+    pub id: String,
+    pub method: String,
+    pub path: String,
+    /// Each documented response key (`200`, `4XX`, `default`) with how many responses matched it.
+    pub documented: Vec<(String, usize)>,
+    /// Statuses returned that match no documented key, with their counts.
+    pub undocumented: BTreeMap<u16, usize>,
+    /// How many responses this operation returned in the run.
+    pub calls: usize,
+}
+
+impl OperationCoverage {
+    /// Documented keys returned at least once.
+    pub fn returned(&self) -> usize {
+        self.documented.iter().filter(|(_, n)| *n > 0).count()
+    }
+}
+
+impl ApiCoverage {
+    /// (documented keys returned, documented keys) over all operations.
+    pub fn totals(&self) -> (usize, usize) {
+        self.operations.iter().fold((0, 0), |(r, d), op| {
+            (r + op.returned(), d + op.documented.len())
+        })
+    }
+}
+
+impl Coverage {
+    /// The coverage of every API that has at least one scenario in `run`, in name order.
+    pub fn of(run: &RunResult, registry: &Registry) -> Coverage {
+        let mut statuses: BTreeMap<&str, BTreeMap<&str, Vec<u16>>> = BTreeMap::new();
+        // A scenario that did not parse names no API; it has no calls to count either.
+        for s in run.scenarios.iter().filter(|s| !s.api.is_empty()) {
+            let calls = statuses.entry(s.api.as_str()).or_default();
+            for step in &s.steps {
+                if let Some(r) = &step.response {
+                    calls.entry(step.call.as_str()).or_default().push(r.status);
+                }
+            }
+        }
+        let mut apis = Vec::new();
+        for (api, calls) in statuses {
+            let spec = match registry.api(api) {
+                Ok(spec) => spec,
+                Err(d) => {
+                    apis.push(ApiCoverage {
+                        api: api.to_owned(),
+                        operations: Vec::new(),
+                        error: Some(d.message),
+                    });
+                    continue;
+                }
+            };
+            let operations = spec
+                .operations
+                .iter()
+                .map(|op| {
+                    let mut documented: Vec<(String, usize)> =
+                        op.responses.iter().map(|r| (r.key.clone(), 0)).collect();
+                    let mut undocumented = BTreeMap::new();
+                    let seen = calls.get(op.id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+                    for &status in seen {
+                        match op.response(status) {
+                            Some(r) => {
+                                if let Some(slot) = documented.iter_mut().find(|(k, _)| *k == r.key)
+                                {
+                                    slot.1 += 1;
+                                }
+                            }
+                            None => *undocumented.entry(status).or_insert(0) += 1,
+                        }
+                    }
+                    OperationCoverage {
+                        id: op.id.clone(),
+                        method: op.method.to_uppercase(),
+                        path: op.path.clone(),
+                        documented,
+                        undocumented,
+                        calls: seen.len(),
+                    }
+                })
+                .collect();
+            apis.push(ApiCoverage {
+                api: api.to_owned(),
+                operations,
+                error: None,
+            });
+        }
+        Coverage { apis }
+    }
+}

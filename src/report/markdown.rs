@@ -1,0 +1,111 @@
+//! `summary.md`: a short Markdown summary for `$GITHUB_STEP_SUMMARY` — a table per API and the
+//! failing scenarios with their headline. GitHub renders HTML inside Markdown, so everything
+//! from a scenario or a target is escaped, and table cells cannot be broken by a `|`.
+
+use std::fmt::Write;
+
+use crate::run::RunResult;
+
+/// How many failing scenarios are listed; the rest are counted. Keeps the summary short.
+pub const MAX_FAILURES: usize = 20;
+
+pub fn render(run: &RunResult) -> String {
+    let total = super::Counts::of(run.scenarios.iter());
+    let mut out = String::new();
+    let icon = if run.exit_code() == 0 { "✅" } else { "❌" };
+    let _ = writeln!(
+        out,
+        "### {icon} conform: {} passed, {} failed, {} errored, {} skipped ({})\n",
+        total.passed,
+        total.failed,
+        total.errored,
+        total.skipped,
+        super::human_duration(run.duration)
+    );
+    let _ = writeln!(
+        out,
+        "| API | scenarios | passed | failed | errored | skipped |"
+    );
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|");
+    for (api, c) in super::by_api(&run.scenarios) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            cell(api),
+            c.total,
+            c.passed,
+            c.failed,
+            c.errored,
+            c.skipped
+        );
+    }
+    let failing: Vec<_> = super::failing(&run.scenarios).collect();
+    if !failing.is_empty() {
+        let _ = writeln!(out, "\n| outcome | scenario | why |");
+        let _ = writeln!(out, "|---|---|---|");
+        for s in failing.iter().take(MAX_FAILURES) {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` {} | {} |",
+                s.outcome.label(),
+                code(&s.id),
+                cell(&s.name),
+                cell(&super::headline(s))
+            );
+        }
+        if failing.len() > MAX_FAILURES {
+            let _ = writeln!(
+                out,
+                "\n…and {} more; see `report.html`.",
+                failing.len() - MAX_FAILURES
+            );
+        }
+    }
+    let _ = writeln!(out, "\nrun `{}`", code(&run.run_id));
+    out
+}
+
+/// Text made safe for a table cell: HTML escaped, `|` escaped, one line, bounded length.
+pub fn cell(text: &str) -> String {
+    const MAX: usize = 160;
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let short = if one_line.chars().count() > MAX {
+        format!("{}…", one_line.chars().take(MAX).collect::<String>())
+    } else {
+        one_line
+    };
+    let mut out = String::with_capacity(short.len());
+    for c in short.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("\\|"),
+            // Emphasis, links and code spans must not start inside target text.
+            '*' | '_' | '[' | ']' | '`' | '\\' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text for inside a code span: no backticks (they would close it), no `|`, one line.
+fn code(text: &str) -> String {
+    text.replace(['`', '|', '\n'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_escape_html_pipes_and_markdown() {
+        assert_eq!(
+            cell("<img src=x onerror=a()> | *b*\nc"),
+            "&lt;img src=x onerror=a()&gt; \\| \\*b\\* c"
+        );
+    }
+}

@@ -1,0 +1,362 @@
+//! The report formats on a real run: the fixture scenarios (passes, violations, a scenario that
+//! does not parse, and a target that echoes markup) against the fixture mock on an ephemeral
+//! port, through the real runner. Snapshots have everything that changes between runs (ids,
+//! ports, uuids, timestamps, durations) replaced by placeholders.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use conform::report::{coverage::Coverage, events::JsonLines, html, json, junit, markdown};
+use conform::run::{EventSink, NoEvents, Outcome, RunOptions, RunResult, Runner};
+use conform::spec::Registry;
+use conform::target::Targets;
+
+const SPECS: &str = "tests/fixtures/specs";
+
+/// Passes, violations (schema, body, undocumented status), an error, and the injection fixture.
+const SCENARIOS: [&str; 6] = [
+    "tests/fixtures/pass/lifecycle.yaml",
+    "tests/fixtures/pass/negative.yaml",
+    "tests/fixtures/violation/wrong-type.yaml",
+    "tests/fixtures/violation/undocumented-status.yaml",
+    "tests/fixtures/invalid/typo.yaml",
+    "tests/fixtures/reports/injection.yaml",
+];
+
+fn run_with(sink: Arc<dyn EventSink>) -> RunResult {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let mock = conform::mock::start("fixture", 0, &Default::default())
+            .await
+            .expect("the fixture mock starts");
+        let mut targets = Targets::default();
+        targets.insert("fixture", mock.target());
+        let roots: Vec<PathBuf> = SCENARIOS.iter().map(PathBuf::from).collect();
+        let found = conform::scenario::discover(&roots).expect("fixtures are found");
+        let options = RunOptions {
+            // One at a time: the mock's state and the result order do not depend on scheduling.
+            jobs: 1,
+            // Fixed, because scenarios put it into names the target echoes (`w-${run.id}`).
+            run_id: "0123456789ab".into(),
+            step_timeout: Duration::from_secs(5),
+            ..RunOptions::default()
+        };
+        let client = conform::run::http_client().expect("client");
+        let runner = Arc::new(Runner::new(
+            Arc::new(Registry::new(SPECS)),
+            Arc::new(targets),
+            client,
+            options,
+        ));
+        let result = runner.run(found, sink).await;
+        mock.stop().await;
+        result
+    })
+}
+
+/// One real run shared by the tests, with ids, start time and durations fixed.
+fn result() -> &'static RunResult {
+    static RESULT: OnceLock<RunResult> = OnceLock::new();
+    RESULT.get_or_init(|| {
+        let mut r = run_with(Arc::new(NoEvents));
+        r.started_at = "2026-01-02T03:04:05Z".into();
+        r.duration = Duration::from_millis(1234);
+        for s in &mut r.scenarios {
+            s.duration = Duration::from_millis(42);
+            for step in &mut s.steps {
+                step.duration = Duration::from_millis(7);
+            }
+        }
+        r
+    })
+}
+
+/// Replaces what differs between runs in rendered text: ports, uuids, timestamps, HTTP dates.
+fn scrub(text: &str) -> String {
+    let rules = [
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
+        (
+            r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            "[uuid]",
+        ),
+        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[timestamp]"),
+        (
+            r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT",
+            "[http-date]",
+        ),
+    ];
+    let mut out = text.to_owned();
+    for (pattern, with) in rules {
+        let re = regex::Regex::new(pattern).expect("scrub pattern");
+        out = re.replace_all(&out, with).into_owned();
+    }
+    out
+}
+
+fn coverage() -> Coverage {
+    Coverage::of(result(), &Registry::new(SPECS))
+}
+
+#[test]
+fn the_run_has_passes_violations_and_errors() {
+    let r = result();
+    assert_eq!(r.count(Outcome::Passed), 2, "{:#?}", r.scenarios);
+    assert_eq!(r.count(Outcome::Failed), 3);
+    assert_eq!(r.count(Outcome::Errored), 1);
+}
+
+#[test]
+fn junit_snapshot() {
+    let text = junit::render(result()).expect("junit renders");
+    insta::assert_snapshot!("junit.xml", scrub(&text));
+}
+
+#[test]
+fn json_snapshot() {
+    insta::assert_snapshot!("report.json", scrub(&json::render(result())));
+}
+
+#[test]
+fn markdown_snapshot() {
+    insta::assert_snapshot!("summary.md", scrub(&markdown::render(result())));
+}
+
+#[test]
+fn html_snapshot() {
+    let page = html::render(result(), &coverage());
+    // The stylesheet is constant and reviewed as src/report/report.css; the snapshot is about
+    // the markup and what it says.
+    let css = regex::Regex::new(r"(?s)<style>.*</style>").expect("pattern");
+    let page = css.replace(&page, "<style>[report.css]</style>");
+    insta::assert_snapshot!("report.html", scrub(&page));
+}
+
+#[test]
+fn report_json_validates_against_the_published_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("docs/report.schema.json").expect("schema file"),
+    )
+    .expect("the schema is JSON");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the schema compiles");
+    // The real, unscrubbed report, so real timestamps and numbers are checked.
+    let report = json::value(result());
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // And the schema is not vacuous: a report missing its counts is refused.
+    let mut broken = report.clone();
+    broken.as_object_mut().expect("object").remove("counts");
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn markup_from_a_target_is_only_ever_shown_escaped() {
+    let page = html::render(result(), &coverage());
+    // The page has no script and no image of its own, so any such tag would be injected.
+    for tag in ["<script", "<img", "onerror=\"", "<svg"] {
+        assert!(!page.contains(tag), "{tag} in the page");
+    }
+    assert!(
+        page.contains("&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;"),
+        "the echoed script is shown as text"
+    );
+    assert!(
+        page.contains("&quot;&gt;&lt;img src=x onerror="),
+        "the attribute break-out is shown as text"
+    );
+    assert!(page.contains("Content-Security-Policy"));
+    let md = markdown::render(result());
+    assert!(!md.contains("<script") && !md.contains("<img"), "{md}");
+    assert!(md.contains("&lt;script&gt;"), "{md}");
+}
+
+#[test]
+fn html_shows_the_diff_the_rule_and_the_spec_location() {
+    let page = html::render(result(), &coverage());
+    assert!(
+        page.contains("<span class=\"del\">-  &quot;name&quot;: &quot;a plain name&quot;</span>")
+    );
+    assert!(page.contains("<span class=\"add\">+  &quot;name&quot;: &quot;&lt;script&gt;"));
+    assert!(page.contains(
+        "tests/fixtures/specs/fixture/openapi.yaml#/components/schemas/Widget/properties/size/type"
+    ));
+    assert!(page.contains("tests/fixtures/violation/wrong-type.yaml:4:11"));
+}
+
+#[test]
+fn coverage_counts_documented_and_undocumented_statuses() {
+    let c = coverage();
+    assert_eq!(c.apis.len(), 1, "only the APIs that ran: {c:#?}");
+    let fixture = &c.apis[0];
+    let op = |id: &str| {
+        fixture
+            .operations
+            .iter()
+            .find(|o| o.id == id)
+            .unwrap_or_else(|| panic!("{id} in coverage"))
+    };
+    let get = op("getWidget");
+    assert_eq!(get.undocumented.get(&418), Some(&1), "{get:#?}");
+    assert!(
+        get.documented.iter().any(|(k, n)| k == "200" && *n >= 2),
+        "{get:#?}"
+    );
+    let create = op("createWidget");
+    assert!(
+        create.documented.iter().any(|(k, n)| k == "400" && *n == 1),
+        "{create:#?}"
+    );
+}
+
+#[test]
+fn junit_has_a_suite_per_api_and_the_failing_exchange() {
+    let text = junit::render(result()).expect("junit renders");
+    assert!(
+        text.contains("<testsuite name=\"fixture\" tests=\"5\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("<testsuite name=\"(unknown API)\" tests=\"1\""),
+        "{text}"
+    );
+    assert!(text.contains("file=\"tests/fixtures/violation/wrong-type.yaml\""));
+    assert!(text.contains("<failure message=\"/size: &quot;5&quot; is not of type &quot;integer&quot;\" type=\"schema\">"));
+    assert!(text.contains("<system-out>step `createWidget`"), "{text}");
+    assert!(
+        !text.contains("<script"),
+        "markup from the target is escaped"
+    );
+}
+
+#[test]
+fn json_events_stream_one_object_per_line() {
+    struct Shared(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Shared {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("buffer").extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let result = run_with(Arc::new(JsonLines::new(Shared(buffer.clone()))));
+    let text = String::from_utf8(buffer.lock().expect("buffer").clone()).expect("UTF-8");
+    let events: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    let kinds: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();
+    assert_eq!(kinds.first(), Some(&"run-started"));
+    assert_eq!(kinds.last(), Some(&"run-finished"));
+    assert_eq!(events[0]["total"], SCENARIOS.len());
+    let count = |k: &str| kinds.iter().filter(|x| **x == k).count();
+    assert_eq!(count("scenario-finished"), SCENARIOS.len());
+    let steps: usize = result.scenarios.iter().map(|s| s.steps.len()).sum();
+    assert_eq!(count("step-finished"), steps);
+    let last = &events[events.len() - 1];
+    assert_eq!(last["exit_code"], 2);
+    assert_eq!(last["counts"]["failed"], 3);
+}
+
+#[test]
+fn write_all_writes_every_file_and_replaces_old_ones() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("report.html"), "old").expect("old report");
+    let paths = conform::report::write::write_all(dir.path(), result(), &Registry::new(SPECS))
+        .expect("reports are written");
+    assert_eq!(paths.len(), conform::report::write::FILES.len());
+    for name in conform::report::write::FILES {
+        let text = std::fs::read_to_string(dir.path().join(name)).expect("written");
+        assert!(text.len() > 100, "{name} has content");
+    }
+    let html = std::fs::read_to_string(dir.path().join("report.html")).expect("html");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    let leftovers = std::fs::read_dir(dir.path())
+        .expect("list")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .count();
+    assert_eq!(leftovers, 0);
+}
+
+/// The real binary, from the repository root, against the embedded fixture mock.
+fn conform(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the conform binary runs")
+}
+
+#[test]
+fn cli_writes_reports_for_a_failing_run_and_keeps_exit_code_1() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = dir.path().join("out");
+    let report = report.to_str().expect("UTF-8 temp path");
+    let out = conform(&[
+        "run",
+        "--specs",
+        SPECS,
+        "--report",
+        report,
+        "tests/fixtures/violation/wrong-type.yaml",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    for name in conform::report::write::FILES {
+        assert!(
+            dir.path().join("out").join(name).is_file(),
+            "{name} written"
+        );
+    }
+    assert!(stdout.contains(&format!("reports: {report}")), "{stdout}");
+}
+
+#[test]
+fn cli_no_report_writes_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["run", "--no-report", "--specs"])
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(SPECS))
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pass"))
+        .current_dir(dir.path())
+        .output()
+        .expect("the conform binary runs");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 0);
+}
+
+#[test]
+fn cli_format_json_prints_only_event_lines() {
+    let out = conform(&[
+        "run",
+        "--no-report",
+        "--format",
+        "json",
+        "--specs",
+        SPECS,
+        "tests/fixtures/pass/negative.yaml",
+        "tests/fixtures/violation/wrong-type.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    let events: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let last = events.last().expect("events");
+    assert_eq!(last["event"], "run-finished");
+    assert_eq!(last["counts"]["passed"], 1);
+    assert_eq!(last["counts"]["failed"], 1);
+}

@@ -11,23 +11,34 @@ use conform::check::{CheckKind, Finding, Severity};
 use conform::mock::{Fault, MockOptions};
 use conform::run::{NoEvents, Outcome, RunOptions, RunResult, Runner, ScenarioResult};
 use conform::spec::Registry;
-use conform::target::Targets;
+use conform::target::bearer::{RTBF_SERVICE, discover_target};
+use conform::target::{Target, Targets};
+use serde_json::{Value, json};
 
 const API: &str = "liveperson-deletion";
 
-/// Runs the whole corpus against a fresh mock with `fault`.
-async fn run_corpus(fault: Option<Fault>, strict: bool) -> RunResult {
-    let options = MockOptions {
+fn mock_options(fault: Option<Fault>) -> MockOptions {
+    MockOptions {
         fault,
         // Past the 2 s step timeout, but no longer than needed to prove it.
         slow_delay: Duration::from_millis(2500),
         ..MockOptions::default()
-    };
-    let running = conform::mock::start(API, 0, &options)
+    }
+}
+
+/// Runs the whole corpus against a fresh mock with `fault`.
+async fn run_corpus(fault: Option<Fault>, strict: bool) -> RunResult {
+    let running = conform::mock::start(API, 0, &mock_options(fault))
         .await
         .expect("the mock starts");
+    let result = run_corpus_on(running.target(), strict).await;
+    running.stop().await;
+    result
+}
+
+async fn run_corpus_on(target: Target, strict: bool) -> RunResult {
     let mut targets = Targets::default();
-    targets.insert(API, running.target());
+    targets.insert(API, target);
     let found = conform::scenario::discover(&[PathBuf::from("cases").join(API)])
         .expect("the corpus is found");
     assert!(found.len() >= 8, "the corpus shrank: {} files", found.len());
@@ -41,9 +52,16 @@ async fn run_corpus(fault: Option<Fault>, strict: bool) -> RunResult {
             ..RunOptions::default()
         },
     ));
-    let result = runner.run(found, Arc::new(NoEvents)).await;
-    running.stop().await;
+    runner.run(found, Arc::new(NoEvents)).await
+}
+
+fn failures(result: &RunResult) -> Vec<String> {
     result
+        .scenarios
+        .iter()
+        .filter(|s| s.outcome != Outcome::Passed)
+        .map(details)
+        .collect()
 }
 
 fn details(r: &ScenarioResult) -> String {
@@ -115,12 +133,7 @@ const FAULTS: &[Fault] = &[
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_no_fault_every_scenario_passes() {
     let result = run_corpus(None, false).await;
-    let failed: Vec<String> = result
-        .scenarios
-        .iter()
-        .filter(|s| s.outcome != Outcome::Passed)
-        .map(details)
-        .collect();
+    let failed = failures(&result);
     assert!(failed.is_empty(), "{}", failed.join("\n"));
     // The diagnoses the fault test looks for must not match a faithful mock's findings, or
     // "caught" would prove nothing.
@@ -205,4 +218,115 @@ async fn strict_turns_the_example_readings_into_violations() {
     let strict = lifecycle(run_corpus(None, true).await);
     assert_eq!(strict.outcome, Outcome::Failed, "{}", details(&strict));
     assert_readings(&strict, Severity::Violation, Severity::Warning);
+}
+
+/// A faithful mock with a raw HTTP client and its test token, for what a scenario cannot do
+/// (a hundred creates, requests on two accounts at once).
+struct Direct {
+    running: conform::mock::Running,
+    token: String,
+    client: reqwest::Client,
+}
+
+impl Direct {
+    async fn start() -> Direct {
+        let running = conform::mock::start(API, 0, &mock_options(None))
+            .await
+            .expect("the mock starts");
+        let token = running
+            .target()
+            .auth
+            .expect("the mock's target has credentials")
+            .secrets()
+            .remove(0);
+        let client = conform::run::http_client().expect("a client");
+        Direct {
+            running,
+            token,
+            client,
+        }
+    }
+
+    fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        let url = self.running.base_url.join(path).expect("a URL");
+        self.client.post(url).bearer_auth(&self.token)
+    }
+
+    async fn send(req: reqwest::RequestBuilder) -> (u16, Value) {
+        let resp = req.send().await.expect("an answer");
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.expect("a body");
+        let body = serde_json::from_slice(&bytes).expect("a JSON body");
+        (status, body)
+    }
+
+    async fn create(&self, site: &str, id: &str) -> (u16, Value) {
+        let req = self
+            .post(&format!("api/account/{site}/personal-data-deletion"))
+            .header("Content-Type", "application/json")
+            .body(json!({"consumer": [id]}).to_string());
+        Self::send(req).await
+    }
+
+    async fn cancel(&self, site: &str, record: &Value, jump: Option<&str>) -> (u16, Value) {
+        let id = &record["request_id"];
+        let mut req = self.post(&format!(
+            "api/account/{site}/personal-data-deletion/{id}/cancel"
+        ));
+        if let Some(by) = jump {
+            req = req.header("X-Conform-Clock-Advance", by);
+        }
+        Self::send(req).await
+    }
+}
+
+/// The mock stands in for the vendor as a whole: the target is found through its CSDS lookup
+/// with only an account id and a token, as a real LivePerson target is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_found_through_domain_discovery_runs_the_corpus() {
+    let mock = Direct::start().await;
+    let csds = &mock.running.base_url;
+    let target = discover_target(&mock.client, csds, "le92186583", RTBF_SERVICE, &mock.token)
+        .await
+        .expect("the domain is found");
+    assert_eq!(&target.base_url, csds);
+    let failed = failures(&run_corpus_on(target, false).await);
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+    mock.running.stop().await;
+}
+
+/// 100 requests per account and calendar month; the 101st is refused with 403 in the error
+/// envelope, and other accounts are not affected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_monthly_quota_is_refused_with_403() {
+    let mock = Direct::start().await;
+    for n in 0..100 {
+        let (status, body) = mock.create("quota1", &format!("quota-{n}")).await;
+        assert_eq!(status, 201, "request {n}: {body}");
+    }
+    let (status, body) = mock.create("quota1", "one-too-many").await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["code"], 403, "{body}");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.contains("quota"), "{body}");
+    let (status, body) = mock.create("quota2", "other-account").await;
+    assert_eq!(status, 201, "{body}");
+    mock.running.stop().await;
+}
+
+/// A clock jump asked for by one account's request leaves other accounts' grace periods alone,
+/// so the mock-only grace-period scenario can run beside the others on one mock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clock_jump_of_one_account_leaves_the_others_in_their_grace_period() {
+    let mock = Direct::start().await;
+    let (status, kept) = mock.create("kept", "jump").await;
+    assert_eq!(status, 201, "{kept}");
+    let (status, jumped) = mock.create("jumped", "jump").await;
+    assert_eq!(status, 201, "{jumped}");
+    let (status, body) = mock.cancel("jumped", &jumped, Some("121h")).await;
+    assert_eq!(status, 409, "{body}");
+    let (status, body) = mock.cancel("kept", &kept, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body[0]["is_canceled"], true, "{body}");
+    mock.running.stop().await;
 }

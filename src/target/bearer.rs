@@ -3,12 +3,13 @@
 //! CSDS (Client Service Domain Service) names, so a target is found, not configured.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
 use serde::Deserialize;
 
-use super::{Auth, AuthFuture, Prepared};
+use super::{Auth, AuthFuture, Prepared, Target};
 
 /// LivePerson's CSDS, which every account's domain lookup goes through.
 pub const DEFAULT_CSDS: &str = "https://api.liveperson.net";
@@ -159,6 +160,21 @@ pub async fn discover_base_url(
         });
     }
     base_url_of(csds.scheme(), &domain.base_uri)
+}
+
+/// A target for `service` of `account_id` with `token`, its base URL found through the CSDS
+/// at `csds`: what a LivePerson target needs when no URL is given.
+pub async fn discover_target(
+    client: &reqwest::Client,
+    csds: &Url,
+    account_id: &str,
+    service: &str,
+    token: &str,
+) -> Result<Target, DiscoveryError> {
+    let base = discover_base_url(client, csds, account_id, service).await?;
+    let mut target = Target::new(base);
+    target.auth = Some(Arc::new(BearerAuth::new(token)));
+    Ok(target)
 }
 
 /// `scheme://host[:port]/` from a bare `host[:port]`; anything more (a scheme, a path, user

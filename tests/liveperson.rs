@@ -325,6 +325,19 @@ async fn a_clock_jump_of_one_account_leaves_the_others_in_their_grace_period() {
     assert_eq!(status, 201, "{jumped}");
     let (status, body) = mock.cancel("jumped", &jumped, Some("121h")).await;
     assert_eq!(status, 409, "{body}");
+    // Refused and unrouted requests move the shared clock too; they must not reach "kept".
+    for path in [
+        "api/account/refused/personal-data-deletion",
+        "no/such/route",
+    ] {
+        let url = mock.running.base_url.join(path).expect("a URL");
+        let req = mock
+            .client
+            .post(url)
+            .header("X-Conform-Clock-Advance", "121h");
+        let (status, body) = Direct::send(req).await;
+        assert!([401, 404].contains(&status), "{path}: {status} {body}");
+    }
     let (status, body) = mock.cancel("kept", &kept, None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body[0]["is_canceled"], true, "{body}");

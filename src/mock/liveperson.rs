@@ -16,14 +16,19 @@
 //! `forbidden-transition` (cancel twice, and after approval, succeeds), `wrong-error-envelope`
 //! (`{"error": {"status", "description"}}`), `wrong-error-code` (every error says `code: 400`).
 //! `extra-field` has nothing to break: the error envelope is open.
+//!
+//! A clock jump (`X-Conform-Clock-Advance`) counts only for the account in the path of the
+//! request that asked for it ([`record_jump`], `store::Store::now`), so a mock-only scenario
+//! that jumps past the grace period cannot approve other scenarios' requests.
 
 mod store;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -58,15 +63,8 @@ impl App {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Records a clock jump the request asked for and returns the time as `site` sees it.
-    fn now(&self, store: &mut Store, site: &str, headers: &HeaderMap) -> jiff::Timestamp {
-        if let Some(by) = headers
-            .get(CLOCK_ADVANCE_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| crate::scenario::parse_duration(v).ok())
-        {
-            store.jump(site, by);
-        }
+    /// The time as `site` sees it (see [`record_jump`]).
+    fn now(&self, store: &Store, site: &str) -> jiff::Timestamp {
         store.now(self.clock.now(), site)
     }
 
@@ -174,7 +172,35 @@ pub fn router(options: &MockOptions) -> Router {
             "/api/account/{site}/personal-data-deletion/{id}/cancel",
             post(cancel),
         )
+        // Before the layer, so unrouted requests book their clock jumps too.
+        .fallback(|State(app): State<App>| async move {
+            app.error(StatusCode::NOT_FOUND, "No such resource")
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            record_jump,
+        ))
         .with_state(app)
+}
+
+/// Books every clock jump the shared layer applied to the account in the request's path
+/// (`/api/account/{site}/...`, or no account), whatever the request's fate: a refused or
+/// unrouted request moved the clock too, and a jump left unbooked would reach every account.
+async fn record_jump(State(app): State<App>, req: Request, next: Next) -> Response {
+    if let Some(by) = req
+        .headers()
+        .get(CLOCK_ADVANCE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| crate::scenario::parse_duration(v).ok())
+    {
+        let mut segments = req.uri().path().trim_start_matches('/').split('/');
+        let site = match (segments.next(), segments.next(), segments.next()) {
+            (Some("api"), Some("account"), Some(site)) => site,
+            _ => "",
+        };
+        app.store().jump(site, by);
+    }
+    next.run(req).await
 }
 
 /// The CSDS lookup, answering this mock's own host for `rtbf`, so domain discovery can be
@@ -256,7 +282,7 @@ async fn create(
         Err(message) => return app.error(StatusCode::BAD_REQUEST, message),
     };
     let mut store = app.store();
-    let now = app.now(&mut store, &site, &headers);
+    let now = app.now(&store, &site);
     match store.create(&site, user, request.to_string(), now) {
         Some(d) => (StatusCode::CREATED, Json(app.shaped(d.record(now)))).into_response(),
         // 403, the status the spec documents for it; 429 would say "rate", not "quota".
@@ -315,8 +341,8 @@ async fn list(
         Ok(f) => f,
         Err(message) => return app.error(StatusCode::BAD_REQUEST, message),
     };
-    let mut store = app.store();
-    let now = app.now(&mut store, &site, &headers);
+    let store = app.store();
+    let now = app.now(&store, &site);
     let items: Vec<Value> = store
         .list(&site, &filter, now)
         .into_iter()
@@ -340,8 +366,8 @@ async fn show(
     if let Err(refusal) = app.admit(&headers, &site) {
         return app.refuse(refusal);
     }
-    let mut store = app.store();
-    let now = app.now(&mut store, &site, &headers);
+    let store = app.store();
+    let now = app.now(&store, &site);
     match store.get(&site, &id) {
         Some(d) => Json(json!([app.shaped(d.summary(now))])).into_response(),
         None => not_found(&app, &id),
@@ -358,7 +384,7 @@ async fn cancel(
         Err(refusal) => return app.refuse(refusal),
     };
     let mut store = app.store();
-    let now = app.now(&mut store, &site, &headers);
+    let now = app.now(&store, &site);
     let allow_any = app.is(Fault::ForbiddenTransition);
     match store.cancel(&site, &id, user, now, allow_any) {
         Ok(d) => {

@@ -68,6 +68,8 @@ pub fn check(op: &Operation, req: &Outgoing, pos: Pos) -> Vec<Finding> {
         for v in given {
             let typed = match &v {
                 Value::String(s) => coerce(s, &schema.raw),
+                // Parameters travel as text: a captured integer id in a path is its digits.
+                Value::Number(_) | Value::Bool(_) => coerce(&v.to_string(), &schema.raw),
                 other => other.clone(),
             };
             for mut f in schema_errors(schema, &typed, Severity::Error, pos) {

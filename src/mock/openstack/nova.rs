@@ -233,7 +233,7 @@ async fn route(
 ) -> Response {
     // The `/{project_id}` prefix is optional; when given it must be the token's project.
     let segments = match segments {
-        [project, "servers", rest @ ..] if *project != "servers" => {
+        [project, "servers", ..] if *project != "servers" => {
             if *project != call.caller.project_id {
                 let msg = format!(
                     "Malformed request URL: URL's project_id '{project}' doesn't match Context's project_id '{}'",
@@ -241,7 +241,7 @@ async fn route(
                 );
                 return call.fault(StatusCode::BAD_REQUEST, "badRequest", &msg);
             }
-            &segments[1..=rest.len()]
+            &segments[1..]
         }
         _ => segments,
     };

@@ -317,6 +317,12 @@ fn another_projects_server_is_not_found_and_a_foreign_project_prefix_is_refused(
             json!({"itemNotFound": {"code": 404, "message": format!("Instance {id} could not be found.")}})
         );
 
+        // Listings are per project too.
+        let (_, mine_listed) = show(format!("{compute}/servers"), mine.token.clone()).await;
+        assert_eq!(mine_listed["servers"][0]["id"], json!(id), "{mine_listed}");
+        let (_, theirs_listed) = show(format!("{compute}/servers/detail"), theirs.token.clone()).await;
+        assert_eq!(theirs_listed, json!({"servers": []}));
+
         // The optional /{project_id} prefix: the token's own project works, another is a 400.
         let mine_prefixed = format!("{compute}/6f70656e737461636b20342065766572/servers/{id}");
         let (status, _) = show(mine_prefixed, mine.token.clone()).await;

@@ -64,6 +64,8 @@ def main():
         networks="none",
     )
     print("created", server.id)
+    found = compute.find_server(server.name, ignore_missing=False)
+    print("found by name:", found.id == server.id)
     try:
         server = compute.wait_for_server(server, status="ACTIVE", interval=0.2, wait=args.wait)
         print("status", server.status)

@@ -282,6 +282,8 @@ async fn route(
             Some(b) => create(call, b),
             None => malformed(),
         },
+        (&Method::GET, ["servers"]) => list(call, false),
+        (&Method::GET, ["servers", "detail"]) => list(call, true),
         (&Method::GET, ["servers", id]) => show(call, id),
         (&Method::DELETE, ["servers", id]) => delete(call, id),
         (&Method::POST, ["servers", id, "action"]) => match object {
@@ -413,6 +415,31 @@ fn show(call: &Call<'_>, id: &str) -> Response {
         _ => {}
     }
     (StatusCode::OK, Json(json!({"server": view}))).into_response()
+}
+
+/// `GET /servers` (id, name, links) and `/servers/detail` (full views): the caller's servers,
+/// without the soft-deleted ones, as Nova lists by default. Clients find servers by name here.
+fn list(call: &Call<'_>, detail: bool) -> Response {
+    let now = call.now();
+    let mut servers = call.st.servers();
+    servers.retain(|_, s| {
+        s.settle(now);
+        !s.reclaimed(now, RECLAIM_INTERVAL)
+    });
+    let mut listed: Vec<&Server> = servers
+        .values()
+        .filter(|s| s.project_id == call.caller.project_id && s.vm_state != VmState::SoftDeleted)
+        .collect();
+    // Nova sorts by created_at, newest first.
+    listed.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)));
+    let items: Vec<Value> = listed
+        .iter()
+        .map(|s| match detail {
+            true => s.view(&call.root),
+            false => json!({"id": s.id, "name": s.name, "links": links(&call.root, &s.id)}),
+        })
+        .collect();
+    (StatusCode::OK, Json(json!({"servers": items}))).into_response()
 }
 
 /// What a delete did.

@@ -142,11 +142,22 @@ pub struct Service {
 }
 
 /// What a login returns: the token, when it expires, and the catalog.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Session {
     pub token: String,
     pub expires_at: Option<jiff::Timestamp>,
     pub catalog: Vec<Service>,
+}
+
+impl std::fmt::Debug for Session {
+    // The token never reaches a log line through `{:?}` (targets are Debug).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("token", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .field("catalog", &self.catalog)
+            .finish()
+    }
 }
 
 #[derive(Deserialize)]
@@ -243,7 +254,6 @@ pub async fn login(
 
 /// Password credentials: logs in on first use, caches the token until shortly before it
 /// expires, and sends it as `X-Auth-Token`.
-#[derive(Debug)]
 pub struct KeystoneAuth {
     login: PasswordLogin,
     session: Mutex<Option<Session>>,
@@ -273,6 +283,14 @@ impl KeystoneAuth {
         }
         *cached = Some(fresh.clone());
         Ok(fresh)
+    }
+}
+
+impl std::fmt::Debug for KeystoneAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeystoneAuth")
+            .field("login", &self.login)
+            .finish_non_exhaustive()
     }
 }
 
@@ -399,6 +417,13 @@ mod tests {
             "http://h:5000/v3/auth/tokens"
         );
         assert!(!format!("{l:?}").contains("\"p\""), "{l:?}");
+        let session = Session {
+            token: "gAAAA-secret".into(),
+            expires_at: None,
+            catalog: Vec::new(),
+        };
+        let auth = KeystoneAuth::new(l);
+        assert!(!format!("{session:?} {auth:?}").contains("secret"));
     }
 
     #[test]

@@ -152,7 +152,7 @@ impl Server {
             "user_id": self.user_id,
             "created": stamp(self.created),
             "updated": stamp(self.updated),
-            "hostId": if self.vm_state == VmState::Building { String::new() } else { format!("{:x}", fxhash(&self.project_id)) },
+            "hostId": if self.vm_state == VmState::Building { String::new() } else { format!("{:x}", fnv1a(&self.project_id)) },
             "addresses": {},
             "flavor": {"id": self.flavor_ref, "links": [
                 {"href": format!("{root}/flavors/{}", text(&self.flavor_ref)), "rel": "bookmark"}]},
@@ -188,7 +188,7 @@ fn text(v: &Value) -> String {
 }
 
 /// A stable stand-in for Nova's hostId (a hash of project and host), so it looks like one.
-fn fxhash(s: &str) -> u64 {
+fn fnv1a(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })

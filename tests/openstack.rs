@@ -73,8 +73,14 @@ fn profiles() -> Vec<Fault> {
         .collect()
 }
 
+/// What one run produced, and the secrets its credentials held at the end (password, token).
+struct Ran {
+    scenarios: Vec<ScenarioResult>,
+    secrets: Vec<String>,
+}
+
 /// Runs the corpus against a fresh mock with `fault`.
-async fn run_corpus(fault: Option<Fault>) -> Vec<ScenarioResult> {
+async fn run_corpus(fault: Option<Fault>) -> Ran {
     let options = MockOptions {
         fault,
         ..Default::default()
@@ -82,8 +88,13 @@ async fn run_corpus(fault: Option<Fault>) -> Vec<ScenarioResult> {
     let mock = conform::mock::start(API, 0, &options)
         .await
         .expect("the mock starts");
+    let target = mock.target();
+    let auth = target
+        .auth
+        .clone()
+        .expect("the mock target has credentials");
     let mut targets = Targets::default();
-    targets.insert(API, mock.target());
+    targets.insert(API, target);
     let client = conform::run::http_client().expect("HTTP client");
     let runner = Arc::new(Runner::new(
         Arc::new(Registry::new(root().join("specs"))),
@@ -99,7 +110,25 @@ async fn run_corpus(fault: Option<Fault>) -> Vec<ScenarioResult> {
     assert!(found.len() >= 8, "the corpus has {} scenarios", found.len());
     let results = runner.run(found, Arc::new(NoEvents)).await;
     mock.stop().await;
-    results.scenarios
+    Ran {
+        scenarios: results.scenarios,
+        secrets: auth.secrets(),
+    }
+}
+
+/// No password or token in what a report is made of: the results as serialized and as printed.
+fn assert_no_secret(ran: &Ran) {
+    for s in &ran.scenarios {
+        let record = serde_json::to_string(s).expect("results serialize");
+        let text = conform::report::terminal::details(s, false);
+        for secret in &ran.secrets {
+            assert!(
+                !record.contains(secret.as_str()) && !text.contains(secret.as_str()),
+                "a secret leaked into the results of {}",
+                s.id
+            );
+        }
+    }
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -130,7 +159,11 @@ fn every_fault_profile_is_caught_and_a_faithful_mock_passes() {
         (clean, done)
     });
 
+    // The password and the token the run logged in with: the leak check below has teeth.
+    assert_eq!(clean.secrets.len(), 2, "password and token");
+    assert_no_secret(&clean);
     let failing: Vec<String> = clean
+        .scenarios
         .iter()
         .filter(|s| s.outcome != Outcome::Passed)
         .map(|s| conform::report::terminal::details(s, false))
@@ -139,7 +172,9 @@ fn every_fault_profile_is_caught_and_a_faithful_mock_passes() {
 
     let mut table = String::from("profile -> catching scenarios\n");
     let mut uncaught = Vec::new();
-    for (fault, scenarios) in &faulty {
+    for (fault, ran) in &faulty {
+        assert_no_secret(ran);
+        let scenarios = &ran.scenarios;
         let catching: Vec<&str> = scenarios
             .iter()
             .filter(|s| s.outcome != Outcome::Passed)
@@ -267,6 +302,16 @@ fn keystone_auth_logs_in_once_and_reports_its_secrets() {
     });
 }
 
+/// `GET url` with a token.
+async fn get(client: &reqwest::Client, url: String, token: &str) -> reqwest::Response {
+    client
+        .get(url)
+        .header("X-Auth-Token", token)
+        .send()
+        .await
+        .expect("the mock answers")
+}
+
 async fn json_of(resp: reqwest::Response) -> Value {
     let bytes = resp.bytes().await.expect("body");
     serde_json::from_slice(&bytes).expect("a JSON body")
@@ -297,15 +342,10 @@ fn another_projects_server_is_not_found_and_a_foreign_project_prefix_is_refused(
             .expect("create body");
         let id = created["server"]["id"].as_str().expect("id").to_owned();
 
-        let show = |path: String, token: String| {
+        let show = |url: String, token: String| {
             let client = client.clone();
             async move {
-                let resp = client
-                    .get(path)
-                    .header("X-Auth-Token", token)
-                    .send()
-                    .await
-                    .expect("show");
+                let resp = get(&client, url, &token).await;
                 (resp.status().as_u16(), json_of(resp).await)
             }
         };
@@ -336,6 +376,31 @@ fn another_projects_server_is_not_found_and_a_foreign_project_prefix_is_refused(
                 .is_some_and(|m| m.contains("doesn't match Context's project_id")),
             "{body}"
         );
+        mock.stop().await;
+    });
+}
+
+#[test]
+fn an_expired_token_is_refused_with_401() {
+    runtime().block_on(async {
+        let options = MockOptions::default();
+        let mock = conform::mock::start(API, 0, &options).await.expect("mock");
+        let s = session(&mock.base_url, "conform", "conform-secret", "conform").await;
+        let compute = find_endpoint(&s.catalog, "compute", "public", None).expect("endpoint");
+        let client = conform::run::http_client().expect("client");
+        let url = format!("{compute}/servers");
+        let status = |token: String| {
+            let (client, url) = (client.clone(), url.clone());
+            async move {
+                let resp = get(&client, url, &token).await;
+                let challenge = resp.headers().contains_key("www-authenticate");
+                (resp.status().as_u16(), challenge)
+            }
+        };
+        assert_eq!(status(s.token.clone()).await, (200, false));
+        // Keystone's tokens live an hour; the clock, moved directly, ages them too.
+        options.clock.advance(Duration::from_secs(3601));
+        assert_eq!(status(s.token.clone()).await, (401, true));
         mock.stop().await;
     });
 }

@@ -166,15 +166,10 @@ pub async fn dispatch(State(st): State<Arc<Shared>>, req: Request) -> Response {
     let fault = st.options.fault;
     let request_id = format!("req-{}", uuid::Uuid::new_v4());
     let origin = origin(&parts.headers);
-    let Some(grant) = header(&parts.headers, "x-auth-token").and_then(|t| valid_grant(&st, t))
-    else {
-        return with_request_ids(unauthorized(&origin), &request_id, fault);
-    };
-    let Grant {
-        user_id,
-        project_id: Some(project_id),
-        ..
-    } = grant
+    // Nova refuses unscoped tokens as it refuses bad ones: there is no project to act in.
+    let Some((user_id, project_id)) = header(&parts.headers, "x-auth-token")
+        .and_then(|t| valid_grant(&st, t))
+        .and_then(|g| Some((g.user_id, g.project_id?)))
     else {
         return with_request_ids(unauthorized(&origin), &request_id, fault);
     };

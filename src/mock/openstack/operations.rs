@@ -48,12 +48,15 @@ pub(super) fn create(call: &Call<'_>, body: serde_json::Map<String, Value>) -> R
     let Some(server) = body.get("server").and_then(Value::as_object) else {
         return invalid_input(call, "'server' is a required property");
     };
-    let name = match server.get("name").and_then(Value::as_str) {
-        Some(n) if !n.trim().is_empty() && n.len() <= 255 => n.to_owned(),
-        _ => {
+    let name = match server.get("name") {
+        Some(Value::String(n)) if !n.trim().is_empty() && n.chars().count() <= 255 => n.clone(),
+        None => return invalid_input(call, "'name' is a required property"),
+        Some(other) => {
             return invalid_input(
                 call,
-                "Invalid input for field/attribute name. Value: None. None is not of type 'string'",
+                &format!(
+                    "Invalid input for field/attribute name. Value: {other}. {other} is not a valid name"
+                ),
             );
         }
     };

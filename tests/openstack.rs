@@ -182,6 +182,17 @@ fn every_fault_profile_is_caught_and_a_faithful_mock_passes() {
             .map(|s| s.id.as_str())
             .collect();
         table.push_str(&format!("  {:<24} {}\n", fault.name(), catching.join(", ")));
+        // One diagnosis per profile, so the table shows what a user would read.
+        if let Some((_, f)) = scenarios
+            .iter()
+            .flat_map(|s| s.findings())
+            .find(|(_, f)| names_the_rule(*fault, f))
+        {
+            table.push_str(&format!(
+                "  {:<24}   e.g. [{:?}] {}\n",
+                "", f.check, f.message
+            ));
+        }
         if catching.is_empty() {
             let seen: Vec<String> = scenarios
                 .iter()

@@ -16,8 +16,8 @@ pub struct Outgoing {
     /// Headers as they will be sent, credentials included.
     pub headers: Vec<(String, String)>,
     pub body: Option<Value>,
-    /// `body_raw` was used: the body is not JSON the checks can read.
-    pub raw_body: bool,
+    /// The text of a `body_raw`, checked as sent: it may be malformed on purpose.
+    pub raw: Option<String>,
 }
 
 /// Every way `req` breaks the spec of `op`, as errors of the scenario.
@@ -85,8 +85,13 @@ pub fn check(op: &Operation, req: &Outgoing, pos: Pos) -> Vec<Finding> {
             }
         }
     }
-    match (&op.request_body, &req.body) {
-        (Some(rb), None) if rb.required && !req.raw_body => out.push(
+    let sent = match (&req.body, &req.raw) {
+        (Some(v), _) => Some(Ok(v.clone())),
+        (None, Some(text)) => Some(serde_json::from_str::<Value>(text)),
+        (None, None) => None,
+    };
+    match (&op.request_body, sent) {
+        (Some(rb), None) if rb.required => out.push(
             Finding::error(
                 CheckKind::Request,
                 format!("{} requires a request body", op.id),
@@ -105,7 +110,7 @@ pub fn check(op: &Operation, req: &Outgoing, pos: Pos) -> Vec<Finding> {
             .keyword("requestBody")
             .at(pos),
         ),
-        (Some(rb), Some(body)) if !req.raw_body => {
+        (Some(rb), Some(parsed)) => {
             let ct = req
                 .headers
                 .iter()
@@ -124,16 +129,28 @@ pub fn check(op: &Operation, req: &Outgoing, pos: Pos) -> Vec<Finding> {
                     .keyword("content")
                     .at(pos),
                 ),
-                Some(media) if model_is_json(ct) => {
-                    if let Some(schema) = &media.schema {
-                        for mut f in schema_errors(schema, body, Severity::Error, pos) {
-                            f.check = CheckKind::Request;
-                            f.message =
-                                format!("request body {}", f.message.replacen("the body: ", "", 1));
-                            out.push(f);
+                Some(media) if model_is_json(ct) => match parsed {
+                    Err(e) => out.push(
+                        Finding::error(
+                            CheckKind::Request,
+                            format!("request body is not well-formed JSON: {e}"),
+                        )
+                        .keyword("json")
+                        .at(pos),
+                    ),
+                    Ok(body) => {
+                        if let Some(schema) = &media.schema {
+                            for mut f in schema_errors(schema, &body, Severity::Error, pos) {
+                                f.check = CheckKind::Request;
+                                f.message = format!(
+                                    "request body {}",
+                                    f.message.replacen("the body: ", "", 1)
+                                );
+                                out.push(f);
+                            }
                         }
                     }
-                }
+                },
                 Some(_) => {}
             }
         }

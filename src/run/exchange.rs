@@ -127,21 +127,22 @@ pub async fn build(
             concat!("conform/", env!("CARGO_PKG_VERSION")).into(),
         ),
     ];
-    let (body, raw_body, bytes) = match (&step.body, &step.body_raw) {
+    let (body, raw, bytes) = match (&step.body, &step.body_raw) {
         (Some(node), _) => {
             let v = render(node, scope)?;
             let bytes = serde_json::to_vec(&v).unwrap_or_default();
             headers.push(("Content-Type".into(), "application/json".into()));
-            (Some(v), false, bytes)
+            (Some(v), None, bytes)
         }
         (None, Some(raw)) => {
             let text = Template::parse(&raw.value)
                 .and_then(|t| t.render(scope))
                 .map_err(|e| Finding::error(CheckKind::Scenario, e).at(raw.pos))?;
             headers.push(("Content-Type".into(), "application/json".into()));
-            (None, true, text_of(&text).into_bytes())
+            let text = text_of(&text);
+            (None, Some(text.clone()), text.into_bytes())
         }
-        (None, None) => (None, false, Vec::new()),
+        (None, None) => (None, None, Vec::new()),
     };
     let mut prepared = Prepared {
         method: op.method.clone(),
@@ -171,7 +172,7 @@ pub async fn build(
         query,
         headers: prepared.headers.clone(),
         body,
-        raw_body,
+        raw,
     };
     Ok(Built { prepared, outgoing })
 }

@@ -190,7 +190,7 @@ pub struct Retry {
     pub timeout: Option<Dur>,
 }
 
-/// A duration written as `500ms`, `2s`, `1m30s`, `1h`, or a number of seconds.
+/// A duration written as `500ms`, `2s`, `1m30s`, `1h`, `5d`, or a number of seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dur(pub Duration);
 
@@ -217,19 +217,20 @@ impl JsonSchema for Dur {
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "A duration: `500ms`, `2s`, `1m30s`, `1h`, or a number of seconds.",
+            "description": "A duration: `500ms`, `2s`, `1m30s`, `1h`, `5d`, or a number of seconds.",
             "anyOf": [
-                {"type": "string", "pattern": "^([0-9]+(ms|s|m|h))+$"},
+                {"type": "string", "pattern": "^([0-9]+(ms|s|m|h|d))+$"},
                 {"type": "integer", "minimum": 0}
             ]
         })
     }
 }
 
-/// Parses `500ms`, `2s`, `1m30s`, `1h`.
+/// Parses `500ms`, `2s`, `1m30s`, `1h`, `5d`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let bad =
-        || format!("`{text}` is not a duration; write it like `500ms`, `2s`, `1m30s` or `1h`");
+    let bad = || {
+        format!("`{text}` is not a duration; write it like `500ms`, `2s`, `1m30s`, `1h` or `5d`")
+    };
     let mut total = Duration::ZERO;
     let mut rest = text.trim();
     if rest.is_empty() {
@@ -250,6 +251,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             "s" => Duration::from_secs(n),
             "m" => Duration::from_secs(n.saturating_mul(60)),
             "h" => Duration::from_secs(n.saturating_mul(3600)),
+            "d" => Duration::from_secs(n.saturating_mul(86_400)),
             _ => return Err(bad()),
         };
         total = total.saturating_add(part);
@@ -267,6 +269,10 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(
+            parse_duration("5d1h"),
+            Ok(Duration::from_secs(5 * 86_400 + 3600))
+        );
         assert!(parse_duration("5 minutes").is_err());
         assert!(parse_duration("").is_err());
         assert!(parse_duration("ms").is_err());

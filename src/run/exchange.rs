@@ -144,6 +144,7 @@ pub async fn build(
         (None, None) => (None, false, Vec::new()),
     };
     let mut prepared = Prepared {
+        operation_id: op.id.clone(),
         method: op.method.clone(),
         url,
         headers,

@@ -32,13 +32,10 @@ impl<'a> Incoming<'a> {
             Some((p, q)) => (p, q),
             None => (path_and_query, ""),
         };
-        let query = reqwest::Url::parse(&format!("http://verify.invalid/?{query}"))
-            .map(|u| u.query_pairs().into_owned().collect())
-            .unwrap_or_default();
         Incoming {
             method,
             path,
-            query,
+            query: decode_query(query),
             headers,
             body,
         }
@@ -50,6 +47,13 @@ impl<'a> Incoming<'a> {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// The pairs of a raw query string (`a=1&b=x%20y`), decoded as URLs do (`+` is a space).
+pub fn decode_query(query: &str) -> Vec<(String, String)> {
+    reqwest::Url::parse(&format!("http://query.invalid/?{query}"))
+        .map(|u| u.query_pairs().into_owned().collect())
+        .unwrap_or_default()
 }
 
 /// Which scheme signed a request.

@@ -1,0 +1,131 @@
+//! Per-API proof that the Alibaba corpus catches every fault the Alibaba mock can inject: for
+//! each profile a fresh mock serves `cases/alibaba-elasticsearch/`, and at least one scenario
+//! must fail with a finding that names the broken rule. With no fault, every scenario passes.
+//! All runs go in parallel (one mock each) so the slowest profile sets the test's time.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use conform::check::{CheckKind, Finding};
+use conform::mock::{Fault, MockOptions};
+use conform::run::{NoEvents, Outcome, RunOptions, RunResult, Runner};
+use conform::scenario::discover;
+use conform::spec::Registry;
+use conform::target::Targets;
+
+const API: &str = "alibaba-elasticsearch";
+
+/// Each profile and the rule a catching finding must name: its check and a piece of its
+/// message, keyword or actual value.
+const PROFILES: &[(Fault, CheckKind, &str)] = &[
+    (Fault::WrongSuccessStatus, CheckKind::Status, "201"),
+    (Fault::MissingRequiredField, CheckKind::Schema, "RequestId"),
+    (Fault::WrongType, CheckKind::Schema, "boolean"),
+    (Fault::ExtraField, CheckKind::Schema, "Retryable"),
+    (Fault::WrongErrorEnvelope, CheckKind::Schema, "Code"),
+    (
+        Fault::WrongErrorCode,
+        CheckKind::Body,
+        "InvalidInstanceId.NotFound",
+    ),
+    (Fault::IdempotencyIgnored, CheckKind::Status, "409"),
+    (Fault::ForbiddenTransition, CheckKind::Status, "200"),
+    (
+        Fault::NeverCompletes,
+        CheckKind::Poll,
+        "`until` was not met",
+    ),
+    (Fault::Slow, CheckKind::Transport, "no response within"),
+    (Fault::ConnectionReset, CheckKind::Transport, "connection"),
+    (Fault::MalformedJson, CheckKind::Content, "JSON"),
+    (Fault::WrongContentType, CheckKind::Content, "text/plain"),
+];
+
+async fn run_against(fault: Option<Fault>) -> RunResult {
+    let options = MockOptions {
+        fault,
+        // Past the 2 s step timeout, without waiting the default 3 s.
+        slow_delay: Duration::from_millis(2500),
+        ..MockOptions::default()
+    };
+    let mock = conform::mock::start(API, 0, &options)
+        .await
+        .expect("the mock starts on an ephemeral port");
+    let mut targets = Targets::default();
+    targets.insert(API, mock.target());
+    let found = discover(&[format!("cases/{API}").into()]).expect("the corpus loads");
+    let runner = Arc::new(Runner::new(
+        Arc::new(Registry::new("specs")),
+        Arc::new(targets),
+        conform::run::http_client().expect("HTTP client"),
+        RunOptions {
+            step_timeout: Duration::from_secs(2),
+            ..RunOptions::default()
+        },
+    ));
+    let result = runner.run(found, Arc::new(NoEvents)).await;
+    mock.stop().await;
+    result
+}
+
+fn names_rule(f: &Finding, check: CheckKind, needle: &str) -> bool {
+    let actual = f.actual.as_ref().map(|v| v.to_string()).unwrap_or_default();
+    f.check == check
+        && [
+            f.message.as_str(),
+            f.keyword.as_deref().unwrap_or(""),
+            &actual,
+        ]
+        .iter()
+        .any(|text| text.contains(needle))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_profile_is_caught_and_the_faithful_mock_passes() {
+    let runs = PROFILES
+        .iter()
+        .map(|(fault, _, _)| run_against(Some(*fault)));
+    let (clean, faulty) = tokio::join!(run_against(None), futures_util::future::join_all(runs));
+
+    let failing: Vec<String> = clean
+        .scenarios
+        .iter()
+        .filter(|s| s.outcome != Outcome::Passed)
+        .map(|s| conform::report::terminal::details(s, false))
+        .collect();
+    assert!(
+        failing.is_empty(),
+        "without a fault:\n{}",
+        failing.join("\n")
+    );
+    assert!(clean.scenarios.len() >= 9, "the corpus is there");
+
+    let mut table = String::from("profile -> catching scenarios\n");
+    let mut missed = Vec::new();
+    for ((fault, check, needle), result) in PROFILES.iter().zip(&faulty) {
+        let catching: Vec<&str> = result
+            .scenarios
+            .iter()
+            .filter(|s| s.outcome != Outcome::Passed)
+            .filter(|s| s.findings().any(|(_, f)| names_rule(f, *check, needle)))
+            .map(|s| s.path.as_str())
+            .collect();
+        table.push_str(&format!("{:<22} {}\n", fault.name(), catching.join(", ")));
+        if catching.is_empty() {
+            let all: Vec<String> = result
+                .scenarios
+                .iter()
+                .flat_map(|s| {
+                    s.findings()
+                        .map(|(_, f)| format!("  {:?} {} ({:?})", f.check, f.message, f.keyword))
+                })
+                .collect();
+            missed.push(format!(
+                "{fault}: no finding of {check:?} naming `{needle}`; findings:\n{}",
+                all.join("\n")
+            ));
+        }
+    }
+    println!("{table}");
+    assert!(missed.is_empty(), "{table}\n{}", missed.join("\n"));
+}

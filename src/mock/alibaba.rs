@@ -320,7 +320,7 @@ async fn create(
 ) -> Response {
     let parsed = new_instance(&body);
     let call = Call {
-        action: "CreateInstance",
+        action: "createInstance",
         instance: None,
         query: query_of(raw),
         body: serde_json::from_slice(&body).ok(),

@@ -61,15 +61,8 @@ async fn run_signed(fault: Option<Fault>, version: Option<SignatureVersion>) -> 
         .expect("the mock starts on an ephemeral port");
     let mut target = mock.target();
     if let Some(version) = version {
-        let keys = conform::mock::credentials(API);
-        let key = |name: &str| {
-            keys.iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.clone())
-                .expect("the mock prints its test keys")
-        };
         target.auth = Some(Arc::new(
-            AlibabaAuth::new(key(ENV_ACCESS_KEY_ID), key(ENV_ACCESS_KEY_SECRET))
+            AlibabaAuth::new(mock_key(ENV_ACCESS_KEY_ID), mock_key(ENV_ACCESS_KEY_SECRET))
                 .with_version(version),
         ));
     }
@@ -171,4 +164,97 @@ async fn the_corpus_passes_signed_with_roa_v1() {
         failing.join("\n")
     );
     assert!(result.scenarios.len() >= 9, "the corpus is there");
+}
+
+/// Raw calls to a mock, signed as the embedded target signs.
+struct Signed {
+    http: reqwest::Client,
+    base: reqwest::Url,
+}
+
+impl Signed {
+    async fn call(
+        &self,
+        op: &str,
+        method: reqwest::Method,
+        path: &str,
+    ) -> (u16, serde_json::Value) {
+        let mut req = conform::target::Prepared {
+            operation_id: op.into(),
+            method: method.to_string(),
+            url: self.base.join(path).expect("mock URL"),
+            headers: vec![("Accept".into(), "application/json".into())],
+            body: Vec::new(),
+        };
+        if op == "createInstance" {
+            req.headers
+                .push(("Content-Type".into(), "application/json".into()));
+            req.body = br#"{"esVersion":"7.10_with_X-Pack"}"#.to_vec();
+        }
+        AlibabaAuth::new(mock_key(ENV_ACCESS_KEY_ID), mock_key(ENV_ACCESS_KEY_SECRET)).sign_at(
+            &mut req,
+            jiff::Timestamp::now(),
+            &uuid::Uuid::new_v4().simple().to_string(),
+        );
+        let mut builder = self
+            .http
+            .request(method, req.url.clone())
+            .body(req.body.clone());
+        for (n, v) in &req.headers {
+            builder = builder.header(n.as_str(), v.as_str());
+        }
+        let resp = builder.send().await.expect("the mock answers");
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.expect("a body");
+        (status, serde_json::from_slice(&bytes).expect("a JSON body"))
+    }
+}
+
+/// One of the test credentials the mock prints for people.
+fn mock_key(name: &str) -> String {
+    conform::mock::credentials(API)
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+        .unwrap_or_else(|| panic!("the mock prints {name}"))
+}
+
+/// What the corpus cannot pin without racing the mock's clock: while a restore runs, the
+/// instance reads `activating` and a second CancelDeletion answers 409 `InstanceActivating`.
+#[tokio::test]
+async fn a_running_restore_is_activating_and_refuses_a_second_cancel() {
+    use reqwest::Method;
+    let options = MockOptions {
+        async_delay: Duration::from_secs(600),
+        ..MockOptions::default()
+    };
+    let mock = conform::mock::start(API, 0, &options)
+        .await
+        .expect("the mock starts");
+    let api = Signed {
+        http: conform::run::http_client().expect("HTTP client"),
+        base: mock.base_url.clone(),
+    };
+    let (status, created) = api
+        .call("createInstance", Method::POST, "openapi/instances")
+        .await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["Result"]["instanceId"]
+        .as_str()
+        .expect("an instance id");
+    let instance = format!("openapi/instances/{id}");
+    let cancel = format!("{instance}/actions/cancel-deletion");
+    let freeze = format!("{instance}?deleteType=protective");
+    let (status, frozen) = api.call("DeleteInstance", Method::DELETE, &freeze).await;
+    assert_eq!(status, 200, "{frozen}");
+    let (status, first) = api.call("CancelDeletion", Method::POST, &cancel).await;
+    assert_eq!((status, &first["Result"]), (200, &serde_json::json!(true)));
+    let (_, described) = api.call("DescribeInstance", Method::GET, &instance).await;
+    assert_eq!(described["Result"]["status"], "activating", "{described}");
+    let (status, second) = api.call("CancelDeletion", Method::POST, &cancel).await;
+    assert_eq!(
+        (status, &second["Code"]),
+        (409, &serde_json::json!("InstanceActivating"))
+    );
+    mock.stop().await;
 }

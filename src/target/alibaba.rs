@@ -76,9 +76,13 @@ impl AlibabaAuth {
     /// From `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and, when set,
     /// `ALIBABA_CLOUD_SECURITY_TOKEN`.
     pub fn from_env() -> Result<Self, CredentialsError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// As [`AlibabaAuth::from_env`], reading variables through `get`; empty counts as unset.
+    pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Self, CredentialsError> {
         let var = |name: &'static str| {
-            std::env::var(name)
-                .ok()
+            get(name)
                 .filter(|v| !v.is_empty())
                 .ok_or(CredentialsError::Missing(name))
         };
@@ -211,6 +215,37 @@ mod tests {
             headers: vec![("Accept".into(), "application/json".into())],
             body: Vec::new(),
         }
+    }
+
+    #[test]
+    fn credentials_come_from_the_ecosystem_variables() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let long_term = AlibabaAuth::from_vars(vars(&[
+            (ENV_ACCESS_KEY_ID, "id"),
+            (ENV_ACCESS_KEY_SECRET, "secret"),
+            (ENV_SECURITY_TOKEN, ""),
+        ]))
+        .expect("a key pair");
+        assert_eq!(long_term.access_key_id(), "id");
+        assert_eq!(long_term.secrets(), vec!["secret".to_owned()]);
+        let sts = AlibabaAuth::from_vars(vars(&[
+            (ENV_ACCESS_KEY_ID, "id"),
+            (ENV_ACCESS_KEY_SECRET, "secret"),
+            (ENV_SECURITY_TOKEN, "token"),
+        ]))
+        .expect("STS credentials");
+        assert_eq!(sts.secrets(), vec!["secret".to_owned(), "token".to_owned()]);
+        assert_eq!(
+            AlibabaAuth::from_vars(vars(&[(ENV_ACCESS_KEY_ID, "id")])).map(|_| ()),
+            Err(CredentialsError::Missing(ENV_ACCESS_KEY_SECRET))
+        );
     }
 
     #[test]

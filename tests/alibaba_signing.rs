@@ -263,3 +263,22 @@ fn v1_ties_the_body_through_content_md5() {
         "SignatureDoesNotMatch"
     );
 }
+
+#[test]
+fn a_mismatch_shows_what_the_server_signed() {
+    let v = vectors();
+    for (i, original) in v.requests.iter().enumerate() {
+        let mut query = original.clone();
+        query.path_and_query = query.path_and_query.replace("sdk-1", "sdk-2");
+        match query.verify_with(&v.access_key_secret) {
+            Err(Rejection::Mismatch { signed }) => {
+                assert!(
+                    signed.contains("clientToken=conform-sdk-2"),
+                    "{i}: {signed}"
+                );
+                assert!(signed.starts_with("POST\n"), "{i}: {signed}");
+            }
+            other => panic!("request {i}: {other:?}"),
+        }
+    }
+}

@@ -162,7 +162,14 @@ async fn authenticate(State(mock): State<Shared>, req: Request, next: Next) -> R
             reply.error(Code::IncompleteSignature)
         }
         Err(Rejection::UnknownKey(_)) => reply.error(Code::InvalidAccessKeyIdNotFound),
-        Err(Rejection::Mismatch { .. }) => reply.error(Code::SignatureDoesNotMatch),
+        // As the real gateway does, say what was signed here, so a client can diff its own.
+        Err(Rejection::Mismatch { signed }) => reply.error_with(
+            Code::SignatureDoesNotMatch,
+            format!(
+                "{} server string to sign is:{signed}",
+                Code::SignatureDoesNotMatch.message()
+            ),
+        ),
     }
 }
 

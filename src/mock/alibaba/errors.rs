@@ -112,6 +112,11 @@ impl Reply<'_> {
 
     /// The error body of every Alibaba OpenAPI call, or its faulty variant.
     pub fn error(&self, code: Code) -> Response {
+        self.error_with(code, code.message())
+    }
+
+    /// An error whose message says more than the code's usual text.
+    pub fn error_with(&self, code: Code, message: String) -> Response {
         let name = match (code, self.fault) {
             (Code::InstanceNotFound, Some(Fault::WrongErrorCode)) => "InvalidInstanceId.NotFound",
             _ => code.name(),
@@ -126,7 +131,7 @@ impl Reply<'_> {
                 "requestId": self.request_id,
                 "hostId": self.host_id,
                 "code": name,
-                "message": code.message(),
+                "message": message,
                 "recommend": recommend,
             })
         } else {
@@ -134,7 +139,7 @@ impl Reply<'_> {
                 "RequestId": self.request_id,
                 "HostId": self.host_id,
                 "Code": name,
-                "Message": code.message(),
+                "Message": message,
                 "Recommend": recommend,
             })
         };

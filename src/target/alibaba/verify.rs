@@ -79,8 +79,10 @@ pub enum Rejection {
     Incomplete(String),
     #[error("access key `{0}` does not exist")]
     UnknownKey(String),
-    #[error("the signature does not match; the server's string to sign is: {string_to_sign:?}")]
-    Mismatch { string_to_sign: String },
+    /// `signed`: what the server signed, for the client to diff against its own: the
+    /// StringToSign (v1) or the CanonicalRequest (v3, whose StringToSign is only a hash of it).
+    #[error("the signature does not match; the server signed: {signed:?}")]
+    Mismatch { signed: String },
 }
 
 impl Rejection {
@@ -152,7 +154,9 @@ fn verify_v1<'s>(
             scheme: Scheme::V1,
         })
     } else {
-        Err(Rejection::Mismatch { string_to_sign })
+        Err(Rejection::Mismatch {
+            signed: string_to_sign,
+        })
     }
 }
 
@@ -210,6 +214,6 @@ fn verify_v3<'s>(
             scheme: Scheme::V3,
         })
     } else {
-        Err(Rejection::Mismatch { string_to_sign })
+        Err(Rejection::Mismatch { signed: canonical })
     }
 }

@@ -298,6 +298,7 @@ fn keystone_auth_logs_in_once_and_reports_its_secrets() {
                 url: target.base_url.clone(),
                 headers: Vec::new(),
                 body: Vec::new(),
+                operation_id: String::new(),
             };
             auth.apply(&mut req, &client).await.expect("applied");
             tokens.push(req.header("X-Auth-Token").expect("token").to_owned());

@@ -1,20 +1,399 @@
-//! The reference mock of `alibaba` (to be written): every route answers 501 until then.
+//! The reference mock of Alibaba Cloud Elasticsearch (API 2017-06-13, ROA), faithful to
+//! CONTRACTS.md §A and `specs/alibaba-elasticsearch/`: createInstance, DescribeInstance,
+//! DeleteInstance (`protective` freezes for 24 hours, `immediate` releases) and CancelDeletion
+//! (`inactive` -> `activating` -> `active`), with clientToken idempotency and real signature
+//! checks (ROA v1 and v3) against the test key pair of [`credentials`].
+//!
+//! The state machine is [`instances::Store`]; error bodies and the body-level faults are in
+//! [`errors`]. Decisions where the vendor's documents are silent (documented in the spec's
+//! NOTES.md): CancelDeletion on an `active` instance answers 400
+//! `InstanceStatusNotSupportCurrentAction`, on an `activating` one 409 `InstanceActivating`;
+//! `InstanceNotFound` is 400 on every operation (the seed's status); only successful results
+//! are remembered under a clientToken, so a retry after a failure is a new request.
+
+mod errors;
+mod instances;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
 
-use super::MockOptions;
+use self::errors::{Code, Reply, new_request_id, respond};
+use self::instances::{DeleteType, Deviations, NewInstance, Refusal, Store};
+use super::{CLOCK_ADVANCE_HEADER, Fault, MockOptions};
+use crate::target::alibaba::verify::{self, Incoming, Rejection};
+use crate::target::alibaba::{AlibabaAuth, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET};
 
-pub fn router(_options: &MockOptions) -> Router {
-    Router::new().fallback(|| async { StatusCode::NOT_IMPLEMENTED })
+/// The mock's test key pair; requests signed with anything else are refused.
+pub const ACCESS_KEY_ID: &str = "conform-test-akid";
+pub const ACCESS_KEY_SECRET: &str = "conform-test-secret-3f9a";
+
+/// The host named in error bodies when the request's `Host` cannot serve.
+const DEFAULT_HOST_ID: &str = "elasticsearch.cn-hangzhou.aliyuncs.com";
+
+/// Requests are small; anything bigger is not an Elasticsearch management call.
+const MAX_BODY: usize = 1024 * 1024;
+
+/// A successful response remembered under its clientToken.
+struct Recorded {
+    fingerprint: (String, Vec<(String, String)>, Option<Value>),
+    status: StatusCode,
+    body: Value,
+    request_id: String,
 }
 
-/// A target that reaches this mock at `base` with its test credentials.
+struct State0 {
+    store: Store,
+    tokens: HashMap<String, Recorded>,
+}
+
+struct Mock {
+    state: Mutex<State0>,
+    options: MockOptions,
+}
+
+type Shared = Arc<Mock>;
+
+pub fn router(options: &MockOptions) -> Router {
+    let deviations = Deviations {
+        never_completes: options.fault == Some(Fault::NeverCompletes),
+        restore_active: options.fault == Some(Fault::ForbiddenTransition),
+    };
+    let mock: Shared = Arc::new(Mock {
+        state: Mutex::new(State0 {
+            store: Store::new(deviations),
+            tokens: HashMap::new(),
+        }),
+        options: options.clone(),
+    });
+    Router::new()
+        .route("/openapi/instances", post(create))
+        .route("/openapi/instances/{id}", get(describe).delete(delete))
+        .route(
+            "/openapi/instances/{id}/actions/cancel-deletion",
+            post(cancel_deletion),
+        )
+        .fallback(unknown_action)
+        .layer(axum::middleware::from_fn_with_state(
+            mock.clone(),
+            authenticate,
+        ))
+        .with_state(mock)
+}
+
+/// A target that reaches this mock at `base`, signing with the test key pair (v3).
 pub fn target(base: &reqwest::Url) -> crate::target::Target {
-    crate::target::Target::new(base.clone())
+    let mut t = crate::target::Target::new(base.clone());
+    t.auth = Some(Arc::new(AlibabaAuth::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET)));
+    t
 }
 
 /// The test credentials, for people (`conform mock` prints them).
 pub fn credentials() -> Vec<(&'static str, String)> {
-    Vec::new()
+    vec![
+        (ENV_ACCESS_KEY_ID, ACCESS_KEY_ID.into()),
+        (ENV_ACCESS_KEY_SECRET, ACCESS_KEY_SECRET.into()),
+        (
+            "signatures",
+            "ROA v1 (HMAC-SHA1) and v3 (ACS3-HMAC-SHA256)".into(),
+        ),
+    ]
+}
+
+/// The host the client called, as Alibaba's `HostId`; the default when it is not a plain host.
+fn host_id(headers: &HeaderMap) -> String {
+    headers
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_ascii_lowercase)
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'))
+        })
+        .unwrap_or_else(|| DEFAULT_HOST_ID.to_owned())
+}
+
+fn lock(mock: &Mock) -> MutexGuard<'_, State0> {
+    mock.state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The gateway: every request must carry a valid signature of the test key pair.
+async fn authenticate(State(mock): State<Shared>, req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let host = host_id(&parts.headers);
+    let reply = Reply {
+        request_id: new_request_id(),
+        host_id: &host,
+        fault: mock.options.fault,
+    };
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return reply.error(Code::InvalidParameter("body"));
+    };
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let incoming = Incoming::new(parts.method.as_str(), path_and_query, &headers, &bytes);
+    let verdict = verify::verify(&incoming, |id| {
+        (id == ACCESS_KEY_ID).then_some(ACCESS_KEY_SECRET)
+    });
+    match verdict {
+        Ok(_) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(Rejection::Missing | Rejection::Incomplete(_)) => {
+            reply.error(Code::IncompleteSignature)
+        }
+        Err(Rejection::UnknownKey(_)) => reply.error(Code::InvalidAccessKeyIdNotFound),
+        // As the real gateway does, say what was signed here, so a client can diff its own.
+        Err(Rejection::Mismatch { signed }) => reply.error_with(
+            Code::SignatureDoesNotMatch,
+            format!(
+                "{} server string to sign is:{signed}",
+                Code::SignatureDoesNotMatch.message()
+            ),
+        ),
+    }
+}
+
+async fn unknown_action(State(mock): State<Shared>, headers: HeaderMap) -> Response {
+    let host = host_id(&headers);
+    Reply {
+        request_id: new_request_id(),
+        host_id: &host,
+        fault: mock.options.fault,
+    }
+    .error(Code::InvalidActionNotFound)
+}
+
+/// One call of an action: its parameters, as far as idempotency compares them.
+struct Call<'a> {
+    action: &'static str,
+    instance: Option<&'a str>,
+    query: Vec<(String, String)>,
+    body: Option<Value>,
+}
+
+impl<'a> Call<'a> {
+    /// A call on one instance, without a body.
+    fn on(action: &'static str, instance: &'a str, raw_query: Option<String>) -> Self {
+        Call {
+            action,
+            instance: Some(instance),
+            query: query_of(raw_query),
+            body: None,
+        }
+    }
+
+    fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn refusal(r: Refusal) -> Code {
+    match r {
+        Refusal::NotFound => Code::InstanceNotFound,
+        Refusal::WrongStatus => Code::InstanceStatusNotSupportCurrentAction,
+        Refusal::Activating => Code::InstanceActivating,
+    }
+}
+
+/// Runs `action` once per clientToken: the same token with the same parameters replays the
+/// first success (same body, same RequestId); with other parameters it is refused.
+fn handle(
+    mock: &Mock,
+    headers: &HeaderMap,
+    call: Call<'_>,
+    action: impl FnOnce(&mut Store, jiff::Timestamp) -> Result<(StatusCode, Value), Code>,
+) -> Response {
+    let host = host_id(headers);
+    let fault = mock.options.fault;
+    let reply = Reply {
+        request_id: new_request_id(),
+        host_id: &host,
+        fault,
+    };
+    let token = call.param("clientToken").map(str::to_owned);
+    if let Some(t) = &token
+        && (t.is_empty() || t.len() > 64 || !t.bytes().all(|b| (0x20..0x7f).contains(&b)))
+    {
+        return reply.error(Code::InvalidParameter("clientToken"));
+    }
+    let mut state = lock(mock);
+    // The shared layer has already moved the clock for everyone; keep that jump to the instance
+    // this request names, so parallel scenarios on one mock do not age each other's instances.
+    if let Some(by) = headers
+        .get(CLOCK_ADVANCE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| crate::scenario::parse_duration(v).ok())
+    {
+        state.store.shift_deadlines_except(call.instance, by);
+    }
+    let now = mock.options.clock.now();
+    let fingerprint = (
+        format!("{}|{}", call.action, call.instance.unwrap_or("")),
+        call.query
+            .iter()
+            .filter(|(k, _)| k != "clientToken")
+            .cloned()
+            .collect::<Vec<_>>(),
+        call.body.clone(),
+    );
+    let remember = token.filter(|_| fault != Some(Fault::IdempotencyIgnored));
+    if let Some(seen) = remember.as_ref().and_then(|t| state.tokens.get(t)) {
+        return if seen.fingerprint == fingerprint {
+            respond(seen.status, seen.body.clone(), &seen.request_id)
+        } else {
+            reply.error(Code::IdempotentParameterMismatch)
+        };
+    }
+    match action(&mut state.store, now) {
+        Ok((status, fields)) => {
+            let body = reply.success_body(fields);
+            if let Some(t) = remember {
+                state.tokens.insert(
+                    t,
+                    Recorded {
+                        fingerprint,
+                        status,
+                        body: body.clone(),
+                        request_id: reply.request_id.clone(),
+                    },
+                );
+            }
+            respond(status, body, &reply.request_id)
+        }
+        Err(code) => reply.error(code),
+    }
+}
+
+fn query_of(raw: Option<String>) -> Vec<(String, String)> {
+    raw.as_deref().map(verify::decode_query).unwrap_or_default()
+}
+
+/// The createInstance body, checked as far as the spec requires.
+fn new_instance(body: &Bytes) -> Result<NewInstance, Code> {
+    let v: Value = serde_json::from_slice(body).map_err(|_| Code::InvalidParameter("body"))?;
+    let text = |name: &'static str, default: &str| match v.get(name) {
+        None => Ok(default.to_owned()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err(Code::InvalidParameter(name)),
+    };
+    let es_version = match v.get("esVersion") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        None => return Err(Code::MissingParameter("esVersion")),
+        Some(_) => return Err(Code::InvalidParameter("esVersion")),
+    };
+    let node_amount = match v.get("nodeAmount") {
+        None => 2,
+        Some(n) => n
+            .as_i64()
+            .filter(|n| (1..=50).contains(n))
+            .ok_or(Code::InvalidParameter("nodeAmount"))?,
+    };
+    Ok(NewInstance {
+        description: text("description", "")?,
+        es_version,
+        payment_type: text("paymentType", "postpaid")?,
+        node_amount,
+    })
+}
+
+async fn create(
+    State(mock): State<Shared>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let parsed = new_instance(&body);
+    let call = Call {
+        action: "createInstance",
+        instance: None,
+        query: query_of(raw),
+        body: serde_json::from_slice(&body).ok(),
+    };
+    handle(&mock, &headers, call, |store, now| {
+        let id = store.create(now, parsed?);
+        Ok((StatusCode::OK, json!({"Result": {"instanceId": id}})))
+    })
+}
+
+async fn describe(
+    State(mock): State<Shared>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let mut call = Call::on("DescribeInstance", &id, raw);
+    // A read is not idempotent-tracked: Alibaba's DescribeInstance takes no clientToken.
+    call.query.retain(|(k, _)| k != "clientToken");
+    handle(&mock, &headers, call, |store, now| {
+        let instance = store.describe(now, &id).map_err(refusal)?;
+        Ok((StatusCode::OK, json!({"Result": instance.to_json()})))
+    })
+}
+
+async fn delete(
+    State(mock): State<Shared>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let call = Call::on("DeleteInstance", &id, raw);
+    // Without `deleteType` the mock freezes rather than releases: the service's default is not
+    // in the sources, and the reversible reading cannot lose an instance by surprise.
+    let how = match call.param("deleteType") {
+        None | Some("protective") => Ok(DeleteType::Protective),
+        Some("immediate") => Ok(DeleteType::Immediate),
+        Some(_) => Err(Code::InvalidParameter("deleteType")),
+    };
+    handle(&mock, &headers, call, |store, now| {
+        store.delete(now, &id, how?).map_err(refusal)?;
+        Ok((StatusCode::OK, json!({})))
+    })
+}
+
+async fn cancel_deletion(
+    State(mock): State<Shared>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let call = Call::on("CancelDeletion", &id, raw);
+    let fault = mock.options.fault;
+    let delay = mock.options.async_delay;
+    handle(&mock, &headers, call, |store, now| {
+        store.cancel_deletion(now, &id, delay).map_err(refusal)?;
+        let status = if fault == Some(Fault::WrongSuccessStatus) {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        let result = if fault == Some(Fault::WrongType) {
+            json!("true")
+        } else {
+            json!(true)
+        };
+        Ok((status, json!({"Result": result})))
+    })
 }

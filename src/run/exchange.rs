@@ -145,6 +145,7 @@ pub async fn build(
         (None, None) => (None, None, Vec::new()),
     };
     let mut prepared = Prepared {
+        operation_id: op.id.clone(),
         method: op.method.clone(),
         url,
         headers,

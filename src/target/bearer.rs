@@ -269,6 +269,7 @@ mod tests {
             url: Url::parse("http://127.0.0.1/").expect("a URL"),
             headers: vec![("authorization".into(), "old".into())],
             body: Vec::new(),
+            operation_id: String::new(),
         };
         auth.apply(&mut req, &client()).await.expect("applied");
         assert_eq!(req.header("Authorization"), Some("Bearer t0k3n"));

@@ -434,6 +434,7 @@ mod tests {
             url: Url::parse("http://h/compute/v2.1/servers").expect("url"),
             headers: vec![("X-Auth-Token".into(), "old".into())],
             body: Vec::new(),
+            operation_id: String::new(),
         };
         let client = reqwest::Client::new();
         let rt = tokio::runtime::Builder::new_current_thread()

@@ -20,6 +20,8 @@ use crate::scenario::Pos;
 /// headers and body bytes.
 #[derive(Debug, Clone)]
 pub struct Prepared {
+    /// The spec's operationId (Alibaba signs it as `x-acs-action`).
+    pub operation_id: String,
     pub method: String,
     pub url: Url,
     pub headers: Vec<(String, String)>,

@@ -48,6 +48,17 @@ enum Command {
     /// Work on the API specs (`specs check`: the linter).
     #[command(subcommand)]
     Specs(SpecsCommand),
+    /// Draft an OpenAPI operation from an API page's tables; print disagreements with its examples.
+    Derive(DeriveArgs),
+}
+
+#[derive(Args)]
+struct DeriveArgs {
+    /// The page: Markdown pipe tables or reStructuredText grid tables.
+    doc: PathBuf,
+    /// The page's format [default: guessed from the content].
+    #[arg(long, value_enum)]
+    format: Option<conform::derive::Format>,
 }
 
 #[derive(Subcommand)]
@@ -129,6 +140,7 @@ fn main() -> ExitCode {
         Command::List(args) => list(args),
         Command::Mock(args) => mock(args),
         Command::Specs(SpecsCommand::Check { apis, specs }) => specs_check(&specs, apis),
+        Command::Derive(args) => derive(&args),
         Command::Schema => {
             let text =
                 serde_json::to_string_pretty(&conform::scenario_schema()).unwrap_or_default();
@@ -359,6 +371,39 @@ fn specs_check(root: &std::path::Path, apis: Vec<String>) -> anyhow::Result<u8> 
     if total > 0 {
         println!("{total} problem(s) in {} spec(s)", apis.len());
         return Ok(2);
+    }
+    Ok(0)
+}
+
+/// `conform derive`: the draft on stdout; notes and disagreements on stderr, so the draft can
+/// be redirected into a file as it is.
+fn derive(args: &DeriveArgs) -> anyhow::Result<u8> {
+    let text = std::fs::read_to_string(&args.doc)
+        .with_context(|| format!("cannot read {}", args.doc.display()))?;
+    let derived = conform::derive::derive(&text, args.format);
+    if derived.fields.is_empty() && derived.statuses.is_empty() {
+        anyhow::bail!(
+            "found no parameter, response or status table in {} (read as {})",
+            args.doc.display(),
+            args.format
+                .unwrap_or_else(|| conform::derive::Format::guess(&text))
+        );
+    }
+    print!("{}", derived.to_yaml());
+    let mut err = std::io::stderr().lock();
+    for n in &derived.notes {
+        let _ = writeln!(err, "note: {n}");
+    }
+    if !derived.disagreements.is_empty() {
+        let _ = writeln!(
+            err,
+            "{} disagreement(s) between the tables and the examples of {}:",
+            derived.disagreements.len(),
+            args.doc.display()
+        );
+        for d in &derived.disagreements {
+            let _ = writeln!(err, "  {d}");
+        }
     }
     Ok(0)
 }

@@ -1,0 +1,681 @@
+//! From [`Block`]s to a [`Derived`] draft: recognise each table by its header words, decide
+//! whether it describes the request or the response (and where a request parameter goes) from
+//! its columns, its name cells and the captions above it, and map the documents' type words to
+//! JSON Schema.
+
+use serde_json::{Map, Value, json};
+
+use super::crosscheck::{self, Disagreement};
+use super::{Block, Format, Table, squash};
+
+/// Where a documented field goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    Path,
+    Query,
+    Header,
+    Cookie,
+    /// A request body field.
+    Body,
+    /// A success response body field.
+    Response,
+}
+
+impl Place {
+    pub fn name(self) -> &'static str {
+        match self {
+            Place::Path => "path",
+            Place::Query => "query",
+            Place::Header => "header",
+            Place::Cookie => "cookie",
+            Place::Body => "body",
+            Place::Response => "response",
+        }
+    }
+}
+
+/// One row of a parameter or response table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub place: Place,
+    pub required: bool,
+    /// The type cell as written (`String ^[a-z]{1,20}$`, `xsd:string *(Required)*`).
+    pub type_text: String,
+    pub schema: Value,
+    pub description: String,
+    pub example: Option<String>,
+    pub line: usize,
+}
+
+/// A status from a response-code or error-code table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    pub code: String,
+    pub description: String,
+}
+
+/// A JSON example found in a code block, with the side it illustrates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Example {
+    pub value: Value,
+    pub text: String,
+    pub line: usize,
+    pub response: bool,
+}
+
+/// Everything read from one page.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Derived {
+    pub format: Format,
+    pub title: String,
+    pub method: Option<String>,
+    pub path: Option<String>,
+    pub fields: Vec<Field>,
+    pub statuses: Vec<Status>,
+    pub examples: Vec<Example>,
+    pub disagreements: Vec<Disagreement>,
+    /// What was read but not used, or guessed: shown to the user beside the draft.
+    pub notes: Vec<String>,
+}
+
+/// Header words that name a column's role.
+#[derive(Default)]
+struct Columns {
+    name: Option<usize>,
+    ty: Option<usize>,
+    position: Option<usize>,
+    required: Option<usize>,
+    description: Option<usize>,
+    example: Option<usize>,
+    status: Option<usize>,
+    method: Option<usize>,
+    url: Option<usize>,
+}
+
+impl Columns {
+    fn of(header: &[String]) -> Self {
+        let mut c = Columns::default();
+        for (i, h) in header.iter().enumerate() {
+            let h = h.to_ascii_lowercase();
+            let slot = match h.as_str() {
+                "parameter" | "parameters" | "name" | "field" | "element" | "header"
+                | "parameter name" | "field name" => &mut c.name,
+                "position" | "in" | "location" | "param type" => &mut c.position,
+                "required" | "mandatory" => &mut c.required,
+                "method" | "http method" => &mut c.method,
+                "url" | "uri" | "endpoint" | "path" => &mut c.url,
+                "response code" | "httpcode" | "http code" | "status" | "status code"
+                | "http status code" => &mut c.status,
+                _ if h.contains("type") => &mut c.ty,
+                _ if h.contains("description") => &mut c.description,
+                _ if h.contains("example") => &mut c.example,
+                _ => continue,
+            };
+            slot.get_or_insert(i);
+        }
+        c
+    }
+}
+
+pub fn build(blocks: &[Block], format: Format) -> Derived {
+    let mut d = Derived {
+        format,
+        title: String::new(),
+        method: None,
+        path: None,
+        fields: Vec::new(),
+        statuses: Vec::new(),
+        examples: Vec::new(),
+        disagreements: Vec::new(),
+        notes: Vec::new(),
+    };
+    request_line(blocks, &mut d);
+    // Captions: the texts under the current heading, most recent last.
+    let mut heading = String::new();
+    let mut captions: Vec<String> = Vec::new();
+    for block in blocks {
+        match block {
+            Block::Heading { text, .. } => {
+                if d.title.is_empty() {
+                    d.title = text.clone();
+                }
+                heading = text.clone();
+                captions.clear();
+            }
+            Block::Text { text, .. } => captions.push(text.clone()),
+            Block::Table(t) => table(t, &heading, &captions, &mut d),
+            Block::Code { text, line } => {
+                if let Ok(value) = serde_json::from_str::<Value>(text)
+                    && (value.is_object() || value.is_array())
+                {
+                    let response = side(&heading, &captions) != Some(false);
+                    d.examples.push(Example {
+                        value,
+                        text: text.clone(),
+                        line: *line,
+                        response,
+                    });
+                }
+            }
+        }
+    }
+    if let Some(path) = d.path.clone() {
+        for name in template_names(&path) {
+            if !d
+                .fields
+                .iter()
+                .any(|f| f.place == Place::Path && f.name == name)
+            {
+                d.notes.push(format!(
+                    "path parameter `{name}` is only in the URL, typed string (inferred)"
+                ));
+                d.fields.push(Field {
+                    name: name.to_owned(),
+                    place: Place::Path,
+                    required: true,
+                    type_text: String::new(),
+                    schema: json!({"type": "string"}),
+                    description: String::new(),
+                    example: None,
+                    line: 0,
+                });
+            }
+        }
+    }
+    d.disagreements = crosscheck::check(&d.fields, &d.examples);
+    d
+}
+
+/// `METHOD /path` from a code block or a Method/URL table.
+fn request_line(blocks: &[Block], d: &mut Derived) {
+    const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+    for block in blocks {
+        let found = match block {
+            Block::Code { text, .. } => text.lines().find_map(|l| {
+                let mut parts = l.split_whitespace();
+                let m = parts.next()?;
+                METHODS
+                    .contains(&m)
+                    .then(|| (m.to_owned(), parts.next().unwrap_or("/").to_owned()))
+            }),
+            Block::Table(t) => {
+                let c = Columns::of(&t.header);
+                match (c.method, c.url, t.rows.first()) {
+                    (Some(m), Some(u), Some(r)) => Some((
+                        r.cells.get(m).cloned().unwrap_or_default(),
+                        r.cells.get(u).cloned().unwrap_or_default(),
+                    )),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some((method, url)) = found {
+            d.method = Some(method.to_ascii_lowercase());
+            d.path = Some(normalize_path(&url));
+            return;
+        }
+    }
+    d.notes
+        .push("no request line (`METHOD /path`) found; the draft uses `/unknown`".into());
+}
+
+/// `https://{domain}/a/[Id]/b?x=1` -> `/a/{Id}/b`.
+fn normalize_path(url: &str) -> String {
+    let no_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = if url.contains("://") {
+        no_scheme.find('/').map_or("/", |i| &no_scheme[i..])
+    } else {
+        no_scheme
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    path.replace('[', "{").replace(']', "}")
+}
+
+fn template_names(path: &str) -> Vec<&str> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}').map(|(n, _)| n))
+        .collect()
+}
+
+/// The first answer `read` gives for the captions, most recent first, then the heading.
+fn recent<T>(heading: &str, captions: &[String], read: impl Fn(&str) -> Option<T>) -> Option<T> {
+    captions
+        .iter()
+        .rev()
+        .map(String::as_str)
+        .chain(std::iter::once(heading))
+        .find_map(|c| read(&c.to_ascii_lowercase()))
+}
+
+/// `Some(true)` response, `Some(false)` request, by the words of the most recent caption.
+fn side(heading: &str, captions: &[String]) -> Option<bool> {
+    recent(heading, captions, |c| {
+        match (c.rfind("request"), c.rfind("response")) {
+            (Some(q), Some(s)) => Some(s > q),
+            (None, Some(_)) => Some(true),
+            (Some(_), None) => Some(false),
+            (None, None) => None,
+        }
+    })
+}
+
+/// The place the most recent caption names (`URI parameters`, `Query`, `Request Headers`, ...).
+fn caption_place(heading: &str, captions: &[String]) -> Option<Place> {
+    const WORDS: [(&str, Place); 5] = [
+        ("uri", Place::Path),
+        ("path", Place::Path),
+        ("query", Place::Query),
+        ("header", Place::Header),
+        ("body", Place::Body),
+    ];
+    recent(heading, captions, |c| {
+        WORDS.iter().find(|(w, _)| c.contains(w)).map(|(_, p)| *p)
+    })
+}
+
+fn table(t: &Table, heading: &str, captions: &[String], d: &mut Derived) {
+    let c = Columns::of(&t.header);
+    if let Some(s) = c.status {
+        for r in &t.rows {
+            let code = r.cells.get(s).cloned().unwrap_or_default();
+            if code.len() == 3 && code.chars().all(|ch| ch.is_ascii_digit()) {
+                let description = r
+                    .cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, text)| *i != s && !text.is_empty())
+                    .map(|(_, text)| text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(": ");
+                d.statuses.push(Status { code, description });
+            }
+        }
+        return;
+    }
+    if c.method.is_some() {
+        return; // the request line, read already
+    }
+    let Some(name_col) = c.name else {
+        d.notes.push(format!(
+            "table at line {} ({}) has no name column; skipped",
+            t.line,
+            t.header.join(" | ")
+        ));
+        return;
+    };
+    let mut response = side(heading, captions) == Some(true);
+    let mut caption_at = caption_place(heading, captions);
+    for r in &t.rows {
+        let cell = |i: Option<usize>| i.and_then(|i| r.cells.get(i)).cloned().unwrap_or_default();
+        let raw_name = cell(Some(name_col));
+        // A row that only has its first cell is a section label inside the table.
+        if r.cells.iter().skip(1).all(String::is_empty) && raw_name.contains(' ') {
+            let label = [raw_name.clone()];
+            response = side("", &label).unwrap_or(response);
+            caption_at = caption_place("", &label).or(caption_at);
+            continue;
+        }
+        let name = clean_name(&raw_name);
+        if name.is_empty() {
+            continue;
+        }
+        let type_text = cell(c.ty);
+        let (schema, typed_required, note) = schema_of(&type_text);
+        if let Some(n) = note {
+            d.notes.push(format!("line {}: `{name}`: {n}", r.line));
+        }
+        let required = typed_required || is_yes(&cell(c.required));
+        let place = if response {
+            Place::Response
+        } else {
+            request_place(&cell(c.position), &raw_name, &name, caption_at, d)
+        };
+        if place == Place::Header && name.eq_ignore_ascii_case("authorization") {
+            d.notes.push(format!(
+                "line {}: `{name}` carries credentials: model it in `securitySchemes`, not as a parameter",
+                r.line
+            ));
+            continue;
+        }
+        let example = Some(cell(c.example)).filter(|e| !e.is_empty());
+        d.fields.push(Field {
+            name,
+            place,
+            required: required || place == Place::Path,
+            type_text,
+            schema,
+            description: cell(c.description),
+            example,
+            line: r.line,
+        });
+    }
+}
+
+fn request_place(
+    position: &str,
+    raw_name: &str,
+    name: &str,
+    caption: Option<Place>,
+    d: &Derived,
+) -> Place {
+    let by_column = match position.to_ascii_lowercase().as_str() {
+        "path" | "uri" => Some(Place::Path),
+        "query" => Some(Place::Query),
+        "header" => Some(Place::Header),
+        "cookie" => Some(Place::Cookie),
+        "body" | "formdata" | "form" => Some(Place::Body),
+        _ => None,
+    };
+    let in_template = d
+        .path
+        .as_deref()
+        .is_some_and(|p| template_names(p).contains(&name));
+    by_column
+        .or_else(|| (raw_name.starts_with('{') || raw_name.starts_with('[')).then_some(Place::Path))
+        .or(caption)
+        .or_else(|| in_template.then_some(Place::Path))
+        .unwrap_or(match d.method.as_deref() {
+            Some("post" | "put" | "patch") => Place::Body,
+            _ => Place::Query,
+        })
+}
+
+/// `{tenant_id}` -> `tenant_id`; also drops code marks and the `└` of nested rows.
+fn clean_name(raw: &str) -> String {
+    raw.trim_matches(|c: char| "{}[]`*└ ".contains(c))
+        .trim()
+        .to_owned()
+}
+
+fn is_yes(cell: &str) -> bool {
+    matches!(
+        cell.trim().to_ascii_lowercase().as_str(),
+        "yes" | "y" | "true" | "required" | "mandatory" | "✓"
+    )
+}
+
+/// A type cell to a schema: the type word, an optional `*(Required)*`, an optional pattern.
+/// Returns the schema, whether the cell marks the field required, and a note when the type
+/// word is unknown.
+pub fn schema_of(cell: &str) -> (Value, bool, Option<String>) {
+    let lower = cell.to_ascii_lowercase();
+    let required = lower.contains("(required)");
+    let cleaned = squash(&cell.replace("*(Required)*", "").replace("(Required)", ""));
+    let (word, rest) = cleaned.split_once(' ').unwrap_or((&cleaned, ""));
+    let bare = word.to_ascii_lowercase();
+    let bare = bare
+        .rsplit_once(':')
+        .map_or(bare.as_str(), |(_, w)| w)
+        .to_owned();
+    let mut schema = match bare.as_str() {
+        "" => Map::new(),
+        "string" | "str" | "text" | "char" => obj(json!({"type": "string"})),
+        "boolean" | "bool" => obj(json!({"type": "boolean"})),
+        "integer" | "int" | "int32" | "short" => obj(json!({"type": "integer"})),
+        "long" | "int64" => obj(json!({"type": "integer", "format": "int64"})),
+        "number" | "float" | "double" | "decimal" => obj(json!({"type": "number"})),
+        "object" | "map" | "dict" | "struct" => obj(json!({"type": "object"})),
+        "array" | "list" => obj(json!({"type": "array"})),
+        "uuid" => obj(json!({"type": "string", "format": "uuid"})),
+        "datetime" | "date-time" | "timestamp" => {
+            obj(json!({"type": "string", "format": "date-time"}))
+        }
+        "date" => obj(json!({"type": "string", "format": "date"})),
+        "uri" | "url" | "anyuri" => obj(json!({"type": "string", "format": "uri"})),
+        "null" => obj(json!({"type": "null"})),
+        _ => {
+            return (
+                json!({}),
+                required,
+                Some(format!("unknown type word `{word}`; left untyped")),
+            );
+        }
+    };
+    let rest = rest.trim();
+    if rest.starts_with('^') && regex::Regex::new(rest).is_ok() {
+        schema.insert("pattern".into(), json!(rest));
+    }
+    (Value::Object(schema), required, None)
+}
+
+fn obj(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+impl Derived {
+    /// The draft as an OpenAPI 3.1 document with one operation. Examples go in only when they
+    /// agree with the tables, so the draft passes `conform specs check` as it is.
+    pub fn document(&self) -> Value {
+        let mut op = Map::new();
+        op.insert("operationId".into(), json!(operation_id(&self.title)));
+        if !self.title.is_empty() {
+            op.insert("summary".into(), json!(self.title));
+        }
+        let params: Vec<Value> = self
+            .fields
+            .iter()
+            .filter(|f| !matches!(f.place, Place::Body | Place::Response))
+            .map(|f| {
+                let mut p = Map::new();
+                p.insert("name".into(), json!(f.name));
+                p.insert("in".into(), json!(f.place.name()));
+                p.insert("required".into(), json!(f.required));
+                if !f.description.is_empty() {
+                    p.insert("description".into(), json!(f.description));
+                }
+                p.insert("schema".into(), f.schema.clone());
+                if let Some(e) = f
+                    .example
+                    .as_deref()
+                    .and_then(|e| typed_example(e, &f.schema))
+                {
+                    p.insert("example".into(), e);
+                }
+                Value::Object(p)
+            })
+            .collect();
+        if !params.is_empty() {
+            op.insert("parameters".into(), Value::Array(params));
+        }
+        let clean = |response: bool| !self.disagreements.iter().any(|d| d.response == response);
+        if let Some(schema) = self.object_schema(Place::Body) {
+            let mut media = Map::new();
+            let example = self.examples.iter().find(|e| !e.response);
+            media.insert("schema".into(), wrap(schema, example));
+            if let Some(e) = example.filter(|_| clean(false)) {
+                media.insert("example".into(), e.value.clone());
+            }
+            op.insert(
+                "requestBody".into(),
+                json!({"required": true, "content": {"application/json": media}}),
+            );
+        }
+        let mut responses = Map::new();
+        let success = self.object_schema(Place::Response);
+        let has_2xx = self.statuses.iter().any(|s| s.code.starts_with('2'));
+        if !has_2xx {
+            responses.insert(
+                "200".into(),
+                json!({"description": "Success (inferred: the page lists no success status)"}),
+            );
+        }
+        for s in &self.statuses {
+            let description = if s.description.is_empty() {
+                format!("HTTP {}", s.code)
+            } else {
+                s.description.clone()
+            };
+            match responses.get_mut(&s.code).and_then(Value::as_object_mut) {
+                Some(existing) => {
+                    let joined = format!(
+                        "{}; {description}",
+                        existing["description"].as_str().unwrap_or_default()
+                    );
+                    existing.insert("description".into(), json!(joined));
+                }
+                None => {
+                    responses.insert(s.code.clone(), json!({"description": description}));
+                }
+            }
+        }
+        if let Some(schema) = success {
+            let example = self.examples.iter().find(|e| e.response);
+            let mut media = Map::new();
+            media.insert("schema".into(), wrap(schema, example));
+            if let Some(e) = example.filter(|_| clean(true)) {
+                media.insert("example".into(), e.value.clone());
+            }
+            let code = responses
+                .keys()
+                .find(|k| k.starts_with('2'))
+                .cloned()
+                .unwrap_or_else(|| "200".into());
+            if let Some(r) = responses.get_mut(&code).and_then(Value::as_object_mut) {
+                r.insert("content".into(), json!({"application/json": media}));
+            }
+        }
+        op.insert("responses".into(), Value::Object(responses));
+        let path = self.path.clone().unwrap_or_else(|| "/unknown".into());
+        let method = self.method.clone().unwrap_or_else(|| "get".into());
+        json!({
+            "openapi": "3.1.0",
+            "info": {
+                "title": if self.title.is_empty() { "draft" } else { self.title.as_str() },
+                "version": "draft",
+                "description": format!("Drafted by `conform derive` from a {} page: review every field before moving it into specs/.", self.format),
+            },
+            "paths": { path: { method: Value::Object(op) } }
+        })
+    }
+
+    /// An object schema of the fields at `place`, `None` when there are none.
+    fn object_schema(&self, place: Place) -> Option<Value> {
+        let fields: Vec<&Field> = self.fields.iter().filter(|f| f.place == place).collect();
+        if fields.is_empty() {
+            return None;
+        }
+        let mut props = Map::new();
+        let mut required = Vec::new();
+        for f in &fields {
+            let mut s = f.schema.as_object().cloned().unwrap_or_default();
+            if !f.description.is_empty() {
+                s.insert("description".into(), json!(f.description));
+            }
+            props.insert(f.name.clone(), Value::Object(s));
+            if f.required {
+                required.push(json!(f.name));
+            }
+        }
+        let mut schema = Map::new();
+        schema.insert("type".into(), json!("object"));
+        if !required.is_empty() {
+            schema.insert("required".into(), Value::Array(required));
+        }
+        schema.insert("properties".into(), Value::Object(props));
+        Some(Value::Object(schema))
+    }
+
+    /// The YAML draft.
+    pub fn to_yaml(&self) -> String {
+        super::yaml::to_yaml(&self.document())
+    }
+}
+
+/// An array example means the table describes each element.
+fn wrap(schema: Value, example: Option<&Example>) -> Value {
+    match example {
+        Some(e) if e.value.is_array() => json!({"type": "array", "items": schema}),
+        _ => schema,
+    }
+}
+
+/// An example cell as the JSON value its schema wants; `None` when it is not one (`true` for a
+/// boolean, digits for an integer), so a draft never carries an example its schema refuses.
+fn typed_example(text: &str, schema: &Value) -> Option<Value> {
+    let value = match schema.get("type").and_then(Value::as_str) {
+        Some("integer" | "number" | "boolean") => serde_json::from_str(text).ok()?,
+        _ => json!(text),
+    };
+    jsonschema::draft202012::is_valid(schema, &value).then_some(value)
+}
+
+/// `CancelDeletion` stays; `Cancel Deletion Request` -> `cancelDeletionRequest`; words in
+/// parentheses and punctuation are dropped.
+fn operation_id(title: &str) -> String {
+    let words: Vec<String> = title
+        .split('(')
+        .next()
+        .unwrap_or("")
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect();
+    match words.as_slice() {
+        [] => "draftOperation".into(),
+        [one] => one.clone(),
+        [first, rest @ ..] => {
+            let mut id = first.to_lowercase();
+            for w in rest {
+                let mut chars = w.chars();
+                if let Some(c) = chars.next() {
+                    id.extend(c.to_uppercase());
+                    id.push_str(&chars.as_str().to_lowercase());
+                }
+            }
+            id
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_words() {
+        let t = |c: &str| schema_of(c);
+        assert_eq!(t("String").0, json!({"type": "string"}));
+        assert_eq!(
+            t("xsd:string *(Required)*"),
+            (json!({"type": "string"}), true, None)
+        );
+        assert_eq!(
+            t("csapi:UUID").0,
+            json!({"type": "string", "format": "uuid"})
+        );
+        assert_eq!(t("Long").0, json!({"type": "integer", "format": "int64"}));
+        assert_eq!(t("Boolean").0, json!({"type": "boolean"}));
+        assert_eq!(
+            t("String ^[a-zA-Z0-9_]{1,20}$").0,
+            json!({"type": "string", "pattern": "^[a-zA-Z0-9_]{1,20}$"})
+        );
+        assert!(t("Gizmo").2.is_some_and(|n| n.contains("`Gizmo`")));
+    }
+
+    #[test]
+    fn paths_and_ids() {
+        assert_eq!(
+            normalize_path("https://{domain}/api/account/{site_id}/x?y=1"),
+            "/api/account/{site_id}/x"
+        );
+        assert_eq!(
+            normalize_path("/openapi/instances/[InstanceId]/a"),
+            "/openapi/instances/{InstanceId}/a"
+        );
+        assert_eq!(operation_id("CancelDeletion"), "CancelDeletion");
+        assert_eq!(
+            operation_id("Cancel Deletion Request"),
+            "cancelDeletionRequest"
+        );
+        assert_eq!(
+            operation_id("Restore Soft-Deleted Instance (Restore Action) - x"),
+            "restoreSoftDeletedInstance"
+        );
+    }
+}

@@ -97,9 +97,38 @@ pub(super) fn check_refs(doc: &Value, report: &mut Report) {
                     ),
                 );
             }
-            Some(_) => {}
+            Some(target) => {
+                if let Some(cycle) = cycle_from(doc, target) {
+                    report.push(
+                        Rule::Ref,
+                        &ptr,
+                        format!(
+                            "`$ref: {reference}` never reaches an object: the references form a cycle ({})",
+                            cycle.join(" -> ")
+                        ),
+                        "make one of them the object itself instead of another `$ref`",
+                    );
+                }
+            }
         }
     }
+}
+
+/// The chain of `$ref`-only objects starting at `target`, if it loops back on itself.
+fn cycle_from(doc: &Value, target: &str) -> Option<Vec<String>> {
+    let mut seen = vec![format!("#{target}")];
+    let mut cur = resolve(doc, target)?;
+    while let Some(next) = cur.get("$ref").and_then(Value::as_str) {
+        let frag = next.strip_prefix('#')?;
+        let name = format!("#{frag}");
+        if seen.contains(&name) {
+            seen.push(name);
+            return Some(seen);
+        }
+        seen.push(name);
+        cur = resolve(doc, frag)?;
+    }
+    None
 }
 
 fn collect_refs(v: &Value, at: String, out: &mut Vec<(String, String)>) {

@@ -513,10 +513,8 @@ impl Derived {
             };
             match responses.get_mut(&s.code).and_then(Value::as_object_mut) {
                 Some(existing) => {
-                    let joined = format!(
-                        "{}; {description}",
-                        existing["description"].as_str().unwrap_or_default()
-                    );
+                    let before = existing.get("description").and_then(Value::as_str);
+                    let joined = format!("{}; {description}", before.unwrap_or_default());
                     existing.insert("description".into(), json!(joined));
                 }
                 None => {

@@ -211,8 +211,9 @@ fn lint_value(doc: &Value, report: &mut Report) {
     document::check_openapi(doc, report);
     document::check_refs(doc, report);
     let compiled = schemas::Compiled::new(doc);
-    schemas::check_schemas(doc, &compiled, report);
-    schemas::check_examples(doc, &compiled, report);
+    let sites = schemas::Sites::of(doc);
+    schemas::check_schemas(doc, &sites, &compiled, report);
+    schemas::check_examples(doc, &sites, &compiled, report);
     operations::check(doc, report);
 }
 

@@ -45,7 +45,7 @@ impl Compiled {
 
 /// Where schemas and examples sit in the OpenAPI structure.
 #[derive(Default)]
-struct Sites {
+pub(super) struct Sites {
     /// Pointers of schema objects that are not inside another schema.
     schemas: Vec<String>,
     /// (object holding `example`/`examples`, pointer of the schema they must match).
@@ -53,7 +53,7 @@ struct Sites {
 }
 
 impl Sites {
-    fn of(doc: &Value) -> Self {
+    pub(super) fn of(doc: &Value) -> Self {
         let mut s = Sites::default();
         if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
             for (p, item) in paths {
@@ -169,10 +169,10 @@ impl Sites {
 }
 
 /// Meta-validates and compiles every schema root.
-pub(super) fn check_schemas(doc: &Value, compiled: &Compiled, report: &mut Report) {
+pub(super) fn check_schemas(doc: &Value, sites: &Sites, compiled: &Compiled, report: &mut Report) {
     let meta = jsonschema::draft202012::meta::validator();
-    for ptr in Sites::of(doc).schemas {
-        let Some(schema) = doc.pointer(&ptr) else {
+    for ptr in &sites.schemas {
+        let Some(schema) = doc.pointer(ptr) else {
             continue;
         };
         let mut valid = true;
@@ -192,11 +192,11 @@ pub(super) fn check_schemas(doc: &Value, compiled: &Compiled, report: &mut Repor
         // `$ref` into nothing): that too would break every run that uses it.
         if valid
             && schema.get("$ref").is_none()
-            && let Err(e) = compiled.validator(&ptr)
+            && let Err(e) = compiled.validator(ptr)
         {
             report.push(
                 Rule::Schema,
-                &ptr,
+                ptr,
                 format!("the schema does not compile: {e}"),
                 "fix the keyword the message names",
             );
@@ -205,8 +205,7 @@ pub(super) fn check_schemas(doc: &Value, compiled: &Compiled, report: &mut Repor
 }
 
 /// Every example validates against its own schema.
-pub(super) fn check_examples(doc: &Value, compiled: &Compiled, report: &mut Report) {
-    let sites = Sites::of(doc);
+pub(super) fn check_examples(doc: &Value, sites: &Sites, compiled: &Compiled, report: &mut Report) {
     let mut checks: Vec<(String, &Value, String)> = Vec::new();
     for (holder_ptr, schema_ptr) in &sites.examples {
         let Some(holder) = doc.pointer(holder_ptr) else {

@@ -270,8 +270,22 @@ fn tricky_pipe_tables() {
         [
             (Kind::Type, "Id"),
             (Kind::NameCase, "Label"),
-            (Kind::Undocumented, "Colour")
+            (Kind::Undocumented, "Colour"),
+            (Kind::NameCase, "Owner.Emails.Primary"),
+            (Kind::Type, "Owner.Emails.Primary"),
         ]
+    );
+    // `└` rows nest: under an object as properties, under an array as its items' properties.
+    assert_eq!(field(&d, "Primary").parent, ["Owner", "Emails"]);
+    assert_eq!(field(&d, "Version").parent, Vec::<String>::new());
+    let doc = d.document();
+    let owner = doc
+        .pointer("/paths/~1v1~1gadgets~1{gadget_id}/put/responses/200/content/application~1json/schema/properties/Owner")
+        .expect("Owner in the draft");
+    assert_eq!(owner["properties"]["Name"]["type"], "string");
+    assert_eq!(
+        owner["properties"]["Emails"]["items"]["properties"]["Primary"]["type"],
+        "boolean"
     );
 }
 

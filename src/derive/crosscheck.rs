@@ -66,7 +66,7 @@ pub fn check(fields: &[Field], examples: &[Example]) -> Vec<Disagreement> {
             _ => Vec::new(),
         };
         for obj in objects {
-            for d in compare(&table, obj, ex) {
+            for d in compare(&table, &[], obj, ex) {
                 if !out.contains(&d) {
                     out.push(d);
                 }
@@ -76,11 +76,21 @@ pub fn check(fields: &[Field], examples: &[Example]) -> Vec<Disagreement> {
     out
 }
 
+/// The fields under `parent` against one object of the example, then each nested object.
 fn compare(
-    table: &[&Field],
+    all: &[&Field],
+    parent: &[String],
     obj: &serde_json::Map<String, Value>,
     ex: &Example,
 ) -> Vec<Disagreement> {
+    let table: Vec<&Field> = all.iter().copied().filter(|f| f.parent == parent).collect();
+    // Nested fields are named by their path: `Owner.Emails.Primary`.
+    let dotted = |name: &str| {
+        let mut p = parent.to_vec();
+        p.push(name.to_owned());
+        p.join(".")
+    };
+    let mut nested: Vec<(Vec<String>, &Value)> = Vec::new();
     let side = if ex.response {
         "response field"
     } else {
@@ -103,10 +113,11 @@ fn compare(
                 Some(f) => {
                     push(
                         Kind::NameCase,
-                        &f.name,
+                        &dotted(&f.name),
                         format!(
                             "{side} `{}` (table, line {}) is spelled `{key}` in {at}",
-                            f.name, f.line
+                            dotted(&f.name),
+                            f.line
                         ),
                     );
                     f
@@ -114,13 +125,16 @@ fn compare(
                 None => {
                     push(
                         Kind::Undocumented,
-                        key,
-                        format!("{side} `{key}` in {at} is in no table"),
+                        &dotted(key),
+                        format!("{side} `{}` in {at} is in no table", dotted(key)),
                     );
                     continue;
                 }
             },
         };
+        let mut path = parent.to_vec();
+        path.push(field.name.clone());
+        nested.push((path, value));
         let Some(ty) = field.schema.get("type").and_then(Value::as_str) else {
             continue;
         };
@@ -132,35 +146,51 @@ fn compare(
         if value.is_null() && ty != "null" {
             push(
                 Kind::Nullability,
-                &field.name,
+                &dotted(&field.name),
                 format!(
                     "{side} `{}` is `{written}` in the table (line {}) but null in {at}",
-                    field.name, field.line
+                    dotted(&field.name),
+                    field.line
                 ),
             );
         } else if !value.is_null() && !fits(ty, value) {
             push(
                 Kind::Type,
-                &field.name,
+                &dotted(&field.name),
                 format!(
                     "{side} `{}` is `{written}` in the table (line {}) but {} `{value}` in {at}",
-                    field.name,
+                    dotted(&field.name),
                     field.line,
                     kind(value),
                 ),
             );
         }
     }
-    for f in table {
+    for f in &table {
         if f.required && !obj.keys().any(|k| k.eq_ignore_ascii_case(&f.name)) {
             push(
                 Kind::Missing,
-                &f.name,
+                &dotted(&f.name),
                 format!(
                     "{side} `{}` is required by the table (line {}) but absent from the example (line {})",
-                    f.name, f.line, ex.line
+                    dotted(&f.name),
+                    f.line,
+                    ex.line
                 ),
             );
+        }
+    }
+    for (path, value) in nested {
+        if !all.iter().any(|f| f.parent == path) {
+            continue;
+        }
+        let inner: Vec<&serde_json::Map<String, Value>> = match value {
+            Value::Object(m) => vec![m],
+            Value::Array(items) => items.iter().filter_map(Value::as_object).collect(),
+            _ => Vec::new(),
+        };
+        for m in inner {
+            out.extend(compare(all, &path, m, ex));
         }
     }
     out

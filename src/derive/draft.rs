@@ -38,6 +38,8 @@ impl Place {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
     pub name: String,
+    /// The names of the enclosing fields, outermost first (Alibaba's `└` rows); empty at the top.
+    pub parent: Vec<String>,
     pub place: Place,
     pub required: bool,
     /// The type cell as written (`String ^[a-z]{1,20}$`, `xsd:string *(Required)*`).
@@ -172,6 +174,7 @@ pub fn build(blocks: &[Block], format: Format) -> Derived {
                 ));
                 d.fields.push(Field {
                     name: name.to_owned(),
+                    parent: Vec::new(),
                     place: Place::Path,
                     required: true,
                     type_text: String::new(),
@@ -308,6 +311,9 @@ fn table(t: &Table, heading: &str, captions: &[String], d: &mut Derived) {
     };
     let mut response = side(heading, captions) == Some(true);
     let mut caption_at = caption_place(heading, captions);
+    // The names of the open nesting levels, and the place of the outermost.
+    let mut open: Vec<String> = Vec::new();
+    let mut open_place = None;
     for r in &t.rows {
         let cell = |i: Option<usize>| i.and_then(|i| r.cells.get(i)).cloned().unwrap_or_default();
         let raw_name = cell(Some(name_col));
@@ -322,17 +328,30 @@ fn table(t: &Table, heading: &str, captions: &[String], d: &mut Derived) {
         if name.is_empty() {
             continue;
         }
+        // `└name` is a field of the row above at one level less; a level with no row above
+        // it is read as the deepest one there is.
+        let depth = raw_name
+            .chars()
+            .filter(|c| *c == '└')
+            .count()
+            .min(open.len());
+        open.truncate(depth);
+        let parent = open.clone();
+        open.push(name.clone());
         let type_text = cell(c.ty);
         let (schema, typed_required, note) = schema_of(&type_text);
         if let Some(n) = note {
             d.notes.push(format!("line {}: `{name}`: {n}", r.line));
         }
         let required = typed_required || is_yes(&cell(c.required));
-        let place = if response {
-            Place::Response
-        } else {
-            request_place(&cell(c.position), &raw_name, &name, caption_at, d)
+        let place = match open_place {
+            Some(p) if !parent.is_empty() => p,
+            _ if response => Place::Response,
+            _ => request_place(&cell(c.position), &raw_name, &name, caption_at, d),
         };
+        if parent.is_empty() {
+            open_place = Some(place);
+        }
         if place == Place::Header && name.eq_ignore_ascii_case("authorization") {
             d.notes.push(format!(
                 "line {}: `{name}` carries credentials: model it in `securitySchemes`, not as a parameter",
@@ -343,6 +362,7 @@ fn table(t: &Table, heading: &str, captions: &[String], d: &mut Derived) {
         let example = Some(cell(c.example)).filter(|e| !e.is_empty());
         d.fields.push(Field {
             name,
+            parent,
             place,
             required: required || place == Place::Path,
             type_text,
@@ -448,189 +468,6 @@ fn obj(v: Value) -> Map<String, Value> {
     }
 }
 
-impl Derived {
-    /// The draft as an OpenAPI 3.1 document with one operation. Examples go in only when they
-    /// agree with the tables, so the draft passes `conform specs check` as it is.
-    pub fn document(&self) -> Value {
-        let mut op = Map::new();
-        op.insert("operationId".into(), json!(operation_id(&self.title)));
-        if !self.title.is_empty() {
-            op.insert("summary".into(), json!(self.title));
-        }
-        let params: Vec<Value> = self
-            .fields
-            .iter()
-            .filter(|f| !matches!(f.place, Place::Body | Place::Response))
-            .map(|f| {
-                let mut p = Map::new();
-                p.insert("name".into(), json!(f.name));
-                p.insert("in".into(), json!(f.place.name()));
-                p.insert("required".into(), json!(f.required));
-                if !f.description.is_empty() {
-                    p.insert("description".into(), json!(f.description));
-                }
-                p.insert("schema".into(), f.schema.clone());
-                if let Some(e) = f
-                    .example
-                    .as_deref()
-                    .and_then(|e| typed_example(e, &f.schema))
-                {
-                    p.insert("example".into(), e);
-                }
-                Value::Object(p)
-            })
-            .collect();
-        if !params.is_empty() {
-            op.insert("parameters".into(), Value::Array(params));
-        }
-        let clean = |response: bool| !self.disagreements.iter().any(|d| d.response == response);
-        if let Some(schema) = self.object_schema(Place::Body) {
-            let mut media = Map::new();
-            let example = self.examples.iter().find(|e| !e.response);
-            media.insert("schema".into(), wrap(schema, example));
-            if let Some(e) = example.filter(|_| clean(false)) {
-                media.insert("example".into(), e.value.clone());
-            }
-            op.insert(
-                "requestBody".into(),
-                json!({"required": true, "content": {"application/json": media}}),
-            );
-        }
-        let mut responses = Map::new();
-        let success = self.object_schema(Place::Response);
-        let has_2xx = self.statuses.iter().any(|s| s.code.starts_with('2'));
-        if !has_2xx {
-            responses.insert(
-                "200".into(),
-                json!({"description": "Success (inferred: the page lists no success status)"}),
-            );
-        }
-        for s in &self.statuses {
-            let description = if s.description.is_empty() {
-                format!("HTTP {}", s.code)
-            } else {
-                s.description.clone()
-            };
-            match responses.get_mut(&s.code).and_then(Value::as_object_mut) {
-                Some(existing) => {
-                    let before = existing.get("description").and_then(Value::as_str);
-                    let joined = format!("{}; {description}", before.unwrap_or_default());
-                    existing.insert("description".into(), json!(joined));
-                }
-                None => {
-                    responses.insert(s.code.clone(), json!({"description": description}));
-                }
-            }
-        }
-        if let Some(schema) = success {
-            let example = self.examples.iter().find(|e| e.response);
-            let mut media = Map::new();
-            media.insert("schema".into(), wrap(schema, example));
-            if let Some(e) = example.filter(|_| clean(true)) {
-                media.insert("example".into(), e.value.clone());
-            }
-            let code = responses
-                .keys()
-                .find(|k| k.starts_with('2'))
-                .cloned()
-                .unwrap_or_else(|| "200".into());
-            if let Some(r) = responses.get_mut(&code).and_then(Value::as_object_mut) {
-                r.insert("content".into(), json!({"application/json": media}));
-            }
-        }
-        op.insert("responses".into(), Value::Object(responses));
-        let path = self.path.clone().unwrap_or_else(|| "/unknown".into());
-        let method = self.method.clone().unwrap_or_else(|| "get".into());
-        json!({
-            "openapi": "3.1.0",
-            "info": {
-                "title": if self.title.is_empty() { "draft" } else { self.title.as_str() },
-                "version": "draft",
-                "description": format!("Drafted by `conform derive` from a {} page: review every field before moving it into specs/.", self.format),
-            },
-            "paths": { path: { method: Value::Object(op) } }
-        })
-    }
-
-    /// An object schema of the fields at `place`, `None` when there are none.
-    fn object_schema(&self, place: Place) -> Option<Value> {
-        let fields: Vec<&Field> = self.fields.iter().filter(|f| f.place == place).collect();
-        if fields.is_empty() {
-            return None;
-        }
-        let mut props = Map::new();
-        let mut required = Vec::new();
-        for f in &fields {
-            let mut s = f.schema.as_object().cloned().unwrap_or_default();
-            if !f.description.is_empty() {
-                s.insert("description".into(), json!(f.description));
-            }
-            props.insert(f.name.clone(), Value::Object(s));
-            if f.required {
-                required.push(json!(f.name));
-            }
-        }
-        let mut schema = Map::new();
-        schema.insert("type".into(), json!("object"));
-        if !required.is_empty() {
-            schema.insert("required".into(), Value::Array(required));
-        }
-        schema.insert("properties".into(), Value::Object(props));
-        Some(Value::Object(schema))
-    }
-
-    /// The YAML draft.
-    pub fn to_yaml(&self) -> String {
-        super::yaml::to_yaml(&self.document())
-    }
-}
-
-/// An array example means the table describes each element.
-fn wrap(schema: Value, example: Option<&Example>) -> Value {
-    match example {
-        Some(e) if e.value.is_array() => json!({"type": "array", "items": schema}),
-        _ => schema,
-    }
-}
-
-/// An example cell as the JSON value its schema wants; `None` when it is not one (`true` for a
-/// boolean, digits for an integer), so a draft never carries an example its schema refuses.
-fn typed_example(text: &str, schema: &Value) -> Option<Value> {
-    let value = match schema.get("type").and_then(Value::as_str) {
-        Some("integer" | "number" | "boolean") => serde_json::from_str(text).ok()?,
-        _ => json!(text),
-    };
-    jsonschema::draft202012::is_valid(schema, &value).then_some(value)
-}
-
-/// `CancelDeletion` stays; `Cancel Deletion Request` -> `cancelDeletionRequest`; words in
-/// parentheses and punctuation are dropped.
-fn operation_id(title: &str) -> String {
-    let words: Vec<String> = title
-        .split('(')
-        .next()
-        .unwrap_or("")
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect();
-    match words.as_slice() {
-        [] => "draftOperation".into(),
-        [one] => one.clone(),
-        [first, rest @ ..] => {
-            let mut id = first.to_lowercase();
-            for w in rest {
-                let mut chars = w.chars();
-                if let Some(c) = chars.next() {
-                    id.extend(c.to_uppercase());
-                    id.push_str(&chars.as_str().to_lowercase());
-                }
-            }
-            id
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -665,15 +502,6 @@ mod tests {
         assert_eq!(
             normalize_path("/openapi/instances/[InstanceId]/a"),
             "/openapi/instances/{InstanceId}/a"
-        );
-        assert_eq!(operation_id("CancelDeletion"), "CancelDeletion");
-        assert_eq!(
-            operation_id("Cancel Deletion Request"),
-            "cancelDeletionRequest"
-        );
-        assert_eq!(
-            operation_id("Restore Soft-Deleted Instance (Restore Action) - x"),
-            "restoreSoftDeletedInstance"
         );
     }
 }

@@ -10,6 +10,7 @@
 pub mod crosscheck;
 pub mod draft;
 pub mod markdown;
+pub mod openapi;
 pub mod rst;
 pub mod yaml;
 

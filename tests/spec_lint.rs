@@ -264,3 +264,28 @@ fn reference_cycles_are_named() {
         "/paths/~1widgets~1{id}/get/parameters/0/$ref"
     );
 }
+
+/// A variant's misspelt key is one problem with a suggestion, not also an OAS schema error.
+#[test]
+fn variant_typos_get_a_suggestion() {
+    let clean = std::fs::read_to_string(fixture("clean")).expect("clean fixture");
+    let typo = clean.replace(
+        "        - operationId: polishWidget\n",
+        "        - operationId: polishWidget\n          requestbody: {}\n",
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("openapi.yaml");
+    std::fs::write(&path, typo).expect("write");
+    let problems = lint_file(&path);
+    assert_eq!(problems.len(), 1, "{:#?}", lines(&problems));
+    assert_eq!(problems[0].rule, Rule::Variants);
+    assert_eq!(
+        problems[0].message,
+        "unknown key `requestbody` in a variant"
+    );
+    assert!(
+        problems[0].help.starts_with("did you mean `requestBody`?"),
+        "{}",
+        problems[0].help
+    );
+}

@@ -64,6 +64,13 @@ pub(super) fn check_variant_operation(variant: &Value, pointer: &str, report: &m
         return;
     };
     for e in validator.iter_errors(variant) {
+        // Unknown keys get a better message (with a "did you mean") from the variant check.
+        if matches!(
+            e.kind(),
+            jsonschema::error::ValidationErrorKind::UnevaluatedProperties { .. }
+        ) {
+            continue;
+        }
         report.push(
             Rule::Variants,
             &format!("{pointer}{}", e.instance_path().as_str()),

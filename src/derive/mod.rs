@@ -3,8 +3,10 @@
 //! [`Disagreement`] between the tables and the page's own JSON examples.
 //!
 //! Pages come as Markdown pipe tables ([`markdown`]) or reStructuredText grid tables ([`rst`]);
-//! both are read into the same [`Block`]s, so the rest ([`draft`], [`crosscheck`]) does not know
-//! which format it came from. The draft is a starting point for `specs/<api>/openapi.yaml`, not
+//! both are read into the same [`Block`]s, so the rest does not know which format it came from:
+//! [`draft`] classifies the tables and reads their rows (type words via [`types`]),
+//! [`crosscheck`] holds the examples against them, and [`openapi`] renders the draft
+//! ([`yaml`] prints it). The draft is a starting point for `specs/<api>/openapi.yaml`, not
 //! a spec: the tables say less than a contract needs (error bodies, headers, formats).
 
 pub mod crosscheck;
@@ -12,6 +14,7 @@ pub mod draft;
 pub mod markdown;
 pub mod openapi;
 pub mod rst;
+pub mod types;
 pub mod yaml;
 
 use std::fmt;

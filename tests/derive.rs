@@ -260,6 +260,13 @@ fn tricky_pipe_tables() {
         "The label. It may hold: - letters - digits"
     );
     assert_eq!(field(&d, "weight").schema, json!({"type": "number"}));
+    // A one-word `Valid values:` list of a string field is an enum.
+    let mode = field(&d, "mode");
+    assert_eq!(mode.place, Place::Query);
+    assert_eq!(
+        mode.schema,
+        json!({"type": "string", "enum": ["fast", "safe"]})
+    );
     let kinds: Vec<(Kind, &str)> = d
         .disagreements
         .iter()

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::crosscheck::{self, Disagreement};
-use super::types::schema_of;
+use super::types::{schema_of, valid_values};
 use super::{Block, Format, Table};
 
 /// Where a documented field goes.
@@ -329,6 +329,14 @@ fn table(t: &Table, heading: &str, captions: &[String], d: &mut Derived) {
         if name.is_empty() {
             continue;
         }
+        if r.cells.len() > t.header.len() {
+            d.notes.push(format!(
+                "line {}: `{name}` has {} cells for {} columns (an unescaped `|`?); read by position",
+                r.line,
+                r.cells.len(),
+                t.header.len()
+            ));
+        }
         // `└name` is a field of the row above at one level less; a level with no row above
         // it is read as the deepest one there is.
         let depth = raw_name
@@ -340,7 +348,13 @@ fn table(t: &Table, heading: &str, captions: &[String], d: &mut Derived) {
         let parent = open.clone();
         open.push(name.clone());
         let type_text = cell(c.ty);
-        let (schema, typed_required, note) = schema_of(&type_text);
+        let (mut schema, typed_required, note) = schema_of(&type_text);
+        let description = cell(c.description);
+        if schema.get("type") == Some(&json!("string"))
+            && let (Some(values), Some(obj)) = (valid_values(&description), schema.as_object_mut())
+        {
+            obj.insert("enum".into(), json!(values));
+        }
         if let Some(n) = note {
             d.notes.push(format!("line {}: `{name}`: {n}", r.line));
         }
@@ -368,7 +382,7 @@ fn table(t: &Table, heading: &str, captions: &[String], d: &mut Derived) {
             required: required || place == Place::Path,
             type_text,
             schema,
-            description: cell(c.description),
+            description,
             example,
             line: r.line,
         });

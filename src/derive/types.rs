@@ -57,6 +57,28 @@ fn obj(v: Value) -> Map<String, Value> {
     }
 }
 
+/// The values a description lists after `Valid values:` as `- value` or `- value: meaning`
+/// items, when each value is one word (so prose lists are not mistaken for an enum).
+pub fn valid_values(description: &str) -> Option<Vec<String>> {
+    let (_, list) = description.split_once("Valid values:")?;
+    let values: Vec<String> = list
+        .split(" - ")
+        .map(|item| item.trim().trim_start_matches('-').trim())
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.split_once(':')
+                .map_or(item, |(v, _)| v)
+                .trim()
+                .trim_matches('`')
+                .to_owned()
+        })
+        .collect();
+    let words = values
+        .iter()
+        .all(|v| !v.is_empty() && !v.contains(char::is_whitespace));
+    (values.len() >= 2 && words).then_some(values)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +102,24 @@ mod tests {
             json!({"type": "string", "pattern": "^[a-zA-Z0-9_]{1,20}$"})
         );
         assert!(t("Gizmo").2.is_some_and(|n| n.contains("`Gizmo`")));
+    }
+
+    #[test]
+    fn valid_values_lists() {
+        assert_eq!(
+            valid_values(
+                "The type. Valid values: - immediate: deleted at once. - protective: kept 24 hours."
+            ),
+            Some(vec!["immediate".to_owned(), "protective".to_owned()])
+        );
+        assert_eq!(
+            valid_values("Valid values: - true - false").map(|v| v.len()),
+            Some(2)
+        );
+        assert_eq!(
+            valid_values("Valid values: - any text you like - or more"),
+            None
+        );
+        assert_eq!(valid_values("No list here."), None);
     }
 }

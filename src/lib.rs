@@ -11,6 +11,7 @@
 //! [`run::Event`]s and returns results.
 
 pub mod check;
+pub mod derive;
 pub mod diag;
 pub mod diff;
 pub mod mock;

@@ -61,6 +61,32 @@ enum Command {
     Schema,
     /// Serve built-in mocks on 127.0.0.1 until interrupted.
     Mock(MockArgs),
+    /// Work on the API specs (`specs check`: the linter).
+    #[command(subcommand)]
+    Specs(SpecsCommand),
+    /// Draft an OpenAPI operation from an API page's tables; print disagreements with its examples.
+    Derive(DeriveArgs),
+}
+
+#[derive(Args)]
+struct DeriveArgs {
+    /// The page: Markdown pipe tables or reStructuredText grid tables.
+    doc: PathBuf,
+    /// The page's format [default: guessed from the content].
+    #[arg(long, value_enum)]
+    format: Option<conform::derive::Format>,
+}
+
+#[derive(Subcommand)]
+enum SpecsCommand {
+    /// Lint specs: OpenAPI 3.1, JSON Schema 2020-12, examples, refs, operations; exit 2 on any problem.
+    Check {
+        /// APIs to check [default: every folder of --specs with an openapi.yaml].
+        apis: Vec<String>,
+        /// Where the API specs are.
+        #[arg(long, default_value = "specs")]
+        specs: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -153,6 +179,8 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args, color),
         Command::List(args) => list(args),
         Command::Mock(args) => mock(args),
+        Command::Specs(SpecsCommand::Check { apis, specs }) => specs_check(&specs, apis),
+        Command::Derive(args) => derive(&args),
         Command::Schema => {
             let text =
                 serde_json::to_string_pretty(&conform::scenario_schema()).unwrap_or_default();
@@ -356,6 +384,75 @@ fn mock(args: MockArgs) -> anyhow::Result<u8> {
         }
         anyhow::Ok(0)
     })
+}
+
+/// `conform specs check`: every problem of every selected spec, then a count.
+fn specs_check(root: &std::path::Path, apis: Vec<String>) -> anyhow::Result<u8> {
+    let registry = Registry::new(root);
+    let apis = if apis.is_empty() {
+        registry.api_names()
+    } else {
+        apis
+    };
+    if apis.is_empty() {
+        anyhow::bail!(
+            "no spec under {} (looked for */openapi.yaml)",
+            root.display()
+        );
+    }
+    let mut total = 0;
+    for api in &apis {
+        let path = root.join(api).join("openapi.yaml");
+        if !path.is_file() {
+            anyhow::bail!("no spec for API `{api}`: {} does not exist", path.display());
+        }
+        let problems = conform::spec::lint::lint_file(&path);
+        if problems.is_empty() {
+            println!("{}: ok", path.display());
+        }
+        for p in &problems {
+            println!("{p}");
+        }
+        total += problems.len();
+    }
+    if total > 0 {
+        println!("{total} problem(s) in {} spec(s)", apis.len());
+        return Ok(2);
+    }
+    Ok(0)
+}
+
+/// `conform derive`: the draft on stdout; notes and disagreements on stderr, so the draft can
+/// be redirected into a file as it is.
+fn derive(args: &DeriveArgs) -> anyhow::Result<u8> {
+    let text = std::fs::read_to_string(&args.doc)
+        .with_context(|| format!("cannot read {}", args.doc.display()))?;
+    let derived = conform::derive::derive(&text, args.format);
+    if derived.fields.is_empty() && derived.statuses.is_empty() {
+        anyhow::bail!(
+            "found no parameter, response or status table in {} (read as {})",
+            args.doc.display(),
+            args.format
+                .unwrap_or_else(|| conform::derive::Format::guess(&text))
+        );
+    }
+    print!("{}", derived.to_yaml());
+    let mut err = std::io::stderr().lock();
+    for n in &derived.notes {
+        let _ = writeln!(err, "note: {n}");
+    }
+    if !derived.disagreements.is_empty() {
+        let _ = writeln!(
+            err,
+            "{} disagreement(s) between the tables and the examples of {}:",
+            derived.disagreements.len(),
+            args.doc.display()
+        );
+        for d in &derived.disagreements {
+            let _ = writeln!(err, "  {d}");
+        }
+    }
+    Ok(0)
 }
 
 fn parse_dur(text: &str) -> Result<std::time::Duration, String> {

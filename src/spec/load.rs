@@ -16,7 +16,7 @@ use crate::diag::Diagnostic;
 use crate::scenario::Pos;
 
 /// Characters a URI fragment cannot hold as they are (path templates bring `{` and `}`).
-const FRAGMENT: &AsciiSet = &CONTROLS
+pub(super) const FRAGMENT: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'"')
     .add(b'<')

@@ -1,0 +1,450 @@
+//! From [`Block`]s to a [`Derived`] draft: recognise each table by its header words, decide
+//! whether it describes the request or the response (and where a request parameter goes) from
+//! its columns, its name cells and the captions above it, and map the documents' type words to
+//! JSON Schema.
+
+use serde_json::{Value, json};
+
+use super::crosscheck::{self, Disagreement};
+use super::types::{schema_of, valid_values};
+use super::{Block, Format, Table};
+
+/// Where a documented field goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    Path,
+    Query,
+    Header,
+    Cookie,
+    /// A request body field.
+    Body,
+    /// A success response body field.
+    Response,
+}
+
+impl Place {
+    pub fn name(self) -> &'static str {
+        match self {
+            Place::Path => "path",
+            Place::Query => "query",
+            Place::Header => "header",
+            Place::Cookie => "cookie",
+            Place::Body => "body",
+            Place::Response => "response",
+        }
+    }
+}
+
+/// One row of a parameter or response table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub name: String,
+    /// The names of the enclosing fields, outermost first (Alibaba's `└` rows); empty at the top.
+    pub parent: Vec<String>,
+    pub place: Place,
+    pub required: bool,
+    /// The type cell as written (`String ^[a-z]{1,20}$`, `xsd:string *(Required)*`).
+    pub type_text: String,
+    pub schema: Value,
+    pub description: String,
+    pub example: Option<String>,
+    pub line: usize,
+}
+
+/// A status from a response-code or error-code table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    pub code: String,
+    pub description: String,
+}
+
+/// A JSON example found in a code block, with the side it illustrates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Example {
+    pub value: Value,
+    pub text: String,
+    pub line: usize,
+    pub response: bool,
+}
+
+/// Everything read from one page.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Derived {
+    pub format: Format,
+    pub title: String,
+    pub method: Option<String>,
+    pub path: Option<String>,
+    pub fields: Vec<Field>,
+    pub statuses: Vec<Status>,
+    pub examples: Vec<Example>,
+    pub disagreements: Vec<Disagreement>,
+    /// What was read but not used, or guessed: shown to the user beside the draft.
+    pub notes: Vec<String>,
+}
+
+/// Header words that name a column's role.
+#[derive(Default)]
+struct Columns {
+    name: Option<usize>,
+    ty: Option<usize>,
+    position: Option<usize>,
+    required: Option<usize>,
+    description: Option<usize>,
+    example: Option<usize>,
+    status: Option<usize>,
+    method: Option<usize>,
+    url: Option<usize>,
+}
+
+impl Columns {
+    fn of(header: &[String]) -> Self {
+        let mut c = Columns::default();
+        for (i, h) in header.iter().enumerate() {
+            let h = h.to_ascii_lowercase();
+            let slot = match h.as_str() {
+                "parameter" | "parameters" | "name" | "field" | "element" | "header"
+                | "parameter name" | "field name" => &mut c.name,
+                "position" | "in" | "location" | "param type" => &mut c.position,
+                "required" | "mandatory" => &mut c.required,
+                "method" | "http method" => &mut c.method,
+                "url" | "uri" | "endpoint" | "path" => &mut c.url,
+                "response code" | "httpcode" | "http code" | "status" | "status code"
+                | "http status code" => &mut c.status,
+                _ if h.contains("type") => &mut c.ty,
+                _ if h.contains("description") => &mut c.description,
+                _ if h.contains("example") => &mut c.example,
+                _ => continue,
+            };
+            slot.get_or_insert(i);
+        }
+        c
+    }
+}
+
+pub fn build(blocks: &[Block], format: Format) -> Derived {
+    let mut d = Derived {
+        format,
+        title: String::new(),
+        method: None,
+        path: None,
+        fields: Vec::new(),
+        statuses: Vec::new(),
+        examples: Vec::new(),
+        disagreements: Vec::new(),
+        notes: Vec::new(),
+    };
+    request_line(blocks, &mut d);
+    // Captions: the texts under the current heading, most recent last.
+    let mut heading = String::new();
+    let mut captions: Vec<String> = Vec::new();
+    for block in blocks {
+        match block {
+            Block::Heading { text, .. } => {
+                if d.title.is_empty() {
+                    d.title = text.clone();
+                }
+                heading = text.clone();
+                captions.clear();
+            }
+            Block::Text { text, .. } => captions.push(text.clone()),
+            Block::Table(t) => table(t, &heading, &captions, &mut d),
+            Block::Code { text, line } => {
+                if let Ok(value) = serde_json::from_str::<Value>(text)
+                    && (value.is_object() || value.is_array())
+                {
+                    let response = side(&heading, &captions) != Some(false);
+                    d.examples.push(Example {
+                        value,
+                        text: text.clone(),
+                        line: *line,
+                        response,
+                    });
+                }
+            }
+        }
+    }
+    if let Some(path) = d.path.clone() {
+        for name in template_names(&path) {
+            if !d
+                .fields
+                .iter()
+                .any(|f| f.place == Place::Path && f.name == name)
+            {
+                d.notes.push(format!(
+                    "path parameter `{name}` is only in the URL, typed string (inferred)"
+                ));
+                d.fields.push(Field {
+                    name: name.to_owned(),
+                    parent: Vec::new(),
+                    place: Place::Path,
+                    required: true,
+                    type_text: String::new(),
+                    schema: json!({"type": "string"}),
+                    description: String::new(),
+                    example: None,
+                    line: 0,
+                });
+            }
+        }
+    }
+    d.disagreements = crosscheck::check(&d.fields, &d.examples);
+    d
+}
+
+/// `METHOD /path` from a code block or a Method/URL table.
+fn request_line(blocks: &[Block], d: &mut Derived) {
+    const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+    for block in blocks {
+        let found = match block {
+            Block::Code { text, .. } => text.lines().find_map(|l| {
+                let mut parts = l.split_whitespace();
+                let m = parts.next()?;
+                METHODS
+                    .contains(&m)
+                    .then(|| (m.to_owned(), parts.next().unwrap_or("/").to_owned()))
+            }),
+            Block::Table(t) => {
+                let c = Columns::of(&t.header);
+                match (c.method, c.url, t.rows.first()) {
+                    (Some(m), Some(u), Some(r)) => Some((
+                        r.cells.get(m).cloned().unwrap_or_default(),
+                        r.cells.get(u).cloned().unwrap_or_default(),
+                    )),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some((method, url)) = found {
+            d.method = Some(method.to_ascii_lowercase());
+            d.path = Some(normalize_path(&url));
+            return;
+        }
+    }
+    d.notes
+        .push("no request line (`METHOD /path`) found; the draft uses `/unknown`".into());
+}
+
+/// `https://{domain}/a/[Id]/b?x=1` -> `/a/{Id}/b`.
+fn normalize_path(url: &str) -> String {
+    let no_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = if url.contains("://") {
+        no_scheme.find('/').map_or("/", |i| &no_scheme[i..])
+    } else {
+        no_scheme
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    path.replace('[', "{").replace(']', "}")
+}
+
+fn template_names(path: &str) -> Vec<&str> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}').map(|(n, _)| n))
+        .collect()
+}
+
+/// The first answer `read` gives for the captions, most recent first, then the heading.
+fn recent<T>(heading: &str, captions: &[String], read: impl Fn(&str) -> Option<T>) -> Option<T> {
+    captions
+        .iter()
+        .rev()
+        .map(String::as_str)
+        .chain(std::iter::once(heading))
+        .find_map(|c| read(&c.to_ascii_lowercase()))
+}
+
+/// `Some(true)` response, `Some(false)` request, by the words of the most recent caption.
+fn side(heading: &str, captions: &[String]) -> Option<bool> {
+    recent(heading, captions, |c| {
+        match (c.rfind("request"), c.rfind("response")) {
+            (Some(q), Some(s)) => Some(s > q),
+            (None, Some(_)) => Some(true),
+            (Some(_), None) => Some(false),
+            (None, None) => None,
+        }
+    })
+}
+
+/// The place the most recent caption names (`URI parameters`, `Query`, `Request Headers`, ...).
+fn caption_place(heading: &str, captions: &[String]) -> Option<Place> {
+    const WORDS: [(&str, Place); 5] = [
+        ("uri", Place::Path),
+        ("path", Place::Path),
+        ("query", Place::Query),
+        ("header", Place::Header),
+        ("body", Place::Body),
+    ];
+    recent(heading, captions, |c| {
+        WORDS.iter().find(|(w, _)| c.contains(w)).map(|(_, p)| *p)
+    })
+}
+
+fn table(t: &Table, heading: &str, captions: &[String], d: &mut Derived) {
+    let c = Columns::of(&t.header);
+    if let Some(s) = c.status {
+        for r in &t.rows {
+            let code = r.cells.get(s).cloned().unwrap_or_default();
+            if code.len() == 3 && code.chars().all(|ch| ch.is_ascii_digit()) {
+                let description = r
+                    .cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, text)| *i != s && !text.is_empty())
+                    .map(|(_, text)| text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(": ");
+                d.statuses.push(Status { code, description });
+            }
+        }
+        return;
+    }
+    if c.method.is_some() {
+        return; // the request line, read already
+    }
+    let Some(name_col) = c.name else {
+        d.notes.push(format!(
+            "table at line {} ({}) has no name column; skipped",
+            t.line,
+            t.header.join(" | ")
+        ));
+        return;
+    };
+    let mut response = side(heading, captions) == Some(true);
+    let mut caption_at = caption_place(heading, captions);
+    // The names of the open nesting levels, and the place of the outermost.
+    let mut open: Vec<String> = Vec::new();
+    let mut open_place = None;
+    for r in &t.rows {
+        let cell = |i: Option<usize>| i.and_then(|i| r.cells.get(i)).cloned().unwrap_or_default();
+        let raw_name = cell(Some(name_col));
+        // A row that only has its first cell is a section label inside the table.
+        if r.cells.iter().skip(1).all(String::is_empty) && raw_name.contains(' ') {
+            let label = [raw_name.clone()];
+            response = side("", &label).unwrap_or(response);
+            caption_at = caption_place("", &label).or(caption_at);
+            continue;
+        }
+        let name = clean_name(&raw_name);
+        if name.is_empty() {
+            continue;
+        }
+        if r.cells.len() > t.header.len() {
+            d.notes.push(format!(
+                "line {}: `{name}` has {} cells for {} columns (an unescaped `|`?); read by position",
+                r.line,
+                r.cells.len(),
+                t.header.len()
+            ));
+        }
+        // `└name` is a field of the row above at one level less; a level with no row above
+        // it is read as the deepest one there is.
+        let depth = raw_name
+            .chars()
+            .filter(|c| *c == '└')
+            .count()
+            .min(open.len());
+        open.truncate(depth);
+        let parent = open.clone();
+        open.push(name.clone());
+        let type_text = cell(c.ty);
+        let (mut schema, typed_required, note) = schema_of(&type_text);
+        let description = cell(c.description);
+        if schema.get("type") == Some(&json!("string"))
+            && let (Some(values), Some(obj)) = (valid_values(&description), schema.as_object_mut())
+        {
+            obj.insert("enum".into(), json!(values));
+        }
+        if let Some(n) = note {
+            d.notes.push(format!("line {}: `{name}`: {n}", r.line));
+        }
+        let required = typed_required || is_yes(&cell(c.required));
+        let place = match open_place {
+            Some(p) if !parent.is_empty() => p,
+            _ if response => Place::Response,
+            _ => request_place(&cell(c.position), &raw_name, &name, caption_at, d),
+        };
+        if parent.is_empty() {
+            open_place = Some(place);
+        }
+        if place == Place::Header && name.eq_ignore_ascii_case("authorization") {
+            d.notes.push(format!(
+                "line {}: `{name}` carries credentials: model it in `securitySchemes`, not as a parameter",
+                r.line
+            ));
+            continue;
+        }
+        let example = Some(cell(c.example)).filter(|e| !e.is_empty());
+        d.fields.push(Field {
+            name,
+            parent,
+            place,
+            required: required || place == Place::Path,
+            type_text,
+            schema,
+            description,
+            example,
+            line: r.line,
+        });
+    }
+}
+
+fn request_place(
+    position: &str,
+    raw_name: &str,
+    name: &str,
+    caption: Option<Place>,
+    d: &Derived,
+) -> Place {
+    let by_column = match position.to_ascii_lowercase().as_str() {
+        "path" | "uri" => Some(Place::Path),
+        "query" => Some(Place::Query),
+        "header" => Some(Place::Header),
+        "cookie" => Some(Place::Cookie),
+        "body" | "formdata" | "form" => Some(Place::Body),
+        _ => None,
+    };
+    let in_template = d
+        .path
+        .as_deref()
+        .is_some_and(|p| template_names(p).contains(&name));
+    by_column
+        .or_else(|| (raw_name.starts_with('{') || raw_name.starts_with('[')).then_some(Place::Path))
+        .or(caption)
+        .or_else(|| in_template.then_some(Place::Path))
+        .unwrap_or(match d.method.as_deref() {
+            Some("post" | "put" | "patch") => Place::Body,
+            _ => Place::Query,
+        })
+}
+
+/// `{tenant_id}` -> `tenant_id`; also drops code marks and the `└` of nested rows.
+fn clean_name(raw: &str) -> String {
+    raw.trim_matches(|c: char| "{}[]`*└ ".contains(c))
+        .trim()
+        .to_owned()
+}
+
+fn is_yes(cell: &str) -> bool {
+    matches!(
+        cell.trim().to_ascii_lowercase().as_str(),
+        "yes" | "y" | "true" | "required" | "mandatory" | "✓"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_and_ids() {
+        assert_eq!(
+            normalize_path("https://{domain}/api/account/{site_id}/x?y=1"),
+            "/api/account/{site_id}/x"
+        );
+        assert_eq!(
+            normalize_path("/openapi/instances/[InstanceId]/a"),
+            "/openapi/instances/{InstanceId}/a"
+        );
+    }
+}

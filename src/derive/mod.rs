@@ -1,0 +1,108 @@
+//! `conform derive`: lifts an API page's parameter tables into a [`Derived`] draft, an OpenAPI
+//! 3.1 document holding the page's one operation with JSON Schemas, plus every
+//! [`Disagreement`] between the tables and the page's own JSON examples.
+//!
+//! Pages come as Markdown pipe tables ([`markdown`]) or reStructuredText grid tables ([`rst`]);
+//! both are read into the same [`Block`]s, so the rest does not know which format it came from:
+//! [`draft`] classifies the tables and reads their rows (type words via [`types`]),
+//! [`crosscheck`] holds the examples against them, and [`openapi`] renders the draft
+//! ([`yaml`] prints it). The draft is a starting point for `specs/<api>/openapi.yaml`, not
+//! a spec: the tables say less than a contract needs (error bodies, headers, formats).
+
+pub mod crosscheck;
+pub mod draft;
+pub mod markdown;
+pub mod openapi;
+pub mod rst;
+pub mod types;
+pub mod yaml;
+
+use std::fmt;
+
+pub use crosscheck::Disagreement;
+pub use draft::Derived;
+
+/// The two documentation formats the seeds come in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Markdown,
+    Rst,
+}
+
+impl Format {
+    /// Grid-table borders (`+---+`) or RST directives mean RST; anything else is read as Markdown.
+    pub fn guess(text: &str) -> Format {
+        let rst = text.lines().any(|l| {
+            let t = l.trim_start();
+            (t.starts_with("+-") && t.trim_end().ends_with('+')) || t.starts_with(".. code")
+        });
+        if rst { Format::Rst } else { Format::Markdown }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Markdown => "markdown",
+            Format::Rst => "rst",
+        })
+    }
+}
+
+/// A page read into the parts derive cares about, in document order. Lines are 1-based.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Block {
+    Heading {
+        text: String,
+        line: usize,
+    },
+    /// A paragraph line (bold captions such as `**Path Parameters**` included, unformatted).
+    Text {
+        text: String,
+        line: usize,
+    },
+    Table(Table),
+    /// A fenced (Markdown) or literal (RST `.. code::`) block, dedented.
+    Code {
+        text: String,
+        line: usize,
+    },
+}
+
+/// A table: header cells, then rows; cell text is unescaped, with continuation lines joined.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Row>,
+    pub line: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub cells: Vec<String>,
+    pub line: usize,
+}
+
+/// Reads `text` in `format` (guessed when `None`) and derives the draft and the disagreements.
+pub fn derive(text: &str, format: Option<Format>) -> Derived {
+    let format = format.unwrap_or_else(|| Format::guess(text));
+    let blocks = match format {
+        Format::Markdown => markdown::blocks(text),
+        Format::Rst => rst::blocks(text),
+    };
+    draft::build(&blocks, format)
+}
+
+/// Collapses runs of whitespace (cells joined from several lines) into single spaces.
+pub(crate) fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The first table among `blocks` (for the readers' tests).
+#[cfg(test)]
+pub(crate) fn first_table(blocks: Vec<Block>) -> Option<Table> {
+    blocks.into_iter().find_map(|b| match b {
+        Block::Table(t) => Some(t),
+        _ => None,
+    })
+}

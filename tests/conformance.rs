@@ -91,6 +91,18 @@ fn run(specs: &'static str, found: &Found) -> Result<ScenarioResult, Failed> {
     Ok(runtime().block_on(r.run_found(found, &NoEvents)))
 }
 
+/// `exclusive` scenarios run alone within this process, as the runner runs them; the trials of
+/// one process share the mocks. (Under nextest every trial has its own process and mocks.)
+fn turn(found: &Found) -> Box<dyn std::any::Any> {
+    static ALONE: std::sync::RwLock<()> = std::sync::RwLock::new(());
+    let exclusive = conform::scenario::load(&found.path).is_ok_and(|(s, _)| s.exclusive);
+    if exclusive {
+        Box::new(ALONE.write().unwrap_or_else(|p| p.into_inner()))
+    } else {
+        Box::new(ALONE.read().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
 fn details(r: &ScenarioResult) -> String {
     conform::report::terminal::details(r, false)
 }
@@ -156,6 +168,7 @@ fn main() {
     for found in trials_under("cases") {
         let name = format!("cases/{}", found.id);
         trials.push(Trial::test(name, move || {
+            let _turn = turn(&found);
             let r = run("specs", &found)?;
             match r.outcome {
                 Outcome::Passed => Ok(()),

@@ -139,6 +139,9 @@ impl Runner {
         });
         let permits = Arc::new(tokio::sync::Semaphore::new(self.options.jobs.max(1)));
         let stop = Arc::new(AtomicBool::new(false));
+        // Scenarios share it for reading; an `exclusive` one takes it for writing and so runs
+        // alone. Tokio's lock is fair: a waiting writer holds back readers queued after it.
+        let alone = Arc::new(tokio::sync::RwLock::new(()));
         let mut tasks = tokio::task::JoinSet::new();
         let mut task_index = HashMap::new();
         for (index, f) in found.iter().cloned().enumerate() {
@@ -146,7 +149,14 @@ impl Runner {
             let permits = Arc::clone(&permits);
             let stop = Arc::clone(&stop);
             let sink = Arc::clone(&sink);
+            let alone = Arc::clone(&alone);
+            let exclusive = scenario::load(&f.path).is_ok_and(|(s, _)| s.exclusive);
             let handle = tasks.spawn(async move {
+                let _turn: Box<dyn Send> = if exclusive {
+                    Box::new(alone.write_owned().await)
+                } else {
+                    Box::new(alone.read_owned().await)
+                };
                 let _permit = permits.acquire_owned().await.ok();
                 let result = if stop.load(Ordering::SeqCst) {
                     skipped(&f, "not run: --fail-fast stopped the run")

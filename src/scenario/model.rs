@@ -32,6 +32,10 @@ pub struct Scenario {
     #[serde(default)]
     #[schemars(with = "Option<BTreeMap<String, Node>>")]
     pub vars: Option<Node>,
+    /// Run alone: no other scenario runs while this one does. For scenarios that move a mock's
+    /// clock or spend a shared quota, whose effects would leak into scenarios running beside them.
+    #[serde(default)]
+    pub exclusive: bool,
     /// Wall-clock budget for the main steps (for example `2m`); `finally` steps still run after it.
     #[serde(default)]
     pub timeout: Option<Spanned<Dur>>,

@@ -14,7 +14,7 @@ use conform::report::progress::Human;
 use conform::run::{EventSink, RunOptions, Runner};
 use conform::scenario::{self, Found};
 use conform::spec::Registry;
-use conform::target::Targets;
+use conform::target::{Targets, config};
 
 /// Writes to stdout, ignoring a closed pipe (`conform list | head`): the reader has what it
 /// wanted, which is not an error worth a panic.
@@ -124,9 +124,13 @@ struct RunArgs {
     /// Where the API specs are.
     #[arg(long, default_value = "specs")]
     specs: PathBuf,
-    /// `API=URL` for one API, or `URL` for all (repeatable).
+    /// `API=URL` for one API, or `URL` for all (repeatable); overrides the targets file.
     #[arg(long = "target", value_name = "API=URL")]
     targets: Vec<String>,
+    /// A targets file (see `targets.example.yaml`): each API's URL and credential convention;
+    /// the credentials themselves come from the environment.
+    #[arg(long = "targets", value_name = "FILE", env = "CONFORM_TARGETS")]
+    targets_file: Option<PathBuf>,
     /// Scenarios in flight at once [default: 4 x CPUs, 4..=32].
     #[arg(long, short)]
     jobs: Option<usize>,
@@ -255,11 +259,21 @@ fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
                 .join(", ")
         );
     }
-    let mut targets = Targets::default();
+    // Parse everything the user wrote before starting anything, so mistakes fail fast.
+    let mut cli_targets = Targets::default();
     for t in &args.targets {
-        targets.parse_arg(t).map_err(|d| anyhow::anyhow!("{d}"))?;
+        cli_targets
+            .parse_arg(t)
+            .map_err(|d| anyhow::anyhow!("{d}"))?;
     }
-    let embedded = targets.is_empty();
+    let file_entries = match &args.targets_file {
+        Some(path) => Some((
+            path.clone(),
+            config::load(path).map_err(|d| anyhow::anyhow!("{d}"))?,
+        )),
+        None => None,
+    };
+    let embedded = cli_targets.is_empty() && file_entries.is_none();
     let registry = Arc::new(Registry::new(&args.specs));
     let mut options = RunOptions {
         fail_fast: args.fail_fast,
@@ -279,6 +293,14 @@ fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         .context("cannot start the async runtime")?;
     let result = runtime.block_on(async {
         // No target given: the embedded mocks are the target, on ephemeral ports for this run.
+        let client = conform::run::http_client().context("cannot build the HTTP client")?;
+        let mut targets = Targets::default();
+        if let Some((path, entries)) = &file_entries {
+            targets = config::resolve(path, entries, &client, &config::process_env)
+                .await
+                .map_err(|d| anyhow::anyhow!("{d}"))?;
+        }
+        targets.extend(cli_targets);
         let mut mocks = Vec::new();
         if embedded {
             for api in conform::mock::APIS {
@@ -289,7 +311,6 @@ fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
                 mocks.push(m);
             }
         }
-        let client = conform::run::http_client().context("cannot build the HTTP client")?;
         let runner = Arc::new(Runner::new(
             registry.clone(),
             Arc::new(targets),

@@ -55,6 +55,22 @@ impl Redactor {
         }
     }
 
+    /// This redactor plus `extra` (secrets that appeared during the run, such as a token a
+    /// login returned); borrowed when it knows them all already.
+    pub fn with(&self, extra: Vec<String>) -> std::borrow::Cow<'_, Redactor> {
+        if extra
+            .iter()
+            .all(|s| s.len() < 4 || self.secrets.contains(s))
+        {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut more = self.clone();
+        for s in extra {
+            more.add(s);
+        }
+        std::borrow::Cow::Owned(more)
+    }
+
     pub fn is_secret_header(name: &str) -> bool {
         SECRET_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
     }

@@ -70,6 +70,24 @@ pub async fn run(
     let s = &step.value;
     let mut result = StepResult::not_run(step, phase);
     execute(s, op, scope, ctx, &mut result).await;
+    // Findings quote what the target sent; a secret it echoed must not reach a report.
+    let live = ctx
+        .target
+        .auth
+        .as_ref()
+        .map(|a| a.secrets())
+        .unwrap_or_default();
+    let redactor = ctx.redactor.with(live);
+    for f in &mut result.findings {
+        f.message = redactor.text(&f.message);
+        for v in [&mut f.expected, &mut f.actual].into_iter().flatten() {
+            *v = redactor.json(v);
+        }
+    }
+    if let Some(d) = &mut result.body_diff {
+        d.expected = redactor.json(&d.expected);
+        d.actual = redactor.json(&d.actual);
+    }
     result.outcome = Outcome::of(&result.findings);
     if result.skipped.is_some() && result.outcome == Outcome::Passed {
         result.outcome = Outcome::Skipped;
@@ -108,7 +126,15 @@ async fn execute(
                 return;
             }
         };
-        result.request = Some(record_request(&built.prepared, ctx.redactor));
+        // Credentials may have just been obtained (a Keystone login): redact those too.
+        let live = ctx
+            .target
+            .auth
+            .as_ref()
+            .map(|a| a.secrets())
+            .unwrap_or_default();
+        let redactor = ctx.redactor.with(live);
+        result.request = Some(record_request(&built.prepared, &redactor));
         if result.attempts == 0 {
             let problems = check::request::check(op, &built.outgoing, s.call.pos);
             match (invalid_on_purpose, problems.is_empty()) {
@@ -160,7 +186,7 @@ async fn execute(
                 return;
             }
         };
-        result.response = Some(record_response(&r, ctx.redactor));
+        result.response = Some(record_response(&r, &redactor));
         let spec_findings = check::schema::check(op, &observed(&r), ctx.strict, s.call.pos);
         let spec_broken = spec_findings
             .iter()

@@ -11,6 +11,8 @@ use reqwest::Url;
 
 pub mod alibaba;
 pub mod bearer;
+pub mod clouds;
+pub mod config;
 pub mod keystone;
 
 use crate::diag::Diagnostic;
@@ -94,6 +96,14 @@ pub struct Targets {
 impl Targets {
     pub fn insert(&mut self, api: &str, target: Target) {
         self.by_api.insert(api.to_owned(), target);
+    }
+
+    /// Takes `other`'s targets, replacing these where both name an API.
+    pub fn extend(&mut self, other: Targets) {
+        self.by_api.extend(other.by_api);
+        if other.fallback.is_some() {
+            self.fallback = other.fallback;
+        }
     }
 
     pub fn set_fallback(&mut self, target: Target) {

@@ -1,0 +1,340 @@
+//! The targets file: where each API's calls go and which credential convention applies.
+//! Credentials are never read from the file: they come from the environment, by each vendor
+//! ecosystem's own conventions.
+//!
+//! ```yaml
+//! alibaba-elasticsearch:
+//!   region: cn-hangzhou            # url defaults to https://elasticsearch.<region>.aliyuncs.com
+//!   auth: alibaba                  # ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN
+//! openstack-compute:
+//!   auth: keystone                 # OS_CLOUD + clouds.yaml, OS_* variables, or OS_TOKEN
+//! liveperson-deletion:
+//!   auth: bearer                   # LP_BEARER_TOKEN; url discovered from the account id
+//!   account: "12345678"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use reqwest::Url;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::alibaba::{AlibabaAuth, SignatureVersion};
+use super::bearer::{self, BearerAuth};
+use super::keystone::{self, KeystoneAuth, PasswordLogin, Project, TokenAuth};
+use super::{Target, Targets, clouds};
+use crate::diag::Diagnostic;
+use crate::scenario::{Pos, Spanned};
+
+/// One API's entry.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetEntry {
+    /// Base URL of the API. Optional where it can be found: Alibaba from `region`, OpenStack
+    /// from the Keystone catalog, LivePerson from the account's `rtbf` domain.
+    #[serde(default)]
+    pub url: Option<Spanned<String>>,
+    /// The credential convention.
+    #[serde(default)]
+    pub auth: Option<Spanned<AuthKind>>,
+    /// A mock or test deployment: state-changing scenarios need no `--allow-writes`.
+    #[serde(default)]
+    pub mock: bool,
+    /// Alibaba: the region id (default `ALIBABA_CLOUD_REGION_ID`).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Alibaba: `v3` (ACS3-HMAC-SHA256, the SDKs' default) or `v1` (ROA HMAC-SHA1).
+    #[serde(default)]
+    pub signature: Option<Spanned<String>>,
+    /// OpenStack: the catalog interface (default `OS_INTERFACE` or `public`).
+    #[serde(default)]
+    pub interface: Option<String>,
+    /// OpenStack: the cloud in clouds.yaml (default `OS_CLOUD`).
+    #[serde(default)]
+    pub cloud: Option<String>,
+    /// LivePerson: the account (site) id, for domain discovery (default `LP_ACCOUNT_ID`).
+    #[serde(default)]
+    pub account: Option<String>,
+    /// LivePerson: the CSDS host for domain discovery (default `api.liveperson.net`).
+    #[serde(default)]
+    pub csds: Option<String>,
+    /// Bearer: the environment variable holding the token (default `LP_BEARER_TOKEN`).
+    #[serde(default)]
+    pub token_env: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthKind {
+    None,
+    Alibaba,
+    Keystone,
+    Bearer,
+}
+
+/// The parsed file: API name -> entry.
+pub fn parse(path: &Path, source: &str) -> Result<BTreeMap<String, TargetEntry>, Diagnostic> {
+    serde_saphyr::from_str_with_options(source, crate::scenario::yaml_options())
+        .map_err(|e| crate::scenario::yaml_diagnostic(path, source, &e))
+}
+
+pub fn load(path: &Path) -> Result<BTreeMap<String, TargetEntry>, Diagnostic> {
+    let source = std::fs::read_to_string(path).map_err(|e| {
+        Diagnostic::new(
+            path,
+            Pos::UNKNOWN,
+            format!("cannot read the targets file: {e}"),
+        )
+    })?;
+    parse(path, &source)
+}
+
+/// Where environment values come from; tests pass their own.
+pub type Env<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
+
+/// The process environment, empty values counting as unset.
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Builds the targets of a targets file: credentials from the environment, URLs from the
+/// file or found the vendor's way (region, Keystone catalog, LivePerson domain lookup).
+pub async fn resolve(
+    path: &Path,
+    entries: &BTreeMap<String, TargetEntry>,
+    client: &reqwest::Client,
+    env: Env<'_>,
+) -> Result<Targets, Diagnostic> {
+    let mut targets = Targets::default();
+    for (api, entry) in entries {
+        let mut target = resolve_one(path, api, entry, client, env).await?;
+        target.is_mock = entry.mock;
+        targets.insert(api, target);
+    }
+    Ok(targets)
+}
+
+fn at(path: &Path, pos: Option<Pos>, message: String) -> Diagnostic {
+    Diagnostic::new(path, pos.unwrap_or(Pos::UNKNOWN), message)
+}
+
+fn url_of(path: &Path, api: &str, entry: &TargetEntry) -> Result<Option<Url>, Diagnostic> {
+    entry
+        .url
+        .as_ref()
+        .map(|u| {
+            super::parse_base_url(&u.value).map_err(|e| {
+                at(path, Some(u.pos), format!("{api}: `url: {}`: {e}", u.value))
+                    .help("write the API's base URL, such as `https://host/v2.1`")
+            })
+        })
+        .transpose()
+}
+
+async fn resolve_one(
+    path: &Path,
+    api: &str,
+    entry: &TargetEntry,
+    client: &reqwest::Client,
+    env: Env<'_>,
+) -> Result<Target, Diagnostic> {
+    let url = url_of(path, api, entry)?;
+    let auth_pos = entry.auth.as_ref().map(|a| a.pos);
+    let missing = |what: String, help: &str| {
+        at(path, auth_pos, format!("{api}: {what}")).help(help.to_owned())
+    };
+    match entry
+        .auth
+        .as_ref()
+        .map(|a| a.value)
+        .unwrap_or(AuthKind::None)
+    {
+        AuthKind::None => {
+            let url = url.ok_or_else(|| {
+                missing(
+                    "`url:` is required without `auth:`".into(),
+                    "add `url: https://...`",
+                )
+            })?;
+            Ok(Target::new(url))
+        }
+        AuthKind::Alibaba => {
+            let mut auth = AlibabaAuth::from_vars(env).map_err(|e| {
+                missing(format!("{e}"), "export ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for STS credentials)")
+            })?;
+            match entry.signature.as_ref().map(|s| (s.value.as_str(), s.pos)) {
+                None | Some(("v3", _)) => {}
+                Some(("v1", _)) => auth = auth.with_version(SignatureVersion::V1),
+                Some((other, pos)) => {
+                    return Err(at(
+                        path,
+                        Some(pos),
+                        format!("{api}: `signature: {other}` is not v1 or v3"),
+                    )
+                    .help("write `signature: v3` (the SDKs' default) or `signature: v1`"));
+                }
+            }
+            let url = match url {
+                Some(u) => u,
+                None => {
+                    let region = entry.region.clone().or_else(|| env("ALIBABA_CLOUD_REGION_ID")).ok_or_else(|| {
+                        missing("no `url:` and no region".into(), "add `region: cn-hangzhou` (or `url:`), or export ALIBABA_CLOUD_REGION_ID")
+                    })?;
+                    super::parse_base_url(&format!("https://elasticsearch.{region}.aliyuncs.com"))
+                        .map_err(|e| {
+                        missing(
+                            format!("region `{region}`: {e}"),
+                            "use a region id such as `cn-hangzhou`",
+                        )
+                    })?
+                }
+            };
+            let mut t = Target::new(url);
+            t.auth = Some(Arc::new(auth));
+            Ok(t)
+        }
+        AuthKind::Keystone => {
+            if let Some(token) = env("OS_TOKEN") {
+                let url = url.ok_or_else(|| missing("OS_TOKEN is set, so `url:` (the compute endpoint) is required: a bare token carries no catalog".into(), "add `url: https://compute.example/v2.1`, or log in with OS_AUTH_URL/OS_USERNAME/OS_PASSWORD instead"))?;
+                let mut t = Target::new(url);
+                t.auth = Some(Arc::new(TokenAuth::new(token)));
+                return Ok(t);
+            }
+            let (login, region, interface) = openstack_login(path, api, entry, env, auth_pos)?;
+            let url = match url {
+                Some(u) => u,
+                None => {
+                    let session = keystone::login(client, &login).await.map_err(|e| {
+                        missing(
+                            format!("Keystone login: {e}"),
+                            "check OS_AUTH_URL and the credentials",
+                        )
+                    })?;
+                    keystone::find_endpoint(
+                        &session.catalog,
+                        "compute",
+                        &interface,
+                        region.as_deref(),
+                    )
+                    .map_err(|e| {
+                        missing(
+                            format!("{e}"),
+                            "set `url:`, or `interface:`/OS_REGION_NAME to match the catalog",
+                        )
+                    })?
+                }
+            };
+            let mut t = Target::new(url);
+            t.auth = Some(Arc::new(KeystoneAuth::new(login)));
+            Ok(t)
+        }
+        AuthKind::Bearer => {
+            let var = entry
+                .token_env
+                .clone()
+                .unwrap_or_else(|| "LP_BEARER_TOKEN".into());
+            let token = env(&var).ok_or_else(|| {
+                missing(
+                    format!("environment variable {var} (the bearer token) is not set"),
+                    "export the token, or name its variable with `token_env:`",
+                )
+            })?;
+            let url = match url {
+                Some(u) => u,
+                None => {
+                    let account = entry
+                        .account
+                        .clone()
+                        .or_else(|| env("LP_ACCOUNT_ID"))
+                        .ok_or_else(|| {
+                            missing(
+                                "no `url:` and no account to find the domain with".into(),
+                                "add `account: \"12345678\"` (or `url:`), or export LP_ACCOUNT_ID",
+                            )
+                        })?;
+                    let csds = entry
+                        .csds
+                        .clone()
+                        .unwrap_or_else(|| bearer::DEFAULT_CSDS.into());
+                    let csds = super::parse_base_url(&csds).map_err(|e| {
+                        missing(
+                            format!("`csds: {csds}`: {e}"),
+                            "write the CSDS base URL, such as https://api.liveperson.net",
+                        )
+                    })?;
+                    bearer::discover_base_url(client, &csds, &account, bearer::RTBF_SERVICE)
+                        .await
+                        .map_err(|e| {
+                            missing(
+                                format!("domain lookup: {e}"),
+                                "set `url:` to the account's rtbf domain",
+                            )
+                        })?
+                }
+            };
+            let mut t = Target::new(url);
+            t.auth = Some(Arc::new(BearerAuth::new(token)));
+            Ok(t)
+        }
+    }
+}
+
+/// An OpenStack password login from clouds.yaml (`cloud:` or OS_CLOUD) or OS_* variables.
+fn openstack_login(
+    path: &Path,
+    api: &str,
+    entry: &TargetEntry,
+    env: Env<'_>,
+    pos: Option<Pos>,
+) -> Result<(PasswordLogin, Option<String>, String), Diagnostic> {
+    let cloud_name = entry.cloud.clone().or_else(|| env("OS_CLOUD"));
+    let cloud = match &cloud_name {
+        Some(name) => Some(clouds::find(name, env).map_err(|e| at(path, pos, format!("{api}: {e}")).help("put the cloud in ./clouds.yaml or ~/.config/openstack/clouds.yaml, or use OS_* variables"))?),
+        None => None,
+    };
+    let get = |key: &str, var: &str| -> Option<String> {
+        cloud
+            .as_ref()
+            .and_then(|c| clouds::auth_value(c, key))
+            .or_else(|| env(var))
+    };
+    let need = |key: &str, var: &str| {
+        get(key, var).ok_or_else(|| {
+            at(path, pos, format!("{api}: no `{key}` in the cloud and {var} is not set")).help("export OS_AUTH_URL, OS_USERNAME, OS_PASSWORD and OS_PROJECT_NAME (or OS_CLOUD with a clouds.yaml)")
+        })
+    };
+    let auth_url = need("auth_url", "OS_AUTH_URL")?;
+    let auth_url = Url::parse(&auth_url)
+        .map_err(|e| at(path, pos, format!("{api}: auth_url `{auth_url}`: {e}")))?;
+    let project = match get("project_id", "OS_PROJECT_ID") {
+        Some(id) => Project::Id(id),
+        None => Project::Name(need("project_name", "OS_PROJECT_NAME")?),
+    };
+    let login = PasswordLogin {
+        auth_url,
+        username: need("username", "OS_USERNAME")?,
+        password: need("password", "OS_PASSWORD")?,
+        user_domain: get("user_domain_name", "OS_USER_DOMAIN_NAME")
+            .unwrap_or_else(|| "Default".into()),
+        project,
+        project_domain: get("project_domain_name", "OS_PROJECT_DOMAIN_NAME")
+            .unwrap_or_else(|| "Default".into()),
+    };
+    let region = cloud
+        .as_ref()
+        .and_then(|c| clouds::top_value(c, "region_name"))
+        .or_else(|| env("OS_REGION_NAME"));
+    let interface = entry
+        .interface
+        .clone()
+        .or_else(|| {
+            cloud
+                .as_ref()
+                .and_then(|c| clouds::top_value(c, "interface"))
+        })
+        .or_else(|| env("OS_INTERFACE"))
+        .unwrap_or_else(|| "public".into());
+    Ok((login, region, interface))
+}

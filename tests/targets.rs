@@ -1,0 +1,240 @@
+//! The corpus, pointed at the mocks through a targets file as if they were the vendors: real
+//! signing with keys from ALIBABA_CLOUD_*, a Keystone password login from OS_* that finds the
+//! compute endpoint in the catalog, a bearer token whose LivePerson domain is looked up. And no
+//! secret from the environment appears in stdout, stderr or any report.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use conform::mock::{Fault, MockOptions, Running};
+
+const APIS: [&str; 3] = [
+    "alibaba-elasticsearch",
+    "openstack-compute",
+    "liveperson-deletion",
+];
+
+struct Vendors {
+    _rt: tokio::runtime::Runtime,
+    running: Vec<Running>,
+}
+
+fn start(fault: Option<Fault>) -> Vendors {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let running = APIS
+        .iter()
+        .map(|api| {
+            let options = MockOptions {
+                fault,
+                ..Default::default()
+            };
+            rt.block_on(conform::mock::start(api, 0, &options))
+                .expect("mock starts")
+        })
+        .collect();
+    Vendors { _rt: rt, running }
+}
+
+impl Vendors {
+    fn base(&self, api: &str) -> String {
+        self.running
+            .iter()
+            .find(|m| m.api == api)
+            .expect("started")
+            .base_url
+            .to_string()
+    }
+
+    /// The targets file a user would write: no credentials, URLs only where nothing finds them.
+    fn targets_file(&self, dir: &Path) -> std::path::PathBuf {
+        let text = format!(
+            "alibaba-elasticsearch:\n  auth: alibaba\n  url: {}\n\
+             openstack-compute:\n  auth: keystone\n  interface: public\n\
+             liveperson-deletion:\n  auth: bearer\n  account: le92186583\n  csds: {}\n",
+            self.base("alibaba-elasticsearch"),
+            self.base("liveperson-deletion"),
+        );
+        let path = dir.join("targets.yaml");
+        std::fs::write(&path, text).expect("targets file written");
+        path
+    }
+
+    /// The environment a user would export, from the mocks' test credentials.
+    fn env(&self) -> BTreeMap<String, String> {
+        let mut env = BTreeMap::new();
+        for (k, v) in conform::mock::credentials("alibaba-elasticsearch") {
+            if k.starts_with("ALIBABA_CLOUD_") {
+                env.insert(k.to_owned(), v);
+            }
+        }
+        for (k, v) in conform::mock::credentials("openstack-compute") {
+            if k.starts_with("OS_") {
+                env.insert(k.to_owned(), v);
+            }
+        }
+        env.insert(
+            "OS_AUTH_URL".into(),
+            format!("{}identity/v3", self.base("openstack-compute")),
+        );
+        for (k, v) in conform::mock::credentials("liveperson-deletion") {
+            if k == "Authorization" {
+                env.insert(
+                    "LP_BEARER_TOKEN".into(),
+                    v.trim_start_matches("Bearer ").to_owned(),
+                );
+            }
+        }
+        env
+    }
+}
+
+fn conform(args: &[&str], env: &BTreeMap<String, String>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_conform"));
+    cmd.args(args).env("NO_COLOR", "1");
+    for var in [
+        "OS_CLOUD",
+        "OS_TOKEN",
+        "OS_PROJECT_ID",
+        "OS_REGION_NAME",
+        "OS_INTERFACE",
+        "OS_CLIENT_CONFIG_FILE",
+        "ALIBABA_CLOUD_SECURITY_TOKEN",
+        "CONFORM_TARGETS",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env).output().expect("the conform binary runs")
+}
+
+/// Every secret value of `env` that occurs in the output or under `reports`.
+fn leaks(env: &BTreeMap<String, String>, out: &Output, reports: &Path) -> Vec<String> {
+    let secret = |k: &str| k.contains("SECRET") || k.contains("PASSWORD") || k.contains("TOKEN");
+    let mut texts = vec![
+        (
+            "stdout".to_owned(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        ),
+        (
+            "stderr".to_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ),
+    ];
+    for entry in std::fs::read_dir(reports).expect("reports written") {
+        let path = entry.expect("entry").path();
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            texts.push((path.display().to_string(), text));
+        }
+    }
+    let mut found = Vec::new();
+    for (k, v) in env.iter().filter(|(k, _)| secret(k)) {
+        for (where_, text) in &texts {
+            if text.contains(v.as_str()) {
+                found.push(format!("{k} in {where_}"));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_corpus_passes_through_a_targets_file_and_no_secret_leaks() {
+    let vendors = start(None);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = vendors.targets_file(dir.path());
+    let reports = dir.path().join("reports");
+    let env = vendors.env();
+    assert!(env.len() >= 6, "test credentials found: {:?}", env.keys());
+    let out = conform(
+        &[
+            "run",
+            "--targets",
+            file.to_str().expect("utf-8"),
+            "--report",
+            reports.to_str().expect("utf-8"),
+        ],
+        &env,
+    );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    // Not marked `mock: true`, so the mock-only scenarios are skipped as on a real vendor.
+    let summary = text
+        .lines()
+        .rfind(|l| l.starts_with(|c: char| c.is_ascii_digit()) && l.contains(" passed, "))
+        .unwrap_or_default();
+    assert!(
+        summary.contains(" 0 failed, 3 skipped"),
+        "{summary}\n{text}"
+    );
+    assert!(
+        text.contains("tagged `mock-only`, and the target is not a mock"),
+        "{text}"
+    );
+    let leaked = leaks(&env, &out, &reports);
+    assert!(leaked.is_empty(), "secrets leaked: {leaked:?}");
+    let json = std::fs::read_to_string(reports.join("report.json")).expect("report.json");
+    assert!(
+        json.contains("ACS3-HMAC-SHA256 <redacted>") || json.contains("\"<redacted>\""),
+        "signed requests are recorded redacted"
+    );
+}
+
+#[test]
+fn failures_carry_full_diagnoses_and_still_leak_no_secret() {
+    let vendors = start(Some(Fault::WrongErrorEnvelope));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = vendors.targets_file(dir.path());
+    let reports = dir.path().join("reports");
+    let env = vendors.env();
+    let out = conform(
+        &[
+            "run",
+            "--targets",
+            file.to_str().expect("utf-8"),
+            "--report",
+            reports.to_str().expect("utf-8"),
+        ],
+        &env,
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("request: ") && text.contains("response: "),
+        "{text}"
+    );
+    let leaked = leaks(&env, &out, &reports);
+    assert!(leaked.is_empty(), "secrets leaked: {leaked:?}");
+}
+
+#[test]
+fn a_missing_credential_is_named_with_the_variable_to_set() {
+    let vendors = start(None);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = vendors.targets_file(dir.path());
+    let mut env = vendors.env();
+    env.remove("LP_BEARER_TOKEN");
+    let out = conform(
+        &[
+            "run",
+            "--targets",
+            file.to_str().expect("utf-8"),
+            "--no-report",
+        ],
+        &env,
+    );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("liveperson-deletion: environment variable LP_BEARER_TOKEN (the bearer token) is not set"), "{text}");
+    assert!(
+        text.contains("targets.yaml:"),
+        "the message names the file: {text}"
+    );
+}

@@ -79,3 +79,21 @@ fn the_generated_scenario_schema_is_the_published_one() {
         "run `cargo run -- schema > docs/scenario.schema.json` and commit it"
     );
 }
+
+#[test]
+fn a_variant_inherits_responses_and_body_it_does_not_state() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("v")).expect("api folder");
+    std::fs::write(
+        dir.path().join("v/openapi.yaml"),
+        "openapi: 3.1.0\ninfo: {title: v, version: '1'}\npaths:\n  /things/{id}/action:\n    parameters:\n      - {name: id, in: path, required: true, schema: {type: string}}\n    post:\n      operationId: thingAction\n      requestBody:\n        content:\n          application/json:\n            schema: {type: object}\n      responses:\n        '202': {description: accepted}\n      x-conform-variants:\n        - operationId: poke\n",
+    )
+    .expect("spec written");
+    let spec = Registry::new(dir.path())
+        .api("v")
+        .unwrap_or_else(|d| panic!("{d}"));
+    let poke = spec.operation("poke").expect("the variant is an operation");
+    assert!(poke.response(202).is_some(), "responses inherited");
+    assert!(poke.request_body.is_some(), "request body inherited");
+    assert_eq!(poke.params.len(), 1, "path parameters inherited");
+}

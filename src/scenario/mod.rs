@@ -92,10 +92,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<Found>) -> Result<(), Diagnostic>
 }
 
 fn slash(p: &Path) -> String {
-    p.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    p.to_string_lossy().replace('\\', "/")
 }
 
 /// Parses a found file.

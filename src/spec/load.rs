@@ -187,13 +187,26 @@ impl<'p> Builder<'p> {
                     for (i, v) in list.iter().enumerate() {
                         let v_ptr = format!("{op_ptr}/x-conform-variants/{i}");
                         let params = op_params_again(&self, op, &op_ptr, &shared)?;
-                        let mut variant = self.operation(v, &v_ptr, method, template, params)?;
-                        if v.get("responses").is_none() {
-                            variant.responses = self.responses(op, &op_ptr)?;
-                        }
-                        if v.get("requestBody").is_none() {
-                            variant.request_body = self.request_body(op, &op_ptr)?;
-                        }
+                        // A variant inherits what it does not say from its base operation.
+                        let (r_src, r_ptr) = if v.get("responses").is_some() {
+                            (v, v_ptr.as_str())
+                        } else {
+                            (op, op_ptr.as_str())
+                        };
+                        let (b_src, b_ptr) = if v.get("requestBody").is_some() {
+                            (v, v_ptr.as_str())
+                        } else {
+                            (op, op_ptr.as_str())
+                        };
+                        let variant = Operation {
+                            id: self.operation_id(v, &v_ptr)?.to_owned(),
+                            method: method.to_ascii_uppercase(),
+                            path: template.to_owned(),
+                            params,
+                            request_body: self.request_body(b_src, b_ptr)?,
+                            responses: self.responses(r_src, r_ptr)?,
+                            at: self.at(&v_ptr),
+                        };
                         operations.push(variant);
                     }
                 }
@@ -216,6 +229,17 @@ impl<'p> Builder<'p> {
         })
     }
 
+    fn operation_id<'v>(&self, op: &'v Value, op_ptr: &str) -> Result<&'v str, Diagnostic> {
+        op.get("operationId")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                self.error(
+                    op_ptr,
+                    "operation has no `operationId`; scenarios call operations by it",
+                )
+            })
+    }
+
     fn operation(
         &self,
         op: &Value,
@@ -224,15 +248,7 @@ impl<'p> Builder<'p> {
         template: &str,
         params: Vec<Param>,
     ) -> Result<Operation, Diagnostic> {
-        let id = op
-            .get("operationId")
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                self.error(
-                    op_ptr,
-                    "operation has no `operationId`; scenarios call operations by it",
-                )
-            })?;
+        let id = self.operation_id(op, op_ptr)?;
         Ok(Operation {
             id: id.to_owned(),
             method: method.to_ascii_uppercase(),

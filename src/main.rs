@@ -152,6 +152,10 @@ struct RunArgs {
     /// At most this many requests per second to each API's target.
     #[arg(long, value_name = "PER_SECOND")]
     rate: Option<f64>,
+    /// Every `until` poll waits at least this long (for example `10m` for a real vendor,
+    /// slower than the mocks the scenarios' own retry timeouts are tuned for).
+    #[arg(long, value_parser = parse_dur, default_value = "0s")]
+    min_poll_timeout: std::time::Duration,
     /// Print only failures and the summary; no progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -282,6 +286,7 @@ fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         dry_run: args.dry_run,
         allow_writes: args.allow_writes,
         rate: args.rate,
+        min_poll_timeout: args.min_poll_timeout,
         ..RunOptions::default()
     };
     if let Some(j) = args.jobs {

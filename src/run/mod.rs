@@ -47,6 +47,8 @@ pub struct RunOptions {
     pub allow_writes: bool,
     /// Requests per second per target, at most.
     pub rate: Option<f64>,
+    /// Every `until` poll waits at least this long (a real vendor is slower than a mock).
+    pub min_poll_timeout: Duration,
 }
 
 impl Default for RunOptions {
@@ -60,6 +62,7 @@ impl Default for RunOptions {
             dry_run: false,
             allow_writes: false,
             rate: None,
+            min_poll_timeout: Duration::ZERO,
         }
     }
 }
@@ -319,6 +322,7 @@ impl Runner {
             strict: self.options.strict,
             step_timeout: self.options.step_timeout,
             dry_run: self.options.dry_run,
+            min_poll_timeout: self.options.min_poll_timeout,
             rate: limiter.as_deref(),
             deadline,
         };

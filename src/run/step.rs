@@ -30,6 +30,8 @@ pub struct StepContext<'a> {
     pub step_timeout: Duration,
     /// Record requests, send nothing.
     pub dry_run: bool,
+    /// Polls wait at least this long, whatever the scenario says.
+    pub min_poll_timeout: Duration,
     pub rate: Option<&'a super::rate::RateLimiter>,
     /// The latest moment the step may still send a request (scenario timeout).
     pub deadline: Option<Instant>,
@@ -115,6 +117,8 @@ async fn execute(
         ),
         None => (DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT),
     };
+    // A real vendor takes minutes where a mock takes milliseconds: `--min-poll-timeout`.
+    let poll_timeout = poll_timeout.max(ctx.min_poll_timeout);
     let poll_started = Instant::now();
     let invalid_on_purpose = s.invalid_request.as_ref().is_some_and(|b| b.value);
 

@@ -337,16 +337,10 @@ impl Runner {
                 if self.options.dry_run
                     && let Some(missing) = missing_var(&st.value, &scope)
                 {
-                    let mut r = StepResult::not_run(st, Phase::Main);
-                    r.outcome = Outcome::Skipped;
-                    r.skipped = Some(format!(
-                        "dry run: needs `${{{missing}}}` from an earlier response"
-                    ));
-                    sink.event(&Event::StepFinished {
-                        scenario: &loaded.id,
-                        step: &r,
-                    });
-                    result.steps.push(r);
+                    let why = format!("dry run: needs `${{{missing}}}` from an earlier response");
+                    result
+                        .steps
+                        .push(skip(st, Phase::Main, why, &loaded.id, sink));
                     continue;
                 }
                 let r = step::run(st, Phase::Main, op, &mut scope, &ctx).await;
@@ -371,16 +365,11 @@ impl Runner {
                 continue;
             };
             if let Some(missing) = missing_var(&st.value, &scope) {
-                let mut r = StepResult::not_run(st, Phase::Finally);
-                r.outcome = Outcome::Skipped;
-                r.skipped = Some(format!(
-                    "`${{{missing}}}` has no value (the step that sets it did not run)"
-                ));
-                sink.event(&Event::StepFinished {
-                    scenario: &loaded.id,
-                    step: &r,
-                });
-                result.steps.push(r);
+                let why =
+                    format!("`${{{missing}}}` has no value (the step that sets it did not run)");
+                result
+                    .steps
+                    .push(skip(st, Phase::Finally, why, &loaded.id, sink));
                 continue;
             }
             let r = step::run(st, Phase::Finally, op, &mut scope, &finally_ctx).await;
@@ -410,6 +399,21 @@ impl Runner {
         result.duration = started.elapsed();
         result
     }
+}
+
+/// A step not run, reported as skipped with the reason.
+fn skip(
+    st: &scenario::Spanned<scenario::Step>,
+    phase: Phase,
+    why: String,
+    scenario: &str,
+    sink: &dyn EventSink,
+) -> StepResult {
+    let mut r = StepResult::not_run(st, phase);
+    r.outcome = Outcome::Skipped;
+    r.skipped = Some(why);
+    sink.event(&Event::StepFinished { scenario, step: &r });
+    r
 }
 
 /// The first variable a step uses that has no value yet (clean-up after an early failure).

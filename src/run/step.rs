@@ -37,6 +37,20 @@ pub struct StepContext<'a> {
     pub deadline: Option<Instant>,
 }
 
+impl StepContext<'_> {
+    /// The run's redactor plus the target's credentials as they are now: a login may have
+    /// just returned a token.
+    fn live_redactor(&self) -> std::borrow::Cow<'_, Redactor> {
+        let live = self
+            .target
+            .auth
+            .as_ref()
+            .map(|a| a.secrets())
+            .unwrap_or_default();
+        self.redactor.with(live)
+    }
+}
+
 fn observed(r: &Received) -> Observed<'_> {
     Observed {
         status: r.status,
@@ -73,13 +87,7 @@ pub async fn run(
     let mut result = StepResult::not_run(step, phase);
     execute(s, op, scope, ctx, &mut result).await;
     // Findings quote what the target sent; a secret it echoed must not reach a report.
-    let live = ctx
-        .target
-        .auth
-        .as_ref()
-        .map(|a| a.secrets())
-        .unwrap_or_default();
-    let redactor = ctx.redactor.with(live);
+    let redactor = ctx.live_redactor();
     for f in &mut result.findings {
         f.message = redactor.text(&f.message);
         for v in [&mut f.expected, &mut f.actual].into_iter().flatten() {
@@ -131,13 +139,7 @@ async fn execute(
             }
         };
         // Credentials may have just been obtained (a Keystone login): redact those too.
-        let live = ctx
-            .target
-            .auth
-            .as_ref()
-            .map(|a| a.secrets())
-            .unwrap_or_default();
-        let redactor = ctx.redactor.with(live);
+        let redactor = ctx.live_redactor();
         result.request = Some(record_request(&built.prepared, &redactor));
         if result.attempts == 0 {
             let problems = check::request::check(op, &built.outgoing, s.call.pos);

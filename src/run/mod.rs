@@ -153,8 +153,10 @@ impl Runner {
             let stop = Arc::clone(&stop);
             let sink = Arc::clone(&sink);
             let alone = Arc::clone(&alone);
-            let exclusive = scenario::load(&f.path).is_ok_and(|(s, _)| s.exclusive);
             let handle = tasks.spawn(async move {
+                // Parsed once, here: whether it runs alone is known before it takes its turn.
+                let parsed = scenario::load_found(&f);
+                let exclusive = parsed.as_ref().is_ok_and(|(l, _)| l.scenario.exclusive);
                 let _turn: Box<dyn Send> = if exclusive {
                     Box::new(alone.write_owned().await)
                 } else {
@@ -165,7 +167,7 @@ impl Runner {
                     skipped(&f, "not run: --fail-fast stopped the run")
                 } else {
                     sink.event(&Event::ScenarioStarted { id: &f.id });
-                    let r = this.run_found(&f, &*sink).await;
+                    let r = this.run_parsed(&f, parsed, &*sink).await;
                     if this.options.fail_fast && r.outcome > Outcome::Skipped {
                         stop.store(true, Ordering::SeqCst);
                     }
@@ -216,8 +218,18 @@ impl Runner {
 
     /// Loads, validates and runs one scenario file.
     pub async fn run_found(&self, f: &Found, sink: &dyn EventSink) -> ScenarioResult {
+        self.run_parsed(f, scenario::load_found(f), sink).await
+    }
+
+    /// Validates and runs a scenario file already parsed (or the error of parsing it).
+    async fn run_parsed(
+        &self,
+        f: &Found,
+        parsed: Result<(LoadedScenario, String), Diagnostic>,
+        sink: &dyn EventSink,
+    ) -> ScenarioResult {
         let started = Instant::now();
-        let (loaded, source) = match scenario::load_found(f) {
+        let (loaded, source) = match parsed {
             Ok(x) => x,
             Err(d) => return errored(f, d),
         };

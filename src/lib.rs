@@ -1,14 +1,15 @@
 //! conform: a contract-conformance harness for HTTP APIs.
 //!
-//! YAML scenarios ([`scenario`]) drive HTTP calls ([`run`]) against a [`target`]; every response
-//! is checked ([`check`]) against the API's OpenAPI 3.1 spec ([`spec`]) and the scenario's
-//! expectations, and every difference becomes a [`check::Finding`] that points at the JSON
-//! location, the schema rule and the scenario line. Reports ([`report`]) are pure functions of
-//! the [`run::RunResult`].
+//! YAML scenarios ([`scenario`]) drive HTTP calls ([`run`]) against a [`target`] (a vendor with
+//! its real credentials, or a reference [`mock`]); every response is checked ([`check`]) against
+//! the API's OpenAPI 3.1 spec ([`spec`]) and the scenario's expectations, and every difference
+//! becomes a [`check::Finding`] that points at the JSON location, the schema rule and the
+//! scenario line. Reports ([`report`]) are pure functions of the [`run::RunResult`]; [`redact`]
+//! keeps credentials out of all of them. [`derive`](mod@derive) drafts specs from vendor documentation.
 //!
 //! Data flow: `specs/<api>/openapi.yaml` -> [`spec::Registry`]; `cases/**/*.yaml` ->
-//! [`scenario::Scenario`]; targets -> [`target::Targets`]; [`run::Runner`] emits
-//! [`run::Event`]s and returns results.
+//! [`scenario::Scenario`]; targets file, `--target` or the mocks -> [`target::Targets`];
+//! [`run::Runner`] emits [`run::Event`]s and returns a [`run::RunResult`].
 
 pub mod check;
 pub mod derive;

@@ -5,7 +5,7 @@
 //! - [`junit`]: `junit.xml`, one suite per API, one case per scenario, for CI viewers;
 //! - [`html`]: `report.html`, one self-contained page with diffs and a coverage table;
 //! - [`markdown`]: `summary.md`, a short table for `$GITHUB_STEP_SUMMARY`;
-//! - [`write`]: writes them all atomically into a folder ([`write::write_all`]);
+//! - [`write`](mod@write): writes them all atomically into a folder ([`write::write_all`]);
 //! - [`events`] and [`progress`]: live output while a run goes (JSON lines, progress bar).
 
 pub mod coverage;

@@ -214,3 +214,32 @@ fn state_changes_on_a_remote_target_need_confirmation() {
     assert!(t.contains("pass `--allow-writes` to confirm"), "{t}");
     assert!(!t.contains("request:"), "nothing may be sent: {t}");
 }
+
+#[test]
+fn the_main_job_reports_which_reading_a_self_contradicting_document_the_target_follows() {
+    let out = conform(&[
+        "run",
+        "--no-report",
+        "cases/liveperson-deletion/cancel-lifecycle.yaml",
+    ]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "lenient reading passes: {t}");
+    assert!(t.contains("the target follows the lenient reading"), "{t}");
+    assert!(
+        t.contains("/0/request_id: 7723 is not of type \"string\"")
+            || t.contains("/0/request_id: 77"),
+        "{t}"
+    );
+    let strict = conform(&[
+        "run",
+        "--no-report",
+        "--strict",
+        "cases/liveperson-deletion/cancel-lifecycle.yaml",
+    ]);
+    assert_eq!(
+        strict.status.code(),
+        Some(1),
+        "--strict fails the same run: {}",
+        text(&strict)
+    );
+}

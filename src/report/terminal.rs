@@ -234,6 +234,47 @@ pub fn final_report(run: &RunResult, color: bool) -> String {
             let _ = writeln!(out, "{}", details(r, color));
         }
     }
+    // Warnings of passing scenarios: which reading of a self-contradicting document the target
+    // follows (`--strict` would fail them). One line per rule, with the scenarios that hit it.
+    let mut warned: Vec<(String, String, Vec<&str>)> = Vec::new();
+    for r in run
+        .scenarios
+        .iter()
+        .filter(|s| s.outcome == Outcome::Passed)
+    {
+        for (_, f) in r
+            .findings()
+            .filter(|(_, f)| f.severity == Severity::Warning)
+        {
+            let rule = f.schema_at.clone().unwrap_or_else(|| f.message.clone());
+            let message = f
+                .message
+                .split(" (the documented table")
+                .next()
+                .unwrap_or(&f.message);
+            match warned.iter_mut().find(|(r2, _, _)| *r2 == rule) {
+                Some((_, _, ids)) if !ids.contains(&r.id.as_str()) => ids.push(&r.id),
+                Some(_) => {}
+                None => warned.push((rule, message.to_owned(), vec![&r.id])),
+            }
+        }
+    }
+    if !warned.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}: the target follows the lenient reading where the documents contradict themselves; `--strict` fails these:",
+            paint("warnings", "33", color)
+        );
+        for (rule, message, ids) in &warned {
+            let _ = writeln!(
+                out,
+                "  {message}\n    rule: {rule}\n    in {} scenario(s): {}",
+                ids.len(),
+                ids.join(", ")
+            );
+        }
+        let _ = writeln!(out);
+    }
     let _ = writeln!(out, "{}", summary(run));
     out
 }

@@ -396,6 +396,8 @@ fn mock(args: MockArgs) -> anyhow::Result<u8> {
                 .with_context(|| format!("cannot serve `{api}`"))?;
             outln!("{api}\t{}", m.base_url);
             for (what, value) in conform::mock::credentials(api) {
+                // Ports are ephemeral: show the real URL where a credential line refers to it.
+                let value = value.replace("<the base URL above>", m.base_url.as_str());
                 outln!("  {what}: {value}");
             }
             running.push(m);

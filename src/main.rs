@@ -308,13 +308,9 @@ fn run(args: RunArgs, color: bool) -> anyhow::Result<u8> {
         targets.extend(cli_targets);
         let mut mocks = Vec::new();
         if embedded {
-            for api in conform::mock::APIS {
-                let m = conform::mock::start(api, 0, &conform::mock::MockOptions::default())
-                    .await
-                    .with_context(|| format!("cannot start the `{api}` mock"))?;
-                targets.insert(api, m.target());
-                mocks.push(m);
-            }
+            let (mock_targets, running) = conform::mock::start_all(&Default::default()).await?;
+            targets.extend(mock_targets);
+            mocks = running;
         }
         let runner = Arc::new(Runner::new(
             registry.clone(),

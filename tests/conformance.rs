@@ -37,19 +37,9 @@ fn mock_targets() -> &'static Result<Targets, String> {
     static MOCKS: OnceLock<Result<Targets, String>> = OnceLock::new();
     static RUNNING: OnceLock<Vec<conform::mock::Running>> = OnceLock::new();
     MOCKS.get_or_init(|| {
-        let mut targets = Targets::default();
-        let mut running = Vec::new();
-        for api in conform::mock::APIS {
-            let m = runtime()
-                .block_on(conform::mock::start(
-                    api,
-                    0,
-                    &conform::mock::MockOptions::default(),
-                ))
-                .map_err(|e| format!("cannot start the {api} mock: {e}"))?;
-            targets.insert(api, m.target());
-            running.push(m);
-        }
+        let (targets, running) = runtime()
+            .block_on(conform::mock::start_all(&Default::default()))
+            .map_err(|e| e.to_string())?;
         let _ = RUNNING.set(running);
         Ok(targets)
     })

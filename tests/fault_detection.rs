@@ -11,7 +11,6 @@ use conform::mock::{Fault, MockOptions};
 use conform::run::{NoEvents, Outcome, RunOptions, RunResult, Runner, StepResult};
 use conform::scenario::discover;
 use conform::spec::Registry;
-use conform::target::Targets;
 
 /// Whether a finding of `step` names the rule that `fault` breaks.
 fn names_rule(fault: Fault, step: &StepResult, f: &Finding) -> bool {
@@ -59,21 +58,14 @@ fn names_rule(fault: Fault, step: &StepResult, f: &Finding) -> bool {
 
 fn run_corpus(rt: &tokio::runtime::Runtime, fault: Option<Fault>) -> RunResult {
     rt.block_on(async {
-        let mut targets = Targets::default();
-        let mut running = Vec::new();
-        for api in conform::mock::APIS {
-            // Each mock keeps its own clock: a mock-only jump in one API must not age another's.
-            let options = MockOptions {
-                fault,
-                slow_delay: Duration::from_millis(1500),
-                ..Default::default()
-            };
-            let m = conform::mock::start(api, 0, &options)
-                .await
-                .expect("mock starts");
-            targets.insert(api, m.target());
-            running.push(m);
-        }
+        let options = MockOptions {
+            fault,
+            slow_delay: Duration::from_millis(1500),
+            ..Default::default()
+        };
+        let (targets, running) = conform::mock::start_all(&options)
+            .await
+            .expect("mocks start");
         let runner = Arc::new(Runner::new(
             Arc::new(Registry::new("specs")),
             Arc::new(targets),

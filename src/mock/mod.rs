@@ -153,6 +153,27 @@ impl Drop for Running {
     }
 }
 
+/// Serves every built-in mock on an ephemeral port, each with its own [`Clock`] (a clock jump in
+/// one API must not age another's), and the targets that reach them with their test credentials.
+pub async fn start_all(
+    options: &MockOptions,
+) -> std::io::Result<(crate::target::Targets, Vec<Running>)> {
+    let mut targets = crate::target::Targets::default();
+    let mut running = Vec::new();
+    for api in APIS {
+        let own = MockOptions {
+            clock: Clock::new(),
+            ..options.clone()
+        };
+        let m = start(api, 0, &own).await.map_err(|e| {
+            std::io::Error::new(e.kind(), format!("cannot start the `{api}` mock: {e}"))
+        })?;
+        targets.insert(api, m.target());
+        running.push(m);
+    }
+    Ok((targets, running))
+}
+
 /// Serves the mock of `api` on 127.0.0.1:`port` (0: an ephemeral port).
 pub async fn start(api: &str, port: u16, options: &MockOptions) -> std::io::Result<Running> {
     let app = router(api, options).ok_or_else(|| {

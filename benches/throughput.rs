@@ -296,7 +296,7 @@ async fn harness_loop(
         if started.elapsed() >= budget {
             break;
         }
-        let r = runner.run(found.to_vec(), Arc::new(NoEvents)).await;
+        let r = runner.run_all(found.to_vec(), Arc::new(NoEvents)).await;
         let (n, l) = check_run(&r, &mut split)?;
         requests += n;
         latencies.extend(l);

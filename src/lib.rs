@@ -13,18 +13,19 @@
 
 pub mod check;
 pub mod derive;
-pub mod diag;
 pub mod diff;
 pub mod mock;
+pub mod plan;
 pub mod redact;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod source;
 pub mod spec;
-pub mod suggest;
 pub mod target;
+pub mod units;
 
-pub use diag::Diagnostic;
+pub use source::Diagnostic;
 
 /// The JSON Schema of scenario files, generated from the model so it cannot drift.
 pub fn scenario_schema() -> serde_json::Value {

@@ -78,7 +78,7 @@ async fn run_signed(fault: Option<Fault>, version: Option<SignatureVersion>) -> 
             ..RunOptions::default()
         },
     ));
-    let result = runner.run(found, Arc::new(NoEvents)).await;
+    let result = runner.run_all(found, Arc::new(NoEvents)).await;
     mock.stop().await;
     result
 }

@@ -77,7 +77,7 @@ fn run_corpus(rt: &tokio::runtime::Runtime, fault: Option<Fault>) -> RunResult {
         ));
         let found = discover(&[std::env::var("FD_CASES").unwrap_or("cases".into()).into()])
             .expect("cases/ is readable");
-        let result = runner.run(found, Arc::new(NoEvents)).await;
+        let result = runner.run_all(found, Arc::new(NoEvents)).await;
         for m in running {
             m.stop().await;
         }

@@ -52,7 +52,7 @@ async fn run_corpus_on(target: Target, strict: bool) -> RunResult {
             ..RunOptions::default()
         },
     ));
-    runner.run(found, Arc::new(NoEvents)).await
+    runner.run_all(found, Arc::new(NoEvents)).await
 }
 
 fn failures(result: &RunResult) -> Vec<String> {

@@ -108,7 +108,7 @@ async fn run_corpus(fault: Option<Fault>) -> Ran {
     let found = conform::scenario::discover(&[root().join("cases").join(API)])
         .expect("the corpus is found");
     assert!(found.len() >= 8, "the corpus has {} scenarios", found.len());
-    let results = runner.run(found, Arc::new(NoEvents)).await;
+    let results = runner.run_all(found, Arc::new(NoEvents)).await;
     mock.stop().await;
     Ran {
         scenarios: results.scenarios,

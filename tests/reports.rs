@@ -52,7 +52,7 @@ fn run_with(sink: Arc<dyn EventSink>) -> RunResult {
             client,
             options,
         ));
-        let result = runner.run(found, sink).await;
+        let result = runner.run_all(found, sink).await;
         mock.stop().await;
         result
     })

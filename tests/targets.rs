@@ -176,11 +176,28 @@ fn the_corpus_passes_through_a_targets_file_and_no_secret_leaks() {
     );
     let leaked = leaks(&env, &out, &reports);
     assert!(leaked.is_empty(), "secrets leaked: {leaked:?}");
-    let json = std::fs::read_to_string(reports.join("report.json")).expect("report.json");
-    assert!(
-        json.contains("ACS3-HMAC-SHA256 <redacted>") || json.contains("\"<redacted>\""),
-        "signed requests are recorded redacted"
+    // A passing scenario's exchanges are streamed, not kept for the report files: the JSON event
+    // stream carries every signed request, and it must carry them redacted.
+    let events = conform(
+        &[
+            "run",
+            "--targets",
+            file.to_str().expect("utf-8"),
+            "--format",
+            "json",
+            "--no-report",
+        ],
+        &env,
     );
+    let stream = String::from_utf8_lossy(&events.stdout);
+    assert_eq!(events.status.code(), Some(0), "{stream}");
+    assert!(
+        stream.contains("ACS3-HMAC-SHA256 <redacted>") && stream.contains("Bearer <redacted>"),
+        "signed requests are recorded redacted: {stream}"
+    );
+    let empty = tempfile::tempdir().expect("temp dir");
+    let leaked = leaks(&env, &events, empty.path());
+    assert!(leaked.is_empty(), "secrets leaked: {leaked:?}");
 }
 
 #[test]

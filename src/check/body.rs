@@ -1,4 +1,4 @@
-//! Matching an expected [`Node`] against an actual JSON value: subset by default (extra fields
+//! Matching a compiled expected [`Pattern`] against an actual JSON value: subset by default (extra fields
 //! allowed, arrays element by element), exact under `$exact`, matchers for volatile values.
 //!
 //! Besides findings, matching builds two *views* for the diff: the expected tree and the actual
@@ -7,9 +7,9 @@
 
 use serde_json::{Map, Value};
 
-use super::matcher::{self, Matcher};
 use super::{CheckKind, Finding, Severity, push_pointer};
-use crate::scenario::{Node, NodeKind, Scope, Template};
+use crate::plan::{Matcher, Pattern, PatternKind, ValueTemplate};
+use crate::scenario::Scope;
 
 /// The result of matching.
 #[derive(Debug, Clone, Default)]
@@ -30,7 +30,7 @@ impl Matched {
 /// Matches `expected` against `actual` (`None`: absent). `kind` labels the findings; `root` is
 /// the pointer prefix (`""` for a body, `/Header-Name` for a header).
 pub fn match_value(
-    expected: &Node,
+    expected: &Pattern,
     actual: Option<&Value>,
     scope: &dyn Scope,
     kind: CheckKind,
@@ -49,27 +49,26 @@ pub fn match_value(
     }
 }
 
-/// Renders every template in `node` to plain JSON (for request values).
-pub fn render(node: &Node, scope: &dyn Scope) -> Result<Value, Box<Finding>> {
-    Ok(match &node.kind {
-        NodeKind::String(s) => Template::parse(s)
-            .and_then(|t| t.render(scope))
-            .map_err(|e| Box::new(Finding::error(CheckKind::Scenario, e).at(node.pos)))?,
-        NodeKind::Seq(items) => Value::Array(
-            items
+/// Renders a request value, a failure as a finding of the scenario at the template's line.
+pub fn render(value: &ValueTemplate, scope: &dyn Scope) -> Result<Value, Box<Finding>> {
+    value
+        .render(scope)
+        .map_err(|e| Box::new(Finding::error(CheckKind::Scenario, e.message).at(e.pos)))
+}
+
+/// A pattern as plain JSON with its templates filled in where they can be (for the diff view).
+fn shown(p: &Pattern, scope: &dyn Scope) -> Value {
+    match &p.kind {
+        PatternKind::Value(v) => v.render(scope).unwrap_or_else(|_| v.as_written()),
+        PatternKind::Map(entries) => Value::Object(
+            entries
                 .iter()
-                .map(|n| render(n, scope))
-                .collect::<Result<_, _>>()?,
+                .map(|(k, v)| (k.clone(), shown(v, scope)))
+                .collect(),
         ),
-        NodeKind::Map(entries) => {
-            let mut map = Map::new();
-            for (k, v) in entries {
-                map.insert(k.value.clone(), render(v, scope)?);
-            }
-            Value::Object(map)
-        }
-        _ => node.to_json(),
-    })
+        PatternKind::Seq(items) => Value::Array(items.iter().map(|i| shown(i, scope)).collect()),
+        PatternKind::Matchers(ms) => describe(ms, scope),
+    }
 }
 
 struct Matcher_<'s> {
@@ -99,7 +98,7 @@ fn same(a: &Value, b: &Value) -> bool {
 impl Matcher_<'_> {
     fn fail(
         &mut self,
-        node: &Node,
+        node: &Pattern,
         ptr: &str,
         keyword: &str,
         message: String,
@@ -121,30 +120,23 @@ impl Matcher_<'_> {
 
     fn walk(
         &mut self,
-        exp: &Node,
+        exp: &Pattern,
         act: Option<&Value>,
         ptr: String,
         exact: bool,
     ) -> (Option<Value>, Option<Value>) {
-        match matcher::parse(exp) {
-            Err((pos, msg)) => {
-                self.findings
-                    .push(Finding::error(CheckKind::Scenario, msg).at(pos));
-                (None, act.cloned())
-            }
-            Ok(Some(matchers)) => self.matchers(exp, &matchers, act, ptr),
-            Ok(None) => match &exp.kind {
-                NodeKind::Map(entries) => self.map(exp, entries, act, ptr, exact),
-                NodeKind::Seq(items) => self.seq(exp, items, act, ptr, exact),
-                _ => self.scalar(exp, act, ptr),
-            },
+        match &exp.kind {
+            PatternKind::Matchers(matchers) => self.matchers(exp, matchers, act, ptr),
+            PatternKind::Map(entries) => self.map(exp, entries, act, ptr, exact),
+            PatternKind::Seq(items) => self.seq(exp, items, act, ptr, exact),
+            PatternKind::Value(v) => self.scalar(exp, v, act, ptr),
         }
     }
 
     fn matchers(
         &mut self,
-        exp: &Node,
-        matchers: &[Matcher<'_>],
+        exp: &Pattern,
+        matchers: &[Matcher],
         act: Option<&Value>,
         ptr: String,
     ) -> (Option<Value>, Option<Value>) {
@@ -178,7 +170,8 @@ impl Matcher_<'_> {
                     }
                 }
                 Matcher::Type(t) => {
-                    if !act.is_some_and(|a| matcher::has_type(t, a)) {
+                    if !act.is_some_and(|a| t.holds(a)) {
+                        let t = t.name();
                         let got = act.map(json_type).unwrap_or("nothing");
                         self.fail(
                             exp,
@@ -191,12 +184,14 @@ impl Matcher_<'_> {
                     }
                 }
                 Matcher::Regex(re) => {
-                    let text = match act {
-                        Some(Value::String(s)) => Some(s.clone()),
-                        Some(v @ (Value::Number(_) | Value::Bool(_))) => Some(v.to_string()),
-                        _ => None,
+                    let matched = match act {
+                        Some(Value::String(s)) => re.is_match(s),
+                        Some(v @ (Value::Number(_) | Value::Bool(_))) => {
+                            re.is_match(&v.to_string())
+                        }
+                        _ => false,
                     };
-                    if !text.as_deref().is_some_and(|t| re.is_match(t)) {
+                    if !matched {
                         self.fail(
                             exp,
                             &ptr,
@@ -240,7 +235,7 @@ impl Matcher_<'_> {
                         _ => false,
                     };
                     if !found {
-                        let shown = render(item, self.scope).unwrap_or_else(|_| item.to_json());
+                        let shown = shown(item, self.scope);
                         self.fail(
                             exp,
                             &ptr,
@@ -269,13 +264,13 @@ impl Matcher_<'_> {
 
     fn map(
         &mut self,
-        exp: &Node,
-        entries: &[(crate::scenario::Spanned<String>, Node)],
+        exp: &Pattern,
+        entries: &[(String, Pattern)],
         act: Option<&Value>,
         ptr: String,
         exact: bool,
     ) -> (Option<Value>, Option<Value>) {
-        let exp_plain = || render(exp, self.scope).ok();
+        let exp_plain = || Some(shown(exp, self.scope));
         let Some(Value::Object(obj)) = act else {
             let got = act.map(json_type).unwrap_or("nothing");
             let e = exp_plain();
@@ -292,18 +287,18 @@ impl Matcher_<'_> {
         let mut ev = Map::new();
         let mut av = Map::new();
         for (key, child) in entries {
-            let child_ptr = push_pointer(&ptr, &key.value);
-            let (e, a) = self.walk(child, obj.get(&key.value), child_ptr, exact);
+            let child_ptr = push_pointer(&ptr, key);
+            let (e, a) = self.walk(child, obj.get(key), child_ptr, exact);
             if let Some(e) = e {
-                ev.insert(key.value.clone(), e);
+                ev.insert(key.clone(), e);
             }
             if let Some(a) = a {
-                av.insert(key.value.clone(), a);
+                av.insert(key.clone(), a);
             }
         }
         if exact {
             for (k, v) in obj {
-                if !entries.iter().any(|(key, _)| &key.value == k) {
+                if !entries.iter().any(|(key, _)| key == k) {
                     self.fail(
                         exp,
                         &push_pointer(&ptr, k),
@@ -321,15 +316,15 @@ impl Matcher_<'_> {
 
     fn seq(
         &mut self,
-        exp: &Node,
-        items: &[Node],
+        exp: &Pattern,
+        items: &[Pattern],
         act: Option<&Value>,
         ptr: String,
         exact: bool,
     ) -> (Option<Value>, Option<Value>) {
         let Some(Value::Array(list)) = act else {
             let got = act.map(json_type).unwrap_or("nothing");
-            let e = render(exp, self.scope).ok();
+            let e = Some(shown(exp, self.scope));
             self.fail(
                 exp,
                 &ptr,
@@ -375,25 +370,34 @@ impl Matcher_<'_> {
 
     fn scalar(
         &mut self,
-        exp: &Node,
+        exp: &Pattern,
+        value: &ValueTemplate,
         act: Option<&Value>,
         ptr: String,
     ) -> (Option<Value>, Option<Value>) {
-        let want = match render(exp, self.scope) {
-            Ok(v) => v,
-            Err(f) => {
-                self.findings.push(*f);
-                return (None, act.cloned());
-            }
+        // A literal is compared as compiled; only a template is filled in, per match.
+        let rendered;
+        let want = match value.literal() {
+            Some(v) => v,
+            None => match render(value, self.scope) {
+                Ok(v) => {
+                    rendered = v;
+                    &rendered
+                }
+                Err(f) => {
+                    self.findings.push(*f);
+                    return (None, act.cloned());
+                }
+            },
         };
         match act {
-            Some(a) if same(&want, a) => {}
+            Some(a) if same(want, a) => {}
             Some(a) => {
-                let msg = if json_type(a) != json_type(&want) {
+                let msg = if json_type(a) != json_type(want) {
                     format!(
                         "{} should be {want} ({}), got {a} ({})",
                         Self::here(&ptr),
-                        json_type(&want),
+                        json_type(want),
                         json_type(a)
                     )
                 } else {
@@ -410,25 +414,22 @@ impl Matcher_<'_> {
                 None,
             ),
         }
-        (Some(want), act.cloned())
+        (Some(want.clone()), act.cloned())
     }
 }
 
 /// How a failed matcher shows in the expected view.
-fn describe(matchers: &[Matcher<'_>], scope: &dyn Scope) -> Value {
+fn describe(matchers: &[Matcher], scope: &dyn Scope) -> Value {
     let mut map = Map::new();
     for m in matchers {
         let (k, v) = match m {
             Matcher::Any => ("$any", Value::Bool(true)),
             Matcher::Absent => ("$absent", Value::Bool(true)),
-            Matcher::Type(t) => ("$type", Value::from(*t)),
+            Matcher::Type(t) => ("$type", Value::from(t.name())),
             Matcher::Regex(r) => ("$regex", Value::from(r.as_str())),
             Matcher::Len(n) => ("$len", Value::from(*n)),
-            Matcher::Contains(n) => (
-                "$contains",
-                render(n, scope).unwrap_or_else(|_| n.to_json()),
-            ),
-            Matcher::Exact(n) => ("$exact", render(n, scope).unwrap_or_else(|_| n.to_json())),
+            Matcher::Contains(n) => ("$contains", shown(n, scope)),
+            Matcher::Exact(n) => ("$exact", shown(n, scope)),
         };
         map.insert(k.to_owned(), v);
     }
@@ -443,23 +444,19 @@ pub fn passes(findings: &[Finding]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Scope;
+    use crate::plan::testing::{Vars, node};
     use serde_json::json;
 
-    struct Vars;
-    impl Scope for Vars {
-        fn get(&self, name: &str) -> Option<Value> {
-            (name == "id").then(|| json!(7723))
-        }
-    }
-
-    fn node(yaml: &str) -> Node {
-        serde_saphyr::from_str_with_options(yaml, crate::scenario::yaml_options())
-            .expect("test YAML parses")
+    fn pattern(yaml: &str) -> Pattern {
+        let node = node(yaml);
+        let mut problems = Vec::new();
+        let p = Pattern::compile(&node, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        p
     }
 
     fn check(yaml: &str, actual: Value) -> Matched {
-        match_value(&node(yaml), Some(&actual), &Vars, CheckKind::Body, "")
+        match_value(&pattern(yaml), Some(&actual), &Vars, CheckKind::Body, "")
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! Checks of one exchange, each producing [`Finding`]s: the target's response against the spec
-//! ([`schema`]) and the scenario's expectations ([`status`], [`headers`], [`body`]), and the
-//! scenario's own request against the spec ([`request`]).
+//! ([`schema`]) and the scenario's compiled expectations ([`status`], [`headers`], [`body`]), and
+//! the scenario's own request against the spec ([`request`]). Checks only read the plan
+//! ([`crate::plan`]): nothing is parsed or compiled per response.
 //!
 //! Every finding carries where the difference is (JSON Pointer), which rule it breaks (schema
 //! keyword and spec location, or matcher) and which scenario line asked for it.
 
 pub mod body;
 pub mod headers;
-pub mod matcher;
 pub mod request;
 pub mod schema;
 pub mod status;
@@ -15,7 +15,7 @@ pub mod status;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::scenario::Pos;
+use crate::source::Pos;
 
 /// How bad a finding is; the scenario's outcome is the worst of its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::schema::{coerce, schema_errors};
 use super::{CheckKind, Finding, Severity};
-use crate::scenario::Pos;
+use crate::source::Pos;
 use crate::spec::{Operation, model_is_json};
 
 /// A request as built, before sending.

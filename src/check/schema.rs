@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::{CheckKind, Finding, Observed, Severity};
-use crate::scenario::Pos;
+use crate::source::Pos;
 use crate::spec::{HeaderSpec, Operation, Schema, model_is_json};
 
 /// What the spec check found, with the location of the response it used.

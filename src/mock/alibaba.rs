@@ -245,7 +245,7 @@ fn handle(
     if let Some(by) = headers
         .get(CLOCK_ADVANCE_HEADER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| crate::scenario::parse_duration(v).ok())
+        .and_then(|v| crate::units::parse_duration(v).ok())
     {
         state.store.shift_deadlines_except(call.instance, by);
     }

@@ -191,7 +191,7 @@ async fn record_jump(State(app): State<App>, req: Request, next: Next) -> Respon
         .headers()
         .get(CLOCK_ADVANCE_HEADER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| crate::scenario::parse_duration(v).ok())
+        .and_then(|v| crate::units::parse_duration(v).ok())
     {
         let mut segments = req.uri().path().trim_start_matches('/').split('/');
         let site = match (segments.next(), segments.next(), segments.next()) {

@@ -88,7 +88,7 @@ async fn advance_clock(clock: Clock, req: Request, next: Next) -> Response {
         .headers()
         .get(CLOCK_ADVANCE_HEADER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| crate::scenario::parse_duration(v).ok())
+        .and_then(|v| crate::units::parse_duration(v).ok())
     {
         clock.advance(by);
     }

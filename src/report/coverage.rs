@@ -57,8 +57,8 @@ impl Coverage {
         for s in run.scenarios.iter().filter(|s| !s.api.is_empty()) {
             let calls = statuses.entry(s.api.as_str()).or_default();
             for step in &s.steps {
-                if let Some(r) = &step.response {
-                    calls.entry(step.call.as_str()).or_default().push(r.status);
+                if let Some(status) = step.status.or(step.response.as_ref().map(|r| r.status)) {
+                    calls.entry(step.call.as_str()).or_default().push(status);
                 }
             }
         }

@@ -2,6 +2,7 @@
 //! sinks, and [`JsonLines`] streams one JSON object per line (`--format json`) for other tools.
 //!
 //! Event lines: `{"event":"run-started","run_id":..,"total":..}`,
+//! `{"event":"deselected","id":..}` (left out by `--filter` or `--tag`),
 //! `{"event":"scenario-started","id":..}`, `{"event":"step-finished","scenario":..,"step":{..}}`,
 //! `{"event":"scenario-finished","scenario":{..}}` (without its steps, already streamed) and
 //! `{"event":"run-finished","run_id":..,"counts":{..},"duration_ms":..,"exit_code":..}`.
@@ -49,11 +50,12 @@ pub fn to_json(event: &Event<'_>) -> Option<Value> {
         Event::RunStarted { run_id, total } => {
             json!({"event": "run-started", "run_id": run_id, "total": total})
         }
+        Event::Deselected { id } => json!({"event": "deselected", "id": id}),
         Event::ScenarioStarted { id } => json!({"event": "scenario-started", "id": id}),
         Event::StepFinished { scenario, step } => {
             json!({"event": "step-finished", "scenario": scenario, "step": step})
         }
-        Event::ScenarioFinished { result } => {
+        Event::ScenarioFinished { result, .. } => {
             let mut v = serde_json::to_value(result).ok()?;
             if let Some(o) = v.as_object_mut() {
                 // Steps went out one by one as step-finished; repeating them doubles the stream.
@@ -62,12 +64,12 @@ pub fn to_json(event: &Event<'_>) -> Option<Value> {
             }
             json!({"event": "scenario-finished", "scenario": v})
         }
-        Event::RunFinished { result } => json!({
+        Event::RunFinished { summary } => json!({
             "event": "run-finished",
-            "run_id": result.run_id,
-            "counts": super::Counts::of(result.scenarios.iter()),
-            "duration_ms": super::millis(result.duration),
-            "exit_code": result.exit_code(),
+            "run_id": summary.run_id,
+            "counts": summary.counts,
+            "duration_ms": super::millis(summary.duration),
+            "exit_code": summary.counts.exit_code(),
         }),
     })
 }

@@ -21,7 +21,7 @@ const CSS: &str = include_str!("report.css");
 pub fn render(run: &RunResult, coverage: &Coverage) -> String {
     let counts = Counts::of(run.scenarios.iter());
     let mut out = String::with_capacity(32 * 1024);
-    let verdict = if run.exit_code() == 0 {
+    let verdict = if run.exit_code() == crate::run::ExitCode::Conform {
         "passed"
     } else {
         "failed"

@@ -18,7 +18,7 @@ struct JsonReport<'a> {
     run_id: &'a str,
     started_at: &'a str,
     duration_ms: f64,
-    exit_code: i32,
+    exit_code: u8,
     counts: Counts,
     scenarios: &'a [ScenarioResult],
 }
@@ -42,7 +42,7 @@ fn report(run: &RunResult) -> JsonReport<'_> {
         run_id: &run.run_id,
         started_at: &run.started_at,
         duration_ms: super::millis(run.duration),
-        exit_code: run.exit_code(),
+        exit_code: run.exit_code().code(),
         counts: Counts::of(run.scenarios.iter()),
         scenarios: &run.scenarios,
     }

@@ -12,7 +12,11 @@ pub const MAX_FAILURES: usize = 20;
 pub fn render(run: &RunResult) -> String {
     let total = super::Counts::of(run.scenarios.iter());
     let mut out = String::new();
-    let icon = if run.exit_code() == 0 { "✅" } else { "❌" };
+    let icon = if run.exit_code() == crate::run::ExitCode::Conform {
+        "✅"
+    } else {
+        "❌"
+    };
     let _ = writeln!(
         out,
         "### {icon} conform: {} passed, {} failed, {} errored, {} skipped ({})\n",

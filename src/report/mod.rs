@@ -8,6 +8,7 @@
 //! - [`write`](mod@write): writes them all atomically into a folder ([`write::write_all`]);
 //! - [`events`] and [`progress`]: live output while a run goes (JSON lines, progress bar).
 
+pub mod collect;
 pub mod coverage;
 pub mod events;
 pub mod html;
@@ -19,71 +20,11 @@ pub mod terminal;
 pub mod write;
 
 use std::collections::BTreeMap;
-use std::time::Duration;
-
-use serde::Serialize;
 
 use crate::run::{Outcome, ScenarioResult};
 
-/// `850ms`, `1.2s`, `2m05s`.
-pub fn human_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms < 1000 {
-        format!("{ms}ms")
-    } else if ms < 60_000 {
-        format!("{:.1}s", d.as_secs_f64())
-    } else {
-        format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
-    }
-}
-
-/// Milliseconds with microsecond precision, as every report writes durations.
-pub fn millis(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
-}
-
-/// Scenarios by outcome.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    pub total: usize,
-    pub passed: usize,
-    pub failed: usize,
-    pub errored: usize,
-    pub skipped: usize,
-}
-
-impl Counts {
-    pub fn of<'a>(scenarios: impl IntoIterator<Item = &'a ScenarioResult>) -> Counts {
-        let mut c = Counts::default();
-        for s in scenarios {
-            c.add(s.outcome);
-        }
-        c
-    }
-
-    pub fn add(&mut self, outcome: Outcome) {
-        self.total += 1;
-        match outcome {
-            Outcome::Passed => self.passed += 1,
-            Outcome::Failed => self.failed += 1,
-            Outcome::Errored => self.errored += 1,
-            Outcome::Skipped => self.skipped += 1,
-        }
-    }
-
-    /// The worst outcome present, for coloring a row.
-    pub fn worst(&self) -> Outcome {
-        if self.errored > 0 {
-            Outcome::Errored
-        } else if self.failed > 0 {
-            Outcome::Failed
-        } else if self.passed == 0 && self.skipped > 0 {
-            Outcome::Skipped
-        } else {
-            Outcome::Passed
-        }
-    }
-}
+pub use crate::run::Counts;
+pub use crate::units::{human_duration, millis};
 
 /// The API a scenario is grouped under; a scenario that did not parse has none.
 pub fn api_label(s: &ScenarioResult) -> &str {

@@ -72,11 +72,16 @@ impl EventSink for Human {
             Event::RunStarted { total, .. } => {
                 if let Some(pb) = &self.bar {
                     pb.set_message("0 failed");
-                    pb.set_length(*total as u64);
+                    pb.set_length(total.unwrap_or(0) as u64);
                     pb.set_draw_target(ProgressDrawTarget::stdout());
                 }
             }
-            Event::ScenarioFinished { result } => {
+            Event::Deselected { .. } => {
+                if let Some(pb) = &self.bar {
+                    pb.set_length(pb.length().unwrap_or(1).saturating_sub(1));
+                }
+            }
+            Event::ScenarioFinished { result, .. } => {
                 let failed = matches!(result.outcome, Outcome::Failed | Outcome::Errored);
                 let failures = if failed {
                     self.failures.fetch_add(1, Ordering::Relaxed) + 1

@@ -199,6 +199,9 @@ fn compact(v: &serde_json::Value) -> String {
     }
 }
 
+/// How many scenarios the terminal names under one warning; the reports list every one.
+pub const WARNING_EXAMPLES: usize = 3;
+
 /// `N passed, N failed` (+ `, N skipped`), preceded by a line about errors when there are any.
 pub fn summary(run: &RunResult) -> String {
     let passed = run.count(Outcome::Passed);
@@ -220,8 +223,9 @@ pub fn summary(run: &RunResult) -> String {
     out
 }
 
-/// The whole terminal report after a run: failures with details, then the summary.
-pub fn final_report(run: &RunResult, color: bool) -> String {
+/// The whole terminal report after a run: failures with details, warnings grouped by rule, then
+/// the summary. `quiet` names no scenario under a warning, only how many hit it.
+pub fn final_report(run: &RunResult, color: bool, quiet: bool) -> String {
     let mut out = String::new();
     let failing: Vec<&ScenarioResult> = run
         .scenarios
@@ -235,7 +239,8 @@ pub fn final_report(run: &RunResult, color: bool) -> String {
         }
     }
     // Warnings of passing scenarios: which reading of a self-contradicting document the target
-    // follows (`--strict` would fail them). One line per rule, with the scenarios that hit it.
+    // follows (`--strict` would fail them). One entry per rule and spec location, with a count
+    // and at most a few of the scenarios; the reports list them all.
     let mut warned: Vec<(String, String, Vec<&str>)> = Vec::new();
     for r in run
         .scenarios
@@ -253,7 +258,8 @@ pub fn final_report(run: &RunResult, color: bool) -> String {
                 .next()
                 .unwrap_or(&f.message);
             match warned.iter_mut().find(|(r2, _, _)| *r2 == rule) {
-                Some((_, _, ids)) if !ids.contains(&r.id.as_str()) => ids.push(&r.id),
+                // Scenarios come one after another: a repeat can only be the last one pushed.
+                Some((_, _, ids)) if ids.last() != Some(&r.id.as_str()) => ids.push(&r.id),
                 Some(_) => {}
                 None => warned.push((rule, message.to_owned(), vec![&r.id])),
             }
@@ -266,12 +272,19 @@ pub fn final_report(run: &RunResult, color: bool) -> String {
             paint("warnings", "33", color)
         );
         for (rule, message, ids) in &warned {
-            let _ = writeln!(
+            let _ = write!(
                 out,
-                "  {message}\n    rule: {rule}\n    in {} scenario(s): {}",
-                ids.len(),
-                ids.join(", ")
+                "  {message}\n    rule: {rule}\n    in {} scenario(s)",
+                ids.len()
             );
+            if !quiet {
+                let shown = ids.len().min(WARNING_EXAMPLES);
+                let _ = write!(out, ": {}", ids[..shown].join(", "));
+                if ids.len() > shown {
+                    let _ = write!(out, " and {} more (see the reports)", ids.len() - shown);
+                }
+            }
+            let _ = writeln!(out);
         }
         let _ = writeln!(out);
     }

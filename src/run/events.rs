@@ -1,14 +1,20 @@
-//! Events the runner emits as it goes. One [`EventSink`] receives them and fans them out to
-//! reporters (terminal lines, progress, JSON stream); the runner itself prints nothing.
+//! Events the runner emits as it goes (nextest's `reporter/events.rs` is the model). One
+//! [`EventSink`] receives them and fans them out to reporters (terminal lines, progress, JSON
+//! stream, report files); the runner itself prints nothing and keeps nothing.
 
-use super::result::{RunResult, ScenarioResult, StepResult};
+use super::result::{RunSummary, ScenarioResult, StepResult};
 
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Event<'a> {
     RunStarted {
         run_id: &'a str,
-        total: usize,
+        /// How many files will be considered, when known (some may be deselected).
+        total: Option<usize>,
+    },
+    /// A file the selection (`--filter`, `--tag`) leaves out, known once it is parsed.
+    Deselected {
+        id: &'a str,
     },
     ScenarioStarted {
         id: &'a str,
@@ -17,11 +23,14 @@ pub enum Event<'a> {
         scenario: &'a str,
         step: &'a StepResult,
     },
+    /// A scenario's whole result; `index` is its place in the order files were found, so a
+    /// reporter can write results in a stable order whatever order they finish in.
     ScenarioFinished {
+        index: usize,
         result: &'a ScenarioResult,
     },
     RunFinished {
-        result: &'a RunResult,
+        summary: &'a RunSummary,
     },
 }
 
@@ -35,4 +44,31 @@ pub struct NoEvents;
 
 impl EventSink for NoEvents {
     fn event(&self, _: &Event<'_>) {}
+}
+
+/// Keeps every scenario result, in the order found: for tests and callers that want the whole
+/// [`super::RunResult`]. A CLI run uses the report collector instead, which keeps less.
+#[derive(Default)]
+pub struct Collect {
+    results: std::sync::Mutex<Vec<(usize, ScenarioResult)>>,
+}
+
+impl Collect {
+    /// The results so far, in the order found.
+    pub fn take(&self) -> Vec<ScenarioResult> {
+        let mut list = std::mem::take(&mut *self.results.lock().unwrap_or_else(|p| p.into_inner()));
+        list.sort_by_key(|(i, _)| *i);
+        list.into_iter().map(|(_, r)| r).collect()
+    }
+}
+
+impl EventSink for Collect {
+    fn event(&self, event: &Event<'_>) {
+        if let Event::ScenarioFinished { index, result } = event {
+            self.results
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((*index, (*result).clone()));
+        }
+    }
 }

@@ -9,7 +9,8 @@ use serde_json::Value;
 use crate::check::body::render;
 use crate::check::request::Outgoing;
 use crate::check::{CheckKind, Finding};
-use crate::scenario::{AuthMode, Node, Scope, Step, Template};
+use crate::plan::{PlannedStep, ValueTemplate};
+use crate::scenario::{AuthMode, Scope};
 use crate::spec::{Operation, model_is_json};
 use crate::target::{Prepared, Target};
 
@@ -49,24 +50,18 @@ fn text_of(v: &Value) -> String {
 }
 
 fn rendered_pairs(
-    node: &Option<Node>,
+    pairs: &[(String, ValueTemplate)],
     scope: &dyn Scope,
 ) -> Result<Vec<(String, Value)>, Box<Finding>> {
-    let Some(node) = node else {
-        return Ok(Vec::new());
-    };
-    let Some(entries) = node.as_map() else {
-        return Ok(Vec::new());
-    };
-    entries
+    pairs
         .iter()
-        .map(|(k, v)| Ok((k.value.clone(), render(v, scope)?)))
+        .map(|(k, v)| Ok((k.clone(), render(v, scope)?)))
         .collect()
 }
 
 /// Builds the request of `step` for `op` on `target`.
 pub async fn build(
-    step: &Step,
+    step: &PlannedStep,
     op: &Operation,
     target: &Target,
     scope: &(dyn Scope + Sync),
@@ -94,7 +89,7 @@ pub async fn build(
                     CheckKind::Scenario,
                     format!("path parameter `{name}` has no value"),
                 )
-                .at(step.call.pos)
+                .at(step.call_pos)
             })?;
         path.push_str(&utf8_percent_encode(&value, SEGMENT).to_string());
         rest = &rest[close + 1..];
@@ -135,9 +130,7 @@ pub async fn build(
             (Some(v), None, bytes)
         }
         (None, Some(raw)) => {
-            let text = Template::parse(&raw.value)
-                .and_then(|t| t.render(scope))
-                .map_err(|e| Finding::error(CheckKind::Scenario, e).at(raw.pos))?;
+            let text = render(raw, scope)?;
             headers.push(("Content-Type".into(), "application/json".into()));
             let text = text_of(&text);
             (None, Some(text.clone()), text.into_bytes())
@@ -154,18 +147,13 @@ pub async fn build(
     for (name, value) in &header_pairs {
         prepared.set_header(name, text_of(value));
     }
-    let auth_mode = step
-        .auth
-        .as_ref()
-        .map(|a| a.value)
-        .unwrap_or(AuthMode::Default);
-    if let (Some(auth), AuthMode::Default) = (&target.auth, auth_mode) {
+    if let (Some(auth), AuthMode::Default) = (&target.auth, step.auth) {
         auth.apply(&mut prepared, client).await.map_err(|e| {
             Finding::error(
                 CheckKind::Scenario,
                 format!("cannot attach credentials: {e}"),
             )
-            .at(step.call.pos)
+            .at(step.call_pos)
         })?;
     }
     let outgoing = Outgoing {
@@ -211,7 +199,7 @@ pub async fn send(
         let what = if e.is_timeout() {
             format!(
                 "no response within {}",
-                crate::report::human_duration(timeout)
+                crate::units::human_duration(timeout)
             )
         } else if e.is_connect() {
             format!(

@@ -1,12 +1,15 @@
-//! The runner: [`Runner`] executes scenarios on tokio with one pooled HTTP client, scenarios
-//! concurrently up to `jobs`, steps in order, `finally` steps always; it emits [`Event`]s and
-//! returns a [`RunResult`]. Transport failures and timeouts become findings on their step,
-//! never a panic or a hang.
+//! The runner: [`Runner`] takes a stream of scenario files and, with at most `jobs` of them
+//! loaded or running at once, reads, parses and compiles each into a [`Plan`] inside its slot,
+//! runs it on tokio with one pooled HTTP client (steps in order, `finally` steps always), and
+//! streams every result as an [`Event`] to the reporters. It keeps no result itself: memory stays
+//! flat however many scenarios run. Transport failures and timeouts become findings on their
+//! step, never a panic or a hang.
 
 mod events;
 mod exchange;
 mod rate;
 mod result;
+mod scenario;
 mod scope;
 mod step;
 
@@ -15,23 +18,22 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-pub use events::{Event, EventSink, NoEvents};
+pub use events::{Collect, Event, EventSink, NoEvents};
 pub use result::{
-    BodyDiff, Outcome, Phase, RequestRecord, ResponseRecord, RunResult, ScenarioResult, StepResult,
+    BodyDiff, Counts, ExitCode, Outcome, Phase, RequestRecord, ResponseRecord, RunResult,
+    RunSummary, ScenarioResult, StepResult,
 };
-pub use step::{DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT, DEFAULT_STEP_TIMEOUT};
 
-use crate::check::Finding;
-use crate::diag::Diagnostic;
+use crate::plan::{self, DEFAULT_STEP_TIMEOUT, Plan, Rejected};
 use crate::redact::Redactor;
-use crate::scenario::{self, Found, LoadedScenario, Pos, Scope, Template};
+use crate::scenario::{self as model, Found, Selection};
+use crate::source::{Diagnostic, Pos};
 use crate::spec::Registry;
 use crate::target::Targets;
-use scope::StepScope;
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// Scenarios in flight at once.
+    /// Scenarios loaded or in flight at once.
     pub jobs: usize,
     /// Stop starting scenarios after the first that does not pass.
     pub fail_fast: bool,
@@ -99,6 +101,14 @@ pub struct Runner {
     options: RunOptions,
 }
 
+/// What one slot did with a file.
+enum Loaded {
+    Plan(Box<Plan>),
+    Rejected(Rejected),
+    /// Parsed, but the selection (`--filter`, `--tag`) leaves it out.
+    Deselected,
+}
+
 impl Runner {
     pub fn new(
         registry: Arc<Registry>,
@@ -121,6 +131,10 @@ impl Runner {
         &self.options
     }
 
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
     /// The rate limiter of `api`'s target; scenarios of one API share its budget.
     fn limiter(&self, api: &str) -> Option<Arc<rate::RateLimiter>> {
         let per_second = self.options.rate.filter(|r| *r > 0.0)?;
@@ -132,368 +146,221 @@ impl Runner {
         )
     }
 
-    /// Runs every found scenario and returns the results in the order found.
-    pub async fn run(self: &Arc<Self>, found: Vec<Found>, sink: Arc<dyn EventSink>) -> RunResult {
+    /// Reads, parses and compiles one file: read once, parsed once.
+    pub fn compile(&self, f: &Found) -> Result<Plan, Rejected> {
+        match self.load(f, &Selection::default()) {
+            Loaded::Plan(p) => Ok(*p),
+            Loaded::Rejected(r) => Err(r),
+            Loaded::Deselected => Err(Rejected::unparsed(
+                f,
+                Diagnostic::new(&f.path, Pos::UNKNOWN, "not selected"),
+            )),
+        }
+    }
+
+    fn load(&self, f: &Found, selection: &Selection) -> Loaded {
+        let parsed = model::read(&f.path).and_then(|text| {
+            let s = model::parse(&f.path, &text)?;
+            Ok((s, text))
+        });
+        let (scenario, text) = match parsed {
+            Ok(x) => x,
+            // A file that does not parse is kept whatever the selection: its error must be seen.
+            Err(d) => return Loaded::Rejected(Rejected::unparsed(f, d)),
+        };
+        let tags: Vec<&str> = scenario.tags.iter().map(|t| t.value.as_str()).collect();
+        if !selection.admits(&f.id, &scenario.name.value, &tags) {
+            return Loaded::Deselected;
+        }
+        match plan::compile(f, &text, scenario, &self.registry) {
+            Ok(p) => Loaded::Plan(Box::new(p)),
+            Err(r) => Loaded::Rejected(r),
+        }
+    }
+
+    /// Runs the scenario files `found` yields (in that order of start; results stream to `sink`
+    /// as they finish, each with its index in `found`) and returns the counts. `total` is how
+    /// many files `found` will yield, when the caller counted them (for a progress bar).
+    ///
+    /// At most `jobs` files are loaded or running at a time: the next file is not even read
+    /// before a slot is free, so a run of any size holds `jobs` plans at most.
+    pub async fn run<I>(
+        self: &Arc<Self>,
+        found: I,
+        total: Option<usize>,
+        selection: Selection,
+        sink: Arc<dyn EventSink>,
+    ) -> RunSummary
+    where
+        I: IntoIterator<Item = Result<Found, Diagnostic>>,
+    {
         let started = Instant::now();
         let started_at = jiff::Timestamp::now().to_string();
         sink.event(&Event::RunStarted {
             run_id: &self.options.run_id,
-            total: found.len(),
+            total,
         });
+        let selection = Arc::new(selection);
+        let counts = Arc::new(std::sync::Mutex::new(Counts::default()));
         let permits = Arc::new(tokio::sync::Semaphore::new(self.options.jobs.max(1)));
         let stop = Arc::new(AtomicBool::new(false));
         // Scenarios share it for reading; an `exclusive` one takes it for writing and so runs
         // alone. Tokio's lock is fair: a waiting writer holds back readers queued after it.
         let alone = Arc::new(tokio::sync::RwLock::new(()));
         let mut tasks = tokio::task::JoinSet::new();
-        let mut task_index = HashMap::new();
-        for (index, f) in found.iter().cloned().enumerate() {
+        // The tasks in flight (at most `jobs`), to report one that panicked.
+        let mut in_flight: HashMap<tokio::task::Id, (usize, Found)> = HashMap::new();
+        let finish = |index: usize, result: &ScenarioResult| {
+            counts
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .add(result.outcome);
+            sink.event(&Event::ScenarioFinished { index, result });
+        };
+        for (index, item) in found.into_iter().enumerate() {
+            let f = match item {
+                Ok(f) => f,
+                Err(d) => {
+                    let f = Found {
+                        id: d.path.display().to_string(),
+                        path: d.path.clone(),
+                    };
+                    finish(index, &ScenarioResult::errored(&f, d));
+                    continue;
+                }
+            };
+            // A closed semaphore cannot happen (it is never closed); without a permit the
+            // scenario still runs, which is the safe failure.
+            let permit = permits.clone().acquire_owned().await.ok();
+            while let Some(joined) = tasks.try_join_next_with_id() {
+                self.reap(joined, &mut in_flight, &finish);
+            }
+            if stop.load(Ordering::SeqCst) {
+                drop(permit);
+                finish(
+                    index,
+                    &ScenarioResult::skipped(&f, "not run: --fail-fast stopped the run"),
+                );
+                continue;
+            }
             let this = Arc::clone(self);
-            let permits = Arc::clone(&permits);
             let stop = Arc::clone(&stop);
             let sink = Arc::clone(&sink);
             let alone = Arc::clone(&alone);
+            let selection = Arc::clone(&selection);
+            let task_found = f.clone();
             let handle = tasks.spawn(async move {
-                // Parsed once, here: whether it runs alone is known before it takes its turn.
-                let parsed = scenario::load_found(&f);
-                let exclusive = parsed.as_ref().is_ok_and(|(l, _)| l.scenario.exclusive);
-                let _turn: Box<dyn Send> = if exclusive {
+                let _permit = permit;
+                let f = task_found;
+                let plan = match this.load(&f, &selection) {
+                    Loaded::Deselected => {
+                        sink.event(&Event::Deselected { id: &f.id });
+                        return None;
+                    }
+                    Loaded::Rejected(r) => return Some(ScenarioResult::rejected(&f, r)),
+                    Loaded::Plan(p) => p,
+                };
+                let _turn: Box<dyn Send> = if plan.exclusive {
                     Box::new(alone.write_owned().await)
                 } else {
                     Box::new(alone.read_owned().await)
                 };
-                let _permit = permits.acquire_owned().await.ok();
-                let result = if stop.load(Ordering::SeqCst) {
-                    skipped(&f, "not run: --fail-fast stopped the run")
-                } else {
-                    sink.event(&Event::ScenarioStarted { id: &f.id });
-                    let r = this.run_parsed(&f, parsed, &*sink).await;
-                    if this.options.fail_fast && r.outcome > Outcome::Skipped {
-                        stop.store(true, Ordering::SeqCst);
-                    }
-                    r
-                };
-                sink.event(&Event::ScenarioFinished { result: &result });
-                (index, result)
-            });
-            task_index.insert(handle.id(), index);
-        }
-        let mut slots: Vec<Option<ScenarioResult>> = vec![None; found.len()];
-        let mut panics: HashMap<usize, String> = HashMap::new();
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok((i, r)) => slots[i] = Some(r),
-                // A panic in a scenario task is a bug of ours: the run goes on and the scenario
-                // is reported as errored with the cause.
-                Err(e) => {
-                    if let Some(i) = task_index.get(&e.id()) {
-                        panics.insert(*i, e.to_string());
-                    }
+                if stop.load(Ordering::SeqCst) {
+                    return Some(ScenarioResult::skipped(
+                        &f,
+                        "not run: --fail-fast stopped the run",
+                    ));
                 }
-            }
+                sink.event(&Event::ScenarioStarted { id: &f.id });
+                let r = this.run_plan(&plan, &*sink).await;
+                if this.options.fail_fast && r.outcome > Outcome::Skipped {
+                    stop.store(true, Ordering::SeqCst);
+                }
+                Some(r)
+            });
+            in_flight.insert(handle.id(), (index, f));
         }
-        let scenarios = slots
-            .into_iter()
-            .zip(found.iter())
-            .enumerate()
-            .map(|(i, (r, f))| {
-                r.unwrap_or_else(|| {
-                    let cause = panics.remove(&i).unwrap_or_else(|| "cancelled".into());
-                    let msg = format!(
-                        "internal error: the scenario task failed ({cause}); please report it"
-                    );
-                    errored(f, Diagnostic::new(&f.path, Pos::UNKNOWN, msg))
-                })
-            })
-            .collect();
-        let result = RunResult {
+        while let Some(joined) = tasks.join_next_with_id().await {
+            self.reap(joined, &mut in_flight, &finish);
+        }
+        let summary = RunSummary {
             run_id: self.options.run_id.clone(),
             started_at,
             duration: started.elapsed(),
-            scenarios,
+            counts: *counts.lock().unwrap_or_else(|p| p.into_inner()),
         };
-        sink.event(&Event::RunFinished { result: &result });
-        result
+        sink.event(&Event::RunFinished { summary: &summary });
+        summary
     }
 
-    /// Loads, validates and runs one scenario file.
-    pub async fn run_found(&self, f: &Found, sink: &dyn EventSink) -> ScenarioResult {
-        self.run_parsed(f, scenario::load_found(f), sink).await
-    }
-
-    /// Validates and runs a scenario file already parsed (or the error of parsing it).
-    async fn run_parsed(
+    /// Reports a finished task's result, or the panic that ended it.
+    fn reap(
         &self,
-        f: &Found,
-        parsed: Result<(LoadedScenario, String), Diagnostic>,
-        sink: &dyn EventSink,
-    ) -> ScenarioResult {
-        let started = Instant::now();
-        let (loaded, source) = match parsed {
-            Ok(x) => x,
-            Err(d) => return errored(f, d),
-        };
-        let problems = scenario::validate(&loaded.scenario, &loaded.path, &source, &self.registry);
-        if !problems.is_empty() {
-            let mut r = errored(f, problems[0].clone());
-            r.errors = problems;
-            fill_meta(&mut r, &loaded);
-            return r;
+        joined: Result<(tokio::task::Id, Option<ScenarioResult>), tokio::task::JoinError>,
+        in_flight: &mut HashMap<tokio::task::Id, (usize, Found)>,
+        finish: &dyn Fn(usize, &ScenarioResult),
+    ) {
+        match joined {
+            Ok((id, result)) => {
+                if let (Some((index, _)), Some(r)) = (in_flight.remove(&id), result) {
+                    finish(index, &r);
+                }
+            }
+            // A panic in a scenario task is a bug of ours: the run goes on and the scenario
+            // is reported as errored with the cause.
+            Err(e) => {
+                if let Some((index, f)) = in_flight.remove(&e.id()) {
+                    let msg =
+                        format!("internal error: the scenario task failed ({e}); please report it");
+                    let d = Diagnostic::new(&f.path, Pos::UNKNOWN, msg);
+                    finish(index, &ScenarioResult::errored(&f, d));
+                }
+            }
         }
-        let mut r = self.run_loaded(&loaded, sink).await;
+    }
+
+    /// Runs `found` and keeps every result whole, in the order found, with the events also
+    /// sent to `sink`: for tests and library callers that want a [`RunResult`]. Memory grows with
+    /// the run; the CLI streams instead.
+    pub async fn run_all(
+        self: &Arc<Self>,
+        found: Vec<Found>,
+        sink: Arc<dyn EventSink>,
+    ) -> RunResult {
+        struct Both(Arc<Collect>, Arc<dyn EventSink>);
+        impl EventSink for Both {
+            fn event(&self, event: &Event<'_>) {
+                self.0.event(event);
+                self.1.event(event);
+            }
+        }
+        let collect = Arc::new(Collect::default());
+        let total = found.len();
+        let both = Arc::new(Both(collect.clone(), sink));
+        let summary = self
+            .run(
+                found.into_iter().map(Ok),
+                Some(total),
+                Selection::default(),
+                both,
+            )
+            .await;
+        RunResult {
+            run_id: summary.run_id,
+            started_at: summary.started_at,
+            duration: summary.duration,
+            scenarios: collect.take(),
+        }
+    }
+
+    /// Loads, compiles and runs one scenario file (the test harness runs one file per trial).
+    pub async fn run_found(&self, f: &Found, sink: &dyn EventSink) -> ScenarioResult {
+        let started = Instant::now();
+        let mut r = match self.compile(f) {
+            Ok(plan) => self.run_plan(&plan, sink).await,
+            Err(rejected) => ScenarioResult::rejected(f, rejected),
+        };
         r.duration = started.elapsed();
         r
     }
-
-    /// Runs a scenario that parsed and validated.
-    pub async fn run_loaded(
-        &self,
-        loaded: &LoadedScenario,
-        sink: &dyn EventSink,
-    ) -> ScenarioResult {
-        let started = Instant::now();
-        let sc = &loaded.scenario;
-        let mut result = ScenarioResult {
-            id: loaded.id.clone(),
-            path: loaded.path.display().to_string(),
-            name: sc.name.value.clone(),
-            api: sc.api.value.clone(),
-            tags: loaded.tags().map(str::to_owned).collect(),
-            outcome: Outcome::Passed,
-            errors: Vec::new(),
-            steps: Vec::new(),
-            skipped: None,
-            duration: Duration::ZERO,
-        };
-        let Some(target) = self.targets.get(&sc.api.value) else {
-            result.errors.push(
-                Diagnostic::new(
-                    &loaded.path,
-                    sc.api.pos,
-                    format!("no target for API `{}`", sc.api.value),
-                )
-                .help(format!("pass `--target {}=http://host:port`", sc.api.value)),
-            );
-            result.outcome = Outcome::Errored;
-            return result;
-        };
-        let spec = match self.registry.api(&sc.api.value) {
-            Ok(s) => s,
-            Err(d) => {
-                result.errors.push(d);
-                result.outcome = Outcome::Errored;
-                return result;
-            }
-        };
-        if !target.is_mock && loaded.tags().any(|t| t == "mock-only") {
-            result.outcome = Outcome::Skipped;
-            result.skipped = Some("tagged `mock-only`, and the target is not a mock".into());
-            return result;
-        }
-        if !self.options.allow_writes && !self.options.dry_run && !target.is_local() {
-            let writes = sc
-                .steps
-                .iter()
-                .chain(&sc.finally)
-                .filter_map(|s| spec.operation(&s.value.call.value))
-                .find(|op| !matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS"));
-            if let Some(op) = writes {
-                result.errors.push(
-                    Diagnostic::new(&loaded.path, sc.name.pos, format!("the scenario changes state on {} ({} {} via {}), which is not a mock", target.base_url, op.method, op.path, op.id))
-                        .help("pass `--allow-writes` to confirm, `--dry-run` to see the requests, or `--tag` a read-only subset"),
-                );
-                result.outcome = Outcome::Errored;
-                return result;
-            }
-        }
-        let mut scope = StepScope {
-            run_id: self.options.run_id.clone(),
-            scenario_name: sc.name.value.clone(),
-            vars: HashMap::new(),
-        };
-        let mut vars_failed = None;
-        if let Some(entries) = sc.vars.as_ref().and_then(|v| v.as_map()) {
-            for (k, node) in entries {
-                match crate::check::body::render(node, &scope) {
-                    Ok(v) => {
-                        scope.vars.insert(k.value.clone(), v);
-                    }
-                    Err(f) => {
-                        vars_failed = Some(f);
-                        break;
-                    }
-                }
-            }
-        }
-        let deadline = sc.timeout.as_ref().map(|t| Instant::now() + t.value.0);
-        let limiter = self.limiter(&sc.api.value);
-        let ctx = step::StepContext {
-            client: &self.client,
-            target,
-            redactor: &self.redactor,
-            strict: self.options.strict,
-            step_timeout: self.options.step_timeout,
-            dry_run: self.options.dry_run,
-            min_poll_timeout: self.options.min_poll_timeout,
-            rate: limiter.as_deref(),
-            deadline,
-        };
-        if let Some(f) = vars_failed {
-            result.steps.push(synthetic("vars", Phase::Main, *f));
-        } else {
-            for st in &sc.steps {
-                let Some(op) = spec.operation(&st.value.call.value) else {
-                    continue;
-                };
-                // A dry run has no responses, so values captured from them do not exist.
-                if self.options.dry_run
-                    && let Some(missing) = missing_var(&st.value, &scope)
-                {
-                    let why = format!("dry run: needs `${{{missing}}}` from an earlier response");
-                    result
-                        .steps
-                        .push(skip(st, Phase::Main, why, &loaded.id, sink));
-                    continue;
-                }
-                let r = step::run(st, Phase::Main, op, &mut scope, &ctx).await;
-                sink.event(&Event::StepFinished {
-                    scenario: &loaded.id,
-                    step: &r,
-                });
-                let stop = r.outcome > Outcome::Skipped;
-                result.steps.push(r);
-                if stop {
-                    break;
-                }
-            }
-        }
-        // Clean-up has its own budget: a scenario that ran out of time must still clean up.
-        let finally_ctx = step::StepContext {
-            deadline: None,
-            ..ctx
-        };
-        for st in &sc.finally {
-            let Some(op) = spec.operation(&st.value.call.value) else {
-                continue;
-            };
-            if let Some(missing) = missing_var(&st.value, &scope) {
-                let why =
-                    format!("`${{{missing}}}` has no value (the step that sets it did not run)");
-                result
-                    .steps
-                    .push(skip(st, Phase::Finally, why, &loaded.id, sink));
-                continue;
-            }
-            let r = step::run(st, Phase::Finally, op, &mut scope, &finally_ctx).await;
-            sink.event(&Event::StepFinished {
-                scenario: &loaded.id,
-                step: &r,
-            });
-            result.steps.push(r);
-        }
-        // Nothing ran (a dry run, or every step skipped): nothing was proven either way.
-        let all_skipped =
-            !result.steps.is_empty() && result.steps.iter().all(|s| s.outcome == Outcome::Skipped);
-        result.outcome = result
-            .steps
-            .iter()
-            .map(|s| s.outcome)
-            .filter(|o| *o != Outcome::Skipped)
-            .max()
-            .unwrap_or(if all_skipped {
-                Outcome::Skipped
-            } else {
-                Outcome::Passed
-            });
-        if all_skipped && self.options.dry_run {
-            result.skipped = Some("dry run".into());
-        }
-        result.duration = started.elapsed();
-        result
-    }
-}
-
-/// A step not run, reported as skipped with the reason.
-fn skip(
-    st: &scenario::Spanned<scenario::Step>,
-    phase: Phase,
-    why: String,
-    scenario: &str,
-    sink: &dyn EventSink,
-) -> StepResult {
-    let mut r = StepResult::not_run(st, phase);
-    r.outcome = Outcome::Skipped;
-    r.skipped = Some(why);
-    sink.event(&Event::StepFinished { scenario, step: &r });
-    r
-}
-
-/// The first variable a step uses that has no value yet (clean-up after an early failure).
-fn missing_var(step: &scenario::Step, scope: &StepScope) -> Option<String> {
-    let mut missing = None;
-    let mut visit = |n: &scenario::Node| {
-        n.walk(&mut |n| {
-            if let (None, scenario::NodeKind::String(s)) = (&missing, &n.kind)
-                && let Ok(t) = Template::parse(s)
-            {
-                missing = t
-                    .vars()
-                    .find(|v| v.default.is_none() && scope.get(&v.name).is_none())
-                    .map(|v| v.name.clone());
-            }
-        });
-    };
-    for node in [&step.path, &step.query, &step.headers, &step.body]
-        .into_iter()
-        .flatten()
-    {
-        visit(node);
-    }
-    missing
-}
-
-fn synthetic(name: &str, phase: Phase, f: Finding) -> StepResult {
-    StepResult {
-        name: name.to_owned(),
-        call: name.to_owned(),
-        phase,
-        pos: f.pos.unwrap_or_default(),
-        outcome: Outcome::of(std::slice::from_ref(&f)),
-        attempts: 0,
-        request: None,
-        response: None,
-        findings: vec![f],
-        body_diff: None,
-        skipped: None,
-        duration: Duration::ZERO,
-    }
-}
-
-fn fill_meta(r: &mut ScenarioResult, loaded: &LoadedScenario) {
-    r.name = loaded.scenario.name.value.clone();
-    r.api = loaded.scenario.api.value.clone();
-    r.tags = loaded.tags().map(str::to_owned).collect();
-}
-
-fn errored(f: &Found, d: Diagnostic) -> ScenarioResult {
-    ScenarioResult {
-        id: f.id.clone(),
-        path: f.path.display().to_string(),
-        name: f.id.clone(),
-        api: String::new(),
-        tags: Vec::new(),
-        outcome: Outcome::Errored,
-        errors: vec![d],
-        steps: Vec::new(),
-        skipped: None,
-        duration: Duration::ZERO,
-    }
-}
-
-fn skipped(f: &Found, why: &str) -> ScenarioResult {
-    let mut r = errored(f, Diagnostic::new(&f.path, Pos::UNKNOWN, why));
-    r.errors.clear();
-    r.outcome = Outcome::Skipped;
-    r.skipped = Some(why.to_owned());
-    r
 }

@@ -1,5 +1,6 @@
-//! Results as their own types: [`RunResult`] > [`ScenarioResult`] > [`StepResult`]. Reports are
-//! pure functions of these; nothing here prints.
+//! Results as their own types: [`ScenarioResult`] > [`StepResult`], streamed one scenario at a
+//! time; [`RunSummary`] (the counts) at the end; [`RunResult`], the scenarios a reporter chose
+//! to keep. Reports are pure functions of these; nothing here prints.
 
 use std::time::Duration;
 
@@ -7,8 +8,9 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::check::{Finding, Severity};
-use crate::diag::Diagnostic;
-use crate::scenario::{Pos, Spanned, Step};
+use crate::plan::{Plan, PlannedStep, Rejected};
+use crate::scenario::Found;
+use crate::source::{Diagnostic, Pos};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -42,6 +44,105 @@ impl Outcome {
     }
 }
 
+/// The process exit status of a run: 0 every scenario conforms, 1 a target broke the contract or
+/// an expectation, 2 something could not be proven (scenario, spec, configuration, environment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum ExitCode {
+    Conform = 0,
+    Violations = 1,
+    Errors = 2,
+}
+
+impl ExitCode {
+    /// The exit code of a run whose worst outcome is `worst` (`None`: no scenario).
+    pub fn of(worst: Option<Outcome>) -> ExitCode {
+        match worst {
+            Some(Outcome::Errored) => ExitCode::Errors,
+            Some(Outcome::Failed) => ExitCode::Violations,
+            _ => ExitCode::Conform,
+        }
+    }
+
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// As the number a shell sees.
+impl Serialize for ExitCode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u8(self.code())
+    }
+}
+
+/// Scenarios by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub errored: usize,
+    pub skipped: usize,
+}
+
+impl Counts {
+    pub fn of<'a>(scenarios: impl IntoIterator<Item = &'a ScenarioResult>) -> Counts {
+        let mut c = Counts::default();
+        for s in scenarios {
+            c.add(s.outcome);
+        }
+        c
+    }
+
+    pub fn add(&mut self, outcome: Outcome) {
+        self.total += 1;
+        match outcome {
+            Outcome::Passed => self.passed += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::Errored => self.errored += 1,
+            Outcome::Skipped => self.skipped += 1,
+        }
+    }
+
+    pub fn count(&self, outcome: Outcome) -> usize {
+        match outcome {
+            Outcome::Passed => self.passed,
+            Outcome::Failed => self.failed,
+            Outcome::Errored => self.errored,
+            Outcome::Skipped => self.skipped,
+        }
+    }
+
+    /// The worst outcome present, for coloring a row.
+    pub fn worst(&self) -> Outcome {
+        if self.errored > 0 {
+            Outcome::Errored
+        } else if self.failed > 0 {
+            Outcome::Failed
+        } else if self.passed == 0 && self.skipped > 0 {
+            Outcome::Skipped
+        } else {
+            Outcome::Passed
+        }
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::of((self.total > 0).then(|| self.worst()))
+    }
+}
+
+/// What a whole run amounts to, without its scenarios (they were streamed as they finished).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    pub run_id: String,
+    /// RFC 3339.
+    pub started_at: String,
+    #[serde(serialize_with = "millis", rename = "duration_ms")]
+    pub duration: Duration,
+    pub counts: Counts,
+}
+
 pub fn millis<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64((d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0)
 }
@@ -65,12 +166,8 @@ impl RunResult {
     }
 
     /// 0 all conform, 1 violations, 2 errors.
-    pub fn exit_code(&self) -> i32 {
-        match self.scenarios.iter().map(|s| s.outcome).max() {
-            Some(Outcome::Errored) => 2,
-            Some(Outcome::Failed) => 1,
-            _ => 0,
-        }
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::of(self.scenarios.iter().map(|s| s.outcome).max())
     }
 }
 
@@ -95,6 +192,82 @@ pub struct ScenarioResult {
 }
 
 impl ScenarioResult {
+    /// The result of `plan` before it runs: passed, no steps yet.
+    pub fn of_plan(plan: &Plan) -> Self {
+        ScenarioResult {
+            id: plan.id.clone(),
+            path: plan.path.display().to_string(),
+            name: plan.name.clone(),
+            api: plan.api.clone(),
+            tags: plan.tags.clone(),
+            outcome: Outcome::Passed,
+            errors: Vec::new(),
+            steps: Vec::new(),
+            skipped: None,
+            duration: Duration::ZERO,
+        }
+    }
+
+    /// A file that could not run, with the reason.
+    pub fn errored(f: &Found, d: Diagnostic) -> Self {
+        ScenarioResult {
+            id: f.id.clone(),
+            path: f.path.display().to_string(),
+            name: f.id.clone(),
+            api: String::new(),
+            tags: Vec::new(),
+            outcome: Outcome::Errored,
+            errors: vec![d],
+            steps: Vec::new(),
+            skipped: None,
+            duration: Duration::ZERO,
+        }
+    }
+
+    /// A scenario that does not parse or validate, with every problem.
+    pub fn rejected(f: &Found, r: Rejected) -> Self {
+        ScenarioResult {
+            id: f.id.clone(),
+            path: f.path.display().to_string(),
+            name: r.name,
+            api: r.api,
+            tags: r.tags,
+            outcome: Outcome::Errored,
+            errors: r.diagnostics,
+            steps: Vec::new(),
+            skipped: None,
+            duration: Duration::ZERO,
+        }
+    }
+
+    /// A file not run, with the reason.
+    pub fn skipped(f: &Found, why: &str) -> Self {
+        ScenarioResult {
+            outcome: Outcome::Skipped,
+            errors: Vec::new(),
+            skipped: Some(why.to_owned()),
+            ..ScenarioResult::errored(f, Diagnostic::new(&f.path, Pos::UNKNOWN, why))
+        }
+    }
+
+    /// The same result without the exchanges of its steps (requests, responses, body diffs),
+    /// for a scenario that passed: what a report shows of it is its row and its warnings.
+    pub fn compact(&self) -> ScenarioResult {
+        ScenarioResult {
+            steps: self
+                .steps
+                .iter()
+                .map(|s| StepResult {
+                    request: None,
+                    response: None,
+                    body_diff: None,
+                    ..s.clone()
+                })
+                .collect(),
+            ..self.clone()
+        }
+    }
+
     pub fn findings(&self) -> impl Iterator<Item = (&StepResult, &Finding)> {
         self.steps
             .iter()
@@ -119,6 +292,10 @@ pub struct StepResult {
     pub outcome: Outcome,
     /// How many times the request was sent (more than one when polling).
     pub attempts: u32,
+    /// The status of the last response, kept when the exchange itself is not (a passing
+    /// scenario's records are dropped once reported, to keep a long run's memory flat).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request: Option<RequestRecord>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -135,18 +312,39 @@ pub struct StepResult {
 
 impl StepResult {
     /// The result of `step` before it runs: passed, no attempts, nothing recorded.
-    pub fn not_run(step: &Spanned<Step>, phase: Phase) -> Self {
-        let s = &step.value;
+    pub fn not_run(step: &PlannedStep, phase: Phase) -> Self {
         StepResult {
-            name: s.name.clone().unwrap_or_else(|| s.call.value.clone()),
-            call: s.call.value.clone(),
+            name: step.name.clone(),
+            call: step.call.clone(),
             phase,
             pos: step.pos,
             outcome: Outcome::Passed,
             attempts: 0,
+            status: None,
             request: None,
             response: None,
             findings: Vec::new(),
+            body_diff: None,
+            skipped: None,
+            duration: Duration::ZERO,
+        }
+    }
+}
+
+impl StepResult {
+    /// A pseudo-step that carries one finding (a `vars` template that could not be filled).
+    pub fn synthetic(name: &str, phase: Phase, f: Finding) -> Self {
+        StepResult {
+            name: name.to_owned(),
+            call: name.to_owned(),
+            phase,
+            pos: f.pos.unwrap_or_default(),
+            outcome: Outcome::of(std::slice::from_ref(&f)),
+            attempts: 0,
+            status: None,
+            request: None,
+            response: None,
+            findings: vec![f],
             body_diff: None,
             skipped: None,
             duration: Duration::ZERO,

@@ -13,6 +13,19 @@ pub struct StepScope {
     pub vars: HashMap<String, Value>,
 }
 
+impl StepScope {
+    /// Whether `name` has a value, without making one (`${uuid}` would mint a new one).
+    pub fn has(&self, name: &str) -> bool {
+        if self.vars.contains_key(name) {
+            return true;
+        }
+        match name.strip_prefix("env.") {
+            Some(var) => std::env::var_os(var).is_some(),
+            None => crate::scenario::BUILTINS.contains(&name),
+        }
+    }
+}
+
 impl Scope for StepScope {
     fn get(&self, name: &str) -> Option<Value> {
         if let Some(v) = self.vars.get(name) {

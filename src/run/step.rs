@@ -10,14 +10,11 @@ use super::result::{BodyDiff, Outcome, Phase, RequestRecord, ResponseRecord, Ste
 use super::scope::StepScope;
 use crate::check::body::match_value;
 use crate::check::{self, CheckKind, Finding, Observed, Severity};
+use crate::plan::{Expectation, PlannedStep};
 use crate::redact::Redactor;
-use crate::scenario::{Capture, Expect, Spanned, StatusSpec, Step};
+use crate::scenario::{Capture, Spanned, StatusSpec};
 use crate::spec::Operation;
 use crate::target::Target;
-
-pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(30);
-pub const DEFAULT_POLL_EVERY: Duration = Duration::from_millis(500);
-pub const DEFAULT_POLL_TIMEOUT: Duration = Duration::from_secs(30);
 /// Bodies in records are cut here; reports stay readable and bounded.
 pub const RECORD_BODY_LIMIT: usize = 64 * 1024;
 
@@ -61,13 +58,13 @@ fn observed(r: &Received) -> Observed<'_> {
 }
 
 /// Whether `r` satisfies `exp` (for `until` and `fail_if`), with the findings if not.
-fn satisfies(exp: &Expect, r: &Received, scope: &StepScope) -> Vec<Finding> {
+fn satisfies(exp: &Expectation, r: &Received, scope: &StepScope) -> Vec<Finding> {
     let mut out = Vec::new();
     if let Some(s) = &exp.status {
         out.extend(check::status::check(s, r.status));
     }
-    if let Some(h) = &exp.headers {
-        out.extend(check::headers::check(h, &observed(r), scope));
+    if !exp.headers.is_empty() {
+        out.extend(check::headers::check(&exp.headers, &observed(r), scope));
     }
     if let Some(b) = &exp.body {
         out.extend(match_value(b, r.json.as_ref(), scope, CheckKind::Body, "").findings);
@@ -76,16 +73,15 @@ fn satisfies(exp: &Expect, r: &Received, scope: &StepScope) -> Vec<Finding> {
 }
 
 pub async fn run(
-    step: &Spanned<Step>,
+    step: &PlannedStep,
     phase: Phase,
     op: &Operation,
     scope: &mut StepScope,
     ctx: &StepContext<'_>,
 ) -> StepResult {
     let started = Instant::now();
-    let s = &step.value;
     let mut result = StepResult::not_run(step, phase);
-    execute(s, op, scope, ctx, &mut result).await;
+    execute(step, op, scope, ctx, &mut result).await;
     // Findings quote what the target sent; a secret it echoed must not reach a report.
     let redactor = ctx.live_redactor();
     for f in &mut result.findings {
@@ -107,28 +103,18 @@ pub async fn run(
 }
 
 async fn execute(
-    s: &Step,
+    s: &PlannedStep,
     op: &Operation,
     scope: &mut StepScope,
     ctx: &StepContext<'_>,
     result: &mut StepResult,
 ) {
-    let timeout = s
-        .timeout
-        .as_ref()
-        .map(|t| t.value.0)
-        .unwrap_or(ctx.step_timeout);
-    let (every, poll_timeout) = match &s.retry {
-        Some(r) => (
-            r.value.every.map(|d| d.0).unwrap_or(DEFAULT_POLL_EVERY),
-            r.value.timeout.map(|d| d.0).unwrap_or(DEFAULT_POLL_TIMEOUT),
-        ),
-        None => (DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT),
-    };
+    let timeout = s.timeout.unwrap_or(ctx.step_timeout);
+    let every = s.every;
     // A real vendor takes minutes where a mock takes milliseconds: `--min-poll-timeout`.
-    let poll_timeout = poll_timeout.max(ctx.min_poll_timeout);
+    let poll_timeout = s.poll_timeout.max(ctx.min_poll_timeout);
     let poll_started = Instant::now();
-    let invalid_on_purpose = s.invalid_request.as_ref().is_some_and(|b| b.value);
+    let invalid_on_purpose = s.invalid_request.is_some();
 
     let received = loop {
         let built = match exchange::build(s, op, ctx.target, scope, ctx.client).await {
@@ -142,18 +128,14 @@ async fn execute(
         let redactor = ctx.live_redactor();
         result.request = Some(record_request(&built.prepared, &redactor));
         if result.attempts == 0 {
-            let problems = check::request::check(op, &built.outgoing, s.call.pos);
+            let problems = check::request::check(op, &built.outgoing, s.call_pos);
             match (invalid_on_purpose, problems.is_empty()) {
                 (false, false) => {
                     result.findings.extend(problems);
                     return;
                 }
                 (true, true) => {
-                    let pos = s
-                        .invalid_request
-                        .as_ref()
-                        .map(|b| b.pos)
-                        .unwrap_or(s.call.pos);
+                    let pos = s.invalid_request.unwrap_or(s.call_pos);
                     result.findings.push(
                         Finding::error(CheckKind::Request, "the step says `invalid_request: true`, but its request conforms to the spec")
                             .at(pos),
@@ -179,7 +161,7 @@ async fn execute(
                     CheckKind::Scenario,
                     "the scenario's timeout ran out before this step",
                 )
-                .at(s.call.pos),
+                .at(s.call_pos),
             );
             return;
         }
@@ -188,12 +170,13 @@ async fn execute(
         let r = match exchange::send(ctx.client, &built.prepared, this_timeout).await {
             Ok(r) => r,
             Err(f) => {
-                result.findings.push(f.at(s.call.pos));
+                result.findings.push(f.at(s.call_pos));
                 return;
             }
         };
+        result.status = Some(r.status);
         result.response = Some(record_response(&r, &redactor));
-        let spec_findings = check::schema::check(op, &observed(&r), ctx.strict, s.call.pos);
+        let spec_findings = check::schema::check(op, &observed(&r), ctx.strict, s.call_pos);
         let spec_broken = spec_findings
             .iter()
             .any(|f| f.severity >= Severity::Violation);
@@ -207,7 +190,7 @@ async fn execute(
             return;
         }
         if let Some(fail_if) = &s.fail_if
-            && satisfies(&fail_if.value, &r, scope).is_empty()
+            && satisfies(fail_if, &r, scope).is_empty()
         {
             result.findings.extend(spec_findings);
             result.findings.push(
@@ -221,7 +204,7 @@ async fn execute(
             );
             return;
         }
-        let misses = satisfies(&until.value, &r, scope);
+        let misses = satisfies(until, &r, scope);
         if misses.is_empty() {
             result.findings.extend(spec_findings);
             break r;
@@ -236,7 +219,7 @@ async fn execute(
                     format!(
                         "`until` was not met after {} attempt(s) in {}",
                         result.attempts,
-                        crate::report::human_duration(poll_started.elapsed())
+                        crate::units::human_duration(poll_started.elapsed())
                     ),
                 )
                 .keyword("until")
@@ -246,7 +229,7 @@ async fn execute(
                 f.message = format!("last attempt: {}", f.message);
                 result.findings.push(f);
             }
-            if let Some(b) = &until.value.body {
+            if let Some(b) = &until.body {
                 let m = match_value(b, r.json.as_ref(), scope, CheckKind::Body, "");
                 result.body_diff = diff_of(m.expected_view, m.actual_view);
             }
@@ -256,12 +239,12 @@ async fn execute(
     };
 
     let obs = observed(&received);
-    match s.expect.as_ref().and_then(|e| e.value.status.as_ref()) {
+    match s.expect.as_ref().and_then(|e| e.status.as_ref()) {
         Some(st) => result
             .findings
             .extend(check::status::check(st, received.status)),
         None => {
-            let default = Spanned::new(StatusSpec::Class("2xx".into()), s.call.pos);
+            let default = Spanned::new(StatusSpec::Class("2xx".into()), s.call_pos);
             if let Some(mut f) = check::status::check(&default, received.status) {
                 f.message = format!(
                     "{} (a step without `expect.status` expects success)",
@@ -272,12 +255,12 @@ async fn execute(
         }
     }
     if let Some(exp) = &s.expect {
-        if let Some(h) = &exp.value.headers {
+        if !exp.headers.is_empty() {
             result
                 .findings
-                .extend(check::headers::check(h, &obs, scope));
+                .extend(check::headers::check(&exp.headers, &obs, scope));
         }
-        if let Some(b) = &exp.value.body {
+        if let Some(b) = &exp.body {
             let m = match_value(b, received.json.as_ref(), scope, CheckKind::Body, "");
             if !m.ok() {
                 result.body_diff = diff_of(m.expected_view, m.actual_view);
@@ -285,10 +268,8 @@ async fn execute(
             result.findings.extend(m.findings);
         }
     }
-    if check::body::passes(&result.findings)
-        && let Some(caps) = &s.capture
-    {
-        for (name, cap) in &caps.value {
+    if check::body::passes(&result.findings) {
+        for (name, cap) in &s.captures {
             match capture(cap, &received) {
                 Some(v) => {
                     scope.vars.insert(name.clone(), v);
@@ -299,7 +280,7 @@ async fn execute(
                         format!("capture `{name}`: {} is not in the response", describe(cap)),
                     )
                     .keyword("capture")
-                    .at(caps.pos),
+                    .at(s.capture_pos),
                 ),
             }
         }

@@ -1,109 +1,157 @@
-//! Scenario files: discovery, parsing into the typed model ([`Scenario`]) whose nodes keep their
-//! line and column, `${...}` templates, and the static checks that run before anything is sent
-//! ([`validate`]): operations exist, variables are defined, matchers are well-formed.
+//! Scenario files: discovery ([`Discovery`], streamed, one folder listed at a time), parsing into
+//! the typed model ([`Scenario`]) whose nodes keep their spans, and `${...}` templates
+//! ([`Template`]). Nothing here knows the specs or the checks: [`crate::plan`] validates a parsed
+//! scenario against its spec and compiles it.
 
 mod load;
 mod model;
-mod node;
-mod span;
+mod select;
 mod template;
-mod validate;
 
 use std::path::{Path, PathBuf};
 
-pub(crate) use load::yaml_diagnostic;
-pub use load::{load, parse, yaml_options};
-pub use model::{
-    AuthMode, Capture, Dur, Expect, Retry, Scenario, StatusSpec, Step, class_digit, parse_duration,
-};
-pub use node::{Node, NodeKind};
-pub use span::{Pos, Spanned};
+pub use crate::source::{Node, NodeKind, Pos, Spanned};
+pub use load::{load, parse, read};
+pub use model::{AuthMode, Capture, Dur, Expect, Retry, Scenario, StatusSpec, Step, class_digit};
+pub use select::Selection;
 pub use template::{BUILTINS, Scope, Segment, Template, VarRef};
-pub use validate::validate;
 
-use crate::diag::Diagnostic;
+use crate::source::Diagnostic;
 
-/// A parsed scenario with where it came from.
-#[derive(Debug)]
-pub struct LoadedScenario {
+/// A scenario file found on disk, not yet read.
+#[derive(Debug, Clone)]
+pub struct Found {
     pub path: PathBuf,
     /// The name shown in reports and used as the test name: the path relative to the root it
     /// was found under, with `/` separators.
     pub id: String,
-    pub scenario: Scenario,
 }
 
-impl LoadedScenario {
-    pub fn tags(&self) -> impl Iterator<Item = &str> {
-        self.scenario.tags.iter().map(|t| t.value.as_str())
-    }
-}
-
-/// A scenario file found on disk, not yet parsed.
-#[derive(Debug, Clone)]
-pub struct Found {
-    pub path: PathBuf,
-    pub id: String,
-}
-
-/// Scenario files under `roots` (files are taken as given; folders are searched for `.yaml` and
-/// `.yml`), sorted by id so runs and reports are stable.
+/// Scenario files under `roots`, collected (for callers that need them all, such as the test
+/// harness that lists one trial per file). [`Discovery`] streams the same sequence.
 pub fn discover(roots: &[PathBuf]) -> Result<Vec<Found>, Diagnostic> {
-    let mut out = Vec::new();
-    for root in roots {
-        if root.is_file() {
-            out.push(Found {
-                path: root.clone(),
-                id: slash(root),
-            });
-        } else if root.is_dir() {
-            walk(root, root, &mut out)?;
-        } else {
-            return Err(
-                Diagnostic::new(root, Pos::UNKNOWN, "no such file or folder")
-                    .help("pass scenario files or folders, such as `cases/`"),
-            );
-        }
-    }
-    out.sort_by(|a, b| a.id.cmp(&b.id));
-    out.dedup_by(|a, b| a.path == b.path);
-    Ok(out)
+    Discovery::new(roots).collect()
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<Found>) -> Result<(), Diagnostic> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| Diagnostic::new(dir, Pos::UNKNOWN, format!("cannot list the folder: {e}")))?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(root, &path, out)?;
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        ) {
-            let rel = path.strip_prefix(root).unwrap_or(&path);
-            out.push(Found {
-                id: slash(rel),
-                path,
-            });
+/// Scenario files under `roots`, one at a time: files are taken as given; folders are searched
+/// for `.yaml` and `.yml`, each folder's entries in name order, so runs and reports are stable.
+/// Only the folder being walked is held in memory, never the whole tree.
+pub struct Discovery {
+    roots: std::vec::IntoIter<PathBuf>,
+    /// Folders being walked: the root they belong to and their entries not yet visited (in
+    /// reverse name order, so `pop` takes the next one).
+    stack: Vec<(PathBuf, Vec<PathBuf>)>,
+    seen_roots: Vec<PathBuf>,
+}
+
+impl Discovery {
+    /// Roots are walked in name order too, whatever order they were given in.
+    pub fn new(roots: &[PathBuf]) -> Self {
+        let mut roots = roots.to_vec();
+        roots.sort();
+        Discovery {
+            roots: roots.into_iter(),
+            stack: Vec::new(),
+            seen_roots: Vec::new(),
         }
     }
-    Ok(())
+
+    fn list(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            Diagnostic::new(dir, Pos::UNKNOWN, format!("cannot list the folder: {e}"))
+        })?;
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort_by(|a, b| b.cmp(a));
+        Ok(paths)
+    }
+}
+
+impl Iterator for Discovery {
+    type Item = Result<Found, Diagnostic>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some((root, entries)) = self.stack.last_mut() {
+                let Some(path) = entries.pop() else {
+                    self.stack.pop();
+                    continue;
+                };
+                let root = root.clone();
+                if path.is_dir() {
+                    match Self::list(&path) {
+                        Ok(entries) => self.stack.push((root, entries)),
+                        Err(d) => return Some(Err(d)),
+                    }
+                    continue;
+                }
+                if matches!(
+                    path.extension().and_then(|e| e.to_str()),
+                    Some("yaml" | "yml")
+                ) {
+                    let rel = path.strip_prefix(&root).unwrap_or(&path);
+                    return Some(Ok(Found {
+                        id: slash(rel),
+                        path,
+                    }));
+                }
+                continue;
+            }
+            let root = self.roots.next()?;
+            // The same argument twice is one set of scenarios, not two runs of each.
+            if self.seen_roots.contains(&root) {
+                continue;
+            }
+            self.seen_roots.push(root.clone());
+            if root.is_file() {
+                return Some(Ok(Found {
+                    id: slash(&root),
+                    path: root,
+                }));
+            } else if root.is_dir() {
+                match Self::list(&root) {
+                    Ok(entries) => self.stack.push((root, entries)),
+                    Err(d) => return Some(Err(d)),
+                }
+            } else {
+                return Some(Err(Diagnostic::new(
+                    &root,
+                    Pos::UNKNOWN,
+                    "no such file or folder",
+                )
+                .help("pass scenario files or folders, such as `cases/`")));
+            }
+        }
+    }
 }
 
 fn slash(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
-/// Parses a found file.
-pub fn load_found(found: &Found) -> Result<(LoadedScenario, String), Diagnostic> {
-    let (scenario, source) = load(&found.path)?;
-    Ok((
-        LoadedScenario {
-            path: found.path.clone(),
-            id: found.id.clone(),
-            scenario,
-        },
-        source,
-    ))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discovery_walks_folders_in_name_order_and_skips_other_files() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for p in ["b.yaml", "a/z.yml", "a/c.yaml", "notes.txt", "c/d/e.yaml"] {
+            let path = dir.path().join(p);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&path, "x").expect("write");
+        }
+        let root = dir.path().to_path_buf();
+        let ids: Vec<String> = discover(&[root.clone(), root])
+            .expect("discovers")
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        assert_eq!(ids, ["a/c.yaml", "a/z.yml", "b.yaml", "c/d/e.yaml"]);
+    }
+
+    #[test]
+    fn a_missing_root_is_an_error_with_a_hint() {
+        let e = discover(&[PathBuf::from("/no/such/folder")]).expect_err("missing root");
+        assert!(e.help.as_deref().unwrap_or("").contains("cases/"), "{e}");
+    }
 }

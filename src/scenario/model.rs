@@ -10,8 +10,9 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
-use super::node::Node;
-use super::span::Spanned;
+use crate::source::Node;
+use crate::source::Spanned;
+use crate::units::parse_duration;
 
 /// A scenario: a multi-step HTTP flow against one API, written once, run against any target.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -230,58 +231,9 @@ impl JsonSchema for Dur {
     }
 }
 
-/// Parses `500ms`, `2s`, `1m30s`, `1h`, `5d`.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let bad = || {
-        format!("`{text}` is not a duration; write it like `500ms`, `2s`, `1m30s`, `1h` or `5d`")
-    };
-    let mut total = Duration::ZERO;
-    let mut rest = text.trim();
-    if rest.is_empty() {
-        return Err(bad());
-    }
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-        if digits == 0 {
-            return Err(bad());
-        }
-        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let part = match &rest[..unit_len] {
-            "ms" => Duration::from_millis(n),
-            "s" => Duration::from_secs(n),
-            "m" => Duration::from_secs(n.saturating_mul(60)),
-            "h" => Duration::from_secs(n.saturating_mul(3600)),
-            "d" => Duration::from_secs(n.saturating_mul(86_400)),
-            _ => return Err(bad()),
-        };
-        total = total.saturating_add(part);
-        rest = &rest[unit_len..];
-    }
-    Ok(total)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
-        assert_eq!(
-            parse_duration("5d1h"),
-            Ok(Duration::from_secs(5 * 86_400 + 3600))
-        );
-        assert!(parse_duration("5 minutes").is_err());
-        assert!(parse_duration("").is_err());
-        assert!(parse_duration("ms").is_err());
-        assert!(parse_duration("10").is_err());
-    }
 
     #[test]
     fn status_classes() {

@@ -88,6 +88,32 @@ impl Template {
         Ok(Template { segments })
     }
 
+    /// The text of a template without variables (`$${` already turned into `${`).
+    pub fn literal_text(&self) -> String {
+        self.segments
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Text(t) => Some(t.as_str()),
+                Segment::Var(_) => None,
+            })
+            .collect()
+    }
+
+    /// The template as it would be written (`${name}`, `${env.X:-default}`, `$${` for `${`).
+    pub fn source(&self) -> String {
+        let mut out = String::new();
+        for seg in &self.segments {
+            match seg {
+                Segment::Text(t) => out.push_str(&t.replace("${", "$${")),
+                Segment::Var(VarRef { name, default }) => match default {
+                    Some(d) => out.push_str(&format!("${{{name}:-{d}}}")),
+                    None => out.push_str(&format!("${{{name}}}")),
+                },
+            }
+        }
+        out
+    }
+
     pub fn is_literal(&self) -> bool {
         self.segments.iter().all(|s| matches!(s, Segment::Text(_)))
     }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::scenario::{Node, Pos};
+use crate::source::{Node, Pos};
 
 /// What a [`Problem`] breaks. The name is printed and is the fixture folder of the rule's test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

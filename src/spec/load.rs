@@ -12,8 +12,8 @@ use serde_json::{Map, Value, json};
 use super::model::{
     ApiSpec, HeaderSpec, Location, Media, Operation, Param, RequestBody, Response, Schema,
 };
-use crate::diag::Diagnostic;
-use crate::scenario::Pos;
+use crate::source::Diagnostic;
+use crate::source::Pos;
 
 /// Characters a URI fragment cannot hold as they are (path templates bring `{` and `}`).
 pub(super) const FRAGMENT: &AsciiSet = &CONTROLS
@@ -40,8 +40,8 @@ const METHODS: &[&str] = &[
 pub fn load_api(api: &str, path: &Path) -> Result<ApiSpec, Diagnostic> {
     let source = std::fs::read_to_string(path)
         .map_err(|e| Diagnostic::new(path, Pos::UNKNOWN, format!("cannot read the spec: {e}")))?;
-    let doc: Value = serde_saphyr::from_str_with_options(&source, crate::scenario::yaml_options())
-        .map_err(|e| crate::scenario::yaml_diagnostic(path, &source, &e))?;
+    let doc: Value = serde_saphyr::from_str_with_options(&source, crate::source::yaml::options())
+        .map_err(|e| crate::source::yaml::diagnostic(path, &source, &e))?;
     Builder::new(api, path, doc)?.build()
 }
 

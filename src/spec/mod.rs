@@ -22,8 +22,8 @@ pub use model::{
     is_json as model_is_json,
 };
 
-use crate::diag::Diagnostic;
-use crate::scenario::Pos;
+use crate::source::Diagnostic;
+use crate::source::Pos;
 
 /// All API specs under one folder, loaded on first use and then shared.
 #[derive(Debug)]
@@ -71,7 +71,7 @@ impl Registry {
         let path = self.root.join(api).join("openapi.yaml");
         if !path.is_file() {
             let names = self.api_names();
-            let help = match crate::suggest::did_you_mean(api, names.iter().map(String::as_str)) {
+            let help = match crate::source::did_you_mean(api, names.iter().map(String::as_str)) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None if names.is_empty() => {
                     format!("no API has a spec under {}", self.root.display())

@@ -33,9 +33,8 @@ pub fn find(name: &str, env: Env<'_>) -> Result<Value, String> {
         let Ok(text) = std::fs::read_to_string(path) else {
             continue;
         };
-        let doc: Value =
-            serde_saphyr::from_str_with_options(&text, crate::scenario::yaml_options())
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+        let doc: Value = serde_saphyr::from_str_with_options(&text, crate::source::yaml::options())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         if let Some(cloud) = doc.get("clouds").and_then(|c| c.get(name)) {
             return Ok(cloud.clone());
         }

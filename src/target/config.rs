@@ -25,8 +25,8 @@ use super::alibaba::{AlibabaAuth, SignatureVersion};
 use super::bearer::{self, BearerAuth};
 use super::keystone::{self, KeystoneAuth, PasswordLogin, Project, TokenAuth};
 use super::{Target, Targets, clouds};
-use crate::diag::Diagnostic;
-use crate::scenario::{Pos, Spanned};
+use crate::source::Diagnostic;
+use crate::source::{Pos, Spanned};
 
 /// One API's entry.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -76,8 +76,8 @@ pub enum AuthKind {
 
 /// The parsed file: API name -> entry.
 pub fn parse(path: &Path, source: &str) -> Result<BTreeMap<String, TargetEntry>, Diagnostic> {
-    serde_saphyr::from_str_with_options(source, crate::scenario::yaml_options())
-        .map_err(|e| crate::scenario::yaml_diagnostic(path, source, &e))
+    serde_saphyr::from_str_with_options(source, crate::source::yaml::options())
+        .map_err(|e| crate::source::yaml::diagnostic(path, source, &e))
 }
 
 pub fn load(path: &Path) -> Result<BTreeMap<String, TargetEntry>, Diagnostic> {

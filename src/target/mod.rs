@@ -14,9 +14,10 @@ pub mod bearer;
 pub mod clouds;
 pub mod config;
 pub mod keystone;
+pub mod sources;
 
-use crate::diag::Diagnostic;
-use crate::scenario::Pos;
+use crate::source::Diagnostic;
+use crate::source::Pos;
 
 /// A request about to be sent, as credentials see it: signers need the exact method, URL,
 /// headers and body bytes.

@@ -154,7 +154,7 @@ pub async fn dispatch(State(st): State<Arc<Shared>>, req: Request) -> Response {
     };
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     if let Some(by) = header(&parts.headers, CLOCK_ADVANCE_HEADER)
-        .and_then(|v| crate::scenario::parse_duration(v).ok())
+        .and_then(|v| crate::units::parse_duration(v).ok())
     {
         let aged = match segments.as_slice() {
             ["servers", id, ..] | [_, "servers", id, ..] => Some(*id),

@@ -8,7 +8,7 @@ use percent_encoding::percent_decode_str;
 use serde_json::{Value, json};
 
 use super::{Report, Rule, token};
-use crate::scenario::{Node, NodeKind, Pos};
+use crate::source::{Node, NodeKind, Pos};
 
 /// The OpenAPI Initiative's schema of 3.1 documents; provenance in `specs/meta/README.md`.
 const OPENAPI_31: &str = include_str!("../../../specs/meta/openapi-3.1.schema.json");

@@ -267,7 +267,7 @@ fn variants(
                 );
             } else if !VARIANT_KEYS.contains(&key.as_str()) && !key.starts_with("x-") {
                 let known = VARIANT_KEYS.iter().copied();
-                let hint = crate::suggest::did_you_mean(key, known)
+                let hint = crate::source::did_you_mean(key, known)
                     .map_or_else(String::new, |s| format!("did you mean `{s}`? "));
                 report.push(
                     Rule::Variants,

@@ -1,7 +1,8 @@
 //! [`Node`]: a YAML value tree in which every node keeps its position.
 //!
 //! Bodies, variables and expectations are free-form, so they cannot be typed structs; this tree
-//! still lets a body mismatch point at the scenario line of the expected field.
+//! still lets a body mismatch point at the scenario line of the expected field, and the spec
+//! linter point at the line of a spec.
 
 use std::fmt;
 
@@ -10,12 +11,15 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use super::span::{Pos, Spanned};
+use super::span::{Pos, Span, Spanned};
 
 /// A YAML value with its position and the positions of all its children.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
+    /// Where the node starts.
     pub pos: Pos,
+    /// Where it ends (on the start line; see [`Span::from_saphyr`]).
+    pub end: Pos,
     pub kind: NodeKind,
 }
 
@@ -31,6 +35,22 @@ pub enum NodeKind {
 }
 
 impl Node {
+    /// A node known only by where it starts.
+    pub fn new(pos: Pos, kind: NodeKind) -> Self {
+        Node {
+            pos,
+            end: pos,
+            kind,
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        Span {
+            start: self.pos,
+            end: self.end,
+        }
+    }
+
     pub fn as_map(&self) -> Option<&[(Spanned<String>, Node)]> {
         match &self.kind {
             NodeKind::Map(m) => Some(m),
@@ -141,7 +161,8 @@ impl<'de> Visitor<'de> for KindVisitor {
         let mut entries: Vec<(Spanned<String>, Node)> = Vec::new();
         while let Some(key) = map.next_key::<Spanned<Key>>()? {
             let value = map.next_value::<Node>()?;
-            entries.push((Spanned::new(key.value.0, key.pos), value));
+            let span = key.span();
+            entries.push((Spanned::with_span(key.value.0, span), value));
         }
         Ok(NodeKind::Map(entries))
     }
@@ -160,6 +181,7 @@ impl<'de> Deserialize<'de> for Node {
         let s = Spanned::<RawKind>::deserialize(d)?;
         Ok(Node {
             pos: s.pos,
+            end: s.end,
             kind: s.value.0,
         })
     }

@@ -1,17 +1,21 @@
 //! [`Diagnostic`]: an error in something the user wrote (scenario, spec, targets file), with the
-//! file, line and column, what was expected, a suggested fix and the offending source line.
+//! file, line and column, what was expected, a suggested fix and the offending source line with
+//! the token underlined.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::scenario::Pos;
+use super::span::{Pos, Span};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnostic {
     pub path: PathBuf,
     pub pos: Pos,
+    /// How many columns of the line the underline covers (the token's width; 1 when unknown).
+    #[serde(skip)]
+    pub width: usize,
     pub message: String,
     /// A suggested fix ("did you mean `expect`?").
     pub help: Option<String>,
@@ -24,10 +28,18 @@ impl Diagnostic {
         Diagnostic {
             path: path.to_owned(),
             pos,
+            width: 1,
             message: message.into(),
             help: None,
             line_text: None,
         }
+    }
+
+    /// A diagnostic that underlines the whole of `span`.
+    pub fn spanned(path: &Path, span: Span, message: impl Into<String>) -> Self {
+        let mut d = Diagnostic::new(path, span.start, message);
+        d.width = span.width();
+        d
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
@@ -73,7 +85,12 @@ impl fmt::Display for Diagnostic {
                 .take(col - 1)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
-            write!(f, "\n{pad} |\n{gutter} | {line}\n{pad} | {caret_pad}^")?;
+            let avail = line.chars().count().saturating_sub(col - 1).max(1);
+            let carets = "^".repeat(self.width.clamp(1, avail));
+            write!(
+                f,
+                "\n{pad} |\n{gutter} | {line}\n{pad} | {caret_pad}{carets}"
+            )?;
         }
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;

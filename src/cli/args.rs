@@ -1,0 +1,162 @@
+//! The command line's shape: [`Cli`] and each command's arguments (clap derive). Nothing here
+//! runs anything; [`super::dispatch`] hands each command to its module.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use conform::scenario::Selection;
+
+#[derive(Parser)]
+#[command(
+    name = "conform",
+    version,
+    about = "Contract-conformance harness: YAML scenarios against HTTP APIs, checked against OpenAPI 3.1 specs"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// When to color output.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run scenarios against targets and check every response.
+    Run(RunArgs),
+    /// List the scenarios that a run with the same selection would run.
+    List(SelectArgs),
+    /// Print the JSON Schema of scenario files (for editors).
+    Schema,
+    /// Serve built-in mocks on 127.0.0.1 until interrupted.
+    Mock(MockArgs),
+    /// Work on the API specs (`specs check`: the linter).
+    #[command(subcommand)]
+    Specs(SpecsCommand),
+    /// Draft an OpenAPI operation from an API page's tables; print disagreements with its examples.
+    Derive(DeriveArgs),
+}
+
+#[derive(Args)]
+pub struct DeriveArgs {
+    /// The page: Markdown pipe tables or reStructuredText grid tables.
+    pub doc: PathBuf,
+    /// The page's format [default: guessed from the content].
+    #[arg(long, value_enum)]
+    pub format: Option<conform::derive::Format>,
+}
+
+#[derive(Subcommand)]
+pub enum SpecsCommand {
+    /// Lint specs: OpenAPI 3.1, JSON Schema 2020-12, examples, refs, operations; exit 2 on any problem.
+    Check {
+        /// APIs to check [default: every folder of --specs with an openapi.yaml].
+        apis: Vec<String>,
+        /// Where the API specs are.
+        #[arg(long, default_value = "specs")]
+        specs: PathBuf,
+    },
+}
+
+#[derive(Args)]
+pub struct MockArgs {
+    /// APIs to serve [default: all that have a mock].
+    pub apis: Vec<String>,
+    /// Port of the first mock; the next ones take the following ports [default: ephemeral].
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Break one rule on purpose (see `--list-faults`).
+    #[arg(long)]
+    pub fault: Option<conform::mock::Fault>,
+    /// Print the fault profiles, one line each, and exit.
+    #[arg(long)]
+    pub list_faults: bool,
+}
+
+#[derive(Args)]
+pub struct SelectArgs {
+    /// Scenario files or folders.
+    #[arg(default_value = "cases")]
+    pub paths: Vec<PathBuf>,
+    /// Only scenarios whose id or name contains this text.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Only scenarios with this tag (repeat for any of several).
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Where the API specs are.
+    #[arg(long, default_value = "specs")]
+    pub specs: PathBuf,
+    /// `API=URL` for one API, or `URL` for all (repeatable); overrides the targets file.
+    #[arg(long = "target", value_name = "API=URL")]
+    pub targets: Vec<String>,
+    /// A targets file (see `targets.example.yaml`): each API's URL and credential convention;
+    /// the credentials themselves come from the environment.
+    #[arg(long = "targets", value_name = "FILE", env = "CONFORM_TARGETS")]
+    pub targets_file: Option<PathBuf>,
+    /// Scenarios in flight at once [default: 4 x CPUs, 4..=32].
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// Stop starting scenarios after the first failure.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Apply the vendors' documented tables literally (`x-conform-strict` in specs).
+    #[arg(long)]
+    pub strict: bool,
+    /// Timeout of one HTTP exchange, for steps that set none (for example `5s`).
+    #[arg(long, value_parser = conform::units::parse_duration, default_value = "30s")]
+    pub step_timeout: std::time::Duration,
+    /// Build, sign and print every request (credentials redacted), send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Confirm running scenarios that change state on targets that are not mocks or local.
+    #[arg(long)]
+    pub allow_writes: bool,
+    /// At most this many requests per second to each API's target.
+    #[arg(long, value_name = "PER_SECOND")]
+    pub rate: Option<f64>,
+    /// Every `until` poll waits at least this long (for example `10m` for a real vendor,
+    /// slower than the mocks the scenarios' own retry timeouts are tuned for).
+    #[arg(long, value_parser = conform::units::parse_duration, default_value = "0s")]
+    pub min_poll_timeout: std::time::Duration,
+    /// Print only failures and the summary; no progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Folder for junit.xml, report.json, report.html and summary.md (written atomically).
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub report: PathBuf,
+    /// Write no report files.
+    #[arg(long, conflicts_with = "report")]
+    pub no_report: bool,
+    /// Live output on stdout: `human` lines, or `json`, one event per line for other tools.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+impl SelectArgs {
+    pub fn selection(&self) -> Selection {
+        Selection {
+            filter: self.filter.clone(),
+            tags: self.tags.clone(),
+        }
+    }
+}

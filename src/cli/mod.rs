@@ -1,0 +1,51 @@
+//! The `conform` binary: parses arguments ([`args`]), hands each command to its module, prints
+//! what the library returns, and maps it to an exit code ([`conform::run::ExitCode`]: 0 conform,
+//! 1 violations, 2 errors in scenarios, specs, configuration or usage). Policy lives in the
+//! library; this layer only wires it to the terminal.
+
+// First: the output macros are seen by the modules declared after them.
+#[macro_use]
+mod out;
+mod args;
+mod derive;
+mod list;
+mod mock;
+mod run;
+mod specs;
+
+use std::io::IsTerminal;
+
+use clap::Parser;
+use conform::run::ExitCode;
+
+use args::{Cli, Color, Command, SpecsCommand};
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let result = match cli.command {
+        Command::Run(args) => run::run(args, color),
+        Command::List(args) => list::list(args),
+        Command::Mock(args) => mock::mock(args),
+        Command::Specs(SpecsCommand::Check { apis, specs }) => specs::check(&specs, apis),
+        Command::Derive(args) => derive::derive(&args),
+        Command::Schema => {
+            let text =
+                serde_json::to_string_pretty(&conform::scenario_schema()).unwrap_or_default();
+            outln!("{text}");
+            Ok(ExitCode::Conform)
+        }
+    };
+    match result {
+        Ok(code) => std::process::ExitCode::from(code.code()),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::from(ExitCode::Errors.code())
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! `conform run`: counts the files, assembles the targets ([`TargetSources`]), starts the mocks
+//! when no target is given, streams the run to the live reporter and the report collector, then
+//! prints the final report and writes the report files.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use conform::report::collect::Collector;
+use conform::report::events::{Fanout, JsonLines};
+use conform::report::progress::Human;
+use conform::run::{EventSink, ExitCode, RunOptions, Runner};
+use conform::scenario::Discovery;
+use conform::spec::Registry;
+use conform::target::config;
+use conform::target::sources::TargetSources;
+
+use super::args::{Format, RunArgs};
+
+/// How many scenario files the paths hold (a walk that reads none of them), or the first path
+/// that cannot be walked.
+fn count_files(paths: &[PathBuf]) -> anyhow::Result<usize> {
+    let mut n = 0;
+    for f in Discovery::new(paths) {
+        f.map_err(|d| anyhow::anyhow!("{d}"))?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+fn options(args: &RunArgs) -> RunOptions {
+    let mut options = RunOptions {
+        fail_fast: args.fail_fast,
+        strict: args.strict,
+        step_timeout: args.step_timeout,
+        dry_run: args.dry_run,
+        allow_writes: args.allow_writes,
+        rate: args.rate,
+        min_poll_timeout: args.min_poll_timeout,
+        ..RunOptions::default()
+    };
+    if let Some(j) = args.jobs {
+        options.jobs = j.max(1);
+    }
+    options
+}
+
+pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
+    let paths = &args.select.paths;
+    let where_ = || {
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let total = count_files(paths)?;
+    if total == 0 {
+        anyhow::bail!("no scenario under {}", where_());
+    }
+    // Parse everything the user wrote before starting anything, so mistakes fail fast.
+    let sources = TargetSources::parse(&args.targets, args.targets_file.as_deref())
+        .map_err(|d| anyhow::anyhow!("{d}"))?;
+    let registry = Arc::new(Registry::new(&args.specs));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let collector = Arc::new(Collector::new());
+    let summary = runtime.block_on(async {
+        let client = conform::run::http_client().context("cannot build the HTTP client")?;
+        let embedded = sources.uses_embedded_mocks();
+        let mut targets = sources
+            .resolve(&client, &config::process_env)
+            .await
+            .map_err(|d| anyhow::anyhow!("{d}"))?;
+        // No target given: the embedded mocks are the target, on ephemeral ports for this run.
+        let mut mocks = Vec::new();
+        if embedded {
+            let (mock_targets, running) = conform::mock::start_all(&Default::default()).await?;
+            targets.extend(mock_targets);
+            mocks = running;
+        }
+        let runner = Arc::new(Runner::new(
+            registry.clone(),
+            Arc::new(targets),
+            client,
+            options(&args),
+        ));
+        let live: Arc<dyn EventSink> = match args.format {
+            Format::Json => Arc::new(JsonLines::new(std::io::stdout())),
+            Format::Human => {
+                let bar = !args.quiet && std::io::stdout().is_terminal();
+                Arc::new(Human::new(color, args.quiet, bar).dry_run(args.dry_run))
+            }
+        };
+        let sink: Arc<dyn EventSink> = Arc::new(Fanout(vec![live, collector.clone()]));
+        let summary = runner
+            .run(
+                Discovery::new(paths),
+                Some(total),
+                args.select.selection(),
+                sink,
+            )
+            .await;
+        for m in mocks {
+            m.stop().await;
+        }
+        anyhow::Ok(summary)
+    })?;
+    if summary.counts.total == 0 {
+        anyhow::bail!("no scenario selected under {}", where_());
+    }
+    let result = collector.take_run(&summary);
+    if args.format == Format::Human {
+        out!(
+            "{}",
+            conform::report::terminal::final_report(&result, color, args.quiet)
+        );
+    }
+    // Reports are written whatever the outcome and do not change the exit code; only failing to
+    // write them does: that is an environment error (exit 2), which CI must not take for green.
+    let mut code = summary.counts.exit_code();
+    if !args.no_report {
+        match conform::report::write::write_all(&args.report, &result, &registry) {
+            Ok(_) if args.format == Format::Human && !args.quiet => {
+                outln!("reports: {}", args.report.display());
+            }
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("error: {e}");
+                code = code.max(ExitCode::Errors);
+            }
+        }
+    }
+    Ok(code)
+}

@@ -1,0 +1,455 @@
+//! [`compile()`]: a parsed scenario and its spec in, a [`Plan`] out, or every problem at once
+//! ([`Rejected`]), each with its line and a suggestion, before anything is sent.
+
+use super::expect::{Expectation, Pattern};
+use super::value::ValueTemplate;
+use super::{DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT, Plan, PlannedStep};
+use crate::scenario::{
+    AuthMode, BUILTINS, Capture, Expect, Found, Scenario, StatusSpec, Step, class_digit,
+};
+use crate::source::{Diagnostic, Node, NodeKind, Pos, Spanned, did_you_mean};
+use crate::spec::{ApiSpec, Registry};
+
+/// A scenario that cannot run: what it is (for reports) and why.
+#[derive(Debug)]
+pub struct Rejected {
+    pub name: String,
+    pub api: String,
+    pub tags: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Validates `scenario` (read from `found`, whose text is `source`) against its API's spec in
+/// `registry` and compiles it.
+pub fn compile(
+    found: &Found,
+    source: &str,
+    scenario: Scenario,
+    registry: &Registry,
+) -> Result<Plan, Rejected> {
+    let mut c = Compiler {
+        path: &found.path,
+        source,
+        out: Vec::new(),
+        known: BUILTINS.iter().map(|s| (*s).to_owned()).collect(),
+    };
+    let mut vars = Vec::new();
+    if let Some(node) = &scenario.vars {
+        match node.as_map() {
+            Some(entries) => {
+                for (k, node) in entries {
+                    let v = c.value(node);
+                    c.known.push(k.value.clone());
+                    vars.push((k.value.clone(), v));
+                }
+            }
+            None => c.err(
+                node.pos,
+                format!(
+                    "`vars` must be a mapping of names to values, not {}",
+                    node.kind_name()
+                ),
+                None,
+            ),
+        }
+    }
+    let spec = match registry.api(&scenario.api.value) {
+        Ok(spec) => Some(spec),
+        // A spec that exists but does not load is the spec's error, reported at its own file.
+        Err(d) if registry.has_spec(&scenario.api.value) => {
+            c.out.push(d);
+            None
+        }
+        Err(d) => {
+            c.err_span(&scenario.api, d.message.clone(), d.help.clone());
+            None
+        }
+    };
+    if scenario.steps.is_empty() {
+        c.err(
+            Pos::new(1, 1),
+            "the scenario has no steps".into(),
+            Some("add `steps:` with at least one `- call: <operationId>`".into()),
+        );
+    }
+    let steps: Vec<Option<PlannedStep>> = scenario
+        .steps
+        .iter()
+        .map(|s| c.step(s, spec.as_deref()))
+        .collect();
+    // Clean-up steps see what the main steps define: they run after them.
+    let finally: Vec<Option<PlannedStep>> = scenario
+        .finally
+        .iter()
+        .map(|s| c.step(s, spec.as_deref()))
+        .collect();
+    let tags: Vec<String> = scenario.tags.iter().map(|t| t.value.clone()).collect();
+    match spec {
+        Some(spec) if c.out.is_empty() => Ok(Plan {
+            id: found.id.clone(),
+            path: found.path.clone(),
+            name: scenario.name.value,
+            name_pos: scenario.name.pos,
+            api: scenario.api.value,
+            api_pos: scenario.api.pos,
+            tags,
+            exclusive: scenario.exclusive,
+            timeout: scenario.timeout.map(|t| t.value.0),
+            vars,
+            steps: steps.into_iter().flatten().collect(),
+            finally: finally.into_iter().flatten().collect(),
+            spec,
+        }),
+        _ => Err(Rejected {
+            name: scenario.name.value,
+            api: scenario.api.value,
+            tags,
+            diagnostics: c.out,
+        }),
+    }
+}
+
+struct Compiler<'a> {
+    path: &'a std::path::Path,
+    source: &'a str,
+    out: Vec<Diagnostic>,
+    /// Variable names defined so far.
+    known: Vec<String>,
+}
+
+impl Compiler<'_> {
+    fn err(&mut self, pos: Pos, message: String, help: Option<String>) {
+        self.out.push(
+            Diagnostic::new(self.path, pos, message)
+                .help_opt(help)
+                .with_source(self.source),
+        );
+    }
+
+    fn err_span<T>(&mut self, at: &Spanned<T>, message: String, help: Option<String>) {
+        self.out.push(
+            Diagnostic::spanned(self.path, at.span(), message)
+                .help_opt(help)
+                .with_source(self.source),
+        );
+    }
+
+    /// Compiles a request value, reporting bad and undefined templates.
+    fn value(&mut self, node: &Node) -> ValueTemplate {
+        let mut bad = Vec::new();
+        let v = ValueTemplate::compile(node, &mut |pos, e| bad.push((pos, e)));
+        for (pos, e) in bad {
+            self.err(pos, e, Some("write `$${` for a literal `${`".into()));
+        }
+        self.defined(&v);
+        v
+    }
+
+    /// Reports every variable of `v` that is not defined at this point.
+    fn defined(&mut self, v: &ValueTemplate) {
+        let mut undefined = Vec::new();
+        v.templates(&mut |pos, t| {
+            for var in t.vars() {
+                if !var.name.starts_with("env.")
+                    && var.default.is_none()
+                    && !self.known.contains(&var.name)
+                {
+                    undefined.push((pos, var.name.clone()));
+                }
+            }
+        });
+        for (pos, name) in undefined {
+            let help = did_you_mean(&name, self.known.iter().map(String::as_str))
+                .map(|s| format!("did you mean `${{{s}}}`?"))
+                .unwrap_or_else(|| "define it under `vars:` or capture it in an earlier step; built-ins: uuid, run.id, now, now.date, now.epoch; environment: env.NAME".into());
+            self.err(
+                pos,
+                format!("`${{{name}}}` is not defined at this point"),
+                Some(help),
+            );
+        }
+    }
+
+    fn pattern(&mut self, node: &Node) -> Pattern {
+        let mut problems = Vec::new();
+        let p = Pattern::compile(node, &mut problems);
+        for (pos, msg) in problems {
+            self.err(pos, msg, None);
+        }
+        let mut values = Vec::new();
+        p.values(&mut |v| values.push(v.clone()));
+        for v in &values {
+            self.defined(v);
+        }
+        p
+    }
+
+    /// A mapping of names to single values (lists too where `allow_lists`).
+    fn scalar_map(
+        &mut self,
+        node: &Option<Node>,
+        what: &str,
+        allow_lists: bool,
+    ) -> Vec<(Spanned<String>, ValueTemplate)> {
+        let Some(node) = node else { return Vec::new() };
+        let Some(entries) = node.as_map() else {
+            self.err(
+                node.pos,
+                format!(
+                    "`{what}` must be a mapping of names to values, not {}",
+                    node.kind_name()
+                ),
+                None,
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, val) in entries {
+            let ok = match &val.kind {
+                NodeKind::Map(_) => false,
+                NodeKind::Seq(items) => {
+                    allow_lists
+                        && items
+                            .iter()
+                            .all(|i| !matches!(i.kind, NodeKind::Map(_) | NodeKind::Seq(_)))
+                }
+                _ => true,
+            };
+            if !ok {
+                self.err(
+                    val.pos,
+                    format!(
+                        "`{what}.{}` must be a single value{}",
+                        k.value,
+                        if allow_lists {
+                            " or a list of values"
+                        } else {
+                            ""
+                        }
+                    ),
+                    None,
+                );
+            }
+            let v = self.value(val);
+            out.push((k.clone(), v));
+        }
+        out
+    }
+
+    fn expectation(&mut self, exp: &Spanned<Expect>) -> Expectation {
+        let e = &exp.value;
+        let mut headers = Vec::new();
+        if let Some(h) = &e.headers {
+            match h.as_map() {
+                Some(entries) => {
+                    for (name, node) in entries {
+                        let p = self.pattern(node);
+                        headers.push((name.value.clone(), p));
+                    }
+                }
+                None => self.err(
+                    h.pos,
+                    "`headers` must be a mapping of header names".into(),
+                    None,
+                ),
+            }
+        }
+        let body = e.body.as_ref().map(|b| self.pattern(b));
+        if let Some(s) = &e.status
+            && let StatusSpec::Class(c) = &s.value
+            && class_digit(c).is_none()
+        {
+            self.err_span(
+                s,
+                format!("`{c}` is not a status class"),
+                Some(
+                    "write a code such as `404`, a list `[200, 202]` or a class such as `4xx`"
+                        .into(),
+                ),
+            );
+        }
+        Expectation {
+            pos: exp.pos,
+            status: e.status.clone(),
+            headers,
+            body,
+        }
+    }
+
+    fn step(&mut self, step: &Spanned<Step>, spec: Option<&ApiSpec>) -> Option<PlannedStep> {
+        let s = &step.value;
+        let op = spec.and_then(|spec| {
+            let op = spec.operations.iter().position(|o| o.id == s.call.value);
+            if op.is_none() {
+                let help = did_you_mean(&s.call.value, spec.operation_ids())
+                    .map(|c| format!("did you mean `{c}`?"))
+                    .unwrap_or_else(|| {
+                        format!(
+                            "operations of `{}`: {}",
+                            spec.name,
+                            spec.operation_ids().collect::<Vec<_>>().join(", ")
+                        )
+                    });
+                self.err_span(
+                    &s.call,
+                    format!(
+                        "`{}` is not an operationId of `{}`",
+                        s.call.value, spec.name
+                    ),
+                    Some(help),
+                );
+            }
+            op
+        });
+        let path = self.scalar_map(&s.path, "path", false);
+        let query = self.scalar_map(&s.query, "query", true);
+        let headers = self.scalar_map(&s.headers, "headers", false);
+        if let (Some(spec), Some(op)) = (spec, op) {
+            let op = &spec.operations[op];
+            let names: Vec<&str> = op.params_in("path").map(|p| p.name.as_str()).collect();
+            for (name, _) in &path {
+                if !names.contains(&name.value.as_str()) {
+                    let help = did_you_mean(name, names.iter().copied())
+                        .map(|c| format!("did you mean `{c}`?"))
+                        .unwrap_or_else(|| {
+                            format!("path parameters of {}: {}", op.id, names.join(", "))
+                        });
+                    self.err_span(
+                        name,
+                        format!("`{}` is not a path parameter of {}", name.value, op.id),
+                        Some(help),
+                    );
+                }
+            }
+            for p in &names {
+                if !path.iter().any(|(n, _)| n.value == *p) {
+                    self.err_span(
+                        &s.call,
+                        format!("{} needs the path parameter `{p}`", op.id),
+                        Some(format!("add `path: {{ {p}: ... }}`")),
+                    );
+                }
+            }
+        }
+        let body = s.body.as_ref().map(|b| self.value(b));
+        if let (Some(_), Some(raw)) = (&s.body, &s.body_raw) {
+            self.err_span(
+                raw,
+                "a step has either `body` or `body_raw`, not both".into(),
+                None,
+            );
+        }
+        let body_raw = s.body_raw.as_ref().map(|raw| {
+            let node = Node::new(raw.pos, NodeKind::String(raw.value.clone()));
+            self.value(&node)
+        });
+        let expect = s.expect.as_ref().map(|e| self.expectation(e));
+        let until = s.until.as_ref().map(|e| self.expectation(e));
+        let fail_if = s.fail_if.as_ref().map(|e| self.expectation(e));
+        if let Some(r) = &s.retry
+            && s.until.is_none()
+        {
+            self.err_span(
+                r,
+                "`retry` only applies with `until`".into(),
+                Some(
+                    "add `until:` with what the response must look like when polling stops".into(),
+                ),
+            );
+        }
+        if let Some(fi) = &s.fail_if
+            && s.until.is_none()
+        {
+            self.err(fi.pos, "`fail_if` only applies with `until`".into(), None);
+        }
+        let mut captures = Vec::new();
+        let mut capture_pos = step.pos;
+        if let Some(caps) = &s.capture {
+            capture_pos = caps.pos;
+            for (name, cap) in &caps.value {
+                let ptr = match cap {
+                    Capture::Pointer(p) | Capture::Body { body: p } => Some(p),
+                    Capture::Header { .. } => None,
+                };
+                if let Some(p) = ptr
+                    && !p.is_empty()
+                    && !p.starts_with('/')
+                {
+                    self.err(
+                        caps.pos,
+                        format!("capture `{name}`: `{p}` is not a JSON Pointer"),
+                        Some(format!(
+                            "write `/{}`",
+                            p.trim_start_matches(['.', '$']).replace('.', "/")
+                        )),
+                    );
+                }
+                self.known.push(name.clone());
+                captures.push((name.clone(), cap.clone()));
+            }
+        }
+        let mut needs = Vec::new();
+        for v in path
+            .iter()
+            .chain(&query)
+            .chain(&headers)
+            .map(|(_, v)| v)
+            .chain(body.iter())
+            .chain(body_raw.iter())
+        {
+            v.templates(&mut |_, t| {
+                for var in t.vars() {
+                    if var.default.is_none() && !needs.contains(&var.name) {
+                        needs.push(var.name.clone());
+                    }
+                }
+            });
+        }
+        let (every, poll_timeout) = match &s.retry {
+            Some(r) => (
+                r.value.every.map(|d| d.0).unwrap_or(DEFAULT_POLL_EVERY),
+                r.value.timeout.map(|d| d.0).unwrap_or(DEFAULT_POLL_TIMEOUT),
+            ),
+            None => (DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT),
+        };
+        Some(PlannedStep {
+            name: s.name.clone().unwrap_or_else(|| s.call.value.clone()),
+            call: s.call.value.clone(),
+            pos: step.pos,
+            call_pos: s.call.pos,
+            op: op?,
+            path: path.into_iter().map(|(k, v)| (k.value, v)).collect(),
+            query: query.into_iter().map(|(k, v)| (k.value, v)).collect(),
+            headers: headers.into_iter().map(|(k, v)| (k.value, v)).collect(),
+            body,
+            body_raw,
+            invalid_request: s
+                .invalid_request
+                .as_ref()
+                .filter(|b| b.value)
+                .map(|b| b.pos),
+            auth: s.auth.as_ref().map_or(AuthMode::Default, |a| a.value),
+            expect,
+            captures,
+            capture_pos,
+            until,
+            fail_if,
+            every,
+            poll_timeout,
+            timeout: s.timeout.as_ref().map(|t| t.value.0),
+            needs,
+        })
+    }
+}
+
+impl Rejected {
+    /// A file that did not parse: known only by its id.
+    pub fn unparsed(found: &Found, d: Diagnostic) -> Self {
+        Rejected {
+            name: found.id.clone(),
+            api: String::new(),
+            tags: Vec::new(),
+            diagnostics: vec![d],
+        }
+    }
+}

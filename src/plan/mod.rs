@@ -1,0 +1,124 @@
+//! The compiled plan of a scenario: [`Plan`], made once per file by [`compile()`] from the parsed
+//! [`crate::scenario::Scenario`] and its API's spec. Static validation and compilation are one
+//! pass: a scenario either yields a plan, or every problem it has with its line ([`Rejected`]).
+//!
+//! A plan holds everything a run needs already resolved: the operation of each step (with the
+//! spec's compiled validators), request values as [`ValueTemplate`]s, expectations as
+//! [`Pattern`]s with compiled regexes and parsed matchers, durations, and the variables each
+//! request needs. Running and checking only read it; nothing is parsed or compiled per response.
+
+mod compile;
+mod expect;
+mod value;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use compile::{Rejected, compile};
+pub use expect::{Expectation, MATCHERS, Matcher, Pattern, PatternKind, TYPES, TypeName};
+pub use value::{RenderError, ValueKind, ValueTemplate};
+
+use crate::scenario::{AuthMode, Capture};
+use crate::source::Pos;
+use crate::spec::{ApiSpec, Operation};
+
+/// Polling defaults and the exchange timeout for steps that set none.
+pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_POLL_EVERY: Duration = Duration::from_millis(500);
+pub const DEFAULT_POLL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// One scenario, ready to run against any target of its API.
+#[derive(Debug)]
+pub struct Plan {
+    pub id: String,
+    pub path: PathBuf,
+    pub name: String,
+    pub name_pos: Pos,
+    pub api: String,
+    pub api_pos: Pos,
+    pub tags: Vec<String>,
+    pub exclusive: bool,
+    /// Budget of the main steps.
+    pub timeout: Option<Duration>,
+    /// Variables in the order written; each may use the ones before.
+    pub vars: Vec<(String, ValueTemplate)>,
+    pub steps: Vec<PlannedStep>,
+    pub finally: Vec<PlannedStep>,
+    pub spec: Arc<ApiSpec>,
+}
+
+impl Plan {
+    /// The operation a step calls.
+    pub fn operation(&self, step: &PlannedStep) -> &Operation {
+        &self.spec.operations[step.op]
+    }
+
+    /// The first step (main or clean-up) whose method changes state, if any.
+    pub fn first_write(&self) -> Option<&Operation> {
+        self.steps
+            .iter()
+            .chain(&self.finally)
+            .map(|s| self.operation(s))
+            .find(|op| !matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS"))
+    }
+}
+
+/// One step: an operation call with its request values, expectations and captures.
+#[derive(Debug)]
+pub struct PlannedStep {
+    /// A label for reports; the operation id when the step has no `name`.
+    pub name: String,
+    /// The operationId.
+    pub call: String,
+    /// Where the step starts.
+    pub pos: Pos,
+    /// Where `call:` is: requests, transport and status findings point here.
+    pub call_pos: Pos,
+    /// Index of the operation in the plan's spec.
+    pub op: usize,
+    pub path: Vec<(String, ValueTemplate)>,
+    pub query: Vec<(String, ValueTemplate)>,
+    pub headers: Vec<(String, ValueTemplate)>,
+    pub body: Option<ValueTemplate>,
+    /// A raw body sent as written after substitution (always a string template).
+    pub body_raw: Option<ValueTemplate>,
+    /// Where `invalid_request: true` is written, when it is.
+    pub invalid_request: Option<Pos>,
+    pub auth: AuthMode,
+    pub expect: Option<Expectation>,
+    pub captures: Vec<(String, Capture)>,
+    pub capture_pos: Pos,
+    pub until: Option<Expectation>,
+    pub fail_if: Option<Expectation>,
+    pub every: Duration,
+    pub poll_timeout: Duration,
+    /// The exchange timeout the step sets, if it sets one.
+    pub timeout: Option<Duration>,
+    /// Variables the request uses without a default, in order of use: a step whose variable
+    /// has no value (the step that captures it did not run) is skipped, not sent half-filled.
+    pub needs: Vec<String>,
+}
+
+/// Shared by the unit tests of the plan and of the checks that read it.
+#[cfg(test)]
+pub(crate) mod testing {
+    use serde_json::{Value, json};
+
+    use crate::scenario::Scope;
+    use crate::source::Node;
+
+    /// `${id}` is 7723; nothing else has a value.
+    pub struct Vars;
+
+    impl Scope for Vars {
+        fn get(&self, name: &str) -> Option<Value> {
+            (name == "id").then(|| json!(7723))
+        }
+    }
+
+    pub fn node(yaml: &str) -> Node {
+        serde_saphyr::from_str_with_options(yaml, crate::source::yaml::options())
+            .expect("test YAML parses")
+    }
+}

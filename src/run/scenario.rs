@@ -1,0 +1,176 @@
+//! Running one compiled [`Plan`]: the guards (target, `mock-only`, writes to a real vendor),
+//! `vars`, the main steps until the first failure, then every `finally` step.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use super::events::{Event, EventSink};
+use super::result::{Outcome, Phase, ScenarioResult, StepResult};
+use super::scope::StepScope;
+use super::{Runner, step};
+use crate::check::body::render;
+use crate::plan::{Plan, PlannedStep};
+use crate::source::Diagnostic;
+
+impl Runner {
+    /// Runs a compiled scenario against its API's target.
+    pub async fn run_plan(&self, plan: &Plan, sink: &dyn EventSink) -> ScenarioResult {
+        let started = Instant::now();
+        let mut result = ScenarioResult::of_plan(plan);
+        let Some(target) = self.targets.get(&plan.api) else {
+            result.errors.push(
+                Diagnostic::new(
+                    &plan.path,
+                    plan.api_pos,
+                    format!("no target for API `{}`", plan.api),
+                )
+                .help(format!("pass `--target {}=http://host:port`", plan.api)),
+            );
+            result.outcome = Outcome::Errored;
+            return result;
+        };
+        if !target.is_mock && plan.tags.iter().any(|t| t == "mock-only") {
+            result.outcome = Outcome::Skipped;
+            result.skipped = Some("tagged `mock-only`, and the target is not a mock".into());
+            return result;
+        }
+        if !self.options.allow_writes
+            && !self.options.dry_run
+            && !target.is_local()
+            && let Some(op) = plan.first_write()
+        {
+            result.errors.push(
+                Diagnostic::new(&plan.path, plan.name_pos, format!("the scenario changes state on {} ({} {} via {}), which is not a mock", target.base_url, op.method, op.path, op.id))
+                    .help("pass `--allow-writes` to confirm, `--dry-run` to see the requests, or `--tag` a read-only subset"),
+            );
+            result.outcome = Outcome::Errored;
+            return result;
+        }
+        let mut scope = StepScope {
+            run_id: self.options.run_id.clone(),
+            scenario_name: plan.name.clone(),
+            vars: HashMap::new(),
+        };
+        let mut vars_failed = None;
+        for (name, value) in &plan.vars {
+            match render(value, &scope) {
+                Ok(v) => {
+                    scope.vars.insert(name.clone(), v);
+                }
+                Err(f) => {
+                    vars_failed = Some(f);
+                    break;
+                }
+            }
+        }
+        let deadline = plan.timeout.map(|t| Instant::now() + t);
+        let limiter = self.limiter(&plan.api);
+        let ctx = step::StepContext {
+            client: &self.client,
+            target,
+            redactor: &self.redactor,
+            strict: self.options.strict,
+            step_timeout: self.options.step_timeout,
+            dry_run: self.options.dry_run,
+            min_poll_timeout: self.options.min_poll_timeout,
+            rate: limiter.as_deref(),
+            deadline,
+        };
+        if let Some(f) = vars_failed {
+            result
+                .steps
+                .push(StepResult::synthetic("vars", Phase::Main, *f));
+        } else {
+            for st in &plan.steps {
+                // A dry run has no responses, so values captured from them do not exist.
+                if self.options.dry_run
+                    && let Some(missing) = missing_var(st, &scope)
+                {
+                    let why = format!("dry run: needs `${{{missing}}}` from an earlier response");
+                    result
+                        .steps
+                        .push(skip(st, Phase::Main, why, &plan.id, sink));
+                    continue;
+                }
+                let r = step::run(st, Phase::Main, plan.operation(st), &mut scope, &ctx).await;
+                sink.event(&Event::StepFinished {
+                    scenario: &plan.id,
+                    step: &r,
+                });
+                let stop = r.outcome > Outcome::Skipped;
+                result.steps.push(r);
+                if stop {
+                    break;
+                }
+            }
+        }
+        // Clean-up has its own budget: a scenario that ran out of time must still clean up.
+        let finally_ctx = step::StepContext {
+            deadline: None,
+            ..ctx
+        };
+        for st in &plan.finally {
+            if let Some(missing) = missing_var(st, &scope) {
+                let why =
+                    format!("`${{{missing}}}` has no value (the step that sets it did not run)");
+                result
+                    .steps
+                    .push(skip(st, Phase::Finally, why, &plan.id, sink));
+                continue;
+            }
+            let r = step::run(
+                st,
+                Phase::Finally,
+                plan.operation(st),
+                &mut scope,
+                &finally_ctx,
+            )
+            .await;
+            sink.event(&Event::StepFinished {
+                scenario: &plan.id,
+                step: &r,
+            });
+            result.steps.push(r);
+        }
+        // Nothing ran (a dry run, or every step skipped): nothing was proven either way.
+        let all_skipped =
+            !result.steps.is_empty() && result.steps.iter().all(|s| s.outcome == Outcome::Skipped);
+        result.outcome = result
+            .steps
+            .iter()
+            .map(|s| s.outcome)
+            .filter(|o| *o != Outcome::Skipped)
+            .max()
+            .unwrap_or(if all_skipped {
+                Outcome::Skipped
+            } else {
+                Outcome::Passed
+            });
+        if all_skipped && self.options.dry_run {
+            result.skipped = Some("dry run".into());
+        }
+        result.duration = started.elapsed();
+        result
+    }
+}
+
+/// A step not run, reported as skipped with the reason.
+fn skip(
+    st: &PlannedStep,
+    phase: Phase,
+    why: String,
+    scenario: &str,
+    sink: &dyn EventSink,
+) -> StepResult {
+    let mut r = StepResult::not_run(st, phase);
+    r.outcome = Outcome::Skipped;
+    r.skipped = Some(why);
+    sink.event(&Event::StepFinished { scenario, step: &r });
+    r
+}
+
+/// The first variable a step's request uses that has no value yet (clean-up after an early
+/// failure); the plan lists them, so nothing is parsed here.
+fn missing_var(step: &PlannedStep, scope: &StepScope) -> Option<String> {
+    step.needs.iter().find(|name| !scope.has(name)).cloned()
+}

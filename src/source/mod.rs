@@ -1,0 +1,16 @@
+//! The source layer under everything: where a thing was written ([`Pos`], [`Span`],
+//! [`Spanned`], and [`Node`], a YAML tree that keeps them), what is wrong with it ([`Diagnostic`], which underlines the token), how YAML is
+//! read ([`yaml`]) and "did you mean" ([`did_you_mean`]).
+//!
+//! It imports nothing else of the crate, so every other module can depend on it without a cycle.
+
+mod diag;
+mod node;
+mod span;
+mod suggest;
+pub mod yaml;
+
+pub use diag::Diagnostic;
+pub use node::{Node, NodeKind};
+pub use span::{Pos, Span, Spanned};
+pub use suggest::{did_you_mean, edit_distance};

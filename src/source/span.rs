@@ -1,0 +1,151 @@
+//! Where something was written: [`Pos`] (a line and column), [`Span`] (start and end, so a
+//! diagnostic can underline the whole token, as hurl's `SourceInfo` does) and [`Spanned`], a
+//! value with its span. Every later error or finding points at the text the user wrote.
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// A 1-based line and column in a source file. `0:0` means "not known".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+}
+
+impl Pos {
+    pub const UNKNOWN: Pos = Pos { line: 0, col: 0 };
+
+    pub fn new(line: u32, col: u32) -> Self {
+        Pos { line, col }
+    }
+
+    pub fn is_known(&self) -> bool {
+        self.line > 0
+    }
+
+    pub(crate) fn from_saphyr(loc: &serde_saphyr::Location) -> Self {
+        Pos {
+            line: u32::try_from(loc.line()).unwrap_or(u32::MAX),
+            col: u32::try_from(loc.column()).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.col)
+    }
+}
+
+/// A stretch of source text: from `start` up to `end` (exclusive). `end == start` when only the
+/// start is known.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Span {
+    pub const UNKNOWN: Span = Span {
+        start: Pos::UNKNOWN,
+        end: Pos::UNKNOWN,
+    };
+
+    /// A span that only knows where it starts.
+    pub fn at(start: Pos) -> Self {
+        Span { start, end: start }
+    }
+
+    /// The span of a serde-saphyr location: its start, and its end when the token is known to
+    /// be on that line (the parser gives a length in characters; a token that crosses a line is
+    /// underlined to the end of its first line).
+    pub(crate) fn from_saphyr(loc: &serde_saphyr::Location) -> Self {
+        let start = Pos::from_saphyr(loc);
+        let len = u32::try_from(loc.span().len()).unwrap_or(0);
+        let end = if start.is_known() && len > 0 {
+            Pos::new(start.line, start.col.saturating_add(len))
+        } else {
+            start
+        };
+        Span { start, end }
+    }
+
+    /// How many columns to underline on the start line, at least one.
+    pub fn width(&self) -> usize {
+        if self.end.line == self.start.line && self.end.col > self.start.col {
+            (self.end.col - self.start.col) as usize
+        } else {
+            1
+        }
+    }
+}
+
+/// A value with the span of the YAML node it came from.
+///
+/// A thin wrapper over `serde_saphyr::Spanned` whose JSON Schema is that of `T`, so the
+/// published scenario schema shows the plain shape. `pos` is the start, `end` where it stops.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub pos: Pos,
+    pub end: Pos,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, pos: Pos) -> Self {
+        Spanned {
+            value,
+            pos,
+            end: pos,
+        }
+    }
+
+    pub fn with_span(value: T, span: Span) -> Self {
+        Spanned {
+            value,
+            pos: span.start,
+            end: span.end,
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        Span {
+            start: self.pos,
+            end: self.end,
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Spanned<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        Ok(Spanned::with_span(
+            s.value,
+            Span::from_saphyr(&s.referenced),
+        ))
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Spanned<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+}

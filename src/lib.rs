@@ -14,6 +14,7 @@
 pub mod check;
 pub mod derive;
 pub mod diff;
+#[cfg(feature = "mock")]
 pub mod mock;
 pub mod plan;
 pub mod redact;

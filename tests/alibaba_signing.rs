@@ -3,8 +3,8 @@
 //! the key pair that signed them): the same inputs give the same `Authorization`, the
 //! verifier accepts both, and any tampering is refused with the gateway's code.
 
+use conform::mock::alibaba::verify::{Incoming, Rejection, Scheme, verify};
 use conform::target::Prepared;
-use conform::target::alibaba::verify::{Incoming, Rejection, Scheme, verify};
 use conform::target::alibaba::{AlibabaAuth, SignatureVersion};
 use serde::Deserialize;
 

@@ -48,8 +48,8 @@ pub enum Command {
 pub struct DeriveArgs {
     /// The page: Markdown pipe tables or reStructuredText grid tables.
     pub doc: PathBuf,
-    /// The page's format [default: guessed from the content].
-    #[arg(long, value_enum)]
+    /// The page's format: `markdown` or `rst` [default: guessed from the content].
+    #[arg(long, value_parser = parse_format)]
     pub format: Option<conform::derive::Format>,
 }
 
@@ -159,4 +159,8 @@ impl SelectArgs {
             tags: self.tags.clone(),
         }
     }
+}
+
+fn parse_format(text: &str) -> Result<conform::derive::Format, String> {
+    text.parse()
 }

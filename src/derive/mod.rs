@@ -23,7 +23,7 @@ pub use crosscheck::Disagreement;
 pub use draft::Derived;
 
 /// The two documentation formats the seeds come in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Markdown,
     Rst,
@@ -37,6 +37,20 @@ impl Format {
             (t.starts_with("+-") && t.trim_end().ends_with('+')) || t.starts_with(".. code")
         });
         if rst { Format::Rst } else { Format::Markdown }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s {
+            "markdown" | "md" => Ok(Format::Markdown),
+            "rst" => Ok(Format::Rst),
+            other => Err(format!(
+                "`{other}` is not a page format; write `markdown` or `rst`"
+            )),
+        }
     }
 }
 

@@ -13,6 +13,7 @@
 
 mod errors;
 mod instances;
+pub mod verify;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -29,8 +30,8 @@ use serde_json::{Value, json};
 use self::errors::{Code, Reply, new_request_id, respond};
 use self::instances::{DeleteType, Deviations, NewInstance, Refusal, Store};
 use super::{CLOCK_ADVANCE_HEADER, Fault, MockOptions};
-use crate::target::alibaba::verify::{self, Incoming, Rejection};
 use crate::target::alibaba::{AlibabaAuth, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET};
+use verify::{Incoming, Rejection};
 
 /// The mock's test key pair; requests signed with anything else are refused.
 pub const ACCESS_KEY_ID: &str = "conform-test-akid";

@@ -433,6 +433,52 @@ pub fn credentials() -> Vec<(&'static str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::target::bearer::{DiscoveryError, discover_base_url};
+
+    fn client() -> reqwest::Client {
+        crate::run::http_client().expect("a client")
+    }
+
+    #[tokio::test]
+    async fn discovery_finds_the_mock_through_its_own_csds() {
+        let mock = crate::mock::start(
+            "liveperson-deletion",
+            0,
+            &crate::mock::MockOptions::default(),
+        )
+        .await
+        .expect("the mock starts");
+        let found = discover_base_url(&client(), &mock.base_url, "le92186583", RTBF_SERVICE)
+            .await
+            .expect("the domain is found");
+        assert_eq!(found, mock.base_url);
+        mock.stop().await;
+    }
+
+    #[tokio::test]
+    async fn discovery_reports_an_unknown_service_with_the_csds_answer() {
+        let mock = crate::mock::start(
+            "liveperson-deletion",
+            0,
+            &crate::mock::MockOptions::default(),
+        )
+        .await
+        .expect("the mock starts");
+        let err = discover_base_url(&client(), &mock.base_url, "le92186583", "nosuch")
+            .await
+            .expect_err("no such service");
+        match err {
+            DiscoveryError::Status { status, url, .. } => {
+                assert_eq!(status, 404);
+                assert!(
+                    url.ends_with("/service/nosuch/baseURI.json?version=1.0"),
+                    "{url}"
+                );
+            }
+            other => panic!("unexpected error: {other}"),
+        }
+        mock.stop().await;
+    }
 
     #[test]
     fn create_bodies_need_exactly_one_type_of_unique_ids() {

@@ -7,7 +7,7 @@
 //! `X-Conform-Clock-Advance: <duration>` moves the mock's clock forward before the request is
 //! handled (for `mock-only` scenarios such as "after the 24-hour window").
 
-mod alibaba;
+pub mod alibaba;
 mod clock;
 mod faults;
 mod fixture;

@@ -2,8 +2,9 @@
 //! v1 (HMAC-SHA1) or v3 (ACS3-HMAC-SHA256, the current SDKs' default and ours), adding the
 //! common headers (`x-acs-version`, `x-acs-action`, `x-acs-signature-nonce`, ...) first.
 //!
-//! The algorithms are pure functions in [`sign`]; [`verify`] is the gateway's side, used by the
-//! reference mock. Both are tested against real requests of the official Python SDK.
+//! The algorithms are pure functions in [`sign`]; the gateway's side, which checks them, lives
+//! with the reference mock (`mock::alibaba::verify`). Both are tested against real requests of
+//! the official Python SDK.
 
 use std::fmt;
 
@@ -12,7 +13,6 @@ use jiff::Timestamp;
 use super::{Auth, AuthFuture, Prepared};
 
 pub mod sign;
-pub mod verify;
 
 /// The API version of Alibaba Cloud Elasticsearch, sent as `x-acs-version`.
 pub const API_VERSION: &str = "2017-06-13";

@@ -10,6 +10,7 @@ use anyhow::Context;
 use conform::report::collect::Collector;
 use conform::report::events::{Fanout, JsonLines};
 use conform::report::progress::Human;
+use conform::report::terminal;
 use conform::run::{EventSink, ExitCode, RunOptions, Runner};
 use conform::scenario::Discovery;
 use conform::spec::Registry;
@@ -67,7 +68,7 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let collector = Arc::new(Collector::new());
+    let collector = Arc::new(Collector::new(!args.no_report));
     let summary = runtime.block_on(async {
         let client = conform::run::http_client().context("cannot build the HTTP client")?;
         let embedded = sources.uses_embedded_mocks();
@@ -112,18 +113,25 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
     if summary.counts.total == 0 {
         anyhow::bail!("no scenario selected under {}", where_());
     }
-    let result = collector.take_run(&summary);
+    let collected = collector.take(&summary);
     if args.format == Format::Human {
+        let line = terminal::summary(&summary.counts, summary.duration);
         out!(
             "{}",
-            conform::report::terminal::final_report(&result, color, args.quiet)
+            terminal::final_report(
+                &collected.failing(),
+                &collected.warnings,
+                &line,
+                color,
+                args.quiet
+            )
         );
     }
     // Reports are written whatever the outcome and do not change the exit code; only failing to
     // write them does: that is an environment error (exit 2), which CI must not take for green.
     let mut code = summary.counts.exit_code();
     if !args.no_report {
-        match conform::report::write::write_all(&args.report, &result, &registry) {
+        match conform::report::write::write_all(&args.report, &collected.run, &registry) {
             Ok(_) if args.format == Format::Human && !args.quiet => {
                 outln!("reports: {}", args.report.display());
             }

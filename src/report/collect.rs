@@ -1,31 +1,67 @@
-//! [`Collector`]: the reporter that keeps what the report files and the terminal's final report
-//! need, and no more: every failing scenario whole (with its exchanges, for the diagnosis), and
-//! a compact row of every other one (its steps, statuses and warnings, without requests and
-//! responses). A long passing run thus costs a row per scenario, not every exchange.
+//! [`Collector`]: the reporter that keeps what the terminal's final report and the report files
+//! need, and no more: every failing scenario whole (with its exchanges, for the diagnosis), the
+//! warnings grouped by rule, and, only when report files are written, a compact row of every
+//! other scenario (its steps, statuses and warnings, without requests and responses). A long
+//! passing run thus costs nothing per scenario without reports, and a row with them.
 
 use std::sync::Mutex;
 
+use super::terminal::Warnings;
 use crate::run::{Event, EventSink, Outcome, RunResult, RunSummary, ScenarioResult};
 
-#[derive(Default)]
 pub struct Collector {
-    kept: Mutex<Vec<(usize, ScenarioResult)>>,
+    rows: bool,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    kept: Vec<(usize, ScenarioResult)>,
+    warnings: Warnings,
+}
+
+/// What a run left for the final report.
+pub struct Collected {
+    /// The kept scenarios, in the order found: the failing ones, and every other one as a
+    /// compact row when rows were kept.
+    pub run: RunResult,
+    pub warnings: Warnings,
+}
+
+impl Collected {
+    /// The failing scenarios, in the order found.
+    pub fn failing(&self) -> Vec<ScenarioResult> {
+        self.run
+            .scenarios
+            .iter()
+            .filter(|s| matches!(s.outcome, Outcome::Failed | Outcome::Errored))
+            .cloned()
+            .collect()
+    }
 }
 
 impl Collector {
-    pub fn new() -> Self {
-        Self::default()
+    /// `rows`: keep a compact row of every passing or skipped scenario too (for report files).
+    pub fn new(rows: bool) -> Self {
+        Collector {
+            rows,
+            state: Mutex::default(),
+        }
     }
 
-    /// The run as the reports see it: the kept scenarios in the order they were found.
-    pub fn take_run(&self, summary: &RunSummary) -> RunResult {
-        let mut kept = std::mem::take(&mut *self.kept.lock().unwrap_or_else(|p| p.into_inner()));
+    /// What was kept, as the reports see it; the collector is left empty.
+    pub fn take(&self, summary: &RunSummary) -> Collected {
+        let state = std::mem::take(&mut *self.state.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut kept = state.kept;
         kept.sort_by_key(|(i, _)| *i);
-        RunResult {
-            run_id: summary.run_id.clone(),
-            started_at: summary.started_at.clone(),
-            duration: summary.duration,
-            scenarios: kept.into_iter().map(|(_, r)| r).collect(),
+        Collected {
+            run: RunResult {
+                run_id: summary.run_id.clone(),
+                started_at: summary.started_at.clone(),
+                duration: summary.duration,
+                scenarios: kept.into_iter().map(|(_, r)| r).collect(),
+            },
+            warnings: state.warnings,
         }
     }
 }
@@ -34,13 +70,14 @@ impl EventSink for Collector {
     fn event(&self, event: &Event<'_>) {
         if let Event::ScenarioFinished { index, result } = event {
             let kept = match result.outcome {
-                Outcome::Failed | Outcome::Errored => (*result).clone(),
-                Outcome::Passed | Outcome::Skipped => result.compact(),
+                Outcome::Failed | Outcome::Errored => Some((*result).clone()),
+                Outcome::Passed | Outcome::Skipped => self.rows.then(|| result.compact()),
             };
-            self.kept
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push((*index, kept));
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            state.warnings.add(result);
+            if let Some(k) = kept {
+                state.kept.push((*index, k));
+            }
         }
     }
 }

@@ -5,7 +5,9 @@
 use std::fmt::Write;
 
 use crate::check::{Finding, Severity};
-use crate::run::{Outcome, RunResult, ScenarioResult, StepResult};
+use std::time::Duration;
+
+use crate::run::{Counts, Outcome, ScenarioResult, StepResult};
 
 use super::human_duration;
 
@@ -203,91 +205,137 @@ fn compact(v: &serde_json::Value) -> String {
 pub const WARNING_EXAMPLES: usize = 3;
 
 /// `N passed, N failed` (+ `, N skipped`), preceded by a line about errors when there are any.
-pub fn summary(run: &RunResult) -> String {
-    let passed = run.count(Outcome::Passed);
-    let failed = run.count(Outcome::Failed) + run.count(Outcome::Errored);
-    let skipped = run.count(Outcome::Skipped);
+pub fn summary(counts: &Counts, duration: Duration) -> String {
+    let failed = counts.failed + counts.errored;
     let mut out = String::new();
-    let errored = run.count(Outcome::Errored);
-    if errored > 0 {
+    if counts.errored > 0 {
         let _ = writeln!(
             out,
-            "{errored} of the failed scenario(s) could not run or errored (scenario, spec, configuration or target unreachable)"
+            "{} of the failed scenario(s) could not run or errored (scenario, spec, configuration or target unreachable)",
+            counts.errored
         );
     }
-    let _ = write!(out, "{passed} passed, {failed} failed");
-    if skipped > 0 {
-        let _ = write!(out, ", {skipped} skipped");
+    let _ = write!(out, "{} passed, {failed} failed", counts.passed);
+    if counts.skipped > 0 {
+        let _ = write!(out, ", {} skipped", counts.skipped);
     }
-    let _ = write!(out, " ({})", human_duration(run.duration));
+    let _ = write!(out, " ({})", human_duration(duration));
     out
 }
 
-/// The whole terminal report after a run: failures with details, warnings grouped by rule, then
-/// the summary. `quiet` names no scenario under a warning, only how many hit it.
-pub fn final_report(run: &RunResult, color: bool, quiet: bool) -> String {
+/// The warnings of passing scenarios, grouped as they arrive: which reading of a
+/// self-contradicting document the target follows (`--strict` would fail them), one group per
+/// rule and spec location with a count and the first few scenarios. Memory is per rule, not per
+/// scenario.
+#[derive(Debug, Default)]
+pub struct Warnings {
+    groups: Vec<WarningGroup>,
+    by_rule: std::collections::HashMap<String, usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WarningGroup {
+    /// The spec location of the rule (or the message, when it has none).
+    pub rule: String,
+    pub message: String,
+    /// How many scenarios hit it.
+    pub scenarios: usize,
+    /// The first [`WARNING_EXAMPLES`] of them.
+    pub examples: Vec<String>,
+    last: String,
+}
+
+impl Warnings {
+    /// Takes the warnings of a passing scenario.
+    pub fn add(&mut self, r: &ScenarioResult) {
+        if r.outcome != Outcome::Passed {
+            return;
+        }
+        for (_, f) in r
+            .findings()
+            .filter(|(_, f)| f.severity == Severity::Warning)
+        {
+            let rule = f.schema_at.clone().unwrap_or_else(|| f.message.clone());
+            let i = match self.by_rule.get(&rule) {
+                Some(i) => *i,
+                None => {
+                    let message = f
+                        .message
+                        .split(" (the documented table")
+                        .next()
+                        .unwrap_or(&f.message)
+                        .to_owned();
+                    self.groups.push(WarningGroup {
+                        rule: rule.clone(),
+                        message,
+                        scenarios: 0,
+                        examples: Vec::new(),
+                        last: String::new(),
+                    });
+                    self.by_rule.insert(rule, self.groups.len() - 1);
+                    self.groups.len() - 1
+                }
+            };
+            let g = &mut self.groups[i];
+            // A scenario that hits one rule twice counts once.
+            if g.last != r.id {
+                g.last = r.id.clone();
+                g.scenarios += 1;
+                if g.examples.len() < WARNING_EXAMPLES {
+                    g.examples.push(r.id.clone());
+                }
+            }
+        }
+    }
+
+    pub fn groups(&self) -> &[WarningGroup] {
+        &self.groups
+    }
+}
+
+/// The whole terminal report after a run: the failures with details (`failing`, in the order
+/// found), warnings grouped by rule, then the summary. `quiet` names no scenario under a warning,
+/// only how many hit it.
+pub fn final_report(
+    failing: &[ScenarioResult],
+    warnings: &Warnings,
+    summary_line: &str,
+    color: bool,
+    quiet: bool,
+) -> String {
     let mut out = String::new();
-    let failing: Vec<&ScenarioResult> = run
-        .scenarios
-        .iter()
-        .filter(|s| matches!(s.outcome, Outcome::Failed | Outcome::Errored))
-        .collect();
     if !failing.is_empty() {
         let _ = writeln!(out, "\nfailures:\n");
         for r in failing {
             let _ = writeln!(out, "{}", details(r, color));
         }
     }
-    // Warnings of passing scenarios: which reading of a self-contradicting document the target
-    // follows (`--strict` would fail them). One entry per rule and spec location, with a count
-    // and at most a few of the scenarios; the reports list them all.
-    let mut warned: Vec<(String, String, Vec<&str>)> = Vec::new();
-    for r in run
-        .scenarios
-        .iter()
-        .filter(|s| s.outcome == Outcome::Passed)
-    {
-        for (_, f) in r
-            .findings()
-            .filter(|(_, f)| f.severity == Severity::Warning)
-        {
-            let rule = f.schema_at.clone().unwrap_or_else(|| f.message.clone());
-            let message = f
-                .message
-                .split(" (the documented table")
-                .next()
-                .unwrap_or(&f.message);
-            match warned.iter_mut().find(|(r2, _, _)| *r2 == rule) {
-                // Scenarios come one after another: a repeat can only be the last one pushed.
-                Some((_, _, ids)) if ids.last() != Some(&r.id.as_str()) => ids.push(&r.id),
-                Some(_) => {}
-                None => warned.push((rule, message.to_owned(), vec![&r.id])),
-            }
-        }
-    }
-    if !warned.is_empty() {
+    if !warnings.groups.is_empty() {
         let _ = writeln!(
             out,
             "\n{}: the target follows the lenient reading where the documents contradict themselves; `--strict` fails these:",
             paint("warnings", "33", color)
         );
-        for (rule, message, ids) in &warned {
+        for g in &warnings.groups {
             let _ = write!(
                 out,
-                "  {message}\n    rule: {rule}\n    in {} scenario(s)",
-                ids.len()
+                "  {}\n    rule: {}\n    in {} scenario(s)",
+                g.message, g.rule, g.scenarios
             );
             if !quiet {
-                let shown = ids.len().min(WARNING_EXAMPLES);
-                let _ = write!(out, ": {}", ids[..shown].join(", "));
-                if ids.len() > shown {
-                    let _ = write!(out, " and {} more (see the reports)", ids.len() - shown);
+                let _ = write!(out, ": {}", g.examples.join(", "));
+                if g.scenarios > g.examples.len() {
+                    let _ = write!(
+                        out,
+                        " and {} more (see the reports)",
+                        g.scenarios - g.examples.len()
+                    );
                 }
             }
             let _ = writeln!(out);
         }
         let _ = writeln!(out);
     }
-    let _ = writeln!(out, "{}", summary(run));
+    let _ = writeln!(out, "{summary_line}");
     out
 }

@@ -13,6 +13,21 @@ pub fn parse(path: &Path, source: &str) -> Result<Scenario, Diagnostic> {
         .map_err(|e| yaml::diagnostic(path, source, &e))
 }
 
+/// What a listing needs of a scenario: its name and tags, read without building the rest (the
+/// other keys are skipped by the parser, not checked: a full [`parse`] reports their mistakes).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Head {
+    pub name: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// Parses only the [`Head`] of scenario text. `path` is only used in messages.
+pub fn parse_head(path: &Path, source: &str) -> Result<Head, Diagnostic> {
+    serde_saphyr::from_str_with_options::<Head>(source, yaml::options())
+        .map_err(|e| yaml::diagnostic(path, source, &e))
+}
+
 /// Reads a scenario file's text.
 pub fn read(path: &Path) -> Result<String, Diagnostic> {
     std::fs::read_to_string(path)

@@ -3,6 +3,7 @@
 //! ([`Template`]). Nothing here knows the specs or the checks: [`crate::plan`] validates a parsed
 //! scenario against its spec and compiles it.
 
+mod heads;
 mod load;
 mod model;
 mod select;
@@ -11,7 +12,8 @@ mod template;
 use std::path::{Path, PathBuf};
 
 pub use crate::source::{Node, NodeKind, Pos, Spanned};
-pub use load::{load, parse, read};
+pub use heads::scan_heads;
+pub use load::{Head, load, parse, parse_head, read};
 pub use model::{AuthMode, Capture, Dur, Expect, Retry, Scenario, StatusSpec, Step, class_digit};
 pub use select::Selection;
 pub use template::{BUILTINS, Scope, Segment, Template, VarRef};

@@ -81,6 +81,14 @@ fn rss_timeout(scenarios: usize) -> Duration {
     Duration::from_secs(30 + (scenarios as u64) / 700)
 }
 
+static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+/// A progress line on stderr, with the time since the benchmark started.
+fn progress(what: &str) {
+    let t = STARTED.get_or_init(Instant::now).elapsed();
+    eprintln!("flow: [{:6.1} s] {what}", t.as_secs_f64());
+}
+
 fn conform_bin() -> Result<PathBuf, String> {
     let path = std::env::var_os("CONFORM_BIN")
         .map(PathBuf::from)
@@ -97,14 +105,37 @@ fn conform_bin() -> Result<PathBuf, String> {
 }
 
 /// The temporary folder of one benchmark run, removed on drop.
+///
+/// It is on tmpfs (`/dev/shm`) where there is one: the memory part writes 100,000 scenario files
+/// and 200 MB of reports, and on a disk shared with other builds that took a minute each way,
+/// which measures the disk, not the harness. `CONFORM_BENCH_TMP` chooses another parent.
 struct Scratch {
     dir: tempfile::TempDir,
 }
 
 impl Scratch {
     fn new() -> Result<Scratch, String> {
-        let dir = tempfile::Builder::new()
-            .prefix("conform-flow-bench-")
+        let builder = || {
+            let mut b = tempfile::Builder::new();
+            b.prefix("conform-flow-bench-");
+            b
+        };
+        if let Some(parent) = std::env::var_os("CONFORM_BENCH_TMP") {
+            let dir = builder().tempdir_in(&parent).map_err(|e| {
+                format!(
+                    "cannot create a folder in CONFORM_BENCH_TMP={}: {e}",
+                    Path::new(&parent).display()
+                )
+            })?;
+            return Ok(Scratch { dir });
+        }
+        let shm = Path::new("/dev/shm");
+        if shm.is_dir()
+            && let Ok(dir) = builder().tempdir_in(shm)
+        {
+            return Ok(Scratch { dir });
+        }
+        let dir = builder()
             .tempdir()
             .map_err(|e| format!("cannot create a temporary folder: {e}"))?;
         Ok(Scratch { dir })
@@ -306,6 +337,7 @@ struct Memory {
 struct Results {
     plan: &'static Plan,
     base: String,
+    scratch: PathBuf,
     check_run: Sample,
     raw: Vec<Sample>,
     harness: Vec<Sample>,
@@ -323,6 +355,7 @@ fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
 
     // 1 + 2. The realistic flow. A check run of one flow per job first: it proves the scenario
     // passes against this server before anything is timed, and shows the harness's fixed cost.
+    progress("check run: the flow must pass against this server");
     let check_dir = tmp.join("check");
     let check_folders = generate(&check_dir, FLOW_FILE, JOBS)?;
     let check_run = harness_flows(bin, tmp, &check_folders, JOBS, &base, "check run")?;
@@ -331,11 +364,11 @@ fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
     let (mut raw, mut harness) = (Vec::new(), Vec::new());
     // Interleaved, so a noisy moment hits one round of each rather than all of one.
     for round in 0..plan.rounds {
-        eprintln!(
-            "flow: realistic flow, round {} of {}",
+        progress(&format!(
+            "realistic flow, round {} of {}",
             round + 1,
             plan.rounds
-        );
+        ));
         raw.push(raw_client(tmp, &base, plan.flows)?);
         harness.push(harness_flows(
             bin,
@@ -350,7 +383,7 @@ fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
 
     // 3. Memory: one tree of one-step scenarios; the smaller runs take its first folders.
     let largest = plan.sizes.last().copied().unwrap_or(0);
-    eprintln!("flow: writing {largest} one-step scenarios");
+    progress(&format!("writing {largest} one-step scenarios"));
     let t = Instant::now();
     let probe_root = tmp.join("probes");
     let probe_folders = generate(&probe_root, PROBE_FILE, largest)?;
@@ -362,7 +395,7 @@ fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
         } else {
             probe_folders[..n.div_ceil(PER_FOLDER)].to_vec()
         };
-        eprintln!("flow: {n} one-step scenarios, --no-report");
+        progress(&format!("{n} one-step scenarios, --no-report"));
         let what = format!("{n} one-step scenarios, --no-report");
         let f = child::run(
             &mut conform_run(bin, &paths, &base, None),
@@ -371,7 +404,7 @@ fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
         )?;
         check_harness(&f, n, &what)?;
         let no_report = Sample::of(&f, n);
-        eprintln!("flow: {n} one-step scenarios, every report");
+        progress(&format!("{n} one-step scenarios, every report"));
         let what = format!("{n} one-step scenarios, every report");
         let reports_dir = tmp.join("reports-probe");
         let f = child::run(
@@ -390,7 +423,7 @@ fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
         });
     }
 
-    eprintln!("flow: conform list over {largest} files");
+    progress(&format!("conform list over {largest} files"));
     let mut cmd = Command::new(bin);
     cmd.arg("list").arg(&probe_root);
     let f = child::run(&mut cmd, tmp, LIST_TIMEOUT)?;
@@ -403,9 +436,14 @@ fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
         ));
     }
     drop(server);
+    let scratch_path = tmp.to_path_buf();
+    progress("removing the temporary files");
+    drop(scratch);
+    progress("done");
     Ok(Results {
         plan,
         base,
+        scratch: scratch_path,
         check_run,
         raw,
         harness,
@@ -438,6 +476,7 @@ fn print(r: &Results, total: Duration) {
         "conform flow benchmark: the harness as a subprocess against a server on {}",
         r.base
     );
+    println!("scenario files and reports under {}", r.scratch.display());
     if std::ptr::eq(p, &QUICK) {
         println!("QUICK MODE: smaller counts, one round; not the benchmark's figures");
     }
@@ -572,7 +611,7 @@ fn main() -> ExitCode {
     } else {
         &FULL
     };
-    let started = Instant::now();
+    let started = *STARTED.get_or_init(Instant::now);
     let outcome = conform_bin().and_then(|bin| bench(plan, &bin));
     match outcome {
         Ok(results) => {

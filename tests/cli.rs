@@ -1,51 +1,11 @@
 //! End-to-end tests of the real `conform` binary against real servers on 127.0.0.1.
 
-use std::process::{Command, Output};
-
-fn conform(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the conform binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// A fixture server on an ephemeral port, served by a runtime that lives as long as the guard.
-struct Server {
-    _rt: tokio::runtime::Runtime,
-    _mock: conform::mock::Running,
-    url: String,
-}
-
-fn fixture_server() -> Server {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let mock = rt
-        .block_on(conform::mock::start(
-            "fixture",
-            0,
-            &conform::mock::MockOptions::default(),
-        ))
-        .expect("fixture server starts");
-    let url = mock.base_url.to_string();
-    Server {
-        _rt: rt,
-        _mock: mock,
-        url,
-    }
-}
+use crate::util::{Mocks, conform, text};
 
 #[test]
 fn a_violation_against_a_real_server_exits_1_with_a_diff() {
-    let server = fixture_server();
-    let target = format!("fixture={}", server.url);
+    let mocks = Mocks::start(&["fixture"], &Default::default());
+    let target = format!("fixture={}", mocks.base("fixture"));
     let out = conform(&[
         "run",
         "--specs",

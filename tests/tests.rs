@@ -36,7 +36,11 @@ fn every_test_file_is_built() {
     let manifest = std::fs::read_to_string(util::root().join("Cargo.toml")).expect("Cargo.toml");
     let mut unbuilt = Vec::new();
     for entry in std::fs::read_dir(&dir).expect("tests/") {
-        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
         let Some(module) = name.strip_suffix(".rs") else {
             continue;
         };

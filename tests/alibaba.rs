@@ -8,13 +8,14 @@ use std::time::Duration;
 
 use conform::check::{CheckKind, Finding};
 use conform::mock::{Fault, MockOptions};
-use conform::run::{NoEvents, Outcome, RunOptions, RunResult, Runner};
+use conform::run::{NoEvents, Outcome, RunOptions, RunResult};
 use conform::scenario::discover;
-use conform::spec::Registry;
 use conform::target::Targets;
 use conform::target::alibaba::{
     AlibabaAuth, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, SignatureVersion,
 };
+
+use crate::util::{details, runner};
 
 const API: &str = "alibaba-elasticsearch";
 
@@ -69,10 +70,9 @@ async fn run_signed(fault: Option<Fault>, version: Option<SignatureVersion>) -> 
     let mut targets = Targets::default();
     targets.insert(API, target);
     let found = discover(&[format!("cases/{API}").into()]).expect("the corpus loads");
-    let runner = Arc::new(Runner::new(
-        Arc::new(Registry::new("specs")),
-        Arc::new(targets),
-        conform::run::http_client().expect("HTTP client"),
+    let runner = Arc::new(runner(
+        "specs",
+        targets,
         RunOptions {
             step_timeout: Duration::from_secs(2),
             ..RunOptions::default()
@@ -106,7 +106,7 @@ async fn every_fault_profile_is_caught_and_the_faithful_mock_passes() {
         .scenarios
         .iter()
         .filter(|s| s.outcome != Outcome::Passed)
-        .map(|s| conform::report::terminal::details(s, false))
+        .map(details)
         .collect();
     assert!(
         failing.is_empty(),
@@ -156,7 +156,7 @@ async fn the_corpus_passes_signed_with_roa_v1() {
         .iter()
         .filter(|s| !s.tags.iter().any(|t| t == "auth"))
         .filter(|s| s.outcome != Outcome::Passed)
-        .map(|s| conform::report::terminal::details(s, false))
+        .map(details)
         .collect();
     assert!(
         failing.is_empty(),

@@ -1,51 +1,11 @@
 //! End-to-end tests of the real `conform` binary against real servers on 127.0.0.1.
 
-use std::process::{Command, Output};
-
-fn conform(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the conform binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// A fixture server on an ephemeral port, served by a runtime that lives as long as the guard.
-struct Server {
-    _rt: tokio::runtime::Runtime,
-    _mock: conform::mock::Running,
-    url: String,
-}
-
-fn fixture_server() -> Server {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let mock = rt
-        .block_on(conform::mock::start(
-            "fixture",
-            0,
-            &conform::mock::MockOptions::default(),
-        ))
-        .expect("fixture server starts");
-    let url = mock.base_url.to_string();
-    Server {
-        _rt: rt,
-        _mock: mock,
-        url,
-    }
-}
+use crate::util::{Conform, Mocks, conform, text};
 
 #[test]
 fn a_violation_against_a_real_server_exits_1_with_a_diff() {
-    let server = fixture_server();
-    let target = format!("fixture={}", server.url);
+    let mocks = Mocks::start(&["fixture"], &Default::default());
+    let target = format!("fixture={}", mocks.base("fixture"));
     let out = conform(&[
         "run",
         "--specs",
@@ -242,4 +202,51 @@ fn the_main_job_reports_which_reading_a_self_contradicting_document_the_target_f
         "--strict fails the same run: {}",
         text(&strict)
     );
+}
+
+/// What a person reads at the end of a run: the failures with their diagnosis, the summary and
+/// where the reports went, on the pass fixtures and one violation against the embedded mock.
+/// Volatile values are replaced: durations, ephemeral ports, uuids, timestamps, run ids and the
+/// temporary report folder.
+#[test]
+fn the_final_report_snapshot() {
+    let mut c = Conform::new(&[
+        "run",
+        "--specs",
+        "tests/fixtures/specs",
+        "--color",
+        "never",
+        "--jobs",
+        "1",
+        "tests/fixtures/pass",
+        "tests/fixtures/violation/body-mismatch.yaml",
+    ]);
+    let out = c.run();
+    let reports = c.reports().expect("a temporary report folder");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    // The live lines come in the order scenarios finish, which varies from run to run even with
+    // `--jobs 1` (the tasks all start at once and take their turn in the order they reach the
+    // permit), so they are sorted here; the final report after them lists the scenarios in the
+    // order they were found, and is snapshot as printed.
+    let (live, report) = stdout
+        .split_once("\nfailures:\n")
+        .unwrap_or_else(|| panic!("a final report with failures: {stdout}"));
+    let mut live: Vec<&str> = live.lines().collect();
+    live.sort_unstable();
+    let shown = format!(
+        "--- live lines, sorted ---\n{}\n--- final report ---\nfailures:\n{report}",
+        live.join("\n")
+    );
+    let reports = regex::escape(&reports.to_string_lossy());
+    insta::with_settings!({filters => vec![
+        (reports.as_str(), "[reports]"),
+        (r"\((\d+ms|\d+\.\d+s|\d+m\d\ds)\)", "([duration])"),
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
+        (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[uuid]"),
+        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[timestamp]"),
+        (r"\b[0-9a-f]{12}\b", "[run-id]"),
+    ]}, {
+        insta::assert_snapshot!("final_report", shown);
+    });
 }

@@ -8,6 +8,9 @@
 //!   the diagnosis must contain every line listed there;
 //! - `fixtures/invalid/...`: must fail to load, with the listed `file:line:col` messages.
 //!
+//! A corpus folder that is missing, unreadable or empty is one failing trial named after it,
+//! never zero trials: a run from the wrong folder, or a corpus lost in a move, must not pass.
+//!
 //! Everything expensive (runtime, specs, mocks) starts lazily, so nextest's one-process-per-test
 //! runs pay only for what their one scenario needs.
 
@@ -144,18 +147,30 @@ fn check_expected(r: &ScenarioResult, want_outcome: Outcome, path: &Path) -> Res
     Ok(())
 }
 
-fn trials_under(dir: &str) -> Vec<Found> {
+/// The scenarios under `dir`; when there are none, the trial `name` that fails saying why.
+fn trials_under(dir: &str, name: &str, trials: &mut Vec<Trial>) -> Vec<Found> {
     let root = PathBuf::from(dir);
-    if !root.is_dir() {
-        return Vec::new();
-    }
-    discover(&[root]).unwrap_or_default()
+    let why = if !root.is_dir() {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        format!(
+            "the corpus folder {dir}/ is missing (looked in {}; tests run from the repository root)",
+            cwd.display()
+        )
+    } else {
+        match discover(&[root]) {
+            Ok(found) if !found.is_empty() => return found,
+            Ok(_) => format!("the corpus folder {dir}/ holds no scenario"),
+            Err(e) => format!("the corpus folder {dir}/ cannot be read: {e}"),
+        }
+    };
+    trials.push(Trial::test(name, move || Err(why.into())));
+    Vec::new()
 }
 
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
-    for found in trials_under("cases") {
+    for found in trials_under("cases", "cases", &mut trials) {
         let name = format!("cases/{}", found.id);
         trials.push(Trial::test(name, move || {
             let _turn = turn(&found);
@@ -166,7 +181,7 @@ fn main() {
             }
         }));
     }
-    for found in trials_under("tests/fixtures/pass") {
+    for found in trials_under("tests/fixtures/pass", "fixtures/pass", &mut trials) {
         trials.push(Trial::test(
             format!("fixtures/pass/{}", found.id),
             move || {
@@ -178,7 +193,11 @@ fn main() {
             },
         ));
     }
-    for found in trials_under("tests/fixtures/violation") {
+    for found in trials_under(
+        "tests/fixtures/violation",
+        "fixtures/violation",
+        &mut trials,
+    ) {
         trials.push(Trial::test(
             format!("fixtures/violation/{}", found.id),
             move || {
@@ -187,7 +206,7 @@ fn main() {
             },
         ));
     }
-    for found in trials_under("tests/fixtures/invalid") {
+    for found in trials_under("tests/fixtures/invalid", "fixtures/invalid", &mut trials) {
         trials.push(Trial::test(
             format!("fixtures/invalid/{}", found.id),
             move || {

@@ -3,17 +3,13 @@
 //! tricky tables (continuation lines, escapes, merged cells, indentation).
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::process::Command;
 
 use conform::derive::crosscheck::Kind;
 use conform::derive::draft::{Field, Place};
 use conform::derive::{Derived, Format, derive};
 use serde_json::{Value, json};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::util::{conform, root, temp_dir};
 
 fn doc(name: &str) -> Derived {
     let text =
@@ -328,7 +324,7 @@ fn tricky_grid_tables() {
 /// A draft is a valid OpenAPI 3.1 document as printed: the linter finds nothing in it.
 #[test]
 fn every_draft_passes_the_linter() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = temp_dir();
     for name in [
         "alibaba-cancel-deletion.md",
         "liveperson-cancel.md",
@@ -345,13 +341,7 @@ fn every_draft_passes_the_linter() {
 
 #[test]
 fn cli_prints_the_draft_and_the_disagreements() {
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_conform"))
-            .args(args)
-            .current_dir(root())
-            .output()
-            .expect("run conform")
-    };
+    let run = conform;
     let out = run(&["derive", "tests/fixtures/docs/liveperson-cancel.md"]);
     assert_eq!(out.status.code(), Some(0));
     let draft: Value =

@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use conform::check::{CheckKind, Finding};
 use conform::mock::{Fault, MockOptions};
-use conform::run::{NoEvents, Outcome, RunOptions, RunResult, Runner, StepResult};
+use conform::run::{NoEvents, Outcome, RunOptions, RunResult, StepResult};
 use conform::scenario::discover;
-use conform::spec::Registry;
+
+use crate::util::{details, runner, runtime};
 
 /// Whether a finding of `step` names the rule that `fault` breaks.
 fn names_rule(fault: Fault, step: &StepResult, f: &Finding) -> bool {
@@ -66,10 +67,9 @@ fn run_corpus(rt: &tokio::runtime::Runtime, fault: Option<Fault>) -> RunResult {
         let (targets, running) = conform::mock::start_all(&options)
             .await
             .expect("mocks start");
-        let runner = Arc::new(Runner::new(
-            Arc::new(Registry::new("specs")),
-            Arc::new(targets),
-            conform::run::http_client().expect("client"),
+        let runner = Arc::new(runner(
+            "specs",
+            targets,
             RunOptions {
                 step_timeout: Duration::from_secs(1),
                 ..Default::default()
@@ -93,18 +93,14 @@ fn every_fault_profile_is_caught_and_a_faithful_mock_passes() {
     {
         panic!("cases/ holds no scenario: the fault-detection test needs the corpus");
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = runtime();
 
     let clean = run_corpus(&rt, None);
     let failing: Vec<String> = clean
         .scenarios
         .iter()
         .filter(|s| s.outcome > Outcome::Skipped)
-        .map(|s| conform::report::terminal::details(s, false))
+        .map(details)
         .collect();
     assert!(
         failing.is_empty(),

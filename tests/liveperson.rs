@@ -9,11 +9,12 @@ use std::time::Duration;
 
 use conform::check::{CheckKind, Finding, Severity};
 use conform::mock::{Fault, MockOptions};
-use conform::run::{NoEvents, Outcome, RunOptions, RunResult, Runner, ScenarioResult};
-use conform::spec::Registry;
+use conform::run::{NoEvents, Outcome, RunOptions, RunResult, ScenarioResult};
 use conform::target::bearer::{RTBF_SERVICE, discover_target};
 use conform::target::{Target, Targets};
 use serde_json::{Value, json};
+
+use crate::util::{details, runner};
 
 const API: &str = "liveperson-deletion";
 
@@ -42,10 +43,9 @@ async fn run_corpus_on(target: Target, strict: bool) -> RunResult {
     let found = conform::scenario::discover(&[PathBuf::from("cases").join(API)])
         .expect("the corpus is found");
     assert!(found.len() >= 8, "the corpus shrank: {} files", found.len());
-    let runner = Arc::new(Runner::new(
-        Arc::new(Registry::new("specs")),
-        Arc::new(targets),
-        conform::run::http_client().expect("a client"),
+    let runner = Arc::new(runner(
+        "specs",
+        targets,
         RunOptions {
             strict,
             step_timeout: Duration::from_secs(2),
@@ -62,10 +62,6 @@ fn failures(result: &RunResult) -> Vec<String> {
         .filter(|s| s.outcome != Outcome::Passed)
         .map(details)
         .collect()
-}
-
-fn details(r: &ScenarioResult) -> String {
-    conform::report::terminal::details(r, false)
 }
 
 fn text(v: &Option<serde_json::Value>) -> String {

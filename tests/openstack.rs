@@ -4,14 +4,12 @@
 //! `conform::target::keystone` against the mock's Keystone, and the cross-project 404 that the
 //! corpus (one set of credentials) cannot reach.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use conform::check::{CheckKind, Finding};
 use conform::mock::{Fault, MockOptions};
-use conform::run::{NoEvents, Outcome, RunOptions, Runner, ScenarioResult};
-use conform::spec::Registry;
+use conform::run::{NoEvents, Outcome, RunOptions, ScenarioResult};
 use conform::target::Targets;
 use conform::target::keystone::{
     KeystoneError, PasswordLogin, Project, Session, find_endpoint, login,
@@ -19,11 +17,9 @@ use conform::target::keystone::{
 use reqwest::Url;
 use serde_json::{Value, json};
 
-const API: &str = "openstack-compute";
+use crate::util::{details, root, runner, runtime};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+const API: &str = "openstack-compute";
 
 /// What a diagnosis must say for a profile to count as caught: the check that fired and a
 /// phrase that names the broken rule.
@@ -95,11 +91,9 @@ async fn run_corpus(fault: Option<Fault>) -> Ran {
         .expect("the mock target has credentials");
     let mut targets = Targets::default();
     targets.insert(API, target);
-    let client = conform::run::http_client().expect("HTTP client");
-    let runner = Arc::new(Runner::new(
-        Arc::new(Registry::new(root().join("specs"))),
-        Arc::new(targets),
-        client,
+    let runner = Arc::new(runner(
+        root().join("specs"),
+        targets,
         RunOptions {
             step_timeout: Duration::from_secs(2),
             ..Default::default()
@@ -120,7 +114,7 @@ async fn run_corpus(fault: Option<Fault>) -> Ran {
 fn assert_no_secret(ran: &Ran) {
     for s in &ran.scenarios {
         let record = serde_json::to_string(s).expect("results serialize");
-        let text = conform::report::terminal::details(s, false);
+        let text = details(s);
         for secret in &ran.secrets {
             assert!(
                 !record.contains(secret.as_str()) && !text.contains(secret.as_str()),
@@ -129,14 +123,6 @@ fn assert_no_secret(ran: &Ran) {
             );
         }
     }
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
 }
 
 #[test]
@@ -166,7 +152,7 @@ fn every_fault_profile_is_caught_and_a_faithful_mock_passes() {
         .scenarios
         .iter()
         .filter(|s| s.outcome != Outcome::Passed)
-        .map(|s| conform::report::terminal::details(s, false))
+        .map(details)
         .collect();
     assert!(failing.is_empty(), "with no fault:\n{}", failing.join("\n"));
 

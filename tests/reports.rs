@@ -12,6 +12,8 @@ use conform::run::{EventSink, NoEvents, Outcome, RunOptions, RunResult, Runner};
 use conform::spec::Registry;
 use conform::target::Targets;
 
+use crate::util::{Conform, conform, root, temp_dir};
+
 const SPECS: &str = "tests/fixtures/specs";
 
 /// Passes, violations (schema, body, undocumented status), an error, and the injection fixture.
@@ -271,7 +273,7 @@ fn json_events_stream_one_object_per_line() {
 
 #[test]
 fn write_all_writes_every_file_and_replaces_old_ones() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = temp_dir();
     std::fs::write(dir.path().join("report.html"), "old").expect("old report");
     let paths = conform::report::write::write_all(dir.path(), result(), &Registry::new(SPECS))
         .expect("reports are written");
@@ -290,18 +292,9 @@ fn write_all_writes_every_file_and_replaces_old_ones() {
     assert_eq!(leftovers, 0);
 }
 
-/// The real binary, from the repository root, against the embedded fixture mock.
-fn conform(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the conform binary runs")
-}
-
 #[test]
 fn cli_writes_reports_for_a_failing_run_and_keeps_exit_code_1() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = temp_dir();
     let report = dir.path().join("out");
     let report = report.to_str().expect("UTF-8 temp path");
     let out = conform(&[
@@ -325,14 +318,18 @@ fn cli_writes_reports_for_a_failing_run_and_keeps_exit_code_1() {
 
 #[test]
 fn cli_no_report_writes_nothing() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(["run", "--no-report", "--specs"])
-        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(SPECS))
-        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pass"))
-        .current_dir(dir.path())
-        .output()
-        .expect("the conform binary runs");
+    let dir = temp_dir();
+    let specs = root().join(SPECS);
+    let pass = root().join("tests/fixtures/pass");
+    let out = Conform::new(&[
+        "run",
+        "--no-report",
+        "--specs",
+        specs.to_str().expect("UTF-8 path"),
+        pass.to_str().expect("UTF-8 path"),
+    ])
+    .current_dir(dir.path())
+    .output();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 0);
 }

@@ -3,13 +3,10 @@
 //! pointer and rule.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use conform::spec::lint::{Problem, Rule, lint_file};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::util::{root, temp_dir};
 
 fn fixture(rule: &str) -> PathBuf {
     root()
@@ -183,7 +180,7 @@ fn all_problems_are_reported_not_the_first() {
             "'#/components/schemas/Gadget'",
         )
         .replace("operationId: polishWidget", "operationId: getWidget");
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = temp_dir();
     let path = dir.path().join("openapi.yaml");
     std::fs::write(&path, broken).expect("write");
     let mut rules: Vec<Rule> = lint_file(&path).iter().map(|p| p.rule).collect();
@@ -208,11 +205,7 @@ fn all_problems_are_reported_not_the_first() {
 }
 
 fn conform(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_conform"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run conform");
+    let out = crate::util::conform(args);
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -249,7 +242,7 @@ fn reference_cycles_are_named() {
             "      operationId: getWidget\n",
             "      operationId: getWidget\n      parameters:\n        - $ref: '#/components/parameters/a'\n",
         );
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = temp_dir();
     let path = dir.path().join("openapi.yaml");
     std::fs::write(&path, cyclic).expect("write");
     let problems = lint_file(&path);
@@ -273,7 +266,7 @@ fn variant_typos_get_a_suggestion() {
         "        - operationId: polishWidget\n",
         "        - operationId: polishWidget\n          requestbody: {}\n",
     );
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = temp_dir();
     let path = dir.path().join("openapi.yaml");
     std::fs::write(&path, typo).expect("write");
     let problems = lint_file(&path);

@@ -3,6 +3,8 @@
 
 use conform::spec::Registry;
 
+use crate::util::temp_dir;
+
 #[test]
 fn every_spec_loads_with_its_operations() {
     let registry = Registry::new("specs");
@@ -82,7 +84,7 @@ fn the_generated_scenario_schema_is_the_published_one() {
 
 #[test]
 fn a_variant_inherits_responses_and_body_it_does_not_state() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = temp_dir();
     std::fs::create_dir_all(dir.path().join("v")).expect("api folder");
     std::fs::write(
         dir.path().join("v/openapi.yaml"),

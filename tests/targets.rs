@@ -5,9 +5,11 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use conform::mock::{Fault, MockOptions, Running};
+use conform::mock::{Fault, MockOptions};
+
+use crate::util::{Conform, Mocks, temp_dir, text};
 
 const APIS: [&str; 3] = [
     "alibaba-elasticsearch",
@@ -15,35 +17,20 @@ const APIS: [&str; 3] = [
     "liveperson-deletion",
 ];
 
-struct Vendors {
-    _rt: tokio::runtime::Runtime,
-    running: Vec<Running>,
-}
+/// The three mocks, standing in for the vendors.
+struct Vendors(Mocks);
 
 fn start(fault: Option<Fault>) -> Vendors {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let running = APIS
-        .iter()
-        .map(|api| {
-            let options = MockOptions {
-                fault,
-                ..Default::default()
-            };
-            rt.block_on(conform::mock::start(api, 0, &options))
-                .expect("mock starts")
-        })
-        .collect();
-    Vendors { _rt: rt, running }
+    let options = MockOptions {
+        fault,
+        ..Default::default()
+    };
+    Vendors(Mocks::start(&APIS, &options))
 }
 
 impl Vendors {
     fn base(&self, api: &str) -> String {
-        self.running
-            .iter()
-            .find(|m| m.api == api)
-            .expect("started")
-            .base_url
-            .to_string()
+        self.0.base(api)
     }
 
     /// The targets file a user would write: no credentials, URLs only where nothing finds them.
@@ -90,8 +77,7 @@ impl Vendors {
 }
 
 fn conform(args: &[&str], env: &BTreeMap<String, String>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_conform"));
-    cmd.args(args).env("NO_COLOR", "1");
+    let mut cmd = Conform::new(args);
     for var in [
         "OS_CLOUD",
         "OS_TOKEN",
@@ -102,9 +88,9 @@ fn conform(args: &[&str], env: &BTreeMap<String, String>) -> Output {
         "ALIBABA_CLOUD_SECURITY_TOKEN",
         "CONFORM_TARGETS",
     ] {
-        cmd.env_remove(var);
+        cmd = cmd.env_remove(var);
     }
-    cmd.envs(env).output().expect("the conform binary runs")
+    cmd.envs(env).output()
 }
 
 /// Every secret value of `env` that occurs in the output or under `reports`.
@@ -140,7 +126,7 @@ fn leaks(env: &BTreeMap<String, String>, out: &Output, reports: &Path) -> Vec<St
 #[test]
 fn the_corpus_passes_through_a_targets_file_and_no_secret_leaks() {
     let vendors = start(None);
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = temp_dir();
     let file = vendors.targets_file(dir.path());
     let reports = dir.path().join("reports");
     let env = vendors.env();
@@ -155,11 +141,7 @@ fn the_corpus_passes_through_a_targets_file_and_no_secret_leaks() {
         ],
         &env,
     );
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = text(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     // Not marked `mock: true`, so the mock-only scenarios are skipped as on a real vendor.
     let summary = text
@@ -203,7 +185,7 @@ fn the_corpus_passes_through_a_targets_file_and_no_secret_leaks() {
 #[test]
 fn failures_carry_full_diagnoses_and_still_leak_no_secret() {
     let vendors = start(Some(Fault::WrongErrorEnvelope));
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = temp_dir();
     let file = vendors.targets_file(dir.path());
     let reports = dir.path().join("reports");
     let env = vendors.env();
@@ -230,7 +212,7 @@ fn failures_carry_full_diagnoses_and_still_leak_no_secret() {
 #[test]
 fn a_missing_credential_is_named_with_the_variable_to_set() {
     let vendors = start(None);
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = temp_dir();
     let file = vendors.targets_file(dir.path());
     let mut env = vendors.env();
     env.remove("LP_BEARER_TOKEN");
@@ -243,11 +225,7 @@ fn a_missing_credential_is_named_with_the_variable_to_set() {
         ],
         &env,
     );
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = text(&out);
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(text.contains("liveperson-deletion: environment variable LP_BEARER_TOKEN (the bearer token) is not set"), "{text}");
     assert!(

@@ -1,0 +1,57 @@
+//! The integration tests, as one binary: each file beside this one is a module of it, so a test
+//! build compiles and links the library's dependents once instead of once per file. The other
+//! test binary is `conformance.rs` (libtest-mimic, one trial per scenario file).
+//!
+//! Cargo builds only the test targets `Cargo.toml` names (`autotests = false`): a new file here
+//! needs a `mod` line below, and `every_test_file_is_built` fails until it has one.
+
+// Shared helpers: the repository root, runtimes, mocks, the real binary.
+mod util;
+
+// The vendor corpora against their mocks, fault profile by fault profile.
+mod alibaba;
+mod fault_detection;
+mod liveperson;
+mod openstack;
+
+// Alibaba's request signing against the official SDK's requests.
+mod alibaba_signing;
+// The real binary end to end, and a snapshot of its final report.
+mod cli;
+// `conform derive` on documentation fixtures.
+mod derive;
+// The report formats on a real run (insta snapshots in `snapshots/`).
+mod reports;
+// `conform specs check` and the checked-in specs.
+mod spec_lint;
+mod specs_load;
+// The corpus through a targets file, with credentials from the environment.
+mod targets;
+
+/// Every `.rs` file in `tests/` is built: a module of this binary, or a test target of its own.
+#[test]
+fn every_test_file_is_built() {
+    let dir = util::root().join("tests");
+    let this = std::fs::read_to_string(dir.join("tests.rs")).expect("tests.rs");
+    let manifest = std::fs::read_to_string(util::root().join("Cargo.toml")).expect("Cargo.toml");
+    let mut unbuilt = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("tests/") {
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        let Some(module) = name.strip_suffix(".rs") else {
+            continue;
+        };
+        let declared = this.lines().any(|l| l.trim() == format!("mod {module};"));
+        let target = manifest.contains(&format!("path = \"tests/{name}\""));
+        if !declared && !target {
+            unbuilt.push(name);
+        }
+    }
+    assert!(
+        unbuilt.is_empty(),
+        "not built by cargo, add `mod NAME;` to tests/tests.rs: {unbuilt:?}"
+    );
+}

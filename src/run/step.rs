@@ -337,7 +337,14 @@ fn record_request(p: &crate::target::Prepared, redactor: &Redactor) -> RequestRe
 
 fn record_response(r: &Received, redactor: &Redactor) -> ResponseRecord {
     let text = String::from_utf8_lossy(&r.body);
-    let (body, truncated) = cut(&redactor.body(&text), RECORD_BODY_LIMIT);
+    // The body was parsed once already when it is JSON: redact that tree, not a second parse.
+    let redacted = match &r.json {
+        Some(v @ (Value::Object(_) | Value::Array(_))) => {
+            serde_json::to_string(&redactor.json(v)).unwrap_or_else(|_| redactor.text(&text))
+        }
+        _ => redactor.body(&text),
+    };
+    let (body, truncated) = cut(&redacted, RECORD_BODY_LIMIT);
     ResponseRecord {
         status: r.status,
         headers: redactor.headers(&r.headers),

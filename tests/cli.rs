@@ -250,3 +250,23 @@ fn the_final_report_snapshot() {
         insta::assert_snapshot!("final_report", shown);
     });
 }
+
+/// `conform specs check | head -1` and `conform derive DOC | head` used to panic (exit 101) on
+/// the closed pipe: the reader having what it wanted is success.
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    for args in [
+        &["specs", "check"][..],
+        &["list", "cases"][..],
+        &["schema"][..],
+        &["derive", "tests/fixtures/docs/openstack-restore.rst"][..],
+    ] {
+        let status = Conform::new(args).closed_stdout();
+        assert_eq!(
+            status.code(),
+            Some(0),
+            "conform {}: {status}",
+            args.join(" ")
+        );
+    }
+}

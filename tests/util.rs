@@ -181,6 +181,19 @@ impl Conform {
     pub fn output(mut self) -> Output {
         self.run()
     }
+
+    /// Runs the binary with its stdout a pipe whose reader is gone before it writes (as
+    /// `conform ... | head -1` once `head` has its line) and returns the exit status.
+    pub fn closed_stdout(mut self) -> std::process::ExitStatus {
+        let mut child = self
+            .cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the conform binary starts");
+        drop(child.stdout.take());
+        child.wait().expect("the conform binary ends")
+    }
 }
 
 #[test]

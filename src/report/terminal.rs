@@ -339,3 +339,59 @@ pub fn final_report(
     let _ = writeln!(out, "{summary_line}");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::check::{CheckKind, Finding};
+    use crate::run::{Phase, StepResult};
+    use crate::scenario::Found;
+    use crate::source::Pos;
+
+    fn passing_with_warning(id: &str, rule: &str) -> ScenarioResult {
+        let found = Found {
+            path: Path::new(id).to_owned(),
+            id: id.to_owned(),
+        };
+        let mut r = ScenarioResult::skipped(&found, "");
+        r.outcome = Outcome::Passed;
+        r.skipped = None;
+        let f = Finding::new(Severity::Warning, CheckKind::Schema, "/x: lenient")
+            .schema_at(rule)
+            .at(Pos::new(3, 5));
+        let mut step = StepResult::synthetic("get", Phase::Main, f.clone());
+        step.findings.push(f);
+        r.steps.push(step);
+        r
+    }
+
+    #[test]
+    fn warnings_are_grouped_by_rule_with_a_count_and_a_few_examples() {
+        let mut w = Warnings::default();
+        for i in 0..10 {
+            w.add(&passing_with_warning(&format!("s{i}.yaml"), "spec#/a"));
+        }
+        w.add(&passing_with_warning("t.yaml", "spec#/b"));
+        let groups = w.groups();
+        assert_eq!(groups.len(), 2);
+        assert_eq!(
+            groups[0].scenarios, 10,
+            "a scenario hitting a rule twice counts once"
+        );
+        assert_eq!(groups[0].examples, ["s0.yaml", "s1.yaml", "s2.yaml"]);
+        let loud = final_report(&[], &w, "11 passed, 0 failed", false, false);
+        assert!(
+            loud.contains("in 10 scenario(s): s0.yaml, s1.yaml, s2.yaml and 7 more"),
+            "{loud}"
+        );
+        let quiet = final_report(&[], &w, "11 passed, 0 failed", false, true);
+        assert!(quiet.contains("in 10 scenario(s)\n"), "{quiet}");
+        assert!(
+            !quiet.contains("s0.yaml"),
+            "--quiet names no scenario: {quiet}"
+        );
+        assert_eq!(quiet.lines().filter(|l| l.contains("rule:")).count(), 2);
+    }
+}

@@ -55,6 +55,10 @@ async fn run_signed(fault: Option<Fault>, version: Option<SignatureVersion>) -> 
         fault,
         // Past the 2 s step timeout, without waiting the default 3 s.
         slow_delay: Duration::from_millis(2500),
+        // The `activating` window that `idempotency-ignored` is caught in: the default 60 ms
+        // can pass between two back-to-back calls on a loaded CI machine, and the second
+        // CancelDeletion then meets an active instance instead of the 409.
+        async_delay: Duration::from_secs(1),
         ..MockOptions::default()
     };
     let mock = conform::mock::start(API, 0, &options)

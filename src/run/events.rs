@@ -12,8 +12,10 @@ pub enum Event<'a> {
         /// How many files will be considered, when known (some may be deselected).
         total: Option<usize>,
     },
-    /// A file the selection (`--filter`, `--tag`) leaves out, known once it is parsed.
+    /// A file the selection (`--filter`, `--tag`) leaves out, known once it is parsed; `index`
+    /// is its place in the order files were found, which no `ScenarioFinished` will take.
     Deselected {
+        index: usize,
         id: &'a str,
     },
     ScenarioStarted {

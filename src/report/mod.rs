@@ -15,6 +15,8 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod order;
+pub mod parts;
 pub mod progress;
 pub mod terminal;
 pub mod write;

@@ -7,8 +7,8 @@
 //! - [`html`]: `report.html`, one self-contained page with diffs and a coverage table;
 //! - [`markdown`]: `summary.md`, a short table for `$GITHUB_STEP_SUMMARY`;
 //! - [`write`](mod@write): writes them all atomically into a folder ([`write::write_all`]);
-//! - [`order`] puts results back into the order found, [`parts`] holds each file's pieces
-//!   until the end of a run;
+//! - [`stream`]: writes them as a run goes ([`stream::ReportWriter`]), with [`order`] putting
+//!   results back into the order found and [`parts`] holding each file's pieces until the end;
 //! - [`collect`]: keeps the failures and warnings the terminal's final report shows;
 //! - [`events`] and [`progress`]: live output while a run goes (JSON lines, progress bar).
 
@@ -22,6 +22,7 @@ pub mod markdown;
 pub mod order;
 pub mod parts;
 pub mod progress;
+pub mod stream;
 pub mod terminal;
 pub mod write;
 

@@ -68,8 +68,8 @@ pub fn create_dir(dir: &Path) -> Result<(), ReportError> {
 }
 
 /// Every report file in the making, fed one scenario at a time, written at the end: what
-/// [`write_all`] does with a whole run in memory, and a streamed run can do with parts in the
-/// report folder.
+/// [`write_all`] does with a whole run in memory and a streamed run
+/// ([`super::stream::ReportWriter`]) with parts in the report folder.
 pub struct Reports<S: Parts> {
     json: JsonReport<S::Part>,
     junit: JunitReport<S>,

@@ -49,7 +49,7 @@ impl EventSink for NoEvents {
 }
 
 /// Keeps every scenario result, in the order found: for tests and callers that want the whole
-/// [`super::RunResult`]. A CLI run uses the report collector instead, which keeps less.
+/// [`super::RunResult`]. A CLI run keeps only failures, and streams the report files.
 #[derive(Default)]
 pub struct Collect {
     results: std::sync::Mutex<Vec<(usize, ScenarioResult)>>,

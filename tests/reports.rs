@@ -7,8 +7,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use conform::report::stream::ReportWriter;
 use conform::report::{coverage::Coverage, events::JsonLines, html, json, junit, markdown};
-use conform::run::{EventSink, NoEvents, Outcome, RunOptions, RunResult, Runner};
+use conform::run::{
+    Collect, Event, EventSink, NoEvents, Outcome, RunOptions, RunResult, Runner, ScenarioResult,
+};
 use conform::spec::Registry;
 use conform::target::Targets;
 
@@ -27,6 +30,11 @@ const SCENARIOS: [&str; 6] = [
 ];
 
 fn run_with(sink: Arc<dyn EventSink>) -> RunResult {
+    run_jobs(sink, 1)
+}
+
+/// The fixtures with `jobs` scenarios at once.
+fn run_jobs(sink: Arc<dyn EventSink>, jobs: usize) -> RunResult {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -40,8 +48,9 @@ fn run_with(sink: Arc<dyn EventSink>) -> RunResult {
         let roots: Vec<PathBuf> = SCENARIOS.iter().map(PathBuf::from).collect();
         let found = conform::scenario::discover(&roots).expect("fixtures are found");
         let options = RunOptions {
-            // One at a time: the mock's state and the result order do not depend on scheduling.
-            jobs: 1,
+            // One at a time (for the snapshots): the mock's state and the result order do not
+            // depend on scheduling.
+            jobs,
             // Fixed, because scenarios put it into names the target echoes (`w-${run.id}`).
             run_id: "0123456789ab".into(),
             step_timeout: Duration::from_secs(5),
@@ -60,21 +69,109 @@ fn run_with(sink: Arc<dyn EventSink>) -> RunResult {
     })
 }
 
+const STARTED_AT: &str = "2026-01-02T03:04:05Z";
+const RUN_TIME: Duration = Duration::from_millis(1234);
+
+/// Durations fixed, as the snapshots have them.
+fn fix(s: &mut ScenarioResult) {
+    s.duration = Duration::from_millis(42);
+    for step in &mut s.steps {
+        step.duration = Duration::from_millis(7);
+    }
+}
+
 /// One real run shared by the tests, with ids, start time and durations fixed.
 fn result() -> &'static RunResult {
     static RESULT: OnceLock<RunResult> = OnceLock::new();
     RESULT.get_or_init(|| {
         let mut r = run_with(Arc::new(NoEvents));
-        r.started_at = "2026-01-02T03:04:05Z".into();
-        r.duration = Duration::from_millis(1234);
-        for s in &mut r.scenarios {
-            s.duration = Duration::from_millis(42);
-            for step in &mut s.steps {
-                step.duration = Duration::from_millis(7);
-            }
-        }
+        r.started_at = STARTED_AT.into();
+        r.duration = RUN_TIME;
+        r.scenarios.iter_mut().for_each(fix);
         r
     })
+}
+
+/// Passes every event on to its sinks with the start time and durations fixed, as in
+/// [`result`].
+struct Fixed(Vec<Arc<dyn EventSink>>);
+
+impl Fixed {
+    fn send(&self, event: &Event<'_>) {
+        for sink in &self.0 {
+            sink.event(event);
+        }
+    }
+}
+
+impl EventSink for Fixed {
+    fn event(&self, event: &Event<'_>) {
+        match event {
+            Event::ScenarioFinished { index, result } => {
+                let mut r = (*result).clone();
+                fix(&mut r);
+                self.send(&Event::ScenarioFinished {
+                    index: *index,
+                    result: &r,
+                });
+            }
+            Event::RunFinished { summary } => {
+                let mut s = (*summary).clone();
+                s.started_at = STARTED_AT.into();
+                s.duration = RUN_TIME;
+                self.send(&Event::RunFinished { summary: &s });
+            }
+            other => self.send(other),
+        }
+    }
+}
+
+/// The fixtures streamed into report files with `jobs` at once, and the whole run as the
+/// report writer saw it: passing scenarios compact, as the streamed reports have them.
+fn streamed(jobs: usize) -> (tempfile::TempDir, RunResult) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let collect = Arc::new(Collect::default());
+    let writer = Arc::new(ReportWriter::new(
+        dir.path(),
+        Arc::new(Registry::new(SPECS)),
+    ));
+    let run = run_jobs(Arc::new(Fixed(vec![collect.clone(), writer.clone()])), jobs);
+    let written = writer.finish().expect("the reports are written");
+    assert_eq!(written.len(), conform::report::write::FILES.len());
+    let scenarios = collect
+        .take()
+        .into_iter()
+        .map(|s| match s.outcome {
+            Outcome::Failed | Outcome::Errored => s,
+            Outcome::Passed | Outcome::Skipped => s.compact(),
+        })
+        .collect();
+    let run = RunResult {
+        run_id: run.run_id,
+        started_at: STARTED_AT.into(),
+        duration: RUN_TIME,
+        scenarios,
+    };
+    (dir, run)
+}
+
+/// The streamed files are, byte for byte, what the renderers give for the same run.
+fn assert_streamed_as_rendered(dir: &std::path::Path, run: &RunResult) {
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect("written");
+    let coverage = Coverage::of(run, &Registry::new(SPECS));
+    assert_eq!(read("report.json"), json::render(run));
+    assert_eq!(
+        read("junit.xml"),
+        junit::render(run).expect("junit renders")
+    );
+    assert_eq!(read("report.html"), html::render(run, &coverage));
+    assert_eq!(read("summary.md"), markdown::render(run));
+    let hidden: Vec<_> = std::fs::read_dir(dir)
+        .expect("list")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "parts left behind: {hidden:?}");
 }
 
 /// Replaces what differs between runs in rendered text: ports, uuids, timestamps, HTTP dates.
@@ -104,6 +201,28 @@ fn coverage() -> Coverage {
 }
 
 #[test]
+fn streamed_reports_are_the_rendered_ones_and_match_the_snapshots() {
+    let (dir, run) = streamed(1);
+    assert_streamed_as_rendered(dir.path(), &run);
+    // No passing fixture has a warning, so a compact passing scenario shows as a whole one
+    // in every report but report.json (which has every exchange of a whole one).
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).expect("written");
+    insta::assert_snapshot!("junit.xml", scrub(&read("junit.xml")));
+    insta::assert_snapshot!("summary.md", scrub(&read("summary.md")));
+    insta::assert_snapshot!("report.html", scrub(&without_css(&read("report.html"))));
+}
+
+#[test]
+fn streamed_reports_keep_the_order_found_when_scenarios_run_at_once() {
+    let (dir, run) = streamed(SCENARIOS.len());
+    assert_streamed_as_rendered(dir.path(), &run);
+    let ids: Vec<&str> = run.scenarios.iter().map(|s| s.id.as_str()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "discover finds files in path order");
+}
+
+#[test]
 fn the_run_has_passes_violations_and_errors() {
     let r = result();
     assert_eq!(r.count(Outcome::Passed), 2, "{:#?}", r.scenarios);
@@ -130,11 +249,15 @@ fn markdown_snapshot() {
 #[test]
 fn html_snapshot() {
     let page = html::render(result(), &coverage());
-    // The stylesheet is constant and reviewed as src/report/report.css; the snapshot is about
-    // the markup and what it says.
+    insta::assert_snapshot!("report.html", scrub(&without_css(&page)));
+}
+
+/// The stylesheet is constant and reviewed as src/report/report.css; the snapshot is about
+/// the markup and what it says.
+fn without_css(page: &str) -> String {
     let css = regex::Regex::new(r"(?s)<style>.*</style>").expect("pattern");
-    let page = css.replace(&page, "<style>[report.css]</style>");
-    insta::assert_snapshot!("report.html", scrub(&page));
+    css.replace(page, "<style>[report.css]</style>")
+        .into_owned()
 }
 
 #[test]
@@ -314,6 +437,31 @@ fn cli_writes_reports_for_a_failing_run_and_keeps_exit_code_1() {
         );
     }
     assert!(stdout.contains(&format!("reports: {report}")), "{stdout}");
+}
+
+#[test]
+fn cli_a_report_folder_that_cannot_be_written_is_exit_2_after_the_whole_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a folder").expect("file");
+    let report = file.join("out");
+    let out = conform(&[
+        "run",
+        "--specs",
+        SPECS,
+        "--report",
+        report.to_str().expect("UTF-8 temp path"),
+        "tests/fixtures/pass/negative.yaml",
+        "tests/fixtures/pass/lifecycle.yaml",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stdout.contains("2 passed"), "the run went on: {stdout}");
+    assert!(
+        stderr.contains("cannot create the report folder"),
+        "{stderr}"
+    );
 }
 
 #[test]

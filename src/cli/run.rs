@@ -1,6 +1,7 @@
 //! `conform run`: counts the files, assembles the targets ([`TargetSources`]), starts the mocks
-//! when no target is given, streams the run to the live reporter and the report collector, then
-//! prints the final report and writes the report files.
+//! when no target is given, streams the run to the live reporter, the collector of failures and
+//! the report writer (the report files are written as scenarios finish), then prints the final
+//! report.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -10,6 +11,7 @@ use anyhow::Context;
 use conform::report::collect::Collector;
 use conform::report::events::{Fanout, JsonLines};
 use conform::report::progress::Human;
+use conform::report::stream::ReportWriter;
 use conform::report::terminal;
 use conform::run::{EventSink, ExitCode, RunOptions, Runner};
 use conform::scenario::Discovery;
@@ -68,7 +70,11 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let collector = Arc::new(Collector::new(!args.no_report));
+    // The terminal needs the failures and the warnings; the report files are streamed to the
+    // report folder as scenarios finish, so a long run keeps no row per scenario.
+    let collector = Arc::new(Collector::new(false));
+    let reports =
+        (!args.no_report).then(|| Arc::new(ReportWriter::new(&args.report, registry.clone())));
     let summary = runtime.block_on(async {
         let client = conform::run::http_client().context("cannot build the HTTP client")?;
         let embedded = sources.uses_embedded_mocks();
@@ -96,7 +102,11 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
                 Arc::new(Human::new(color, args.quiet, bar).dry_run(args.dry_run))
             }
         };
-        let sink: Arc<dyn EventSink> = Arc::new(Fanout(vec![live, collector.clone()]));
+        let mut sinks: Vec<Arc<dyn EventSink>> = vec![live, collector.clone()];
+        if let Some(r) = &reports {
+            sinks.push(r.clone());
+        }
+        let sink: Arc<dyn EventSink> = Arc::new(Fanout(sinks));
         let summary = runner
             .run(
                 Discovery::new(paths),
@@ -130,8 +140,8 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
     // Reports are written whatever the outcome and do not change the exit code; only failing to
     // write them does: that is an environment error (exit 2), which CI must not take for green.
     let mut code = summary.counts.exit_code();
-    if !args.no_report {
-        match conform::report::write::write_all(&args.report, &collected.run, &registry) {
+    if let Some(reports) = reports {
+        match reports.finish() {
             Ok(_) if args.format == Format::Human && !args.quiet => {
                 outln!("reports: {}", args.report.display());
             }

@@ -1,8 +1,9 @@
-//! [`Collector`]: the reporter that keeps what the terminal's final report and the report files
-//! need, and no more: every failing scenario whole (with its exchanges, for the diagnosis), the
-//! warnings grouped by rule, and, only when report files are written, a compact row of every
-//! other scenario (its steps, statuses and warnings, without requests and responses). A long
-//! passing run thus costs nothing per scenario without reports, and a row with them.
+//! [`Collector`]: the reporter that keeps what the terminal's final report needs, and no more:
+//! every failing scenario whole (with its exchanges, for the diagnosis) and the warnings grouped
+//! by rule; a long passing run thus costs nothing per scenario. Asked to, it also keeps a compact
+//! row of every other scenario (its steps, statuses and warnings, without requests and
+//! responses), for a caller that renders reports from the [`RunResult`]; the CLI streams the
+//! report files instead ([`super::stream::ReportWriter`]).
 
 use std::sync::Mutex;
 

@@ -1,10 +1,11 @@
 //! Which documented statuses each operation actually returned in a run: [`Coverage`], computed
 //! from the results and the specs of the APIs that ran. A status the spec does not document is
-//! kept too, apart, because it is the interesting one.
+//! kept too, apart, because it is the interesting one. A streamed run counts statuses in a
+//! [`Tally`] as scenarios finish and makes the [`Coverage`] at the end.
 
 use std::collections::BTreeMap;
 
-use crate::run::RunResult;
+use crate::run::{RunResult, ScenarioResult};
 use crate::spec::Registry;
 
 #[derive(Debug, Clone, Default)]
@@ -52,18 +53,41 @@ impl ApiCoverage {
 impl Coverage {
     /// The coverage of every API that has at least one scenario in `run`, in name order.
     pub fn of(run: &RunResult, registry: &Registry) -> Coverage {
-        let mut statuses: BTreeMap<&str, BTreeMap<&str, Vec<u16>>> = BTreeMap::new();
+        let mut tally = Tally::default();
+        for s in &run.scenarios {
+            tally.add(s);
+        }
+        tally.coverage(registry)
+    }
+}
+
+/// The statuses each operation returned, counted one scenario at a time: what [`Coverage`]
+/// is made of, a few numbers per API, operation and status however many scenarios run.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// API > operationId > status > how many responses.
+    statuses: BTreeMap<String, BTreeMap<String, BTreeMap<u16, usize>>>,
+}
+
+impl Tally {
+    pub fn add(&mut self, s: &ScenarioResult) {
         // A scenario that did not parse names no API; it has no calls to count either.
-        for s in run.scenarios.iter().filter(|s| !s.api.is_empty()) {
-            let calls = statuses.entry(s.api.as_str()).or_default();
-            for step in &s.steps {
-                if let Some(status) = step.status.or(step.response.as_ref().map(|r| r.status)) {
-                    calls.entry(step.call.as_str()).or_default().push(status);
-                }
+        if s.api.is_empty() {
+            return;
+        }
+        let calls = self.statuses.entry(s.api.clone()).or_default();
+        for step in &s.steps {
+            if let Some(status) = step.status.or(step.response.as_ref().map(|r| r.status)) {
+                let seen = calls.entry(step.call.clone()).or_default();
+                *seen.entry(status).or_insert(0) += 1;
             }
         }
+    }
+
+    /// The coverage of every API counted, in name order, against its spec in `registry`.
+    pub fn coverage(&self, registry: &Registry) -> Coverage {
         let mut apis = Vec::new();
-        for (api, calls) in statuses {
+        for (api, calls) in &self.statuses {
             let spec = match registry.api(api) {
                 Ok(spec) => spec,
                 Err(d) => {
@@ -75,6 +99,7 @@ impl Coverage {
                     continue;
                 }
             };
+            let none = BTreeMap::new();
             let operations = spec
                 .operations
                 .iter()
@@ -82,16 +107,16 @@ impl Coverage {
                     let mut documented: Vec<(String, usize)> =
                         op.responses.iter().map(|r| (r.key.clone(), 0)).collect();
                     let mut undocumented = BTreeMap::new();
-                    let seen = calls.get(op.id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-                    for &status in seen {
+                    let seen = calls.get(op.id.as_str()).unwrap_or(&none);
+                    for (&status, &n) in seen {
                         match op.response(status) {
                             Some(r) => {
                                 if let Some(slot) = documented.iter_mut().find(|(k, _)| *k == r.key)
                                 {
-                                    slot.1 += 1;
+                                    slot.1 += n;
                                 }
                             }
-                            None => *undocumented.entry(status).or_insert(0) += 1,
+                            None => *undocumented.entry(status).or_insert(0) += n,
                         }
                     }
                     OperationCoverage {
@@ -100,7 +125,7 @@ impl Coverage {
                         path: op.path.clone(),
                         documented,
                         undocumented,
-                        calls: seen.len(),
+                        calls: seen.values().sum(),
                     }
                 })
                 .collect();

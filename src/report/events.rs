@@ -50,7 +50,7 @@ pub fn to_json(event: &Event<'_>) -> Option<Value> {
         Event::RunStarted { run_id, total } => {
             json!({"event": "run-started", "run_id": run_id, "total": total})
         }
-        Event::Deselected { id } => json!({"event": "deselected", "id": id}),
+        Event::Deselected { id, .. } => json!({"event": "deselected", "id": id}),
         Event::ScenarioStarted { id } => json!({"event": "scenario-started", "id": id}),
         Event::StepFinished { scenario, step } => {
             json!({"event": "step-finished", "scenario": scenario, "step": step})

@@ -1,72 +1,103 @@
 //! `summary.md`: a short Markdown summary for `$GITHUB_STEP_SUMMARY` — a table per API and the
 //! failing scenarios with their headline. GitHub renders HTML inside Markdown, so everything
 //! from a scenario or a target is escaped, and table cells cannot be broken by a `|`.
+//! [`Summary`] keeps what it needs one scenario at a time; [`render`] feeds it a whole run.
 
 use std::fmt::Write;
 
-use crate::run::RunResult;
+use crate::run::{RunResult, ScenarioResult};
+
+use super::{RunInfo, Tally};
 
 /// How many failing scenarios are listed; the rest are counted. Keeps the summary short.
 pub const MAX_FAILURES: usize = 20;
 
 pub fn render(run: &RunResult) -> String {
-    let total = super::Counts::of(run.scenarios.iter());
-    let mut out = String::new();
-    let icon = if run.exit_code() == crate::run::ExitCode::Conform {
-        "✅"
-    } else {
-        "❌"
-    };
-    let _ = writeln!(
-        out,
-        "### {icon} conform: {} passed, {} failed, {} errored, {} skipped ({})\n",
-        total.passed,
-        total.failed,
-        total.errored,
-        total.skipped,
-        super::human_duration(run.duration)
-    );
-    let _ = writeln!(
-        out,
-        "| API | scenarios | passed | failed | errored | skipped |"
-    );
-    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|");
-    for (api, c) in super::by_api(&run.scenarios) {
+    let mut summary = Summary::default();
+    for s in &run.scenarios {
+        summary.add(s);
+    }
+    summary.finish(&RunInfo::of(run))
+}
+
+/// `summary.md` in the making: the counts, and the first [`MAX_FAILURES`] failing scenarios'
+/// lines (the rest are only counted), so it stays small however many scenarios run.
+#[derive(Debug, Default)]
+pub struct Summary {
+    tally: Tally,
+    failures: Vec<String>,
+    failing: usize,
+}
+
+impl Summary {
+    pub fn add(&mut self, s: &ScenarioResult) {
+        self.tally.add(s);
+        if super::is_failing(s) {
+            self.failing += 1;
+            if self.failures.len() < MAX_FAILURES {
+                self.failures.push(format!(
+                    "| {} | `{}` {} | {} |",
+                    s.outcome.label(),
+                    code(&s.id),
+                    cell(&s.name),
+                    cell(&super::headline(s))
+                ));
+            }
+        }
+    }
+
+    /// The whole summary.
+    pub fn finish(&self, info: &RunInfo<'_>) -> String {
+        let total = self.tally.counts;
+        let mut out = String::new();
+        let icon = if total.exit_code() == crate::run::ExitCode::Conform {
+            "✅"
+        } else {
+            "❌"
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
-            cell(api),
-            c.total,
-            c.passed,
-            c.failed,
-            c.errored,
-            c.skipped
+            "### {icon} conform: {} passed, {} failed, {} errored, {} skipped ({})\n",
+            total.passed,
+            total.failed,
+            total.errored,
+            total.skipped,
+            super::human_duration(info.duration)
         );
-    }
-    let failing: Vec<_> = super::failing(&run.scenarios).collect();
-    if !failing.is_empty() {
-        let _ = writeln!(out, "\n| outcome | scenario | why |");
-        let _ = writeln!(out, "|---|---|---|");
-        for s in failing.iter().take(MAX_FAILURES) {
+        let _ = writeln!(
+            out,
+            "| API | scenarios | passed | failed | errored | skipped |"
+        );
+        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|");
+        for (api, c) in &self.tally.by_api {
             let _ = writeln!(
                 out,
-                "| {} | `{}` {} | {} |",
-                s.outcome.label(),
-                code(&s.id),
-                cell(&s.name),
-                cell(&super::headline(s))
+                "| {} | {} | {} | {} | {} | {} |",
+                cell(api),
+                c.total,
+                c.passed,
+                c.failed,
+                c.errored,
+                c.skipped
             );
         }
-        if failing.len() > MAX_FAILURES {
-            let _ = writeln!(
-                out,
-                "\n…and {} more; see `report.html`.",
-                failing.len() - MAX_FAILURES
-            );
+        if self.failing > 0 {
+            let _ = writeln!(out, "\n| outcome | scenario | why |");
+            let _ = writeln!(out, "|---|---|---|");
+            for line in &self.failures {
+                let _ = writeln!(out, "{line}");
+            }
+            if self.failing > MAX_FAILURES {
+                let _ = writeln!(
+                    out,
+                    "\n…and {} more; see `report.html`.",
+                    self.failing - MAX_FAILURES
+                );
+            }
         }
+        let _ = writeln!(out, "\nrun `{}`", code(info.run_id));
+        out
     }
-    let _ = writeln!(out, "\nrun `{}`", code(&run.run_id));
-    out
 }
 
 /// Text made safe for a table cell: HTML escaped, `|` escaped, one line, bounded length.

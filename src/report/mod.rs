@@ -1,4 +1,5 @@
-//! Reports: pure functions of a [`crate::run::RunResult`], one file per format.
+//! Reports: pure functions of a [`crate::run::RunResult`], one file per format, each also built
+//! one scenario at a time so a run can stream them.
 //!
 //! - [`terminal`]: the human view (a line per scenario, failures with diffs, the summary line);
 //! - [`json`]: `report.json`, everything, for tools (schema in `docs/report.schema.json`);
@@ -6,6 +7,9 @@
 //! - [`html`]: `report.html`, one self-contained page with diffs and a coverage table;
 //! - [`markdown`]: `summary.md`, a short table for `$GITHUB_STEP_SUMMARY`;
 //! - [`write`](mod@write): writes them all atomically into a folder ([`write::write_all`]);
+//! - [`stream`]: writes them as a run goes ([`stream::ReportWriter`]), with [`order`] putting
+//!   results back into the order found and [`parts`] holding each file's pieces until the end;
+//! - [`collect`]: keeps the failures and warnings the terminal's final report shows;
 //! - [`events`] and [`progress`]: live output while a run goes (JSON lines, progress bar).
 
 pub mod collect;
@@ -15,13 +19,16 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod order;
+pub mod parts;
 pub mod progress;
+pub mod stream;
 pub mod terminal;
 pub mod write;
 
 use std::collections::BTreeMap;
 
-use crate::run::{Outcome, ScenarioResult};
+use crate::run::{Outcome, RunResult, RunSummary, ScenarioResult};
 
 pub use crate::run::Counts;
 pub use crate::units::{human_duration, millis};
@@ -35,31 +42,62 @@ pub fn api_label(s: &ScenarioResult) -> &str {
     }
 }
 
-/// Counts per API, in name order.
-pub fn by_api(scenarios: &[ScenarioResult]) -> BTreeMap<&str, Counts> {
-    let mut map: BTreeMap<&str, Counts> = BTreeMap::new();
-    for s in scenarios {
-        map.entry(api_label(s)).or_default().add(s.outcome);
-    }
-    map
+/// What every report says of the run as a whole, besides the counts it keeps itself.
+#[derive(Debug, Clone, Copy)]
+pub struct RunInfo<'a> {
+    pub run_id: &'a str,
+    /// RFC 3339.
+    pub started_at: &'a str,
+    pub duration: std::time::Duration,
 }
 
-/// Counts per tag, in name order; a scenario counts once under each of its tags.
-pub fn by_tag(scenarios: &[ScenarioResult]) -> BTreeMap<&str, Counts> {
-    let mut map: BTreeMap<&str, Counts> = BTreeMap::new();
-    for s in scenarios {
-        for t in &s.tags {
-            map.entry(t.as_str()).or_default().add(s.outcome);
+impl<'a> RunInfo<'a> {
+    pub fn of(run: &'a RunResult) -> Self {
+        RunInfo {
+            run_id: &run.run_id,
+            started_at: &run.started_at,
+            duration: run.duration,
         }
     }
-    map
+
+    pub fn of_summary(summary: &'a RunSummary) -> Self {
+        RunInfo {
+            run_id: &summary.run_id,
+            started_at: &summary.started_at,
+            duration: summary.duration,
+        }
+    }
 }
 
-/// Scenarios that did not pass (failed or errored), in run order.
-pub fn failing(scenarios: &[ScenarioResult]) -> impl Iterator<Item = &ScenarioResult> {
-    scenarios
-        .iter()
-        .filter(|s| matches!(s.outcome, Outcome::Failed | Outcome::Errored))
+/// Counts overall, per API and per tag (a scenario counts once under each of its tags), in
+/// name order; kept one scenario at a time, so a streamed run holds only these numbers.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    pub counts: Counts,
+    pub by_api: BTreeMap<String, Counts>,
+    pub by_tag: BTreeMap<String, Counts>,
+}
+
+impl Tally {
+    pub fn add(&mut self, s: &ScenarioResult) {
+        self.counts.add(s.outcome);
+        add_to(&mut self.by_api, api_label(s), s.outcome);
+        for t in &s.tags {
+            add_to(&mut self.by_tag, t, s.outcome);
+        }
+    }
+}
+
+fn add_to(map: &mut BTreeMap<String, Counts>, key: &str, outcome: Outcome) {
+    match map.get_mut(key) {
+        Some(c) => c.add(outcome),
+        None => map.entry(key.to_owned()).or_default().add(outcome),
+    }
+}
+
+/// A scenario that did not pass (failed or errored).
+pub fn is_failing(s: &ScenarioResult) -> bool {
+    matches!(s.outcome, Outcome::Failed | Outcome::Errored)
 }
 
 /// The first line that says why a scenario did not pass: its first error or worst finding.

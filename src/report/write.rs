@@ -1,14 +1,21 @@
 //! Writing the report files: each through a temporary file in the same folder, flushed to disk,
 //! then renamed over the old one. A rename within one folder is atomic, so a run killed midway
 //! leaves either the previous complete report or the new complete one, never half of one.
+//! [`Reports`] is the set of report files in the making; [`write_all`] writes a whole run.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::run::RunResult;
+use crate::run::{RunResult, ScenarioResult};
 use crate::spec::Registry;
 
-use super::{coverage::Coverage, html, json, junit, markdown};
+use super::RunInfo;
+use super::coverage;
+use super::html::Page;
+use super::json::JsonReport;
+use super::junit::JunitReport;
+use super::markdown::Summary;
+use super::parts::{InMemory, Parts};
 
 /// Why a report could not be written; the run's own outcome is unaffected.
 #[derive(Debug, thiserror::Error)]
@@ -23,8 +30,11 @@ pub enum ReportError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot render {what}: {message}")]
-    Render { what: &'static str, message: String },
+    #[error("cannot write the reports in {}: {source}", path.display())]
+    Parts {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// The file names written into the report folder, in writing order.
@@ -37,32 +47,97 @@ pub fn write_all(
     run: &RunResult,
     registry: &Registry,
 ) -> Result<Vec<PathBuf>, ReportError> {
+    create_dir(dir)?;
+    let parts_error = |source| ReportError::Parts {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut reports = Reports::new(InMemory).map_err(parts_error)?;
+    for s in &run.scenarios {
+        reports.add(s).map_err(parts_error)?;
+    }
+    reports.write(dir, &RunInfo::of(run), registry)
+}
+
+/// Creates the report folder and its parents.
+pub fn create_dir(dir: &Path) -> Result<(), ReportError> {
     std::fs::create_dir_all(dir).map_err(|source| ReportError::CreateDir {
         path: dir.to_owned(),
         source,
-    })?;
-    let coverage = Coverage::of(run, registry);
-    let junit = junit::render(run).map_err(|e| ReportError::Render {
-        what: "junit.xml",
-        message: e.to_string(),
-    })?;
-    let contents = [
-        json::render(run),
-        junit,
-        html::render(run, &coverage),
-        markdown::render(run),
-    ];
-    let mut written = Vec::new();
-    for (name, text) in FILES.iter().zip(contents) {
-        let path = dir.join(name);
-        atomic_write(&path, text.as_bytes())?;
-        written.push(path);
+    })
+}
+
+/// Every report file in the making, fed one scenario at a time, written at the end: what
+/// [`write_all`] does with a whole run in memory and a streamed run
+/// ([`super::stream::ReportWriter`]) with parts in the report folder.
+pub struct Reports<S: Parts> {
+    json: JsonReport<S::Part>,
+    junit: JunitReport<S>,
+    html: Page<S::Part>,
+    markdown: Summary,
+    coverage: coverage::Tally,
+}
+
+impl<S: Parts + Clone> Reports<S> {
+    pub fn new(mut parts: S) -> std::io::Result<Self> {
+        Ok(Reports {
+            json: JsonReport::new(parts.part("report.json")?),
+            html: Page::new(
+                parts.part("report.html.articles")?,
+                parts.part("report.html.rows")?,
+            ),
+            junit: JunitReport::new(parts),
+            markdown: Summary::default(),
+            coverage: coverage::Tally::default(),
+        })
     }
-    Ok(written)
+
+    /// Appends one scenario to every report, after those added before it.
+    pub fn add(&mut self, s: &ScenarioResult) -> std::io::Result<()> {
+        self.json.add(s)?;
+        self.junit.add(s)?;
+        self.html.add(s)?;
+        self.markdown.add(s);
+        self.coverage.add(s);
+        Ok(())
+    }
+
+    /// Writes every file into `dir` (which must exist), each atomically, and returns their
+    /// paths. `registry` supplies the documented statuses for the coverage table.
+    pub fn write(
+        self,
+        dir: &Path,
+        info: &RunInfo<'_>,
+        registry: &Registry,
+    ) -> Result<Vec<PathBuf>, ReportError> {
+        let Reports {
+            json,
+            junit,
+            html,
+            markdown,
+            coverage,
+        } = self;
+        let paths: Vec<PathBuf> = FILES.iter().map(|name| dir.join(name)).collect();
+        atomic_write_with(&paths[0], |out| json.finish(info, out))?;
+        atomic_write_with(&paths[1], |out| junit.finish(info, out))?;
+        let coverage = coverage.coverage(registry);
+        atomic_write_with(&paths[2], |out| html.finish(info, &coverage, out))?;
+        atomic_write(&paths[3], markdown.finish(info).as_bytes())?;
+        Ok(paths)
+    }
 }
 
 /// Writes `bytes` to `path` atomically: a sibling temporary file, synced, then renamed.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    atomic_write_with(path, |out| out.write_all(bytes))
+}
+
+/// Writes what `fill` writes to `path` atomically: a sibling temporary file, synced, then
+/// renamed over `path`. If `fill` fails, `path` is left as it was.
+pub fn atomic_write_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), ReportError> {
     let err = |source| ReportError::Write {
         path: path.to_owned(),
         source,
@@ -79,8 +154,9 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     // the leading dot keeps the half-written file out of globs such as `*.html`.
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::fs::File::create(&tmp)?);
+        fill(&mut out)?;
+        let f = out.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)?;
         // The rename itself reaches the disk with the folder's entry; without this a power cut

@@ -12,8 +12,10 @@ pub enum Event<'a> {
         /// How many files will be considered, when known (some may be deselected).
         total: Option<usize>,
     },
-    /// A file the selection (`--filter`, `--tag`) leaves out, known once it is parsed.
+    /// A file the selection (`--filter`, `--tag`) leaves out, known once it is parsed; `index`
+    /// is its place in the order files were found, which no `ScenarioFinished` will take.
     Deselected {
+        index: usize,
         id: &'a str,
     },
     ScenarioStarted {
@@ -47,7 +49,7 @@ impl EventSink for NoEvents {
 }
 
 /// Keeps every scenario result, in the order found: for tests and callers that want the whole
-/// [`super::RunResult`]. A CLI run uses the report collector instead, which keeps less.
+/// [`super::RunResult`]. A CLI run keeps only failures, and streams the report files.
 #[derive(Default)]
 pub struct Collect {
     results: std::sync::Mutex<Vec<(usize, ScenarioResult)>>,

@@ -254,7 +254,7 @@ impl Runner {
                 let f = task_found;
                 let plan = match this.load(&f, &selection) {
                     Loaded::Deselected => {
-                        sink.event(&Event::Deselected { id: &f.id });
+                        sink.event(&Event::Deselected { index, id: &f.id });
                         return None;
                     }
                     Loaded::Rejected(r) => return Some(ScenarioResult::rejected(&f, r)),

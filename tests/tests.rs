@@ -20,6 +20,8 @@ mod alibaba_signing;
 mod cli;
 // `conform derive` on documentation fixtures.
 mod derive;
+// Ctrl-C and SIGTERM during a run: clean-up, reports, exit 130.
+mod interrupt;
 // The report formats on a real run (insta snapshots in `snapshots/`).
 mod reports;
 // `conform specs check` and the checked-in specs.

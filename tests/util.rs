@@ -182,6 +182,16 @@ impl Conform {
         self.run()
     }
 
+    /// Starts the binary with stdout and stderr piped, for a test that talks to it while it
+    /// runs (reads its events, sends it signals); the report folder lives as long as `self`.
+    pub fn spawn(&mut self) -> std::process::Child {
+        self.cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the conform binary starts")
+    }
+
     /// Runs the binary with its stdout a pipe whose reader is gone before it writes (as
     /// `conform ... | head -1` once `head` has its line) and returns the exit status.
     pub fn closed_stdout(mut self) -> std::process::ExitStatus {

@@ -56,6 +56,11 @@ pub enum CheckKind {
     Transport,
     /// Templates, variables, scenario-level timeouts.
     Scenario,
+    /// The harness's own limits (the body size it reads, the clean-up budget): nothing is
+    /// said of the target.
+    Limit,
+    /// The run was interrupted (Ctrl-C, SIGTERM) before the step could finish.
+    Interrupted,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

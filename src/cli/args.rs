@@ -132,6 +132,10 @@ pub struct RunArgs {
     /// slower than the mocks the scenarios' own retry timeouts are tuned for).
     #[arg(long, value_parser = conform::units::parse_duration, default_value = "0s")]
     pub min_poll_timeout: std::time::Duration,
+    /// After Ctrl-C or SIGTERM, how long the `finally` steps of the started scenarios may take
+    /// in all (then the run ends and says what was not cleaned up).
+    #[arg(long, value_parser = conform::units::parse_duration, default_value = "60s")]
+    pub cleanup_timeout: std::time::Duration,
     /// Print only failures and the summary; no progress bar.
     #[arg(long, short)]
     pub quiet: bool,

@@ -11,6 +11,7 @@ mod derive;
 mod list;
 mod mock;
 mod run;
+mod signals;
 mod specs;
 
 use std::io::IsTerminal;

@@ -13,7 +13,7 @@ use conform::report::events::{Fanout, JsonLines};
 use conform::report::progress::Human;
 use conform::report::stream::ReportWriter;
 use conform::report::terminal;
-use conform::run::{EventSink, ExitCode, RunOptions, Runner};
+use conform::run::{EventSink, ExitCode, Interrupt, RunOptions, Runner};
 use conform::scenario::Discovery;
 use conform::spec::Registry;
 use conform::target::config;
@@ -41,6 +41,7 @@ fn options(args: &RunArgs) -> RunOptions {
         allow_writes: args.allow_writes,
         rate: args.rate,
         min_poll_timeout: args.min_poll_timeout,
+        interrupt: Interrupt::new(args.cleanup_timeout),
         ..RunOptions::default()
     };
     if let Some(j) = args.jobs {
@@ -75,7 +76,7 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
     let collector = Arc::new(Collector::new(false));
     let reports =
         (!args.no_report).then(|| Arc::new(ReportWriter::new(&args.report, registry.clone())));
-    let summary = runtime.block_on(async {
+    let (summary, signals) = runtime.block_on(async {
         let client = conform::run::http_client().context("cannot build the HTTP client")?;
         let embedded = sources.uses_embedded_mocks();
         let mut targets = sources
@@ -89,12 +90,16 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
             targets.extend(mock_targets);
             mocks = running;
         }
+        let options = options(&args);
+        let interrupt = options.interrupt.clone();
         let runner = Arc::new(Runner::new(
             registry.clone(),
             Arc::new(targets),
             client,
-            options(&args),
+            options,
         ));
+        // Ctrl-C from now on winds the run down (clean-up, reports, exit 130), not the process.
+        let signals = tokio::spawn(super::signals::watch(interrupt, runner.in_flight()));
         let live: Arc<dyn EventSink> = match args.format {
             Format::Json => Arc::new(JsonLines::new(std::io::stdout())),
             Format::Human => {
@@ -118,14 +123,20 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         for m in mocks {
             m.stop().await;
         }
-        anyhow::Ok(summary)
+        // A second signal during report writing still exits at once.
+        anyhow::Ok((summary, signals))
     })?;
-    if summary.counts.total == 0 {
+    if summary.counts.total == 0 && summary.interrupted.is_none() {
         anyhow::bail!("no scenario selected under {}", where_());
     }
     let collected = collector.take(&summary);
     if args.format == Format::Human {
-        let line = terminal::summary(&summary.counts, summary.duration);
+        let mut line = terminal::summary(&summary.counts, summary.duration);
+        if let Some(signal) = summary.interrupted {
+            line = format!(
+                "interrupted by {signal}; the interrupted scenarios are marked in the reports\n{line}"
+            );
+        }
         out!(
             "{}",
             terminal::final_report(
@@ -139,7 +150,7 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
     }
     // Reports are written whatever the outcome and do not change the exit code; only failing to
     // write them does: that is an environment error (exit 2), which CI must not take for green.
-    let mut code = summary.counts.exit_code();
+    let mut code = summary.exit_code();
     if let Some(reports) = reports {
         match reports.finish() {
             Ok(_) if args.format == Format::Human && !args.quiet => {
@@ -152,5 +163,6 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    signals.abort();
     Ok(code)
 }

@@ -5,7 +5,8 @@
 //! `{"event":"deselected","id":..}` (left out by `--filter` or `--tag`),
 //! `{"event":"scenario-started","id":..}`, `{"event":"step-finished","scenario":..,"step":{..}}`,
 //! `{"event":"scenario-finished","scenario":{..}}` (without its steps, already streamed) and
-//! `{"event":"run-finished","run_id":..,"counts":{..},"duration_ms":..,"exit_code":..}`.
+//! `{"event":"interrupted","signal":"SIGINT"}` (the first Ctrl-C or SIGTERM) and
+//! `{"event":"run-finished","run_id":..,"counts":{..},"duration_ms":..,"interrupted":..,"exit_code":..}`.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -64,12 +65,14 @@ pub fn to_json(event: &Event<'_>) -> Option<Value> {
             }
             json!({"event": "scenario-finished", "scenario": v})
         }
+        Event::Interrupted { signal } => json!({"event": "interrupted", "signal": signal}),
         Event::RunFinished { summary } => json!({
             "event": "run-finished",
             "run_id": summary.run_id,
             "counts": summary.counts,
             "duration_ms": super::millis(summary.duration),
-            "exit_code": summary.counts.exit_code(),
+            "interrupted": summary.interrupted,
+            "exit_code": summary.exit_code(),
         }),
     })
 }

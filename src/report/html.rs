@@ -85,10 +85,10 @@ impl<P: Part> Page<P> {
     ) -> io::Result<()> {
         let counts = self.tally.counts;
         let mut text = String::with_capacity(32 * 1024);
-        let verdict = if counts.exit_code() == crate::run::ExitCode::Conform {
-            "passed"
-        } else {
-            "failed"
+        let verdict = match info.exit_code(&counts) {
+            crate::run::ExitCode::Conform => "passed",
+            crate::run::ExitCode::Interrupted => "interrupted",
+            _ => "failed",
         };
         let _ = write!(
             text,
@@ -166,6 +166,13 @@ fn header(out: &mut String, info: &RunInfo<'_>, c: &Counts, verdict: &str) {
         esc(info.started_at),
         human_duration(info.duration)
     );
+    if let Some(signal) = info.interrupted {
+        let _ = write!(
+            out,
+            "<p class=\"interrupted\"><strong>Interrupted by {}.</strong> Scenarios not yet started are skipped; started ones ran their clean-up steps.</p>",
+            esc(signal)
+        );
+    }
     for (n, label) in [
         (c.total, "scenarios"),
         (c.passed, "passed"),

@@ -27,6 +27,9 @@ struct Whole<'a> {
     started_at: &'a str,
     duration_ms: f64,
     exit_code: u8,
+    /// The signal that interrupted the run; absent when none did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interrupted: Option<&'a str>,
     counts: Counts,
     scenarios: &'a [ScenarioResult],
 }
@@ -59,7 +62,8 @@ fn whole<'a>(info: &RunInfo<'a>, counts: Counts, scenarios: &'a [ScenarioResult]
         run_id: info.run_id,
         started_at: info.started_at,
         duration_ms: super::millis(info.duration),
-        exit_code: counts.exit_code().code(),
+        exit_code: info.exit_code(&counts).code(),
+        interrupted: info.interrupted,
         counts,
         scenarios,
     }

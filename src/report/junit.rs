@@ -113,6 +113,10 @@ impl<S: Parts> JunitReport<S> {
                 suite.set_timestamp(t);
             }
             suite.set_time(s.time);
+            if let Some(signal) = info.interrupted {
+                // CI tools show suite properties; an interrupted run must not read as complete.
+                suite.add_property(("interrupted", signal));
+            }
             suite.tests = s.tests;
             suite.skipped = s.skipped;
             suite.errors = s.errors;

@@ -50,7 +50,7 @@ impl Summary {
     pub fn finish(&self, info: &RunInfo<'_>) -> String {
         let total = self.tally.counts;
         let mut out = String::new();
-        let icon = if total.exit_code() == crate::run::ExitCode::Conform {
+        let icon = if info.exit_code(&total) == crate::run::ExitCode::Conform {
             "✅"
         } else {
             "❌"
@@ -64,6 +64,12 @@ impl Summary {
             total.skipped,
             super::human_duration(info.duration)
         );
+        if let Some(signal) = info.interrupted {
+            let _ = writeln!(
+                out,
+                "> **Interrupted by {signal}.** Scenarios not yet started are skipped; started ones ran their `finally` steps and are marked `interrupted` in `report.json`.\n"
+            );
+        }
         let _ = writeln!(
             out,
             "| API | scenarios | passed | failed | errored | skipped |"

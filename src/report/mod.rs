@@ -49,6 +49,18 @@ pub struct RunInfo<'a> {
     /// RFC 3339.
     pub started_at: &'a str,
     pub duration: std::time::Duration,
+    /// The signal that interrupted the run, if one did: every report says so.
+    pub interrupted: Option<&'a str>,
+}
+
+impl RunInfo<'_> {
+    /// The run's exit status: the counts', or 130 after an interrupt.
+    pub fn exit_code(&self, counts: &Counts) -> crate::run::ExitCode {
+        match self.interrupted {
+            Some(_) => crate::run::ExitCode::Interrupted,
+            None => counts.exit_code(),
+        }
+    }
 }
 
 impl<'a> RunInfo<'a> {
@@ -57,6 +69,7 @@ impl<'a> RunInfo<'a> {
             run_id: &run.run_id,
             started_at: &run.started_at,
             duration: run.duration,
+            interrupted: None,
         }
     }
 
@@ -65,6 +78,7 @@ impl<'a> RunInfo<'a> {
             run_id: &summary.run_id,
             started_at: &summary.started_at,
             duration: summary.duration,
+            interrupted: summary.interrupted,
         }
     }
 }

@@ -4,11 +4,11 @@
 
 use std::io::Write;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::run::{Event, EventSink, Outcome};
+use crate::run::{Event, EventSink, Outcome, Phase};
 
 pub struct Human {
     color: bool,
@@ -17,6 +17,8 @@ pub struct Human {
     /// Print each step's request as built (`--dry-run`).
     dry_run: bool,
     failures: AtomicUsize,
+    /// After an interrupt, clean-up steps are shown as they run.
+    interrupted: AtomicBool,
     out: Mutex<std::io::Stdout>,
 }
 
@@ -44,6 +46,7 @@ impl Human {
             bar,
             dry_run: false,
             failures: AtomicUsize::new(0),
+            interrupted: AtomicBool::new(false),
             out: Mutex::new(std::io::stdout()),
         }
     }
@@ -95,6 +98,15 @@ impl EventSink for Human {
                     pb.set_message(format!("{failures} failed"));
                     pb.inc(1);
                 }
+            }
+            Event::Interrupted { signal } => {
+                self.interrupted.store(true, Ordering::SeqCst);
+                self.print(&super::terminal::interrupted_line(signal, self.color));
+            }
+            Event::StepFinished { scenario, step }
+                if step.phase == Phase::Finally && self.interrupted.load(Ordering::SeqCst) =>
+            {
+                self.print(&super::terminal::cleanup_line(scenario, step, self.color));
             }
             Event::StepFinished { scenario, step } if self.dry_run => {
                 let text = super::terminal::dry_run_step(step);

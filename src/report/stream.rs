@@ -201,6 +201,7 @@ mod tests {
                 total,
                 ..Counts::default()
             },
+            interrupted: None,
         }
     }
 

@@ -340,6 +340,29 @@ pub fn final_report(
     out
 }
 
+/// Said when the first interrupt comes: what happens now, and how to stop at once.
+pub fn interrupted_line(signal: &str, color: bool) -> String {
+    format!(
+        "{} by {signal}: no new scenario or step starts; requests in flight finish, then the `finally` steps of started scenarios run (a second Ctrl-C exits at once)",
+        paint("interrupted", "33", color)
+    )
+}
+
+/// A clean-up step that ran after an interrupt, shown as it finishes.
+pub fn cleanup_line(scenario: &str, step: &StepResult, color: bool) -> String {
+    let status = step.status.map(|s| format!(" → {s}")).unwrap_or_default();
+    let why = step
+        .skipped
+        .as_deref()
+        .map(|w| format!(" — {w}"))
+        .unwrap_or_default();
+    format!(
+        "  clean-up {} {scenario} › {}{status}{why}",
+        paint(step.outcome.label(), outcome_code(step.outcome), color),
+        step.name
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;

@@ -31,6 +31,11 @@ pub enum Event<'a> {
         index: usize,
         result: &'a ScenarioResult,
     },
+    /// The first Ctrl-C or SIGTERM: no scenario or main step starts from now on, requests in
+    /// flight finish, and the `finally` steps of started scenarios run.
+    Interrupted {
+        signal: &'static str,
+    },
     RunFinished {
         summary: &'a RunSummary,
     },

@@ -7,6 +7,7 @@
 
 mod events;
 mod exchange;
+mod interrupt;
 mod rate;
 mod result;
 mod scenario;
@@ -19,6 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub use events::{Collect, Event, EventSink, NoEvents};
+pub use interrupt::{DEFAULT_CLEANUP_BUDGET, InFlight, Interrupt};
 pub use result::{
     BodyDiff, Counts, ExitCode, Outcome, Phase, RequestRecord, ResponseRecord, RunResult,
     RunSummary, ScenarioResult, StepResult,
@@ -51,6 +53,8 @@ pub struct RunOptions {
     pub rate: Option<f64>,
     /// Every `until` poll waits at least this long (a real vendor is slower than a mock).
     pub min_poll_timeout: Duration,
+    /// The stop signal (Ctrl-C): the CLI fires it, the runner winds down cleanly.
+    pub interrupt: Interrupt,
 }
 
 impl Default for RunOptions {
@@ -65,6 +69,7 @@ impl Default for RunOptions {
             allow_writes: false,
             rate: None,
             min_poll_timeout: Duration::ZERO,
+            interrupt: Interrupt::default(),
         }
     }
 }
@@ -80,6 +85,17 @@ pub fn default_jobs() -> usize {
 /// A short id that tells runs apart in names a scenario creates (`conform-${run.id}`).
 pub fn new_run_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+}
+
+/// Why no further scenario starts, if none does: `--fail-fast` stopped the run, or an interrupt.
+fn not_starting(stop: &AtomicBool, interrupt: &Interrupt) -> Option<String> {
+    if let Some(signal) = interrupt.signal() {
+        Some(format!("not run: the run was interrupted ({signal})"))
+    } else if stop.load(Ordering::SeqCst) {
+        Some("not run: --fail-fast stopped the run".into())
+    } else {
+        None
+    }
 }
 
 /// One HTTP client for the whole process run: connections are pooled across scenarios.
@@ -99,6 +115,7 @@ pub struct Runner {
     client: reqwest::Client,
     redactor: Arc<Redactor>,
     options: RunOptions,
+    in_flight: Arc<InFlight>,
 }
 
 /// What one slot did with a file.
@@ -124,7 +141,14 @@ impl Runner {
             client,
             redactor,
             options,
+            in_flight: Arc::default(),
         }
+    }
+
+    /// What the running scenarios have captured: for a message when the process must exit
+    /// before their clean-up ran.
+    pub fn in_flight(&self) -> Arc<InFlight> {
+        self.in_flight.clone()
     }
 
     pub fn options(&self) -> &RunOptions {
@@ -200,6 +224,18 @@ impl Runner {
             run_id: &self.options.run_id,
             total,
         });
+        let interrupt = &self.options.interrupt;
+        // The reporters hear of an interrupt when it comes, not when the run ends.
+        let watcher = {
+            let interrupt = interrupt.clone();
+            let sink = Arc::clone(&sink);
+            tokio::spawn(async move {
+                interrupt.fired().await;
+                if let Some(signal) = interrupt.signal() {
+                    sink.event(&Event::Interrupted { signal });
+                }
+            })
+        };
         let selection = Arc::new(selection);
         let counts = Arc::new(std::sync::Mutex::new(Counts::default()));
         let permits = Arc::new(tokio::sync::Semaphore::new(self.options.jobs.max(1)));
@@ -230,17 +266,18 @@ impl Runner {
                 }
             };
             // A closed semaphore cannot happen (it is never closed); without a permit the
-            // scenario still runs, which is the safe failure.
-            let permit = permits.clone().acquire_owned().await.ok();
+            // scenario still runs, which is the safe failure. An interrupt does not wait for a
+            // slot: the files left are reported as not run at once.
+            let permit = tokio::select! {
+                p = permits.clone().acquire_owned() => p.ok(),
+                _ = interrupt.fired() => None,
+            };
             while let Some(joined) = tasks.try_join_next_with_id() {
                 self.reap(joined, &mut in_flight, &finish);
             }
-            if stop.load(Ordering::SeqCst) {
+            if let Some(why) = not_starting(&stop, interrupt) {
                 drop(permit);
-                finish(
-                    index,
-                    &ScenarioResult::skipped(&f, "not run: --fail-fast stopped the run"),
-                );
+                finish(index, &ScenarioResult::skipped(&f, &why));
                 continue;
             }
             let this = Arc::clone(self);
@@ -265,11 +302,8 @@ impl Runner {
                 } else {
                     Box::new(alone.read_owned().await)
                 };
-                if stop.load(Ordering::SeqCst) {
-                    return Some(ScenarioResult::skipped(
-                        &f,
-                        "not run: --fail-fast stopped the run",
-                    ));
+                if let Some(why) = not_starting(&stop, &this.options.interrupt) {
+                    return Some(ScenarioResult::skipped(&f, &why));
                 }
                 sink.event(&Event::ScenarioStarted { id: &f.id });
                 let r = this.run_plan(&plan, &*sink).await;
@@ -283,11 +317,13 @@ impl Runner {
         while let Some(joined) = tasks.join_next_with_id().await {
             self.reap(joined, &mut in_flight, &finish);
         }
+        watcher.abort();
         let summary = RunSummary {
             run_id: self.options.run_id.clone(),
             started_at,
             duration: started.elapsed(),
             counts: *counts.lock().unwrap_or_else(|p| p.into_inner()),
+            interrupted: interrupt.signal(),
         };
         sink.event(&Event::RunFinished { summary: &summary });
         summary

@@ -45,13 +45,15 @@ impl Outcome {
 }
 
 /// The process exit status of a run: 0 every scenario conforms, 1 a target broke the contract or
-/// an expectation, 2 something could not be proven (scenario, spec, configuration, environment).
+/// an expectation, 2 something could not be proven (scenario, spec, configuration, environment),
+/// 130 the run was interrupted (128 + SIGINT, as shells report it), whatever the scenarios did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum ExitCode {
     Conform = 0,
     Violations = 1,
     Errors = 2,
+    Interrupted = 130,
 }
 
 impl ExitCode {
@@ -141,6 +143,19 @@ pub struct RunSummary {
     #[serde(serialize_with = "millis", rename = "duration_ms")]
     pub duration: Duration,
     pub counts: Counts,
+    /// The signal that interrupted the run (`SIGINT`, `SIGTERM`), if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<&'static str>,
+}
+
+impl RunSummary {
+    /// The process exit status: the counts', or 130 after an interrupt.
+    pub fn exit_code(&self) -> ExitCode {
+        match self.interrupted {
+            Some(_) => ExitCode::Interrupted,
+            None => self.counts.exit_code(),
+        }
+    }
 }
 
 pub fn millis<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -187,6 +202,9 @@ pub struct ScenarioResult {
     /// Why the scenario was not run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
+    /// An interrupt stopped its main steps; its `finally` steps still ran.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
     #[serde(serialize_with = "millis", rename = "duration_ms")]
     pub duration: Duration,
 }
@@ -204,6 +222,7 @@ impl ScenarioResult {
             errors: Vec::new(),
             steps: Vec::new(),
             skipped: None,
+            interrupted: false,
             duration: Duration::ZERO,
         }
     }
@@ -220,6 +239,7 @@ impl ScenarioResult {
             errors: vec![d],
             steps: Vec::new(),
             skipped: None,
+            interrupted: false,
             duration: Duration::ZERO,
         }
     }
@@ -236,6 +256,7 @@ impl ScenarioResult {
             errors: r.diagnostics,
             steps: Vec::new(),
             skipped: None,
+            interrupted: false,
             duration: Duration::ZERO,
         }
     }
@@ -282,6 +303,7 @@ impl ScenarioResult {
                 })
                 .collect(),
             skipped: self.skipped.clone(),
+            interrupted: self.interrupted,
             duration: self.duration,
         }
     }

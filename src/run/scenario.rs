@@ -8,6 +8,7 @@ use super::events::{Event, EventSink};
 use super::result::{Outcome, Phase, ScenarioResult, StepResult};
 use super::scope::StepScope;
 use super::{Runner, step};
+use crate::check::CheckKind;
 use crate::check::body::render;
 use crate::plan::{Plan, PlannedStep};
 use crate::source::Diagnostic;
@@ -75,6 +76,7 @@ impl Runner {
             min_poll_timeout: self.options.min_poll_timeout,
             rate: limiter.as_deref(),
             deadline,
+            interrupt: &self.options.interrupt,
         };
         if let Some(f) = vars_failed {
             result
@@ -82,6 +84,15 @@ impl Runner {
                 .push(StepResult::synthetic("vars", Phase::Main, *f));
         } else {
             for st in &plan.steps {
+                // After an interrupt no main step starts; the clean-up below still runs.
+                if let Some(signal) = self.options.interrupt.signal() {
+                    result.interrupted = true;
+                    let why = format!("not run: the run was interrupted ({signal})");
+                    result
+                        .steps
+                        .push(skip(st, Phase::Main, why, &plan.id, sink));
+                    continue;
+                }
                 // A dry run has no responses, so values captured from them do not exist.
                 if self.options.dry_run
                     && let Some(missing) = missing_var(st, &scope)
@@ -93,6 +104,10 @@ impl Runner {
                     continue;
                 }
                 let r = step::run(st, Phase::Main, plan.operation(st), &mut scope, &ctx).await;
+                self.note_captures(plan, st, &scope);
+                if r.findings.iter().any(|f| f.check == CheckKind::Interrupted) {
+                    result.interrupted = true;
+                }
                 sink.event(&Event::StepFinished {
                     scenario: &plan.id,
                     step: &r,
@@ -149,8 +164,19 @@ impl Runner {
         if all_skipped && self.options.dry_run {
             result.skipped = Some("dry run".into());
         }
+        self.in_flight.finished(&plan.id);
         result.duration = started.elapsed();
         result
+    }
+
+    /// Keeps what `st` captured, redacted, for the message of a second interrupt.
+    fn note_captures(&self, plan: &Plan, st: &PlannedStep, scope: &StepScope) {
+        for (name, _) in &st.captures {
+            if let Some(v) = scope.vars.get(name) {
+                self.in_flight
+                    .captured(&plan.id, name, &self.redactor.json(v));
+            }
+        }
     }
 }
 

@@ -32,6 +32,8 @@ pub struct StepContext<'a> {
     pub rate: Option<&'a super::rate::RateLimiter>,
     /// The latest moment the step may still send a request (scenario timeout).
     pub deadline: Option<Instant>,
+    /// The run's stop signal: polls stop at it, and clean-up is bounded by its budget.
+    pub interrupt: &'a super::Interrupt,
 }
 
 impl StepContext<'_> {
@@ -45,6 +47,42 @@ impl StepContext<'_> {
             .map(|a| a.secrets())
             .unwrap_or_default();
         self.redactor.with(live)
+    }
+
+    /// The earliest of the scenario's deadline and, after an interrupt, the clean-up budget's;
+    /// with which of the two it is.
+    fn deadline(&self) -> Option<(Instant, Bound)> {
+        let scenario = self.deadline.map(|d| (d, Bound::Scenario));
+        let cleanup = self
+            .interrupt
+            .cleanup_deadline()
+            .map(|d| (d, Bound::Cleanup));
+        match (scenario, cleanup) {
+            (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// What bounds a step's time besides its own timeout.
+#[derive(Debug, Clone, Copy)]
+enum Bound {
+    Scenario,
+    Cleanup,
+}
+
+impl Bound {
+    fn ran_out(self) -> Finding {
+        match self {
+            Bound::Scenario => Finding::error(
+                CheckKind::Scenario,
+                "the scenario's timeout ran out before this step",
+            ),
+            Bound::Cleanup => Finding::error(
+                CheckKind::Limit,
+                "the clean-up budget after the interrupt ran out before this step (`--cleanup-timeout`)",
+            ),
+        }
     }
 }
 
@@ -81,7 +119,7 @@ pub async fn run(
 ) -> StepResult {
     let started = Instant::now();
     let mut result = StepResult::not_run(step, phase);
-    execute(step, op, scope, ctx, &mut result).await;
+    execute(step, phase, op, scope, ctx, &mut result).await;
     // Findings quote what the target sent; a secret it echoed must not reach a report.
     let redactor = ctx.live_redactor();
     for f in &mut result.findings {
@@ -104,6 +142,7 @@ pub async fn run(
 
 async fn execute(
     s: &PlannedStep,
+    phase: Phase,
     op: &Operation,
     scope: &mut StepScope,
     ctx: &StepContext<'_>,
@@ -152,17 +191,10 @@ async fn execute(
         if let Some(limiter) = ctx.rate {
             limiter.acquire().await;
         }
-        let remaining = ctx
-            .deadline
-            .map(|d| d.saturating_duration_since(Instant::now()));
-        if remaining == Some(Duration::ZERO) {
-            result.findings.push(
-                Finding::error(
-                    CheckKind::Scenario,
-                    "the scenario's timeout ran out before this step",
-                )
-                .at(s.call_pos),
-            );
+        let deadline = ctx.deadline();
+        let remaining = deadline.map(|(d, _)| d.saturating_duration_since(Instant::now()));
+        if let (Some(Duration::ZERO), Some((_, bound))) = (remaining, deadline) {
+            result.findings.push(bound.ran_out().at(s.call_pos));
             return;
         }
         let this_timeout = remaining.map_or(timeout, |r| r.min(timeout));
@@ -210,7 +242,7 @@ async fn execute(
             break r;
         }
         let out_of_time = poll_started.elapsed() + every > poll_timeout
-            || ctx.deadline.is_some_and(|d| Instant::now() + every > d);
+            || deadline.is_some_and(|(d, _)| Instant::now() + every > d);
         if out_of_time {
             result.findings.extend(spec_findings);
             result.findings.push(
@@ -235,7 +267,32 @@ async fn execute(
             }
             return;
         }
-        tokio::time::sleep(every).await;
+        // An interrupt ends a main step's polling (the state may never come); clean-up steps
+        // poll on, within the clean-up budget, so what they delete is gone when the run ends.
+        let interrupted = match phase {
+            Phase::Main => ctx.interrupt.sleep(every).await,
+            Phase::Finally => {
+                tokio::time::sleep(every).await;
+                false
+            }
+        };
+        if interrupted {
+            result.findings.extend(spec_findings);
+            let signal = ctx.interrupt.signal().unwrap_or("an interrupt");
+            result.findings.push(
+                Finding::error(
+                    CheckKind::Interrupted,
+                    format!(
+                        "interrupted by {signal} while polling: `until` not met after {} attempt(s) in {}",
+                        result.attempts,
+                        crate::units::human_duration(poll_started.elapsed())
+                    ),
+                )
+                .keyword("until")
+                .at(until.pos),
+            );
+            return;
+        }
     };
 
     let obs = observed(&received);

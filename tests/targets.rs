@@ -233,3 +233,105 @@ fn a_missing_credential_is_named_with_the_variable_to_set() {
         "the message names the file: {text}"
     );
 }
+
+/// `--target API=URL` for each API, no targets file: the URL from the flag, the credentials
+/// from the variables of each API's own convention.
+fn target_args(vendors: &Vendors) -> Vec<String> {
+    vec![
+        format!(
+            "--target=alibaba-elasticsearch={}",
+            vendors.base("alibaba-elasticsearch")
+        ),
+        format!(
+            "--target=openstack-compute={}compute/v2.1",
+            vendors.base("openstack-compute")
+        ),
+        format!(
+            "--target=liveperson-deletion={}",
+            vendors.base("liveperson-deletion")
+        ),
+    ]
+}
+
+#[test]
+fn credentials_follow_target_urls_from_the_environment() {
+    let vendors = start(None);
+    let dir = temp_dir();
+    let reports = dir.path().join("reports");
+    let env = vendors.env();
+    let targets = target_args(&vendors);
+    let mut args = vec!["run", "--report", reports.to_str().expect("utf-8")];
+    args.extend(targets.iter().map(String::as_str));
+    let out = conform(&args, &env);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(!said.contains("sent without credentials"), "{said}");
+    let leaked = leaks(&env, &out, &reports);
+    assert!(leaked.is_empty(), "secrets leaked: {leaked:?}");
+
+    // `--dry-run` says what each step carries, without a secret.
+    let mut args = vec!["run", "--dry-run", "--no-report"];
+    args.extend(targets.iter().map(String::as_str));
+    let dry = conform(&args, &env);
+    let dry_text = text(&dry);
+    for carried in [
+        "credentials: Alibaba signature v3 (ACS3-HMAC-SHA256), access key id",
+        "credentials: X-Auth-Token from a Keystone password login as",
+        "credentials: Authorization: Bearer token",
+    ] {
+        assert!(dry_text.contains(carried), "`{carried}` in:\n{dry_text}");
+    }
+    let empty = tempfile::tempdir().expect("temp dir");
+    let leaked = leaks(&env, &dry, empty.path());
+    assert!(leaked.is_empty(), "secrets leaked: {leaked:?}");
+}
+
+#[test]
+fn a_target_without_credentials_says_so_before_the_401() {
+    let vendors = start(None);
+    let targets = target_args(&vendors);
+    let mut args = vec!["run", "--no-report", "cases/liveperson-deletion"];
+    args.extend(targets.iter().map(String::as_str));
+    // No LP_BEARER_TOKEN: every step goes out bare, and each says why it will fail.
+    let out = conform(&args, &BTreeMap::new());
+    let text = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("sent without credentials: the spec requires `bearer`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_target_url_keeps_the_files_credentials_and_asks_no_other_host() {
+    let vendors = start(None);
+    let dir = temp_dir();
+    // `account:` and no `url:`: alone, this entry would look the domain up on the public
+    // CSDS host, which this machine cannot reach; `--target` gives the URL, so nothing is
+    // looked up, and the file's `auth: bearer` and `mock: true` still apply.
+    let file = dir.path().join("targets.yaml");
+    std::fs::write(
+        &file,
+        "liveperson-deletion:\n  auth: bearer\n  account: le92186583\n  mock: true\n",
+    )
+    .expect("targets file written");
+    let target = format!(
+        "liveperson-deletion={}",
+        vendors.base("liveperson-deletion")
+    );
+    let out = conform(
+        &[
+            "run",
+            "--no-report",
+            "--targets",
+            file.to_str().expect("utf-8"),
+            "--target",
+            &target,
+            "cases/liveperson-deletion",
+        ],
+        &vendors.env(),
+    );
+    let text = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.contains("skipped"), "`mock: true` kept: {text}");
+}

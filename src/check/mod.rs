@@ -105,6 +105,10 @@ impl Finding {
         Self::new(Severity::Violation, check, message)
     }
 
+    pub fn warning(check: CheckKind, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, check, message)
+    }
+
     pub fn error(check: CheckKind, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, check, message)
     }

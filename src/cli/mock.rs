@@ -46,6 +46,11 @@ pub fn mock(args: MockArgs) -> anyhow::Result<ExitCode> {
                 let value = value.replace("<the base URL above>", m.base_url.as_str());
                 outln!("  {what}: {value}");
             }
+            // The variables above, exported, are what `--target` picks the credentials up from.
+            outln!(
+                "  run against it: conform run --target {api}={}",
+                m.base_url
+            );
             running.push(m);
         }
         outln!("serving until Ctrl-C");

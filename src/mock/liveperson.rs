@@ -418,6 +418,8 @@ pub fn target(base: &reqwest::Url) -> crate::target::Target {
 pub fn credentials() -> Vec<(&'static str, String)> {
     vec![
         ("Authorization", format!("Bearer {TEST_TOKEN}")),
+        // What `conform run --target liveperson-deletion=URL` reads the token from.
+        ("LP_BEARER_TOKEN", TEST_TOKEN.into()),
         (
             "site_id",
             "any account id matching ^[a-zA-Z0-9_]{1,20}$".into(),

@@ -181,6 +181,7 @@ mod tests {
             url: "http://127.0.0.1:1/widgets".into(),
             headers: vec![],
             body: Some("{}".into()),
+            credentials: None,
         });
         step.status = Some(201);
         let mut s = ScenarioResult::skipped(&found(id), "");

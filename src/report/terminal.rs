@@ -51,6 +51,9 @@ pub fn dry_run_step(step: &StepResult) -> String {
     match &step.request {
         Some(req) => {
             let _ = writeln!(out, "  {} {}", req.method, req.url);
+            if let Some(c) = &req.credentials {
+                let _ = writeln!(out, "    credentials: {c}");
+            }
             for (n, v) in &req.headers {
                 let _ = writeln!(out, "    {n}: {v}");
             }

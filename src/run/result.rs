@@ -406,6 +406,9 @@ pub struct RequestRecord {
     pub headers: Vec<(String, String)>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// The credentials the request carries, described without secrets (`--dry-run`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<String>,
 }
 
 /// A response as received, with credentials redacted and the body cut at a limit.

@@ -12,9 +12,10 @@ use crate::check::body::match_value;
 use crate::check::{self, CheckKind, Finding, Observed, Severity};
 use crate::plan::{Expectation, PlannedStep};
 use crate::redact::Redactor;
-use crate::scenario::{Capture, Spanned, StatusSpec};
+use crate::scenario::{AuthMode, Capture, Spanned, StatusSpec};
 use crate::spec::Operation;
 use crate::target::Target;
+
 /// Bodies in records are cut here; reports stay readable and bounded.
 pub const RECORD_BODY_LIMIT: usize = 64 * 1024;
 
@@ -165,8 +166,15 @@ async fn execute(
         };
         // Credentials may have just been obtained (a Keystone login): redact those too.
         let redactor = ctx.live_redactor();
-        result.request = Some(record_request(&built.prepared, &redactor));
+        let mut record = record_request(&built.prepared, &redactor);
+        if ctx.dry_run {
+            record.credentials = Some(credentials(s, ctx.target));
+        }
+        result.request = Some(record);
         if result.attempts == 0 {
+            if let Some(w) = uncredentialed(s, op, ctx.target) {
+                result.findings.push(w);
+            }
             let problems = check::request::check(op, &built.outgoing, s.call_pos);
             match (invalid_on_purpose, problems.is_empty()) {
                 (false, false) => {
@@ -344,6 +352,35 @@ async fn execute(
     }
 }
 
+/// What credentials the step's request carries, in words.
+fn credentials(s: &PlannedStep, target: &Target) -> String {
+    match (s.auth, &target.auth) {
+        (AuthMode::None, _) => "none (the step says `auth: none`)".into(),
+        (AuthMode::Default, Some(a)) => a.describe(),
+        (AuthMode::Default, None) => "none (the target has no credentials)".into(),
+    }
+}
+
+/// A warning, before sending, for a request that goes out without the credentials the spec
+/// requires: the target would answer 401 and nothing would say why.
+fn uncredentialed(s: &PlannedStep, op: &Operation, target: &Target) -> Option<Finding> {
+    if op.security.is_empty() || target.auth.is_some() || s.auth == AuthMode::None {
+        return None;
+    }
+    Some(
+        Finding::warning(
+            CheckKind::Request,
+            format!(
+                "sent without credentials: the spec requires `{}` for `{}`, and the target has none (export the API's credential variables, or give `auth:` in a targets file)",
+                op.security.join("` and `"),
+                op.id
+            ),
+        )
+        .keyword("security")
+        .at(s.call_pos),
+    )
+}
+
 fn diff_of(expected: Option<Value>, actual: Option<Value>) -> Option<BodyDiff> {
     Some(BodyDiff {
         expected: expected.unwrap_or(Value::Null),
@@ -389,6 +426,7 @@ fn record_request(p: &crate::target::Prepared, redactor: &Redactor) -> RequestRe
             let text = String::from_utf8_lossy(&p.body);
             cut(&redactor.body(&text), RECORD_BODY_LIMIT).0
         }),
+        credentials: None,
     }
 }
 

@@ -205,6 +205,7 @@ impl<'p> Builder<'p> {
                             params,
                             request_body: self.request_body(b_src, b_ptr)?,
                             responses: self.responses(r_src, r_ptr)?,
+                            security: base.security.clone(),
                             at: self.at(&v_ptr),
                         };
                         operations.push(variant);
@@ -256,6 +257,7 @@ impl<'p> Builder<'p> {
             params,
             request_body: self.request_body(op, op_ptr)?,
             responses: self.responses(op, op_ptr)?,
+            security: required_security(op.get("security").or(self.doc.get("security"))),
             at: self.at(op_ptr),
         })
     }
@@ -405,6 +407,25 @@ struct ParamAt {
 
 /// An operation's own parameters plus the path item's shared ones it does not override.
 /// Variants get their own copy: validators are not `Clone`, so they are compiled again.
+/// The scheme names a request must carry under a `security` requirement list: none when the
+/// list is empty or allows `{}` (anonymous), else those of its first alternative.
+fn required_security(list: Option<&Value>) -> Vec<String> {
+    let Some(alternatives) = list.and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    let anonymous = alternatives
+        .iter()
+        .any(|a| a.as_object().is_some_and(Map::is_empty));
+    if anonymous {
+        return Vec::new();
+    }
+    alternatives
+        .first()
+        .and_then(Value::as_object)
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
 fn op_params_again(
     b: &Builder<'_>,
     op: &Value,

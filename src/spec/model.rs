@@ -59,6 +59,10 @@ pub struct Operation {
     pub params: Vec<Param>,
     pub request_body: Option<RequestBody>,
     pub responses: Vec<Response>,
+    /// The security schemes the operation requires (its own `security`, else the document's),
+    /// as the names of the first alternative; empty when it needs none (`[]`, or `{}` among
+    /// the alternatives).
+    pub security: Vec<String>,
     pub at: Location,
 }
 

@@ -201,6 +201,21 @@ impl Auth for AlibabaAuth {
         out.extend(self.security_token.clone());
         out
     }
+
+    fn describe(&self) -> String {
+        let scheme = match self.version {
+            SignatureVersion::V1 => "Alibaba ROA signature v1 (HMAC-SHA1)",
+            SignatureVersion::V3 => "Alibaba signature v3 (ACS3-HMAC-SHA256)",
+        };
+        let sts = if self.security_token.is_some() {
+            ", with an STS security token"
+        } else {
+            ""
+        };
+        // The id is not the secret, but it names an account: its start is enough to tell keys apart.
+        let id: String = self.access_key_id.chars().take(4).collect();
+        format!("{scheme}, access key id {id}…{sts}")
+    }
 }
 
 #[cfg(test)]

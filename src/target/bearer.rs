@@ -49,6 +49,10 @@ impl Auth for BearerAuth {
     fn secrets(&self) -> Vec<String> {
         vec![self.token.clone()]
     }
+
+    fn describe(&self) -> String {
+        "Authorization: Bearer token".into()
+    }
 }
 
 /// Why a domain could not be discovered.

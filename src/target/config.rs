@@ -24,12 +24,12 @@ use serde::Deserialize;
 use super::alibaba::{AlibabaAuth, SignatureVersion};
 use super::bearer::{self, BearerAuth};
 use super::keystone::{self, KeystoneAuth, PasswordLogin, Project, TokenAuth};
-use super::{Target, Targets, clouds};
+use super::{Target, clouds};
 use crate::source::Diagnostic;
 use crate::source::{Pos, Spanned};
 
 /// One API's entry.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetEntry {
     /// Base URL of the API. Optional where it can be found: Alibaba from `region`, OpenStack
@@ -99,21 +99,45 @@ pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-/// Builds the targets of a targets file: credentials from the environment, URLs from the
-/// file or found the vendor's way (region, Keystone catalog, LivePerson domain lookup).
-pub async fn resolve(
+/// The credential convention of the APIs conform ships, used when no targets file names one.
+pub fn convention(api: &str) -> Option<AuthKind> {
+    match api {
+        "alibaba-elasticsearch" => Some(AuthKind::Alibaba),
+        "openstack-compute" => Some(AuthKind::Keystone),
+        "liveperson-deletion" => Some(AuthKind::Bearer),
+        _ => None,
+    }
+}
+
+/// Whether the environment holds any variable of the convention: then the user means to use
+/// it, and a missing companion (a key id without its secret) is an error, not silence.
+pub fn has_credentials(kind: AuthKind, env: Env<'_>) -> bool {
+    let vars: &[&str] = match kind {
+        AuthKind::None => &[],
+        AuthKind::Alibaba => &[
+            super::alibaba::ENV_ACCESS_KEY_ID,
+            super::alibaba::ENV_ACCESS_KEY_SECRET,
+        ],
+        AuthKind::Keystone => &["OS_TOKEN", "OS_CLOUD", "OS_AUTH_URL"],
+        AuthKind::Bearer => &["LP_BEARER_TOKEN"],
+    };
+    vars.iter().any(|v| env(v).is_some())
+}
+
+/// Builds one API's target: credentials from the environment, the URL from `url` when given
+/// (then no other host is asked for it), else from the entry or found the vendor's way
+/// (region, Keystone catalog, LivePerson domain lookup).
+pub async fn resolve_entry(
     path: &Path,
-    entries: &BTreeMap<String, TargetEntry>,
+    api: &str,
+    entry: &TargetEntry,
+    url: Option<&Url>,
     client: &reqwest::Client,
     env: Env<'_>,
-) -> Result<Targets, Diagnostic> {
-    let mut targets = Targets::default();
-    for (api, entry) in entries {
-        let mut target = resolve_one(path, api, entry, client, env).await?;
-        target.is_mock = entry.mock;
-        targets.insert(api, target);
-    }
-    Ok(targets)
+) -> Result<Target, Diagnostic> {
+    let mut target = resolve_one(path, api, entry, url, client, env).await?;
+    target.is_mock = entry.mock;
+    Ok(target)
 }
 
 fn at(path: &Path, pos: Option<Pos>, message: String) -> Diagnostic {
@@ -137,10 +161,14 @@ async fn resolve_one(
     path: &Path,
     api: &str,
     entry: &TargetEntry,
+    url: Option<&Url>,
     client: &reqwest::Client,
     env: Env<'_>,
 ) -> Result<Target, Diagnostic> {
-    let url = url_of(path, api, entry)?;
+    let url = match url {
+        Some(u) => Some(u.clone()),
+        None => url_of(path, api, entry)?,
+    };
     let auth_pos = entry.auth.as_ref().map(|a| a.pos);
     let missing = |what: String, help: &str| {
         at(path, auth_pos, format!("{api}: {what}")).help(help.to_owned())

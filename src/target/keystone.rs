@@ -322,6 +322,13 @@ impl Auth for KeystoneAuth {
         }
         out
     }
+
+    fn describe(&self) -> String {
+        format!(
+            "X-Auth-Token from a Keystone password login as `{}` at {}",
+            self.login.username, self.login.auth_url
+        )
+    }
 }
 
 /// A fixed token (`OS_TOKEN`), sent as `X-Auth-Token` on every request.
@@ -351,6 +358,10 @@ impl Auth for TokenAuth {
 
     fn secrets(&self) -> Vec<String> {
         vec![self.token.clone()]
+    }
+
+    fn describe(&self) -> String {
+        "X-Auth-Token, a fixed Keystone token (OS_TOKEN)".into()
     }
 }
 

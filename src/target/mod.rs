@@ -55,6 +55,9 @@ pub trait Auth: Send + Sync + fmt::Debug {
     fn apply<'a>(&'a self, req: &'a mut Prepared, client: &'a reqwest::Client) -> AuthFuture<'a>;
     /// Values that must never appear in output (keys, passwords, tokens).
     fn secrets(&self) -> Vec<String>;
+    /// What the credentials are, for `--dry-run` (the scheme and where it comes from), with
+    /// no secret in it.
+    fn describe(&self) -> String;
 }
 
 /// Where one API's calls go.
@@ -129,22 +132,28 @@ impl Targets {
             .collect()
     }
 
-    /// Parses `--target` values: `API=URL`, or a bare `URL` for every API.
+    /// Parses `--target` values: `API=URL`, or a bare `URL` for every API (no credentials:
+    /// [`sources::TargetSources`] adds them the way a run does).
     pub fn parse_arg(&mut self, arg: &str) -> Result<(), Diagnostic> {
-        let (api, url) = match arg.split_once('=') {
-            Some((api, url)) if !api.contains("://") => (Some(api), url),
-            _ => (None, arg),
-        };
-        let url = parse_base_url(url).map_err(|e| {
-            Diagnostic::new(std::path::Path::new("--target"), Pos::UNKNOWN, format!("`{arg}`: {e}"))
-                .help("write `--target API=http://host:port/base` or `--target http://host:port` for every API")
-        })?;
-        match api {
-            Some(api) => self.insert(api, Target::new(url)),
-            None => self.set_fallback(Target::new(url)),
+        match parse_target_arg(arg)? {
+            (Some(api), url) => self.insert(&api, Target::new(url)),
+            (None, url) => self.set_fallback(Target::new(url)),
         }
         Ok(())
     }
+}
+
+/// A `--target` value: `API=URL` (the API named), or a bare `URL` for every API.
+pub fn parse_target_arg(arg: &str) -> Result<(Option<String>, Url), Diagnostic> {
+    let (api, url) = match arg.split_once('=') {
+        Some((api, url)) if !api.contains("://") => (Some(api.to_owned()), url),
+        _ => (None, arg),
+    };
+    let url = parse_base_url(url).map_err(|e| {
+        Diagnostic::new(std::path::Path::new("--target"), Pos::UNKNOWN, format!("`{arg}`: {e}"))
+            .help("write `--target API=http://host:port/base` or `--target http://host:port` for every API")
+    })?;
+    Ok((api, url))
 }
 
 /// A base URL, normalized to end without a slash so operation paths append cleanly.

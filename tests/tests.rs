@@ -25,6 +25,8 @@ mod reports;
 // `conform specs check` and the checked-in specs.
 mod spec_lint;
 mod specs_load;
+// `conform completions` and `conform man`.
+mod shell;
 // The corpus through a targets file, with credentials from the environment.
 mod targets;
 

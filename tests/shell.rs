@@ -6,7 +6,7 @@
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
-use crate::util::{conform, temp_dir, text};
+use crate::util::{conform, long_flags, temp_dir, text};
 
 /// The subcommands `conform --help` lists (`help` aside: clap's own).
 fn subcommands() -> Vec<String> {
@@ -25,18 +25,9 @@ fn subcommands() -> Vec<String> {
     names
 }
 
-/// The long flags `conform run --help` documents, read from the start of its option lines.
 fn run_flags() -> Vec<String> {
-    let out = conform(&["run", "--help"]);
-    let help = String::from_utf8_lossy(&out.stdout).into_owned();
-    let flags: Vec<String> = help
-        .lines()
-        .map(str::trim_start)
-        .filter(|l| l.starts_with('-'))
-        .filter_map(|l| l.split([',', ' ']).find(|w| w.starts_with("--")))
-        .map(|w| w.split('=').next().unwrap_or(w).to_owned())
-        .collect();
-    assert!(flags.len() >= 10, "too few flags in run --help: {help}");
+    let flags = long_flags(&["run"]);
+    assert!(flags.len() >= 10, "too few flags in run --help: {flags:?}");
     flags
 }
 

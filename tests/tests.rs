@@ -16,6 +16,8 @@ mod openstack;
 
 // Alibaba's request signing against the official SDK's requests.
 mod alibaba_signing;
+// The CI recipe in docs/ci/.
+mod ci_recipe;
 // The real binary end to end, and a snapshot of its final report.
 mod cli;
 // `conform derive` on documentation fixtures.

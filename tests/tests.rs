@@ -24,6 +24,8 @@ mod cli;
 mod derive;
 // The report formats on a real run (insta snapshots in `snapshots/`).
 mod reports;
+// Each spec's NOTES.md: self-contained, every rule's source a link.
+mod notes;
 // `conform specs check` and the checked-in specs.
 mod spec_lint;
 mod specs_load;

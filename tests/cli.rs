@@ -260,6 +260,8 @@ fn a_closed_stdout_is_not_a_panic() {
         &["list", "cases"][..],
         &["schema"][..],
         &["derive", "tests/fixtures/docs/openstack-restore.rst"][..],
+        &["completions", "bash"][..],
+        &["man"][..],
     ] {
         let status = Conform::new(args).closed_stdout();
         assert_eq!(

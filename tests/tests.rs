@@ -16,6 +16,8 @@ mod openstack;
 
 // Alibaba's request signing against the official SDK's requests.
 mod alibaba_signing;
+// The CI recipe in docs/ci/.
+mod ci_recipe;
 // The real binary end to end, and a snapshot of its final report.
 mod cli;
 // `conform derive` on documentation fixtures.
@@ -24,9 +26,13 @@ mod derive;
 mod interrupt;
 // The report formats on a real run (insta snapshots in `snapshots/`).
 mod reports;
+// Each spec's NOTES.md: self-contained, every rule's source a link.
+mod notes;
 // `conform specs check` and the checked-in specs.
 mod spec_lint;
 mod specs_load;
+// `conform completions` and `conform man`.
+mod shell;
 // The corpus through a targets file, with credentials from the environment.
 mod targets;
 

@@ -86,6 +86,21 @@ pub fn text(o: &Output) -> String {
     )
 }
 
+/// The long flags `conform <command> --help` documents, read from the start of its option
+/// lines: what completions, man page and CI recipe are checked against.
+pub fn long_flags(command: &[&str]) -> Vec<String> {
+    let mut args = command.to_vec();
+    args.push("--help");
+    let out = conform(&args);
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with('-'))
+        .filter_map(|l| l.split([',', ' ']).find(|w| w.starts_with("--")))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The real binary with `args`, from the repository root, with `NO_COLOR=1`.
 pub fn conform(args: &[&str]) -> Output {
     Conform::new(args).output()

@@ -42,6 +42,16 @@ pub enum Command {
     Specs(SpecsCommand),
     /// Draft an OpenAPI operation from an API page's tables; print disagreements with its examples.
     Derive(DeriveArgs),
+    /// Print a shell completion script (see the README for where each shell reads it).
+    Completions(CompletionsArgs),
+    /// Print the manual page, conform(1), in roff: every command in one page.
+    Man,
+}
+
+#[derive(Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh or fish (elvish and powershell work too).
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Args)]

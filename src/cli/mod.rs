@@ -7,8 +7,10 @@
 #[macro_use]
 mod out;
 mod args;
+mod completions;
 mod derive;
 mod list;
+mod man;
 mod mock;
 mod run;
 mod signals;
@@ -35,6 +37,8 @@ pub fn main() -> std::process::ExitCode {
         Command::Mock(args) => mock::mock(args),
         Command::Specs(SpecsCommand::Check { apis, specs }) => specs::check(&specs, apis),
         Command::Derive(args) => derive::derive(&args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man => man::man(),
         Command::Schema => {
             let text =
                 serde_json::to_string_pretty(&conform::scenario_schema()).unwrap_or_default();

@@ -1,8 +1,8 @@
 //! The reference mock of Alibaba Cloud Elasticsearch (API 2017-06-13, ROA), faithful to
-//! CONTRACTS.md §A and `specs/alibaba-elasticsearch/`: createInstance, DescribeInstance,
-//! DeleteInstance (`protective` freezes for 24 hours, `immediate` releases) and CancelDeletion
-//! (`inactive` -> `activating` -> `active`), with clientToken idempotency and real signature
-//! checks (ROA v1 and v3) against the test key pair of [`credentials`].
+//! `specs/alibaba-elasticsearch/` (its NOTES.md gives the vendor's pages): createInstance,
+//! DescribeInstance, DeleteInstance (`protective` freezes for 24 hours, `immediate` releases)
+//! and CancelDeletion (`inactive` -> `activating` -> `active`), with clientToken idempotency
+//! and real signature checks (ROA v1 and v3) against the test key pair of [`credentials`].
 //!
 //! The state machine is [`instances::Store`]; error bodies and the body-level faults are in
 //! [`errors`]. Decisions where the vendor's documents are silent (documented in the spec's

@@ -1,7 +1,7 @@
 //! The reference mock of LivePerson's Personal Data Deletion API (`rtbf`), faithful to
-//! CONTRACTS.md C and `specs/liveperson-deletion/`: create, list, get and cancel deletion
-//! requests under `Authorization: Bearer`, the 5-day grace period on the mock's clock, the
-//! monthly quota, and the CSDS domain lookup that points clients at this mock.
+//! `specs/liveperson-deletion/` (its NOTES.md gives the vendor's pages): create, list, get and
+//! cancel deletion requests under `Authorization: Bearer`, the 5-day grace period on the mock's
+//! clock, the monthly quota, and the CSDS domain lookup that points clients at this mock.
 //!
 //! Records follow the vendor's *examples* (`siteid`, integer `request_id`, `null` for what has
 //! not happened), not its table: conform warns about them, and `--strict` fails them.

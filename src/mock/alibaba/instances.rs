@@ -1,5 +1,6 @@
 //! The instance state machine of the Alibaba Elasticsearch mock, free of HTTP: [`Store`] holds
-//! the instances and moves them as CONTRACTS.md §A describes.
+//! the instances and moves them as `specs/alibaba-elasticsearch/NOTES.md` ("Lifecycle")
+//! describes.
 //!
 //! ```text
 //! create ──> active ──DeleteInstance(protective)──> inactive ──CancelDeletion──> activating

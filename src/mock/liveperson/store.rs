@@ -12,12 +12,13 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
-/// The default grace period during which a request can be cancelled (CONTRACTS C).
+/// The default grace period during which a request can be cancelled (the API overview, see
+/// `specs/liveperson-deletion/NOTES.md`).
 pub const GRACE_PERIOD: Duration = Duration::from_secs(5 * 24 * 3600);
 /// How long the deletion itself takes once approved: the documented upper bound ("within 20
 /// days"), so a scenario that sees `IN_PROGRESS` keeps seeing it for a long while.
 pub const DELETION_TIME: Duration = Duration::from_secs(20 * 24 * 3600);
-/// Deletion requests an account may submit per calendar month (CONTRACTS C).
+/// Deletion requests an account may submit per calendar month (the API overview).
 pub const MONTHLY_QUOTA: usize = 100;
 /// Who approves a request when its grace period ends: nobody acts, so the mock names the vendor.
 pub const APPROVER: &str = "LivePerson";

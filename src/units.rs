@@ -1,5 +1,6 @@
-//! Durations as people write and read them: [`parse_duration`] (`500ms`, `1m30s`, `5d`) and
-//! [`human_duration`] (`850ms`, `1.2s`, `2m05s`). Imports nothing else of the crate.
+//! Durations and sizes as people write and read them: [`parse_duration`] (`500ms`, `1m30s`,
+//! `5d`), [`human_duration`] (`850ms`, `1.2s`, `2m05s`), [`parse_size`] (`16MiB`, `500k`) and
+//! [`human_size`] (`16 MiB`). Imports nothing else of the crate.
 
 use std::time::Duration;
 
@@ -54,6 +55,42 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(total)
 }
 
+/// Parses a byte count: `1048576`, `500k`/`500KB`/`500KiB`, `16M`/`16MB`/`16MiB`, `1G`.
+/// Units are binary (`k` = 1024) whatever the spelling: a limit, not a unit of account.
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let bad = || format!("`{text}` is not a size; write it like `1048576`, `500KiB` or `16MiB`");
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    if digits == 0 {
+        return Err(bad());
+    }
+    let n: usize = t[..digits].parse().map_err(|_| bad())?;
+    let shift = match t[digits..].trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(1usize << shift).ok_or_else(bad)
+}
+
+/// `512 B`, `64 KiB`, `16 MiB`, `1.5 GiB`.
+pub fn human_size(n: usize) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 || value.fract() == 0.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +108,19 @@ mod tests {
         assert!(parse_duration("").is_err());
         assert!(parse_duration("ms").is_err());
         assert!(parse_duration("10").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("16MiB"), Ok(16 << 20));
+        assert_eq!(parse_size("16M"), Ok(16 << 20));
+        assert_eq!(parse_size("500k"), Ok(500 << 10));
+        assert_eq!(parse_size("1024"), Ok(1024));
+        assert!(parse_size("MiB").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+        assert_eq!(human_size(16 << 20), "16 MiB");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(10), "10 B");
     }
 }

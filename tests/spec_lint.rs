@@ -282,3 +282,37 @@ fn variant_typos_get_a_suggestion() {
         problems[0].help
     );
 }
+
+/// `run` refuses a spec whose `$ref`s form a cycle before sending anything, in the words of
+/// `specs check` (a cyclic schema would otherwise validate nothing, and the run pass).
+#[test]
+fn run_refuses_a_ref_cycle_as_specs_check_does() {
+    let lint =
+        crate::util::Conform::new(&["specs", "check", "--specs", "tests/fixtures/specs-cycle"])
+            .output();
+    let lint_text = String::from_utf8_lossy(&lint.stdout).into_owned();
+    assert_eq!(lint.status.code(), Some(2), "{lint_text}");
+    let run = crate::util::Conform::new(&[
+        "run",
+        "--no-report",
+        "--format",
+        "json",
+        "--specs",
+        "tests/fixtures/specs-cycle",
+        "tests/fixtures/pass/lifecycle.yaml",
+    ])
+    .output();
+    let stream = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert_eq!(run.status.code(), Some(2), "{stream}");
+    let message = "never reaches an object: the references form a cycle (#/components/schemas/Widget -> #/components/schemas/Loop -> #/components/schemas/Widget)";
+    assert!(lint_text.contains(message), "{lint_text}");
+    assert!(stream.contains(message), "{stream}");
+    assert!(
+        stream.contains(r#""pos":{"line":25,"col":24}"#),
+        "the spec line: {stream}"
+    );
+    assert!(
+        !stream.contains("\"step-finished\""),
+        "nothing was sent: {stream}"
+    );
+}

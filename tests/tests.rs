@@ -24,6 +24,8 @@ mod cli;
 mod derive;
 // Ctrl-C and SIGTERM during a run: clean-up, reports, exit 130.
 mod interrupt;
+// The harness's own limits (body size, trickling bodies) named as limits.
+mod limits;
 // The report formats on a real run (insta snapshots in `snapshots/`).
 mod reports;
 // Each spec's NOTES.md: self-contained, every rule's source a link.

@@ -142,6 +142,10 @@ pub struct RunArgs {
     /// slower than the mocks the scenarios' own retry timeouts are tuned for).
     #[arg(long, value_parser = conform::units::parse_duration, default_value = "0s")]
     pub min_poll_timeout: std::time::Duration,
+    /// Response bodies larger than this are not read: an error of the step (the harness's
+    /// limit), never a violation of the target.
+    #[arg(long, value_parser = conform::units::parse_size, default_value = "16MiB")]
+    pub max_body: usize,
     /// After Ctrl-C or SIGTERM, how long the `finally` steps of the started scenarios may take
     /// in all (then the run ends and says what was not cleaned up).
     #[arg(long, value_parser = conform::units::parse_duration, default_value = "60s")]

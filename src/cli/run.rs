@@ -42,6 +42,7 @@ fn options(args: &RunArgs) -> RunOptions {
         rate: args.rate,
         min_poll_timeout: args.min_poll_timeout,
         interrupt: Interrupt::new(args.cleanup_timeout),
+        max_body: args.max_body,
         ..RunOptions::default()
     };
     if let Some(j) = args.jobs {

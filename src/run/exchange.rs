@@ -33,8 +33,9 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'^')
     .add(b'|');
 
-/// The body of a response is read up to this many bytes; the rest is dropped and reported.
-pub const MAX_BODY: usize = 16 * 1024 * 1024;
+/// The body of a response is read up to this many bytes by default (`--max-body`); a larger one
+/// is an error of the step (the harness's limit), never a violation of the target.
+pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
 
 pub struct Built {
     pub prepared: Prepared,
@@ -176,11 +177,13 @@ pub struct Received {
     pub json: Option<Value>,
 }
 
-/// Sends `req`; every failure (connect, reset, timeout, oversize) becomes a finding.
+/// Sends `req`; every failure (connect, reset, timeout, a body over `max_body`) becomes a
+/// finding.
 pub async fn send(
     client: &reqwest::Client,
     req: &Prepared,
     timeout: Duration,
+    max_body: usize,
 ) -> Result<Received, Finding> {
     let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|_| {
         Finding::error(
@@ -195,6 +198,7 @@ pub async fn send(
     if !req.body.is_empty() {
         builder = builder.body(req.body.clone());
     }
+    let started = std::time::Instant::now();
     let transport = |e: reqwest::Error| {
         let what = if e.is_timeout() {
             format!(
@@ -209,20 +213,10 @@ pub async fn send(
         } else {
             "the connection failed".to_owned()
         };
-        let mut cause = String::new();
-        let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
-        while let Some(s) = src {
-            cause = s.to_string();
-            src = s.source();
-        }
-        let msg = if cause.is_empty() {
-            what
-        } else {
-            format!("{what}: {cause}")
-        };
-        Finding::error(CheckKind::Transport, msg)
+        transport_finding(what, &e)
     };
     let mut resp = builder.send().await.map_err(transport)?;
+    let headers_after = started.elapsed();
     let status = resp.status().as_u16();
     let headers: Vec<(String, String)> = resp
         .headers()
@@ -234,15 +228,47 @@ pub async fn send(
             )
         })
         .collect();
-    let mut body = Vec::new();
-    let mut body_len = 0usize;
-    while let Some(chunk) = resp.chunk().await.map_err(transport)? {
-        body_len += chunk.len();
-        if body.len() < MAX_BODY {
-            let take = chunk.len().min(MAX_BODY - body.len());
-            body.extend_from_slice(&chunk[..take]);
-        }
+    let too_large = || {
+        Finding::error(
+            CheckKind::Limit,
+            format!(
+                "the {status} response's body is larger than {}, the harness's limit (`--max-body`): not read further, not checked",
+                crate::units::human_size(max_body)
+            ),
+        )
+    };
+    if resp
+        .content_length()
+        .is_some_and(|n| usize::try_from(n).map_or(true, |n| n > max_body))
+    {
+        return Err(too_large());
     }
+    let mut body = Vec::new();
+    loop {
+        let chunk = match resp.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(e) => {
+                // The status and headers came: a timeout now is a body that trickles.
+                let what = if e.is_timeout() {
+                    format!(
+                        "the status ({status}) and headers came after {}, but the body did not arrive in full within {} ({} bytes so far)",
+                        crate::units::human_duration(headers_after),
+                        crate::units::human_duration(timeout),
+                        body.len()
+                    )
+                } else {
+                    format!("the connection failed while reading the {status} response's body")
+                };
+                return Err(transport_finding(what, &e));
+            }
+        };
+        if body.len() + chunk.len() > max_body {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body_len = body.len();
     let is_json = headers
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
@@ -265,4 +291,20 @@ pub async fn send(
         body_len,
         json,
     })
+}
+
+/// A transport finding: what failed, then the innermost cause (the OS's or TLS's words).
+fn transport_finding(what: String, e: &reqwest::Error) -> Finding {
+    let mut cause = String::new();
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = src {
+        cause = s.to_string();
+        src = s.source();
+    }
+    let msg = if cause.is_empty() {
+        what
+    } else {
+        format!("{what}: {cause}")
+    };
+    Finding::error(CheckKind::Transport, msg)
 }

@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub use events::{Collect, Event, EventSink, NoEvents};
+pub use exchange::DEFAULT_MAX_BODY;
 pub use interrupt::{DEFAULT_CLEANUP_BUDGET, InFlight, Interrupt};
 pub use result::{
     BodyDiff, Counts, ExitCode, Outcome, Phase, RequestRecord, ResponseRecord, RunResult,
@@ -55,6 +56,8 @@ pub struct RunOptions {
     pub min_poll_timeout: Duration,
     /// The stop signal (Ctrl-C): the CLI fires it, the runner winds down cleanly.
     pub interrupt: Interrupt,
+    /// Response bodies larger than this are an error of the step, not read further.
+    pub max_body: usize,
 }
 
 impl Default for RunOptions {
@@ -70,6 +73,7 @@ impl Default for RunOptions {
             rate: None,
             min_poll_timeout: Duration::ZERO,
             interrupt: Interrupt::default(),
+            max_body: exchange::DEFAULT_MAX_BODY,
         }
     }
 }

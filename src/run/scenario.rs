@@ -77,6 +77,7 @@ impl Runner {
             rate: limiter.as_deref(),
             deadline,
             interrupt: &self.options.interrupt,
+            max_body: self.options.max_body,
         };
         if let Some(f) = vars_failed {
             result

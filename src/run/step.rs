@@ -35,6 +35,8 @@ pub struct StepContext<'a> {
     pub deadline: Option<Instant>,
     /// The run's stop signal: polls stop at it, and clean-up is bounded by its budget.
     pub interrupt: &'a super::Interrupt,
+    /// Response bodies larger than this are not read (`--max-body`).
+    pub max_body: usize,
 }
 
 impl StepContext<'_> {
@@ -207,7 +209,8 @@ async fn execute(
         }
         let this_timeout = remaining.map_or(timeout, |r| r.min(timeout));
         result.attempts += 1;
-        let r = match exchange::send(ctx.client, &built.prepared, this_timeout).await {
+        let r = match exchange::send(ctx.client, &built.prepared, this_timeout, ctx.max_body).await
+        {
             Ok(r) => r,
             Err(f) => {
                 result.findings.push(f.at(s.call_pos));

@@ -42,6 +42,11 @@ pub fn load_api(api: &str, path: &Path) -> Result<ApiSpec, Diagnostic> {
         .map_err(|e| Diagnostic::new(path, Pos::UNKNOWN, format!("cannot read the spec: {e}")))?;
     let doc: Value = serde_saphyr::from_str_with_options(&source, crate::source::yaml::options())
         .map_err(|e| crate::source::yaml::diagnostic(path, &source, &e))?;
+    if let Some(p) = super::lint::ref_cycle(path, &source, &doc) {
+        return Err(
+            Diagnostic::new(path, p.pos, format!("at #{}: {}", p.pointer, p.message)).help(p.help),
+        );
+    }
     Builder::new(api, path, doc)?.build()
 }
 

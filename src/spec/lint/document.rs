@@ -109,16 +109,35 @@ pub(super) fn check_refs(doc: &Value, report: &mut Report) {
                     report.push(
                         Rule::Ref,
                         &ptr,
-                        format!(
-                            "`$ref: {reference}` never reaches an object: the references form a cycle ({})",
-                            cycle.join(" -> ")
-                        ),
-                        "make one of them the object itself instead of another `$ref`",
+                        cycle_message(&reference, &cycle),
+                        CYCLE_HELP,
                     );
                 }
             }
         }
     }
+}
+
+const CYCLE_HELP: &str = "make one of them the object itself instead of another `$ref`";
+
+fn cycle_message(reference: &str, cycle: &[String]) -> String {
+    format!(
+        "`$ref: {reference}` never reaches an object: the references form a cycle ({})",
+        cycle.join(" -> ")
+    )
+}
+
+/// The first `$ref` that starts a cycle: its pointer, the message and the fix, in the words
+/// `specs check` uses.
+pub(super) fn first_ref_cycle(doc: &Value) -> Option<(String, String, &'static str)> {
+    let mut refs = Vec::new();
+    collect_refs(doc, String::new(), &mut refs);
+    refs.into_iter().find_map(|(at, reference)| {
+        let target = reference.strip_prefix('#')?;
+        let cycle = cycle_from(doc, target)?;
+        let message = cycle_message(&reference, &cycle);
+        Some((format!("{at}/$ref"), message, CYCLE_HELP))
+    })
 }
 
 /// The chain of `$ref`-only objects starting at `target`, if it loops back on itself.

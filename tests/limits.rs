@@ -1,0 +1,119 @@
+//! The harness's own limits are named as limits, never blamed on the target: a valid body over
+//! `--max-body` is an error of the step (exit 2), with or without a Content-Length, and a body
+//! that trickles after its headers is said to be that, not "no response".
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Path;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::util::{self, Conform, text};
+
+/// 17 MiB of valid JSON: one string field padded past the default 16 MiB limit.
+fn big_json() -> Vec<u8> {
+    let mut body = br#"{"id":"00000000-0000-0000-0000-000000000001","name":"big","size":1,"status":"ready","created_at":"2026-12-01T00:00:00Z","pad":""#.to_vec();
+    body.resize(body.len() + (17 << 20), b'a');
+    body.extend_from_slice(br#""}"#);
+    body
+}
+
+async fn widget(Path(id): Path<String>) -> Response {
+    let json = [
+        ("content-type", "application/json"),
+        ("x-request-id", "req-00000000-0000-0000-0000-00000000beef"),
+    ];
+    match id.chars().last() {
+        Some('1') => (json, big_json()).into_response(),
+        Some('2') => {
+            // No Content-Length: the limit must hold while reading.
+            let chunks = big_json()
+                .chunks(1 << 20)
+                .map(|c| Ok::<_, std::io::Error>(c.to_vec()))
+                .collect::<Vec<_>>();
+            (json, Body::from_stream(futures_util::stream::iter(chunks))).into_response()
+        }
+        _ => {
+            // Headers now, then a byte every 300 ms: longer than the step's timeout in all.
+            let stream = futures_util::stream::unfold(0u32, |n| async move {
+                if n >= 50 {
+                    return None;
+                }
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                Some((Ok::<_, std::io::Error>(vec![b' ']), n + 1))
+            });
+            (json, Body::from_stream(stream)).into_response()
+        }
+    }
+}
+
+/// A server for the three cases, on 127.0.0.1, for the test's lifetime.
+fn serve() -> (tokio::runtime::Runtime, String) {
+    let rt = util::runtime();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let app = Router::new().route("/widgets/{id}", get(widget));
+    rt.spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (rt, format!("fixture=http://{addr}"))
+}
+
+fn run(target: &str, file: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let mut args = vec![
+        "run",
+        "--no-report",
+        "--specs",
+        "tests/fixtures/specs",
+        "--target",
+        target,
+    ];
+    args.extend_from_slice(extra);
+    args.push(file);
+    let out = Conform::new(&args).output();
+    (out.status.code(), text(&out))
+}
+
+#[test]
+fn a_body_over_the_limit_is_the_harness_limit_not_a_violation() {
+    let (_rt, target) = serve();
+    for file in [
+        "tests/fixtures/limits/1.yaml",
+        "tests/fixtures/limits/2.yaml",
+    ] {
+        let (code, out) = run(&target, file, &[]);
+        assert_eq!(code, Some(2), "{file}: {out}");
+        assert!(
+            out.contains("body is larger than 16 MiB, the harness's limit (`--max-body`)"),
+            "{file}: {out}"
+        );
+        assert!(
+            !out.contains("well-formed"),
+            "not blamed on the target: {out}"
+        );
+        // Raised, the limit lets the same body be read and checked: it conforms.
+        let (code, out) = run(&target, file, &["--max-body", "32MiB"]);
+        assert_eq!(code, Some(0), "{file} with --max-body 32MiB: {out}");
+    }
+}
+
+#[test]
+fn a_body_that_trickles_is_said_to_trickle() {
+    let (_rt, target) = serve();
+    let (code, out) = run(
+        &target,
+        "tests/fixtures/limits/3.yaml",
+        &["--step-timeout", "1s"],
+    );
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("the status (200) and headers came after")
+            && out.contains("but the body did not arrive in full within 1.0s"),
+        "{out}"
+    );
+    assert!(!out.contains("no response within"), "{out}");
+}

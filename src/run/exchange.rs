@@ -215,10 +215,10 @@ pub async fn send(
             cause = s.to_string();
             src = s.source();
         }
-        let msg = if cause.is_empty() {
-            what
-        } else {
-            format!("{what}: {cause}")
+        let msg = match (cause.is_empty(), super::client::tls_hint(&cause)) {
+            (true, _) => what,
+            (false, None) => format!("{what}: {cause}"),
+            (false, Some(hint)) => format!("{what}: {cause}; {hint}"),
         };
         Finding::error(CheckKind::Transport, msg)
     };

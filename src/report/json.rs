@@ -27,6 +27,9 @@ struct Whole<'a> {
     started_at: &'a str,
     duration_ms: f64,
     exit_code: u8,
+    /// Present, and true, only for a run made with `--insecure`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    insecure: bool,
     counts: Counts,
     scenarios: &'a [ScenarioResult],
 }
@@ -60,6 +63,7 @@ fn whole<'a>(info: &RunInfo<'a>, counts: Counts, scenarios: &'a [ScenarioResult]
         started_at: info.started_at,
         duration_ms: super::millis(info.duration),
         exit_code: counts.exit_code().code(),
+        insecure: info.insecure,
         counts,
         scenarios,
     }

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::time::Duration;
 
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::run::{Outcome, RunResult, ScenarioResult, StepResult};
 
@@ -113,6 +113,10 @@ impl<S: Parts> JunitReport<S> {
                 suite.set_timestamp(t);
             }
             suite.set_time(s.time);
+            if info.insecure {
+                // Suites are what CI viewers show; each carries the warning.
+                suite.add_property(Property::new("conform.insecure", super::INSECURE));
+            }
             suite.tests = s.tests;
             suite.skipped = s.skipped;
             suite.errors = s.errors;

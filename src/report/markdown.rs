@@ -64,6 +64,9 @@ impl Summary {
             total.skipped,
             super::human_duration(info.duration)
         );
+        if info.insecure {
+            let _ = writeln!(out, "> ⚠️ **{}**\n", super::INSECURE);
+        }
         let _ = writeln!(
             out,
             "| API | scenarios | passed | failed | errored | skipped |"

@@ -49,6 +49,8 @@ pub struct RunInfo<'a> {
     /// RFC 3339.
     pub started_at: &'a str,
     pub duration: std::time::Duration,
+    /// Server certificates were not verified (`--insecure`): every report says so at its top.
+    pub insecure: bool,
 }
 
 impl<'a> RunInfo<'a> {
@@ -57,6 +59,7 @@ impl<'a> RunInfo<'a> {
             run_id: &run.run_id,
             started_at: &run.started_at,
             duration: run.duration,
+            insecure: false,
         }
     }
 
@@ -65,9 +68,14 @@ impl<'a> RunInfo<'a> {
             run_id: &summary.run_id,
             started_at: &summary.started_at,
             duration: summary.duration,
+            insecure: false,
         }
     }
 }
+
+/// What the reports say of a run made with `--insecure`.
+pub const INSECURE: &str =
+    "--insecure: server certificates were not verified; these results do not show who answered";
 
 /// Counts overall, per API and per tag (a scenario counts once under each of its tags), in
 /// name order; kept one scenario at a time, so a streamed run holds only these numbers.

@@ -10,6 +10,7 @@ mod args;
 mod derive;
 mod list;
 mod mock;
+mod net;
 mod run;
 mod specs;
 

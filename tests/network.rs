@@ -1,8 +1,8 @@
 //! Networks, through the real binary: a forward proxy on 127.0.0.1 that alone knows the host
-//! `api.conform.test` (forwarded to the fixture mock), and TLS servers with a CA made at test
-//! time, one of them requiring a client certificate, all in front of the fixture mock. Each run
-//! is the passing fixtures (`tests/fixtures/pass`), so a pass is a real pass and a failure is
-//! the network's.
+//! `api.conform.test` (forwarded to the fixture mock, or tunnelled by `CONNECT` to a TLS
+//! server), and TLS servers with a CA made at test time, one of them requiring a client
+//! certificate, all in front of the fixture mock. Each run is the passing fixtures
+//! (`tests/fixtures/pass`), so a pass is a real pass and a failure is the network's.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -19,6 +19,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::util::{Conform, Mocks, runtime, temp_dir, text};
+
+/// Connections a test server accepts before it stops: far more than a test makes.
+const MAX_CONNECTIONS: usize = 500;
 
 /// The host only the test proxy resolves.
 const PROXIED: &str = "http://api.conform.test/";
@@ -76,9 +79,10 @@ impl Servers {
         Servers { rt: runtime() }
     }
 
-    /// A forward proxy: requests for `api.conform.test` go to `upstream`, any other host gets
-    /// 502. It keeps the head of each connection's first request.
-    fn proxy(&self, upstream: SocketAddr) -> Proxy {
+    /// A forward proxy: requests for `api.conform.test` go to `upstream`, a `CONNECT` to
+    /// `api.conform.test:443` is tunnelled to `tunnel`, any other host gets 502. It keeps the
+    /// head of each connection's first request.
+    fn proxy(&self, upstream: SocketAddr, tunnel: Option<SocketAddr>) -> Proxy {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let listener = self
             .rt
@@ -87,7 +91,10 @@ impl Servers {
         let addr = listener.local_addr().expect("addr");
         let heads = seen.clone();
         self.rt.spawn(async move {
-            while let Ok((mut conn, _)) = listener.accept().await {
+            for _ in 0..MAX_CONNECTIONS {
+                let Ok((mut conn, _)) = listener.accept().await else {
+                    break;
+                };
                 let heads = heads.clone();
                 tokio::spawn(async move {
                     let Some(head) = read_head(&mut conn).await else {
@@ -96,6 +103,17 @@ impl Servers {
                     let text = String::from_utf8_lossy(&head).into_owned();
                     heads.lock().expect("lock").push(text.clone());
                     let target = text.split(' ').nth(1).unwrap_or("");
+                    if let Some(tunnel) = tunnel
+                        && text.starts_with("CONNECT api.conform.test:443 ")
+                    {
+                        let Ok(mut up) = TcpStream::connect(tunnel).await else {
+                            return;
+                        };
+                        if conn.write_all(b"HTTP/1.1 200 OK\r\n\r\n").await.is_ok() {
+                            let _ = tokio::io::copy_bidirectional(&mut conn, &mut up).await;
+                        }
+                        return;
+                    }
                     if !target.starts_with(PROXIED) {
                         let _ = conn
                             .write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n")
@@ -125,7 +143,10 @@ impl Servers {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         self.rt.spawn(async move {
-            while let Ok((conn, _)) = listener.accept().await {
+            for _ in 0..MAX_CONNECTIONS {
+                let Ok((conn, _)) = listener.accept().await else {
+                    break;
+                };
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
                     // A refused handshake ends here; the client reports it.
@@ -191,7 +212,7 @@ fn fixture_mock() -> (Mocks, SocketAddr) {
 fn a_proxy_carries_user_targets_and_no_proxy_turns_it_off() {
     let (_mocks, mock) = fixture_mock();
     let servers = Servers::new();
-    let proxy = servers.proxy(mock);
+    let proxy = servers.proxy(mock, None);
     let target = format!("fixture={PROXIED}");
     let through = [
         "--target",
@@ -318,7 +339,9 @@ impl Pki {
         let issuer = Issuer::new(ca_params, ca_key);
 
         let server_key = KeyPair::generate().expect("key");
-        let server_params = CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("params");
+        let server_params =
+            CertificateParams::new(vec!["127.0.0.1".to_owned(), "api.conform.test".to_owned()])
+                .expect("params");
         let server_cert = server_params
             .signed_by(&server_key, &issuer)
             .expect("server certificate");
@@ -422,6 +445,39 @@ fn a_private_ca_is_trusted_with_cacert_and_insecure_says_so_everywhere() {
     assert!(read(&reports, "report.html").contains("<p class=\"insecure\" role=\"alert\">"));
     assert!(read(&reports, "junit.xml").contains("<property name=\"conform.insecure\""));
     assert!(read(&reports, "summary.md").contains("> ⚠️ **--insecure: server certificates"));
+}
+
+#[test]
+fn https_targets_go_through_the_proxy_in_a_tunnel() {
+    let (_mocks, mock) = fixture_mock();
+    let pki = Pki::new();
+    let servers = Servers::new();
+    let tls = servers.tls(mock, pki.server_config(false));
+    let tls = url::Url::parse(&tls)
+        .expect("URL")
+        .socket_addrs(|| None)
+        .expect("addr")[0];
+    let proxy = servers.proxy(mock, Some(tls));
+    let ca = pki.path("ca.pem");
+    let args = [
+        "--target",
+        "fixture=https://api.conform.test/",
+        "--allow-writes",
+        "--cacert",
+        &ca,
+    ];
+    let (out, _, _keep) = run_pass(&args, &[("HTTPS_PROXY", &proxy.url())]);
+    assert!(passed(&out), "{}", text(&out));
+    let heads = proxy.heads();
+    assert!(
+        heads
+            .iter()
+            .any(|h| h.starts_with("CONNECT api.conform.test:443 ")),
+        "{heads:?}"
+    );
+    // HTTP_PROXY is for http targets only.
+    let (out, _, _keep) = run_pass(&args, &[("HTTP_PROXY", &proxy.url())]);
+    errors(&out, "cannot connect to https://api.conform.test");
 }
 
 #[test]

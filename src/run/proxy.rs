@@ -114,21 +114,13 @@ impl ProxyEnv {
         self.http.is_none() && self.https.is_none() && self.all.is_none()
     }
 
-    /// One line per proxy in effect, credentials redacted, for the start of a run.
+    /// One line per scheme that goes through a proxy, credentials redacted, for the start of a
+    /// run.
     pub fn describe(&self) -> Vec<String> {
         let mut lines = Vec::new();
-        for (scheme, p) in [
-            ("http", &self.http),
-            ("https", &self.https),
-            ("all", &self.all),
-        ] {
-            if let Some(p) = p {
-                let targets = if scheme == "all" {
-                    "other".to_owned()
-                } else {
-                    scheme.to_owned()
-                };
-                lines.push(format!("{targets} targets through {p} ({})", p.var));
+        for (scheme, p) in [("http", &self.http), ("https", &self.https)] {
+            if let Some(p) = p.as_ref().or(self.all.as_ref()) {
+                lines.push(format!("{scheme} targets through {p} ({})", p.var));
             }
         }
         if !lines.is_empty() && !self.no_proxy.is_empty() {
@@ -384,6 +376,15 @@ mod tests {
         );
         assert!(shown.contains("http://***@p:3128/"), "{shown}");
         assert!(shown.contains("except NO_PROXY: localhost"), "{shown}");
+        let other =
+            env(&[("HTTPS_PROXY", "http://s:1"), ("ALL_PROXY", "http://a:1")]).expect("parses");
+        assert_eq!(
+            other.describe(),
+            [
+                "http targets through http://a:1/ (ALL_PROXY)",
+                "https targets through http://s:1/ (HTTPS_PROXY)"
+            ]
+        );
         // The client still gets them.
         let p = e
             .for_url(&Url::parse("http://x/").expect("url"))

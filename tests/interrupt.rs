@@ -188,7 +188,7 @@ fn the_first_sigint_cleans_up_writes_the_reports_and_exits_130() {
     assert!(summary.contains("Interrupted by SIGINT"), "{summary}");
     let junit = std::fs::read_to_string(reports.join("junit.xml")).expect("junit.xml");
     assert!(
-        junit.contains(r#"name="interrupted" value="SIGINT""#),
+        junit.contains(r#"name="conform.interrupted" value="SIGINT""#),
         "{junit}"
     );
     let html = std::fs::read_to_string(reports.join("report.html")).expect("report.html");

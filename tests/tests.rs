@@ -37,6 +37,8 @@ mod specs_load;
 mod shell;
 // The corpus through a targets file, with credentials from the environment.
 mod targets;
+// Proxies, private CAs, --insecure and mutual TLS, against local servers.
+mod network;
 
 /// Every `.rs` file in `tests/` is built: a module of this binary, or a test target of its own.
 #[test]

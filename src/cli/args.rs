@@ -162,6 +162,9 @@ pub struct RunArgs {
     /// Live output on stdout: `human` lines, or `json`, one event per line for other tools.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Boxed: the variants of [`Command`] stay of a size.
+    #[command(flatten)]
+    pub net: Box<super::net::NetArgs>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

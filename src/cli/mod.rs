@@ -12,6 +12,7 @@ mod derive;
 mod list;
 mod man;
 mod mock;
+mod net;
 mod run;
 mod signals;
 mod specs;

@@ -75,22 +75,27 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
     // The terminal needs the failures and the warnings; the report files are streamed to the
     // report folder as scenarios finish, so a long run keeps no row per scenario.
     let collector = Arc::new(Collector::new(false));
-    let reports =
-        (!args.no_report).then(|| Arc::new(ReportWriter::new(&args.report, registry.clone())));
+    let reports = (!args.no_report).then(|| {
+        Arc::new(ReportWriter::new(&args.report, registry.clone()).insecure(args.net.insecure))
+    });
     let (summary, signals) = runtime.block_on(async {
-        let client = conform::run::http_client().context("cannot build the HTTP client")?;
         let embedded = sources.uses_embedded_mocks();
+        // No target given: the embedded mocks are the target, on ephemeral ports for this run,
+        // started first so that the client reaches them directly whatever the proxy variables.
+        let (mock_targets, mocks) = if embedded {
+            conform::mock::start_all(&Default::default()).await?
+        } else {
+            Default::default()
+        };
+        let direct = mocks.iter().map(|m| m.base_url.clone()).collect();
+        let client_options = args.net.client_options(direct);
+        args.net.announce(&client_options, !embedded)?;
+        let client = client_options.build()?;
         let mut targets = sources
             .resolve(&client, &config::process_env)
             .await
             .map_err(|d| anyhow::anyhow!("{d}"))?;
-        // No target given: the embedded mocks are the target, on ephemeral ports for this run.
-        let mut mocks = Vec::new();
-        if embedded {
-            let (mock_targets, running) = conform::mock::start_all(&Default::default()).await?;
-            targets.extend(mock_targets);
-            mocks = running;
-        }
+        targets.extend(mock_targets);
         let options = options(&args);
         let interrupt = options.interrupt.clone();
         let runner = Arc::new(Runner::new(

@@ -160,7 +160,7 @@ fn header(out: &mut String, info: &RunInfo<'_>, c: &Counts, verdict: &str) {
     let _ = write!(
         out,
         "<header class=\"top\"><div class=\"inner\">\n<h1>conform report <span class=\"badge {verdict} verdict\">{}</span></h1>\n\
-         <p class=\"meta\">run <span class=\"mono\">{}</span> · started {} · took {}</p>\n<div class=\"tiles\">",
+         <p class=\"meta\">run <span class=\"mono\">{}</span> · started {} · took {}</p>\n",
         verdict.to_uppercase(),
         esc(info.run_id),
         esc(info.started_at),
@@ -173,6 +173,14 @@ fn header(out: &mut String, info: &RunInfo<'_>, c: &Counts, verdict: &str) {
             esc(signal)
         );
     }
+    if info.insecure {
+        let _ = writeln!(
+            out,
+            "<p class=\"insecure\" role=\"alert\">⚠ {}</p>",
+            esc(super::INSECURE)
+        );
+    }
+    out.push_str("<div class=\"tiles\">");
     for (n, label) in [
         (c.total, "scenarios"),
         (c.passed, "passed"),

@@ -30,6 +30,9 @@ struct Whole<'a> {
     /// The signal that interrupted the run; absent when none did.
     #[serde(skip_serializing_if = "Option::is_none")]
     interrupted: Option<&'a str>,
+    /// Present, and true, only for a run made with `--insecure`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    insecure: bool,
     counts: Counts,
     scenarios: &'a [ScenarioResult],
 }
@@ -64,6 +67,7 @@ fn whole<'a>(info: &RunInfo<'a>, counts: Counts, scenarios: &'a [ScenarioResult]
         duration_ms: super::millis(info.duration),
         exit_code: info.exit_code(&counts).code(),
         interrupted: info.interrupted,
+        insecure: info.insecure,
         counts,
         scenarios,
     }

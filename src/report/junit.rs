@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::time::Duration;
 
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::run::{Outcome, RunResult, ScenarioResult, StepResult};
 
@@ -115,7 +115,11 @@ impl<S: Parts> JunitReport<S> {
             suite.set_time(s.time);
             if let Some(signal) = info.interrupted {
                 // CI tools show suite properties; an interrupted run must not read as complete.
-                suite.add_property(("interrupted", signal));
+                suite.add_property(Property::new("conform.interrupted", signal));
+            }
+            if info.insecure {
+                // Suites are what CI viewers show; each carries the warning.
+                suite.add_property(Property::new("conform.insecure", super::INSECURE));
             }
             suite.tests = s.tests;
             suite.skipped = s.skipped;

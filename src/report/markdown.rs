@@ -70,6 +70,9 @@ impl Summary {
                 "> **Interrupted by {signal}.** Scenarios not yet started are skipped; started ones ran their `finally` steps and are marked `interrupted` in `report.json`.\n"
             );
         }
+        if info.insecure {
+            let _ = writeln!(out, "> ⚠️ **{}**\n", super::INSECURE);
+        }
         let _ = writeln!(
             out,
             "| API | scenarios | passed | failed | errored | skipped |"

@@ -49,6 +49,8 @@ pub struct RunInfo<'a> {
     /// RFC 3339.
     pub started_at: &'a str,
     pub duration: std::time::Duration,
+    /// Server certificates were not verified (`--insecure`): every report says so at its top.
+    pub insecure: bool,
     /// The signal that interrupted the run, if one did: every report says so.
     pub interrupted: Option<&'a str>,
 }
@@ -70,6 +72,7 @@ impl<'a> RunInfo<'a> {
             started_at: &run.started_at,
             duration: run.duration,
             interrupted: None,
+            insecure: false,
         }
     }
 
@@ -79,9 +82,14 @@ impl<'a> RunInfo<'a> {
             started_at: &summary.started_at,
             duration: summary.duration,
             interrupted: summary.interrupted,
+            insecure: false,
         }
     }
 }
+
+/// What the reports say of a run made with `--insecure`.
+pub const INSECURE: &str =
+    "--insecure: server certificates were not verified; these results do not show who answered";
 
 /// Counts overall, per API and per tag (a scenario counts once under each of its tags), in
 /// name order; kept one scenario at a time, so a streamed run holds only these numbers.

@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::run::{Event, EventSink, RunSummary, ScenarioResult};
+use crate::run::{Event, EventSink, ScenarioResult};
 use crate::spec::Registry;
 
 use super::RunInfo;
@@ -24,6 +24,8 @@ use super::write::{self, ReportError, Reports};
 pub struct ReportWriter {
     dir: PathBuf,
     registry: Arc<Registry>,
+    /// The run accepts any server certificate: every report says so.
+    insecure: bool,
     state: Mutex<State>,
 }
 
@@ -46,8 +48,15 @@ impl ReportWriter {
         ReportWriter {
             dir: dir.to_owned(),
             registry,
+            insecure: false,
             state: Mutex::default(),
         }
+    }
+
+    /// Marks every report of a run made with `--insecure`.
+    pub fn insecure(mut self, insecure: bool) -> Self {
+        self.insecure = insecure;
+        self
     }
 
     /// The files written when the run finished (none if no scenario ran), or the first reason
@@ -85,7 +94,13 @@ impl EventSink for ReportWriter {
                 state.order.put(*index, Some(kept));
                 state.write_ready(&self.dir)
             }
-            Event::RunFinished { summary } => state.write_files(&self.dir, &self.registry, summary),
+            Event::RunFinished { summary } => {
+                let info = RunInfo {
+                    insecure: self.insecure,
+                    ..RunInfo::of_summary(summary)
+                };
+                state.write_files(&self.dir, &self.registry, &info, summary.counts.total)
+            }
             _ => Ok(()),
         };
         if let Err(e) = result {
@@ -127,7 +142,8 @@ impl State {
         &mut self,
         dir: &Path,
         registry: &Registry,
-        summary: &RunSummary,
+        info: &RunInfo<'_>,
+        total: usize,
     ) -> Result<(), ReportError> {
         while let Some(s) = self.order.pop_any() {
             self.reports(dir)?
@@ -137,8 +153,8 @@ impl State {
         let Some(reports) = self.reports.take() else {
             return Ok(());
         };
-        if summary.counts.total > 0 {
-            self.written = reports.write(dir, &RunInfo::of_summary(summary), registry)?;
+        if total > 0 {
+            self.written = reports.write(dir, info, registry)?;
         }
         Ok(())
     }
@@ -155,7 +171,7 @@ fn parts_error(dir: &Path, source: std::io::Error) -> ReportError {
 mod tests {
     use super::*;
     use crate::check::{CheckKind, Finding, Severity};
-    use crate::run::{Counts, Outcome, Phase, RequestRecord, RunResult, StepResult};
+    use crate::run::{Counts, Outcome, Phase, RequestRecord, RunResult, RunSummary, StepResult};
     use crate::scenario::Found;
 
     fn found(id: &str) -> Found {
@@ -285,6 +301,37 @@ mod tests {
             !json.contains("b.yaml"),
             "the deselected file is not reported"
         );
+    }
+
+    #[test]
+    fn an_insecure_run_says_so_in_every_report_and_a_verified_one_in_none() {
+        for insecure in [true, false] {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let writer = ReportWriter::new(dir.path(), registry()).insecure(insecure);
+            let a = scenario("a.yaml", "api", Outcome::Passed);
+            writer.event(&Event::ScenarioFinished {
+                index: 0,
+                result: &a,
+            });
+            writer.event(&Event::RunFinished {
+                summary: &summary(1),
+            });
+            writer.finish().expect("reports are written");
+            let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).expect(name);
+            let json: serde_json::Value = serde_json::from_str(&read("report.json")).expect("JSON");
+            assert_eq!(json.get("insecure").is_some(), insecure, "{json}");
+            for (name, mark) in [
+                ("report.html", "class=\"insecure\""),
+                ("junit.xml", "name=\"conform.insecure\""),
+                (
+                    "summary.md",
+                    "**--insecure: server certificates were not verified",
+                ),
+            ] {
+                let text = read(name);
+                assert_eq!(text.contains(mark), insecure, "{name}: {text}");
+            }
+        }
     }
 
     #[test]

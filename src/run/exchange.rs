@@ -301,10 +301,10 @@ fn transport_finding(what: String, e: &reqwest::Error) -> Finding {
         cause = s.to_string();
         src = s.source();
     }
-    let msg = if cause.is_empty() {
-        what
-    } else {
-        format!("{what}: {cause}")
+    let msg = match (cause.is_empty(), super::client::tls_hint(&cause)) {
+        (true, _) => what,
+        (false, None) => format!("{what}: {cause}"),
+        (false, Some(hint)) => format!("{what}: {cause}; {hint}"),
     };
     Finding::error(CheckKind::Transport, msg)
 }

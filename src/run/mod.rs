@@ -5,9 +5,11 @@
 //! flat however many scenarios run. Transport failures and timeouts become findings on their
 //! step, never a panic or a hang.
 
+pub mod client;
 mod events;
 mod exchange;
 mod interrupt;
+pub mod proxy;
 mod rate;
 mod result;
 mod scenario;
@@ -19,6 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+pub use client::{ClientError, ClientIdentity, ClientOptions, ProxyPolicy};
 pub use events::{Collect, Event, EventSink, NoEvents};
 pub use exchange::DEFAULT_MAX_BODY;
 pub use interrupt::{DEFAULT_CLEANUP_BUDGET, InFlight, Interrupt};
@@ -102,14 +105,11 @@ fn not_starting(stop: &AtomicBool, interrupt: &Interrupt) -> Option<String> {
     }
 }
 
-/// One HTTP client for the whole process run: connections are pooled across scenarios.
-pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .pool_idle_timeout(Duration::from_secs(30))
-        // Loopback mocks must not be routed through a CI proxy; real vendors are reached directly.
-        .no_proxy()
-        .build()
+/// One HTTP client for the whole process run: connections are pooled across scenarios. Every
+/// target reached directly, no extra trust ([`ClientOptions::default`]); the binary builds its
+/// client from `--cacert`, `--insecure`, `--cert`/`--key` and the proxy variables.
+pub fn http_client() -> Result<reqwest::Client, ClientError> {
+    ClientOptions::default().build()
 }
 
 pub struct Runner {

@@ -1,6 +1,8 @@
-//! The human live view as an [`EventSink`]: a line per finished scenario and, on a terminal, a
-//! progress bar (scenarios done / total, failures so far) kept below the lines. Off with
-//! `--quiet` (then only failing lines) or when stdout is not a terminal (then lines only).
+//! [`Human`], the human live view as an [`EventSink`]: a block per finished scenario, printed in
+//! the order the files were found whatever order they finish in (a scenario overtaken by a
+//! slower one waits in a [`Reorder`] as text), and, on a terminal, a progress bar (scenarios
+//! done / total, failures so far) kept below the lines, which moves as scenarios finish. Off
+//! with `--quiet` (then only failing lines) or when stdout is not a terminal (then lines only).
 
 use std::io::Write;
 use std::sync::Mutex;
@@ -8,7 +10,31 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::run::{Event, EventSink, Outcome};
+use super::order::Reorder;
+use crate::run::{Event, EventSink, Outcome, ScenarioResult};
+
+/// How much of each exchange `-v` shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Verbosity {
+    /// A line per scenario.
+    #[default]
+    Lines,
+    /// `-v`: also each exchange, request line, status and bodies.
+    Exchanges,
+    /// `-vv`: also the request and response headers.
+    Headers,
+}
+
+impl Verbosity {
+    /// From the number of `-v` given.
+    pub fn of_count(n: u8) -> Verbosity {
+        match n {
+            0 => Verbosity::Lines,
+            1 => Verbosity::Exchanges,
+            _ => Verbosity::Headers,
+        }
+    }
+}
 
 pub struct Human {
     color: bool,
@@ -16,7 +42,12 @@ pub struct Human {
     bar: Option<ProgressBar>,
     /// Print each step's request as built (`--dry-run`).
     dry_run: bool,
-    failures: AtomicUsize,
+    verbosity: Verbosity,
+    failed: AtomicUsize,
+    errored: AtomicUsize,
+    /// The text of scenarios that finished before an earlier one; printed under this lock, so
+    /// blocks never interleave.
+    pending: Mutex<Reorder<String>>,
     out: Mutex<std::io::Stdout>,
 }
 
@@ -43,7 +74,10 @@ impl Human {
             quiet,
             bar,
             dry_run: false,
-            failures: AtomicUsize::new(0),
+            verbosity: Verbosity::Lines,
+            failed: AtomicUsize::new(0),
+            errored: AtomicUsize::new(0),
+            pending: Mutex::new(Reorder::default()),
             out: Mutex::new(std::io::stdout()),
         }
     }
@@ -54,14 +88,54 @@ impl Human {
         self
     }
 
-    fn print(&self, line: &str) {
+    /// Also print each exchange (`-v`), with headers (`-vv`). `--quiet` wins over it.
+    pub fn verbosity(mut self, v: Verbosity) -> Self {
+        self.verbosity = v;
+        self
+    }
+
+    /// What the terminal shows of a finished scenario, or `None` when `--quiet` hides it.
+    fn block(&self, result: &ScenarioResult) -> Option<String> {
+        if self.quiet && result.outcome == Outcome::Passed {
+            return None;
+        }
+        let mut text = String::new();
+        if self.dry_run {
+            for step in &result.steps {
+                let step_text = super::terminal::dry_run_step(step);
+                text.push_str(&format!("{}:\n{}\n", result.id, step_text.trim_end()));
+            }
+        }
+        text.push_str(&super::terminal::scenario_line(result, self.color));
+        // VERBOSE
+        Some(text)
+    }
+
+    /// Takes `index`'s block (or gap) and prints every block whose turn has come.
+    fn put(&self, index: usize, block: Option<String>) {
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        pending.put(index, block);
+        while let Some(text) = pending.pop() {
+            self.print(&text);
+        }
+    }
+
+    fn print(&self, text: &str) {
         match &self.bar {
             // Printed above the bar, which redraws below it.
-            Some(pb) => pb.println(line),
+            Some(pb) => pb.println(text),
             None => {
                 let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-                let _ = writeln!(out, "{line}");
+                let _ = writeln!(out, "{text}");
             }
+        }
+    }
+
+    fn bar_message(&self) -> String {
+        let failed = self.failed.load(Ordering::Relaxed);
+        match self.errored.load(Ordering::Relaxed) {
+            0 => format!("{failed} failed"),
+            errored => format!("{failed} failed, {errored} errored"),
         }
     }
 }
@@ -71,36 +145,36 @@ impl EventSink for Human {
         match event {
             Event::RunStarted { total, .. } => {
                 if let Some(pb) = &self.bar {
-                    pb.set_message("0 failed");
+                    pb.set_message(self.bar_message());
                     pb.set_length(total.unwrap_or(0) as u64);
                     pb.set_draw_target(ProgressDrawTarget::stdout());
                 }
             }
-            Event::Deselected { .. } => {
+            Event::Deselected { index, .. } => {
+                self.put(*index, None);
                 if let Some(pb) = &self.bar {
                     pb.set_length(pb.length().unwrap_or(1).saturating_sub(1));
                 }
             }
-            Event::ScenarioFinished { result, .. } => {
-                let failed = matches!(result.outcome, Outcome::Failed | Outcome::Errored);
-                let failures = if failed {
-                    self.failures.fetch_add(1, Ordering::Relaxed) + 1
-                } else {
-                    self.failures.load(Ordering::Relaxed)
+            Event::ScenarioFinished { index, result } => {
+                match result.outcome {
+                    Outcome::Failed => self.failed.fetch_add(1, Ordering::Relaxed),
+                    Outcome::Errored => self.errored.fetch_add(1, Ordering::Relaxed),
+                    Outcome::Passed | Outcome::Skipped => 0,
                 };
-                if !(self.quiet && result.outcome == Outcome::Passed) {
-                    self.print(&super::terminal::scenario_line(result, self.color));
-                }
+                self.put(*index, self.block(result));
                 if let Some(pb) = &self.bar {
-                    pb.set_message(format!("{failures} failed"));
+                    pb.set_message(self.bar_message());
                     pb.inc(1);
                 }
             }
-            Event::StepFinished { scenario, step } if self.dry_run => {
-                let text = super::terminal::dry_run_step(step);
-                self.print(&format!("{scenario}:\n{}", text.trim_end()));
-            }
             Event::RunFinished { .. } => {
+                // Every index has come by now; whatever still waits (a runner that skipped an
+                // index would be a bug) is printed rather than lost.
+                let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+                while let Some(text) = pending.pop_any() {
+                    self.print(&text);
+                }
                 if let Some(pb) = &self.bar {
                     pb.finish_and_clear();
                 }

@@ -27,6 +27,8 @@ mod spec_lint;
 mod specs_load;
 // The corpus through a targets file, with credentials from the environment.
 mod targets;
+// The terminal: output order, counts, -v, --var and --env-file, --partition.
+mod terminal;
 
 /// Every `.rs` file in `tests/` is built: a module of this binary, or a test target of its own.
 #[test]

@@ -135,6 +135,10 @@ pub struct RunArgs {
     /// Print only failures and the summary; no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print every exchange in full, passing ones too (redacted, bodies pretty-printed up to
+    /// 64 KiB); `-vv` adds the request and response headers.
+    #[arg(long, short, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
     /// Folder for junit.xml, report.json, report.html and summary.md (written atomically).
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub report: PathBuf,

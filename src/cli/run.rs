@@ -10,7 +10,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use conform::report::collect::Collector;
 use conform::report::events::{Fanout, JsonLines};
-use conform::report::progress::Human;
+use conform::report::progress::{Human, Verbosity};
 use conform::report::stream::ReportWriter;
 use conform::report::terminal;
 use conform::run::{EventSink, ExitCode, RunOptions, Runner};
@@ -99,7 +99,12 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
             Format::Json => Arc::new(JsonLines::new(std::io::stdout())),
             Format::Human => {
                 let bar = !args.quiet && std::io::stdout().is_terminal();
-                Arc::new(Human::new(color, args.quiet, bar).dry_run(args.dry_run))
+                let verbosity = Verbosity::of_count(args.verbose);
+                Arc::new(
+                    Human::new(color, args.quiet, bar)
+                        .dry_run(args.dry_run)
+                        .verbosity(verbosity),
+                )
             }
         };
         let mut sinks: Vec<Arc<dyn EventSink>> = vec![live, collector.clone()];

@@ -107,7 +107,10 @@ impl Human {
             }
         }
         text.push_str(&super::terminal::scenario_line(result, self.color));
-        // VERBOSE
+        if self.verbosity >= Verbosity::Exchanges && !self.quiet && !self.dry_run {
+            let headers = self.verbosity >= Verbosity::Headers;
+            text.push_str(super::verbose::exchanges(result, headers).trim_end_matches('\n'));
+        }
         Some(text)
     }
 

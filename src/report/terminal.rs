@@ -129,17 +129,7 @@ fn step_details(out: &mut String, r: &ScenarioResult, i: usize, step: &StepResul
         let _ = writeln!(out, "    request: {} {}", req.method, req.url);
     }
     if let Some(resp) = &step.response {
-        let ct = resp
-            .headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("no content-type");
-        let _ = writeln!(
-            out,
-            "    response: {} ({ct}, {} bytes)",
-            resp.status, resp.body_bytes
-        );
+        let _ = writeln!(out, "    response: {}", super::verbose::status_line(resp));
         if !resp.body.is_empty() {
             let body = crate::check::schema::preview(resp.body.as_bytes());
             let _ = writeln!(out, "      {}", body.replace('\n', "\n      "));

@@ -1,0 +1,123 @@
+//! What the terminal shows, through the real binary against the embedded mocks: scenarios in the
+//! order found whatever `--jobs`, the counts line with errored apart, `-v`/`-vv` exchanges with
+//! no secret, `--var`/`--env-file` reaching a request, and `--partition` shards that cover a
+//! corpus exactly once.
+
+use crate::util::{Conform, Mocks, conform, temp_dir, text};
+
+/// The scenario ids of the live lines (`PASS  id  name (12ms)`), in the order printed.
+fn live_ids(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|l| {
+            ["PASS ", "FAIL ", "ERROR", "SKIP "]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
+        .filter_map(|l| l.split_whitespace().nth(1).map(str::to_owned))
+        .collect()
+}
+
+/// The ids `conform list` gives for `args`, in its order.
+fn listed(args: &[&str]) -> Vec<String> {
+    let mut all = vec!["list"];
+    all.extend_from_slice(args);
+    let out = conform(&all);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn scenarios_print_in_the_order_found_whatever_the_jobs() {
+    let corpus = "cases/liveperson-deletion";
+    let mut runs = Vec::new();
+    for jobs in ["1", "8"] {
+        let out = conform(&["run", "--jobs", jobs, corpus]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        runs.push(live_ids(&String::from_utf8_lossy(&out.stdout)));
+    }
+    assert_eq!(runs[0].len(), 8, "every scenario has a line: {:?}", runs[0]);
+    assert_eq!(runs[0], runs[1], "--jobs 1 and --jobs 8 print alike");
+    let mut sorted = runs[0].clone();
+    sorted.sort();
+    assert_eq!(runs[0], sorted, "the order is the files' name order");
+}
+
+#[test]
+fn the_counts_line_counts_errored_apart_from_failed() {
+    let out = conform(&[
+        "run",
+        "--specs",
+        "tests/fixtures/specs",
+        "tests/fixtures/pass",
+        "tests/fixtures/violation/body-mismatch.yaml",
+        "tests/fixtures/invalid/typo.yaml",
+    ]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    let last = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .rfind(|l| l.contains(" passed, "))
+        .map(str::to_owned)
+        .unwrap_or_default();
+    assert!(
+        last.starts_with("3 passed, 1 failed, 1 errored ("),
+        "the final counts line: {t}"
+    );
+    assert!(t.contains("1 scenario(s) errored"), "{t}");
+}
+
+/// A targets file that sends the LivePerson mock's token from `LP_BEARER_TOKEN`.
+fn liveperson_with_token(mocks: &Mocks, dir: &std::path::Path) -> (String, String) {
+    let base = mocks.base("liveperson-deletion");
+    let file = dir.join("targets.yaml");
+    let text =
+        format!("liveperson-deletion:\n  auth: bearer\n  account: le92186583\n  csds: {base}\n");
+    std::fs::write(&file, text).expect("targets file written");
+    let token = conform::mock::credentials("liveperson-deletion")
+        .into_iter()
+        .find(|(k, _)| *k == "Authorization")
+        .map(|(_, v)| v.trim_start_matches("Bearer ").to_owned())
+        .expect("the mock's token");
+    (file.display().to_string(), token)
+}
+
+#[test]
+fn verbose_shows_a_passing_exchange_and_very_verbose_its_headers_with_no_secret() {
+    let mocks = Mocks::start(&["liveperson-deletion"], &Default::default());
+    let dir = temp_dir();
+    let (targets, token) = liveperson_with_token(&mocks, dir.path());
+    let scenario = "cases/liveperson-deletion/cancel-lifecycle.yaml";
+    let run = |flag: &str| {
+        let out = Conform::new(&["run", "--targets", &targets, flag, scenario])
+            .envs([("LP_BEARER_TOKEN", token.as_str())])
+            .output();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let t = text(&out);
+        assert!(!t.contains(&token), "the token never reaches output: {t}");
+        t
+    };
+    let plain = run("--color=never");
+    assert!(
+        !plain.contains("\"request_id\""),
+        "no body without -v: {plain}"
+    );
+    let v = run("-v");
+    assert!(v.contains("  > POST http://127.0.0.1:"), "{v}");
+    assert!(v.contains("  < 201 (application/json"), "{v}");
+    assert!(v.contains("  <   \"request_id\": "), "a pretty body: {v}");
+    assert!(!v.contains("Authorization:"), "-v shows no headers: {v}");
+    let vv = run("-vv");
+    assert!(vv.contains("  > Authorization: Bearer <redacted>"), "{vv}");
+    assert!(vv.contains("  < content-type: application/json"), "{vv}");
+}
+
+#[test]
+fn verbose_and_quiet_do_not_go_together() {
+    let out = conform(&["run", "-v", "--quiet", "cases/liveperson-deletion"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("cannot be used with"), "{}", text(&out));
+}

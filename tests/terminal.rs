@@ -121,3 +121,123 @@ fn verbose_and_quiet_do_not_go_together() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("cannot be used with"), "{}", text(&out));
 }
+
+/// `conform run` on the fixture that needs `widget_name=cli-widget`, with `extra` switches.
+fn named_from_outside(extra: &[&str]) -> (Option<i32>, String) {
+    let mut args = vec!["run", "--specs", "tests/fixtures/specs"];
+    args.extend_from_slice(extra);
+    args.push("tests/fixtures/inputs/named-from-outside.yaml");
+    let out = conform(&args);
+    (out.status.code(), text(&out))
+}
+
+#[test]
+fn a_var_reaches_the_request_and_the_scenario_fails_without_it() {
+    let (code, t) = named_from_outside(&["--var", "widget_name=cli-widget"]);
+    assert_eq!(code, Some(0), "{t}");
+    let (code, t) = named_from_outside(&["--var", "widget_name=other"]);
+    assert_eq!(code, Some(1), "the mock echoes what was sent: {t}");
+    let (code, t) = named_from_outside(&[]);
+    assert_eq!(code, Some(2), "{t}");
+    assert!(t.contains("`${widget_name}` is not defined"), "{t}");
+    assert!(t.contains("pass `--var NAME=VALUE`"), "{t}");
+}
+
+#[test]
+fn an_env_file_feeds_names_under_var() {
+    let dir = temp_dir();
+    let file = dir.path().join("run.env");
+    std::fs::write(&file, "# the run's inputs\nwidget_name=cli-widget\n").expect("written");
+    let file = file.display().to_string();
+    let (code, t) = named_from_outside(&["--env-file", &file]);
+    assert_eq!(code, Some(0), "{t}");
+    let (code, t) = named_from_outside(&["--env-file", &file, "--var", "widget_name=other"]);
+    assert_eq!(code, Some(1), "--var wins over the env file: {t}");
+    // A scenario's own `vars` are defaults that `--var` overrides and an env file does not.
+    let overridden = |extra: &[&str]| {
+        let mut args = vec!["run", "--specs", "tests/fixtures/specs"];
+        args.extend_from_slice(extra);
+        args.push("tests/fixtures/inputs/overridden-default.yaml");
+        let out = conform(&args);
+        (out.status.code(), text(&out))
+    };
+    let (code, t) = overridden(&["--var", "widget_name=cli-widget"]);
+    assert_eq!(code, Some(0), "--var wins over `vars`: {t}");
+    let (code, t) = overridden(&["--env-file", &file]);
+    assert_eq!(code, Some(1), "`vars` win over the env file: {t}");
+}
+
+#[test]
+fn a_bad_var_or_env_file_line_is_a_usage_error_with_its_place() {
+    for (bad, says) in [
+        ("widget_name", "expected NAME=VALUE"),
+        ("=cli-widget", "the name before `=` is empty"),
+    ] {
+        let (code, t) = named_from_outside(&["--var", bad]);
+        assert_eq!(code, Some(2), "{t}");
+        assert!(t.contains(says), "{t}");
+    }
+    let dir = temp_dir();
+    let file = dir.path().join("bad.env");
+    std::fs::write(&file, "A=1\nnot a line hunter2\n").expect("written");
+    let (code, t) = named_from_outside(&["--env-file", &file.display().to_string()]);
+    assert_eq!(code, Some(2), "{t}");
+    assert!(t.contains(&format!("{}:2:", file.display())), "{t}");
+    assert!(!t.contains("hunter2"), "the line is not echoed: {t}");
+}
+
+#[test]
+fn a_secret_looking_input_is_redacted_in_output_and_reports() {
+    let secret = "hunter2-widget";
+    let mut c = Conform::new(&[
+        "run",
+        "-vv",
+        "--specs",
+        "tests/fixtures/specs",
+        "--var",
+        &format!("widget_secret={secret}"),
+        "tests/fixtures/inputs/secret-input.yaml",
+    ]);
+    let out = c.run();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("\"name\": \"<redacted>\""), "{t}");
+    assert!(!t.contains(secret), "{t}");
+    let reports = c.reports().expect("a report folder");
+    for entry in std::fs::read_dir(&reports).expect("reports written") {
+        let path = entry.expect("entry").path();
+        let body = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            !body.contains(secret),
+            "{} holds the secret",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn an_env_file_gives_the_targets_their_credentials() {
+    let mocks = Mocks::start(&["liveperson-deletion"], &Default::default());
+    let dir = temp_dir();
+    let (targets, token) = liveperson_with_token(&mocks, dir.path());
+    let env = dir.path().join("vendor.env");
+    std::fs::write(&env, format!("LP_BEARER_TOKEN={token}\n")).expect("written");
+    let scenario = "cases/liveperson-deletion/cancel-lifecycle.yaml";
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--targets", targets.as_str()];
+        args.extend_from_slice(extra);
+        args.push(scenario);
+        Conform::new(&args).env_remove("LP_BEARER_TOKEN").output()
+    };
+    let out = run(&["--env-file", &env.display().to_string(), "-vv"]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(!t.contains(&token), "{t}");
+    let out = run(&[]);
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "no token, no pass: {}",
+        text(&out)
+    );
+}

@@ -30,7 +30,8 @@ pub enum Color {
 #[derive(Subcommand)]
 pub enum Command {
     /// Run scenarios against targets and check every response.
-    Run(RunArgs),
+    // Boxed: the run switches outgrow every other command many times over.
+    Run(Box<RunArgs>),
     /// List the scenarios that a run with the same selection would run.
     List(SelectArgs),
     /// Print the JSON Schema of scenario files (for editors).
@@ -107,6 +108,14 @@ pub struct RunArgs {
     /// the credentials themselves come from the environment.
     #[arg(long = "targets", value_name = "FILE", env = "CONFORM_TARGETS")]
     pub targets_file: Option<PathBuf>,
+    /// A value for `${NAME}` in every scenario (repeatable); it overrides the scenario's own
+    /// `vars`, not values captured from responses.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// A dotenv file: its entries answer `${NAME}` (under `--var` and `vars`), `${env.NAME}` and
+    /// the targets' credential variables (under the exported environment).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
     /// Scenarios in flight at once [default: 4 x CPUs, 4..=32].
     #[arg(long, short)]
     pub jobs: Option<usize>,

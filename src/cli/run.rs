@@ -13,10 +13,9 @@ use conform::report::events::{Fanout, JsonLines};
 use conform::report::progress::{Human, Verbosity};
 use conform::report::stream::ReportWriter;
 use conform::report::terminal;
-use conform::run::{EventSink, ExitCode, RunOptions, Runner};
+use conform::run::{EventSink, ExitCode, Inputs, RunOptions, Runner};
 use conform::scenario::Discovery;
 use conform::spec::Registry;
-use conform::target::config;
 use conform::target::sources::TargetSources;
 
 use super::args::{Format, RunArgs};
@@ -32,8 +31,9 @@ fn count_files(paths: &[PathBuf]) -> anyhow::Result<usize> {
     Ok(n)
 }
 
-fn options(args: &RunArgs) -> RunOptions {
+fn options(args: &RunArgs, inputs: Arc<Inputs>) -> RunOptions {
     let mut options = RunOptions {
+        inputs,
         fail_fast: args.fail_fast,
         strict: args.strict,
         step_timeout: args.step_timeout,
@@ -65,6 +65,7 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
     // Parse everything the user wrote before starting anything, so mistakes fail fast.
     let sources = TargetSources::parse(&args.targets, args.targets_file.as_deref())
         .map_err(|d| anyhow::anyhow!("{d}"))?;
+    let inputs = Arc::new(Inputs::parse(&args.vars, args.env_file.as_deref())?);
     let registry = Arc::new(Registry::new(&args.specs));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -79,7 +80,7 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         let client = conform::run::http_client().context("cannot build the HTTP client")?;
         let embedded = sources.uses_embedded_mocks();
         let mut targets = sources
-            .resolve(&client, &config::process_env)
+            .resolve(&client, &|name| inputs.env(name))
             .await
             .map_err(|d| anyhow::anyhow!("{d}"))?;
         // No target given: the embedded mocks are the target, on ephemeral ports for this run.
@@ -93,7 +94,7 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
             registry.clone(),
             Arc::new(targets),
             client,
-            options(&args),
+            options(&args, inputs.clone()),
         ));
         let live: Arc<dyn EventSink> = match args.format {
             Format::Json => Arc::new(JsonLines::new(std::io::stdout())),

@@ -7,6 +7,7 @@
 
 mod events;
 mod exchange;
+pub mod inputs;
 mod rate;
 mod result;
 mod scenario;
@@ -19,6 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub use events::{Collect, Event, EventSink, NoEvents};
+pub use inputs::{InputError, Inputs};
 pub use result::{
     BodyDiff, Counts, ExitCode, Outcome, Phase, RequestRecord, ResponseRecord, RunResult,
     RunSummary, ScenarioResult, StepResult,
@@ -51,6 +53,8 @@ pub struct RunOptions {
     pub rate: Option<f64>,
     /// Every `until` poll waits at least this long (a real vendor is slower than a mock).
     pub min_poll_timeout: Duration,
+    /// `--var` and `--env-file`.
+    pub inputs: Arc<Inputs>,
 }
 
 impl Default for RunOptions {
@@ -65,6 +69,7 @@ impl Default for RunOptions {
             allow_writes: false,
             rate: None,
             min_poll_timeout: Duration::ZERO,
+            inputs: Arc::default(),
         }
     }
 }
@@ -98,6 +103,8 @@ pub struct Runner {
     limiters: std::sync::Mutex<HashMap<String, Arc<rate::RateLimiter>>>,
     client: reqwest::Client,
     redactor: Arc<Redactor>,
+    /// The names `--var` and `--env-file` define, which every scenario may use.
+    input_names: Vec<String>,
     options: RunOptions,
 }
 
@@ -116,13 +123,17 @@ impl Runner {
         client: reqwest::Client,
         options: RunOptions,
     ) -> Self {
-        let redactor = Arc::new(Redactor::new(targets.secrets()));
+        let mut secrets = targets.secrets();
+        secrets.extend(options.inputs.secrets());
+        let redactor = Arc::new(Redactor::new(secrets));
+        let input_names = options.inputs.names();
         Runner {
             registry,
             targets,
             limiters: Default::default(),
             client,
             redactor,
+            input_names,
             options,
         }
     }
@@ -172,7 +183,7 @@ impl Runner {
         if !selection.admits(&f.id, &scenario.name.value, &tags) {
             return Loaded::Deselected;
         }
-        match plan::compile(f, &text, scenario, &self.registry) {
+        match plan::compile(f, &text, scenario, &self.registry, &self.input_names) {
             Ok(p) => Loaded::Plan(Box::new(p)),
             Err(r) => Loaded::Rejected(r),
         }

@@ -241,3 +241,34 @@ fn an_env_file_gives_the_targets_their_credentials() {
         text(&out)
     );
 }
+
+#[test]
+fn partitions_cover_the_corpus_exactly_once_in_run_and_list() {
+    let corpus = "cases";
+    let all = listed(&[corpus]);
+    assert_eq!(all.len(), 25, "the corpus: {all:?}");
+    for kind in ["hash", "count"] {
+        let mut seen = Vec::new();
+        for m in 1..=3 {
+            let p = format!("{kind}:{m}/3");
+            let out = conform(&["run", "--partition", &p, "--no-report", corpus]);
+            let t = text(&out);
+            let ran = live_ids(&String::from_utf8_lossy(&out.stdout));
+            assert!(!ran.is_empty(), "{p}: {t}");
+            assert_eq!(
+                ran,
+                listed(&["--partition", &p, corpus]),
+                "run and list agree on {p}"
+            );
+            seen.extend(ran);
+        }
+        seen.sort();
+        assert_eq!(
+            seen, all,
+            "{kind}: every scenario in exactly one of 3 shards"
+        );
+    }
+    let out = conform(&["run", "--partition", "foo:1/2", corpus]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("unknown kind `foo`"), "{}", text(&out));
+}

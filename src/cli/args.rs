@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use conform::scenario::Selection;
+use conform::scenario::{Partition, Selection};
 
 #[derive(Parser)]
 #[command(
@@ -92,6 +92,10 @@ pub struct SelectArgs {
     /// Only scenarios with this tag (repeat for any of several).
     #[arg(long = "tag")]
     pub tags: Vec<String>,
+    /// Only shard M of N: `hash:M/N` by the hash of each scenario id (nextest's split, stable
+    /// as files are added), or `count:M/N`, every Nth file in path order.
+    #[arg(long, value_name = "hash:M/N")]
+    pub partition: Option<Partition>,
 }
 
 #[derive(Args)]
@@ -170,6 +174,7 @@ impl SelectArgs {
         Selection {
             filter: self.filter.clone(),
             tags: self.tags.clone(),
+            partition: self.partition,
         }
     }
 }

@@ -127,7 +127,12 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         anyhow::Ok(summary)
     })?;
     if summary.counts.total == 0 {
-        anyhow::bail!("no scenario selected under {}", where_());
+        let shard = args
+            .select
+            .partition
+            .map(|p| format!(" (shard {p} is empty)"))
+            .unwrap_or_default();
+        anyhow::bail!("no scenario selected under {}{shard}", where_());
     }
     let collected = collector.take(&summary);
     if args.format == Format::Human {

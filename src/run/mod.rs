@@ -240,6 +240,11 @@ impl Runner {
                     continue;
                 }
             };
+            // Outside this shard: decided on the id and place alone, so the file is not read.
+            if !selection.in_partition(index, &f.id) {
+                sink.event(&Event::Deselected { index, id: &f.id });
+                continue;
+            }
             // A closed semaphore cannot happen (it is never closed); without a permit the
             // scenario still runs, which is the safe failure.
             let permit = permits.clone().acquire_owned().await.ok();

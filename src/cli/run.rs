@@ -80,7 +80,10 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         let client = conform::run::http_client().context("cannot build the HTTP client")?;
         let embedded = sources.uses_embedded_mocks();
         let mut targets = sources
-            .resolve(&client, &|name| inputs.env(name))
+            .resolve(&client, &|name| {
+                // Empty counts as unset, as `config::process_env` has it.
+                inputs.env(name).filter(|v| !v.is_empty())
+            })
             .await
             .map_err(|d| anyhow::anyhow!("{d}"))?;
         // No target given: the embedded mocks are the target, on ephemeral ports for this run.

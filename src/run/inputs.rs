@@ -83,13 +83,12 @@ impl Inputs {
         self.vars.get(name).map(String::as_str)
     }
 
-    /// An environment variable: the process environment, then the env file; empty values count
-    /// as unset, as the targets' credential lookups treat them.
+    /// An environment variable: the process environment, then the env file. An empty value is
+    /// a value, as `${env.NAME}` always took it; the targets' lookups drop empty ones themselves.
     pub fn env(&self, name: &str) -> Option<String> {
         std::env::var(name)
             .ok()
-            .filter(|v| !v.is_empty())
-            .or_else(|| self.file.get(name).filter(|v| !v.is_empty()).cloned())
+            .or_else(|| self.file.get(name).cloned())
     }
 
     /// Whether `name` is an environment variable, by [`Inputs::env`].

@@ -48,7 +48,8 @@ pub struct Human {
     /// The text of scenarios that finished before an earlier one; printed under this lock, so
     /// blocks never interleave.
     pending: Mutex<Reorder<String>>,
-    out: Mutex<std::io::Stdout>,
+    /// Where the lines go without a bar: stdout, or a test's buffer.
+    out: Mutex<Box<dyn Write + Send>>,
 }
 
 impl Human {
@@ -78,13 +79,20 @@ impl Human {
             failed: AtomicUsize::new(0),
             errored: AtomicUsize::new(0),
             pending: Mutex::new(Reorder::default()),
-            out: Mutex::new(std::io::stdout()),
+            out: Mutex::new(Box::new(std::io::stdout())),
         }
     }
 
     /// Also print every step's request as it would be sent (credentials redacted).
     pub fn dry_run(mut self, on: bool) -> Self {
         self.dry_run = on;
+        self
+    }
+
+    /// Lines to `out` instead of stdout (no bar is drawn there).
+    pub fn output(mut self, out: Box<dyn Write + Send>) -> Self {
+        self.bar = None;
+        self.out = Mutex::new(out);
         self
     }
 
@@ -184,5 +192,98 @@ impl EventSink for Human {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::scenario::Found;
+
+    /// A writer whose bytes the test reads back.
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Buffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Buffer {
+        fn ids(&self) -> Vec<String> {
+            let bytes = self.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            String::from_utf8_lossy(&bytes)
+                .lines()
+                .filter_map(|l| l.split_whitespace().nth(1).map(str::to_owned))
+                .collect()
+        }
+    }
+
+    fn result(id: &str, outcome: Outcome) -> ScenarioResult {
+        let found = Found {
+            path: Path::new(id).to_owned(),
+            id: id.to_owned(),
+        };
+        let mut r = ScenarioResult::skipped(&found, "");
+        r.outcome = outcome;
+        r.skipped = None;
+        r
+    }
+
+    /// A reporter writing to a buffer (no bar), and the buffer.
+    fn human(quiet: bool) -> (Human, Buffer) {
+        let buf = Buffer::default();
+        let h = Human::new(false, quiet, false).output(Box::new(buf.clone()));
+        (h, buf)
+    }
+
+    fn finish(h: &Human, index: usize, id: &str, outcome: Outcome) {
+        let r = result(id, outcome);
+        h.event(&Event::ScenarioFinished { index, result: &r });
+    }
+
+    #[test]
+    fn scenarios_print_in_index_order_whatever_order_they_finish() {
+        let (h, buf) = human(false);
+        finish(&h, 2, "c", Outcome::Passed);
+        finish(&h, 3, "d", Outcome::Failed);
+        assert!(buf.ids().is_empty(), "c and d wait for a and b");
+        finish(&h, 0, "a", Outcome::Passed);
+        assert_eq!(buf.ids(), ["a"]);
+        h.event(&Event::Deselected { index: 1, id: "b" });
+        assert_eq!(buf.ids(), ["a", "c", "d"], "a deselected file is a gap");
+    }
+
+    #[test]
+    fn quiet_hides_passes_without_holding_back_what_follows() {
+        let (h, buf) = human(true);
+        finish(&h, 1, "b", Outcome::Errored);
+        finish(&h, 0, "a", Outcome::Passed);
+        assert_eq!(buf.ids(), ["b"]);
+    }
+
+    #[test]
+    fn the_end_of_a_run_prints_what_still_waits() {
+        let (h, buf) = human(false);
+        finish(&h, 1, "b", Outcome::Passed);
+        let summary = crate::run::RunSummary {
+            run_id: String::new(),
+            started_at: String::new(),
+            duration: std::time::Duration::ZERO,
+            counts: Default::default(),
+        };
+        h.event(&Event::RunFinished { summary: &summary });
+        assert_eq!(buf.ids(), ["b"]);
     }
 }

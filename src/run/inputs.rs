@@ -42,7 +42,7 @@ pub enum InputError {
     Read { path: PathBuf, reason: String },
     /// The line itself is not shown: it may hold a secret.
     #[error(
-        "{}:{line}:{col}: not a dotenv line: expected `NAME=VALUE` (quote a value with spaces or `#`; `#` starts a comment)",
+        "{}:{line}:{col}: not a dotenv line: expected `NAME=VALUE` (close every quote; quote a value with spaces or `#`, which starts a comment)",
         path.display()
     )]
     Line {
@@ -163,19 +163,10 @@ fn parse_env_file(path: &Path, text: &str) -> Result<BTreeMap<String, String>, I
                 out.insert(name, value);
             }
             Err(dotenvy::Error::LineParse(line, index)) => {
-                // dotenvy names the line by its text; find where it is in the file.
-                let (line_no, col) = match text.find(line.trim_start()) {
-                    Some(at) => {
-                        let before = &text[..at];
-                        let line_no = before.matches('\n').count() + 1;
-                        let indent = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
-                        (line_no, indent + index + 1)
-                    }
-                    None => (0, index + 1),
-                };
+                let (line, col) = locate(text, &line, index);
                 return Err(InputError::Line {
                     path: path.to_owned(),
-                    line: line_no,
+                    line,
                     col,
                 });
             }
@@ -188,6 +179,22 @@ fn parse_env_file(path: &Path, text: &str) -> Result<BTreeMap<String, String>, I
         }
     }
     Ok(out)
+}
+
+/// The 1-based line and column in `text` of byte `index` of `entry`: dotenvy names a bad entry
+/// by its text (one line, or several for a quoted value) and a byte offset into it. The entry
+/// starts on the first line of `text` equal to its own first line (0 when none is).
+fn locate(text: &str, entry: &str, index: usize) -> (usize, usize) {
+    let first = entry.lines().next().unwrap_or_default();
+    let start = text.lines().position(|l| l == first).map_or(0, |i| i + 1);
+    let mut end = index.min(entry.len());
+    while !entry.is_char_boundary(end) {
+        end -= 1;
+    }
+    let upto = &entry[..end];
+    let down = upto.matches('\n').count();
+    let col = upto.len() - upto.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (if start == 0 { 0 } else { start + down }, col)
 }
 
 #[cfg(test)]
@@ -242,11 +249,24 @@ mod tests {
         let text = "A=1\n# fine\nB=2\nnot a line hunter2\nC=3\n";
         let e = parse_env_file(Path::new("dev.env"), text).unwrap_err();
         let shown = e.to_string();
-        assert!(shown.starts_with("dev.env:4:"), "{shown}");
+        assert!(
+            shown.starts_with("dev.env:4:5:"),
+            "at `a`, after `not `: {shown}"
+        );
         assert!(
             !shown.contains("hunter2"),
             "the line may hold a secret: {shown}"
         );
+    }
+
+    #[test]
+    fn an_indented_bad_line_and_an_unclosed_quote_are_placed() {
+        let e = parse_env_file(Path::new("x.env"), "A=1\n  bad line\n").unwrap_err();
+        assert!(e.to_string().starts_with("x.env:2:7:"), "{e}");
+        // A quote never closed runs to the end of the file, which is where dotenvy stops.
+        let e = parse_env_file(Path::new("x.env"), "A=1\nB=\"open\nC=2\n").unwrap_err();
+        assert!(e.to_string().starts_with("x.env:4:1:"), "{e}");
+        assert!(e.to_string().contains("close every quote"), "{e}");
     }
 
     #[test]

@@ -39,6 +39,8 @@ mod shell;
 mod targets;
 // Proxies, private CAs, --insecure and mutual TLS, against local servers.
 mod network;
+// The terminal: output order, counts, -v, --var and --env-file, --partition.
+mod terminal;
 
 /// Every `.rs` file in `tests/` is built: a module of this binary, or a test target of its own.
 #[test]

@@ -97,7 +97,8 @@ pub fn long_flags(command: &[&str]) -> Vec<String> {
         .map(str::trim_start)
         .filter(|l| l.starts_with('-'))
         .filter_map(|l| l.split([',', ' ']).find(|w| w.starts_with("--")))
-        .map(str::to_owned)
+        // A repeatable flag shows as `--verbose...`.
+        .map(|w| w.trim_end_matches("...").to_owned())
         .collect()
 }
 

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use conform::scenario::Selection;
+use conform::scenario::{Partition, Selection};
 
 #[derive(Parser)]
 #[command(
@@ -30,7 +30,8 @@ pub enum Color {
 #[derive(Subcommand)]
 pub enum Command {
     /// Run scenarios against targets and check every response.
-    Run(RunArgs),
+    // Boxed: the run switches outgrow every other command many times over.
+    Run(Box<RunArgs>),
     /// List the scenarios that a run with the same selection would run.
     List(SelectArgs),
     /// Print the JSON Schema of scenario files (for editors).
@@ -101,6 +102,10 @@ pub struct SelectArgs {
     /// Only scenarios with this tag (repeat for any of several).
     #[arg(long = "tag")]
     pub tags: Vec<String>,
+    /// Only shard M of N: `hash:M/N` by the hash of each scenario id (nextest's split, stable
+    /// as files are added), or `count:M/N`, every Nth file in path order.
+    #[arg(long, value_name = "hash:M/N")]
+    pub partition: Option<Partition>,
 }
 
 #[derive(Args)]
@@ -117,6 +122,14 @@ pub struct RunArgs {
     /// the credentials themselves come from the environment.
     #[arg(long = "targets", value_name = "FILE", env = "CONFORM_TARGETS")]
     pub targets_file: Option<PathBuf>,
+    /// A value for `${NAME}` in every scenario (repeatable); it overrides the scenario's own
+    /// `vars`, not values captured from responses.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// A dotenv file: its entries answer `${NAME}` (under `--var` and `vars`), `${env.NAME}` and
+    /// the targets' credential variables (under the exported environment).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
     /// Scenarios in flight at once [default: 4 x CPUs, 4..=32].
     #[arg(long, short)]
     pub jobs: Option<usize>,
@@ -153,6 +166,10 @@ pub struct RunArgs {
     /// Print only failures and the summary; no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print every exchange in full, passing ones too (redacted, bodies pretty-printed up to
+    /// 64 KiB); `-vv` adds the request and response headers.
+    #[arg(long, short, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
     /// Folder for junit.xml, report.json, report.html and summary.md (written atomically).
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub report: PathBuf,
@@ -178,6 +195,7 @@ impl SelectArgs {
         Selection {
             filter: self.filter.clone(),
             tags: self.tags.clone(),
+            partition: self.partition,
         }
     }
 }

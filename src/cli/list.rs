@@ -11,17 +11,25 @@ use super::args::SelectArgs;
 pub fn list(args: SelectArgs) -> anyhow::Result<ExitCode> {
     let selection = args.selection();
     let mut code = ExitCode::Conform;
-    scenario::scan_heads(&args.paths, |f, head| match head {
-        Ok(h) => {
-            let tags: Vec<&str> = h.tags.iter().map(String::as_str).collect();
-            if selection.admits(&f.id, &h.name, &tags) {
-                outln!("{}\t{}\t[{}]", f.id, h.name, tags.join(", "));
-            }
+    // `scan_heads` calls back in discovery order, so this is each file's index, as in `run`.
+    let mut index = 0;
+    scenario::scan_heads(&args.paths, |f, head| {
+        index += 1;
+        if !selection.in_partition(index - 1, &f.id) {
+            return;
         }
-        // Listed whatever the selection: its error must be seen.
-        Err(_) => {
-            outln!("{}\t(does not parse)", f.id);
-            code = ExitCode::Errors;
+        match head {
+            Ok(h) => {
+                let tags: Vec<&str> = h.tags.iter().map(String::as_str).collect();
+                if selection.admits(&f.id, &h.name, &tags) {
+                    outln!("{}\t{}\t[{}]", f.id, h.name, tags.join(", "));
+                }
+            }
+            // Listed whatever the selection: its error must be seen.
+            Err(_) => {
+                outln!("{}\t(does not parse)", f.id);
+                code = ExitCode::Errors;
+            }
         }
     })
     .map_err(|d| anyhow::anyhow!("{d}"))?;

@@ -33,7 +33,7 @@ pub fn main() -> std::process::ExitCode {
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let result = match cli.command {
-        Command::Run(args) => run::run(args, color),
+        Command::Run(args) => run::run(*args, color),
         Command::List(args) => list::list(args),
         Command::Mock(args) => mock::mock(args),
         Command::Specs(SpecsCommand::Check { apis, specs }) => specs::check(&specs, apis),

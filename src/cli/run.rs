@@ -10,13 +10,12 @@ use std::sync::Arc;
 use anyhow::Context;
 use conform::report::collect::Collector;
 use conform::report::events::{Fanout, JsonLines};
-use conform::report::progress::Human;
+use conform::report::progress::{Human, Verbosity};
 use conform::report::stream::ReportWriter;
 use conform::report::terminal;
-use conform::run::{EventSink, ExitCode, Interrupt, RunOptions, Runner};
+use conform::run::{EventSink, ExitCode, Inputs, Interrupt, RunOptions, Runner};
 use conform::scenario::Discovery;
 use conform::spec::Registry;
-use conform::target::config;
 use conform::target::sources::TargetSources;
 
 use super::args::{Format, RunArgs};
@@ -32,8 +31,9 @@ fn count_files(paths: &[PathBuf]) -> anyhow::Result<usize> {
     Ok(n)
 }
 
-fn options(args: &RunArgs) -> RunOptions {
+fn options(args: &RunArgs, inputs: Arc<Inputs>) -> RunOptions {
     let mut options = RunOptions {
+        inputs,
         fail_fast: args.fail_fast,
         strict: args.strict,
         step_timeout: args.step_timeout,
@@ -67,6 +67,7 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
     // Parse everything the user wrote before starting anything, so mistakes fail fast.
     let sources = TargetSources::parse(&args.targets, args.targets_file.as_deref())
         .map_err(|d| anyhow::anyhow!("{d}"))?;
+    let inputs = Arc::new(Inputs::parse(&args.vars, args.env_file.as_deref())?);
     let registry = Arc::new(Registry::new(&args.specs));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -92,11 +93,14 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         args.net.announce(&client_options, !embedded)?;
         let client = client_options.build()?;
         let mut targets = sources
-            .resolve(&client, &config::process_env)
+            .resolve(&client, &|name| {
+                // Empty counts as unset, as `config::process_env` has it.
+                inputs.env(name).filter(|v| !v.is_empty())
+            })
             .await
             .map_err(|d| anyhow::anyhow!("{d}"))?;
         targets.extend(mock_targets);
-        let options = options(&args);
+        let options = options(&args, inputs.clone());
         let interrupt = options.interrupt.clone();
         let runner = Arc::new(Runner::new(
             registry.clone(),
@@ -110,7 +114,12 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
             Format::Json => Arc::new(JsonLines::new(std::io::stdout())),
             Format::Human => {
                 let bar = !args.quiet && std::io::stdout().is_terminal();
-                Arc::new(Human::new(color, args.quiet, bar).dry_run(args.dry_run))
+                let verbosity = Verbosity::of_count(args.verbose);
+                Arc::new(
+                    Human::new(color, args.quiet, bar)
+                        .dry_run(args.dry_run)
+                        .verbosity(verbosity),
+                )
             }
         };
         let mut sinks: Vec<Arc<dyn EventSink>> = vec![live, collector.clone()];
@@ -133,7 +142,12 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         anyhow::Ok((summary, signals))
     })?;
     if summary.counts.total == 0 && summary.interrupted.is_none() {
-        anyhow::bail!("no scenario selected under {}", where_());
+        let shard = args
+            .select
+            .partition
+            .map(|p| format!(" (shard {p} is empty)"))
+            .unwrap_or_default();
+        anyhow::bail!("no scenario selected under {}{shard}", where_());
     }
     let collected = collector.take(&summary);
     if args.format == Format::Human {

@@ -20,18 +20,24 @@ pub struct Rejected {
 }
 
 /// Validates `scenario` (read from `found`, whose text is `source`) against its API's spec in
-/// `registry` and compiles it.
+/// `registry` and compiles it. `inputs`: the names the run defines from outside (`--var`,
+/// `--env-file`), known to every template like the built-ins.
 pub fn compile(
     found: &Found,
     source: &str,
     scenario: Scenario,
     registry: &Registry,
+    inputs: &[String],
 ) -> Result<Plan, Rejected> {
     let mut c = Compiler {
         path: &found.path,
         source,
         out: Vec::new(),
-        known: BUILTINS.iter().map(|s| (*s).to_owned()).collect(),
+        known: BUILTINS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .chain(inputs.iter().cloned())
+            .collect(),
     };
     let mut vars = Vec::new();
     if let Some(node) = &scenario.vars {
@@ -161,7 +167,7 @@ impl Compiler<'_> {
         for (pos, name) in undefined {
             let help = did_you_mean(&name, self.known.iter().map(String::as_str))
                 .map(|s| format!("did you mean `${{{s}}}`?"))
-                .unwrap_or_else(|| "define it under `vars:` or capture it in an earlier step; built-ins: uuid, run.id, now, now.date, now.epoch; environment: env.NAME".into());
+                .unwrap_or_else(|| "define it under `vars:`, capture it in an earlier step or pass `--var NAME=VALUE`; built-ins: uuid, run.id, now, now.date, now.epoch; environment: env.NAME".into());
             self.err(
                 pos,
                 format!("`${{{name}}}` is not defined at this point"),

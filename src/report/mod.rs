@@ -24,6 +24,7 @@ pub mod parts;
 pub mod progress;
 pub mod stream;
 pub mod terminal;
+pub mod verbose;
 pub mod write;
 
 use std::collections::BTreeMap;

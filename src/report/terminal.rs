@@ -1,4 +1,4 @@
-//! The terminal view: one line per scenario as it finishes, the failures with their diffs at the
+//! The terminal view: one line per scenario (printed in the order found), the failures with their diffs at the
 //! end, and the summary line `N passed, N failed`. The same failure text is the message of a
 //! failed `cargo test` trial.
 
@@ -132,17 +132,7 @@ fn step_details(out: &mut String, r: &ScenarioResult, i: usize, step: &StepResul
         let _ = writeln!(out, "    request: {} {}", req.method, req.url);
     }
     if let Some(resp) = &step.response {
-        let ct = resp
-            .headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("no content-type");
-        let _ = writeln!(
-            out,
-            "    response: {} ({ct}, {} bytes)",
-            resp.status, resp.body_bytes
-        );
+        let _ = writeln!(out, "    response: {}", super::verbose::status_line(resp));
         if !resp.body.is_empty() {
             let body = crate::check::schema::preview(resp.body.as_bytes());
             let _ = writeln!(out, "      {}", body.replace('\n', "\n      "));
@@ -207,18 +197,23 @@ fn compact(v: &serde_json::Value) -> String {
 /// How many scenarios the terminal names under one warning; the reports list every one.
 pub const WARNING_EXAMPLES: usize = 3;
 
-/// `N passed, N failed` (+ `, N skipped`), preceded by a line about errors when there are any.
+/// `N passed, N failed`, then `, N errored` and `, N skipped` when there are any: failed and
+/// errored apart, as `summary.md` counts them (a target that broke the contract is not a
+/// scenario that could not run), while the line still starts as CI tools read it. An errored
+/// count is preceded by a line that says what errored means.
 pub fn summary(counts: &Counts, duration: Duration) -> String {
-    let failed = counts.failed + counts.errored;
     let mut out = String::new();
     if counts.errored > 0 {
         let _ = writeln!(
             out,
-            "{} of the failed scenario(s) could not run or errored (scenario, spec, configuration or target unreachable)",
+            "{} scenario(s) errored: they could not run or prove anything (scenario, spec, configuration or target unreachable)",
             counts.errored
         );
     }
-    let _ = write!(out, "{} passed, {failed} failed", counts.passed);
+    let _ = write!(out, "{} passed, {} failed", counts.passed, counts.failed);
+    if counts.errored > 0 {
+        let _ = write!(out, ", {} errored", counts.errored);
+    }
     if counts.skipped > 0 {
         let _ = write!(out, ", {} skipped", counts.skipped);
     }
@@ -391,6 +386,30 @@ mod tests {
         step.findings.push(f);
         r.steps.push(step);
         r
+    }
+
+    #[test]
+    fn the_summary_counts_errored_and_skipped_apart_from_failed() {
+        let counts = Counts {
+            total: 7,
+            passed: 3,
+            failed: 1,
+            errored: 2,
+            skipped: 1,
+        };
+        let text = summary(&counts, Duration::from_millis(5));
+        let last = text.lines().last().unwrap_or_default();
+        assert_eq!(last, "3 passed, 1 failed, 2 errored, 1 skipped (5ms)");
+        assert!(text.starts_with("2 scenario(s) errored"), "{text}");
+        let clean = Counts {
+            total: 2,
+            passed: 2,
+            ..Counts::default()
+        };
+        assert_eq!(
+            summary(&clean, Duration::from_millis(5)),
+            "2 passed, 0 failed (5ms)"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 pub mod client;
 mod events;
 mod exchange;
+pub mod inputs;
 mod interrupt;
 pub mod proxy;
 mod rate;
@@ -24,6 +25,7 @@ use std::time::{Duration, Instant};
 pub use client::{ClientError, ClientIdentity, ClientOptions, ProxyPolicy};
 pub use events::{Collect, Event, EventSink, NoEvents};
 pub use exchange::DEFAULT_MAX_BODY;
+pub use inputs::{InputError, Inputs};
 pub use interrupt::{DEFAULT_CLEANUP_BUDGET, InFlight, Interrupt};
 pub use result::{
     BodyDiff, Counts, ExitCode, Outcome, Phase, RequestRecord, ResponseRecord, RunResult,
@@ -61,6 +63,8 @@ pub struct RunOptions {
     pub interrupt: Interrupt,
     /// Response bodies larger than this are an error of the step, not read further.
     pub max_body: usize,
+    /// `--var` and `--env-file`.
+    pub inputs: Arc<Inputs>,
 }
 
 impl Default for RunOptions {
@@ -77,6 +81,7 @@ impl Default for RunOptions {
             min_poll_timeout: Duration::ZERO,
             interrupt: Interrupt::default(),
             max_body: exchange::DEFAULT_MAX_BODY,
+            inputs: Arc::default(),
         }
     }
 }
@@ -118,6 +123,8 @@ pub struct Runner {
     limiters: std::sync::Mutex<HashMap<String, Arc<rate::RateLimiter>>>,
     client: reqwest::Client,
     redactor: Arc<Redactor>,
+    /// The names `--var` and `--env-file` define, which every scenario may use.
+    input_names: Vec<String>,
     options: RunOptions,
     in_flight: Arc<InFlight>,
 }
@@ -137,13 +144,17 @@ impl Runner {
         client: reqwest::Client,
         options: RunOptions,
     ) -> Self {
-        let redactor = Arc::new(Redactor::new(targets.secrets()));
+        let mut secrets = targets.secrets();
+        secrets.extend(options.inputs.secrets());
+        let redactor = Arc::new(Redactor::new(secrets));
+        let input_names = options.inputs.names();
         Runner {
             registry,
             targets,
             limiters: Default::default(),
             client,
             redactor,
+            input_names,
             options,
             in_flight: Arc::default(),
         }
@@ -200,7 +211,7 @@ impl Runner {
         if !selection.admits(&f.id, &scenario.name.value, &tags) {
             return Loaded::Deselected;
         }
-        match plan::compile(f, &text, scenario, &self.registry) {
+        match plan::compile(f, &text, scenario, &self.registry, &self.input_names) {
             Ok(p) => Loaded::Plan(Box::new(p)),
             Err(r) => Loaded::Rejected(r),
         }
@@ -269,6 +280,11 @@ impl Runner {
                     continue;
                 }
             };
+            // Outside this shard: decided on the id and place alone, so the file is not read.
+            if !selection.in_partition(index, &f.id) {
+                sink.event(&Event::Deselected { index, id: &f.id });
+                continue;
+            }
             // A closed semaphore cannot happen (it is never closed); without a permit the
             // scenario still runs, which is the safe failure. An interrupt does not wait for a
             // slot: the files left are reported as not run at once.

@@ -1,7 +1,6 @@
 //! Running one compiled [`Plan`]: the guards (target, `mock-only`, writes to a real vendor),
 //! `vars`, the main steps until the first failure, then every `finally` step.
 
-use std::collections::HashMap;
 use std::time::Instant;
 
 use super::events::{Event, EventSink};
@@ -47,13 +46,19 @@ impl Runner {
             result.outcome = Outcome::Errored;
             return result;
         }
+        let inputs = &self.options.inputs;
         let mut scope = StepScope {
             run_id: self.options.run_id.clone(),
             scenario_name: plan.name.clone(),
-            vars: HashMap::new(),
+            vars: inputs.seed(),
+            inputs: inputs.clone(),
         };
         let mut vars_failed = None;
         for (name, value) in &plan.vars {
+            // `--var` overrides the scenario's `vars`, which override the env file.
+            if inputs.var(name).is_some() {
+                continue;
+            }
             match render(value, &scope) {
                 Ok(v) => {
                     scope.vars.insert(name.clone(), v);

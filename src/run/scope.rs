@@ -1,6 +1,9 @@
-//! The variables a step sees: scenario vars, captures, built-ins and the environment.
+//! [`StepScope`], the variables a step sees: captures, `--var`, scenario vars and the env file
+//! (one map, in that precedence, see [`super::inputs`]), built-ins, and the environment
+//! (`${env.NAME}`: the process environment, then the env file).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -11,6 +14,8 @@ pub struct StepScope {
     pub run_id: String,
     pub scenario_name: String,
     pub vars: HashMap<String, Value>,
+    /// `--var` and `--env-file`, for `${env.NAME}` (the map above holds their plain names).
+    pub inputs: Arc<super::Inputs>,
 }
 
 impl StepScope {
@@ -20,7 +25,7 @@ impl StepScope {
             return true;
         }
         match name.strip_prefix("env.") {
-            Some(var) => std::env::var_os(var).is_some(),
+            Some(var) => self.inputs.has_env(var),
             None => crate::scenario::BUILTINS.contains(&name),
         }
     }
@@ -32,7 +37,7 @@ impl Scope for StepScope {
             return Some(v.clone());
         }
         if let Some(var) = name.strip_prefix("env.") {
-            return std::env::var(var).ok().map(Value::String);
+            return self.inputs.env(var).map(Value::String);
         }
         let now = || jiff::Timestamp::now();
         Some(match name {

@@ -99,3 +99,23 @@ fn a_variant_inherits_responses_and_body_it_does_not_state() {
     assert!(poke.request_body.is_some(), "request body inherited");
     assert_eq!(poke.params.len(), 1, "path parameters inherited");
 }
+
+#[test]
+fn servers_security_and_schemes_are_read() {
+    let registry = Registry::new("specs");
+    let lp = registry.api("liveperson-deletion").expect("loads");
+    assert_eq!(
+        lp.servers,
+        ["https://va.rtbf.liveperson.net"],
+        "variable defaults filled"
+    );
+    assert_eq!(lp.security_schemes["bearer"]["scheme"], "bearer");
+    let op = lp.operations.first().expect("an operation");
+    assert_eq!(op.security, ["bearer"], "the document's security applies");
+    let fixture = Registry::new("tests/fixtures/specs");
+    let widgets = fixture.api("fixture").expect("loads");
+    assert!(
+        widgets.operations.iter().all(|o| o.security.is_empty()),
+        "no security declared, none required"
+    );
+}

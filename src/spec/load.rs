@@ -2,6 +2,7 @@
 //! responses, headers and bodies, and compiling every schema once against a registry that holds
 //! the whole document, so schema `$ref`s resolve wherever they point inside it.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -232,7 +233,27 @@ impl<'p> Builder<'p> {
             name: self.api.clone(),
             path: self.path.to_owned(),
             operations,
+            servers: servers(&self.doc),
+            security_schemes: self.security_schemes()?,
         })
+    }
+
+    /// `components.securitySchemes`, each `$ref` followed.
+    fn security_schemes(&self) -> Result<BTreeMap<String, Value>, Diagnostic> {
+        let mut out = BTreeMap::new();
+        let Some(schemes) = self
+            .doc
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object)
+        else {
+            return Ok(out);
+        };
+        for (name, scheme) in schemes {
+            let ptr = format!("/components/securitySchemes/{}", escape(name));
+            let (scheme, _) = self.resolve(scheme, &ptr)?;
+            out.insert(name.clone(), scheme.clone());
+        }
+        Ok(out)
     }
 
     fn operation_id<'v>(&self, op: &'v Value, op_ptr: &str) -> Result<&'v str, Diagnostic> {
@@ -412,6 +433,26 @@ struct ParamAt {
 
 /// An operation's own parameters plus the path item's shared ones it does not override.
 /// Variants get their own copy: validators are not `Clone`, so they are compiled again.
+/// The `servers` URLs with each `{variable}` replaced by its `default`.
+fn servers(doc: &Value) -> Vec<String> {
+    let Some(list) = doc.get("servers").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|server| {
+            let mut url = server.get("url")?.as_str()?.to_owned();
+            if let Some(vars) = server.get("variables").and_then(Value::as_object) {
+                for (name, var) in vars {
+                    if let Some(default) = var.get("default").and_then(Value::as_str) {
+                        url = url.replace(&format!("{{{name}}}"), default);
+                    }
+                }
+            }
+            Some(url)
+        })
+        .collect()
+}
+
 /// The scheme names a request must carry under a `security` requirement list: none when the
 /// list is empty or allows `{}` (anonymous), else those of its first alternative.
 fn required_security(list: Option<&Value>) -> Vec<String> {

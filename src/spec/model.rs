@@ -1,5 +1,6 @@
 //! The compiled form of one API's spec: [`ApiSpec`] and its [`Operation`]s.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -11,6 +12,11 @@ pub struct ApiSpec {
     pub name: String,
     pub path: PathBuf,
     pub operations: Vec<Operation>,
+    /// The document's `servers` URLs, each with its variables' defaults filled in, in order.
+    pub servers: Vec<String>,
+    /// `components.securitySchemes` as written (resolved `$ref`s), by scheme name: what an
+    /// [`Operation::security`] name refers to.
+    pub security_schemes: BTreeMap<String, Value>,
 }
 
 impl ApiSpec {

@@ -93,7 +93,7 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         args.net.announce(&client_options, !embedded)?;
         let client = client_options.build()?;
         let mut targets = sources
-            .resolve(&client, &|name| {
+            .resolve(&client, &registry, &|name| {
                 // Empty counts as unset, as `config::process_env` has it.
                 inputs.env(name).filter(|v| !v.is_empty())
             })

@@ -212,6 +212,7 @@ impl<'p> Builder<'p> {
                             request_body: self.request_body(b_src, b_ptr)?,
                             responses: self.responses(r_src, r_ptr)?,
                             security: base.security.clone(),
+                            scopes: base.scopes.clone(),
                             at: self.at(&v_ptr),
                         };
                         operations.push(variant);
@@ -284,6 +285,7 @@ impl<'p> Builder<'p> {
             request_body: self.request_body(op, op_ptr)?,
             responses: self.responses(op, op_ptr)?,
             security: required_security(op.get("security").or(self.doc.get("security"))),
+            scopes: required_scopes(op.get("security").or(self.doc.get("security"))),
             at: self.at(op_ptr),
         })
     }
@@ -470,6 +472,29 @@ fn required_security(list: Option<&Value>) -> Vec<String> {
         .and_then(Value::as_object)
         .map(|o| o.keys().cloned().collect())
         .unwrap_or_default()
+}
+
+/// The scopes of the alternative [`required_security`] picks, by scheme, where it lists any.
+fn required_scopes(list: Option<&Value>) -> BTreeMap<String, Vec<String>> {
+    if required_security(list).is_empty() {
+        return BTreeMap::new();
+    }
+    let first = list
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .and_then(Value::as_object);
+    first
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, scopes)| {
+            let scopes: Vec<String> = scopes
+                .as_array()?
+                .iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect();
+            (!scopes.is_empty()).then(|| (name.clone(), scopes))
+        })
+        .collect()
 }
 
 fn op_params_again(

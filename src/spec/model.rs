@@ -69,6 +69,9 @@ pub struct Operation {
     /// as the names of the first alternative; empty when it needs none (`[]`, or `{}` among
     /// the alternatives).
     pub security: Vec<String>,
+    /// The scopes that alternative lists, by scheme name, where it lists any (OAuth2): what a
+    /// token fetched for the operation asks for.
+    pub scopes: BTreeMap<String, Vec<String>>,
     pub at: Location,
 }
 

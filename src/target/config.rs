@@ -11,6 +11,8 @@
 //! liveperson-deletion:
 //!   auth: bearer                   # LP_BEARER_TOKEN; url discovered from the account id
 //!   account: "12345678"
+//! my-api:                          # no `auth:`: the spec's securitySchemes, per operation
+//!   url: https://api.example.com   # CONFORM_MY_API_TOKEN, _USERNAME/_PASSWORD, _CLIENT_ID/_SECRET
 //! ```
 
 use std::collections::BTreeMap;
@@ -24,9 +26,10 @@ use serde::Deserialize;
 use super::alibaba::{AlibabaAuth, SignatureVersion};
 use super::bearer::{self, BearerAuth};
 use super::keystone::{self, KeystoneAuth, PasswordLogin, Project, TokenAuth};
-use super::{Target, clouds};
+use super::{Target, clouds, declared};
 use crate::source::Diagnostic;
 use crate::source::{Pos, Spanned};
+use crate::spec::Registry;
 
 /// One API's entry.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -60,9 +63,37 @@ pub struct TargetEntry {
     /// LivePerson: the CSDS host for domain discovery (default `api.liveperson.net`).
     #[serde(default)]
     pub csds: Option<String>,
-    /// Bearer: the environment variable holding the token (default `LP_BEARER_TOKEN`).
+    /// Bearer, and the spec's bearer and API key schemes: the environment variable holding
+    /// the token (default `LP_BEARER_TOKEN` for liveperson-deletion, else `CONFORM_<API>_TOKEN`).
     #[serde(default)]
     pub token_env: Option<String>,
+    /// The spec's HTTP basic scheme: the username's variable (default `CONFORM_<API>_USERNAME`).
+    #[serde(default)]
+    pub username_env: Option<String>,
+    /// The spec's HTTP basic scheme: the password's variable (default `CONFORM_<API>_PASSWORD`).
+    #[serde(default)]
+    pub password_env: Option<String>,
+    /// The spec's OAuth2 client credentials: the client id's variable (default
+    /// `CONFORM_<API>_CLIENT_ID`).
+    #[serde(default)]
+    pub client_id_env: Option<String>,
+    /// The spec's OAuth2 client credentials: the client secret's variable (default
+    /// `CONFORM_<API>_CLIENT_SECRET`).
+    #[serde(default)]
+    pub client_secret_env: Option<String>,
+}
+
+impl TargetEntry {
+    /// The credential variables the entry names for the spec's schemes.
+    pub fn declared_vars(&self) -> declared::Named {
+        declared::Named {
+            token: self.token_env.clone(),
+            username: self.username_env.clone(),
+            password: self.password_env.clone(),
+            client_id: self.client_id_env.clone(),
+            client_secret: self.client_secret_env.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -72,6 +103,8 @@ pub enum AuthKind {
     Alibaba,
     Keystone,
     Bearer,
+    /// The spec's `securitySchemes` (what no `auth:` means too, but required to work).
+    Declared,
 }
 
 /// The parsed file: API name -> entry.
@@ -113,7 +146,7 @@ pub fn convention(api: &str) -> Option<AuthKind> {
 /// it, and a missing companion (a key id without its secret) is an error, not silence.
 pub fn has_credentials(kind: AuthKind, env: Env<'_>) -> bool {
     let vars: &[&str] = match kind {
-        AuthKind::None => &[],
+        AuthKind::None | AuthKind::Declared => &[],
         AuthKind::Alibaba => &[
             super::alibaba::ENV_ACCESS_KEY_ID,
             super::alibaba::ENV_ACCESS_KEY_SECRET,
@@ -133,9 +166,10 @@ pub async fn resolve_entry(
     entry: &TargetEntry,
     url: Option<&Url>,
     client: &reqwest::Client,
+    specs: &Registry,
     env: Env<'_>,
 ) -> Result<Target, Diagnostic> {
-    let mut target = resolve_one(path, api, entry, url, client, env).await?;
+    let mut target = resolve_one(path, api, entry, url, client, specs, env).await?;
     target.is_mock = entry.mock;
     Ok(target)
 }
@@ -163,6 +197,7 @@ async fn resolve_one(
     entry: &TargetEntry,
     url: Option<&Url>,
     client: &reqwest::Client,
+    specs: &Registry,
     env: Env<'_>,
 ) -> Result<Target, Diagnostic> {
     let url = match url {
@@ -173,20 +208,29 @@ async fn resolve_one(
     let missing = |what: String, help: &str| {
         at(path, auth_pos, format!("{api}: {what}")).help(help.to_owned())
     };
-    match entry
-        .auth
-        .as_ref()
-        .map(|a| a.value)
-        .unwrap_or(AuthKind::None)
-    {
+    let kind = entry.auth.as_ref().map(|a| a.value);
+    match kind.unwrap_or(AuthKind::Declared) {
         AuthKind::None => {
             let url = url.ok_or_else(|| {
                 missing(
-                    "`url:` is required without `auth:`".into(),
+                    "`url:` is required without a vendor `auth:`".into(),
                     "add `url: https://...`",
                 )
             })?;
             Ok(Target::new(url))
+        }
+        // No `auth:` means the spec's schemes when the API's variables are set.
+        AuthKind::Declared => {
+            let url = url.ok_or_else(|| {
+                missing(
+                    "`url:` is required without a vendor `auth:`".into(),
+                    "add `url: https://...`",
+                )
+            })?;
+            let at = (path, auth_pos.unwrap_or(Pos::UNKNOWN));
+            let explicit = kind.is_some();
+            let named = entry.declared_vars();
+            declared::entry::target(at, api, &named, url, explicit, specs, env)
         }
         AuthKind::Alibaba => {
             let mut auth = AlibabaAuth::from_vars(env).map_err(|e| {
@@ -259,10 +303,10 @@ async fn resolve_one(
             Ok(t)
         }
         AuthKind::Bearer => {
-            let var = entry
-                .token_env
-                .clone()
-                .unwrap_or_else(|| "LP_BEARER_TOKEN".into());
+            let var = entry.token_env.clone().unwrap_or_else(|| match api {
+                "liveperson-deletion" => "LP_BEARER_TOKEN".into(),
+                _ => declared::default_var(api, "TOKEN"),
+            });
             let token = env(&var).ok_or_else(|| {
                 missing(
                     format!("environment variable {var} (the bearer token) is not set"),

@@ -13,6 +13,7 @@ pub mod alibaba;
 pub mod bearer;
 pub mod clouds;
 pub mod config;
+pub mod declared;
 pub mod keystone;
 pub mod sources;
 

@@ -6,6 +6,9 @@
 //! come from the targets file when it has an entry for the API, else from the API's own
 //! convention (see [`config::convention`]) when the environment holds its variables. With a URL
 //! given no other host is asked for one (no region endpoint, catalog or domain lookup).
+//!
+//! An API with no vendor convention (and an entry without `auth:`) gets the credentials its
+//! spec declares ([`super::declared`]) when its `CONFORM_<API>_*` variables are set.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -13,8 +16,10 @@ use std::path::{Path, PathBuf};
 use reqwest::Url;
 
 use super::config::{self, AuthKind, Env, TargetEntry};
+use super::declared::{self, Named, Vars};
 use super::{Target, Targets, parse_target_arg};
 use crate::source::{Diagnostic, Pos, Spanned};
+use crate::spec::Registry;
 
 /// The parsed `--target` values and targets file of a run.
 #[derive(Debug, Default)]
@@ -51,16 +56,23 @@ impl TargetSources {
 
     /// The targets: each API named by the file or by `--target`, with its credentials; then,
     /// for `--target URL`, every API that has a convention whose variables are set, and the
-    /// URL alone for any other API.
+    /// URL alone for any other API (with the credentials its spec in `specs` declares, when
+    /// its variables are set).
     pub async fn resolve(
         self,
         client: &reqwest::Client,
+        specs: &Registry,
         env: Env<'_>,
     ) -> Result<Targets, Diagnostic> {
         let empty = BTreeMap::new();
         let (path, entries) = match &self.file {
             Some((path, entries)) => (path.as_path(), entries),
             None => (Path::new("--target"), &empty),
+        };
+        // For `--target URL`, the APIs with a spec: one may have declared credentials set.
+        let with_specs = match self.fallback {
+            Some(_) => specs.api_names(),
+            None => Vec::new(),
         };
         let mut apis: BTreeSet<&str> = entries.keys().map(String::as_str).collect();
         apis.extend(self.urls.keys().map(String::as_str));
@@ -76,15 +88,18 @@ impl TargetSources {
                     config::convention(api).is_some_and(|k| config::has_credentials(k, env))
                 }),
             );
+            apis.extend(with_specs.iter().map(String::as_str).filter(|api| {
+                config::convention(api).is_none() && Vars::new(api, &Named::default()).any_set(env)
+            }));
         }
         let mut targets = Targets::default();
         for api in apis {
             let url = self.urls.get(api).or(self.fallback.as_ref());
             let target = match (entries.get(api), url) {
                 (Some(entry), url) => {
-                    config::resolve_entry(path, api, entry, url, client, env).await?
+                    config::resolve_entry(path, api, entry, url, client, specs, env).await?
                 }
-                (None, Some(url)) => by_convention(api, url, client, env).await?,
+                (None, Some(url)) => by_convention(api, url, client, specs, env).await?,
                 // Every API in the set has an entry or a URL.
                 (None, None) => continue,
             };
@@ -98,22 +113,34 @@ impl TargetSources {
 }
 
 /// A `--target API=URL` with no entry in a targets file: the API's own convention when the
-/// environment holds its variables, else the URL alone.
+/// environment holds its variables; with no convention, what its spec declares; else the URL
+/// alone.
 async fn by_convention(
     api: &str,
     url: &Url,
     client: &reqwest::Client,
+    specs: &Registry,
     env: Env<'_>,
 ) -> Result<Target, Diagnostic> {
-    match config::convention(api).filter(|k| config::has_credentials(*k, env)) {
-        Some(kind) if kind != AuthKind::None => {
+    let at = Path::new("--target");
+    match config::convention(api) {
+        Some(kind) if kind != AuthKind::None && config::has_credentials(kind, env) => {
             let entry = TargetEntry {
                 auth: Some(Spanned::new(kind, Pos::UNKNOWN)),
                 ..TargetEntry::default()
             };
-            config::resolve_entry(Path::new("--target"), api, &entry, Some(url), client, env).await
+            config::resolve_entry(at, api, &entry, Some(url), client, specs, env).await
         }
-        _ => Ok(Target::new(url.clone())),
+        Some(_) => Ok(Target::new(url.clone())),
+        None => declared::entry::target(
+            (at, Pos::UNKNOWN),
+            api,
+            &Named::default(),
+            url.clone(),
+            false,
+            specs,
+            env,
+        ),
     }
 }
 
@@ -143,7 +170,8 @@ mod tests {
         let sources = TargetSources::parse(&args, file.map(|_| path.as_path()))?;
         let client = reqwest::Client::new();
         let env = env_of(env);
-        sources.resolve(&client, &env).await
+        let specs = Registry::new(dir.path().join("specs"));
+        sources.resolve(&client, &specs, &env).await
     }
 
     fn auth_of(targets: &Targets, api: &str) -> Option<String> {

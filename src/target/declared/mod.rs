@@ -1,0 +1,403 @@
+//! [`DeclaredAuth`]: the credentials an API's spec declares (`components.securitySchemes`),
+//! attached per operation as its `security` requires: HTTP bearer and basic, an API key in a
+//! header, query parameter or cookie, OAuth2 client credentials. The values come from
+//! environment variables, named in the targets file or by default after the API
+//! (`CONFORM_<API>_TOKEN`, ...: see [`Vars`]).
+//!
+//! [`resolve`] decides whether an API gets declared credentials: none when none of its
+//! variables is set (the step then warns "sent without credentials"), an error when a scheme
+//! has half of what it needs (a username without its password).
+
+pub mod entry;
+pub mod oauth2;
+pub mod scheme;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use reqwest::Url;
+
+use self::oauth2::ClientCredentials;
+use self::scheme::{KeyIn, Scheme};
+use super::config::Env;
+use super::{Auth, AuthFuture, Prepared};
+use crate::spec::ApiSpec;
+
+/// The variables an API's credentials are read from: each named in the targets file
+/// (`token_env:`, `username_env:`, ...), else `CONFORM_<API>_<WHAT>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vars {
+    /// Bearer tokens and API keys.
+    pub token: String,
+    pub username: String,
+    pub password: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// The variables the targets file names, `None` where it names none.
+#[derive(Debug, Clone, Default)]
+pub struct Named {
+    pub token: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+impl Vars {
+    pub fn new(api: &str, named: &Named) -> Self {
+        let default = |what: &str| default_var(api, what);
+        let pick = |n: &Option<String>, what: &str| n.clone().unwrap_or_else(|| default(what));
+        Vars {
+            token: pick(&named.token, "TOKEN"),
+            username: pick(&named.username, "USERNAME"),
+            password: pick(&named.password, "PASSWORD"),
+            client_id: pick(&named.client_id, "CLIENT_ID"),
+            client_secret: pick(&named.client_secret, "CLIENT_SECRET"),
+        }
+    }
+
+    /// Whether any of the variables is set: then the user means the API to carry
+    /// credentials, and its spec is worth reading.
+    pub fn any_set(&self, env: Env<'_>) -> bool {
+        [
+            &self.token,
+            &self.username,
+            &self.password,
+            &self.client_id,
+            &self.client_secret,
+        ]
+        .iter()
+        .any(|v| env(v).is_some())
+    }
+
+    /// The variables `scheme` reads.
+    fn of(&self, scheme: &Scheme) -> Vec<&str> {
+        match scheme {
+            Scheme::Bearer | Scheme::ApiKey { .. } => vec![&self.token],
+            Scheme::Basic => vec![&self.username, &self.password],
+            Scheme::ClientCredentials { .. } => vec![&self.client_id, &self.client_secret],
+            Scheme::Unsupported(_) => Vec::new(),
+        }
+    }
+}
+
+/// `CONFORM_<API>_<WHAT>`: the API name upper-cased, every character other than a letter or
+/// digit (such as `-`) as `_`, so that any API name gives a valid variable name.
+pub fn default_var(api: &str, what: &str) -> String {
+    let api: String = api
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("CONFORM_{api}_{what}")
+}
+
+/// Why declared credentials cannot be set up.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DeclaredError {
+    #[error("the spec declares no security scheme that an operation requires")]
+    NoSchemes,
+    #[error("none of the credential variables is set: {0}")]
+    NothingSet(String),
+    #[error("scheme `{scheme}` ({label}): {set} is set, but {missing} is not")]
+    Partial {
+        scheme: String,
+        label: String,
+        set: String,
+        missing: String,
+    },
+    #[error("scheme `{scheme}`: {reason}")]
+    TokenUrl { scheme: String, reason: String },
+}
+
+/// The credential of one scheme, as read from the environment.
+enum Credential {
+    /// A bearer token or an API key.
+    Token(String),
+    Basic {
+        username: String,
+        password: String,
+    },
+    Client(ClientCredentials),
+}
+
+/// A scheme the spec declares, with its credential or why it has none.
+struct Bound {
+    scheme: Scheme,
+    vars: Vec<String>,
+    credential: Result<Credential, String>,
+}
+
+/// What one operation's `security` asks for.
+#[derive(Debug, Clone, Default)]
+struct Requirement {
+    schemes: Vec<String>,
+    scopes: BTreeMap<String, Vec<String>>,
+}
+
+/// The spec's schemes with their credentials, and which operation uses which.
+pub struct DeclaredAuth {
+    schemes: BTreeMap<String, Bound>,
+    operations: BTreeMap<String, Requirement>,
+}
+
+// Written by hand so no credential reaches a log through `{:?}`.
+impl fmt::Debug for DeclaredAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeclaredAuth")
+            .field("schemes", &self.schemes.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The declared credentials of `spec`'s API at `base_url` (against which a relative OAuth2
+/// token URL is resolved). `Ok(None)`: nothing to attach, because no operation requires a
+/// scheme or none of the variables is set; both are errors when `explicit` (the targets file
+/// says `auth: declared`).
+pub fn resolve(
+    spec: &ApiSpec,
+    base_url: &Url,
+    vars: &Vars,
+    explicit: bool,
+    env: Env<'_>,
+) -> Result<Option<DeclaredAuth>, DeclaredError> {
+    let used: BTreeSet<&str> = spec
+        .operations
+        .iter()
+        .flat_map(|o| o.security.iter().map(String::as_str))
+        .collect();
+    let mut schemes = BTreeMap::new();
+    let mut any_set = false;
+    let mut all_vars = BTreeSet::new();
+    for name in used {
+        let scheme = match spec.security_schemes.get(name) {
+            Some(v) => Scheme::parse(v),
+            None => Scheme::Unsupported(format!(
+                "a scheme the spec's `components.securitySchemes` does not declare (`{name}`)"
+            )),
+        };
+        let names = vars.of(&scheme);
+        all_vars.extend(names.iter().map(|v| (*v).to_owned()));
+        let values: Vec<Option<String>> = names.iter().map(|v| env(v)).collect();
+        let (mut set, mut unset) = (Vec::new(), Vec::new());
+        for (n, v) in names.iter().zip(&values) {
+            if v.is_some() {
+                set.push(*n)
+            } else {
+                unset.push(*n)
+            }
+        }
+        if !set.is_empty() && !unset.is_empty() {
+            return Err(DeclaredError::Partial {
+                scheme: name.to_owned(),
+                label: scheme.label(),
+                set: set.join(", "),
+                missing: unset.join(", "),
+            });
+        }
+        any_set |= !set.is_empty();
+        let credential = match (&scheme, values.as_slice()) {
+            (Scheme::Unsupported(why), _) => Err(format!("conform cannot send {why}")),
+            (_, _) if !unset.is_empty() => Err(format!("{} is not set", unset.join(" and "))),
+            (Scheme::Bearer | Scheme::ApiKey { .. }, [Some(token)]) => {
+                Ok(Credential::Token(token.clone()))
+            }
+            (Scheme::Basic, [Some(username), Some(password)]) => Ok(Credential::Basic {
+                username: username.clone(),
+                password: password.clone(),
+            }),
+            (Scheme::ClientCredentials { token_url }, [Some(id), Some(secret)]) => {
+                let url = scheme::token_url(token_url, base_url).map_err(|reason| {
+                    DeclaredError::TokenUrl {
+                        scheme: name.to_owned(),
+                        reason,
+                    }
+                })?;
+                Ok(Credential::Client(ClientCredentials::new(
+                    url,
+                    id.clone(),
+                    secret.clone(),
+                )))
+            }
+            // Every scheme reads exactly the variables `Vars::of` names, all set here.
+            _ => Err("no credential".into()),
+        };
+        schemes.insert(
+            name.to_owned(),
+            Bound {
+                scheme,
+                vars: names.iter().map(|v| (*v).to_owned()).collect(),
+                credential,
+            },
+        );
+    }
+    if schemes.is_empty() {
+        return if explicit {
+            Err(DeclaredError::NoSchemes)
+        } else {
+            Ok(None)
+        };
+    }
+    if !any_set {
+        return if explicit {
+            Err(DeclaredError::NothingSet(
+                all_vars.into_iter().collect::<Vec<_>>().join(", "),
+            ))
+        } else {
+            Ok(None)
+        };
+    }
+    let operations = spec
+        .operations
+        .iter()
+        .filter(|o| !o.security.is_empty())
+        .map(|o| {
+            (
+                o.id.clone(),
+                Requirement {
+                    schemes: o.security.clone(),
+                    scopes: o.scopes.clone(),
+                },
+            )
+        })
+        .collect();
+    Ok(Some(DeclaredAuth {
+        schemes,
+        operations,
+    }))
+}
+
+impl DeclaredAuth {
+    async fn attach(&self, req: &mut Prepared, client: &reqwest::Client) -> Result<(), String> {
+        // An operation the spec does not know, or one that requires nothing, goes as it is.
+        let Some(need) = self.operations.get(&req.operation_id) else {
+            return Ok(());
+        };
+        for name in &need.schemes {
+            let Some(bound) = self.schemes.get(name) else {
+                continue;
+            };
+            let credential = bound.credential.as_ref().map_err(|why| {
+                format!(
+                    "`{}` requires scheme `{name}` ({}): {why}",
+                    req.operation_id,
+                    bound.scheme.label()
+                )
+            })?;
+            match (credential, &bound.scheme) {
+                (Credential::Token(t), Scheme::ApiKey { location, name }) => {
+                    put_key(req, *location, name, t);
+                }
+                (Credential::Token(t), _) => req.set_header("Authorization", format!("Bearer {t}")),
+                (Credential::Basic { username, password }, _) => {
+                    req.set_header("Authorization", basic(username, password));
+                }
+                (Credential::Client(c), _) => {
+                    let scopes = need.scopes.get(name).map(Vec::as_slice).unwrap_or(&[]);
+                    let token = c
+                        .token(client, scopes)
+                        .await
+                        .map_err(|e| format!("OAuth2 token for scheme `{name}`: {e}"))?;
+                    req.set_header("Authorization", format!("Bearer {token}"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `Basic base64(username:password)` (RFC 7617).
+fn basic(username: &str, password: &str) -> String {
+    format!("Basic {}", BASE64.encode(format!("{username}:{password}")))
+}
+
+/// Puts an API key where its scheme says, replacing any value the step gave.
+fn put_key(req: &mut Prepared, location: KeyIn, name: &str, key: &str) {
+    match location {
+        KeyIn::Header => req.set_header(name, key),
+        KeyIn::Query => {
+            let kept: Vec<(String, String)> = req
+                .url
+                .query_pairs()
+                .filter(|(k, _)| k != name)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            let mut pairs = req.url.query_pairs_mut();
+            pairs.clear();
+            pairs.extend_pairs(kept);
+            pairs.append_pair(name, key);
+        }
+        KeyIn::Cookie => {
+            let mut cookies: Vec<String> = req
+                .header("Cookie")
+                .into_iter()
+                .flat_map(|c| c.split(';'))
+                .map(str::trim)
+                .filter(|c| !c.is_empty() && c.split('=').next() != Some(name))
+                .map(str::to_owned)
+                .collect();
+            cookies.push(format!("{name}={key}"));
+            req.set_header("Cookie", cookies.join("; "));
+        }
+    }
+}
+
+impl Auth for DeclaredAuth {
+    fn apply<'a>(&'a self, req: &'a mut Prepared, client: &'a reqwest::Client) -> AuthFuture<'a> {
+        Box::pin(self.attach(req, client))
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for bound in self.schemes.values() {
+            match &bound.credential {
+                Ok(Credential::Token(t)) => {
+                    out.push(t.clone());
+                    // A key in a query string is recorded percent-encoded in the URL.
+                    let encoded: String =
+                        url::form_urlencoded::byte_serialize(t.as_bytes()).collect();
+                    if &encoded != t {
+                        out.push(encoded);
+                    }
+                }
+                Ok(Credential::Basic { username, password }) => {
+                    out.push(password.clone());
+                    out.push(basic(username, password)["Basic ".len()..].to_owned());
+                }
+                Ok(Credential::Client(c)) => out.extend(c.secrets()),
+                Err(_) => {}
+            }
+        }
+        out
+    }
+
+    fn describe(&self) -> String {
+        let each: Vec<String> = self
+            .schemes
+            .iter()
+            .map(|(name, b)| {
+                let from = match &b.credential {
+                    Ok(_) => b.vars.join(", "),
+                    Err(why) => why.clone(),
+                };
+                match &b.credential {
+                    Ok(_) if b.vars.is_empty() => format!("`{name}`: {}", b.scheme.label()),
+                    _ => format!("`{name}`: {} ({from})", b.scheme.label()),
+                }
+            })
+            .collect();
+        format!("declared by the spec, per operation: {}", each.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests;

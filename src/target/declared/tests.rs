@@ -1,0 +1,226 @@
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::*;
+use crate::spec::{Location, Operation};
+
+fn op(id: &str, security: &[&str]) -> Operation {
+    Operation {
+        id: id.into(),
+        method: "GET".into(),
+        path: "/x".into(),
+        params: Vec::new(),
+        request_body: None,
+        responses: Vec::new(),
+        security: security.iter().map(|s| (*s).to_owned()).collect(),
+        scopes: BTreeMap::new(),
+        at: Location {
+            file: Arc::from("openapi.yaml"),
+            pointer: String::new(),
+        },
+    }
+}
+
+fn spec() -> ApiSpec {
+    let schemes = json!({
+        "bearer": {"type": "http", "scheme": "bearer"},
+        "basic": {"type": "http", "scheme": "basic"},
+        "queryKey": {"type": "apiKey", "in": "query", "name": "api_key"},
+        "cookieKey": {"type": "apiKey", "in": "cookie", "name": "session"},
+        "headerKey": {"type": "apiKey", "in": "header", "name": "X-Key"},
+        "oidc": {"type": "openIdConnect", "openIdConnectUrl": "https://id.example/"},
+    });
+    ApiSpec {
+        name: "my-api".into(),
+        path: "openapi.yaml".into(),
+        operations: vec![
+            op("public", &[]),
+            op("withBearer", &["bearer"]),
+            op("withBasic", &["basic"]),
+            op("withQueryKey", &["queryKey"]),
+            op("withCookieKey", &["cookieKey"]),
+            op("withHeaderKey", &["headerKey"]),
+            op("withOidc", &["oidc"]),
+        ],
+        servers: Vec::new(),
+        security_schemes: schemes
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    }
+}
+
+fn env_of(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+    move |name| {
+        vars.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| (*v).to_owned())
+    }
+}
+
+fn base() -> Url {
+    Url::parse("http://127.0.0.1:9/").expect("a URL")
+}
+
+fn vars() -> Vars {
+    Vars::new("my-api", &Named::default())
+}
+
+fn request(op: &str) -> Prepared {
+    Prepared {
+        operation_id: op.into(),
+        method: "GET".into(),
+        url: Url::parse("http://127.0.0.1:9/x?a=1&api_key=old").expect("a URL"),
+        headers: vec![("Cookie".into(), "theme=dark".into())],
+        body: Vec::new(),
+    }
+}
+
+async fn applied(auth: &DeclaredAuth, op: &str) -> Result<Prepared, String> {
+    let mut req = request(op);
+    auth.apply(&mut req, &reqwest::Client::new()).await?;
+    Ok(req)
+}
+
+/// Credentials for every scheme but OAuth2 (tested end to end against a token server).
+fn full() -> DeclaredAuth {
+    let env = env_of(&[
+        ("CONFORM_MY_API_TOKEN", "k&y/1234"),
+        ("CONFORM_MY_API_USERNAME", "ann"),
+        ("CONFORM_MY_API_PASSWORD", "pw-5678"),
+    ]);
+    resolve(&spec(), &base(), &vars(), false, &env)
+        .expect("resolves")
+        .expect("credentials")
+}
+
+#[test]
+fn default_variables_are_named_after_the_api() {
+    assert_eq!(
+        default_var("liveperson-deletion", "TOKEN"),
+        "CONFORM_LIVEPERSON_DELETION_TOKEN"
+    );
+    assert_eq!(
+        default_var("pet.store", "CLIENT_ID"),
+        "CONFORM_PET_STORE_CLIENT_ID"
+    );
+    let named = Named {
+        token: Some("MY_TOKEN".into()),
+        ..Named::default()
+    };
+    let v = Vars::new("my-api", &named);
+    assert_eq!(v.token, "MY_TOKEN");
+    assert_eq!(v.password, "CONFORM_MY_API_PASSWORD");
+}
+
+#[test]
+fn nothing_set_means_nothing_attached_unless_declared_explicitly() {
+    let env = env_of(&[]);
+    let got = resolve(&spec(), &base(), &vars(), false, &env).expect("no error");
+    assert!(got.is_none());
+    let e = resolve(&spec(), &base(), &vars(), true, &env).expect_err("explicit");
+    let DeclaredError::NothingSet(names) = &e else {
+        panic!("{e}")
+    };
+    for v in [
+        "CONFORM_MY_API_TOKEN",
+        "CONFORM_MY_API_USERNAME",
+        "CONFORM_MY_API_PASSWORD",
+    ] {
+        assert!(names.contains(v), "{e}");
+    }
+}
+
+#[test]
+fn a_spec_without_schemes_is_an_error_only_when_declared_explicitly() {
+    let mut s = spec();
+    s.operations = vec![op("public", &[])];
+    let env = env_of(&[("CONFORM_MY_API_TOKEN", "tok-1234")]);
+    assert!(
+        resolve(&s, &base(), &vars(), false, &env)
+            .expect("ok")
+            .is_none()
+    );
+    assert_eq!(
+        resolve(&s, &base(), &vars(), true, &env).expect_err("explicit"),
+        DeclaredError::NoSchemes
+    );
+}
+
+#[test]
+fn half_a_credential_names_the_missing_variable() {
+    let env = env_of(&[("CONFORM_MY_API_USERNAME", "ann")]);
+    let e = resolve(&spec(), &base(), &vars(), false, &env).expect_err("partial");
+    let text = e.to_string();
+    assert!(text.contains("CONFORM_MY_API_PASSWORD"), "{text}");
+    assert!(text.contains("`basic`"), "{text}");
+}
+
+#[tokio::test]
+async fn each_operation_gets_the_scheme_it_requires() {
+    let auth = full();
+
+    let r = applied(&auth, "withBearer").await.expect("applied");
+    assert_eq!(r.header("Authorization"), Some("Bearer k&y/1234"));
+    let r = applied(&auth, "withBasic").await.expect("applied");
+    assert_eq!(r.header("Authorization"), Some("Basic YW5uOnB3LTU2Nzg="));
+    let r = applied(&auth, "withHeaderKey").await.expect("applied");
+    assert_eq!(r.header("X-Key"), Some("k&y/1234"));
+    assert_eq!(r.header("Authorization"), None);
+
+    let r = applied(&auth, "withQueryKey").await.expect("applied");
+    let pairs: Vec<(String, String)> = r.url.query_pairs().into_owned().collect();
+    assert_eq!(
+        pairs,
+        [
+            ("a".into(), "1".into()),
+            ("api_key".into(), "k&y/1234".into())
+        ],
+        "the step's own value is replaced, the rest kept"
+    );
+    let r = applied(&auth, "withCookieKey").await.expect("applied");
+    assert_eq!(r.header("Cookie"), Some("theme=dark; session=k&y/1234"));
+
+    let r = applied(&auth, "public").await.expect("applied");
+    assert_eq!(r.header("Authorization"), None);
+    assert_eq!(r.url.query(), Some("a=1&api_key=old"), "untouched");
+
+    let e = applied(&auth, "withOidc").await.expect_err("unsupported");
+    assert!(e.contains("withOidc") && e.contains("openIdConnect"), "{e}");
+}
+
+#[tokio::test]
+async fn an_operation_whose_scheme_has_no_variables_names_them() {
+    let env = env_of(&[("CONFORM_MY_API_TOKEN", "tok-1234")]);
+    let auth = resolve(&spec(), &base(), &vars(), false, &env)
+        .expect("resolves")
+        .expect("credentials");
+    let e = applied(&auth, "withBasic").await.expect_err("no basic");
+    assert!(
+        e.contains("CONFORM_MY_API_USERNAME") && e.contains("CONFORM_MY_API_PASSWORD"),
+        "{e}"
+    );
+}
+
+#[test]
+fn every_form_of_a_secret_is_known_and_none_is_described() {
+    let auth = full();
+    let secrets = auth.secrets();
+    for s in ["k&y/1234", "k%26y%2F1234", "pw-5678", "YW5uOnB3LTU2Nzg="] {
+        assert!(secrets.contains(&s.to_owned()), "{s} in {secrets:?}");
+    }
+    let d = auth.describe();
+    assert!(
+        d.contains("`bearer`: HTTP bearer (CONFORM_MY_API_TOKEN)"),
+        "{d}"
+    );
+    assert!(d.contains("API key in query parameter `api_key`"), "{d}");
+    for s in &secrets {
+        assert!(!d.contains(s.as_str()), "{s} in {d}");
+    }
+    assert!(!format!("{auth:?}").contains("pw-5678"));
+}

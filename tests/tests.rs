@@ -37,6 +37,8 @@ mod specs_load;
 mod shell;
 // The corpus through a targets file, with credentials from the environment.
 mod targets;
+// The credentials a spec declares (bearer, basic, API keys, OAuth2), against a local server.
+mod declared_auth;
 // Proxies, private CAs, --insecure and mutual TLS, against local servers.
 mod network;
 // The terminal: output order, counts, -v, --var and --env-file, --partition.

@@ -207,7 +207,8 @@ pub fn resolve(
         any_set |= !set.is_empty();
         let credential = match (&scheme, values.as_slice()) {
             (Scheme::Unsupported(why), _) => Err(format!("conform cannot send {why}")),
-            (_, _) if !unset.is_empty() => Err(format!("{} is not set", unset.join(" and "))),
+            (_, [_]) if !unset.is_empty() => Err(format!("{} is not set", unset.join(""))),
+            (_, _) if !unset.is_empty() => Err(format!("{} are not set", unset.join(" and "))),
             (Scheme::Bearer | Scheme::ApiKey { .. }, [Some(token)]) => {
                 Ok(Credential::Token(token.clone()))
             }

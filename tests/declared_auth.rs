@@ -1,0 +1,522 @@
+//! The credentials a spec declares, end to end through the binary: a spec with one operation per
+//! scheme (tests/fixtures/declared), served by a small server on 127.0.0.1 that answers 401
+//! unless a request carries exactly the credential its operation requires, with an OAuth2
+//! token endpoint that counts its calls. Each scheme passes with its variables set, fails
+//! clearly without, and no secret (nor a token the server issued) reaches any output.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Output;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use crate::util::{Conform, runtime, temp_dir, text};
+
+const SPECS: &str = "tests/fixtures/declared/specs";
+const CASES: &str = "tests/fixtures/declared/cases";
+/// Characters a query string and a form must encode, so a key sent unencoded would fail.
+const TOKEN: &str = "k3y+/=&tok-5150";
+const USERNAME: &str = "ann";
+const PASSWORD: &str = "pa55:word-9731";
+const CLIENT_ID: &str = "conform-client";
+const CLIENT_SECRET: &str = "cl1ent secret/42";
+
+/// The default variables for the `secured` API and their values.
+fn all_vars() -> BTreeMap<String, String> {
+    [
+        ("CONFORM_SECURED_TOKEN", TOKEN),
+        ("CONFORM_SECURED_USERNAME", USERNAME),
+        ("CONFORM_SECURED_PASSWORD", PASSWORD),
+        ("CONFORM_SECURED_CLIENT_ID", CLIENT_ID),
+        ("CONFORM_SECURED_CLIENT_SECRET", CLIENT_SECRET),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+/// What the server has issued and been asked.
+#[derive(Default)]
+struct Ledger {
+    /// Token requests by scope.
+    fetches: BTreeMap<String, usize>,
+    /// Every token issued, with its scope.
+    issued: Vec<(String, String)>,
+}
+
+type Shared = Arc<Mutex<Ledger>>;
+
+/// The API and its token endpoint on an ephemeral port, served by a runtime of their own.
+struct Server {
+    _rt: tokio::runtime::Runtime,
+    base: String,
+    ledger: Shared,
+}
+
+impl Server {
+    fn start() -> Server {
+        let rt = runtime();
+        let ledger = Shared::default();
+        let app = Router::new()
+            .route("/oauth/token", post(token))
+            .route("/public", get(resource))
+            .route("/bearer", get(resource))
+            .route("/basic", get(resource))
+            .route("/key-header", get(resource))
+            .route("/key-query", get(resource))
+            .route("/key-cookie", get(resource))
+            .route("/reports", get(resource).post(resource))
+            .with_state(ledger.clone());
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("a port");
+        let addr = listener.local_addr().expect("an address");
+        rt.spawn(async move { axum::serve(listener, app).await });
+        Server {
+            _rt: rt,
+            base: format!("http://{addr}"),
+            ledger,
+        }
+    }
+
+    fn fetches(&self, scope: &str) -> usize {
+        let ledger = self.ledger.lock().expect("ledger");
+        ledger.fetches.get(scope).copied().unwrap_or(0)
+    }
+
+    fn issued(&self) -> Vec<String> {
+        let ledger = self.ledger.lock().expect("ledger");
+        ledger.issued.iter().map(|(t, _)| t.clone()).collect()
+    }
+}
+
+fn json(status: StatusCode, body: serde_json::Value) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+fn unauthorized(why: &str) -> Response {
+    json(StatusCode::UNAUTHORIZED, serde_json::json!({"error": why}))
+}
+
+/// The client credentials grant: the client authenticated with HTTP basic (id and secret
+/// form-encoded first), the grant and scope in a form body.
+async fn token(State(ledger): State<Shared>, headers: HeaderMap, body: String) -> Response {
+    let form = |s: &str| -> String {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    let client = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| BASE64.decode(b).ok())
+        .and_then(|b| String::from_utf8(b).ok());
+    let Some((id, secret)) = client.as_deref().and_then(|c| c.split_once(':')) else {
+        return unauthorized("no client authentication");
+    };
+    if form(id) != CLIENT_ID || form(secret) != CLIENT_SECRET {
+        return unauthorized("invalid_client");
+    }
+    let is_form = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let fields: BTreeMap<String, String> = url::form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    if !is_form || fields.get("grant_type").map(String::as_str) != Some("client_credentials") {
+        return json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"error": "unsupported_grant_type"}),
+        );
+    }
+    let scope = fields.get("scope").cloned().unwrap_or_default();
+    let mut ledger = ledger.lock().expect("ledger");
+    let n = ledger.issued.len() + 1;
+    *ledger.fetches.entry(scope.clone()).or_default() += 1;
+    let token = format!("issued-{n}-Zq81xw");
+    ledger.issued.push((token.clone(), scope.clone()));
+    // The write token lives less than the client's renewal margin: it is fetched per request.
+    let expires_in = if scope == "reports.write" { 5 } else { 3600 };
+    json(
+        StatusCode::OK,
+        serde_json::json!({"access_token": token, "token_type": "Bearer", "expires_in": expires_in}),
+    )
+}
+
+/// 200 when the request carries exactly the credential its operation requires (and no other),
+/// else 401 naming what was wrong.
+async fn resource(
+    State(ledger): State<Shared>,
+    uri: Uri,
+    method: axum::http::Method,
+    headers: HeaderMap,
+) -> Response {
+    let header = |n: &str| {
+        headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let query_key = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "api_key")
+        .map(|(_, v)| v.into_owned());
+    let cookie_key = header("cookie").and_then(|c| {
+        c.split(';')
+            .filter_map(|p| p.trim().split_once('='))
+            .find(|(k, _)| *k == "sid")
+            .map(|(_, v)| v.to_owned())
+    });
+    let sent: Vec<(&str, String)> = [
+        ("authorization", header("authorization")),
+        ("header key", header("x-api-key")),
+        ("query key", query_key),
+        ("cookie key", cookie_key),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some((k, v?)))
+    .collect();
+    let want: Option<(&str, String)> = match uri.path() {
+        "/public" => None,
+        "/bearer" => Some(("authorization", format!("Bearer {TOKEN}"))),
+        "/basic" => Some((
+            "authorization",
+            format!("Basic {}", BASE64.encode(format!("{USERNAME}:{PASSWORD}"))),
+        )),
+        "/key-header" => Some(("header key", TOKEN.to_owned())),
+        "/key-query" => Some(("query key", TOKEN.to_owned())),
+        "/key-cookie" => Some(("cookie key", TOKEN.to_owned())),
+        "/reports" => {
+            let scope = if method == axum::http::Method::GET {
+                "reports.read"
+            } else {
+                "reports.write"
+            };
+            // The latest token issued for the scope: an older one has been replaced.
+            let ledger = ledger.lock().expect("ledger");
+            let latest = ledger.issued.iter().rev().find(|(_, s)| s == scope);
+            match latest {
+                Some((t, _)) => Some(("authorization", format!("Bearer {t}"))),
+                None => return unauthorized("no token issued for the scope"),
+            }
+        }
+        _ => return unauthorized("no such path"),
+    };
+    let ok = match &want {
+        None => sent.is_empty(),
+        Some(w) => sent.len() == 1 && sent[0] == (w.0, w.1.clone()),
+    };
+    if !ok {
+        let names: Vec<&str> = sent.iter().map(|(k, _)| *k).collect();
+        return unauthorized(&format!("wrong credentials: sent {names:?}"));
+    }
+    json(StatusCode::OK, serde_json::json!({"ok": true}))
+}
+
+fn conform(args: &[&str], env: &BTreeMap<String, String>) -> (Output, Option<tempfile::TempDir>) {
+    let mut cmd = Conform::new(args);
+    for var in all_vars().keys() {
+        cmd = cmd.env_remove(var);
+    }
+    cmd = cmd.env_remove("CONFORM_TARGETS");
+    let reports = cmd.reports();
+    let keep = temp_dir();
+    let mut cmd = cmd.envs(env);
+    let out = cmd.run();
+    // Keep a copy of the reports past the helper's temporary folder.
+    if let Some(dir) = reports.filter(|d| d.is_dir()) {
+        for e in std::fs::read_dir(dir).expect("reports").flatten() {
+            let _ = std::fs::copy(e.path(), keep.path().join(e.file_name()));
+        }
+        return (out, Some(keep));
+    }
+    (out, None)
+}
+
+/// Every secret, in the forms it could leak in (raw, URL-encoded, base64 in a basic header),
+/// and every token the server issued, found in the output or a report.
+fn leaks(server: &Server, out: &Output, reports: Option<&Path>) -> Vec<String> {
+    let encoded = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let mut secrets = vec![
+        TOKEN.to_owned(),
+        encoded(TOKEN),
+        PASSWORD.to_owned(),
+        BASE64.encode(format!("{USERNAME}:{PASSWORD}")),
+        CLIENT_SECRET.to_owned(),
+        encoded(CLIENT_SECRET),
+    ];
+    secrets.extend(server.issued());
+    let mut texts = vec![("output".to_owned(), text(out))];
+    if let Some(dir) = reports {
+        for e in std::fs::read_dir(dir).expect("reports").flatten() {
+            if let Ok(t) = std::fs::read_to_string(e.path()) {
+                texts.push((e.path().display().to_string(), t));
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for s in &secrets {
+        for (where_, t) in &texts {
+            if t.contains(s.as_str()) {
+                found.push(format!("`{s}` in {where_}"));
+            }
+        }
+    }
+    found
+}
+
+fn target(server: &Server) -> String {
+    format!("secured={}", server.base)
+}
+
+#[test]
+fn each_scheme_passes_with_its_variables_and_the_token_is_cached() {
+    let server = Server::start();
+    let t = target(&server);
+    let (out, reports) = conform(
+        &["run", "--specs", SPECS, "--target", &t, "-v", CASES],
+        &all_vars(),
+    );
+    let text = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("7 passed"), "{text}");
+    assert!(!text.contains("sent without credentials"), "{text}");
+    assert_eq!(
+        server.fetches("reports.read"),
+        1,
+        "one token for three reads"
+    );
+    assert_eq!(
+        server.fetches("reports.write"),
+        2,
+        "a short-lived token, replaced"
+    );
+    let leaked = leaks(&server, &out, reports.as_ref().map(|d| d.path()));
+    assert!(leaked.is_empty(), "secrets leaked: {leaked:?}");
+}
+
+#[test]
+fn the_json_events_and_a_failing_runs_reports_carry_no_secret() {
+    let server = Server::start();
+    let t = target(&server);
+    let env = all_vars();
+    let (out, _) = conform(
+        &[
+            "run", "--specs", SPECS, "--target", &t, "--format", "json", CASES,
+        ],
+        &env,
+    );
+    let stream = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(stream.contains("Bearer <redacted>"), "{stream}");
+    assert!(stream.contains("Basic <redacted>"), "{stream}");
+    assert!(
+        stream.contains("api_key=<redacted>"),
+        "the query key: {stream}"
+    );
+    let leaked = leaks(&server, &out, None);
+    assert!(leaked.is_empty(), "secrets leaked: {leaked:?}");
+
+    // A failing scenario's requests are kept for the report files: every scheme's, redacted.
+    let (out, reports) = conform(
+        &[
+            "run",
+            "--specs",
+            SPECS,
+            "--target",
+            &t,
+            "-v",
+            "tests/fixtures/declared/failing",
+        ],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let reports = reports.expect("reports written");
+    let json = std::fs::read_to_string(reports.path().join("report.json")).expect("report.json");
+    assert!(json.contains("api_key=<redacted>"), "{json}");
+    // Every step's request is kept, the OAuth2 one with its fetched token redacted.
+    assert_eq!(json.matches("Bearer <redacted>").count(), 2, "{json}");
+    let leaked = leaks(&server, &out, Some(reports.path()));
+    assert!(leaked.is_empty(), "secrets leaked: {leaked:?}");
+}
+
+/// `scenario` alone, with only `vars` of [`all_vars`] set.
+fn run_with(server: &Server, scenario: &str, vars: &[&str]) -> (Output, String) {
+    let env: BTreeMap<String, String> = all_vars()
+        .into_iter()
+        .filter(|(k, _)| vars.contains(&k.as_str()))
+        .collect();
+    let t = target(server);
+    let path = format!("{CASES}/{scenario}");
+    let (out, _) = conform(&["run", "--specs", SPECS, "--target", &t, &path], &env);
+    let text = text(&out);
+    (out, text)
+}
+
+#[test]
+fn without_the_variables_each_scheme_fails_clearly() {
+    let server = Server::start();
+    // No variable at all: sent bare, with the warning that says why the 401 came.
+    let (out, t) = run_with(&server, "bearer.yaml", &[]);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("sent without credentials: the spec requires `bearerAuth`"),
+        "{t}"
+    );
+
+    // A token, but the operation wants basic: the missing variables named.
+    // Credentials that cannot be attached make the scenario an error (exit 2), not a failure.
+    let (out, t) = run_with(&server, "basic.yaml", &["CONFORM_SECURED_TOKEN"]);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains("cannot attach credentials: `withBasic` requires scheme `basicAuth` (HTTP basic): CONFORM_SECURED_USERNAME and CONFORM_SECURED_PASSWORD are not set"),
+        "{t}"
+    );
+    for (scenario, var) in [
+        ("key-header.yaml", "CONFORM_SECURED_TOKEN"),
+        ("key-query.yaml", "CONFORM_SECURED_TOKEN"),
+        ("key-cookie.yaml", "CONFORM_SECURED_TOKEN"),
+        ("oauth.yaml", "CONFORM_SECURED_CLIENT_ID"),
+    ] {
+        let (out, t) = run_with(
+            &server,
+            scenario,
+            &["CONFORM_SECURED_USERNAME", "CONFORM_SECURED_PASSWORD"],
+        );
+        assert_eq!(out.status.code(), Some(2), "{scenario}: {t}");
+        assert!(
+            t.contains(var) && t.contains("not set"),
+            "{scenario}: {t}"
+        );
+    }
+
+    // Half of a scheme's pair: refused before anything is sent.
+    for (set, missing) in [
+        ("CONFORM_SECURED_USERNAME", "CONFORM_SECURED_PASSWORD"),
+        ("CONFORM_SECURED_CLIENT_SECRET", "CONFORM_SECURED_CLIENT_ID"),
+    ] {
+        let (out, t) = run_with(&server, "public.yaml", &[set]);
+        assert_eq!(out.status.code(), Some(2), "{t}");
+        assert!(
+            t.contains(&format!("{set} is set, but {missing} is not")),
+            "{t}"
+        );
+    }
+    assert_eq!(
+        server.fetches("reports.read"),
+        0,
+        "no token asked for without an id"
+    );
+}
+
+#[test]
+fn a_wrong_client_secret_is_the_token_servers_answer_and_does_not_leak() {
+    let server = Server::start();
+    let mut env = all_vars();
+    env.insert(
+        "CONFORM_SECURED_CLIENT_SECRET".into(),
+        "not-the-secret-77".into(),
+    );
+    let t = target(&server);
+    let path = format!("{CASES}/oauth.yaml");
+    let (out, reports) = conform(&["run", "--specs", SPECS, "--target", &t, &path], &env);
+    let text = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("OAuth2 token for scheme `clientCredentials`")
+            && text.contains("answered 401"),
+        "{text}"
+    );
+    assert!(!text.contains("not-the-secret-77"), "{text}");
+    let leaked = leaks(&server, &out, reports.as_ref().map(|d| d.path()));
+    assert!(leaked.is_empty(), "secrets leaked: {leaked:?}");
+}
+
+#[test]
+fn a_targets_file_names_the_variables_and_may_require_the_declared_auth() {
+    let server = Server::start();
+    let dir = temp_dir();
+    let file = dir.path().join("targets.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "secured:\n  url: {}\n  auth: declared\n  token_env: MY_KEY\n  username_env: MY_USER\n  password_env: MY_PW\n  client_id_env: MY_CID\n  client_secret_env: MY_CSECRET\n",
+            server.base
+        ),
+    )
+    .expect("targets file");
+    let file = file.to_str().expect("utf-8");
+    let env: BTreeMap<String, String> = [
+        ("MY_KEY", TOKEN),
+        ("MY_USER", USERNAME),
+        ("MY_PW", PASSWORD),
+        ("MY_CID", CLIENT_ID),
+        ("MY_CSECRET", CLIENT_SECRET),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let (out, reports) = conform(&["run", "--specs", SPECS, "--targets", file, CASES], &env);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let leaked = leaks(&server, &out, reports.as_ref().map(|d| d.path()));
+    assert!(leaked.is_empty(), "secrets leaked: {leaked:?}");
+
+    // `auth: declared` with none of the variables: an error at the line that says it.
+    let (out, _) = conform(
+        &["run", "--specs", SPECS, "--targets", file, CASES],
+        &BTreeMap::new(),
+    );
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(t.contains("targets.yaml:3:9"), "{t}");
+    assert!(
+        t.contains("none of the credential variables is set")
+            && t.contains("MY_KEY")
+            && t.contains("MY_CSECRET"),
+        "{t}"
+    );
+}
+
+#[test]
+fn a_bare_target_url_serves_the_spec_api_with_its_declared_credentials() {
+    let server = Server::start();
+    let path = format!("{CASES}/key-query.yaml");
+    let (out, _) = conform(
+        &["run", "--specs", SPECS, "--target", &server.base, &path],
+        &all_vars(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+#[test]
+fn dry_run_names_each_scheme_and_its_variables_and_no_secret() {
+    let server = Server::start();
+    let t = target(&server);
+    let path = format!("{CASES}/bearer.yaml");
+    let (out, _) = conform(
+        &["run", "--specs", SPECS, "--target", &t, "--dry-run", &path],
+        &all_vars(),
+    );
+    let text = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    for says in [
+        "`bearerAuth`: HTTP bearer (CONFORM_SECURED_TOKEN)",
+        "`basicAuth`: HTTP basic (CONFORM_SECURED_USERNAME, CONFORM_SECURED_PASSWORD)",
+        "`queryKey`: API key in query parameter `api_key` (CONFORM_SECURED_TOKEN)",
+        "OAuth2 client credentials from /oauth/token (CONFORM_SECURED_CLIENT_ID, CONFORM_SECURED_CLIENT_SECRET)",
+    ] {
+        assert!(text.contains(says), "{says}: {text}");
+    }
+    let leaked = leaks(&server, &out, None);
+    assert!(leaked.is_empty(), "secrets leaked: {leaked:?}");
+}

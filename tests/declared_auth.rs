@@ -72,6 +72,8 @@ impl Server {
             .route("/key-header", get(resource))
             .route("/key-query", get(resource))
             .route("/key-cookie", get(resource))
+            .route("/either", get(resource))
+            .route("/optional", get(resource))
             .route("/reports", get(resource).post(resource))
             .with_state(ledger.clone());
         let listener = rt
@@ -186,7 +188,7 @@ async fn resource(
     .filter_map(|(k, v)| Some((k, v?)))
     .collect();
     let want: Option<(&str, String)> = match uri.path() {
-        "/public" => None,
+        "/public" | "/either" | "/optional" => None,
         "/bearer" => Some(("authorization", format!("Bearer {TOKEN}"))),
         "/basic" => Some((
             "authorization",
@@ -211,9 +213,17 @@ async fn resource(
         }
         _ => return unauthorized("no such path"),
     };
-    let ok = match &want {
-        None => sent.is_empty(),
-        Some(w) => sent.len() == 1 && sent[0] == (w.0, w.1.clone()),
+    let basic = format!("Basic {}", BASE64.encode(format!("{USERNAME}:{PASSWORD}")));
+    let exactly = |w: &(&str, String)| sent.len() == 1 && sent[0] == (w.0, w.1.clone());
+    let ok = match (uri.path(), &want) {
+        // Either alternative, but one only.
+        ("/either", _) => {
+            exactly(&("authorization", basic))
+                || exactly(&("authorization", format!("Bearer {TOKEN}")))
+        }
+        ("/optional", _) => sent.is_empty() || exactly(&("header key", TOKEN.to_owned())),
+        (_, None) => sent.is_empty(),
+        (_, Some(w)) => exactly(w),
     };
     if !ok {
         let names: Vec<&str> = sent.iter().map(|(k, _)| *k).collect();
@@ -288,7 +298,7 @@ fn each_scheme_passes_with_its_variables_and_the_token_is_cached() {
     );
     let text = text(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains("7 passed"), "{text}");
+    assert!(text.contains("9 passed"), "{text}");
     assert!(!text.contains("sent without credentials"), "{text}");
     assert_eq!(
         server.fetches("reports.read"),
@@ -393,11 +403,15 @@ fn without_the_variables_each_scheme_fails_clearly() {
             &["CONFORM_SECURED_USERNAME", "CONFORM_SECURED_PASSWORD"],
         );
         assert_eq!(out.status.code(), Some(2), "{scenario}: {t}");
-        assert!(
-            t.contains(var) && t.contains("not set"),
-            "{scenario}: {t}"
-        );
+        assert!(t.contains(var) && t.contains("not set"), "{scenario}: {t}");
     }
+
+    // Of two alternatives, the one whose variable is set; an optional key, left out.
+    let (out, t) = run_with(&server, "either.yaml", &["CONFORM_SECURED_TOKEN"]);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let (out, t) = run_with(&server, "optional.yaml", &[]);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(!t.contains("sent without credentials"), "{t}");
 
     // Half of a scheme's pair: refused before anything is sent.
     for (set, missing) in [
@@ -519,4 +533,39 @@ fn dry_run_names_each_scheme_and_its_variables_and_no_secret() {
     }
     let leaked = leaks(&server, &out, None);
     assert!(leaked.is_empty(), "secrets leaked: {leaked:?}");
+}
+
+#[test]
+fn the_spec_keeps_each_alternative_with_its_scopes() {
+    let registry = conform::spec::Registry::new(SPECS);
+    let spec = registry.api("secured").unwrap_or_else(|d| panic!("{d}"));
+    let op = |id: &str| spec.operation(id).expect("an operation");
+    let alt = |pairs: &[(&str, &[&str])]| -> BTreeMap<String, Vec<String>> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.iter().map(|s| (*s).to_owned()).collect()))
+            .collect()
+    };
+    assert_eq!(
+        op("readReports").requirements,
+        [alt(&[("clientCredentials", &["reports.read"])])]
+    );
+    assert_eq!(
+        op("withEither").requirements,
+        [alt(&[("basicAuth", &[])]), alt(&[("bearerAuth", &[])])]
+    );
+    assert_eq!(
+        op("withOptionalKey").requirements,
+        [alt(&[]), alt(&[("headerKey", &[])])]
+    );
+    assert!(
+        op("withOptionalKey").security.is_empty(),
+        "anonymous allowed"
+    );
+    assert_eq!(
+        op("withBearer").requirements,
+        [alt(&[("bearerAuth", &[])])],
+        "the document's"
+    );
+    assert!(op("getPublic").requirements.is_empty());
 }

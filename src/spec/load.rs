@@ -212,7 +212,7 @@ impl<'p> Builder<'p> {
                             request_body: self.request_body(b_src, b_ptr)?,
                             responses: self.responses(r_src, r_ptr)?,
                             security: base.security.clone(),
-                            scopes: base.scopes.clone(),
+                            requirements: base.requirements.clone(),
                             at: self.at(&v_ptr),
                         };
                         operations.push(variant);
@@ -285,7 +285,7 @@ impl<'p> Builder<'p> {
             request_body: self.request_body(op, op_ptr)?,
             responses: self.responses(op, op_ptr)?,
             security: required_security(op.get("security").or(self.doc.get("security"))),
-            scopes: required_scopes(op.get("security").or(self.doc.get("security"))),
+            requirements: requirements(op.get("security").or(self.doc.get("security"))),
             at: self.at(op_ptr),
         })
     }
@@ -474,25 +474,25 @@ fn required_security(list: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The scopes of the alternative [`required_security`] picks, by scheme, where it lists any.
-fn required_scopes(list: Option<&Value>) -> BTreeMap<String, Vec<String>> {
-    if required_security(list).is_empty() {
-        return BTreeMap::new();
-    }
-    let first = list
-        .and_then(Value::as_array)
-        .and_then(|a| a.first())
-        .and_then(Value::as_object);
-    first
+/// A `security` list's alternatives, each scheme with its scopes (entries that are not
+/// objects, or scopes that are not strings, are left out: the linter reports them).
+fn requirements(list: Option<&Value>) -> Vec<BTreeMap<String, Vec<String>>> {
+    list.and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|(name, scopes)| {
-            let scopes: Vec<String> = scopes
-                .as_array()?
-                .iter()
-                .filter_map(|s| s.as_str().map(str::to_owned))
-                .collect();
-            (!scopes.is_empty()).then(|| (name.clone(), scopes))
+        .filter_map(Value::as_object)
+        .map(|alt| {
+            alt.iter()
+                .map(|(name, scopes)| {
+                    let scopes = scopes
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|s| s.as_str().map(str::to_owned))
+                        .collect();
+                    (name.clone(), scopes)
+                })
+                .collect()
         })
         .collect()
 }

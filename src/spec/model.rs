@@ -69,9 +69,10 @@ pub struct Operation {
     /// as the names of the first alternative; empty when it needs none (`[]`, or `{}` among
     /// the alternatives).
     pub security: Vec<String>,
-    /// The scopes that alternative lists, by scheme name, where it lists any (OAuth2): what a
-    /// token fetched for the operation asks for.
-    pub scopes: BTreeMap<String, Vec<String>>,
+    /// The requirement as written (its own `security`, else the document's): the alternatives
+    /// in order, each the schemes it needs with their scopes (what an OAuth2 token asks for);
+    /// `{}` is an empty alternative (anonymous access).
+    pub requirements: Vec<BTreeMap<String, Vec<String>>>,
     pub at: Location,
 }
 

@@ -137,17 +137,14 @@ struct Bound {
     credential: Result<Credential, String>,
 }
 
-/// What one operation's `security` asks for.
-#[derive(Debug, Clone, Default)]
-struct Requirement {
-    schemes: Vec<String>,
-    scopes: BTreeMap<String, Vec<String>>,
-}
+/// One alternative of an operation's `security`: the schemes it needs, with their scopes.
+type Alternative = BTreeMap<String, Vec<String>>;
 
-/// The spec's schemes with their credentials, and which operation uses which.
+/// The spec's schemes with their credentials, and the alternatives of each operation that
+/// requires any.
 pub struct DeclaredAuth {
     schemes: BTreeMap<String, Bound>,
-    operations: BTreeMap<String, Requirement>,
+    operations: BTreeMap<String, Vec<Alternative>>,
 }
 
 // Written by hand so no credential reaches a log through `{:?}`.
@@ -173,7 +170,8 @@ pub fn resolve(
     let used: BTreeSet<&str> = spec
         .operations
         .iter()
-        .flat_map(|o| o.security.iter().map(String::as_str))
+        .flat_map(|o| o.requirements.iter().flat_map(|alt| alt.keys()))
+        .map(String::as_str)
         .collect();
     let mut schemes = BTreeMap::new();
     let mut any_set = false;
@@ -260,16 +258,8 @@ pub fn resolve(
     let operations = spec
         .operations
         .iter()
-        .filter(|o| !o.security.is_empty())
-        .map(|o| {
-            (
-                o.id.clone(),
-                Requirement {
-                    schemes: o.security.clone(),
-                    scopes: o.scopes.clone(),
-                },
-            )
-        })
+        .filter(|o| o.requirements.iter().any(|alt| !alt.is_empty()))
+        .map(|o| (o.id.clone(), o.requirements.clone()))
         .collect();
     Ok(Some(DeclaredAuth {
         schemes,
@@ -278,23 +268,67 @@ pub fn resolve(
 }
 
 impl DeclaredAuth {
+    /// Attaches the first alternative of the operation's `security` whose every scheme has
+    /// its credentials (a spec often offers several, such as basic or bearer); with none,
+    /// nothing when the spec allows anonymous access (`{}`), else an error naming what each
+    /// alternative lacks.
     async fn attach(&self, req: &mut Prepared, client: &reqwest::Client) -> Result<(), String> {
         // An operation the spec does not know, or one that requires nothing, goes as it is.
-        let Some(need) = self.operations.get(&req.operation_id) else {
+        let Some(alternatives) = self.operations.get(&req.operation_id) else {
             return Ok(());
         };
-        for name in &need.schemes {
-            let Some(bound) = self.schemes.get(name) else {
+        let usable = |alt: &Alternative| {
+            alt.keys()
+                .all(|n| self.schemes.get(n).is_some_and(|b| b.credential.is_ok()))
+        };
+        match alternatives.iter().find(|a| !a.is_empty() && usable(a)) {
+            Some(alt) => self.send(alt, req, client).await,
+            None if alternatives.iter().any(BTreeMap::is_empty) => Ok(()),
+            None => Err(self.unmet(&req.operation_id, alternatives)),
+        }
+    }
+
+    /// What each alternative lacks: "`op` requires scheme `a` (HTTP basic): X is not set".
+    fn unmet(&self, op: &str, alternatives: &[Alternative]) -> String {
+        let each: Vec<String> = alternatives
+            .iter()
+            .map(|alt| {
+                let lacks: Vec<String> = alt
+                    .keys()
+                    .filter_map(|name| match self.schemes.get(name) {
+                        Some(Bound {
+                            credential: Ok(_), ..
+                        }) => None,
+                        Some(b) => {
+                            let why = b.credential.as_ref().err().map_or("", String::as_str);
+                            Some(format!("scheme `{name}` ({}): {why}", b.scheme.label()))
+                        }
+                        None => Some(format!("scheme `{name}`, which the spec does not declare")),
+                    })
+                    .collect();
+                lacks.join(", and ")
+            })
+            .collect();
+        format!("`{op}` requires {}", each.join("; or "))
+    }
+
+    /// Attaches every scheme of `alt`, each of which has its credentials.
+    async fn send(
+        &self,
+        alt: &Alternative,
+        req: &mut Prepared,
+        client: &reqwest::Client,
+    ) -> Result<(), String> {
+        for (name, scopes) in alt {
+            let Some(Bound {
+                scheme,
+                credential: Ok(credential),
+                ..
+            }) = self.schemes.get(name)
+            else {
                 continue;
             };
-            let credential = bound.credential.as_ref().map_err(|why| {
-                format!(
-                    "`{}` requires scheme `{name}` ({}): {why}",
-                    req.operation_id,
-                    bound.scheme.label()
-                )
-            })?;
-            match (credential, &bound.scheme) {
+            match (credential, scheme) {
                 (Credential::Token(t), Scheme::ApiKey { location, name }) => {
                     put_key(req, *location, name, t);
                 }
@@ -303,7 +337,6 @@ impl DeclaredAuth {
                     req.set_header("Authorization", basic(username, password));
                 }
                 (Credential::Client(c), _) => {
-                    let scopes = need.scopes.get(name).map(Vec::as_slice).unwrap_or(&[]);
                     let token = c
                         .token(client, scopes)
                         .await

@@ -1,4 +1,3 @@
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::json;
@@ -15,7 +14,12 @@ fn op(id: &str, security: &[&str]) -> Operation {
         request_body: None,
         responses: Vec::new(),
         security: security.iter().map(|s| (*s).to_owned()).collect(),
-        scopes: BTreeMap::new(),
+        requirements: vec![
+            security
+                .iter()
+                .map(|s| ((*s).to_owned(), Vec::new()))
+                .collect(),
+        ],
         at: Location {
             file: Arc::from("openapi.yaml"),
             pointer: String::new(),
@@ -86,6 +90,13 @@ async fn applied(auth: &DeclaredAuth, op: &str) -> Result<Prepared, String> {
     Ok(req)
 }
 
+/// The declared credentials of `spec` under `env`, which must give some.
+fn auth_with(spec: &ApiSpec, env: &(dyn Fn(&str) -> Option<String> + Sync)) -> DeclaredAuth {
+    resolve(spec, &base(), &vars(), false, env)
+        .expect("resolves")
+        .expect("credentials")
+}
+
 /// Credentials for every scheme but OAuth2 (tested end to end against a token server).
 fn full() -> DeclaredAuth {
     let env = env_of(&[
@@ -93,9 +104,7 @@ fn full() -> DeclaredAuth {
         ("CONFORM_MY_API_USERNAME", "ann"),
         ("CONFORM_MY_API_PASSWORD", "pw-5678"),
     ]);
-    resolve(&spec(), &base(), &vars(), false, &env)
-        .expect("resolves")
-        .expect("credentials")
+    auth_with(&spec(), &env)
 }
 
 #[test]
@@ -196,9 +205,7 @@ async fn each_operation_gets_the_scheme_it_requires() {
 #[tokio::test]
 async fn an_operation_whose_scheme_has_no_variables_names_them() {
     let env = env_of(&[("CONFORM_MY_API_TOKEN", "tok-1234")]);
-    let auth = resolve(&spec(), &base(), &vars(), false, &env)
-        .expect("resolves")
-        .expect("credentials");
+    let auth = auth_with(&spec(), &env);
     let e = applied(&auth, "withBasic").await.expect_err("no basic");
     assert!(
         e.contains("CONFORM_MY_API_USERNAME") && e.contains("CONFORM_MY_API_PASSWORD"),
@@ -223,4 +230,69 @@ fn every_form_of_a_secret_is_known_and_none_is_described() {
         assert!(!d.contains(s.as_str()), "{s} in {d}");
     }
     assert!(!format!("{auth:?}").contains("pw-5678"));
+}
+
+/// An operation with these alternatives (`[]` in one is `{}`: anonymous access).
+fn op_of(id: &str, alternatives: &[&[&str]]) -> Operation {
+    let mut o = op(id, alternatives.first().copied().unwrap_or(&[]));
+    o.requirements = alternatives
+        .iter()
+        .map(|alt| alt.iter().map(|s| ((*s).to_owned(), Vec::new())).collect())
+        .collect();
+    o
+}
+
+fn with_alternatives() -> ApiSpec {
+    let mut s = spec();
+    s.operations = vec![
+        op_of("either", &[&["basic"], &["bearer"]]),
+        op_of("optional", &[&[], &["headerKey"]]),
+        op_of("both", &[&["bearer", "queryKey"]]),
+    ];
+    s
+}
+
+#[tokio::test]
+async fn the_first_alternative_with_credentials_is_sent() {
+    let env = env_of(&[("CONFORM_MY_API_TOKEN", "tok-1234")]);
+    let auth = auth_with(&with_alternatives(), &env);
+    let r = applied(&auth, "either")
+        .await
+        .expect("bearer, basic lacking");
+    assert_eq!(r.header("Authorization"), Some("Bearer tok-1234"));
+    let r = applied(&auth, "optional")
+        .await
+        .expect("the key, though optional");
+    assert_eq!(r.header("X-Key"), Some("tok-1234"));
+    let r = applied(&auth, "both").await.expect("both schemes");
+    assert_eq!(r.header("Authorization"), Some("Bearer tok-1234"));
+    assert!(
+        r.url
+            .query()
+            .is_some_and(|q| q.contains("api_key=tok-1234"))
+    );
+}
+
+#[tokio::test]
+async fn with_no_alternative_met_each_says_what_it_lacks() {
+    // Credentials for basic only, so that the auth exists; `both` and `optional` lack a token.
+    let env = env_of(&[
+        ("CONFORM_MY_API_USERNAME", "ann"),
+        ("CONFORM_MY_API_PASSWORD", "pw-5678"),
+    ]);
+    let auth = auth_with(&with_alternatives(), &env);
+    let r = applied(&auth, "optional").await.expect("anonymous allowed");
+    assert_eq!(r.header("X-Key"), None);
+    let e = applied(&auth, "both").await.expect_err("no token");
+    assert_eq!(
+        e,
+        "`both` requires scheme `bearer` (HTTP bearer): CONFORM_MY_API_TOKEN is not set, and scheme `queryKey` (API key in query parameter `api_key`): CONFORM_MY_API_TOKEN is not set"
+    );
+    let mut s = spec();
+    s.operations = vec![op_of("either", &[&["oidc"], &["bearer"]])];
+    let auth = auth_with(&s, &env_of(&[("CONFORM_MY_API_TOKEN", "tok-1234")]));
+    let r = applied(&auth, "either")
+        .await
+        .expect("bearer, as oidc cannot be sent");
+    assert_eq!(r.header("Authorization"), Some("Bearer tok-1234"));
 }

@@ -569,3 +569,72 @@ fn the_spec_keeps_each_alternative_with_its_scopes() {
     );
     assert!(op("getPublic").requirements.is_empty());
 }
+
+/// CI-only: the OpenAPI Initiative's tic-tac-toe example (API key or OAuth2 client
+/// credentials on one operation, bearer or an authorization-code flow on others), read from
+/// `../shared/realworld-specs` when it is there. Nothing is sent: the spec's token URL is public.
+#[test]
+fn a_published_specs_alternatives_are_chosen_by_the_variables_set() {
+    let path =
+        crate::util::root().join("../shared/realworld-specs/oai-examples/v3.1/tictactoe.yaml");
+    if !path.is_file() {
+        println!("skipped: {} is absent (it is there in CI)", path.display());
+        return;
+    }
+    use conform::target::declared::{Named, Vars, resolve};
+    use conform::target::{Auth, Prepared};
+    let spec = conform::spec::load_api("tictactoe", &path).unwrap_or_else(|d| panic!("{d}"));
+    let base = reqwest::Url::parse("http://127.0.0.1:9/").expect("a URL");
+    let vars = Vars::new("tictactoe", &Named::default());
+    let token_only =
+        |name: &str| (name == "CONFORM_TICTACTOE_TOKEN").then(|| "tok-4242".to_owned());
+    let auth = resolve(&spec, &base, &vars, false, &token_only)
+        .expect("resolves")
+        .expect("credentials");
+    let rt = runtime();
+    let client = reqwest::Client::new();
+    let apply = |op: &str| {
+        let mut req = Prepared {
+            operation_id: op.into(),
+            method: "GET".into(),
+            url: base.clone(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
+        rt.block_on(Auth::apply(&auth, &mut req, &client))
+            .map(|()| req)
+    };
+    let board = apply("get-board").expect("the API key alternative");
+    assert_eq!(board.header("api-key"), Some("tok-4242"));
+    let square = apply("get-square").expect("the bearer alternative");
+    assert_eq!(square.header("Authorization"), Some("Bearer tok-4242"));
+    let d = auth.describe();
+    assert!(
+        d.contains("`user2AppOauth`: an OAuth2 scheme without a `clientCredentials` flow"),
+        "{d}"
+    );
+    assert!(
+        d.contains("`app2AppOauth`: OAuth2 client credentials from https://learn.openapis.org/oauth/2.0/token"),
+        "{d}"
+    );
+
+    // Client credentials only: the square's alternatives are a token and a browser flow.
+    let client_only = |name: &str| name.contains("CLIENT").then(|| "client-4242".to_owned());
+    let auth = resolve(&spec, &base, &vars, false, &client_only)
+        .expect("resolves")
+        .expect("credentials");
+    let mut req = Prepared {
+        operation_id: "put-square".into(),
+        method: "PUT".into(),
+        url: base.clone(),
+        headers: Vec::new(),
+        body: Vec::new(),
+    };
+    let e = rt
+        .block_on(Auth::apply(&auth, &mut req, &client))
+        .expect_err("neither alternative can be sent");
+    assert!(
+        e.contains("CONFORM_TICTACTOE_TOKEN is not set; or scheme `user2AppOauth`"),
+        "{e}"
+    );
+}

@@ -20,6 +20,8 @@ mod alibaba_signing;
 mod cli;
 // `conform derive` on documentation fixtures.
 mod derive;
+// Scenarios that break their spec are refused before anything is sent.
+mod presend;
 // The report formats on a real run (insta snapshots in `snapshots/`).
 mod reports;
 // `conform specs check` and the checked-in specs.

@@ -42,7 +42,7 @@ pub fn hint(source: &str, line: usize) -> Option<IndentHint> {
     let text = lines.get(line.checked_sub(1)?)?;
     let col = indent(text)? + 1;
     let blocks = blocks_above(&lines[..line - 1]);
-    if blocks.iter().any(|b| b.col == col) {
+    if blocks.is_empty() || blocks.iter().any(|b| b.col == col) {
         return None;
     }
     let before = blocks
@@ -207,6 +207,7 @@ mod tests {
     fn a_line_on_a_block_column_gets_no_hint() {
         let src = format!("{STEPS}  - call: b\n");
         assert_eq!(hint(&src, 6), None);
+        assert_eq!(hint("name: a: b\n", 1), None);
     }
 
     #[test]

@@ -87,6 +87,15 @@ pub fn diagnostic(path: &Path, source: &str, err: &serde_saphyr::Error) -> Diagn
             } else {
                 None
             };
+            let found = found.or_else(|| {
+                text.contains("mapping values are not allowed").then(|| {
+                    (
+                        pos,
+                        "a `: ` inside an unquoted value starts a mapping where none can be".into(),
+                        "quote the value (`\"...\"`) if the colon belongs to it".into(),
+                    )
+                })
+            });
             match found {
                 Some((pos, message, help)) => {
                     return Diagnostic::new(path, pos, message)
@@ -264,6 +273,15 @@ mod tests {
         let d = error("a: {b: [1, 2}\n");
         assert_eq!(d.message, "`}` closes the `[` opened at 1:8", "{d}");
         assert_eq!(d.pos, Pos::new(1, 13));
+    }
+
+    #[test]
+    fn a_colon_in_a_plain_value_says_to_quote_it() {
+        let d = error("name: a: b\n");
+        assert!(
+            d.message.starts_with("a `: ` inside an unquoted value"),
+            "{d}"
+        );
     }
 
     #[test]

@@ -388,6 +388,18 @@ impl Compiler<'_> {
         let expect = s.expect.as_ref().map(|e| self.expectation(e, operation));
         let until = s.until.as_ref().map(|e| self.expectation(e, operation));
         let fail_if = s.fail_if.as_ref().map(|e| self.expectation(e, None));
+        if let Some(u) = s
+            .fail_if
+            .as_ref()
+            .and_then(|f| f.value.undocumented.as_ref())
+            .filter(|u| u.value)
+        {
+            self.err_span(
+                u,
+                "`undocumented` has no use in `fail_if`: any status may be one to stop on".into(),
+                Some("remove `undocumented: true` here".into()),
+            );
+        }
         if let Some(r) = &s.retry
             && s.until.is_none()
         {

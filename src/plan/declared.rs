@@ -114,11 +114,14 @@ pub fn unknown_params(names: &[&Spanned<String>], op: &Operation, location: &str
             message: format!("`{}` is not a {location} parameter of {}", n.value, op.id),
             help: match did_you_mean(n, declared.iter().copied()) {
                 Some(c) => format!("did you mean `{c}`?"),
-                None if declared.is_empty() => format!(
-                    "{} declares no {location} parameters; add `invalid_request: true` to send \
-                     it anyway",
+                None if declared.is_empty() && location == "query" => format!(
+                    "{} declares no query parameters: remove it, or add `invalid_request: true` \
+                     to send it anyway",
                     op.id
                 ),
+                None if declared.is_empty() => {
+                    format!("{} has no {location} parameters: remove it", op.id)
+                }
                 None => format!(
                     "{location} parameters of {}: {}",
                     op.id,

@@ -94,3 +94,23 @@ fn the_same_scenario_fixed_is_sent() {
     assert_ne!(out.status.code(), Some(0), "{shown}");
     assert!(target.connections() > 0, "{shown}");
 }
+
+#[test]
+fn an_undocumented_answer_the_step_expects_is_a_warning_that_strict_fails() {
+    let file = "tests/fixtures/undocumented/expected-teapot.yaml";
+    let finding = "status 418 is not documented for getWidget (documented: 200, 404), as the step \
+                   expects (`undocumented: true`)";
+    let (out, shown) = run(&[file]);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("warnings:") && shown.contains(finding),
+        "{shown}"
+    );
+    let (out, shown) = run(&["--strict", file]);
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains("violation [undocumented-status] status 418 is not documented"),
+        "{shown}"
+    );
+    // Without the marker the same answer is a violation: tests/fixtures/violation/undocumented-status.yaml.
+}

@@ -26,6 +26,8 @@ mod derive;
 mod interrupt;
 // The harness's own limits (body size, trickling bodies) named as limits.
 mod limits;
+// Scenarios that break their spec are refused before anything is sent.
+mod presend;
 // The report formats on a real run (insta snapshots in `snapshots/`).
 mod reports;
 // Each spec's NOTES.md: self-contained, every rule's source a link.

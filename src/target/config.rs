@@ -11,6 +11,8 @@
 //! liveperson-deletion:
 //!   auth: bearer                   # LP_BEARER_TOKEN; url discovered from the account id
 //!   account: "12345678"
+//! widgets:
+//!   spec: ../api/openapi.yaml      # relative to this file; url from the spec's `servers:`
 //! ```
 
 use std::collections::BTreeMap;
@@ -36,6 +38,11 @@ pub struct TargetEntry {
     /// from the Keystone catalog, LivePerson from the account's `rtbf` domain.
     #[serde(default)]
     pub url: Option<Spanned<String>>,
+    /// The API's OpenAPI spec, relative to this file's folder [default:
+    /// `specs/<api>/openapi.yaml`]; `--spec API=FILE` wins over it. Without `url:` (and with
+    /// no built-in mock), the spec's first `servers` URL is the target.
+    #[serde(default)]
+    pub spec: Option<Spanned<String>>,
     /// The credential convention.
     #[serde(default)]
     pub auth: Option<Spanned<AuthKind>>,

@@ -373,3 +373,27 @@ fn openstack_login(
         .unwrap_or_else(|| "public".into());
     Ok((login, region, interface))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_may_name_its_spec_and_the_schema_says_so() {
+        let path = Path::new("targets.yaml");
+        let entries = parse(path, "widgets:\n  spec: ../api/openapi.yaml\n").expect("parses");
+        let spec = entries["widgets"].spec.as_ref().expect("spec:");
+        assert_eq!(
+            (spec.value.as_str(), spec.pos),
+            ("../api/openapi.yaml", Pos::new(2, 9))
+        );
+        let e = parse(path, "widgets:\n  specs: api.yaml\n").expect_err("unknown key");
+        assert!(e.to_string().contains("specs"), "{e}");
+        let schema = schemars::schema_for!(BTreeMap<String, TargetEntry>);
+        let text = serde_json::to_string(&schema).unwrap_or_default();
+        assert!(
+            text.contains("\"spec\"") && text.contains("relative to this file"),
+            "{text}"
+        );
+    }
+}

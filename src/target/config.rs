@@ -38,8 +38,8 @@ pub struct TargetEntry {
     /// from the Keystone catalog, LivePerson from the account's `rtbf` domain.
     #[serde(default)]
     pub url: Option<Spanned<String>>,
-    /// The API's OpenAPI spec, relative to this file's folder [default:
-    /// `specs/<api>/openapi.yaml`]; `--spec API=FILE` wins over it. Without `url:` (and with
+    /// The API's OpenAPI spec, relative to this file's folder (default
+    /// `specs/<api>/openapi.yaml`); `--spec API=FILE` wins over it. Without `url:` (and with
     /// no built-in mock), the spec's first `servers` URL is the target.
     #[serde(default)]
     pub spec: Option<Spanned<String>>,

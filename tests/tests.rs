@@ -35,6 +35,8 @@ mod notes;
 // `conform specs check` and the checked-in specs.
 mod spec_lint;
 mod specs_load;
+// `--spec API=FILE`, a targets file's `spec:`, a spec's `servers:` as the target.
+mod specs_anywhere;
 // `conform completions` and `conform man`.
 mod shell;
 // The corpus through a targets file, with credentials from the environment.

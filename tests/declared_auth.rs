@@ -638,3 +638,27 @@ fn a_published_specs_alternatives_are_chosen_by_the_variables_set() {
         "{e}"
     );
 }
+
+#[test]
+fn a_spec_given_anywhere_reaches_its_servers_url_with_its_declared_credentials() {
+    let server = Server::start();
+    let dir = temp_dir();
+    let spec =
+        std::fs::read_to_string(crate::util::root().join(SPECS).join("secured/openapi.yaml"))
+            .expect("the fixture spec");
+    let spec = spec.replacen(
+        "paths:\n",
+        &format!("servers:\n  - url: {}\npaths:\n", server.base),
+        1,
+    );
+    let file = dir.path().join("secured.yaml");
+    std::fs::write(&file, spec).expect("spec written");
+    let arg = format!("secured={}", file.display());
+    let path = format!("{CASES}/oauth.yaml");
+    let (out, reports) = conform(&["run", "--spec", &arg, &path], &all_vars());
+    let text = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(server.fetches("reports.read"), 1, "{text}");
+    let leaked = leaks(&server, &out, reports.as_ref().map(|d| d.path()));
+    assert!(leaked.is_empty(), "secrets leaked: {leaked:?}");
+}

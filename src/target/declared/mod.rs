@@ -10,20 +10,21 @@
 
 pub mod entry;
 pub mod oauth2;
+mod resolve;
 pub mod scheme;
 
-use std::collections::{BTreeMap, BTreeSet};
+pub use resolve::resolve;
+
+use std::collections::BTreeMap;
 use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use reqwest::Url;
 
 use self::oauth2::ClientCredentials;
 use self::scheme::{KeyIn, Scheme};
 use super::config::Env;
 use super::{Auth, AuthFuture, Prepared};
-use crate::spec::ApiSpec;
 
 /// The variables an API's credentials are read from: each named in the targets file
 /// (`token_env:`, `username_env:`, ...), else `CONFORM_<API>_<WHAT>`.
@@ -154,117 +155,6 @@ impl fmt::Debug for DeclaredAuth {
             .field("schemes", &self.schemes.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
-}
-
-/// The declared credentials of `spec`'s API at `base_url` (against which a relative OAuth2
-/// token URL is resolved). `Ok(None)`: nothing to attach, because no operation requires a
-/// scheme or none of the variables is set; both are errors when `explicit` (the targets file
-/// says `auth: declared`).
-pub fn resolve(
-    spec: &ApiSpec,
-    base_url: &Url,
-    vars: &Vars,
-    explicit: bool,
-    env: Env<'_>,
-) -> Result<Option<DeclaredAuth>, DeclaredError> {
-    let used: BTreeSet<&str> = spec
-        .operations
-        .iter()
-        .flat_map(|o| o.requirements.iter().flat_map(|alt| alt.keys()))
-        .map(String::as_str)
-        .collect();
-    let mut schemes = BTreeMap::new();
-    let mut any_set = false;
-    let mut all_vars = BTreeSet::new();
-    for name in used {
-        let scheme = match spec.security_schemes.get(name) {
-            Some(v) => Scheme::parse(v),
-            None => Scheme::Unsupported(format!(
-                "a scheme the spec's `components.securitySchemes` does not declare (`{name}`)"
-            )),
-        };
-        let names = vars.of(&scheme);
-        all_vars.extend(names.iter().map(|v| (*v).to_owned()));
-        let values: Vec<Option<String>> = names.iter().map(|v| env(v)).collect();
-        let (mut set, mut unset) = (Vec::new(), Vec::new());
-        for (n, v) in names.iter().zip(&values) {
-            if v.is_some() {
-                set.push(*n)
-            } else {
-                unset.push(*n)
-            }
-        }
-        if !set.is_empty() && !unset.is_empty() {
-            return Err(DeclaredError::Partial {
-                scheme: name.to_owned(),
-                label: scheme.label(),
-                set: set.join(", "),
-                missing: unset.join(", "),
-            });
-        }
-        any_set |= !set.is_empty();
-        let credential = match (&scheme, values.as_slice()) {
-            (Scheme::Unsupported(why), _) => Err(format!("conform cannot send {why}")),
-            (_, [_]) if !unset.is_empty() => Err(format!("{} is not set", unset.join(""))),
-            (_, _) if !unset.is_empty() => Err(format!("{} are not set", unset.join(" and "))),
-            (Scheme::Bearer | Scheme::ApiKey { .. }, [Some(token)]) => {
-                Ok(Credential::Token(token.clone()))
-            }
-            (Scheme::Basic, [Some(username), Some(password)]) => Ok(Credential::Basic {
-                username: username.clone(),
-                password: password.clone(),
-            }),
-            (Scheme::ClientCredentials { token_url }, [Some(id), Some(secret)]) => {
-                let url = scheme::token_url(token_url, base_url).map_err(|reason| {
-                    DeclaredError::TokenUrl {
-                        scheme: name.to_owned(),
-                        reason,
-                    }
-                })?;
-                Ok(Credential::Client(ClientCredentials::new(
-                    url,
-                    id.clone(),
-                    secret.clone(),
-                )))
-            }
-            // Every scheme reads exactly the variables `Vars::of` names, all set here.
-            _ => Err("no credential".into()),
-        };
-        schemes.insert(
-            name.to_owned(),
-            Bound {
-                scheme,
-                vars: names.iter().map(|v| (*v).to_owned()).collect(),
-                credential,
-            },
-        );
-    }
-    if schemes.is_empty() {
-        return if explicit {
-            Err(DeclaredError::NoSchemes)
-        } else {
-            Ok(None)
-        };
-    }
-    if !any_set {
-        return if explicit {
-            Err(DeclaredError::NothingSet(
-                all_vars.into_iter().collect::<Vec<_>>().join(", "),
-            ))
-        } else {
-            Ok(None)
-        };
-    }
-    let operations = spec
-        .operations
-        .iter()
-        .filter(|o| o.requirements.iter().any(|alt| !alt.is_empty()))
-        .map(|o| (o.id.clone(), o.requirements.clone()))
-        .collect();
-    Ok(Some(DeclaredAuth {
-        schemes,
-        operations,
-    }))
 }
 
 impl DeclaredAuth {

@@ -1,9 +1,10 @@
 use std::sync::Arc;
 
+use reqwest::Url;
 use serde_json::json;
 
 use super::*;
-use crate::spec::{Location, Operation};
+use crate::spec::{ApiSpec, Location, Operation};
 
 fn op(id: &str, security: &[&str]) -> Operation {
     Operation {

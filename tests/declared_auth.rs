@@ -499,6 +499,23 @@ fn a_targets_file_names_the_variables_and_may_require_the_declared_auth() {
             && t.contains("MY_CSECRET"),
         "{t}"
     );
+
+    // Without `auth:`, half a credential is placed at the entry's `url:`.
+    std::fs::write(
+        dir.path().join("targets.yaml"),
+        format!("secured:\n  url: {}\n", server.base),
+    )
+    .expect("targets file");
+    let env: BTreeMap<String, String> =
+        [("CONFORM_SECURED_USERNAME".to_owned(), USERNAME.to_owned())].into();
+    let (out, _) = conform(&["run", "--specs", SPECS, "--targets", file, CASES], &env);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(t.contains("targets.yaml:2:8"), "{t}");
+    assert!(
+        t.contains("CONFORM_SECURED_USERNAME is set, but CONFORM_SECURED_PASSWORD is not"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -513,24 +530,63 @@ fn a_bare_target_url_serves_the_spec_api_with_its_declared_credentials() {
 }
 
 #[test]
-fn dry_run_names_each_scheme_and_its_variables_and_no_secret() {
+fn dry_run_names_each_steps_scheme_and_its_variables_and_no_secret() {
     let server = Server::start();
     let t = target(&server);
-    let path = format!("{CASES}/bearer.yaml");
+    let mut env = all_vars();
+    env.remove("CONFORM_SECURED_USERNAME");
+    env.remove("CONFORM_SECURED_PASSWORD");
     let (out, _) = conform(
-        &["run", "--specs", SPECS, "--target", &t, "--dry-run", &path],
-        &all_vars(),
+        &["run", "--specs", SPECS, "--target", &t, "--dry-run", CASES],
+        &env,
     );
     let text = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}");
-    for says in [
-        "`bearerAuth`: HTTP bearer (CONFORM_SECURED_TOKEN)",
-        "`basicAuth`: HTTP basic (CONFORM_SECURED_USERNAME, CONFORM_SECURED_PASSWORD)",
-        "`queryKey`: API key in query parameter `api_key` (CONFORM_SECURED_TOKEN)",
-        "OAuth2 client credentials from /oauth/token (CONFORM_SECURED_CLIENT_ID, CONFORM_SECURED_CLIENT_SECRET)",
+    // Nothing is sent, so the step whose credentials are missing is the only error.
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    let says = |scenario: &str| -> String {
+        let at = text
+            .find(&format!("{scenario}:\n"))
+            .unwrap_or_else(|| panic!("{scenario} printed: {text}"));
+        let rest = &text[at..];
+        rest.lines()
+            .find_map(|l| l.trim().strip_prefix("credentials: "))
+            .unwrap_or_else(|| panic!("{scenario}: {rest}"))
+            .to_owned()
+    };
+    let prefix = "declared by the spec: ";
+    for (scenario, credentials) in [
+        (
+            "bearer.yaml",
+            "`bearerAuth`: HTTP bearer (CONFORM_SECURED_TOKEN)",
+        ),
+        (
+            "key-query.yaml",
+            "`queryKey`: API key in query parameter `api_key` (CONFORM_SECURED_TOKEN)",
+        ),
+        (
+            "key-cookie.yaml",
+            "`cookieKey`: API key in cookie `sid` (CONFORM_SECURED_TOKEN)",
+        ),
+        (
+            "either.yaml",
+            "`bearerAuth`: HTTP bearer (CONFORM_SECURED_TOKEN)",
+        ),
+        (
+            "optional.yaml",
+            "`headerKey`: API key in header `X-API-Key` (CONFORM_SECURED_TOKEN)",
+        ),
+        (
+            "oauth.yaml",
+            "`clientCredentials`: OAuth2 client credentials from /oauth/token (CONFORM_SECURED_CLIENT_ID, CONFORM_SECURED_CLIENT_SECRET)",
+        ),
     ] {
-        assert!(text.contains(says), "{says}: {text}");
+        assert_eq!(says(scenario), format!("{prefix}{credentials}"), "{text}");
     }
+    assert_eq!(says("public.yaml"), "none (the operation requires none)");
+    assert!(
+        text.contains("`withBasic` requires scheme `basicAuth` (HTTP basic): CONFORM_SECURED_USERNAME and CONFORM_SECURED_PASSWORD are not set"),
+        "{text}"
+    );
     let leaked = leaks(&server, &out, None);
     assert!(leaked.is_empty(), "secrets leaked: {leaked:?}");
 }

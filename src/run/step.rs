@@ -198,7 +198,7 @@ async fn execute(
         let redactor = ctx.live_redactor();
         let mut record = record_request(&built.prepared, &redactor);
         if ctx.dry_run {
-            record.credentials = Some(credentials(s, ctx.target));
+            record.credentials = Some(credentials(s, op, ctx.target));
         }
         result.request = Some(record);
         if result.attempts == 0 {
@@ -389,10 +389,10 @@ async fn execute(
 }
 
 /// What credentials the step's request carries, in words.
-fn credentials(s: &PlannedStep, target: &Target) -> String {
+fn credentials(s: &PlannedStep, op: &Operation, target: &Target) -> String {
     match (s.auth, &target.auth) {
         (AuthMode::None, _) => "none (the step says `auth: none`)".into(),
-        (AuthMode::Default, Some(a)) => a.describe(),
+        (AuthMode::Default, Some(a)) => a.describe_for(&op.id),
         (AuthMode::Default, None) => "none (the target has no credentials)".into(),
     }
 }

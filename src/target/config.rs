@@ -234,7 +234,9 @@ async fn resolve_one(
                     "add `url: https://...`",
                 )
             })?;
-            let at = (path, auth_pos.unwrap_or(Pos::UNKNOWN));
+            // Without `auth:`, an error about the entry's credentials is placed at its `url:`.
+            let pos = auth_pos.or(entry.url.as_ref().map(|u| u.pos));
+            let at = (path, pos.unwrap_or(Pos::UNKNOWN));
             let explicit = kind.is_some();
             let named = entry.declared_vars();
             declared::entry::target(at, api, &named, url, explicit, specs, env)

@@ -60,6 +60,11 @@ pub trait Auth: Send + Sync + fmt::Debug {
     /// What the credentials are, for `--dry-run` (the scheme and where it comes from), with
     /// no secret in it.
     fn describe(&self) -> String;
+    /// What [`Auth::describe`] says, for the request of `operation_id`: credentials that
+    /// differ per operation (a spec's schemes) say which this one carries.
+    fn describe_for(&self, _operation_id: &str) -> String {
+        self.describe()
+    }
 }
 
 /// Where one API's calls go.

@@ -167,15 +167,33 @@ impl DeclaredAuth {
         let Some(alternatives) = self.operations.get(&req.operation_id) else {
             return Ok(());
         };
-        let usable = |alt: &Alternative| {
-            alt.keys()
-                .all(|n| self.schemes.get(n).is_some_and(|b| b.credential.is_ok()))
-        };
-        match alternatives.iter().find(|a| !a.is_empty() && usable(a)) {
+        match self.usable(alternatives) {
             Some(alt) => self.send(alt, req, client).await,
             None if alternatives.iter().any(BTreeMap::is_empty) => Ok(()),
             None => Err(self.unmet(&req.operation_id, alternatives)),
         }
+    }
+
+    /// The first alternative that requires something and has every credential it needs.
+    fn usable<'a>(&self, alternatives: &'a [Alternative]) -> Option<&'a Alternative> {
+        alternatives.iter().find(|alt| {
+            !alt.is_empty()
+                && alt
+                    .keys()
+                    .all(|n| self.schemes.get(n).is_some_and(|b| b.credential.is_ok()))
+        })
+    }
+
+    /// One scheme in words, with where its credential comes from or why it has none.
+    fn described(&self, name: &str) -> String {
+        let Some(b) = self.schemes.get(name) else {
+            return format!("`{name}`");
+        };
+        let from = match &b.credential {
+            Ok(_) => b.vars.join(", "),
+            Err(why) => why.clone(),
+        };
+        format!("`{name}`: {} ({from})", b.scheme.label())
     }
 
     /// What each alternative lacks: "`op` requires scheme `a` (HTTP basic): X is not set".
@@ -304,21 +322,24 @@ impl Auth for DeclaredAuth {
         out
     }
 
+    fn describe_for(&self, operation_id: &str) -> String {
+        let Some(alternatives) = self.operations.get(operation_id) else {
+            return "none (the operation requires none)".into();
+        };
+        match self.usable(alternatives) {
+            Some(alt) => {
+                let each: Vec<String> = alt.keys().map(|n| self.described(n)).collect();
+                format!("declared by the spec: {}", each.join(" and "))
+            }
+            None if alternatives.iter().any(BTreeMap::is_empty) => {
+                "none (the spec allows the operation without credentials)".into()
+            }
+            None => format!("none: {}", self.unmet(operation_id, alternatives)),
+        }
+    }
+
     fn describe(&self) -> String {
-        let each: Vec<String> = self
-            .schemes
-            .iter()
-            .map(|(name, b)| {
-                let from = match &b.credential {
-                    Ok(_) => b.vars.join(", "),
-                    Err(why) => why.clone(),
-                };
-                match &b.credential {
-                    Ok(_) if b.vars.is_empty() => format!("`{name}`: {}", b.scheme.label()),
-                    _ => format!("`{name}`: {} ({from})", b.scheme.label()),
-                }
-            })
-            .collect();
+        let each: Vec<String> = self.schemes.keys().map(|n| self.described(n)).collect();
         format!("declared by the spec, per operation: {}", each.join("; "))
     }
 }

@@ -351,6 +351,12 @@ fn the_json_events_and_a_failing_runs_reports_carry_no_secret() {
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let reports = reports.expect("reports written");
+    for name in ["report.json", "report.html", "junit.xml", "summary.md"] {
+        assert!(
+            reports.path().join(name).is_file(),
+            "{name} is among those searched"
+        );
+    }
     let json = std::fs::read_to_string(reports.path().join("report.json")).expect("report.json");
     assert!(json.contains("api_key=<redacted>"), "{json}");
     // Every step's request is kept, the OAuth2 one with its fetched token redacted.

@@ -672,7 +672,7 @@ fn a_published_specs_alternatives_are_chosen_by_the_variables_set() {
     assert_eq!(square.header("Authorization"), Some("Bearer tok-4242"));
     let d = auth.describe();
     assert!(
-        d.contains("`user2AppOauth`: an OAuth2 scheme without a `clientCredentials` flow"),
+        d.contains("`user2AppOauth`: OAuth2 authorizationCode, a bearer token obtained elsewhere (CONFORM_TICTACTOE_TOKEN)"),
         "{d}"
     );
     assert!(

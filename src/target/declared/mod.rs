@@ -78,10 +78,10 @@ impl Vars {
     /// The variables `scheme` reads.
     fn of(&self, scheme: &Scheme) -> Vec<&str> {
         match scheme {
-            Scheme::Bearer | Scheme::ApiKey { .. } => vec![&self.token],
+            Scheme::Bearer | Scheme::ApiKey { .. } | Scheme::GivenToken(_) => vec![&self.token],
             Scheme::Basic => vec![&self.username, &self.password],
             Scheme::ClientCredentials { .. } => vec![&self.client_id, &self.client_secret],
-            Scheme::Unsupported(_) => Vec::new(),
+            Scheme::MutualTls | Scheme::Unsupported(_) => Vec::new(),
         }
     }
 }
@@ -129,6 +129,8 @@ enum Credential {
         password: String,
     },
     Client(ClientCredentials),
+    /// Nothing in the request: the connection carries it (mutual TLS).
+    Connection,
 }
 
 /// A scheme the spec declares, with its credential or why it has none.
@@ -189,11 +191,11 @@ impl DeclaredAuth {
         let Some(b) = self.schemes.get(name) else {
             return format!("`{name}`");
         };
-        let from = match &b.credential {
-            Ok(_) => b.vars.join(", "),
-            Err(why) => why.clone(),
-        };
-        format!("`{name}`: {} ({from})", b.scheme.label())
+        match &b.credential {
+            Ok(_) if b.vars.is_empty() => format!("`{name}`: {}", b.scheme.label()),
+            Ok(_) => format!("`{name}`: {} ({})", b.scheme.label(), b.vars.join(", ")),
+            Err(why) => format!("`{name}`: {} ({why})", b.scheme.label()),
+        }
     }
 
     /// What each alternative lacks: "`op` requires scheme `a` (HTTP basic): X is not set".
@@ -244,6 +246,7 @@ impl DeclaredAuth {
                 (Credential::Basic { username, password }, _) => {
                     req.set_header("Authorization", basic(username, password));
                 }
+                (Credential::Connection, _) => {}
                 (Credential::Client(c), _) => {
                     let token = c
                         .token(client, scopes)
@@ -316,7 +319,7 @@ impl Auth for DeclaredAuth {
                     out.push(basic(username, password)["Basic ".len()..].to_owned());
                 }
                 Ok(Credential::Client(c)) => out.extend(c.secrets()),
-                Err(_) => {}
+                Ok(Credential::Connection) | Err(_) => {}
             }
         }
         out

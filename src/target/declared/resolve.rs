@@ -102,9 +102,10 @@ fn bind(
     }
     let credential = match (&scheme, values.as_slice()) {
         (Scheme::Unsupported(why), _) => Err(format!("conform cannot send {why}")),
+        (Scheme::MutualTls, _) => Ok(Credential::Connection),
         (_, [_]) if !unset.is_empty() => Err(format!("{} is not set", unset.join(""))),
         (_, _) if !unset.is_empty() => Err(format!("{} are not set", unset.join(" and "))),
-        (Scheme::Bearer | Scheme::ApiKey { .. }, [Some(token)]) => {
+        (Scheme::Bearer | Scheme::ApiKey { .. } | Scheme::GivenToken(_), [Some(token)]) => {
             Ok(Credential::Token(token.clone()))
         }
         (Scheme::Basic, [Some(username), Some(password)]) => Ok(Credential::Basic {

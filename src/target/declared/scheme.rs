@@ -24,8 +24,14 @@ pub enum Scheme {
     /// `type: oauth2` with a `clientCredentials` flow; the token URL as written (it may be
     /// relative to the target's base URL).
     ClientCredentials { token_url: String },
-    /// Anything else (digest, mutualTLS, openIdConnect, an OAuth2 flow needing a browser):
-    /// why conform cannot send it.
+    /// `type: oauth2` with only flows that need a person at a browser, or `openIdConnect`:
+    /// what they yield is a bearer token, which the user obtains elsewhere and gives (the
+    /// flow or scheme in words).
+    GivenToken(String),
+    /// `type: mutualTLS`: the client certificate `--cert` gives the connection; nothing to
+    /// add to the request.
+    MutualTls,
+    /// Anything else (digest, an API key in a body): why conform cannot send it.
     Unsupported(String),
 }
 
@@ -67,11 +73,20 @@ impl Scheme {
                 Some(url) => Scheme::ClientCredentials {
                     token_url: url.to_owned(),
                 },
-                None => Scheme::Unsupported(
-                    "an OAuth2 scheme without a `clientCredentials` flow (the other flows need a person at a browser)"
-                        .into(),
-                ),
+                None => {
+                    let flows: Vec<&str> = value
+                        .get("flows")
+                        .and_then(Value::as_object)
+                        .map(|f| f.keys().map(String::as_str).collect())
+                        .unwrap_or_default();
+                    Scheme::GivenToken(match flows.as_slice() {
+                        [] => "OAuth2".to_owned(),
+                        some => format!("OAuth2 {}", some.join("/")),
+                    })
+                }
             },
+            Some("openIdConnect") => Scheme::GivenToken("OpenID Connect".into()),
+            Some("mutualTLS") => Scheme::MutualTls,
             Some(other) => Scheme::Unsupported(format!("`type: {other}`")),
             None => Scheme::Unsupported("a scheme without `type:`".into()),
         }
@@ -93,6 +108,8 @@ impl Scheme {
             Scheme::ClientCredentials { token_url } => {
                 format!("OAuth2 client credentials from {token_url}")
             }
+            Scheme::GivenToken(what) => format!("{what}, a bearer token obtained elsewhere"),
+            Scheme::MutualTls => "mutual TLS, with the client certificate of `--cert`".into(),
             Scheme::Unsupported(why) => why.clone(),
         }
     }
@@ -152,11 +169,7 @@ mod tests {
             (json!({"type": "http", "scheme": "digest"}), "digest"),
             (json!({"type": "apiKey", "in": "body", "name": "k"}), "body"),
             (json!({"type": "apiKey", "in": "header"}), "name"),
-            (
-                json!({"type": "oauth2", "flows": {"authorizationCode": {}}}),
-                "clientCredentials",
-            ),
-            (json!({"type": "openIdConnect"}), "openIdConnect"),
+            (json!({"type": "mutualTLS2"}), "mutualTLS2"),
             (json!({}), "type"),
         ] {
             match Scheme::parse(&v) {
@@ -164,6 +177,22 @@ mod tests {
                 other => panic!("{v} read as {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn flows_that_need_a_browser_take_a_token_given() {
+        assert_eq!(
+            Scheme::parse(
+                &json!({"type": "oauth2", "flows": {"authorizationCode": {}, "implicit": {}}})
+            ),
+            Scheme::GivenToken("OAuth2 authorizationCode/implicit".into())
+        );
+        let oidc =
+            Scheme::parse(&json!({"type": "openIdConnect", "openIdConnectUrl": "https://x/"}));
+        assert_eq!(
+            oidc.label(),
+            "OpenID Connect, a bearer token obtained elsewhere"
+        );
     }
 
     #[test]

@@ -36,6 +36,8 @@ fn spec() -> ApiSpec {
         "cookieKey": {"type": "apiKey", "in": "cookie", "name": "session"},
         "headerKey": {"type": "apiKey", "in": "header", "name": "X-Key"},
         "oidc": {"type": "openIdConnect", "openIdConnectUrl": "https://id.example/"},
+        "digest": {"type": "http", "scheme": "digest"},
+        "mtls": {"type": "mutualTLS"},
     });
     ApiSpec {
         name: "my-api".into(),
@@ -48,6 +50,8 @@ fn spec() -> ApiSpec {
             op("withCookieKey", &["cookieKey"]),
             op("withHeaderKey", &["headerKey"]),
             op("withOidc", &["oidc"]),
+            op("withDigest", &["digest"]),
+            op("withMtls", &["mtls"]),
         ],
         servers: Vec::new(),
         security_schemes: schemes
@@ -199,8 +203,20 @@ async fn each_operation_gets_the_scheme_it_requires() {
     assert_eq!(r.header("Authorization"), None);
     assert_eq!(r.url.query(), Some("a=1&api_key=old"), "untouched");
 
-    let e = applied(&auth, "withOidc").await.expect_err("unsupported");
-    assert!(e.contains("withOidc") && e.contains("openIdConnect"), "{e}");
+    let r = applied(&auth, "withOidc").await.expect("a token given");
+    assert_eq!(r.header("Authorization"), Some("Bearer k&y/1234"));
+    let r = applied(&auth, "withMtls")
+        .await
+        .expect("the connection carries it");
+    assert_eq!(
+        (r.header("Authorization"), r.header("Cookie")),
+        (None, Some("theme=dark"))
+    );
+    let e = applied(&auth, "withDigest").await.expect_err("unsupported");
+    assert_eq!(
+        e,
+        "`withDigest` requires scheme `digest` (HTTP `digest` authentication): conform cannot send HTTP `digest` authentication"
+    );
 }
 
 #[tokio::test]
@@ -290,10 +306,10 @@ async fn with_no_alternative_met_each_says_what_it_lacks() {
         "`both` requires scheme `bearer` (HTTP bearer): CONFORM_MY_API_TOKEN is not set, and scheme `queryKey` (API key in query parameter `api_key`): CONFORM_MY_API_TOKEN is not set"
     );
     let mut s = spec();
-    s.operations = vec![op_of("either", &[&["oidc"], &["bearer"]])];
+    s.operations = vec![op_of("either", &[&["digest"], &["bearer"]])];
     let auth = auth_with(&s, &env_of(&[("CONFORM_MY_API_TOKEN", "tok-1234")]));
     let r = applied(&auth, "either")
         .await
-        .expect("bearer, as oidc cannot be sent");
+        .expect("bearer, as digest cannot be sent");
     assert_eq!(r.header("Authorization"), Some("Bearer tok-1234"));
 }

@@ -14,6 +14,7 @@
 pub mod check;
 pub mod derive;
 pub mod diff;
+pub mod init;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod plan;

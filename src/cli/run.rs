@@ -60,7 +60,20 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let total = count_files(paths)?;
+    let registry = Arc::new(Registry::new(&args.specs));
+    // `--examples`: the specs' request examples stand in for the scenario files.
+    let examples = match &args.examples {
+        Some(apis) => Some(super::examples::collect(&registry, apis)?),
+        None => None,
+    };
+    let total = match &examples {
+        Some(e) if e.found.is_empty() => anyhow::bail!(
+            "no request example in the specs under {}",
+            args.specs.display()
+        ),
+        Some(e) => e.found.len(),
+        None => count_files(paths)?,
+    };
     if total == 0 {
         anyhow::bail!("no scenario under {}", where_());
     }
@@ -68,7 +81,6 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
     let sources = TargetSources::parse(&args.targets, args.targets_file.as_deref())
         .map_err(|d| anyhow::anyhow!("{d}"))?;
     let inputs = Arc::new(Inputs::parse(&args.vars, args.env_file.as_deref())?);
-    let registry = Arc::new(Registry::new(&args.specs));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -102,12 +114,13 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         targets.extend(mock_targets);
         let options = options(&args, inputs.clone());
         let interrupt = options.interrupt.clone();
-        let runner = Arc::new(Runner::new(
-            registry.clone(),
-            Arc::new(targets),
-            client,
-            options,
-        ));
+        let (found, sources): (Box<dyn Iterator<Item = _>>, _) = match examples {
+            Some(e) => (Box::new(e.found.into_iter().map(Ok)), e.sources),
+            None => (Box::new(Discovery::new(paths)), Default::default()),
+        };
+        let runner = Arc::new(
+            Runner::new(registry.clone(), Arc::new(targets), client, options).with_sources(sources),
+        );
         // Ctrl-C from now on winds the run down (clean-up, reports, exit 130), not the process.
         let signals = tokio::spawn(super::signals::watch(interrupt, runner.in_flight()));
         let live: Arc<dyn EventSink> = match args.format {
@@ -128,12 +141,7 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         }
         let sink: Arc<dyn EventSink> = Arc::new(Fanout(sinks));
         let summary = runner
-            .run(
-                Discovery::new(paths),
-                Some(total),
-                args.select.selection(),
-                sink,
-            )
+            .run(found, Some(total), args.select.selection(), sink)
             .await;
         for m in mocks {
             m.stop().await;

@@ -159,12 +159,8 @@ fn named_response(doc: &Doc, op: &Operation, name: &str) -> Option<(Value, Strin
             .and_then(json_media)?;
         let names = doc.examples_of(media);
         names.iter().any(|(n, _)| n == name || n == base).then(|| {
-            let value = match r.key.parse::<u16>() {
-                Ok(n) => json!(n),
-                Err(_) => json!(r.key.to_ascii_lowercase()),
-            };
             (
-                value,
+                status_value(&r.key),
                 format!("the response `{}` documents the example `{}`", r.key, name),
             )
         })

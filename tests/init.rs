@@ -443,10 +443,10 @@ fn init_on_the_public_petstore_3_0_spec_lints_clean() {
 }
 
 /// CI only: a public 3.1 spec written by others (the OAI tic-tac-toe example) loads today; its
-/// corpus lints clean. (`non-oauth-scopes` has an operation without `operationId`, which the
+/// corpus lints clean and passes against a small server that implements it. (`non-oauth-scopes` has an operation without `operationId`, which the
 /// loader refuses.)
 #[test]
-fn init_on_public_3_1_specs_lints_clean() {
+fn init_on_a_public_3_1_spec_lints_clean_and_runs() {
     let shared = util::root().join("../shared/realworld-specs/oai-examples/v3.1");
     if !shared.is_dir() {
         eprintln!("skipped: {} is absent (CI only)", shared.display());
@@ -465,13 +465,87 @@ fn init_on_public_3_1_specs_lints_clean() {
     let spec = specs.join(name).join("openapi.yaml");
     let cases = work.path().join("cases");
     run_ok(&["init", path(&spec), "--out", path(&cases)]);
+    let dir = cases.join(name);
+    let specs = path(&specs);
     run_ok(&[
         "run",
         "--specs",
-        path(&specs),
+        specs,
         "--target",
         "http://127.0.0.1:9",
         "--dry-run",
-        path(&cases.join(name)),
+        path(&dir),
     ]);
+    // And it passes against a small server that implements the game.
+    let (_rt, base) = serve_tictactoe();
+    let out = Conform::new(&["run", "--specs", specs, "--target", &base, path(&dir)])
+        // The spec declares API keys and bearer tokens; the server takes any or none.
+        .envs([("CONFORM_TICTACTOE_TOKEN", "test-token")])
+        .output();
+    let text = util::text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("3 passed, 0 failed"), "{text}");
+}
+
+type Board = Arc<Mutex<Vec<Vec<String>>>>;
+
+/// The OAI tic-tac-toe example as a server: a board of marks, read whole or by square.
+fn serve_tictactoe() -> (tokio::runtime::Runtime, String) {
+    fn square(b: &Board, row: usize, col: usize) -> Option<String> {
+        let b = b.lock().unwrap_or_else(|p| p.into_inner());
+        b.get(row.checked_sub(1)?)?
+            .get(col.checked_sub(1)?)
+            .cloned()
+    }
+    fn status(b: &Board) -> Response {
+        let board = b.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        axum::Json(json!({"winner": ".", "board": board})).into_response()
+    }
+    let rt = util::runtime();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let board: Board = Arc::new(Mutex::new(vec![vec![".".to_owned(); 3]; 3]));
+    let illegal = || {
+        (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "text/html")],
+            "Illegal coordinates",
+        )
+            .into_response()
+    };
+    let app = Router::new()
+        .route(
+            "/board",
+            axum::routing::get(|State(b): State<Board>| async move { status(&b) }),
+        )
+        .route(
+            "/board/{row}/{column}",
+            axum::routing::get(
+                move |State(b): State<Board>, UrlPath((r, c)): UrlPath<(usize, usize)>| async move {
+                    match square(&b, r, c) {
+                        Some(m) => axum::Json(json!(m)).into_response(),
+                        None => illegal(),
+                    }
+                },
+            )
+            .put(
+                move |State(b): State<Board>,
+                      UrlPath((r, c)): UrlPath<(usize, usize)>,
+                      body: axum::body::Bytes| async move {
+                    let mark = serde_json::from_slice::<String>(&body).unwrap_or_default();
+                    if square(&b, r, c).is_none() || ![".", "X", "O"].contains(&mark.as_str()) {
+                        return illegal();
+                    }
+                    b.lock().unwrap_or_else(|p| p.into_inner())[r - 1][c - 1] = mark;
+                    status(&b)
+                },
+            ),
+        )
+        .with_state(board);
+    rt.spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (rt, format!("http://{addr}"))
 }

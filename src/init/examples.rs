@@ -188,3 +188,83 @@ pub fn registry_examples(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = r#"
+openapi: 3.1.0
+info: {title: Notes, version: "1"}
+paths:
+  /notes/{noteId}:
+    parameters:
+      - name: noteId
+        in: path
+        required: true
+        schema: {type: integer}
+        examples: {first: {value: 1}, second: {value: 2}}
+    put:
+      operationId: putNote
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [text], properties: {text: {type: string}}}
+            examples:
+              plain: {value: {text: "hi ${there}"}}
+              missingText: {value: {}}
+      responses:
+        "200": {description: ok}
+        "422":
+          description: bad
+          content:
+            application/json:
+              schema: {type: object}
+              examples: {missingText: {value: {}}}
+"#;
+
+    #[test]
+    fn each_example_is_a_scenario_expecting_its_documented_status() {
+        let (_dir, registry, doc) = crate::init::load_for_test("notes", SPEC);
+        let spec = registry.api("notes").expect("loads");
+        let all = example_scenarios(&spec, &doc);
+        let ids: Vec<&str> = all.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "examples/notes/putNote/plain",
+                "examples/notes/putNote/missingText",
+                "examples/notes/putNote/noteId-second",
+            ]
+        );
+        let text = |i: usize| all[i].text.as_str();
+        assert!(text(0).contains("status: 200") && !text(0).contains("invalid_request"));
+        // Sent as written: `${` in an example is not a variable.
+        assert!(
+            text(0).contains(r#"{"text":"hi $${there}"}"#),
+            "{}",
+            text(0)
+        );
+        assert!(text(0).contains("noteId: 1"), "{}", text(0));
+        assert!(text(1).contains("status: 422") && text(1).contains("invalid_request: true"));
+        assert!(text(2).contains("noteId: 2") && text(2).contains("status: 200"));
+        for e in &all {
+            crate::init::assert_compiles(&registry, &e.id, &e.text);
+        }
+    }
+
+    #[test]
+    fn the_apis_named_or_every_api_and_an_unknown_one_is_an_error() {
+        let (_dir, registry, _) = crate::init::load_for_test("notes", SPEC);
+        assert_eq!(registry_examples(&registry, &[]).expect("all").len(), 3);
+        assert_eq!(
+            registry_examples(&registry, &["notes".into()])
+                .expect("named")
+                .len(),
+            3
+        );
+        let e = registry_examples(&registry, &["nope".into()]).expect_err("unknown");
+        assert!(e.message.contains("nope"), "{e}");
+    }
+}

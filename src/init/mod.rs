@@ -138,10 +138,139 @@ pub fn slug(text: &str) -> String {
     out.trim_matches('-').to_owned()
 }
 
+/// `text` as the spec of `api` in a temporary specs folder (kept while the folder lives).
+#[cfg(test)]
+pub(crate) fn load_for_test(
+    api: &str,
+    text: &str,
+) -> (tempfile::TempDir, crate::spec::Registry, Doc) {
+    let dir = tempfile::tempdir().expect("temp");
+    let spec_dir = dir.path().join(api);
+    std::fs::create_dir_all(&spec_dir).expect("mkdir");
+    let path = spec_dir.join("openapi.yaml");
+    std::fs::write(&path, text).expect("spec");
+    let registry = crate::spec::Registry::new(dir.path());
+    let doc = Doc::read(&path).expect("reads");
+    (dir, registry, doc)
+}
+
+/// Panics unless `text` parses and compiles against `registry` as the scenario `id`.
+#[cfg(test)]
+pub(crate) fn assert_compiles(registry: &crate::spec::Registry, id: &str, text: &str) {
+    let found = crate::scenario::Found {
+        path: PathBuf::from(id),
+        id: id.to_owned(),
+    };
+    let scenario = crate::scenario::parse(&found.path, text).expect(text);
+    if let Err(r) = crate::plan::compile(&found, text, scenario, registry, &[]) {
+        panic!("{id} does not compile: {r:?}\n{text}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    const TODOS: &str = r#"
+openapi: 3.1.0
+info: {title: Todos, version: "1"}
+paths:
+  /todos:
+    get:
+      operationId: listTodos
+      parameters:
+        - {name: limit, in: query, required: true, schema: {type: integer, maximum: 50}, example: 10}
+        - {name: after, in: query, schema: {type: string}}
+      responses:
+        "200": {description: ok}
+    post:
+      operationId: createTodo
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [title, due]
+              properties:
+                title: {type: string, minLength: 1}
+                due: {type: string, format: date}
+                note: {type: string}
+      responses:
+        "201":
+          description: created
+          content:
+            application/json:
+              schema: {type: object, properties: {id: {type: string}}}
+  /todos/{todoId}:
+    parameters:
+      - {name: todoId, in: path, required: true, schema: {type: string}}
+    get:
+      operationId: getTodo
+      responses:
+        "200": {description: ok}
+    delete:
+      operationId: deleteTodo
+      responses:
+        "204": {description: gone}
+  /todos/{todoId}/done:
+    parameters:
+      - {name: todoId, in: path, required: true, schema: {type: string}}
+    post:
+      operationId: completeTodo
+      responses:
+        "2XX": {description: done}
+"#;
+
+    /// Every file of the corpus of `TODOS`, by name, after checking that each compiles.
+    fn corpus_of_todos() -> std::collections::BTreeMap<String, String> {
+        let (_dir, registry, doc) = load_for_test("todos", TODOS);
+        let spec = registry.api("todos").expect("the spec loads");
+        let corpus = generate(&spec, &doc);
+        for f in &corpus.files {
+            assert_compiles(&registry, &f.name, &f.text);
+        }
+        corpus.files.into_iter().map(|f| (f.name, f.text)).collect()
+    }
+
+    #[test]
+    fn a_lifecycle_per_collection_and_a_scenario_per_operation_left() {
+        let files = corpus_of_todos();
+        let names: Vec<&str> = files.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "complete-todo.yaml",
+                "list-todos.yaml",
+                "todo-lifecycle.yaml"
+            ]
+        );
+        let lifecycle = &files["todo-lifecycle.yaml"];
+        assert!(
+            lifecycle.contains("todoId: /id  # the response field `id`"),
+            "{lifecycle}"
+        );
+        assert!(
+            lifecycle.contains(r#"body: {"title":"conform-${run.id}","due":"2024-01-01"}"#),
+            "only the required fields: {lifecycle}"
+        );
+        assert!(
+            lifecycle.contains("finally:\n  - name: deleteTodo"),
+            "{lifecycle}"
+        );
+        // Below an item: made by a create first, deleted after; a class status as written.
+        let complete = &files["complete-todo.yaml"];
+        assert!(complete.contains("call: createTodo") && complete.contains("call: deleteTodo"));
+        assert!(complete.contains("status: \"2xx\""), "{complete}");
+        // A required query parameter from its example; an optional one left out.
+        let list = &files["list-todos.yaml"];
+        assert!(
+            list.contains("limit: 10  # from the spec's example"),
+            "{list}"
+        );
+        assert!(!list.contains("after"), "{list}");
+    }
 
     #[test]
     fn api_names_come_from_the_folder_or_the_title() {

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::raw::{Doc, json_media};
+use super::raw::{Doc, compiled, json_media};
 use crate::scenario::Capture;
 use crate::spec::{ApiSpec, Operation};
 
@@ -187,10 +187,12 @@ fn find_capture<'a>(
         };
         return Some((capture, "the id at the end of the Location header".into()));
     }
-    let schema = response
-        .get("content")
-        .and_then(json_media)
-        .and_then(|m| m.get("schema"))?;
+    let schema = compiled::response(create, key).or_else(|| {
+        response
+            .get("content")
+            .and_then(json_media)
+            .and_then(|m| m.get("schema"))
+    })?;
     let field = id_field(doc, schema, param)?;
     let why = format!("the response field `{field}`, named like the path parameter `{param}`");
     Some((

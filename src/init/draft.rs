@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::chain::{self, Lifecycle};
 use super::emit::{Draft, DraftStep, Line};
-use super::raw::{Doc, json_media};
+use super::raw::{Doc, compiled, json_media};
 use super::values::{self, Filled, Origin};
 use crate::spec::{ApiSpec, Operation};
 
@@ -151,11 +151,12 @@ fn echo(doc: &Doc, op: &Operation, l: &Lifecycle) -> Option<Value> {
     };
     let field = ptr.strip_prefix('/').filter(|f| !f.contains('/'))?;
     let key = chain::success_key(op)?;
-    let schema = doc
-        .response(op, key)?
-        .get("content")
-        .and_then(json_media)?
-        .get("schema")?;
+    let schema = compiled::response(op, key).or_else(|| {
+        doc.response(op, key)?
+            .get("content")
+            .and_then(json_media)?
+            .get("schema")
+    })?;
     chain::properties(doc, schema)
         .iter()
         .any(|p| p == field)
@@ -262,11 +263,15 @@ fn param_value(doc: &Doc, op: &Operation, name: &str, location: &str) -> Filled 
             origin: Origin::Example,
         };
     }
-    let schema = raw
-        .and_then(|r| r.get("schema"))
+    values::fill(doc, &param_schema(doc, op, name, location))
+}
+
+/// A parameter's schema as the loader resolved it, else as written, else `{}`.
+pub fn param_schema(doc: &Doc, op: &Operation, name: &str, location: &str) -> Value {
+    compiled::param(op, name, location)
+        .or_else(|| doc.param(op, name, location)?.get("schema"))
         .cloned()
-        .unwrap_or(json!({}));
-    values::fill(doc, &schema)
+        .unwrap_or(json!({}))
 }
 
 /// The JSON body to send: the media type's first example, else one made from its schema; none
@@ -283,7 +288,10 @@ fn body_value(doc: &Doc, op: &Operation) -> Option<Filled> {
     if !body.required && !matches!(op.method.as_str(), "POST" | "PUT" | "PATCH") {
         return None;
     }
-    Some(values::fill(doc, media.get("schema")?))
+    Some(values::fill(
+        doc,
+        compiled::body(op).or_else(|| media.get("schema"))?,
+    ))
 }
 
 /// `createTodo` -> `create-todo`.

@@ -3,9 +3,9 @@
 //! response whose examples share the example's name (`invalid` on the request, `invalid` under
 //! `400`), else the operation's success status. The texts run through the runner like files.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::draft::{status_of, status_value};
+use super::draft::{param_schema, status_of, status_value};
 use super::emit::{Draft, DraftStep, Line, render};
 use super::raw::{Doc, json_media};
 use super::values::{self, Origin};
@@ -92,11 +92,7 @@ fn scenario(spec: &ApiSpec, doc: &Doc, op: &Operation, case: &Case) -> Draft {
         let value = match (overridden, documented) {
             (Some(v), _) | (None, Some((_, v))) => v,
             (None, None) if p.required => {
-                let schema = raw
-                    .and_then(|r| r.get("schema"))
-                    .cloned()
-                    .unwrap_or(json!({}));
-                values::fill(doc, &schema).value
+                values::fill(doc, &param_schema(doc, op, &p.name, &p.location)).value
             }
             (None, None) => continue,
         };

@@ -112,6 +112,38 @@ impl Doc {
     }
 }
 
+/// The schemas the loader compiled, as it resolved them (their outer `$ref` followed, wherever
+/// it pointed): preferred to the document's own text, which only local `$ref`s resolve in.
+pub mod compiled {
+    use serde_json::Value;
+
+    use crate::spec::{Media, Operation};
+
+    fn json(content: &[Media]) -> Option<&Value> {
+        content
+            .iter()
+            .find(|m| crate::spec::model_is_json(&m.media_type))
+            .and_then(|m| m.schema.as_ref())
+            .map(|s| &s.raw)
+    }
+
+    pub fn param<'a>(op: &'a Operation, name: &str, location: &str) -> Option<&'a Value> {
+        op.params
+            .iter()
+            .find(|p| p.name == name && p.location == location)
+            .and_then(|p| p.schema.as_ref())
+            .map(|s| &s.raw)
+    }
+
+    pub fn body(op: &Operation) -> Option<&Value> {
+        json(&op.request_body.as_ref()?.content)
+    }
+
+    pub fn response<'a>(op: &'a Operation, key: &str) -> Option<&'a Value> {
+        json(&op.responses.iter().find(|r| r.key == key)?.content)
+    }
+}
+
 /// The JSON entry of a `content` map: `application/json`, else any `+json` type.
 pub fn json_media(content: &Value) -> Option<&Value> {
     let map = content.as_object()?;

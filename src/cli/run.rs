@@ -60,31 +60,35 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let registry = Arc::new(Registry::new(&args.specs));
-    // `--examples`: the specs' request examples stand in for the scenario files.
-    let examples = match &args.examples {
-        Some(apis) => Some(super::examples::collect(&registry, apis)?),
-        None => None,
-    };
-    let total = match &examples {
-        Some(e) if e.found.is_empty() => anyhow::bail!(
-            "no request example in the specs under {}",
-            args.specs.display()
-        ),
-        Some(e) => e.found.len(),
+    // `--examples` reads no scenario path: its scenarios are counted once the specs are read.
+    let mut total = match args.examples {
+        Some(_) => 0,
         None => count_files(paths)?,
     };
-    if total == 0 {
+    if total == 0 && args.examples.is_none() {
         anyhow::bail!("no scenario under {}", where_());
     }
     // Parse everything the user wrote before starting anything, so mistakes fail fast.
     let sources = TargetSources::parse(&args.targets, args.targets_file.as_deref())
         .map_err(|d| anyhow::anyhow!("{d}"))?;
     let inputs = Arc::new(Inputs::parse(&args.vars, args.env_file.as_deref())?);
+    let registry = Arc::new(Registry::new(&args.specs));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    // `--examples`: the specs' request examples stand in for the scenario files.
+    let examples = match &args.examples {
+        Some(apis) => Some(super::examples::collect(&registry, apis)?),
+        None => None,
+    };
+    if let Some(e) = &examples {
+        if e.found.is_empty() {
+            let under = args.specs.display();
+            anyhow::bail!("no request example in the specs under {under}");
+        }
+        total = e.found.len();
+    }
     // The terminal needs the failures and the warnings; the report files are streamed to the
     // report folder as scenarios finish, so a long run keeps no row per scenario.
     let collector = Arc::new(Collector::new(false));

@@ -8,8 +8,9 @@
 //! keeps credentials out of all of them. [`derive`](mod@derive) drafts specs from vendor documentation;
 //! [`init`] drafts a first scenario corpus from a spec.
 //!
-//! Data flow: `specs/<api>/openapi.yaml` -> [`spec::Registry`]; `cases/**/*.yaml` ->
-//! [`scenario::Scenario`]; targets file, `--target` or the mocks -> [`target::Targets`];
+//! Data flow: `specs/<api>/openapi.yaml`, or a file named by `--spec` or a targets file
+//! ([`spec::SpecFiles`]) -> [`spec::Registry`]; `cases/**/*.yaml` -> [`scenario::Scenario`];
+//! targets file, `--target`, the mocks or a spec's `servers` -> [`target::Targets`];
 //! [`run::Runner`] emits [`run::Event`]s and returns a [`run::RunResult`].
 
 pub mod check;

@@ -47,6 +47,10 @@ fn the_fixture_corpus_is_written_lints_and_runs_against_the_mock() {
     ]);
     let dir = out.path().join("fixture");
     assert!(text.contains("wrote "), "{text}");
+    assert!(
+        text.contains("conform run --spec fixture=tests/fixtures/specs/fixture/openapi.yaml"),
+        "{text}"
+    );
     let written = files(&dir);
     assert!(!written.is_empty());
     for f in &written {
@@ -328,10 +332,15 @@ fn ids_chain_through_links_and_location_headers() {
         "{items}"
     );
     let (_rt, base) = serve();
+    // Each spec by `--spec`, as `init` tells the user to run its corpus.
+    let todos_spec = format!("todos={}", path(&specs.join("todos/openapi.yaml")));
+    let items_spec = format!("items={}", path(&specs.join("items/openapi.yaml")));
     let text = run_ok(&[
         "run",
-        "--specs",
-        path(&specs),
+        "--spec",
+        &todos_spec,
+        "--spec",
+        &items_spec,
         "--target",
         &base,
         path(&cases),

@@ -28,6 +28,8 @@ mod init;
 mod interrupt;
 // The harness's own limits (body size, trickling bodies) named as limits.
 mod limits;
+// Scenarios that break their spec are refused before anything is sent.
+mod presend;
 // The report formats on a real run (insta snapshots in `snapshots/`).
 mod reports;
 // Each spec's NOTES.md: self-contained, every rule's source a link.
@@ -35,6 +37,8 @@ mod notes;
 // `conform specs check` and the checked-in specs.
 mod spec_lint;
 mod specs_load;
+// `--spec API=FILE`, a targets file's `spec:`, a spec's `servers:` as the target.
+mod specs_anywhere;
 // `conform completions` and `conform man`.
 mod shell;
 // The corpus through a targets file, with credentials from the environment.

@@ -70,12 +70,39 @@ pub struct DeriveArgs {
 pub enum SpecsCommand {
     /// Lint specs: OpenAPI 3.1, JSON Schema 2020-12, examples, refs, operations; exit 2 on any problem.
     Check {
-        /// APIs to check [default: every folder of --specs with an openapi.yaml].
+        /// APIs to check [default: every folder of --specs with an openapi.yaml, and every
+        /// --spec].
         apis: Vec<String>,
-        /// Where the API specs are.
-        #[arg(long, default_value = "specs")]
-        specs: PathBuf,
+        #[command(flatten)]
+        specs: SpecArgs,
     },
+}
+
+/// Where the API specs are: every command that reads specs flattens these.
+#[derive(Args)]
+pub struct SpecArgs {
+    /// Where the API specs are: `<api>/openapi.yaml` in this folder.
+    #[arg(long, default_value = "specs")]
+    pub specs: PathBuf,
+    /// The spec of one API, wherever it is (repeatable): wins over --specs and a targets
+    /// file's `spec:`.
+    #[arg(long = "spec", value_name = "API=FILE")]
+    pub spec_files: Vec<String>,
+}
+
+impl SpecArgs {
+    /// The `--spec` files, checked (each exists, no API twice) before anything runs.
+    pub fn files(&self) -> anyhow::Result<conform::spec::SpecFiles> {
+        conform::spec::SpecFiles::parse(&self.spec_files).map_err(|d| anyhow::anyhow!("{d}"))
+    }
+
+    /// The registry over --specs and the `--spec` files.
+    pub fn registry(&self) -> anyhow::Result<conform::spec::Registry> {
+        Ok(conform::spec::Registry::with_files(
+            &self.specs,
+            self.files()?,
+        ))
+    }
 }
 
 #[derive(Args)]
@@ -114,9 +141,8 @@ pub struct SelectArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub select: SelectArgs,
-    /// Where the API specs are.
-    #[arg(long, default_value = "specs")]
-    pub specs: PathBuf,
+    #[command(flatten)]
+    pub specs: SpecArgs,
     /// `API=URL` for one API, or `URL` for all (repeatable); overrides the targets file.
     #[arg(long = "target", value_name = "API=URL")]
     pub targets: Vec<String>,

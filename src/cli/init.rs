@@ -48,7 +48,8 @@ pub fn init(args: &InitArgs) -> anyhow::Result<ExitCode> {
         done.kept.len()
     );
     outln!(
-        "  conform run --specs DIR {}   (DIR holds {api}/openapi.yaml)",
+        "  conform run --spec {api}={} {}",
+        args.spec.display(),
         dir.display()
     );
     Ok(ExitCode::Conform)

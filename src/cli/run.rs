@@ -1,7 +1,8 @@
-//! `conform run`: counts the files, assembles the targets ([`TargetSources`]), starts the mocks
-//! when no target is given, streams the run to the live reporter, the collector of failures and
-//! the report writer (the report files are written as scenarios finish), then prints the final
-//! report.
+//! `conform run`: counts the files, assembles the specs (`--spec`, the targets file's `spec:`,
+//! `--specs`) and the targets ([`TargetSources`]), starts the mocks when no target is given,
+//! prints where every other API's calls go, streams the run to the live reporter, the collector
+//! of failures and the report writer (the report files are written as scenarios finish), then
+//! prints the final report.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -69,10 +70,16 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         anyhow::bail!("no scenario under {}", where_());
     }
     // Parse everything the user wrote before starting anything, so mistakes fail fast.
-    let sources = TargetSources::parse(&args.targets, args.targets_file.as_deref())
+    let mut sources = TargetSources::parse(&args.targets, args.targets_file.as_deref())
         .map_err(|d| anyhow::anyhow!("{d}"))?;
     let inputs = Arc::new(Inputs::parse(&args.vars, args.env_file.as_deref())?);
-    let registry = Arc::new(Registry::new(&args.specs));
+    // `--spec` first: it wins over the targets file's `spec:`.
+    let mut spec_files = args.specs.files()?;
+    sources
+        .add_spec_files(&mut spec_files)
+        .map_err(|d| anyhow::anyhow!("{d}"))?;
+    let registry = Arc::new(Registry::with_files(&args.specs.specs, spec_files));
+    sources.use_spec_servers(&registry, |api| conform::mock::APIS.contains(&api));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -84,7 +91,7 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
     };
     if let Some(e) = &examples {
         if e.found.is_empty() {
-            let under = args.specs.display();
+            let under = args.specs.specs.display();
             anyhow::bail!("no request example in the specs under {under}");
         }
         total = e.found.len();
@@ -106,7 +113,8 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         };
         let direct = mocks.iter().map(|m| m.base_url.clone()).collect();
         let client_options = args.net.client_options(direct);
-        args.net.announce(&client_options, !embedded)?;
+        args.net
+            .announce(&client_options, !embedded || sources.uses_spec_servers())?;
         let client = client_options.build()?;
         let mut targets = sources
             .resolve(&client, &|name| {
@@ -115,6 +123,11 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
             })
             .await
             .map_err(|d| anyhow::anyhow!("{d}"))?;
+        // Before anything is sent, where it goes: whatever `--quiet`, like the proxies, since a
+        // spec's `servers:` may name a host the user never typed.
+        for line in targets.routes() {
+            eprintln!("target: {line}");
+        }
         targets.extend(mock_targets);
         let options = options(&args, inputs.clone());
         let interrupt = options.interrupt.clone();

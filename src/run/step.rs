@@ -98,6 +98,34 @@ fn observed(r: &Received) -> Observed<'_> {
     }
 }
 
+/// An undocumented status that the step expects (`undocumented: true`) stays a finding, as a
+/// warning: the target still answers outside its spec, but the step was written to test just
+/// that answer. Under `strict` it stays a violation, as every lenient reading does.
+fn expected_undocumented(
+    s: &PlannedStep,
+    status: u16,
+    strict: bool,
+    mut findings: Vec<Finding>,
+) -> Vec<Finding> {
+    let expected = !strict
+        && [s.expect.as_ref(), s.until.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|e| {
+                e.undocumented && e.status.as_ref().is_some_and(|st| st.value.matches(status))
+            });
+    if expected {
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.check == CheckKind::UndocumentedStatus)
+        {
+            f.severity = Severity::Warning;
+            f.message = format!("{}, as the step expects (`undocumented: true`)", f.message);
+        }
+    }
+    findings
+}
+
 /// Whether `r` satisfies `exp` (for `until` and `fail_if`), with the findings if not.
 fn satisfies(exp: &Expectation, r: &Received, scope: &StepScope) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -219,7 +247,12 @@ async fn execute(
         };
         result.status = Some(r.status);
         result.response = Some(record_response(&r, &redactor));
-        let spec_findings = check::schema::check(op, &observed(&r), ctx.strict, s.call_pos);
+        let spec_findings = expected_undocumented(
+            s,
+            r.status,
+            ctx.strict,
+            check::schema::check(op, &observed(&r), ctx.strict, s.call_pos),
+        );
         let spec_broken = spec_findings
             .iter()
             .any(|f| f.severity >= Severity::Violation);

@@ -128,6 +128,10 @@ pub struct Expect {
     /// `$contains`, `$exact`.
     #[serde(default)]
     pub body: Option<Node>,
+    /// The step tests an answer the spec does not document: `status` may then be one the
+    /// operation leaves out (otherwise that is an error at load, before anything is sent).
+    #[serde(default)]
+    pub undocumented: Option<Spanned<bool>>,
 }
 
 /// An expected status.

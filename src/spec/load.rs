@@ -39,8 +39,7 @@ const METHODS: &[&str] = &[
 
 /// Loads and compiles the spec of `api` from `path`.
 pub fn load_api(api: &str, path: &Path) -> Result<ApiSpec, Diagnostic> {
-    let source = std::fs::read_to_string(path)
-        .map_err(|e| Diagnostic::new(path, Pos::UNKNOWN, format!("cannot read the spec: {e}")))?;
+    let source = crate::source::read_text(path)?;
     let doc: Value = serde_saphyr::from_str_with_options(&source, crate::source::yaml::options())
         .map_err(|e| crate::source::yaml::diagnostic(path, &source, &e))?;
     if let Some(p) = super::lint::ref_cycle(path, &source, &doc) {

@@ -1,4 +1,5 @@
-//! The spec registry: [`Registry`] loads `specs/<api>/openapi.yaml` (OpenAPI 3.1), resolves local
+//! The spec registry: [`Registry`] loads each API's spec (a file named by [`SpecFiles`], else
+//! `specs/<api>/openapi.yaml`; OpenAPI 3.1), resolves local
 //! `$ref`s, compiles one JSON Schema 2020-12 validator per parameter, request body and
 //! (operation, status, media type) once, and looks operations up by `operationId`.
 //!
@@ -8,6 +9,7 @@
 //! - `x-conform-strict` beside a media type's `schema`: the vendor's table read literally, where
 //!   the examples disagree with it; a miss is a warning, or a violation under `--strict`.
 
+mod files;
 pub mod lint;
 mod load;
 mod model;
@@ -16,6 +18,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+pub use files::{Origin, SpecFile, SpecFiles};
 pub use load::load_api;
 pub use model::{
     ApiSpec, HeaderSpec, Location, Media, Operation, Param, RequestBody, Response, Schema, essence,
@@ -25,18 +28,28 @@ pub use model::{
 use crate::source::Diagnostic;
 use crate::source::Pos;
 
-/// All API specs under one folder, loaded on first use and then shared.
+/// All API specs under one folder, and those named elsewhere, loaded on first use and then
+/// shared.
 #[derive(Debug)]
 pub struct Registry {
     root: PathBuf,
+    /// Files named by `--spec` or a targets file: they win over `root`.
+    files: SpecFiles,
     loaded: Mutex<BTreeMap<String, Arc<ApiSpec>>>,
 }
 
 impl Registry {
     /// A registry over `root` (normally `specs/`): each sub-folder with an `openapi.yaml` is an API.
     pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self::with_files(root, SpecFiles::default())
+    }
+
+    /// A registry over `root` where each API of `files` has that file as its spec instead,
+    /// whatever folder it is in (and an API with no folder under `root` can be one of them).
+    pub fn with_files(root: impl Into<PathBuf>, files: SpecFiles) -> Self {
         Registry {
             root: root.into(),
+            files,
             loaded: Mutex::new(BTreeMap::new()),
         }
     }
@@ -45,7 +58,7 @@ impl Registry {
         &self.root
     }
 
-    /// The names of the APIs that have a spec.
+    /// The names of the APIs that have a spec: those named by file, and the folders of the root.
     pub fn api_names(&self) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(&self.root)
             .into_iter()
@@ -54,13 +67,23 @@ impl Registry {
             .filter(|e| e.path().join("openapi.yaml").is_file())
             .filter_map(|e| e.file_name().to_str().map(str::to_owned))
             .collect();
+        names.extend(self.files.apis().map(str::to_owned));
         names.sort();
+        names.dedup();
         names
+    }
+
+    /// The file that is (or would be) `api`'s spec: the one named for it, else its folder's.
+    pub fn spec_path(&self, api: &str) -> PathBuf {
+        match self.files.get(api) {
+            Some(f) => f.path.clone(),
+            None => self.root.join(api).join("openapi.yaml"),
+        }
     }
 
     /// Whether `api` has a spec file (which may still fail to load).
     pub fn has_spec(&self, api: &str) -> bool {
-        self.root.join(api).join("openapi.yaml").is_file()
+        self.spec_path(api).is_file()
     }
 
     /// The spec of `api`, loaded and compiled on first use.
@@ -68,14 +91,15 @@ impl Registry {
         if let Some(spec) = self.lock().get(api) {
             return Ok(spec.clone());
         }
-        let path = self.root.join(api).join("openapi.yaml");
+        let path = self.spec_path(api);
         if !path.is_file() {
             let names = self.api_names();
             let help = match crate::source::did_you_mean(api, names.iter().map(String::as_str)) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None if names.is_empty() => {
-                    format!("no API has a spec under {}", self.root.display())
-                }
+                None if names.is_empty() => format!(
+                    "no API has a spec under {}; name a file elsewhere with `--spec {api}=FILE`",
+                    self.root.display()
+                ),
                 None => format!("the APIs with a spec are: {}", names.join(", ")),
             };
             return Err(

@@ -22,6 +22,8 @@ mod ci_recipe;
 mod cli;
 // `conform derive` on documentation fixtures.
 mod derive;
+// `conform init` and `conform run --examples`.
+mod init;
 // Ctrl-C and SIGTERM during a run: clean-up, reports, exit 130.
 mod interrupt;
 // The harness's own limits (body size, trickling bodies) named as limits.

@@ -43,6 +43,8 @@ pub enum Command {
     Specs(SpecsCommand),
     /// Draft an OpenAPI operation from an API page's tables; print disagreements with its examples.
     Derive(DeriveArgs),
+    /// Write a first scenario corpus for a spec into `cases/<api>/` (existing files are kept).
+    Init(super::init::InitArgs),
     /// Print a shell completion script (see the README for where each shell reads it).
     Completions(CompletionsArgs),
     /// Print the manual page, conform(1), in roff: every command in one page.
@@ -208,6 +210,11 @@ pub struct RunArgs {
     /// Boxed: the variants of [`Command`] stay of a size.
     #[command(flatten)]
     pub net: Box<super::net::NetArgs>,
+    /// Send the specs' documented request examples instead of scenario files: every API under
+    /// `--specs`, or only those named (`--examples=a,b`); `--filter` and `--tag` still apply.
+    #[arg(long, value_name = "API,...", num_args = 0..=1, require_equals = true,
+          value_delimiter = ',', default_missing_value = "")]
+    pub examples: Option<Vec<String>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

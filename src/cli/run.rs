@@ -61,8 +61,12 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let total = count_files(paths)?;
-    if total == 0 {
+    // `--examples` reads no scenario path: its scenarios are counted once the specs are read.
+    let mut total = match args.examples {
+        Some(_) => 0,
+        None => count_files(paths)?,
+    };
+    if total == 0 && args.examples.is_none() {
         anyhow::bail!("no scenario under {}", where_());
     }
     // Parse everything the user wrote before starting anything, so mistakes fail fast.
@@ -80,6 +84,18 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    // `--examples`: the specs' request examples stand in for the scenario files.
+    let examples = match &args.examples {
+        Some(apis) => Some(super::examples::collect(&registry, apis)?),
+        None => None,
+    };
+    if let Some(e) = &examples {
+        if e.found.is_empty() {
+            let under = args.specs.specs.display();
+            anyhow::bail!("no request example in the specs under {under}");
+        }
+        total = e.found.len();
+    }
     // The terminal needs the failures and the warnings; the report files are streamed to the
     // report folder as scenarios finish, so a long run keeps no row per scenario.
     let collector = Arc::new(Collector::new(false));
@@ -115,12 +131,13 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         targets.extend(mock_targets);
         let options = options(&args, inputs.clone());
         let interrupt = options.interrupt.clone();
-        let runner = Arc::new(Runner::new(
-            registry.clone(),
-            Arc::new(targets),
-            client,
-            options,
-        ));
+        let (found, sources): (Box<dyn Iterator<Item = _>>, _) = match examples {
+            Some(e) => (Box::new(e.found.into_iter().map(Ok)), e.sources),
+            None => (Box::new(Discovery::new(paths)), Default::default()),
+        };
+        let runner = Arc::new(
+            Runner::new(registry.clone(), Arc::new(targets), client, options).with_sources(sources),
+        );
         // Ctrl-C from now on winds the run down (clean-up, reports, exit 130), not the process.
         let signals = tokio::spawn(super::signals::watch(interrupt, runner.in_flight()));
         let live: Arc<dyn EventSink> = match args.format {
@@ -141,12 +158,7 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         }
         let sink: Arc<dyn EventSink> = Arc::new(Fanout(sinks));
         let summary = runner
-            .run(
-                Discovery::new(paths),
-                Some(total),
-                args.select.selection(),
-                sink,
-            )
+            .run(found, Some(total), args.select.selection(), sink)
             .await;
         for m in mocks {
             m.stop().await;

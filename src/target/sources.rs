@@ -363,6 +363,22 @@ mod tests {
         assert_eq!(auth_of(&targets, "liveperson-deletion"), None);
     }
 
+    #[tokio::test]
+    async fn bearer_for_another_api_reads_a_variable_named_after_it() {
+        let file = "my-api:\n  auth: bearer\n  url: http://127.0.0.1:4\n";
+        let e = resolve(&[], Some(file), &[("LP_BEARER_TOKEN", "t0ken")])
+            .await
+            .expect_err("not LivePerson's variable");
+        assert!(e.to_string().contains("CONFORM_MY_API_TOKEN"), "{e}");
+        let targets = resolve(&[], Some(file), &[("CONFORM_MY_API_TOKEN", "t0ken")])
+            .await
+            .expect("resolves");
+        assert_eq!(
+            auth_of(&targets, "my-api").as_deref(),
+            Some("Authorization: Bearer token")
+        );
+    }
+
     /// A folder with a spec per `(api, servers URL)` and a registry that names them by file.
     fn specs_with_servers(servers: &[(&str, &str)]) -> (tempfile::TempDir, Registry) {
         let dir = tempfile::tempdir().expect("temp dir");

@@ -425,6 +425,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_entry_may_ask_for_the_declared_schemes_and_name_their_variables() {
+        let path = Path::new("targets.yaml");
+        let text = "my-api:\n  auth: declared\n  password_env: PW\n  client_secret_env: CS\n";
+        let entries = parse(path, text).expect("parses");
+        let e = &entries["my-api"];
+        assert_eq!(e.auth.as_ref().map(|a| a.value), Some(AuthKind::Declared));
+        let named = e.declared_vars();
+        assert_eq!(
+            (
+                named.password.as_deref(),
+                named.client_secret.as_deref(),
+                named.token
+            ),
+            (Some("PW"), Some("CS"), None)
+        );
+        let e = parse(path, "my-api:\n  auth: oauth2\n").expect_err("not a kind");
+        assert!(e.to_string().contains("declared"), "{e}");
+    }
+
+    #[test]
     fn an_entry_may_name_its_spec_and_the_schema_says_so() {
         let path = Path::new("targets.yaml");
         let entries = parse(path, "widgets:\n  spec: ../api/openapi.yaml\n").expect("parses");

@@ -1,5 +1,7 @@
 //! Where calls go: a [`Target`] per API (base URL and credentials), chosen on the command line
-//! (`--target API=URL`) or, later, from a targets file and the embedded mocks.
+//! (`--target API=URL`) or, later, from a targets file and the embedded mocks. Credentials
+//! follow a vendor's convention ([`alibaba`], [`keystone`], [`bearer`]) or what the API's spec
+//! declares ([`declared`]).
 
 use std::collections::BTreeMap;
 use std::fmt;

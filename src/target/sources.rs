@@ -364,6 +364,20 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn declared_credentials_need_the_spec_only_when_the_file_asks_for_them() {
+        let env = &[("CONFORM_NOSPEC_TOKEN", "t0ken")];
+        let targets = resolve(&["nospec=http://127.0.0.1:4"], None, env)
+            .await
+            .expect("the scenarios report the missing spec");
+        assert_eq!(auth_of(&targets, "nospec"), None);
+        let file = "nospec:\n  url: http://127.0.0.1:4\n  auth: declared\n";
+        let e = resolve(&[], Some(file), env)
+            .await
+            .expect_err("`auth: declared` needs the spec");
+        assert!(e.to_string().contains("no spec for API `nospec`"), "{e}");
+    }
+
+    #[tokio::test]
     async fn bearer_for_another_api_reads_a_variable_named_after_it() {
         let file = "my-api:\n  auth: bearer\n  url: http://127.0.0.1:4\n";
         let e = resolve(&[], Some(file), &[("LP_BEARER_TOKEN", "t0ken")])

@@ -45,6 +45,8 @@ mod shell;
 mod targets;
 // The credentials a spec declares (bearer, basic, API keys, OAuth2), against a local server.
 mod declared_auth;
+// Its server: the credential each operation requires, and an OAuth2 token endpoint.
+mod declared_server;
 // Proxies, private CAs, --insecure and mutual TLS, against local servers.
 mod network;
 // The terminal: output order, counts, -v, --var and --env-file, --partition.

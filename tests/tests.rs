@@ -33,6 +33,8 @@ mod notes;
 // `conform specs check` and the checked-in specs.
 mod spec_lint;
 mod specs_load;
+// CI-only: the public specs in ../shared/realworld-specs load and lint as documented.
+mod realworld_specs;
 // `conform completions` and `conform man`.
 mod shell;
 // The corpus through a targets file, with credentials from the environment.

@@ -10,6 +10,8 @@ mod document;
 mod operations;
 mod schemas;
 
+pub(crate) use document::position;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -138,20 +140,6 @@ impl Report {
             help: help.into(),
         });
     }
-}
-
-/// The first `$ref` cycle of a document, as `specs check` reports it: `run` refuses such a spec
-/// before sending, in the same words, instead of compiling a schema that validates nothing.
-pub(crate) fn ref_cycle(path: &Path, source: &str, doc: &Value) -> Option<Problem> {
-    let (pointer, message, help) = document::first_ref_cycle(doc)?;
-    // Only now is the positioned tree parsed, for the line: a clean spec pays nothing for it.
-    let mut report = Report {
-        file: path.to_owned(),
-        nodes: serde_saphyr::from_str::<Node>(source).ok(),
-        problems: Vec::new(),
-    };
-    report.push(Rule::Ref, &pointer, message, help);
-    report.problems.pop()
 }
 
 /// Every problem of the spec at `path`, in file order. Empty means the spec is clean.

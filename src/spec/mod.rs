@@ -8,9 +8,11 @@
 //! - `x-conform-strict` beside a media type's `schema`: the vendor's table read literally, where
 //!   the examples disagree with it; a miss is a warning, or a violation under `--strict`.
 
+mod files;
 pub mod lint;
 mod load;
 mod model;
+mod oas30;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

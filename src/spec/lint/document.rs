@@ -127,19 +127,6 @@ fn cycle_message(reference: &str, cycle: &[String]) -> String {
     )
 }
 
-/// The first `$ref` that starts a cycle: its pointer, the message and the fix, in the words
-/// `specs check` uses.
-pub(super) fn first_ref_cycle(doc: &Value) -> Option<(String, String, &'static str)> {
-    let mut refs = Vec::new();
-    collect_refs(doc, String::new(), &mut refs);
-    refs.into_iter().find_map(|(at, reference)| {
-        let target = reference.strip_prefix('#')?;
-        let cycle = cycle_from(doc, target)?;
-        let message = cycle_message(&reference, &cycle);
-        Some((format!("{at}/$ref"), message, CYCLE_HELP))
-    })
-}
-
 /// The chain of `$ref`-only objects starting at `target`, if it loops back on itself.
 fn cycle_from(doc: &Value, target: &str) -> Option<Vec<String>> {
     let mut seen = vec![format!("#{target}")];
@@ -196,7 +183,7 @@ fn nearest_existing(doc: &Value, fragment: &str) -> String {
 
 /// The position of the node `pointer` names: the key's line for a mapping entry, the item's for
 /// a list element; the nearest existing ancestor when the pointer goes past the document.
-pub(super) fn position(root: &Node, pointer: &str) -> Pos {
+pub(crate) fn position(root: &Node, pointer: &str) -> Pos {
     let mut node = root;
     let mut pos = root.pos;
     for raw in pointer.split('/').skip(1) {

@@ -1,0 +1,66 @@
+//! CI-only: the public specs other teams wrote (`../shared/realworld-specs`, see its README)
+//! load, and `specs check` reports their documented defects. Skipped, with the reason printed,
+//! when the folder is not beside the checkout.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use conform::spec::lint::{Rule, lint_file};
+use conform::spec::load_api;
+
+use crate::util::root;
+
+fn shared() -> Option<PathBuf> {
+    let dir = root().join("../shared/realworld-specs");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipped: {} is absent (the real-world specs are only beside the CI checkout)",
+            dir.display()
+        );
+        None
+    }
+}
+
+#[test]
+fn real_world_specs_load() {
+    let Some(dir) = shared() else { return };
+    let specs = [
+        ("petstore-3.0/openapi.yaml", 19),
+        ("oai-examples/v3.0/petstore.yaml", 3),
+        ("oai-examples/v3.0/petstore.json", 3),
+        ("oai-examples/v3.0/petstore-expanded.yaml", 4),
+        ("oai-examples/v3.0/api-with-examples.yaml", 2),
+        ("oai-examples/v3.0/callback-example.yaml", 1),
+        ("oai-examples/v3.0/link-example.yaml", 6),
+        ("oai-examples/v3.0/uspto.yaml", 3),
+        ("oai-examples/v3.1/tictactoe.yaml", 3),
+        ("oai-examples/v3.1/non-oauth-scopes.json", 1),
+        (
+            "multifile/redocly-openapi-starter-3.0/openapi/openapi.yaml",
+            5,
+        ),
+        (
+            "multifile/redocly-openapi-starter-3.1/openapi/openapi.yaml",
+            12,
+        ),
+        ("large/stripe/spec3.yaml", 0),
+        ("large/openai/openapi.yaml", 0),
+    ];
+    for (file, ops) in specs {
+        let started = Instant::now();
+        let spec = load_api("realworld", &dir.join(file)).unwrap_or_else(|d| panic!("{file}: {d}"));
+        // Times are printed for the benchmark notes, never asserted.
+        eprintln!(
+            "{file}: {} operations loaded in {:?}",
+            spec.operations.len(),
+            started.elapsed()
+        );
+        if ops > 0 {
+            assert_eq!(spec.operations.len(), ops, "{file}");
+        } else {
+            assert!(spec.operations.len() > 200, "{file}");
+        }
+    }
+}

@@ -64,3 +64,37 @@ fn real_world_specs_load() {
         }
     }
 }
+
+/// What `specs check` reports for the defects the folder's README documents.
+#[test]
+fn real_world_known_defects_are_reported() {
+    let Some(dir) = shared() else { return };
+    let redocly = dir.join("multifile/redocly-openapi-starter-3.0/openapi/openapi.yaml");
+    let problems = lint_file(&redocly);
+    assert!(
+        problems.iter().any(|p| p.rule == Rule::OpenApi30
+            && p.pointer == "/info/description"
+            && p.file == redocly),
+        "{problems:#?}"
+    );
+    let swagger = dir.join("swagger-2.0/yaml/petstore.yaml");
+    let problems = lint_file(&swagger);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(problems[0].help.contains("swagger2openapi"));
+    let err = load_api("swagger", &swagger).expect_err("Swagger 2.0 is refused");
+    assert!(err.message.contains("Swagger 2.0"), "{err}");
+    let started = Instant::now();
+    let openai = lint_file(&dir.join("large/openai/openapi.yaml"));
+    eprintln!(
+        "large/openai lint: {} problem(s) in {:?}",
+        openai.len(),
+        started.elapsed()
+    );
+    let started = Instant::now();
+    let stripe = lint_file(&dir.join("large/stripe/spec3.yaml"));
+    eprintln!(
+        "large/stripe lint: {} problem(s) in {:?}",
+        stripe.len(),
+        started.elapsed()
+    );
+}

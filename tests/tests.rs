@@ -33,6 +33,8 @@ mod notes;
 // `conform specs check` and the checked-in specs.
 mod spec_lint;
 mod specs_load;
+// Specs as teams write them: 3.0, JSON, split files, Swagger 2.0 refused.
+mod spec_formats;
 // CI-only: the public specs in ../shared/realworld-specs load and lint as documented.
 mod realworld_specs;
 // `conform completions` and `conform man`.

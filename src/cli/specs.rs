@@ -13,13 +13,13 @@ pub fn check(root: &std::path::Path, apis: Vec<String>) -> anyhow::Result<ExitCo
     };
     if apis.is_empty() {
         anyhow::bail!(
-            "no spec under {} (looked for */openapi.yaml)",
+            "no spec under {} (looked for */openapi.yaml and */openapi.json)",
             root.display()
         );
     }
     let mut total = 0;
     for api in &apis {
-        let path = root.join(api).join("openapi.yaml");
+        let path = registry.spec_path(api);
         if !path.is_file() {
             anyhow::bail!("no spec for API `{api}`: {} does not exist", path.display());
         }

@@ -37,7 +37,7 @@ pub(crate) struct SpecFiles {
 pub(crate) const DATA_KEYS: &[&str] = &["example", "examples", "default", "enum", "const"];
 
 /// Where a `$ref` leads: the file it names (by index) and the JSON pointer inside it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct Target {
     pub file: usize,
     pub pointer: String,
@@ -78,7 +78,7 @@ pub(crate) fn looks_like_json(path: &Path, source: &str) -> bool {
 
 /// Whether a referenced file is one conform reads as part of the contract (YAML or JSON); a
 /// `$ref` to Markdown or code samples is documentation and left alone.
-fn is_document(path: &str) -> bool {
+pub(crate) fn is_document(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     [".yaml", ".yml", ".json"]
         .iter()
@@ -164,37 +164,47 @@ impl SpecFiles {
     /// Reads every YAML or JSON file the `$ref`s name, transitively, each once; a remote
     /// reference or a missing file is an error at the `$ref` that names it.
     pub(crate) fn follow_refs(&mut self) -> Result<(), Diagnostic> {
-        let files = self;
+        match self.follow_all().into_iter().next() {
+            Some((file, ptr, message, help)) => Err(self.error(file, &ptr, message).help(help)),
+            None => Ok(()),
+        }
+    }
+
+    /// Like [`Self::follow_refs`], but reads on past a bad reference and returns them all:
+    /// (file, pointer of the `$ref`, what is wrong, the fix).
+    pub(crate) fn follow_all(&mut self) -> Vec<(usize, String, String, String)> {
+        let mut bad = Vec::new();
         let mut next = 0;
-        while next < files.files.len() {
-            for (at, reference) in refs_of(&files.files[next].value) {
+        while next < self.files.len() {
+            for (at, reference) in refs_of(&self.files[next].value) {
                 let ptr = format!("{at}/$ref");
                 if is_remote(&reference) {
-                    return Err(files
-                        .error(
-                            next,
-                            &ptr,
-                            format!(
-                                "`$ref: {reference}` is a remote reference; conform refuses it"
-                            ),
-                        )
-                        .help(REMOTE_HELP));
+                    let m =
+                        format!("`$ref: {reference}` is a remote reference; conform refuses it");
+                    bad.push((next, ptr, m, REMOTE_HELP.to_owned()));
+                    continue;
                 }
                 let file_part = reference.split('#').next().unwrap_or("");
                 if file_part.is_empty() || !is_document(file_part) {
                     continue;
                 }
-                let path = files.joined(next, file_part);
+                let path = self.joined(next, file_part);
                 if !path.is_file() {
-                    return Err(files
-                        .error(next, &ptr, format!("`$ref: {reference}` names {}, which does not exist", path.display()))
-                        .help("correct the relative path: it is taken from the folder of the file that holds the `$ref`"));
+                    let m = format!(
+                        "`$ref: {reference}` names {}, which does not exist",
+                        path.display()
+                    );
+                    let help = "correct the relative path: it is taken from the folder of the file that holds the `$ref`";
+                    bad.push((next, ptr, m, help.to_owned()));
+                    continue;
                 }
-                files.read(&path)?;
+                if let Err(d) = self.read(&path) {
+                    bad.push((next, ptr, d.to_string(), "fix that file".to_owned()));
+                }
             }
             next += 1;
         }
-        Ok(())
+        bad
     }
 
     fn read(&mut self, path: &Path) -> Result<usize, Diagnostic> {
@@ -220,7 +230,7 @@ impl SpecFiles {
     }
 
     /// `relative` taken from the folder of file `from`.
-    fn joined(&self, from: usize, relative: &str) -> PathBuf {
+    pub(crate) fn joined(&self, from: usize, relative: &str) -> PathBuf {
         let decoded = percent_decode_str(relative).decode_utf8_lossy();
         let dir = self.files[from].path.parent().unwrap_or(Path::new(""));
         normalize(&dir.join(decoded.as_ref()))
@@ -272,32 +282,37 @@ impl SpecFiles {
     }
 
     /// The first chain of `$ref`-only objects that loops, across files: (file and pointer of
-    /// the first `$ref`, the chain as written). A cyclic reference never reaches an object.
+    /// the first `$ref`, the reference, the chain as written). A cyclic reference never
+    /// reaches an object.
     pub(crate) fn first_cycle(&self) -> Option<(usize, String, String, Vec<String>)> {
         for (i, f) in self.files.iter().enumerate() {
             for (at, reference) in refs_of(&f.value) {
-                let Some(mut t) = self.target(i, &reference) else {
-                    continue;
-                };
-                let mut seen = vec![(t.clone(), self.name(&t))];
-                while let Some(next) = self
-                    .get(&t)
-                    .and_then(|v| v.get("$ref"))
-                    .and_then(Value::as_str)
-                {
-                    let Some(n) = self.target(t.file, next) else {
-                        break;
-                    };
-                    let name = self.name(&n);
-                    let looped = seen.iter().any(|(s, _)| *s == n);
-                    seen.push((n.clone(), name));
-                    if looped {
-                        let chain = seen.into_iter().map(|(_, n)| n).collect();
-                        return Some((i, format!("{at}/$ref"), reference, chain));
-                    }
-                    t = n;
+                if let Some(chain) = self.cycle_from(i, &reference) {
+                    return Some((i, format!("{at}/$ref"), reference, chain));
                 }
             }
+        }
+        None
+    }
+
+    /// The chain of `$ref`-only objects `reference` (written in file `from`) starts, if it
+    /// loops back on itself.
+    pub(crate) fn cycle_from(&self, from: usize, reference: &str) -> Option<Vec<String>> {
+        let mut t = self.target(from, reference)?;
+        let mut seen = vec![(t.clone(), self.name(&t))];
+        while let Some(next) = self
+            .get(&t)
+            .and_then(|v| v.get("$ref"))
+            .and_then(Value::as_str)
+        {
+            let n = self.target(t.file, next)?;
+            let name = self.name(&n);
+            let looped = seen.iter().any(|(s, _)| *s == n);
+            seen.push((n.clone(), name));
+            if looped {
+                return Some(seen.into_iter().map(|(_, n)| n).collect());
+            }
+            t = n;
         }
         None
     }

@@ -1,5 +1,5 @@
-//! The spec registry: [`Registry`] loads `specs/<api>/openapi.yaml` (OpenAPI 3.1), resolves local
-//! `$ref`s, compiles one JSON Schema 2020-12 validator per parameter, request body and
+//! The spec registry: [`Registry`] loads `specs/<api>/openapi.yaml` (or `.json`; OpenAPI 3.1
+//! or 3.0, in one file or several), resolves `$ref`s, compiles one JSON Schema 2020-12 validator per parameter, request body and
 //! (operation, status, media type) once, and looks operations up by `operationId`.
 //!
 //! Two conform extensions are understood (see `specs/README.md`):
@@ -53,7 +53,7 @@ impl Registry {
             .into_iter()
             .flatten()
             .flatten()
-            .filter(|e| e.path().join("openapi.yaml").is_file())
+            .filter(|e| spec_file(&e.path()).is_some())
             .filter_map(|e| e.file_name().to_str().map(str::to_owned))
             .collect();
         names.sort();
@@ -62,7 +62,14 @@ impl Registry {
 
     /// Whether `api` has a spec file (which may still fail to load).
     pub fn has_spec(&self, api: &str) -> bool {
-        self.root.join(api).join("openapi.yaml").is_file()
+        spec_file(&self.root.join(api)).is_some()
+    }
+
+    /// The spec file of `api`: `openapi.yaml`, else `openapi.json` (the missing YAML path
+    /// when neither exists, for the message).
+    pub fn spec_path(&self, api: &str) -> PathBuf {
+        let dir = self.root.join(api);
+        spec_file(&dir).unwrap_or_else(|| dir.join("openapi.yaml"))
     }
 
     /// The spec of `api`, loaded and compiled on first use.
@@ -70,7 +77,7 @@ impl Registry {
         if let Some(spec) = self.lock().get(api) {
             return Ok(spec.clone());
         }
-        let path = self.root.join(api).join("openapi.yaml");
+        let path = self.spec_path(api);
         if !path.is_file() {
             let names = self.api_names();
             let help = match crate::source::did_you_mean(api, names.iter().map(String::as_str)) {
@@ -94,4 +101,12 @@ impl Registry {
         // A panic while holding the lock cannot leave the map half-written (insert is atomic).
         self.loaded.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// The spec file of one API folder: `openapi.yaml`, `openapi.yml` or `openapi.json`.
+fn spec_file(dir: &Path) -> Option<PathBuf> {
+    ["openapi.yaml", "openapi.yml", "openapi.json"]
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|p| p.is_file())
 }

@@ -5,6 +5,8 @@
 //! anywhere), so a body property that happens to be named `schema` or `example` is not mistaken
 //! for one.
 
+use std::rc::Rc;
+
 use jsonschema::{Draft, Registry, Validator};
 use percent_encoding::utf8_percent_encode;
 use serde_json::{Value, json};
@@ -34,6 +36,8 @@ pub(super) fn converted(files: &SpecFiles, oas: Oas) -> Vec<Value> {
 pub(super) struct Compiled {
     registry: Result<Registry<'static>, String>,
     uris: Vec<String>,
+    /// Each schema compiled once: the schema rule and the examples that use it share it.
+    cache: std::cell::RefCell<std::collections::HashMap<At, Rc<Result<Validator, String>>>>,
 }
 
 impl Compiled {
@@ -51,12 +55,23 @@ impl Compiled {
         Compiled {
             registry,
             uris: files.files.iter().map(|f| f.uri.clone()).collect(),
+            cache: Default::default(),
         }
     }
 
     /// The validator of the schema at `pointer` of file `file`, formats asserted as the runner
     /// does.
-    fn validator(&self, file: usize, pointer: &str) -> Result<Validator, String> {
+    fn validator(&self, file: usize, pointer: &str) -> Rc<Result<Validator, String>> {
+        let key = (file, pointer.to_owned());
+        if let Some(v) = self.cache.borrow().get(&key) {
+            return v.clone();
+        }
+        let v = Rc::new(self.build(file, pointer));
+        self.cache.borrow_mut().insert(key, v.clone());
+        v
+    }
+
+    fn build(&self, file: usize, pointer: &str) -> Result<Validator, String> {
         let registry = self.registry.as_ref().map_err(Clone::clone)?;
         let uri = self.uris.get(file).map_or("", String::as_str);
         let wrapper =
@@ -276,7 +291,7 @@ pub(super) fn check_compiles(
 /// nothing): that too would break every run that uses it.
 fn compiles(file: usize, ptr: &str, schema: &Value, compiled: &Compiled, report: &mut Report) {
     if schema.get("$ref").is_none()
-        && let Err(e) = compiled.validator(file, ptr)
+        && let Err(e) = compiled.validator(file, ptr).as_ref()
     {
         report.push_in(
             file,
@@ -347,9 +362,9 @@ pub(super) fn check_examples(
         }
     }
     for (ex_file, ex_ptr, value, schema_file, schema_ptr) in checks {
-        let validator = match compiled.validator(schema_file, &schema_ptr) {
-            Ok(v) => v,
-            Err(_) => continue, // reported by `check_schemas`
+        let validator = compiled.validator(schema_file, &schema_ptr);
+        let Ok(validator) = validator.as_ref() else {
+            continue; // reported by `check_schemas`
         };
         for e in validator.iter_errors(value) {
             report.push_in(

@@ -66,9 +66,9 @@ pub struct DeriveArgs {
 
 #[derive(Subcommand)]
 pub enum SpecsCommand {
-    /// Lint specs: OpenAPI 3.1, JSON Schema 2020-12, examples, refs, operations; exit 2 on any problem.
+    /// Lint specs: OpenAPI 3.1/3.0, JSON Schema 2020-12, examples, refs (across files), operations; exit 2 on any problem.
     Check {
-        /// APIs to check [default: every folder of --specs with an openapi.yaml].
+        /// APIs to check [default: every folder of --specs with an openapi.yaml or openapi.json].
         apis: Vec<String>,
         /// Where the API specs are.
         #[arg(long, default_value = "specs")]

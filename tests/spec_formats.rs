@@ -113,17 +113,8 @@ fn a_remote_ref_is_refused_where_it_is_written() {
 
 #[test]
 fn a_schema_rule_in_another_file_is_named_in_that_file() {
-    let dir = crate::util::temp_dir();
+    let dir = split_copy("schemas.json", r#""minimum": 1"#, r#""minimum": "one""#);
     let api = dir.path().join("fixture");
-    let src = root().join("tests/fixtures/specs-multi/fixture");
-    std::fs::create_dir_all(api.join("paths")).expect("dirs");
-    for f in ["openapi.yaml", "paths/widget.yaml", "schemas.json"] {
-        std::fs::copy(src.join(f), api.join(f)).expect("copy");
-    }
-    let schemas = std::fs::read_to_string(api.join("schemas.json")).expect("read");
-    let broken = schemas.replacen(r#""minimum": 1"#, r#""minimum": "one""#, 1);
-    assert_ne!(schemas, broken);
-    std::fs::write(api.join("schemas.json"), broken).expect("write");
     let problems = lint_file(&api.join("openapi.yaml"));
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert_eq!(problems[0].rule, Rule::Schema);
@@ -174,4 +165,72 @@ fn swagger_2_is_refused_with_the_conversion() {
     let problems = lint_file(&dir.path().join("s/openapi.yaml"));
     assert_eq!(problems.len(), 1);
     assert!(problems[0].help.contains("swagger2openapi"));
+}
+
+/// A copy of the split fixture with `edit` applied to one of its files.
+fn split_copy(file: &str, from: &str, to: &str) -> tempfile::TempDir {
+    let dir = crate::util::temp_dir();
+    let api = dir.path().join("fixture");
+    let src = root().join("tests/fixtures/specs-multi/fixture");
+    std::fs::create_dir_all(api.join("paths")).expect("dirs");
+    for f in ["openapi.yaml", "paths/widget.yaml", "schemas.json"] {
+        std::fs::copy(src.join(f), api.join(f)).expect("copy");
+    }
+    let text = std::fs::read_to_string(api.join(file)).expect("read");
+    let edited = text.replacen(from, to, 1);
+    assert_ne!(text, edited, "{from} is in {file}");
+    std::fs::write(api.join(file), edited).expect("write");
+    dir
+}
+
+/// Operation rules run on path items written in other files, and name those files.
+#[test]
+fn a_path_item_in_another_file_is_checked_there() {
+    let dir = split_copy("paths/widget.yaml", "  required: true\n", "");
+    let problems = lint_file(&dir.path().join("fixture/openapi.yaml"));
+    // The fragment against the OAS path-item definition, and the path-parameter rule.
+    let rules: Vec<Rule> = problems.iter().map(|p| p.rule).collect();
+    assert_eq!(rules, [Rule::OpenApi, Rule::PathParams], "{problems:#?}");
+    for p in &problems {
+        assert!(p.file.ends_with("paths/widget.yaml"), "{p}");
+        assert_eq!(
+            (p.pos.line, p.pointer.as_str()),
+            (2, "/parameters/0"),
+            "{p}"
+        );
+    }
+    assert_eq!(
+        problems[1].message,
+        "path parameter `id` is not `required: true`"
+    );
+}
+
+/// A 3.0 example is checked against the converted schema: `exclusiveMinimum: true` with
+/// `minimum: 0` refuses 0.
+#[test]
+fn a_30_example_breaking_an_exclusive_bound_is_reported() {
+    let dir = crate::util::temp_dir();
+    std::fs::create_dir_all(dir.path().join("fixture")).expect("dir");
+    let spec = std::fs::read_to_string(root().join("tests/fixtures/specs-30/fixture/openapi.yaml"))
+        .expect("read")
+        .replace(
+            "exclusiveMinimum: true, example: 3",
+            "exclusiveMinimum: true, example: 0",
+        );
+    let path = dir.path().join("fixture/openapi.yaml");
+    std::fs::write(&path, spec).expect("write");
+    let problems = lint_file(&path);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].rule, Rule::Example);
+    assert_eq!(
+        problems[0].pointer,
+        "/components/schemas/Widget/properties/size/example"
+    );
+    assert!(
+        problems[0]
+            .message
+            .contains("less than or equal to the minimum of 0"),
+        "{}",
+        problems[0]
+    );
 }

@@ -328,3 +328,42 @@ impl SpecFiles {
         format!("{}#{}", shown.display(), t.pointer)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remote_references_are_told_from_files() {
+        assert!(is_remote("https://example.com/a.yaml#/A"));
+        assert!(is_remote("HTTP://example.com/a.yaml"));
+        assert!(is_remote("//example.com/a.yaml"));
+        assert!(!is_remote("./schemas.yaml#/Todo"));
+        assert!(!is_remote("#/components/schemas/Todo"));
+    }
+
+    #[test]
+    fn shown_paths_are_joined_without_the_file_system() {
+        let p = normalize(Path::new("specs/api/paths/../schemas/./todo.yaml"));
+        assert_eq!(p, Path::new("specs/api/schemas/todo.yaml"));
+    }
+
+    #[test]
+    fn json_errors_have_a_line_and_column() {
+        let err = parse(Path::new("openapi.json"), "{\n  \"a\": 1,,\n}").expect_err("bad JSON");
+        assert_eq!((err.pos.line, err.pos.col), (2, 10), "{err}");
+        let ok = parse(Path::new("openapi.json"), "{\"openapi\": \"3.1.0\"}").expect("JSON");
+        assert_eq!(ok["openapi"], "3.1.0");
+    }
+
+    #[test]
+    fn refs_in_data_are_values_not_references() {
+        let doc = serde_json::json!({
+            "a": {"$ref": "x.yaml"},
+            "example": {"$ref": "not-a-ref.yaml"},
+            "examples": {"one": {"$ref": "ex.yaml"}, "two": {"value": {"$ref": "data"}}},
+        });
+        let refs: Vec<String> = refs_of(&doc).into_iter().map(|(_, r)| r).collect();
+        assert_eq!(refs, ["x.yaml", "ex.yaml"]);
+    }
+}

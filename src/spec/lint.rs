@@ -125,6 +125,8 @@ pub(crate) struct Report {
     files: Vec<(PathBuf, String, Option<Option<Node>>)>,
     /// Which OpenAPI schema applies.
     pub(crate) oas: document::Oas,
+    /// The file [`Report::push`] places problems in (a rule walking a referenced file sets it).
+    pub(crate) cursor: usize,
     problems: Vec<Problem>,
 }
 
@@ -136,7 +138,7 @@ impl Report {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        self.push_in(0, rule, pointer, message, help);
+        self.push_in(self.cursor, rule, pointer, message, help);
     }
 
     /// A problem in file `file` of the spec (0 is the root document).
@@ -172,6 +174,7 @@ pub fn lint_file(path: &Path) -> Vec<Problem> {
     let mut report = Report {
         files: vec![(path.to_owned(), String::new(), Some(None))],
         oas: document::Oas::V31,
+        cursor: 0,
         problems: Vec::new(),
     };
     let mut files = match SpecFiles::root(path) {
@@ -290,7 +293,7 @@ fn lint_value(files: &SpecFiles, report: &mut Report) {
         schemas::check_compiles(files, &sites, &compiled, report);
     }
     schemas::check_examples(files, &sites, &compiled, report);
-    operations::check(doc, report);
+    operations::check(files, report);
 }
 
 /// `a mapping`, `a string`, ... for messages.

@@ -1,6 +1,7 @@
-//! The spec registry: [`Registry`] loads `specs/<api>/openapi.yaml` (or `.json`; OpenAPI 3.1
-//! or 3.0, in one file or several), resolves `$ref`s, compiles one JSON Schema 2020-12 validator per parameter, request body and
-//! (operation, status, media type) once, and looks operations up by `operationId`.
+//! The spec registry: [`Registry`] loads `specs/<api>/openapi.yaml` (or `openapi.json`;
+//! OpenAPI 3.1 or 3.0, in one file or split across several), resolves `$ref`s, gives every
+//! parameter, request body and (operation, status, media type) a JSON Schema 2020-12 validator
+//! (compiled on first use, once per schema), and looks operations up by `operationId`.
 //!
 //! Two conform extensions are understood (see `specs/README.md`):
 //! - `x-conform-variants` on an operation: several operations that share a method and path and

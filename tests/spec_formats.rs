@@ -234,3 +234,39 @@ fn a_30_example_breaking_an_exclusive_bound_is_reported() {
         problems[0]
     );
 }
+
+/// 3.1 syntax in a 3.0 document is named at its own line, not as a "oneOf" miss of the whole
+/// schema (3.0 writes every schema as "a Schema or a Reference").
+#[test]
+fn a_31_type_list_in_a_30_document_is_named_at_its_line() {
+    let dir = crate::util::temp_dir();
+    std::fs::create_dir_all(dir.path().join("fixture")).expect("dir");
+    let spec = std::fs::read_to_string(root().join("tests/fixtures/specs-30/fixture/openapi.yaml"))
+        .expect("read")
+        .replace(
+            "note: {type: string, nullable: true, example: null}",
+            "note: {type: [string, 'null']}",
+        );
+    let path = dir.path().join("fixture/openapi.yaml");
+    std::fs::write(&path, spec).expect("write");
+    let problems = lint_file(&path);
+    let found: Vec<String> = problems
+        .iter()
+        .map(|p| {
+            format!(
+                "{}:{} {} #{} {}",
+                p.pos.line, p.pos.col, p.rule, p.pointer, p.message
+            )
+        })
+        .collect();
+    let at = "#/components/schemas/Widget/properties/note/type";
+    assert_eq!(
+        found,
+        [
+            format!("92:16 openapi-3.0 {at} value is not of type \"string\""),
+            format!(
+                "92:16 openapi-3.0 {at} value is not one of \"array\", \"boolean\" or 4 other candidates"
+            ),
+        ]
+    );
+}

@@ -172,19 +172,53 @@ pub(crate) fn check_openapi(
         );
         return;
     };
+    let mut found = Vec::new();
     for e in validator.iter_errors(value) {
+        specific(&e, &mut found);
+    }
+    for (at, message, schema_path) in found {
         report.push_in(
             file,
             oas.rule(),
-            &format!("{prefix}{}", e.instance_path().as_str()),
-            e.to_string(),
-            format!(
-                "the {} schema requires it at {}",
-                oas.name(),
-                e.schema_path().as_str()
-            ),
+            &format!("{prefix}{at}"),
+            message,
+            format!("the {} schema requires it at {schema_path}", oas.name()),
         );
     }
+}
+
+/// The errors to show for one OAS schema error: a `oneOf`/`anyOf` miss (3.0 writes every
+/// schema as "a Schema or a Reference") is replaced by the errors of the branch the author
+/// meant, the one that got furthest into the document and is not just "no `$ref`"; a mapping
+/// is masked rather than printed whole. (instance path, message, schema path)
+fn specific(e: &jsonschema::ValidationError<'_>, out: &mut Vec<(String, String, String)>) {
+    use jsonschema::error::ValidationErrorKind as Kind;
+    if let Kind::OneOfNotValid { context } | Kind::AnyOf { context } = e.kind() {
+        let only_no_ref = |b: &Vec<jsonschema::ValidationError<'static>>| {
+            b.iter()
+                .all(|x| matches!(x.kind(), Kind::Required { property } if property == "$ref"))
+        };
+        let best = context.iter().filter(|b| !b.is_empty()).max_by_key(|b| {
+            let depth = b.iter().map(|x| x.instance_path().as_str().len()).max();
+            (depth, !only_no_ref(b))
+        });
+        if let Some(best) = best {
+            for x in best {
+                specific(x, out);
+            }
+            return;
+        }
+    }
+    let message = if e.instance().is_object() || e.instance().is_array() {
+        e.masked().to_string()
+    } else {
+        e.to_string()
+    };
+    out.push((
+        e.instance_path().as_str().to_owned(),
+        message,
+        e.schema_path().as_str().to_owned(),
+    ));
 }
 
 /// Validates one `x-conform-variants` entry as an OpenAPI operation object.

@@ -209,16 +209,10 @@ fn a_path_item_in_another_file_is_checked_there() {
 /// `minimum: 0` refuses 0.
 #[test]
 fn a_30_example_breaking_an_exclusive_bound_is_reported() {
-    let dir = crate::util::temp_dir();
-    std::fs::create_dir_all(dir.path().join("fixture")).expect("dir");
-    let spec = std::fs::read_to_string(root().join("tests/fixtures/specs-30/fixture/openapi.yaml"))
-        .expect("read")
-        .replace(
-            "exclusiveMinimum: true, example: 3",
-            "exclusiveMinimum: true, example: 0",
-        );
-    let path = dir.path().join("fixture/openapi.yaml");
-    std::fs::write(&path, spec).expect("write");
+    let (_dir, path) = spec30_with(
+        "exclusiveMinimum: true, example: 3",
+        "exclusiveMinimum: true, example: 0",
+    );
     let problems = lint_file(&path);
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert_eq!(problems[0].rule, Rule::Example);
@@ -239,16 +233,10 @@ fn a_30_example_breaking_an_exclusive_bound_is_reported() {
 /// schema (3.0 writes every schema as "a Schema or a Reference").
 #[test]
 fn a_31_type_list_in_a_30_document_is_named_at_its_line() {
-    let dir = crate::util::temp_dir();
-    std::fs::create_dir_all(dir.path().join("fixture")).expect("dir");
-    let spec = std::fs::read_to_string(root().join("tests/fixtures/specs-30/fixture/openapi.yaml"))
-        .expect("read")
-        .replace(
-            "note: {type: string, nullable: true, example: null}",
-            "note: {type: [string, 'null']}",
-        );
-    let path = dir.path().join("fixture/openapi.yaml");
-    std::fs::write(&path, spec).expect("write");
+    let (_dir, path) = spec30_with(
+        "note: {type: string, nullable: true, example: null}",
+        "note: {type: [string, 'null']}",
+    );
     let problems = lint_file(&path);
     let found: Vec<String> = problems
         .iter()
@@ -269,4 +257,17 @@ fn a_31_type_list_in_a_30_document_is_named_at_its_line() {
             ),
         ]
     );
+}
+
+/// A copy of the 3.0 fixture with one text replaced: (its folder, the spec's path).
+fn spec30_with(from: &str, to: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = crate::util::temp_dir();
+    std::fs::create_dir_all(dir.path().join("fixture")).expect("dir");
+    let text = std::fs::read_to_string(root().join("tests/fixtures/specs-30/fixture/openapi.yaml"))
+        .expect("read");
+    let spec = text.replace(from, to);
+    assert_ne!(text, spec, "{from} is in the fixture");
+    let path = dir.path().join("fixture/openapi.yaml");
+    std::fs::write(&path, spec).expect("write");
+    (dir, path)
 }

@@ -10,7 +10,7 @@ mod document;
 mod operations;
 mod schemas;
 
-pub(crate) use document::position;
+pub(crate) use document::{Context, context_of, position};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -283,7 +283,7 @@ fn lint_value(files: &SpecFiles, report: &mut Report) {
         }
     }
     document::check_refs(files, report);
-    let converted = schemas::converted(files, report.oas);
+    let converted = super::load::converted(files, report.oas == document::Oas::V30);
     let compiled = schemas::Compiled::new(files, &converted);
     let sites = schemas::Sites::of(files);
     if report.oas == document::Oas::V31 {

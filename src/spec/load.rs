@@ -58,14 +58,41 @@ pub fn load_api(api: &str, path: &Path) -> Result<ApiSpec, Diagnostic> {
         );
         return Err(files.error(file, &pointer, message).help(CYCLE_HELP));
     }
-    for f in &mut files.files {
-        if is_30 {
-            super::oas30::convert(&mut f.value, false);
-        } else {
-            super::oas30::repair_31(&mut f.value);
-        }
+    let values = converted(&files, is_30);
+    for (f, value) in files.files.iter_mut().zip(values) {
+        f.value = value;
     }
     Builder::new(api, files)?.build()
+}
+
+/// Each file's value as conform compiles it: a 3.0 document's converted ([`super::oas30`]),
+/// a 3.1 one's repaired. A file that a schema refers to as a whole is converted as a schema.
+pub(crate) fn converted(files: &SpecFiles, is_30: bool) -> Vec<Value> {
+    let mut whole_schema = vec![false; files.files.len()];
+    for (i, f) in files.files.iter().enumerate() {
+        for (at, reference) in super::files::refs_of(&f.value) {
+            if super::lint::context_of(&at) == Some(super::lint::Context::Schema)
+                && let Some(t) = files.target(i, &reference)
+                && t.pointer.is_empty()
+            {
+                whole_schema[t.file] = true;
+            }
+        }
+    }
+    files
+        .files
+        .iter()
+        .zip(whole_schema)
+        .map(|(f, schema)| {
+            let mut v = f.value.clone();
+            if is_30 {
+                super::oas30::convert(&mut v, schema);
+            } else {
+                super::oas30::repair_31(&mut v);
+            }
+            v
+        })
+        .collect()
 }
 
 /// `Ok(true)` for 3.0.x, `Ok(false)` for 3.1.x; anything else is refused with the fix.

@@ -256,4 +256,16 @@ mod tests {
         assert_eq!(s["properties"]["a"], json!({"$ref": "#/x"}));
         assert_eq!(s["examples"], json!([{"nullable": true}]));
     }
+
+    /// A file a schema refers to as a whole is a schema: a property named like a data key
+    /// (`example`) is still a schema there.
+    #[test]
+    fn a_whole_schema_file_is_converted_as_a_schema() {
+        let mut file = json!({"type": "object", "properties": {"example": {"type": "string", "nullable": true}}});
+        convert(&mut file, true);
+        assert_eq!(
+            file["properties"]["example"]["type"],
+            json!(["string", "null"])
+        );
+    }
 }

@@ -11,26 +11,10 @@ use jsonschema::{Draft, Registry, Validator};
 use percent_encoding::utf8_percent_encode;
 use serde_json::{Value, json};
 
-use super::document::{Context, Oas, context_of};
+use super::document::{Context, context_of};
 use super::{Report, Rule, token};
 use crate::spec::files::{SpecFiles, refs_of};
 use crate::spec::load::FRAGMENT;
-
-/// Each file's value as the loader compiles it (3.0 converted, 3.1 repaired), by file index.
-pub(super) fn converted(files: &SpecFiles, oas: Oas) -> Vec<Value> {
-    files
-        .files
-        .iter()
-        .map(|f| {
-            let mut v = f.value.clone();
-            match oas {
-                Oas::V30 => crate::spec::oas30::convert(&mut v, false),
-                Oas::V31 => crate::spec::oas30::repair_31(&mut v),
-            }
-            v
-        })
-        .collect()
-}
 
 /// Every file as a schema resource, so a schema anywhere compiles with its `$ref`s.
 pub(super) struct Compiled {

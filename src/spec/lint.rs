@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::files::{SpecFiles, looks_like_json};
+use super::fileset::{FileSet, looks_like_json};
 use crate::source::{Node, Pos};
 
 /// What a [`Problem`] breaks. The name is printed and is the fixture folder of the rule's test.
@@ -177,7 +177,7 @@ pub fn lint_file(path: &Path) -> Vec<Problem> {
         cursor: 0,
         problems: Vec::new(),
     };
-    let mut files = match SpecFiles::root(path) {
+    let mut files = match FileSet::root(path) {
         Ok(f) => f,
         Err(d) => {
             let (message, help) = match std::fs::read_to_string(path) {
@@ -263,13 +263,13 @@ pub fn lint_file(path: &Path) -> Vec<Problem> {
     report.problems
 }
 
-fn lint_value(files: &SpecFiles, report: &mut Report) {
+fn lint_value(files: &FileSet, report: &mut Report) {
     let doc = &files.files[0].value;
     document::check_openapi(report.oas, document::Context::Root, doc, 0, "", report);
     // A fragment in another file is checked as the kind of object its `$ref` stands for.
     let mut checked = std::collections::BTreeSet::new();
     for (i, f) in files.files.iter().enumerate() {
-        for (at, reference) in super::files::refs_of(&f.value) {
+        for (at, reference) in super::fileset::refs_of(&f.value) {
             let (Some(context), Some(t)) = (document::context_of(&at), files.target(i, &reference))
             else {
                 continue;

@@ -1,5 +1,5 @@
 //! Building an [`ApiSpec`] from an OpenAPI 3.1 or 3.0 document, in one file or split across
-//! several ([`SpecFiles`]): resolving `$ref`s of parameters, responses, headers and bodies
+//! several ([`FileSet`]): resolving `$ref`s of parameters, responses, headers and bodies
 //! (across files too), and compiling each schema once against a registry that holds every file
 //! as its own resource, so schema `$ref`s resolve wherever they point and every keyword keeps
 //! the file and pointer where it is written. A 3.0 document is first converted in place
@@ -14,7 +14,7 @@ use jsonschema::{Draft, Registry as SchemaRegistry};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::{Map, Value, json};
 
-use super::files::{SpecFiles, Target};
+use super::fileset::{FileSet, Target};
 use super::model::{
     ApiSpec, HeaderSpec, Location, Media, Operation, Origins, Param, RequestBody, Response, Schema,
 };
@@ -48,7 +48,7 @@ pub(crate) const CYCLE_HELP: &str = "make one of them the object itself instead 
 /// Loads and compiles the spec of `api` from `path` (the root file; the files its `$ref`s name
 /// are read from beside it).
 pub fn load_api(api: &str, path: &Path) -> Result<ApiSpec, Diagnostic> {
-    let mut files = SpecFiles::root(path)?;
+    let mut files = FileSet::root(path)?;
     let is_30 = check_version(path, &files.files[0].value)?;
     files.follow_refs()?;
     if let Some((file, pointer, reference, chain)) = files.first_cycle() {
@@ -67,10 +67,10 @@ pub fn load_api(api: &str, path: &Path) -> Result<ApiSpec, Diagnostic> {
 
 /// Each file's value as conform compiles it: a 3.0 document's converted ([`super::oas30`]),
 /// a 3.1 one's repaired. A file that a schema refers to as a whole is converted as a schema.
-pub(crate) fn converted(files: &SpecFiles, is_30: bool) -> Vec<Value> {
+pub(crate) fn converted(files: &FileSet, is_30: bool) -> Vec<Value> {
     let mut whole_schema = vec![false; files.files.len()];
     for (i, f) in files.files.iter().enumerate() {
-        for (at, reference) in super::files::refs_of(&f.value) {
+        for (at, reference) in super::fileset::refs_of(&f.value) {
             if super::lint::context_of(&at) == Some(super::lint::Context::Schema)
                 && let Some(t) = files.target(i, &reference)
                 && t.pointer.is_empty()
@@ -136,7 +136,7 @@ fn child(a: &At, suffix: &str) -> At {
 
 struct Builder {
     api: String,
-    files: SpecFiles,
+    files: FileSet,
     origins: Arc<Origins>,
     registry: Arc<SchemaRegistry<'static>>,
     /// Each schema compiled once, by where it is written (a `$ref`-only site by its target).
@@ -148,7 +148,7 @@ fn escape(token: &str) -> String {
 }
 
 impl Builder {
-    fn new(api: &str, files: SpecFiles) -> Result<Self, Diagnostic> {
+    fn new(api: &str, files: FileSet) -> Result<Self, Diagnostic> {
         let root = &files.files[0];
         let err = |m: String| Diagnostic::new(&root.path, Pos::UNKNOWN, m);
         // The URIs only name the files inside the schema registry; they are never fetched.

@@ -9,7 +9,7 @@
 //! - `x-conform-strict` beside a media type's `schema`: the vendor's table read literally, where
 //!   the examples disagree with it; a miss is a warning, or a violation under `--strict`.
 
-mod files;
+mod fileset;
 pub mod lint;
 mod load;
 mod model;

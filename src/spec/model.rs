@@ -102,7 +102,7 @@ impl Origins {
         Origins { files }
     }
 
-    /// The shown path of file `i` (files are numbered as [`super::files::SpecFiles`] reads them).
+    /// The shown path of file `i` (files are numbered as [`super::fileset::FileSet`] reads them).
     pub(crate) fn display(&self, i: usize) -> Arc<str> {
         self.files
             .get(i)

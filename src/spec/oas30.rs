@@ -16,7 +16,7 @@
 use percent_encoding::utf8_percent_encode;
 use serde_json::{Map, Value, json};
 
-use super::files::DATA_KEYS;
+use super::fileset::DATA_KEYS;
 use super::lint::token;
 
 /// Where a no-`type` nullable schema's own keywords go.

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::{Report, Rule};
 use crate::source::{Node, NodeKind, Pos};
-use crate::spec::files::{REMOTE_HELP, SpecFiles, is_document, is_remote, refs_of};
+use crate::spec::fileset::{FileSet, REMOTE_HELP, is_document, is_remote, refs_of};
 use crate::spec::load::CYCLE_HELP;
 
 /// The OpenAPI Initiative's schemas of 3.1 and 3.0 documents; provenance in
@@ -249,7 +249,7 @@ pub(super) fn check_variant_operation(variant: &Value, pointer: &str, report: &m
 
 /// Every `$ref`, in every file, must point at something: inside its own file, or in a YAML or
 /// JSON file beside it; remote references are refused and cycles named.
-pub(super) fn check_refs(files: &SpecFiles, report: &mut Report) {
+pub(super) fn check_refs(files: &FileSet, report: &mut Report) {
     for (i, f) in files.files.iter().enumerate() {
         for (at, reference) in refs_of(&f.value) {
             let ptr = format!("{at}/$ref");

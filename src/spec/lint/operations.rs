@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{Report, Rule, document, kind, token};
-use crate::spec::files::SpecFiles;
+use crate::spec::fileset::FileSet;
 
 pub(super) const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -31,7 +31,7 @@ const VARIANT_KEYS: &[&str] = &[
 /// (file, pointer) of each operation, by operationId.
 type Ids = BTreeMap<String, Vec<(usize, String)>>;
 
-pub(super) fn check(files: &SpecFiles, report: &mut Report) {
+pub(super) fn check(files: &FileSet, report: &mut Report) {
     let doc = &files.files[0].value;
     let mut ids: Ids = BTreeMap::new();
     if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
@@ -88,7 +88,7 @@ pub(super) fn check(files: &SpecFiles, report: &mut Report) {
 /// A `$ref`'d object (in its file, or another) with its file and pointer; the object itself
 /// when it is not a (valid) reference.
 fn follow<'a>(
-    files: &'a SpecFiles,
+    files: &'a FileSet,
     file: usize,
     v: &'a Value,
     ptr: String,
@@ -134,7 +134,7 @@ fn template_names(template: &str) -> Vec<&str> {
 }
 
 fn path_params(
-    files: &SpecFiles,
+    files: &FileSet,
     template: &str,
     item: &Value,
     item_ptr: &str,

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::document::{Context, context_of};
 use super::{Report, Rule, token};
-use crate::spec::files::{SpecFiles, refs_of};
+use crate::spec::fileset::{FileSet, refs_of};
 use crate::spec::load::FRAGMENT;
 
 /// Every file as a schema resource, so a schema anywhere compiles with its `$ref`s.
@@ -25,7 +25,7 @@ pub(super) struct Compiled {
 }
 
 impl Compiled {
-    pub(super) fn new(files: &SpecFiles, converted: &[Value]) -> Self {
+    pub(super) fn new(files: &FileSet, converted: &[Value]) -> Self {
         let resources = files
             .files
             .iter()
@@ -84,7 +84,7 @@ pub(super) struct Sites {
 }
 
 impl Sites {
-    pub(super) fn of(files: &SpecFiles) -> Self {
+    pub(super) fn of(files: &FileSet) -> Self {
         let mut s = Sites::default();
         let doc = &files.files[0].value;
         if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
@@ -226,7 +226,7 @@ impl Sites {
 
 /// Meta-validates and compiles every schema root.
 pub(super) fn check_schemas(
-    files: &SpecFiles,
+    files: &FileSet,
     sites: &Sites,
     compiled: &Compiled,
     report: &mut Report,
@@ -259,7 +259,7 @@ pub(super) fn check_schemas(
 /// Compiles every schema root (a 3.0 document's, whose Schema Objects the OAS 3.0 schema has
 /// checked already).
 pub(super) fn check_compiles(
-    files: &SpecFiles,
+    files: &FileSet,
     sites: &Sites,
     compiled: &Compiled,
     report: &mut Report,
@@ -289,7 +289,7 @@ fn compiles(file: usize, ptr: &str, schema: &Value, compiled: &Compiled, report:
 
 /// Every example validates against its own schema.
 pub(super) fn check_examples(
-    files: &SpecFiles,
+    files: &FileSet,
     sites: &Sites,
     compiled: &Compiled,
     report: &mut Report,

@@ -1,4 +1,4 @@
-//! The files of one spec: [`SpecFiles`] reads the root document and every file its `$ref`s name
+//! The files of one spec: [`FileSet`] reads the root document and every file its `$ref`s name
 //! by relative path (YAML or JSON, `schemas.yaml#/Todo`, `./paths/todo.yaml`), each file once,
 //! and refuses remote references (`http://`, `https://`) without fetching them.
 //!
@@ -17,7 +17,7 @@ use crate::source::{Diagnostic, Node, Pos};
 
 /// One file of a spec.
 #[derive(Debug)]
-pub(crate) struct SpecFile {
+pub(crate) struct Part {
     /// The path as the user would write it: the root as given, the others joined onto it.
     pub path: PathBuf,
     /// The URI the file has in the schema registry (never fetched).
@@ -28,8 +28,8 @@ pub(crate) struct SpecFile {
 
 /// The root document (index 0) and every file reachable from it by `$ref`.
 #[derive(Debug)]
-pub(crate) struct SpecFiles {
-    pub files: Vec<SpecFile>,
+pub(crate) struct FileSet {
+    pub files: Vec<Part>,
     by_canonical: BTreeMap<PathBuf, usize>,
 }
 
@@ -150,10 +150,10 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-impl SpecFiles {
+impl FileSet {
     /// Reads the root document alone.
     pub(crate) fn root(root: &Path) -> Result<Self, Diagnostic> {
-        let mut files = SpecFiles {
+        let mut files = FileSet {
             files: Vec::new(),
             by_canonical: BTreeMap::new(),
         };
@@ -219,7 +219,7 @@ impl SpecFiles {
         })?;
         let value = parse(path, &source)?;
         let i = self.files.len();
-        self.files.push(SpecFile {
+        self.files.push(Part {
             path: path.to_owned(),
             uri: uri_of(&canonical),
             source,

@@ -5,15 +5,18 @@
 //! the API's OpenAPI 3.1 spec ([`spec`]) and the scenario's expectations, and every difference
 //! becomes a [`check::Finding`] that points at the JSON location, the schema rule and the
 //! scenario line. Reports ([`report`]) are pure functions of the [`run::RunResult`]; [`redact`]
-//! keeps credentials out of all of them. [`derive`](mod@derive) drafts specs from vendor documentation.
+//! keeps credentials out of all of them. [`derive`](mod@derive) drafts specs from vendor documentation;
+//! [`init`] drafts a first scenario corpus from a spec.
 //!
-//! Data flow: `specs/<api>/openapi.yaml` -> [`spec::Registry`]; `cases/**/*.yaml` ->
-//! [`scenario::Scenario`]; targets file, `--target` or the mocks -> [`target::Targets`];
+//! Data flow: `specs/<api>/openapi.yaml`, or a file named by `--spec` or a targets file
+//! ([`spec::SpecFiles`]) -> [`spec::Registry`]; `cases/**/*.yaml` -> [`scenario::Scenario`];
+//! targets file, `--target`, the mocks or a spec's `servers` -> [`target::Targets`];
 //! [`run::Runner`] emits [`run::Event`]s and returns a [`run::RunResult`].
 
 pub mod check;
 pub mod derive;
 pub mod diff;
+pub mod init;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod plan;

@@ -147,6 +147,14 @@ fn the_man_page_has_a_section_per_command_and_renders() {
         page.lines().any(|l| l.starts_with(".TH CONFORM 1")),
         "{page}"
     );
+    // Every exit code a script may see, 130 (interrupted) included.
+    let status = page
+        .split(".SH \"EXIT STATUS\"")
+        .nth(1)
+        .expect("an EXIT STATUS section");
+    for code in ["\n0\n", "\n1\n", "\n2\n", "\n130\n"] {
+        assert!(status.contains(code), "exit {code:?} in: {status}");
+    }
     for name in subcommands() {
         let heading = format!(".SS \"conform {name}\"");
         assert!(page.contains(&heading), "no {heading}: {page}");

@@ -22,10 +22,14 @@ mod ci_recipe;
 mod cli;
 // `conform derive` on documentation fixtures.
 mod derive;
+// `conform init` and `conform run --examples`.
+mod init;
 // Ctrl-C and SIGTERM during a run: clean-up, reports, exit 130.
 mod interrupt;
 // The harness's own limits (body size, trickling bodies) named as limits.
 mod limits;
+// Scenarios that break their spec are refused before anything is sent.
+mod presend;
 // The report formats on a real run (insta snapshots in `snapshots/`).
 mod reports;
 // Each spec's NOTES.md: self-contained, every rule's source a link.
@@ -33,6 +37,8 @@ mod notes;
 // `conform specs check` and the checked-in specs.
 mod spec_lint;
 mod specs_load;
+// `--spec API=FILE`, a targets file's `spec:`, a spec's `servers:` as the target.
+mod specs_anywhere;
 // Specs as teams write them: 3.0, JSON, split files, Swagger 2.0 refused.
 mod spec_formats;
 // CI-only: the public specs in ../shared/realworld-specs load and lint as documented.

@@ -97,8 +97,15 @@ pub fn long_flags(command: &[&str]) -> Vec<String> {
         .map(str::trim_start)
         .filter(|l| l.starts_with('-'))
         .filter_map(|l| l.split([',', ' ']).find(|w| w.starts_with("--")))
-        // A repeatable flag shows as `--verbose...`.
-        .map(|w| w.trim_end_matches("...").to_owned())
+        // A repeatable flag shows as `--verbose...`; one with an optional value as
+        // `--examples[=<API,...>]`.
+        .map(|w| {
+            w.split('[')
+                .next()
+                .unwrap_or(w)
+                .trim_end_matches("...")
+                .to_owned()
+        })
         .collect()
 }
 

@@ -43,6 +43,8 @@ pub enum Command {
     Specs(SpecsCommand),
     /// Draft an OpenAPI operation from an API page's tables; print disagreements with its examples.
     Derive(DeriveArgs),
+    /// Write a first scenario corpus for a spec into `cases/<api>/` (existing files are kept).
+    Init(super::init::InitArgs),
     /// Print a shell completion script (see the README for where each shell reads it).
     Completions(CompletionsArgs),
     /// Print the manual page, conform(1), in roff: every command in one page.
@@ -68,12 +70,39 @@ pub struct DeriveArgs {
 pub enum SpecsCommand {
     /// Lint specs: OpenAPI 3.1/3.0, JSON Schema 2020-12, examples, refs (across files), operations; exit 2 on any problem.
     Check {
-        /// APIs to check [default: every folder of --specs with an openapi.yaml or openapi.json].
+        /// APIs to check [default: every folder of --specs with an openapi.yaml or
+        /// openapi.json, and every --spec].
         apis: Vec<String>,
-        /// Where the API specs are.
-        #[arg(long, default_value = "specs")]
-        specs: PathBuf,
+        #[command(flatten)]
+        specs: SpecArgs,
     },
+}
+
+/// Where the API specs are: every command that reads specs flattens these.
+#[derive(Args)]
+pub struct SpecArgs {
+    /// Where the API specs are: `<api>/openapi.yaml` in this folder.
+    #[arg(long, default_value = "specs")]
+    pub specs: PathBuf,
+    /// The spec of one API, wherever it is (repeatable): wins over --specs and a targets
+    /// file's `spec:`.
+    #[arg(long = "spec", value_name = "API=FILE")]
+    pub spec_files: Vec<String>,
+}
+
+impl SpecArgs {
+    /// The `--spec` files, checked (each exists, no API twice) before anything runs.
+    pub fn files(&self) -> anyhow::Result<conform::spec::SpecFiles> {
+        conform::spec::SpecFiles::parse(&self.spec_files).map_err(|d| anyhow::anyhow!("{d}"))
+    }
+
+    /// The registry over --specs and the `--spec` files.
+    pub fn registry(&self) -> anyhow::Result<conform::spec::Registry> {
+        Ok(conform::spec::Registry::with_files(
+            &self.specs,
+            self.files()?,
+        ))
+    }
 }
 
 #[derive(Args)]
@@ -112,9 +141,8 @@ pub struct SelectArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub select: SelectArgs,
-    /// Where the API specs are.
-    #[arg(long, default_value = "specs")]
-    pub specs: PathBuf,
+    #[command(flatten)]
+    pub specs: SpecArgs,
     /// `API=URL` for one API, or `URL` for all (repeatable); overrides the targets file.
     #[arg(long = "target", value_name = "API=URL")]
     pub targets: Vec<String>,
@@ -182,6 +210,11 @@ pub struct RunArgs {
     /// Boxed: the variants of [`Command`] stay of a size.
     #[command(flatten)]
     pub net: Box<super::net::NetArgs>,
+    /// Send the specs' documented request examples instead of scenario files: every API under
+    /// `--specs`, or only those named (`--examples=a,b`); `--filter` and `--tag` still apply.
+    #[arg(long, value_name = "API,...", num_args = 0..=1, require_equals = true,
+          value_delimiter = ',', default_missing_value = "")]
+    pub examples: Option<Vec<String>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

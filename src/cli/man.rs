@@ -15,6 +15,13 @@ use conform::run::ExitCode;
 
 use super::args::Cli;
 
+/// The exit codes of `conform run`, as [`ExitCode`] defines them.
+const EXIT_STATUS: &str = ".SH \"EXIT STATUS\"\n\
+.TP\n0\nevery scenario conforms\n\
+.TP\n1\nviolations: the target broke the contract or an expectation\n\
+.TP\n2\nerrors: a scenario, spec, configuration or usage problem, or a target that could not be reached\n\
+.TP\n130\ninterrupted (Ctrl\\-C or SIGTERM): the clean\\-up steps ran and the reports were written\n";
+
 pub fn man() -> anyhow::Result<ExitCode> {
     let mut command = Cli::command().disable_help_subcommand(true);
     // Sets each subcommand's bin name (`conform specs check`), which its synopsis prints.
@@ -37,6 +44,7 @@ pub fn man() -> anyhow::Result<ExitCode> {
     for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
         subcommand(&mut page, sub)?;
     }
+    page.push_str(EXIT_STATUS);
     page.push_str(&without_preamble(&render(|w| {
         top.render_version_section(w)
     })?));

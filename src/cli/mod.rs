@@ -9,6 +9,8 @@ mod out;
 mod args;
 mod completions;
 mod derive;
+mod examples;
+mod init;
 mod list;
 mod man;
 mod mock;
@@ -38,6 +40,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Mock(args) => mock::mock(args),
         Command::Specs(SpecsCommand::Check { apis, specs }) => specs::check(&specs, apis),
         Command::Derive(args) => derive::derive(&args),
+        Command::Init(args) => init::init(&args),
         Command::Completions(args) => completions::completions(&args),
         Command::Man => man::man(),
         Command::Schema => {

@@ -1,7 +1,8 @@
-//! `conform run`: counts the files, assembles the targets ([`TargetSources`]), starts the mocks
-//! when no target is given, streams the run to the live reporter, the collector of failures and
-//! the report writer (the report files are written as scenarios finish), then prints the final
-//! report.
+//! `conform run`: counts the files, assembles the specs (`--spec`, the targets file's `spec:`,
+//! `--specs`) and the targets ([`TargetSources`]), starts the mocks when no target is given,
+//! prints where every other API's calls go, streams the run to the live reporter, the collector
+//! of failures and the report writer (the report files are written as scenarios finish), then
+//! prints the final report.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -60,19 +61,41 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let total = count_files(paths)?;
-    if total == 0 {
+    // `--examples` reads no scenario path: its scenarios are counted once the specs are read.
+    let mut total = match args.examples {
+        Some(_) => 0,
+        None => count_files(paths)?,
+    };
+    if total == 0 && args.examples.is_none() {
         anyhow::bail!("no scenario under {}", where_());
     }
     // Parse everything the user wrote before starting anything, so mistakes fail fast.
-    let sources = TargetSources::parse(&args.targets, args.targets_file.as_deref())
+    let mut sources = TargetSources::parse(&args.targets, args.targets_file.as_deref())
         .map_err(|d| anyhow::anyhow!("{d}"))?;
     let inputs = Arc::new(Inputs::parse(&args.vars, args.env_file.as_deref())?);
-    let registry = Arc::new(Registry::new(&args.specs));
+    // `--spec` first: it wins over the targets file's `spec:`.
+    let mut spec_files = args.specs.files()?;
+    sources
+        .add_spec_files(&mut spec_files)
+        .map_err(|d| anyhow::anyhow!("{d}"))?;
+    let registry = Arc::new(Registry::with_files(&args.specs.specs, spec_files));
+    sources.use_spec_servers(&registry, |api| conform::mock::APIS.contains(&api));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    // `--examples`: the specs' request examples stand in for the scenario files.
+    let examples = match &args.examples {
+        Some(apis) => Some(super::examples::collect(&registry, apis)?),
+        None => None,
+    };
+    if let Some(e) = &examples {
+        if e.found.is_empty() {
+            let under = args.specs.specs.display();
+            anyhow::bail!("no request example in the specs under {under}");
+        }
+        total = e.found.len();
+    }
     // The terminal needs the failures and the warnings; the report files are streamed to the
     // report folder as scenarios finish, so a long run keeps no row per scenario.
     let collector = Arc::new(Collector::new(false));
@@ -90,7 +113,8 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         };
         let direct = mocks.iter().map(|m| m.base_url.clone()).collect();
         let client_options = args.net.client_options(direct);
-        args.net.announce(&client_options, !embedded)?;
+        args.net
+            .announce(&client_options, !embedded || sources.uses_spec_servers())?;
         let client = client_options.build()?;
         let mut targets = sources
             .resolve(&client, &|name| {
@@ -99,15 +123,21 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
             })
             .await
             .map_err(|d| anyhow::anyhow!("{d}"))?;
+        // Before anything is sent, where it goes: whatever `--quiet`, like the proxies, since a
+        // spec's `servers:` may name a host the user never typed.
+        for line in targets.routes() {
+            eprintln!("target: {line}");
+        }
         targets.extend(mock_targets);
         let options = options(&args, inputs.clone());
         let interrupt = options.interrupt.clone();
-        let runner = Arc::new(Runner::new(
-            registry.clone(),
-            Arc::new(targets),
-            client,
-            options,
-        ));
+        let (found, sources): (Box<dyn Iterator<Item = _>>, _) = match examples {
+            Some(e) => (Box::new(e.found.into_iter().map(Ok)), e.sources),
+            None => (Box::new(Discovery::new(paths)), Default::default()),
+        };
+        let runner = Arc::new(
+            Runner::new(registry.clone(), Arc::new(targets), client, options).with_sources(sources),
+        );
         // Ctrl-C from now on winds the run down (clean-up, reports, exit 130), not the process.
         let signals = tokio::spawn(super::signals::watch(interrupt, runner.in_flight()));
         let live: Arc<dyn EventSink> = match args.format {
@@ -128,12 +158,7 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         }
         let sink: Arc<dyn EventSink> = Arc::new(Fanout(sinks));
         let summary = runner
-            .run(
-                Discovery::new(paths),
-                Some(total),
-                args.select.selection(),
-                sink,
-            )
+            .run(found, Some(total), args.select.selection(), sink)
             .await;
         for m in mocks {
             m.stop().await;

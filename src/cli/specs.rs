@@ -1,11 +1,13 @@
-//! `conform specs check`: the spec linter over every selected spec; exit 2 on any problem.
+//! `conform specs check`: the spec linter over every selected spec (under `--specs`, or named
+//! by `--spec`); exit 2 on any problem.
 
 use conform::run::ExitCode;
-use conform::spec::Registry;
+
+use super::args::SpecArgs;
 
 /// Every problem of every selected spec, then a count.
-pub fn check(root: &std::path::Path, apis: Vec<String>) -> anyhow::Result<ExitCode> {
-    let registry = Registry::new(root);
+pub fn check(specs: &SpecArgs, apis: Vec<String>) -> anyhow::Result<ExitCode> {
+    let registry = specs.registry()?;
     let apis = if apis.is_empty() {
         registry.api_names()
     } else {
@@ -13,15 +15,18 @@ pub fn check(root: &std::path::Path, apis: Vec<String>) -> anyhow::Result<ExitCo
     };
     if apis.is_empty() {
         anyhow::bail!(
-            "no spec under {} (looked for */openapi.yaml and */openapi.json)",
-            root.display()
+            "no spec under {} (looked for */openapi.yaml and */openapi.json); name one elsewhere with `--spec API=FILE`",
+            specs.specs.display()
         );
     }
     let mut total = 0;
     for api in &apis {
         let path = registry.spec_path(api);
         if !path.is_file() {
-            anyhow::bail!("no spec for API `{api}`: {} does not exist", path.display());
+            anyhow::bail!(
+                "no spec for API `{api}`: {} does not exist (or pass `--spec {api}=FILE`)",
+                path.display()
+            );
         }
         let problems = conform::spec::lint::lint_file(&path);
         if problems.is_empty() {

@@ -1,6 +1,7 @@
 //! [`compile()`]: a parsed scenario and its spec in, a [`Plan`] out, or every problem at once
 //! ([`Rejected`]), each with its line and a suggestion, before anything is sent.
 
+use super::declared;
 use super::expect::{Expectation, Pattern};
 use super::value::ValueTemplate;
 use super::{DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT, Plan, PlannedStep};
@@ -8,7 +9,7 @@ use crate::scenario::{
     AuthMode, BUILTINS, Capture, Expect, Found, Scenario, StatusSpec, Step, class_digit,
 };
 use crate::source::{Diagnostic, Node, NodeKind, Pos, Spanned, did_you_mean};
-use crate::spec::{ApiSpec, Registry};
+use crate::spec::{ApiSpec, Operation, Registry};
 
 /// A scenario that cannot run: what it is (for reports) and why.
 #[derive(Debug)]
@@ -242,7 +243,52 @@ impl Compiler<'_> {
         out
     }
 
-    fn expectation(&mut self, exp: &Spanned<Expect>) -> Expectation {
+    fn problem(&mut self, p: declared::Problem) {
+        self.out.push(
+            Diagnostic::spanned(self.path, p.span, p.message)
+                .help(p.help)
+                .with_source(self.source),
+        );
+    }
+
+    /// The statuses of an expectation: HTTP statuses, and documented for `op` (when given)
+    /// unless it says `undocumented: true`, which then must be needed.
+    fn statuses(&mut self, exp: &Spanned<Expect>, op: Option<&Operation>) {
+        let e = &exp.value;
+        let marked = e.undocumented.as_ref().filter(|u| u.value);
+        let Some(status) = &e.status else {
+            if let Some(u) = marked {
+                self.err_span(
+                    u,
+                    "`undocumented: true` applies to an expected `status`, and there is none"
+                        .into(),
+                    Some("add the `status:` the step expects, or remove `undocumented`".into()),
+                );
+            }
+            return;
+        };
+        if let Some(p) = declared::status_range(status, self.source) {
+            self.problem(p);
+            return;
+        }
+        let Some(op) = op else { return };
+        match (declared::undocumented(status, op, self.source), marked) {
+            (Some(p), None) => self.problem(p),
+            (None, Some(u)) => self.err_span(
+                u,
+                format!(
+                    "status {} is documented for {}: `undocumented: true` is not needed",
+                    status.value.describe(),
+                    op.id
+                ),
+                Some("remove `undocumented: true`".into()),
+            ),
+            _ => {}
+        }
+    }
+
+    fn expectation(&mut self, exp: &Spanned<Expect>, op: Option<&Operation>) -> Expectation {
+        self.statuses(exp, op);
         let e = &exp.value;
         let mut headers = Vec::new();
         if let Some(h) = &e.headers {
@@ -279,6 +325,7 @@ impl Compiler<'_> {
             status: e.status.clone(),
             headers,
             body,
+            undocumented: e.undocumented.as_ref().is_some_and(|u| u.value),
         }
     }
 
@@ -310,29 +357,23 @@ impl Compiler<'_> {
         let path = self.scalar_map(&s.path, "path", false);
         let query = self.scalar_map(&s.query, "query", true);
         let headers = self.scalar_map(&s.headers, "headers", false);
-        if let (Some(spec), Some(op)) = (spec, op) {
-            let op = &spec.operations[op];
-            let names: Vec<&str> = op.params_in("path").map(|p| p.name.as_str()).collect();
-            for (name, _) in &path {
-                if !names.contains(&name.value.as_str()) {
-                    let help = did_you_mean(name, names.iter().copied())
-                        .map(|c| format!("did you mean `{c}`?"))
-                        .unwrap_or_else(|| {
-                            format!("path parameters of {}: {}", op.id, names.join(", "))
-                        });
-                    self.err_span(
-                        name,
-                        format!("`{}` is not a path parameter of {}", name.value, op.id),
-                        Some(help),
-                    );
-                }
+        let operation = spec.zip(op).map(|(spec, op)| &spec.operations[op]);
+        if let Some(op) = operation {
+            let mut problems = declared::unknown_params(&names(&path), op, "path");
+            // A negative test may send what the operation does not declare, on purpose.
+            if !s.invalid_request.as_ref().is_some_and(|b| b.value) {
+                problems.extend(declared::unknown_params(&names(&query), op, "query"));
+                problems.extend(declared::misspelt_headers(&names(&headers), op));
             }
-            for p in &names {
-                if !path.iter().any(|(n, _)| n.value == *p) {
+            for p in problems {
+                self.problem(p);
+            }
+            for p in op.params_in("path") {
+                if !path.iter().any(|(n, _)| n.value == p.name) {
                     self.err_span(
                         &s.call,
-                        format!("{} needs the path parameter `{p}`", op.id),
-                        Some(format!("add `path: {{ {p}: ... }}`")),
+                        format!("{} needs the path parameter `{}`", op.id, p.name),
+                        Some(format!("add `path: {{ {}: ... }}`", p.name)),
                     );
                 }
             }
@@ -349,9 +390,22 @@ impl Compiler<'_> {
             let node = Node::new(raw.pos, NodeKind::String(raw.value.clone()));
             self.value(&node)
         });
-        let expect = s.expect.as_ref().map(|e| self.expectation(e));
-        let until = s.until.as_ref().map(|e| self.expectation(e));
-        let fail_if = s.fail_if.as_ref().map(|e| self.expectation(e));
+        // `fail_if` names answers that must not come: an undocumented one is a fair thing to fear.
+        let expect = s.expect.as_ref().map(|e| self.expectation(e, operation));
+        let until = s.until.as_ref().map(|e| self.expectation(e, operation));
+        let fail_if = s.fail_if.as_ref().map(|e| self.expectation(e, None));
+        if let Some(u) = s
+            .fail_if
+            .as_ref()
+            .and_then(|f| f.value.undocumented.as_ref())
+            .filter(|u| u.value)
+        {
+            self.err_span(
+                u,
+                "`undocumented` has no use in `fail_if`: any status may be one to stop on".into(),
+                Some("remove `undocumented: true` here".into()),
+            );
+        }
         if let Some(r) = &s.retry
             && s.until.is_none()
         {
@@ -446,6 +500,11 @@ impl Compiler<'_> {
             needs,
         })
     }
+}
+
+/// The names of a step's parameter map.
+fn names(m: &[(Spanned<String>, ValueTemplate)]) -> Vec<&Spanned<String>> {
+    m.iter().map(|(n, _)| n).collect()
 }
 
 impl Rejected {

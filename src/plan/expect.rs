@@ -24,6 +24,8 @@ pub struct Expectation {
     /// Header name (matched case-insensitively) and its expected value.
     pub headers: Vec<(String, Pattern)>,
     pub body: Option<Pattern>,
+    /// `undocumented: true`: the expected status is one the spec leaves out, on purpose.
+    pub undocumented: bool,
 }
 
 /// An expected JSON value: literals (with templates), subset maps, element-wise lists, matchers.

@@ -8,6 +8,7 @@
 //! request needs. Running and checking only read it; nothing is parsed or compiled per response.
 
 mod compile;
+mod declared;
 mod expect;
 mod value;
 

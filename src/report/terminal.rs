@@ -311,7 +311,7 @@ pub fn final_report(
     if !warnings.groups.is_empty() {
         let _ = writeln!(
             out,
-            "\n{}: the target follows the lenient reading where the documents contradict themselves; `--strict` fails these:",
+            "\n{} (they do not fail the run; `--strict` fails those where the documents contradict themselves and the target follows the lenient reading):",
             paint("warnings", "33", color)
         );
         for g in &warnings.groups {

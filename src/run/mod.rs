@@ -127,6 +127,9 @@ pub struct Runner {
     input_names: Vec<String>,
     options: RunOptions,
     in_flight: Arc<InFlight>,
+    /// Scenario texts held in memory by path, read instead of the disk: scenarios built from a
+    /// spec's examples (`--examples`) run through the same load, compile and run as files.
+    sources: HashMap<std::path::PathBuf, String>,
 }
 
 /// What one slot did with a file.
@@ -157,7 +160,14 @@ impl Runner {
             input_names,
             options,
             in_flight: Arc::default(),
+            sources: HashMap::new(),
         }
+    }
+
+    /// Scenario texts by path, served instead of reading those paths from disk.
+    pub fn with_sources(mut self, sources: HashMap<std::path::PathBuf, String>) -> Self {
+        self.sources = sources;
+        self
     }
 
     /// What the running scenarios have captured: for a message when the process must exit
@@ -198,7 +208,11 @@ impl Runner {
     }
 
     fn load(&self, f: &Found, selection: &Selection) -> Loaded {
-        let parsed = model::read(&f.path).and_then(|text| {
+        let read = match self.sources.get(&f.path) {
+            Some(text) => Ok(text.clone()),
+            None => model::read(&f.path),
+        };
+        let parsed = read.and_then(|text| {
             let s = model::parse(&f.path, &text)?;
             Ok((s, text))
         });

@@ -18,11 +18,16 @@ impl Runner {
         let started = Instant::now();
         let mut result = ScenarioResult::of_plan(plan);
         let Some(target) = self.targets.get(&plan.api) else {
+            // Why the spec's `servers:` could not serve, when that was tried.
+            let why = match self.targets.unusable(&plan.api) {
+                Some(why) => format!(": {why}"),
+                None => String::new(),
+            };
             result.errors.push(
                 Diagnostic::new(
                     &plan.path,
                     plan.api_pos,
-                    format!("no target for API `{}`", plan.api),
+                    format!("no target for API `{}`{why}", plan.api),
                 )
                 .help(format!("pass `--target {}=http://host:port`", plan.api)),
             );

@@ -98,6 +98,34 @@ fn observed(r: &Received) -> Observed<'_> {
     }
 }
 
+/// An undocumented status that the step expects (`undocumented: true`) stays a finding, as a
+/// warning: the target still answers outside its spec, but the step was written to test just
+/// that answer. Under `strict` it stays a violation, as every lenient reading does.
+fn expected_undocumented(
+    s: &PlannedStep,
+    status: u16,
+    strict: bool,
+    mut findings: Vec<Finding>,
+) -> Vec<Finding> {
+    let expected = !strict
+        && [s.expect.as_ref(), s.until.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|e| {
+                e.undocumented && e.status.as_ref().is_some_and(|st| st.value.matches(status))
+            });
+    if expected {
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.check == CheckKind::UndocumentedStatus)
+        {
+            f.severity = Severity::Warning;
+            f.message = format!("{}, as the step expects (`undocumented: true`)", f.message);
+        }
+    }
+    findings
+}
+
 /// Whether `r` satisfies `exp` (for `until` and `fail_if`), with the findings if not.
 fn satisfies(exp: &Expectation, r: &Received, scope: &StepScope) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -219,7 +247,12 @@ async fn execute(
         };
         result.status = Some(r.status);
         result.response = Some(record_response(&r, &redactor));
-        let spec_findings = check::schema::check(op, &observed(&r), ctx.strict, s.call_pos);
+        let spec_findings = expected_undocumented(
+            s,
+            r.status,
+            ctx.strict,
+            check::schema::check(op, &observed(&r), ctx.strict, s.call_pos),
+        );
         let spec_broken = spec_findings
             .iter()
             .any(|f| f.severity >= Severity::Violation);
@@ -394,19 +427,42 @@ fn diff_of(expected: Option<Value>, actual: Option<Value>) -> Option<BodyDiff> {
 fn describe(cap: &Capture) -> String {
     match cap {
         Capture::Pointer(p) | Capture::Body { body: p } => format!("body pointer `{p}`"),
-        Capture::Header { header } => format!("header `{header}`"),
+        Capture::Header {
+            header,
+            last_segment: false,
+        } => format!("header `{header}`"),
+        Capture::Header { header, .. } => format!("the last path segment of header `{header}`"),
     }
 }
 
 fn capture(cap: &Capture, r: &Received) -> Option<Value> {
     match cap {
         Capture::Pointer(p) | Capture::Body { body: p } => r.json.as_ref()?.pointer(p).cloned(),
-        Capture::Header { header } => r
-            .headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(header))
-            .map(|(_, v)| Value::String(v.clone())),
+        Capture::Header {
+            header,
+            last_segment,
+        } => {
+            let value = r
+                .headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(header))
+                .map(|(_, v)| v.as_str())?;
+            if *last_segment {
+                last_path_segment(value).map(|s| Value::String(s.to_owned()))
+            } else {
+                Some(Value::String(value.to_owned()))
+            }
+        }
     }
+}
+
+/// `/todos/42?x=1` or `https://h/todos/42/` -> `42`; `None` when there is no segment.
+fn last_path_segment(value: &str) -> Option<&str> {
+    let path = value.split(['?', '#']).next().unwrap_or("");
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty() && !s.contains(':'))
 }
 
 fn cut(text: &str, limit: usize) -> (String, bool) {
@@ -449,5 +505,22 @@ fn record_response(r: &Received, redactor: &Redactor) -> ResponseRecord {
         body,
         body_bytes: r.body_len,
         truncated: truncated || r.body_len > r.body.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_path_segment;
+
+    #[test]
+    fn the_last_segment_of_a_location_is_its_id() {
+        assert_eq!(last_path_segment("/todos/42"), Some("42"));
+        assert_eq!(
+            last_path_segment("https://h.test/todos/42/?a=1#f"),
+            Some("42")
+        );
+        assert_eq!(last_path_segment("42"), Some("42"));
+        assert_eq!(last_path_segment("/"), None);
+        assert_eq!(last_path_segment("https://"), None);
     }
 }

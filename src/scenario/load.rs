@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::source::{Diagnostic, Pos, yaml};
+use crate::source::{Diagnostic, yaml};
 
 use super::model::Scenario;
 
@@ -30,8 +30,7 @@ pub fn parse_head(path: &Path, source: &str) -> Result<Head, Diagnostic> {
 
 /// Reads a scenario file's text.
 pub fn read(path: &Path) -> Result<String, Diagnostic> {
-    std::fs::read_to_string(path)
-        .map_err(|e| Diagnostic::new(path, Pos::UNKNOWN, format!("cannot read the file: {e}")))
+    crate::source::read_text(path)
 }
 
 /// Reads and parses a scenario file.

@@ -128,6 +128,10 @@ pub struct Expect {
     /// `$contains`, `$exact`.
     #[serde(default)]
     pub body: Option<Node>,
+    /// The step tests an answer the spec does not document: `status` may then be one the
+    /// operation leaves out (otherwise that is an error at load, before anything is sent).
+    #[serde(default)]
+    pub undocumented: Option<Spanned<bool>>,
 }
 
 /// An expected status.
@@ -177,8 +181,13 @@ pub fn class_digit(c: &str) -> Option<u16> {
 pub enum Capture {
     /// A JSON Pointer into the response body, such as `/server/id` (`""` is the whole body).
     Pointer(String),
-    /// A response header.
-    Header { header: String },
+    /// A response header; with `last_segment: true`, only its last path segment (the id in a
+    /// `Location: /todos/42`, which is what a later path parameter needs).
+    Header {
+        header: String,
+        #[serde(default)]
+        last_segment: bool,
+    },
     /// A JSON Pointer into the response body, spelled out.
     Body { body: String },
 }

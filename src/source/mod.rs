@@ -1,16 +1,20 @@
 //! The source layer under everything: where a thing was written ([`Pos`], [`Span`],
-//! [`Spanned`], and [`Node`], a YAML tree that keeps them), what is wrong with it ([`Diagnostic`], which underlines the token), how YAML is
-//! read ([`yaml`]) and "did you mean" ([`did_you_mean`]).
+//! [`Spanned`], and [`Node`], a YAML tree that keeps them), what is wrong with it ([`Diagnostic`], which underlines the token), how a file is read as text
+//! ([`read_text`]) and as YAML ([`yaml`]) and "did you mean" ([`did_you_mean`]).
 //!
 //! It imports nothing else of the crate, so every other module can depend on it without a cycle.
 
 mod diag;
+mod flow;
+mod indent;
 mod node;
 mod span;
 mod suggest;
+mod text;
 pub mod yaml;
 
 pub use diag::Diagnostic;
 pub use node::{Node, NodeKind};
 pub use span::{Pos, Span, Spanned};
 pub use suggest::{did_you_mean, edit_distance};
+pub use text::read as read_text;

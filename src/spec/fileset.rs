@@ -214,9 +214,7 @@ impl FileSet {
         if let Some(i) = self.by_canonical.get(&canonical) {
             return Ok(*i);
         }
-        let source = std::fs::read_to_string(path).map_err(|e| {
-            Diagnostic::new(path, Pos::UNKNOWN, format!("cannot read the spec: {e}"))
-        })?;
+        let source = crate::source::read_text(path)?;
         let value = parse(path, &source)?;
         let i = self.files.len();
         self.files.push(Part {

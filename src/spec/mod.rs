@@ -1,7 +1,8 @@
-//! The spec registry: [`Registry`] loads `specs/<api>/openapi.yaml` (or `openapi.json`;
-//! OpenAPI 3.1 or 3.0, in one file or split across several), resolves `$ref`s, gives every
-//! parameter, request body and (operation, status, media type) a JSON Schema 2020-12 validator
-//! (compiled on first use, once per schema), and looks operations up by `operationId`.
+//! The spec registry: [`Registry`] loads each API's spec (a file named by [`SpecFiles`], else
+//! `specs/<api>/openapi.yaml` or `openapi.json`; OpenAPI 3.1 or 3.0, in one file or split
+//! across several), resolves `$ref`s, gives every parameter, request body and (operation,
+//! status, media type) a JSON Schema 2020-12 validator (compiled on first use, once per
+//! schema), and looks operations up by `operationId`.
 //!
 //! Two conform extensions are understood (see `specs/README.md`):
 //! - `x-conform-variants` on an operation: several operations that share a method and path and
@@ -9,6 +10,7 @@
 //! - `x-conform-strict` beside a media type's `schema`: the vendor's table read literally, where
 //!   the examples disagree with it; a miss is a warning, or a violation under `--strict`.
 
+mod files;
 mod fileset;
 pub mod lint;
 mod load;
@@ -19,6 +21,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+pub use files::{Origin, SpecFile, SpecFiles};
 pub use load::load_api;
 pub use model::{
     ApiSpec, HeaderSpec, Location, Media, Operation, Param, RequestBody, Response, Schema, essence,
@@ -28,18 +31,28 @@ pub use model::{
 use crate::source::Diagnostic;
 use crate::source::Pos;
 
-/// All API specs under one folder, loaded on first use and then shared.
+/// All API specs under one folder, and those named elsewhere, loaded on first use and then
+/// shared.
 #[derive(Debug)]
 pub struct Registry {
     root: PathBuf,
+    /// Files named by `--spec` or a targets file: they win over `root`.
+    files: SpecFiles,
     loaded: Mutex<BTreeMap<String, Arc<ApiSpec>>>,
 }
 
 impl Registry {
     /// A registry over `root` (normally `specs/`): each sub-folder with an `openapi.yaml` is an API.
     pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self::with_files(root, SpecFiles::default())
+    }
+
+    /// A registry over `root` where each API of `files` has that file as its spec instead,
+    /// whatever folder it is in (and an API with no folder under `root` can be one of them).
+    pub fn with_files(root: impl Into<PathBuf>, files: SpecFiles) -> Self {
         Registry {
             root: root.into(),
+            files,
             loaded: Mutex::new(BTreeMap::new()),
         }
     }
@@ -48,7 +61,7 @@ impl Registry {
         &self.root
     }
 
-    /// The names of the APIs that have a spec.
+    /// The names of the APIs that have a spec: those named by file, and the folders of the root.
     pub fn api_names(&self) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(&self.root)
             .into_iter()
@@ -57,20 +70,26 @@ impl Registry {
             .filter(|e| spec_file(&e.path()).is_some())
             .filter_map(|e| e.file_name().to_str().map(str::to_owned))
             .collect();
+        names.extend(self.files.apis().map(str::to_owned));
         names.sort();
+        names.dedup();
         names
+    }
+
+    /// The file that is (or would be) `api`'s spec: the one named for it, else its folder's.
+    pub fn spec_path(&self, api: &str) -> PathBuf {
+        match self.files.get(api) {
+            Some(f) => f.path.clone(),
+            None => {
+                let dir = self.root.join(api);
+                spec_file(&dir).unwrap_or_else(|| dir.join("openapi.yaml"))
+            }
+        }
     }
 
     /// Whether `api` has a spec file (which may still fail to load).
     pub fn has_spec(&self, api: &str) -> bool {
-        spec_file(&self.root.join(api)).is_some()
-    }
-
-    /// The spec file of `api`: `openapi.yaml`, else `openapi.json` (the missing YAML path
-    /// when neither exists, for the message).
-    pub fn spec_path(&self, api: &str) -> PathBuf {
-        let dir = self.root.join(api);
-        spec_file(&dir).unwrap_or_else(|| dir.join("openapi.yaml"))
+        self.spec_path(api).is_file()
     }
 
     /// The spec of `api`, loaded and compiled on first use.
@@ -83,9 +102,10 @@ impl Registry {
             let names = self.api_names();
             let help = match crate::source::did_you_mean(api, names.iter().map(String::as_str)) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None if names.is_empty() => {
-                    format!("no API has a spec under {}", self.root.display())
-                }
+                None if names.is_empty() => format!(
+                    "no API has a spec under {}; name a file elsewhere with `--spec {api}=FILE`",
+                    self.root.display()
+                ),
                 None => format!("the APIs with a spec are: {}", names.join(", ")),
             };
             return Err(

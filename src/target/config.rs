@@ -11,6 +11,8 @@
 //! liveperson-deletion:
 //!   auth: bearer                   # LP_BEARER_TOKEN; url discovered from the account id
 //!   account: "12345678"
+//! widgets:
+//!   spec: ../api/openapi.yaml      # relative to this file; url from the spec's `servers:`
 //! ```
 
 use std::collections::BTreeMap;
@@ -36,6 +38,11 @@ pub struct TargetEntry {
     /// from the Keystone catalog, LivePerson from the account's `rtbf` domain.
     #[serde(default)]
     pub url: Option<Spanned<String>>,
+    /// The API's OpenAPI spec, relative to this file's folder (default
+    /// `specs/<api>/openapi.yaml`); `--spec API=FILE` wins over it. Without `url:` (and with
+    /// no built-in mock), the spec's first `servers` URL is the target.
+    #[serde(default)]
+    pub spec: Option<Spanned<String>>,
     /// The credential convention.
     #[serde(default)]
     pub auth: Option<Spanned<AuthKind>>,
@@ -365,4 +372,28 @@ fn openstack_login(
         .or_else(|| env("OS_INTERFACE"))
         .unwrap_or_else(|| "public".into());
     Ok((login, region, interface))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_may_name_its_spec_and_the_schema_says_so() {
+        let path = Path::new("targets.yaml");
+        let entries = parse(path, "widgets:\n  spec: ../api/openapi.yaml\n").expect("parses");
+        let spec = entries["widgets"].spec.as_ref().expect("spec:");
+        assert_eq!(
+            (spec.value.as_str(), spec.pos),
+            ("../api/openapi.yaml", Pos::new(2, 9))
+        );
+        let e = parse(path, "widgets:\n  specs: api.yaml\n").expect_err("unknown key");
+        assert!(e.to_string().contains("specs"), "{e}");
+        let schema = schemars::schema_for!(BTreeMap<String, TargetEntry>);
+        let text = serde_json::to_string(&schema).unwrap_or_default();
+        assert!(
+            text.contains("\"spec\"") && text.contains("relative to this file"),
+            "{text}"
+        );
+    }
 }

@@ -14,6 +14,7 @@ pub mod bearer;
 pub mod clouds;
 pub mod config;
 pub mod keystone;
+pub mod servers;
 pub mod sources;
 
 use crate::source::Diagnostic;
@@ -95,6 +96,12 @@ impl Target {
 pub struct Targets {
     by_api: BTreeMap<String, Target>,
     fallback: Option<Target>,
+    /// Where the URL of each target came from (`--target`, a targets file, a spec's
+    /// `servers:`), for [`Targets::routes`]; the embedded mocks have none.
+    origins: BTreeMap<String, String>,
+    /// APIs that have no target, and why (a spec's relative `servers` URL): the help of their
+    /// scenarios' "no target" error.
+    unusable: BTreeMap<String, String>,
 }
 
 impl Targets {
@@ -104,10 +111,61 @@ impl Targets {
 
     /// Takes `other`'s targets, replacing these where both name an API.
     pub fn extend(&mut self, other: Targets) {
+        for api in other.by_api.keys() {
+            self.origins.remove(api);
+            self.unusable.remove(api);
+        }
         self.by_api.extend(other.by_api);
+        self.origins.extend(other.origins);
+        self.unusable.extend(other.unusable);
         if other.fallback.is_some() {
             self.fallback = other.fallback;
         }
+    }
+
+    /// Records where `api`'s URL came from, for [`Targets::routes`].
+    pub fn note_origin(&mut self, api: &str, origin: impl Into<String>) {
+        self.origins.insert(api.to_owned(), origin.into());
+    }
+
+    /// Records why `api` has no target.
+    pub fn set_unusable(&mut self, api: &str, why: impl Into<String>) {
+        self.unusable.insert(api.to_owned(), why.into());
+    }
+
+    /// Why `api` has no target, when something was tried.
+    pub fn unusable(&self, api: &str) -> Option<&str> {
+        self.unusable.get(api).map(String::as_str)
+    }
+
+    /// Where each API's calls go, one line each, `API -> URL (origin)`, the fallback last: what
+    /// a run prints before it starts. The embedded mocks are left out; a URL's user and
+    /// password are never shown.
+    pub fn routes(&self) -> Vec<String> {
+        let shown = |url: &Url| {
+            let mut url = url.clone();
+            // Both only fail on URLs that cannot have credentials, which then have none.
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url
+        };
+        let mut lines: Vec<String> = self
+            .origins
+            .iter()
+            .filter_map(|(api, origin)| {
+                let t = self.by_api.get(api)?;
+                Some(format!("{api} -> {} ({origin})", shown(&t.base_url)))
+            })
+            .collect();
+        if let Some(t) = &self.fallback {
+            let who = if lines.is_empty() {
+                "every API"
+            } else {
+                "every other API"
+            };
+            lines.push(format!("{who} -> {} (--target)", shown(&t.base_url)));
+        }
+        lines
     }
 
     pub fn set_fallback(&mut self, target: Target) {
@@ -166,4 +224,50 @@ pub fn parse_base_url(text: &str) -> Result<Url, String> {
         return Err("a base URL has no query or fragment".into());
     }
     Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(text: &str) -> Url {
+        parse_base_url(text).expect("a URL")
+    }
+
+    #[test]
+    fn routes_name_each_given_target_without_its_password() {
+        let mut targets = Targets::default();
+        targets.insert(
+            "widgets",
+            Target::new(url("https://me:s3cret@api.example.com/v1")),
+        );
+        targets.note_origin("widgets", "`servers` of api.yaml");
+        let mut mocks = Targets::default();
+        mocks.insert("fixture", Target::new(url("http://127.0.0.1:4")));
+        targets.extend(mocks);
+        assert_eq!(
+            targets.routes(),
+            ["widgets -> https://api.example.com/v1 (`servers` of api.yaml)"],
+            "the password is never shown, the embedded mocks are left out"
+        );
+        targets.set_fallback(Target::new(url("http://127.0.0.1:5")));
+        assert_eq!(
+            targets.routes().last().map(String::as_str),
+            Some("every other API -> http://127.0.0.1:5/ (--target)")
+        );
+    }
+
+    #[test]
+    fn a_target_taken_over_loses_its_origin_and_its_reason() {
+        let mut targets = Targets::default();
+        targets.set_unusable("widgets", "relative");
+        targets.insert("gadgets", Target::new(url("https://api.example.com")));
+        targets.note_origin("gadgets", "--target");
+        let mut other = Targets::default();
+        other.insert("widgets", Target::new(url("http://127.0.0.1:4")));
+        other.insert("gadgets", Target::new(url("http://127.0.0.1:5")));
+        targets.extend(other);
+        assert_eq!(targets.unusable("widgets"), None);
+        assert!(targets.routes().is_empty(), "{:?}", targets.routes());
+    }
 }

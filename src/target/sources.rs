@@ -2,6 +2,10 @@
 //! and a targets file are parsed before anything starts (so a typo fails fast); with neither,
 //! the run uses the embedded mocks.
 //!
+//! An API given no URL by either, with no built-in mock, goes to its spec's first `servers` URL
+//! ([`SpecServer`], see [`TargetSources::use_spec_servers`]); the targets file's `spec:` values
+//! join `--spec` here ([`TargetSources::add_spec_files`]).
+//!
 //! `--target` gives a URL and nothing else: the API's credentials, account, region and `mock:`
 //! come from the targets file when it has an entry for the API, else from the API's own
 //! convention (see [`config::convention`]) when the environment holds its variables. With a URL
@@ -13,8 +17,10 @@ use std::path::{Path, PathBuf};
 use reqwest::Url;
 
 use super::config::{self, AuthKind, Env, TargetEntry};
+use super::servers::SpecServer;
 use super::{Target, Targets, parse_target_arg};
 use crate::source::{Diagnostic, Pos, Spanned};
+use crate::spec::{Registry, SpecFiles};
 
 /// The parsed `--target` values and targets file of a run.
 #[derive(Debug, Default)]
@@ -24,6 +30,8 @@ pub struct TargetSources {
     /// `--target URL`: every API.
     fallback: Option<Url>,
     file: Option<(PathBuf, BTreeMap<String, TargetEntry>)>,
+    /// What the specs' `servers:` give the APIs that need a URL.
+    servers: BTreeMap<String, (PathBuf, SpecServer)>,
 }
 
 impl TargetSources {
@@ -49,6 +57,53 @@ impl TargetSources {
         self.urls.is_empty() && self.fallback.is_none() && self.file.is_none()
     }
 
+    /// Adds the targets file's `spec:` values to `files` (which holds `--spec`, and wins).
+    pub fn add_spec_files(&self, files: &mut SpecFiles) -> Result<(), Diagnostic> {
+        let Some((path, entries)) = &self.file else {
+            return Ok(());
+        };
+        for (api, entry) in entries {
+            if let Some(spec) = &entry.spec {
+                files.add_from_targets_file(api, &spec.value, path, spec.pos)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether nothing given names `api`'s URL: no `--target` for it or for every API, no
+    /// `url:` in its entry.
+    pub fn needs_url(&self, api: &str) -> bool {
+        let in_file = self
+            .file
+            .as_ref()
+            .and_then(|(_, entries)| entries.get(api))
+            .is_some_and(|e| e.url.is_some());
+        self.fallback.is_none() && !self.urls.contains_key(api) && !in_file
+    }
+
+    /// Takes the first `servers` URL of each spec in `registry` as its API's URL, where the
+    /// API needs one and `has_mock` says it has no built-in mock (a mock is the better default
+    /// target: it can be changed freely). A spec that does not load is left out: the scenarios
+    /// that name its API report why, at their `api:` line.
+    pub fn use_spec_servers(&mut self, registry: &Registry, has_mock: impl Fn(&str) -> bool) {
+        for api in registry.api_names() {
+            if has_mock(&api) || !self.needs_url(&api) {
+                continue;
+            }
+            if let Ok(spec) = registry.api(&api) {
+                self.servers
+                    .insert(api, (spec.path.clone(), SpecServer::of(&spec)));
+            }
+        }
+    }
+
+    /// Whether some API's target is its spec's `servers` URL (a server that is not a mock).
+    pub fn uses_spec_servers(&self) -> bool {
+        self.servers
+            .values()
+            .any(|(_, s)| matches!(s, SpecServer::Url(_)))
+    }
+
     /// The targets: each API named by the file or by `--target`, with its credentials; then,
     /// for `--target URL`, every API that has a convention whose variables are set, and the
     /// URL alone for any other API.
@@ -64,6 +119,7 @@ impl TargetSources {
         };
         let mut apis: BTreeSet<&str> = entries.keys().map(String::as_str).collect();
         apis.extend(self.urls.keys().map(String::as_str));
+        apis.extend(self.servers.keys().map(String::as_str));
         if self.fallback.is_some() {
             apis.extend(
                 [
@@ -79,16 +135,42 @@ impl TargetSources {
         }
         let mut targets = Targets::default();
         for api in apis {
-            let url = self.urls.get(api).or(self.fallback.as_ref());
-            let target = match (entries.get(api), url) {
+            let given = self.urls.get(api).or(self.fallback.as_ref());
+            let entry = entries.get(api);
+            let (url, origin) = match (given, entry, self.servers.get(api)) {
+                (Some(url), None, _) => (Some(url), "--target".to_owned()),
+                (Some(url), Some(_), _) => (
+                    Some(url),
+                    format!("--target; the rest from {}", path.display()),
+                ),
+                (None, _, Some((spec, SpecServer::Url(url)))) => {
+                    let of = format!("`servers` of {}", spec.display());
+                    match entry {
+                        Some(_) => (Some(url), format!("{of}; the rest from {}", path.display())),
+                        None => (Some(url), of),
+                    }
+                }
+                (None, Some(e), Some((_, SpecServer::Unusable(why)))) => {
+                    let pos = e.spec.as_ref().map(|s| s.pos).unwrap_or(Pos::UNKNOWN);
+                    return Err(Diagnostic::new(path, pos, format!("{api}: no `url:`, and {why}"))
+                        .help(format!("add `url: https://host/base` to the entry, or pass `--target {api}=URL`")));
+                }
+                (None, None, Some((_, SpecServer::Unusable(why)))) => {
+                    targets.set_unusable(api, why.clone());
+                    continue;
+                }
+                (None, _, None) => (None, path.display().to_string()),
+            };
+            let target = match (entry, url) {
                 (Some(entry), url) => {
                     config::resolve_entry(path, api, entry, url, client, env).await?
                 }
                 (None, Some(url)) => by_convention(api, url, client, env).await?,
-                // Every API in the set has an entry or a URL.
+                // Every API in the set has an entry, a URL or a spec's `servers`.
                 (None, None) => continue,
             };
             targets.insert(api, target);
+            targets.note_origin(api, origin);
         }
         if let Some(url) = self.fallback {
             targets.set_fallback(Target::new(url));
@@ -252,5 +334,151 @@ mod tests {
             .await
             .expect("resolves");
         assert_eq!(auth_of(&targets, "liveperson-deletion"), None);
+    }
+
+    /// A folder with a spec per `(api, servers URL)` and a registry that names them by file.
+    fn specs_with_servers(servers: &[(&str, &str)]) -> (tempfile::TempDir, Registry) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut args = Vec::new();
+        for (api, url) in servers {
+            let path = dir.path().join(format!("{api}.yaml"));
+            let text = format!(
+                "openapi: 3.1.0\ninfo: {{title: t, version: \"1\"}}\nservers:\n  - url: {url}\npaths: {{}}\n"
+            );
+            std::fs::write(&path, text).expect("write");
+            args.push(format!("{api}={}", path.display()));
+        }
+        let files = SpecFiles::parse(&args).expect("files");
+        let registry = Registry::with_files(dir.path().join("no-specs-folder"), files);
+        (dir, registry)
+    }
+
+    async fn resolve_with_servers(
+        args: &[&str],
+        file: Option<&str>,
+        servers: &[(&str, &str)],
+    ) -> Result<Targets, Diagnostic> {
+        let (dir, registry) = specs_with_servers(servers);
+        let path = dir.path().join("targets.yaml");
+        if let Some(text) = file {
+            std::fs::write(&path, text).expect("write");
+        }
+        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        let mut sources = TargetSources::parse(&args, file.map(|_| path.as_path()))?;
+        sources.use_spec_servers(&registry, |api| api == "mocked");
+        let client = reqwest::Client::new();
+        let env = env_of(&[]);
+        sources.resolve(&client, &env).await
+    }
+
+    fn port(targets: &Targets, api: &str) -> Option<u16> {
+        targets.get(api).and_then(|t| t.base_url.port())
+    }
+
+    #[tokio::test]
+    async fn an_api_given_no_url_and_no_mock_goes_to_its_specs_servers() {
+        let servers = [
+            ("widgets", "http://127.0.0.1:7/v1"),
+            ("mocked", "http://127.0.0.1:8"),
+        ];
+        let targets = resolve_with_servers(&[], None, &servers)
+            .await
+            .expect("resolves");
+        let t = targets.get("widgets").expect("a target");
+        assert_eq!(t.base_url.as_str(), "http://127.0.0.1:7/v1");
+        assert!(
+            !t.is_mock,
+            "a real server: the write guard applies off this machine"
+        );
+        assert_eq!(
+            port(&targets, "mocked"),
+            None,
+            "a mock is the better default"
+        );
+        let routes = targets.routes().join("\n");
+        assert!(
+            routes.contains("widgets -> http://127.0.0.1:7/v1 (`servers` of "),
+            "{routes}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_url_given_wins_over_the_specs_servers() {
+        let servers = [("widgets", "http://127.0.0.1:7")];
+        let flag = resolve_with_servers(&["widgets=http://127.0.0.1:9"], None, &servers);
+        assert_eq!(port(&flag.await.expect("flag"), "widgets"), Some(9));
+        let all = resolve_with_servers(&["http://127.0.0.1:5"], None, &servers);
+        assert_eq!(port(&all.await.expect("fallback"), "widgets"), Some(5));
+        let file = "widgets:\n  url: http://127.0.0.1:6\n";
+        let entry = resolve_with_servers(&[], Some(file), &servers);
+        let targets = entry.await.expect("entry");
+        assert_eq!(port(&targets, "widgets"), Some(6));
+        assert!(
+            targets.routes()[0].ends_with("targets.yaml)"),
+            "{:?}",
+            targets.routes()
+        );
+        // An entry without `url:` keeps the servers URL and gives the rest.
+        let file = "widgets:\n  mock: true\n";
+        let entry = resolve_with_servers(&[], Some(file), &servers);
+        let targets = entry.await.expect("entry without url");
+        assert_eq!(port(&targets, "widgets"), Some(7));
+        assert!(targets.get("widgets").is_some_and(|t| t.is_mock));
+    }
+
+    #[tokio::test]
+    async fn a_relative_servers_url_is_no_target_and_says_why() {
+        let servers = [("widgets", "/v1")];
+        let targets = resolve_with_servers(&[], None, &servers)
+            .await
+            .expect("resolves: only a scenario of the API fails");
+        assert!(targets.get("widgets").is_none());
+        let why = targets.unusable("widgets").expect("a reason");
+        assert!(why.contains("`/v1`, is relative"), "{why}");
+        // An entry means the API is wanted: that is an error before the run.
+        let file = "widgets:\n  mock: true\n";
+        let e = resolve_with_servers(&[], Some(file), &servers)
+            .await
+            .expect_err("no URL for an entry");
+        assert!(
+            e.message.contains("no `url:`") && e.message.contains("relative"),
+            "{e}"
+        );
+        assert!(
+            e.help
+                .as_deref()
+                .is_some_and(|h| h.contains("--target widgets=")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_targets_files_spec_joins_the_spec_files_under_the_flag() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("w.yaml"), "").expect("write");
+        let path = dir.path().join("targets.yaml");
+        std::fs::write(
+            &path,
+            "widgets:\n  spec: w.yaml\ngadgets:\n  spec: missing.yaml\n",
+        )
+        .expect("write");
+        let sources = TargetSources::parse(&[], Some(&path)).expect("parses");
+        let mut files = SpecFiles::default();
+        let e = sources
+            .add_spec_files(&mut files)
+            .expect_err("gadgets is missing");
+        assert_eq!(
+            (e.path.as_path(), e.pos),
+            (path.as_path(), Pos::new(4, 9)),
+            "{e}"
+        );
+        // Named by the flag instead, the missing file is not the one used.
+        let flag = format!("gadgets={}", dir.path().join("w.yaml").display());
+        let mut files = SpecFiles::parse(&[flag]).expect("flag");
+        sources.add_spec_files(&mut files).expect("ok");
+        assert_eq!(
+            files.get("widgets").map(|f| f.path.clone()),
+            Some(dir.path().join("w.yaml"))
+        );
     }
 }

@@ -1,0 +1,56 @@
+//! `conform init SPEC`: writes a first corpus for the spec into `<out>/<api>/`, keeping every
+//! file that already exists, and says what it wrote, what it kept and how to run it.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use conform::init::{self, Doc};
+use conform::run::ExitCode;
+
+#[derive(Args)]
+pub struct InitArgs {
+    /// The OpenAPI spec file to write scenarios for.
+    pub spec: PathBuf,
+    /// The API's name (the folder under `--out`, and `api:` in each scenario) [default: the
+    /// spec's folder for a file named `openapi.*`, else its `info.title`, slugged].
+    #[arg(long)]
+    pub api: Option<String>,
+    /// Where the corpus goes: the scenarios are written to `<OUT>/<API>/`.
+    #[arg(long, default_value = "cases")]
+    pub out: PathBuf,
+}
+
+pub fn init(args: &InitArgs) -> anyhow::Result<ExitCode> {
+    let doc = Doc::read(&args.spec).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let api = match &args.api {
+        Some(a) => a.clone(),
+        None => init::api_name(&args.spec, &doc),
+    };
+    let spec = conform::spec::load_api(&api, &args.spec).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let corpus = init::generate(&spec, &doc);
+    if corpus.files.is_empty() {
+        anyhow::bail!(
+            "{} has no operations to write scenarios for",
+            args.spec.display()
+        );
+    }
+    let dir = args.out.join(&api);
+    let done = init::write_corpus(&corpus, &dir)?;
+    for p in &done.written {
+        outln!("wrote {}", p.display());
+    }
+    for p in &done.kept {
+        outln!("kept {} (it exists; not overwritten)", p.display());
+    }
+    outln!(
+        "{} written, {} kept; edit the values marked in comments, then run them with",
+        done.written.len(),
+        done.kept.len()
+    );
+    outln!(
+        "  conform run --spec {api}={} {}",
+        args.spec.display(),
+        dir.display()
+    );
+    Ok(ExitCode::Conform)
+}

@@ -1,0 +1,286 @@
+//! Which operations chain: a [`Lifecycle`] is a create (`POST /todos`) and the operations on
+//! what it made (`/todos/{todoId}`), with the capture that feeds the created id to their path
+//! parameter, found from the spec's `links`, a `Location` header, or a response field named
+//! like the parameter (`id` feeding `{todoId}` or `{id}`).
+
+use serde_json::Value;
+
+use super::raw::{Doc, compiled, json_media};
+use crate::scenario::Capture;
+use crate::spec::{ApiSpec, Operation};
+
+/// A create and the operations on what it creates.
+#[derive(Debug)]
+pub struct Lifecycle {
+    /// Index of the create in the spec's operations.
+    pub create: usize,
+    /// The collection path (`/todos`) and the item's path parameter (`todoId`).
+    pub collection: String,
+    pub param: String,
+    /// The variable the id is captured into, and how.
+    pub var: String,
+    pub capture: Capture,
+    /// Where the capture came from, for the comment beside it.
+    pub why: String,
+    /// Reads and updates on the item, in the order they run (GET, then PUT, PATCH, others).
+    pub members: Vec<usize>,
+    /// The delete on the item, for `finally`.
+    pub delete: Option<usize>,
+}
+
+impl Lifecycle {
+    /// The item's path (`/todos/{todoId}`).
+    pub fn item_path(&self) -> String {
+        format!("{}/{{{}}}", self.collection, self.param)
+    }
+
+    /// `todos` -> `todo`: what a scenario calls the thing it makes.
+    pub fn noun(&self) -> String {
+        noun(&self.collection)
+    }
+}
+
+pub fn noun(collection: &str) -> String {
+    let last = collection
+        .rsplit('/')
+        .find(|s| !s.is_empty() && !s.starts_with('{'))
+        .unwrap_or("item");
+    let singular = last
+        .strip_suffix("ies")
+        .map(|s| format!("{s}y"))
+        .or_else(|| {
+            last.strip_suffix('s')
+                .filter(|s| !s.ends_with('s'))
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| last.to_owned());
+    ident(&singular)
+}
+
+/// A variable name from any text: letters, digits and `_`.
+pub fn ident(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'v');
+    }
+    out
+}
+
+/// The documented success status of `op`: the lowest exact 2xx, else `2XX`, as written.
+pub fn success_key(op: &Operation) -> Option<&str> {
+    let mut exact: Vec<&str> = op
+        .responses
+        .iter()
+        .map(|r| r.key.as_str())
+        .filter(|k| k.len() == 3 && k.starts_with('2') && k.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    exact.sort_unstable();
+    exact.first().copied().or_else(|| {
+        op.responses
+            .iter()
+            .map(|r| r.key.as_str())
+            .find(|k| k.eq_ignore_ascii_case("2XX"))
+    })
+}
+
+/// Every lifecycle the spec allows, in the order of their creates.
+pub fn lifecycles(spec: &ApiSpec, doc: &Doc) -> Vec<Lifecycle> {
+    let mut out = Vec::new();
+    for (ci, create) in spec.operations.iter().enumerate() {
+        if create.method != "POST" || create.path.ends_with('}') {
+            continue;
+        }
+        let collection = create.path.trim_end_matches('/').to_owned();
+        let on_item: Vec<(usize, &Operation, String)> = spec
+            .operations
+            .iter()
+            .enumerate()
+            .filter_map(|(i, op)| item_param(&collection, &op.path).map(|p| (i, op, p)))
+            .collect();
+        let Some((_, _, param)) = on_item.first() else {
+            continue;
+        };
+        let param = param.clone();
+        let Some((capture, why)) =
+            find_capture(doc, create, on_item.iter().map(|(_, op, _)| *op), &param)
+        else {
+            continue;
+        };
+        let mut members: Vec<(usize, &Operation)> = on_item
+            .iter()
+            .filter(|(_, op, p)| *p == param && op.method != "DELETE")
+            .map(|(i, op, _)| (*i, *op))
+            .collect();
+        let rank = |m: &str| match m {
+            "GET" => 0,
+            "PUT" => 1,
+            "PATCH" => 2,
+            _ => 3,
+        };
+        members.sort_by_key(|(i, op)| (rank(&op.method), *i));
+        let delete = on_item
+            .iter()
+            .find(|(_, op, p)| *p == param && op.method == "DELETE")
+            .map(|(i, _, _)| *i);
+        let noun = noun(&collection);
+        let var = if param == "id" {
+            format!("{noun}_id")
+        } else {
+            ident(&param)
+        };
+        out.push(Lifecycle {
+            create: ci,
+            collection,
+            param,
+            var,
+            capture,
+            why,
+            members: members.into_iter().map(|(i, _)| i).collect(),
+            delete,
+        });
+    }
+    out
+}
+
+/// `/todos/{todoId}` under `/todos` -> `todoId`; anything else is not the collection's item.
+fn item_param(collection: &str, path: &str) -> Option<String> {
+    let rest = path.strip_prefix(collection)?.strip_prefix('/')?;
+    let name = rest.strip_prefix('{')?.strip_suffix('}')?;
+    (!name.contains(['/', '{', '}'])).then(|| name.to_owned())
+}
+
+/// How the create's answer feeds `param`: a link first (the spec says so), then a `Location`
+/// header, then a response field named like the parameter.
+fn find_capture<'a>(
+    doc: &Doc,
+    create: &Operation,
+    mut users: impl Iterator<Item = &'a Operation>,
+    param: &str,
+) -> Option<(Capture, String)> {
+    let key = success_key(create)?;
+    let response = doc.response(create, key)?;
+    let users: Vec<&Operation> = users.by_ref().collect();
+    if let Some(links) = response.get("links").and_then(Value::as_object) {
+        for (name, link) in links {
+            let link = doc.resolve(link);
+            let target = link.get("operationId").and_then(Value::as_str);
+            if !users.iter().any(|u| Some(u.id.as_str()) == target) {
+                continue;
+            }
+            let params = link.get("parameters").and_then(Value::as_object);
+            let expr = params
+                .and_then(|p| p.get(param).or_else(|| p.get(&format!("path.{param}"))))
+                .and_then(Value::as_str);
+            if let Some(capture) = expr.and_then(runtime_expression) {
+                return Some((capture, format!("from the spec's link `{name}`")));
+            }
+        }
+    }
+    let headers = response.get("headers").and_then(Value::as_object);
+    if headers.is_some_and(|h| h.keys().any(|k| k.eq_ignore_ascii_case("location"))) {
+        let capture = Capture::Header {
+            header: "Location".into(),
+            last_segment: true,
+        };
+        return Some((capture, "the id at the end of the Location header".into()));
+    }
+    let schema = compiled::response(create, key).or_else(|| {
+        response
+            .get("content")
+            .and_then(json_media)
+            .and_then(|m| m.get("schema"))
+    })?;
+    let field = id_field(doc, schema, param)?;
+    let why = format!("the response field `{field}`, named like the path parameter `{param}`");
+    Some((
+        Capture::Pointer(format!("/{}", pointer_escape(&field))),
+        why,
+    ))
+}
+
+/// `$response.body#/id` or `$response.header.Location`, optionally in braces.
+fn runtime_expression(expr: &str) -> Option<Capture> {
+    let expr = expr.trim();
+    let expr = expr
+        .strip_prefix('{')
+        .and_then(|e| e.strip_suffix('}'))
+        .unwrap_or(expr);
+    if let Some(ptr) = expr.strip_prefix("$response.body#") {
+        return Some(Capture::Pointer(ptr.to_owned()));
+    }
+    expr.strip_prefix("$response.header.")
+        .map(|h| Capture::Header {
+            header: h.to_owned(),
+            last_segment: false,
+        })
+}
+
+/// The property of the response schema that carries the id `param` wants: the parameter's own
+/// name, else `id` when the parameter is `id` or ends like one (`todoId`, `todo_id`).
+fn id_field(doc: &Doc, schema: &Value, param: &str) -> Option<String> {
+    let names = properties(doc, schema);
+    let lower = param.to_ascii_lowercase();
+    let id_like = lower == "id" || lower.ends_with("id");
+    names
+        .iter()
+        .find(|n| *n == param)
+        .or_else(|| names.iter().find(|n| id_like && *n == "id"))
+        .cloned()
+}
+
+/// The top-level property names of a schema, through `$ref`s and `allOf`.
+pub fn properties(doc: &Doc, schema: &Value) -> Vec<String> {
+    let schema = doc.resolve(schema);
+    let mut names: Vec<String> = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    for part in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        names.extend(properties(doc, part));
+    }
+    names
+}
+
+fn pointer_escape(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nouns_and_item_params() {
+        assert_eq!(noun("/todos"), "todo");
+        assert_eq!(noun("/v1/categories"), "category");
+        assert_eq!(noun("/users/{userId}/address"), "address");
+        assert_eq!(
+            item_param("/todos", "/todos/{todoId}").as_deref(),
+            Some("todoId")
+        );
+        assert_eq!(item_param("/todos", "/todos/{id}/done"), None);
+        assert_eq!(item_param("/todos", "/todosx/{id}"), None);
+    }
+
+    #[test]
+    fn runtime_expressions_become_captures() {
+        assert!(matches!(
+            runtime_expression("$response.body#/id"),
+            Some(Capture::Pointer(p)) if p == "/id"
+        ));
+        assert!(matches!(
+            runtime_expression("{$response.header.X-Id}"),
+            Some(Capture::Header { header, last_segment: false }) if header == "X-Id"
+        ));
+        assert!(runtime_expression("$request.path.id").is_none());
+    }
+}

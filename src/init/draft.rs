@@ -1,0 +1,350 @@
+//! From a spec to [`Draft`]s: the lifecycle scenarios ([`super::chain`]) and one scenario per
+//! operation they leave out, each request filled from the spec's examples or the schema
+//! ([`super::values`]).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::chain::{self, Lifecycle};
+use super::emit::{Draft, DraftStep, Line};
+use super::raw::{Doc, compiled, json_media};
+use super::values::{self, Filled, Origin};
+use crate::spec::{ApiSpec, Operation};
+
+/// Headers the target's credentials and the client set: a scenario never writes them.
+const MANAGED_HEADERS: &[&str] = &["authorization", "content-type", "accept", "content-length"];
+
+/// What a scenario is written to: a file name (without folder) and its draft.
+pub struct Planned {
+    pub file: String,
+    pub draft: Draft,
+}
+
+pub fn drafts(spec: &ApiSpec, doc: &Doc) -> Vec<Planned> {
+    let lifecycles = chain::lifecycles(spec, doc);
+    let mut covered = vec![false; spec.operations.len()];
+    let mut out = Vec::new();
+    for l in &lifecycles {
+        // A collection whose create already runs in an earlier lifecycle is not a second one.
+        if covered[l.create] {
+            continue;
+        }
+        covered[l.create] = true;
+        for i in l.members.iter().chain(&l.delete) {
+            covered[*i] = true;
+        }
+        out.push(Planned {
+            file: format!("{}-lifecycle.yaml", kebab(&l.noun())),
+            draft: lifecycle(spec, doc, l),
+        });
+    }
+    for (i, op) in spec.operations.iter().enumerate() {
+        if covered[i] {
+            continue;
+        }
+        // An operation below an item a lifecycle creates (`/todos/{id}/done`) runs on a new one.
+        let parent = lifecycles
+            .iter()
+            .find(|l| op.path.starts_with(&format!("{}/", l.item_path())));
+        out.push(Planned {
+            file: format!("{}.yaml", kebab(&op.id)),
+            draft: single(spec, doc, op, parent),
+        });
+    }
+    dedupe_files(&mut out);
+    out
+}
+
+fn lifecycle(spec: &ApiSpec, doc: &Doc, l: &Lifecycle) -> Draft {
+    let noun = l.noun();
+    let create = &spec.operations[l.create];
+    let mut d = Draft {
+        name: format!("a {noun} is created, used and deleted"),
+        api: spec.name.clone(),
+        tags: vec!["lifecycle".into()],
+        notes: notes(&format!(
+            "The {noun} lifecycle: {}{}.",
+            create.id,
+            l.members
+                .iter()
+                .chain(&l.delete)
+                .map(|i| format!(", {}", spec.operations[*i].id))
+                .collect::<String>()
+        )),
+        ..Draft::default()
+    };
+    let mut bound = BTreeMap::new();
+    d.steps.push(creating(doc, create, l, &mut d.vars, &bound));
+    bound.insert(l.param.clone(), l.var.clone());
+    for i in &l.members {
+        let op = &spec.operations[*i];
+        let mut s = step(doc, op, &mut d.vars, &bound);
+        if op.method == "GET" {
+            s.expect_body = echo(doc, op, l);
+        }
+        d.steps.push(s);
+    }
+    d.finally = l
+        .delete
+        .map(|i| step(doc, &spec.operations[i], &mut d.vars, &bound))
+        .into_iter()
+        .collect();
+    d
+}
+
+fn single(spec: &ApiSpec, doc: &Doc, op: &Operation, parent: Option<&Lifecycle>) -> Draft {
+    let mut d = Draft {
+        name: format!("{} answers as documented", op.id),
+        api: spec.name.clone(),
+        notes: notes(&format!("{} {} ({}).", op.method, op.path, op.id)),
+        ..Draft::default()
+    };
+    let mut bound = BTreeMap::new();
+    if let Some(l) = parent {
+        let noun = l.noun();
+        d.name = format!("{} answers as documented on a new {noun}", op.id);
+        d.steps.push(creating(
+            doc,
+            &spec.operations[l.create],
+            l,
+            &mut d.vars,
+            &bound,
+        ));
+        bound.insert(l.param.clone(), l.var.clone());
+        d.finally = l
+            .delete
+            .map(|i| step(doc, &spec.operations[i], &mut d.vars, &bound))
+            .into_iter()
+            .collect();
+    }
+    d.steps.push(step(doc, op, &mut d.vars, &bound));
+    d
+}
+
+fn notes(what: &str) -> Vec<String> {
+    vec![
+        format!("Written by `conform init` from the spec. {what}"),
+        "Edit it freely: `conform init` never overwrites a file that exists.".into(),
+    ]
+}
+
+/// The create step, with the capture that feeds the rest.
+fn creating(
+    doc: &Doc,
+    create: &Operation,
+    l: &Lifecycle,
+    vars: &mut Vec<Line>,
+    bound: &BTreeMap<String, String>,
+) -> DraftStep {
+    let mut s = step(doc, create, vars, bound);
+    s.name = format!("create a {}", l.noun());
+    s.captures
+        .push((l.var.clone(), l.capture.clone(), l.why.clone()));
+    s
+}
+
+/// `{id: "${todo_id}"}` for a read whose answer has the field the id was captured from.
+fn echo(doc: &Doc, op: &Operation, l: &Lifecycle) -> Option<Value> {
+    let crate::scenario::Capture::Pointer(ptr) = &l.capture else {
+        return None;
+    };
+    let field = ptr.strip_prefix('/').filter(|f| !f.contains('/'))?;
+    let key = chain::success_key(op)?;
+    let schema = compiled::response(op, key).or_else(|| {
+        doc.response(op, key)?
+            .get("content")
+            .and_then(json_media)?
+            .get("schema")
+    })?;
+    chain::properties(doc, schema)
+        .iter()
+        .any(|p| p == field)
+        .then(|| json!({field: format!("${{{}}}", l.var)}))
+}
+
+/// One call of `op`: path parameters from `bound` (captured) or shared `vars`, required query
+/// and header parameters, the body, and the documented success status.
+fn step(
+    doc: &Doc,
+    op: &Operation,
+    vars: &mut Vec<Line>,
+    bound: &BTreeMap<String, String>,
+) -> DraftStep {
+    let mut s = DraftStep {
+        name: op.id.clone(),
+        call: op.id.clone(),
+        ..DraftStep::default()
+    };
+    for p in op.params_in("path") {
+        let value = match bound.get(&p.name) {
+            Some(var) => Line {
+                key: p.name.clone(),
+                value: json!(format!("${{{var}}}")),
+                comment: Some("captured from the create above".into()),
+            },
+            None => {
+                let var = chain::ident(&p.name);
+                if !vars.iter().any(|v| v.key == var) {
+                    let f = param_value(doc, op, &p.name, "path");
+                    vars.push(Line {
+                        key: var.clone(),
+                        value: f.value,
+                        comment: Some(format!(
+                            "path parameter `{}`: {}",
+                            p.name,
+                            f.origin.comment()
+                        )),
+                    });
+                }
+                Line {
+                    key: p.name.clone(),
+                    value: json!(format!("${{{var}}}")),
+                    comment: None,
+                }
+            }
+        };
+        s.path.push(value);
+    }
+    for (location, lines) in [("query", &mut s.query), ("header", &mut s.headers)] {
+        for p in op.params_in(location) {
+            if location == "header"
+                && MANAGED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str())
+            {
+                continue;
+            }
+            let has_example = doc
+                .param(op, &p.name, location)
+                .is_some_and(|raw| !doc.examples_of(raw).is_empty());
+            if !p.required && !has_example {
+                continue;
+            }
+            let f = param_value(doc, op, &p.name, location);
+            lines.push(Line {
+                key: p.name.clone(),
+                value: f.value,
+                comment: Some(f.origin.comment().into()),
+            });
+        }
+    }
+    if let Some(f) = body_value(doc, op) {
+        s.body = Some(Line {
+            key: String::new(),
+            value: f.value,
+            comment: Some(f.origin.comment().into()),
+        });
+    }
+    s.status = status_of(op);
+    s
+}
+
+/// The documented success status, as `expect.status` takes it.
+pub fn status_of(op: &Operation) -> Option<(Value, String)> {
+    let key = chain::success_key(op)?;
+    Some((
+        status_value(key),
+        "the spec's documented success status".into(),
+    ))
+}
+
+/// A response key as `expect.status` takes it: `201`, or a class `2xx`.
+pub fn status_value(key: &str) -> Value {
+    match key.parse::<u16>() {
+        Ok(n) => json!(n),
+        Err(_) => json!(key.to_ascii_lowercase()),
+    }
+}
+
+fn param_value(doc: &Doc, op: &Operation, name: &str, location: &str) -> Filled {
+    let raw = doc.param(op, name, location);
+    if let Some((_, v)) = raw.and_then(|r| doc.examples_of(r).into_iter().next()) {
+        return Filled {
+            value: values::escape(v),
+            origin: Origin::Example,
+        };
+    }
+    values::fill(doc, &param_schema(doc, op, name, location))
+}
+
+/// A parameter's schema as the loader resolved it, else as written, else `{}`.
+pub fn param_schema(doc: &Doc, op: &Operation, name: &str, location: &str) -> Value {
+    compiled::param(op, name, location)
+        .or_else(|| doc.param(op, name, location)?.get("schema"))
+        .cloned()
+        .unwrap_or(json!({}))
+}
+
+/// The JSON body to send: the media type's first example, else one made from its schema; none
+/// for an operation without a JSON body, or an optional one on a method that rarely has one.
+fn body_value(doc: &Doc, op: &Operation) -> Option<Filled> {
+    let body = op.request_body.as_ref()?;
+    let media = doc.request_media(op)?;
+    if let Some((_, v)) = doc.examples_of(media).into_iter().next() {
+        return Some(Filled {
+            value: values::escape(v),
+            origin: Origin::Example,
+        });
+    }
+    if !body.required && !matches!(op.method.as_str(), "POST" | "PUT" | "PATCH") {
+        return None;
+    }
+    Some(values::fill(
+        doc,
+        compiled::body(op).or_else(|| media.get("schema"))?,
+    ))
+}
+
+/// `createTodo` -> `create-todo`.
+pub fn kebab(text: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in text.chars() {
+        if c.is_ascii_uppercase() {
+            if prev_lower {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+            prev_lower = false;
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c);
+            prev_lower = true;
+        } else {
+            if !out.ends_with('-') && !out.is_empty() {
+                out.push('-');
+            }
+            prev_lower = false;
+        }
+    }
+    let out = out.trim_matches('-').to_owned();
+    if out.is_empty() {
+        "operation".into()
+    } else {
+        out
+    }
+}
+
+/// Two operations that kebab alike (`getTODO`, `get-todo`) get `-2`, `-3`...
+fn dedupe_files(out: &mut [Planned]) {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for p in out.iter_mut() {
+        let n = seen.entry(p.file.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            let stem = p.file.trim_end_matches(".yaml").to_owned();
+            p.file = format!("{stem}-{n}.yaml");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kebab;
+
+    #[test]
+    fn file_names_are_kebab_case() {
+        assert_eq!(kebab("createTodo"), "create-todo");
+        assert_eq!(kebab("list_all.items"), "list-all-items");
+        assert_eq!(kebab("GET"), "get");
+        assert_eq!(kebab("---"), "operation");
+    }
+}

@@ -1,0 +1,64 @@
+//! [`read`]: a user's file as text, where bytes that are not UTF-8 are a [`Diagnostic`] at their
+//! line and column (the standard library says only "stream did not contain valid UTF-8").
+
+use std::path::Path;
+
+use super::diag::Diagnostic;
+use super::span::Pos;
+
+/// The file's text, or a diagnostic saying why it cannot be had.
+pub fn read(path: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::new(path, Pos::UNKNOWN, format!("cannot read the file: {e}")))?;
+    decode(path, bytes)
+}
+
+/// `bytes` as UTF-8 text; `path` is only used in messages.
+pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let valid = String::from_utf8_lossy(&bytes[..offset]);
+        let line = valid.matches('\n').count() + 1;
+        let line_start = valid.rfind('\n').map_or(0, |i| i + 1);
+        let col = valid[line_start..].chars().count() + 1;
+        let pos = Pos::new(
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(col).unwrap_or(u32::MAX),
+        );
+        let bad = bytes.get(offset).copied().unwrap_or_default();
+        // The line as far as it can be shown: its bytes, the bad ones replaced.
+        let line_end = bytes[offset..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(bytes.len(), |i| offset + i);
+        let shown = String::from_utf8_lossy(&bytes[line_start..line_end]);
+        Diagnostic::new(
+            path,
+            pos,
+            format!("the file is not UTF-8: byte 0x{bad:02X} at offset {offset} is not valid here"),
+        )
+        .help("save the file as UTF-8 (conform reads scenarios, specs and targets as UTF-8 text)")
+        .with_line(&shown)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_byte_is_reported_at_its_line_and_column() {
+        let bytes = b"name: ok\nap\xc3\xa9: caf\xff\n".to_vec();
+        let d = decode(Path::new("f.yaml"), bytes).expect_err("not UTF-8");
+        assert_eq!(d.pos, Pos::new(2, 9));
+        assert!(d.message.contains("0xFF at offset 18"), "{d}");
+        assert_eq!(d.line_text.as_deref(), Some("apé: caf\u{FFFD}"));
+    }
+
+    #[test]
+    fn utf8_text_is_returned_as_is() {
+        let text = decode(Path::new("f.yaml"), "a: é\n".as_bytes().to_vec()).expect("UTF-8");
+        assert_eq!(text, "a: é\n");
+    }
+}

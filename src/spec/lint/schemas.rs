@@ -56,15 +56,27 @@ impl Compiled {
     }
 
     fn build(&self, file: usize, pointer: &str) -> Result<Validator, String> {
-        let registry = self.registry.as_ref().map_err(Clone::clone)?;
+        self.build_schema(&self.reference(file, pointer))
+    }
+
+    /// Whether every schema of `roots` compiles, tried as one `allOf` of them.
+    fn all_compile(&self, roots: &[&At]) -> bool {
+        let all: Vec<Value> = roots.iter().map(|(f, p)| self.reference(*f, p)).collect();
+        self.build_schema(&json!({ "allOf": all })).is_ok()
+    }
+
+    fn reference(&self, file: usize, pointer: &str) -> Value {
         let uri = self.uris.get(file).map_or("", String::as_str);
-        let wrapper =
-            json!({ "$ref": format!("{uri}#{}", utf8_percent_encode(pointer, FRAGMENT)) });
+        json!({ "$ref": format!("{uri}#{}", utf8_percent_encode(pointer, FRAGMENT)) })
+    }
+
+    fn build_schema(&self, wrapper: &Value) -> Result<Validator, String> {
+        let registry = self.registry.as_ref().map_err(Clone::clone)?;
         jsonschema::options()
             .with_draft(Draft::Draft202012)
             .should_validate_formats(true)
             .with_registry(registry)
-            .build(&wrapper)
+            .build(wrapper)
             .map_err(|e| e.to_string())
     }
 }
@@ -232,6 +244,7 @@ pub(super) fn check_schemas(
     report: &mut Report,
 ) {
     let meta = jsonschema::draft202012::meta::validator();
+    let mut valid_roots = Vec::new();
     for (file, ptr) in &sites.schemas {
         let Some(schema) = files.files[*file].value.pointer(ptr) else {
             continue;
@@ -251,9 +264,10 @@ pub(super) fn check_schemas(
             );
         }
         if valid {
-            compiles(*file, ptr, schema, compiled, report);
+            valid_roots.push((*file, ptr.clone()));
         }
     }
+    compile_all(files, &valid_roots, compiled, report);
 }
 
 /// Compiles every schema root (a 3.0 document's, whose Schema Objects the OAS 3.0 schema has
@@ -264,26 +278,37 @@ pub(super) fn check_compiles(
     compiled: &Compiled,
     report: &mut Report,
 ) {
-    for (file, ptr) in &sites.schemas {
-        if let Some(schema) = files.files[*file].value.pointer(ptr) {
-            compiles(*file, ptr, schema, compiled, report);
-        }
-    }
+    compile_all(files, &sites.schemas, compiled, report);
 }
 
 /// A valid schema can still fail to compile (a `pattern` that is not a regex, a `$ref` into
-/// nothing): that too would break every run that uses it.
-fn compiles(file: usize, ptr: &str, schema: &Value, compiled: &Compiled, report: &mut Report) {
-    if schema.get("$ref").is_none()
-        && let Err(e) = compiled.validator(file, ptr).as_ref()
-    {
-        report.push_in(
-            file,
-            Rule::Schema,
-            ptr,
-            format!("the schema does not compile: {e}"),
-            "fix the keyword the message names",
-        );
+/// nothing): that too would break every run that uses it. All roots are compiled as one
+/// schema first (a large spec's schemas share most of what they refer to, and compiling each
+/// alone would build the shared part again each time); only if that fails is each compiled
+/// alone, to name the one that does not.
+fn compile_all(files: &FileSet, roots: &[At], compiled: &Compiled, report: &mut Report) {
+    let roots: Vec<&At> = roots
+        .iter()
+        .filter(|(file, ptr)| {
+            files.files[*file]
+                .value
+                .pointer(ptr)
+                .is_some_and(|s| s.get("$ref").is_none())
+        })
+        .collect();
+    if compiled.all_compile(&roots) {
+        return;
+    }
+    for (file, ptr) in roots {
+        if let Err(e) = compiled.build(*file, ptr) {
+            report.push_in(
+                *file,
+                Rule::Schema,
+                ptr,
+                format!("the schema does not compile: {e}"),
+                "fix the keyword the message names",
+            );
+        }
     }
 }
 

@@ -271,3 +271,57 @@ fn spec30_with(from: &str, to: &str) -> (tempfile::TempDir, std::path::PathBuf) 
     std::fs::write(&path, spec).expect("write");
     (dir, path)
 }
+
+/// All schemas are compiled together first; when that fails, the one that does not compile is
+/// named, in its own file, for 3.1 (split) and 3.0 documents alike.
+#[test]
+fn a_schema_that_does_not_compile_is_named_alone() {
+    let dir = split_copy(
+        "schemas.json",
+        r#""minLength": 1,"#,
+        r#""minLength": 1, "pattern": "[","#,
+    );
+    let problems = lint_file(&dir.path().join("fixture/openapi.yaml"));
+    let found: Vec<(Rule, String)> = problems
+        .iter()
+        .map(|p| (p.rule, p.pointer.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [(Rule::Schema, "/NewWidget".to_owned())],
+        "{problems:#?}"
+    );
+    assert!(
+        problems[0].file.ends_with("schemas.json"),
+        "{}",
+        problems[0]
+    );
+    assert!(
+        problems[0]
+            .message
+            .starts_with("the schema does not compile"),
+        "{}",
+        problems[0]
+    );
+    let (_dir, path) = spec30_with("pattern: '^req-[0-9a-f-]{36}$'", "pattern: '['");
+    let problems = lint_file(&path);
+    let found: Vec<(Rule, String)> = problems
+        .iter()
+        .map(|p| (p.rule, p.pointer.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                Rule::Schema,
+                "/components/headers/RequestId/schema".to_owned()
+            ),
+            // The OAS 3.0 schema also says `pattern` is no regex (`format: regex`).
+            (
+                Rule::OpenApi30,
+                "/components/headers/RequestId/schema/pattern".to_owned()
+            )
+        ],
+        "{problems:#?}"
+    );
+}

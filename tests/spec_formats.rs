@@ -282,10 +282,7 @@ fn a_schema_that_does_not_compile_is_named_alone() {
         r#""minLength": 1, "pattern": "[","#,
     );
     let problems = lint_file(&dir.path().join("fixture/openapi.yaml"));
-    let found: Vec<(Rule, String)> = problems
-        .iter()
-        .map(|p| (p.rule, p.pointer.clone()))
-        .collect();
+    let found = rules_at(&problems);
     assert_eq!(
         found,
         [(Rule::Schema, "/NewWidget".to_owned())],
@@ -305,10 +302,7 @@ fn a_schema_that_does_not_compile_is_named_alone() {
     );
     let (_dir, path) = spec30_with("pattern: '^req-[0-9a-f-]{36}$'", "pattern: '['");
     let problems = lint_file(&path);
-    let found: Vec<(Rule, String)> = problems
-        .iter()
-        .map(|p| (p.rule, p.pointer.clone()))
-        .collect();
+    let found = rules_at(&problems);
     assert_eq!(
         found,
         [
@@ -324,4 +318,12 @@ fn a_schema_that_does_not_compile_is_named_alone() {
         ],
         "{problems:#?}"
     );
+}
+
+/// (rule, pointer) of each problem.
+fn rules_at(problems: &[conform::spec::lint::Problem]) -> Vec<(Rule, String)> {
+    problems
+        .iter()
+        .map(|p| (p.rule, p.pointer.clone()))
+        .collect()
 }

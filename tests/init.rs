@@ -425,11 +425,8 @@ fn a_spec_without_request_examples_is_an_error_not_a_green_run() {
     assert!(text.contains("no request example"), "{text}");
 }
 
-/// CI only: a public 3.0 spec. It loads once OpenAPI 3.0 conversion (the parallel `spec` work)
-/// is merged; until then the loader refuses 3.0 and this test is ignored. Passes with that
-/// branch merged in (checked with `--include-ignored`): remove the `ignore` when it lands.
+/// CI only: a public 3.0 spec (the loader converts 3.0 on load).
 #[test]
-#[ignore = "OpenAPI 3.0 is refused by this branch's loader; un-ignore once the 3.0 conversion merges"]
 fn init_on_the_public_petstore_3_0_spec_lints_clean() {
     let shared = util::root().join("../shared/realworld-specs");
     if !shared.is_dir() {

@@ -39,6 +39,10 @@ mod spec_lint;
 mod specs_load;
 // `--spec API=FILE`, a targets file's `spec:`, a spec's `servers:` as the target.
 mod specs_anywhere;
+// Specs as teams write them: 3.0, JSON, split files, Swagger 2.0 refused.
+mod spec_formats;
+// CI-only: the public specs in ../shared/realworld-specs load and lint as documented.
+mod realworld_specs;
 // `conform completions` and `conform man`.
 mod shell;
 // The corpus through a targets file, with credentials from the environment.

@@ -30,8 +30,9 @@ fn body_validator<'a>(
         .and_then(|o| o.response(status))
         .and_then(|r| r.content.first())
         .and_then(|m| m.schema.as_ref())
-        .map(|s| &s.validator)
-        .ok_or_else(|| format!("the bench spec has no JSON schema for {op} {status}"))
+        .ok_or_else(|| format!("the bench spec has no JSON schema for {op} {status}"))?
+        .validator()
+        .map_err(str::to_owned)
 }
 
 struct Checks<'a> {

@@ -153,8 +153,17 @@ pub fn check(op: &Operation, observed: &Observed<'_>, strict: bool, pos: Pos) ->
 
 /// Every error of `value` against `schema`.
 pub fn schema_errors(schema: &Schema, value: &Value, severity: Severity, pos: Pos) -> Vec<Finding> {
-    schema
-        .validator
+    let validator = match schema.validator() {
+        Ok(v) => v,
+        Err(e) => {
+            return vec![
+                Finding::error(CheckKind::Schema, e)
+                    .schema_at(schema.at.to_string())
+                    .at(pos),
+            ];
+        }
+    };
+    validator
         .iter_errors(value)
         .map(|e| {
             let pointer = e.instance_path().to_string();
@@ -184,10 +193,9 @@ pub fn schema_errors(schema: &Schema, value: &Value, severity: Severity, pos: Po
 /// registry URI to the spec file, so a rule reached through `$ref` points at its own line.
 fn rule_location(schema: &Schema, e: &jsonschema::ValidationError<'_>) -> String {
     if let Some(uri) = e.absolute_keyword_location()
-        && let Some((_, fragment)) = uri.as_str().split_once('#')
+        && let Some(at) = schema.keyword_location(uri.as_str())
     {
-        let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
-        return format!("{}#{decoded}", schema.at.file);
+        return at;
     }
     let path = e.schema_path().to_string();
     format!(
@@ -212,11 +220,10 @@ fn header(h: &HeaderSpec, observed: &Observed<'_>, resp_at: &str) -> Option<Find
     };
     let schema = h.schema.as_ref()?;
     let typed = coerce(value, &schema.raw);
-    let errors: Vec<String> = schema
-        .validator
-        .iter_errors(&typed)
-        .map(|e| e.to_string())
-        .collect();
+    let errors: Vec<String> = match schema.validator() {
+        Ok(v) => v.iter_errors(&typed).map(|e| e.to_string()).collect(),
+        Err(e) => vec![e.to_owned()],
+    };
     if errors.is_empty() {
         return None;
     }

@@ -68,10 +68,10 @@ pub struct DeriveArgs {
 
 #[derive(Subcommand)]
 pub enum SpecsCommand {
-    /// Lint specs: OpenAPI 3.1, JSON Schema 2020-12, examples, refs, operations; exit 2 on any problem.
+    /// Lint specs: OpenAPI 3.1/3.0, JSON Schema 2020-12, examples, refs (across files), operations; exit 2 on any problem.
     Check {
-        /// APIs to check [default: every folder of --specs with an openapi.yaml, and every
-        /// --spec].
+        /// APIs to check [default: every folder of --specs with an openapi.yaml or
+        /// openapi.json, and every --spec].
         apis: Vec<String>,
         #[command(flatten)]
         specs: SpecArgs,

@@ -15,7 +15,7 @@ pub fn check(specs: &SpecArgs, apis: Vec<String>) -> anyhow::Result<ExitCode> {
     };
     if apis.is_empty() {
         anyhow::bail!(
-            "no spec under {} (looked for */openapi.yaml); name one elsewhere with `--spec API=FILE`",
+            "no spec under {} (looked for */openapi.yaml and */openapi.json); name one elsewhere with `--spec API=FILE`",
             specs.specs.display()
         );
     }

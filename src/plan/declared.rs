@@ -200,11 +200,13 @@ mod tests {
     }
 
     fn op() -> Operation {
-        let param = |name: &str, location: &str| Param {
-            name: name.into(),
-            location: location.into(),
-            required: false,
-            schema: None,
+        let param = |name: &str, location: &str| {
+            std::sync::Arc::new(Param {
+                name: name.into(),
+                location: location.into(),
+                required: false,
+                schema: None,
+            })
         };
         let response = |key: &str| Response {
             key: key.into(),

@@ -10,11 +10,14 @@ mod document;
 mod operations;
 mod schemas;
 
+pub(crate) use document::{Context, context_of, position};
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::fileset::{FileSet, looks_like_json};
 use crate::source::{Node, Pos};
 
 /// What a [`Problem`] breaks. The name is printed and is the fixture folder of the rule's test.
@@ -24,6 +27,9 @@ pub enum Rule {
     Yaml,
     /// The document does not validate against the official OpenAPI 3.1 schema.
     OpenApi,
+    /// A 3.0 document does not validate against the official OpenAPI 3.0 schema (or is
+    /// Swagger 2.0, which conform does not read).
+    OpenApi30,
     /// A schema object is not valid JSON Schema 2020-12 (or does not compile).
     Schema,
     /// An `example`/`examples` value does not validate against its own schema.
@@ -43,9 +49,10 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 10] = [
+    pub const ALL: [Rule; 11] = [
         Rule::Yaml,
         Rule::OpenApi,
+        Rule::OpenApi30,
         Rule::Schema,
         Rule::Example,
         Rule::ResponseSchema,
@@ -60,6 +67,7 @@ impl Rule {
         match self {
             Rule::Yaml => "yaml",
             Rule::OpenApi => "openapi-3.1",
+            Rule::OpenApi30 => "openapi-3.0",
             Rule::Schema => "json-schema-2020-12",
             Rule::Example => "example-matches-schema",
             Rule::ResponseSchema => "response-schema",
@@ -110,10 +118,15 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Collects problems of one document; checks push into it and never stop early.
+/// Collects problems of one spec (its root file and the files it refers to); checks push into
+/// it and never stop early.
 pub(crate) struct Report {
-    file: PathBuf,
-    nodes: Option<Node>,
+    /// Each file's path and positioned tree (parsed on its first problem).
+    files: Vec<(PathBuf, String, Option<Option<Node>>)>,
+    /// Which OpenAPI schema applies.
+    pub(crate) oas: document::Oas,
+    /// The file [`Report::push`] places problems in (a rule walking a referenced file sets it).
+    pub(crate) cursor: usize,
     problems: Vec<Problem>,
 }
 
@@ -125,12 +138,27 @@ impl Report {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        let pos = self
-            .nodes
+        self.push_in(self.cursor, rule, pointer, message, help);
+    }
+
+    /// A problem in file `file` of the spec (0 is the root document).
+    pub(crate) fn push_in(
+        &mut self,
+        file: usize,
+        rule: Rule,
+        pointer: &str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let Some((path, source, nodes)) = self.files.get_mut(file) else {
+            return;
+        };
+        let nodes = nodes.get_or_insert_with(|| serde_saphyr::from_str::<Node>(source).ok());
+        let pos = nodes
             .as_ref()
             .map_or(Pos::UNKNOWN, |n| document::position(n, pointer));
         self.problems.push(Problem {
-            file: self.file.clone(),
+            file: path.clone(),
             pos,
             pointer: pointer.to_owned(),
             rule,
@@ -140,63 +168,76 @@ impl Report {
     }
 }
 
-/// The first `$ref` cycle of a document, as `specs check` reports it: `run` refuses such a spec
-/// before sending, in the same words, instead of compiling a schema that validates nothing.
-pub(crate) fn ref_cycle(path: &Path, source: &str, doc: &Value) -> Option<Problem> {
-    let (pointer, message, help) = document::first_ref_cycle(doc)?;
-    // Only now is the positioned tree parsed, for the line: a clean spec pays nothing for it.
-    let mut report = Report {
-        file: path.to_owned(),
-        nodes: serde_saphyr::from_str::<Node>(source).ok(),
-        problems: Vec::new(),
-    };
-    report.push(Rule::Ref, &pointer, message, help);
-    report.problems.pop()
-}
-
-/// Every problem of the spec at `path`, in file order. Empty means the spec is clean.
+/// Every problem of the spec at `path` and of the files its `$ref`s name, in file order.
+/// Empty means the spec is clean.
 pub fn lint_file(path: &Path) -> Vec<Problem> {
     let mut report = Report {
-        file: path.to_owned(),
-        nodes: None,
+        files: vec![(path.to_owned(), String::new(), Some(None))],
+        oas: document::Oas::V31,
+        cursor: 0,
         problems: Vec::new(),
     };
-    let source = match std::fs::read_to_string(path) {
-        Ok(s) => s,
-        Err(e) => {
-            report.push(
-                Rule::Yaml,
-                "",
-                format!("cannot read the file: {e}"),
-                "check the path",
-            );
+    let mut files = match FileSet::root(path) {
+        Ok(f) => f,
+        Err(d) => {
+            let (message, help) = match std::fs::read_to_string(path) {
+                Err(e) => (
+                    format!("cannot read the file: {e}"),
+                    "check the path".to_owned(),
+                ),
+                Ok(source) if !looks_like_json(path, &source) => {
+                    // The parser's own words, which name the line and column.
+                    let e = serde_saphyr::from_str::<Value>(&source)
+                        .err()
+                        .map_or_else(|| d.message.clone(), |e| e.to_string());
+                    (
+                        format!("not valid YAML: {e}"),
+                        "fix the YAML syntax".to_owned(),
+                    )
+                }
+                Ok(_) => (d.message.clone(), d.help.clone().unwrap_or_default()),
+            };
+            report.problems.push(Problem {
+                file: path.to_owned(),
+                pos: d.pos,
+                pointer: String::new(),
+                rule: Rule::Yaml,
+                message,
+                help,
+            });
             return report.problems;
         }
     };
-    let doc: Value = match serde_saphyr::from_str(&source) {
-        Ok(v @ Value::Object(_)) => v,
-        Ok(other) => {
-            report.push(
-                Rule::Yaml,
-                "",
-                format!("the document is {}, not a mapping", kind(&other)),
-                "an OpenAPI document is a mapping that starts with `openapi: 3.1.0`",
-            );
-            return report.problems;
-        }
-        Err(e) => {
-            report.push(
-                Rule::Yaml,
-                "",
-                format!("not valid YAML: {e}"),
-                "fix the YAML syntax",
-            );
-            return report.problems;
-        }
-    };
-    // Positions are a convenience: a document the positioned parser refuses is still linted.
-    report.nodes = serde_saphyr::from_str::<Node>(&source).ok();
-    lint_value(&doc, &mut report);
+    report.files[0] = (path.to_owned(), files.files[0].source.clone(), None);
+    let doc = files.files[0].value.clone();
+    if !doc.is_object() {
+        report.push(
+            Rule::Yaml,
+            "",
+            format!("the document is {}, not a mapping", kind(&doc)),
+            "an OpenAPI document is a mapping that starts with `openapi: 3.1.0`",
+        );
+        return report.problems;
+    }
+    if doc.get("swagger").is_some() {
+        let v = doc["swagger"].as_str().unwrap_or("2.0");
+        report.push(
+            Rule::OpenApi30,
+            "/swagger",
+            format!("`swagger: {v}` is a Swagger 2.0 document; conform reads OpenAPI 3.0 and 3.1"),
+            crate::spec::load::SWAGGER_HELP,
+        );
+        return report.problems;
+    }
+    if super::oas30::is_30(&doc) {
+        report.oas = document::Oas::V30;
+    }
+    // Bad references are reported by the ref rule, in the file that holds them.
+    let _ = files.follow_all();
+    for f in &files.files[1..] {
+        report.files.push((f.path.clone(), f.source.clone(), None));
+    }
+    lint_value(&files, &mut report);
     if report.problems.is_empty()
         && let Err(d) = super::load_api("lint", path)
     {
@@ -215,20 +256,44 @@ pub fn lint_file(path: &Path) -> Vec<Problem> {
         );
     }
     report.problems.sort_by(|a, b| {
-        (a.pos, a.rule, &a.pointer, &a.message).cmp(&(b.pos, b.rule, &b.pointer, &b.message))
+        (&a.file, a.pos, a.rule, &a.pointer, &a.message)
+            .cmp(&(&b.file, b.pos, b.rule, &b.pointer, &b.message))
     });
     report.problems.dedup();
     report.problems
 }
 
-fn lint_value(doc: &Value, report: &mut Report) {
-    document::check_openapi(doc, report);
-    document::check_refs(doc, report);
-    let compiled = schemas::Compiled::new(doc);
-    let sites = schemas::Sites::of(doc);
-    schemas::check_schemas(doc, &sites, &compiled, report);
-    schemas::check_examples(doc, &sites, &compiled, report);
-    operations::check(doc, report);
+fn lint_value(files: &FileSet, report: &mut Report) {
+    let doc = &files.files[0].value;
+    document::check_openapi(report.oas, document::Context::Root, doc, 0, "", report);
+    // A fragment in another file is checked as the kind of object its `$ref` stands for.
+    let mut checked = std::collections::BTreeSet::new();
+    for (i, f) in files.files.iter().enumerate() {
+        for (at, reference) in super::fileset::refs_of(&f.value) {
+            let (Some(context), Some(t)) = (document::context_of(&at), files.target(i, &reference))
+            else {
+                continue;
+            };
+            if t.file == i || !checked.insert((t.clone(), context)) {
+                continue;
+            }
+            if let Some(fragment) = files.get(&t) {
+                document::check_openapi(report.oas, context, fragment, t.file, &t.pointer, report);
+            }
+        }
+    }
+    document::check_refs(files, report);
+    let converted = super::load::converted(files, report.oas == document::Oas::V30);
+    let compiled = schemas::Compiled::new(files, &converted);
+    let sites = schemas::Sites::of(files);
+    if report.oas == document::Oas::V31 {
+        // A 3.0 document's schemas are Schema Objects, which the OAS 3.0 schema already checked.
+        schemas::check_schemas(files, &sites, &compiled, report);
+    } else {
+        schemas::check_compiles(files, &sites, &compiled, report);
+    }
+    schemas::check_examples(files, &sites, &compiled, report);
+    operations::check(files, report);
 }
 
 /// `a mapping`, `a string`, ... for messages.

@@ -1,8 +1,12 @@
-//! Building an [`ApiSpec`] from an OpenAPI 3.1 document: resolving `$ref`s of parameters,
-//! responses, headers and bodies, and compiling every schema once against a registry that holds
-//! the whole document, so schema `$ref`s resolve wherever they point inside it.
+//! Building an [`ApiSpec`] from an OpenAPI 3.1 or 3.0 document, in one file or split across
+//! several ([`FileSet`]): resolving `$ref`s of parameters, responses, headers and bodies
+//! (across files too), and compiling each schema once against a registry that holds every file
+//! as its own resource, so schema `$ref`s resolve wherever they point and every keyword keeps
+//! the file and pointer where it is written. A 3.0 document is first converted in place
+//! ([`super::oas30`]); Swagger 2.0 is refused with the way to convert it.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -10,14 +14,15 @@ use jsonschema::{Draft, Registry as SchemaRegistry};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::{Map, Value, json};
 
+use super::fileset::{FileSet, Target};
 use super::model::{
-    ApiSpec, HeaderSpec, Location, Media, Operation, Param, RequestBody, Response, Schema,
+    ApiSpec, HeaderSpec, Location, Media, Operation, Origins, Param, RequestBody, Response, Schema,
 };
 use crate::source::Diagnostic;
 use crate::source::Pos;
 
 /// Characters a URI fragment cannot hold as they are (path templates bring `{` and `}`).
-pub(super) const FRAGMENT: &AsciiSet = &CONTROLS
+pub(crate) const FRAGMENT: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'"')
     .add(b'<')
@@ -37,184 +42,265 @@ const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// Loads and compiles the spec of `api` from `path`.
+/// The help of a cyclic `$ref`, in the words `specs check` uses.
+pub(crate) const CYCLE_HELP: &str = "make one of them the object itself instead of another `$ref`";
+
+/// Loads and compiles the spec of `api` from `path` (the root file; the files its `$ref`s name
+/// are read from beside it).
 pub fn load_api(api: &str, path: &Path) -> Result<ApiSpec, Diagnostic> {
-    let source = crate::source::read_text(path)?;
-    let doc: Value = serde_saphyr::from_str_with_options(&source, crate::source::yaml::options())
-        .map_err(|e| crate::source::yaml::diagnostic(path, &source, &e))?;
-    if let Some(p) = super::lint::ref_cycle(path, &source, &doc) {
-        return Err(
-            Diagnostic::new(path, p.pos, format!("at #{}: {}", p.pointer, p.message)).help(p.help),
+    let mut files = FileSet::root(path)?;
+    let is_30 = check_version(path, &files.files[0].value)?;
+    files.follow_refs()?;
+    if let Some((file, pointer, reference, chain)) = files.first_cycle() {
+        let message = format!(
+            "`$ref: {reference}` never reaches an object: the references form a cycle ({})",
+            chain.join(" -> ")
         );
+        return Err(files.error(file, &pointer, message).help(CYCLE_HELP));
     }
-    Builder::new(api, path, doc)?.build()
+    let values = converted(&files, is_30);
+    for (f, value) in files.files.iter_mut().zip(values) {
+        f.value = value;
+    }
+    Builder::new(api, files)?.build()
 }
 
-struct Builder<'p> {
+/// Each file's value as conform compiles it: a 3.0 document's converted ([`super::oas30`]),
+/// a 3.1 one's repaired. A file that a schema refers to as a whole is converted as a schema.
+pub(crate) fn converted(files: &FileSet, is_30: bool) -> Vec<Value> {
+    let mut whole_schema = vec![false; files.files.len()];
+    for (i, f) in files.files.iter().enumerate() {
+        for (at, reference) in super::fileset::refs_of(&f.value) {
+            if super::lint::context_of(&at) == Some(super::lint::Context::Schema)
+                && let Some(t) = files.target(i, &reference)
+                && t.pointer.is_empty()
+            {
+                whole_schema[t.file] = true;
+            }
+        }
+    }
+    files
+        .files
+        .iter()
+        .zip(whole_schema)
+        .map(|(f, schema)| {
+            let mut v = f.value.clone();
+            if is_30 {
+                super::oas30::convert(&mut v, schema);
+            } else {
+                super::oas30::repair_31(&mut v);
+            }
+            v
+        })
+        .collect()
+}
+
+/// `Ok(true)` for 3.0.x, `Ok(false)` for 3.1.x; anything else is refused with the fix.
+pub(crate) fn check_version(path: &Path, doc: &Value) -> Result<bool, Diagnostic> {
+    let err = |m: String| Diagnostic::new(path, Pos::UNKNOWN, m);
+    if let Some(v) = doc.get("swagger") {
+        let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+        return Err(err(format!(
+            "`swagger: {v}` is a Swagger 2.0 document; conform reads OpenAPI 3.0 and 3.1"
+        ))
+        .help(SWAGGER_HELP));
+    }
+    match doc.get("openapi").and_then(Value::as_str) {
+        Some(v) if v.starts_with("3.1.") => Ok(false),
+        Some(v) if v.starts_with("3.0.") => Ok(true),
+        Some(v) => Err(err(format!(
+            "`openapi: {v}` is not supported; conform reads OpenAPI 3.0.x and 3.1.x documents"
+        ))
+        .help("write `openapi: 3.1.0` and use JSON Schema 2020-12 in schemas")),
+        None => Err(err("the document has no `openapi` version key".into())
+            .help("start the file with `openapi: 3.1.0`")),
+    }
+}
+
+/// How to turn a Swagger 2.0 document into one conform reads.
+pub(crate) const SWAGGER_HELP: &str = "convert it to OpenAPI 3 first, e.g. `npx swagger2openapi --yaml --outfile openapi.yaml swagger.yaml` (the swagger2openapi npm package), and point conform at the result";
+
+/// A place in one of the spec's files.
+type At = Target;
+
+fn at(file: usize, pointer: impl Into<String>) -> At {
+    Target {
+        file,
+        pointer: pointer.into(),
+    }
+}
+
+fn child(a: &At, suffix: &str) -> At {
+    at(a.file, format!("{}{suffix}", a.pointer))
+}
+
+struct Builder {
     api: String,
-    path: &'p Path,
-    file: Arc<str>,
-    base_uri: String,
-    doc: Value,
-    registry: SchemaRegistry<'static>,
+    files: FileSet,
+    origins: Arc<Origins>,
+    registry: Arc<SchemaRegistry<'static>>,
+    /// Each schema compiled once, by where it is written (a `$ref`-only site by its target).
+    compiled: RefCell<HashMap<At, Arc<Schema>>>,
 }
 
 fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
-impl<'p> Builder<'p> {
-    fn new(api: &str, path: &'p Path, doc: Value) -> Result<Self, Diagnostic> {
-        let err = |m: String| Diagnostic::new(path, Pos::UNKNOWN, m);
-        match doc.get("openapi").and_then(Value::as_str) {
-            Some(v) if v.starts_with("3.1.") => {}
-            Some(v) => {
-                return Err(err(format!(
-                    "`openapi: {v}` is not supported; conform reads OpenAPI 3.1.x documents"
-                ))
-                .help("write `openapi: 3.1.0` and use JSON Schema 2020-12 in schemas"));
-            }
-            None => {
-                return Err(err("the document has no `openapi` version key".into())
-                    .help("start the file with `openapi: 3.1.0`"));
-            }
-        }
-        // The URI only names the document inside the schema registry; it is never fetched.
-        let base_uri = format!("https://conform.invalid/specs/{api}/openapi.yaml");
+impl Builder {
+    fn new(api: &str, files: FileSet) -> Result<Self, Diagnostic> {
+        let root = &files.files[0];
+        let err = |m: String| Diagnostic::new(&root.path, Pos::UNKNOWN, m);
+        // The URIs only name the files inside the schema registry; they are never fetched.
+        let resources = files.files.iter().map(|f| {
+            (
+                f.uri.clone(),
+                Draft::Draft202012.create_resource(f.value.clone()),
+            )
+        });
         let registry = SchemaRegistry::new()
             .draft(Draft::Draft202012)
-            .add(&base_uri, Draft::Draft202012.create_resource(doc.clone()))
+            .extend(resources)
             .and_then(|b| b.prepare())
             .map_err(|e| {
                 err(format!(
                     "the document cannot be used as a schema resource: {e}"
                 ))
             })?;
+        let origins = Origins::new(
+            files
+                .files
+                .iter()
+                .map(|f| (f.uri.clone(), Arc::from(f.path.display().to_string())))
+                .collect(),
+        );
         Ok(Builder {
             api: api.to_owned(),
-            path,
-            file: Arc::from(path.display().to_string()),
-            base_uri,
-            doc,
-            registry,
+            files,
+            origins: Arc::new(origins),
+            registry: Arc::new(registry),
+            compiled: RefCell::new(HashMap::new()),
         })
     }
 
-    fn error(&self, pointer: &str, message: impl std::fmt::Display) -> Diagnostic {
-        Diagnostic::new(self.path, Pos::UNKNOWN, format!("at #{pointer}: {message}"))
+    fn root(&self) -> &Value {
+        &self.files.files[0].value
     }
 
-    fn at(&self, pointer: &str) -> Location {
+    fn error(&self, a: &At, message: impl std::fmt::Display) -> Diagnostic {
+        self.files.error(a.file, &a.pointer, message.to_string())
+    }
+
+    fn at(&self, a: &At) -> Location {
         Location {
-            file: self.file.clone(),
-            pointer: pointer.to_owned(),
+            file: self.origins.display(a.file),
+            pointer: a.pointer.clone(),
         }
     }
 
-    /// Follows a local `$ref` chain to the object it names; returns it with its own pointer.
-    fn resolve<'a>(
-        &'a self,
-        value: &'a Value,
-        pointer: &str,
-    ) -> Result<(&'a Value, String), Diagnostic> {
+    /// Follows a `$ref` chain (local or to another file) to the object it names; returns it
+    /// with its own place.
+    fn resolve<'a>(&'a self, value: &'a Value, place: &At) -> Result<(&'a Value, At), Diagnostic> {
         let mut cur = value;
-        let mut ptr = pointer.to_owned();
+        let mut here = place.clone();
         for _ in 0..32 {
             let Some(reference) = cur.get("$ref").and_then(Value::as_str) else {
-                return Ok((cur, ptr));
+                return Ok((cur, here));
             };
-            let target = reference.strip_prefix('#').ok_or_else(|| {
+            let dangling = || {
                 self.error(
-                    &ptr,
-                    format!(
-                        "`$ref: {reference}` is not local; conform resolves `#/...` references only"
-                    ),
-                )
-            })?;
-            cur = self.doc.pointer(target).ok_or_else(|| {
-                self.error(
-                    &ptr,
+                    &child(&here, "/$ref"),
                     format!("`$ref: {reference}` points at nothing (dangling reference)"),
                 )
-            })?;
-            ptr = target.to_owned();
+            };
+            let target = self
+                .files
+                .target(here.file, reference)
+                .ok_or_else(dangling)?;
+            cur = self.files.get(&target).ok_or_else(dangling)?;
+            here = target;
         }
-        Err(self.error(pointer, "`$ref` chain is longer than 32 links (a cycle?)"))
+        Err(self.error(place, "`$ref` chain is longer than 32 links (a cycle?)"))
     }
 
-    fn compile(&self, pointer: &str) -> Result<Schema, Diagnostic> {
-        let raw = self.doc.pointer(pointer).cloned().unwrap_or(Value::Null);
-        let fragment = utf8_percent_encode(pointer, FRAGMENT);
-        let wrapper = json!({ "$ref": format!("{}#{fragment}", self.base_uri) });
-        let validator = jsonschema::options()
-            .with_draft(Draft::Draft202012)
-            .should_validate_formats(true)
-            .with_registry(&self.registry)
-            .build(&wrapper)
-            .map_err(|e| self.error(pointer, format!("invalid schema: {e}")))?;
-        let raw = match self.resolve(&raw, pointer) {
-            Ok((v, _)) => v.clone(),
-            Err(_) => raw,
+    fn compile(&self, site: &At) -> Result<Arc<Schema>, Diagnostic> {
+        // Infallible today (compiling is deferred to first use); kept a Result for the callers.
+        let raw = self.files.get(site).unwrap_or(&Value::Null);
+        // A site that only refers elsewhere shares the validator of what it names.
+        let (resolved, key) = match raw.as_object() {
+            Some(o) if o.len() == 1 && o.contains_key("$ref") => self
+                .resolve(raw, site)
+                .unwrap_or_else(|_| (raw, site.clone())),
+            _ => (raw, site.clone()),
         };
-        Ok(Schema {
-            validator,
-            at: self.at(pointer),
-            raw,
-        })
+        if let Some(s) = self.compiled.borrow().get(&key) {
+            return Ok(s.clone());
+        }
+        let fragment = utf8_percent_encode(&key.pointer, FRAGMENT);
+        let uri = &self.files.files[key.file].uri;
+        let wrapper = json!({ "$ref": format!("{uri}#{fragment}") });
+        let schema = Arc::new(Schema {
+            validator: std::sync::OnceLock::new(),
+            wrapper,
+            registry: self.registry.clone(),
+            at: self.at(&key),
+            raw: resolved.clone(),
+            origins: self.origins.clone(),
+        });
+        self.compiled.borrow_mut().insert(key, schema.clone());
+        Ok(schema)
     }
 
     fn build(self) -> Result<ApiSpec, Diagnostic> {
         let mut operations = Vec::new();
         let empty = Map::new();
         let paths = self
-            .doc
+            .root()
             .get("paths")
             .and_then(Value::as_object)
             .unwrap_or(&empty);
         for (template, item) in paths {
-            let item_ptr = format!("/paths/{}", escape(template));
-            let (item, item_ptr) = self.resolve(item, &item_ptr)?;
-            let shared = self.params(item.get("parameters"), &format!("{item_ptr}/parameters"))?;
+            let item_at = at(0, format!("/paths/{}", escape(template)));
+            let (item, item_at) = self.resolve(item, &item_at)?;
+            let shared = self.params(item.get("parameters"), &child(&item_at, "/parameters"))?;
             for method in METHODS {
                 let Some(op) = item.get(*method) else {
                     continue;
                 };
-                let op_ptr = format!("{item_ptr}/{method}");
-                let params = op_params_again(&self, op, &op_ptr, &shared)?;
-                let base = self.operation(op, &op_ptr, method, template, params)?;
+                let op_at = child(&item_at, &format!("/{method}"));
+                let params = op_params(&self, op, &op_at, &shared)?;
+                let base = self.operation(op, &op_at, method, template, params.clone())?;
                 if let Some(variants) = op.get("x-conform-variants") {
                     let list = variants.as_array().ok_or_else(|| {
                         self.error(
-                            &format!("{op_ptr}/x-conform-variants"),
+                            &child(&op_at, "/x-conform-variants"),
                             "must be a list of operations",
                         )
                     })?;
                     for (i, v) in list.iter().enumerate() {
-                        let v_ptr = format!("{op_ptr}/x-conform-variants/{i}");
-                        let params = op_params_again(&self, op, &op_ptr, &shared)?;
+                        let v_at = child(&op_at, &format!("/x-conform-variants/{i}"));
                         // A variant inherits what it does not say from its base operation.
-                        let (r_src, r_ptr) = if v.get("responses").is_some() {
-                            (v, v_ptr.as_str())
+                        let (r_src, r_at) = if v.get("responses").is_some() {
+                            (v, &v_at)
                         } else {
-                            (op, op_ptr.as_str())
+                            (op, &op_at)
                         };
-                        let (b_src, b_ptr) = if v.get("requestBody").is_some() {
-                            (v, v_ptr.as_str())
+                        let (b_src, b_at) = if v.get("requestBody").is_some() {
+                            (v, &v_at)
                         } else {
-                            (op, op_ptr.as_str())
+                            (op, &op_at)
                         };
-                        let variant = Operation {
-                            id: self.operation_id(v, &v_ptr)?.to_owned(),
+                        operations.push(Operation {
+                            id: operation_id(v, method, template),
                             method: method.to_ascii_uppercase(),
                             path: template.to_owned(),
-                            params,
-                            request_body: self.request_body(b_src, b_ptr)?,
-                            responses: self.responses(r_src, r_ptr)?,
+                            params: params.clone(),
+                            request_body: self.request_body(b_src, b_at)?,
+                            responses: self.responses(r_src, r_at)?,
                             security: base.security.clone(),
                             requirements: base.requirements.clone(),
-                            at: self.at(&v_ptr),
-                        };
-                        operations.push(variant);
+                            at: self.at(&v_at),
+                        });
                     }
                 }
                 operations.push(base);
@@ -223,17 +309,21 @@ impl<'p> Builder<'p> {
         let mut seen = std::collections::BTreeSet::new();
         for op in &operations {
             if !seen.insert(op.id.clone()) {
-                return Err(self.error(
-                    &op.at.pointer,
-                    format!("operationId `{}` is used twice", op.id),
+                return Err(Diagnostic::new(
+                    Path::new(op.at.file.as_ref()),
+                    Pos::UNKNOWN,
+                    format!(
+                        "at #{}: operationId `{}` is used twice",
+                        op.at.pointer, op.id
+                    ),
                 ));
             }
         }
         Ok(ApiSpec {
             name: self.api.clone(),
-            path: self.path.to_owned(),
+            path: self.files.files[0].path.clone(),
             operations,
-            servers: servers(&self.doc),
+            servers: servers(self.root()),
             security_schemes: self.security_schemes()?,
         })
     }
@@ -242,123 +332,108 @@ impl<'p> Builder<'p> {
     fn security_schemes(&self) -> Result<BTreeMap<String, Value>, Diagnostic> {
         let mut out = BTreeMap::new();
         let Some(schemes) = self
-            .doc
+            .root()
             .pointer("/components/securitySchemes")
             .and_then(Value::as_object)
         else {
             return Ok(out);
         };
         for (name, scheme) in schemes {
-            let ptr = format!("/components/securitySchemes/{}", escape(name));
-            let (scheme, _) = self.resolve(scheme, &ptr)?;
+            let place = at(0, format!("/components/securitySchemes/{}", escape(name)));
+            let (scheme, _) = self.resolve(scheme, &place)?;
             out.insert(name.clone(), scheme.clone());
         }
         Ok(out)
     }
 
-    fn operation_id<'v>(&self, op: &'v Value, op_ptr: &str) -> Result<&'v str, Diagnostic> {
-        op.get("operationId")
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                self.error(
-                    op_ptr,
-                    "operation has no `operationId`; scenarios call operations by it",
-                )
-            })
-    }
-
     fn operation(
         &self,
         op: &Value,
-        op_ptr: &str,
+        op_at: &At,
         method: &str,
         template: &str,
-        params: Vec<Param>,
+        params: Vec<Arc<Param>>,
     ) -> Result<Operation, Diagnostic> {
-        let id = self.operation_id(op, op_ptr)?;
         Ok(Operation {
-            id: id.to_owned(),
+            id: operation_id(op, method, template),
             method: method.to_ascii_uppercase(),
             path: template.to_owned(),
             params,
-            request_body: self.request_body(op, op_ptr)?,
-            responses: self.responses(op, op_ptr)?,
-            security: required_security(op.get("security").or(self.doc.get("security"))),
-            requirements: requirements(op.get("security").or(self.doc.get("security"))),
-            at: self.at(op_ptr),
+            request_body: self.request_body(op, op_at)?,
+            responses: self.responses(op, op_at)?,
+            security: required_security(op.get("security").or(self.root().get("security"))),
+            requirements: requirements(op.get("security").or(self.root().get("security"))),
+            at: self.at(op_at),
         })
     }
 
-    fn params(&self, list: Option<&Value>, list_ptr: &str) -> Result<Vec<ParamAt>, Diagnostic> {
+    fn params(&self, list: Option<&Value>, list_at: &At) -> Result<Vec<Arc<Param>>, Diagnostic> {
         let Some(list) = list else {
             return Ok(Vec::new());
         };
         let items = list
             .as_array()
-            .ok_or_else(|| self.error(list_ptr, "`parameters` must be a list"))?;
+            .ok_or_else(|| self.error(list_at, "`parameters` must be a list"))?;
         (0..items.len())
-            .map(|i| self.param(&format!("{list_ptr}/{i}")))
+            .map(|i| self.param(&child(list_at, &format!("/{i}"))))
             .collect()
     }
 
-    fn param(&self, ptr: &str) -> Result<ParamAt, Diagnostic> {
-        let raw = self.doc.pointer(ptr).unwrap_or(&Value::Null);
-        let (p, p_ptr) = self.resolve(raw, ptr)?;
+    fn param(&self, place: &At) -> Result<Arc<Param>, Diagnostic> {
+        let raw = self.files.get(place).unwrap_or(&Value::Null);
+        let (p, p_at) = self.resolve(raw, place)?;
         let name = p
             .get("name")
             .and_then(Value::as_str)
-            .ok_or_else(|| self.error(&p_ptr, "parameter has no `name`"))?;
+            .ok_or_else(|| self.error(&p_at, "parameter has no `name`"))?;
         let location = p
             .get("in")
             .and_then(Value::as_str)
-            .ok_or_else(|| self.error(&p_ptr, "parameter has no `in`"))?;
+            .ok_or_else(|| self.error(&p_at, "parameter has no `in`"))?;
         if !["path", "query", "header", "cookie"].contains(&location) {
             return Err(self.error(
-                &p_ptr,
+                &p_at,
                 format!("`in: {location}` must be path, query, header or cookie"),
             ));
         }
         let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
         if location == "path" && !required {
             return Err(self.error(
-                &p_ptr,
+                &p_at,
                 format!("path parameter `{name}` must have `required: true`"),
             ));
         }
         let schema = match p.get("schema") {
-            Some(_) => Some(self.compile(&format!("{p_ptr}/schema"))?),
+            Some(_) => Some(self.compile(&child(&p_at, "/schema"))?),
             None => None,
         };
-        Ok(ParamAt {
-            ptr: ptr.to_owned(),
-            param: Param {
-                name: name.to_owned(),
-                location: location.to_owned(),
-                required,
-                schema,
-            },
-        })
+        Ok(Arc::new(Param {
+            name: name.to_owned(),
+            location: location.to_owned(),
+            required,
+            schema,
+        }))
     }
 
-    fn content(&self, obj: &Value, obj_ptr: &str) -> Result<Vec<Media>, Diagnostic> {
+    fn content(&self, obj: &Value, obj_at: &At) -> Result<Vec<Media>, Diagnostic> {
         let Some(content) = obj.get("content") else {
             return Ok(Vec::new());
         };
         let map = content.as_object().ok_or_else(|| {
             self.error(
-                &format!("{obj_ptr}/content"),
+                &child(obj_at, "/content"),
                 "`content` must be a mapping of media types",
             )
         })?;
         let mut out = Vec::new();
         for (media_type, m) in map {
-            let m_ptr = format!("{obj_ptr}/content/{}", escape(media_type));
+            let m_at = child(obj_at, &format!("/content/{}", escape(media_type)));
             let schema = match m.get("schema") {
-                Some(_) => Some(self.compile(&format!("{m_ptr}/schema"))?),
+                Some(_) => Some(self.compile(&child(&m_at, "/schema"))?),
                 None => None,
             };
             let strict = match m.get("x-conform-strict").and_then(|s| s.get("schema")) {
-                Some(_) => Some(self.compile(&format!("{m_ptr}/x-conform-strict/schema"))?),
+                Some(_) => Some(self.compile(&child(&m_at, "/x-conform-strict/schema"))?),
                 None => None,
             };
             out.push(Media {
@@ -370,47 +445,46 @@ impl<'p> Builder<'p> {
         Ok(out)
     }
 
-    fn request_body(&self, op: &Value, op_ptr: &str) -> Result<Option<RequestBody>, Diagnostic> {
+    fn request_body(&self, op: &Value, op_at: &At) -> Result<Option<RequestBody>, Diagnostic> {
         let Some(rb) = op.get("requestBody") else {
             return Ok(None);
         };
-        let (rb, rb_ptr) = self.resolve(rb, &format!("{op_ptr}/requestBody"))?;
+        let (rb, rb_at) = self.resolve(rb, &child(op_at, "/requestBody"))?;
         Ok(Some(RequestBody {
             required: rb.get("required").and_then(Value::as_bool).unwrap_or(false),
-            content: self.content(rb, &rb_ptr)?,
+            content: self.content(rb, &rb_at)?,
         }))
     }
 
-    fn responses(&self, op: &Value, op_ptr: &str) -> Result<Vec<Response>, Diagnostic> {
-        let r_ptr = format!("{op_ptr}/responses");
-        let map = op
-            .get("responses")
-            .and_then(Value::as_object)
-            .ok_or_else(|| self.error(op_ptr, "operation has no `responses`"))?;
+    fn responses(&self, op: &Value, op_at: &At) -> Result<Vec<Response>, Diagnostic> {
+        let r_at = child(op_at, "/responses");
+        // 3.1 lets an operation leave `responses` out: then no status is documented.
+        let Some(responses) = op.get("responses") else {
+            return Ok(Vec::new());
+        };
+        let map = responses
+            .as_object()
+            .ok_or_else(|| self.error(&r_at, "`responses` must be a mapping of statuses"))?;
         let mut out = Vec::new();
         for (key, resp) in map {
-            let valid_key = key == "default"
-                || (key.len() == 3 && key.chars().all(|c| c.is_ascii_digit()))
-                || (key.len() == 3
-                    && key.as_bytes()[0].is_ascii_digit()
-                    && key[1..].eq_ignore_ascii_case("XX"));
-            if !valid_key {
+            let key_at = child(&r_at, &format!("/{}", escape(key)));
+            if !valid_status_key(key) {
                 return Err(self.error(
-                    &format!("{r_ptr}/{}", escape(key)),
+                    &key_at,
                     format!("`{key}` is not a status code, a range like `4XX`, or `default`"),
                 ));
             }
-            let (resp, resp_ptr) = self.resolve(resp, &format!("{r_ptr}/{}", escape(key)))?;
+            let (resp, resp_at) = self.resolve(resp, &key_at)?;
             let mut headers = Vec::new();
             if let Some(hmap) = resp.get("headers").and_then(Value::as_object) {
                 for (name, h) in hmap {
-                    let (h, h_ptr) =
-                        self.resolve(h, &format!("{resp_ptr}/headers/{}", escape(name)))?;
+                    let h_at = child(&resp_at, &format!("/headers/{}", escape(name)));
+                    let (h, h_at) = self.resolve(h, &h_at)?;
                     headers.push(HeaderSpec {
                         name: name.clone(),
                         required: h.get("required").and_then(Value::as_bool).unwrap_or(false),
                         schema: match h.get("schema") {
-                            Some(_) => Some(self.compile(&format!("{h_ptr}/schema"))?),
+                            Some(_) => Some(self.compile(&child(&h_at, "/schema"))?),
                             None => None,
                         },
                     });
@@ -419,21 +493,51 @@ impl<'p> Builder<'p> {
             out.push(Response {
                 key: key.clone(),
                 headers,
-                content: self.content(resp, &resp_ptr)?,
-                at: self.at(&resp_ptr),
+                content: self.content(resp, &resp_at)?,
+                at: self.at(&resp_at),
             });
         }
         Ok(out)
     }
 }
 
-struct ParamAt {
-    ptr: String,
-    param: Param,
+fn valid_status_key(key: &str) -> bool {
+    key == "default"
+        || (key.len() == 3 && key.chars().all(|c| c.is_ascii_digit()))
+        || (key.len() == 3
+            && key.as_bytes()[0].is_ascii_digit()
+            && key[1..].eq_ignore_ascii_case("XX"))
 }
 
-/// An operation's own parameters plus the path item's shared ones it does not override.
-/// Variants get their own copy: validators are not `Clone`, so they are compiled again.
+/// The `operationId`, or `METHOD /path` for an operation without one (a team's spec often
+/// leaves some out; `specs check` still reports it).
+fn operation_id(op: &Value, method: &str, template: &str) -> String {
+    op.get("operationId").and_then(Value::as_str).map_or_else(
+        || format!("{} {template}", method.to_ascii_uppercase()),
+        str::to_owned,
+    )
+}
+
+/// An operation's own parameters plus the path item's shared ones it does not override; a
+/// shared parameter is the same compiled one in every operation.
+fn op_params(
+    b: &Builder,
+    op: &Value,
+    op_at: &At,
+    shared: &[Arc<Param>],
+) -> Result<Vec<Arc<Param>>, Diagnostic> {
+    let mut params = b.params(op.get("parameters"), &child(op_at, "/parameters"))?;
+    for p in shared {
+        if !params
+            .iter()
+            .any(|q| q.name == p.name && q.location == p.location)
+        {
+            params.push(p.clone());
+        }
+    }
+    Ok(params)
+}
+
 /// The `servers` URLs with each `{variable}` replaced by its `default`.
 fn servers(doc: &Value) -> Vec<String> {
     let Some(list) = doc.get("servers").and_then(Value::as_array) else {
@@ -494,22 +598,4 @@ fn requirements(list: Option<&Value>) -> Vec<BTreeMap<String, Vec<String>>> {
                 .collect()
         })
         .collect()
-}
-
-fn op_params_again(
-    b: &Builder<'_>,
-    op: &Value,
-    op_ptr: &str,
-    shared: &[ParamAt],
-) -> Result<Vec<Param>, Diagnostic> {
-    let mut params = b.params(op.get("parameters"), &format!("{op_ptr}/parameters"))?;
-    for p in shared {
-        if !params
-            .iter()
-            .any(|q| q.param.name == p.param.name && q.param.location == p.param.location)
-        {
-            params.push(b.param(&p.ptr)?);
-        }
-    }
-    Ok(params.into_iter().map(|p| p.param).collect())
 }

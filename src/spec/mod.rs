@@ -1,7 +1,8 @@
 //! The spec registry: [`Registry`] loads each API's spec (a file named by [`SpecFiles`], else
-//! `specs/<api>/openapi.yaml`; OpenAPI 3.1), resolves local
-//! `$ref`s, compiles one JSON Schema 2020-12 validator per parameter, request body and
-//! (operation, status, media type) once, and looks operations up by `operationId`.
+//! `specs/<api>/openapi.yaml` or `openapi.json`; OpenAPI 3.1 or 3.0, in one file or split
+//! across several), resolves `$ref`s, gives every parameter, request body and (operation,
+//! status, media type) a JSON Schema 2020-12 validator (compiled on first use, once per
+//! schema), and looks operations up by `operationId`.
 //!
 //! Two conform extensions are understood (see `specs/README.md`):
 //! - `x-conform-variants` on an operation: several operations that share a method and path and
@@ -10,9 +11,11 @@
 //!   the examples disagree with it; a miss is a warning, or a violation under `--strict`.
 
 mod files;
+mod fileset;
 pub mod lint;
 mod load;
 mod model;
+mod oas30;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -64,7 +67,7 @@ impl Registry {
             .into_iter()
             .flatten()
             .flatten()
-            .filter(|e| e.path().join("openapi.yaml").is_file())
+            .filter(|e| spec_file(&e.path()).is_some())
             .filter_map(|e| e.file_name().to_str().map(str::to_owned))
             .collect();
         names.extend(self.files.apis().map(str::to_owned));
@@ -77,7 +80,10 @@ impl Registry {
     pub fn spec_path(&self, api: &str) -> PathBuf {
         match self.files.get(api) {
             Some(f) => f.path.clone(),
-            None => self.root.join(api).join("openapi.yaml"),
+            None => {
+                let dir = self.root.join(api);
+                spec_file(&dir).unwrap_or_else(|| dir.join("openapi.yaml"))
+            }
         }
     }
 
@@ -116,4 +122,12 @@ impl Registry {
         // A panic while holding the lock cannot leave the map half-written (insert is atomic).
         self.loaded.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// The spec file of one API folder: `openapi.yaml`, `openapi.yml` or `openapi.json`.
+fn spec_file(dir: &Path) -> Option<PathBuf> {
+    ["openapi.yaml", "openapi.yml", "openapi.json"]
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|p| p.is_file())
 }

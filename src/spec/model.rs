@@ -44,10 +44,77 @@ impl std::fmt::Display for Location {
 
 /// A compiled schema with the place it was written.
 pub struct Schema {
-    pub validator: jsonschema::Validator,
+    /// Compiled on first use: a large spec loads in a moment, and only the schemas a run
+    /// meets are compiled (each once: sites that `$ref` the same schema share this value).
+    pub(crate) validator: std::sync::OnceLock<Result<jsonschema::Validator, String>>,
+    /// `{"$ref": "<file uri>#<pointer>"}`, what is compiled against `registry`.
+    pub(crate) wrapper: Value,
+    pub(crate) registry: Arc<jsonschema::Registry<'static>>,
     pub at: Location,
     /// The schema as written (after `$ref` resolution of the outer reference), for type hints.
     pub raw: Value,
+    /// The spec's files by registry URI, to name where a failed keyword is written.
+    pub(crate) origins: Arc<Origins>,
+}
+
+impl Schema {
+    /// The validator, compiled now if it was not yet; the error says why the schema cannot
+    /// be used (`specs check` reports the same up front).
+    pub fn validator(&self) -> Result<&jsonschema::Validator, &str> {
+        self.validator
+            .get_or_init(|| {
+                jsonschema::options()
+                    .with_draft(jsonschema::Draft::Draft202012)
+                    .should_validate_formats(true)
+                    .with_registry(&self.registry)
+                    .build(&self.wrapper)
+                    .map_err(|e| format!("the schema at {} does not compile: {e}", self.at))
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    /// Where a keyword is written, from its absolute location in the schema registry
+    /// (`file:///.../schemas.yaml#/Todo/properties/id/type`): the file as the user names it and
+    /// the pointer as the file wrote it (3.0 conversion undone).
+    pub fn keyword_location(&self, absolute: &str) -> Option<String> {
+        let (base, fragment) = absolute.split_once('#')?;
+        let file = self
+            .origins
+            .by_uri(base)
+            .unwrap_or_else(|| self.at.file.clone());
+        let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+        Some(format!(
+            "{file}#{}",
+            super::oas30::original_pointer(&decoded)
+        ))
+    }
+}
+
+/// The files of a spec: each one's registry URI and the path shown for it.
+#[derive(Debug, Default)]
+pub(crate) struct Origins {
+    files: Vec<(String, Arc<str>)>,
+}
+
+impl Origins {
+    pub(crate) fn new(files: Vec<(String, Arc<str>)>) -> Self {
+        Origins { files }
+    }
+
+    /// The shown path of file `i` (files are numbered as [`super::fileset::FileSet`] reads them).
+    pub(crate) fn display(&self, i: usize) -> Arc<str> {
+        self.files
+            .get(i)
+            .map_or_else(|| Arc::from(""), |(_, d)| d.clone())
+    }
+
+    fn by_uri(&self, uri: &str) -> Option<Arc<str>> {
+        self.files
+            .iter()
+            .find(|(u, _)| u == uri)
+            .map(|(_, d)| d.clone())
+    }
 }
 
 impl std::fmt::Debug for Schema {
@@ -62,7 +129,7 @@ pub struct Operation {
     pub method: String,
     /// The path template, such as `/servers/{server_id}/action`.
     pub path: String,
-    pub params: Vec<Param>,
+    pub params: Vec<Arc<Param>>,
     pub request_body: Option<RequestBody>,
     pub responses: Vec<Response>,
     /// The security schemes the operation requires (its own `security`, else the document's),
@@ -98,7 +165,10 @@ impl Operation {
     }
 
     pub fn params_in(&self, location: &str) -> impl Iterator<Item = &Param> {
-        self.params.iter().filter(move |p| p.location == location)
+        self.params
+            .iter()
+            .map(Arc::as_ref)
+            .filter(move |p| p.location == location)
     }
 }
 
@@ -108,7 +178,7 @@ pub struct Param {
     /// `path`, `query`, `header` or `cookie`.
     pub location: String,
     pub required: bool,
-    pub schema: Option<Schema>,
+    pub schema: Option<Arc<Schema>>,
 }
 
 #[derive(Debug)]
@@ -131,15 +201,15 @@ pub struct Response {
 pub struct HeaderSpec {
     pub name: String,
     pub required: bool,
-    pub schema: Option<Schema>,
+    pub schema: Option<Arc<Schema>>,
 }
 
 #[derive(Debug)]
 pub struct Media {
     pub media_type: String,
-    pub schema: Option<Schema>,
+    pub schema: Option<Arc<Schema>>,
     /// The documented table read literally (`x-conform-strict`).
-    pub strict: Option<Schema>,
+    pub strict: Option<Arc<Schema>>,
 }
 
 impl Media {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{Report, Rule, document, kind, token};
+use crate::spec::fileset::FileSet;
 
 pub(super) const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -27,22 +28,29 @@ const VARIANT_KEYS: &[&str] = &[
     "callbacks",
 ];
 
-pub(super) fn check(doc: &Value, report: &mut Report) {
-    let mut ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
+/// (file, pointer) of each operation, by operationId.
+type Ids = BTreeMap<String, Vec<(usize, String)>>;
+
+pub(super) fn check(files: &FileSet, report: &mut Report) {
+    let doc = &files.files[0].value;
+    let mut ids: Ids = BTreeMap::new();
     if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
         for (template, item) in paths {
             let item_ptr = format!("/paths/{}", token(template));
-            let (item, item_ptr) = follow(doc, item, item_ptr);
+            // A path item in another file is checked there: its problems name that file.
+            let (item, file, item_ptr) = follow(files, 0, item, item_ptr);
+            report.cursor = file;
             for method in METHODS {
                 let Some(op) = item.get(*method) else {
                     continue;
                 };
                 let op_ptr = format!("{item_ptr}/{method}");
                 operation_id(op, &op_ptr, &mut ids, report);
-                path_params(doc, template, item, &item_ptr, op, &op_ptr, report);
+                path_params(files, template, item, &item_ptr, op, &op_ptr, report);
                 responses(op, &op_ptr, report);
                 variants(op, &op_ptr, &mut ids, report);
             }
+            report.cursor = 0;
         }
     }
     if let Some(map) = doc
@@ -56,8 +64,9 @@ pub(super) fn check(doc: &Value, report: &mut Report) {
     }
     for (id, places) in ids {
         if places.len() > 1 {
-            for p in &places {
-                report.push(
+            for (file, p) in &places {
+                report.push_in(
+                    *file,
                     Rule::OperationId,
                     &format!("{p}/operationId"),
                     format!(
@@ -65,7 +74,7 @@ pub(super) fn check(doc: &Value, report: &mut Report) {
                         places.len(),
                         places
                             .iter()
-                            .map(|q| format!("#{q}"))
+                            .map(|(_, q)| format!("#{q}"))
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
@@ -76,31 +85,31 @@ pub(super) fn check(doc: &Value, report: &mut Report) {
     }
 }
 
-/// A `$ref`'d object and its own pointer; the object itself when it is not a (valid) reference.
-fn follow<'a>(doc: &'a Value, v: &'a Value, ptr: String) -> (&'a Value, String) {
-    match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => match r
-            .strip_prefix('#')
-            .and_then(|t| Some((t, document::resolve(doc, t)?)))
-        {
-            Some((t, target)) => (target, t.to_owned()),
-            None => (v, ptr),
-        },
-        None => (v, ptr),
+/// A `$ref`'d object (in its file, or another) with its file and pointer; the object itself
+/// when it is not a (valid) reference.
+fn follow<'a>(
+    files: &'a FileSet,
+    file: usize,
+    v: &'a Value,
+    ptr: String,
+) -> (&'a Value, usize, String) {
+    let target = v
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| files.target(file, r))
+        .and_then(|t| Some((files.get(&t)?, t)));
+    match target {
+        Some((value, t)) => (value, t.file, t.pointer),
+        None => (v, file, ptr),
     }
 }
 
-fn operation_id(
-    op: &Value,
-    op_ptr: &str,
-    ids: &mut BTreeMap<String, Vec<String>>,
-    report: &mut Report,
-) {
+fn operation_id(op: &Value, op_ptr: &str, ids: &mut Ids, report: &mut Report) {
     match op.get("operationId").and_then(Value::as_str) {
         Some(id) => ids
             .entry(id.to_owned())
             .or_default()
-            .push(op_ptr.to_owned()),
+            .push((report.cursor, op_ptr.to_owned())),
         None => report.push(
             Rule::OperationId,
             op_ptr,
@@ -125,7 +134,7 @@ fn template_names(template: &str) -> Vec<&str> {
 }
 
 fn path_params(
-    doc: &Value,
+    files: &FileSet,
     template: &str,
     item: &Value,
     item_ptr: &str,
@@ -134,18 +143,19 @@ fn path_params(
     report: &mut Report,
 ) {
     // The operation's own parameters override the path item's of the same name and location.
-    let mut declared: BTreeMap<String, (String, &Value)> = BTreeMap::new();
+    let mut declared: BTreeMap<String, (usize, String, &Value)> = BTreeMap::new();
     for (holder, holder_ptr) in [(item, item_ptr), (op, op_ptr)] {
         let Some(list) = holder.get("parameters").and_then(Value::as_array) else {
             continue;
         };
         for (i, p) in list.iter().enumerate() {
-            let (p, p_ptr) = follow(doc, p, format!("{holder_ptr}/parameters/{i}"));
+            let here = format!("{holder_ptr}/parameters/{i}");
+            let (p, p_file, p_ptr) = follow(files, report.cursor, p, here);
             if p.get("in").and_then(Value::as_str) != Some("path") {
                 continue;
             }
             if let Some(name) = p.get("name").and_then(Value::as_str) {
-                declared.insert(name.to_owned(), (p_ptr, p));
+                declared.insert(name.to_owned(), (p_file, p_ptr, p));
             }
         }
     }
@@ -168,9 +178,10 @@ fn path_params(
             );
         }
     }
-    for (name, (p_ptr, p)) in &declared {
+    for (name, (p_file, p_ptr, p)) in &declared {
         if !names.contains(&name.as_str()) {
-            report.push(
+            report.push_in(
+                *p_file,
                 Rule::PathParams,
                 p_ptr,
                 format!("path parameter `{name}` is not in the path `{template}`"),
@@ -180,7 +191,8 @@ fn path_params(
             );
         }
         if p.get("required") != Some(&Value::Bool(true)) {
-            report.push(
+            report.push_in(
+                *p_file,
                 Rule::PathParams,
                 p_ptr,
                 format!("path parameter `{name}` is not `required: true`"),
@@ -219,12 +231,7 @@ fn response_content(status: &str, r: &Value, ptr: &str, report: &mut Report) {
     }
 }
 
-fn variants(
-    op: &Value,
-    op_ptr: &str,
-    ids: &mut BTreeMap<String, Vec<String>>,
-    report: &mut Report,
-) {
+fn variants(op: &Value, op_ptr: &str, ids: &mut Ids, report: &mut Report) {
     let Some(list) = op.get("x-conform-variants") else {
         return;
     };

@@ -5,56 +5,100 @@
 //! anywhere), so a body property that happens to be named `schema` or `example` is not mistaken
 //! for one.
 
+use std::rc::Rc;
+
 use jsonschema::{Draft, Registry, Validator};
 use percent_encoding::utf8_percent_encode;
 use serde_json::{Value, json};
 
-use super::{Report, Rule, document::resolve, token};
+use super::document::{Context, context_of};
+use super::{Report, Rule, token};
+use crate::spec::fileset::{FileSet, refs_of};
 use crate::spec::load::FRAGMENT;
 
-const BASE: &str = "https://conform.invalid/lint/openapi.yaml";
-
-/// The document as a schema resource, so a schema anywhere in it compiles with its `$ref`s.
+/// Every file as a schema resource, so a schema anywhere compiles with its `$ref`s.
 pub(super) struct Compiled {
     registry: Result<Registry<'static>, String>,
+    uris: Vec<String>,
+    /// Each schema compiled once: the schema rule and the examples that use it share it.
+    cache: std::cell::RefCell<std::collections::HashMap<At, Rc<Result<Validator, String>>>>,
 }
 
 impl Compiled {
-    pub(super) fn new(doc: &Value) -> Self {
+    pub(super) fn new(files: &FileSet, converted: &[Value]) -> Self {
+        let resources = files
+            .files
+            .iter()
+            .zip(converted)
+            .map(|(f, v)| (f.uri.clone(), Draft::Draft202012.create_resource(v.clone())));
         let registry = Registry::new()
             .draft(Draft::Draft202012)
-            .add(BASE, Draft::Draft202012.create_resource(doc.clone()))
+            .extend(resources)
             .and_then(|b| b.prepare())
             .map_err(|e| e.to_string());
-        Compiled { registry }
+        Compiled {
+            registry,
+            uris: files.files.iter().map(|f| f.uri.clone()).collect(),
+            cache: Default::default(),
+        }
     }
 
-    /// The validator of the schema at `pointer`, formats asserted as the runner does.
-    fn validator(&self, pointer: &str) -> Result<Validator, String> {
+    /// The validator of the schema at `pointer` of file `file`, formats asserted as the runner
+    /// does.
+    fn validator(&self, file: usize, pointer: &str) -> Rc<Result<Validator, String>> {
+        let key = (file, pointer.to_owned());
+        if let Some(v) = self.cache.borrow().get(&key) {
+            return v.clone();
+        }
+        let v = Rc::new(self.build(file, pointer));
+        self.cache.borrow_mut().insert(key, v.clone());
+        v
+    }
+
+    fn build(&self, file: usize, pointer: &str) -> Result<Validator, String> {
+        self.build_schema(&self.reference(file, pointer))
+    }
+
+    /// Whether every schema of `roots` compiles, tried as one `allOf` of them.
+    fn all_compile(&self, roots: &[&At]) -> bool {
+        let all: Vec<Value> = roots.iter().map(|(f, p)| self.reference(*f, p)).collect();
+        self.build_schema(&json!({ "allOf": all })).is_ok()
+    }
+
+    fn reference(&self, file: usize, pointer: &str) -> Value {
+        let uri = self.uris.get(file).map_or("", String::as_str);
+        json!({ "$ref": format!("{uri}#{}", utf8_percent_encode(pointer, FRAGMENT)) })
+    }
+
+    fn build_schema(&self, wrapper: &Value) -> Result<Validator, String> {
         let registry = self.registry.as_ref().map_err(Clone::clone)?;
-        let wrapper =
-            json!({ "$ref": format!("{BASE}#{}", utf8_percent_encode(pointer, FRAGMENT)) });
         jsonschema::options()
             .with_draft(Draft::Draft202012)
             .should_validate_formats(true)
             .with_registry(registry)
-            .build(&wrapper)
+            .build(wrapper)
             .map_err(|e| e.to_string())
     }
 }
 
-/// Where schemas and examples sit in the OpenAPI structure.
+/// A place in one of the spec's files: (file index, JSON pointer).
+type At = (usize, String);
+
+/// Where schemas and examples sit in the OpenAPI structure, in every file.
 #[derive(Default)]
 pub(super) struct Sites {
-    /// Pointers of schema objects that are not inside another schema.
-    schemas: Vec<String>,
-    /// (object holding `example`/`examples`, pointer of the schema they must match).
-    examples: Vec<(String, String)>,
+    /// Schema objects that are not inside another schema.
+    schemas: Vec<At>,
+    /// (file, object holding `example`/`examples`, pointer of the schema they must match).
+    examples: Vec<(usize, String, String)>,
+    /// The file being walked.
+    file: usize,
 }
 
 impl Sites {
-    pub(super) fn of(doc: &Value) -> Self {
+    pub(super) fn of(files: &FileSet) -> Self {
         let mut s = Sites::default();
+        let doc = &files.files[0].value;
         if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
             for (p, item) in paths {
                 s.path_item(item, &format!("/paths/{}", token(p)));
@@ -81,6 +125,30 @@ impl Sites {
         for (ptr, v) in each("requestBodies") {
             s.content(v, &ptr);
         }
+        // What other files hold, walked as the kind of object that refers to it.
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, f) in files.files.iter().enumerate() {
+            for (at, reference) in refs_of(&f.value) {
+                let (Some(context), Some(t)) = (context_of(&at), files.target(i, &reference))
+                else {
+                    continue;
+                };
+                if t.file == i || !seen.insert((t.file, t.pointer.clone())) {
+                    continue;
+                }
+                let Some(v) = files.get(&t) else { continue };
+                s.file = t.file;
+                match context {
+                    Context::Schema => s.schema_root(&t.pointer),
+                    Context::PathItem => s.path_item(v, &t.pointer),
+                    Context::Parameter | Context::Header => s.param(v, &t.pointer),
+                    Context::Response => s.response(v, &t.pointer),
+                    Context::RequestBody => s.content(v, &t.pointer),
+                    _ => {}
+                }
+            }
+        }
+        s.file = 0;
         s
     }
 
@@ -126,7 +194,7 @@ impl Sites {
         if p.get("schema").is_some() {
             let schema = format!("{ptr}/schema");
             self.schema_root(&schema);
-            self.examples.push((ptr.to_owned(), schema));
+            self.examples.push((self.file, ptr.to_owned(), schema));
         }
         self.content(p, ptr);
     }
@@ -155,7 +223,7 @@ impl Sites {
             if m.get("schema").is_some() {
                 let schema = format!("{m_ptr}/schema");
                 self.schema_root(&schema);
-                self.examples.push((m_ptr.clone(), schema));
+                self.examples.push((self.file, m_ptr.clone(), schema));
             }
             if m.pointer("/x-conform-strict/schema").is_some() {
                 self.schema_root(&format!("{m_ptr}/x-conform-strict/schema"));
@@ -164,21 +232,28 @@ impl Sites {
     }
 
     fn schema_root(&mut self, ptr: &str) {
-        self.schemas.push(ptr.to_owned());
+        self.schemas.push((self.file, ptr.to_owned()));
     }
 }
 
 /// Meta-validates and compiles every schema root.
-pub(super) fn check_schemas(doc: &Value, sites: &Sites, compiled: &Compiled, report: &mut Report) {
+pub(super) fn check_schemas(
+    files: &FileSet,
+    sites: &Sites,
+    compiled: &Compiled,
+    report: &mut Report,
+) {
     let meta = jsonschema::draft202012::meta::validator();
-    for ptr in &sites.schemas {
-        let Some(schema) = doc.pointer(ptr) else {
+    let mut valid_roots = Vec::new();
+    for (file, ptr) in &sites.schemas {
+        let Some(schema) = files.files[*file].value.pointer(ptr) else {
             continue;
         };
         let mut valid = true;
         for e in meta.iter_errors(schema) {
             valid = false;
-            report.push(
+            report.push_in(
+                *file,
                 Rule::Schema,
                 &format!("{ptr}{}", e.instance_path().as_str()),
                 format!("not valid JSON Schema 2020-12: {e}"),
@@ -188,13 +263,46 @@ pub(super) fn check_schemas(doc: &Value, sites: &Sites, compiled: &Compiled, rep
                 ),
             );
         }
-        // A meta-valid schema can still fail to compile (a `pattern` that is not a regex, a
-        // `$ref` into nothing): that too would break every run that uses it.
-        if valid
-            && schema.get("$ref").is_none()
-            && let Err(e) = compiled.validator(ptr)
-        {
-            report.push(
+        if valid {
+            valid_roots.push((*file, ptr.clone()));
+        }
+    }
+    compile_all(files, &valid_roots, compiled, report);
+}
+
+/// Compiles every schema root (a 3.0 document's, whose Schema Objects the OAS 3.0 schema has
+/// checked already).
+pub(super) fn check_compiles(
+    files: &FileSet,
+    sites: &Sites,
+    compiled: &Compiled,
+    report: &mut Report,
+) {
+    compile_all(files, &sites.schemas, compiled, report);
+}
+
+/// A valid schema can still fail to compile (a `pattern` that is not a regex, a `$ref` into
+/// nothing): that too would break every run that uses it. All roots are compiled as one
+/// schema first (a large spec's schemas share most of what they refer to, and compiling each
+/// alone would build the shared part again each time); only if that fails is each compiled
+/// alone, to name the one that does not.
+fn compile_all(files: &FileSet, roots: &[At], compiled: &Compiled, report: &mut Report) {
+    let roots: Vec<&At> = roots
+        .iter()
+        .filter(|(file, ptr)| {
+            files.files[*file]
+                .value
+                .pointer(ptr)
+                .is_some_and(|s| s.get("$ref").is_none())
+        })
+        .collect();
+    if compiled.all_compile(&roots) {
+        return;
+    }
+    for (file, ptr) in roots {
+        if let Err(e) = compiled.build(*file, ptr) {
+            report.push_in(
+                *file,
                 Rule::Schema,
                 ptr,
                 format!("the schema does not compile: {e}"),
@@ -205,50 +313,71 @@ pub(super) fn check_schemas(doc: &Value, sites: &Sites, compiled: &Compiled, rep
 }
 
 /// Every example validates against its own schema.
-pub(super) fn check_examples(doc: &Value, sites: &Sites, compiled: &Compiled, report: &mut Report) {
-    let mut checks: Vec<(String, &Value, String)> = Vec::new();
-    for (holder_ptr, schema_ptr) in &sites.examples {
-        let Some(holder) = doc.pointer(holder_ptr) else {
+pub(super) fn check_examples(
+    files: &FileSet,
+    sites: &Sites,
+    compiled: &Compiled,
+    report: &mut Report,
+) {
+    // (file of the example, its pointer, the value, file of the schema, the schema's pointer)
+    let mut checks: Vec<(usize, String, &Value, usize, String)> = Vec::new();
+    for (file, holder_ptr, schema_ptr) in &sites.examples {
+        let Some(holder) = files.files[*file].value.pointer(holder_ptr) else {
             continue;
         };
         if let Some(v) = holder.get("example") {
-            checks.push((format!("{holder_ptr}/example"), v, schema_ptr.clone()));
+            checks.push((
+                *file,
+                format!("{holder_ptr}/example"),
+                v,
+                *file,
+                schema_ptr.clone(),
+            ));
         }
         if let Some(map) = holder.get("examples").and_then(Value::as_object) {
             for (name, ex) in map {
-                let mut ex_ptr = format!("{holder_ptr}/examples/{}", token(name));
+                let mut ex_at = (*file, format!("{holder_ptr}/examples/{}", token(name)));
                 let mut ex = ex;
                 // Dangling `$ref`s are the ref rule's to report.
                 if let Some(r) = ex.get("$ref").and_then(Value::as_str) {
-                    match r
-                        .strip_prefix('#')
-                        .and_then(|t| Some((t, resolve(doc, t)?)))
+                    match files
+                        .target(*file, r)
+                        .and_then(|t| Some((files.get(&t)?, t)))
                     {
-                        Some((t, target)) => {
+                        Some((target, t)) => {
                             ex = target;
-                            ex_ptr = t.to_owned();
+                            ex_at = (t.file, t.pointer);
                         }
                         None => continue,
                     }
                 }
                 if let Some(v) = ex.get("value") {
-                    checks.push((format!("{ex_ptr}/value"), v, schema_ptr.clone()));
+                    checks.push((
+                        ex_at.0,
+                        format!("{}/value", ex_at.1),
+                        v,
+                        *file,
+                        schema_ptr.clone(),
+                    ));
                 }
             }
         }
     }
-    for root in &sites.schemas {
-        if let Some(schema) = doc.pointer(root) {
-            schema_examples(schema, root, &mut checks);
+    for (file, root) in &sites.schemas {
+        if let Some(schema) = files.files[*file].value.pointer(root) {
+            let mut own = Vec::new();
+            schema_examples(schema, root, &mut own);
+            checks.extend(own.into_iter().map(|(p, v, s)| (*file, p, v, *file, s)));
         }
     }
-    for (ex_ptr, value, schema_ptr) in checks {
-        let validator = match compiled.validator(&schema_ptr) {
-            Ok(v) => v,
-            Err(_) => continue, // reported by `check_schemas`
+    for (ex_file, ex_ptr, value, schema_file, schema_ptr) in checks {
+        let validator = compiled.validator(schema_file, &schema_ptr);
+        let Ok(validator) = validator.as_ref() else {
+            continue; // reported by `check_schemas`
         };
         for e in validator.iter_errors(value) {
-            report.push(
+            report.push_in(
+                ex_file,
                 Rule::Example,
                 &format!("{ex_ptr}{}", e.instance_path().as_str()),
                 format!("the example does not match its schema #{schema_ptr}: {e}"),

@@ -1,0 +1,114 @@
+//! CI-only: the public specs other teams wrote (`../shared/realworld-specs`, see its README)
+//! load, and `specs check` reports their documented defects. Skipped, with the reason printed,
+//! when the folder is not beside the checkout.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use conform::spec::lint::{Rule, lint_file};
+use conform::spec::load_api;
+
+use crate::util::root;
+
+fn shared() -> Option<PathBuf> {
+    let dir = root().join("../shared/realworld-specs");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipped: {} is absent (the real-world specs are only beside the CI checkout)",
+            dir.display()
+        );
+        None
+    }
+}
+
+#[test]
+fn real_world_specs_load() {
+    let Some(dir) = shared() else { return };
+    let specs = [
+        ("petstore-3.0/openapi.yaml", 19),
+        ("oai-examples/v3.0/petstore.yaml", 3),
+        ("oai-examples/v3.0/petstore.json", 3),
+        ("oai-examples/v3.0/petstore-expanded.yaml", 4),
+        ("oai-examples/v3.0/api-with-examples.yaml", 2),
+        ("oai-examples/v3.0/callback-example.yaml", 1),
+        ("oai-examples/v3.0/link-example.yaml", 6),
+        ("oai-examples/v3.0/uspto.yaml", 3),
+        ("oai-examples/v3.1/tictactoe.yaml", 3),
+        ("oai-examples/v3.1/non-oauth-scopes.json", 1),
+        (
+            "multifile/redocly-openapi-starter-3.0/openapi/openapi.yaml",
+            5,
+        ),
+        (
+            "multifile/redocly-openapi-starter-3.1/openapi/openapi.yaml",
+            12,
+        ),
+        ("large/stripe/spec3.yaml", 0),
+        ("large/openai/openapi.yaml", 0),
+    ];
+    for (file, ops) in specs {
+        let started = Instant::now();
+        let spec = load_api("realworld", &dir.join(file)).unwrap_or_else(|d| panic!("{file}: {d}"));
+        // Times are printed for the benchmark notes, never asserted.
+        eprintln!(
+            "{file}: {} operations loaded in {:?}",
+            spec.operations.len(),
+            started.elapsed()
+        );
+        if ops > 0 {
+            assert_eq!(spec.operations.len(), ops, "{file}");
+        } else {
+            assert!(spec.operations.len() > 200, "{file}");
+        }
+    }
+}
+
+/// What `specs check` reports for the defects the folder's README documents.
+#[test]
+fn real_world_known_defects_are_reported() {
+    let Some(dir) = shared() else { return };
+    let redocly = dir.join("multifile/redocly-openapi-starter-3.0/openapi/openapi.yaml");
+    let problems = lint_file(&redocly);
+    assert!(
+        problems.iter().any(|p| p.rule == Rule::OpenApi30
+            && p.pointer == "/info/description"
+            && p.file == redocly),
+        "{problems:#?}"
+    );
+    let swagger = dir.join("swagger-2.0/yaml/petstore.yaml");
+    let problems = lint_file(&swagger);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(problems[0].help.contains("swagger2openapi"));
+    let err = load_api("swagger", &swagger).expect_err("Swagger 2.0 is refused");
+    assert!(err.message.contains("Swagger 2.0"), "{err}");
+    let started = Instant::now();
+    let openai = lint_file(&dir.join("large/openai/openapi.yaml"));
+    eprintln!(
+        "large/openai lint: {} problem(s) in {:?}",
+        openai.len(),
+        started.elapsed()
+    );
+    // The documented defect: entries repeated in a `required` list (2020-12 wants them unique).
+    assert!(
+        openai.iter().any(|p| p.rule == Rule::Schema
+            && p.pointer == "/components/schemas/ContainerResource/required"),
+        "{openai:#?}"
+    );
+    // A 3.1 document with 3.0's boolean `exclusiveMinimum`: loaded, and reported.
+    assert!(
+        openai
+            .iter()
+            .any(|p| p.rule == Rule::Schema && p.pointer.ends_with("/exclusiveMinimum")),
+        "{openai:#?}"
+    );
+    let started = Instant::now();
+    let stripe = lint_file(&dir.join("large/stripe/spec3.yaml"));
+    eprintln!(
+        "large/stripe lint: {} problem(s) in {:?}",
+        stripe.len(),
+        started.elapsed()
+    );
+    assert!(stripe.is_empty(), "{stripe:#?}");
+}

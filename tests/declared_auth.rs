@@ -174,6 +174,10 @@ fn without_the_variables_each_scheme_fails_clearly() {
         t.contains("sent without credentials: the spec requires `bearerAuth`"),
         "{t}"
     );
+    assert!(
+        t.contains("(export CONFORM_SECURED_TOKEN (bearer, API keys)"),
+        "{t}"
+    );
 
     // A token, but the operation wants basic: the missing variables named.
     // Credentials that cannot be attached make the scenario an error (exit 2), not a failure.

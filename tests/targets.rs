@@ -300,6 +300,10 @@ fn a_target_without_credentials_says_so_before_the_401() {
         text.contains("sent without credentials: the spec requires `bearer`"),
         "{text}"
     );
+    assert!(
+        text.contains("(export LP_BEARER_TOKEN, or give `auth:`"),
+        "the fix: {text}"
+    );
 }
 
 #[test]

@@ -88,6 +88,7 @@ impl Runner {
             deadline,
             interrupt: &self.options.interrupt,
             max_body: self.options.max_body,
+            api: &plan.api,
         };
         if let Some(f) = vars_failed {
             result

@@ -37,6 +37,8 @@ pub struct StepContext<'a> {
     pub interrupt: &'a super::Interrupt,
     /// Response bodies larger than this are not read (`--max-body`).
     pub max_body: usize,
+    /// The API the step calls, to name its credential variables in messages.
+    pub api: &'a str,
 }
 
 impl StepContext<'_> {
@@ -202,7 +204,7 @@ async fn execute(
         }
         result.request = Some(record);
         if result.attempts == 0 {
-            if let Some(w) = uncredentialed(s, op, ctx.target) {
+            if let Some(w) = uncredentialed(s, op, ctx.target, ctx.api) {
                 result.findings.push(w);
             }
             let problems = check::request::check(op, &built.outgoing, s.call_pos);
@@ -399,7 +401,7 @@ fn credentials(s: &PlannedStep, op: &Operation, target: &Target) -> String {
 
 /// A warning, before sending, for a request that goes out without the credentials the spec
 /// requires: the target would answer 401 and nothing would say why.
-fn uncredentialed(s: &PlannedStep, op: &Operation, target: &Target) -> Option<Finding> {
+fn uncredentialed(s: &PlannedStep, op: &Operation, target: &Target, api: &str) -> Option<Finding> {
     if op.security.is_empty() || target.auth.is_some() || s.auth == AuthMode::None {
         return None;
     }
@@ -407,9 +409,10 @@ fn uncredentialed(s: &PlannedStep, op: &Operation, target: &Target) -> Option<Fi
         Finding::warning(
             CheckKind::Request,
             format!(
-                "sent without credentials: the spec requires `{}` for `{}`, and the target has none (export the API's credential variables, or give `auth:` in a targets file)",
+                "sent without credentials: the spec requires `{}` for `{}`, and the target has none ({}, or give `auth:` in a targets file)",
                 op.security.join("` and `"),
-                op.id
+                op.id,
+                crate::target::config::credential_hint(api)
             ),
         )
         .keyword("security")

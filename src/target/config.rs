@@ -149,6 +149,31 @@ pub fn convention(api: &str) -> Option<AuthKind> {
     }
 }
 
+/// What to export so that `api`'s requests carry credentials: its vendor convention's
+/// variables, or the defaults of the schemes a spec declares.
+pub fn credential_hint(api: &str) -> String {
+    match convention(api) {
+        Some(AuthKind::Alibaba) => {
+            "export ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET".into()
+        }
+        Some(AuthKind::Keystone) => {
+            "export OS_CLOUD (with a clouds.yaml), or OS_AUTH_URL, OS_USERNAME, OS_PASSWORD and OS_PROJECT_NAME, or OS_TOKEN".into()
+        }
+        Some(AuthKind::Bearer) => "export LP_BEARER_TOKEN".into(),
+        _ => {
+            let var = |what| super::declared::default_var(api, what);
+            format!(
+                "export {} (bearer, API keys), {} and {} (basic), or {} and {} (OAuth2), as the spec's schemes need",
+                var("TOKEN"),
+                var("USERNAME"),
+                var("PASSWORD"),
+                var("CLIENT_ID"),
+                var("CLIENT_SECRET")
+            )
+        }
+    }
+}
+
 /// Whether the environment holds any variable of the convention: then the user means to use
 /// it, and a missing companion (a key id without its secret) is an error, not silence.
 pub fn has_credentials(kind: AuthKind, env: Env<'_>) -> bool {

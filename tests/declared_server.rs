@@ -13,8 +13,6 @@ use axum::routing::{get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use crate::util::runtime;
-
 /// Characters a query string and a form must encode, so a key sent unencoded would fail.
 pub const TOKEN: &str = "k3y+/=&tok-5150";
 pub const USERNAME: &str = "ann";
@@ -56,7 +54,6 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Server {
-        let rt = runtime();
         let ledger = Shared::default();
         let app = Router::new()
             .route("/oauth/token", post(token))
@@ -70,14 +67,10 @@ impl Server {
             .route("/optional", get(resource))
             .route("/reports", get(resource).post(resource))
             .with_state(ledger.clone());
-        let listener = rt
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .expect("a port");
-        let addr = listener.local_addr().expect("an address");
-        rt.spawn(async move { axum::serve(listener, app).await });
+        let (rt, base) = crate::util::serve(app);
         Server {
             _rt: rt,
-            base: format!("http://{addr}"),
+            base,
             ledger,
         }
     }

@@ -256,11 +256,6 @@ fn removed(db: &Db, key: &str) -> Response {
 
 /// The todo and item API on 127.0.0.1, for the test's lifetime.
 fn serve() -> (tokio::runtime::Runtime, String) {
-    let rt = util::runtime();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("bind");
-    let addr = listener.local_addr().expect("address");
     let db: Db = Arc::default();
     let app = Router::new()
         .route("/todos", post(create_todo))
@@ -297,10 +292,7 @@ fn serve() -> (tokio::runtime::Runtime, String) {
             ),
         )
         .with_state(db);
-    rt.spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (rt, format!("http://{addr}"))
+    util::serve(app)
 }
 
 #[test]
@@ -508,11 +500,6 @@ fn serve_tictactoe() -> (tokio::runtime::Runtime, String) {
         let board = b.lock().unwrap_or_else(|p| p.into_inner()).clone();
         axum::Json(json!({"winner": ".", "board": board})).into_response()
     }
-    let rt = util::runtime();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("bind");
-    let addr = listener.local_addr().expect("address");
     let board: Board = Arc::new(Mutex::new(vec![vec![".".to_owned(); 3]; 3]));
     let illegal = || {
         (
@@ -551,8 +538,5 @@ fn serve_tictactoe() -> (tokio::runtime::Runtime, String) {
             ),
         )
         .with_state(board);
-    rt.spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (rt, format!("http://{addr}"))
+    util::serve(app)
 }

@@ -51,16 +51,8 @@ async fn widget(Path(id): Path<String>) -> Response {
 
 /// A server for the three cases, on 127.0.0.1, for the test's lifetime.
 fn serve() -> (tokio::runtime::Runtime, String) {
-    let rt = util::runtime();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("bind");
-    let addr = listener.local_addr().expect("address");
-    let app = Router::new().route("/widgets/{id}", get(widget));
-    rt.spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (rt, format!("fixture=http://{addr}"))
+    let (rt, base) = util::serve(Router::new().route("/widgets/{id}", get(widget)));
+    (rt, format!("fixture={base}"))
 }
 
 fn run(target: &str, file: &str, extra: &[&str]) -> (Option<i32>, String) {

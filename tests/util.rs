@@ -26,6 +26,20 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
+/// Serves `app` on an ephemeral port of 127.0.0.1 from a runtime of its own, which the caller
+/// keeps as long as the server must answer; returns it with the base URL `http://127.0.0.1:PORT`.
+pub fn serve(app: axum::Router) -> (tokio::runtime::Runtime, String) {
+    let rt = runtime();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("a local port");
+    let addr = listener.local_addr().expect("its address");
+    rt.spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (rt, format!("http://{addr}"))
+}
+
 /// A fresh temporary folder, removed when dropped.
 pub fn temp_dir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")

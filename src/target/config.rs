@@ -139,14 +139,19 @@ pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-/// The credential convention of the APIs conform ships, used when no targets file names one.
+/// The APIs conform ships and their credential conventions, used when no targets file names one.
+pub const CONVENTIONS: [(&str, AuthKind); 3] = [
+    ("alibaba-elasticsearch", AuthKind::Alibaba),
+    ("openstack-compute", AuthKind::Keystone),
+    ("liveperson-deletion", AuthKind::Bearer),
+];
+
+/// The credential convention of `api`, if conform ships it.
 pub fn convention(api: &str) -> Option<AuthKind> {
-    match api {
-        "alibaba-elasticsearch" => Some(AuthKind::Alibaba),
-        "openstack-compute" => Some(AuthKind::Keystone),
-        "liveperson-deletion" => Some(AuthKind::Bearer),
-        _ => None,
-    }
+    CONVENTIONS
+        .iter()
+        .find(|(name, _)| *name == api)
+        .map(|(_, kind)| *kind)
 }
 
 /// What to export so that `api`'s requests carry credentials: its vendor convention's

@@ -133,15 +133,10 @@ impl TargetSources {
         apis.extend(self.servers.keys().map(String::as_str));
         if self.fallback.is_some() {
             apis.extend(
-                [
-                    "alibaba-elasticsearch",
-                    "openstack-compute",
-                    "liveperson-deletion",
-                ]
-                .into_iter()
-                .filter(|api| {
-                    config::convention(api).is_some_and(|k| config::has_credentials(k, env))
-                }),
+                config::CONVENTIONS
+                    .iter()
+                    .filter(|(_, kind)| config::has_credentials(*kind, env))
+                    .map(|(api, _)| *api),
             );
             apis.extend(with_specs.iter().map(String::as_str).filter(|api| {
                 config::convention(api).is_none() && Vars::new(api, &Named::default()).any_set(env)

@@ -5,9 +5,7 @@ use super::declared;
 use super::expect::{Expectation, Pattern};
 use super::value::ValueTemplate;
 use super::{DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT, Plan, PlannedStep};
-use crate::scenario::{
-    AuthMode, BUILTINS, Capture, Expect, Found, Scenario, StatusSpec, Step, class_digit,
-};
+use crate::scenario::{AuthMode, BUILTINS, Capture, Expect, Found, Scenario, Step, class_digit};
 use crate::source::{Diagnostic, Node, NodeKind, Pos, Spanned, did_you_mean};
 use crate::spec::{ApiSpec, Operation, Registry};
 
@@ -308,8 +306,11 @@ impl Compiler<'_> {
         }
         let body = e.body.as_ref().map(|b| self.pattern(b));
         if let Some(s) = &e.status
-            && let StatusSpec::Class(c) = &s.value
-            && class_digit(c).is_none()
+            && let Some(c) = s
+                .value
+                .classes()
+                .into_iter()
+                .find(|c| class_digit(c).is_none())
         {
             self.err_span(
                 s,

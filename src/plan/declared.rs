@@ -15,15 +15,6 @@ pub struct Problem {
     pub help: String,
 }
 
-/// The codes of a status expectation (a class has none).
-fn codes(status: &StatusSpec) -> &[u16] {
-    match status {
-        StatusSpec::One(s) => std::slice::from_ref(s),
-        StatusSpec::AnyOf(list) => list,
-        StatusSpec::Class(_) => &[],
-    }
-}
-
 /// Where `token` is written as a whole word on the line of `within`, from its start: the one
 /// code of a list `[200, 2000]` to underline. `within` itself when it is not found there.
 fn token_span(source: &str, within: Span, token: &str) -> Span {
@@ -57,9 +48,11 @@ fn token_span(source: &str, within: Span, token: &str) -> Span {
 /// A code outside 100–599 is not an HTTP status: no target can answer it. `source` is the
 /// scenario's text, to underline the code itself in a list.
 pub fn status_range(status: &Spanned<StatusSpec>, source: &str) -> Option<Problem> {
-    let bad = codes(&status.value)
-        .iter()
-        .find(|c| !(100..=599).contains(*c))?;
+    let bad = status
+        .value
+        .codes()
+        .into_iter()
+        .find(|c| !(100..=599).contains(c))?;
     Some(Problem {
         span: token_span(source, status.span(), &bad.to_string()),
         message: format!("`{bad}` is not an HTTP status (they run from 100 to 599)"),
@@ -70,23 +63,28 @@ pub fn status_range(status: &Spanned<StatusSpec>, source: &str) -> Option<Proble
 /// An expected status the spec does not document for `op`, unless the step says it tests an
 /// undocumented answer (`undocumented: true`).
 pub fn undocumented(status: &Spanned<StatusSpec>, op: &Operation, source: &str) -> Option<Problem> {
-    let missing: Vec<String> = match &status.value {
-        StatusSpec::Class(c) => {
-            let digit = class_digit(c)?;
-            let documented = op.responses.iter().any(|r| {
+    let class_documented = |c: &str| {
+        class_digit(c).is_none_or(|digit| {
+            op.responses.iter().any(|r| {
                 r.key == "default" || r.key.as_bytes().first() == Some(&(b'0' + digit as u8))
-            });
-            if documented {
-                return None;
-            }
-            vec![c.clone()]
-        }
-        spec => codes(spec)
-            .iter()
-            .filter(|c| (100..=599).contains(*c) && op.response(**c).is_none())
-            .map(u16::to_string)
-            .collect(),
+            })
+        })
     };
+    let missing: Vec<String> = status
+        .value
+        .classes()
+        .into_iter()
+        .filter(|c| !class_documented(c))
+        .map(str::to_owned)
+        .chain(
+            status
+                .value
+                .codes()
+                .into_iter()
+                .filter(|c| (100..=599).contains(c) && op.response(*c).is_none())
+                .map(|c| c.to_string()),
+        )
+        .collect();
     let first = missing.first()?;
     Some(Problem {
         span: token_span(source, status.span(), first),

@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 pub use crate::source::{Node, NodeKind, Pos, Spanned};
 pub use heads::scan_heads;
 pub use load::{Head, load, parse, parse_head, read};
-pub use model::{AuthMode, Capture, Dur, Expect, Retry, Scenario, StatusSpec, Step, class_digit};
+pub use model::{
+    AuthMode, Capture, Dur, Expect, Retry, Scenario, StatusItem, StatusSpec, Step, class_digit,
+};
 pub use select::{Partition, PartitionError, PartitionKind, Selection};
 pub use template::{BUILTINS, Scope, Segment, Template, VarRef};
 

@@ -115,7 +115,7 @@ pub enum AuthMode {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
-    /// `202`, a list `[200, 202]`, or a class `"4xx"`.
+    /// `202`, a list `[200, 202]`, a class `"4xx"`, or a list of both `[200, 4xx]`.
     #[serde(default)]
     pub status: Option<Spanned<StatusSpec>>,
     /// Header name (case-insensitive) to a value, or a matcher such as `{$regex: "^req-"}`,
@@ -142,6 +142,33 @@ pub enum StatusSpec {
     AnyOf(Vec<u16>),
     /// A class such as `2xx` or `4xx`.
     Class(String),
+    /// Codes and classes together, such as `[200, 404, 4xx]`: what `conform fuzz` expects of a
+    /// valid request (any documented status but a server error).
+    Mixed(Vec<StatusItem>),
+}
+
+/// One entry of a [`StatusSpec::Mixed`] list.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum StatusItem {
+    Code(u16),
+    Class(String),
+}
+
+impl StatusItem {
+    fn matches(&self, status: u16) -> bool {
+        match self {
+            StatusItem::Code(c) => *c == status,
+            StatusItem::Class(c) => class_digit(c).is_some_and(|d| status / 100 == d),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            StatusItem::Code(c) => c.to_string(),
+            StatusItem::Class(c) => c.clone(),
+        }
+    }
 }
 
 impl StatusSpec {
@@ -150,6 +177,38 @@ impl StatusSpec {
             StatusSpec::One(s) => *s == status,
             StatusSpec::AnyOf(list) => list.contains(&status),
             StatusSpec::Class(c) => class_digit(c).is_some_and(|d| status / 100 == d),
+            StatusSpec::Mixed(items) => items.iter().any(|i| i.matches(status)),
+        }
+    }
+
+    /// The codes named one by one (a class names none).
+    pub fn codes(&self) -> Vec<u16> {
+        match self {
+            StatusSpec::One(s) => vec![*s],
+            StatusSpec::AnyOf(list) => list.clone(),
+            StatusSpec::Class(_) => Vec::new(),
+            StatusSpec::Mixed(items) => items
+                .iter()
+                .filter_map(|i| match i {
+                    StatusItem::Code(c) => Some(*c),
+                    StatusItem::Class(_) => None,
+                })
+                .collect(),
+        }
+    }
+
+    /// The classes named (`4xx`), as written.
+    pub fn classes(&self) -> Vec<&str> {
+        match self {
+            StatusSpec::Class(c) => vec![c.as_str()],
+            StatusSpec::Mixed(items) => items
+                .iter()
+                .filter_map(|i| match i {
+                    StatusItem::Class(c) => Some(c.as_str()),
+                    StatusItem::Code(_) => None,
+                })
+                .collect(),
+            _ => Vec::new(),
         }
     }
 
@@ -161,6 +220,10 @@ impl StatusSpec {
                 format!("one of {}", items.join(", "))
             }
             StatusSpec::Class(c) => c.clone(),
+            StatusSpec::Mixed(items) => {
+                let items: Vec<String> = items.iter().map(StatusItem::describe).collect();
+                format!("one of {}", items.join(", "))
+            }
         }
     }
 }
@@ -250,5 +313,10 @@ mod tests {
         assert!(!StatusSpec::Class("4xx".into()).matches(500));
         assert!(!StatusSpec::Class("4x".into()).matches(404));
         assert!(StatusSpec::AnyOf(vec![200, 202]).matches(202));
+        let mixed = StatusSpec::Mixed(vec![StatusItem::Code(200), StatusItem::Class("4xx".into())]);
+        assert!(mixed.matches(200) && mixed.matches(404) && !mixed.matches(500));
+        assert!(!mixed.matches(201));
+        assert_eq!(mixed.describe(), "one of 200, 4xx");
+        assert_eq!((mixed.codes(), mixed.classes()), (vec![200], vec!["4xx"]));
     }
 }

@@ -14,7 +14,7 @@ use conform::scenario::discover;
 use crate::util::{details, runner, runtime};
 
 /// Whether a finding of `step` names the rule that `fault` breaks.
-fn names_rule(fault: Fault, step: &StepResult, f: &Finding) -> bool {
+pub(crate) fn names_rule(fault: Fault, step: &StepResult, f: &Finding) -> bool {
     let kw = f.keyword.as_deref().unwrap_or("");
     let msg = f.message.as_str();
     let on_error = step.response.as_ref().is_some_and(|r| r.status >= 400);

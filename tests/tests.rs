@@ -20,6 +20,8 @@ mod alibaba_signing;
 mod ci_recipe;
 // The real binary end to end, and a snapshot of its final report.
 mod cli;
+// `conform fuzz`: the mocks, their fault profiles, a server with planted bugs.
+mod fuzz;
 // `conform derive` on documentation fixtures.
 mod derive;
 // `conform init` and `conform run --examples`.

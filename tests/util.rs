@@ -161,7 +161,7 @@ impl Conform {
             a == "--no-report" || a == "--report" || a.starts_with("--report=")
         });
         if let Some(at) = subcommand
-            && args[at] == "run"
+            && (args[at] == "run" || args[at] == "fuzz")
             && !chose
         {
             let dir = temp_dir();

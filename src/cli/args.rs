@@ -32,6 +32,9 @@ pub enum Command {
     /// Run scenarios against targets and check every response.
     // Boxed: the run switches outgrow every other command many times over.
     Run(Box<RunArgs>),
+    /// Generate requests from the specs (valid, boundary, negative; chained after creates),
+    /// check every answer, shrink and save each failure.
+    Fuzz(Box<FuzzArgs>),
     /// List the scenarios that a run with the same selection would run.
     List(SelectArgs),
     /// Print the JSON Schema of scenario files (for editors).
@@ -141,6 +144,53 @@ pub struct SelectArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub select: SelectArgs,
+    /// Stop starting scenarios after the first failure.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Every `until` poll waits at least this long (for example `10m` for a real vendor,
+    /// slower than the mocks the scenarios' own retry timeouts are tuned for).
+    #[arg(long, value_parser = conform::units::parse_duration, default_value = "0s")]
+    pub min_poll_timeout: std::time::Duration,
+    /// Send the specs' documented request examples instead of scenario files: every API under
+    /// `--specs`, or only those named (`--examples=a,b`); `--filter` and `--tag` still apply.
+    #[arg(long, value_name = "API,...", num_args = 0..=1, require_equals = true,
+          value_delimiter = ',', default_missing_value = "")]
+    pub examples: Option<Vec<String>>,
+    #[command(flatten)]
+    pub session: SessionArgs,
+}
+
+#[derive(Args)]
+pub struct FuzzArgs {
+    /// APIs to fuzz [default: every API with a spec under --specs, and every --spec].
+    pub apis: Vec<String>,
+    /// The same seed gives the same requests [default: a new one, printed].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Generated requests per operation, at most.
+    #[arg(long, default_value_t = 50)]
+    pub max_examples: usize,
+    /// Start no case after this long (for example `2m`); what ran is reported.
+    #[arg(long, value_parser = conform::units::parse_duration)]
+    pub time: Option<std::time::Duration>,
+    /// Only operations whose operationId contains this text.
+    #[arg(long)]
+    pub operation: Option<String>,
+    /// Write each failure, shrunk, as a scenario file under DIR/<api>/ that `conform run`
+    /// replays (existing files are never overwritten).
+    #[arg(long, value_name = "DIR")]
+    pub save_failures: Option<PathBuf>,
+    /// Requests spent shrinking one failure, at most (0: report it as found).
+    #[arg(long, default_value_t = 48)]
+    pub shrink_runs: usize,
+    #[command(flatten)]
+    pub session: SessionArgs,
+}
+
+/// What `run` and `fuzz` share: specs, targets, inputs, the limits of a run, output, reports
+/// and the network.
+#[derive(Args)]
+pub struct SessionArgs {
     #[command(flatten)]
     pub specs: SpecArgs,
     /// `API=URL` for one API, or `URL` for all (repeatable); overrides the targets file.
@@ -161,9 +211,6 @@ pub struct RunArgs {
     /// Scenarios in flight at once [default: 4 x CPUs, 4..=32].
     #[arg(long, short)]
     pub jobs: Option<usize>,
-    /// Stop starting scenarios after the first failure.
-    #[arg(long)]
-    pub fail_fast: bool,
     /// Apply the vendors' documented tables literally (`x-conform-strict` in specs).
     #[arg(long)]
     pub strict: bool,
@@ -179,10 +226,6 @@ pub struct RunArgs {
     /// At most this many requests per second to each API's target.
     #[arg(long, value_name = "PER_SECOND")]
     pub rate: Option<f64>,
-    /// Every `until` poll waits at least this long (for example `10m` for a real vendor,
-    /// slower than the mocks the scenarios' own retry timeouts are tuned for).
-    #[arg(long, value_parser = conform::units::parse_duration, default_value = "0s")]
-    pub min_poll_timeout: std::time::Duration,
     /// Response bodies larger than this are not read: an error of the step (the harness's
     /// limit), never a violation of the target.
     #[arg(long, value_parser = conform::units::parse_size, default_value = "16MiB")]
@@ -210,11 +253,6 @@ pub struct RunArgs {
     /// Boxed: the variants of [`Command`] stay of a size.
     #[command(flatten)]
     pub net: Box<super::net::NetArgs>,
-    /// Send the specs' documented request examples instead of scenario files: every API under
-    /// `--specs`, or only those named (`--examples=a,b`); `--filter` and `--tag` still apply.
-    #[arg(long, value_name = "API,...", num_args = 0..=1, require_equals = true,
-          value_delimiter = ',', default_missing_value = "")]
-    pub examples: Option<Vec<String>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -10,12 +10,14 @@ mod args;
 mod completions;
 mod derive;
 mod examples;
+mod fuzz;
 mod init;
 mod list;
 mod man;
 mod mock;
 mod net;
 mod run;
+mod session;
 mod signals;
 mod specs;
 
@@ -36,6 +38,7 @@ pub fn main() -> std::process::ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => run::run(*args, color),
+        Command::Fuzz(args) => fuzz::fuzz(*args, color),
         Command::List(args) => list::list(args),
         Command::Mock(args) => mock::mock(args),
         Command::Specs(SpecsCommand::Check { apis, specs }) => specs::check(&specs, apis),

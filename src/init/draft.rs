@@ -248,7 +248,7 @@ pub fn status_of(op: &Operation) -> Option<(Value, String)> {
 }
 
 /// A response key as `expect.status` takes it: `201`, or a class `2xx`.
-pub fn status_value(key: &str) -> Value {
+pub(crate) fn status_value(key: &str) -> Value {
     match key.parse::<u16>() {
         Ok(n) => json!(n),
         Err(_) => json!(key.to_ascii_lowercase()),

@@ -29,7 +29,7 @@ pub struct Line {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct DraftStep {
     pub name: String,
     pub call: String,
@@ -38,9 +38,14 @@ pub struct DraftStep {
     pub headers: Vec<Line>,
     pub body: Option<Line>,
     pub invalid_request: bool,
+    /// Why the request is invalid, for the comment beside `invalid_request` (the default says
+    /// it is the spec's example).
+    pub invalid_why: Option<String>,
     /// `201` or `"2xx"`, and why.
     pub status: Option<(Value, String)>,
     pub expect_body: Option<Value>,
+    /// `undocumented: true` beside the status: the step expects an answer the spec leaves out.
+    pub undocumented: bool,
     pub captures: Vec<(String, Capture, String)>,
 }
 
@@ -71,7 +76,14 @@ fn scalar(text: &str) -> String {
 }
 
 fn comment(c: &Option<String>) -> String {
-    c.as_ref().map(|c| format!("  # {c}")).unwrap_or_default()
+    c.as_ref()
+        .map(|c| format!("  # {}", one_line(c)))
+        .unwrap_or_default()
+}
+
+/// A comment stays on its line: a line break in it would start YAML.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
 }
 
 pub fn render(d: &Draft) -> String {
@@ -136,15 +148,19 @@ fn step(out: &mut String, s: &DraftStep) {
         let _ = writeln!(out, "    body: {}{}", json(&b.value), comment(&b.comment));
     }
     if s.invalid_request {
-        let _ = writeln!(
-            out,
-            "    invalid_request: true  # the example breaks the request schema on purpose"
-        );
+        let why = s
+            .invalid_why
+            .as_deref()
+            .unwrap_or("the example breaks the request schema on purpose");
+        let _ = writeln!(out, "    invalid_request: true  # {}", one_line(why));
     }
     if s.status.is_some() || s.expect_body.is_some() {
         let _ = writeln!(out, "    expect:");
         if let Some((status, why)) = &s.status {
             let _ = writeln!(out, "      status: {}  # {why}", json(status));
+        }
+        if s.undocumented {
+            let _ = writeln!(out, "      undocumented: true");
         }
         if let Some(body) = &s.expect_body {
             let _ = writeln!(

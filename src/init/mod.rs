@@ -6,12 +6,12 @@
 //! [`example_scenarios`] turns the spec's request examples into one-step scenarios for
 //! `conform run --examples`.
 
-mod chain;
-mod draft;
-mod emit;
+pub(crate) mod chain;
+pub(crate) mod draft;
+pub(crate) mod emit;
 mod examples;
 mod raw;
-mod values;
+pub(crate) mod values;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -207,6 +207,55 @@ impl Runner {
         }
     }
 
+    /// Parses and compiles a scenario text that has no file (`conform fuzz` makes them), as
+    /// if it were read from `f.path`.
+    pub fn compile_text(&self, f: &Found, text: &str) -> Result<Plan, Rejected> {
+        let scenario = model::parse(&f.path, text).map_err(|d| Rejected::unparsed(f, d))?;
+        plan::compile(f, text, scenario, &self.registry, &self.input_names)
+    }
+
+    /// The targets the run sends to.
+    pub fn targets(&self) -> &Targets {
+        &self.targets
+    }
+
+    /// The headers `api`'s credentials put on a request of `operation_id` (a signature's
+    /// date and nonce, a token), found by applying them to an empty request: a generated value
+    /// for one of those would be replaced, or would break the signature.
+    pub async fn auth_headers(
+        &self,
+        api: &str,
+        method: &str,
+        operation_id: &str,
+        with_body: bool,
+    ) -> Vec<String> {
+        let Some(target) = self.targets.get(api) else {
+            return Vec::new();
+        };
+        let Some(auth) = &target.auth else {
+            return Vec::new();
+        };
+        let mut probe = crate::target::Prepared {
+            operation_id: operation_id.to_owned(),
+            method: method.to_owned(),
+            url: target.base_url.clone(),
+            headers: Vec::new(),
+            // A body, when the request has one: signers add its digest (`Content-MD5`).
+            body: if with_body {
+                b"{}".to_vec()
+            } else {
+                Vec::new()
+            },
+        };
+        // A failed login is the first case's to report, with its step.
+        let _ = auth.apply(&mut probe, &self.client).await;
+        probe
+            .headers
+            .into_iter()
+            .map(|(n, _)| n.to_ascii_lowercase())
+            .collect()
+    }
+
     fn load(&self, f: &Found, selection: &Selection) -> Loaded {
         let read = match self.sources.get(&f.path) {
             Some(text) => Ok(text.clone()),

@@ -207,6 +207,10 @@ pub struct ScenarioResult {
     pub interrupted: bool,
     #[serde(serialize_with = "millis", rename = "duration_ms")]
     pub duration: Duration,
+    /// Responses received that are not in `steps`: (operationId, status, count). `conform fuzz`
+    /// keeps only its failing requests as steps and counts the passing ones here, for coverage.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub statuses_seen: Vec<(String, u16, usize)>,
 }
 
 impl ScenarioResult {
@@ -224,6 +228,7 @@ impl ScenarioResult {
             skipped: None,
             interrupted: false,
             duration: Duration::ZERO,
+            statuses_seen: Vec::new(),
         }
     }
 
@@ -241,6 +246,7 @@ impl ScenarioResult {
             skipped: None,
             interrupted: false,
             duration: Duration::ZERO,
+            statuses_seen: Vec::new(),
         }
     }
 
@@ -258,6 +264,7 @@ impl ScenarioResult {
             skipped: None,
             interrupted: false,
             duration: Duration::ZERO,
+            statuses_seen: Vec::new(),
         }
     }
 
@@ -305,6 +312,7 @@ impl ScenarioResult {
             skipped: self.skipped.clone(),
             interrupted: self.interrupted,
             duration: self.duration,
+            statuses_seen: self.statuses_seen.clone(),
         }
     }
 

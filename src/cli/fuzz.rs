@@ -1,0 +1,116 @@
+//! `conform fuzz`: the session of `conform run` ([`super::session`]) driving the library's
+//! [`Fuzzer`] instead of scenario files; prints the seed, the request rate and each failure's
+//! saved file.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use conform::fuzz::{FuzzOptions, Fuzzer};
+use conform::run::ExitCode;
+use serde_json::Value;
+
+use super::args::{Format, FuzzArgs};
+use super::session;
+
+pub fn fuzz(args: FuzzArgs, color: bool) -> anyhow::Result<ExitCode> {
+    let prepared = session::prepare(&args.session)?;
+    for api in &args.apis {
+        prepared
+            .registry
+            .api(api)
+            .map_err(|d| anyhow::anyhow!("{d}"))?;
+    }
+    if args.apis.is_empty() && prepared.registry.api_names().is_empty() {
+        anyhow::bail!(
+            "no spec under {} (give `--spec API=FILE`)",
+            args.session.specs.specs.display()
+        );
+    }
+    let seed = args.seed.unwrap_or_else(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        (nanos as u64) % 1_000_000
+    });
+    // `--var NAME=VALUE` naming a parameter fixes that parameter (an account id the target
+    // needs), except in the cases that break it on purpose.
+    let fixed: BTreeMap<String, Value> = args
+        .session
+        .vars
+        .iter()
+        .filter_map(|v| v.split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), Value::String(v.to_owned())))
+        .collect();
+    let options = FuzzOptions {
+        seed,
+        max_examples: args.max_examples.max(1),
+        time: args.time,
+        shrink_runs: args.shrink_runs,
+        save_failures: args.save_failures.clone(),
+        fixed,
+        operations: args.operation.clone(),
+    };
+    if args.session.format == Format::Human {
+        eprintln!("fuzz: seed {seed} (`--seed {seed}` repeats these requests)");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let run_options = session::options(&args.session, prepared.inputs.clone());
+    let (outcome, started) = runtime.block_on(async {
+        let mut started = session::start(
+            &args.session,
+            prepared,
+            run_options,
+            Default::default(),
+            color,
+        )
+        .await?;
+        let fuzzer = Fuzzer::new(started.runner.clone(), options);
+        let outcome = fuzzer.run(&args.apis, started.sink.clone()).await;
+        started.stop_mocks().await;
+        anyhow::Ok((outcome, started))
+    })?;
+    let secs = outcome.summary.duration.as_secs_f64().max(1e-9);
+    let mut extra = vec![format!(
+        "fuzz: {} cases, {} requests in {:.1} s ({:.0}/s), {} distinct failure(s), seed {seed}",
+        outcome.cases,
+        outcome.requests,
+        secs,
+        outcome.requests as f64 / secs,
+        outcome.failures.len()
+    )];
+    for f in &outcome.failures {
+        let shrunk = if f.shrunk {
+            format!(", shrunk in {} run(s)", f.shrink_runs)
+        } else {
+            String::new()
+        };
+        let saved = f
+            .saved
+            .as_ref()
+            .map(|p| format!("\n    saved: {} (replay: conform run {0})", p.display()))
+            .unwrap_or_default();
+        let check = serde_json::to_value(f.check).unwrap_or(Value::Null);
+        extra.push(format!(
+            "  {}/{} {} case, {} check{shrunk}: {}{saved}",
+            f.api,
+            f.operation,
+            f.kind,
+            check.as_str().unwrap_or("?"),
+            f.message
+        ));
+    }
+    if let Some(why) = &outcome.stopped {
+        extra.push(format!("stopped early: {why}"));
+    }
+    for e in &outcome.save_errors {
+        eprintln!("error: {e}");
+    }
+    let mut code = started.finish(&args.session, &outcome.summary, &extra.join("\n"), color);
+    if !outcome.save_errors.is_empty() {
+        code = code.max(ExitCode::Errors);
+    }
+    Ok(code)
+}

@@ -1,0 +1,220 @@
+//! What `conform run` and `conform fuzz` share: the specs (`--spec`, the targets file's `spec:`,
+//! `--specs`) and the targets ([`TargetSources`]) read before anything starts ([`Prepared`]);
+//! then, in the runtime, the mocks started when no target is given, the client, the [`Runner`],
+//! the Ctrl-C watch and the event sinks (live output, the collector of failures, the streamed
+//! report files) ([`Started`]); and at the end the final report and the exit code.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use conform::report::collect::Collector;
+use conform::report::events::{Fanout, JsonLines};
+use conform::report::progress::{Human, Verbosity};
+use conform::report::stream::ReportWriter;
+use conform::report::terminal;
+use conform::run::{EventSink, ExitCode, Inputs, Interrupt, RunOptions, RunSummary, Runner};
+use conform::spec::Registry;
+use conform::target::sources::TargetSources;
+
+use super::args::{Format, SessionArgs};
+
+/// Everything the user wrote, parsed and checked before anything starts.
+pub struct Prepared {
+    pub registry: Arc<Registry>,
+    pub sources: TargetSources,
+    pub inputs: Arc<Inputs>,
+}
+
+pub fn prepare(args: &SessionArgs) -> anyhow::Result<Prepared> {
+    let mut sources = TargetSources::parse(&args.targets, args.targets_file.as_deref())
+        .map_err(|d| anyhow::anyhow!("{d}"))?;
+    let inputs = Arc::new(Inputs::parse(&args.vars, args.env_file.as_deref())?);
+    // `--spec` first: it wins over the targets file's `spec:`.
+    let mut spec_files = args.specs.files()?;
+    sources
+        .add_spec_files(&mut spec_files)
+        .map_err(|d| anyhow::anyhow!("{d}"))?;
+    let registry = Arc::new(Registry::with_files(&args.specs.specs, spec_files));
+    sources.use_spec_servers(&registry, |api| conform::mock::APIS.contains(&api));
+    Ok(Prepared {
+        registry,
+        sources,
+        inputs,
+    })
+}
+
+/// The run's options from the shared switches; each command adds its own.
+pub fn options(args: &SessionArgs, inputs: Arc<Inputs>) -> RunOptions {
+    let mut options = RunOptions {
+        inputs,
+        strict: args.strict,
+        step_timeout: args.step_timeout,
+        dry_run: args.dry_run,
+        allow_writes: args.allow_writes,
+        rate: args.rate,
+        interrupt: Interrupt::new(args.cleanup_timeout),
+        max_body: args.max_body,
+        ..RunOptions::default()
+    };
+    if let Some(j) = args.jobs {
+        options.jobs = j.max(1);
+    }
+    options
+}
+
+/// A run in progress: its runner, where its events go, and what to stop at the end.
+pub struct Started {
+    pub runner: Arc<Runner>,
+    pub sink: Arc<dyn EventSink>,
+    pub collector: Arc<Collector>,
+    pub reports: Option<Arc<ReportWriter>>,
+    mocks: Vec<conform::mock::Running>,
+    signals: tokio::task::JoinHandle<()>,
+}
+
+/// Starts the mocks when no target is given, builds the client and the runner (with
+/// `sources`, scenario texts by path), watches for Ctrl-C and assembles the sinks.
+pub async fn start(
+    args: &SessionArgs,
+    prepared: Prepared,
+    options: RunOptions,
+    sources: HashMap<PathBuf, String>,
+    color: bool,
+) -> anyhow::Result<Started> {
+    let embedded = prepared.sources.uses_embedded_mocks();
+    // No target given: the embedded mocks are the target, on ephemeral ports for this run,
+    // started first so that the client reaches them directly whatever the proxy variables.
+    let (mock_targets, mocks) = if embedded {
+        conform::mock::start_all(&Default::default()).await?
+    } else {
+        Default::default()
+    };
+    let direct = mocks.iter().map(|m| m.base_url.clone()).collect();
+    let client_options = args.net.client_options(direct);
+    args.net.announce(
+        &client_options,
+        !embedded || prepared.sources.uses_spec_servers(),
+    )?;
+    let client = client_options.build()?;
+    let inputs = prepared.inputs.clone();
+    let mut targets = prepared
+        .sources
+        .resolve(&client, &prepared.registry, &|name| {
+            // Empty counts as unset, as `config::process_env` has it.
+            inputs.env(name).filter(|v| !v.is_empty())
+        })
+        .await
+        .map_err(|d| anyhow::anyhow!("{d}"))?;
+    // Before anything is sent, where it goes: whatever `--quiet`, like the proxies, since a
+    // spec's `servers:` may name a host the user never typed.
+    for line in targets.routes() {
+        eprintln!("target: {line}");
+    }
+    targets.extend(mock_targets);
+    let interrupt = options.interrupt.clone();
+    let runner = Arc::new(
+        Runner::new(
+            prepared.registry.clone(),
+            Arc::new(targets),
+            client,
+            options,
+        )
+        .with_sources(sources),
+    );
+    // Ctrl-C from now on winds the run down (clean-up, reports, exit 130), not the process.
+    let signals = tokio::spawn(super::signals::watch(interrupt, runner.in_flight()));
+    let live: Arc<dyn EventSink> = match args.format {
+        Format::Json => Arc::new(JsonLines::new(std::io::stdout())),
+        Format::Human => {
+            let bar = !args.quiet && std::io::stdout().is_terminal();
+            let verbosity = Verbosity::of_count(args.verbose);
+            Arc::new(
+                Human::new(color, args.quiet, bar)
+                    .dry_run(args.dry_run)
+                    .verbosity(verbosity),
+            )
+        }
+    };
+    // The terminal needs the failures and the warnings; the report files are streamed to the
+    // report folder as scenarios finish, so a long run keeps no row per scenario.
+    let collector = Arc::new(Collector::new(false));
+    let reports = (!args.no_report).then(|| {
+        Arc::new(
+            ReportWriter::new(&args.report, prepared.registry.clone()).insecure(args.net.insecure),
+        )
+    });
+    let mut sinks: Vec<Arc<dyn EventSink>> = vec![live, collector.clone()];
+    if let Some(r) = &reports {
+        sinks.push(r.clone());
+    }
+    Ok(Started {
+        runner,
+        sink: Arc::new(Fanout(sinks)),
+        collector,
+        reports,
+        mocks,
+        signals,
+    })
+}
+
+impl Started {
+    /// Stops the mocks; what is left to do (the final report) needs no runtime.
+    pub async fn stop_mocks(&mut self) {
+        for m in std::mem::take(&mut self.mocks) {
+            m.stop().await;
+        }
+    }
+
+    /// Prints the final report (`extra` lines before the summary line), writes the report
+    /// files, and gives the exit code: the run's, or 2 when the reports cannot be written.
+    pub fn finish(
+        self,
+        args: &SessionArgs,
+        summary: &RunSummary,
+        extra: &str,
+        color: bool,
+    ) -> ExitCode {
+        let collected = self.collector.take(summary);
+        if args.format == Format::Human {
+            let mut line = terminal::summary(&summary.counts, summary.duration);
+            if let Some(signal) = summary.interrupted {
+                line = format!(
+                    "interrupted by {signal}; the interrupted scenarios are marked in the reports\n{line}"
+                );
+            }
+            if !extra.is_empty() {
+                line = format!("{extra}\n{line}");
+            }
+            out!(
+                "{}",
+                terminal::final_report(
+                    &collected.failing(),
+                    &collected.warnings,
+                    &line,
+                    color,
+                    args.quiet
+                )
+            );
+        }
+        // Reports are written whatever the outcome and do not change the exit code; only
+        // failing to write them does: that is an environment error (exit 2), which CI must
+        // not take for green.
+        let mut code = summary.exit_code();
+        if let Some(reports) = self.reports {
+            match reports.finish() {
+                Ok(_) if args.format == Format::Human && !args.quiet => {
+                    outln!("reports: {}", args.report.display());
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    code = code.max(ExitCode::Errors);
+                }
+            }
+        }
+        self.signals.abort();
+        code
+    }
+}

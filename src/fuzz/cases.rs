@@ -1,0 +1,274 @@
+//! The cases of one operation: [`plan_cases`] draws, from the parameter and body schemas, the
+//! negatives (each rule broken once), the boundaries and random valid requests, up to
+//! `--max-examples`, all from a generator seeded by the run's seed and the operation, so the
+//! same seed gives the same cases whatever else runs.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::case::{Broken, Case, Kind, Request};
+use super::generate::{Generator, Place};
+use crate::spec::{Operation, Param, Schema, model_is_json};
+
+/// What the cases of an operation are made from.
+pub struct Inputs<'a> {
+    pub op: &'a Operation,
+    /// Parameter values the user fixed (`--var NAME=VALUE` naming a parameter): used in every
+    /// case, except the negatives that break that parameter.
+    pub fixed: &'a BTreeMap<String, Value>,
+    pub max_examples: usize,
+    /// Header names (lower-case) the target's credentials set: never generated.
+    pub auth_headers: &'a [String],
+}
+
+/// A seed for one operation: the run's seed mixed with the API and operation names (FNV-1a,
+/// stable across versions and platforms).
+pub fn op_seed(seed: u64, api: &str, op: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in api.bytes().chain([0]).chain(op.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// A small deterministic source of choices (splitmix64) for what the generator does not
+/// decide: whether an optional parameter is sent.
+pub struct Dice(u64);
+
+impl Dice {
+    pub fn new(seed: u64) -> Dice {
+        Dice(seed)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// True about once in `n` times.
+    pub fn one_in(&mut self, n: u64) -> bool {
+        self.next() % n.max(1) == 0
+    }
+}
+
+/// Why an operation gets no case at all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoCase(pub String);
+
+/// The JSON body schema of `op`, if it takes one.
+pub fn body_schema(op: &Operation) -> Option<&Schema> {
+    op.request_body
+        .as_ref()?
+        .content
+        .iter()
+        .find(|m| model_is_json(&m.media_type))?
+        .schema
+        .as_deref()
+}
+
+fn sent_params<'o>(op: &'o Operation, auth: &'o [String]) -> impl Iterator<Item = &'o Param> {
+    op.params
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|p| matches!(p.location.as_str(), "path" | "query" | "header"))
+        // The target's own credentials go there; a generated value would be replaced, or
+        // would break a signature.
+        .filter(move |p| {
+            p.location != "header"
+                || !(p.name.eq_ignore_ascii_case("authorization")
+                    || auth.contains(&p.name.to_ascii_lowercase()))
+        })
+}
+
+/// A valid request: required parameters always, optional ones about half the time, the body
+/// when required (and three times in four when optional).
+fn valid_request(
+    input: &Inputs<'_>,
+    generator: &mut Generator,
+    dice: &mut Dice,
+) -> Result<Request, NoCase> {
+    let (op, fixed) = (input.op, input.fixed);
+    let mut r = Request::default();
+    for p in sent_params(op, input.auth_headers) {
+        if !p.required && !dice.one_in(2) {
+            continue;
+        }
+        let value = match (fixed.get(&p.name), &p.schema) {
+            (Some(v), _) => v.clone(),
+            (None, Some(schema)) => generator.valid(schema, Place::Param).map_err(|e| {
+                NoCase(format!(
+                    "no valid value for {} parameter `{}`: {e}",
+                    p.location, p.name
+                ))
+            })?,
+            (None, None) => Value::String("x".into()),
+        };
+        slot(&mut r, &p.location).push((p.name.clone(), value));
+    }
+    let required = op.request_body.as_ref().is_some_and(|b| b.required);
+    if let Some(schema) = body_schema(op)
+        && (required || !dice.one_in(4))
+    {
+        r.body = Some(
+            generator
+                .valid(schema, Place::Body)
+                .map_err(|e| NoCase(format!("no valid request body: {e}")))?,
+        );
+    }
+    Ok(r)
+}
+
+fn slot<'r>(r: &'r mut Request, location: &str) -> &'r mut Vec<(String, Value)> {
+    match location {
+        "path" => &mut r.path,
+        "query" => &mut r.query,
+        _ => &mut r.headers,
+    }
+}
+
+/// `r` with parameter `name` in `location` set to `value` (added if absent), or removed.
+fn with_param(r: &Request, location: &str, name: &str, value: Option<Value>) -> Request {
+    let mut out = r.clone();
+    let list = slot(&mut out, location);
+    list.retain(|(n, _)| n != name);
+    if let Some(v) = value {
+        list.push((name.to_owned(), v));
+    }
+    out
+}
+
+/// Every case of one operation, numbered from 1: negatives first (at most half the budget),
+/// then boundaries (at most a quarter), then random valid requests up to `max_examples`.
+pub fn plan_cases(input: &Inputs<'_>, seed: u64) -> Result<Vec<Case>, NoCase> {
+    let op = input.op;
+    let mut generator = Generator::new(seed);
+    let mut dice = Dice::new(seed);
+    let max = input.max_examples.max(1);
+    let base = valid_request(input, &mut generator, &mut dice)?;
+    let mut negatives = Vec::new();
+    let mut boundaries = Vec::new();
+    for p in sent_params(op, input.auth_headers) {
+        let place = format!("{} parameter `{}`", p.location, p.name);
+        if p.required && p.location != "path" {
+            negatives.push((
+                with_param(&base, &p.location, &p.name, None),
+                Broken {
+                    place: place.clone(),
+                    keyword: "required".into(),
+                    description: "left out, though required".into(),
+                },
+            ));
+        }
+        let Some(schema) = &p.schema else { continue };
+        for n in generator.negatives(schema, Place::Param) {
+            negatives.push((
+                with_param(&base, &p.location, &p.name, Some(n.value)),
+                Broken {
+                    place: place.clone(),
+                    keyword: n.rule.keyword.into(),
+                    description: n.rule.description,
+                },
+            ));
+        }
+        if input.fixed.contains_key(&p.name) {
+            continue;
+        }
+        for b in generator.boundaries(schema, Place::Param) {
+            let what = format!("{place} = {}", super::case::as_text(&b));
+            boundaries.push((with_param(&base, &p.location, &p.name, Some(b)), what));
+        }
+    }
+    if let Some(schema) = body_schema(op) {
+        for n in generator.negatives(schema, Place::Body) {
+            let mut r = base.clone();
+            r.body = Some(n.value);
+            let place = if n.rule.pointer.is_empty() {
+                "body".to_owned()
+            } else {
+                format!("body `{}`", n.rule.pointer)
+            };
+            negatives.push((
+                r,
+                Broken {
+                    place,
+                    keyword: n.rule.keyword.into(),
+                    description: n.rule.description,
+                },
+            ));
+        }
+        if op.request_body.as_ref().is_some_and(|b| b.required) {
+            let mut r = base.clone();
+            r.body = None;
+            negatives.push((
+                r,
+                Broken {
+                    place: "body".into(),
+                    keyword: "required".into(),
+                    description: "left out, though the operation requires one".into(),
+                },
+            ));
+        }
+        for b in generator.boundaries(schema, Place::Body) {
+            let mut r = base.clone();
+            let what = format!("body {}", short(&b));
+            r.body = Some(b);
+            boundaries.push((r, what));
+        }
+    }
+    let mut cases: Vec<Case> = Vec::new();
+    let push = |cases: &mut Vec<Case>, kind: Kind, request: Request| {
+        cases.push(Case {
+            number: cases.len() + 1,
+            kind,
+            request,
+            chain: None,
+        });
+    };
+    push(&mut cases, Kind::Valid, base.clone());
+    for (r, b) in spread(negatives, max / 2) {
+        push(&mut cases, Kind::Negative(b), r);
+    }
+    for (r, what) in spread(boundaries, max / 4) {
+        push(&mut cases, Kind::Boundary(what), r);
+    }
+    let mut misses = 0;
+    while cases.len() < max && misses < 3 * max {
+        match valid_request(input, &mut generator, &mut dice) {
+            Ok(r) if cases.iter().all(|c| c.request != r) => push(&mut cases, Kind::Valid, r),
+            _ => misses += 1,
+        }
+    }
+    cases.truncate(max);
+    Ok(cases)
+}
+
+/// At most `n` of `items`, spread evenly over them (every rule gets its turn before a second
+/// value of one rule when the budget is short).
+fn spread<T>(items: Vec<T>, n: usize) -> Vec<T> {
+    if items.len() <= n {
+        return items;
+    }
+    let step = items.len() as f64 / n.max(1) as f64;
+    let keep: Vec<usize> = (0..n).map(|i| (i as f64 * step) as usize).collect();
+    items
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep.contains(i))
+        .map(|(_, v)| v)
+        .collect()
+}
+
+/// A value cut to a few dozen characters, for a case's name.
+pub fn short(v: &Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() <= 40 {
+        return text;
+    }
+    let cut: String = text.chars().take(37).collect();
+    format!("{cut}...")
+}

@@ -1,0 +1,554 @@
+//! The fuzzing loop: [`Fuzzer`] takes the APIs one by one and their operations in chain order
+//! (creates first), plans each operation's cases, runs them through the ordinary [`Runner`]
+//! (`jobs` at a time), shrinks each distinct failure, saves it when asked, and reports one
+//! [`ScenarioResult`] per operation to the event sink: its steps are the failures (shrunk), its
+//! `statuses_seen` what the passing requests got, for the coverage table and gate.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use serde_json::Value;
+
+use super::case::{Case, Kind, Request};
+use super::cases::{Inputs, NoCase, op_seed, plan_cases};
+use super::chain::Chains;
+use super::shrink::{Signature, shrink};
+use crate::check::{CheckKind, Severity};
+use crate::init::Doc;
+use crate::run::{
+    Counts, Event, EventSink, NoEvents, Outcome, Phase, RunSummary, Runner, ScenarioResult,
+};
+use crate::scenario::Found;
+use crate::source::Diagnostic;
+use crate::spec::ApiSpec;
+
+/// How much to generate and what to keep.
+#[derive(Debug, Clone)]
+pub struct FuzzOptions {
+    /// The same seed gives the same requests.
+    pub seed: u64,
+    /// Cases per operation, at most.
+    pub max_examples: usize,
+    /// No case starts after this long.
+    pub time: Option<Duration>,
+    /// Requests spent shrinking one failure, at most.
+    pub shrink_runs: usize,
+    /// Where to write each failure as a scenario file.
+    pub save_failures: Option<PathBuf>,
+    /// Parameter values fixed by the user (`--var NAME=VALUE` naming a parameter).
+    pub fixed: BTreeMap<String, Value>,
+    /// Only operations whose id contains this text.
+    pub operations: Option<String>,
+}
+
+impl Default for FuzzOptions {
+    fn default() -> Self {
+        FuzzOptions {
+            seed: 0,
+            max_examples: 50,
+            time: None,
+            shrink_runs: 48,
+            save_failures: None,
+            fixed: BTreeMap::new(),
+            operations: None,
+        }
+    }
+}
+
+/// One distinct failure found, after shrinking.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub api: String,
+    pub operation: String,
+    /// `valid`, `boundary` or `negative`.
+    pub kind: &'static str,
+    /// What the case sent, in words.
+    pub case: String,
+    pub check: CheckKind,
+    pub message: String,
+    /// Requests the shrinking spent, and whether it made the request smaller.
+    pub shrink_runs: usize,
+    pub shrunk: bool,
+    /// The scenario file written for it (`--save-failures`).
+    pub saved: Option<PathBuf>,
+}
+
+/// What a fuzzing run did, beyond the results it streamed.
+#[derive(Debug, Clone)]
+pub struct FuzzSummary {
+    pub summary: RunSummary,
+    /// Requests sent, shrinking and clean-up included.
+    pub requests: usize,
+    /// Cases run.
+    pub cases: usize,
+    pub failures: Vec<Failure>,
+    /// Why generation stopped early (`--time`, an interrupt), if it did.
+    pub stopped: Option<String>,
+    /// Files that could not be written (`--save-failures`).
+    pub save_errors: Vec<String>,
+}
+
+pub struct Fuzzer {
+    runner: Arc<Runner>,
+    options: FuzzOptions,
+}
+
+/// A case with what it ran as and what came of it.
+pub(super) struct Ran {
+    pub(super) case: Case,
+    pub(super) text: String,
+    pub(super) result: ScenarioResult,
+    cleanup: Option<ScenarioResult>,
+}
+
+impl Fuzzer {
+    pub fn new(runner: Arc<Runner>, options: FuzzOptions) -> Self {
+        Fuzzer { runner, options }
+    }
+
+    pub(super) fn seed(&self) -> u64 {
+        self.options.seed
+    }
+
+    /// Fuzzes every operation of `apis` (every API of the registry when empty) and streams one
+    /// result per operation to `sink`.
+    pub async fn run(&self, apis: &[String], sink: Arc<dyn EventSink>) -> FuzzSummary {
+        let started = Instant::now();
+        let started_at = jiff::Timestamp::now().to_string();
+        let run_id = self.runner.options().run_id.clone();
+        let interrupt = self.runner.options().interrupt.clone();
+        let deadline = self.options.time.map(|t| started + t);
+        let apis: Vec<String> = if apis.is_empty() {
+            self.runner.registry().api_names()
+        } else {
+            apis.to_vec()
+        };
+        let specs: Vec<(String, Result<Arc<ApiSpec>, Diagnostic>)> = apis
+            .iter()
+            .map(|a| (a.clone(), self.runner.registry().api(a)))
+            .collect();
+        let total = specs
+            .iter()
+            .map(|(_, s)| s.as_ref().map_or(1, |s| self.selected(s).count()))
+            .sum();
+        sink.event(&Event::RunStarted {
+            run_id: &run_id,
+            total: Some(total),
+        });
+        let watcher = {
+            let interrupt = interrupt.clone();
+            let sink = Arc::clone(&sink);
+            tokio::spawn(async move {
+                interrupt.fired().await;
+                if let Some(signal) = interrupt.signal() {
+                    sink.event(&Event::Interrupted { signal });
+                }
+            })
+        };
+        let mut out = FuzzSummary {
+            summary: RunSummary {
+                run_id: run_id.clone(),
+                started_at,
+                duration: Duration::ZERO,
+                counts: Counts::default(),
+                interrupted: None,
+            },
+            requests: 0,
+            cases: 0,
+            failures: Vec::new(),
+            stopped: None,
+            save_errors: Vec::new(),
+        };
+        let mut index = 0;
+        for (api, spec) in specs {
+            let spec = match spec {
+                Ok(s) => s,
+                Err(d) => {
+                    let f = Found {
+                        path: d.path.clone(),
+                        id: format!("fuzz/{api}"),
+                    };
+                    let r = ScenarioResult::errored(&f, d);
+                    out.summary.counts.add(r.outcome);
+                    sink.event(&Event::ScenarioFinished { index, result: &r });
+                    index += 1;
+                    continue;
+                }
+            };
+            let doc = Doc::read(&spec.path).unwrap_or_else(|_| Doc::from_value(Value::Null));
+            let mut chains = Chains::new(&spec, &doc);
+            for op in chains.order(&spec) {
+                if !self.selected(&spec).any(|i| i == op) {
+                    continue;
+                }
+                let id = format!("fuzz/{api}/{}", spec.operations[op].id);
+                let stop = match (interrupt.signal(), deadline) {
+                    (Some(signal), _) => {
+                        Some(format!("not run: the run was interrupted ({signal})"))
+                    }
+                    (None, Some(d)) if Instant::now() >= d => {
+                        Some("not run: the `--time` budget was spent".to_owned())
+                    }
+                    _ => None,
+                };
+                let result = match stop {
+                    Some(why) => {
+                        out.stopped.get_or_insert_with(|| why.clone());
+                        let f = Found {
+                            path: PathBuf::from(&id),
+                            id: id.clone(),
+                        };
+                        let mut r = ScenarioResult::skipped(&f, &why);
+                        r.api = api.clone();
+                        r
+                    }
+                    None => {
+                        sink.event(&Event::ScenarioStarted { id: &id });
+                        self.operation(&spec, op, &mut chains, deadline, &mut out)
+                            .await
+                    }
+                };
+                out.summary.counts.add(result.outcome);
+                sink.event(&Event::ScenarioFinished {
+                    index,
+                    result: &result,
+                });
+                index += 1;
+            }
+        }
+        watcher.abort();
+        out.summary.duration = started.elapsed();
+        out.summary.interrupted = interrupt.signal();
+        sink.event(&Event::RunFinished {
+            summary: &out.summary,
+        });
+        out
+    }
+
+    /// The operations of `spec` that `--operation` selects, by index.
+    fn selected<'s>(&'s self, spec: &'s ApiSpec) -> impl Iterator<Item = usize> + 's {
+        spec.operations
+            .iter()
+            .enumerate()
+            .filter(|(_, op)| {
+                self.options
+                    .operations
+                    .as_ref()
+                    .is_none_or(|f| op.id.contains(f.as_str()))
+            })
+            .map(|(i, _)| i)
+    }
+
+    /// Plans, runs, shrinks and saves the cases of one operation.
+    async fn operation(
+        &self,
+        spec: &Arc<ApiSpec>,
+        op_index: usize,
+        chains: &mut Chains,
+        deadline: Option<Instant>,
+        out: &mut FuzzSummary,
+    ) -> ScenarioResult {
+        let started = Instant::now();
+        let op = &spec.operations[op_index];
+        let api = spec.name.as_str();
+        let id = format!("fuzz/{api}/{}", op.id);
+        let found = Found {
+            path: PathBuf::from(&id),
+            id: id.clone(),
+        };
+        let seed = op_seed(self.options.seed, api, &op.id);
+        let auth_headers = self
+            .runner
+            .auth_headers(api, &op.method, &op.id, op.request_body.is_some())
+            .await;
+        let planned = plan_cases(
+            &Inputs {
+                op,
+                fixed: &self.options.fixed,
+                max_examples: self.options.max_examples,
+                auth_headers: &auth_headers,
+            },
+            seed,
+        );
+        let mut cases = match planned {
+            Ok(c) => c,
+            Err(NoCase(why)) => {
+                let mut r = ScenarioResult::skipped(&found, &format!("no case generated: {why}"));
+                r.api = api.to_owned();
+                return r;
+            }
+        };
+        // Every other valid case acts on a resource that exists, when a create worked.
+        for case in cases
+            .iter_mut()
+            .filter(|c| !matches!(c.kind, Kind::Negative(_)))
+        {
+            if case.number % 2 == 0 {
+                case.chain = chains.for_operation(spec, op_index, &case.request.path);
+            }
+        }
+        let jobs = self.runner.options().jobs.max(1);
+        let interrupt = self.runner.options().interrupt.clone();
+        let chains_ref = &*chains;
+        let ran: Vec<Option<Ran>> = futures_util::stream::iter(cases)
+            .map(|case| {
+                let interrupt = interrupt.clone();
+                async move {
+                    let late = deadline.is_some_and(|d| Instant::now() >= d);
+                    if interrupt.signal().is_some() || late {
+                        return None;
+                    }
+                    Some(self.run_case(spec, op_index, case, chains_ref).await)
+                }
+            })
+            .buffered(jobs)
+            .collect()
+            .await;
+        let ran: Vec<Ran> = ran.into_iter().flatten().collect();
+        let mut agg = ScenarioResult {
+            id: id.clone(),
+            path: id.clone(),
+            name: String::new(),
+            api: api.to_owned(),
+            tags: vec!["fuzz".into()],
+            outcome: Outcome::Passed,
+            errors: Vec::new(),
+            steps: Vec::new(),
+            skipped: None,
+            interrupted: false,
+            duration: Duration::ZERO,
+            statuses_seen: Vec::new(),
+        };
+        let mut seen: BTreeMap<(String, u16), usize> = BTreeMap::new();
+        let mut signatures: Vec<Signature> = Vec::new();
+        let (mut valid, mut boundary, mut negative, mut chained) = (0, 0, 0, 0);
+        for r in &ran {
+            match r.case.kind {
+                Kind::Valid => valid += 1,
+                Kind::Boundary(_) => boundary += 1,
+                Kind::Negative(_) => negative += 1,
+            }
+            chained += usize::from(r.case.chain.is_some());
+            out.cases += 1;
+            out.requests += requests(&r.result) + r.cleanup.as_ref().map_or(0, requests);
+            let target_ok = r.result.outcome == Outcome::Passed;
+            if target_ok
+                && !matches!(r.case.kind, Kind::Negative(_))
+                && target_status(&r.result).is_some_and(|s| (200..300).contains(&s))
+            {
+                chains.worked(op_index, &r.case.request);
+            }
+            if let Some(c) = &r.cleanup
+                && c.outcome > Outcome::Skipped
+            {
+                agg.steps.extend(c.steps.iter().cloned().map(|mut s| {
+                    s.name = format!("clean-up after case {}: {}", r.case.number, s.name);
+                    s
+                }));
+                agg.outcome = agg.outcome.max(c.outcome);
+            }
+            if r.result.outcome <= Outcome::Skipped {
+                count_statuses(&r.result, &mut seen);
+                continue;
+            }
+            if !r.result.errors.is_empty() {
+                // A generated scenario that does not compile is conform's own defect.
+                agg.errors.extend(r.result.errors.iter().cloned());
+                agg.outcome = Outcome::Errored;
+                continue;
+            }
+            let Some(sig) = Signature::of(&r.case, &r.result) else {
+                count_statuses(&r.result, &mut seen);
+                continue;
+            };
+            if signatures.contains(&sig) || signatures.len() >= 5 {
+                count_statuses(&r.result, &mut seen);
+                continue;
+            }
+            signatures.push(sig.clone());
+            let shrunk = shrink(
+                self,
+                spec,
+                op_index,
+                r,
+                &sig,
+                self.options.shrink_runs,
+                deadline,
+            )
+            .await;
+            out.requests += shrunk.requests;
+            let saved = self.save(api, &op.id, &shrunk.case, &shrunk.text, &sig, out);
+            out.failures.push(Failure {
+                api: api.to_owned(),
+                operation: op.id.clone(),
+                kind: shrunk.case.kind.label(),
+                case: shrunk.case.kind.describe(),
+                check: sig.check,
+                message: sig.message.clone(),
+                shrink_runs: shrunk.runs,
+                shrunk: shrunk.smaller,
+                saved: saved.clone(),
+            });
+            if agg.path == id
+                && let Some(p) = &saved
+            {
+                agg.path = p.display().to_string();
+            }
+            agg.outcome = agg.outcome.max(shrunk.result.outcome);
+            agg.steps
+                .extend(shrunk.result.steps.into_iter().map(|mut s| {
+                    s.name = format!("case {}: {}", shrunk.case.number, s.name);
+                    s
+                }));
+        }
+        agg.statuses_seen = seen
+            .into_iter()
+            .map(|((call, status), n)| (call, status, n))
+            .collect();
+        let chained_note = if chained > 0 {
+            format!(", {chained} after a create")
+        } else {
+            String::new()
+        };
+        agg.name = format!(
+            "{}: {} generated requests ({valid} valid, {boundary} boundary, {negative} negative{chained_note})",
+            op.id,
+            ran.len()
+        );
+        agg.duration = started.elapsed();
+        agg
+    }
+
+    /// Runs one case as a scenario, then deletes what a create case made.
+    async fn run_case(
+        &self,
+        spec: &Arc<ApiSpec>,
+        op_index: usize,
+        case: Case,
+        chains: &Chains,
+    ) -> Ran {
+        let op = &spec.operations[op_index];
+        let text = case.scenario(&spec.name, op, self.options.seed);
+        let result = self.run_text(&spec.name, &op.id, case.number, &text).await;
+        let created = target_status(&result).is_some_and(|s| (200..300).contains(&s));
+        let cleanup = match last_response(&result) {
+            Some(response) if created => {
+                match chains.cleanup(spec, op_index, &case.request, response) {
+                    Some((delete, request)) => {
+                        let delete_op = &spec.operations[delete];
+                        let c = Case {
+                            number: case.number,
+                            kind: Kind::Valid,
+                            request,
+                            chain: None,
+                        };
+                        let text = c.scenario(&spec.name, delete_op, self.options.seed);
+                        Some(
+                            self.run_text(&spec.name, &delete_op.id, c.number, &text)
+                                .await,
+                        )
+                    }
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        Ran {
+            case,
+            text,
+            result,
+            cleanup,
+        }
+    }
+
+    /// Compiles and runs one generated scenario text.
+    pub(super) async fn run_text(
+        &self,
+        api: &str,
+        op: &str,
+        number: usize,
+        text: &str,
+    ) -> ScenarioResult {
+        let id = format!("fuzz/{api}/{op}/case-{number}.yaml");
+        let f = Found {
+            path: PathBuf::from(&id),
+            id,
+        };
+        match self.runner.compile_text(&f, text) {
+            Ok(plan) => self.runner.run_plan(&plan, &NoEvents).await,
+            Err(rejected) => ScenarioResult::rejected(&f, rejected),
+        }
+    }
+
+    fn save(
+        &self,
+        api: &str,
+        op: &str,
+        case: &Case,
+        text: &str,
+        sig: &Signature,
+        out: &mut FuzzSummary,
+    ) -> Option<PathBuf> {
+        let dir = self.options.save_failures.as_ref()?;
+        match super::save::write(dir, api, op, case, text, &sig.message) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                out.save_errors.push(e.to_string());
+                None
+            }
+        }
+    }
+}
+
+/// Requests a scenario sent.
+fn requests(r: &ScenarioResult) -> usize {
+    r.steps.iter().map(|s| s.attempts as usize).sum()
+}
+
+/// The status of the case's own step: the last main step.
+pub(super) fn target_status(r: &ScenarioResult) -> Option<u16> {
+    r.steps
+        .iter()
+        .rev()
+        .find(|s| s.phase == Phase::Main)
+        .and_then(|s| s.status)
+}
+
+fn last_response(r: &ScenarioResult) -> Option<&crate::run::ResponseRecord> {
+    r.steps
+        .iter()
+        .rev()
+        .find(|s| s.phase == Phase::Main)?
+        .response
+        .as_ref()
+}
+
+fn count_statuses(r: &ScenarioResult, seen: &mut BTreeMap<(String, u16), usize>) {
+    for s in &r.steps {
+        if let Some(status) = s.status {
+            *seen.entry((s.call.clone(), status)).or_insert(0) += 1;
+        }
+    }
+}
+
+/// Whether a finding counts as a failure of the target (a warning does not).
+pub(super) fn fails(severity: Severity) -> bool {
+    severity >= Severity::Violation
+}
+
+impl Request {
+    /// How big the request is, to prefer smaller ones while shrinking.
+    pub fn weight(&self) -> usize {
+        let params: usize = self
+            .path
+            .iter()
+            .chain(&self.query)
+            .chain(&self.headers)
+            .map(|(k, v)| k.len() + v.to_string().len())
+            .sum();
+        params + self.body.as_ref().map_or(0, |b| b.to_string().len())
+    }
+}

@@ -1,0 +1,21 @@
+//! `conform fuzz`: the tests a spec implies, that nobody wrote. For each operation a
+//! [`Fuzzer`] generates requests from the parameter and body schemas ([`generate`]): valid ones,
+//! boundary values, and negative ones that break exactly one rule ([`cases`]); it chains the
+//! operations on a resource after a create that worked ([`chain`]); it runs each case as an
+//! in-memory scenario through the ordinary runner, so the checks, auth, write guard and reports
+//! are those of `conform run`; it shrinks each failure ([`shrink`]) and saves it as a scenario
+//! file ([`save`]).
+//!
+//! What a generated request must get is written in its scenario ([`case`]), so a saved failure
+//! replays with `conform run`: a valid request any documented status but a server error, an
+//! invalid one a 4xx, and every answer conforming to the spec.
+
+pub mod case;
+pub mod cases;
+pub mod chain;
+mod engine;
+pub mod generate;
+mod save;
+mod shrink;
+
+pub use engine::{Failure, FuzzOptions, FuzzSummary, Fuzzer};

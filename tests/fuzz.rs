@@ -1,0 +1,299 @@
+//! `conform fuzz` with no hand-written case: against the faithful reference mocks it reports
+//! nothing; against each fault profile a response can reveal it catches the fault (a table
+//! profile -> check is printed); against a small server with planted bugs it finds each, and
+//! the scenario it saves for each replays the failure with `conform run`.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path as UrlPath, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use conform::fuzz::{FuzzOptions, Fuzzer};
+use conform::mock::{Fault, MockOptions};
+use conform::run::{Collect, Outcome, RunOptions, ScenarioResult};
+use serde_json::{Value, json};
+
+use crate::fault_detection::names_rule;
+use crate::util::{Conform, details, root, runner, runtime, serve, temp_dir, text};
+
+/// The fault profiles a single response can reveal (the others need a scenario's memory:
+/// idempotency, forbidden transitions, polls that never end, slowness past a step timeout).
+const REVEALED_BY_A_RESPONSE: &[Fault] = &[
+    Fault::WrongSuccessStatus,
+    Fault::BodyOnEmptyResponse,
+    Fault::MissingRequiredField,
+    Fault::WrongType,
+    Fault::ExtraField,
+    Fault::WrongErrorEnvelope,
+    Fault::WrongErrorCode,
+    Fault::MissingHeader,
+    Fault::WrongContentType,
+    Fault::MalformedJson,
+    Fault::ConnectionReset,
+];
+
+/// Fuzzes every shipped API against its mock (with `fault`, if any) and returns one result per
+/// operation.
+fn fuzz_mocks(rt: &tokio::runtime::Runtime, fault: Option<Fault>) -> Vec<ScenarioResult> {
+    rt.block_on(async {
+        let options = MockOptions {
+            fault,
+            ..Default::default()
+        };
+        let (targets, running) = conform::mock::start_all(&options)
+            .await
+            .expect("mocks start");
+        let runner = Arc::new(runner(
+            "specs",
+            targets,
+            RunOptions {
+                step_timeout: Duration::from_secs(5),
+                ..Default::default()
+            },
+        ));
+        let fuzzer = Fuzzer::new(
+            runner,
+            FuzzOptions {
+                seed: 11,
+                max_examples: 16,
+                shrink_runs: 4,
+                ..Default::default()
+            },
+        );
+        let collect = Arc::new(Collect::default());
+        let summary = fuzzer.run(&[], collect.clone()).await;
+        for m in running {
+            m.stop().await;
+        }
+        assert!(
+            summary.requests > 100,
+            "the fuzzing sent only {} requests",
+            summary.requests
+        );
+        collect.take()
+    })
+}
+
+#[test]
+fn fuzzing_the_faithful_mocks_finds_nothing_and_each_fault_profile_is_caught() {
+    let rt = runtime();
+    let clean = fuzz_mocks(&rt, None);
+    let ops = clean
+        .iter()
+        .filter(|r| r.outcome == Outcome::Passed)
+        .count();
+    assert!(ops >= 10, "only {ops} operations were fuzzed");
+    let failing: Vec<String> = clean
+        .iter()
+        .filter(|r| r.outcome > Outcome::Skipped)
+        .map(details)
+        .collect();
+    assert!(
+        failing.is_empty(),
+        "with no fault, fuzzing must report nothing:\n{}",
+        failing.join("\n")
+    );
+    let skipped: Vec<String> = clean
+        .iter()
+        .filter(|r| r.outcome == Outcome::Skipped)
+        .map(|r| format!("{}: {}", r.id, r.skipped.clone().unwrap_or_default()))
+        .collect();
+    assert!(
+        skipped.is_empty(),
+        "operations not fuzzed:\n{}",
+        skipped.join("\n")
+    );
+
+    let mut table = Vec::new();
+    let mut uncaught = Vec::new();
+    for &fault in REVEALED_BY_A_RESPONSE {
+        let results = fuzz_mocks(&rt, Some(fault));
+        let mut checks: Vec<String> = results
+            .iter()
+            .flat_map(|r| r.findings())
+            .filter(|(step, f)| names_rule(fault, step, f))
+            .map(|(step, f)| {
+                let check = serde_json::to_value(f.check).unwrap_or(Value::Null);
+                format!("{} on {}", check.as_str().unwrap_or("?"), step.call)
+            })
+            .collect();
+        checks.sort();
+        checks.dedup();
+        if checks.is_empty() {
+            uncaught.push(fault.name());
+        }
+        table.push((fault, checks));
+    }
+    println!("\nfault profile             caught by `conform fuzz` with the check");
+    for (fault, checks) in &table {
+        let shown = if checks.is_empty() {
+            "-- NOT CAUGHT --".to_owned()
+        } else {
+            checks.join(", ")
+        };
+        println!("{:<25} {shown}", fault.name());
+    }
+    assert!(
+        uncaught.is_empty(),
+        "fault profiles fuzzing missed: {uncaught:?}"
+    );
+}
+
+/// A notes server with three bugs no scenario tests: a 500 when the search text is longer than
+/// 20 characters (the spec allows 200), a 201 to any body, and `id` as a string in a note.
+fn planted() -> Router {
+    async fn create(body: axum::body::Bytes) -> Response {
+        let title = serde_json::from_slice::<Value>(&body)
+            .ok()
+            .and_then(|v| v.get("title").cloned())
+            .unwrap_or(json!("untitled"));
+        (StatusCode::CREATED, Json(json!({"id": 1, "title": title}))).into_response()
+    }
+    async fn note(UrlPath(id): UrlPath<String>) -> Response {
+        match id.parse::<i64>() {
+            Ok(n) if n >= 1 => Json(json!({"id": id, "title": "a note"})).into_response(),
+            _ => (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"message": "not an id"})),
+            )
+                .into_response(),
+        }
+    }
+    async fn search(Query(q): Query<std::collections::HashMap<String, String>>) -> Response {
+        let bad = |m: &str| (StatusCode::BAD_REQUEST, Json(json!({"message": m}))).into_response();
+        let Some(text) = q
+            .get("q")
+            .filter(|t| !t.is_empty() && t.chars().count() <= 200)
+        else {
+            return bad("q is required, 1 to 200 characters");
+        };
+        if let Some(limit) = q.get("limit")
+            && !limit.parse::<i64>().is_ok_and(|l| (1..=50).contains(&l))
+        {
+            return bad("limit is 1 to 50");
+        }
+        if text.chars().count() > 20 {
+            let boom = json!({"message": "index overflow"});
+            return (StatusCode::INTERNAL_SERVER_ERROR, Json(boom)).into_response();
+        }
+        Json(json!({"hits": 0})).into_response()
+    }
+    Router::new()
+        .route("/notes", post(create))
+        .route("/notes/{noteId}", get(note))
+        .route("/search", get(search))
+}
+
+fn spec_arg() -> String {
+    let spec = root().join("tests/fixtures/fuzz/planted.yaml");
+    format!("planted={}", spec.display())
+}
+
+fn yaml_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    out.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
+    out.sort();
+    out
+}
+
+#[test]
+fn fuzz_finds_each_planted_bug_and_each_saved_scenario_replays_it() {
+    let (_rt, base) = serve(planted());
+    let dir = temp_dir();
+    let saved = dir.path().join("saved");
+    let target = format!("planted={base}");
+    let spec = spec_arg();
+    let fuzz = |reports: &str| {
+        Conform::new(&[
+            "fuzz",
+            "planted",
+            "--spec",
+            &spec,
+            "--target",
+            &target,
+            "--seed",
+            "7",
+            "--max-examples",
+            "40",
+            "--save-failures",
+            saved.to_str().expect("utf-8"),
+            "--report",
+            dir.path().join(reports).to_str().expect("utf-8"),
+        ])
+        .output()
+    };
+    let out = fuzz("reports");
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    for (op, what) in [
+        ("planted/searchNotes valid case", "got 500"),
+        ("planted/createNote negative case", "got 201"),
+        ("planted/getNote valid case", "type"),
+    ] {
+        assert!(
+            said.lines().any(|l| l.contains(op) && l.contains(what)),
+            "no line names `{op}` with `{what}`:\n{said}"
+        );
+    }
+    // The 500 needs a search text over 20 characters: shrinking halves it while it still fails.
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("reports/report.json")).expect("report.json"),
+    )
+    .expect("JSON");
+    let scenarios = report["scenarios"].as_array().expect("scenarios");
+    assert_eq!(scenarios.len(), 3, "one result per operation");
+
+    let files = yaml_files(&saved.join("planted"));
+    assert!(files.len() >= 3, "saved: {files:?}\n{said}");
+    for f in &files {
+        let content = std::fs::read_to_string(f).expect("saved file");
+        assert!(content.contains("# What `conform fuzz` found"), "{content}");
+        let replay = Conform::new(&[
+            "run",
+            f.to_str().expect("utf-8"),
+            "--spec",
+            &spec,
+            "--target",
+            &target,
+        ])
+        .output();
+        assert_eq!(
+            replay.status.code(),
+            Some(1),
+            "{} must fail again:\n{}",
+            f.display(),
+            text(&replay)
+        );
+    }
+    let search = files
+        .iter()
+        .find(|f| f.to_string_lossy().contains("searchnotes"))
+        .expect("the search failure is saved");
+    let body = std::fs::read_to_string(search).expect("read");
+    let q = body
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("q: "))
+        .expect("the saved case sends q");
+    let q: String = serde_json::from_str(q).unwrap_or_else(|_| q.to_owned());
+    assert!(
+        (21..=40).contains(&q.chars().count()),
+        "shrinking should leave a search text just over 20 characters, not {q:?}"
+    );
+
+    // A second run with the same seed writes new files beside the first: nothing is replaced.
+    let again = fuzz("reports2");
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again));
+    let after = yaml_files(&saved.join("planted"));
+    assert_eq!(after.len(), 2 * files.len(), "{after:?}");
+    for f in &files {
+        let kept = std::fs::read_to_string(f).expect("kept");
+        assert!(kept.contains("# What `conform fuzz` found"));
+    }
+}

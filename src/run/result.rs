@@ -199,6 +199,10 @@ pub struct ScenarioResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<Diagnostic>,
     pub steps: Vec<StepResult>,
+    /// Responses received that are not kept in `steps` (operationId, status, how many): the
+    /// passing generated requests of `conform fuzz`, which still count toward coverage.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub statuses_seen: Vec<(String, u16, usize)>,
     /// Why the scenario was not run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
@@ -221,6 +225,7 @@ impl ScenarioResult {
             outcome: Outcome::Passed,
             errors: Vec::new(),
             steps: Vec::new(),
+            statuses_seen: Vec::new(),
             skipped: None,
             interrupted: false,
             duration: Duration::ZERO,
@@ -238,6 +243,7 @@ impl ScenarioResult {
             outcome: Outcome::Errored,
             errors: vec![d],
             steps: Vec::new(),
+            statuses_seen: Vec::new(),
             skipped: None,
             interrupted: false,
             duration: Duration::ZERO,
@@ -255,6 +261,7 @@ impl ScenarioResult {
             outcome: Outcome::Errored,
             errors: r.diagnostics,
             steps: Vec::new(),
+            statuses_seen: Vec::new(),
             skipped: None,
             interrupted: false,
             duration: Duration::ZERO,
@@ -302,6 +309,7 @@ impl ScenarioResult {
                     duration: s.duration,
                 })
                 .collect(),
+            statuses_seen: self.statuses_seen.clone(),
             skipped: self.skipped.clone(),
             interrupted: self.interrupted,
             duration: self.duration,

@@ -210,11 +210,22 @@ pub struct RunArgs {
     /// Boxed: the variants of [`Command`] stay of a size.
     #[command(flatten)]
     pub net: Box<super::net::NetArgs>,
+    #[command(flatten)]
+    pub gate: GateArgs,
     /// Send the specs' documented request examples instead of scenario files: every API under
     /// `--specs`, or only those named (`--examples=a,b`); `--filter` and `--tag` still apply.
     #[arg(long, value_name = "API,...", num_args = 0..=1, require_equals = true,
           value_delimiter = ',', default_missing_value = "")]
     pub examples: Option<Vec<String>>,
+}
+
+/// The coverage gate, for every command that calls an API (`run`, `fuzz`).
+#[derive(Args)]
+pub struct GateArgs {
+    /// Fail the run (exit 1) when fewer of the documented (operation, status) pairs of the
+    /// APIs that ran were returned than this: `80%`, `80` or `92.5%`.
+    #[arg(long, value_name = "PERCENT", value_parser = conform::report::gate::Gate::parse)]
+    pub min_coverage: Option<conform::report::gate::Gate>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -10,6 +10,7 @@ mod args;
 mod completions;
 mod derive;
 mod examples;
+mod gate;
 mod init;
 mod list;
 mod man;

@@ -100,8 +100,14 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
     // report folder as scenarios finish, so a long run keeps no row per scenario.
     let collector = Arc::new(Collector::new(false));
     let reports = (!args.no_report).then(|| {
-        Arc::new(ReportWriter::new(&args.report, registry.clone()).insecure(args.net.insecure))
+        let writer = ReportWriter::new(&args.report, registry.clone());
+        Arc::new(
+            writer
+                .insecure(args.net.insecure)
+                .gate(args.gate.min_coverage),
+        )
     });
+    let gate = super::gate::GateRun::new(&args.gate);
     let (summary, signals) = runtime.block_on(async {
         let embedded = sources.uses_embedded_mocks();
         // No target given: the embedded mocks are the target, on ephemeral ports for this run,
@@ -156,6 +162,9 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         if let Some(r) = &reports {
             sinks.push(r.clone());
         }
+        if let Some(g) = &gate {
+            sinks.push(g.sink());
+        }
         let sink: Arc<dyn EventSink> = Arc::new(Fanout(sinks));
         let summary = runner
             .run(found, Some(total), args.select.selection(), sink)
@@ -175,8 +184,12 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         anyhow::bail!("no scenario selected under {}{shard}", where_());
     }
     let collected = collector.take(&summary);
+    let verdict = gate.map(|g| g.judge(&registry));
     if args.format == Format::Human {
         let mut line = terminal::summary(&summary.counts, summary.duration);
+        if let Some(v) = &verdict {
+            line = format!("{line}\n{}", terminal::gate(v));
+        }
         if let Some(signal) = summary.interrupted {
             line = format!(
                 "interrupted by {signal}; the interrupted scenarios are marked in the reports\n{line}"
@@ -193,9 +206,11 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
             )
         );
     }
-    // Reports are written whatever the outcome and do not change the exit code; only failing to
-    // write them does: that is an environment error (exit 2), which CI must not take for green.
-    let mut code = summary.exit_code();
+    // A coverage gate not met fails a run that conforms (the library's policy). Reports are
+    // written whatever the outcome and do not change the exit code; only failing to write them
+    // does: that is an environment error (exit 2), which CI must not take for green.
+    let printed = args.format == Format::Human;
+    let mut code = super::gate::exit_code(verdict.as_ref(), summary.exit_code(), printed);
     if let Some(reports) = reports {
         match reports.finish() {
             Ok(_) if args.format == Format::Human && !args.quiet => {

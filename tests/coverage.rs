@@ -8,18 +8,30 @@ use crate::util::{Conform, text};
 const CORPUS: &str = "cases/liveperson-deletion";
 
 /// Runs the corpus with `gate`; returns the output and the parsed report.json.
-fn run_with_gate(gate: &str) -> (std::process::Output, serde_json::Value, String, String) {
+/// The report.html, summary.md and junit.xml texts of a run.
+struct Texts {
+    html: String,
+    md: String,
+    junit: String,
+}
+
+fn run_with_gate(gate: &str) -> (std::process::Output, serde_json::Value, Texts) {
     let mut c = Conform::new(&["run", "--jobs", "2", "--min-coverage", gate, CORPUS]);
     let out = c.run();
     let dir = c.reports().expect("a temporary report folder");
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect(name);
     let json = serde_json::from_str(&read("report.json")).expect("report.json is JSON");
-    (out, json, read("report.html"), read("summary.md"))
+    let texts = Texts {
+        html: read("report.html"),
+        md: read("summary.md"),
+        junit: read("junit.xml"),
+    };
+    (out, json, texts)
 }
 
 #[test]
 fn a_gate_the_run_reaches_passes_and_one_it_cannot_fails_naming_what_is_unreached() {
-    let (out, json, html, md) = run_with_gate("1%");
+    let (out, json, Texts { html, md, junit }) = run_with_gate("1%");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let coverage = &json["coverage"];
     let returned = coverage["returned"].as_u64().expect("returned");
@@ -60,9 +72,13 @@ fn a_gate_the_run_reaches_passes_and_one_it_cannot_fails_naming_what_is_unreache
     assert!(stdout.contains("gate 1%: met"), "{stdout}");
     assert!(html.contains("--min-coverage 1%: met"), "{html}");
     assert!(md.contains("gate 1%: ✅ met"), "{md}");
+    assert!(
+        junit.contains("name=\"conform.coverage\"") && junit.contains("gate 1%: met\""),
+        "{junit}"
+    );
 
     // The same run under a gate it cannot reach.
-    let (out, json, html, md) = run_with_gate("100%");
+    let (out, json, Texts { html, md, junit }) = run_with_gate("100%");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let coverage = &json["coverage"];
     assert_eq!(
@@ -98,6 +114,7 @@ fn a_gate_the_run_reaches_passes_and_one_it_cannot_fails_naming_what_is_unreache
     let named = format!("liveperson-deletion {first}: {}", unreached.join(", "));
     assert!(stdout.contains(&named), "{named} in {stdout}");
     assert!(html.contains("--min-coverage 100%: not met"), "{html}");
+    assert!(junit.contains("gate 100%: not met\""), "{junit}");
     assert!(html.contains("verdict\">FAILED"), "the page's verdict");
     assert!(
         md.starts_with("### ❌") && md.contains("gate 100%: ❌ not met"),

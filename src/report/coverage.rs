@@ -294,7 +294,7 @@ paths:
       responses: {}
 "#;
 
-    pub(crate) fn registry() -> (tempfile::TempDir, Registry) {
+    fn registry() -> (tempfile::TempDir, Registry) {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir(dir.path().join("shop")).expect("api folder");
         std::fs::write(dir.path().join("shop/openapi.yaml"), SPEC).expect("spec");
@@ -303,7 +303,7 @@ paths:
     }
 
     /// A scenario of `shop` whose steps called these operations and got these statuses.
-    pub(crate) fn scenario(calls: &[(&str, u16)]) -> ScenarioResult {
+    fn scenario(calls: &[(&str, u16)]) -> ScenarioResult {
         let found = Found {
             id: "s.yaml".into(),
             path: "s.yaml".into(),

@@ -159,13 +159,13 @@ fn streamed(jobs: usize) -> (tempfile::TempDir, RunResult) {
 fn assert_streamed_as_rendered(dir: &std::path::Path, run: &RunResult) {
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect("written");
     let coverage = Coverage::of(run, &Registry::new(SPECS));
-    assert_eq!(read("report.json"), json::render(run));
+    assert_eq!(read("report.json"), json::render(run, &coverage));
     assert_eq!(
         read("junit.xml"),
         junit::render(run).expect("junit renders")
     );
     assert_eq!(read("report.html"), html::render(run, &coverage));
-    assert_eq!(read("summary.md"), markdown::render(run));
+    assert_eq!(read("summary.md"), markdown::render(run, &coverage));
     let hidden: Vec<_> = std::fs::read_dir(dir)
         .expect("list")
         .flatten()
@@ -238,12 +238,15 @@ fn junit_snapshot() {
 
 #[test]
 fn json_snapshot() {
-    insta::assert_snapshot!("report.json", scrub(&json::render(result())));
+    insta::assert_snapshot!("report.json", scrub(&json::render(result(), &coverage())));
 }
 
 #[test]
 fn markdown_snapshot() {
-    insta::assert_snapshot!("summary.md", scrub(&markdown::render(result())));
+    insta::assert_snapshot!(
+        "summary.md",
+        scrub(&markdown::render(result(), &coverage()))
+    );
 }
 
 #[test]
@@ -271,7 +274,7 @@ fn report_json_validates_against_the_published_schema() {
         .build(&schema)
         .expect("the schema compiles");
     // The real, unscrubbed report, so real timestamps and numbers are checked.
-    let report = json::value(result());
+    let report = json::value(result(), &coverage());
     let errors: Vec<String> = validator
         .iter_errors(&report)
         .map(|e| format!("{} at {}", e, e.instance_path()))
@@ -281,6 +284,27 @@ fn report_json_validates_against_the_published_schema() {
     let mut broken = report.clone();
     broken.as_object_mut().expect("object").remove("counts");
     assert!(!validator.is_valid(&broken));
+    // The coverage section: its gate as a gated run writes it validates; no section, a
+    // percentage past 100 or a gate without its verdict is refused.
+    assert!(report["coverage"]["apis"][0]["operations"][0]["statuses"].is_array());
+    let mut gated = report.clone();
+    gated["coverage"]["gate"] = serde_json::json!({"min": 80.0, "actual": 37.5, "met": false});
+    assert!(validator.is_valid(&gated), "a gated report validates");
+    let mut broken = report.clone();
+    broken.as_object_mut().expect("object").remove("coverage");
+    assert!(!validator.is_valid(&broken), "coverage is required");
+    let mut broken = report.clone();
+    broken["coverage"]["apis"][0]["percent"] = serde_json::json!(150.0);
+    assert!(!validator.is_valid(&broken), "a percentage is at most 100");
+    let mut broken = gated;
+    broken["coverage"]["gate"]
+        .as_object_mut()
+        .expect("gate")
+        .remove("met");
+    assert!(
+        !validator.is_valid(&broken),
+        "a gate says whether it is met"
+    );
 }
 
 #[test]
@@ -299,7 +323,7 @@ fn markup_from_a_target_is_only_ever_shown_escaped() {
         "the attribute break-out is shown as text"
     );
     assert!(page.contains("Content-Security-Policy"));
-    let md = markdown::render(result());
+    let md = markdown::render(result(), &coverage());
     assert!(!md.contains("<script") && !md.contains("<img"), "{md}");
     assert!(md.contains("&lt;script&gt;"), "{md}");
 }

@@ -18,6 +18,8 @@ mod openstack;
 mod alibaba_signing;
 // The CI recipe in docs/ci/.
 mod ci_recipe;
+// `--min-coverage`: the coverage figure in the reports and the gate on it.
+mod coverage;
 // The real binary end to end, and a snapshot of its final report.
 mod cli;
 // `conform fuzz`: the mocks, their fault profiles, a server with planted bugs.

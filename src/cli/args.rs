@@ -253,6 +253,17 @@ pub struct SessionArgs {
     /// Boxed: the variants of [`Command`] stay of a size.
     #[command(flatten)]
     pub net: Box<super::net::NetArgs>,
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+/// The coverage gate, for every command that calls an API (`run`, `fuzz`).
+#[derive(Args)]
+pub struct GateArgs {
+    /// Fail the run (exit 1) when fewer of the documented (operation, status) pairs of the
+    /// APIs that ran were returned than this: `80%`, `80` or `92.5%`.
+    #[arg(long, value_name = "PERCENT", value_parser = conform::report::gate::Gate::parse)]
+    pub min_coverage: Option<conform::report::gate::Gate>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -11,6 +11,7 @@ mod completions;
 mod derive;
 mod examples;
 mod fuzz;
+mod gate;
 mod init;
 mod list;
 mod man;

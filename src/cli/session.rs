@@ -70,6 +70,9 @@ pub struct Started {
     pub sink: Arc<dyn EventSink>,
     pub collector: Arc<Collector>,
     pub reports: Option<Arc<ReportWriter>>,
+    /// `--min-coverage`: counts the statuses the run returned, judged at the end.
+    gate: Option<super::gate::GateRun>,
+    registry: Arc<Registry>,
     mocks: Vec<conform::mock::Running>,
     signals: tokio::task::JoinHandle<()>,
 }
@@ -140,20 +143,30 @@ pub async fn start(
     // The terminal needs the failures and the warnings; the report files are streamed to the
     // report folder as scenarios finish, so a long run keeps no row per scenario.
     let collector = Arc::new(Collector::new(false));
+    let registry = prepared.registry.clone();
     let reports = (!args.no_report).then(|| {
+        let writer = ReportWriter::new(&args.report, registry.clone());
         Arc::new(
-            ReportWriter::new(&args.report, prepared.registry.clone()).insecure(args.net.insecure),
+            writer
+                .insecure(args.net.insecure)
+                .gate(args.gate.min_coverage),
         )
     });
+    let gate = super::gate::GateRun::new(&args.gate);
     let mut sinks: Vec<Arc<dyn EventSink>> = vec![live, collector.clone()];
     if let Some(r) = &reports {
         sinks.push(r.clone());
+    }
+    if let Some(g) = &gate {
+        sinks.push(g.sink());
     }
     Ok(Started {
         runner,
         sink: Arc::new(Fanout(sinks)),
         collector,
         reports,
+        gate,
+        registry,
         mocks,
         signals,
     })
@@ -177,8 +190,12 @@ impl Started {
         color: bool,
     ) -> ExitCode {
         let collected = self.collector.take(summary);
+        let verdict = self.gate.as_ref().map(|g| g.judge(&self.registry));
         if args.format == Format::Human {
             let mut line = terminal::summary(&summary.counts, summary.duration);
+            if let Some(v) = &verdict {
+                line = format!("{line}\n{}", terminal::gate(v));
+            }
             if let Some(signal) = summary.interrupted {
                 line = format!(
                     "interrupted by {signal}; the interrupted scenarios are marked in the reports\n{line}"
@@ -198,10 +215,12 @@ impl Started {
                 )
             );
         }
-        // Reports are written whatever the outcome and do not change the exit code; only
-        // failing to write them does: that is an environment error (exit 2), which CI must
-        // not take for green.
-        let mut code = summary.exit_code();
+        // A coverage gate not met fails a run that conforms (the library's policy). Reports
+        // are written whatever the outcome and do not change the exit code; only failing to
+        // write them does: that is an environment error (exit 2), which CI must not take for
+        // green.
+        let printed = args.format == Format::Human;
+        let mut code = super::gate::exit_code(verdict.as_ref(), summary.exit_code(), printed);
         if let Some(reports) = self.reports {
             match reports.finish() {
                 Ok(_) if args.format == Format::Human && !args.quiet => {

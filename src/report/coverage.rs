@@ -1,12 +1,71 @@
 //! Which documented statuses each operation actually returned in a run: [`Coverage`], computed
 //! from the results and the specs of the APIs that ran. A status the spec does not document is
 //! kept too, apart, because it is the interesting one. A streamed run counts statuses in a
-//! [`Tally`] as scenarios finish and makes the [`Coverage`] at the end.
+//! [`Tally`] as scenarios finish and makes the [`Coverage`] at the end; [`Counter`] is a tally
+//! fed by a run's events.
+//!
+//! The figure ([`Figure`]): documented (operation, response key) pairs returned at least once,
+//! over all documented pairs of every operation of each API that had at least one scenario in
+//! the run. A status matches a key as [`crate::spec::Operation::response`] picks it (exact, then
+//! its class such as `4XX`, then `default`); an operation that documents no response has no pair;
+//! a status the spec does not document counts toward no pair.
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
-use crate::run::{RunResult, ScenarioResult};
+use serde::Serialize;
+
+use crate::run::{Event, EventSink, RunResult, ScenarioResult};
 use crate::spec::Registry;
+
+/// Documented (operation, response key) pairs returned at least once, of all documented pairs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Figure {
+    pub returned: usize,
+    pub documented: usize,
+}
+
+impl Figure {
+    /// The share returned, in percent; 0 when nothing is documented (nothing was shown
+    /// covered). Multiplied before dividing, so a share that is a whole percentage is exact.
+    pub fn percent(&self) -> f64 {
+        if self.documented == 0 {
+            return 0.0;
+        }
+        (self.returned as f64 * 100.0) / self.documented as f64
+    }
+
+    fn plus(self, other: Figure) -> Figure {
+        Figure {
+            returned: self.returned + other.returned,
+            documented: self.documented + other.documented,
+        }
+    }
+}
+
+/// `56.5% (13 of 23 documented statuses returned)`: what every report shows of a figure.
+impl std::fmt::Display for Figure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ({} of {} documented statuses returned)",
+            show_percent(self.percent()),
+            self.returned,
+            self.documented
+        )
+    }
+}
+
+/// A percentage for people: one decimal, rounded down, so a figure just below a gate never
+/// reads as the gate itself (79.96 is `79.9%`, not `80.0%`).
+pub fn show_percent(p: f64) -> String {
+    let tenths = (p * 10.0).floor() / 10.0;
+    if tenths.fract() == 0.0 {
+        format!("{tenths:.0}%")
+    } else {
+        format!("{tenths:.1}%")
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Coverage {
@@ -39,18 +98,47 @@ impl OperationCoverage {
     pub fn returned(&self) -> usize {
         self.documented.iter().filter(|(_, n)| *n > 0).count()
     }
+
+    pub fn figure(&self) -> Figure {
+        Figure {
+            returned: self.returned(),
+            documented: self.documented.len(),
+        }
+    }
+
+    /// The documented keys never returned.
+    pub fn unreached(&self) -> impl Iterator<Item = &str> {
+        self.documented
+            .iter()
+            .filter(|(_, n)| *n == 0)
+            .map(|(k, _)| k.as_str())
+    }
 }
 
 impl ApiCoverage {
     /// (documented keys returned, documented keys) over all operations.
     pub fn totals(&self) -> (usize, usize) {
-        self.operations.iter().fold((0, 0), |(r, d), op| {
-            (r + op.returned(), d + op.documented.len())
-        })
+        let f = self.figure();
+        (f.returned, f.documented)
+    }
+
+    /// The figure over all operations of this API.
+    pub fn figure(&self) -> Figure {
+        self.operations
+            .iter()
+            .fold(Figure::default(), |f, op| f.plus(op.figure()))
     }
 }
 
 impl Coverage {
+    /// The figure of the run: every API's pairs together (an API with more documented
+    /// statuses weighs more).
+    pub fn figure(&self) -> Figure {
+        self.apis
+            .iter()
+            .fold(Figure::default(), |f, api| f.plus(api.figure()))
+    }
+
     /// The coverage of every API that has at least one scenario in `run`, in name order.
     pub fn of(run: &RunResult, registry: &Registry) -> Coverage {
         let mut tally = Tally::default();
@@ -76,11 +164,21 @@ impl Tally {
             return;
         }
         let calls = self.statuses.entry(s.api.clone()).or_default();
+        let mut count = |call: &str, status: u16, n: usize| {
+            let seen = match calls.get_mut(call) {
+                Some(seen) => seen,
+                None => calls.entry(call.to_owned()).or_default(),
+            };
+            *seen.entry(status).or_insert(0) += n;
+        };
         for step in &s.steps {
             if let Some(status) = step.status.or(step.response.as_ref().map(|r| r.status)) {
-                let seen = calls.entry(step.call.clone()).or_default();
-                *seen.entry(status).or_insert(0) += 1;
+                count(&step.call, status, 1);
             }
+        }
+        // Responses a run did not keep as steps (the passing requests `conform fuzz` made).
+        for (call, status, n) in &s.statuses_seen {
+            count(call, *status, *n);
         }
     }
 
@@ -136,5 +234,177 @@ impl Tally {
             });
         }
         Coverage { apis }
+    }
+}
+
+/// A [`Tally`] fed by a run's finished scenarios, for a caller that keeps no report (a gate
+/// under `--no-report`).
+#[derive(Debug, Default)]
+pub struct Counter(Mutex<Tally>);
+
+impl Counter {
+    /// The coverage counted so far, against the specs in `registry`.
+    pub fn coverage(&self, registry: &Registry) -> Coverage {
+        self.lock().coverage(registry)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Tally> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl EventSink for Counter {
+    fn event(&self, event: &Event<'_>) {
+        if let Event::ScenarioFinished { result, .. } = event {
+            self.lock().add(result);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{CheckKind, Finding, Severity};
+    use crate::run::{Outcome, Phase, StepResult};
+    use crate::scenario::Found;
+
+    /// `shop`: `getItem` documents 200, 4XX and default; `listItems` 200 and 404; `ping`
+    /// documents no response at all.
+    const SPEC: &str = r#"
+openapi: 3.1.0
+info: {title: shop, version: "1"}
+paths:
+  /items/{id}:
+    get:
+      operationId: getItem
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200": {description: found}
+        "4XX": {description: a client error}
+        default: {description: anything else}
+  /items:
+    get:
+      operationId: listItems
+      responses:
+        "200": {description: the items}
+        "404": {description: none}
+  /ping:
+    get:
+      operationId: ping
+      responses: {}
+"#;
+
+    fn registry() -> (tempfile::TempDir, Registry) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join("shop")).expect("api folder");
+        std::fs::write(dir.path().join("shop/openapi.yaml"), SPEC).expect("spec");
+        let registry = Registry::new(dir.path());
+        (dir, registry)
+    }
+
+    /// A scenario of `shop` whose steps called these operations and got these statuses.
+    fn scenario(calls: &[(&str, u16)]) -> ScenarioResult {
+        let found = Found {
+            id: "s.yaml".into(),
+            path: "s.yaml".into(),
+        };
+        let mut s = ScenarioResult::skipped(&found, "");
+        s.skipped = None;
+        s.outcome = Outcome::Passed;
+        s.api = "shop".into();
+        s.steps = calls
+            .iter()
+            .map(|(call, status)| {
+                let f = Finding::new(Severity::Warning, CheckKind::Body, "w");
+                let mut step = StepResult::synthetic(call, Phase::Main, f);
+                step.status = Some(*status);
+                step
+            })
+            .collect();
+        s
+    }
+
+    fn op<'a>(c: &'a Coverage, id: &str) -> &'a OperationCoverage {
+        c.apis[0].operations.iter().find(|o| o.id == id).expect(id)
+    }
+
+    #[test]
+    fn statuses_match_keys_as_the_spec_picks_them_and_undocumented_ones_count_nothing() {
+        let (_dir, registry) = registry();
+        let mut tally = Tally::default();
+        // 404 is in the 4XX class, 503 falls to `default`; listItems's 500 is not documented.
+        tally.add(&scenario(&[
+            ("getItem", 404),
+            ("getItem", 503),
+            ("listItems", 500),
+        ]));
+        let c = tally.coverage(&registry);
+        let get = op(&c, "getItem");
+        assert_eq!(
+            get.documented,
+            vec![("200".into(), 0), ("4XX".into(), 1), ("default".into(), 1)]
+        );
+        assert_eq!(get.unreached().collect::<Vec<_>>(), vec!["200"]);
+        let list = op(&c, "listItems");
+        assert_eq!(
+            list.figure(),
+            Figure {
+                returned: 0,
+                documented: 2
+            }
+        );
+        assert_eq!(list.undocumented, BTreeMap::from([(500, 1)]));
+        // No documented response, no pair; never called, every pair unreached.
+        assert_eq!(op(&c, "ping").figure(), Figure::default());
+        // 2 of getItem's 3 and 0 of listItems's 2: 2 of 5.
+        let run = Figure {
+            returned: 2,
+            documented: 5,
+        };
+        assert_eq!(c.apis[0].figure(), run);
+        assert_eq!(c.figure(), run);
+        assert_eq!(c.figure().percent(), 40.0);
+    }
+
+    #[test]
+    fn responses_not_kept_as_steps_count_as_steps_do() {
+        let (_dir, registry) = registry();
+        let mut s = scenario(&[("getItem", 200)]);
+        s.statuses_seen = vec![("listItems".into(), 200, 7), ("listItems".into(), 404, 1)];
+        let c = Coverage::of(
+            &RunResult {
+                run_id: "r".into(),
+                started_at: "t".into(),
+                duration: std::time::Duration::ZERO,
+                scenarios: vec![s],
+            },
+            &registry,
+        );
+        assert_eq!(
+            op(&c, "listItems").documented,
+            vec![("200".into(), 7), ("404".into(), 1)]
+        );
+        assert_eq!(op(&c, "listItems").calls, 8);
+        assert_eq!(
+            c.figure(),
+            Figure {
+                returned: 3,
+                documented: 5
+            }
+        );
+    }
+
+    #[test]
+    fn an_api_that_documents_nothing_is_zero_percent_and_shown_percentages_round_down() {
+        assert_eq!(Figure::default().percent(), 0.0);
+        let third = Figure {
+            returned: 1,
+            documented: 3,
+        };
+        assert!(third.percent() > 33.3);
+        assert_eq!(show_percent(third.percent()), "33.3%");
+        assert_eq!(show_percent(79.96), "79.9%");
+        assert_eq!(show_percent(100.0), "100%");
+        assert_eq!(show_percent(0.0), "0%");
     }
 }

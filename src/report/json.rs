@@ -5,8 +5,10 @@
 //!
 //! [`JsonReport`] builds the text one scenario at a time (a streamed run and [`render`] share
 //! it): each scenario is appended to a [`Part`] as it comes, the header, which carries the
-//! counts, is written at the end. The text is what `serde_json::to_string_pretty` gives for the
-//! whole report.
+//! counts and the coverage ([`coverage::Section`]), is written at the end. The text is what
+//! `serde_json::to_string_pretty` gives for the whole report.
+
+mod coverage;
 
 use std::io::{self, Write};
 
@@ -15,6 +17,7 @@ use serde::Serialize;
 use crate::run::{Counts, RunResult, ScenarioResult};
 
 use super::RunInfo;
+use super::coverage::Coverage;
 use super::parts::Part;
 
 /// Bumped when a field is removed or changes meaning; adding a field keeps the version.
@@ -34,32 +37,41 @@ struct Whole<'a> {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     insecure: bool,
     counts: Counts,
+    /// Which documented statuses each operation returned, and the gate's verdict.
+    coverage: coverage::Section<'a>,
+    // Last: a streamed report writes its header up to this array, then the scenarios.
     scenarios: &'a [ScenarioResult],
 }
 
 /// The report as a JSON value.
-pub fn value(run: &RunResult) -> serde_json::Value {
+pub fn value(run: &RunResult, coverage: &Coverage) -> serde_json::Value {
     let whole = whole(
         &RunInfo::of(run),
         Counts::of(run.scenarios.iter()),
+        coverage,
         &run.scenarios,
     );
     serde_json::to_value(whole).unwrap_or_default()
 }
 
 /// The report as pretty-printed JSON text, ending with a newline.
-pub fn render(run: &RunResult) -> String {
+pub fn render(run: &RunResult, coverage: &Coverage) -> String {
     let mut report = JsonReport::new(Vec::new());
     let mut out = Vec::new();
     // Writing into memory cannot fail, nor serializing plain data (strings, numbers, values).
     for s in &run.scenarios {
         let _ = report.add(s);
     }
-    let _ = report.finish(&RunInfo::of(run), &mut out);
+    let _ = report.finish(&RunInfo::of(run), coverage, &mut out);
     String::from_utf8(out).unwrap_or_default()
 }
 
-fn whole<'a>(info: &RunInfo<'a>, counts: Counts, scenarios: &'a [ScenarioResult]) -> Whole<'a> {
+fn whole<'a>(
+    info: &RunInfo<'a>,
+    counts: Counts,
+    coverage: &'a Coverage,
+    scenarios: &'a [ScenarioResult],
+) -> Whole<'a> {
     Whole {
         format: FORMAT,
         run_id: info.run_id,
@@ -69,6 +81,7 @@ fn whole<'a>(info: &RunInfo<'a>, counts: Counts, scenarios: &'a [ScenarioResult]
         interrupted: info.interrupted,
         insecure: info.insecure,
         counts,
+        coverage: coverage::Section::of(coverage, info.verdict),
         scenarios,
     }
 }
@@ -97,9 +110,14 @@ impl<P: Part> JsonReport<P> {
     }
 
     /// Writes the whole report: the header, the scenarios, the end.
-    pub fn finish(mut self, info: &RunInfo<'_>, out: &mut dyn Write) -> io::Result<()> {
+    pub fn finish(
+        mut self,
+        info: &RunInfo<'_>,
+        coverage: &Coverage,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         // The header is the report with no scenario, cut before its empty array.
-        let empty = serde_json::to_string_pretty(&whole(info, self.counts, &[]))
+        let empty = serde_json::to_string_pretty(&whole(info, self.counts, coverage, &[]))
             .map_err(io::Error::other)?;
         let head = empty
             .strip_suffix("[]\n}")
@@ -159,9 +177,10 @@ mod tests {
         for scenarios in [vec![], vec![passed.clone()], vec![passed, skipped]] {
             let run = run_of(scenarios);
             let counts = Counts::of(run.scenarios.iter());
-            let whole = whole(&RunInfo::of(&run), counts, &run.scenarios);
+            let coverage = Coverage::default();
+            let whole = whole(&RunInfo::of(&run), counts, &coverage, &run.scenarios);
             let expected = serde_json::to_string_pretty(&whole).expect("serializes") + "\n";
-            assert_eq!(render(&run), expected);
+            assert_eq!(render(&run, &coverage), expected);
         }
     }
 }

@@ -121,6 +121,10 @@ impl<S: Parts> JunitReport<S> {
                 // Suites are what CI viewers show; each carries the warning.
                 suite.add_property(Property::new("conform.insecure", super::INSECURE));
             }
+            if let Some(v) = info.verdict {
+                // A run failed by its coverage gate has no failing case to show it by.
+                suite.add_property(Property::new("conform.coverage", v.line()));
+            }
             suite.tests = s.tests;
             suite.skipped = s.skipped;
             suite.errors = s.errors;

@@ -7,17 +7,18 @@ use std::fmt::Write;
 
 use crate::run::{RunResult, ScenarioResult};
 
+use super::coverage::Coverage;
 use super::{RunInfo, Tally};
 
 /// How many failing scenarios are listed; the rest are counted. Keeps the summary short.
 pub const MAX_FAILURES: usize = 20;
 
-pub fn render(run: &RunResult) -> String {
+pub fn render(run: &RunResult, coverage: &Coverage) -> String {
     let mut summary = Summary::default();
     for s in &run.scenarios {
         summary.add(s);
     }
-    summary.finish(&RunInfo::of(run))
+    summary.finish(&RunInfo::of(run), coverage)
 }
 
 /// `summary.md` in the making: the counts, and the first [`MAX_FAILURES`] failing scenarios'
@@ -47,7 +48,7 @@ impl Summary {
     }
 
     /// The whole summary.
-    pub fn finish(&self, info: &RunInfo<'_>) -> String {
+    pub fn finish(&self, info: &RunInfo<'_>, coverage: &Coverage) -> String {
         let total = self.tally.counts;
         let mut out = String::new();
         let icon = if info.exit_code(&total) == crate::run::ExitCode::Conform {
@@ -90,6 +91,21 @@ impl Summary {
                 c.skipped
             );
         }
+        let _ = write!(out, "\n**Coverage:** {}", coverage.figure());
+        match info.verdict {
+            Some(v) if v.met => {
+                let _ = write!(out, "; gate {}: ✅ met", super::gate::show_gate(v.min));
+            }
+            Some(v) => {
+                let _ = write!(
+                    out,
+                    "; gate {}: ❌ not met, the run fails",
+                    super::gate::show_gate(v.min)
+                );
+            }
+            None => {}
+        }
+        out.push('\n');
         if self.failing > 0 {
             let _ = writeln!(out, "\n| outcome | scenario | why |");
             let _ = writeln!(out, "|---|---|---|");

@@ -5,6 +5,8 @@
 //! - [`json`]: `report.json`, everything, for tools (schema in `docs/report.schema.json`);
 //! - [`junit`]: `junit.xml`, one suite per API, one case per scenario, for CI viewers;
 //! - [`html`]: `report.html`, one self-contained page with diffs and a coverage table;
+//! - [`coverage`] and [`gate`]: the documented statuses each operation returned, the figure,
+//!   and the `--min-coverage` gate on it;
 //! - [`markdown`]: `summary.md`, a short table for `$GITHUB_STEP_SUMMARY`;
 //! - [`write`](mod@write): writes them all atomically into a folder ([`write::write_all`]);
 //! - [`stream`]: writes them as a run goes ([`stream::ReportWriter`]), with [`order`] putting
@@ -15,6 +17,7 @@
 pub mod collect;
 pub mod coverage;
 pub mod events;
+pub mod gate;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -54,14 +57,22 @@ pub struct RunInfo<'a> {
     pub insecure: bool,
     /// The signal that interrupted the run, if one did: every report says so.
     pub interrupted: Option<&'a str>,
+    /// What the coverage gate (`--min-coverage`) said, when one was set: a gate not met
+    /// fails the run.
+    pub verdict: Option<&'a gate::Verdict>,
 }
 
 impl RunInfo<'_> {
-    /// The run's exit status: the counts', or 130 after an interrupt.
+    /// The run's exit status: the counts', or 130 after an interrupt; a coverage gate not
+    /// met makes a conforming run a failing one.
     pub fn exit_code(&self, counts: &Counts) -> crate::run::ExitCode {
-        match self.interrupted {
+        let code = match self.interrupted {
             Some(_) => crate::run::ExitCode::Interrupted,
             None => counts.exit_code(),
+        };
+        match self.verdict {
+            Some(v) => v.exit_code(code),
+            None => code,
         }
     }
 }
@@ -74,6 +85,7 @@ impl<'a> RunInfo<'a> {
             duration: run.duration,
             interrupted: None,
             insecure: false,
+            verdict: None,
         }
     }
 
@@ -84,6 +96,7 @@ impl<'a> RunInfo<'a> {
             duration: summary.duration,
             interrupted: summary.interrupted,
             insecure: false,
+            verdict: None,
         }
     }
 }

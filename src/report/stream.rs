@@ -17,6 +17,7 @@ use crate::run::{Event, EventSink, ScenarioResult};
 use crate::spec::Registry;
 
 use super::RunInfo;
+use super::gate::Gate;
 use super::order::Reorder;
 use super::parts::Folder;
 use super::write::{self, ReportError, Reports};
@@ -26,6 +27,8 @@ pub struct ReportWriter {
     registry: Arc<Registry>,
     /// The run accepts any server certificate: every report says so.
     insecure: bool,
+    /// The coverage gate, whose verdict every report says.
+    gate: Option<Gate>,
     state: Mutex<State>,
 }
 
@@ -49,6 +52,7 @@ impl ReportWriter {
             dir: dir.to_owned(),
             registry,
             insecure: false,
+            gate: None,
             state: Mutex::default(),
         }
     }
@@ -56,6 +60,12 @@ impl ReportWriter {
     /// Marks every report of a run made with `--insecure`.
     pub fn insecure(mut self, insecure: bool) -> Self {
         self.insecure = insecure;
+        self
+    }
+
+    /// Judges the run's coverage with `gate` (`--min-coverage`) in every report.
+    pub fn gate(mut self, gate: Option<Gate>) -> Self {
+        self.gate = gate;
         self
     }
 
@@ -99,7 +109,8 @@ impl EventSink for ReportWriter {
                     insecure: self.insecure,
                     ..RunInfo::of_summary(summary)
                 };
-                state.write_files(&self.dir, &self.registry, &info, summary.counts.total)
+                let total = summary.counts.total;
+                state.write_files(&self.dir, &self.registry, &info, self.gate, total)
             }
             _ => Ok(()),
         };
@@ -143,6 +154,7 @@ impl State {
         dir: &Path,
         registry: &Registry,
         info: &RunInfo<'_>,
+        gate: Option<Gate>,
         total: usize,
     ) -> Result<(), ReportError> {
         while let Some(s) = self.order.pop_any() {
@@ -154,7 +166,7 @@ impl State {
             return Ok(());
         };
         if total > 0 {
-            self.written = reports.write(dir, info, registry)?;
+            self.written = reports.write(dir, info, registry, gate)?;
         }
         Ok(())
     }

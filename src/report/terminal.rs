@@ -221,6 +221,12 @@ pub fn summary(counts: &Counts, duration: Duration) -> String {
     out
 }
 
+/// What the final report says of the coverage gate: the figure against it when it is met,
+/// and when it is not, why, with the operations whose documented statuses to reach next.
+pub fn gate(verdict: &crate::report::gate::Verdict) -> String {
+    verdict.failure().unwrap_or_else(|| verdict.line())
+}
+
 /// The warnings of passing scenarios, grouped as they arrive: which reading of a
 /// self-contradicting document the target follows (`--strict` would fail them), one group per
 /// rule and spec location with a count and the first few scenarios. Memory is per rule, not per

@@ -11,6 +11,7 @@ use crate::spec::Registry;
 
 use super::RunInfo;
 use super::coverage;
+use super::gate::Gate;
 use super::html::Page;
 use super::json::JsonReport;
 use super::junit::JunitReport;
@@ -56,7 +57,7 @@ pub fn write_all(
     for s in &run.scenarios {
         reports.add(s).map_err(parts_error)?;
     }
-    reports.write(dir, &RunInfo::of(run), registry)
+    reports.write(dir, &RunInfo::of(run), registry, None)
 }
 
 /// Creates the report folder and its parents.
@@ -103,12 +104,14 @@ impl<S: Parts + Clone> Reports<S> {
     }
 
     /// Writes every file into `dir` (which must exist), each atomically, and returns their
-    /// paths. `registry` supplies the documented statuses for the coverage table.
+    /// paths. `registry` supplies the documented statuses for the coverage; `gate`, when set,
+    /// judges it, and every report says the verdict (and fails the run when it is not met).
     pub fn write(
         self,
         dir: &Path,
         info: &RunInfo<'_>,
         registry: &Registry,
+        gate: Option<Gate>,
     ) -> Result<Vec<PathBuf>, ReportError> {
         let Reports {
             json,
@@ -117,12 +120,17 @@ impl<S: Parts + Clone> Reports<S> {
             markdown,
             coverage,
         } = self;
-        let paths: Vec<PathBuf> = FILES.iter().map(|name| dir.join(name)).collect();
-        atomic_write_with(&paths[0], |out| json.finish(info, out))?;
-        atomic_write_with(&paths[1], |out| junit.finish(info, out))?;
         let coverage = coverage.coverage(registry);
+        let verdict = gate.map(|g| g.judge(&coverage));
+        let info = &RunInfo {
+            verdict: verdict.as_ref(),
+            ..*info
+        };
+        let paths: Vec<PathBuf> = FILES.iter().map(|name| dir.join(name)).collect();
+        atomic_write_with(&paths[0], |out| json.finish(info, &coverage, out))?;
+        atomic_write_with(&paths[1], |out| junit.finish(info, out))?;
         atomic_write_with(&paths[2], |out| html.finish(info, &coverage, out))?;
-        atomic_write(&paths[3], markdown.finish(info).as_bytes())?;
+        atomic_write(&paths[3], markdown.finish(info, &coverage).as_bytes())?;
         Ok(paths)
     }
 }

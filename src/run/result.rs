@@ -199,6 +199,10 @@ pub struct ScenarioResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<Diagnostic>,
     pub steps: Vec<StepResult>,
+    /// Responses received that are not kept in `steps` (operationId, status, how many): the
+    /// passing generated requests of `conform fuzz`, which still count toward coverage.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub statuses_seen: Vec<(String, u16, usize)>,
     /// Why the scenario was not run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
@@ -207,10 +211,6 @@ pub struct ScenarioResult {
     pub interrupted: bool,
     #[serde(serialize_with = "millis", rename = "duration_ms")]
     pub duration: Duration,
-    /// Responses received that are not in `steps`: (operationId, status, count). `conform fuzz`
-    /// keeps only its failing requests as steps and counts the passing ones here, for coverage.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub statuses_seen: Vec<(String, u16, usize)>,
 }
 
 impl ScenarioResult {
@@ -225,10 +225,10 @@ impl ScenarioResult {
             outcome: Outcome::Passed,
             errors: Vec::new(),
             steps: Vec::new(),
+            statuses_seen: Vec::new(),
             skipped: None,
             interrupted: false,
             duration: Duration::ZERO,
-            statuses_seen: Vec::new(),
         }
     }
 
@@ -243,10 +243,10 @@ impl ScenarioResult {
             outcome: Outcome::Errored,
             errors: vec![d],
             steps: Vec::new(),
+            statuses_seen: Vec::new(),
             skipped: None,
             interrupted: false,
             duration: Duration::ZERO,
-            statuses_seen: Vec::new(),
         }
     }
 
@@ -261,10 +261,10 @@ impl ScenarioResult {
             outcome: Outcome::Errored,
             errors: r.diagnostics,
             steps: Vec::new(),
+            statuses_seen: Vec::new(),
             skipped: None,
             interrupted: false,
             duration: Duration::ZERO,
-            statuses_seen: Vec::new(),
         }
     }
 
@@ -309,10 +309,10 @@ impl ScenarioResult {
                     duration: s.duration,
                 })
                 .collect(),
+            statuses_seen: self.statuses_seen.clone(),
             skipped: self.skipped.clone(),
             interrupted: self.interrupted,
             duration: self.duration,
-            statuses_seen: self.statuses_seen.clone(),
         }
     }
 

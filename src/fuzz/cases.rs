@@ -42,7 +42,7 @@ impl Dice {
         Dice(seed)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn draw(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -52,7 +52,7 @@ impl Dice {
 
     /// True about once in `n` times.
     pub fn one_in(&mut self, n: u64) -> bool {
-        self.next() % n.max(1) == 0
+        self.draw().is_multiple_of(n.max(1))
     }
 }
 

@@ -17,5 +17,7 @@ mod engine;
 pub mod generate;
 mod save;
 mod shrink;
+#[cfg(test)]
+mod tests;
 
 pub use engine::{Failure, FuzzOptions, FuzzSummary, Fuzzer};

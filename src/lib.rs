@@ -16,6 +16,7 @@
 pub mod check;
 pub mod derive;
 pub mod diff;
+pub mod fuzz;
 pub mod init;
 #[cfg(feature = "mock")]
 pub mod mock;

@@ -134,7 +134,13 @@ impl Generator {
                 if let Some((t, json)) = wrong {
                     let mut value: Value = serde_json::from_str(json).unwrap_or(Value::Null);
                     if *t == "string" {
-                        value = Value::String(format!("not-a-{}", ts[0]));
+                        let noun = match ts[0].as_str() {
+                            "integer" | "number" => "number",
+                            "boolean" => "boolean",
+                            "array" => "list",
+                            other => other,
+                        };
+                        value = Value::String(format!("not-a-{noun}"));
                     }
                     push(
                         value,

@@ -354,7 +354,7 @@ fn parameters_travel_as_text() {
         .iter()
         .find(|n| n.rule.keyword == "type")
         .expect("type");
-    assert_eq!(wrong.value, json!("not-a-integer"));
+    assert_eq!(wrong.value, json!("not-a-number"));
     // What the request check reads back from the text is still refused for that rule.
     let text = wrong.value.as_str().expect("text");
     let typed = crate::check::schema::coerce(text, &schema.raw);
@@ -496,4 +496,77 @@ fn values_per_second() {
         "{n} valid values in {secs:.3}s: {:.0} values/s",
         f64::from(n) / secs
     );
+}
+
+#[test]
+fn openapi_30_nullable_gives_null_and_values() {
+    let dir = tempfile::tempdir().expect("temp");
+    let path = dir.path().join("openapi.yaml");
+    std::fs::write(
+        &path,
+        "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /x:
+    post:
+      operationId: op
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [a, b]
+              properties:
+                a: {type: string, nullable: true, maxLength: 3}
+                b: {allOf: [{$ref: '#/components/schemas/X'}], nullable: true}
+      responses: {'200': {description: ok}}
+components:
+  schemas:
+    X: {type: integer, minimum: 1, exclusiveMaximum: true, maximum: 5}
+",
+    )
+    .expect("writes");
+    let s = load_api("t", &path).unwrap_or_else(|d| panic!("{d:?}"));
+    let schema = body(&s);
+    let mut g = Generator::new(8);
+    let (mut nulls, mut numbers) = (0, 0);
+    for _ in 0..60 {
+        let v = g.valid(schema, Place::Body).expect("valid");
+        match &v["b"] {
+            Value::Null => nulls += 1,
+            n => {
+                assert!((1..5).contains(&n.as_i64().expect("integer")), "{v}");
+                numbers += 1;
+            }
+        }
+    }
+    assert!(nulls > 0 && numbers > 0, "{nulls} nulls, {numbers} numbers");
+    exercise(schema, Place::Body, &["required", "maxLength"]);
+    let b = g.boundaries(schema, Place::Body);
+    assert!(b.iter().any(|v| v["b"] == json!(4)), "{b:?}");
+}
+
+#[test]
+fn a_pattern_no_generator_can_draw_is_an_error_that_names_it() {
+    let (_dir, s) = spec("{type: string, pattern: '^(?=.*[0-9])[a-z0-9]{8}$'}");
+    let err = Generator::new(1)
+        .valid(body(&s), Place::Body)
+        .expect_err("lookahead");
+    let text = err.to_string();
+    assert!(text.contains("no string can be made for pattern"), "{text}");
+    // Negatives that need no valid value still come, each refused for its rule.
+    exercise_negatives_only(body(&s));
+}
+
+fn exercise_negatives_only(schema: &Schema) {
+    let negatives = Generator::new(1).negatives(schema, Place::Body);
+    let validator = schema.validator().expect("compiles");
+    assert!(
+        negatives.iter().any(|n| n.rule.keyword == "type"),
+        "{negatives:?}"
+    );
+    for n in negatives {
+        let errs = errors(validator, schema, Place::Body, &n.value);
+        assert!(!errs.is_empty() && errs.iter().all(|e| e.keyword == n.rule.keyword));
+    }
 }

@@ -97,14 +97,18 @@ pub(super) fn string(
         return Ok(s);
     }
     if let Some(p) = m.get("pattern").and_then(Value::as_str) {
-        let cap = max.unwrap_or(SHORT).min(SHORT).max(min).min(4096) as u32;
+        // Each open repetition (`+`, `*`) at most 8 times: a few of them still make a short
+        // string.
+        let cap = max.unwrap_or(SHORT).min(8).max(min).min(4096) as u32;
         let regex = patterns.get(p, cap.max(1))?;
-        // A few draws for one within the length bounds; the validator has the last word.
+        // A few draws for one within the length bounds, and short unless `minLength` asks
+        // for more; the validator has the last word.
+        let longest = max.unwrap_or(usize::MAX).min(SHORT.max(min));
         let mut last = String::new();
-        for _ in 0..8 {
+        for _ in 0..16 {
             last = rng.sample(regex);
             let n = last.chars().count();
-            if n >= min && max.is_none_or(|x| n <= x) {
+            if n >= min && n <= longest {
                 break;
             }
         }

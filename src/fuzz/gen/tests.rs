@@ -570,3 +570,59 @@ fn exercise_negatives_only(schema: &Schema) {
         assert!(!errs.is_empty() && errs.iter().all(|e| e.keyword == n.rule.keyword));
     }
 }
+
+#[test]
+fn strings_stay_short_unless_min_length_asks_more() {
+    for (schema, longest) in [
+        ("{type: string}", 24),
+        ("{type: string, pattern: '^[a-z]+-[a-z]+$'}", 24),
+        ("{type: string, minLength: 40}", 52),
+    ] {
+        let (_dir, s) = spec(schema);
+        let mut g = Generator::new(3);
+        for _ in 0..100 {
+            let v = g.valid(body(&s), Place::Body).expect("valid");
+            let n = v.as_str().expect("a string").chars().count();
+            assert!(n <= longest, "{schema}: {v} is {n} characters");
+        }
+    }
+    // With no maxLength there is no "too long" negative.
+    let (_dir, s) = spec("{type: string, minLength: 2}");
+    let negatives = Generator::new(1).negatives(body(&s), Place::Body);
+    assert!(
+        negatives.iter().all(|n| n.rule.keyword != "maxLength"),
+        "{negatives:?}"
+    );
+}
+
+#[test]
+fn a_candidate_that_breaks_two_rules_is_not_a_negative() {
+    // 12345 is of the wrong type and outside the enum: two errors, so no `type` negative.
+    let (_dir, s) = spec("{type: string, enum: [a, b]}");
+    let negatives = Generator::new(1).negatives(body(&s), Place::Body);
+    assert!(
+        negatives.iter().all(|n| n.rule.keyword == "enum"),
+        "{negatives:?}"
+    );
+    assert_eq!(negatives.len(), 1);
+    // Inside a oneOf the validator reports `oneOf`, not the branch's rule: none is claimed.
+    let (_dir, s) = spec("{oneOf: [{type: string, maxLength: 2}, {type: integer}]}");
+    let negatives = Generator::new(1).negatives(body(&s), Place::Body);
+    assert!(
+        negatives.iter().all(|n| n.rule.keyword != "maxLength"),
+        "{negatives:?}"
+    );
+}
+
+#[test]
+fn a_value_the_validator_refuses_every_time_is_an_error_with_its_reason() {
+    let (_dir, s) = spec("{type: string, enum: [a], not: {const: a}}");
+    let err = Generator::new(1)
+        .valid(body(&s), Place::Body)
+        .expect_err("refused");
+    let text = err.to_string();
+    assert!(
+        text.contains("refused by the schema") && text.contains("not"),
+        "{text}"
+    );
+}

@@ -20,6 +20,8 @@ mod values;
 mod tests;
 #[cfg(test)]
 mod tests_corpus;
+#[cfg(test)]
+mod tests_edges;
 
 use rand::SeedableRng;
 use rand_pcg::Pcg64;

@@ -92,8 +92,16 @@ pub(super) fn string(
 ) -> Result<String, GenError> {
     let (min, max) = len_bounds(m);
     if let Some(f) = m.get("format").and_then(Value::as_str)
-        && let Some(s) = format(rng, f)
+        && let Some(mut s) = format(rng, f)
     {
+        // Formats with a variable part (an email's name) may fit the bounds on another draw.
+        for _ in 0..8 {
+            let n = s.chars().count();
+            if n >= min && max.is_none_or(|x| n <= x) {
+                break;
+            }
+            s = format(rng, f).unwrap_or_default();
+        }
         return Ok(s);
     }
     if let Some(p) = m.get("pattern").and_then(Value::as_str) {

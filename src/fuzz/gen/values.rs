@@ -248,9 +248,19 @@ impl Generator {
                 out.insert((*name).to_owned(), v);
             }
         }
+        // `dependentRequired`: a present property brings the ones it names.
+        let wanted: Vec<String> = m
+            .get("dependentRequired")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| out.contains_key(*k))
+            .flat_map(|(_, deps)| deps.as_array().into_iter().flatten())
+            .filter_map(|d| d.as_str().map(str::to_owned))
+            .collect();
         for (name, map) in optional {
-            if out.len() >= min_props {
-                break;
+            if out.len() >= min_props && !wanted.contains(name) {
+                continue;
             }
             if let Ok(v) = self.build(cx, &map, depth + 1) {
                 out.insert(name.clone(), v);

@@ -39,7 +39,14 @@ impl Bounds {
     fn step(&self) -> Option<f64> {
         match (self.multiple, self.integer) {
             (Some(m), true) if m.fract() == 0.0 => Some(m),
-            (Some(m), true) => Some(m.ceil().max(1.0)),
+            // The smallest whole multiple of a fractional step (1.5 -> 3); none found: 1 and
+            // the validator decides.
+            (Some(m), true) => Some(
+                (1..=1000)
+                    .map(|d| m * f64::from(d))
+                    .find(|x| (x - x.round()).abs() < 1e-9)
+                    .map_or(1.0, f64::round),
+            ),
             (Some(m), false) => Some(m),
             (None, true) => Some(1.0),
             (None, false) => None,
@@ -100,7 +107,8 @@ impl Bounds {
         };
         let (lo, hi) = (lo.max(-LIMIT), hi.min(LIMIT));
         if lo > hi {
-            return None;
+            // Bounds beyond what f64 holds exactly: the bound itself, if any.
+            return self.first().or(self.last()).filter(|v| v.is_finite());
         }
         Some(match self.step() {
             Some(s) => {

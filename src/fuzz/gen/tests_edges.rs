@@ -236,3 +236,19 @@ fn dependent_required_and_generator_is_send() {
     fn send<T: Send>() {}
     send::<Generator>();
 }
+
+#[test]
+fn awkward_numbers() {
+    for schema in [
+        "{type: integer, multipleOf: 1.5, minimum: 1, maximum: 40}",
+        "{type: integer, minimum: 100000000000000000000}",
+        "{type: number, multipleOf: 0.01, minimum: 0.05, maximum: 0.5}",
+        "{type: integer, format: int64, maximum: -5}",
+    ] {
+        let (_dir, s) = spec(schema);
+        exercise(body(&s), Place::Body, &[]);
+    }
+    let (_dir, s) = spec("{type: integer, multipleOf: 1.5, minimum: 1, maximum: 40}");
+    let b = Generator::new(1).boundaries(body(&s), Place::Body);
+    assert!(b.contains(&json!(3)) && b.contains(&json!(39)), "{b:?}");
+}

@@ -34,14 +34,10 @@ impl Generator {
             return Vec::new();
         };
         // A base with every property gives the most places to break.
-        let base = {
-            self.place = place;
-            let saved = self.optional;
-            self.optional = Optional::All;
-            let b = self.valid_all(schema, place);
-            self.optional = saved;
-            b
-        };
+        self.place = place;
+        self.optional = Optional::All;
+        let base = self.valid_all(schema, place);
+        self.optional = Optional::Random;
         let Ok(mut cx) = Ctx::new(schema) else {
             return Vec::new();
         };

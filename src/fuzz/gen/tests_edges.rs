@@ -191,6 +191,16 @@ fn values_per_second() {
         "{n} valid values in {secs:.3}s: {:.0} values/s",
         f64::from(n) / secs
     );
+    let start = std::time::Instant::now();
+    let mut made = 0;
+    for _ in 0..100 {
+        made += g.boundaries(schema, Place::Body).len() + g.negatives(schema, Place::Body).len();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{made} boundary and negative values in {secs:.3}s: {:.0} values/s",
+        made as f64 / secs
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::case::{Broken, Case, Kind, Request};
-use super::generate::{Generator, Place};
+use super::r#gen::{Generator, Place};
 use crate::spec::{Operation, Param, Schema, model_is_json};
 
 /// What the cases of an operation are made from.

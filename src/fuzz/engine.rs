@@ -207,7 +207,7 @@ impl Fuzzer {
                     }
                     None => {
                         sink.event(&Event::ScenarioStarted { id: &id });
-                        self.operation(&spec, op, &mut chains, deadline, &mut out)
+                        self.operation(&spec, op, &mut chains, &doc, deadline, &mut out)
                             .await
                     }
                 };
@@ -248,6 +248,7 @@ impl Fuzzer {
         spec: &Arc<ApiSpec>,
         op_index: usize,
         chains: &mut Chains,
+        doc: &Doc,
         deadline: Option<Instant>,
         out: &mut FuzzSummary,
     ) -> ScenarioResult {
@@ -264,12 +265,22 @@ impl Fuzzer {
             .runner
             .auth_headers(api, &op.method, &op.id, op.request_body.is_some())
             .await;
+        let lenient: Vec<(String, String)> = op
+            .params
+            .iter()
+            .filter(|p| {
+                doc.param(op, &p.name, &p.location)
+                    .is_some_and(|raw| raw.get("x-conform-lenient").is_some())
+            })
+            .map(|p| (p.location.clone(), p.name.clone()))
+            .collect();
         let planned = plan_cases(
             &Inputs {
                 op,
                 fixed: &self.options.fixed,
                 max_examples: self.options.max_examples,
                 auth_headers: &auth_headers,
+                lenient: &lenient,
             },
             seed,
         );

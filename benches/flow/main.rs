@@ -11,6 +11,9 @@
 //! 3. Peak RSS of `conform run` over 1,000, 10,000 and 100,000 one-step scenarios, with
 //!    `--no-report` and with every report. Goals: 100k/1k <= 1.5x without reports, <= 3x with
 //!    them. And `conform list` over the 100,000 files. Goal: under 2 s.
+//! 4. `conform fuzz` on the bench API against the same server: generated requests per second
+//!    (shrinking off, no reports), beside the raw loop's request rate. Goal (issue "Tests the
+//!    spec implies"): thousands per second.
 //!
 //! The harness is driven as a subprocess (the release binary cargo builds beside this bench), so
 //! the benchmark depends on nothing of the library but the spec registry the raw loop takes its
@@ -60,6 +63,8 @@ struct Plan {
     raw_warmup: usize,
     /// Scenario counts of the memory part, smallest first.
     sizes: &'static [usize],
+    /// `conform fuzz --max-examples` (per operation; the bench API has three).
+    fuzz_examples: usize,
 }
 
 const FULL: Plan = Plan {
@@ -67,6 +72,7 @@ const FULL: Plan = Plan {
     rounds: 3,
     raw_warmup: 200,
     sizes: &[1_000, 10_000, 100_000],
+    fuzz_examples: 1_000,
 };
 
 const QUICK: Plan = Plan {
@@ -74,6 +80,7 @@ const QUICK: Plan = Plan {
     rounds: 1,
     raw_warmup: 50,
     sizes: &[1_000, 10_000],
+    fuzz_examples: 200,
 };
 
 /// A child's time limit in the memory part: generous for today's harness, still bounded.
@@ -334,6 +341,56 @@ struct Memory {
     report_bytes: u64,
 }
 
+/// One `conform fuzz` run: its requests (as the sample's count), cases and failures found.
+struct Fuzzed {
+    sample: Sample,
+    cases: usize,
+    failures: usize,
+}
+
+/// `conform fuzz` against the bench server, shrinking off (each request is a generated one),
+/// no reports: the request rate of generation, checks and chains.
+fn fuzz_rate(bin: &Path, scratch: &Path, base: &str, examples: usize) -> Result<Fuzzed, String> {
+    let mut cmd = Command::new(bin);
+    cmd.arg("fuzz")
+        .arg(BENCH_API)
+        .arg("--specs")
+        .arg(SPECS)
+        .arg("--target")
+        .arg(format!("{BENCH_API}={base}"))
+        .args(["--seed", "1", "--shrink-runs", "0", "--no-report"])
+        .arg("--max-examples")
+        .arg(examples.to_string())
+        .arg("--jobs")
+        .arg(JOBS.to_string());
+    cmd.env("NO_COLOR", "1").env_remove("CONFORM_TARGETS");
+    let f = child::run(&mut cmd, scratch, FLOW_TIMEOUT)?;
+    // `fuzz: N cases, M requests in S s (R/s), K distinct failure(s), seed 1`
+    let line = f.stdout.lines().find(|l| l.starts_with("fuzz: "));
+    let number = |after: &str| -> Option<usize> {
+        let l = line?;
+        let (head, _) = l.split_once(after)?;
+        head.rsplit([' ', ',']).next()?.parse().ok()
+    };
+    match (
+        f.code,
+        number(" cases"),
+        number(" requests"),
+        number(" distinct"),
+    ) {
+        (Some(0 | 1), Some(cases), Some(requests), Some(failures)) if requests > 0 => Ok(Fuzzed {
+            sample: Sample::of(&f, requests),
+            cases,
+            failures,
+        }),
+        _ => Err(format!(
+            "conform fuzz did not run (exit {:?}, line {line:?})\n{}",
+            f.code,
+            f.tails()
+        )),
+    }
+}
+
 struct Results {
     plan: &'static Plan,
     base: String,
@@ -342,6 +399,7 @@ struct Results {
     raw: Vec<Sample>,
     harness: Vec<Sample>,
     memory: Vec<Memory>,
+    fuzz: Fuzzed,
     list: Duration,
     listed: usize,
     generate_100k: Duration,
@@ -380,6 +438,8 @@ fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
         )?);
     }
     let _ = std::fs::remove_dir_all(tmp.join("flows"));
+    progress("conform fuzz against the same server");
+    let fuzz = fuzz_rate(bin, tmp, &base, plan.fuzz_examples)?;
 
     // 3. Memory: one tree of one-step scenarios; the smaller runs take its first folders.
     let largest = plan.sizes.last().copied().unwrap_or(0);
@@ -448,6 +508,7 @@ fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
         raw,
         harness,
         memory,
+        fuzz,
         list: f.wall,
         listed,
         generate_100k,
@@ -572,6 +633,30 @@ fn print(r: &Results, total: Duration) {
         r.list.as_secs_f64(),
         verdict(r.list < Duration::from_secs(2)),
         r.generate_100k.as_secs_f64()
+    );
+    println!();
+    let f = &r.fuzz;
+    let raw_requests = raw.rate() * 3.0;
+    println!(
+        "4. conform fuzz: {} generated cases on the bench API's 3 operations (--max-examples {}, \
+         no shrinking, no reports)",
+        f.cases, p.fuzz_examples
+    );
+    println!(
+        "   {} requests in {:.0} ms wall: {:.0} requests/s, {:.3} ms CPU per request, peak RSS \
+         {:.1} MiB; {} distinct failure(s) against this server",
+        f.sample.flows,
+        ms(f.sample.wall),
+        f.sample.rate(),
+        f.sample.cpu_ms_per_flow(),
+        mib(f.sample.max_rss),
+        f.failures
+    );
+    println!(
+        "   fuzz / raw loop requests = {:.2}   (the raw loop's {raw_requests:.0} requests/s, 3 per \
+         flow; goal: thousands of generated requests/s: {})",
+        f.sample.rate() / raw_requests,
+        verdict(f.sample.rate() >= 1000.0)
     );
     println!();
     println!("total benchmark time {:.1} s", total.as_secs_f64());

@@ -1,7 +1,7 @@
 //! The generator over whole specs: every request body and parameter schema of the shipped
-//! specs (`specs/*/openapi.yaml`), and, in CI, of public real-world specs beside the checkout
-//! (`../shared/realworld-specs`): a valid value for each, every boundary accepted and every
-//! negative refused for its own rule alone.
+//! specs (`specs/*/openapi.yaml`), and, in CI, of public real-world specs (the folder
+//! `CONFORM_REALWORLD_SPECS` names, which `.ci/run` sets): a valid value for each, every
+//! boundary accepted and every negative refused for its own rule alone.
 
 use std::path::{Path, PathBuf};
 
@@ -114,14 +114,17 @@ const REALWORLD: &[(&str, usize)] = &[
 
 #[test]
 fn real_world_request_schemas_get_values() {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realworld-specs");
-    if !base.is_dir() {
+    let Some(base) = std::env::var_os("CONFORM_REALWORLD_SPECS").map(PathBuf::from) else {
         println!(
-            "skipped: {} is absent (the real-world specs are beside the checkout in CI)",
-            base.display()
+            "skipped: CONFORM_REALWORLD_SPECS is not set (CI sets it to the real-world specs)"
         );
         return;
-    }
+    };
+    assert!(
+        base.is_dir(),
+        "CONFORM_REALWORLD_SPECS={} is no folder",
+        base.display()
+    );
     let mut g = Generator::new(2026);
     let (mut tried, mut served, mut negatives) = (0usize, 0usize, 0usize);
     let mut failures: Vec<String> = Vec::new();

@@ -423,7 +423,10 @@ impl Fuzzer {
             agg.outcome = agg.outcome.max(shrunk.result.outcome);
             agg.steps
                 .extend(shrunk.result.steps.into_iter().map(|mut s| {
-                    s.name = format!("case {}: {}", shrunk.case.number, s.name);
+                    // The case's own step says its number; those of its chain get it here.
+                    if !s.name.starts_with("case ") {
+                        s.name = format!("case {}: {}", shrunk.case.number, s.name);
+                    }
                     s
                 }));
         }

@@ -371,8 +371,13 @@ impl Fuzzer {
                 continue;
             }
             if !r.result.errors.is_empty() {
-                // A generated scenario that does not compile is conform's own defect.
-                agg.errors.extend(r.result.errors.iter().cloned());
+                // The case could not run: writes refused on a target that is not a mock, or a
+                // generated scenario that does not compile (conform's own defect). Said once.
+                for e in &r.result.errors {
+                    if !agg.errors.iter().any(|a| a.message == e.message) {
+                        agg.errors.push(e.clone());
+                    }
+                }
                 agg.outcome = Outcome::Errored;
                 continue;
             }

@@ -300,13 +300,12 @@ fn fuzz_finds_each_planted_bug_and_each_saved_scenario_replays_it() {
     }
 }
 
+/// The todos server's state: the last id given, and the ids that exist.
+type Store = Arc<std::sync::Mutex<(u64, std::collections::BTreeSet<u64>)>>;
+
 /// A todos server that counts what exists: what fuzzing creates, it must delete.
-fn todos() -> (
-    Router,
-    Arc<std::sync::Mutex<(u64, std::collections::BTreeSet<u64>)>>,
-) {
+fn todos() -> (Router, Store) {
     use axum::extract::State;
-    type Store = Arc<std::sync::Mutex<(u64, std::collections::BTreeSet<u64>)>>;
     let store: Store = Arc::default();
     async fn create(State(s): State<Store>, body: axum::body::Bytes) -> Response {
         let ok = serde_json::from_slice::<Value>(&body)
@@ -353,52 +352,11 @@ fn todos() -> (
     (app, store)
 }
 
-const TODOS_SPEC: &str = r##"
-openapi: 3.1.0
-info: {title: Todos, version: "1"}
-paths:
-  /todos:
-    post:
-      operationId: createTodo
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [title]
-              properties: {title: {type: string, minLength: 1, maxLength: 20}}
-      responses:
-        "201":
-          description: created
-          headers: {Location: {schema: {type: string}}}
-          content:
-            application/json:
-              schema: {type: object, required: [id], properties: {id: {type: integer}}}
-        "400": {description: bad, content: {application/json: {schema: {type: object}}}}
-        "409": {description: a duplicate title (this server never answers it)}
-  /todos/{id}:
-    parameters:
-      - {name: id, in: path, required: true, schema: {type: integer, minimum: 1}}
-    get:
-      operationId: getTodo
-      responses:
-        "200": {description: the todo, content: {application/json: {schema: {type: object}}}}
-        "404": {description: none, content: {application/json: {schema: {type: object}}}}
-    delete:
-      operationId: deleteTodo
-      responses:
-        "204": {description: gone}
-        "404": {description: none, content: {application/json: {schema: {type: object}}}}
-"##;
-
 #[test]
 fn what_fuzzing_creates_it_deletes_and_its_budget_and_gate_hold() {
     let (app, store) = todos();
     let (_rt, base) = serve(app);
-    let dir = temp_dir();
-    let spec = dir.path().join("todos.yaml");
-    std::fs::write(&spec, TODOS_SPEC).expect("spec");
+    let spec = root().join("tests/fixtures/fuzz/todos.yaml");
     let spec_arg = format!("todos={}", spec.display());
     let target = format!("todos={base}");
     let fuzz = |extra: &[&str]| {

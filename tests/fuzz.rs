@@ -21,13 +21,14 @@ use serde_json::{Value, json};
 use crate::fault_detection::names_rule;
 use crate::util::{Conform, details, root, runner, runtime, serve, temp_dir, text};
 
-/// The fault profiles a single response can reveal. The others need a scenario's memory
-/// (idempotency, forbidden transitions, polls that never end, slowness past a step timeout),
-/// and `body-on-empty-response` a wait: it breaks only the 202 of restoring a soft-deleted
-/// server, which Nova reaches only after two asynchronous transitions (create -> ACTIVE,
-/// delete -> SOFT_DELETED) that fuzz chains do not wait for; the corpus catches it.
+/// The fault profiles a single response can reveal (the others need a scenario's memory:
+/// idempotency, forbidden transitions, polls that never end, slowness past a step timeout).
+/// `body-on-empty-response` breaks only the 202 of restoring a soft-deleted server, which a
+/// chain reaches only by waiting for two asynchronous transitions (create -> ACTIVE, delete ->
+/// SOFT_DELETED): it proves the chains settle.
 const REVEALED_BY_A_RESPONSE: &[Fault] = &[
     Fault::WrongSuccessStatus,
+    Fault::BodyOnEmptyResponse,
     Fault::MissingRequiredField,
     Fault::WrongType,
     Fault::ExtraField,

@@ -438,8 +438,6 @@ fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
         )?);
     }
     let _ = std::fs::remove_dir_all(tmp.join("flows"));
-    progress("conform fuzz against the same server");
-    let fuzz = fuzz_rate(bin, tmp, &base, plan.fuzz_examples)?;
 
     // 3. Memory: one tree of one-step scenarios; the smaller runs take its first folders.
     let largest = plan.sizes.last().copied().unwrap_or(0);
@@ -495,6 +493,9 @@ fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
             f.tails()
         ));
     }
+    // Last: fuzzing deletes what it finds, the probe scenarios' order among it.
+    progress("conform fuzz against the same server");
+    let fuzz = fuzz_rate(bin, tmp, &base, plan.fuzz_examples)?;
     drop(server);
     let scratch_path = tmp.to_path_buf();
     progress("removing the temporary files");

@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use super::case::{Request, not_a_server_error, step_of};
+use super::settle::{ProbeKey, Settled};
 use crate::init::Doc;
 use crate::init::chain::{Lifecycle, lifecycles, success_key};
 use crate::init::draft::status_value;
@@ -22,18 +23,17 @@ pub struct Chained {
     /// The path parameter the id fills, and the variable it is captured into.
     pub param: String,
     pub var: String,
-    create: DraftStep,
-    /// Another operation on the resource, between the create and the case.
-    before: Option<DraftStep>,
+    /// The create, a wait for it to settle, another operation on the resource and a wait for
+    /// that one, as the chain has them.
+    before: Vec<DraftStep>,
     delete: Option<DraftStep>,
 }
 
 impl Chained {
-    /// The steps before the case: the create, and the operation after it if any.
+    /// The steps before the case: the create, and the operation after it if any, each
+    /// followed by a wait for the resource to settle when it does not at once.
     pub fn steps_before(&self) -> Vec<DraftStep> {
-        std::iter::once(self.create.clone())
-            .chain(self.before.clone())
-            .collect()
+        self.before.clone()
     }
 
     pub fn delete_step(&self) -> Option<DraftStep> {
@@ -49,6 +49,20 @@ pub struct Chains {
     /// By operation: a valid request that got a success status, to put a resource in the state
     /// it leaves (a delete that soft-deletes, before a restore).
     steps: std::collections::BTreeMap<usize, Request>,
+    /// What each chain shape settles to ([`super::settle`]).
+    pub settled: Settled,
+}
+
+/// What [`super::settle::probe`] runs: the create, the read of the item, the operation after
+/// the create if any, and the delete that cleans up.
+pub struct ProbePlan {
+    pub create: usize,
+    pub create_request: Request,
+    pub param: String,
+    pub read: usize,
+    pub read_request: Request,
+    pub before: Option<(usize, Request)>,
+    pub delete: Option<(usize, Request)>,
 }
 
 impl Chains {
@@ -59,6 +73,7 @@ impl Chains {
             lifecycles,
             worked,
             steps: Default::default(),
+            settled: Settled::default(),
         }
     }
 
@@ -104,16 +119,7 @@ impl Chains {
         path: &[(String, Value)],
         turn: usize,
     ) -> Option<Chained> {
-        let path_of = &spec.operations[op].path;
-        let (i, l) = self.lifecycles.iter().enumerate().find(|(_, l)| {
-            let item = l.item_path();
-            l.members.contains(&op)
-                || l.delete == Some(op)
-                // Under the item (`/servers/{server_id}/action`): acts on one that exists.
-                || path_of
-                    .strip_prefix(&item)
-                    .is_some_and(|rest| rest.starts_with('/'))
-        })?;
+        let (i, l) = self.lifecycle_of(spec, op)?;
         let mut create_request = self.worked[i].clone()?;
         for (name, value) in &mut create_request.path {
             if let Some((_, v)) = path.iter().find(|(n, _)| n == name) {
@@ -130,16 +136,15 @@ impl Chains {
             )
         });
         create.captures = vec![(l.var.clone(), l.capture.clone(), l.why.clone())];
-        let on_item = |i: usize| {
-            let item = l.item_path();
-            let p = &spec.operations[i].path;
-            *p == item || p.strip_prefix(&item).is_some_and(|r| r.starts_with('/'))
-        };
         let between: Vec<(&usize, &Request)> = self
             .steps
             .iter()
-            .filter(|(i, _)| **i != op && **i != l.create && on_item(**i))
+            .filter(|(j, _)| **j != op && **j != l.create && on_item(spec, l, **j))
             .collect();
+        let before_op = match turn % (between.len() + 1) {
+            0 => None,
+            k => between.get(k - 1).map(|(i, _)| **i),
+        };
         let before = match turn % (between.len() + 1) {
             0 => None,
             k => between.get(k - 1).map(|(i, request)| {
@@ -163,34 +168,141 @@ impl Chains {
             }),
         };
         let delete = l.delete.filter(|d| *d != op).map(|d| {
-            let delete_op = &spec.operations[d];
-            let mut request = Request {
-                path: path.to_vec(),
-                ..Request::default()
-            };
-            request
-                .path
-                .retain(|(n, _)| delete_op.params_in("path").any(|p| p.name == *n));
-            let mut step = step_of(delete_op, &request, Some(&l.param));
-            for line in &mut step.path {
-                if line.key == l.param {
-                    line.value = Value::String(format!("${{{}}}", l.var));
-                }
-            }
-            step.name = format!("delete what the case acted on ({})", delete_op.id);
+            let mut step = on_the_item(spec, l, d, path);
+            step.name = format!("delete what the case acted on ({})", spec.operations[d].id);
             step.status = Some((
-                not_a_server_error(delete_op),
+                not_a_server_error(&spec.operations[d]),
                 "clean-up: gone or already going".into(),
             ));
             step
         });
+        let wait = |key: ProbeKey| self.wait_step(spec, l, path, key);
+        let mut steps = vec![create];
+        steps.extend(wait((i, None)));
+        if let Some(b) = before {
+            steps.push(b);
+            steps.extend(wait((i, before_op)));
+        }
         Some(Chained {
             param: l.param.clone(),
             var: l.var.clone(),
-            create,
-            before,
+            before: steps,
             delete,
         })
+    }
+
+    /// The lifecycle whose resource `op` acts on: one of its members, its delete, or an
+    /// operation under its item (`/servers/{server_id}/action`).
+    fn lifecycle_of(&self, spec: &ApiSpec, op: usize) -> Option<(usize, &Lifecycle)> {
+        self.lifecycles
+            .iter()
+            .enumerate()
+            .find(|(_, l)| l.members.contains(&op) || l.delete == Some(op) || on_item(spec, l, op))
+    }
+
+    /// The read of the item of `l` (its GET on `/things/{id}`), if the spec has one.
+    fn read_of(&self, spec: &ApiSpec, l: &Lifecycle) -> Option<usize> {
+        let item = l.item_path();
+        l.members
+            .iter()
+            .copied()
+            .find(|m| spec.operations[*m].method == "GET" && spec.operations[*m].path == item)
+    }
+
+    /// A step that polls the item until it shows what `key`'s chain settles to, when that was
+    /// learned and differs from the first answer.
+    fn wait_step(
+        &self,
+        spec: &ApiSpec,
+        l: &Lifecycle,
+        path: &[(String, Value)],
+        key: ProbeKey,
+    ) -> Option<DraftStep> {
+        let pattern = self.settled.after.get(&key)?;
+        if pattern.as_object().is_none_or(|m| m.is_empty()) {
+            return None;
+        }
+        let read_index = self.read_of(spec, l)?;
+        let read = &spec.operations[read_index];
+        let mut step = on_the_item(spec, l, read_index, path);
+        step.name = format!("wait until it settles ({})", read.id);
+        step.status = Some((
+            not_a_server_error(read),
+            "a valid request: any documented status but a server error".into(),
+        ));
+        step.until_body = Some((
+            pattern.clone(),
+            "what the resource settled to when conform fuzz tried this chain".into(),
+        ));
+        step.retry = Some(("100ms".into(), "10s".into()));
+        Some(step)
+    }
+
+    /// The chain shapes `op` may get that are not learned yet: its lifecycle's create alone,
+    /// and followed by each other operation on the resource that worked.
+    pub fn probes_for(&self, spec: &ApiSpec, op: usize) -> Vec<ProbeKey> {
+        let Some((i, l)) = self.lifecycle_of(spec, op) else {
+            return Vec::new();
+        };
+        if self.worked[i].is_none() || self.read_of(spec, l).is_none() {
+            return Vec::new();
+        }
+        std::iter::once(None)
+            .chain(
+                self.steps
+                    .keys()
+                    .filter(|j| **j != op && **j != l.create && on_item(spec, l, **j))
+                    .map(|j| Some(*j)),
+            )
+            .map(|b| (i, b))
+            .filter(|k| !self.settled.after.contains_key(k))
+            .collect()
+    }
+
+    /// What [`super::settle::probe`] runs for `key`.
+    pub fn probe_plan(&self, spec: &ApiSpec, key: ProbeKey) -> Option<ProbePlan> {
+        let (i, before) = key;
+        let l = self.lifecycles.get(i)?;
+        let create_request = self.worked[i].clone()?;
+        let read = self.read_of(spec, l)?;
+        let shared = |op: usize, mut r: Request| {
+            r.path
+                .retain(|(n, _)| spec.operations[op].params_in("path").any(|p| p.name == *n));
+            for (name, value) in &create_request.path {
+                if !r.path.iter().any(|(n, _)| n == name)
+                    && spec.operations[op]
+                        .params_in("path")
+                        .any(|p| p.name == *name)
+                {
+                    r.path.push((name.clone(), value.clone()));
+                }
+            }
+            if !r.path.iter().any(|(n, _)| *n == l.param) {
+                r.path.push((l.param.clone(), Value::Null));
+            }
+            r
+        };
+        Some(ProbePlan {
+            create: l.create,
+            create_request: create_request.clone(),
+            param: l.param.clone(),
+            read,
+            read_request: shared(read, Request::default()),
+            before: before.and_then(|b| Some((b, shared(b, self.steps.get(&b)?.clone())))),
+            delete: l.delete.map(|d| (d, shared(d, Request::default()))),
+        })
+    }
+
+    /// The id a create answered, by the lifecycle's capture.
+    pub fn created_id(
+        &self,
+        _spec: &ApiSpec,
+        create: usize,
+        result: &crate::run::ScenarioResult,
+    ) -> Option<Value> {
+        let l = &self.lifecycles[self.created_by(create)?];
+        let response = result.steps.last()?.response.as_ref()?;
+        captured(&l.capture, response)
     }
 
     /// The delete of what a create case made, when `op` is a create whose lifecycle has a
@@ -222,6 +334,33 @@ impl Chains {
             },
         ))
     }
+}
+
+/// Whether operation `op` acts on `l`'s item: its path is the item's, or under it.
+fn on_item(spec: &ApiSpec, l: &Lifecycle, op: usize) -> bool {
+    let item = l.item_path();
+    let p = &spec.operations[op].path;
+    *p == item || p.strip_prefix(&item).is_some_and(|r| r.starts_with('/'))
+}
+
+/// A step of operation `op` on `l`'s item: the case's path parameters that `op` takes, the
+/// item's own one the captured `${variable}`; no expectation yet.
+fn on_the_item(spec: &ApiSpec, l: &Lifecycle, op: usize, path: &[(String, Value)]) -> DraftStep {
+    let o = &spec.operations[op];
+    let mut request = Request {
+        path: path.to_vec(),
+        ..Request::default()
+    };
+    request
+        .path
+        .retain(|(n, _)| o.params_in("path").any(|p| p.name == *n));
+    let mut step = step_of(o, &request, Some(&l.param));
+    for line in &mut step.path {
+        if line.key == l.param {
+            line.value = Value::String(format!("${{{}}}", l.var));
+        }
+    }
+    step
 }
 
 /// What `capture` takes from a recorded response (body as recorded, headers redacted).

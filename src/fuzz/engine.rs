@@ -292,6 +292,11 @@ impl Fuzzer {
                 return r;
             }
         };
+        // What the resource settles to, for each chain shape not learned yet.
+        for key in chains.probes_for(spec, op_index) {
+            let pattern = super::settle::probe(self, spec, chains, key).await;
+            chains.settled.after.insert(key, pattern);
+        }
         // Every other valid case acts on a resource that exists, when a create worked.
         for case in cases
             .iter_mut()

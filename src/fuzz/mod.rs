@@ -16,6 +16,7 @@ pub mod chain;
 mod engine;
 pub mod r#gen;
 mod save;
+mod settle;
 mod shrink;
 #[cfg(test)]
 mod tests;

@@ -46,6 +46,10 @@ pub struct DraftStep {
     pub expect_body: Option<Value>,
     /// `undocumented: true` beside the status: the step expects an answer the spec leaves out.
     pub undocumented: bool,
+    /// Poll until the body matches this (a subset), with why.
+    pub until_body: Option<(Value, String)>,
+    /// `retry: {every, timeout}` for the poll, as written (`100ms`, `10s`).
+    pub retry: Option<(String, String)>,
     pub captures: Vec<(String, Capture, String)>,
 }
 
@@ -169,6 +173,17 @@ fn step(out: &mut String, s: &DraftStep) {
                 json(body)
             );
         }
+    }
+    if let Some((body, why)) = &s.until_body {
+        let _ = writeln!(
+            out,
+            "    until: {{body: {}}}  # {}",
+            json(body),
+            one_line(why)
+        );
+    }
+    if let Some((every, timeout)) = &s.retry {
+        let _ = writeln!(out, "    retry: {{every: {every}, timeout: {timeout}}}");
     }
     if !s.captures.is_empty() {
         let _ = writeln!(out, "    capture:");

@@ -131,9 +131,12 @@ fn host_port(host: &str, port: Option<u16>) -> String {
     }
 }
 
-/// Matches `template` against the last segments of `path`: the leading segments left over
-/// (the base, as `/a/b`), the parameters, and how many segments matched literally.
-fn match_template(template: &str, path: &[String]) -> Option<(String, Vec<(String, String)>, usize)> {
+/// The leading segments left over (the base, as `/a/b`), the parameters, and how many
+/// segments matched literally.
+type TemplateMatch = (String, Vec<(String, String)>, usize);
+
+/// Matches `template` against the last segments of `path`.
+fn match_template(template: &str, path: &[String]) -> Option<TemplateMatch> {
     let segments: Vec<&str> = template.split('/').skip(1).collect();
     if segments.len() > path.len() {
         return None;
@@ -188,8 +191,8 @@ mod tests {
 
     #[test]
     fn a_parameter_with_a_literal_suffix() {
-        let (_, params, _) = match_template("/files/{name}.json", &segs("/files/a.json"))
-            .expect("matches");
+        let (_, params, _) =
+            match_template("/files/{name}.json", &segs("/files/a.json")).expect("matches");
         assert_eq!(params, vec![("name".into(), "a".into())]);
         assert!(match_template("/files/{name}.json", &segs("/files/a.xml")).is_none());
     }

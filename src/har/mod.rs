@@ -43,7 +43,11 @@ pub enum HarError {
          split the recording",
         path.display(), limit / (1024 * 1024)
     )]
-    TooLarge { path: PathBuf, size: u64, limit: u64 },
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
     #[error("{}:{line}:{col}: not a HAR file: {message} (expected a JSON object {{\"log\": {{\"entries\": [...]}}}})", path.display())]
     Parse {
         path: PathBuf,

@@ -70,7 +70,17 @@ mod tests {
         let path = dir.path().join("big.har");
         std::fs::write(&path, vec![b' '; 2048]).expect("write");
         let e = read(&path, 1024).expect_err("too large");
-        assert!(matches!(e, HarError::TooLarge { size: 2048, limit: 1024, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                HarError::TooLarge {
+                    size: 2048,
+                    limit: 1024,
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 
     #[test]

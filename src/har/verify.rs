@@ -18,13 +18,59 @@ use super::matcher::{Match, Matcher};
 use super::model::Entry;
 use crate::check::request::Outgoing;
 use crate::check::{self, CheckKind, Finding, Observed, Severity};
-use crate::run::{Outcome, Phase, RequestRecord, ResponseRecord, ScenarioResult, StepResult};
+use crate::run::{
+    Counts, Event, EventSink, Outcome, Phase, RequestRecord, ResponseRecord, RunSummary,
+    ScenarioResult, StepResult,
+};
 use crate::source::Pos;
 use crate::spec::model_is_json;
 
 /// Where entry `index` of `file` is, as a JSON Pointer into the file.
 pub fn entry_id(file: &str, index: usize) -> String {
     format!("{file}#/log/entries/{index}")
+}
+
+/// Checks every entry of `har` (read from `file`) and streams them to `sink` as a run's
+/// events: one scenario per entry, in the file's order, so every reporter works unchanged.
+pub fn check_all(
+    file: &str,
+    har: &super::Har,
+    matcher: &Matcher,
+    strict: bool,
+    sink: &dyn EventSink,
+) -> RunSummary {
+    let started = std::time::Instant::now();
+    let run_id = crate::run::new_run_id();
+    let started_at = jiff::Timestamp::now().to_string();
+    sink.event(&Event::RunStarted {
+        run_id: &run_id,
+        total: Some(har.log.entries.len()),
+    });
+    let mut counts = Counts::default();
+    for (index, e) in har.log.entries.iter().enumerate() {
+        let result = entry(file, index, e, matcher, strict);
+        sink.event(&Event::ScenarioStarted { id: &result.id });
+        for step in &result.steps {
+            sink.event(&Event::StepFinished {
+                scenario: &result.id,
+                step,
+            });
+        }
+        counts.add(result.outcome);
+        sink.event(&Event::ScenarioFinished {
+            index,
+            result: &result,
+        });
+    }
+    let summary = RunSummary {
+        run_id,
+        started_at,
+        duration: started.elapsed(),
+        counts,
+        interrupted: None,
+    };
+    sink.event(&Event::RunFinished { summary: &summary });
+    summary
 }
 
 /// The result of checking entry `index` of `file`.
@@ -59,9 +105,14 @@ pub fn entry(
         Err(err) => {
             let f = Finding::error(
                 CheckKind::Scenario,
-                format!("the entry's request.url `{}` is not a URL: {err}", e.request.url),
+                format!(
+                    "the entry's request.url `{}` is not a URL: {err}",
+                    e.request.url
+                ),
             );
-            result.steps.push(StepResult::synthetic("request.url", Phase::Main, f));
+            result
+                .steps
+                .push(StepResult::synthetic("request.url", Phase::Main, f));
             result.outcome = Outcome::Errored;
             return result;
         }
@@ -72,7 +123,11 @@ pub fn entry(
         result.outcome = Outcome::Skipped;
         result.skipped = Some(format!(
             "unmatched: no operation of {} is {} {} (under any server base path)",
-            if apis.is_empty() { "no API".into() } else { apis.join(", ") },
+            if apis.is_empty() {
+                "no API".into()
+            } else {
+                apis.join(", ")
+            },
             e.request.method,
             url.path()
         ));
@@ -150,7 +205,14 @@ fn step(e: &Entry, m: &Match<'_>, strict: bool, duration: Duration) -> StepResul
     let outgoing = outgoing(e, m, &req_headers);
     for mut f in check::request::check(op, &outgoing, Pos::UNKNOWN) {
         f.severity = f.severity.min(Severity::Warning);
-        f.message = format!("the recorded request: {}", f.message);
+        f.message = match e.conform {
+            // conform sends a request that breaks the spec only when the step asks for it.
+            Some(_) => format!(
+                "the recorded request (a deliberate negative test, `invalid_request: true`): {}",
+                f.message
+            ),
+            None => format!("the recorded request: {}", f.message),
+        };
         findings.push(f);
     }
     let outcome = Outcome::of(&findings);
@@ -314,7 +376,10 @@ mod tests {
         let r = entry("t.har", 4, &e, &matcher(), false);
         assert_eq!(r.outcome, Outcome::Skipped);
         let why = r.skipped.expect("a reason");
-        assert!(why.contains("GET /static/app.js") && why.contains("fixture"), "{why}");
+        assert!(
+            why.contains("GET /static/app.js") && why.contains("fixture"),
+            "{why}"
+        );
     }
 
     #[test]
@@ -324,7 +389,10 @@ mod tests {
         let r = entry("t.har", 0, &e, &matcher(), false);
         assert_eq!(r.outcome, Outcome::Passed);
         let f = &r.steps[0].findings[0];
-        assert_eq!((f.check, f.severity), (CheckKind::Request, Severity::Warning));
+        assert_eq!(
+            (f.check, f.severity),
+            (CheckKind::Request, Severity::Warning)
+        );
         assert!(f.message.contains("verbose"), "{f:?}");
     }
 }

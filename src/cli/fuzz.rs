@@ -13,6 +13,12 @@ use super::args::{Format, FuzzArgs};
 use super::session;
 
 pub fn fuzz(args: FuzzArgs, color: bool) -> anyhow::Result<ExitCode> {
+    if args.session.dry_run {
+        anyhow::bail!(
+            "`--dry-run` does not apply to `conform fuzz`: what it sends next depends on the \
+             answers (chains after creates, shrinking); `--save-failures DIR` keeps what it sent"
+        );
+    }
     let prepared = session::prepare(&args.session)?;
     for api in &args.apis {
         prepared

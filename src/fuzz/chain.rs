@@ -86,11 +86,16 @@ impl Chains {
         op: usize,
         path: &[(String, Value)],
     ) -> Option<Chained> {
-        let (i, l) = self
-            .lifecycles
-            .iter()
-            .enumerate()
-            .find(|(_, l)| l.members.contains(&op) || l.delete == Some(op))?;
+        let path_of = &spec.operations[op].path;
+        let (i, l) = self.lifecycles.iter().enumerate().find(|(_, l)| {
+            let item = l.item_path();
+            l.members.contains(&op)
+                || l.delete == Some(op)
+                // Under the item (`/servers/{server_id}/action`): acts on one that exists.
+                || path_of
+                    .strip_prefix(&item)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })?;
         let mut create_request = self.worked[i].clone()?;
         for (name, value) in &mut create_request.path {
             if let Some((_, v)) = path.iter().find(|(n, _)| n == name) {

@@ -1,5 +1,5 @@
 //! `conform fuzz`: the tests a spec implies, that nobody wrote. For each operation a
-//! [`Fuzzer`] generates requests from the parameter and body schemas ([`generate`]): valid ones,
+//! [`Fuzzer`] generates requests from the parameter and body schemas ([`r#gen`]; `gen` is a reserved word in edition 2024): valid ones,
 //! boundary values, and negative ones that break exactly one rule ([`cases`]); it chains the
 //! operations on a resource after a create that worked ([`chain`]); it runs each case as an
 //! in-memory scenario through the ordinary runner, so the checks, auth, write guard and reports
@@ -14,8 +14,10 @@ pub mod case;
 pub mod cases;
 pub mod chain;
 mod engine;
-pub mod generate;
+pub mod r#gen;
 mod save;
 mod shrink;
+#[cfg(test)]
+mod tests;
 
 pub use engine::{Failure, FuzzOptions, FuzzSummary, Fuzzer};

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::case::{Case, Kind, Request};
 use super::engine::{Fuzzer, fails};
-use super::generate::smaller;
+use super::r#gen::smaller;
 use crate::check::CheckKind;
 use crate::run::ScenarioResult;
 use crate::spec::{ApiSpec, Operation};

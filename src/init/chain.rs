@@ -193,12 +193,13 @@ fn find_capture<'a>(
             .and_then(json_media)
             .and_then(|m| m.get("schema"))
     })?;
-    let field = id_field(doc, schema, param)?;
-    let why = format!("the response field `{field}`, named like the path parameter `{param}`");
-    Some((
-        Capture::Pointer(format!("/{}", pointer_escape(&field))),
-        why,
-    ))
+    let path = id_field(doc, schema, param, 1)?;
+    let pointer: String = path
+        .iter()
+        .map(|t| format!("/{}", pointer_escape(t)))
+        .collect();
+    let why = format!("the response field `{pointer}`, named like the path parameter `{param}`");
+    Some((Capture::Pointer(pointer), why))
 }
 
 /// `$response.body#/id` or `$response.header.Location`, optionally in braces.
@@ -218,17 +219,33 @@ fn runtime_expression(expr: &str) -> Option<Capture> {
         })
 }
 
-/// The property of the response schema that carries the id `param` wants: the parameter's own
-/// name, else `id` when the parameter is `id` or ends like one (`todoId`, `todo_id`).
-fn id_field(doc: &Doc, schema: &Value, param: &str) -> Option<String> {
+/// The property of the response schema that carries the id `param` wants, as the tokens of its
+/// pointer: the parameter's own name (any case: `instanceId` feeds `{InstanceId}`), else `id`
+/// when the parameter is `id` or ends like one (`todoId`, `todo_id`); else the same inside a
+/// top-level object property, `depth` levels down at most (Alibaba's `/Result/instanceId`).
+fn id_field(doc: &Doc, schema: &Value, param: &str, depth: usize) -> Option<Vec<String>> {
     let names = properties(doc, schema);
     let lower = param.to_ascii_lowercase();
     let id_like = lower == "id" || lower.ends_with("id");
-    names
+    let here = names
         .iter()
         .find(|n| *n == param)
+        .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(param)))
         .or_else(|| names.iter().find(|n| id_like && *n == "id"))
-        .cloned()
+        .cloned();
+    if let Some(name) = here {
+        return Some(vec![name]);
+    }
+    if depth == 0 {
+        return None;
+    }
+    let schema = doc.resolve(schema);
+    let props = schema.get("properties").and_then(Value::as_object)?;
+    props.iter().find_map(|(name, sub)| {
+        let mut path = id_field(doc, sub, param, depth - 1)?;
+        path.insert(0, name.clone());
+        Some(path)
+    })
 }
 
 /// The top-level property names of a schema, through `$ref`s and `allOf`.

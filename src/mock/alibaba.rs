@@ -292,32 +292,82 @@ fn query_of(raw: Option<String>) -> Vec<(String, String)> {
     raw.as_deref().map(verify::decode_query).unwrap_or_default()
 }
 
-/// The createInstance body, checked as far as the spec requires.
+/// The createInstance body, checked as the product reference documents each field (the
+/// spec's `CreateInstanceRequest`): a field of the wrong type, length, pattern or value is
+/// `InvalidParameter` naming it, as the service answers; fields it does not know are ignored.
 fn new_instance(body: &Bytes) -> Result<NewInstance, Code> {
     let v: Value = serde_json::from_slice(body).map_err(|_| Code::InvalidParameter("body"))?;
-    let text = |name: &'static str, default: &str| match v.get(name) {
-        None => Ok(default.to_owned()),
-        Some(Value::String(s)) => Ok(s.clone()),
+    let Value::Object(fields) = &v else {
+        return Err(Code::InvalidParameter("body"));
+    };
+    let chars = |s: &str| s.chars().count();
+    let text = |name: &'static str, ok: &dyn Fn(&str) -> bool| match fields.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) if ok(s) => Ok(Some(s.clone())),
         Some(_) => Err(Code::InvalidParameter(name)),
     };
-    let es_version = match v.get("esVersion") {
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+    let es_version = match fields.get("esVersion") {
         None => return Err(Code::MissingParameter("esVersion")),
+        Some(Value::String(s)) if es_version_ok(s) => s.clone(),
         Some(_) => return Err(Code::InvalidParameter("esVersion")),
     };
-    let node_amount = match v.get("nodeAmount") {
+    let description = text("description", &|s| chars(s) <= 256)?;
+    let payment_type = text("paymentType", &|s| matches!(s, "postpaid" | "prepaid"))?;
+    text("esAdminPassword", &|s| (8..=32).contains(&chars(s)))?;
+    let node_amount = match fields.get("nodeAmount") {
         None => 2,
         Some(n) => n
             .as_i64()
+            .filter(|_| n.is_i64() || n.is_u64())
             .filter(|n| (1..=50).contains(n))
             .ok_or(Code::InvalidParameter("nodeAmount"))?,
     };
+    let non_empty = |v: &Value| v.as_str().is_some_and(|s| !s.is_empty());
+    if let Some(spec) = fields.get("nodeSpec") {
+        let ok = spec.as_object().is_some_and(|o| {
+            ["spec", "diskType"]
+                .iter()
+                .all(|k| o.get(*k).is_none_or(non_empty))
+                && o.get("disk")
+                    .is_none_or(|d| d.as_i64().is_some_and(|d| d >= 1) && !d.is_f64())
+        });
+        if !ok {
+            return Err(Code::InvalidParameter("nodeSpec"));
+        }
+    }
+    if let Some(net) = fields.get("networkConfig") {
+        let ok = net.as_object().is_some_and(|o| {
+            o.get("type").is_none_or(|t| t == "vpc")
+                && ["vpcId", "vswitchId", "vsArea"]
+                    .iter()
+                    .all(|k| o.get(*k).is_none_or(non_empty))
+        });
+        if !ok {
+            return Err(Code::InvalidParameter("networkConfig"));
+        }
+    }
     Ok(NewInstance {
-        description: text("description", "")?,
+        description: description.unwrap_or_default(),
         es_version,
-        payment_type: text("paymentType", "postpaid")?,
+        payment_type: payment_type.unwrap_or_else(|| "postpaid".into()),
         node_amount,
     })
+}
+
+/// `7.10`, `6.7.0`, `7.10_with_X-Pack`: `^[0-9]+\.[0-9]+(\.[0-9]+)?(_with_[A-Za-z-]+)?$`.
+fn es_version_ok(s: &str) -> bool {
+    let (numbers, suffix) = match s.split_once("_with_") {
+        Some((n, x)) => (n, Some(x)),
+        None => (s, None),
+    };
+    let parts: Vec<&str> = numbers.split('.').collect();
+    (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && suffix.is_none_or(|x| {
+            !x.is_empty() && x.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-')
+        })
 }
 
 async fn create(

@@ -220,8 +220,9 @@ impl Runner {
     }
 
     /// The headers `api`'s credentials put on a request of `operation_id` (a signature's
-    /// date and nonce, a token), found by applying them to an empty request: a generated value
-    /// for one of those would be replaced, or would break the signature.
+    /// date and nonce, a token), found by applying them to an empty request, and the
+    /// operation's header parameters that their protocol owns ([`crate::target::Auth::owns_header`]):
+    /// a generated value for one of those would be replaced, or would test the signer.
     pub async fn auth_headers(
         &self,
         api: &str,
@@ -249,11 +250,24 @@ impl Runner {
         };
         // A failed login is the first case's to report, with its step.
         let _ = auth.apply(&mut probe, &self.client).await;
-        probe
+        let mut names: Vec<String> = probe
             .headers
             .into_iter()
             .map(|(n, _)| n.to_ascii_lowercase())
-            .collect()
+            .collect();
+        if let Some(op) = self
+            .registry
+            .api(api)
+            .ok()
+            .and_then(|s| s.operation(operation_id).map(|o| o.params.clone()))
+        {
+            names.extend(
+                op.iter()
+                    .filter(|p| p.location == "header" && auth.owns_header(&p.name))
+                    .map(|p| p.name.to_ascii_lowercase()),
+            );
+        }
+        names
     }
 
     fn load(&self, f: &Found, selection: &Selection) -> Loaded {

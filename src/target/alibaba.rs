@@ -202,6 +202,13 @@ impl Auth for AlibabaAuth {
         out
     }
 
+    /// Every `x-acs-*` header and the ROA v1 signature's `Date` and `Content-MD5`: the two
+    /// signature versions share them, and each signer sets only its own.
+    fn owns_header(&self, name: &str) -> bool {
+        let name = name.to_ascii_lowercase();
+        name.starts_with("x-acs-") || matches!(name.as_str(), "date" | "content-md5")
+    }
+
     fn describe(&self) -> String {
         let scheme = match self.version {
             SignatureVersion::V1 => "Alibaba ROA signature v1 (HMAC-SHA1)",

@@ -67,6 +67,12 @@ pub trait Auth: Send + Sync + fmt::Debug {
     fn describe_for(&self, _operation_id: &str) -> String {
         self.describe()
     }
+    /// Whether a request header of this name belongs to the credentials' protocol even when
+    /// [`Auth::apply`] does not set it on every request (the headers of a signature version
+    /// not in use): a generated value for it would test the signer, not the API.
+    fn owns_header(&self, _name: &str) -> bool {
+        false
+    }
 }
 
 /// Where one API's calls go.

@@ -45,9 +45,24 @@ pub(super) fn create(call: &Call<'_>, body: serde_json::Map<String, Value>) -> R
             &format!("Additional properties are not allowed ('{extra}' was unexpected)"),
         );
     }
+    if let Some(hint) = ["os:scheduler_hints", "OS-SCH-HNT:scheduler_hints"]
+        .into_iter()
+        .find(|k| body.get(*k).is_some_and(|h| !h.is_object()))
+    {
+        let shown = body.get(hint).map(Value::to_string).unwrap_or_default();
+        return invalid_input(
+            call,
+            &format!(
+                "Invalid input for field/attribute {hint}. Value: {shown}. {shown} is not of type 'object'"
+            ),
+        );
+    }
     let Some(server) = body.get("server").and_then(Value::as_object) else {
         return invalid_input(call, "'server' is a required property");
     };
+    if let Some(message) = invalid_server_field(server) {
+        return invalid_input(call, &message);
+    }
     let name = match server.get("name") {
         Some(Value::String(n)) if !n.trim().is_empty() && n.chars().count() <= 255 => n.clone(),
         None => return invalid_input(call, "'name' is a required property"),
@@ -104,6 +119,71 @@ pub(super) fn create(call: &Call<'_>, body: serde_json::Map<String, Value>) -> R
         &format!("{}/v2.1/servers/{id}", call.root),
     );
     resp
+}
+
+/// The `server` fields besides `name` and `flavorRef`, as Nova's own request schema has them
+/// (Nova validates request bodies with JSON Schema, and answers the first error as
+/// `Invalid input for field/attribute <field>. Value: <value>. <reason>`).
+fn invalid_server_field(server: &serde_json::Map<String, Value>) -> Option<String> {
+    static SCHEMA: std::sync::OnceLock<Option<jsonschema::Validator>> = std::sync::OnceLock::new();
+    let validator = SCHEMA
+        .get_or_init(|| {
+            let uuid = json!({"type": "string", "format": "uuid"});
+            let name = json!({"type": "string", "minLength": 1});
+            let schema = json!({
+                "type": "object",
+                "properties": {
+                    "imageRef": {"anyOf": [uuid, {"type": "string", "maxLength": 0}]},
+                    "networks": {"anyOf": [
+                        {"type": "string", "enum": ["auto", "none"]},
+                        {"type": "array", "items": {
+                            "type": "object",
+                            "properties": {
+                                "uuid": uuid, "port": uuid,
+                                "fixed_ip": {"type": "string"}, "tag": {"type": "string"},
+                            },
+                            "additionalProperties": false,
+                        }},
+                    ]},
+                    "adminPass": {"type": "string"},
+                    "key_name": name,
+                    "availability_zone": name,
+                    "metadata": {
+                        "type": "object",
+                        "additionalProperties": {"type": "string", "maxLength": 255},
+                    },
+                    "security_groups": {"type": "array", "items": {
+                        "type": "object",
+                        "required": ["name"],
+                        "properties": {"name": name},
+                    }},
+                    "OS-DCF:diskConfig": {"type": "string", "enum": ["AUTO", "MANUAL"]},
+                    "description": {"type": ["string", "null"], "maxLength": 255},
+                },
+            });
+            jsonschema::options()
+                .should_validate_formats(true)
+                .build(&schema)
+                .ok()
+        })
+        .as_ref()?;
+    let value = Value::Object(server.clone());
+    let error = validator.iter_errors(&value).next()?;
+    let field = error
+        .instance_path()
+        .as_str()
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or("server")
+        .to_owned();
+    let shown = value
+        .pointer(error.instance_path().as_str())
+        .map(Value::to_string)
+        .unwrap_or_default();
+    Some(format!(
+        "Invalid input for field/attribute {field}. Value: {shown}. {error}"
+    ))
 }
 
 /// When an asynchronous transition started `now` completes.

@@ -1,0 +1,197 @@
+//! The schema-driven value generator of `conform fuzz`: [`Generator`] makes, from a
+//! [`Schema`] and a seed, values the schema accepts ([`Generator::valid`]), accepted values at
+//! its edges ([`Generator::boundaries`]) and values that break exactly one rule
+//! ([`Generator::negatives`]); [`smaller`] shrinks a value for a failing request. Pure: no HTTP.
+//!
+//! Every value is checked with the schema's own validator before it is handed out (a negative
+//! must be refused, and for that one rule only), so what the generator does not understand
+//! costs a retry, never a wrong claim. A parameter's value is checked as it travels: as text,
+//! read back the way the request check reads it ([`crate::check::schema::coerce`]).
+
+mod boundary;
+mod negative;
+mod numbers;
+mod resolve;
+mod shrink;
+mod strings;
+mod values;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_corpus;
+#[cfg(test)]
+mod tests_edges;
+
+use rand::SeedableRng;
+use rand_pcg::Pcg64;
+use serde_json::Value;
+
+use crate::spec::Schema;
+pub use shrink::smaller;
+
+/// Attempts at a valid value before [`Generator::valid`] gives up.
+const ATTEMPTS: usize = 24;
+
+/// A seeded value generator. The same seed and the same calls give the same values.
+pub struct Generator {
+    /// PCG: a fixed, documented algorithm, so a saved seed replays across releases.
+    rng: Pcg64,
+    patterns: strings::Patterns,
+    /// Which optional properties the object being built gets.
+    optional: Optional,
+    place: Place,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Optional {
+    Random,
+    None,
+    All,
+}
+
+/// Where the value goes: a JSON body, or a parameter (path, query, header) that travels as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Body,
+    Param,
+}
+
+/// A value that breaks exactly one rule of its schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Negative {
+    pub value: Value,
+    pub rule: Rule,
+}
+
+/// The rule a [`Negative`] breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// The JSON Schema keyword: `type`, `required`, `minimum`, `maxLength`, `pattern`, ...
+    pub keyword: &'static str,
+    /// JSON Pointer into the value (`""` for the value itself).
+    pub pointer: String,
+    /// What is wrong, in words: "`/name` is 65 characters, above maxLength 64".
+    pub description: String,
+}
+
+/// Why no value could be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GenError {
+    #[error("{0}")]
+    Compile(String),
+    #[error("`$ref: {reference}` cannot be resolved: {reason}")]
+    Unresolvable { reference: String, reason: String },
+    #[error("the schema cannot be satisfied: {reason}")]
+    Unsatisfiable { reason: String },
+    #[error("no string can be made for pattern `{pattern}`: {reason}")]
+    Pattern { pattern: String, reason: String },
+    #[error("the schema nests too deep: {reason}")]
+    TooDeep { reason: String },
+    #[error("the generated value {value} is refused by the schema: {reason}")]
+    Rejected { value: String, reason: String },
+    #[error("no valid value for the schema at {at} in {attempts} attempts; the last: {last}")]
+    GaveUp {
+        at: String,
+        attempts: usize,
+        #[source]
+        last: Box<GenError>,
+    },
+}
+
+impl Generator {
+    pub fn new(seed: u64) -> Self {
+        Generator {
+            rng: Pcg64::seed_from_u64(seed),
+            patterns: strings::Patterns::default(),
+            optional: Optional::Random,
+            place: Place::Body,
+        }
+    }
+
+    /// A value the schema accepts (checked with `schema.validator()`; a bounded number of
+    /// attempts, then an error that says why).
+    pub fn valid(&mut self, schema: &Schema, place: Place) -> Result<Value, GenError> {
+        self.place = place;
+        self.optional = Optional::Random;
+        let validator = schema
+            .validator()
+            .map_err(|e| GenError::Compile(e.to_owned()))?;
+        let mut cx = resolve::Ctx::new(schema)?;
+        let root = cx.root.clone();
+        let mut last = None;
+        for _ in 0..ATTEMPTS {
+            match self.value(&mut cx, &root, 0) {
+                Ok(v) => match errors(validator, schema, place, &v).into_iter().next() {
+                    None => return Ok(v),
+                    Some(e) => {
+                        last = Some(GenError::Rejected {
+                            value: short(&v),
+                            reason: format!("{} at `{}`: {}", e.keyword, e.pointer, e.message),
+                        });
+                    }
+                },
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(GenError::GaveUp {
+            at: schema.at.to_string(),
+            attempts: ATTEMPTS,
+            last: Box::new(last.unwrap_or(GenError::Unsatisfiable {
+                reason: "nothing was generated".into(),
+            })),
+        })
+    }
+}
+
+/// One validator error, reduced to what the negatives are filtered on.
+pub(crate) struct Failure {
+    pub keyword: String,
+    pub pointer: String,
+    pub message: String,
+}
+
+/// Every error of `v` against `schema` as it would be checked at `place`.
+pub(crate) fn errors(
+    validator: &jsonschema::Validator,
+    schema: &Schema,
+    place: Place,
+    v: &Value,
+) -> Vec<Failure> {
+    let typed = match place {
+        Place::Body => v.clone(),
+        Place::Param => on_the_wire(v, &schema.raw),
+    };
+    validator
+        .iter_errors(&typed)
+        .map(|e| Failure {
+            keyword: e.kind().keyword().to_owned(),
+            pointer: e.instance_path().to_string(),
+            message: e.to_string(),
+        })
+        .collect()
+}
+
+/// A parameter value as the request check reads it back: scalars travel as text.
+fn on_the_wire(v: &Value, raw: &Value) -> Value {
+    match v {
+        Value::String(s) => crate::check::schema::coerce(s, raw),
+        Value::Number(_) | Value::Bool(_) => crate::check::schema::coerce(&v.to_string(), raw),
+        other => other.clone(),
+    }
+}
+
+/// A value for a message, cut short.
+fn short(v: &Value) -> String {
+    let text = v.to_string();
+    match text.char_indices().nth(120) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text,
+    }
+}
+
+/// `token` escaped for a JSON Pointer.
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}

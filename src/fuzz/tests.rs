@@ -1,0 +1,217 @@
+//! Unit tests of the cases, their scenario texts and the chains, on a small todos spec.
+
+use serde_json::json;
+
+use super::case::{Kind, not_a_server_error, refusal};
+use super::cases::{Dice, Inputs, op_seed, plan_cases};
+use super::chain::Chains;
+
+const TODOS: &str = r#"
+openapi: 3.1.0
+info: {title: Todos, version: "1"}
+paths:
+  /todos:
+    post:
+      operationId: createTodo
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [title]
+              additionalProperties: false
+              properties:
+                title: {type: string, minLength: 1, maxLength: 20}
+                done: {type: boolean}
+      responses:
+        "201":
+          description: created
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id]
+                properties: {id: {type: integer}}
+        "400": {description: bad}
+        "500": {description: broken}
+  /todos/{todoId}:
+    parameters:
+      - {name: todoId, in: path, required: true, schema: {type: integer, minimum: 1}}
+    get:
+      operationId: getTodo
+      parameters:
+        - {name: verbose, in: query, schema: {type: boolean}}
+      responses:
+        "200": {description: the todo}
+        "4XX": {description: not found or bad}
+    delete:
+      operationId: deleteTodo
+      responses:
+        "204": {description: gone}
+        default: {description: an error}
+"#;
+
+fn spec() -> (
+    tempfile::TempDir,
+    crate::spec::Registry,
+    std::sync::Arc<crate::spec::ApiSpec>,
+    crate::init::Doc,
+) {
+    let (dir, registry, doc) = crate::init::load_for_test("todos", TODOS);
+    let spec = registry.api("todos").expect("loads");
+    (dir, registry, spec, doc)
+}
+
+#[test]
+fn what_a_valid_request_may_get_is_every_documented_status_but_a_server_error() {
+    let (_d, _r, spec, _) = spec();
+    let op = |id: &str| spec.operation(id).expect("op");
+    assert_eq!(not_a_server_error(op("createTodo")), json!([201, 400]));
+    assert_eq!(not_a_server_error(op("getTodo")), json!([200, "4xx"]));
+    assert_eq!(
+        not_a_server_error(op("deleteTodo")),
+        json!([204, "2xx", "3xx", "4xx"])
+    );
+    assert_eq!(refusal(op("createTodo")), (json!("4xx"), false));
+}
+
+#[test]
+fn the_same_seed_gives_the_same_cases_and_another_seed_others() {
+    let (_d, _r, spec, _) = spec();
+    let op = spec.operation("createTodo").expect("op");
+    let fixed = Default::default();
+    let input = Inputs {
+        op,
+        fixed: &fixed,
+        max_examples: 20,
+        auth_headers: &[],
+        lenient: &[],
+    };
+    let a = plan_cases(&input, op_seed(1, "todos", &op.id)).expect("cases");
+    let b = plan_cases(&input, op_seed(1, "todos", &op.id)).expect("cases");
+    let requests =
+        |c: &[super::case::Case]| c.iter().map(|c| c.request.clone()).collect::<Vec<_>>();
+    assert_eq!(requests(&a), requests(&b));
+    assert!(a.len() <= 20 && !a.is_empty());
+    assert_eq!(a[0].kind, Kind::Valid);
+    assert!(
+        a.iter().any(|c| matches!(c.kind, Kind::Negative(_))),
+        "a required body yields at least the missing-body negative"
+    );
+    assert_ne!(op_seed(1, "todos", "a"), op_seed(2, "todos", "a"));
+    assert_ne!(op_seed(1, "todos", "a"), op_seed(1, "todo", "sa"));
+    let mut d1 = Dice::new(5);
+    let mut d2 = Dice::new(5);
+    assert_eq!(
+        (0..8).map(|_| d1.draw()).collect::<Vec<_>>(),
+        (0..8).map(|_| d2.draw()).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn every_case_is_a_scenario_that_compiles_and_says_what_it_expects() {
+    let (_d, registry, spec, _) = spec();
+    for op in &spec.operations {
+        let fixed = Default::default();
+        let input = Inputs {
+            op,
+            fixed: &fixed,
+            max_examples: 12,
+            auth_headers: &[],
+            lenient: &[],
+        };
+        let cases = plan_cases(&input, 3).expect("cases");
+        for case in &cases {
+            let text = case.scenario("todos", op, 3);
+            crate::init::assert_compiles(&registry, "case.yaml", &text);
+            match &case.kind {
+                Kind::Negative(b) => {
+                    assert!(text.contains("invalid_request: true"), "{text}");
+                    assert!(text.contains("status: \"4xx\""), "{text}");
+                    assert!(!b.keyword.is_empty());
+                }
+                _ => assert!(!text.contains("invalid_request"), "{text}"),
+            }
+            assert!(text.contains("--seed 3"), "{text}");
+        }
+    }
+}
+
+#[test]
+fn operations_on_an_item_chain_after_a_create_that_worked_and_delete_it() {
+    let (_d, registry, spec, doc) = spec();
+    let mut chains = Chains::new(&spec, &doc);
+    let index = |id: &str| spec.operations.iter().position(|o| o.id == id).expect("op");
+    let order = chains.order(&spec);
+    assert_eq!(order[0], index("createTodo"), "creates go first");
+    let get = index("getTodo");
+    let path = vec![("todoId".to_owned(), json!(7))];
+    assert!(
+        chains.for_operation(&spec, get, &path).is_none(),
+        "no chain before a create worked"
+    );
+    let worked = super::case::Request {
+        body: Some(json!({"title": "x"})),
+        ..Default::default()
+    };
+    chains.worked(index("createTodo"), &worked);
+    let chained = chains.for_operation(&spec, get, &path).expect("a chain");
+    let case = super::case::Case {
+        number: 2,
+        kind: Kind::Valid,
+        request: super::case::Request {
+            path,
+            ..Default::default()
+        },
+        chain: Some(chained),
+    };
+    let op = &spec.operations[get];
+    let text = case.scenario("todos", op, 1);
+    crate::init::assert_compiles(&registry, "chained.yaml", &text);
+    assert!(text.contains("call: createTodo"), "{text}");
+    assert!(text.contains("\"${todoId}\""), "{text}");
+    assert!(
+        text.contains("finally:") && text.contains("call: deleteTodo"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_saved_failure_never_replaces_a_file() {
+    let dir = tempfile::tempdir().expect("temp");
+    let case = super::case::Case {
+        number: 4,
+        kind: Kind::Valid,
+        request: Default::default(),
+        chain: None,
+    };
+    let a = super::save::write(
+        dir.path(),
+        "todos",
+        "getTodo",
+        &case,
+        "name: x\n",
+        "got 500",
+    )
+    .expect("written");
+    let b = super::save::write(
+        dir.path(),
+        "todos",
+        "getTodo",
+        &case,
+        "name: y\n",
+        "got 500",
+    )
+    .expect("written");
+    assert_ne!(a, b);
+    assert_eq!(
+        std::fs::read_to_string(&a).expect("a"),
+        "name: x\n# What `conform fuzz` found with this request:\n#   got 500\n"
+    );
+    assert!(
+        b.ends_with("todos/gettodo-valid-4-2.yaml"),
+        "{}",
+        b.display()
+    );
+}

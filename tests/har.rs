@@ -382,3 +382,57 @@ fn the_declared_schemes_secrets_stay_out_of_the_recording() {
         assert!(!body.contains(s.as_str()), "secret `{s}` in the HAR");
     }
 }
+
+/// CI-only: on the public specs other teams wrote (`../shared/realworld-specs`), every
+/// operation's own URL (its first server, its template filled) is matched back to an operation
+/// of the same method and template: base paths (`/ds-api`), literal segments beside
+/// parameters, hundreds of templates (Stripe) that share prefixes.
+#[test]
+fn every_real_world_operation_is_matched_back_from_its_url() {
+    let dir = root().join("../shared/realworld-specs");
+    if !dir.is_dir() {
+        eprintln!(
+            "skipped: {} is absent (only beside the CI checkout)",
+            dir.display()
+        );
+        return;
+    }
+    let param = regex::Regex::new(r"\{[^}]+\}").expect("regex");
+    for file in [
+        "petstore-3.0/openapi.yaml",
+        "oai-examples/v3.0/uspto.yaml",
+        "oai-examples/v3.0/petstore-expanded.yaml",
+        "oai-examples/v3.1/tictactoe.yaml",
+        "large/stripe/spec3.yaml",
+        "large/openai/openapi.yaml",
+    ] {
+        let spec = std::sync::Arc::new(
+            conform::spec::load_api("realworld", &dir.join(file))
+                .unwrap_or_else(|d| panic!("{file}: {d}")),
+        );
+        let server = spec
+            .servers
+            .first()
+            .filter(|s| s.contains("://"))
+            .cloned()
+            .unwrap_or_else(|| "http://api.test".into());
+        let matcher = conform::har::Matcher::new(vec![spec.clone()]);
+        let mut wrong = Vec::new();
+        for op in &spec.operations {
+            let filled = param.replace_all(&op.path, "v7");
+            let url = url::Url::parse(&format!("{}{filled}", server.trim_end_matches('/')))
+                .unwrap_or_else(|e| panic!("{file} {}: {e}", op.path));
+            match matcher.find(&op.method, &url, None) {
+                Some(m) if m.op.method == op.method && m.op.path == op.path => {}
+                other => wrong.push(format!(
+                    "{} {} -> {:?}",
+                    op.method,
+                    op.path,
+                    other.map(|m| m.op.path.clone())
+                )),
+            }
+        }
+        assert!(wrong.is_empty(), "{file}: {wrong:#?}");
+        eprintln!("{file}: {} operations matched back", spec.operations.len());
+    }
+}

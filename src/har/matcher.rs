@@ -75,6 +75,7 @@ impl Matcher {
             .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
             .collect();
         let host = url.host_str().map(|h| host_port(h, url.port()));
+        let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
         let mut best: Option<(Score, Match<'_>)> = None;
         for c in &self.apis {
             let host_claimed = host.as_ref().is_some_and(|h| c.hosts.contains(h));
@@ -82,9 +83,19 @@ impl Matcher {
                 if !op.method.eq_ignore_ascii_case(method) {
                     continue;
                 }
-                let Some((base, params, literals)) = match_template(&op.path, &path) else {
+                // A path key with a query (`/responses?beta=true`, as some specs write to tell
+                // two operations apart) matches only a URL with those pairs, and then wins.
+                let (template, wanted) = op.path.split_once('?').unwrap_or((&op.path, ""));
+                let wanted: Vec<(String, String)> = url::form_urlencoded::parse(wanted.as_bytes())
+                    .into_owned()
+                    .collect();
+                if !wanted.iter().all(|w| query.contains(w)) {
+                    continue;
+                }
+                let Some((base, params, literals)) = match_template(template, &path) else {
                     continue;
                 };
+                let literals = literals + wanted.len();
                 let base_kind = if c.bases.contains(&base) {
                     2
                 } else if base.is_empty() {
@@ -187,6 +198,72 @@ mod tests {
         assert!(match_template("/servers/{id}/action", &segs("/servers/1/other")).is_none());
         assert!(match_template("/servers/{id}", &segs("/servers")).is_none());
         assert!(match_template("/servers/{id}", &segs("/servers/")).is_none());
+    }
+
+    fn spec(servers: &[&str], ops: &[(&str, &str, &str)]) -> Matcher {
+        let op = |(id, method, path): &(&str, &str, &str)| Operation {
+            id: (*id).into(),
+            method: (*method).into(),
+            path: (*path).into(),
+            params: Vec::new(),
+            request_body: None,
+            responses: Vec::new(),
+            security: Vec::new(),
+            requirements: Vec::new(),
+            at: crate::spec::Location {
+                file: Arc::from("t.yaml"),
+                pointer: String::new(),
+            },
+        };
+        Matcher::new(vec![Arc::new(ApiSpec {
+            name: "t".into(),
+            path: "t.yaml".into(),
+            operations: ops.iter().map(op).collect(),
+            servers: servers.iter().map(|s| (*s).to_owned()).collect(),
+            security_schemes: Default::default(),
+        })])
+    }
+
+    fn found(m: &Matcher, method: &str, url: &str, hint: Option<&str>) -> Option<String> {
+        let url = url::Url::parse(url).expect("url");
+        m.find(method, &url, hint).map(|m| m.op.id.clone())
+    }
+
+    #[test]
+    fn the_best_operation_is_found() {
+        let m = spec(
+            &["https://api.test/v2"],
+            &[
+                ("show", "GET", "/items/{id}"),
+                ("mine", "GET", "/items/mine"),
+                ("beta", "GET", "/items/{id}?beta=true"),
+                ("root", "GET", "/{name}"),
+                ("alias", "GET", "/items/{key}"),
+            ],
+        );
+        let f = |method, url| found(&m, method, url, None);
+        assert_eq!(
+            f("GET", "https://api.test/v2/items/7").as_deref(),
+            Some("show")
+        );
+        assert_eq!(
+            f("GET", "http://127.0.0.1:9/v2/items/mine").as_deref(),
+            Some("mine")
+        );
+        assert_eq!(
+            f("GET", "http://h/gw/items/7?beta=true").as_deref(),
+            Some("beta")
+        );
+        assert_eq!(f("POST", "https://api.test/v2/items/7"), None);
+        // A template of parameters alone matches under the server's base path or none, never
+        // under any prefix (every asset of a page would match it).
+        assert_eq!(f("GET", "https://api.test/v2/x").as_deref(), Some("root"));
+        assert_eq!(f("GET", "https://cdn.test/static/app.js"), None);
+        // A recording that names the operation wins a tie.
+        assert_eq!(
+            found(&m, "GET", "https://api.test/v2/items/7", Some("alias")).as_deref(),
+            Some("alias")
+        );
     }
 
     #[test]

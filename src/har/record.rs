@@ -265,3 +265,121 @@ fn annotation(scenario: &str, step: &StepResult) -> Annotation {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Finding;
+    use crate::run::{Outcome, RequestRecord, ResponseRecord};
+    use crate::source::Pos;
+
+    fn step(response: Option<ResponseRecord>, attempts: u32) -> StepResult {
+        StepResult {
+            name: "show".into(),
+            call: "showServer".into(),
+            phase: Phase::Main,
+            pos: Pos::new(3, 5),
+            outcome: Outcome::Failed,
+            attempts,
+            status: response.as_ref().map(|r| r.status),
+            request: Some(RequestRecord {
+                method: "GET".into(),
+                url: "http://127.0.0.1:1/servers/1?a=1&b=x%20y".into(),
+                headers: vec![("X-Auth-Token".into(), "<redacted>".into())],
+                body: None,
+                credentials: None,
+            }),
+            response,
+            findings: vec![
+                Finding::violation(CheckKind::Schema, "/id: bad")
+                    .pointer("/id")
+                    .keyword("type"),
+            ],
+            body_diff: None,
+            skipped: None,
+            duration: Duration::from_millis(1500),
+        }
+    }
+
+    fn ended() -> jiff::Timestamp {
+        "2026-12-01T10:00:02Z".parse().expect("timestamp")
+    }
+
+    #[test]
+    fn an_entry_says_its_step_its_findings_and_a_cut_body() {
+        let resp = ResponseRecord {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: "{\"id\":".into(),
+            body_bytes: 100_000,
+            truncated: true,
+        };
+        let e = entry_of("s.yaml", &step(Some(resp), 1), ended()).expect("an entry");
+        assert_eq!(e.started_date_time, "2026-12-01T10:00:00.5Z");
+        assert_eq!(e.time, 1500.0);
+        assert_eq!(
+            e.request.query_string,
+            vec![Pair::new("a", "1"), Pair::new("b", "x y")]
+        );
+        assert_eq!(e.response.status_text, "OK");
+        assert_eq!(e.response.content.size, 100_000);
+        assert!(e.response.content.truncated);
+        assert_eq!(e.response.content.mime_type, "application/json");
+        let a = e.conform.expect("annotated");
+        assert_eq!(
+            (a.scenario.as_str(), a.call.as_str()),
+            ("s.yaml", "showServer")
+        );
+        assert_eq!((a.phase.as_str(), a.outcome.as_str()), ("main", "failed"));
+        let f = &a.findings[0];
+        assert_eq!(
+            (f.check.as_str(), f.severity.as_str()),
+            ("schema", "violation")
+        );
+        assert_eq!(
+            (f.pointer.as_deref(), f.keyword.as_deref()),
+            (Some("/id"), Some("type"))
+        );
+    }
+
+    #[test]
+    fn a_request_without_an_answer_is_status_0_with_the_reason_and_one_not_sent_is_absent() {
+        let mut s = step(None, 1);
+        s.findings = vec![Finding::error(CheckKind::Transport, "timed out after 5s")];
+        let e = entry_of("s.yaml", &s, ended()).expect("an entry");
+        assert_eq!(e.response.status, 0);
+        assert_eq!(e.response.error.as_deref(), Some("timed out after 5s"));
+        assert!(entry_of("s.yaml", &step(None, 0), ended()).is_none());
+    }
+
+    #[test]
+    fn the_file_appears_complete_at_the_end_and_not_before() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("run.har");
+        std::fs::write(&path, "previous").expect("write");
+        let r = Recorder::create(&path).expect("opens");
+        let s = step(None, 1);
+        r.event(&Event::StepFinished {
+            scenario: "s.yaml",
+            step: &s,
+        });
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "previous");
+        assert_eq!(r.finish().expect("finishes"), 1);
+        let har: super::super::Har =
+            serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("HAR");
+        assert_eq!(har.log.version, "1.2");
+        assert_eq!(har.log.entries.len(), 1);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .flatten()
+            .collect();
+        assert_eq!(left.len(), 1, "no temporary file is left");
+    }
+
+    #[test]
+    fn a_folder_is_refused_before_anything_runs() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let e = Recorder::create(dir.path()).err().expect("a folder");
+        assert!(e.to_string().contains("is a folder"), "{e}");
+    }
+}

@@ -141,6 +141,13 @@ pub struct PostData {
     pub text: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub params: Vec<serde_json::Value>,
+    /// `text` is only the start of the body (see `bodySize` for its length).
+    #[serde(
+        rename = "_truncated",
+        default,
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    pub truncated: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

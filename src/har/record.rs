@@ -174,6 +174,7 @@ pub fn entry_of(scenario: &str, step: &StepResult, ended: jiff::Timestamp) -> Op
             .unwrap_or_else(|| "application/octet-stream".into()),
         text: text.clone(),
         params: Vec::new(),
+        truncated: request.body_bytes > text.len(),
     });
     let har_request = Request {
         method: request.method.clone(),
@@ -182,7 +183,10 @@ pub fn entry_of(scenario: &str, step: &StepResult, ended: jiff::Timestamp) -> Op
         cookies: Vec::new(),
         headers: pairs(&request.headers),
         query_string,
-        body_size: request.body.as_ref().map_or(0, |b| b.len() as i64),
+        // The real length, even when `postData.text` holds only its start.
+        body_size: request
+            .body_bytes
+            .max(request.body.as_ref().map_or(0, String::len)) as i64,
         post_data,
         headers_size: -1,
     };
@@ -287,6 +291,7 @@ mod tests {
                 url: "http://127.0.0.1:1/servers/1?a=1&b=x%20y".into(),
                 headers: vec![("X-Auth-Token".into(), "<redacted>".into())],
                 body: None,
+                body_bytes: 0,
                 credentials: None,
             }),
             response,
@@ -314,7 +319,15 @@ mod tests {
             body_bytes: 100_000,
             truncated: true,
         };
-        let e = entry_of("s.yaml", &step(Some(resp), 1), ended()).expect("an entry");
+        let mut s = step(Some(resp), 1);
+        if let Some(r) = &mut s.request {
+            r.body = Some("{\"a\":".into());
+            r.body_bytes = 70_000;
+        }
+        let e = entry_of("s.yaml", &s, ended()).expect("an entry");
+        let post = e.request.post_data.as_ref().expect("postData");
+        assert!(post.truncated);
+        assert_eq!(e.request.body_size, 70_000);
         assert_eq!(e.started_date_time, "2026-12-01T10:00:00.5Z");
         assert_eq!(e.time, 1500.0);
         assert_eq!(

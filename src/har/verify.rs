@@ -202,8 +202,20 @@ fn step(e: &Entry, m: &Match<'_>, strict: bool, duration: Duration) -> StepResul
         }
         findings.extend(spec);
     }
-    let outgoing = outgoing(e, m, &req_headers);
-    for mut f in check::request::check(op, &outgoing, Pos::UNKNOWN) {
+    let mut outgoing = outgoing(e, m, &req_headers);
+    let cut = e.request.post_data.as_ref().is_some_and(|p| p.truncated);
+    if cut {
+        // Only the start of the request body was recorded: it is not judged either.
+        (outgoing.body, outgoing.raw) = (None, None);
+        findings.push(Finding::warning(
+            CheckKind::Limit,
+            "the request body was recorded cut (`_truncated`): it is not checked",
+        ));
+    }
+    let request_findings = check::request::check(op, &outgoing, Pos::UNKNOWN)
+        .into_iter()
+        .filter(|f| !(cut && f.keyword.as_deref() == Some("requestBody")));
+    for mut f in request_findings {
         f.severity = f.severity.min(Severity::Warning);
         f.message = match e.conform {
             // conform sends a request that breaks the spec only when the step asks for it.
@@ -229,6 +241,8 @@ fn step(e: &Entry, m: &Match<'_>, strict: bool, duration: Duration) -> StepResul
             url: e.request.url.clone(),
             headers: req_headers,
             body: e.request.post_data.as_ref().map(|p| p.text.clone()),
+            body_bytes: usize::try_from(e.request.body_size)
+                .unwrap_or_else(|_| e.request.post_data.as_ref().map_or(0, |p| p.text.len())),
             credentials: None,
         }),
         response: (e.response.status != 0).then(|| ResponseRecord {
@@ -367,6 +381,22 @@ mod tests {
         let r = entry("t.har", 0, &e, &matcher(), false);
         assert_eq!(r.outcome, Outcome::Passed);
         assert_eq!(r.steps[0].findings[0].check, CheckKind::Limit);
+    }
+
+    #[test]
+    fn a_truncated_request_body_is_not_judged_but_said() {
+        let mut e = har(201, &widget());
+        e.request.method = "POST".into();
+        e.request.url = "http://api.test/widgets".into();
+        e.request.post_data = Some(super::super::model::PostData {
+            mime_type: "application/json".into(),
+            text: "{\"name\":".into(),
+            params: Vec::new(),
+            truncated: true,
+        });
+        let r = entry("t.har", 0, &e, &matcher(), false);
+        let checks: Vec<CheckKind> = r.steps[0].findings.iter().map(|f| f.check).collect();
+        assert_eq!(checks, vec![CheckKind::Limit], "{r:#?}");
     }
 
     #[test]

@@ -21,11 +21,13 @@ use serde_json::{Value, json};
 use crate::fault_detection::names_rule;
 use crate::util::{Conform, details, root, runner, runtime, serve, temp_dir, text};
 
-/// The fault profiles a single response can reveal (the others need a scenario's memory:
-/// idempotency, forbidden transitions, polls that never end, slowness past a step timeout).
+/// The fault profiles a single response can reveal. The others need a scenario's memory
+/// (idempotency, forbidden transitions, polls that never end, slowness past a step timeout),
+/// and `body-on-empty-response` a wait: it breaks only the 202 of restoring a soft-deleted
+/// server, which Nova reaches only after two asynchronous transitions (create -> ACTIVE,
+/// delete -> SOFT_DELETED) that fuzz chains do not wait for; the corpus catches it.
 const REVEALED_BY_A_RESPONSE: &[Fault] = &[
     Fault::WrongSuccessStatus,
-    Fault::BodyOnEmptyResponse,
     Fault::MissingRequiredField,
     Fault::WrongType,
     Fault::ExtraField,
@@ -233,7 +235,7 @@ fn fuzz_finds_each_planted_bug_and_each_saved_scenario_replays_it() {
     let said = text(&out);
     assert_eq!(out.status.code(), Some(1), "{said}");
     for (op, what) in [
-        ("planted/searchNotes valid case", "got 500"),
+        ("planted/searchNotes ", "got 500"),
         ("planted/createNote negative case", "got 201"),
         ("planted/getNote valid case", "type"),
     ] {

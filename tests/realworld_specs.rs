@@ -112,3 +112,95 @@ fn real_world_known_defects_are_reported() {
     );
     assert!(stripe.is_empty(), "{stripe:#?}");
 }
+
+/// `conform fuzz` on specs it was not written for: every operation of each real-world spec (the
+/// first 150 of Stripe and OpenAI) gets cases, and every case's scenario text compiles against
+/// its spec, as a run would compile it; the operations that get none say why.
+#[test]
+fn every_operation_of_the_real_world_specs_gets_fuzz_cases_that_compile() {
+    use std::sync::Arc;
+
+    use conform::fuzz::cases::{Inputs, plan_cases};
+    use conform::scenario::Found;
+    use conform::spec::{Registry, SpecFiles};
+
+    let Some(dir) = shared() else { return };
+    let specs = [
+        "petstore-3.0/openapi.yaml",
+        "oai-examples/v3.0/petstore-expanded.yaml",
+        "oai-examples/v3.0/uspto.yaml",
+        "oai-examples/v3.0/link-example.yaml",
+        "oai-examples/v3.1/tictactoe.yaml",
+        "multifile/redocly-openapi-starter-3.1/openapi/openapi.yaml",
+        "large/stripe/spec3.yaml",
+        "large/openai/openapi.yaml",
+    ];
+    let (mut ops, mut planned, mut cases) = (0, 0, 0);
+    let mut problems = Vec::new();
+    for file in specs {
+        let arg = format!("realworld={}", dir.join(file).display());
+        let files = SpecFiles::parse(&[arg]).unwrap_or_else(|d| panic!("{file}: {d}"));
+        let registry = Arc::new(Registry::with_files(root().join("specs"), files));
+        let spec = registry
+            .api("realworld")
+            .unwrap_or_else(|d| panic!("{file}: {d}"));
+        let runner = conform::run::Runner::new(
+            registry.clone(),
+            Arc::new(Default::default()),
+            conform::run::http_client().expect("client"),
+            Default::default(),
+        );
+        let fixed = Default::default();
+        for op in spec.operations.iter().take(150) {
+            ops += 1;
+            let input = Inputs {
+                op,
+                fixed: &fixed,
+                max_examples: 6,
+                auth_headers: &[],
+                lenient: &[],
+            };
+            let planned_cases = match plan_cases(&input, 7) {
+                Ok(c) => c,
+                Err(why) => {
+                    problems.push(format!("{file} {}: no case: {}", op.id, why.0));
+                    continue;
+                }
+            };
+            planned += 1;
+            for case in planned_cases {
+                cases += 1;
+                let text = case.scenario("realworld", op, 7);
+                let found = Found {
+                    path: PathBuf::from("case.yaml"),
+                    id: "case.yaml".into(),
+                };
+                if let Err(r) = runner.compile_text(&found, &text) {
+                    problems.push(format!(
+                        "{file} {}: case {} does not compile: {:?}\n{text}",
+                        op.id, case.number, r.diagnostics
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "fuzz cases: {planned} of {ops} operations planned, {cases} cases, {} problems",
+        problems.len()
+    );
+    for p in problems.iter().take(20) {
+        eprintln!("  {p}");
+    }
+    assert!(ops > 300, "only {ops} operations read");
+    assert!(cases > 1000, "only {cases} cases");
+    assert!(
+        !problems.iter().any(|p| p.contains("does not compile")),
+        "cases that do not compile:\n{}",
+        problems.join("\n")
+    );
+    assert!(
+        planned * 100 >= ops * 97,
+        "{planned} of {ops} operations planned:\n{}",
+        problems.join("\n")
+    );
+}

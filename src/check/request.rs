@@ -20,6 +20,15 @@ pub struct Outgoing {
     pub raw: Option<String>,
 }
 
+/// Whether a parameter's schema is an array (`type: array`, or a union with it).
+fn is_array(schema: &Value) -> bool {
+    match schema.get("type") {
+        Some(Value::String(t)) => t == "array",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "array"),
+        _ => false,
+    }
+}
+
 /// Every way `req` breaks the spec of `op`, as errors of the scenario.
 pub fn check(op: &Operation, req: &Outgoing, pos: Pos) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -65,13 +74,22 @@ pub fn check(op: &Operation, req: &Outgoing, pos: Pos) -> Vec<Finding> {
             continue;
         }
         let Some(schema) = &p.schema else { continue };
-        for v in given {
-            let typed = match &v {
-                Value::String(s) => coerce(s, &schema.raw),
-                // Parameters travel as text: a captured integer id in a path is its digits.
-                Value::Number(_) | Value::Bool(_) => coerce(&v.to_string(), &schema.raw),
-                other => other.clone(),
-            };
+        let text_of = |v: &Value, item_schema: &Value| match v {
+            Value::String(s) => coerce(s, item_schema),
+            // Parameters travel as text: a captured integer id in a path is its digits.
+            Value::Number(_) | Value::Bool(_) => coerce(&v.to_string(), item_schema),
+            other => other.clone(),
+        };
+        // An array parameter (`?tag=a&tag=b`) is one value: its items, each read as text.
+        let typed_values: Vec<Value> = if is_array(&schema.raw) {
+            let items = schema.raw.get("items").cloned().unwrap_or(Value::Null);
+            vec![Value::Array(
+                given.iter().map(|v| text_of(v, &items)).collect(),
+            )]
+        } else {
+            given.iter().map(|v| text_of(v, &schema.raw)).collect()
+        };
+        for typed in typed_values {
             for mut f in schema_errors(schema, &typed, Severity::Error, pos) {
                 f.check = CheckKind::Request;
                 f.message = format!(

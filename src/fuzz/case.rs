@@ -79,7 +79,7 @@ impl Case {
         let mut finally = Vec::new();
         let mut request = self.request.clone();
         if let Some(chain) = &self.chain {
-            steps.push(chain.create_step());
+            steps.extend(chain.steps_before());
             for (name, value) in &mut request.path {
                 if *name == chain.param {
                     *value = Value::String(format!("${{{}}}", chain.var));

@@ -23,12 +23,17 @@ pub struct Chained {
     pub param: String,
     pub var: String,
     create: DraftStep,
+    /// Another operation on the resource, between the create and the case.
+    before: Option<DraftStep>,
     delete: Option<DraftStep>,
 }
 
 impl Chained {
-    pub fn create_step(&self) -> DraftStep {
-        self.create.clone()
+    /// The steps before the case: the create, and the operation after it if any.
+    pub fn steps_before(&self) -> Vec<DraftStep> {
+        std::iter::once(self.create.clone())
+            .chain(self.before.clone())
+            .collect()
     }
 
     pub fn delete_step(&self) -> Option<DraftStep> {
@@ -36,18 +41,25 @@ impl Chained {
     }
 }
 
-/// The lifecycles of one API and the creates that worked.
+/// The lifecycles of one API and the requests that worked.
 pub struct Chains {
     lifecycles: Vec<Lifecycle>,
     /// By lifecycle: a create request that got its success status.
     worked: Vec<Option<Request>>,
+    /// By operation: a valid request that got a success status, to put a resource in the state
+    /// it leaves (a delete that soft-deletes, before a restore).
+    steps: std::collections::BTreeMap<usize, Request>,
 }
 
 impl Chains {
     pub fn new(spec: &ApiSpec, doc: &Doc) -> Chains {
         let lifecycles = lifecycles(spec, doc);
         let worked = vec![None; lifecycles.len()];
-        Chains { lifecycles, worked }
+        Chains {
+            lifecycles,
+            worked,
+            steps: Default::default(),
+        }
     }
 
     /// Operation indexes in the order to fuzz them: the creates first, so that the operations
@@ -68,23 +80,29 @@ impl Chains {
         self.lifecycles.iter().position(|l| l.create == op)
     }
 
-    /// Remembers a create request that got its success status (the first one wins).
+    /// Remembers a request of `op` that got a success status (the first one wins).
     pub fn worked(&mut self, op: usize, request: &Request) {
         if let Some(i) = self.created_by(op)
             && self.worked[i].is_none()
         {
             self.worked[i] = Some(request.clone());
         }
+        self.steps.entry(op).or_insert_with(|| request.clone());
     }
 
     /// The chain for a case of `op`, when `op` acts on what a lifecycle creates and a create of
     /// it worked. `path` is the case's own path parameters: those the create shares (an account
     /// id) take the case's values.
+    ///
+    /// `turn` varies the chain: the operation right after the create, or after another
+    /// operation on the same resource that worked earlier (each in turn), so states only a
+    /// sequence reaches (create, delete, restore) are tried too.
     pub fn for_operation(
         &self,
         spec: &ApiSpec,
         op: usize,
         path: &[(String, Value)],
+        turn: usize,
     ) -> Option<Chained> {
         let path_of = &spec.operations[op].path;
         let (i, l) = self.lifecycles.iter().enumerate().find(|(_, l)| {
@@ -112,6 +130,38 @@ impl Chains {
             )
         });
         create.captures = vec![(l.var.clone(), l.capture.clone(), l.why.clone())];
+        let on_item = |i: usize| {
+            let item = l.item_path();
+            let p = &spec.operations[i].path;
+            *p == item || p.strip_prefix(&item).is_some_and(|r| r.starts_with('/'))
+        };
+        let between: Vec<(&usize, &Request)> = self
+            .steps
+            .iter()
+            .filter(|(i, _)| **i != op && **i != l.create && on_item(**i))
+            .collect();
+        let before = match turn % (between.len() + 1) {
+            0 => None,
+            k => between.get(k - 1).map(|(i, request)| {
+                let before_op = &spec.operations[**i];
+                let mut request = (*request).clone();
+                for (name, value) in &mut request.path {
+                    if let Some((_, v)) = path.iter().find(|(n, _)| n == name) {
+                        *value = v.clone();
+                    }
+                    if *name == l.param {
+                        *value = Value::String(format!("${{{}}}", l.var));
+                    }
+                }
+                let mut step = step_of(before_op, &request, Some(&l.param));
+                step.name = format!("then {} (it worked earlier in the run)", before_op.id);
+                step.status = Some((
+                    not_a_server_error(before_op),
+                    "a valid request: any documented status but a server error".into(),
+                ));
+                step
+            }),
+        };
         let delete = l.delete.filter(|d| *d != op).map(|d| {
             let delete_op = &spec.operations[d];
             let mut request = Request {
@@ -138,6 +188,7 @@ impl Chains {
             param: l.param.clone(),
             var: l.var.clone(),
             create,
+            before,
             delete,
         })
     }

@@ -311,7 +311,8 @@ impl Fuzzer {
             .filter(|c| !matches!(c.kind, Kind::Negative(_)))
         {
             if case.number % 2 == 0 {
-                case.chain = chains.for_operation(spec, op_index, &case.request.path);
+                let turn = case.number / 2;
+                case.chain = chains.for_operation(spec, op_index, &case.request.path, turn);
             }
         }
         let jobs = self.runner.options().jobs.max(1);

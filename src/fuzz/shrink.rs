@@ -27,8 +27,10 @@ pub struct Signature {
 }
 
 impl PartialEq for Signature {
+    /// A valid and a boundary case are both valid requests: failing alike, they are one failure.
     fn eq(&self, other: &Self) -> bool {
-        self.kind == other.kind
+        let class = |k: &str| k == "negative";
+        class(self.kind) == class(other.kind)
             && self.call == other.call
             && self.check == other.check
             && self.keyword == other.keyword

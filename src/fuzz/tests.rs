@@ -148,7 +148,7 @@ fn operations_on_an_item_chain_after_a_create_that_worked_and_delete_it() {
     let get = index("getTodo");
     let path = vec![("todoId".to_owned(), json!(7))];
     assert!(
-        chains.for_operation(&spec, get, &path).is_none(),
+        chains.for_operation(&spec, get, &path, 0).is_none(),
         "no chain before a create worked"
     );
     let worked = super::case::Request {
@@ -156,7 +156,7 @@ fn operations_on_an_item_chain_after_a_create_that_worked_and_delete_it() {
         ..Default::default()
     };
     chains.worked(index("createTodo"), &worked);
-    let chained = chains.for_operation(&spec, get, &path).expect("a chain");
+    let chained = chains.for_operation(&spec, get, &path, 0).expect("a chain");
     let case = super::case::Case {
         number: 2,
         kind: Kind::Valid,
@@ -213,5 +213,46 @@ fn a_saved_failure_never_replaces_a_file() {
         b.ends_with("todos/gettodo-valid-4-2.yaml"),
         "{}",
         b.display()
+    );
+}
+
+#[test]
+fn an_array_query_parameter_is_checked_as_one_array_of_its_items() {
+    const SPEC: &str = r#"
+openapi: 3.1.0
+info: {title: Tags, version: "1"}
+paths:
+  /items:
+    get:
+      operationId: listItems
+      parameters:
+        - name: ids
+          in: query
+          schema: {type: array, items: {type: integer}, maxItems: 2}
+      responses:
+        "200": {description: ok}
+"#;
+    use crate::check::request::{Outgoing, check};
+    let (_d, registry, _) = crate::init::load_for_test("tags", SPEC);
+    let spec = registry.api("tags").expect("loads");
+    let op = spec.operation("listItems").expect("op");
+    let with = |v: serde_json::Value| Outgoing {
+        query: vec![("ids".into(), v)],
+        ..Default::default()
+    };
+    let pos = crate::source::Pos::UNKNOWN;
+    assert!(check(op, &with(json!(["1", 2])), pos).is_empty());
+    assert!(
+        check(op, &with(json!("7")), pos).is_empty(),
+        "one value is a list of one"
+    );
+    let wrong = check(op, &with(json!(["1", "x"])), pos);
+    assert_eq!(wrong.len(), 1, "{wrong:?}");
+    let too_many = check(op, &with(json!([1, 2, 3])), pos);
+    assert!(
+        too_many
+            .iter()
+            .any(|f| f.keyword.as_deref() == Some("maxItems")),
+        "{too_many:?}"
     );
 }

@@ -207,6 +207,14 @@ fn a_status_changed_to_an_undocumented_one_fails_naming_the_rule() {
 
 #[test]
 fn a_browser_export_is_checked_and_an_unmatched_entry_is_said() {
+    let fixture = root().join("tests/fixtures/har/browser-export.har");
+    let doc: Value =
+        serde_json::from_slice(&std::fs::read(fixture).expect("fixture")).expect("JSON");
+    assert!(
+        schema_errors(&doc).is_empty(),
+        "the fixture is HAR 1.2: {:?}",
+        schema_errors(&doc)
+    );
     let out = Conform::new(&[
         "check",
         "tests/fixtures/har/browser-export.har",

@@ -250,16 +250,22 @@ fn a_browser_export_with_a_broken_body_fails() {
     let dir = temp_dir();
     let copy = dir.path().join("broken.har");
     std::fs::write(&copy, doc.to_string()).expect("write");
+    // The spec given by `--spec`, and only that API named.
     let out = Conform::new(&[
         "check",
         path(&copy),
-        "--specs",
-        "tests/fixtures/specs",
+        "fixture",
+        "--spec",
+        "fixture=tests/fixtures/specs/fixture/openapi.yaml",
         "--no-report",
     ])
     .output();
     let t = text(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("no operation of fixture is GET"),
+        "only fixture: {t}"
+    );
     assert!(t.contains("broken.har#/log/entries/1"), "{t}");
     assert!(t.contains("at: /size") && t.contains("(type)"), "{t}");
 }
@@ -443,4 +449,18 @@ fn every_real_world_operation_is_matched_back_from_its_url() {
         assert!(wrong.is_empty(), "{file}: {wrong:#?}");
         eprintln!("{file}: {} operations matched back", spec.operations.len());
     }
+}
+
+#[test]
+fn an_api_without_a_spec_is_named_before_the_file_is_read() {
+    let out = Conform::new(&[
+        "check",
+        "tests/fixtures/har/browser-export.har",
+        "nosuch",
+        "--no-report",
+    ])
+    .output();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(t.contains("no spec for API `nosuch`"), "{t}");
 }

@@ -17,6 +17,7 @@ pub mod check;
 pub mod derive;
 pub mod diff;
 pub mod fuzz;
+pub mod har;
 pub mod init;
 #[cfg(feature = "mock")]
 pub mod mock;

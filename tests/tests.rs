@@ -24,6 +24,8 @@ mod coverage;
 mod cli;
 // `conform fuzz`: the mocks, their fault profiles, a server with planted bugs.
 mod fuzz;
+// `--record FILE.har` and `conform check FILE.har`: traffic as evidence.
+mod har;
 // `conform derive` on documentation fixtures.
 mod derive;
 // `conform init` and `conform run --examples`.

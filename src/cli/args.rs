@@ -35,6 +35,9 @@ pub enum Command {
     /// Generate requests from the specs (valid, boundary, negative; chained after creates),
     /// check every answer, shrink and save each failure.
     Fuzz(Box<FuzzArgs>),
+    /// Check recorded traffic (a HAR file: conform's `--record`, a browser's or mitmproxy's
+    /// export) against the specs, offline: reports and exit codes as `run`.
+    Check(Box<CheckArgs>),
     /// List the scenarios that a run with the same selection would run.
     List(SelectArgs),
     /// Print the JSON Schema of scenario files (for editors).
@@ -241,6 +244,41 @@ pub struct SessionArgs {
     /// 64 KiB); `-vv` adds the request and response headers.
     #[arg(long, short, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Record every exchange as HAR 1.2 into FILE (redacted as the reports are; written as
+    /// steps finish, completed atomically at the end; an existing FILE is replaced).
+    #[arg(long, value_name = "FILE.har")]
+    pub record: Option<PathBuf>,
+    /// Boxed: the variants of [`Command`] stay of a size.
+    #[command(flatten)]
+    pub net: Box<super::net::NetArgs>,
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The HAR file.
+    pub har: PathBuf,
+    /// APIs to match entries against [default: every API with a spec under --specs, and
+    /// every --spec].
+    pub apis: Vec<String>,
+    #[command(flatten)]
+    pub specs: SpecArgs,
+    /// Apply the vendors' documented tables literally (`x-conform-strict` in specs).
+    #[arg(long)]
+    pub strict: bool,
+    /// Print only failures and the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Where results go, for every command that reports as a run does (`run`, `fuzz`, `check`).
+#[derive(Args)]
+pub struct OutputArgs {
     /// Folder for junit.xml, report.json, report.html and summary.md (written atomically).
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub report: PathBuf,
@@ -250,11 +288,6 @@ pub struct SessionArgs {
     /// Live output on stdout: `human` lines, or `json`, one event per line for other tools.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Boxed: the variants of [`Command`] stay of a size.
-    #[command(flatten)]
-    pub net: Box<super::net::NetArgs>,
-    #[command(flatten)]
-    pub gate: GateArgs,
 }
 
 /// The coverage gate, for every command that calls an API (`run`, `fuzz`).

@@ -56,7 +56,7 @@ pub fn fuzz(args: FuzzArgs, color: bool) -> anyhow::Result<ExitCode> {
         fixed,
         operations: args.operation.clone(),
     };
-    if args.session.format == Format::Human {
+    if args.session.output.format == Format::Human {
         eprintln!("fuzz: seed {seed} (`--seed {seed}` repeats these requests)");
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -73,7 +73,7 @@ pub fn fuzz(args: FuzzArgs, color: bool) -> anyhow::Result<ExitCode> {
             color,
         )
         .await?;
-        let fuzzer = Fuzzer::new(started.runner.clone(), options);
+        let fuzzer = Fuzzer::new(started.runner.clone(), options).with_traffic(started.traffic());
         let outcome = fuzzer.run(&args.apis, started.sink.clone()).await;
         started.stop_mocks().await;
         anyhow::Ok((outcome, started))

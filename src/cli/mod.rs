@@ -7,6 +7,7 @@
 #[macro_use]
 mod out;
 mod args;
+mod check;
 mod completions;
 mod derive;
 mod examples;
@@ -40,6 +41,7 @@ pub fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(*args, color),
         Command::Fuzz(args) => fuzz::fuzz(*args, color),
+        Command::Check(args) => check::check(&args, color),
         Command::List(args) => list::list(args),
         Command::Mock(args) => mock::mock(args),
         Command::Specs(SpecsCommand::Check { apis, specs }) => specs::check(&specs, apis),

@@ -9,7 +9,8 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use conform::report::collect::Collector;
+use conform::har::Recorder;
+use conform::report::collect::{Collected, Collector};
 use conform::report::events::{Fanout, JsonLines};
 use conform::report::progress::{Human, Verbosity};
 use conform::report::stream::ReportWriter;
@@ -18,13 +19,15 @@ use conform::run::{EventSink, ExitCode, Inputs, Interrupt, RunOptions, RunSummar
 use conform::spec::Registry;
 use conform::target::sources::TargetSources;
 
-use super::args::{Format, SessionArgs};
+use super::args::{Format, OutputArgs, SessionArgs};
 
 /// Everything the user wrote, parsed and checked before anything starts.
 pub struct Prepared {
     pub registry: Arc<Registry>,
     pub sources: TargetSources,
     pub inputs: Arc<Inputs>,
+    /// `--record`: opened now, so a path that cannot be written fails before anything runs.
+    pub recorder: Option<Arc<Recorder>>,
 }
 
 pub fn prepare(args: &SessionArgs) -> anyhow::Result<Prepared> {
@@ -38,10 +41,15 @@ pub fn prepare(args: &SessionArgs) -> anyhow::Result<Prepared> {
         .map_err(|d| anyhow::anyhow!("{d}"))?;
     let registry = Arc::new(Registry::with_files(&args.specs.specs, spec_files));
     sources.use_spec_servers(&registry, |api| conform::mock::APIS.contains(&api));
+    let recorder = match &args.record {
+        Some(path) => Some(Arc::new(Recorder::create(path)?)),
+        None => None,
+    };
     Ok(Prepared {
         registry,
         sources,
         inputs,
+        recorder,
     })
 }
 
@@ -72,6 +80,7 @@ pub struct Started {
     pub reports: Option<Arc<ReportWriter>>,
     /// `--min-coverage`: counts the statuses the run returned, judged at the end.
     gate: Option<super::gate::GateRun>,
+    recorder: Option<Arc<Recorder>>,
     registry: Arc<Registry>,
     mocks: Vec<conform::mock::Running>,
     signals: tokio::task::JoinHandle<()>,
@@ -128,7 +137,7 @@ pub async fn start(
     );
     // Ctrl-C from now on winds the run down (clean-up, reports, exit 130), not the process.
     let signals = tokio::spawn(super::signals::watch(interrupt, runner.in_flight()));
-    let live: Arc<dyn EventSink> = match args.format {
+    let live: Arc<dyn EventSink> = match args.output.format {
         Format::Json => Arc::new(JsonLines::new(std::io::stdout())),
         Format::Human => {
             let bar = !args.quiet && std::io::stdout().is_terminal();
@@ -144,8 +153,8 @@ pub async fn start(
     // report folder as scenarios finish, so a long run keeps no row per scenario.
     let collector = Arc::new(Collector::new(false));
     let registry = prepared.registry.clone();
-    let reports = (!args.no_report).then(|| {
-        let writer = ReportWriter::new(&args.report, registry.clone());
+    let reports = (!args.output.no_report).then(|| {
+        let writer = ReportWriter::new(&args.output.report, registry.clone());
         Arc::new(
             writer
                 .insecure(args.net.insecure)
@@ -160,12 +169,16 @@ pub async fn start(
     if let Some(g) = &gate {
         sinks.push(g.sink());
     }
+    if let Some(r) = &prepared.recorder {
+        sinks.push(r.clone());
+    }
     Ok(Started {
         runner,
         sink: Arc::new(Fanout(sinks)),
         collector,
         reports,
         gate,
+        recorder: prepared.recorder,
         registry,
         mocks,
         signals,
@@ -180,6 +193,12 @@ impl Started {
         }
     }
 
+    /// Where every exchange goes besides the live sinks (`--record`), for a command whose
+    /// steps do not reach the run's sink (`fuzz` streams one result per operation).
+    pub fn traffic(&self) -> Option<Arc<dyn EventSink>> {
+        self.recorder.clone().map(|r| -> Arc<dyn EventSink> { r })
+    }
+
     /// Prints the final report (`extra` lines before the summary line), writes the report
     /// files, and gives the exit code: the run's, or 2 when the reports cannot be written.
     pub fn finish(
@@ -191,49 +210,88 @@ impl Started {
     ) -> ExitCode {
         let collected = self.collector.take(summary);
         let verdict = self.gate.as_ref().map(|g| g.judge(&self.registry));
-        if args.format == Format::Human {
-            let mut line = terminal::summary(&summary.counts, summary.duration);
-            if let Some(v) = &verdict {
-                line = format!("{line}\n{}", terminal::gate(v));
-            }
-            if let Some(signal) = summary.interrupted {
-                line = format!(
-                    "interrupted by {signal}; the interrupted scenarios are marked in the reports\n{line}"
-                );
-            }
-            if !extra.is_empty() {
-                line = format!("{extra}\n{line}");
-            }
-            out!(
-                "{}",
-                terminal::final_report(
-                    &collected.failing(),
-                    &collected.warnings,
-                    &line,
-                    color,
-                    args.quiet
-                )
+        let mut line = terminal::summary(&summary.counts, summary.duration);
+        if let Some(v) = &verdict {
+            line = format!("{line}\n{}", terminal::gate(v));
+        }
+        if let Some(signal) = summary.interrupted {
+            line = format!(
+                "interrupted by {signal}; the interrupted scenarios are marked in the reports\n{line}"
             );
         }
-        // A coverage gate not met fails a run that conforms (the library's policy). Reports
-        // are written whatever the outcome and do not change the exit code; only failing to
-        // write them does: that is an environment error (exit 2), which CI must not take for
-        // green.
-        let printed = args.format == Format::Human;
-        let mut code = super::gate::exit_code(verdict.as_ref(), summary.exit_code(), printed);
-        if let Some(reports) = self.reports {
-            match reports.finish() {
-                Ok(_) if args.format == Format::Human && !args.quiet => {
-                    outln!("reports: {}", args.report.display());
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    code = code.max(ExitCode::Errors);
-                }
-            }
+        if !extra.is_empty() {
+            line = format!("{extra}\n{line}");
+        }
+        // A coverage gate not met fails a run that conforms (the library's policy).
+        let printed = args.output.format == Format::Human;
+        let code = super::gate::exit_code(verdict.as_ref(), summary.exit_code(), printed);
+        let mut code = conclude(
+            &args.output,
+            args.quiet,
+            &collected,
+            &line,
+            self.reports,
+            code,
+            color,
+        );
+        if let (Some(recorder), Some(path)) = (&self.recorder, &args.record) {
+            let r = recorder
+                .finish()
+                .map(|n| format!("recorded: {n} exchange(s) in {}", path.display()));
+            said(r, &args.output, args.quiet, &mut code);
         }
         self.signals.abort();
         code
+    }
+}
+
+/// Prints the final report (`line` its summary) and finishes the report files. Reports are
+/// written whatever the outcome and do not change the exit code `code`; only failing to write
+/// them does: that is an environment error (exit 2), which CI must not take for green.
+pub fn conclude(
+    output: &OutputArgs,
+    quiet: bool,
+    collected: &Collected,
+    line: &str,
+    reports: Option<Arc<ReportWriter>>,
+    mut code: ExitCode,
+    color: bool,
+) -> ExitCode {
+    if output.format == Format::Human {
+        out!(
+            "{}",
+            terminal::final_report(
+                &collected.failing(),
+                &collected.warnings,
+                line,
+                color,
+                quiet
+            )
+        );
+    }
+    if let Some(reports) = reports {
+        let r = reports
+            .finish()
+            .map(|_| format!("reports: {}", output.report.display()));
+        said(r, output, quiet, &mut code);
+    }
+    code
+}
+
+/// What was written, said in human output unless quiet; what could not be, on stderr with
+/// exit code 2.
+fn said<E: std::fmt::Display>(
+    r: Result<String, E>,
+    output: &OutputArgs,
+    quiet: bool,
+    code: &mut ExitCode,
+) {
+    match r {
+        Ok(line) if output.format == Format::Human && !quiet => outln!("{line}"),
+        Ok(_) => {}
+        Err(e) => {
+            eprintln!("error: {e}");
+            *code = (*code).max(ExitCode::Errors);
+        }
     }
 }

@@ -94,6 +94,9 @@ pub struct FuzzSummary {
 pub struct Fuzzer {
     runner: Arc<Runner>,
     options: FuzzOptions,
+    /// Hears every step of every case (`--record`): the run's sink hears only one result per
+    /// operation, and a case's steps would flood the live output.
+    traffic: Option<Arc<dyn EventSink>>,
 }
 
 /// A case with what it ran as and what came of it.
@@ -106,7 +109,17 @@ pub(super) struct Ran {
 
 impl Fuzzer {
     pub fn new(runner: Arc<Runner>, options: FuzzOptions) -> Self {
-        Fuzzer { runner, options }
+        Fuzzer {
+            runner,
+            options,
+            traffic: None,
+        }
+    }
+
+    /// Every case's steps go to `sink` as they finish (the HAR recorder).
+    pub fn with_traffic(mut self, sink: Option<Arc<dyn EventSink>>) -> Self {
+        self.traffic = sink;
+        self
     }
 
     pub(super) fn seed(&self) -> u64 {
@@ -515,7 +528,10 @@ impl Fuzzer {
             id,
         };
         match self.runner.compile_text(&f, text) {
-            Ok(plan) => self.runner.run_plan(&plan, &NoEvents).await,
+            Ok(plan) => match &self.traffic {
+                Some(sink) => self.runner.run_plan(&plan, sink.as_ref()).await,
+                None => self.runner.run_plan(&plan, &NoEvents).await,
+            },
             Err(rejected) => ScenarioResult::rejected(&f, rejected),
         }
     }

@@ -209,6 +209,7 @@ mod tests {
             url: "http://127.0.0.1:1/widgets".into(),
             headers: vec![],
             body: Some("{}".into()),
+            body_bytes: 0,
             credentials: None,
         });
         step.status = Some(201);

@@ -103,11 +103,10 @@ fn step_details(out: &mut String, r: &ScenarioResult, i: usize, step: &StepResul
     };
     let _ = writeln!(
         out,
-        "  {phase} {} `{}` ({}:{}) {}",
+        "  {phase} {} `{}` ({}) {}",
         i + 1,
         step.name,
-        r.path,
-        step.pos,
+        step.pos.after(&r.path),
         step.outcome.label()
     );
     if let Some(why) = &step.skipped {

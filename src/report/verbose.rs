@@ -134,6 +134,7 @@ mod tests {
             url: "http://127.0.0.1:1/widgets/7".into(),
             headers: vec![("authorization".into(), "Bearer <redacted>".into())],
             body: None,
+            body_bytes: 0,
             credentials: None,
         });
         step.response = Some(ResponseRecord {

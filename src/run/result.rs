@@ -414,6 +414,9 @@ pub struct RequestRecord {
     pub headers: Vec<(String, String)>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// The body's length before it was cut (the reports show the cut body; a HAR says both).
+    #[serde(skip)]
+    pub body_bytes: usize,
     /// The credentials the request carries, described without secrets (`--dry-run`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials: Option<String>,

@@ -488,6 +488,7 @@ fn record_request(p: &crate::target::Prepared, redactor: &Redactor) -> RequestRe
             let text = String::from_utf8_lossy(&p.body);
             cut(&redactor.body(&text), RECORD_BODY_LIMIT).0
         }),
+        body_bytes: p.body.len(),
         credentials: None,
     }
 }

@@ -25,6 +25,16 @@ impl Pos {
         self.line > 0
     }
 
+    /// `path:line:col`, or `path` alone when the position is not known (a HAR entry, which
+    /// its path names already: `run.har#/log/entries/3`).
+    pub fn after(&self, path: &str) -> String {
+        if self.is_known() {
+            format!("{path}:{self}")
+        } else {
+            path.to_owned()
+        }
+    }
+
     pub(crate) fn from_saphyr(loc: &serde_saphyr::Location) -> Self {
         Pos {
             line: u32::try_from(loc.line()).unwrap_or(u32::MAX),

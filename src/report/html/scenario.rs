@@ -80,13 +80,12 @@ fn step_html(out: &mut String, s: &ScenarioResult, n: usize, step: &StepResult) 
     let _ = writeln!(
         out,
         "<div class=\"step\"><h4>{} {phase} {} <span class=\"mono\">{}</span> calls <span class=\"mono\">{}</span> \
-         <span class=\"pos\">{}:{}</span></h4>",
+         <span class=\"pos\">{}</span></h4>",
         badge(step.outcome),
         n + 1,
         esc(&step.name),
         esc(&step.call),
-        esc(&s.path),
-        step.pos
+        esc(&step.pos.after(&s.path))
     );
     if let Some(why) = &step.skipped {
         let _ = writeln!(out, "<p class=\"empty\">skipped: {}</p>", esc(why));

@@ -1,0 +1,58 @@
+//! Traffic as evidence: exchanges as HAR 1.2 ([`model::Har`]). A run records every exchange
+//! ([`record::Recorder`], an event sink fed the redacted records of each finished step); any
+//! HAR file, conform's or a browser's or mitmproxy's export, is read back ([`read::read`]),
+//! each entry matched to an operation of the specs ([`matcher::Matcher`], by method and path
+//! template, the server's base path stripped) and checked offline as `run` checks a response
+//! ([`verify::entry`]), one [`crate::run::ScenarioResult`] per entry so every report works.
+
+pub mod matcher;
+pub mod model;
+pub mod read;
+pub mod record;
+pub mod verify;
+
+use std::path::PathBuf;
+
+pub use matcher::{Match, Matcher};
+pub use model::{Annotation, Entry, Har};
+pub use read::{MAX_HAR_BYTES, read};
+pub use record::Recorder;
+
+/// Why a HAR file could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum HarError {
+    #[error("--record {}: is a folder; name a file such as run.har", path.display())]
+    IsDir { path: PathBuf },
+    #[error("--record {}: cannot write there: {source}", path.display())]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{}: {size} bytes is over conform's limit of {limit} bytes ({} MiB) for a HAR file; \
+         split the recording",
+        path.display(), limit / (1024 * 1024)
+    )]
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
+    #[error("{}:{line}:{col}: not a HAR file: {message} (expected a JSON object {{\"log\": {{\"entries\": [...]}}}})", path.display())]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        col: usize,
+        message: String,
+    },
+}

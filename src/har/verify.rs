@@ -1,0 +1,428 @@
+//! One HAR entry checked offline as `run` checks an exchange: [`entry`] matches it to an
+//! operation ([`super::Matcher`]), puts the response through [`check::schema::check`] (status
+//! documented, Content-Type, body schema, headers) and the request through
+//! [`check::request::check`], and gives a [`ScenarioResult`] named after the entry
+//! (`FILE.har#/log/entries/3`), since there is no scenario line to point at.
+//!
+//! The request's findings are warnings: the recording's client sent it, and what is on trial
+//! is the answer (conform itself records a request that breaks the spec only when the step
+//! said `invalid_request: true`, a deliberate negative test).
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde_json::Value;
+
+use super::matcher::{Match, Matcher};
+use super::model::Entry;
+use crate::check::request::Outgoing;
+use crate::check::{self, CheckKind, Finding, Observed, Severity};
+use crate::run::{
+    Counts, Event, EventSink, Outcome, Phase, RequestRecord, ResponseRecord, RunSummary,
+    ScenarioResult, StepResult,
+};
+use crate::source::Pos;
+use crate::spec::model_is_json;
+
+/// Where entry `index` of `file` is, as a JSON Pointer into the file.
+pub fn entry_id(file: &str, index: usize) -> String {
+    format!("{file}#/log/entries/{index}")
+}
+
+/// Checks every entry of `har` (read from `file`) and streams them to `sink` as a run's
+/// events: one scenario per entry, in the file's order, so every reporter works unchanged.
+pub fn check_all(
+    file: &str,
+    har: &super::Har,
+    matcher: &Matcher,
+    strict: bool,
+    sink: &dyn EventSink,
+) -> RunSummary {
+    let started = std::time::Instant::now();
+    let run_id = crate::run::new_run_id();
+    let started_at = jiff::Timestamp::now().to_string();
+    sink.event(&Event::RunStarted {
+        run_id: &run_id,
+        total: Some(har.log.entries.len()),
+    });
+    let mut counts = Counts::default();
+    for (index, e) in har.log.entries.iter().enumerate() {
+        let result = entry(file, index, e, matcher, strict);
+        sink.event(&Event::ScenarioStarted { id: &result.id });
+        for step in &result.steps {
+            sink.event(&Event::StepFinished {
+                scenario: &result.id,
+                step,
+            });
+        }
+        counts.add(result.outcome);
+        sink.event(&Event::ScenarioFinished {
+            index,
+            result: &result,
+        });
+    }
+    let summary = RunSummary {
+        run_id,
+        started_at,
+        duration: started.elapsed(),
+        counts,
+        interrupted: None,
+    };
+    sink.event(&Event::RunFinished { summary: &summary });
+    summary
+}
+
+/// The result of checking entry `index` of `file`.
+pub fn entry(
+    file: &str,
+    index: usize,
+    e: &Entry,
+    matcher: &Matcher,
+    strict: bool,
+) -> ScenarioResult {
+    let id = entry_id(file, index);
+    let label = format!("{} {}", e.request.method, e.request.url);
+    let mut result = ScenarioResult {
+        id: id.clone(),
+        path: id,
+        name: match &e.conform {
+            Some(a) => format!("{} › {} ({label})", a.scenario, a.step),
+            None => label.clone(),
+        },
+        api: String::new(),
+        tags: vec!["har".into()],
+        outcome: Outcome::Passed,
+        errors: Vec::new(),
+        steps: Vec::new(),
+        statuses_seen: Vec::new(),
+        skipped: None,
+        interrupted: false,
+        duration: Duration::from_secs_f64(e.time.max(0.0) / 1000.0),
+    };
+    let url = match url::Url::parse(&e.request.url) {
+        Ok(u) => u,
+        Err(err) => {
+            let f = Finding::error(
+                CheckKind::Scenario,
+                format!(
+                    "the entry's request.url `{}` is not a URL: {err}",
+                    e.request.url
+                ),
+            );
+            result
+                .steps
+                .push(StepResult::synthetic("request.url", Phase::Main, f));
+            result.outcome = Outcome::Errored;
+            return result;
+        }
+    };
+    let hint = e.conform.as_ref().map(|a| a.call.as_str());
+    let Some(m) = matcher.find(&e.request.method, &url, hint) else {
+        let apis: Vec<&str> = matcher.apis().collect();
+        result.outcome = Outcome::Skipped;
+        result.skipped = Some(format!(
+            "unmatched: no operation of {} is {} {} (under any server base path)",
+            if apis.is_empty() {
+                "no API".into()
+            } else {
+                apis.join(", ")
+            },
+            e.request.method,
+            url.path()
+        ));
+        return result;
+    };
+    result.api = m.api.name.clone();
+    let step = step(e, &m, strict, result.duration);
+    result.outcome = step.outcome;
+    result.steps.push(step);
+    result
+}
+
+fn step(e: &Entry, m: &Match<'_>, strict: bool, duration: Duration) -> StepResult {
+    let op = m.op;
+    let headers = |pairs: &[super::model::Pair]| {
+        pairs
+            .iter()
+            .map(|p| (p.name.clone(), p.value.clone()))
+            .collect::<Vec<_>>()
+    };
+    let req_headers = headers(&e.request.headers);
+    let resp_headers = headers(&e.response.headers);
+    let mut findings = Vec::new();
+    let content = &e.response.content;
+    let body: Vec<u8> = match (&content.text, content.encoding.as_deref()) {
+        (Some(t), Some(enc)) if enc.eq_ignore_ascii_case("base64") => match BASE64.decode(t) {
+            Ok(b) => b,
+            Err(err) => {
+                findings.push(Finding::error(
+                    CheckKind::Content,
+                    format!("response.content.text is not valid base64: {err}"),
+                ));
+                Vec::new()
+            }
+        },
+        (Some(t), _) => t.clone().into_bytes(),
+        (None, _) => Vec::new(),
+    };
+    if e.response.status == 0 {
+        let why = e.response.error.as_deref().unwrap_or("none given");
+        findings.push(Finding::warning(
+            CheckKind::Transport,
+            format!("no response was recorded (status 0; reason: {why}): nothing to check"),
+        ));
+    } else {
+        let ct = resp_headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.as_str());
+        let json = ct
+            .filter(|c| model_is_json(c))
+            .and_then(|_| serde_json::from_slice::<Value>(&body).ok());
+        let observed = Observed {
+            status: e.response.status,
+            headers: &resp_headers,
+            body: &body,
+            json: json.as_ref(),
+        };
+        let mut spec = check::schema::check(op, &observed, strict, Pos::UNKNOWN);
+        if content.truncated {
+            // Only the start of the body was recorded: judging it would blame the target for
+            // the recorder's cut.
+            spec.retain(|f| !matches!(f.check, CheckKind::Content | CheckKind::Schema));
+            spec.push(Finding::warning(
+                CheckKind::Limit,
+                format!(
+                    "the body was recorded cut ({} of {} bytes, `_truncated`): its schema is not checked",
+                    body.len(),
+                    content.size
+                ),
+            ));
+        }
+        findings.extend(spec);
+    }
+    let mut outgoing = outgoing(e, m, &req_headers);
+    let cut = e.request.post_data.as_ref().is_some_and(|p| p.truncated);
+    if cut {
+        // Only the start of the request body was recorded: it is not judged either.
+        (outgoing.body, outgoing.raw) = (None, None);
+        findings.push(Finding::warning(
+            CheckKind::Limit,
+            "the request body was recorded cut (`_truncated`): it is not checked",
+        ));
+    }
+    let request_findings = check::request::check(op, &outgoing, Pos::UNKNOWN)
+        .into_iter()
+        .filter(|f| !(cut && f.keyword.as_deref() == Some("requestBody")));
+    for mut f in request_findings {
+        f.severity = f.severity.min(Severity::Warning);
+        f.message = match e.conform {
+            // conform sends a request that breaks the spec only when the step asks for it.
+            Some(_) => format!(
+                "the recorded request (a deliberate negative test, `invalid_request: true`): {}",
+                f.message
+            ),
+            None => format!("the recorded request: {}", f.message),
+        };
+        findings.push(f);
+    }
+    let outcome = Outcome::of(&findings);
+    StepResult {
+        name: format!("{} {}", e.request.method, op.path),
+        call: op.id.clone(),
+        phase: Phase::Main,
+        pos: Pos::UNKNOWN,
+        outcome,
+        attempts: 1,
+        status: (e.response.status != 0).then_some(e.response.status),
+        request: Some(RequestRecord {
+            method: e.request.method.clone(),
+            url: e.request.url.clone(),
+            headers: req_headers,
+            body: e.request.post_data.as_ref().map(|p| p.text.clone()),
+            body_bytes: usize::try_from(e.request.body_size)
+                .unwrap_or_else(|_| e.request.post_data.as_ref().map_or(0, |p| p.text.len())),
+            credentials: None,
+        }),
+        response: (e.response.status != 0).then(|| ResponseRecord {
+            status: e.response.status,
+            headers: resp_headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+            body_bytes: usize::try_from(content.size).unwrap_or(body.len()),
+            truncated: content.truncated,
+        }),
+        findings,
+        body_diff: None,
+        skipped: None,
+        duration,
+    }
+}
+
+/// The entry's request as the request check reads it.
+fn outgoing(e: &Entry, m: &Match<'_>, headers: &[(String, String)]) -> Outgoing {
+    let query = match url::Url::parse(&e.request.url) {
+        // The URL is what went on the wire; `queryString` may be missing from an export.
+        Ok(u) if u.query().is_some() => u
+            .query_pairs()
+            .map(|(n, v)| (n.into_owned(), Value::String(v.into_owned())))
+            .collect(),
+        _ => e
+            .request
+            .query_string
+            .iter()
+            .map(|p| (p.name.clone(), Value::String(p.value.clone())))
+            .collect(),
+    };
+    let (body, raw) = match &e.request.post_data {
+        Some(p) if model_is_json(&p.mime_type) || p.mime_type.is_empty() => {
+            match serde_json::from_str::<Value>(&p.text) {
+                Ok(v) => (Some(v), None),
+                Err(_) => (None, Some(p.text.clone())),
+            }
+        }
+        Some(p) => (None, Some(p.text.clone())),
+        None => (None, None),
+    };
+    Outgoing {
+        path: m
+            .path_params
+            .iter()
+            .map(|(n, v)| (n.clone(), Value::String(v.clone())))
+            .collect(),
+        query,
+        headers: headers.to_vec(),
+        body,
+        raw,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::har::read::parse;
+
+    fn matcher() -> Matcher {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let spec = crate::spec::load_api(
+            "fixture",
+            &root.join("tests/fixtures/specs/fixture/openapi.yaml"),
+        )
+        .expect("fixture spec");
+        Matcher::new(vec![Arc::new(spec)])
+    }
+
+    const ID: &str = "0b8f2f5e-3d0a-4c7e-9a51-2f0e8c1d4b6a";
+
+    fn har(status: u16, body: &str) -> Entry {
+        let text = format!(
+            r#"{{"log":{{"entries":[{{"startedDateTime":"2026-01-01T00:00:00Z","time":3,
+            "request":{{"method":"GET","url":"http://api.test/base/widgets/{ID}","headers":[]}},
+            "response":{{"status":{status},"headers":[
+                {{"name":"content-type","value":"application/json"}},
+                {{"name":"x-request-id","value":"req-{ID}"}}],
+              "content":{{"size":{},"mimeType":"application/json","text":{}}}}}}}]}}}}"#,
+            body.len(),
+            serde_json::to_string(body).expect("json")
+        );
+        parse(Path::new("t.har"), text.as_bytes())
+            .expect("parses")
+            .log
+            .entries
+            .remove(0)
+    }
+
+    fn widget() -> String {
+        format!(
+            r#"{{"id":"{ID}","name":"w","size":1,"status":"ready","created_at":"2026-01-01T00:00:00Z"}}"#
+        )
+    }
+
+    #[test]
+    fn a_conforming_entry_passes_under_a_base_path() {
+        let r = entry("t.har", 0, &har(200, &widget()), &matcher(), false);
+        assert_eq!(r.outcome, Outcome::Passed, "{r:#?}");
+        assert_eq!(r.path, "t.har#/log/entries/0");
+        assert_eq!(r.steps[0].call, "getWidget");
+    }
+
+    #[test]
+    fn a_missing_required_field_is_a_violation_with_keyword_and_pointer() {
+        let body = widget().replace(r#""size":1,"#, "");
+        let r = entry("t.har", 0, &har(200, &body), &matcher(), false);
+        assert_eq!(r.outcome, Outcome::Failed);
+        let f = &r.steps[0].findings[0];
+        assert_eq!(f.keyword.as_deref(), Some("required"), "{f:?}");
+        assert_eq!(f.pointer.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn an_undocumented_status_is_a_violation() {
+        let r = entry("t.har", 0, &har(418, "{}"), &matcher(), false);
+        assert_eq!(r.steps[0].findings[0].check, CheckKind::UndocumentedStatus);
+    }
+
+    #[test]
+    fn a_base64_body_is_decoded_before_it_is_checked() {
+        let mut e = har(200, "");
+        e.response.content.text = Some(BASE64.encode(widget()));
+        e.response.content.encoding = Some("base64".into());
+        let r = entry("t.har", 0, &e, &matcher(), false);
+        assert_eq!(r.outcome, Outcome::Passed, "{r:#?}");
+    }
+
+    #[test]
+    fn a_truncated_body_is_not_judged_but_said() {
+        let mut e = har(200, &widget()[..20]);
+        e.response.content.truncated = true;
+        let r = entry("t.har", 0, &e, &matcher(), false);
+        assert_eq!(r.outcome, Outcome::Passed);
+        assert_eq!(r.steps[0].findings[0].check, CheckKind::Limit);
+    }
+
+    #[test]
+    fn a_truncated_request_body_is_not_judged_but_said() {
+        let mut e = har(201, &widget());
+        e.request.method = "POST".into();
+        e.request.url = "http://api.test/widgets".into();
+        e.request.post_data = Some(super::super::model::PostData {
+            mime_type: "application/json".into(),
+            text: "{\"name\":".into(),
+            params: Vec::new(),
+            truncated: true,
+        });
+        let r = entry("t.har", 0, &e, &matcher(), false);
+        let checks: Vec<CheckKind> = r.steps[0].findings.iter().map(|f| f.check).collect();
+        assert_eq!(checks, vec![CheckKind::Limit], "{r:#?}");
+    }
+
+    #[test]
+    fn an_entry_no_operation_matches_is_skipped_with_the_reason() {
+        let mut e = har(200, "{}");
+        e.request.url = "http://cdn.test/static/app.js".into();
+        let r = entry("t.har", 4, &e, &matcher(), false);
+        assert_eq!(r.outcome, Outcome::Skipped);
+        let why = r.skipped.expect("a reason");
+        assert!(
+            why.contains("GET /static/app.js") && why.contains("fixture"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn a_bad_recorded_request_is_a_warning() {
+        let mut e = har(200, &widget());
+        e.request.url = format!("http://api.test/widgets/{ID}?verbose=maybe");
+        let r = entry("t.har", 0, &e, &matcher(), false);
+        assert_eq!(r.outcome, Outcome::Passed);
+        let f = &r.steps[0].findings[0];
+        assert_eq!(
+            (f.check, f.severity),
+            (CheckKind::Request, Severity::Warning)
+        );
+        assert!(f.message.contains("verbose"), "{f:?}");
+    }
+}

@@ -198,7 +198,11 @@ fn find_capture<'a>(
         .iter()
         .map(|t| format!("/{}", pointer_escape(t)))
         .collect();
-    let why = format!("the response field `{pointer}`, named like the path parameter `{param}`");
+    let shown = match path.as_slice() {
+        [one] => one.clone(),
+        _ => pointer.clone(),
+    };
+    let why = format!("the response field `{shown}`, named like the path parameter `{param}`");
     Some((Capture::Pointer(pointer), why))
 }
 
@@ -299,5 +303,32 @@ mod tests {
             Some(Capture::Header { header, last_segment: false }) if header == "X-Id"
         ));
         assert!(runtime_expression("$request.path.id").is_none());
+    }
+
+    #[test]
+    fn an_id_field_is_found_in_any_case_and_one_level_down() {
+        let doc = Doc::from_value(serde_json::json!({}));
+        let schema = serde_json::json!({"type": "object", "properties": {
+            "RequestId": {"type": "string"},
+            "Result": {"type": "object", "properties": {"instanceId": {"type": "string"}}},
+        }});
+        assert_eq!(
+            id_field(&doc, &schema, "InstanceId", 1),
+            Some(vec!["Result".to_owned(), "instanceId".to_owned()])
+        );
+        assert_eq!(
+            id_field(&doc, &schema, "InstanceId", 0),
+            None,
+            "not deeper than asked"
+        );
+        let flat = serde_json::json!({"properties": {"id": {}, "todoId": {}}});
+        assert_eq!(
+            id_field(&doc, &flat, "todoId", 1),
+            Some(vec!["todoId".to_owned()])
+        );
+        assert_eq!(
+            id_field(&doc, &flat, "userId", 1),
+            Some(vec!["id".to_owned()])
+        );
     }
 }

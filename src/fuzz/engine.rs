@@ -4,7 +4,6 @@
 //! [`ScenarioResult`] per operation to the event sink: its steps are the failures (shrunk), its
 //! `statuses_seen` what the passing requests got, for the coverage table and gate.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,8 +14,10 @@ use serde_json::Value;
 use super::case::{Case, Kind, Request};
 use super::cases::{Inputs, NoCase, op_seed, plan_cases};
 use super::chain::Chains;
+pub use super::options::{Failure, FuzzOptions, FuzzSummary};
+use super::outcome::OperationResult;
 use super::shrink::{Signature, shrink};
-use crate::check::{CheckKind, Severity};
+use crate::check::Severity;
 use crate::init::Doc;
 use crate::run::{
     Counts, Event, EventSink, NoEvents, Outcome, Phase, RunSummary, Runner, ScenarioResult,
@@ -24,72 +25,6 @@ use crate::run::{
 use crate::scenario::Found;
 use crate::source::Diagnostic;
 use crate::spec::ApiSpec;
-
-/// How much to generate and what to keep.
-#[derive(Debug, Clone)]
-pub struct FuzzOptions {
-    /// The same seed gives the same requests.
-    pub seed: u64,
-    /// Cases per operation, at most.
-    pub max_examples: usize,
-    /// No case starts after this long.
-    pub time: Option<Duration>,
-    /// Requests spent shrinking one failure, at most.
-    pub shrink_runs: usize,
-    /// Where to write each failure as a scenario file.
-    pub save_failures: Option<PathBuf>,
-    /// Parameter values fixed by the user (`--var NAME=VALUE` naming a parameter).
-    pub fixed: BTreeMap<String, Value>,
-    /// Only operations whose id contains this text.
-    pub operations: Option<String>,
-}
-
-impl Default for FuzzOptions {
-    fn default() -> Self {
-        FuzzOptions {
-            seed: 0,
-            max_examples: 50,
-            time: None,
-            shrink_runs: 48,
-            save_failures: None,
-            fixed: BTreeMap::new(),
-            operations: None,
-        }
-    }
-}
-
-/// One distinct failure found, after shrinking.
-#[derive(Debug, Clone)]
-pub struct Failure {
-    pub api: String,
-    pub operation: String,
-    /// `valid`, `boundary` or `negative`.
-    pub kind: &'static str,
-    /// What the case sent, in words.
-    pub case: String,
-    pub check: CheckKind,
-    pub message: String,
-    /// Requests the shrinking spent, and whether it made the request smaller.
-    pub shrink_runs: usize,
-    pub shrunk: bool,
-    /// The scenario file written for it (`--save-failures`).
-    pub saved: Option<PathBuf>,
-}
-
-/// What a fuzzing run did, beyond the results it streamed.
-#[derive(Debug, Clone)]
-pub struct FuzzSummary {
-    pub summary: RunSummary,
-    /// Requests sent, shrinking and clean-up included.
-    pub requests: usize,
-    /// Cases run.
-    pub cases: usize,
-    pub failures: Vec<Failure>,
-    /// Why generation stopped early (`--time`, an interrupt), if it did.
-    pub stopped: Option<String>,
-    /// Files that could not be written (`--save-failures`).
-    pub save_errors: Vec<String>,
-}
 
 pub struct Fuzzer {
     runner: Arc<Runner>,
@@ -104,7 +39,7 @@ pub(super) struct Ran {
     pub(super) case: Case,
     pub(super) text: String,
     pub(super) result: ScenarioResult,
-    cleanup: Option<ScenarioResult>,
+    pub(super) cleanup: Option<ScenarioResult>,
 }
 
 impl Fuzzer {
@@ -338,83 +273,19 @@ impl Fuzzer {
             .collect()
             .await;
         let ran: Vec<Ran> = ran.into_iter().flatten().collect();
-        let mut agg = ScenarioResult {
-            id: id.clone(),
-            path: id.clone(),
-            name: String::new(),
-            api: api.to_owned(),
-            tags: vec!["fuzz".into()],
-            outcome: Outcome::Passed,
-            errors: Vec::new(),
-            steps: Vec::new(),
-            skipped: None,
-            interrupted: false,
-            duration: Duration::ZERO,
-            statuses_seen: Vec::new(),
-        };
-        let mut seen: BTreeMap<(String, u16), usize> = BTreeMap::new();
-        let mut signatures: Vec<Signature> = Vec::new();
-        let (mut valid, mut boundary, mut negative, mut chained) = (0, 0, 0, 0);
-        let mut chain_broken = 0;
+        let mut result = OperationResult::new(&id, api);
         for r in &ran {
-            match r.case.kind {
-                Kind::Valid => valid += 1,
-                Kind::Boundary(_) => boundary += 1,
-                Kind::Negative(_) => negative += 1,
-            }
-            chained += usize::from(r.case.chain.is_some());
             out.cases += 1;
             out.requests += requests(&r.result) + r.cleanup.as_ref().map_or(0, requests);
-            let target_ok = r.result.outcome == Outcome::Passed;
-            if target_ok
+            let worked = r.result.outcome == Outcome::Passed
                 && !matches!(r.case.kind, Kind::Negative(_))
-                && target_status(&r.result).is_some_and(|s| (200..300).contains(&s))
-            {
+                && target_status(&r.result).is_some_and(|s| (200..300).contains(&s));
+            if worked {
                 chains.worked(op_index, &r.case.request);
             }
-            if let Some(c) = r.cleanup.as_ref().filter(|c| c.outcome <= Outcome::Skipped) {
-                count_statuses(c, &mut seen);
-            }
-            if let Some(c) = &r.cleanup
-                && c.outcome > Outcome::Skipped
-            {
-                agg.steps.extend(c.steps.iter().cloned().map(|mut s| {
-                    s.name = format!("clean-up after case {}: {}", r.case.number, s.name);
-                    s
-                }));
-                agg.outcome = agg.outcome.max(c.outcome);
-            }
-            if r.result.outcome <= Outcome::Skipped {
-                count_statuses(&r.result, &mut seen);
-                continue;
-            }
-            if !r.result.errors.is_empty() {
-                // The case could not run: writes refused on a target that is not a mock, or a
-                // generated scenario that does not compile (conform's own defect). Said once.
-                for e in &r.result.errors {
-                    if !agg.errors.iter().any(|a| a.message == e.message) {
-                        agg.errors.push(e.clone());
-                    }
-                }
-                agg.outcome = Outcome::Errored;
-                continue;
-            }
-            let Some(sig) = Signature::of(&r.case, &r.result) else {
-                count_statuses(&r.result, &mut seen);
+            let Some(sig) = result.add(r, &op.id) else {
                 continue;
             };
-            // The create before a chained case did not give what it gave earlier in the run (a
-            // quota spent, say): the case proved nothing of its own operation.
-            if r.case.chain.is_some() && sig.call != op.id {
-                chain_broken += 1;
-                count_statuses(&r.result, &mut seen);
-                continue;
-            }
-            if signatures.contains(&sig) || signatures.len() >= 5 {
-                count_statuses(&r.result, &mut seen);
-                continue;
-            }
-            signatures.push(sig.clone());
             let shrunk = shrink(
                 self,
                 spec,
@@ -438,36 +309,10 @@ impl Fuzzer {
                 shrunk: shrunk.smaller,
                 saved: saved.clone(),
             });
-            if agg.path == id
-                && let Some(p) = &saved
-            {
-                agg.path = p.display().to_string();
-            }
-            agg.outcome = agg.outcome.max(shrunk.result.outcome);
-            agg.steps
-                .extend(shrunk.result.steps.into_iter().map(|mut s| {
-                    // The case's own step says its number; those of its chain get it here.
-                    if !s.name.starts_with("case ") {
-                        s.name = format!("case {}: {}", shrunk.case.number, s.name);
-                    }
-                    s
-                }));
+            result.failure(shrunk, saved.as_deref());
         }
+        let mut agg = result.finish(&op.id, ran.len());
         agg.interrupted = interrupt.signal().is_some();
-        agg.statuses_seen = seen
-            .into_iter()
-            .map(|((call, status), n)| (call, status, n))
-            .collect();
-        let chained_note = match (chained, chain_broken) {
-            (0, _) => String::new(),
-            (n, 0) => format!(", {n} after a create"),
-            (n, b) => format!(", {n} after a create, {b} of whose creates failed"),
-        };
-        agg.name = format!(
-            "{}: {} generated requests ({valid} valid, {boundary} boundary, {negative} negative{chained_note})",
-            op.id,
-            ran.len()
-        );
         agg.duration = started.elapsed();
         agg
     }
@@ -577,14 +422,6 @@ fn last_response(r: &ScenarioResult) -> Option<&crate::run::ResponseRecord> {
         .find(|s| s.phase == Phase::Main)?
         .response
         .as_ref()
-}
-
-fn count_statuses(r: &ScenarioResult, seen: &mut BTreeMap<(String, u16), usize>) {
-    for s in &r.steps {
-        if let Some(status) = s.status {
-            *seen.entry((s.call.clone(), status)).or_insert(0) += 1;
-        }
-    }
 }
 
 /// Whether a finding counts as a failure of the target (a warning does not).

@@ -15,6 +15,8 @@ pub mod cases;
 pub mod chain;
 mod engine;
 pub mod r#gen;
+mod options;
+mod outcome;
 mod save;
 mod settle;
 mod shrink;

@@ -1,0 +1,78 @@
+//! What a fuzzing run is given and what it gives back besides its streamed results:
+//! [`FuzzOptions`] (seed, budget, where failures are saved), [`FuzzSummary`] and each
+//! [`Failure`] found.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::check::CheckKind;
+use crate::run::RunSummary;
+
+/// How much to generate and what to keep.
+#[derive(Debug, Clone)]
+pub struct FuzzOptions {
+    /// The same seed gives the same requests.
+    pub seed: u64,
+    /// Cases per operation, at most.
+    pub max_examples: usize,
+    /// No case starts after this long.
+    pub time: Option<Duration>,
+    /// Requests spent shrinking one failure, at most.
+    pub shrink_runs: usize,
+    /// Where to write each failure as a scenario file.
+    pub save_failures: Option<PathBuf>,
+    /// Parameter values fixed by the user (`--var NAME=VALUE` naming a parameter).
+    pub fixed: BTreeMap<String, Value>,
+    /// Only operations whose id contains this text.
+    pub operations: Option<String>,
+}
+
+impl Default for FuzzOptions {
+    fn default() -> Self {
+        FuzzOptions {
+            seed: 0,
+            max_examples: 50,
+            time: None,
+            shrink_runs: 48,
+            save_failures: None,
+            fixed: BTreeMap::new(),
+            operations: None,
+        }
+    }
+}
+
+/// One distinct failure found, after shrinking.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub api: String,
+    pub operation: String,
+    /// `valid`, `boundary` or `negative`.
+    pub kind: &'static str,
+    /// What the case sent, in words.
+    pub case: String,
+    pub check: CheckKind,
+    pub message: String,
+    /// Requests the shrinking spent, and whether it made the request smaller.
+    pub shrink_runs: usize,
+    pub shrunk: bool,
+    /// The scenario file written for it (`--save-failures`).
+    pub saved: Option<PathBuf>,
+}
+
+/// What a fuzzing run did, beyond the results it streamed.
+#[derive(Debug, Clone)]
+pub struct FuzzSummary {
+    pub summary: RunSummary,
+    /// Requests sent, shrinking and clean-up included.
+    pub requests: usize,
+    /// Cases run.
+    pub cases: usize,
+    pub failures: Vec<Failure>,
+    /// Why generation stopped early (`--time`, an interrupt), if it did.
+    pub stopped: Option<String>,
+    /// Files that could not be written (`--save-failures`).
+    pub save_errors: Vec<String>,
+}

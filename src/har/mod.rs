@@ -5,10 +5,12 @@
 //! template, the server's base path stripped) and checked offline as `run` checks a response
 //! ([`verify::entry`]), one [`crate::run::ScenarioResult`] per entry so every report works.
 
+pub mod diff;
 pub mod matcher;
 pub mod model;
 pub mod read;
 pub mod record;
+pub mod shape;
 pub mod verify;
 
 use std::path::PathBuf;

@@ -111,7 +111,29 @@ fn faithful_recordings_agree_and_a_faulted_one_drifts_naming_the_field() {
             })
         });
         assert!(found, "{pointer} in {doc:#}");
+
+        // Without conform's annotations (as a browser's or mitmproxy's export), entries pair
+        // by the operation the specs' matcher finds and the status: the same field is named.
+        let (fa, fb) = (dir.path().join("fa.har"), dir.path().join("fb.har"));
+        strip(&a, &fa);
+        strip(&b, &fb);
+        let out = Conform::new(&["diff", path(&fa), path(&fb)]).output();
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{api} {fault}: {said}");
+        assert!(said.contains(line), "{api} {fault}: `{line}` in:\n{said}");
+        assert!(said.contains("operations and statuses paired"), "{said}");
+        let out = Conform::new(&["diff", path(&fa), path(&a2)]).output();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     }
+}
+
+/// `from` without its `_conform` annotations, into `to`.
+fn strip(from: &Path, to: &Path) {
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(from).expect("read")).expect("JSON");
+    for e in doc["log"]["entries"].as_array_mut().expect("entries") {
+        e.as_object_mut().expect("an entry").remove("_conform");
+    }
+    std::fs::write(to, doc.to_string()).expect("write");
 }
 
 #[test]

@@ -46,7 +46,7 @@ pub fn diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
                 drift.paired,
                 match drift.pairing {
                     conform::har::diff::Pairing::Step => "steps",
-                    conform::har::diff::Pairing::Operation => "operations",
+                    conform::har::diff::Pairing::Operation => "operations and statuses",
                 },
             );
         }

@@ -30,8 +30,7 @@ pub enum Pairing {
 }
 
 /// One difference, without its operation and status (the [`Group`]'s).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Difference {
     /// Exchanges (of a step, or of an operation with this status) in one recording only.
     Unpaired {
@@ -45,6 +44,24 @@ pub enum Difference {
     Shape(ShapeDiff),
 }
 
+/// One flat object tagged by `kind` (`unpaired`, `status`, or a shape's own: `field`,
+/// `header`, `content-type`), as `--format json` prints it.
+impl Serialize for Difference {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(tag = "kind", rename_all = "kebab-case")]
+        enum Tagged<'a> {
+            Unpaired { only: Side },
+            Status { a: &'a [u16], b: &'a [u16] },
+        }
+        match self {
+            Difference::Unpaired { only } => Tagged::Unpaired { only: *only }.serialize(s),
+            Difference::Status { a, b } => Tagged::Status { a, b }.serialize(s),
+            Difference::Shape(d) => d.serialize(s),
+        }
+    }
+}
+
 /// The differences of one operation and status (`None`: the step's statuses differ).
 #[derive(Debug, Serialize)]
 pub struct Group {
@@ -53,7 +70,8 @@ pub struct Group {
     pub differences: Vec<Found>,
 }
 
-/// A difference and where it was seen: `scenario › step`, or the operation's label.
+/// A difference and where it was seen: `scenario › step`, or (paired by operation) the
+/// first entry of the key in the recording it was seen in, `#/log/entries/3`.
 #[derive(Debug, Serialize)]
 pub struct Found {
     pub difference: Difference,
@@ -185,7 +203,7 @@ fn profile(entries: &[&Entry]) -> Profile {
 /// The entries of `har` by pairing key.
 fn buckets<'a>(har: &'a Har, pairing: Pairing, matcher: &Matcher) -> BTreeMap<String, Bucket<'a>> {
     let mut out: BTreeMap<String, Bucket<'a>> = BTreeMap::new();
-    for e in &har.log.entries {
+    for (i, e) in har.log.entries.iter().enumerate() {
         let hint = e.conform.as_ref().map(|c| c.call.as_str());
         let (operation, key, place) = match (pairing, &e.conform) {
             (Pairing::Step, Some(c)) => (
@@ -194,8 +212,10 @@ fn buckets<'a>(har: &'a Har, pairing: Pairing, matcher: &Matcher) -> BTreeMap<St
                 format!("{} › {}", c.scenario, c.step),
             ),
             _ => {
+                // The first entry, named as `conform check` names it, to find it by.
                 let op = operation(e, matcher, hint);
-                (op.clone(), op.clone(), op)
+                let key = format!("{op}\u{0}{}", e.response.status);
+                (op, key, format!("#/log/entries/{i}"))
             }
         };
         out.entry(key)
@@ -384,6 +404,16 @@ mod tests {
             ]
         );
         assert_eq!(d.count(), 2);
+        // As `--format json` prints it: flat objects tagged by kind.
+        let doc = serde_json::to_value(&d).expect("serializes");
+        let kinds: Vec<&Value> = doc["groups"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|g| g["differences"].as_array().into_iter().flatten())
+            .map(|f| &f["difference"]["kind"])
+            .collect();
+        assert_eq!(kinds, vec!["status", "field"]);
     }
 
     #[test]
@@ -433,8 +463,8 @@ mod tests {
         assert_eq!(
             lines(&d),
             vec![
-                "GET /servers/{} 200: /server/id: string in A, number in B [GET /servers/{}]",
-                "GET /servers/{} 404: exchange in A, missing in B [GET /servers/{}]",
+                "GET /servers/{} 200: /server/id: string in A, number in B [#/log/entries/0]",
+                "GET /servers/{} 404: exchange in A, missing in B [#/log/entries/1]",
             ]
         );
     }

@@ -1,9 +1,11 @@
 //! `conform diff A.har B.har`, end to end through the binary: two recordings of a vendor's
 //! corpus against the faithful embedded mocks agree (their ids, timestamps and request ids
 //! differ, so values are shown to be ignored); a recording against a mock with a fault profile
-//! that changes a body's shape drifts, and the diff names the operation, the status and the
-//! field's JSON Pointer with both sides; a file that is not a HAR is refused with its line and
-//! column.
+//! that changes a body's shape (a field left out, a wrong JSON type), drops a header or changes
+//! the Content-Type drifts, and the diff names the operation, the status and the field's JSON
+//! Pointer (or the header, or both Content-Types) with both sides, whether the recordings carry
+//! conform's annotations or not (then paired through the specs' matcher); a file that is not a
+//! HAR is refused with its line and column, an empty one as proving nothing.
 
 use std::path::Path;
 
@@ -16,9 +18,10 @@ fn path(p: &Path) -> &str {
     p.to_str().expect("a UTF-8 temporary path")
 }
 
-/// `cases/<api>` recorded into `har`, against `target` (`--target API=URL`, with the mock's
-/// credentials in the environment) or the embedded mocks.
-fn record(api: &str, har: &Path, target: Option<&str>) {
+/// `cases/<api>` recorded into `har`, against the embedded mocks or a mock served at `base`
+/// (`--target API=<base><under>`, with the mock's credentials in the environment, its URLs
+/// such as Keystone's filled in).
+fn record(api: &str, har: &Path, mock: Option<(&str, &str)>) {
     let cases = format!("cases/{api}");
     let mut args = vec![
         "run",
@@ -28,13 +31,15 @@ fn record(api: &str, har: &Path, target: Option<&str>) {
         "--record",
         path(har),
     ];
-    let flag = target.map(|url| format!("--target={api}={url}"));
+    let flag = mock.map(|(base, under)| format!("--target={api}={base}{under}"));
     args.extend(flag.as_deref());
-    let out = Conform::new(&args)
-        .envs(conform::mock::credentials(api))
-        .output();
+    let base = mock.map_or("", |(base, _)| base);
+    let env = conform::mock::credentials(api)
+        .into_iter()
+        .map(|(k, v)| (k, v.replace("<the base URL above>", base)));
+    let out = Conform::new(&args).envs(env).output();
     // Against a faulted mock the run fails (exit 1); it still records every exchange.
-    let expected = if target.is_some() { 1 } else { 0 };
+    let expected = if mock.is_some() { 1 } else { 0 };
     assert_eq!(out.status.code(), Some(expected), "{}", text(&out));
     assert!(har.is_file(), "no recording at {}", har.display());
 }
@@ -52,19 +57,38 @@ fn bodies(har: &Path) -> Vec<String> {
 
 #[test]
 fn faithful_recordings_agree_and_a_faulted_one_drifts_naming_the_field() {
+    // (API, the mock's path under its base URL, fault, a line the diff prints, its kind).
     let cases = [
         (
             "liveperson-deletion",
+            "",
             Fault::MissingRequiredField,
             "createDeletionRequest 201: /request_id: number in A, missing in B",
+            "field",
         ),
         (
             "alibaba-elasticsearch",
+            "",
             Fault::WrongType,
             "CancelDeletion 200: /Result: boolean in A, string in B",
+            "field",
+        ),
+        (
+            "openstack-compute",
+            "compute/v2.1",
+            Fault::MissingHeader,
+            "createServer 202: header x-openstack-request-id: in A, missing in B",
+            "header",
+        ),
+        (
+            "liveperson-deletion",
+            "",
+            Fault::WrongContentType,
+            "createDeletionRequest 201: Content-Type: application/json in A, text/plain in B",
+            "content-type",
         ),
     ];
-    for (api, fault, line) in cases {
+    for (api, under, fault, line, kind) in cases {
         let dir = temp_dir();
         let (a, a2, b) = (
             dir.path().join("a.har"),
@@ -93,7 +117,7 @@ fn faithful_recordings_agree_and_a_faulted_one_drifts_naming_the_field() {
                 ..Default::default()
             },
         );
-        record(api, &b, Some(&mocks.base(api)));
+        record(api, &b, Some((&mocks.base(api), under)));
         let out = Conform::new(&["diff", path(&a), path(&b)]).output();
         let said = text(&out);
         assert_eq!(out.status.code(), Some(1), "{api} {fault}: {said}");
@@ -104,13 +128,16 @@ fn faithful_recordings_agree_and_a_faulted_one_drifts_naming_the_field() {
         assert_eq!(out.status.code(), Some(1), "{}", text(&out));
         let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
         assert_eq!(doc["pairing"], "step");
-        let pointer = line.split(": ").nth(1).expect("a pointer in the line");
+        let operation = line.split(' ').next().expect("an operation in the line");
         let found = doc["groups"].as_array().expect("groups").iter().any(|g| {
-            g["differences"].as_array().into_iter().flatten().any(|d| {
-                d["difference"]["pointer"] == pointer && d["difference"]["kind"] == "field"
-            })
+            g["operation"] == operation
+                && g["differences"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|d| d["difference"]["kind"] == kind)
         });
-        assert!(found, "{pointer} in {doc:#}");
+        assert!(found, "{operation}: a {kind} difference in {doc:#}");
 
         // Without conform's annotations (as a browser's or mitmproxy's export), entries pair
         // by the operation the specs' matcher finds and the status: the same field is named.

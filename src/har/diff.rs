@@ -204,7 +204,6 @@ fn profile(entries: &[&Entry]) -> Profile {
 fn buckets<'a>(har: &'a Har, pairing: Pairing, matcher: &Matcher) -> BTreeMap<String, Bucket<'a>> {
     let mut out: BTreeMap<String, Bucket<'a>> = BTreeMap::new();
     for (i, e) in har.log.entries.iter().enumerate() {
-        let hint = e.conform.as_ref().map(|c| c.call.as_str());
         let (operation, key, place) = match (pairing, &e.conform) {
             (Pairing::Step, Some(c)) => (
                 c.call.clone(),
@@ -213,7 +212,7 @@ fn buckets<'a>(har: &'a Har, pairing: Pairing, matcher: &Matcher) -> BTreeMap<St
             ),
             _ => {
                 // The first entry, named as `conform check` names it, to find it by.
-                let op = operation(e, matcher, hint);
+                let op = operation(e, matcher);
                 let key = format!("{op}\u{0}{}", e.response.status);
                 (op, key, format!("#/log/entries/{i}"))
             }
@@ -232,15 +231,16 @@ fn buckets<'a>(har: &'a Har, pairing: Pairing, matcher: &Matcher) -> BTreeMap<St
     out
 }
 
-/// The operationId the matcher finds for the entry (`hint`, conform's annotation, preferred
-/// among equal matches), else `METHOD /path` with the segments that look like ids as `{}`:
-/// both recordings are labelled alike, whichever of them conform wrote.
-fn operation(e: &Entry, matcher: &Matcher, hint: Option<&str>) -> String {
+/// The operationId the matcher finds for the entry, else `METHOD /path` with the segments
+/// that look like ids as `{}`. Never by `_conform.call`: when only one recording has it, the
+/// other's entries would be labelled otherwise where operations share a path (Nova's
+/// `/servers/{id}/action`), and the same exchange would be missing from both.
+fn operation(e: &Entry, matcher: &Matcher) -> String {
     let method = e.request.method.to_ascii_uppercase();
     let Ok(url) = url::Url::parse(&e.request.url) else {
         return format!("{method} {}", e.request.url);
     };
-    if let Some(m) = matcher.find(&method, &url, hint) {
+    if let Some(m) = matcher.find(&method, &url, None) {
         return m.op.id.clone();
     }
     let path: Vec<&str> = url

@@ -77,7 +77,8 @@ struct Matcher_<'s> {
     findings: Vec<Finding>,
 }
 
-fn json_type(v: &Value) -> &'static str {
+/// A JSON value's type, as JSON Schema names it (numbers are one type).
+pub(crate) fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "boolean",

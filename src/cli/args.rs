@@ -38,6 +38,9 @@ pub enum Command {
     /// Check recorded traffic (a HAR file: conform's `--record`, a browser's or mitmproxy's
     /// export) against the specs, offline: reports and exit codes as `run`.
     Check(Box<CheckArgs>),
+    /// Compare two recordings of the same scenarios (HAR files) by shape, per operation and
+    /// status: fields, JSON types, statuses, headers, Content-Type; values are ignored.
+    Diff(DiffArgs),
     /// List the scenarios that a run with the same selection would run.
     List(SelectArgs),
     /// Print the JSON Schema of scenario files (for editors).
@@ -274,6 +277,20 @@ pub struct CheckArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Args)]
+pub struct DiffArgs {
+    /// Recording A (for example against the mock).
+    pub a: PathBuf,
+    /// Recording B (for example against the vendor).
+    pub b: PathBuf,
+    /// Where the specs are: they name the operations of entries conform did not record.
+    #[command(flatten)]
+    pub specs: SpecArgs,
+    /// `human`: one line per difference; `json`: one document.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 /// Where results go, for every command that reports as a run does (`run`, `fuzz`, `check`).

@@ -10,6 +10,7 @@ mod args;
 mod check;
 mod completions;
 mod derive;
+mod diff;
 mod examples;
 mod fuzz;
 mod gate;
@@ -42,6 +43,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Run(args) => run::run(*args, color),
         Command::Fuzz(args) => fuzz::fuzz(*args, color),
         Command::Check(args) => check::check(&args, color),
+        Command::Diff(args) => diff::diff(&args),
         Command::List(args) => list::list(args),
         Command::Mock(args) => mock::mock(args),
         Command::Specs(SpecsCommand::Check { apis, specs }) => specs::check(&specs, apis),

@@ -4,11 +4,15 @@
 //! each entry matched to an operation of the specs ([`matcher::Matcher`], by method and path
 //! template, the server's base path stripped) and checked offline as `run` checks a response
 //! ([`verify::entry`]), one [`crate::run::ScenarioResult`] per entry so every report works.
+//! Two recordings are compared by shape ([`diff::drift`] over [`shape::Profile`]s): the drift
+//! between a mock and its vendor, values such as ids never counted.
 
+pub mod diff;
 pub mod matcher;
 pub mod model;
 pub mod read;
 pub mod record;
+pub mod shape;
 pub mod verify;
 
 use std::path::PathBuf;

@@ -24,23 +24,27 @@ pub use record::Recorder;
 
 /// Why a HAR file could not be written or read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum HarError {
     #[error("--record {}: is a folder; name a file such as run.har", path.display())]
     IsDir { path: PathBuf },
-    #[error("--record {}: cannot write there: {source}", path.display())]
+    #[error("--record {}: cannot write there: {cause}", path.display())]
     Create {
         path: PathBuf,
-        source: std::io::Error,
+        /// Not `source`: the message says it, and a chained source would say it twice.
+        cause: std::io::Error,
     },
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}: {cause}", path.display())]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        /// Not `source`: the message says it, and a chained source would say it twice.
+        cause: std::io::Error,
     },
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}: {cause}", path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        /// Not `source`: the message says it, and a chained source would say it twice.
+        cause: std::io::Error,
     },
     #[error(
         "{}: {size} bytes is over conform's limit of {limit} bytes ({} MiB) for a HAR file; \

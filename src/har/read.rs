@@ -11,9 +11,9 @@ pub const MAX_HAR_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Reads and parses `path`, refusing one larger than `limit` bytes before reading it.
 pub fn read(path: &Path, limit: u64) -> Result<Har, HarError> {
-    let err = |source| HarError::Read {
+    let err = |cause| HarError::Read {
         path: path.to_owned(),
-        source,
+        cause,
     };
     let size = std::fs::metadata(path).map_err(err)?.len();
     if size > limit {

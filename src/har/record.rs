@@ -50,9 +50,9 @@ impl Recorder {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let create = |source| HarError::Create {
+        let create = |cause| HarError::Create {
             path: path.to_owned(),
-            source,
+            cause,
         };
         let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(create)?);
         let creator = serde_json::to_string(&Creator::conform()).unwrap_or_default();
@@ -99,9 +99,9 @@ impl Recorder {
     /// Completes the file and renames it into place; gives how many entries it has.
     pub fn finish(&self) -> Result<usize, HarError> {
         let mut state = self.lock();
-        let err = |source| HarError::Write {
+        let err = |cause| HarError::Write {
             path: self.path.clone(),
-            source,
+            cause,
         };
         if let Some(e) = state.error.take() {
             let _ = std::fs::remove_file(&self.tmp);

@@ -294,12 +294,7 @@ impl Chains {
     }
 
     /// The id a create answered, by the lifecycle's capture.
-    pub fn created_id(
-        &self,
-        _spec: &ApiSpec,
-        create: usize,
-        result: &crate::run::ScenarioResult,
-    ) -> Option<Value> {
+    pub fn created_id(&self, create: usize, result: &crate::run::ScenarioResult) -> Option<Value> {
         let l = &self.lifecycles[self.created_by(create)?];
         let response = result.steps.last()?.response.as_ref()?;
         captured(&l.capture, response)
@@ -363,33 +358,8 @@ fn on_the_item(spec: &ApiSpec, l: &Lifecycle, op: usize, path: &[(String, Value)
     step
 }
 
-/// What `capture` takes from a recorded response (body as recorded, headers redacted).
+/// What `capture` takes from a recorded response (its body as recorded, headers redacted).
 fn captured(capture: &Capture, r: &ResponseRecord) -> Option<Value> {
-    match capture {
-        Capture::Pointer(p) | Capture::Body { body: p } => {
-            let json: Value = serde_json::from_str(&r.body).ok()?;
-            json.pointer(p).cloned()
-        }
-        Capture::Header {
-            header,
-            last_segment,
-        } => {
-            let value = r
-                .headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(header))
-                .map(|(_, v)| v.as_str())?;
-            let value = if *last_segment {
-                value
-                    .split(['?', '#'])
-                    .next()?
-                    .trim_end_matches('/')
-                    .rsplit('/')
-                    .next()?
-            } else {
-                value
-            };
-            Some(Value::String(value.to_owned()))
-        }
-    }
+    let json: Option<Value> = serde_json::from_str(&r.body).ok();
+    capture.take(json.as_ref(), &r.headers)
 }

@@ -39,7 +39,7 @@ pub async fn probe(fuzzer: &Fuzzer, spec: &ApiSpec, chains: &Chains, key: ProbeK
         return Value::Object(Map::new());
     };
     let create = run(fuzzer, spec, plan.create, &plan.create_request).await;
-    let Some(id) = chains.created_id(spec, plan.create, &create) else {
+    let Some(id) = chains.created_id(plan.create, &create) else {
         return Value::Object(Map::new());
     };
     let with_id = |r: &Request| {

@@ -373,7 +373,7 @@ async fn execute(
     }
     if check::body::passes(&result.findings) {
         for (name, cap) in &s.captures {
-            match capture(cap, &received) {
+            match cap.take(received.json.as_ref(), &received.headers) {
                 Some(v) => {
                     scope.vars.insert(name.clone(), v);
                 }
@@ -438,36 +438,6 @@ fn describe(cap: &Capture) -> String {
     }
 }
 
-fn capture(cap: &Capture, r: &Received) -> Option<Value> {
-    match cap {
-        Capture::Pointer(p) | Capture::Body { body: p } => r.json.as_ref()?.pointer(p).cloned(),
-        Capture::Header {
-            header,
-            last_segment,
-        } => {
-            let value = r
-                .headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(header))
-                .map(|(_, v)| v.as_str())?;
-            if *last_segment {
-                last_path_segment(value).map(|s| Value::String(s.to_owned()))
-            } else {
-                Some(Value::String(value.to_owned()))
-            }
-        }
-    }
-}
-
-/// `/todos/42?x=1` or `https://h/todos/42/` -> `42`; `None` when there is no segment.
-fn last_path_segment(value: &str) -> Option<&str> {
-    let path = value.split(['?', '#']).next().unwrap_or("");
-    path.trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .filter(|s| !s.is_empty() && !s.contains(':'))
-}
-
 fn cut(text: &str, limit: usize) -> (String, bool) {
     if text.len() <= limit {
         return (text.to_owned(), false);
@@ -509,22 +479,5 @@ fn record_response(r: &Received, redactor: &Redactor) -> ResponseRecord {
         body,
         body_bytes: r.body_len,
         truncated: truncated || r.body_len > r.body.len(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::last_path_segment;
-
-    #[test]
-    fn the_last_segment_of_a_location_is_its_id() {
-        assert_eq!(last_path_segment("/todos/42"), Some("42"));
-        assert_eq!(
-            last_path_segment("https://h.test/todos/42/?a=1#f"),
-            Some("42")
-        );
-        assert_eq!(last_path_segment("42"), Some("42"));
-        assert_eq!(last_path_segment("/"), None);
-        assert_eq!(last_path_segment("https://"), None);
     }
 }

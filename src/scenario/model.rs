@@ -255,6 +255,44 @@ pub enum Capture {
     Body { body: String },
 }
 
+impl Capture {
+    /// The value this capture takes from a response: its JSON body (when it is JSON) and its
+    /// headers. What a step keeps, and what `conform fuzz` reads back from a recorded response.
+    pub fn take(
+        &self,
+        json: Option<&serde_json::Value>,
+        headers: &[(String, String)],
+    ) -> Option<serde_json::Value> {
+        match self {
+            Capture::Pointer(p) | Capture::Body { body: p } => json?.pointer(p).cloned(),
+            Capture::Header {
+                header,
+                last_segment,
+            } => {
+                let value = headers
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(header))
+                    .map(|(_, v)| v.as_str())?;
+                let value = if *last_segment {
+                    last_path_segment(value)?
+                } else {
+                    value
+                };
+                Some(serde_json::Value::String(value.to_owned()))
+            }
+        }
+    }
+}
+
+/// `/todos/42?x=1` or `https://h/todos/42/` -> `42`; `None` when there is no segment.
+fn last_path_segment(value: &str) -> Option<&str> {
+    let path = value.split(['?', '#']).next().unwrap_or("");
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty() && !s.contains(':'))
+}
+
 /// Polling schedule.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -318,5 +356,17 @@ mod tests {
         assert!(!mixed.matches(201));
         assert_eq!(mixed.describe(), "one of 200, 4xx");
         assert_eq!((mixed.codes(), mixed.classes()), (vec![200], vec!["4xx"]));
+    }
+
+    #[test]
+    fn the_last_segment_of_a_location_is_its_id() {
+        assert_eq!(last_path_segment("/todos/42"), Some("42"));
+        assert_eq!(
+            last_path_segment("https://h.test/todos/42/?a=1#f"),
+            Some("42")
+        );
+        assert_eq!(last_path_segment("42"), Some("42"));
+        assert_eq!(last_path_segment("/"), None);
+        assert_eq!(last_path_segment("https://"), None);
     }
 }

@@ -41,15 +41,7 @@ impl Recorder {
                 path: path.to_owned(),
             });
         }
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let tmp = crate::report::write::temp_sibling(path);
         let create = |cause| HarError::Create {
             path: path.to_owned(),
             cause,
@@ -113,8 +105,7 @@ impl Recorder {
         let done = (|| {
             out.write_all(b"\n]}}\n")?;
             let f = out.into_inner().map_err(|e| e.into_error())?;
-            f.sync_all()?;
-            std::fs::rename(&self.tmp, &self.path)
+            crate::report::write::commit(f, &self.tmp, &self.path)
         })();
         if let Err(e) = done {
             let _ = std::fs::remove_file(&self.tmp);

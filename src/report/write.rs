@@ -150,34 +150,48 @@ pub fn atomic_write_with(
         path: path.to_owned(),
         source,
     };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // The process id keeps two concurrent runs writing into one folder from sharing a temp file;
-    // the leading dot keeps the half-written file out of globs such as `*.html`.
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = temp_sibling(path);
     let result = (|| {
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::fs::File::create(&tmp)?);
         fill(&mut out)?;
         let f = out.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        // The rename itself reaches the disk with the folder's entry; without this a power cut
-        // right after could still show the old file. Not every platform can sync a folder.
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
+        commit(f, &tmp, path)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(err)
+}
+
+/// Where `path` is written before it is renamed into place: a hidden sibling. The process id
+/// keeps two concurrent runs writing into one folder from sharing a temp file; the leading dot
+/// keeps the half-written file out of globs such as `*.html`.
+pub fn temp_sibling(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    folder_of(path).join(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Makes `file`, written at `tmp`, the file at `path`: synced, renamed over it, and the
+/// folder's entry synced too.
+pub fn commit(file: std::fs::File, tmp: &Path, path: &Path) -> std::io::Result<()> {
+    file.sync_all()?;
+    std::fs::rename(tmp, path)?;
+    // The rename itself reaches the disk with the folder's entry; without this a power cut
+    // right after could still show the old file. Not every platform can sync a folder.
+    if let Ok(d) = std::fs::File::open(folder_of(path)) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
 
 use super::case::Kind;
 use super::engine::Ran;
@@ -26,20 +25,7 @@ pub(super) struct OperationResult {
 impl OperationResult {
     pub(super) fn new(id: &str, api: &str) -> Self {
         OperationResult {
-            agg: ScenarioResult {
-                id: id.to_owned(),
-                path: id.to_owned(),
-                name: String::new(),
-                api: api.to_owned(),
-                tags: vec!["fuzz".into()],
-                outcome: Outcome::Passed,
-                errors: Vec::new(),
-                steps: Vec::new(),
-                skipped: None,
-                interrupted: false,
-                duration: Duration::ZERO,
-                statuses_seen: Vec::new(),
-            },
+            agg: ScenarioResult::empty(id, id, "", api, vec!["fuzz".into()]),
             seen: BTreeMap::new(),
             signatures: Vec::new(),
             kinds: [0; 3],

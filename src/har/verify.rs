@@ -83,23 +83,12 @@ pub fn entry(
 ) -> ScenarioResult {
     let id = entry_id(file, index);
     let label = format!("{} {}", e.request.method, e.request.url);
-    let mut result = ScenarioResult {
-        id: id.clone(),
-        path: id,
-        name: match &e.conform {
-            Some(a) => format!("{} › {} ({label})", a.scenario, a.step),
-            None => label.clone(),
-        },
-        api: String::new(),
-        tags: vec!["har".into()],
-        outcome: Outcome::Passed,
-        errors: Vec::new(),
-        steps: Vec::new(),
-        statuses_seen: Vec::new(),
-        skipped: None,
-        interrupted: false,
-        duration: Duration::from_secs_f64(e.time.max(0.0) / 1000.0),
+    let name = match &e.conform {
+        Some(a) => format!("{} › {} ({label})", a.scenario, a.step),
+        None => label.clone(),
     };
+    let mut result = ScenarioResult::empty(&id, &id, &name, "", vec!["har".into()]);
+    result.duration = Duration::from_secs_f64(e.time.max(0.0) / 1000.0);
     let url = match url::Url::parse(&e.request.url) {
         Ok(u) => u,
         Err(err) => {

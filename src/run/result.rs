@@ -214,22 +214,29 @@ pub struct ScenarioResult {
 }
 
 impl ScenarioResult {
-    /// The result of `plan` before it runs: passed, no steps yet.
-    pub fn of_plan(plan: &Plan) -> Self {
+    /// A result that passed with nothing in it yet, for what a run (or a fuzzed operation, or a
+    /// recorded exchange) fills in.
+    pub fn empty(id: &str, path: &str, name: &str, api: &str, tags: Vec<String>) -> Self {
         ScenarioResult {
-            id: plan.id.clone(),
-            path: plan.path.display().to_string(),
-            name: plan.name.clone(),
-            api: plan.api.clone(),
-            tags: plan.tags.clone(),
+            id: id.to_owned(),
+            path: path.to_owned(),
+            name: name.to_owned(),
+            api: api.to_owned(),
+            tags,
             outcome: Outcome::Passed,
             errors: Vec::new(),
             steps: Vec::new(),
-            statuses_seen: Vec::new(),
             skipped: None,
             interrupted: false,
             duration: Duration::ZERO,
+            statuses_seen: Vec::new(),
         }
+    }
+
+    /// The result of `plan` before it runs: passed, no steps yet.
+    pub fn of_plan(plan: &Plan) -> Self {
+        let path = plan.path.display().to_string();
+        Self::empty(&plan.id, &path, &plan.name, &plan.api, plan.tags.clone())
     }
 
     /// A file that could not run, with the reason.

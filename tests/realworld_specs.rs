@@ -158,7 +158,6 @@ fn every_operation_of_the_real_world_specs_gets_fuzz_cases_that_compile() {
                 fixed: &fixed,
                 max_examples: 6,
                 auth_headers: &[],
-                lenient: &[],
             };
             let planned_cases = match plan_cases(&input, 7) {
                 Ok(c) => c,

@@ -40,12 +40,14 @@ pub fn fuzz(args: FuzzArgs, color: bool) -> anyhow::Result<ExitCode> {
     });
     // `--var NAME=VALUE` naming a parameter fixes that parameter (an account id the target
     // needs), except in the cases that break it on purpose.
-    let fixed: BTreeMap<String, Value> = args
-        .session
-        .vars
-        .iter()
-        .filter_map(|v| v.split_once('='))
-        .map(|(k, v)| (k.trim().to_owned(), Value::String(v.to_owned())))
+    let inputs = &prepared.inputs;
+    let fixed: BTreeMap<String, Value> = inputs
+        .names()
+        .into_iter()
+        .filter_map(|n| {
+            let v = Value::String(inputs.var(&n)?.to_owned());
+            Some((n, v))
+        })
         .collect();
     let options = FuzzOptions {
         seed,

@@ -61,6 +61,20 @@ pub struct Request {
     pub body: Option<Value>,
 }
 
+impl Request {
+    /// How big the request is, to prefer smaller ones while shrinking.
+    pub fn weight(&self) -> usize {
+        let params: usize = self
+            .path
+            .iter()
+            .chain(&self.query)
+            .chain(&self.headers)
+            .map(|(k, v)| k.len() + v.to_string().len())
+            .sum();
+        params + self.body.as_ref().map_or(0, |b| b.to_string().len())
+    }
+}
+
 /// A generated test of one operation.
 #[derive(Debug, Clone)]
 pub struct Case {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use serde_json::Value;
 
-use super::case::{Case, Kind, Request};
+use super::case::{Case, Kind};
 use super::cases::{Inputs, NoCase, op_seed, plan_cases};
 use super::chain::Chains;
 pub use super::options::{Failure, FuzzOptions, FuzzSummary};
@@ -86,16 +86,7 @@ impl Fuzzer {
             run_id: &run_id,
             total: Some(total),
         });
-        let watcher = {
-            let interrupt = interrupt.clone();
-            let sink = Arc::clone(&sink);
-            tokio::spawn(async move {
-                interrupt.fired().await;
-                if let Some(signal) = interrupt.signal() {
-                    sink.event(&Event::Interrupted { signal });
-                }
-            })
-        };
+        let watcher = interrupt.announce_to(Arc::clone(&sink));
         let mut out = FuzzSummary {
             summary: RunSummary {
                 run_id: run_id.clone(),
@@ -155,7 +146,7 @@ impl Fuzzer {
                     }
                     None => {
                         sink.event(&Event::ScenarioStarted { id: &id });
-                        self.operation(&spec, op, &mut chains, &doc, deadline, &mut out)
+                        self.operation(&spec, op, &mut chains, deadline, &mut out)
                             .await
                     }
                 };
@@ -196,7 +187,6 @@ impl Fuzzer {
         spec: &Arc<ApiSpec>,
         op_index: usize,
         chains: &mut Chains,
-        doc: &Doc,
         deadline: Option<Instant>,
         out: &mut FuzzSummary,
     ) -> ScenarioResult {
@@ -213,22 +203,12 @@ impl Fuzzer {
             .runner
             .auth_headers(api, &op.method, &op.id, op.request_body.is_some())
             .await;
-        let lenient: Vec<(String, String)> = op
-            .params
-            .iter()
-            .filter(|p| {
-                doc.param(op, &p.name, &p.location)
-                    .is_some_and(|raw| raw.get("x-conform-lenient").is_some())
-            })
-            .map(|p| (p.location.clone(), p.name.clone()))
-            .collect();
         let planned = plan_cases(
             &Inputs {
                 op,
                 fixed: &self.options.fixed,
                 max_examples: self.options.max_examples,
                 auth_headers: &auth_headers,
-                lenient: &lenient,
             },
             seed,
         );
@@ -427,18 +407,4 @@ fn last_response(r: &ScenarioResult) -> Option<&crate::run::ResponseRecord> {
 /// Whether a finding counts as a failure of the target (a warning does not).
 pub(super) fn fails(severity: Severity) -> bool {
     severity >= Severity::Violation
-}
-
-impl Request {
-    /// How big the request is, to prefer smaller ones while shrinking.
-    pub fn weight(&self) -> usize {
-        let params: usize = self
-            .path
-            .iter()
-            .chain(&self.query)
-            .chain(&self.headers)
-            .map(|(k, v)| k.len() + v.to_string().len())
-            .sum();
-        params + self.body.as_ref().map_or(0, |b| b.to_string().len())
-    }
 }

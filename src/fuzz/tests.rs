@@ -86,7 +86,6 @@ fn the_same_seed_gives_the_same_cases_and_another_seed_others() {
         fixed: &fixed,
         max_examples: 20,
         auth_headers: &[],
-        lenient: &[],
     };
     let a = plan_cases(&input, op_seed(1, "todos", &op.id)).expect("cases");
     let b = plan_cases(&input, op_seed(1, "todos", &op.id)).expect("cases");
@@ -119,7 +118,6 @@ fn every_case_is_a_scenario_that_compiles_and_says_what_it_expects() {
             fixed: &fixed,
             max_examples: 12,
             auth_headers: &[],
-            lenient: &[],
         };
         let cases = plan_cases(&input, 3).expect("cases");
         for case in &cases {

@@ -204,6 +204,7 @@ mod tests {
                 location: location.into(),
                 required: false,
                 schema: None,
+                lenient: false,
             })
         };
         let response = |key: &str| Response {

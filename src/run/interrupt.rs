@@ -85,6 +85,18 @@ impl Interrupt {
         notified.await;
     }
 
+    /// Tells `sink` of the interrupt when it comes, not when the run ends (`Event::Interrupted`):
+    /// a task to abort once the run is over.
+    pub fn announce_to(&self, sink: Arc<dyn super::EventSink>) -> tokio::task::JoinHandle<()> {
+        let interrupt = self.clone();
+        tokio::spawn(async move {
+            interrupt.fired().await;
+            if let Some(signal) = interrupt.signal() {
+                sink.event(&super::Event::Interrupted { signal });
+            }
+        })
+    }
+
     /// Sleeps for `d`, or less if the signal fires; true if it fired.
     pub async fn sleep(&self, d: Duration) -> bool {
         tokio::select! {

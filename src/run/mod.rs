@@ -317,17 +317,7 @@ impl Runner {
             total,
         });
         let interrupt = &self.options.interrupt;
-        // The reporters hear of an interrupt when it comes, not when the run ends.
-        let watcher = {
-            let interrupt = interrupt.clone();
-            let sink = Arc::clone(&sink);
-            tokio::spawn(async move {
-                interrupt.fired().await;
-                if let Some(signal) = interrupt.signal() {
-                    sink.event(&Event::Interrupted { signal });
-                }
-            })
-        };
+        let watcher = interrupt.announce_to(Arc::clone(&sink));
         let selection = Arc::new(selection);
         let counts = Arc::new(std::sync::Mutex::new(Counts::default()));
         let permits = Arc::new(tokio::sync::Semaphore::new(self.options.jobs.max(1)));

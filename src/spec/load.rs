@@ -412,6 +412,7 @@ impl Builder {
             location: location.to_owned(),
             required,
             schema,
+            lenient: p.get("x-conform-lenient").is_some(),
         }))
     }
 

@@ -179,6 +179,9 @@ pub struct Param {
     pub location: String,
     pub required: bool,
     pub schema: Option<Arc<Schema>>,
+    /// `x-conform-lenient`: the service ignores values outside the schema rather than refusing
+    /// them, so a value that breaks it is no negative test (`conform fuzz` sends none).
+    pub lenient: bool,
 }
 
 #[derive(Debug)]

@@ -22,6 +22,8 @@ pub mod init;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod plan;
+#[cfg(feature = "mock")]
+pub mod proxy;
 pub mod redact;
 pub mod report;
 pub mod run;

@@ -101,6 +101,58 @@ impl Redactor {
             .collect()
     }
 
+    /// Learns the credentials one exchange carries, for a stage that holds no credentials of its
+    /// own (`conform proxy` sees the client's): the values of secret headers (after a scheme word
+    /// such as `Bearer`), and of secret fields in a JSON or form-encoded body. Each becomes a
+    /// literal secret, so it is scrubbed wherever it appears next (a token echoed in a URL).
+    pub fn learn(&mut self, headers: &[(String, String)], body: &str) {
+        for (name, value) in headers {
+            if Self::is_secret_header(name) {
+                // The whole value, and what follows a scheme word (`Bearer abc` is sent as
+                // `abc` elsewhere, a token echoed on its own).
+                if let Some((_, rest)) = value.split_once(' ') {
+                    self.add(rest.trim().to_owned());
+                }
+                self.add(value.trim().to_owned());
+            }
+        }
+        match serde_json::from_str::<Value>(body) {
+            Ok(v) => self.learn_json(&v),
+            Err(_) => {
+                for pair in body.split('&') {
+                    if let Some((k, v)) = pair.split_once('=')
+                        && SECRET_FIELDS.contains(&k.to_ascii_lowercase().as_str())
+                    {
+                        let decoded = percent_encoding::percent_decode_str(&v.replace('+', " "))
+                            .decode_utf8_lossy()
+                            .into_owned();
+                        self.add(v.to_owned());
+                        self.add(decoded);
+                    }
+                }
+            }
+        }
+    }
+
+    fn learn_json(&mut self, value: &Value) {
+        match value {
+            Value::Array(items) => items.iter().for_each(|v| self.learn_json(v)),
+            Value::Object(map) => {
+                for (k, v) in map {
+                    match v {
+                        Value::String(s)
+                            if SECRET_FIELDS.contains(&k.to_ascii_lowercase().as_str()) =>
+                        {
+                            self.add(s.clone());
+                        }
+                        _ => self.learn_json(v),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Scrubs literal secrets from text.
     pub fn text(&self, text: &str) -> String {
         let mut out = text.to_owned();
@@ -170,6 +222,28 @@ mod tests {
         assert_eq!(
             body,
             json!({"auth": {"password": "<redacted>", "user": "u"}, "note": "<redacted>"})
+        );
+    }
+
+    #[test]
+    fn an_exchange_teaches_the_secrets_it_carries() {
+        let mut r = Redactor::default();
+        r.learn(
+            &[
+                ("X-Auth-Token".into(), "tok-12345".into()),
+                ("Authorization".into(), "Bearer abc.def.ghi".into()),
+                ("Accept".into(), "application/json".into()),
+            ],
+            "grant_type=client_credentials&client_secret=s%2Bcret-9&client_id=app",
+        );
+        r.learn(
+            &[],
+            r#"{"auth": {"identity": {"password": {"user": {"password": "hunter22"}}}}}"#,
+        );
+        let echoed = "tok-12345 abc.def.ghi s+cret-9 s%2Bcret-9 hunter22 application/json app";
+        assert_eq!(
+            r.text(echoed),
+            "<redacted> <redacted> <redacted> <redacted> <redacted> application/json app"
         );
     }
 }

@@ -47,6 +47,9 @@ pub enum Command {
     Schema,
     /// Serve built-in mocks on 127.0.0.1 until interrupted.
     Mock(MockArgs),
+    /// A validating reverse proxy: clients talk to 127.0.0.1, each exchange goes to the target
+    /// unchanged and its answer is checked live; the reports are written at Ctrl-C.
+    Proxy(Box<ProxyArgs>),
     /// Work on the API specs (`specs check`: the linter).
     #[command(subcommand)]
     Specs(SpecsCommand),
@@ -127,6 +130,47 @@ pub struct MockArgs {
     /// Print the fault profiles, one line each, and exit.
     #[arg(long)]
     pub list_faults: bool,
+}
+
+#[derive(Args)]
+pub struct ProxyArgs {
+    /// `API=URL`: serve API's target URL behind a listener (repeatable; the listeners take
+    /// consecutive ports). The listener's root stands for URL.
+    #[arg(long = "target", value_name = "API=URL", required = true)]
+    pub targets: Vec<String>,
+    /// Port of the first listener on 127.0.0.1 [default: ephemeral].
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Send the client's `Host` to the target, not the target's own: for clients that sign the
+    /// host they were pointed at (Alibaba's ACS3) in front of a target that serves any host,
+    /// such as the mocks. (A client that uses the proxy as its HTTP proxy keeps its `Host`.)
+    #[arg(long)]
+    pub preserve_host: bool,
+    /// Timeout of one exchange with the target (for example `5s`).
+    #[arg(long, value_parser = conform::units::parse_duration, default_value = "30s")]
+    pub timeout: std::time::Duration,
+    /// Bodies larger than this are not forwarded: the proxy answers 413 or 502 and reports
+    /// its own limit, never a violation of the target.
+    #[arg(long, value_parser = conform::units::parse_size, default_value = "16MiB")]
+    pub max_body: usize,
+    #[command(flatten)]
+    pub specs: SpecArgs,
+    /// Apply the vendors' documented tables literally (`x-conform-strict` in specs).
+    #[arg(long)]
+    pub strict: bool,
+    /// Print only failures and the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print every exchange in full, passing ones too (redacted); `-vv` adds the headers.
+    #[arg(long, short, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Record every exchange as HAR 1.2 into FILE (redacted; completed at Ctrl-C).
+    #[arg(long, value_name = "FILE.har")]
+    pub record: Option<PathBuf>,
+    #[command(flatten)]
+    pub net: super::net::NetArgs,
 }
 
 #[derive(Args)]

@@ -47,9 +47,10 @@ pub fn mock(args: MockArgs) -> anyhow::Result<ExitCode> {
                 outln!("  {what}: {value}");
             }
             // The variables above, exported, are what `--target` picks the credentials up from.
+            // The API's own base (Nova's is under /compute/v2.1), not the server's root.
             outln!(
                 "  run against it: conform run --target {api}={}",
-                m.base_url
+                m.target().base_url
             );
             running.push(m);
         }

@@ -19,6 +19,7 @@ mod list;
 mod man;
 mod mock;
 mod net;
+mod proxy;
 mod run;
 mod session;
 mod signals;
@@ -46,6 +47,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Diff(args) => diff::diff(&args),
         Command::List(args) => list::list(args),
         Command::Mock(args) => mock::mock(args),
+        Command::Proxy(args) => proxy::proxy(*args, color),
         Command::Specs(SpecsCommand::Check { apis, specs }) => specs::check(&specs, apis),
         Command::Derive(args) => derive::derive(&args),
         Command::Init(args) => init::init(&args),

@@ -49,6 +49,7 @@ impl NetArgs {
                 // clap requires both or neither.
                 _ => None,
             },
+            pass_redirects: false,
         }
     }
 

@@ -280,7 +280,7 @@ pub fn conclude(
 
 /// What was written, said in human output unless quiet; what could not be, on stderr with
 /// exit code 2.
-fn said<E: std::fmt::Display>(
+pub fn said<E: std::fmt::Display>(
     r: Result<String, E>,
     output: &OutputArgs,
     quiet: bool,

@@ -1,6 +1,7 @@
 //! Ctrl-C and SIGTERM during `conform run`: the first fires the run's [`Interrupt`] (the runner
 //! winds down and cleans up, the reports are written, exit 130); the second exits at once and
-//! says what the running scenarios had created, which may now be left on the target.
+//! says what the running scenarios had created, which may now be left on the target. A command
+//! that serves until stopped waits for the first with [`stopped`].
 
 use std::sync::Arc;
 
@@ -26,6 +27,20 @@ pub async fn watch(interrupt: Interrupt, in_flight: Arc<InFlight>) {
         }
     }
     std::process::exit(i32::from(ExitCode::Interrupted.code()));
+}
+
+/// For a command that serves until stopped (`conform proxy`): waits for the first Ctrl-C or
+/// SIGTERM and gives its name; from then on a second one exits at once (`second` says what
+/// is lost). `None` when the signals cannot be watched: the command then serves until killed.
+pub async fn stopped(second: &'static str) -> Option<&'static str> {
+    let mut signals = Signals::new()?;
+    let first = signals.next().await;
+    tokio::spawn(async move {
+        let again = signals.next().await;
+        eprintln!("\n{again} again: exiting now; {second}");
+        std::process::exit(i32::from(ExitCode::Interrupted.code()));
+    });
+    Some(first)
 }
 
 /// SIGINT and SIGTERM, registered once for the whole run.

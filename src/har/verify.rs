@@ -131,14 +131,8 @@ pub fn entry(
 
 fn step(e: &Entry, m: &Match<'_>, strict: bool, duration: Duration) -> StepResult {
     let op = m.op;
-    let headers = |pairs: &[super::model::Pair]| {
-        pairs
-            .iter()
-            .map(|p| (p.name.clone(), p.value.clone()))
-            .collect::<Vec<_>>()
-    };
-    let req_headers = headers(&e.request.headers);
-    let resp_headers = headers(&e.response.headers);
+    let req_headers = pairs(&e.request.headers);
+    let resp_headers = pairs(&e.response.headers);
     let mut findings = Vec::new();
     let content = &e.response.content;
     let body: Vec<u8> = match (&content.text, content.encoding.as_deref()) {
@@ -225,27 +219,44 @@ fn step(e: &Entry, m: &Match<'_>, strict: bool, duration: Duration) -> StepResul
         outcome,
         attempts: 1,
         status: (e.response.status != 0).then_some(e.response.status),
-        request: Some(RequestRecord {
-            method: e.request.method.clone(),
-            url: e.request.url.clone(),
-            headers: req_headers,
-            body: e.request.post_data.as_ref().map(|p| p.text.clone()),
-            body_bytes: usize::try_from(e.request.body_size)
-                .unwrap_or_else(|_| e.request.post_data.as_ref().map_or(0, |p| p.text.len())),
-            credentials: None,
-        }),
-        response: (e.response.status != 0).then(|| ResponseRecord {
-            status: e.response.status,
-            headers: resp_headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-            body_bytes: usize::try_from(content.size).unwrap_or(body.len()),
-            truncated: content.truncated,
-        }),
+        request: Some(request_record(e)),
+        response: response_record(e, &body),
         findings,
         body_diff: None,
         skipped: None,
         duration,
     }
+}
+
+/// The entry's request as a step's record.
+pub(crate) fn request_record(e: &Entry) -> RequestRecord {
+    RequestRecord {
+        method: e.request.method.clone(),
+        url: e.request.url.clone(),
+        headers: pairs(&e.request.headers),
+        body: e.request.post_data.as_ref().map(|p| p.text.clone()),
+        body_bytes: usize::try_from(e.request.body_size)
+            .unwrap_or_else(|_| e.request.post_data.as_ref().map_or(0, |p| p.text.len())),
+        credentials: None,
+    }
+}
+
+/// The entry's response as a step's record, `body` decoded; none for a request unanswered.
+pub(crate) fn response_record(e: &Entry, body: &[u8]) -> Option<ResponseRecord> {
+    (e.response.status != 0).then(|| ResponseRecord {
+        status: e.response.status,
+        headers: pairs(&e.response.headers),
+        body: String::from_utf8_lossy(body).into_owned(),
+        body_bytes: usize::try_from(e.response.content.size).unwrap_or(body.len()),
+        truncated: e.response.content.truncated,
+    })
+}
+
+fn pairs(pairs: &[super::model::Pair]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|p| (p.name.clone(), p.value.clone()))
+        .collect()
 }
 
 /// The entry's request as the request check reads it.

@@ -52,6 +52,9 @@ pub struct ClientOptions {
     pub insecure: bool,
     /// For servers that require a client certificate.
     pub identity: Option<ClientIdentity>,
+    /// Redirects are answers, not followed: the 3xx itself is what the caller gets (a proxy
+    /// passes it on to its own client, who decides).
+    pub pass_redirects: bool,
 }
 
 /// Why the client cannot be built.
@@ -121,6 +124,9 @@ impl ClientOptions {
         }
         if let Some(id) = &self.identity {
             b = b.identity(identity(id)?);
+        }
+        if self.pass_redirects {
+            b = b.redirect(reqwest::redirect::Policy::none());
         }
         b.build().map_err(ClientError::Build)
     }

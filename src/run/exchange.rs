@@ -295,16 +295,20 @@ pub async fn send(
 
 /// A transport finding: what failed, then the innermost cause (the OS's or TLS's words).
 fn transport_finding(what: String, e: &reqwest::Error) -> Finding {
+    Finding::error(CheckKind::Transport, transport_message(what, e))
+}
+
+/// What failed, then the innermost cause of `e` and, for a TLS failure, the likely fix.
+pub(crate) fn transport_message(what: String, e: &reqwest::Error) -> String {
     let mut cause = String::new();
     let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
     while let Some(s) = src {
         cause = s.to_string();
         src = s.source();
     }
-    let msg = match (cause.is_empty(), super::client::tls_hint(&cause)) {
+    match (cause.is_empty(), super::client::tls_hint(&cause)) {
         (true, _) => what,
         (false, None) => format!("{what}: {cause}"),
         (false, Some(hint)) => format!("{what}: {cause}; {hint}"),
-    };
-    Finding::error(CheckKind::Transport, msg)
+    }
 }

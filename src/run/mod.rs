@@ -25,12 +25,14 @@ use std::time::{Duration, Instant};
 pub use client::{ClientError, ClientIdentity, ClientOptions, ProxyPolicy};
 pub use events::{Collect, Event, EventSink, NoEvents};
 pub use exchange::DEFAULT_MAX_BODY;
+pub(crate) use exchange::transport_message;
 pub use inputs::{InputError, Inputs};
 pub use interrupt::{DEFAULT_CLEANUP_BUDGET, InFlight, Interrupt};
 pub use result::{
     BodyDiff, Counts, ExitCode, Outcome, Phase, RequestRecord, ResponseRecord, RunResult,
     RunSummary, ScenarioResult, StepResult,
 };
+pub(crate) use step::{RECORD_BODY_LIMIT, cut};
 
 use crate::plan::{self, DEFAULT_STEP_TIMEOUT, Plan, Rejected};
 use crate::redact::Redactor;

@@ -438,7 +438,7 @@ fn describe(cap: &Capture) -> String {
     }
 }
 
-fn cut(text: &str, limit: usize) -> (String, bool) {
+pub(crate) fn cut(text: &str, limit: usize) -> (String, bool) {
     if text.len() <= limit {
         return (text.to_owned(), false);
     }

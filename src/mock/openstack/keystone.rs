@@ -14,13 +14,19 @@ use serde_json::{Value, json};
 
 use super::{ACCOUNTS, Account, DOMAIN_ID, DOMAIN_NAME, Grant, Shared, TOKEN_LIFETIME};
 
-/// `http://<Host>` of the request: the catalog points back at the listener the client used.
+/// `http://<Host>` of the request: the catalog points back at the listener the client used,
+/// or, behind a reverse proxy (`conform proxy`), at the proxy that `X-Forwarded-Host` and
+/// `X-Forwarded-Proto` name, as Keystone does behind oslo's `HTTPProxyToWSGI`.
 pub(super) fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|v| v.to_str().ok())
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let host = get("x-forwarded-host")
+        .or_else(|| get("host"))
         .unwrap_or("127.0.0.1");
-    format!("http://{host}")
+    let scheme = match get("x-forwarded-proto") {
+        Some("https") => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}")
 }
 
 fn v3_doc(origin: &str) -> Value {

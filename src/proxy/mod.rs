@@ -1,0 +1,230 @@
+//! `conform proxy`: a validating reverse proxy. Any client (an SDK, a team's own tests, an app)
+//! talks to a listener on 127.0.0.1 instead of the target; each exchange is forwarded unchanged
+//! ([`forward`]), and its answer is checked as `conform check` checks a recorded one
+//! ([`crate::har::verify::entry`]) and streamed to the event sinks as one scenario result per
+//! exchange, so the terminal shows findings as they happen and every report and `--record`
+//! work as for a run. [`Session`] holds what the listeners share (the sinks, the counts, what
+//! the redactor has learnt); [`start`] opens one listener per target.
+//!
+//! The proxy holds no credentials: it passes on the client's, learns them from each exchange
+//! ([`crate::redact::Redactor::learn`]) and redacts them from everything it emits.
+
+mod exchange;
+mod forward;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
+use url::Url;
+
+use crate::har::Matcher;
+use crate::redact::Redactor;
+use crate::run::{Counts, Event, EventSink, RunSummary};
+use crate::spec::ApiSpec;
+
+pub use forward::HOP_BY_HOP;
+
+/// How every listener forwards and checks.
+#[derive(Debug, Clone)]
+pub struct ProxyOptions {
+    /// Apply the vendors' documented tables literally (`x-conform-strict`).
+    pub strict: bool,
+    /// Send the client's `Host` to the target instead of the target's own: for clients whose
+    /// signature covers the host they were pointed at (Alibaba's ACS3), when the target serves
+    /// any host (the mocks). A request in absolute form (the client uses the proxy as its HTTP
+    /// proxy) always keeps its `Host`, which is the target's already.
+    pub preserve_host: bool,
+    /// One exchange with the target, from sending to the last byte of the answer.
+    pub timeout: Duration,
+    /// Request and response bodies larger than this are not forwarded (the proxy's limit,
+    /// answered 413 or 502 and reported as the harness's, never as the target's).
+    pub max_body: usize,
+}
+
+impl Default for ProxyOptions {
+    fn default() -> Self {
+        ProxyOptions {
+            strict: false,
+            preserve_host: false,
+            timeout: Duration::from_secs(30),
+            max_body: crate::run::DEFAULT_MAX_BODY,
+        }
+    }
+}
+
+/// What every listener of one `conform proxy` shares.
+pub struct Session {
+    sink: Arc<dyn EventSink>,
+    run_id: String,
+    started: Instant,
+    started_at: String,
+    /// Indexes are handed out when an exchange is reported, not when it arrives: a client that
+    /// hangs up mid-exchange must not leave a gap that ordered reporters would wait on.
+    next: AtomicUsize,
+    counts: Mutex<Counts>,
+    /// Grows with every exchange: a token a login returned is scrubbed wherever it shows next.
+    redactor: Mutex<Redactor>,
+}
+
+impl Session {
+    /// Starts the session's run on `sink` (one run, however many listeners).
+    pub fn new(sink: Arc<dyn EventSink>) -> Arc<Session> {
+        let run_id = crate::run::new_run_id();
+        sink.event(&Event::RunStarted {
+            run_id: &run_id,
+            total: None,
+        });
+        Arc::new(Session {
+            sink,
+            run_id,
+            started: Instant::now(),
+            started_at: jiff::Timestamp::now().to_string(),
+            next: AtomicUsize::new(0),
+            counts: Mutex::new(Counts::default()),
+            redactor: Mutex::new(Redactor::default()),
+        })
+    }
+
+    /// How many exchanges were reported so far.
+    pub fn exchanges(&self) -> usize {
+        self.next.load(Ordering::SeqCst)
+    }
+
+    /// Ends the run: the summary, also sent to the sinks (report files are completed there).
+    pub fn finish(&self) -> RunSummary {
+        let summary = RunSummary {
+            run_id: self.run_id.clone(),
+            started_at: self.started_at.clone(),
+            duration: self.started.elapsed(),
+            counts: self
+                .counts
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
+            interrupted: None,
+        };
+        self.sink.event(&Event::RunFinished { summary: &summary });
+        summary
+    }
+
+    fn redactor(&self) -> std::sync::MutexGuard<'_, Redactor> {
+        self.redactor.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn report(&self, mut result: crate::run::ScenarioResult) {
+        let index = self.next.fetch_add(1, Ordering::SeqCst);
+        // Numbered from 1, as a person counts the exchanges they made.
+        result.id = format!("{}#{}", result.id, index + 1);
+        result.path.clone_from(&result.id);
+        self.sink.event(&Event::ScenarioStarted { id: &result.id });
+        for step in &result.steps {
+            self.sink.event(&Event::StepFinished {
+                scenario: &result.id,
+                step,
+            });
+        }
+        self.counts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .add(result.outcome);
+        self.sink.event(&Event::ScenarioFinished {
+            index,
+            result: &result,
+        });
+    }
+}
+
+/// One target behind a listener.
+pub struct Upstream {
+    pub api: Arc<ApiSpec>,
+    /// The target's URL: the listener's root stands for it (`/servers` on the listener is
+    /// `<URL>/servers`).
+    pub base: Url,
+}
+
+/// A listening proxy; [`Running::stop`] lets the exchanges in flight finish.
+pub struct Running {
+    pub api: String,
+    pub addr: SocketAddr,
+    pub base_url: Url,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops accepting, waits up to `grace` for the exchanges in flight, then drops them.
+    pub async fn stop(mut self, grace: Duration) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if tokio::time::timeout(grace, &mut self.task).await.is_err() {
+            self.task.abort();
+        }
+    }
+}
+
+/// Why a listener could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProxyError {
+    #[error("cannot listen on 127.0.0.1:{port}: {cause}")]
+    Bind { port: u16, cause: std::io::Error },
+    #[error("{api}: the target URL `{url}` is not http or https")]
+    Scheme { api: String, url: String },
+}
+
+/// Serves `upstream` on 127.0.0.1:`port` (0: an ephemeral port) through `client`.
+pub async fn start(
+    upstream: Upstream,
+    port: u16,
+    client: reqwest::Client,
+    options: ProxyOptions,
+    session: Arc<Session>,
+) -> Result<Running, ProxyError> {
+    if !matches!(upstream.base.scheme(), "http" | "https") {
+        return Err(ProxyError::Scheme {
+            api: upstream.api.name.clone(),
+            url: upstream.base.to_string(),
+        });
+    }
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|cause| ProxyError::Bind { port, cause })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|cause| ProxyError::Bind { port, cause })?;
+    let api = upstream.api.name.clone();
+    let shared = Arc::new(forward::Shared {
+        matcher: Matcher::new(vec![upstream.api.clone()]),
+        upstream,
+        client,
+        options,
+        session,
+        listener: addr,
+    });
+    let app = axum::Router::new()
+        .fallback(forward::handle)
+        .with_state(shared);
+    let (tx, rx) = oneshot::channel();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    let base_url = Url::parse(&format!("http://{addr}")).map_err(|e| ProxyError::Bind {
+        port,
+        cause: std::io::Error::other(e),
+    })?;
+    Ok(Running {
+        api,
+        addr,
+        base_url,
+        shutdown: Some(tx),
+        task,
+    })
+}

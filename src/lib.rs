@@ -6,7 +6,8 @@
 //! becomes a [`check::Finding`] that points at the JSON location, the schema rule and the
 //! scenario line. Reports ([`report`]) are pure functions of the [`run::RunResult`]; [`redact`]
 //! keeps credentials out of all of them. [`derive`](mod@derive) drafts specs from vendor documentation;
-//! [`init`] drafts a first scenario corpus from a spec.
+//! [`init`] drafts a first scenario corpus from a spec. [`har`] records and reads traffic, and
+//! [`proxy`](mod@proxy) checks live traffic between any client and a target.
 //!
 //! Data flow: `specs/<api>/openapi.yaml`, or a file named by `--spec` or a targets file
 //! ([`spec::SpecFiles`]) -> [`spec::Registry`]; `cases/**/*.yaml` -> [`scenario::Scenario`];

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use conform::mock::MockOptions;
 use serde_json::Value;
 
-use crate::util::{self, Conform, Mocks};
+use crate::util::{self, Conform, Mocks, finish, signal};
 
 /// Every wait here is bounded: a run that ignores the signal fails the test, never hangs it.
 const BOUND: Duration = Duration::from_secs(60);
@@ -60,32 +60,6 @@ fn polling(rx: &mpsc::Receiver<Value>) -> String {
     // Some attempts of the 50 ms poll go by before the signal.
     std::thread::sleep(Duration::from_millis(300));
     id
-}
-
-fn signal(child: &Child, sig: libc::c_int) {
-    let pid = libc::pid_t::try_from(child.id()).expect("a pid");
-    // SAFETY: kill(2) on the child we started and still own; no memory is involved.
-    let rc = unsafe { libc::kill(pid, sig) };
-    assert_eq!(rc, 0, "kill({pid}, {sig})");
-}
-
-/// The child's exit status and stderr, waiting at most [`BOUND`].
-fn finish(mut child: Child) -> (std::process::ExitStatus, String) {
-    let deadline = Instant::now() + BOUND;
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            let mut err = String::new();
-            if let Some(mut e) = child.stderr.take() {
-                let _ = std::io::Read::read_to_string(&mut e, &mut err);
-            }
-            return (status, err);
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("conform did not exit within {BOUND:?} of the signal");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 fn widget_status(mocks: &Mocks, id: &str) -> u16 {

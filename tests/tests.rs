@@ -26,6 +26,8 @@ mod cli;
 mod fuzz;
 // `--record FILE.har` and `conform check FILE.har`: traffic as evidence.
 mod har;
+// `conform proxy`: a validating reverse proxy in front of mocks, SDK-style clients through it.
+mod proxy;
 // `conform diff A.har B.har`: drift between a faithful and a faulted mock's recordings.
 mod drift;
 // `conform derive` on documentation fixtures.

@@ -243,6 +243,37 @@ impl Conform {
     }
 }
 
+/// How long a child may take to exit after a signal: one that ignores it fails the test.
+pub const SIGNAL_BOUND: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Sends `sig` to a child the test started.
+pub fn signal(child: &std::process::Child, sig: libc::c_int) {
+    let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+    // SAFETY: kill(2) on the child we started and still own; no memory is involved.
+    let rc = unsafe { libc::kill(pid, sig) };
+    assert_eq!(rc, 0, "kill({pid}, {sig})");
+}
+
+/// The child's exit status and stderr, waiting at most [`SIGNAL_BOUND`] (then it is killed and the
+/// test fails).
+pub fn finish(mut child: std::process::Child) -> (std::process::ExitStatus, String) {
+    let deadline = std::time::Instant::now() + SIGNAL_BOUND;
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = std::io::Read::read_to_string(&mut e, &mut err);
+            }
+            return (status, err);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("conform did not exit within {SIGNAL_BOUND:?} of the signal");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn a_run_without_a_report_choice_gets_a_temporary_report_folder() {
     let c = Conform::new(&["--color", "never", "run", "--jobs", "1", "cases"]);

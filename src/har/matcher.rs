@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use percent_encoding::percent_decode_str;
 
+use crate::check::schema::coerce;
 use crate::spec::{ApiSpec, Operation};
 
 /// The operations of some APIs, by path template.
@@ -33,6 +34,10 @@ pub struct Match<'a> {
     pub path_params: Vec<(String, String)>,
     /// The leading path stripped before the template matched.
     pub base: String,
+    /// A path parameter whose value its schema refuses (name, value): `/servers/detail` read
+    /// as `/servers/{server_id}` when the spec documents no `/servers/detail`. Such a match
+    /// is chosen only when nothing fits better; the caller decides whether to trust it.
+    pub refused: Option<(String, String)>,
 }
 
 impl Matcher {
@@ -105,8 +110,10 @@ impl Matcher {
                 } else {
                     continue;
                 };
+                let refused = refused_param(op, &params);
                 let score = Score {
                     hint: hint == Some(op.id.as_str()),
+                    fits: refused.is_none(),
                     host: host_claimed,
                     base: base_kind,
                     literals,
@@ -117,6 +124,7 @@ impl Matcher {
                         op,
                         path_params: params,
                         base,
+                        refused,
                     };
                     best = Some((score, m));
                 }
@@ -130,9 +138,25 @@ impl Matcher {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Score {
     hint: bool,
+    /// Every path parameter's value passes its schema.
+    fits: bool,
     host: bool,
     base: u8,
     literals: usize,
+}
+
+/// The first path parameter whose value its schema refuses, read as text is read.
+fn refused_param(op: &Operation, params: &[(String, String)]) -> Option<(String, String)> {
+    params
+        .iter()
+        .find(|(name, value)| {
+            op.params_in("path")
+                .find(|p| p.name == *name)
+                .and_then(|p| p.schema.as_ref())
+                .and_then(|s| s.validator().ok().map(|v| (s, v)))
+                .is_some_and(|(s, v)| !v.is_valid(&coerce(value, &s.raw)))
+        })
+        .cloned()
 }
 
 fn host_port(host: &str, port: Option<u16>) -> String {

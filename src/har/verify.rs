@@ -122,6 +122,20 @@ pub fn entry(
         ));
         return result;
     };
+    if let (Some((name, value)), None) = (&m.refused, hint) {
+        // A browser's or a proxy's traffic: the template fits only by a value its schema
+        // refuses, so this is most likely an operation the spec does not document.
+        result.outcome = Outcome::Skipped;
+        result.skipped = Some(format!(
+            "unmatched: {} {} fits {} {} only with {name} = \"{value}\", which its schema \
+             refuses: taken for an operation the spec does not document",
+            e.request.method,
+            url.path(),
+            m.op.method.to_uppercase(),
+            m.op.path
+        ));
+        return result;
+    }
     result.api = m.api.name.clone();
     let step = step(e, &m, strict, result.duration);
     result.outcome = step.outcome;
@@ -410,6 +424,32 @@ mod tests {
             why.contains("GET /static/app.js") && why.contains("fixture"),
             "{why}"
         );
+    }
+
+    #[test]
+    fn a_path_its_parameter_schema_refuses_is_an_undocumented_operation() {
+        // Nova's `/servers/detail` against a spec that documents only `/servers/{server_id}`.
+        let mut e = har(200, r#"{"widgets": []}"#);
+        e.request.url = "http://api.test/widgets/detail".into();
+        let r = entry("t.har", 0, &e, &matcher(), false);
+        assert_eq!(r.outcome, Outcome::Skipped, "{r:#?}");
+        let why = r.skipped.expect("a reason");
+        assert!(
+            why.contains("GET /widgets/detail fits GET /widgets/{id} only with id = \"detail\""),
+            "{why}"
+        );
+        // conform's own recording names the operation it called: a deliberate bad id is checked.
+        e.conform = Some(super::super::model::Annotation {
+            scenario: "s.yaml".into(),
+            step: "a bad id".into(),
+            call: "getWidget".into(),
+            phase: "main".into(),
+            outcome: "passed".into(),
+            findings: Vec::new(),
+        });
+        let r = entry("t.har", 0, &e, &matcher(), false);
+        assert_ne!(r.outcome, Outcome::Skipped, "{r:#?}");
+        assert_eq!(r.steps[0].call, "getWidget");
     }
 
     #[test]

@@ -15,8 +15,8 @@ use crate::check::{CheckKind, Finding};
 use crate::har::model::{Content, Entry, Pair, PostData, Request, Response, Timings};
 use crate::har::{Matcher, verify};
 use crate::redact::Redactor;
-use crate::source::Pos;
 use crate::run::{Outcome, Phase, RECORD_BODY_LIMIT, ScenarioResult, StepResult, cut};
+use crate::source::Pos;
 
 /// The target's answer, or why there is none.
 pub(super) enum Answer {
@@ -80,7 +80,11 @@ impl Exchange {
                 pos: Pos::UNKNOWN,
                 outcome: Outcome::Skipped,
                 attempts: 1,
-                status: entry.response.status.ne(&0).then_some(entry.response.status),
+                status: entry
+                    .response
+                    .status
+                    .ne(&0)
+                    .then_some(entry.response.status),
                 request: Some(verify::request_record(&entry)),
                 response: verify::response_record(&entry, body),
                 findings: Vec::new(),

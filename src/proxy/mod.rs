@@ -99,11 +99,7 @@ impl Session {
             run_id: self.run_id.clone(),
             started_at: self.started_at.clone(),
             duration: self.started.elapsed(),
-            counts: self
-                .counts
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone(),
+            counts: *self.counts.lock().unwrap_or_else(|p| p.into_inner()),
             interrupted: None,
         };
         self.sink.event(&Event::RunFinished { summary: &summary });

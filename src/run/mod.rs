@@ -25,6 +25,8 @@ use std::time::{Duration, Instant};
 pub use client::{ClientError, ClientIdentity, ClientOptions, ProxyPolicy};
 pub use events::{Collect, Event, EventSink, NoEvents};
 pub use exchange::DEFAULT_MAX_BODY;
+// What `conform proxy` shares with a run's exchanges (it needs the server, the `mock` feature).
+#[cfg(feature = "mock")]
 pub(crate) use exchange::transport_message;
 pub use inputs::{InputError, Inputs};
 pub use interrupt::{DEFAULT_CLEANUP_BUDGET, InFlight, Interrupt};
@@ -32,6 +34,7 @@ pub use result::{
     BodyDiff, Counts, ExitCode, Outcome, Phase, RequestRecord, ResponseRecord, RunResult,
     RunSummary, ScenarioResult, StepResult,
 };
+#[cfg(feature = "mock")]
 pub(crate) use step::{RECORD_BODY_LIMIT, cut};
 
 use crate::plan::{self, DEFAULT_STEP_TIMEOUT, Plan, Rejected};

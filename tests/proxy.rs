@@ -1,0 +1,362 @@
+//! `conform proxy`, end to end through the real binary in front of mocks on 127.0.0.1: a
+//! vendor's corpus run through it passes and every exchange is checked, reported and recorded
+//! with no credential in any output; a faulted mock behind it is reported naming the rule; a
+//! client that uses it as its HTTP proxy keeps the host its Alibaba signature covers, while one
+//! pointed at it directly needs `--preserve-host`; what the proxy cannot do itself (reach the
+//! target, a body over its limit, a TLS tunnel) is its own error, never the target's; a session
+//! that saw no exchange proves nothing and exits 2.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+use conform::mock::{Fault, MockOptions};
+use serde_json::Value;
+
+use crate::util::{self, Conform, Mocks, finish, signal, temp_dir, text};
+
+/// A `conform proxy` child: its listener's URL, its stdout as it comes.
+struct Proxy {
+    child: std::process::Child,
+    url: String,
+    stdout: Arc<Mutex<String>>,
+    reports: PathBuf,
+}
+
+impl Proxy {
+    /// `conform proxy --target API=TARGET` with `extra`, its reports under `dir`; waits (60 s
+    /// at most) for the line that names its listener.
+    fn start(api: &str, target: &str, dir: &Path, extra: &[&str]) -> Proxy {
+        let reports = dir.join("reports");
+        let flag = format!("{api}={target}");
+        let mut args = vec![
+            "proxy",
+            "--target",
+            &flag,
+            "--report",
+            reports.to_str().expect("UTF-8"),
+        ];
+        args.extend_from_slice(extra);
+        let mut child = Conform::new(&args).spawn();
+        let out = child.stdout.take().expect("piped stdout");
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = mpsc::channel();
+        let all = stdout.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if let Some((_, rest)) = line.split_once('\t') {
+                    let _ = tx.send(rest.split(' ').next().unwrap_or("").to_owned());
+                }
+                let mut all = all.lock().expect("lock");
+                all.push_str(&line);
+                all.push('\n');
+            }
+        });
+        let url = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(u) => u.trim_end_matches('/').to_owned(),
+            Err(_) => {
+                let _ = child.kill();
+                panic!("the proxy named no listener within 60 s");
+            }
+        };
+        Proxy {
+            child,
+            url,
+            stdout,
+            reports,
+        }
+    }
+
+    /// Ctrl-C: the exit code, stdout and stderr.
+    fn stop(self) -> (Option<i32>, String, String) {
+        signal(&self.child, libc::SIGINT);
+        let (status, err) = finish(self.child);
+        // The reader thread has the last lines once the pipe closed; give it a moment.
+        std::thread::sleep(Duration::from_millis(100));
+        let out = self.stdout.lock().expect("lock").clone();
+        (status.code(), out, err)
+    }
+}
+
+/// `conform run cases/<api>` against `target`, with the mock's credentials (its URLs pointing
+/// at `base`) in the environment.
+fn run_through(
+    api: &str,
+    target: &str,
+    base: &str,
+    extra: &[(&str, &str)],
+) -> std::process::Output {
+    let cases = format!("cases/{api}");
+    let flag = format!("{api}={target}");
+    let env = conform::mock::credentials(api)
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.replace("<the base URL above>", base)))
+        .chain(
+            extra
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+    Conform::new(&["run", &cases, "--no-report", "--quiet", "--target", &flag])
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .envs(env)
+        .output()
+}
+
+fn report(dir: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(dir.join("report.json")).expect("report.json"))
+        .expect("JSON")
+}
+
+/// The operations of the exchanges the proxy checked, and their outcomes.
+fn checked(report: &Value) -> Vec<(String, String)> {
+    report["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .flat_map(|s| {
+            let outcome = s["outcome"].as_str().unwrap_or("").to_owned();
+            s["steps"].as_array().into_iter().flatten().map(move |st| {
+                (
+                    st["call"].as_str().unwrap_or("").to_owned(),
+                    outcome.clone(),
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn the_openstack_corpus_through_the_proxy_passes_every_exchange_checked_and_recorded() {
+    let mocks = Mocks::start(&["openstack-compute"], &MockOptions::default());
+    let dir = temp_dir();
+    let har = dir.path().join("through.har");
+    let proxy = Proxy::start(
+        "openstack-compute",
+        &mocks.base("openstack-compute"),
+        dir.path(),
+        &["--record", har.to_str().expect("UTF-8")],
+    );
+    // Keystone through the proxy too: its catalog points back at the proxy (X-Forwarded-Host).
+    let base = format!("{}/", proxy.url);
+    let out = run_through(
+        "openstack-compute",
+        &format!("{}/compute/v2.1", proxy.url),
+        &base,
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let reports = proxy.reports.clone();
+    let (code, stdout, stderr) = proxy.stop();
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("reports: "), "{stdout}");
+
+    let report = report(&reports);
+    let calls = checked(&report);
+    for op in [
+        "createServer",
+        "showServer",
+        "deleteServer",
+        "restoreServer",
+    ] {
+        assert!(
+            calls.iter().any(|(c, o)| c == op && o == "passed"),
+            "{op} not checked and passed: {calls:?}"
+        );
+    }
+    // The login is not in Nova's spec: shown as unmatched, not judged.
+    assert!(
+        report.to_string().contains("POST /identity/v3/auth/tokens"),
+        "the Keystone exchange is not reported"
+    );
+    let recorded = std::fs::read_to_string(&har).expect("the HAR");
+    let doc: Value = serde_json::from_str(&recorded).expect("JSON");
+    let entries = doc["log"]["entries"].as_array().expect("entries");
+    assert_eq!(
+        entries.len(),
+        calls.len(),
+        "one HAR entry per exchange checked"
+    );
+    for secret in ["conform-secret", "other-secret"] {
+        for (what, text) in [
+            ("the HAR", recorded.as_str()),
+            ("stdout", stdout.as_str()),
+            ("report.json", &report.to_string()),
+        ] {
+            assert!(!text.contains(secret), "{secret} in {what}");
+        }
+    }
+    let tokens = entries
+        .iter()
+        .flat_map(|e| e["request"]["headers"].as_array().into_iter().flatten())
+        .filter(|h| h["name"] == "x-auth-token")
+        .map(|h| h["value"].as_str().unwrap_or(""))
+        .collect::<Vec<_>>();
+    assert!(!tokens.is_empty(), "no token header recorded");
+    assert!(tokens.iter().all(|t| *t == "<redacted>"), "{tokens:?}");
+}
+
+#[test]
+fn a_faulted_target_behind_the_proxy_is_reported_naming_the_rule() {
+    let options = MockOptions {
+        fault: Some(Fault::WrongType),
+        ..MockOptions::default()
+    };
+    let mocks = Mocks::start(&["alibaba-elasticsearch"], &options);
+    let dir = temp_dir();
+    let base = mocks.base("alibaba-elasticsearch");
+    let proxy = Proxy::start(
+        "alibaba-elasticsearch",
+        &base,
+        dir.path(),
+        &["--preserve-host"],
+    );
+    let out = run_through("alibaba-elasticsearch", &proxy.url, &base, &[]);
+    // The run sees the fault too; what matters here is what the proxy says.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let (code, stdout, stderr) = proxy.stop();
+    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("FAIL  proxy/alibaba-elasticsearch#")
+            && stdout.contains("/Result")
+            && stdout.contains("(type)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_alibaba_signature_holds_through_the_proxy_as_http_proxy_or_with_the_host_kept() {
+    let mocks = Mocks::start(&["alibaba-elasticsearch"], &MockOptions::default());
+    let base = mocks.base("alibaba-elasticsearch");
+    let api = "alibaba-elasticsearch";
+
+    // Pointed at the proxy, the client signs the proxy's host; the target's Host breaks it.
+    let dir = temp_dir();
+    let proxy = Proxy::start(api, &base, dir.path(), &[]);
+    let out = run_through(api, &proxy.url, &base, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("SignatureDoesNotMatch"),
+        "{}",
+        text(&out)
+    );
+    proxy.stop();
+
+    // The same, with the client's Host kept: the signature holds.
+    let dir = temp_dir();
+    let proxy = Proxy::start(api, &base, dir.path(), &["--preserve-host"]);
+    let out = run_through(api, &proxy.url, &base, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let (code, stdout, _) = proxy.stop();
+    assert_eq!(code, Some(0), "{stdout}");
+
+    // The proxy as the client's HTTP proxy: it signs the vendor's host, which is kept.
+    let dir = temp_dir();
+    let proxy = Proxy::start(api, &base, dir.path(), &[]);
+    let http_proxy = proxy.url.clone();
+    let out = {
+        let cases = format!("cases/{api}");
+        let env = conform::mock::credentials(api)
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .chain([("HTTP_PROXY".to_owned(), http_proxy)]);
+        Conform::new(&[
+            "run",
+            &cases,
+            "--no-report",
+            "--quiet",
+            "--allow-writes",
+            "--target",
+            &format!("{api}=http://elasticsearch.vendor.test"),
+        ])
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .envs(env)
+        .output()
+    };
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let reports = proxy.reports.clone();
+    let (code, stdout, _) = proxy.stop();
+    assert_eq!(code, Some(0), "{stdout}");
+    let calls = checked(&report(&reports));
+    assert!(
+        calls
+            .iter()
+            .any(|(c, o)| c == "CancelDeletion" && o == "passed"),
+        "{calls:?}"
+    );
+}
+
+#[test]
+fn what_the_proxy_cannot_do_is_its_own_error_and_no_traffic_proves_nothing() {
+    // A port nothing listens on: bound, then released.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        l.local_addr().expect("addr").port()
+    };
+    let dir = temp_dir();
+    let proxy = Proxy::start(
+        "fixture",
+        &format!("http://127.0.0.1:{closed}"),
+        dir.path(),
+        &["--specs", "tests/fixtures/specs", "--max-body", "64"],
+    );
+    let (unreachable, too_large, tunnel) = util::runtime().block_on(async {
+        let c = reqwest::Client::new();
+        let unreachable = c
+            .get(format!("{}/widgets", proxy.url))
+            .send()
+            .await
+            .expect("the proxy answers");
+        let too_large = c
+            .post(format!("{}/widgets", proxy.url))
+            .body("x".repeat(1000))
+            .send()
+            .await
+            .expect("the proxy answers");
+        let tunnel = c
+            .request(reqwest::Method::CONNECT, &proxy.url)
+            .send()
+            .await
+            .expect("the proxy answers");
+        let mut out = Vec::new();
+        for r in [unreachable, too_large, tunnel] {
+            let status = r.status().as_u16();
+            let bytes = r.bytes().await.expect("a body");
+            let body: Value = serde_json::from_slice(&bytes).expect("a JSON body");
+            out.push((
+                status,
+                body["conform_proxy"].as_str().unwrap_or("").to_owned(),
+            ));
+        }
+        (out[0].clone(), out[1].clone(), out[2].clone())
+    });
+    assert_eq!(unreachable.0, 502);
+    assert!(unreachable.1.contains("cannot reach"), "{unreachable:?}");
+    assert_eq!(too_large.0, 413);
+    assert!(too_large.1.contains("limit of 64 bytes"), "{too_large:?}");
+    assert_eq!(tunnel.0, 405);
+    assert!(tunnel.1.contains("CONNECT"), "{tunnel:?}");
+    let (code, stdout, _) = proxy.stop();
+    assert_eq!(code, Some(2), "{stdout}");
+    assert!(
+        stdout.contains("[transport]") && stdout.contains("[limit]"),
+        "{stdout}"
+    );
+
+    let dir = temp_dir();
+    let mocks = Mocks::start(&["fixture"], &MockOptions::default());
+    let proxy = Proxy::start(
+        "fixture",
+        &mocks.base("fixture"),
+        dir.path(),
+        &["--specs", "tests/fixtures/specs"],
+    );
+    let (code, stdout, _) = proxy.stop();
+    assert_eq!(code, Some(2), "{stdout}");
+    assert!(
+        stdout.contains("no exchange went through the proxy"),
+        "{stdout}"
+    );
+}

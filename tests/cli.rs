@@ -46,6 +46,83 @@ fn passing_fixtures_exit_0_against_the_embedded_mock() {
 }
 
 #[test]
+fn repeat_runs_each_round_whole_and_shows_the_process_figures_after_each() {
+    let out = conform(&[
+        "run",
+        "--specs",
+        "tests/fixtures/specs",
+        "--repeat",
+        "3",
+        "--jobs",
+        "2",
+        "tests/fixtures/pass",
+    ]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.lines().any(|l| l.starts_with("9 passed, 0 failed")),
+        "{t}"
+    );
+    for k in 1..=3 {
+        assert!(t.contains(&format!("lifecycle.yaml (round {k}/3)")), "{t}");
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let rounds: Vec<&str> = stderr.lines().filter(|l| l.starts_with("round ")).collect();
+    assert_eq!(rounds.len(), 3, "{stderr}");
+    for (k, line) in rounds.iter().enumerate() {
+        assert!(line.starts_with(&format!("round {}/3: ", k + 1)), "{line}");
+        if cfg!(target_os = "linux") {
+            assert!(
+                line.contains("MiB") && line.contains("open fds") && line.contains("tasks"),
+                "{line}"
+            );
+        }
+    }
+    // No scenario of a round starts before the one before has finished whole (the events
+    // are in the order they happened; the human lines above are in file order whatever).
+    let json = conform(&[
+        "run",
+        "--specs",
+        "tests/fixtures/specs",
+        "--repeat",
+        "3",
+        "--jobs",
+        "4",
+        "--format",
+        "json",
+        "tests/fixtures/pass",
+    ]);
+    assert_eq!(json.status.code(), Some(0), "{}", text(&json));
+    let mut round = 1;
+    let mut finished_in_round = 0;
+    for line in String::from_utf8_lossy(&json.stdout).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("a JSON event");
+        match v["event"].as_str() {
+            Some("scenario-started") => {
+                let id = v["id"].as_str().expect("an id");
+                assert!(
+                    id.ends_with(&format!("(round {round}/3)")),
+                    "{id} in round {round}"
+                );
+            }
+            Some("scenario-finished") => finished_in_round += 1,
+            Some("round-finished") => {
+                assert_eq!(v["round"], round);
+                assert_eq!(
+                    finished_in_round, 3,
+                    "round {round} ended with scenarios in flight"
+                );
+                (round, finished_in_round) = (round + 1, 0);
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(round, 4, "three round-finished events");
+    let zero = conform(&["run", "--repeat", "0", "tests/fixtures/pass"]);
+    assert_eq!(zero.status.code(), Some(2), "{}", text(&zero));
+}
+
+#[test]
 fn a_typo_exits_2_with_line_column_and_suggestion() {
     let out = conform(&[
         "run",

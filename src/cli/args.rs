@@ -206,6 +206,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "API,...", num_args = 0..=1, require_equals = true,
           value_delimiter = ',', default_missing_value = "")]
     pub examples: Option<Vec<String>>,
+    /// Run the selection N times in one process (a soak, or to catch a flaky target): each
+    /// scenario is reported once per round as `ID (round K/N)`, and after each round stderr
+    /// shows the process's memory, open files, threads and tasks.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub repeat: u32,
     #[command(flatten)]
     pub session: SessionArgs,
 }

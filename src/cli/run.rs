@@ -3,8 +3,12 @@
 
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
 use anyhow::Context;
+use conform::report::events::Fanout;
 use conform::run::ExitCode;
+use conform::run::rounds::{self, RoundWatch};
 use conform::scenario::Discovery;
 
 use super::args::RunArgs;
@@ -60,19 +64,33 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         let mut options = session::options(&args.session, prepared.inputs.clone());
         options.fail_fast = args.fail_fast;
         options.min_poll_timeout = args.min_poll_timeout;
+        let rounds = args.repeat as usize;
+        if rounds > 1 {
+            options.round_size = Some(total);
+        }
         let (found, sources): (Box<dyn Iterator<Item = _>>, _) = match examples {
-            Some(e) => (Box::new(e.found.into_iter().map(Ok)), e.sources),
-            None => (Box::new(Discovery::new(paths)), Default::default()),
+            Some(e) => {
+                let list = e.found;
+                let found = rounds::repeat(rounds, move || list.clone().into_iter().map(Ok));
+                (Box::new(found), e.sources)
+            }
+            None => (
+                Box::new(rounds::repeat(rounds, || Discovery::new(paths))),
+                Default::default(),
+            ),
         };
         let mut started = session::start(&args.session, prepared, options, sources, color).await?;
+        let mut sink = started.sink.clone();
+        if rounds > 1 {
+            // On stderr: stdout may be the JSON event stream, and a soak reads these lines.
+            let watch = RoundWatch::new(rounds, |k, n, figures| {
+                eprintln!("round {k}/{n}: {figures}");
+            });
+            sink = Arc::new(Fanout(vec![sink, Arc::new(watch)]));
+        }
         let summary = started
             .runner
-            .run(
-                found,
-                Some(total),
-                args.select.selection(),
-                started.sink.clone(),
-            )
+            .run(found, Some(total * rounds), args.select.selection(), sink)
             .await;
         started.stop_mocks().await;
         // A second signal during report writing still exits at once.

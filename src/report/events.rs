@@ -66,6 +66,7 @@ pub fn to_json(event: &Event<'_>) -> Option<Value> {
             json!({"event": "scenario-finished", "scenario": v})
         }
         Event::Interrupted { signal } => json!({"event": "interrupted", "signal": signal}),
+        Event::RoundFinished { round } => json!({"event": "round-finished", "round": round}),
         Event::RunFinished { summary } => json!({
             "event": "run-finished",
             "run_id": summary.run_id,

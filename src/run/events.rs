@@ -36,6 +36,11 @@ pub enum Event<'a> {
     Interrupted {
         signal: &'static str,
     },
+    /// `--repeat`: every file of round `round` (from 1) is done and none of the next has
+    /// started (see [`super::RunOptions::round_size`]).
+    RoundFinished {
+        round: usize,
+    },
     RunFinished {
         summary: &'a RunSummary,
     },

@@ -13,6 +13,7 @@ mod interrupt;
 pub mod proxy;
 mod rate;
 mod result;
+pub mod rounds;
 mod scenario;
 mod scope;
 mod step;
@@ -70,6 +71,10 @@ pub struct RunOptions {
     pub max_body: usize,
     /// `--var` and `--env-file`.
     pub inputs: Arc<Inputs>,
+    /// `--repeat`: how many files a round has. No file of a round starts before the one
+    /// before it is done, so each round ends with nothing in flight (where a soak measures),
+    /// announced by [`Event::RoundFinished`].
+    pub round_size: Option<usize>,
 }
 
 impl Default for RunOptions {
@@ -87,6 +92,7 @@ impl Default for RunOptions {
             interrupt: Interrupt::default(),
             max_body: exchange::DEFAULT_MAX_BODY,
             inputs: Arc::default(),
+            round_size: None,
         }
     }
 }
@@ -340,7 +346,19 @@ impl Runner {
                 .add(result.outcome);
             sink.event(&Event::ScenarioFinished { index, result });
         };
+        let round_size = self.options.round_size.filter(|n| *n > 0);
+        let mut rounds_done = 0;
         for (index, item) in found.into_iter().enumerate() {
+            if let Some(size) = round_size
+                && index > 0
+                && index % size == 0
+            {
+                while let Some(joined) = tasks.join_next_with_id().await {
+                    self.reap(joined, &mut in_flight, &finish);
+                }
+                rounds_done += 1;
+                sink.event(&Event::RoundFinished { round: rounds_done });
+            }
             let f = match item {
                 Ok(f) => f,
                 Err(d) => {
@@ -408,6 +426,11 @@ impl Runner {
         }
         while let Some(joined) = tasks.join_next_with_id().await {
             self.reap(joined, &mut in_flight, &finish);
+        }
+        if round_size.is_some() {
+            sink.event(&Event::RoundFinished {
+                round: rounds_done + 1,
+            });
         }
         watcher.abort();
         let summary = RunSummary {

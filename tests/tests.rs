@@ -36,6 +36,8 @@ mod derive;
 mod init;
 // Ctrl-C and SIGTERM during a run: clean-up, reports, exit 130.
 mod interrupt;
+// Hostile targets (reset, silence, short bodies, redirect loops, escapes) end as clean verdicts.
+mod hostile;
 // The harness's own limits (body size, trickling bodies) named as limits.
 mod limits;
 // Scenarios that break their spec are refused before anything is sent.

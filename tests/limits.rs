@@ -109,3 +109,33 @@ fn a_body_that_trickles_is_said_to_trickle() {
     );
     assert!(!out.contains("no response within"), "{out}");
 }
+
+#[test]
+fn an_oversized_or_overgrown_scenario_is_refused_with_the_limit_and_a_short_line() {
+    let dir = util::temp_dir();
+    // 5 MiB of comments: over the 4 MiB a scenario file may have.
+    let big = dir.path().join("big.yaml");
+    let mut text = String::from("name: big\napi: fixture\nsteps: []\n");
+    while text.len() < 5 << 20 {
+        text.push_str("# padding padding padding padding padding padding padding padding\n");
+    }
+    std::fs::write(&big, &text).expect("write");
+    // A million-item flow sequence on one line: the node limit, and an error line that is cut.
+    let wide = dir.path().join("wide.yaml");
+    let items = vec!["1"; 1_000_000].join(",");
+    std::fs::write(
+        &wide,
+        format!("name: wide\napi: fixture\nvars: {{x: [{items}]}}\nsteps: []\n"),
+    )
+    .expect("write");
+    for (file, says) in [
+        (&big, "over conform's limit of 4 MiB for a scenario file"),
+        (&wide, "250000"),
+    ] {
+        let path = file.to_str().expect("UTF-8");
+        let (code, out) = run("fixture=http://127.0.0.1:9", path, &[]);
+        assert_eq!(code, Some(2), "{out}");
+        assert!(out.contains(says), "{}", &out[..out.len().min(2000)]);
+        assert!(out.len() < 4000, "the error echoes {} bytes", out.len());
+    }
+}

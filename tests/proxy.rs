@@ -6,27 +6,22 @@
 //! target, a body over its limit, a TLS tunnel) is its own error, never the target's; a session
 //! that saw no exchange proves nothing and exits 2.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, mpsc};
-use std::time::Duration;
 
 use conform::mock::{Fault, MockOptions};
 use serde_json::Value;
 
-use crate::util::{self, Conform, Mocks, finish, signal, temp_dir, text};
+use crate::util::{self, Conform, Mocks, Served, temp_dir, text};
 
-/// A `conform proxy` child: its listener's URL, its stdout as it comes.
+/// A `conform proxy` child and the folder of its reports.
 struct Proxy {
-    child: std::process::Child,
+    served: Served,
     url: String,
-    stdout: Arc<Mutex<String>>,
     reports: PathBuf,
 }
 
 impl Proxy {
-    /// `conform proxy --target API=TARGET` with `extra`, its reports under `dir`; waits (60 s
-    /// at most) for the line that names its listener.
+    /// `conform proxy --target API=TARGET` with `extra`, its reports under `dir`.
     fn start(api: &str, target: &str, dir: &Path, extra: &[&str]) -> Proxy {
         let reports = dir.join("reports");
         let flag = format!("{api}={target}");
@@ -38,44 +33,17 @@ impl Proxy {
             reports.to_str().expect("UTF-8"),
         ];
         args.extend_from_slice(extra);
-        let mut child = Conform::new(&args).spawn();
-        let out = child.stdout.take().expect("piped stdout");
-        let stdout = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = mpsc::channel();
-        let all = stdout.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if let Some((_, rest)) = line.split_once('\t') {
-                    let _ = tx.send(rest.split(' ').next().unwrap_or("").to_owned());
-                }
-                let mut all = all.lock().expect("lock");
-                all.push_str(&line);
-                all.push('\n');
-            }
-        });
-        let url = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(u) => u.trim_end_matches('/').to_owned(),
-            Err(_) => {
-                let _ = child.kill();
-                panic!("the proxy named no listener within 60 s");
-            }
-        };
+        let served = Served::start(&args);
         Proxy {
-            child,
-            url,
-            stdout,
+            url: served.url.clone(),
+            served,
             reports,
         }
     }
 
     /// Ctrl-C: the exit code, stdout and stderr.
     fn stop(self) -> (Option<i32>, String, String) {
-        signal(&self.child, libc::SIGINT);
-        let (status, err) = finish(self.child);
-        // The reader thread has the last lines once the pipe closed; give it a moment.
-        std::thread::sleep(Duration::from_millis(100));
-        let out = self.stdout.lock().expect("lock").clone();
-        (status.code(), out, err)
+        self.served.stop()
     }
 }
 

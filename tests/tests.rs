@@ -28,6 +28,8 @@ mod fuzz;
 mod har;
 // `conform proxy`: a validating reverse proxy in front of mocks, SDK-style clients through it.
 mod proxy;
+// `conform mock API --replay FILE.har`: the corpus against a replay of its own recording.
+mod replay;
 // `conform diff A.har B.har`: drift between a faithful and a faulted mock's recordings.
 mod drift;
 // `conform derive` on documentation fixtures.

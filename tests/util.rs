@@ -243,6 +243,75 @@ impl Conform {
     }
 }
 
+/// A `conform` command that serves until stopped (`mock`, `proxy`): its stdout read as it
+/// comes, the URL of its first listener (the first `NAME<TAB>URL` line).
+pub struct Served {
+    child: std::process::Child,
+    pub url: String,
+    stdout: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Served {
+    /// Starts `conform args...` and waits (60 s at most) for the line naming its listener.
+    pub fn start(args: &[&str]) -> Served {
+        use std::io::BufRead;
+        let mut child = Conform::new(args).spawn();
+        let out = child.stdout.take().expect("piped stdout");
+        let stdout = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let all = stdout.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+                if let Some((_, rest)) = line.split_once('\t') {
+                    let _ = tx.send(rest.split(' ').next().unwrap_or("").to_owned());
+                }
+                let mut all = all.lock().expect("lock");
+                all.push_str(&line);
+                all.push('\n');
+            }
+        });
+        let url = match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(u) => u.trim_end_matches('/').to_owned(),
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let mut err = String::new();
+                if let Some(mut e) = child.stderr.take() {
+                    let _ = std::io::Read::read_to_string(&mut e, &mut err);
+                }
+                panic!("conform {args:?} named no listener within 60 s: {err}");
+            }
+        };
+        Served { child, url, stdout }
+    }
+
+    /// What it printed, once it has printed `needle` (60 s at most, then the test fails).
+    pub fn stdout_once(&self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let out = self.stdout.lock().expect("lock").clone();
+            if out.contains(needle) {
+                return out;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {needle:?} within 60 s in:\n{out}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// Ctrl-C: the exit code, stdout and stderr.
+    pub fn stop(self) -> (Option<i32>, String, String) {
+        signal(&self.child, libc::SIGINT);
+        let (status, err) = finish(self.child);
+        // The reader thread has the last lines once the pipe closed; give it a moment.
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let out = self.stdout.lock().expect("lock").clone();
+        (status.code(), out, err)
+    }
+}
+
 /// How long a child may take to exit after a signal: one that ignores it fails the test.
 pub const SIGNAL_BOUND: std::time::Duration = std::time::Duration::from_secs(60);
 

@@ -130,6 +130,25 @@ pub struct MockArgs {
     /// Print the fault profiles, one line each, and exit.
     #[arg(long)]
     pub list_faults: bool,
+    /// Answer from this recording (HAR; one API named): each request gets the recorded answer
+    /// of its operation and resource ids, what the spec has no operation for goes to the
+    /// reference mock.
+    #[arg(long, value_name = "FILE.har", conflicts_with = "fault")]
+    pub replay: Option<PathBuf>,
+    /// With --replay, an operation the recording does not hold as asked: `404` (conform's,
+    /// naming the nearest recorded request) or `mock` (the reference mock answers).
+    #[arg(long, value_enum, default_value_t = ReplayFallback::NotFound, requires = "replay")]
+    pub fallback: ReplayFallback,
+    /// With --replay: the specs that name the recording's operations.
+    #[command(flatten)]
+    pub specs: SpecArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReplayFallback {
+    #[value(name = "404")]
+    NotFound,
+    Mock,
 }
 
 #[derive(Args)]

@@ -1,10 +1,11 @@
 //! `conform mock`: serves the built-in mocks on 127.0.0.1 until Ctrl-C, printing each one's URL
-//! and the credentials it accepts.
+//! and the credentials it accepts; with `--replay FILE.har`, one API answered from a recording
+//! ([`conform::mock::start_replay`]).
 
 use anyhow::Context;
 use conform::run::ExitCode;
 
-use super::args::MockArgs;
+use super::args::{MockArgs, ReplayFallback};
 
 pub fn mock(args: MockArgs) -> anyhow::Result<ExitCode> {
     if args.list_faults {
@@ -12,6 +13,9 @@ pub fn mock(args: MockArgs) -> anyhow::Result<ExitCode> {
             outln!("{:<24} {}", f.name(), f.description());
         }
         return Ok(ExitCode::Conform);
+    }
+    if let Some(har) = &args.replay {
+        return replay(&args, har);
     }
     let options = conform::mock::MockOptions {
         fault: args.fault,
@@ -40,18 +44,7 @@ pub fn mock(args: MockArgs) -> anyhow::Result<ExitCode> {
             let m = conform::mock::start(api, port, &options)
                 .await
                 .with_context(|| format!("cannot serve `{api}`"))?;
-            outln!("{api}\t{}", m.base_url);
-            for (what, value) in conform::mock::credentials(api) {
-                // Ports are ephemeral: show the real URL where a credential line refers to it.
-                let value = value.replace("<the base URL above>", m.base_url.as_str());
-                outln!("  {what}: {value}");
-            }
-            // The variables above, exported, are what `--target` picks the credentials up from.
-            // The API's own base (Nova's is under /compute/v2.1), not the server's root.
-            outln!(
-                "  run against it: conform run --target {api}={}",
-                m.target().base_url
-            );
+            served(api, &m, None);
             running.push(m);
         }
         outln!("serving until Ctrl-C");
@@ -64,4 +57,68 @@ pub fn mock(args: MockArgs) -> anyhow::Result<ExitCode> {
         }
         anyhow::Ok(ExitCode::Conform)
     })
+}
+
+/// `--replay FILE.har`: the recording read and matched to the API's spec before anything is
+/// served; then served until Ctrl-C.
+fn replay(args: &MockArgs, har: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let [api] = args.apis.as_slice() else {
+        anyhow::bail!(
+            "--replay answers for one API: name it (`conform mock API --replay {}`)",
+            har.display()
+        );
+    };
+    let registry = args.specs.registry()?;
+    let spec = registry.api(api).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let recording = conform::har::read(har, conform::har::MAX_HAR_BYTES)?;
+    let file = har.display().to_string();
+    let replay = conform::har::replay::Replay::new(&file, &recording, spec)?;
+    let fallback = match args.fallback {
+        ReplayFallback::NotFound => conform::mock::Fallback::NotFound,
+        ReplayFallback::Mock => conform::mock::Fallback::Mock,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let entries = replay.len();
+        let m = conform::mock::start_replay(api, replay, &file, fallback, args.port)
+            .await
+            .with_context(|| format!("cannot serve the replay of `{api}`"))?;
+        served(
+            api,
+            &m,
+            Some(format!(
+                "replaying: {entries} recorded exchange(s) of {file}"
+            )),
+        );
+        outln!("serving until Ctrl-C");
+        let _ = std::io::Write::flush(&mut std::io::stdout());
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot wait for Ctrl-C")?;
+        m.stop().await;
+        anyhow::Ok(ExitCode::Conform)
+    })
+}
+
+/// The lines of one served API: its URL, `note`, the credentials it accepts, how to run
+/// against it.
+fn served(api: &str, m: &conform::mock::Running, note: Option<String>) {
+    outln!("{api}\t{}", m.base_url);
+    if let Some(note) = note {
+        outln!("  {note}");
+    }
+    for (what, value) in conform::mock::credentials(api) {
+        // Ports are ephemeral: show the real URL where a credential line refers to it.
+        let value = value.replace("<the base URL above>", m.base_url.as_str());
+        outln!("  {what}: {value}");
+    }
+    // The variables above, exported, are what `--target` picks the credentials up from.
+    // The API's own base (Nova's is under /compute/v2.1), not the server's root.
+    outln!(
+        "  run against it: conform run --target {api}={}",
+        m.target().base_url
+    );
 }

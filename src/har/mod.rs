@@ -5,13 +5,15 @@
 //! template, the server's base path stripped) and checked offline as `run` checks a response
 //! ([`verify::entry`]), one [`crate::run::ScenarioResult`] per entry so every report works.
 //! Two recordings are compared by shape ([`diff::drift`] over [`shape::Profile`]s): the drift
-//! between a mock and its vendor, values such as ids never counted.
+//! between a mock and its vendor, values such as ids never counted. A recording answers again
+//! as a server would ([`replay::Replay`]).
 
 pub mod diff;
 pub mod matcher;
 pub mod model;
 pub mod read;
 pub mod record;
+pub mod replay;
 pub mod shape;
 pub mod verify;
 

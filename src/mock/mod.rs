@@ -13,6 +13,7 @@ mod faults;
 mod fixture;
 mod liveperson;
 mod openstack;
+mod replay;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -25,6 +26,7 @@ use tokio::sync::oneshot;
 
 pub use clock::Clock;
 pub use faults::{Fault, SLOW_DELAY};
+pub use replay::{Fallback, start_replay};
 
 use crate::target::Target;
 
@@ -185,6 +187,11 @@ pub async fn start(api: &str, port: u16, options: &MockOptions) -> std::io::Resu
             ),
         )
     })?;
+    serve(api, app, port).await
+}
+
+/// Serves `app` as `api` on 127.0.0.1:`port` (0: ephemeral) until stopped.
+pub(crate) async fn serve(api: &str, app: axum::Router, port: u16) -> std::io::Result<Running> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
@@ -204,4 +211,17 @@ pub async fn start(api: &str, port: u16, options: &MockOptions) -> std::io::Resu
         shutdown: Some(tx),
         task: Some(task),
     })
+}
+
+/// A request's headers as name and text pairs (bytes that are not UTF-8 replaced).
+pub(crate) fn header_pairs(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }

@@ -30,7 +30,7 @@ pub fn parse_head(path: &Path, source: &str) -> Result<Head, Diagnostic> {
 
 /// Reads a scenario file's text.
 pub fn read(path: &Path) -> Result<String, Diagnostic> {
-    crate::source::read_text(path)
+    crate::source::read_text(path, crate::source::TextKind::Scenario)
 }
 
 /// Reads and parses a scenario file.

@@ -6,10 +6,68 @@ use std::path::Path;
 use super::diag::Diagnostic;
 use super::span::Pos;
 
-/// The file's text, or a diagnostic saying why it cannot be had.
-pub fn read(path: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::new(path, Pos::UNKNOWN, format!("cannot read the file: {e}")))?;
+/// The largest scenario file read: a hand-written flow is a few kilobytes, so this bounds what
+/// a generated or mistaken file can cost (memory, parse time, the size of an error).
+pub const MAX_SCENARIO_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The largest spec file read: Stripe's published spec, among the largest there are, is 4 MiB.
+pub const MAX_SPEC_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What a file is, for the words of the size error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Scenario,
+    Spec,
+}
+
+impl Kind {
+    fn limit(self) -> u64 {
+        match self {
+            Kind::Scenario => MAX_SCENARIO_BYTES,
+            Kind::Spec => MAX_SPEC_BYTES,
+        }
+    }
+}
+
+/// The file's text, or a diagnostic saying why it cannot be had: unreadable, over the limit of
+/// its kind (checked before it is read, and again while reading, for a file that grows), or not
+/// UTF-8.
+pub fn read(path: &Path, kind: Kind) -> Result<String, Diagnostic> {
+    use std::io::Read as _;
+    let cannot = |e: std::io::Error| {
+        Diagnostic::new(path, Pos::UNKNOWN, format!("cannot read the file: {e}"))
+    };
+    let limit = kind.limit();
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let size = file.metadata().map_err(cannot)?.len();
+    let mut bytes = Vec::new();
+    if size <= limit {
+        file.take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(cannot)?;
+    }
+    if size > limit || bytes.len() as u64 > limit {
+        let (what, fix) = match kind {
+            Kind::Scenario => (
+                "a scenario file",
+                "split it into several scenarios, one flow per file",
+            ),
+            Kind::Spec => (
+                "a spec file",
+                "split it into several files joined by `$ref`",
+            ),
+        };
+        return Err(Diagnostic::new(
+            path,
+            Pos::UNKNOWN,
+            format!(
+                "the file is {} bytes, over conform's limit of {} MiB for {what}",
+                size.max(bytes.len() as u64),
+                limit / (1024 * 1024)
+            ),
+        )
+        .help(fix));
+    }
     decode(path, bytes)
 }
 
@@ -54,6 +112,28 @@ mod tests {
         assert_eq!(d.pos, Pos::new(2, 9));
         assert!(d.message.contains("0xFF at offset 18"), "{d}");
         assert_eq!(d.line_text.as_deref(), Some("apé: caf\u{FFFD}"));
+    }
+
+    #[test]
+    fn a_file_over_its_limit_is_refused_by_size_and_one_at_it_is_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let at = dir.path().join("at.yaml");
+        std::fs::write(&at, vec![b'#'; MAX_SCENARIO_BYTES as usize]).expect("write");
+        assert_eq!(
+            read(&at, Kind::Scenario).expect("at the limit").len() as u64,
+            MAX_SCENARIO_BYTES
+        );
+        let over = dir.path().join("over.yaml");
+        std::fs::write(&over, vec![b'#'; MAX_SCENARIO_BYTES as usize + 1]).expect("write");
+        let d = read(&over, Kind::Scenario).expect_err("over the limit");
+        assert!(
+            d.message
+                .contains("4194305 bytes, over conform's limit of 4 MiB for a scenario file"),
+            "{d}"
+        );
+        assert!(d.to_string().contains("split it"), "{d}");
+        // The same file is a small spec.
+        assert!(read(&over, Kind::Spec).is_ok());
     }
 
     #[test]

@@ -214,7 +214,7 @@ impl FileSet {
         if let Some(i) = self.by_canonical.get(&canonical) {
             return Ok(*i);
         }
-        let source = crate::source::read_text(path)?;
+        let source = crate::source::read_text(path, crate::source::TextKind::Spec)?;
         let value = parse(path, &source)?;
         let i = self.files.len();
         self.files.push(Part {

@@ -6,11 +6,51 @@ use std::path::Path;
 use super::diag::Diagnostic;
 use super::span::Pos;
 
-/// The file's text, or a diagnostic saying why it cannot be had.
-pub fn read(path: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::new(path, Pos::UNKNOWN, format!("cannot read the file: {e}")))?;
+/// How large a kind of file may be: a file is read whole into memory, so it is bounded.
+#[derive(Debug, Clone, Copy)]
+pub struct SizeLimit {
+    pub bytes: u64,
+    /// What the file is, for the message: "a scenario file".
+    pub what: &'static str,
+    /// The fix, for the help: "split the scenario into smaller files".
+    pub fix: &'static str,
+}
+
+/// The file's text, or a diagnostic saying why it cannot be had: unreadable, larger than
+/// `limit` (refused before reading, and never more than the limit read even if it grows), or
+/// not UTF-8.
+pub fn read(path: &Path, limit: SizeLimit) -> Result<String, Diagnostic> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| {
+        Diagnostic::new(path, Pos::UNKNOWN, format!("cannot read the file: {e}"))
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let size = file.metadata().map_err(cannot)?.len();
+    let mut bytes = Vec::new();
+    if size <= limit.bytes {
+        file.take(limit.bytes + 1)
+            .read_to_end(&mut bytes)
+            .map_err(cannot)?;
+    }
+    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size > limit.bytes || read > limit.bytes {
+        return Err(too_large(path, size.max(read), limit));
+    }
     decode(path, bytes)
+}
+
+fn too_large(path: &Path, size: u64, limit: SizeLimit) -> Diagnostic {
+    Diagnostic::new(
+        path,
+        Pos::UNKNOWN,
+        format!(
+            "{size} bytes is over conform's limit of {} bytes ({} MiB) for {}",
+            limit.bytes,
+            limit.bytes >> 20,
+            limit.what
+        ),
+    )
+    .help(limit.fix)
 }
 
 /// `bytes` as UTF-8 text; `path` is only used in messages.
@@ -46,6 +86,30 @@ pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const TINY: SizeLimit = SizeLimit {
+        bytes: 8,
+        what: "a test file",
+        fix: "make it shorter",
+    };
+
+    #[test]
+    fn a_file_at_the_limit_is_read_and_one_byte_over_is_refused_naming_the_limit() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("f.yaml");
+        std::fs::write(&path, "a: 12345").expect("write");
+        assert_eq!(read(&path, TINY).expect("at the limit"), "a: 12345");
+        std::fs::write(&path, "a: 123456").expect("write");
+        let d = read(&path, TINY).expect_err("over the limit");
+        assert_eq!(
+            d.to_string(),
+            format!(
+                "{}: 9 bytes is over conform's limit of 8 bytes (0 MiB) for a test file\n  \
+                 help: make it shorter",
+                path.display()
+            )
+        );
+    }
 
     #[test]
     fn a_bad_byte_is_reported_at_its_line_and_column() {

@@ -185,9 +185,7 @@ impl<'de> Deserialize<'de> for Node {
         // Each level of nesting costs tens of KiB of stack in the parser's frames: a file at
         // the depth limit overflowed a 2 MiB thread (test threads, tokio workers). The stack
         // grows on the heap instead when it runs low.
-        let s = stacker::maybe_grow(RED_ZONE, STACK_STEP, || {
-            Spanned::<RawKind>::deserialize(d)
-        })?;
+        let s = stacker::maybe_grow(RED_ZONE, STACK_STEP, || Spanned::<RawKind>::deserialize(d))?;
         Ok(Node {
             pos: s.pos,
             end: s.end,

@@ -110,32 +110,68 @@ fn a_body_that_trickles_is_said_to_trickle() {
     assert!(!out.contains("no response within"), "{out}");
 }
 
+/// A valid scenario padded with a comment to exactly `size` bytes.
+fn padded_scenario(size: u64) -> Vec<u8> {
+    let head = b"name: padded\napi: alibaba-elasticsearch\nsteps:\n  - call: createInstance\n#";
+    let mut text = head.to_vec();
+    text.resize(usize::try_from(size).expect("fits"), b'x');
+    text.push(b'\n');
+    text.truncate(usize::try_from(size).expect("fits"));
+    text
+}
+
 #[test]
-fn an_oversized_or_overgrown_scenario_is_refused_with_the_limit_and_a_short_line() {
+fn a_scenario_at_the_size_limit_is_read_and_one_byte_over_is_refused_with_the_fix() {
     let dir = util::temp_dir();
-    // 5 MiB of comments: over the 4 MiB a scenario file may have.
-    let big = dir.path().join("big.yaml");
-    let mut text = String::from("name: big\napi: fixture\nsteps: []\n");
-    while text.len() < 5 << 20 {
-        text.push_str("# padding padding padding padding padding padding padding padding\n");
+    let path = dir.path().join("big.yaml");
+    let limit = conform::scenario::MAX_SCENARIO_BYTES;
+    std::fs::write(&path, padded_scenario(limit)).expect("write");
+    let (scenario, _) = conform::scenario::load(&path).expect("a scenario at the limit");
+    assert_eq!(scenario.name.value, "padded");
+    std::fs::write(&path, padded_scenario(limit + 1)).expect("write");
+    let d = conform::scenario::load(&path).expect_err("one byte over");
+    let said = d.to_string();
+    assert!(said.starts_with(&path.display().to_string()), "{said}");
+    assert!(
+        said.contains(&format!(
+            "{} bytes is over conform's limit of {limit} bytes (4 MiB) for a scenario file",
+            limit + 1
+        )),
+        "{said}"
+    );
+    assert!(said.contains("split the scenario"), "{said}");
+}
+
+#[test]
+fn a_spec_over_the_size_limit_is_refused_with_the_fix_and_one_at_it_is_read() {
+    let dir = util::temp_dir();
+    let path = dir.path().join("openapi.yaml");
+    let limit = conform::spec::MAX_SPEC_BYTES;
+    let head = "openapi: 3.1.0\ninfo: {title: big, version: '1'}\npaths: {}\n#";
+    let mut text = head.as_bytes().to_vec();
+    text.resize(usize::try_from(limit).expect("fits"), b'x');
+    std::fs::write(&path, &text).expect("write");
+    if let Err(d) = conform::spec::load_api("big", &path) {
+        assert!(!d.message.contains("limit"), "refused at the limit: {d}");
     }
-    std::fs::write(&big, &text).expect("write");
-    // A million-item flow sequence on one line: the node limit, and an error line that is cut.
-    let wide = dir.path().join("wide.yaml");
-    let items = vec!["1"; 1_000_000].join(",");
-    std::fs::write(
-        &wide,
-        format!("name: wide\napi: fixture\nvars: {{x: [{items}]}}\nsteps: []\n"),
-    )
-    .expect("write");
-    for (file, says) in [
-        (&big, "over conform's limit of 4 MiB for a scenario file"),
-        (&wide, "250000"),
-    ] {
-        let path = file.to_str().expect("UTF-8");
-        let (code, out) = run("fixture=http://127.0.0.1:9", path, &[]);
-        assert_eq!(code, Some(2), "{out}");
-        assert!(out.contains(says), "{}", &out[..out.len().min(2000)]);
-        assert!(out.len() < 4000, "the error echoes {} bytes", out.len());
-    }
+    text.push(b'x');
+    std::fs::write(&path, &text).expect("write");
+    let d = conform::spec::load_api("big", &path).expect_err("one byte over");
+    let said = d.to_string();
+    assert!(said.starts_with(&path.display().to_string()), "{said}");
+    assert!(said.contains("(64 MiB) for a spec file"), "{said}");
+    assert!(said.contains("split the spec"), "{said}");
+}
+
+#[test]
+fn an_error_on_a_400_kb_line_echoes_an_excerpt_not_the_line() {
+    // A 200,000-element flow sequence on one line (400 KB), broken at its end.
+    let dir = util::temp_dir();
+    let path = dir.path().join("long.yaml");
+    let items = vec!["1"; 200_000].join(",");
+    std::fs::write(&path, format!("name: long\napi: x\nsteps: [{items}, ]]\n")).expect("write");
+    let d = conform::scenario::load(&path).expect_err("broken");
+    let said = d.to_string();
+    assert!(said.len() < 2_000, "{} bytes echoed", said.len());
+    assert!(said.contains('…'), "{said}");
 }

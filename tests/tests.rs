@@ -42,6 +42,8 @@ mod interrupt;
 mod hostile;
 // The harness's own limits (body size, trickling bodies) named as limits.
 mod limits;
+// The parsers under a seeded mutational fuzzer: no panic, every rejection with a position.
+mod parsers_fuzz;
 // Scenarios that break their spec are refused before anything is sent.
 mod presend;
 // The report formats on a real run (insta snapshots in `snapshots/`).

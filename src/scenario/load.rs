@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::source::{Diagnostic, yaml};
+use crate::source::{Diagnostic, SizeLimit, yaml};
 
 use super::model::Scenario;
 
@@ -28,9 +28,21 @@ pub fn parse_head(path: &Path, source: &str) -> Result<Head, Diagnostic> {
         .map_err(|e| yaml::diagnostic(path, source, &e))
 }
 
-/// Reads a scenario file's text.
+/// The largest scenario file read: far above any hand-written or `conform init` scenario, and a
+/// bound on the memory one file can cost before the YAML limits ([`yaml::MAX_NODES`],
+/// [`yaml::MAX_DEPTH`]) apply.
+pub const MAX_SCENARIO_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads a scenario file's text, refusing one over [`MAX_SCENARIO_BYTES`].
 pub fn read(path: &Path) -> Result<String, Diagnostic> {
-    crate::source::read_text(path, crate::source::TextKind::Scenario)
+    crate::source::read_text(
+        path,
+        SizeLimit {
+            bytes: MAX_SCENARIO_BYTES,
+            what: "a scenario file",
+            fix: "split the scenario into smaller files (one flow each)",
+        },
+    )
 }
 
 /// Reads and parses a scenario file.

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 pub use crate::source::{Node, NodeKind, Pos, Spanned};
 pub use heads::scan_heads;
-pub use load::{Head, load, parse, parse_head, read};
+pub use load::{Head, MAX_SCENARIO_BYTES, load, parse, parse_head, read};
 pub use model::{
     AuthMode, Capture, Dur, Expect, Retry, Scenario, StatusItem, StatusSpec, Step, class_digit,
 };

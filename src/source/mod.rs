@@ -17,4 +17,4 @@ pub use diag::Diagnostic;
 pub use node::{Node, NodeKind};
 pub use span::{Pos, Span, Spanned};
 pub use suggest::{did_you_mean, edit_distance};
-pub use text::{Kind as TextKind, MAX_SCENARIO_BYTES, MAX_SPEC_BYTES, read as read_text};
+pub use text::{SizeLimit, decode as decode_text, read as read_text};

@@ -176,9 +176,16 @@ impl<'de> Deserialize<'de> for RawKind {
     }
 }
 
+/// Stack kept free below each level of a tree being read, and what is added when less is left.
+const RED_ZONE: usize = 256 * 1024;
+const STACK_STEP: usize = 2 * 1024 * 1024;
+
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = Spanned::<RawKind>::deserialize(d)?;
+        // Each level of nesting costs tens of KiB of stack in the parser's frames: a file at
+        // the depth limit overflowed a 2 MiB thread (test threads, tokio workers). The stack
+        // grows on the heap instead when it runs low.
+        let s = stacker::maybe_grow(RED_ZONE, STACK_STEP, || Spanned::<RawKind>::deserialize(d))?;
         Ok(Node {
             pos: s.pos,
             end: s.end,

@@ -6,69 +6,51 @@ use std::path::Path;
 use super::diag::Diagnostic;
 use super::span::Pos;
 
-/// The largest scenario file read: a hand-written flow is a few kilobytes, so this bounds what
-/// a generated or mistaken file can cost (memory, parse time, the size of an error).
-pub const MAX_SCENARIO_BYTES: u64 = 4 * 1024 * 1024;
-
-/// The largest spec file read: Stripe's published spec, among the largest there are, is 4 MiB.
-pub const MAX_SPEC_BYTES: u64 = 64 * 1024 * 1024;
-
-/// What a file is, for the words of the size error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Scenario,
-    Spec,
+/// How large a kind of file may be: a file is read whole into memory, so it is bounded.
+#[derive(Debug, Clone, Copy)]
+pub struct SizeLimit {
+    pub bytes: u64,
+    /// What the file is, for the message: "a scenario file".
+    pub what: &'static str,
+    /// The fix, for the help: "split the scenario into smaller files".
+    pub fix: &'static str,
 }
 
-impl Kind {
-    fn limit(self) -> u64 {
-        match self {
-            Kind::Scenario => MAX_SCENARIO_BYTES,
-            Kind::Spec => MAX_SPEC_BYTES,
-        }
-    }
-}
-
-/// The file's text, or a diagnostic saying why it cannot be had: unreadable, over the limit of
-/// its kind (checked before it is read, and again while reading, for a file that grows), or not
-/// UTF-8.
-pub fn read(path: &Path, kind: Kind) -> Result<String, Diagnostic> {
-    use std::io::Read as _;
+/// The file's text, or a diagnostic saying why it cannot be had: unreadable, larger than
+/// `limit` (refused before reading, and never more than the limit read even if it grows), or
+/// not UTF-8.
+pub fn read(path: &Path, limit: SizeLimit) -> Result<String, Diagnostic> {
+    use std::io::Read;
     let cannot = |e: std::io::Error| {
         Diagnostic::new(path, Pos::UNKNOWN, format!("cannot read the file: {e}"))
     };
-    let limit = kind.limit();
     let file = std::fs::File::open(path).map_err(cannot)?;
     let size = file.metadata().map_err(cannot)?.len();
     let mut bytes = Vec::new();
-    if size <= limit {
-        file.take(limit + 1)
+    if size <= limit.bytes {
+        file.take(limit.bytes + 1)
             .read_to_end(&mut bytes)
             .map_err(cannot)?;
     }
-    if size > limit || bytes.len() as u64 > limit {
-        let (what, fix) = match kind {
-            Kind::Scenario => (
-                "a scenario file",
-                "split it into several scenarios, one flow per file",
-            ),
-            Kind::Spec => (
-                "a spec file",
-                "split it into several files joined by `$ref`",
-            ),
-        };
-        return Err(Diagnostic::new(
-            path,
-            Pos::UNKNOWN,
-            format!(
-                "the file is {} bytes, over conform's limit of {} MiB for {what}",
-                size.max(bytes.len() as u64),
-                limit / (1024 * 1024)
-            ),
-        )
-        .help(fix));
+    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size > limit.bytes || read > limit.bytes {
+        return Err(too_large(path, size.max(read), limit));
     }
     decode(path, bytes)
+}
+
+fn too_large(path: &Path, size: u64, limit: SizeLimit) -> Diagnostic {
+    Diagnostic::new(
+        path,
+        Pos::UNKNOWN,
+        format!(
+            "{size} bytes is over conform's limit of {} bytes ({} MiB) for {}",
+            limit.bytes,
+            limit.bytes >> 20,
+            limit.what
+        ),
+    )
+    .help(limit.fix)
 }
 
 /// `bytes` as UTF-8 text; `path` is only used in messages.
@@ -105,6 +87,30 @@ pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
 mod tests {
     use super::*;
 
+    const TINY: SizeLimit = SizeLimit {
+        bytes: 8,
+        what: "a test file",
+        fix: "make it shorter",
+    };
+
+    #[test]
+    fn a_file_at_the_limit_is_read_and_one_byte_over_is_refused_naming_the_limit() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("f.yaml");
+        std::fs::write(&path, "a: 12345").expect("write");
+        assert_eq!(read(&path, TINY).expect("at the limit"), "a: 12345");
+        std::fs::write(&path, "a: 123456").expect("write");
+        let d = read(&path, TINY).expect_err("over the limit");
+        assert_eq!(
+            d.to_string(),
+            format!(
+                "{}: 9 bytes is over conform's limit of 8 bytes (0 MiB) for a test file\n  \
+                 help: make it shorter",
+                path.display()
+            )
+        );
+    }
+
     #[test]
     fn a_bad_byte_is_reported_at_its_line_and_column() {
         let bytes = b"name: ok\nap\xc3\xa9: caf\xff\n".to_vec();
@@ -112,28 +118,6 @@ mod tests {
         assert_eq!(d.pos, Pos::new(2, 9));
         assert!(d.message.contains("0xFF at offset 18"), "{d}");
         assert_eq!(d.line_text.as_deref(), Some("apé: caf\u{FFFD}"));
-    }
-
-    #[test]
-    fn a_file_over_its_limit_is_refused_by_size_and_one_at_it_is_read() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let at = dir.path().join("at.yaml");
-        std::fs::write(&at, vec![b'#'; MAX_SCENARIO_BYTES as usize]).expect("write");
-        assert_eq!(
-            read(&at, Kind::Scenario).expect("at the limit").len() as u64,
-            MAX_SCENARIO_BYTES
-        );
-        let over = dir.path().join("over.yaml");
-        std::fs::write(&over, vec![b'#'; MAX_SCENARIO_BYTES as usize + 1]).expect("write");
-        let d = read(&over, Kind::Scenario).expect_err("over the limit");
-        assert!(
-            d.message
-                .contains("4194305 bytes, over conform's limit of 4 MiB for a scenario file"),
-            "{d}"
-        );
-        assert!(d.to_string().contains("split it"), "{d}");
-        // The same file is a small spec.
-        assert!(read(&over, Kind::Spec).is_ok());
     }
 
     #[test]

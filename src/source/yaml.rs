@@ -236,6 +236,32 @@ mod tests {
         diagnostic(Path::new("f.yaml"), src, &err)
     }
 
+    fn parses(src: &str) -> bool {
+        serde_saphyr::from_str_with_options::<Node>(src, options()).is_ok()
+    }
+
+    /// `a: [...]` of `items` scalars: the mapping, its key, the list and the items are nodes.
+    fn list(items: usize) -> String {
+        format!("a: [{}]\n", vec!["1"; items].join(","))
+    }
+
+    #[test]
+    fn a_file_at_the_node_limit_parses_and_one_node_over_is_refused() {
+        assert!(parses(&list(MAX_NODES - 3)), "at the limit");
+        let d = error(&list(MAX_NODES - 2));
+        assert!(d.message.contains("more than 250000 YAML nodes"), "{d}");
+        assert!(d.help.as_deref().unwrap_or("").contains("split it"), "{d}");
+    }
+
+    #[test]
+    fn a_file_at_the_depth_limit_parses_and_one_level_deeper_is_refused() {
+        let nested = |depth: usize| format!("{}{}\n", "[".repeat(depth), "]".repeat(depth));
+        assert!(parses(&nested(MAX_DEPTH)), "at the limit");
+        let d = error(&nested(MAX_DEPTH + 1));
+        assert!(d.message.contains("more than 64 deep"), "{d}");
+        assert!(d.pos.is_known(), "{d}");
+    }
+
     #[test]
     fn a_duplicate_key_names_the_first() {
         let d = error("a: 1\nb:\n  c: 1\n  d: 2\n  c: 3\n");

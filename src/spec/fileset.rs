@@ -214,7 +214,14 @@ impl FileSet {
         if let Some(i) = self.by_canonical.get(&canonical) {
             return Ok(*i);
         }
-        let source = crate::source::read_text(path, crate::source::TextKind::Spec)?;
+        let source = crate::source::read_text(
+            path,
+            crate::source::SizeLimit {
+                bytes: super::MAX_SPEC_BYTES,
+                what: "a spec file",
+                fix: "split the spec into files joined by `$ref`s (each file has this limit)",
+            },
+        )?;
         let value = parse(path, &source)?;
         let i = self.files.len();
         self.files.push(Part {
@@ -274,7 +281,7 @@ impl FileSet {
     /// here, on the way to an error: a clean spec pays nothing for it.
     pub(crate) fn position(&self, file: usize, pointer: &str) -> Pos {
         let f = &self.files[file];
-        serde_saphyr::from_str::<Node>(&f.source)
+        serde_saphyr::from_str_with_options::<Node>(&f.source, crate::source::yaml::options())
             .ok()
             .map_or(Pos::UNKNOWN, |n| super::lint::position(&n, pointer))
     }

@@ -49,7 +49,7 @@ pub(crate) const CYCLE_HELP: &str = "make one of them the object itself instead 
 /// are read from beside it).
 pub fn load_api(api: &str, path: &Path) -> Result<ApiSpec, Diagnostic> {
     let mut files = FileSet::root(path)?;
-    let is_30 = check_version(path, &files.files[0].value)?;
+    let is_30 = check_version(&files)?;
     files.follow_refs()?;
     if let Some((file, pointer, reference, chain)) = files.first_cycle() {
         let message = format!(
@@ -96,23 +96,35 @@ pub(crate) fn converted(files: &FileSet, is_30: bool) -> Vec<Value> {
 }
 
 /// `Ok(true)` for 3.0.x, `Ok(false)` for 3.1.x; anything else is refused with the fix.
-pub(crate) fn check_version(path: &Path, doc: &Value) -> Result<bool, Diagnostic> {
-    let err = |m: String| Diagnostic::new(path, Pos::UNKNOWN, m);
+pub(crate) fn check_version(files: &FileSet) -> Result<bool, Diagnostic> {
+    let (path, doc) = (&files.files[0].path, &files.files[0].value);
+    // At the key when the file has it, else at the top of the file: always a line to go to.
+    let at = |key: &str| match files.position(0, &format!("/{key}")) {
+        p if p.is_known() => p,
+        _ => Pos::new(1, 1),
+    };
+    let err = |key: &str, m: String| {
+        Diagnostic::new(path, at(key), m).with_source(&files.files[0].source)
+    };
     if let Some(v) = doc.get("swagger") {
         let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-        return Err(err(format!(
-            "`swagger: {v}` is a Swagger 2.0 document; conform reads OpenAPI 3.0 and 3.1"
-        ))
+        return Err(err(
+            "swagger",
+            format!("`swagger: {v}` is a Swagger 2.0 document; conform reads OpenAPI 3.0 and 3.1"),
+        )
         .help(SWAGGER_HELP));
     }
     match doc.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.1.") => Ok(false),
         Some(v) if v.starts_with("3.0.") => Ok(true),
-        Some(v) => Err(err(format!(
-            "`openapi: {v}` is not supported; conform reads OpenAPI 3.0.x and 3.1.x documents"
-        ))
+        Some(v) => Err(err(
+            "openapi",
+            format!(
+                "`openapi: {v}` is not supported; conform reads OpenAPI 3.0.x and 3.1.x documents"
+            ),
+        )
         .help("write `openapi: 3.1.0` and use JSON Schema 2020-12 in schemas")),
-        None => Err(err("the document has no `openapi` version key".into())
+        None => Err(err("", "the document has no `openapi` version key".into())
             .help("start the file with `openapi: 3.1.0`")),
     }
 }

@@ -23,6 +23,10 @@ use std::sync::{Arc, Mutex};
 
 pub use files::{Origin, SpecFile, SpecFiles};
 pub use load::load_api;
+
+/// The largest spec file read (each file of a spec split by `$ref`s): the largest public specs
+/// are a few MiB of YAML; the whole file is parsed in memory, so it is bounded.
+pub const MAX_SPEC_BYTES: u64 = 64 * 1024 * 1024;
 pub use model::{
     ApiSpec, HeaderSpec, Location, Media, Operation, Param, RequestBody, Response, Schema, essence,
     is_json as model_is_json,

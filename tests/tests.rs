@@ -14,6 +14,8 @@ mod fault_detection;
 mod liveperson;
 mod openstack;
 
+// N identical cancels, restores or clientTokens at once: one winner, one result.
+mod concurrency;
 // Alibaba's request signing against the official SDK's requests.
 mod alibaba_signing;
 // The CI recipe in docs/ci/.

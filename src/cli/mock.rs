@@ -34,6 +34,7 @@ pub fn mock(args: MockArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
+        let stop = super::signals::stopped("the mocks stop as they are");
         let mut running = Vec::new();
         for (i, api) in apis.iter().enumerate() {
             let port = if args.port == 0 {
@@ -49,9 +50,12 @@ pub fn mock(args: MockArgs) -> anyhow::Result<ExitCode> {
         }
         outln!("serving until Ctrl-C");
         let _ = std::io::Write::flush(&mut std::io::stdout());
-        tokio::signal::ctrl_c()
-            .await
-            .context("cannot wait for Ctrl-C")?;
+        match stop {
+            Some(first) => {
+                first.await;
+            }
+            None => std::future::pending::<()>().await,
+        }
         for m in running {
             m.stop().await;
         }
@@ -82,6 +86,7 @@ fn replay(args: &MockArgs, har: &std::path::Path) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
+        let stop = super::signals::stopped("the replay stops as it is");
         let entries = replay.len();
         let m = conform::mock::start_replay(api, replay, &file, fallback, args.port)
             .await
@@ -95,9 +100,12 @@ fn replay(args: &MockArgs, har: &std::path::Path) -> anyhow::Result<ExitCode> {
         );
         outln!("serving until Ctrl-C");
         let _ = std::io::Write::flush(&mut std::io::stdout());
-        tokio::signal::ctrl_c()
-            .await
-            .context("cannot wait for Ctrl-C")?;
+        match stop {
+            Some(first) => {
+                first.await;
+            }
+            None => std::future::pending::<()>().await,
+        }
         m.stop().await;
         anyhow::Ok(ExitCode::Conform)
     })

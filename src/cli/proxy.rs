@@ -81,6 +81,7 @@ pub fn proxy(args: ProxyArgs, color: bool) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     let (summary, exchanges) = runtime.block_on(async {
+        let stop = super::signals::stopped("the exchanges in flight are not reported");
         let session = Session::new(Arc::new(Fanout(sinks)));
         let mut running = Vec::new();
         for (i, upstream) in upstreams.into_iter().enumerate() {
@@ -114,8 +115,10 @@ pub fn proxy(args: ProxyArgs, color: bool) -> anyhow::Result<ExitCode> {
             eprintln!("{hint}");
         }
         let _ = std::io::Write::flush(&mut std::io::stdout());
-        match super::signals::stopped("the exchanges in flight are not reported").await {
-            Some(_) => {}
+        match stop {
+            Some(first) => {
+                first.await;
+            }
             // Signals cannot be watched: serve until killed.
             None => std::future::pending::<()>().await,
         }

@@ -29,18 +29,22 @@ pub async fn watch(interrupt: Interrupt, in_flight: Arc<InFlight>) {
     std::process::exit(i32::from(ExitCode::Interrupted.code()));
 }
 
-/// For a command that serves until stopped (`conform proxy`): waits for the first Ctrl-C or
-/// SIGTERM and gives its name; from then on a second one exits at once (`second` says what
-/// is lost). `None` when the signals cannot be watched: the command then serves until killed.
-pub async fn stopped(second: &'static str) -> Option<&'static str> {
+/// For a command that serves until stopped (`conform proxy`, `conform mock`): watches SIGINT
+/// and SIGTERM from now on (call it before saying where it serves, so a signal sent as soon as
+/// that is read is not the default, fatal one) and gives the wait for the first; from then on a
+/// second one exits at once (`second` says what is lost). `None` when the signals cannot be
+/// watched: the command then serves until killed.
+pub fn stopped(second: &'static str) -> Option<impl std::future::Future<Output = &'static str>> {
     let mut signals = Signals::new()?;
-    let first = signals.next().await;
-    tokio::spawn(async move {
-        let again = signals.next().await;
-        eprintln!("\n{again} again: exiting now; {second}");
-        std::process::exit(i32::from(ExitCode::Interrupted.code()));
-    });
-    Some(first)
+    Some(async move {
+        let first = signals.next().await;
+        tokio::spawn(async move {
+            let again = signals.next().await;
+            eprintln!("\n{again} again: exiting now; {second}");
+            std::process::exit(i32::from(ExitCode::Interrupted.code()));
+        });
+        first
+    })
 }
 
 /// SIGINT and SIGTERM, registered once for the whole run.

@@ -50,12 +50,7 @@ pub fn mock(args: MockArgs) -> anyhow::Result<ExitCode> {
         }
         outln!("serving until Ctrl-C");
         let _ = std::io::Write::flush(&mut std::io::stdout());
-        match stop {
-            Some(first) => {
-                first.await;
-            }
-            None => std::future::pending::<()>().await,
-        }
+        stop.await;
         for m in running {
             m.stop().await;
         }
@@ -100,12 +95,7 @@ fn replay(args: &MockArgs, har: &std::path::Path) -> anyhow::Result<ExitCode> {
         );
         outln!("serving until Ctrl-C");
         let _ = std::io::Write::flush(&mut std::io::stdout());
-        match stop {
-            Some(first) => {
-                first.await;
-            }
-            None => std::future::pending::<()>().await,
-        }
+        stop.await;
         m.stop().await;
         anyhow::Ok(ExitCode::Conform)
     })

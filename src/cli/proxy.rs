@@ -115,13 +115,7 @@ pub fn proxy(args: ProxyArgs, color: bool) -> anyhow::Result<ExitCode> {
             eprintln!("{hint}");
         }
         let _ = std::io::Write::flush(&mut std::io::stdout());
-        match stop {
-            Some(first) => {
-                first.await;
-            }
-            // Signals cannot be watched: serve until killed.
-            None => std::future::pending::<()>().await,
-        }
+        stop.await;
         for r in running {
             r.stop(GRACE).await;
         }

@@ -32,19 +32,22 @@ pub async fn watch(interrupt: Interrupt, in_flight: Arc<InFlight>) {
 /// For a command that serves until stopped (`conform proxy`, `conform mock`): watches SIGINT
 /// and SIGTERM from now on (call it before saying where it serves, so a signal sent as soon as
 /// that is read is not the default, fatal one) and gives the wait for the first; from then on a
-/// second one exits at once (`second` says what is lost). `None` when the signals cannot be
-/// watched: the command then serves until killed.
-pub fn stopped(second: &'static str) -> Option<impl std::future::Future<Output = &'static str>> {
-    let mut signals = Signals::new()?;
-    Some(async move {
-        let first = signals.next().await;
+/// second one exits at once (`second` says what is lost). When the signals cannot be watched,
+/// the wait never ends: the command serves until killed.
+pub fn stopped(second: &'static str) -> impl std::future::Future<Output = ()> {
+    // Registered now, not when the wait is first polled.
+    let signals = Signals::new();
+    async move {
+        let Some(mut signals) = signals else {
+            return std::future::pending().await;
+        };
+        signals.next().await;
         tokio::spawn(async move {
             let again = signals.next().await;
             eprintln!("\n{again} again: exiting now; {second}");
             std::process::exit(i32::from(ExitCode::Interrupted.code()));
         });
-        first
-    })
+    }
 }
 
 /// SIGINT and SIGTERM, registered once for the whole run.

@@ -139,7 +139,7 @@ async fn authenticate(State(mock): State<Shared>, req: Request, next: Next) -> R
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
         return reply.error(Code::InvalidParameter("body"));
     };
-    let headers = super::header_pairs(&parts.headers);
+    let headers = crate::run::header_pairs(&parts.headers);
     let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let incoming = Incoming::new(parts.method.as_str(), path_and_query, &headers, &bytes);
     let verdict = verify::verify(&incoming, |id| {

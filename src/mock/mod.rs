@@ -212,16 +212,3 @@ pub(crate) async fn serve(api: &str, app: axum::Router, port: u16) -> std::io::R
         task: Some(task),
     })
 }
-
-/// A request's headers as name and text pairs (bytes that are not UTF-8 replaced).
-pub(crate) fn header_pairs(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect()
-}

@@ -102,7 +102,7 @@ async fn replaying(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Re
         .then(|| std::str::from_utf8(&bytes).ok())
         .flatten();
     let pass = |parts, bytes| next.run(Request::from_parts(parts, Body::from(bytes)));
-    let headers = super::header_pairs(&parts.headers);
+    let headers = crate::run::header_pairs(&parts.headers);
     match s.replay.answer(parts.method.as_str(), &url, &headers, text) {
         Answer::Recorded {
             status,

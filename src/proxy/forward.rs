@@ -157,16 +157,7 @@ impl Shared {
             }
         };
         let status = resp.status().as_u16();
-        let headers: Vec<(String, String)> = resp
-            .headers()
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = crate::run::header_pairs(resp.headers());
         let mut body = Vec::new();
         loop {
             match resp.chunk().await {

@@ -218,16 +218,7 @@ pub async fn send(
     let mut resp = builder.send().await.map_err(transport)?;
     let headers_after = started.elapsed();
     let status = resp.status().as_u16();
-    let headers: Vec<(String, String)> = resp
-        .headers()
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = header_pairs(resp.headers());
     let too_large = || {
         Finding::error(
             CheckKind::Limit,
@@ -291,6 +282,20 @@ pub async fn send(
         body_len,
         json,
     })
+}
+
+/// Headers as name and text pairs (bytes that are not UTF-8 replaced): a response's here and
+/// in `conform proxy`, a request's in the mocks.
+pub(crate) fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }
 
 /// A transport finding: what failed, then the innermost cause (the OS's or TLS's words).

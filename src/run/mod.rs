@@ -28,7 +28,7 @@ pub use events::{Collect, Event, EventSink, NoEvents};
 pub use exchange::DEFAULT_MAX_BODY;
 // What `conform proxy` shares with a run's exchanges (it needs the server, the `mock` feature).
 #[cfg(feature = "mock")]
-pub(crate) use exchange::transport_message;
+pub(crate) use exchange::{header_pairs, transport_message};
 pub use inputs::{InputError, Inputs};
 pub use interrupt::{DEFAULT_CLEANUP_BUDGET, InFlight, Interrupt};
 pub use result::{

@@ -175,3 +175,81 @@ fn an_error_on_a_400_kb_line_echoes_an_excerpt_not_the_line() {
     assert!(said.len() < 2_000, "{} bytes echoed", said.len());
     assert!(said.contains('…'), "{said}");
 }
+
+/// `path` made `size` bytes long: `head`, then a YAML (or Markdown) comment of `x`s.
+fn padded(path: &std::path::Path, head: &str, size: u64) {
+    let mut bytes = head.as_bytes().to_vec();
+    bytes.resize(usize::try_from(size).expect("fits"), b'x');
+    std::fs::write(path, bytes).expect("write");
+}
+
+#[test]
+fn a_targets_file_a_spec_given_to_init_and_a_vendor_page_over_their_limits_are_refused_by_name() {
+    let dir = util::temp_dir();
+    let shown = |p: &std::path::Path| p.display().to_string();
+
+    let targets = dir.path().join("targets.yaml");
+    let limit = conform::target::config::MAX_TARGETS_BYTES;
+    padded(
+        &targets,
+        "fixture:\n  url: http://127.0.0.1:9/\n#",
+        limit + 1,
+    );
+    let out = util::conform(&[
+        "run",
+        "cases/alibaba-elasticsearch",
+        "--no-report",
+        "--targets",
+        &shown(&targets),
+    ]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains(&shown(&targets))
+            && said.contains(&format!(
+                "over conform's limit of {limit} bytes (1 MiB) for a targets file"
+            )),
+        "{said}"
+    );
+
+    let spec = dir.path().join("openapi.yaml");
+    padded(
+        &spec,
+        "openapi: 3.1.0\n#",
+        conform::spec::MAX_SPEC_BYTES + 1,
+    );
+    let out = util::conform(&[
+        "init",
+        &shown(&spec),
+        "--out",
+        &shown(&dir.path().join("cases")),
+    ]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("(64 MiB) for a spec file") && said.contains(&shown(&spec)),
+        "{said}"
+    );
+    assert!(
+        !dir.path().join("cases").exists(),
+        "init wrote cases from a refused spec"
+    );
+
+    let page = dir.path().join("page.md");
+    padded(
+        &page,
+        "# A page\n\n<!--",
+        conform::derive::DOC_LIMIT.bytes + 1,
+    );
+    let out = util::conform(&["derive", &shown(&page)]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("(16 MiB) for a vendor page") && said.contains(&shown(&page)),
+        "{said}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "a draft was printed from a refused page"
+    );
+}

@@ -3,14 +3,13 @@
 
 use std::io::Write;
 
-use anyhow::Context;
 use conform::run::ExitCode;
 
 use super::args::DeriveArgs;
 
 pub fn derive(args: &DeriveArgs) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.doc)
-        .with_context(|| format!("cannot read {}", args.doc.display()))?;
+    let text = conform::source::read_text(&args.doc, conform::derive::DOC_LIMIT)
+        .map_err(|d| anyhow::anyhow!("{d}"))?;
     let derived = conform::derive::derive(&text, args.format);
     if derived.fields.is_empty() && derived.statuses.is_empty() {
         anyhow::bail!(

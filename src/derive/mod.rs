@@ -97,6 +97,14 @@ pub struct Row {
     pub line: usize,
 }
 
+/// The largest vendor page read: the derivation scans tables line by line, so it is cheap, but a
+/// page is read whole; the longest API reference pages are well under 1 MiB.
+pub const DOC_LIMIT: crate::source::SizeLimit = crate::source::SizeLimit {
+    bytes: 16 * 1024 * 1024,
+    what: "a vendor page",
+    fix: "derive from the page of one operation (its Markdown or RST source)",
+};
+
 /// Reads `text` in `format` (guessed when `None`) and derives the draft and the disagreements.
 pub fn derive(text: &str, format: Option<Format>) -> Derived {
     let format = format.unwrap_or_else(|| Format::guess(text));

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::source::{Diagnostic, Pos};
+use crate::source::Diagnostic;
 use crate::spec::Operation;
 
 /// How many `$ref` links are followed before giving up (a cycle is the loader's to report).
@@ -21,9 +21,7 @@ pub struct Doc {
 impl Doc {
     /// Reads and parses the spec file (YAML or JSON: JSON is YAML).
     pub fn read(path: &Path) -> Result<Doc, Diagnostic> {
-        let source = std::fs::read_to_string(path).map_err(|e| {
-            Diagnostic::new(path, Pos::UNKNOWN, format!("cannot read the spec: {e}"))
-        })?;
+        let source = crate::source::read_text(path, crate::spec::SPEC_LIMIT)?;
         let root: Value =
             serde_saphyr::from_str_with_options(&source, crate::source::yaml::options())
                 .map_err(|e| crate::source::yaml::diagnostic(path, &source, &e))?;

@@ -214,14 +214,7 @@ impl FileSet {
         if let Some(i) = self.by_canonical.get(&canonical) {
             return Ok(*i);
         }
-        let source = crate::source::read_text(
-            path,
-            crate::source::SizeLimit {
-                bytes: super::MAX_SPEC_BYTES,
-                what: "a spec file",
-                fix: "split the spec into files joined by `$ref`s (each file has this limit)",
-            },
-        )?;
+        let source = crate::source::read_text(path, super::SPEC_LIMIT)?;
         let value = parse(path, &source)?;
         let i = self.files.len();
         self.files.push(Part {

@@ -27,6 +27,13 @@ pub use load::load_api;
 /// The largest spec file read (each file of a spec split by `$ref`s): the largest public specs
 /// are a few MiB of YAML; the whole file is parsed in memory, so it is bounded.
 pub const MAX_SPEC_BYTES: u64 = 64 * 1024 * 1024;
+
+/// [`MAX_SPEC_BYTES`] with its message, for every reader of a spec file.
+pub const SPEC_LIMIT: crate::source::SizeLimit = crate::source::SizeLimit {
+    bytes: MAX_SPEC_BYTES,
+    what: "a spec file",
+    fix: "split the spec into files joined by `$ref`s (each file has this limit)",
+};
 pub use model::{
     ApiSpec, HeaderSpec, Location, Media, Operation, Param, RequestBody, Response, Schema, essence,
     is_json as model_is_json,

@@ -120,14 +120,19 @@ pub fn parse(path: &Path, source: &str) -> Result<BTreeMap<String, TargetEntry>,
         .map_err(|e| crate::source::yaml::diagnostic(path, source, &e))
 }
 
+/// The largest targets file read: a few lines per API, so 1 MiB is far above any real one and
+/// bounds what a wrong path (a log, a dump) costs before the YAML limits apply.
+pub const MAX_TARGETS_BYTES: u64 = 1024 * 1024;
+
 pub fn load(path: &Path) -> Result<BTreeMap<String, TargetEntry>, Diagnostic> {
-    let source = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostic::new(
-            path,
-            Pos::UNKNOWN,
-            format!("cannot read the targets file: {e}"),
-        )
-    })?;
+    let source = crate::source::read_text(
+        path,
+        crate::source::SizeLimit {
+            bytes: MAX_TARGETS_BYTES,
+            what: "a targets file",
+            fix: "a targets file holds one short entry per API: check that the path names it",
+        },
+    )?;
     parse(path, &source)
 }
 

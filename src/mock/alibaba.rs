@@ -130,14 +130,19 @@ fn lock(mock: &Mock) -> MutexGuard<'_, State0> {
 /// The gateway: every request must carry a valid signature of the test key pair.
 async fn authenticate(State(mock): State<Shared>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
-    let host = host_id(&parts.headers);
-    let reply = Reply {
-        request_id: new_request_id(),
-        host_id: &host,
-        fault: mock.options.fault,
+    // A refusal's RequestId and HostId, made only when there is one: an accepted request gets
+    // its own in `handle`.
+    let refuse = |code: Code, message: Option<String>| {
+        let host = host_id(&parts.headers);
+        let reply = Reply {
+            request_id: new_request_id(),
+            host_id: &host,
+            fault: mock.options.fault,
+        };
+        reply.error_with(code, message.unwrap_or_else(|| code.message()))
     };
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return reply.error(Code::InvalidParameter("body"));
+        return refuse(Code::InvalidParameter("body"), None);
     };
     let headers = crate::run::header_pairs(&parts.headers);
     let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
@@ -145,24 +150,24 @@ async fn authenticate(State(mock): State<Shared>, req: Request, next: Next) -> R
     let verdict = verify::verify(&incoming, |id| {
         (id == ACCESS_KEY_ID).then_some(ACCESS_KEY_SECRET)
     });
-    match verdict {
+    let code = match verdict {
         Ok(_) => {
-            next.run(Request::from_parts(parts, Body::from(bytes)))
-                .await
+            return next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await;
         }
-        Err(Rejection::Missing | Rejection::Incomplete(_)) => {
-            reply.error(Code::IncompleteSignature)
-        }
-        Err(Rejection::UnknownKey(_)) => reply.error(Code::InvalidAccessKeyIdNotFound),
+        Err(Rejection::Missing | Rejection::Incomplete(_)) => Code::IncompleteSignature,
+        Err(Rejection::UnknownKey(_)) => Code::InvalidAccessKeyIdNotFound,
         // As the real gateway does, say what was signed here, so a client can diff its own.
-        Err(Rejection::Mismatch { signed }) => reply.error_with(
-            Code::SignatureDoesNotMatch,
-            format!(
+        Err(Rejection::Mismatch { signed }) => {
+            let message = format!(
                 "{} server string to sign is:{signed}",
                 Code::SignatureDoesNotMatch.message()
-            ),
-        ),
-    }
+            );
+            return refuse(Code::SignatureDoesNotMatch, Some(message));
+        }
+    };
+    refuse(code, None)
 }
 
 async fn unknown_action(State(mock): State<Shared>, headers: HeaderMap) -> Response {
@@ -231,7 +236,30 @@ fn handle(
     {
         return reply.error(Code::InvalidParameter("clientToken"));
     }
-    let mut state = lock(mock);
+    // The store is locked for the state change only; the answer is serialised after, so
+    // concurrent requests do not queue behind each other's rendering (measured under load).
+    let outcome = {
+        let mut state = lock(mock);
+        decide(mock, &mut state, headers, &reply, call, token, action)
+    };
+    match outcome {
+        Ok((status, body, request_id)) => respond(status, body, &request_id),
+        Err(code) => reply.error(code),
+    }
+}
+
+/// What [`handle`] answers, decided under the lock: the status, body and RequestId of a
+/// success (a replayed one's are the first answer's), or the error's code.
+fn decide(
+    mock: &Mock,
+    state: &mut State0,
+    headers: &HeaderMap,
+    reply: &Reply<'_>,
+    call: Call<'_>,
+    token: Option<String>,
+    action: impl FnOnce(&mut Store, jiff::Timestamp) -> Result<(StatusCode, Value), Code>,
+) -> Result<(StatusCode, Value, String), Code> {
+    let fault = mock.options.fault;
     // The shared layer has already moved the clock for everyone; keep that jump to the instance
     // this request names, so parallel scenarios on one mock do not age each other's instances.
     if let Some(by) = headers
@@ -254,29 +282,25 @@ fn handle(
     let remember = token.filter(|_| fault != Some(Fault::IdempotencyIgnored));
     if let Some(seen) = remember.as_ref().and_then(|t| state.tokens.get(t)) {
         return if seen.fingerprint == fingerprint {
-            respond(seen.status, seen.body.clone(), &seen.request_id)
+            Ok((seen.status, seen.body.clone(), seen.request_id.clone()))
         } else {
-            reply.error(Code::IdempotentParameterMismatch)
+            Err(Code::IdempotentParameterMismatch)
         };
     }
-    match action(&mut state.store, now) {
-        Ok((status, fields)) => {
-            let body = reply.success_body(fields);
-            if let Some(t) = remember {
-                state.tokens.insert(
-                    t,
-                    Recorded {
-                        fingerprint,
-                        status,
-                        body: body.clone(),
-                        request_id: reply.request_id.clone(),
-                    },
-                );
-            }
-            respond(status, body, &reply.request_id)
-        }
-        Err(code) => reply.error(code),
+    let (status, fields) = action(&mut state.store, now)?;
+    let body = reply.success_body(fields);
+    if let Some(t) = remember {
+        state.tokens.insert(
+            t,
+            Recorded {
+                fingerprint,
+                status,
+                body: body.clone(),
+                request_id: reply.request_id.clone(),
+            },
+        );
     }
+    Ok((status, body, reply.request_id.clone()))
 }
 
 fn query_of(raw: Option<String>) -> Vec<(String, String)> {

@@ -48,7 +48,7 @@ pub fn router() -> Router {
 
 fn with_request_id(mut resp: Response, name: &str) -> Response {
     if name != "missing-header" {
-        let id = format!("req-{}", uuid::Uuid::new_v4());
+        let id = format!("req-{}", super::ids::request_uuid());
         if let Ok(v) = HeaderValue::from_str(&id) {
             resp.headers_mut().insert("x-request-id", v);
         }

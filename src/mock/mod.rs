@@ -11,6 +11,7 @@ pub mod alibaba;
 mod clock;
 mod faults;
 mod fixture;
+mod ids;
 mod liveperson;
 mod openstack;
 mod replay;
@@ -75,17 +76,21 @@ pub fn router(api: &str, options: &MockOptions) -> Option<axum::Router> {
     };
     let clock = options.clock.clone();
     let (fault, slow) = (options.fault, options.slow_delay);
-    Some(
-        app.layer(axum::middleware::from_fn(
-            move |req: Request, next: Next| faults::layer(fault, slow, req, next),
-        ))
-        .layer(axum::middleware::from_fn(
-            move |req: Request, next: Next| advance_clock(clock.clone(), req, next),
-        )),
-    )
+    // One layer for both (each layer costs a boxed future and a service clone per request).
+    Some(app.layer(axum::middleware::from_fn(
+        move |req: Request, next: Next| shared(clock.clone(), fault, slow, req, next),
+    )))
 }
 
-async fn advance_clock(clock: Clock, req: Request, next: Next) -> Response {
+/// The layer every mock shares: the clock header moves the clock before the request is handled,
+/// then the transport fault, if any, breaks the answer.
+async fn shared(
+    clock: Clock,
+    fault: Option<Fault>,
+    slow: std::time::Duration,
+    req: Request,
+    next: Next,
+) -> Response {
     if let Some(by) = req
         .headers()
         .get(CLOCK_ADVANCE_HEADER)
@@ -94,7 +99,7 @@ async fn advance_clock(clock: Clock, req: Request, next: Next) -> Response {
     {
         clock.advance(by);
     }
-    next.run(req).await
+    faults::layer(fault, slow, req, next).await
 }
 
 /// The credentials a client needs for the mock of `api`, to print for people (`conform mock`).

@@ -85,7 +85,7 @@ pub struct Reply<'a> {
 
 /// An upper-case UUID, as Alibaba writes RequestIds.
 pub fn new_request_id() -> String {
-    uuid::Uuid::new_v4().to_string().to_uppercase()
+    crate::mock::ids::request_uuid().to_string().to_uppercase()
 }
 
 /// The response for `body` with its RequestId header (the gateway's `x-acs-request-id`).

@@ -164,7 +164,7 @@ pub async fn dispatch(State(st): State<Arc<Shared>>, req: Request) -> Response {
     }
 
     let fault = st.options.fault;
-    let request_id = format!("req-{}", uuid::Uuid::new_v4());
+    let request_id = format!("req-{}", crate::mock::ids::request_uuid());
     let origin = origin(&parts.headers);
     // Nova refuses unscoped tokens as it refuses bad ones: there is no project to act in.
     let Some((user_id, project_id)) = header(&parts.headers, "x-auth-token")

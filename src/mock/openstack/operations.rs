@@ -193,9 +193,12 @@ fn later(call: &Call<'_>, now: jiff::Timestamp) -> Option<jiff::Timestamp> {
 }
 
 pub(super) fn show(call: &Call<'_>, id: &str) -> Response {
-    let Some(mut view) = with_server(call, id, |s| s.view(&call.root)) else {
+    // Copied out of the lock and rendered after it: rendering is most of a read's cost, and two
+    // workers rendering behind one lock queued on each other under load.
+    let Some(server) = with_server(call, id, |s| s.clone()) else {
         return call.not_found(id);
     };
+    let mut view = server.view(&call.root);
     match call.fault {
         Some(Fault::MissingRequiredField) => {
             if let Some(o) = view.as_object_mut() {

@@ -260,15 +260,7 @@ fn decide(
     action: impl FnOnce(&mut Store, jiff::Timestamp) -> Result<(StatusCode, Value), Code>,
 ) -> Result<(StatusCode, Value, String), Code> {
     let fault = mock.options.fault;
-    // The shared layer has already moved the clock for everyone; keep that jump to the instance
-    // this request names, so parallel scenarios on one mock do not age each other's instances.
-    if let Some(by) = headers
-        .get(CLOCK_ADVANCE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| crate::units::parse_duration(v).ok())
-    {
-        state.store.shift_deadlines_except(call.instance, by);
-    }
+    keep_jump_to(state, headers, call.instance);
     let now = mock.options.clock.now();
     let fingerprint = (
         format!("{}|{}", call.action, call.instance.unwrap_or("")),
@@ -301,6 +293,18 @@ fn decide(
         );
     }
     Ok((status, body, reply.request_id.clone()))
+}
+
+/// The shared layer has already moved the clock for everyone; keep that jump to the instance
+/// this request names, so parallel scenarios on one mock do not age each other's instances.
+fn keep_jump_to(state: &mut State0, headers: &HeaderMap, instance: Option<&str>) {
+    if let Some(by) = headers
+        .get(CLOCK_ADVANCE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| crate::units::parse_duration(v).ok())
+    {
+        state.store.shift_deadlines_except(instance, by);
+    }
 }
 
 fn query_of(raw: Option<String>) -> Vec<(String, String)> {
@@ -404,19 +408,48 @@ async fn create(
     })
 }
 
+/// DescribeInstance: a read, so not through [`handle`]: it takes no clientToken (nothing to
+/// replay), and the instance is copied out of the lock and serialised after it, straight from
+/// its fields, the hottest path of a scenario that polls.
 async fn describe(
     State(mock): State<Shared>,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let mut call = Call::on("DescribeInstance", &id, raw);
-    // A read is not idempotent-tracked: Alibaba's DescribeInstance takes no clientToken.
-    call.query.retain(|(k, _)| k != "clientToken");
-    handle(&mock, &headers, call, |store, now| {
-        let instance = store.describe(now, &id).map_err(refusal)?;
-        Ok((StatusCode::OK, json!({"Result": instance.to_json()})))
-    })
+    let host = host_id(&headers);
+    let fault = mock.options.fault;
+    let reply = Reply {
+        request_id: new_request_id(),
+        host_id: &host,
+        fault,
+    };
+    let found = {
+        let mut state = lock(&mock);
+        keep_jump_to(&mut state, &headers, Some(&id));
+        let now = mock.options.clock.now();
+        state.store.describe(now, &id).cloned()
+    };
+    match found {
+        Ok(instance) => {
+            let body = Described {
+                result: instance.view(),
+                request_id: (fault != Some(Fault::MissingRequiredField))
+                    .then_some(reply.request_id.as_str()),
+            };
+            respond(StatusCode::OK, body, &reply.request_id)
+        }
+        Err(r) => reply.error(refusal(r)),
+    }
+}
+
+/// DescribeInstance's body: the instance and the RequestId ([`Reply::success_body`]'s shape).
+#[derive(serde::Serialize)]
+struct Described<'a> {
+    #[serde(rename = "Result")]
+    result: instances::View<'a>,
+    /// Left out by `missing-required-field`.
+    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
+    request_id: Option<&'a str>,
 }
 
 async fn delete(

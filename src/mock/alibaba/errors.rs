@@ -89,7 +89,7 @@ pub fn new_request_id() -> String {
 }
 
 /// The response for `body` with its RequestId header (the gateway's `x-acs-request-id`).
-pub fn respond(status: StatusCode, body: Value, request_id: &str) -> Response {
+pub fn respond(status: StatusCode, body: impl serde::Serialize, request_id: &str) -> Response {
     let mut resp = (status, Json(body)).into_response();
     if let Ok(v) = HeaderValue::from_str(request_id) {
         resp.headers_mut().insert("x-acs-request-id", v);

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::RECLAIM_INTERVAL;
 use super::nova::{Call, set};
-use super::servers::{Server, VmState, links};
+use super::servers::{PowerState, Server, View, VmState, links};
 use crate::mock::Fault;
 
 /// Runs `f` on the caller's server `id`, settled at the current time; `None` when the server
@@ -200,18 +200,21 @@ pub(super) fn show(call: &Call<'_>, id: &str) -> Response {
     };
     let mut view = server.view(&call.root);
     match call.fault {
-        Some(Fault::MissingRequiredField) => {
-            if let Some(o) = view.as_object_mut() {
-                o.remove("status");
-            }
-        }
+        Some(Fault::MissingRequiredField) => view.status = None,
         Some(Fault::WrongType) => {
-            let state = view["OS-EXT-STS:power_state"].to_string();
-            view["OS-EXT-STS:power_state"] = Value::String(state);
+            if let PowerState::Number(n) = view.power_state {
+                view.power_state = PowerState::Text(n.to_string());
+            }
         }
         _ => {}
     }
-    (StatusCode::OK, Json(json!({"server": view}))).into_response()
+    (StatusCode::OK, Json(Shown { server: view })).into_response()
+}
+
+/// The body of `GET /servers/{id}`.
+#[derive(serde::Serialize)]
+struct Shown<'a> {
+    server: View<'a>,
 }
 
 /// `GET /servers` (id, name, links) and `/servers/detail` (full views): the caller's servers,
@@ -232,7 +235,7 @@ pub(super) fn list(call: &Call<'_>, detail: bool) -> Response {
     let items: Vec<Value> = listed
         .iter()
         .map(|s| match detail {
-            true => s.view(&call.root),
+            true => json!(s.view(&call.root)),
             false => json!({"id": s.id, "name": s.name, "links": links(&call.root, &s.id)}),
         })
         .collect();

@@ -5,7 +5,9 @@
 # threads and 32 connections, on loopback. Fails on any 4xx/5xx, socket error or timeout, or a
 # resource that reads back differently afterwards; prints requests/s and each mock's ratio to
 # the baseline (the goal is >= 0.7; LOAD_MIN_RATIO makes it a failure, unset by default because
-# a shared CI machine's noise is larger than the margin).
+# a shared CI machine's noise is larger than the margin), and to its own answer canned: the
+# same status, headers and body served by the baseline with no work, which separates what the
+# answer's bytes cost from what the mock's logic costs.
 #
 # The reads:
 # - openstack-compute: GET /compute/v2.1/servers/{id}, X-Auth-Token from its Keystone (one login);
@@ -39,13 +41,15 @@ trap cleanup EXIT
 
 fail() { echo "load-check: $*" >&2; exit 1; }
 
-# serve NAME COMMAND...: starts a server that prints `NAME<TAB>URL`; sets $url (waits <= 10 s).
+# serve NAME COMMAND...: starts a server that prints `NAME<TAB>URL` (`$PRINTED<TAB>URL` when
+# PRINTED is set); sets $url (waits <= 10 s).
 serve() {
   local name="$1"; shift
+  local printed="${PRINTED:-$name}"
   "$@" >"$work/$name.out" 2>&1 &
   pids+=("$!")
   for _ in $(seq 100); do
-    url="$(awk -v n="$name" -F'\t' '$1 == n { print $2; exit }' "$work/$name.out")"
+    url="$(awk -v n="$printed" -F'\t' '$1 == n { print $2; exit }' "$work/$name.out")"
     [ -n "$url" ] && return 0
     sleep 0.1
   done
@@ -159,12 +163,31 @@ for h in "${ali_headers[@]}"; do ali_curl+=(-H "$h"); done
 ali_before="$(curl -fsS "${ali_curl[@]}" "$ali_read" | stable)"
 grep -q '"status": \?"active"' <<<"$ali_before" || fail "the Alibaba instance is not active: $ali_before"
 
+# --- each read's answer, canned ---------------------------------------------------------------
+# The same status, headers and body served with no work by the baseline binary: what the bytes
+# of each answer cost on the wire, so a mock's ratio to it is what its own logic costs.
+curl -fsS -i -H "X-Auth-Token: $token" "$os_read" >"$work/openstack-compute.http"
+curl -fsS -i -H "$bearer" "$lp_read" >"$work/liveperson-deletion.http"
+curl -fsS -i "${ali_curl[@]}" "$ali_read" >"$work/alibaba-elasticsearch.http"
+PRINTED=baseline serve canned target/release/examples/baseline 0 \
+  "openstack-compute=$work/openstack-compute.http" \
+  "liveperson-deletion=$work/liveperson-deletion.http" \
+  "alibaba-elasticsearch=$work/alibaba-elasticsearch.http"
+canned_url="$url"
+for api in openstack-compute liveperson-deletion alibaba-elasticsearch; do
+  [ "$(curl -fsS "$canned_url$api" | stable)" = "$(sed -n '/^\r$/,$p' "$work/$api.http" | tail -n +2 | stable)" ] ||
+    fail "the canned answer of $api is not the mock's"
+done
+
 # --- the load --------------------------------------------------------------------------------
 echo "wrk: $threads threads, $connections connections, $duration per target, 127.0.0.1, $(nproc) cores shared with wrk"
 load baseline "$baseline_url"
 load openstack-compute "$os_read" "X-Auth-Token: $token"
 load liveperson-deletion "$lp_read" "$bearer"
 load alibaba-elasticsearch "$ali_read" "${ali_headers[@]}"
+for api in openstack-compute liveperson-deletion alibaba-elasticsearch; do
+  load "canned-$api" "$canned_url$api"
+done
 # The baseline again, last: the machine's drift during the run shows as the two figures' gap.
 load baseline-after "$baseline_url"
 
@@ -178,13 +201,16 @@ load baseline-after "$baseline_url"
 echo "  every resource reads back as before"
 
 base="$(awk -v a="${rate[baseline]}" -v b="${rate[baseline-after]}" 'BEGIN { printf "%.0f", (a + b) / 2 }')"
-echo "ratio to the baseline (${base} requests/s, the mean of its two runs; goal >= 0.7):"
+echo "ratio to the baseline (${base} requests/s, the mean of its two runs; goal >= 0.7), and to"
+echo "the same answer canned (its bytes with no work: what is left is the mock's logic):"
 below=0
 for api in openstack-compute liveperson-deletion alibaba-elasticsearch; do
   ratio="$(awk -v r="${rate[$api]}" -v b="$base" 'BEGIN { printf "%.2f", r / b }')"
+  same="$(awk -v r="${rate[$api]}" -v b="${rate[canned-$api]}" 'BEGIN { printf "%.2f", r / b }')"
+  bytes="$(sed -n '/^\r$/,$p' "$work/$api.http" | tail -n +2 | wc -c)"
   mark=""
   if awk -v r="$ratio" 'BEGIN { exit !(r < 0.7) }'; then mark=" (below the goal)"; fi
-  echo "  $api: $ratio$mark"
+  echo "  $api: $ratio$mark; to its canned answer ($bytes-byte body): $same"
   if [ -n "${LOAD_MIN_RATIO:-}" ] && awk -v r="$ratio" -v m="$LOAD_MIN_RATIO" 'BEGIN { exit !(r < m) }'; then
     below=1
   fi

@@ -1,9 +1,10 @@
 //! The parsers under a seeded mutational fuzzer, on stable: scenario YAML -> plan, templates,
-//! matchers, spec loading and compilation, `derive` on Markdown and RST, and HAR reading. Each
-//! target starts from the repository's own files (cases/, specs/, tests/fixtures/), mutates them
-//! with a fixed-seed PCG (byte flips, cuts, splices, YAML and template tokens) for a bounded
-//! number of cases, and asserts the property: never a panic, and every rejection of a file with
-//! positions (scenario, spec, HAR) names a line and column.
+//! matchers, spec loading and compilation, `derive` on Markdown and RST, HAR reading and targets
+//! files. Each target starts from the repository's own files (cases/, specs/, tests/fixtures/,
+//! targets.example.yaml), mutates them with a fixed-seed PCG (byte flips, cuts, splices, YAML
+//! and template tokens) for a bounded number of cases, and asserts the property: never a panic,
+//! and every rejection of a file with positions (scenario, spec, HAR, targets) names a line and
+//! column.
 //!
 //! `CONFORM_FUZZ_CASES` sets the cases per target (default [`DEFAULT_CASES`]);
 //! `scripts/fuzz-check.sh` runs more. Every input that once broke a target is kept under
@@ -145,6 +146,12 @@ const TARGETS: &[Target] = &[
         exts: &["har", "json"],
         check: har,
     },
+    Target {
+        name: "targets",
+        seeds: &["targets.example.yaml", "tests/fixtures/targets"],
+        exts: &["yaml"],
+        check: targets,
+    },
 ];
 
 fn scenario(input: &[u8]) -> Result<(), String> {
@@ -250,6 +257,18 @@ fn derive(input: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+fn targets(input: &[u8]) -> Result<(), String> {
+    let path = Path::new("targets.yaml");
+    let text = match conform::source::decode_text(path, input.to_vec()) {
+        Ok(t) => t,
+        Err(d) => return positioned(&d),
+    };
+    match conform::target::config::parse(path, &text) {
+        Ok(_) => Ok(()),
+        Err(d) => positioned(&d),
+    }
+}
+
 fn har(input: &[u8]) -> Result<(), String> {
     match conform::har::read::parse(Path::new("fuzz.har"), input) {
         Ok(_) => Ok(()),
@@ -290,6 +309,10 @@ fn files(dirs: &[&str], exts: &[&str]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack: Vec<PathBuf> = dirs.iter().map(|d| root().join(d)).collect();
     while let Some(dir) = stack.pop() {
+        if dir.is_file() {
+            out.push(dir);
+            continue;
+        }
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
@@ -440,6 +463,11 @@ fn derive_never_panics_on_markdown_or_rst() {
 #[test]
 fn har_reading_never_panics_and_says_where() {
     fuzz(&TARGETS[5], cases());
+}
+
+#[test]
+fn targets_files_never_panic_and_say_where() {
+    fuzz(&TARGETS[6], cases());
 }
 
 #[test]

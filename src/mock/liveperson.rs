@@ -34,7 +34,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use self::store::{CancelRefused, Filter, MONTHLY_QUOTA, Status, Store};
+use self::store::{CancelRefused, Filter, MONTHLY_QUOTA, Status, Store, Summary};
 use super::{CLOCK_ADVANCE_HEADER, Clock, Fault, MockOptions};
 use crate::target::bearer::{BearerAuth, RTBF_SERVICE};
 
@@ -95,7 +95,7 @@ impl App {
         resp
     }
 
-    /// A record or summary as sent, with the fault applied.
+    /// A record as sent, with the fault applied.
     fn shaped(&self, mut v: Value) -> Value {
         if let Some(o) = v.as_object_mut() {
             match self.fault {
@@ -113,6 +113,14 @@ impl App {
             }
         }
         v
+    }
+
+    /// A summary as sent, with the fault applied (it has no `is_canceled` for `wrong-type`).
+    fn shaped_summary(&self, mut s: Summary) -> Summary {
+        if self.is(Fault::MissingRequiredField) {
+            s.request_id = None;
+        }
+        s
     }
 
     /// The token check every deletion route starts with: the caller, or the refusal.
@@ -344,13 +352,13 @@ async fn list(
         Ok(f) => f,
         Err(message) => return app.error(StatusCode::BAD_REQUEST, message),
     };
-    let items: Vec<Value> = {
+    let items: Vec<Summary> = {
         let store = app.store();
         let now = app.now(&store, &site);
         store
             .list(&site, &filter, now)
             .into_iter()
-            .map(|d| app.shaped(d.summary(now)))
+            .map(|d| app.shaped_summary(d.summary(now)))
             .collect()
     };
     Json(items).into_response()
@@ -377,7 +385,7 @@ async fn show(
         store.get(&site, &id).map(|d| d.summary(now))
     };
     match summary {
-        Some(s) => Json(json!([app.shaped(s)])).into_response(),
+        Some(s) => Json([app.shaped_summary(s)]).into_response(),
         None => not_found(&app, &id),
     }
 }

@@ -27,9 +27,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use self::errors::{Code, Reply, new_request_id, respond};
+use self::errors::{Code, Reply, respond};
 use self::instances::{DeleteType, Deviations, NewInstance, Refusal, Store};
-use super::{CLOCK_ADVANCE_HEADER, Fault, MockOptions};
+use super::{Fault, MockOptions};
 use crate::target::alibaba::{AlibabaAuth, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET};
 use verify::{Incoming, Rejection};
 
@@ -132,17 +132,9 @@ async fn authenticate(State(mock): State<Shared>, req: Request, next: Next) -> R
     let (parts, body) = req.into_parts();
     // A refusal's RequestId and HostId, made only when there is one: an accepted request gets
     // its own in `handle`.
-    let refuse = |code: Code, message: Option<String>| {
-        let host = host_id(&parts.headers);
-        let reply = Reply {
-            request_id: new_request_id(),
-            host_id: &host,
-            fault: mock.options.fault,
-        };
-        reply.error_with(code, message.unwrap_or_else(|| code.message()))
-    };
+    let refusal = || Reply::new(host_id(&parts.headers), mock.options.fault);
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return refuse(Code::InvalidParameter("body"), None);
+        return refusal().error(Code::InvalidParameter("body"));
     };
     let headers = crate::run::header_pairs(&parts.headers);
     let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
@@ -150,34 +142,28 @@ async fn authenticate(State(mock): State<Shared>, req: Request, next: Next) -> R
     let verdict = verify::verify(&incoming, |id| {
         (id == ACCESS_KEY_ID).then_some(ACCESS_KEY_SECRET)
     });
-    let code = match verdict {
+    match verdict {
         Ok(_) => {
-            return next
-                .run(Request::from_parts(parts, Body::from(bytes)))
-                .await;
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
         }
-        Err(Rejection::Missing | Rejection::Incomplete(_)) => Code::IncompleteSignature,
-        Err(Rejection::UnknownKey(_)) => Code::InvalidAccessKeyIdNotFound,
+        Err(Rejection::Missing | Rejection::Incomplete(_)) => {
+            refusal().error(Code::IncompleteSignature)
+        }
+        Err(Rejection::UnknownKey(_)) => refusal().error(Code::InvalidAccessKeyIdNotFound),
         // As the real gateway does, say what was signed here, so a client can diff its own.
-        Err(Rejection::Mismatch { signed }) => {
-            let message = format!(
+        Err(Rejection::Mismatch { signed }) => refusal().error_with(
+            Code::SignatureDoesNotMatch,
+            format!(
                 "{} server string to sign is:{signed}",
                 Code::SignatureDoesNotMatch.message()
-            );
-            return refuse(Code::SignatureDoesNotMatch, Some(message));
-        }
-    };
-    refuse(code, None)
+            ),
+        ),
+    }
 }
 
 async fn unknown_action(State(mock): State<Shared>, headers: HeaderMap) -> Response {
-    let host = host_id(&headers);
-    Reply {
-        request_id: new_request_id(),
-        host_id: &host,
-        fault: mock.options.fault,
-    }
-    .error(Code::InvalidActionNotFound)
+    Reply::new(host_id(&headers), mock.options.fault).error(Code::InvalidActionNotFound)
 }
 
 /// One call of an action: its parameters, as far as idempotency compares them.
@@ -223,13 +209,7 @@ fn handle(
     call: Call<'_>,
     action: impl FnOnce(&mut Store, jiff::Timestamp) -> Result<(StatusCode, Value), Code>,
 ) -> Response {
-    let host = host_id(headers);
-    let fault = mock.options.fault;
-    let reply = Reply {
-        request_id: new_request_id(),
-        host_id: &host,
-        fault,
-    };
+    let reply = Reply::new(host_id(headers), mock.options.fault);
     let token = call.param("clientToken").map(str::to_owned);
     if let Some(t) = &token
         && (t.is_empty() || t.len() > 64 || !t.bytes().all(|b| (0x20..0x7f).contains(&b)))
@@ -254,7 +234,7 @@ fn decide(
     mock: &Mock,
     state: &mut State0,
     headers: &HeaderMap,
-    reply: &Reply<'_>,
+    reply: &Reply,
     call: Call<'_>,
     token: Option<String>,
     action: impl FnOnce(&mut Store, jiff::Timestamp) -> Result<(StatusCode, Value), Code>,
@@ -298,11 +278,7 @@ fn decide(
 /// The shared layer has already moved the clock for everyone; keep that jump to the instance
 /// this request names, so parallel scenarios on one mock do not age each other's instances.
 fn keep_jump_to(state: &mut State0, headers: &HeaderMap, instance: Option<&str>) {
-    if let Some(by) = headers
-        .get(CLOCK_ADVANCE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| crate::units::parse_duration(v).ok())
-    {
+    if let Some(by) = super::clock_jump(headers) {
         state.store.shift_deadlines_except(instance, by);
     }
 }
@@ -416,13 +392,7 @@ async fn describe(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let host = host_id(&headers);
-    let fault = mock.options.fault;
-    let reply = Reply {
-        request_id: new_request_id(),
-        host_id: &host,
-        fault,
-    };
+    let reply = Reply::new(host_id(&headers), mock.options.fault);
     let found = {
         let mut state = lock(&mock);
         keep_jump_to(&mut state, &headers, Some(&id));
@@ -433,8 +403,7 @@ async fn describe(
         Ok(instance) => {
             let body = Described {
                 result: instance.view(),
-                request_id: (fault != Some(Fault::MissingRequiredField))
-                    .then_some(reply.request_id.as_str()),
+                request_id: reply.body_request_id(),
             };
             respond(StatusCode::OK, body, &reply.request_id)
         }
@@ -447,7 +416,7 @@ async fn describe(
 struct Described<'a> {
     #[serde(rename = "Result")]
     result: instances::View<'a>,
-    /// Left out by `missing-required-field`.
+    /// [`Reply::body_request_id`].
     #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
     request_id: Option<&'a str>,
 }

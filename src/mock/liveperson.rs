@@ -35,7 +35,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use self::store::{CancelRefused, Filter, MONTHLY_QUOTA, Status, Store, Summary};
-use super::{CLOCK_ADVANCE_HEADER, Clock, Fault, MockOptions};
+use super::{Clock, Fault, MockOptions};
 use crate::target::bearer::{BearerAuth, RTBF_SERVICE};
 
 /// The mock's one valid token. Fixed, so a person can paste it from `conform mock`'s output.
@@ -198,12 +198,7 @@ pub fn router(options: &MockOptions) -> Router {
 /// (`/api/account/{site}/...`, or no account), whatever the request's fate: a refused or
 /// unrouted request moved the clock too, and a jump left unbooked would reach every account.
 async fn record_jump(State(app): State<App>, req: Request, next: Next) -> Response {
-    if let Some(by) = req
-        .headers()
-        .get(CLOCK_ADVANCE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| crate::units::parse_duration(v).ok())
-    {
+    if let Some(by) = super::clock_jump(req.headers()) {
         let mut segments = req.uri().path().trim_start_matches('/').split('/');
         let site = match (segments.next(), segments.next(), segments.next()) {
             (Some("api"), Some("account"), Some(site)) => site,

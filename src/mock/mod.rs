@@ -91,15 +91,20 @@ async fn shared(
     req: Request,
     next: Next,
 ) -> Response {
-    if let Some(by) = req
-        .headers()
-        .get(CLOCK_ADVANCE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| crate::units::parse_duration(v).ok())
-    {
+    if let Some(by) = clock_jump(req.headers()) {
         clock.advance(by);
     }
     faults::layer(fault, slow, req, next).await
+}
+
+/// The jump a request's `X-Conform-Clock-Advance` asks for, if it names a duration. The shared
+/// layer applies it to the clock; a mock that keeps the jump to what the request names (an
+/// account, a server, an instance) reads it again here.
+pub(crate) fn clock_jump(headers: &axum::http::HeaderMap) -> Option<std::time::Duration> {
+    headers
+        .get(CLOCK_ADVANCE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| crate::units::parse_duration(v).ok())
 }
 
 /// The credentials a client needs for the mock of `api`, to print for people (`conform mock`).

@@ -77,14 +77,14 @@ impl Code {
 }
 
 /// Renders the responses of one request: one RequestId, one host, one fault profile.
-pub struct Reply<'a> {
+pub struct Reply {
     pub request_id: String,
-    pub host_id: &'a str,
+    pub host_id: String,
     pub fault: Option<Fault>,
 }
 
 /// An upper-case UUID, as Alibaba writes RequestIds.
-pub fn new_request_id() -> String {
+fn new_request_id() -> String {
     crate::mock::ids::request_uuid().to_string().to_uppercase()
 }
 
@@ -97,15 +97,29 @@ pub fn respond(status: StatusCode, body: impl serde::Serialize, request_id: &str
     resp
 }
 
-impl Reply<'_> {
-    /// A success body: `fields` plus `RequestId` (left out by `missing-required-field`).
+impl Reply {
+    /// The replies of a request to `host_id`, under a new RequestId.
+    pub fn new(host_id: String, fault: Option<Fault>) -> Reply {
+        Reply {
+            request_id: new_request_id(),
+            host_id,
+            fault,
+        }
+    }
+
+    /// The `RequestId` a success body carries: none under `missing-required-field`.
+    pub fn body_request_id(&self) -> Option<&str> {
+        (self.fault != Some(Fault::MissingRequiredField)).then_some(self.request_id.as_str())
+    }
+
+    /// A success body: `fields` plus `RequestId` ([`Reply::body_request_id`]).
     pub fn success_body(&self, fields: Value) -> Value {
         let mut body = match fields {
             Value::Object(map) => map,
             _ => Map::new(),
         };
-        if self.fault != Some(Fault::MissingRequiredField) {
-            body.insert("RequestId".into(), Value::String(self.request_id.clone()));
+        if let Some(id) = self.body_request_id() {
+            body.insert("RequestId".into(), Value::String(id.to_owned()));
         }
         Value::Object(body)
     }

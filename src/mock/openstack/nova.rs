@@ -24,7 +24,7 @@ use super::keystone::origin;
 use super::microversion::{self, MAX, MIN, Refused, Version};
 use super::operations;
 use super::{Grant, Shared};
-use crate::mock::{CLOCK_ADVANCE_HEADER, Fault};
+use crate::mock::Fault;
 
 /// Request bodies above this are refused, as Nova's `osapi_max_request_body_size` does.
 const MAX_BODY: usize = 114_688;
@@ -153,9 +153,7 @@ pub async fn dispatch(State(st): State<Arc<Shared>>, req: Request) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     };
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-    if let Some(by) = header(&parts.headers, CLOCK_ADVANCE_HEADER)
-        .and_then(|v| crate::units::parse_duration(v).ok())
-    {
+    if let Some(by) = crate::mock::clock_jump(&parts.headers) {
         let aged = match segments.as_slice() {
             ["servers", id, ..] | [_, "servers", id, ..] => Some(*id),
             _ => None,

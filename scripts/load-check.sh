@@ -174,8 +174,10 @@ PRINTED=baseline serve canned target/release/examples/baseline 0 \
   "liveperson-deletion=$work/liveperson-deletion.http" \
   "alibaba-elasticsearch=$work/alibaba-elasticsearch.http"
 canned_url="$url"
+# body_of FILE: the body of a `curl -si` capture (what follows its blank line).
+body_of() { sed -n '/^\r$/,$p' "$1" | tail -n +2; }
 for api in openstack-compute liveperson-deletion alibaba-elasticsearch; do
-  [ "$(curl -fsS "$canned_url$api" | stable)" = "$(sed -n '/^\r$/,$p' "$work/$api.http" | tail -n +2 | stable)" ] ||
+  [ "$(curl -fsS "$canned_url$api" | stable)" = "$(body_of "$work/$api.http" | stable)" ] ||
     fail "the canned answer of $api is not the mock's"
 done
 
@@ -207,7 +209,7 @@ below=0
 for api in openstack-compute liveperson-deletion alibaba-elasticsearch; do
   ratio="$(awk -v r="${rate[$api]}" -v b="$base" 'BEGIN { printf "%.2f", r / b }')"
   same="$(awk -v r="${rate[$api]}" -v b="${rate[canned-$api]}" 'BEGIN { printf "%.2f", r / b }')"
-  bytes="$(sed -n '/^\r$/,$p' "$work/$api.http" | tail -n +2 | wc -c)"
+  bytes="$(body_of "$work/$api.http" | wc -c)"
   mark=""
   if awk -v r="$ratio" 'BEGIN { exit !(r < 0.7) }'; then mark=" (below the goal)"; fi
   echo "  $api: $ratio$mark; to its canned answer ($bytes-byte body): $same"

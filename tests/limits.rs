@@ -183,6 +183,19 @@ fn padded(path: &std::path::Path, head: &str, size: u64) {
     std::fs::write(path, bytes).expect("write");
 }
 
+/// The real binary with `args` refusing `file`: exit 2, the file's path and `says` in its
+/// output. Returns what it printed on stdout.
+fn refused(args: &[&str], file: &std::path::Path, says: &str) -> Vec<u8> {
+    let out = util::conform(args);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains(&file.display().to_string()) && said.contains(says),
+        "{said}"
+    );
+    out.stdout
+}
+
 #[test]
 fn a_targets_file_a_spec_given_to_init_and_a_vendor_page_over_their_limits_are_refused_by_name() {
     let dir = util::temp_dir();
@@ -195,21 +208,16 @@ fn a_targets_file_a_spec_given_to_init_and_a_vendor_page_over_their_limits_are_r
         "fixture:\n  url: http://127.0.0.1:9/\n#",
         limit + 1,
     );
-    let out = util::conform(&[
-        "run",
-        "cases/alibaba-elasticsearch",
-        "--no-report",
-        "--targets",
-        &shown(&targets),
-    ]);
-    let said = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{said}");
-    assert!(
-        said.contains(&shown(&targets))
-            && said.contains(&format!(
-                "over conform's limit of {limit} bytes (1 MiB) for a targets file"
-            )),
-        "{said}"
+    refused(
+        &[
+            "run",
+            "cases/alibaba-elasticsearch",
+            "--no-report",
+            "--targets",
+            &shown(&targets),
+        ],
+        &targets,
+        &format!("over conform's limit of {limit} bytes (1 MiB) for a targets file"),
     );
 
     let spec = dir.path().join("openapi.yaml");
@@ -218,22 +226,13 @@ fn a_targets_file_a_spec_given_to_init_and_a_vendor_page_over_their_limits_are_r
         "openapi: 3.1.0\n#",
         conform::spec::MAX_SPEC_BYTES + 1,
     );
-    let out = util::conform(&[
-        "init",
-        &shown(&spec),
-        "--out",
-        &shown(&dir.path().join("cases")),
-    ]);
-    let said = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{said}");
-    assert!(
-        said.contains("(64 MiB) for a spec file") && said.contains(&shown(&spec)),
-        "{said}"
+    let cases = dir.path().join("cases");
+    refused(
+        &["init", &shown(&spec), "--out", &shown(&cases)],
+        &spec,
+        "(64 MiB) for a spec file",
     );
-    assert!(
-        !dir.path().join("cases").exists(),
-        "init wrote cases from a refused spec"
-    );
+    assert!(!cases.exists(), "init wrote cases from a refused spec");
 
     let page = dir.path().join("page.md");
     padded(
@@ -241,15 +240,10 @@ fn a_targets_file_a_spec_given_to_init_and_a_vendor_page_over_their_limits_are_r
         "# A page\n\n<!--",
         conform::derive::DOC_LIMIT.bytes + 1,
     );
-    let out = util::conform(&["derive", &shown(&page)]);
-    let said = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{said}");
-    assert!(
-        said.contains("(16 MiB) for a vendor page") && said.contains(&shown(&page)),
-        "{said}"
+    let stdout = refused(
+        &["derive", &shown(&page)],
+        &page,
+        "(16 MiB) for a vendor page",
     );
-    assert!(
-        out.stdout.is_empty(),
-        "a draft was printed from a refused page"
-    );
+    assert!(stdout.is_empty(), "a draft was printed from a refused page");
 }

@@ -19,6 +19,7 @@ pub mod derive;
 pub mod diff;
 pub mod fuzz;
 pub mod har;
+pub mod http;
 pub mod init;
 #[cfg(feature = "mock")]
 pub mod mock;

@@ -187,13 +187,13 @@ impl Signed {
             operation_id: op.into(),
             method: method.to_string(),
             url: self.base.join(path).expect("mock URL"),
-            headers: vec![("Accept".into(), "application/json".into())],
-            body: Vec::new(),
+            headers: vec![("Accept".into(), "application/json".into())].into(),
+            body: Default::default(),
         };
         if op == "createInstance" {
             req.headers
                 .push(("Content-Type".into(), "application/json".into()));
-            req.body = br#"{"esVersion":"7.10_with_X-Pack"}"#.to_vec();
+            req.body = br#"{"esVersion":"7.10_with_X-Pack"}"#.to_vec().into();
         }
         AlibabaAuth::new(mock_key(ENV_ACCESS_KEY_ID), mock_key(ENV_ACCESS_KEY_SECRET)).sign_at(
             &mut req,
@@ -203,7 +203,7 @@ impl Signed {
         let mut builder = self
             .http
             .request(method, req.url.clone())
-            .body(req.body.clone());
+            .body(req.body.to_vec());
         for (n, v) in &req.headers {
             builder = builder.header(n.as_str(), v.as_str());
         }

@@ -84,7 +84,7 @@ fn unsigned(c: &Captured) -> Prepared {
             .into_iter()
             .filter(|(n, _)| !added_later.contains(&n.to_ascii_lowercase().as_str()))
             .collect(),
-        body: c.body.clone().into_bytes(),
+        body: c.body.clone().into_bytes().into(),
     }
 }
 
@@ -225,8 +225,9 @@ fn a_request_signed_by_conform_verifies_in_both_schemes() {
             headers: vec![
                 ("Accept".into(), "application/json".into()),
                 ("Content-Type".into(), "application/json".into()),
-            ],
-            body: br#"{"esVersion":"7.10_with_X-Pack"}"#.to_vec(),
+            ]
+            .into(),
+            body: br#"{"esVersion":"7.10_with_X-Pack"}"#.to_vec().into(),
         };
         AlibabaAuth::new("AKID", "SECRET")
             .with_version(version)
@@ -247,8 +248,8 @@ fn v1_ties_the_body_through_content_md5() {
         operation_id: "createInstance".into(),
         method: "POST".into(),
         url: reqwest::Url::parse("http://127.0.0.1:8080/openapi/instances").expect("URL"),
-        headers: vec![("Content-Type".into(), "application/json".into())],
-        body: br#"{"esVersion":"7.10"}"#.to_vec(),
+        headers: vec![("Content-Type".into(), "application/json".into())].into(),
+        body: br#"{"esVersion":"7.10"}"#.to_vec().into(),
     };
     AlibabaAuth::new("AKID", "SECRET")
         .with_version(SignatureVersion::V1)

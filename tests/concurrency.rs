@@ -58,12 +58,12 @@ impl Caller {
             operation_id: op.into(),
             method: method.into(),
             url: reqwest::Url::parse(&format!("{base}/{path}")).expect("URL"),
-            headers: vec![("Accept".into(), "application/json".into())],
-            body: Vec::new(),
+            headers: vec![("Accept".into(), "application/json".into())].into(),
+            body: Default::default(),
         };
         if let Some(b) = body {
             req.set_header("Content-Type", "application/json");
-            req.body = serde_json::to_vec(&b).expect("JSON");
+            req.body = serde_json::to_vec(&b).expect("JSON").into();
         }
         if let Some(auth) = &self.target.auth {
             auth.apply(&mut req, &self.http)
@@ -76,7 +76,7 @@ impl Caller {
                 reqwest::Method::from_bytes(method.as_bytes()).expect("method"),
                 req.url.clone(),
             )
-            .body(req.body.clone());
+            .body(req.body.to_vec());
         for (n, v) in &req.headers {
             builder = builder.header(n.as_str(), v.as_str());
         }

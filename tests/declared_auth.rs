@@ -450,8 +450,8 @@ fn a_published_specs_alternatives_are_chosen_by_the_variables_set() {
             operation_id: op.into(),
             method: "GET".into(),
             url: base.clone(),
-            headers: Vec::new(),
-            body: Vec::new(),
+            headers: Default::default(),
+            body: Default::default(),
         };
         rt.block_on(Auth::apply(&auth, &mut req, &client))
             .map(|()| req)
@@ -479,8 +479,8 @@ fn a_published_specs_alternatives_are_chosen_by_the_variables_set() {
         operation_id: "put-square".into(),
         method: "PUT".into(),
         url: base.clone(),
-        headers: Vec::new(),
-        body: Vec::new(),
+        headers: Default::default(),
+        body: Default::default(),
     };
     let e = rt
         .block_on(Auth::apply(&auth, &mut req, &client))

@@ -279,8 +279,8 @@ fn keystone_auth_logs_in_once_and_reports_its_secrets() {
             let mut req = conform::target::Prepared {
                 method: "GET".into(),
                 url: target.base_url.clone(),
-                headers: Vec::new(),
-                body: Vec::new(),
+                headers: Default::default(),
+                body: Default::default(),
                 operation_id: String::new(),
             };
             auth.apply(&mut req, &client).await.expect("applied");

@@ -4,18 +4,19 @@
 use serde_json::Value;
 
 use super::body::match_value;
-use super::{CheckKind, Finding, Observed};
+use super::{CheckKind, Finding};
+use crate::http::Headers;
 use crate::plan::Pattern;
 use crate::scenario::Scope;
 
 pub fn check(
     expected: &[(String, Pattern)],
-    observed: &Observed<'_>,
+    observed: &Headers,
     scope: &dyn Scope,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for (name, pattern) in expected {
-        let mut values = observed.header_values(name);
+        let mut values = observed.get_all(name);
         // One value is the common case: no joining, no allocation beyond the JSON string.
         let actual = match (values.next(), values.next()) {
             (None, _) => None,

@@ -1,6 +1,8 @@
-//! Checks of one exchange, each producing [`Finding`]s: the target's response against the spec
-//! ([`schema`]) and the scenario's compiled expectations ([`status`], [`headers`], [`body`]), and
-//! the scenario's own request against the spec ([`request`]). Checks only read the plan
+//! Checks of one exchange ([`crate::http`]), each producing [`Finding`]s: the target's
+//! [`crate::http::Response`] against the spec ([`schema`]) and the scenario's compiled
+//! expectations ([`status`], [`headers`], [`body`]), and the request against the spec
+//! ([`request`]). They read the exchange whatever produced it: the runner, a recording, the
+//! proxy. Checks only read the plan
 //! ([`crate::plan`]): nothing is parsed or compiled per response.
 //!
 //! Every finding carries where the difference is (JSON Pointer), which rule it breaks (schema
@@ -138,33 +140,6 @@ impl Finding {
             self.pos = Some(pos);
         }
         self
-    }
-}
-
-/// A response as the checks see it.
-#[derive(Debug, Clone)]
-pub struct Observed<'a> {
-    pub status: u16,
-    pub headers: &'a [(String, String)],
-    pub body: &'a [u8],
-    /// The body parsed as JSON, when it is JSON.
-    pub json: Option<&'a Value>,
-}
-
-impl<'a> Observed<'a> {
-    /// All values of a header, by case-insensitive name.
-    pub fn header_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
-        self.headers
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn header(&self, name: &str) -> Option<&'a str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
     }
 }
 

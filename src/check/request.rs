@@ -5,10 +5,17 @@ use serde_json::Value;
 
 use super::schema::{coerce, schema_errors};
 use super::{CheckKind, Finding, Severity};
+use crate::http::Request;
 use crate::source::Pos;
 use crate::spec::{Operation, model_is_json};
 
-/// A request as built, before sending.
+/// A request's parameters as typed values, what the request check reads: path parameters by
+/// name (a [`Request`] has them only inside its URL, encoded), the query, the headers as
+/// sent (credentials included), and the body as JSON or as raw text.
+///
+/// Not a second request type: it is a view of one, taken where the values are known. The
+/// runner takes it while building (the path parameters and JSON values before they become
+/// text); for a recorded or proxied request [`Outgoing::of`] reads it back off the wire.
 #[derive(Debug, Clone, Default)]
 pub struct Outgoing {
     pub path: Vec<(String, Value)>,
@@ -18,6 +25,41 @@ pub struct Outgoing {
     pub body: Option<Value>,
     /// The text of a `body_raw`, checked as sent: it may be malformed on purpose.
     pub raw: Option<String>,
+}
+
+impl Outgoing {
+    /// The parameters of `req` as it went on the wire, its path parameters as the operation's
+    /// template reads them (`path`). The body is JSON when its media type says JSON or nothing
+    /// at all, raw text otherwise; a body recorded cut is left out.
+    pub fn of(req: &Request, path: &[(String, String)]) -> Outgoing {
+        let text = |v: &str| Value::String(v.to_owned());
+        let (body, raw) = match req.body.media_type() {
+            None if req.body.is_empty() => (None, None),
+            Some(m) if model_is_json(m) || m.is_empty() => {
+                match serde_json::from_slice::<Value>(&req.body) {
+                    Ok(v) => (Some(v), None),
+                    Err(_) => (None, Some(req.body.text().into_owned())),
+                }
+            }
+            _ => (None, Some(req.body.text().into_owned())),
+        };
+        let (body, raw) = if req.body.is_truncated() {
+            (None, None)
+        } else {
+            (body, raw)
+        };
+        Outgoing {
+            path: path.iter().map(|(n, v)| (n.clone(), text(v))).collect(),
+            query: req
+                .url
+                .query_pairs()
+                .map(|(n, v)| (n.into_owned(), Value::String(v.into_owned())))
+                .collect(),
+            headers: req.headers.to_vec(),
+            body,
+            raw,
+        }
+    }
 }
 
 /// Whether a parameter's schema is an array (`type: array`, or a union with it).

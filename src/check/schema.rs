@@ -4,12 +4,13 @@
 
 use serde_json::Value;
 
-use super::{CheckKind, Finding, Observed, Severity};
+use super::{CheckKind, Finding, Severity};
+use crate::http::Response;
 use crate::source::Pos;
 use crate::spec::{HeaderSpec, Operation, Schema, model_is_json};
 
 /// What the spec check found, with the location of the response it used.
-pub fn check(op: &Operation, observed: &Observed<'_>, strict: bool, pos: Pos) -> Vec<Finding> {
+pub fn check(op: &Operation, observed: &Response, strict: bool, pos: Pos) -> Vec<Finding> {
     let mut out = Vec::new();
     let Some(resp) = op.response(observed.status) else {
         out.push(
@@ -37,6 +38,21 @@ pub fn check(op: &Operation, observed: &Observed<'_>, strict: bool, pos: Pos) ->
         }
     }
 
+    out.extend(content(op, resp, observed, strict, pos));
+    out
+}
+
+/// The body against the response `resp` documents: present or absent, its media type, and
+/// then its JSON ([`json_body`]).
+fn content(
+    op: &Operation,
+    resp: &crate::spec::Response,
+    observed: &Response,
+    strict: bool,
+    pos: Pos,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let resp_at = resp.at.to_string();
     let content_type = observed.header("content-type");
     if resp.content.is_empty() {
         if !observed.body.is_empty() {
@@ -53,7 +69,7 @@ pub fn check(op: &Operation, observed: &Observed<'_>, strict: bool, pos: Pos) ->
                 .keyword("content")
                 .schema_at(resp_at.clone())
                 .expected("no body")
-                .actual(preview(observed.body))
+                .actual(preview(observed.body.bytes()))
                 .at(pos),
             );
         }
@@ -112,8 +128,22 @@ pub fn check(op: &Operation, observed: &Observed<'_>, strict: bool, pos: Pos) ->
     if !model_is_json(ct) {
         return out;
     }
-    let Some(json) = observed.json else {
-        let err = serde_json::from_slice::<Value>(observed.body)
+    out.extend(json_body(media, observed, strict, &resp_at, pos));
+    out
+}
+
+/// A JSON body: well-formed, then valid against the media type's schema, leniently and then
+/// literally (`x-conform-strict`).
+fn json_body(
+    media: &crate::spec::Media,
+    observed: &Response,
+    strict: bool,
+    resp_at: &str,
+    pos: Pos,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let Some(json) = observed.body.json() else {
+        let err = serde_json::from_slice::<Value>(observed.body.bytes())
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
@@ -124,7 +154,7 @@ pub fn check(op: &Operation, observed: &Observed<'_>, strict: bool, pos: Pos) ->
             )
             .keyword("json")
             .schema_at(resp_at)
-            .actual(preview(observed.body))
+            .actual(preview(observed.body.bytes()))
             .at(pos),
         );
         return out;
@@ -205,7 +235,7 @@ fn rule_location(schema: &Schema, e: &jsonschema::ValidationError<'_>) -> String
     )
 }
 
-fn header(h: &HeaderSpec, observed: &Observed<'_>, resp_at: &str) -> Option<Finding> {
+fn header(h: &HeaderSpec, observed: &Response, resp_at: &str) -> Option<Finding> {
     let at = format!("{resp_at}/headers/{}", h.name);
     let Some(value) = observed.header(&h.name) else {
         return h.required.then(|| {

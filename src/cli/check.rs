@@ -34,7 +34,7 @@ pub fn check(args: &CheckArgs, color: bool) -> anyhow::Result<ExitCode> {
         specs.push(registry.api(name).map_err(|d| anyhow::anyhow!("{d}"))?);
     }
     let har = conform::har::read(&args.har, MAX_HAR_BYTES)?;
-    if har.log.entries.is_empty() {
+    if har.is_empty() {
         // Never an empty green run: a recording with nothing in it proves nothing.
         anyhow::bail!("{}: the HAR has no entry to check", args.har.display());
     }

@@ -12,7 +12,7 @@ pub fn diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
     let a = conform::har::read(&args.a, MAX_HAR_BYTES)?;
     let b = conform::har::read(&args.b, MAX_HAR_BYTES)?;
     for (har, path) in [(&a, &args.a), (&b, &args.b)] {
-        if har.log.entries.is_empty() {
+        if har.is_empty() {
             // Never agreement by default: an empty recording proves nothing.
             anyhow::bail!("{}: the HAR has no entry to compare", path.display());
         }

@@ -38,7 +38,9 @@ pub fn proxy(args: ProxyArgs, color: bool) -> anyhow::Result<ExitCode> {
         upstreams.push(Upstream { api: spec, base });
     }
     let recorder = match &args.record {
-        Some(path) => Some(Arc::new(Recorder::create(path)?)),
+        Some(path) => Some(Arc::new(
+            Recorder::create(path).map_err(|e| anyhow::anyhow!("--record {e}"))?,
+        )),
         None => None,
     };
     let mut client = args.net.client_options(Vec::new());

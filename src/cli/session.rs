@@ -42,7 +42,9 @@ pub fn prepare(args: &SessionArgs) -> anyhow::Result<Prepared> {
     let registry = Arc::new(Registry::with_files(&args.specs.specs, spec_files));
     sources.use_spec_servers(&registry, |api| conform::mock::APIS.contains(&api));
     let recorder = match &args.record {
-        Some(path) => Some(Arc::new(Recorder::create(path)?)),
+        Some(path) => Some(Arc::new(
+            Recorder::create(path).map_err(|e| anyhow::anyhow!("--record {e}"))?,
+        )),
         None => None,
     };
     Ok(Prepared {

@@ -1,4 +1,5 @@
-//! Traffic as evidence: exchanges as HAR 1.2 ([`model::Har`]). A run records every exchange
+//! Traffic as evidence: exchanges as HAR 1.2 ([`Har`]), one serialisation of the exchange
+//! model ([`crate::http`]); its serde types are this module's own. A run records every exchange
 //! ([`record::Recorder`], an event sink fed the redacted records of each finished step); any
 //! HAR file, conform's or a browser's or mitmproxy's export, is read back ([`read::read`]),
 //! each entry matched to an operation of the specs ([`matcher::Matcher`], by method and path
@@ -9,8 +10,9 @@
 //! as a server would ([`replay::Replay`]).
 
 pub mod diff;
+mod exchange;
 pub mod matcher;
-pub mod model;
+mod model;
 pub mod read;
 pub mod record;
 pub mod replay;
@@ -20,7 +22,7 @@ pub mod verify;
 use std::path::PathBuf;
 
 pub use matcher::{Match, Matcher};
-pub use model::{Annotation, Entry, Har};
+pub use model::Har;
 pub use read::{MAX_HAR_BYTES, read};
 pub use record::Recorder;
 
@@ -28,9 +30,10 @@ pub use record::Recorder;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum HarError {
-    #[error("--record {}: is a folder; name a file such as run.har", path.display())]
+    // The library says what went wrong with the path; the CLI names the flag that gave it.
+    #[error("{}: is a folder; name a file such as run.har", path.display())]
     IsDir { path: PathBuf },
-    #[error("--record {}: cannot write there: {cause}", path.display())]
+    #[error("{}: cannot write there: {cause}", path.display())]
     Create {
         path: PathBuf,
         /// Not `source`: the message says it, and a chained source would say it twice.

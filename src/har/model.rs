@@ -6,14 +6,27 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A whole HAR document.
+/// A whole HAR document: read with [`super::read()`], checked, replayed and compared by the
+/// rest of [`super`]; its entries are this module's own serde types.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Har {
-    pub log: Log,
+    pub(crate) log: Log,
+}
+
+impl Har {
+    /// How many exchanges it holds.
+    pub fn len(&self) -> usize {
+        self.log.entries.len()
+    }
+
+    /// Whether it holds no exchange.
+    pub fn is_empty(&self) -> bool {
+        self.log.entries.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Log {
+pub(crate) struct Log {
     #[serde(default)]
     pub version: String,
     #[serde(default)]
@@ -25,7 +38,7 @@ pub struct Log {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Creator {
+pub(crate) struct Creator {
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -45,7 +58,7 @@ impl Creator {
 /// One exchange.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Entry {
+pub(crate) struct Entry {
     /// RFC 3339.
     #[serde(default)]
     pub started_date_time: String,
@@ -66,7 +79,7 @@ pub struct Entry {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Request {
+pub(crate) struct Request {
     #[serde(default)]
     pub method: String,
     #[serde(default)]
@@ -89,7 +102,7 @@ pub struct Request {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Response {
+pub(crate) struct Response {
     #[serde(default)]
     pub status: u16,
     #[serde(default)]
@@ -116,7 +129,7 @@ pub struct Response {
 
 /// A header or a query parameter.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Pair {
+pub(crate) struct Pair {
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -134,7 +147,7 @@ impl Pair {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PostData {
+pub(crate) struct PostData {
     #[serde(default)]
     pub mime_type: String,
     #[serde(default)]
@@ -152,7 +165,7 @@ pub struct PostData {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Content {
+pub(crate) struct Content {
     /// The body's real length in bytes, even when `text` holds only its start.
     #[serde(default)]
     pub size: i64,
@@ -174,7 +187,7 @@ pub struct Content {
 
 /// Milliseconds; `-1` where not known, as the spec allows.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Timings {
+pub(crate) struct Timings {
     #[serde(default = "unknown_f")]
     pub send: f64,
     #[serde(default = "unknown_f")]
@@ -196,7 +209,7 @@ impl Default for Timings {
 /// conform's `_conform` field: the scenario step the exchange belongs to, and what the run
 /// found in it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Annotation {
+pub(crate) struct Annotation {
     pub scenario: String,
     pub step: String,
     /// The operationId called.
@@ -208,7 +221,7 @@ pub struct Annotation {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AnnotatedFinding {
+pub(crate) struct AnnotatedFinding {
     pub check: String,
     pub severity: String,
     pub message: String,

@@ -136,7 +136,7 @@ impl EventSink for Recorder {
 
 /// The HAR entry of a step that sent a request (`None` for one that sent nothing: a dry run,
 /// a request refused before sending); `ended` is when the step finished.
-pub fn entry_of(scenario: &str, step: &StepResult, ended: jiff::Timestamp) -> Option<Entry> {
+pub(crate) fn entry_of(scenario: &str, step: &StepResult, ended: jiff::Timestamp) -> Option<Entry> {
     let request = step.request.as_ref()?;
     if step.attempts == 0 {
         return None;

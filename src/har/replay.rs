@@ -24,6 +24,7 @@ use serde_json::Value;
 
 use super::matcher::Matcher;
 use super::model::Har;
+use crate::http::{Body, Request, Response};
 use crate::spec::ApiSpec;
 
 /// One recorded exchange, as the replay reads it.
@@ -41,18 +42,16 @@ struct Recorded {
     /// The query, and the headers the operation declares as parameters (a microversion).
     query: Vec<(String, String)>,
     body: Option<Value>,
-    status: u16,
-    headers: Vec<(String, String)>,
-    content: Vec<u8>,
+    /// The recorded answer, its body decoded.
+    response: Response,
 }
 
 /// The recorded answer, or why there is none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
     Recorded {
-        status: u16,
-        headers: Vec<(String, String)>,
-        body: Vec<u8>,
+        /// The recorded response, the client's made-up ids put back in.
+        response: Response,
         /// The entry answered, `#/log/entries/N`.
         entry: usize,
     },
@@ -143,22 +142,19 @@ impl Replay {
                     .post_data
                     .as_ref()
                     .and_then(|p| serde_json::from_str(&p.text).ok()),
-                status: e.response.status,
-                headers: e
-                    .response
-                    .headers
-                    .iter()
-                    .map(|p| (p.name.clone(), p.value.clone()))
-                    .collect(),
-                content: body,
+                response: Response {
+                    status: e.response.status,
+                    headers: super::exchange::headers_of(&e.response.headers),
+                    body: Body::new(body),
+                },
             });
         }
         let mut created = HashSet::new();
         for r in &entries {
-            if let Ok(v) = serde_json::from_slice::<Value>(&r.content) {
+            if let Ok(v) = serde_json::from_slice::<Value>(&r.response.body) {
                 strings(&v, &mut created);
             }
-            for (_, v) in &r.headers {
+            for (_, v) in &r.response.headers {
                 created.insert(v.clone());
                 if let Some(last) = v.trim_end_matches('/').rsplit('/').next() {
                     created.insert(last.to_owned());
@@ -189,14 +185,14 @@ impl Replay {
         self.entries.is_empty()
     }
 
-    /// The answer to `method url` with `headers` and `body` (its text, when it has one).
-    pub fn answer(
-        &self,
-        method: &str,
-        url: &url::Url,
-        headers: &[(String, String)],
-        body: Option<&str>,
-    ) -> Answer {
+    /// The answer to `req`.
+    pub fn answer(&self, req: &Request) -> Answer {
+        let (method, url) = (req.method.as_str(), &req.url);
+        // A body is matched by its JSON, when it is UTF-8 text.
+        let body = (!req.body.is_empty())
+            .then(|| std::str::from_utf8(&req.body).ok())
+            .flatten();
+        let headers = &req.headers;
         let Some(m) = self.matcher.find(method, url, None) else {
             return Answer::NotInSpec;
         };
@@ -248,20 +244,23 @@ impl Replay {
         used.insert(pick.index);
         // A made-up id the answer echoes (`Instance <id> could not be found.`) is the client's
         // own: it is given back as the client wrote it.
-        let mut body = pick.content.clone();
-        let mut headers = pick.headers.clone();
+        let mut body = pick.response.body.to_vec();
+        let mut headers = pick.response.headers.clone();
         for ((_, recorded), (_, asked)) in pick.path_params.iter().zip(&m.path_params) {
             if recorded != asked {
                 body = replace(&body, recorded.as_bytes(), asked.as_bytes());
-                for (_, v) in &mut headers {
-                    *v = v.replace(recorded.as_str(), asked);
-                }
+                headers = headers
+                    .into_iter()
+                    .map(|(n, v)| (n, v.replace(recorded.as_str(), asked)))
+                    .collect();
             }
         }
         Answer::Recorded {
-            status: pick.status,
-            headers,
-            body,
+            response: Response {
+                status: pick.response.status,
+                headers,
+                body: Body::new(body),
+            },
             entry: pick.index,
         }
     }
@@ -477,12 +476,14 @@ mod tests {
 
     fn ask(r: &Replay, method: &str, path: &str, body: Option<&str>) -> Answer {
         let url = url::Url::parse(&format!("http://replay.test/base{path}")).expect("url");
-        r.answer(method, &url, &[], body)
+        let mut req = Request::new(method, url);
+        req.body = Body::new(body.unwrap_or_default().as_bytes().to_vec());
+        r.answer(&req)
     }
 
     fn body(a: &Answer) -> String {
         match a {
-            Answer::Recorded { body, .. } => String::from_utf8_lossy(body).into_owned(),
+            Answer::Recorded { response, .. } => response.body.text().into_owned(),
             other => panic!("not recorded: {other:?}"),
         }
     }
@@ -543,7 +544,10 @@ mod tests {
         )
         .expect("replayable");
         let a = ask(&r, "GET", &format!("/widgets/{asked}"), None);
-        assert!(matches!(a, Answer::Recorded { status: 404, .. }), "{a:?}");
+        assert!(
+            matches!(a, Answer::Recorded { ref response, .. } if response.status == 404),
+            "{a:?}"
+        );
         assert_eq!(
             body(&a),
             format!(r#"{{"message":"widget {asked} not found"}}"#)

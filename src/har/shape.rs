@@ -74,13 +74,13 @@ pub enum ShapeDiff {
 
 impl Profile {
     /// Adds one entry's response.
-    pub fn add(&mut self, entry: &Entry) {
+    pub(crate) fn add(&mut self, entry: &Entry) {
         let response = &entry.response;
         let mut essence = String::from("none");
         for h in &response.headers {
             let name = h.name.to_ascii_lowercase();
             if name == "content-type" {
-                essence = essence_of(&h.value);
+                essence = crate::http::media_type_of(&h.value);
             }
             if !IGNORED_HEADERS.contains(&name.as_str()) {
                 self.headers.insert(name);
@@ -196,16 +196,6 @@ fn describe(types: Option<&BTreeSet<&'static str>>) -> String {
 /// RFC 6901: `~` and `/` in a key.
 fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
-}
-
-/// `type/subtype`, lowercased, parameters dropped.
-fn essence_of(value: &str) -> String {
-    value
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
-//! One HAR entry checked offline as `run` checks an exchange: [`entry`] matches it to an
-//! operation ([`super::Matcher`]), puts the response through [`check::schema::check`] (status
+//! One exchange checked offline as `run` checks an answer: [`exchange`], for a HAR entry
+//! ([`entry`]) and for the proxy's exchanges alike, matches it to an operation
+//! ([`super::Matcher`]), puts the response through [`check::schema::check`] (status
 //! documented, Content-Type, body schema, headers) and the request through
 //! [`check::request::check`], and gives a [`ScenarioResult`] named after the entry
-//! (`FILE.har#/log/entries/3`), since there is no scenario line to point at.
+//! (`FILE.har#/log/entries/3`, `proxy/API#N`), since there is no scenario line to point at.
 //!
 //! The request's findings are warnings: the recording's client sent it, and what is on trial
 //! is the answer (conform itself records a request that breaks the spec only when the step
@@ -10,20 +11,18 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
-use serde_json::Value;
-
+use super::exchange::exchange_of;
 use super::matcher::{Match, Matcher};
 use super::model::Entry;
 use crate::check::request::Outgoing;
-use crate::check::{self, CheckKind, Finding, Observed, Severity};
+use crate::check::{self, CheckKind, Finding, Severity};
+use crate::http::{Exchange, Request, Response};
 use crate::run::{
     Counts, Event, EventSink, Outcome, Phase, RequestRecord, ResponseRecord, RunSummary,
     ScenarioResult, StepResult,
 };
 use crate::source::Pos;
-use crate::spec::model_is_json;
+use crate::spec::Operation;
 
 /// Where entry `index` of `file` is, as a JSON Pointer into the file.
 pub fn entry_id(file: &str, index: usize) -> String {
@@ -73,8 +72,9 @@ pub fn check_all(
     summary
 }
 
-/// The result of checking entry `index` of `file`.
-pub fn entry(
+/// The result of checking entry `index` of `file`: the entry read as an exchange
+/// ([`super::exchange::exchange_of`]) and checked by [`exchange`].
+pub(crate) fn entry(
     file: &str,
     index: usize,
     e: &Entry,
@@ -89,8 +89,8 @@ pub fn entry(
     };
     let mut result = ScenarioResult::empty(&id, &id, &name, "", vec!["har".into()]);
     result.duration = Duration::from_secs_f64(e.time.max(0.0) / 1000.0);
-    let url = match url::Url::parse(&e.request.url) {
-        Ok(u) => u,
+    let (x, bad_base64) = match exchange_of(e) {
+        Ok(x) => x,
         Err(err) => {
             let f = Finding::error(
                 CheckKind::Scenario,
@@ -106,30 +106,76 @@ pub fn entry(
             return result;
         }
     };
+    let findings = bad_base64
+        .map(|err| {
+            Finding::error(
+                CheckKind::Content,
+                format!("response.content.text is not valid base64: {err}"),
+            )
+        })
+        .into_iter()
+        .collect();
+    let whose = match e.conform {
+        // conform sends a request that breaks the spec only when the step asks for it.
+        Some(_) => "the recorded request (a deliberate negative test, `invalid_request: true`)",
+        None => "the recorded request",
+    };
     let hint = e.conform.as_ref().map(|a| a.call.as_str());
-    let Some(m) = matcher.find(&e.request.method, &url, hint) else {
+    let seen = Seen {
+        hint,
+        whose,
+        findings,
+    };
+    let mut result = exchange(result, &x, seen, matcher, strict);
+    // The report shows the URL as the file wrote it.
+    for r in result.steps.iter_mut().filter_map(|s| s.request.as_mut()) {
+        r.url.clone_from(&e.request.url);
+    }
+    result
+}
+
+/// What is known of an exchange besides itself, for [`exchange`].
+pub(crate) struct Seen<'a> {
+    /// The operationId its recorder gave, when it did.
+    pub hint: Option<&'a str>,
+    /// Whose request it is, in front of the request check's findings.
+    pub whose: &'a str,
+    /// Findings of reading it (a body that did not decode).
+    pub findings: Vec<Finding>,
+}
+
+/// Checks exchange `x`, whatever produced it (a recording, the proxy), as `run` checks an
+/// answer: matched to its operation, the response through [`check::schema::check`] and the
+/// request through [`check::request::check`], into `result` (named and timed by the caller).
+pub(crate) fn exchange(
+    mut result: ScenarioResult,
+    x: &Exchange,
+    seen: Seen<'_>,
+    matcher: &Matcher,
+    strict: bool,
+) -> ScenarioResult {
+    let (method, url) = (&x.request.method, &x.request.url);
+    let Some(m) = matcher.find(method, url, seen.hint) else {
         let apis: Vec<&str> = matcher.apis().collect();
         result.outcome = Outcome::Skipped;
         result.skipped = Some(format!(
-            "unmatched: no operation of {} is {} {} (under any server base path)",
+            "unmatched: no operation of {} is {method} {} (under any server base path)",
             if apis.is_empty() {
                 "no API".into()
             } else {
                 apis.join(", ")
             },
-            e.request.method,
             url.path()
         ));
         return result;
     };
-    if let (Some((name, value)), None) = (&m.refused, hint) {
+    if let (Some((name, value)), None) = (&m.refused, seen.hint) {
         // A browser's or a proxy's traffic: the template fits only by a value its schema
         // refuses, so this is most likely an operation the spec does not document.
         result.outcome = Outcome::Skipped;
         result.skipped = Some(format!(
-            "unmatched: {} {} fits {} {} only with {name} = \"{value}\", which its schema \
+            "unmatched: {method} {} fits {} {} only with {name} = \"{value}\", which its schema \
              refuses: taken for an operation the spec does not document",
-            e.request.method,
             url.path(),
             m.op.method.to_uppercase(),
             m.op.path
@@ -137,104 +183,43 @@ pub fn entry(
         return result;
     }
     result.api = m.api.name.clone();
-    let step = step(e, &m, strict, result.duration);
+    let step = step(x, &m, seen, strict, result.duration);
     result.outcome = step.outcome;
     result.steps.push(step);
     result
 }
 
-fn step(e: &Entry, m: &Match<'_>, strict: bool, duration: Duration) -> StepResult {
+fn step(
+    x: &Exchange,
+    m: &Match<'_>,
+    seen: Seen<'_>,
+    strict: bool,
+    duration: Duration,
+) -> StepResult {
     let op = m.op;
-    let req_headers = pairs(&e.request.headers);
-    let resp_headers = pairs(&e.response.headers);
-    let mut findings = Vec::new();
-    let content = &e.response.content;
-    let body: Vec<u8> = match (&content.text, content.encoding.as_deref()) {
-        (Some(t), Some(enc)) if enc.eq_ignore_ascii_case("base64") => match BASE64.decode(t) {
-            Ok(b) => b,
-            Err(err) => {
-                findings.push(Finding::error(
-                    CheckKind::Content,
-                    format!("response.content.text is not valid base64: {err}"),
-                ));
-                Vec::new()
-            }
-        },
-        (Some(t), _) => t.clone().into_bytes(),
-        (None, _) => Vec::new(),
-    };
-    if e.response.status == 0 {
-        let why = e.response.error.as_deref().unwrap_or("none given");
-        findings.push(Finding::warning(
+    let mut findings = seen.findings;
+    match &x.response {
+        Err(no) => findings.push(Finding::warning(
             CheckKind::Transport,
-            format!("no response was recorded (status 0; reason: {why}): nothing to check"),
-        ));
-    } else {
-        let ct = resp_headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-            .map(|(_, v)| v.as_str());
-        let json = ct
-            .filter(|c| model_is_json(c))
-            .and_then(|_| serde_json::from_slice::<Value>(&body).ok());
-        let observed = Observed {
-            status: e.response.status,
-            headers: &resp_headers,
-            body: &body,
-            json: json.as_ref(),
-        };
-        let mut spec = check::schema::check(op, &observed, strict, Pos::UNKNOWN);
-        if content.truncated {
-            // Only the start of the body was recorded: judging it would blame the target for
-            // the recorder's cut.
-            spec.retain(|f| !matches!(f.check, CheckKind::Content | CheckKind::Schema));
-            spec.push(Finding::warning(
-                CheckKind::Limit,
-                format!(
-                    "the body was recorded cut ({} of {} bytes, `_truncated`): its schema is not checked",
-                    body.len(),
-                    content.size
-                ),
-            ));
-        }
-        findings.extend(spec);
-    }
-    let mut outgoing = outgoing(e, m, &req_headers);
-    let cut = e.request.post_data.as_ref().is_some_and(|p| p.truncated);
-    if cut {
-        // Only the start of the request body was recorded: it is not judged either.
-        (outgoing.body, outgoing.raw) = (None, None);
-        findings.push(Finding::warning(
-            CheckKind::Limit,
-            "the request body was recorded cut (`_truncated`): it is not checked",
-        ));
-    }
-    let request_findings = check::request::check(op, &outgoing, Pos::UNKNOWN)
-        .into_iter()
-        .filter(|f| !(cut && f.keyword.as_deref() == Some("requestBody")));
-    for mut f in request_findings {
-        f.severity = f.severity.min(Severity::Warning);
-        f.message = match e.conform {
-            // conform sends a request that breaks the spec only when the step asks for it.
-            Some(_) => format!(
-                "the recorded request (a deliberate negative test, `invalid_request: true`): {}",
-                f.message
+            format!(
+                "no response was recorded (status 0; reason: {}): nothing to check",
+                no.reason()
             ),
-            None => format!("the recorded request: {}", f.message),
-        };
-        findings.push(f);
+        )),
+        Ok(r) => findings.extend(response_findings(op, r, strict)),
     }
+    findings.extend(request_findings(op, &x.request, &m.path_params, seen.whose));
     let outcome = Outcome::of(&findings);
     StepResult {
-        name: format!("{} {}", e.request.method, op.path),
+        name: format!("{} {}", x.request.method, op.path),
         call: op.id.clone(),
         phase: Phase::Main,
         pos: Pos::UNKNOWN,
         outcome,
         attempts: 1,
-        status: (e.response.status != 0).then_some(e.response.status),
-        request: Some(request_record(e)),
-        response: response_record(e, &body),
+        status: x.response.as_ref().ok().map(|r| r.status),
+        request: Some(RequestRecord::whole(&x.request)),
+        response: x.response.as_ref().ok().map(ResponseRecord::whole),
         findings,
         body_diff: None,
         skipped: None,
@@ -242,73 +227,51 @@ fn step(e: &Entry, m: &Match<'_>, strict: bool, duration: Duration) -> StepResul
     }
 }
 
-/// The entry's request as a step's record.
-pub(crate) fn request_record(e: &Entry) -> RequestRecord {
-    RequestRecord {
-        method: e.request.method.clone(),
-        url: e.request.url.clone(),
-        headers: pairs(&e.request.headers),
-        body: e.request.post_data.as_ref().map(|p| p.text.clone()),
-        body_bytes: usize::try_from(e.request.body_size)
-            .unwrap_or_else(|_| e.request.post_data.as_ref().map_or(0, |p| p.text.len())),
-        credentials: None,
+/// The response against the spec; a body recorded cut is not judged.
+fn response_findings(op: &Operation, r: &Response, strict: bool) -> Vec<Finding> {
+    let mut spec = check::schema::check(op, r, strict, Pos::UNKNOWN);
+    if r.body.is_truncated() {
+        // Only the start of the body was recorded: judging it would blame the target for
+        // the recorder's cut.
+        spec.retain(|f| !matches!(f.check, CheckKind::Content | CheckKind::Schema));
+        spec.push(Finding::warning(
+            CheckKind::Limit,
+            format!(
+                "the body was recorded cut ({} of {} bytes, `_truncated`): its schema is not checked",
+                r.body.len(),
+                r.body.full_len()
+            ),
+        ));
     }
+    spec
 }
 
-/// The entry's response as a step's record, `body` decoded; none for a request unanswered.
-pub(crate) fn response_record(e: &Entry, body: &[u8]) -> Option<ResponseRecord> {
-    (e.response.status != 0).then(|| ResponseRecord {
-        status: e.response.status,
-        headers: pairs(&e.response.headers),
-        body: String::from_utf8_lossy(body).into_owned(),
-        body_bytes: usize::try_from(e.response.content.size).unwrap_or(body.len()),
-        truncated: e.response.content.truncated,
-    })
-}
-
-fn pairs(pairs: &[super::model::Pair]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|p| (p.name.clone(), p.value.clone()))
-        .collect()
-}
-
-/// The entry's request as the request check reads it.
-fn outgoing(e: &Entry, m: &Match<'_>, headers: &[(String, String)]) -> Outgoing {
-    let query = match url::Url::parse(&e.request.url) {
-        // The URL is what went on the wire; `queryString` may be missing from an export.
-        Ok(u) if u.query().is_some() => u
-            .query_pairs()
-            .map(|(n, v)| (n.into_owned(), Value::String(v.into_owned())))
-            .collect(),
-        _ => e
-            .request
-            .query_string
-            .iter()
-            .map(|p| (p.name.clone(), Value::String(p.value.clone())))
-            .collect(),
-    };
-    let (body, raw) = match &e.request.post_data {
-        Some(p) if model_is_json(&p.mime_type) || p.mime_type.is_empty() => {
-            match serde_json::from_str::<Value>(&p.text) {
-                Ok(v) => (Some(v), None),
-                Err(_) => (None, Some(p.text.clone())),
-            }
-        }
-        Some(p) => (None, Some(p.text.clone())),
-        None => (None, None),
-    };
-    Outgoing {
-        path: m
-            .path_params
-            .iter()
-            .map(|(n, v)| (n.clone(), Value::String(v.clone())))
-            .collect(),
-        query,
-        headers: headers.to_vec(),
-        body,
-        raw,
+/// The request against the spec, as warnings said to be `whose`: the recording's client
+/// sent it, and what is on trial is the answer.
+fn request_findings(
+    op: &Operation,
+    req: &Request,
+    path: &[(String, String)],
+    whose: &str,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let cut = req.body.is_truncated();
+    if cut {
+        // Only the start of the request body was recorded: it is not judged either.
+        out.push(Finding::warning(
+            CheckKind::Limit,
+            "the request body was recorded cut (`_truncated`): it is not checked",
+        ));
     }
+    let request_findings = check::request::check(op, &Outgoing::of(req, path), Pos::UNKNOWN)
+        .into_iter()
+        .filter(|f| !(cut && f.keyword.as_deref() == Some("requestBody")));
+    for mut f in request_findings {
+        f.severity = f.severity.min(Severity::Warning);
+        f.message = format!("{whose}: {}", f.message);
+        out.push(f);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -318,6 +281,8 @@ mod tests {
 
     use super::*;
     use crate::har::read::parse;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD as BASE64;
 
     fn matcher() -> Matcher {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -98,21 +98,15 @@ async fn replaying(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Re
             serde_json::json!({"conform_replay": format!("`{target}` is not a request target")}),
         );
     };
-    let text = (!bytes.is_empty())
-        .then(|| std::str::from_utf8(&bytes).ok())
-        .flatten();
     let pass = |parts, bytes| next.run(Request::from_parts(parts, Body::from(bytes)));
-    let headers = crate::run::header_pairs(&parts.headers);
-    match s.replay.answer(parts.method.as_str(), &url, &headers, text) {
-        Answer::Recorded {
-            status,
-            headers,
-            body,
-            ..
-        } => {
-            let mut r = Response::new(Body::from(body));
-            *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            for (n, v) in headers {
+    let mut asked = crate::http::Request::new(parts.method.as_str(), url.clone());
+    asked.headers = crate::http::Headers::from(&parts.headers);
+    asked.body = crate::http::Body::new(bytes.to_vec());
+    match s.replay.answer(&asked) {
+        Answer::Recorded { response, .. } => {
+            let mut r = Response::new(Body::from(response.body.into_bytes()));
+            *r.status_mut() = StatusCode::from_u16(response.status).unwrap_or(StatusCode::OK);
+            for (n, v) in response.headers {
                 if crate::proxy::HOP_BY_HOP
                     .iter()
                     .any(|h| n.eq_ignore_ascii_case(h))

@@ -21,9 +21,13 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, he
 use axum::response::{IntoResponse, Response};
 use url::Url;
 
-use super::exchange::{Answer, Exchange};
 use super::{ProxyOptions, Session, Upstream};
 use crate::har::Matcher;
+use crate::http::{
+    Body as HttpBody, Exchange, Headers, NoResponse, Request as HttpRequest,
+    Response as HttpResponse,
+};
+use crate::spec::model_is_json;
 
 /// Headers of one connection (RFC 9110 section 7.6.1), never forwarded; with them, the ones a
 /// message's framing sets (`Content-Length`), which the next hop computes again.
@@ -40,6 +44,9 @@ pub const HOP_BY_HOP: &[&str] = &[
     "content-length",
 ];
 
+/// The target's answer, or why there is none.
+type Answered = Result<HttpResponse, NoResponse>;
+
 pub(super) struct Shared {
     pub matcher: Matcher,
     pub upstream: Upstream,
@@ -55,13 +62,9 @@ pub(super) async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Respon
     let (parts, body) = req.into_parts();
     let url = upstream_url(&s.upstream.base, &parts.uri);
     let mut exchange = Exchange {
-        api: s.upstream.api.name.clone(),
-        started_at,
-        method: parts.method.to_string(),
-        url: url.to_string(),
-        headers: Vec::new(),
-        body: Vec::new(),
-        answer: Answer::Refused(String::new()),
+        request: HttpRequest::new(parts.method.to_string(), url.clone()),
+        response: Err(NoResponse::Failed(String::new())),
+        started_at: Some(started_at),
         elapsed: Default::default(),
     };
     if parts.method == Method::CONNECT {
@@ -69,17 +72,17 @@ pub(super) async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Respon
                    exchange to check it. Have the client speak plain HTTP to the proxy (for an \
                    SDK, protocol `http` and the proxy as its HTTP proxy); the proxy speaks HTTPS \
                    to the target.";
-        exchange.answer = Answer::Limit(why.into());
+        exchange.response = Err(NoResponse::Limit(why.into()));
         return s.finish(exchange, started, own(StatusCode::METHOD_NOT_ALLOWED, why));
     }
     let absolute = parts.uri.authority().is_some();
-    exchange.headers = forwarded(
+    exchange.request.headers = Headers::from(forwarded(
         &parts.headers,
         &url,
         s.options.preserve_host || absolute,
         s.listener,
-    );
-    exchange.body = match axum::body::to_bytes(body, s.options.max_body).await {
+    ));
+    let bytes = match axum::body::to_bytes(body, s.options.max_body).await {
         Ok(b) => b.to_vec(),
         Err(e) => {
             let why = format!(
@@ -87,21 +90,23 @@ pub(super) async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Respon
                  limit of {} bytes (--max-body): {e}",
                 s.options.max_body
             );
-            exchange.answer = Answer::Limit(why.clone());
+            exchange.response = Err(NoResponse::Limit(why.clone()));
             return s.finish(exchange, started, own(StatusCode::PAYLOAD_TOO_LARGE, &why));
         }
     };
-    let sent = s.send(&parts.method, &url, &exchange).await;
-    exchange.answer = sent;
-    let reply = match &exchange.answer {
-        Answer::Received {
-            status,
-            headers,
-            body,
-        } => {
-            let mut r = Response::new(Body::from(body.clone()));
-            *r.status_mut() = StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY);
-            for (n, v) in headers {
+    // What the request declares of its body counts only when it has one: an empty body is
+    // none, whatever its headers say.
+    exchange.request.body = match bytes.is_empty() {
+        true => HttpBody::default(),
+        false => HttpBody::new(bytes).described_by(&exchange.request.headers),
+    };
+    exchange.response = s.send(&parts.method, &url, &exchange.request).await;
+    let reply = match &exchange.response {
+        Ok(answer) => {
+            let mut r = Response::new(Body::from(answer.body.to_vec()));
+            *r.status_mut() =
+                StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            for (n, v) in &answer.headers {
                 if HOP_BY_HOP.iter().any(|h| n.eq_ignore_ascii_case(h)) {
                     continue;
                 }
@@ -114,8 +119,8 @@ pub(super) async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Respon
             }
             r
         }
-        Answer::Timeout(why) => own(StatusCode::GATEWAY_TIMEOUT, why),
-        Answer::Limit(why) | Answer::Refused(why) => own(StatusCode::BAD_GATEWAY, why),
+        Err(NoResponse::Timeout(why)) => own(StatusCode::GATEWAY_TIMEOUT, why),
+        Err(no) => own(StatusCode::BAD_GATEWAY, no.reason()),
     };
     s.finish(exchange, started, reply)
 }
@@ -123,52 +128,60 @@ pub(super) async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Respon
 impl Shared {
     fn finish(&self, mut exchange: Exchange, started: Instant, reply: Response) -> Response {
         exchange.elapsed = started.elapsed();
-        let result = exchange.check(&self.matcher, self.options.strict, &self.session);
+        let result = super::exchange::check(
+            &self.upstream.api.name,
+            &exchange,
+            &self.matcher,
+            self.options.strict,
+            &self.session,
+        );
         self.session.report(result);
         reply
     }
 
     /// Sends the request and reads the answer whole, within the timeout and the body limit.
-    async fn send(&self, method: &Method, url: &Url, exchange: &Exchange) -> Answer {
+    async fn send(&self, method: &Method, url: &Url, request: &HttpRequest) -> Answered {
         let Ok(method) = reqwest::Method::from_bytes(method.as_str().as_bytes()) else {
-            return Answer::Refused(format!("conform proxy: the method {method} is not valid"));
+            return Err(NoResponse::Failed(format!(
+                "conform proxy: the method {method} is not valid"
+            )));
         };
         let mut req = self
             .client
             .request(method, url.clone())
             .timeout(self.options.timeout)
-            .body(exchange.body.clone());
-        for (n, v) in &exchange.headers {
+            .body(request.body.to_vec());
+        for (n, v) in &request.headers {
             req = req.header(n.as_str(), v.as_str());
         }
         let timeout = |what: &str| {
-            Answer::Timeout(format!(
+            Err(NoResponse::Timeout(format!(
                 "conform proxy: no {what} from {} within {:?} (--timeout)",
                 origin(url),
                 self.options.timeout
-            ))
+            )))
         };
         let mut resp = match req.send().await {
             Ok(r) => r,
             Err(e) if e.is_timeout() => return timeout("answer"),
             Err(e) => {
                 let what = format!("conform proxy: cannot reach {}", origin(url));
-                return Answer::Refused(crate::run::transport_message(what, &e));
+                return Err(NoResponse::Failed(crate::run::transport_message(what, &e)));
             }
         };
         let status = resp.status().as_u16();
-        let headers = crate::run::header_pairs(resp.headers());
+        let headers = Headers::from(resp.headers());
         let mut body = Vec::new();
         loop {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
                     if body.len() + chunk.len() > self.options.max_body {
-                        return Answer::Limit(format!(
+                        return Err(NoResponse::Limit(format!(
                             "conform proxy: the answer from {} is over the proxy's limit of {} \
                              bytes (--max-body); it was not passed on",
                             origin(url),
                             self.options.max_body
-                        ));
+                        )));
                     }
                     body.extend_from_slice(&chunk);
                 }
@@ -180,15 +193,19 @@ impl Shared {
                         origin(url),
                         body.len()
                     );
-                    return Answer::Refused(crate::run::transport_message(what, &e));
+                    return Err(NoResponse::Failed(crate::run::transport_message(what, &e)));
                 }
             }
         }
-        Answer::Received {
+        let is_json = headers.get("content-type").is_some_and(model_is_json);
+        let body = HttpBody::new(body)
+            .described_by(&headers)
+            .parse_json(is_json);
+        Ok(HttpResponse {
             status,
             headers,
             body,
-        }
+        })
     }
 }
 

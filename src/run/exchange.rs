@@ -1,5 +1,6 @@
-//! One HTTP exchange: building the request from a step (templates rendered, path encoded,
-//! credentials attached), sending it with a timeout, and reading the response with a size cap.
+//! One HTTP exchange of a step: building its [`Request`] (templates rendered, path encoded,
+//! credentials attached; [`Built`] adds the parameters as typed values for the request check),
+//! sending it with a timeout, and reading the [`Response`] with a size cap.
 
 use std::time::Duration;
 
@@ -9,10 +10,11 @@ use serde_json::Value;
 use crate::check::body::render;
 use crate::check::request::Outgoing;
 use crate::check::{CheckKind, Finding};
+use crate::http::{Body, Headers, Request, Response};
 use crate::plan::{PlannedStep, ValueTemplate};
 use crate::scenario::{AuthMode, Scope};
 use crate::spec::{Operation, model_is_json};
-use crate::target::{Prepared, Target};
+use crate::target::Target;
 
 /// Characters escaped in a path segment: everything but unreserved and sub-delims that are safe.
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -37,8 +39,9 @@ const SEGMENT: &AsciiSet = &CONTROLS
 /// is an error of the step (the harness's limit), never a violation of the target.
 pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
 
+/// A step's request, and its parameters as the request check reads them.
 pub struct Built {
-    pub prepared: Prepared,
+    pub request: Request,
     pub outgoing: Outgoing,
 }
 
@@ -116,13 +119,14 @@ pub async fn build(
         }
     }
 
-    let mut headers: Vec<(String, String)> = vec![
+    let mut headers: Headers = vec![
         ("Accept".into(), "application/json".into()),
         (
             "User-Agent".into(),
             concat!("conform/", env!("CARGO_PKG_VERSION")).into(),
         ),
-    ];
+    ]
+    .into();
     let (body, raw, bytes) = match (&step.body, &step.body_raw) {
         (Some(node), _) => {
             let v = render(node, scope)?;
@@ -138,18 +142,19 @@ pub async fn build(
         }
         (None, None) => (None, None, Vec::new()),
     };
-    let mut prepared = Prepared {
+    for (name, value) in &header_pairs {
+        headers.set(name, text_of(value));
+    }
+    let body_of = Body::new(bytes).described_by(&headers);
+    let mut request = Request {
         operation_id: op.id.clone(),
         method: op.method.clone(),
         url,
         headers,
-        body: bytes,
+        body: body_of,
     };
-    for (name, value) in &header_pairs {
-        prepared.set_header(name, text_of(value));
-    }
     if let (Some(auth), AuthMode::Default) = (&target.auth, step.auth) {
-        auth.apply(&mut prepared, client).await.map_err(|e| {
+        auth.apply(&mut request, client).await.map_err(|e| {
             Finding::error(
                 CheckKind::Scenario,
                 format!("cannot attach credentials: {e}"),
@@ -160,31 +165,21 @@ pub async fn build(
     let outgoing = Outgoing {
         path: path_params,
         query,
-        headers: prepared.headers.clone(),
+        headers: request.headers.to_vec(),
         body,
         raw,
     };
-    Ok(Built { prepared, outgoing })
-}
-
-/// A response as read.
-#[derive(Debug, Clone)]
-pub struct Received {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-    pub body_len: usize,
-    pub json: Option<Value>,
+    Ok(Built { request, outgoing })
 }
 
 /// Sends `req`; every failure (connect, reset, timeout, a body over `max_body`) becomes a
 /// finding.
 pub async fn send(
     client: &reqwest::Client,
-    req: &Prepared,
+    req: &Request,
     timeout: Duration,
     max_body: usize,
-) -> Result<Received, Finding> {
+) -> Result<Response, Finding> {
     let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|_| {
         Finding::error(
             CheckKind::Scenario,
@@ -196,7 +191,7 @@ pub async fn send(
         builder = builder.header(n.as_str(), v.as_str());
     }
     if !req.body.is_empty() {
-        builder = builder.body(req.body.clone());
+        builder = builder.body(req.body.to_vec());
     }
     let started = std::time::Instant::now();
     let transport = |e: reqwest::Error| {
@@ -218,7 +213,7 @@ pub async fn send(
     let mut resp = builder.send().await.map_err(transport)?;
     let headers_after = started.elapsed();
     let status = resp.status().as_u16();
-    let headers = header_pairs(resp.headers());
+    let headers = Headers::from(resp.headers());
     let too_large = || {
         Finding::error(
             CheckKind::Limit,
@@ -259,43 +254,27 @@ pub async fn send(
         }
         body.extend_from_slice(&chunk);
     }
-    let body_len = body.len();
-    let is_json = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-        .is_some_and(|(_, v)| model_is_json(v));
+    let is_json = headers.get("content-type").is_some_and(model_is_json);
     // A JSON body under a wrong Content-Type is still read, so expectations can be judged on
     // their own; the spec check reports the Content-Type.
     let looks_json = matches!(
         body.iter().find(|b| !b.is_ascii_whitespace()),
         Some(b'{' | b'[')
     );
-    let json = if (is_json || looks_json) && !body.is_empty() && body_len == body.len() {
-        serde_json::from_slice(&body).ok()
-    } else {
-        None
-    };
-    Ok(Received {
+    let body = Body::new(body)
+        .described_by(&headers)
+        .parse_json(is_json || looks_json);
+    Ok(Response {
         status,
         headers,
         body,
-        body_len,
-        json,
     })
 }
 
-/// Headers as name and text pairs (bytes that are not UTF-8 replaced): a response's here and
-/// in `conform proxy`, a request's in the mocks.
+/// Headers as name and text pairs, for the mocks ([`Headers`] made from the map).
+#[cfg(feature = "mock")]
 pub(crate) fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect()
+    Headers::from(headers).into_vec()
 }
 
 /// A transport finding: what failed, then the innermost cause (the OS's or TLS's words).

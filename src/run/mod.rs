@@ -251,12 +251,12 @@ impl Runner {
             operation_id: operation_id.to_owned(),
             method: method.to_owned(),
             url: target.base_url.clone(),
-            headers: Vec::new(),
+            headers: Default::default(),
             // A body, when the request has one: signers add its digest (`Content-MD5`).
             body: if with_body {
-                b"{}".to_vec()
+                b"{}".to_vec().into()
             } else {
-                Vec::new()
+                Default::default()
             },
         };
         // A failed login is the first case's to report, with its step.

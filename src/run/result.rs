@@ -8,7 +8,9 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::check::{Finding, Severity};
+use crate::http::{Request, Response};
 use crate::plan::{Plan, PlannedStep, Rejected};
+use crate::redact::Redactor;
 use crate::scenario::Found;
 use crate::source::{Diagnostic, Pos};
 
@@ -413,7 +415,10 @@ pub struct BodyDiff {
     pub actual: Value,
 }
 
-/// A request as sent, with credentials redacted.
+/// What a report shows of a [`crate::http::Request`]: redacted and its body cut when the
+/// harness sent it, as read when a recording holds it. A separate, serialisable view rather
+/// than the request itself: its shape is the reports' (the URL as text, the body as text, the
+/// credentials described), and it holds no secret.
 #[derive(Debug, Clone, Serialize)]
 pub struct RequestRecord {
     pub method: String,
@@ -429,7 +434,8 @@ pub struct RequestRecord {
     pub credentials: Option<String>,
 }
 
-/// A response as received, with credentials redacted and the body cut at a limit.
+/// What a report shows of a [`crate::http::Response`], with credentials redacted and the body
+/// cut at a limit: a serialisable view, as [`RequestRecord`] is.
 #[derive(Debug, Clone, Serialize)]
 pub struct ResponseRecord {
     pub status: u16,
@@ -438,4 +444,77 @@ pub struct ResponseRecord {
     /// The body's length before it was cut.
     pub body_bytes: usize,
     pub truncated: bool,
+}
+
+impl RequestRecord {
+    /// `req` as the harness sent it, redacted, its body cut at `limit` bytes.
+    pub fn redacted(req: &Request, redactor: &Redactor, limit: usize) -> Self {
+        RequestRecord {
+            method: req.method.clone(),
+            url: redactor.text(req.url.as_str()),
+            headers: redactor.headers(&req.headers),
+            body: (!req.body.is_empty()).then(|| cut(&redactor.body(&req.body.text()), limit).0),
+            body_bytes: req.body.len(),
+            credentials: None,
+        }
+    }
+
+    /// `req` as a recording or a client sent it, nothing redacted or cut.
+    pub fn whole(req: &Request) -> Self {
+        RequestRecord {
+            method: req.method.clone(),
+            url: req.url.to_string(),
+            headers: req.headers.to_vec(),
+            // A body a recording declares (its `postData`) is shown even when empty.
+            body: (!req.body.is_empty() || req.body.media_type().is_some())
+                .then(|| req.body.text().into_owned()),
+            body_bytes: req.body.full_len(),
+            credentials: None,
+        }
+    }
+}
+
+impl ResponseRecord {
+    /// `r` redacted, its body cut at `limit` bytes.
+    pub fn redacted(r: &Response, redactor: &Redactor, limit: usize) -> Self {
+        let text = r.body.text();
+        // The body was parsed once already when it is JSON: redact that tree, not a second parse.
+        let redacted = match r.json() {
+            Some(v @ (Value::Object(_) | Value::Array(_))) => {
+                serde_json::to_string(&redactor.json(v)).unwrap_or_else(|_| redactor.text(&text))
+            }
+            _ => redactor.body(&text),
+        };
+        let (body, truncated) = cut(&redacted, limit);
+        ResponseRecord {
+            status: r.status,
+            headers: redactor.headers(&r.headers),
+            body,
+            body_bytes: r.body.full_len(),
+            truncated: truncated || r.body.is_truncated() || r.body.full_len() > r.body.len(),
+        }
+    }
+
+    /// `r` as read, nothing redacted or cut.
+    pub fn whole(r: &Response) -> Self {
+        ResponseRecord {
+            status: r.status,
+            headers: r.headers.to_vec(),
+            body: r.body.text().into_owned(),
+            body_bytes: r.body.full_len(),
+            truncated: r.body.is_truncated(),
+        }
+    }
+}
+
+/// `text` cut at `limit` bytes (on a character boundary), and whether it was.
+pub(crate) fn cut(text: &str, limit: usize) -> (String, bool) {
+    if text.len() <= limit {
+        return (text.to_owned(), false);
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (text[..end].to_owned(), true)
 }

@@ -1,15 +1,21 @@
-//! Running one step: build, validate the request, send (polling under `until`), check the
-//! response against the spec and the expectation, and capture values for later steps.
+//! Running one step, in its phases: build and check the request before sending ([`prepare`]),
+//! send it, again under `until` ([`poll`]), check each answer against the spec, then the
+//! final one against the step's expectations, and capture values for later steps.
 
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::exchange::{self, Received};
+use super::exchange;
+// Re-exported from here for `conform proxy`, as `run` has always offered it.
+#[cfg(feature = "mock")]
+pub(crate) use super::result::cut;
 use super::result::{BodyDiff, Outcome, Phase, RequestRecord, ResponseRecord, StepResult};
 use super::scope::StepScope;
 use crate::check::body::match_value;
-use crate::check::{self, CheckKind, Finding, Observed, Severity};
+use crate::check::request::Outgoing;
+use crate::check::{self, CheckKind, Finding, Severity};
+use crate::http::{Request, Response};
 use crate::plan::{Expectation, PlannedStep};
 use crate::redact::Redactor;
 use crate::scenario::{AuthMode, Capture, Spanned, StatusSpec};
@@ -91,15 +97,6 @@ impl Bound {
     }
 }
 
-fn observed(r: &Received) -> Observed<'_> {
-    Observed {
-        status: r.status,
-        headers: &r.headers,
-        body: &r.body,
-        json: r.json.as_ref(),
-    }
-}
-
 /// An undocumented status that the step expects (`undocumented: true`) stays a finding, as a
 /// warning: the target still answers outside its spec, but the step was written to test just
 /// that answer. Under `strict` it stays a violation, as every lenient reading does.
@@ -129,16 +126,16 @@ fn expected_undocumented(
 }
 
 /// Whether `r` satisfies `exp` (for `until` and `fail_if`), with the findings if not.
-fn satisfies(exp: &Expectation, r: &Received, scope: &StepScope) -> Vec<Finding> {
+fn satisfies(exp: &Expectation, r: &Response, scope: &StepScope) -> Vec<Finding> {
     let mut out = Vec::new();
     if let Some(s) = &exp.status {
         out.extend(check::status::check(s, r.status));
     }
     if !exp.headers.is_empty() {
-        out.extend(check::headers::check(&exp.headers, &observed(r), scope));
+        out.extend(check::headers::check(&exp.headers, &r.headers, scope));
     }
     if let Some(b) = &exp.body {
-        out.extend(match_value(b, r.json.as_ref(), scope, CheckKind::Body, "").findings);
+        out.extend(match_value(b, r.json(), scope, CheckKind::Body, "").findings);
     }
     out
 }
@@ -173,6 +170,8 @@ pub async fn run(
     result
 }
 
+/// The step's phases: the request sent until it is answered as `until` asks ([`poll`]), then
+/// the answer against the step's expectations, then its captures.
 async fn execute(
     s: &PlannedStep,
     phase: Phase,
@@ -181,167 +180,276 @@ async fn execute(
     ctx: &StepContext<'_>,
     result: &mut StepResult,
 ) {
-    let timeout = s.timeout.unwrap_or(ctx.step_timeout);
-    let every = s.every;
-    // A real vendor takes minutes where a mock takes milliseconds: `--min-poll-timeout`.
-    let poll_timeout = s.poll_timeout.max(ctx.min_poll_timeout);
-    let poll_started = Instant::now();
-    let invalid_on_purpose = s.invalid_request.is_some();
+    let Some(received) = poll(s, phase, op, scope, ctx, result).await else {
+        return;
+    };
+    expectations(s, &received, scope, result);
+    if check::body::passes(&result.findings) {
+        captures(s, &received, scope, result);
+    }
+}
 
-    let received = loop {
-        let built = match exchange::build(s, op, ctx.target, scope, ctx.client).await {
-            Ok(b) => b,
-            Err(f) => {
-                result.findings.push(*f);
-                return;
-            }
-        };
-        // Credentials may have just been obtained (a Keystone login): redact those too.
-        let redactor = ctx.live_redactor();
-        let mut record = record_request(&built.prepared, &redactor);
-        if ctx.dry_run {
-            record.credentials = Some(credentials(s, op, ctx.target));
-        }
-        result.request = Some(record);
-        if result.attempts == 0 {
-            if let Some(w) = uncredentialed(s, op, ctx.target, ctx.api) {
-                result.findings.push(w);
-            }
-            let problems = check::request::check(op, &built.outgoing, s.call_pos);
-            match (invalid_on_purpose, problems.is_empty()) {
-                (false, false) => {
-                    result.findings.extend(problems);
-                    return;
-                }
-                (true, true) => {
-                    let pos = s.invalid_request.unwrap_or(s.call_pos);
-                    result.findings.push(
-                        Finding::error(CheckKind::Request, "the step says `invalid_request: true`, but its request conforms to the spec")
-                            .at(pos),
-                    );
-                    return;
-                }
-                _ => {}
-            }
-        }
-        if ctx.dry_run {
-            result.skipped = Some("dry run: built and signed, not sent".into());
-            return;
-        }
-        if let Some(limiter) = ctx.rate {
-            limiter.acquire().await;
-        }
-        let deadline = ctx.deadline();
-        let remaining = deadline.map(|(d, _)| d.saturating_duration_since(Instant::now()));
-        if let (Some(Duration::ZERO), Some((_, bound))) = (remaining, deadline) {
-            result.findings.push(bound.ran_out().at(s.call_pos));
-            return;
-        }
-        let this_timeout = remaining.map_or(timeout, |r| r.min(timeout));
-        result.attempts += 1;
-        let r = match exchange::send(ctx.client, &built.prepared, this_timeout, ctx.max_body).await
-        {
-            Ok(r) => r,
-            Err(f) => {
-                result.findings.push(f.at(s.call_pos));
-                return;
-            }
-        };
+/// How long a step polls, and how often.
+struct Polling {
+    /// One attempt's timeout.
+    timeout: Duration,
+    every: Duration,
+    /// The whole poll's.
+    limit: Duration,
+    started: Instant,
+}
+
+/// What one attempt of a poll decided.
+enum Attempt {
+    /// The answer the step goes on with.
+    Answered,
+    /// The step is over: its findings say why.
+    Ended,
+    /// `until` is not met yet; the spec's findings of this attempt, kept in case it is the last.
+    Again(Vec<Finding>),
+}
+
+/// Sends the step's request, again every `every` while `until` is not met, and gives the final
+/// answer; none when the step ended before (its findings say why). Each attempt is built
+/// anew: a template may draw a fresh value, credentials may have been renewed.
+async fn poll(
+    s: &PlannedStep,
+    phase: Phase,
+    op: &Operation,
+    scope: &StepScope,
+    ctx: &StepContext<'_>,
+    result: &mut StepResult,
+) -> Option<Response> {
+    let polling = Polling {
+        timeout: s.timeout.unwrap_or(ctx.step_timeout),
+        every: s.every,
+        // A real vendor takes minutes where a mock takes milliseconds: `--min-poll-timeout`.
+        limit: s.poll_timeout.max(ctx.min_poll_timeout),
+        started: Instant::now(),
+    };
+    loop {
+        let (request, redactor) = prepare(s, op, scope, ctx, result).await?;
+        let (r, deadline) = send(s, &request, ctx, &polling, result).await?;
         result.status = Some(r.status);
-        result.response = Some(record_response(&r, &redactor));
-        let spec_findings = expected_undocumented(
-            s,
-            r.status,
-            ctx.strict,
-            check::schema::check(op, &observed(&r), ctx.strict, s.call_pos),
-        );
-        let spec_broken = spec_findings
-            .iter()
-            .any(|f| f.severity >= Severity::Violation);
-        let Some(until) = &s.until else {
-            result.findings.extend(spec_findings);
-            break r;
+        result.response = Some(ResponseRecord::redacted(&r, &redactor, RECORD_BODY_LIMIT));
+        let spec_findings = spec_check(s, op, &r, ctx.strict);
+        let spec_findings = match judge(s, &r, scope, spec_findings, &polling, deadline, result) {
+            Attempt::Answered => return Some(r),
+            Attempt::Ended => return None,
+            Attempt::Again(spec_findings) => spec_findings,
         };
-        // Every attempt must conform: a broken intermediate state is a finding, not noise.
-        if spec_broken {
-            result.findings.extend(spec_findings);
-            return;
-        }
-        if let Some(fail_if) = &s.fail_if
-            && satisfies(fail_if, &r, scope).is_empty()
-        {
-            result.findings.extend(spec_findings);
-            result.findings.push(
-                Finding::violation(
-                    CheckKind::Poll,
-                    format!("`fail_if` matched on attempt {}", result.attempts),
-                )
-                .keyword("fail_if")
-                .actual(r.json.clone().unwrap_or(Value::Null))
-                .at(fail_if.pos),
-            );
-            return;
-        }
-        let misses = satisfies(until, &r, scope);
-        if misses.is_empty() {
-            result.findings.extend(spec_findings);
-            break r;
-        }
-        let out_of_time = poll_started.elapsed() + every > poll_timeout
-            || deadline.is_some_and(|(d, _)| Instant::now() + every > d);
-        if out_of_time {
-            result.findings.extend(spec_findings);
-            result.findings.push(
-                Finding::violation(
-                    CheckKind::Poll,
-                    format!(
-                        "`until` was not met after {} attempt(s) in {}",
-                        result.attempts,
-                        crate::units::human_duration(poll_started.elapsed())
-                    ),
-                )
-                .keyword("until")
-                .at(until.pos),
-            );
-            for mut f in misses {
-                f.message = format!("last attempt: {}", f.message);
-                result.findings.push(f);
-            }
-            if let Some(b) = &until.body {
-                let m = match_value(b, r.json.as_ref(), scope, CheckKind::Body, "");
-                result.body_diff = diff_of(m.expected_view, m.actual_view);
-            }
-            return;
-        }
         // An interrupt ends a main step's polling (the state may never come); clean-up steps
         // poll on, within the clean-up budget, so what they delete is gone when the run ends.
         let interrupted = match phase {
-            Phase::Main => ctx.interrupt.sleep(every).await,
+            Phase::Main => ctx.interrupt.sleep(polling.every).await,
             Phase::Finally => {
-                tokio::time::sleep(every).await;
+                tokio::time::sleep(polling.every).await;
                 false
             }
         };
         if interrupted {
             result.findings.extend(spec_findings);
-            let signal = ctx.interrupt.signal().unwrap_or("an interrupt");
-            result.findings.push(
-                Finding::error(
-                    CheckKind::Interrupted,
-                    format!(
-                        "interrupted by {signal} while polling: `until` not met after {} attempt(s) in {}",
-                        result.attempts,
-                        crate::units::human_duration(poll_started.elapsed())
-                    ),
-                )
-                .keyword("until")
-                .at(until.pos),
-            );
-            return;
+            result
+                .findings
+                .push(interrupted_poll(s, ctx, &polling, result.attempts));
+            return None;
+        }
+    }
+}
+
+/// Builds the request and records it; before the first attempt, checks it against the spec
+/// (a step that says `invalid_request: true` must break it). None when the step ends here: a
+/// template failed, the request check did, or it is a dry run.
+async fn prepare<'c>(
+    s: &PlannedStep,
+    op: &Operation,
+    scope: &StepScope,
+    ctx: &'c StepContext<'_>,
+    result: &mut StepResult,
+) -> Option<(Request, std::borrow::Cow<'c, Redactor>)> {
+    let built = match exchange::build(s, op, ctx.target, scope, ctx.client).await {
+        Ok(b) => b,
+        Err(f) => {
+            result.findings.push(*f);
+            return None;
         }
     };
+    // Credentials may have just been obtained (a Keystone login): redact those too.
+    let redactor = ctx.live_redactor();
+    let mut record = RequestRecord::redacted(&built.request, &redactor, RECORD_BODY_LIMIT);
+    if ctx.dry_run {
+        record.credentials = Some(credentials(s, op, ctx.target));
+    }
+    result.request = Some(record);
+    if result.attempts == 0 {
+        if let Some(w) = uncredentialed(s, op, ctx.target, ctx.api) {
+            result.findings.push(w);
+        }
+        if let Some(f) = pre_send_check(s, op, &built.outgoing) {
+            result.findings.extend(f);
+            return None;
+        }
+    }
+    if ctx.dry_run {
+        result.skipped = Some("dry run: built and signed, not sent".into());
+        return None;
+    }
+    Some((built.request, redactor))
+}
 
-    let obs = observed(&received);
+/// The request against the spec before sending: the findings that end the step, if any.
+fn pre_send_check(s: &PlannedStep, op: &Operation, outgoing: &Outgoing) -> Option<Vec<Finding>> {
+    let problems = check::request::check(op, outgoing, s.call_pos);
+    match (s.invalid_request.is_some(), problems.is_empty()) {
+        (false, false) => Some(problems),
+        (true, true) => {
+            let pos = s.invalid_request.unwrap_or(s.call_pos);
+            Some(vec![
+                Finding::error(
+                    CheckKind::Request,
+                    "the step says `invalid_request: true`, but its request conforms to the spec",
+                )
+                .at(pos),
+            ])
+        }
+        _ => None,
+    }
+}
+
+/// One attempt on the wire, within the rate limit and what is left of the step's time; with
+/// the deadline that bounded it.
+async fn send(
+    s: &PlannedStep,
+    request: &Request,
+    ctx: &StepContext<'_>,
+    polling: &Polling,
+    result: &mut StepResult,
+) -> Option<(Response, Option<(Instant, Bound)>)> {
+    if let Some(limiter) = ctx.rate {
+        limiter.acquire().await;
+    }
+    let deadline = ctx.deadline();
+    let remaining = deadline.map(|(d, _)| d.saturating_duration_since(Instant::now()));
+    if let (Some(Duration::ZERO), Some((_, bound))) = (remaining, deadline) {
+        result.findings.push(bound.ran_out().at(s.call_pos));
+        return None;
+    }
+    let this_timeout = remaining.map_or(polling.timeout, |r| r.min(polling.timeout));
+    result.attempts += 1;
+    match exchange::send(ctx.client, request, this_timeout, ctx.max_body).await {
+        Ok(r) => Some((r, deadline)),
+        Err(f) => {
+            result.findings.push(f.at(s.call_pos));
+            None
+        }
+    }
+}
+
+/// The answer against the spec, an undocumented status the step expects made a warning.
+fn spec_check(s: &PlannedStep, op: &Operation, r: &Response, strict: bool) -> Vec<Finding> {
+    expected_undocumented(
+        s,
+        r.status,
+        strict,
+        check::schema::check(op, r, strict, s.call_pos),
+    )
+}
+
+/// What an attempt's answer means for the poll: every attempt must conform (a broken
+/// intermediate state is a finding, not noise), `fail_if` ends it, `until` met answers it,
+/// and time running out ends it with the last attempt's misses.
+fn judge(
+    s: &PlannedStep,
+    r: &Response,
+    scope: &StepScope,
+    spec_findings: Vec<Finding>,
+    polling: &Polling,
+    deadline: Option<(Instant, Bound)>,
+    result: &mut StepResult,
+) -> Attempt {
+    let Some(until) = &s.until else {
+        result.findings.extend(spec_findings);
+        return Attempt::Answered;
+    };
+    if spec_findings
+        .iter()
+        .any(|f| f.severity >= Severity::Violation)
+    {
+        result.findings.extend(spec_findings);
+        return Attempt::Ended;
+    }
+    if let Some(fail_if) = &s.fail_if
+        && satisfies(fail_if, r, scope).is_empty()
+    {
+        result.findings.extend(spec_findings);
+        result.findings.push(
+            Finding::violation(
+                CheckKind::Poll,
+                format!("`fail_if` matched on attempt {}", result.attempts),
+            )
+            .keyword("fail_if")
+            .actual(r.json().cloned().unwrap_or(Value::Null))
+            .at(fail_if.pos),
+        );
+        return Attempt::Ended;
+    }
+    let misses = satisfies(until, r, scope);
+    if misses.is_empty() {
+        result.findings.extend(spec_findings);
+        return Attempt::Answered;
+    }
+    let out_of_time = polling.started.elapsed() + polling.every > polling.limit
+        || deadline.is_some_and(|(d, _)| Instant::now() + polling.every > d);
+    if !out_of_time {
+        return Attempt::Again(spec_findings);
+    }
+    result.findings.extend(spec_findings);
+    result.findings.push(
+        Finding::violation(
+            CheckKind::Poll,
+            format!(
+                "`until` was not met after {} attempt(s) in {}",
+                result.attempts,
+                crate::units::human_duration(polling.started.elapsed())
+            ),
+        )
+        .keyword("until")
+        .at(until.pos),
+    );
+    for mut f in misses {
+        f.message = format!("last attempt: {}", f.message);
+        result.findings.push(f);
+    }
+    if let Some(b) = &until.body {
+        let m = match_value(b, r.json(), scope, CheckKind::Body, "");
+        result.body_diff = diff_of(m.expected_view, m.actual_view);
+    }
+    Attempt::Ended
+}
+
+/// The finding of a poll an interrupt ended.
+fn interrupted_poll(
+    s: &PlannedStep,
+    ctx: &StepContext<'_>,
+    polling: &Polling,
+    attempts: u32,
+) -> Finding {
+    let signal = ctx.interrupt.signal().unwrap_or("an interrupt");
+    let pos = s.until.as_ref().map_or(s.call_pos, |u| u.pos);
+    Finding::error(
+        CheckKind::Interrupted,
+        format!(
+            "interrupted by {signal} while polling: `until` not met after {attempts} attempt(s) in {}",
+            crate::units::human_duration(polling.started.elapsed())
+        ),
+    )
+    .keyword("until")
+    .at(pos)
+}
+
+/// The final answer against the step's `expect` (a step without `expect.status` expects
+/// success).
+fn expectations(s: &PlannedStep, received: &Response, scope: &StepScope, result: &mut StepResult) {
     match s.expect.as_ref().and_then(|e| e.status.as_ref()) {
         Some(st) => result
             .findings
@@ -359,33 +467,37 @@ async fn execute(
     }
     if let Some(exp) = &s.expect {
         if !exp.headers.is_empty() {
-            result
-                .findings
-                .extend(check::headers::check(&exp.headers, &obs, scope));
+            result.findings.extend(check::headers::check(
+                &exp.headers,
+                &received.headers,
+                scope,
+            ));
         }
         if let Some(b) = &exp.body {
-            let m = match_value(b, received.json.as_ref(), scope, CheckKind::Body, "");
+            let m = match_value(b, received.json(), scope, CheckKind::Body, "");
             if !m.ok() {
                 result.body_diff = diff_of(m.expected_view, m.actual_view);
             }
             result.findings.extend(m.findings);
         }
     }
-    if check::body::passes(&result.findings) {
-        for (name, cap) in &s.captures {
-            match cap.take(received.json.as_ref(), &received.headers) {
-                Some(v) => {
-                    scope.vars.insert(name.clone(), v);
-                }
-                None => result.findings.push(
-                    Finding::violation(
-                        CheckKind::Capture,
-                        format!("capture `{name}`: {} is not in the response", describe(cap)),
-                    )
-                    .keyword("capture")
-                    .at(s.capture_pos),
-                ),
+}
+
+/// The step's captures, into the scenario's variables.
+fn captures(s: &PlannedStep, received: &Response, scope: &mut StepScope, result: &mut StepResult) {
+    for (name, cap) in &s.captures {
+        match cap.take(received.json(), &received.headers) {
+            Some(v) => {
+                scope.vars.insert(name.clone(), v);
             }
+            None => result.findings.push(
+                Finding::violation(
+                    CheckKind::Capture,
+                    format!("capture `{name}`: {} is not in the response", describe(cap)),
+                )
+                .keyword("capture")
+                .at(s.capture_pos),
+            ),
         }
     }
 }
@@ -435,49 +547,5 @@ fn describe(cap: &Capture) -> String {
             last_segment: false,
         } => format!("header `{header}`"),
         Capture::Header { header, .. } => format!("the last path segment of header `{header}`"),
-    }
-}
-
-pub(crate) fn cut(text: &str, limit: usize) -> (String, bool) {
-    if text.len() <= limit {
-        return (text.to_owned(), false);
-    }
-    let mut end = limit;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    (text[..end].to_owned(), true)
-}
-
-fn record_request(p: &crate::target::Prepared, redactor: &Redactor) -> RequestRecord {
-    RequestRecord {
-        method: p.method.clone(),
-        url: redactor.text(p.url.as_str()),
-        headers: redactor.headers(&p.headers),
-        body: (!p.body.is_empty()).then(|| {
-            let text = String::from_utf8_lossy(&p.body);
-            cut(&redactor.body(&text), RECORD_BODY_LIMIT).0
-        }),
-        body_bytes: p.body.len(),
-        credentials: None,
-    }
-}
-
-fn record_response(r: &Received, redactor: &Redactor) -> ResponseRecord {
-    let text = String::from_utf8_lossy(&r.body);
-    // The body was parsed once already when it is JSON: redact that tree, not a second parse.
-    let redacted = match &r.json {
-        Some(v @ (Value::Object(_) | Value::Array(_))) => {
-            serde_json::to_string(&redactor.json(v)).unwrap_or_else(|_| redactor.text(&text))
-        }
-        _ => redactor.body(&text),
-    };
-    let (body, truncated) = cut(&redacted, RECORD_BODY_LIMIT);
-    ResponseRecord {
-        status: r.status,
-        headers: redactor.headers(&r.headers),
-        body,
-        body_bytes: r.body_len,
-        truncated: truncated || r.body_len > r.body.len(),
     }
 }

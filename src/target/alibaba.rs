@@ -234,8 +234,8 @@ mod tests {
             operation_id: op.into(),
             method: "POST".into(),
             url: reqwest::Url::parse(url).expect("test URL"),
-            headers: vec![("Accept".into(), "application/json".into())],
-            body: Vec::new(),
+            headers: vec![("Accept".into(), "application/json".into())].into(),
+            body: Default::default(),
         }
     }
 
@@ -297,7 +297,7 @@ mod tests {
     #[test]
     fn v1_sends_content_md5_with_a_body() {
         let mut req = prepared("createInstance", "http://127.0.0.1:1/openapi/instances");
-        req.body = b"{}".to_vec();
+        req.body = b"{}".to_vec().into();
         AlibabaAuth::new("k", "s")
             .with_version(SignatureVersion::V1)
             .sign_at(&mut req, Timestamp::UNIX_EPOCH, "n");

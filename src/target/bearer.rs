@@ -242,8 +242,8 @@ mod tests {
         let mut req = Prepared {
             method: "GET".into(),
             url: Url::parse("http://127.0.0.1/").expect("a URL"),
-            headers: vec![("authorization".into(), "old".into())],
-            body: Vec::new(),
+            headers: vec![("authorization".into(), "old".into())].into(),
+            body: Default::default(),
             operation_id: String::new(),
         };
         auth.apply(&mut req, &client()).await.expect("applied");

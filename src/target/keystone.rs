@@ -443,8 +443,8 @@ mod tests {
         let mut req = Prepared {
             method: "GET".into(),
             url: Url::parse("http://h/compute/v2.1/servers").expect("url"),
-            headers: vec![("X-Auth-Token".into(), "old".into())],
-            body: Vec::new(),
+            headers: vec![("X-Auth-Token".into(), "old".into())].into(),
+            body: Default::default(),
             operation_id: String::new(),
         };
         let client = reqwest::Client::new();

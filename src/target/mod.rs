@@ -24,30 +24,8 @@ use crate::source::Diagnostic;
 use crate::source::Pos;
 
 /// A request about to be sent, as credentials see it: signers need the exact method, URL,
-/// headers and body bytes.
-#[derive(Debug, Clone)]
-pub struct Prepared {
-    /// The spec's operationId (Alibaba signs it as `x-acs-action`).
-    pub operation_id: String,
-    pub method: String,
-    pub url: Url,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Prepared {
-    pub fn set_header(&mut self, name: &str, value: impl Into<String>) {
-        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-        self.headers.push((name.to_owned(), value.into()));
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
+/// headers and body bytes. It is the one request type of [`crate::http`].
+pub use crate::http::Request as Prepared;
 
 /// What [`Auth::apply`] returns: credentials may need a round trip (a Keystone login).
 pub type AuthFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;

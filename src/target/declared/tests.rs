@@ -84,8 +84,8 @@ fn request(op: &str) -> Prepared {
         operation_id: op.into(),
         method: "GET".into(),
         url: Url::parse("http://127.0.0.1:9/x?a=1&api_key=old").expect("a URL"),
-        headers: vec![("Cookie".into(), "theme=dark".into())],
-        body: Vec::new(),
+        headers: vec![("Cookie".into(), "theme=dark".into())].into(),
+        body: Default::default(),
     }
 }
 

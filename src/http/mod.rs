@@ -1,0 +1,109 @@
+//! One HTTP exchange, whatever produced it: a [`Request`], its [`Response`] or the reason
+//! there is none ([`NoResponse`]), and its timing, together an [`Exchange`]. [`Headers`] and
+//! [`Body`] are the parts both messages share.
+//!
+//! The runner builds and sends these, credentials sign a [`Request`], the checks read a
+//! [`Response`] and an [`Exchange`], the proxy forwards them, the replaying mock answers
+//! with them, and HAR is one serialisation of them ([`crate::har`]). What a report shows of
+//! an exchange, redacted and cut, is a record ([`crate::run::RequestRecord`],
+//! [`crate::run::ResponseRecord`]), made from these in one place.
+
+mod body;
+mod headers;
+
+use std::time::Duration;
+
+use url::Url;
+
+pub use body::Body;
+pub(crate) use body::media_type_of;
+pub use headers::Headers;
+
+/// A request: as built and signed before sending, as a proxy forwarded it, as a recording
+/// holds it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The spec's operationId, when known (Alibaba signs it as `x-acs-action`); empty when
+    /// the request is not matched to an operation yet (a proxied or recorded one).
+    pub operation_id: String,
+    /// The method, as sent (`GET`).
+    pub method: String,
+    pub url: Url,
+    pub headers: Headers,
+    pub body: Body,
+}
+
+impl Request {
+    /// A request with no header and no body, matched to no operation.
+    pub fn new(method: impl Into<String>, url: Url) -> Self {
+        Request {
+            operation_id: String::new(),
+            method: method.into(),
+            url,
+            headers: Headers::new(),
+            body: Body::default(),
+        }
+    }
+
+    /// Sets header `name` to `value` alone ([`Headers::set`]).
+    pub fn set_header(&mut self, name: &str, value: impl Into<String>) {
+        self.headers.set(name, value);
+    }
+
+    /// The first value of header `name` ([`Headers::get`]).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)
+    }
+}
+
+/// A response as read: its body whole, or cut by a recorder (the body says so).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Headers,
+    pub body: Body,
+}
+
+impl Response {
+    /// The first value of header `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)
+    }
+
+    /// The body's JSON tree, when it is JSON.
+    pub fn json(&self) -> Option<&serde_json::Value> {
+        self.body.json()
+    }
+}
+
+/// Why an exchange has no response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NoResponse {
+    /// No answer in time.
+    Timeout(String),
+    /// No connection, or the answer broke off; or a recording says none came.
+    Failed(String),
+    /// The harness's own limit (a body too large, a TLS tunnel).
+    Limit(String),
+}
+
+impl NoResponse {
+    /// What happened, in words.
+    pub fn reason(&self) -> &str {
+        match self {
+            NoResponse::Timeout(why) | NoResponse::Failed(why) | NoResponse::Limit(why) => why,
+        }
+    }
+}
+
+/// A request and what came of it.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub request: Request,
+    pub response: Result<Response, NoResponse>,
+    /// When the request started, when known.
+    pub started_at: Option<jiff::Timestamp>,
+    /// From sending to the last byte of the answer.
+    pub elapsed: Duration,
+}

@@ -77,6 +77,13 @@ struct Matcher_<'s> {
     findings: Vec<Finding>,
 }
 
+/// How a value fails a matcher: the finding's keyword, words and expected view.
+struct Miss {
+    keyword: &'static str,
+    message: String,
+    expected: Option<Value>,
+}
+
 /// A JSON value's type, as JSON Schema names it (numbers are one type).
 pub(crate) fn json_type(v: &Value) -> &'static str {
     match v {
@@ -145,114 +152,13 @@ impl Matcher_<'_> {
         let mut exp_view = None;
         let where_ = Self::here(&ptr).to_owned();
         for m in matchers {
-            match m {
-                Matcher::Absent => {
-                    if let Some(a) = act {
-                        self.fail(
-                            exp,
-                            &ptr,
-                            "$absent",
-                            format!("{where_} should be absent but is present"),
-                            None,
-                            Some(a),
-                        );
-                    }
-                }
-                Matcher::Any => {
-                    if act.is_none() {
-                        self.fail(
-                            exp,
-                            &ptr,
-                            "$any",
-                            format!("{where_} is missing"),
-                            Some(Value::from("<any value>")),
-                            None,
-                        );
-                    }
-                }
-                Matcher::Type(t) => {
-                    if !act.is_some_and(|a| t.holds(a)) {
-                        let t = t.name();
-                        let got = act.map(json_type).unwrap_or("nothing");
-                        self.fail(
-                            exp,
-                            &ptr,
-                            "$type",
-                            format!("{where_} should be of type {t}, got {got}"),
-                            Some(Value::from(format!("<{t}>"))),
-                            act,
-                        );
-                    }
-                }
-                Matcher::Regex(re) => {
-                    let matched = match act {
-                        Some(Value::String(s)) => re.is_match(s),
-                        Some(v @ (Value::Number(_) | Value::Bool(_))) => {
-                            re.is_match(&v.to_string())
-                        }
-                        _ => false,
-                    };
-                    if !matched {
-                        self.fail(
-                            exp,
-                            &ptr,
-                            "$regex",
-                            format!("{where_} should match /{}/", re.as_str()),
-                            Some(Value::from(format!("/{}/", re.as_str()))),
-                            act,
-                        );
-                    }
-                }
-                Matcher::Len(n) => {
-                    let len = match act {
-                        Some(Value::Array(a)) => Some(a.len()),
-                        Some(Value::Object(o)) => Some(o.len()),
-                        Some(Value::String(s)) => Some(s.chars().count()),
-                        _ => None,
-                    };
-                    if len != Some(*n as usize) {
-                        let got = len.map_or("no length".to_owned(), |l| format!("length {l}"));
-                        self.fail(
-                            exp,
-                            &ptr,
-                            "$len",
-                            format!("{where_} should have length {n}, has {got}"),
-                            Some(Value::from(*n)),
-                            act,
-                        );
-                    }
-                }
-                Matcher::Contains(item) => {
-                    let found = match act {
-                        Some(Value::Array(list)) => list.iter().any(|el| {
-                            let mut probe = Matcher_ {
-                                scope: self.scope,
-                                kind: self.kind,
-                                findings: Vec::new(),
-                            };
-                            probe.walk(item, Some(el), String::new(), false);
-                            probe.findings.is_empty()
-                        }),
-                        _ => false,
-                    };
-                    if !found {
-                        let shown = shown(item, self.scope);
-                        self.fail(
-                            exp,
-                            &ptr,
-                            "$contains",
-                            format!(
-                                "{where_} should be an array containing an element like {shown}"
-                            ),
-                            Some(serde_json::json!({"$contains": shown})),
-                            act,
-                        );
-                    }
-                }
-                Matcher::Exact(inner) => {
-                    let (e, _) = self.walk(inner, act, ptr.clone(), true);
-                    exp_view = e;
-                }
+            if let Matcher::Exact(inner) = m {
+                let (e, _) = self.walk(inner, act, ptr.clone(), true);
+                exp_view = e;
+            } else if let Some(miss) = self.miss(m, act, &where_) {
+                // `$any` has nothing to show of what is missing.
+                let shown = if matches!(m, Matcher::Any) { None } else { act };
+                self.fail(exp, &ptr, miss.keyword, miss.message, miss.expected, shown);
             }
         }
         if self.findings.len() == before {
@@ -261,6 +167,103 @@ impl Matcher_<'_> {
             let shown = exp_view.unwrap_or_else(|| describe(matchers, self.scope));
             (Some(shown), act.cloned())
         }
+    }
+
+    /// How `act` fails matcher `m` (any but `$exact`, which walks), if it does.
+    fn miss(&self, m: &Matcher, act: Option<&Value>, where_: &str) -> Option<Miss> {
+        let miss = |keyword, message, expected: Option<Value>| {
+            Some(Miss {
+                keyword,
+                message,
+                expected,
+            })
+        };
+        match m {
+            Matcher::Absent => act.and_then(|_| {
+                miss(
+                    "$absent",
+                    format!("{where_} should be absent but is present"),
+                    None,
+                )
+            }),
+            Matcher::Any if act.is_none() => miss(
+                "$any",
+                format!("{where_} is missing"),
+                Some(Value::from("<any value>")),
+            ),
+            Matcher::Any => None,
+            Matcher::Type(t) => {
+                if act.is_some_and(|a| t.holds(a)) {
+                    return None;
+                }
+                let t = t.name();
+                let got = act.map(json_type).unwrap_or("nothing");
+                miss(
+                    "$type",
+                    format!("{where_} should be of type {t}, got {got}"),
+                    Some(Value::from(format!("<{t}>"))),
+                )
+            }
+            Matcher::Regex(re) => {
+                let matched = match act {
+                    Some(Value::String(s)) => re.is_match(s),
+                    Some(v @ (Value::Number(_) | Value::Bool(_))) => re.is_match(&v.to_string()),
+                    _ => false,
+                };
+                if matched {
+                    return None;
+                }
+                miss(
+                    "$regex",
+                    format!("{where_} should match /{}/", re.as_str()),
+                    Some(Value::from(format!("/{}/", re.as_str()))),
+                )
+            }
+            Matcher::Len(n) => {
+                let len = match act {
+                    Some(Value::Array(a)) => Some(a.len()),
+                    Some(Value::Object(o)) => Some(o.len()),
+                    Some(Value::String(s)) => Some(s.chars().count()),
+                    _ => None,
+                };
+                if len == Some(*n as usize) {
+                    return None;
+                }
+                let got = len.map_or("no length".to_owned(), |l| format!("length {l}"));
+                miss(
+                    "$len",
+                    format!("{where_} should have length {n}, has {got}"),
+                    Some(Value::from(*n)),
+                )
+            }
+            Matcher::Contains(item) => self.contains_miss(item, act, where_),
+            Matcher::Exact(_) => None,
+        }
+    }
+
+    /// How `act` fails `$contains: item`, if it does.
+    fn contains_miss(&self, item: &Pattern, act: Option<&Value>, where_: &str) -> Option<Miss> {
+        let found = match act {
+            Some(Value::Array(list)) => list.iter().any(|el| {
+                let mut probe = Matcher_ {
+                    scope: self.scope,
+                    kind: self.kind,
+                    findings: Vec::new(),
+                };
+                probe.walk(item, Some(el), String::new(), false);
+                probe.findings.is_empty()
+            }),
+            _ => false,
+        };
+        if found {
+            return None;
+        }
+        let shown = shown(item, self.scope);
+        Some(Miss {
+            keyword: "$contains",
+            message: format!("{where_} should be an array containing an element like {shown}"),
+            expected: Some(serde_json::json!({"$contains": shown})),
+        })
     }
 
     fn map(

@@ -7,7 +7,7 @@ use super::schema::{coerce, schema_errors};
 use super::{CheckKind, Finding, Severity};
 use crate::http::Request;
 use crate::source::Pos;
-use crate::spec::{Operation, model_is_json};
+use crate::spec::{Operation, Param, model_is_json};
 
 /// A request's parameters as typed values, what the request check reads: path parameters by
 /// name (a [`Request`] has them only inside its URL, encoded), the query, the headers as
@@ -75,76 +75,99 @@ fn is_array(schema: &Value) -> bool {
 pub fn check(op: &Operation, req: &Outgoing, pos: Pos) -> Vec<Finding> {
     let mut out = Vec::new();
     for p in &op.params {
-        let given: Vec<Value> = match p.location.as_str() {
-            "path" => req
-                .path
-                .iter()
-                .filter(|(n, _)| *n == p.name)
-                .map(|(_, v)| v.clone())
-                .collect(),
-            "query" => req
-                .query
-                .iter()
-                .filter(|(n, _)| *n == p.name)
-                .flat_map(|(_, v)| match v {
-                    Value::Array(items) => items.clone(),
-                    other => vec![other.clone()],
-                })
-                .collect(),
-            "header" => req
-                .headers
-                .iter()
-                .filter(|(n, _)| n.eq_ignore_ascii_case(&p.name))
-                .map(|(_, v)| Value::String(v.clone()))
-                .collect(),
-            _ => continue,
-        };
-        if given.is_empty() {
-            if p.required {
-                out.push(
-                    Finding::error(
-                        CheckKind::Request,
-                        format!(
-                            "required {} parameter `{}` is not given",
-                            p.location, p.name
-                        ),
-                    )
-                    .keyword("required")
-                    .at(pos),
-                );
-            }
-            continue;
+        out.extend(param(p, req, pos));
+    }
+    out.extend(body(op, req, pos));
+    out
+}
+
+/// The values `req` gives parameter `p`, as JSON; none for a location not checked (cookie).
+fn given(p: &Param, req: &Outgoing) -> Option<Vec<Value>> {
+    Some(match p.location.as_str() {
+        "path" => req
+            .path
+            .iter()
+            .filter(|(n, _)| *n == p.name)
+            .map(|(_, v)| v.clone())
+            .collect(),
+        "query" => req
+            .query
+            .iter()
+            .filter(|(n, _)| *n == p.name)
+            .flat_map(|(_, v)| match v {
+                Value::Array(items) => items.clone(),
+                other => vec![other.clone()],
+            })
+            .collect(),
+        "header" => req
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(&p.name))
+            .map(|(_, v)| Value::String(v.clone()))
+            .collect(),
+        _ => return None,
+    })
+}
+
+/// How `req` breaks parameter `p`: required and missing, or its values against its schema.
+fn param(p: &Param, req: &Outgoing, pos: Pos) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let Some(given) = given(p, req) else {
+        return out;
+    };
+    if given.is_empty() {
+        if p.required {
+            out.push(
+                Finding::error(
+                    CheckKind::Request,
+                    format!(
+                        "required {} parameter `{}` is not given",
+                        p.location, p.name
+                    ),
+                )
+                .keyword("required")
+                .at(pos),
+            );
         }
-        let Some(schema) = &p.schema else { continue };
-        let text_of = |v: &Value, item_schema: &Value| match v {
-            Value::String(s) => coerce(s, item_schema),
-            // Parameters travel as text: a captured integer id in a path is its digits.
-            Value::Number(_) | Value::Bool(_) => coerce(&v.to_string(), item_schema),
-            other => other.clone(),
-        };
-        // An array parameter (`?tag=a&tag=b`) is one value: its items, each read as text.
-        let typed_values: Vec<Value> = if is_array(&schema.raw) {
-            let items = schema.raw.get("items").cloned().unwrap_or(Value::Null);
-            vec![Value::Array(
-                given.iter().map(|v| text_of(v, &items)).collect(),
-            )]
-        } else {
-            given.iter().map(|v| text_of(v, &schema.raw)).collect()
-        };
-        for typed in typed_values {
-            for mut f in schema_errors(schema, &typed, Severity::Error, pos) {
-                f.check = CheckKind::Request;
-                f.message = format!(
-                    "{} parameter `{}`: {}",
-                    p.location,
-                    p.name,
-                    f.message.trim_start_matches("the body: ")
-                );
-                f.pointer = None;
-                out.push(f);
-            }
+        return out;
+    }
+    let Some(schema) = &p.schema else {
+        return out;
+    };
+    let text_of = |v: &Value, item_schema: &Value| match v {
+        Value::String(s) => coerce(s, item_schema),
+        // Parameters travel as text: a captured integer id in a path is its digits.
+        Value::Number(_) | Value::Bool(_) => coerce(&v.to_string(), item_schema),
+        other => other.clone(),
+    };
+    // An array parameter (`?tag=a&tag=b`) is one value: its items, each read as text.
+    let typed_values: Vec<Value> = if is_array(&schema.raw) {
+        let items = schema.raw.get("items").cloned().unwrap_or(Value::Null);
+        vec![Value::Array(
+            given.iter().map(|v| text_of(v, &items)).collect(),
+        )]
+    } else {
+        given.iter().map(|v| text_of(v, &schema.raw)).collect()
+    };
+    for typed in typed_values {
+        for mut f in schema_errors(schema, &typed, Severity::Error, pos) {
+            f.check = CheckKind::Request;
+            f.message = format!(
+                "{} parameter `{}`: {}",
+                p.location,
+                p.name,
+                f.message.trim_start_matches("the body: ")
+            );
+            f.pointer = None;
+            out.push(f);
         }
     }
+    out
+}
+
+/// How the request body breaks the operation's `requestBody`.
+fn body(op: &Operation, req: &Outgoing, pos: Pos) -> Vec<Finding> {
+    let mut out = Vec::new();
     let sent = match (&req.body, &req.raw) {
         (Some(v), _) => Some(Ok(v.clone())),
         (None, Some(text)) => Some(serde_json::from_str::<Value>(text)),

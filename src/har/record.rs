@@ -15,7 +15,7 @@ use super::model::{
     Timings,
 };
 use crate::check::CheckKind;
-use crate::run::{Event, EventSink, Phase, StepResult};
+use crate::run::{Event, EventSink, Phase, RequestRecord, ResponseRecord, StepResult};
 
 /// Writes a HAR file entry by entry; [`Recorder::finish`] completes it.
 pub struct Recorder {
@@ -141,69 +141,8 @@ pub(crate) fn entry_of(scenario: &str, step: &StepResult, ended: jiff::Timestamp
     if step.attempts == 0 {
         return None;
     }
-    let header = |headers: &[(String, String)], name: &str| {
-        headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
-    };
-    let pairs = |headers: &[(String, String)]| {
-        headers
-            .iter()
-            .map(|(n, v)| Pair::new(n, v))
-            .collect::<Vec<_>>()
-    };
-    let query_string = url::Url::parse(&request.url)
-        .map(|u| {
-            u.query_pairs()
-                .map(|(n, v)| Pair::new(n, v))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-    let post_data = request.body.as_ref().map(|text| PostData {
-        mime_type: header(&request.headers, "content-type")
-            .unwrap_or_else(|| "application/octet-stream".into()),
-        text: text.clone(),
-        params: Vec::new(),
-        truncated: request.body_bytes > text.len(),
-    });
-    let har_request = Request {
-        method: request.method.clone(),
-        url: request.url.clone(),
-        http_version: "HTTP/1.1".into(),
-        cookies: Vec::new(),
-        headers: pairs(&request.headers),
-        query_string,
-        // The real length, even when `postData.text` holds only its start.
-        body_size: request
-            .body_bytes
-            .max(request.body.as_ref().map_or(0, String::len)) as i64,
-        post_data,
-        headers_size: -1,
-    };
     let response = match &step.response {
-        Some(r) => Response {
-            status: r.status,
-            status_text: reqwest::StatusCode::from_u16(r.status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("")
-                .into(),
-            http_version: "HTTP/1.1".into(),
-            cookies: Vec::new(),
-            headers: pairs(&r.headers),
-            content: Content {
-                size: r.body_bytes as i64,
-                mime_type: header(&r.headers, "content-type").unwrap_or_default(),
-                text: Some(r.body.clone()),
-                encoding: None,
-                truncated: r.truncated,
-            },
-            redirect_url: header(&r.headers, "location").unwrap_or_default(),
-            headers_size: -1,
-            body_size: r.body_bytes as i64,
-            error: None,
-        },
+        Some(r) => har_response(r),
         // Sent, and no answer: status 0 with the reason, as browsers record a failed request.
         None => Response {
             error: Some(
@@ -223,12 +162,82 @@ pub(crate) fn entry_of(scenario: &str, step: &StepResult, ended: jiff::Timestamp
     Some(Entry {
         started_date_time: started.to_string(),
         time: millis(step.duration),
-        request: har_request,
+        request: har_request(request),
         response,
         cache: Default::default(),
         timings: Timings::default(),
         conform: Some(annotation(scenario, step)),
     })
+}
+
+/// The first value of header `name`, owned.
+fn header(headers: &[(String, String)], name: &str) -> Option<String> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
+}
+
+fn pairs(headers: &[(String, String)]) -> Vec<Pair> {
+    headers.iter().map(|(n, v)| Pair::new(n, v)).collect()
+}
+
+/// A step's request record as HAR.
+fn har_request(request: &RequestRecord) -> Request {
+    let query_string = url::Url::parse(&request.url)
+        .map(|u| {
+            u.query_pairs()
+                .map(|(n, v)| Pair::new(n, v))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let post_data = request.body.as_ref().map(|text| PostData {
+        mime_type: header(&request.headers, "content-type")
+            .unwrap_or_else(|| "application/octet-stream".into()),
+        text: text.clone(),
+        params: Vec::new(),
+        truncated: request.body_bytes > text.len(),
+    });
+    Request {
+        method: request.method.clone(),
+        url: request.url.clone(),
+        http_version: "HTTP/1.1".into(),
+        cookies: Vec::new(),
+        headers: pairs(&request.headers),
+        query_string,
+        // The real length, even when `postData.text` holds only its start.
+        body_size: request
+            .body_bytes
+            .max(request.body.as_ref().map_or(0, String::len)) as i64,
+        post_data,
+        headers_size: -1,
+    }
+}
+
+/// A step's response record as HAR.
+fn har_response(r: &ResponseRecord) -> Response {
+    Response {
+        status: r.status,
+        status_text: reqwest::StatusCode::from_u16(r.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("")
+            .into(),
+        http_version: "HTTP/1.1".into(),
+        cookies: Vec::new(),
+        headers: pairs(&r.headers),
+        content: Content {
+            size: r.body_bytes as i64,
+            mime_type: header(&r.headers, "content-type").unwrap_or_default(),
+            text: Some(r.body.clone()),
+            encoding: None,
+            truncated: r.truncated,
+        },
+        redirect_url: header(&r.headers, "location").unwrap_or_default(),
+        headers_size: -1,
+        body_size: r.body_bytes as i64,
+        error: None,
+    }
 }
 
 fn millis(d: Duration) -> f64 {

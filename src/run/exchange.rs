@@ -75,50 +75,7 @@ pub async fn build(
     let query = rendered_pairs(&step.query, scope)?;
     let header_pairs = rendered_pairs(&step.headers, scope)?;
 
-    let mut path = String::new();
-    let mut rest = op.path.as_str();
-    while let Some(open) = rest.find('{') {
-        path.push_str(&rest[..open]);
-        let close = rest[open..]
-            .find('}')
-            .map(|c| open + c)
-            .unwrap_or(rest.len() - 1);
-        let name = &rest[open + 1..close];
-        let value = path_params
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| text_of(v))
-            .ok_or_else(|| {
-                Finding::error(
-                    CheckKind::Scenario,
-                    format!("path parameter `{name}` has no value"),
-                )
-                .at(step.call_pos)
-            })?;
-        path.push_str(&utf8_percent_encode(&value, SEGMENT).to_string());
-        rest = &rest[close + 1..];
-    }
-    path.push_str(rest);
-
-    let mut url = target.base_url.clone();
-    let base_path = url.path().trim_end_matches('/').to_owned();
-    url.set_path(&format!("{base_path}{path}"));
-    if !query.is_empty() {
-        let mut pairs = url.query_pairs_mut();
-        for (k, v) in &query {
-            match v {
-                Value::Array(items) => {
-                    for item in items {
-                        pairs.append_pair(k, &text_of(item));
-                    }
-                }
-                other => {
-                    pairs.append_pair(k, &text_of(other));
-                }
-            }
-        }
-    }
-
+    let url = url_of(step, op, target, &path_params, &query)?;
     let mut headers: Headers = vec![
         ("Accept".into(), "application/json".into()),
         (
@@ -210,10 +167,43 @@ pub async fn send(
         };
         transport_finding(what, &e)
     };
-    let mut resp = builder.send().await.map_err(transport)?;
+    let resp = builder.send().await.map_err(transport)?;
     let headers_after = started.elapsed();
     let status = resp.status().as_u16();
     let headers = Headers::from(resp.headers());
+    let body = read_body(resp, status, headers_after, timeout, max_body).await?;
+    let is_json = headers.get("content-type").is_some_and(model_is_json);
+    // A JSON body under a wrong Content-Type is still read, so expectations can be judged on
+    // their own; the spec check reports the Content-Type.
+    let looks_json = matches!(
+        body.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    );
+    let body = Body::new(body)
+        .described_by(&headers)
+        .parse_json(is_json || looks_json);
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// Headers as name and text pairs, for the mocks ([`Headers`] made from the map).
+#[cfg(feature = "mock")]
+pub(crate) fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    Headers::from(headers).into_vec()
+}
+
+/// The body of `resp`, whole and within `max_body`; a body that breaks off, trickles past
+/// the timeout or is too large is a finding.
+async fn read_body(
+    mut resp: reqwest::Response,
+    status: u16,
+    headers_after: Duration,
+    timeout: Duration,
+    max_body: usize,
+) -> Result<Vec<u8>, Finding> {
     let too_large = || {
         Finding::error(
             CheckKind::Limit,
@@ -254,27 +244,63 @@ pub async fn send(
         }
         body.extend_from_slice(&chunk);
     }
-    let is_json = headers.get("content-type").is_some_and(model_is_json);
-    // A JSON body under a wrong Content-Type is still read, so expectations can be judged on
-    // their own; the spec check reports the Content-Type.
-    let looks_json = matches!(
-        body.iter().find(|b| !b.is_ascii_whitespace()),
-        Some(b'{' | b'[')
-    );
-    let body = Body::new(body)
-        .described_by(&headers)
-        .parse_json(is_json || looks_json);
-    Ok(Response {
-        status,
-        headers,
-        body,
-    })
+    Ok(body)
 }
 
-/// Headers as name and text pairs, for the mocks ([`Headers`] made from the map).
-#[cfg(feature = "mock")]
-pub(crate) fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
-    Headers::from(headers).into_vec()
+/// The URL of `op` on `target`: the path template filled with `path_params` (each encoded as
+/// one segment), then the query (an array is the parameter repeated).
+fn url_of(
+    step: &PlannedStep,
+    op: &Operation,
+    target: &Target,
+    path_params: &[(String, Value)],
+    query: &[(String, Value)],
+) -> Result<url::Url, Box<Finding>> {
+    let mut path = String::new();
+    let mut rest = op.path.as_str();
+    while let Some(open) = rest.find('{') {
+        path.push_str(&rest[..open]);
+        let close = rest[open..]
+            .find('}')
+            .map(|c| open + c)
+            .unwrap_or(rest.len() - 1);
+        let name = &rest[open + 1..close];
+        let value = path_params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| text_of(v))
+            .ok_or_else(|| {
+                Finding::error(
+                    CheckKind::Scenario,
+                    format!("path parameter `{name}` has no value"),
+                )
+                .at(step.call_pos)
+            })?;
+        path.push_str(&utf8_percent_encode(&value, SEGMENT).to_string());
+        rest = &rest[close + 1..];
+    }
+    path.push_str(rest);
+
+    let mut url = target.base_url.clone();
+    let base_path = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&format!("{base_path}{path}"));
+    if !query.is_empty() {
+        let mut pairs = url.query_pairs_mut();
+        for (k, v) in query {
+            match v {
+                Value::Array(items) => {
+                    for item in items {
+                        pairs.append_pair(k, &text_of(item));
+                    }
+                }
+                other => {
+                    pairs.append_pair(k, &text_of(other));
+                }
+            }
+        }
+    }
+
+    Ok(url)
 }
 
 /// A transport finding: what failed, then the innermost cause (the OS's or TLS's words).

@@ -70,7 +70,11 @@ fn text(v: &Option<serde_json::Value>) -> String {
 
 /// Whether `f` is the diagnosis of `fault`: the check and the rule it must name.
 fn names_the_rule(fault: Fault, f: &Finding) -> bool {
-    let schema_at = f.schema_at.as_deref().unwrap_or_default();
+    let schema_at = f
+        .schema_at
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     let pointer = f.pointer.as_deref().unwrap_or_default();
     let keyword = f.keyword.as_deref().unwrap_or_default();
     match fault {
@@ -178,8 +182,8 @@ fn example_readings(r: &ScenarioResult, severity: Severity) -> Vec<String> {
         .filter(|(_, f)| f.severity == severity && f.check == CheckKind::Schema)
         .filter(|(_, f)| {
             f.schema_at
-                .as_deref()
-                .is_some_and(|s| s.contains("CancelRecordAsDocumented"))
+                .as_ref()
+                .is_some_and(|s| s.to_string().contains("CancelRecordAsDocumented"))
         })
         .map(|(_, f)| f.message.clone())
         .collect()

@@ -18,6 +18,15 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::source::Pos;
+use crate::spec::Location;
+
+/// A spec location as reports write it, `file#/json/pointer`.
+fn location_text<S: serde::Serializer>(at: &Option<Location>, s: S) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => s.collect_str(at),
+        None => s.serialize_none(),
+    }
+}
 
 /// How bad a finding is; the scenario's outcome is the worst of its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -76,9 +85,12 @@ pub struct Finding {
     /// The schema keyword (`type`, `required`...) or matcher (`$regex`) that failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keyword: Option<String>,
-    /// Where the rule is written in the spec: `file#/json/pointer`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub schema_at: Option<String>,
+    /// Where the rule is written in the spec (serialised `file#/json/pointer`).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "location_text"
+    )]
+    pub schema_at: Option<Location>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -123,8 +135,8 @@ impl Finding {
         self.keyword = Some(k.into());
         self
     }
-    pub fn schema_at(mut self, s: impl Into<String>) -> Self {
-        self.schema_at = Some(s.into());
+    pub fn schema_at(mut self, at: Location) -> Self {
+        self.schema_at = Some(at);
         self
     }
     pub fn expected(mut self, v: impl Into<Value>) -> Self {

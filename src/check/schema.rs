@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::{CheckKind, Finding, Severity};
 use crate::http::Response;
 use crate::source::Pos;
-use crate::spec::{HeaderSpec, Operation, Schema, model_is_json};
+use crate::spec::{HeaderSpec, Location, Operation, Schema, model_is_json};
 
 /// What the spec check found, with the location of the response it used.
 pub fn check(op: &Operation, observed: &Response, strict: bool, pos: Pos) -> Vec<Finding> {
@@ -23,17 +23,17 @@ pub fn check(op: &Operation, observed: &Response, strict: bool, pos: Pos) -> Vec
                     op.documented_statuses().join(", ")
                 ),
             )
-            .schema_at(format!("{}/responses", op.at))
+            .schema_at(op.at.join("/responses"))
             .expected(op.documented_statuses().join(", "))
             .actual(observed.status)
             .at(pos),
         );
         return out;
     };
-    let resp_at = resp.at.to_string();
+    let resp_at = &resp.at;
 
     for h in &resp.headers {
-        if let Some(f) = header(h, observed, &resp_at) {
+        if let Some(f) = header(h, observed, resp_at) {
             out.push(f.at(pos));
         }
     }
@@ -52,7 +52,7 @@ fn content(
     pos: Pos,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    let resp_at = resp.at.to_string();
+    let resp_at = &resp.at;
     let content_type = observed.header("content-type");
     if resp.content.is_empty() {
         if !observed.body.is_empty() {
@@ -88,7 +88,7 @@ fn content(
                 ),
             )
             .keyword("content")
-            .schema_at(resp_at)
+            .schema_at(resp_at.clone())
             .expected(types.join(", "))
             .actual("no body")
             .at(pos),
@@ -102,7 +102,7 @@ fn content(
                 "the response has a body but no Content-Type header",
             )
             .keyword("content")
-            .schema_at(resp_at)
+            .schema_at(resp_at.clone())
             .at(pos),
         );
         return out;
@@ -118,7 +118,7 @@ fn content(
                 ),
             )
             .keyword("content")
-            .schema_at(resp_at)
+            .schema_at(resp_at.clone())
             .expected(types.join(", "))
             .actual(ct)
             .at(pos),
@@ -128,7 +128,7 @@ fn content(
     if !model_is_json(ct) {
         return out;
     }
-    out.extend(json_body(media, observed, strict, &resp_at, pos));
+    out.extend(json_body(media, observed, strict, resp_at, pos));
     out
 }
 
@@ -138,7 +138,7 @@ fn json_body(
     media: &crate::spec::Media,
     observed: &Response,
     strict: bool,
-    resp_at: &str,
+    resp_at: &Location,
     pos: Pos,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -153,7 +153,7 @@ fn json_body(
                 format!("the body is not well-formed JSON: {err}"),
             )
             .keyword("json")
-            .schema_at(resp_at)
+            .schema_at(resp_at.clone())
             .actual(preview(observed.body.bytes()))
             .at(pos),
         );
@@ -188,7 +188,7 @@ pub fn schema_errors(schema: &Schema, value: &Value, severity: Severity, pos: Po
         Err(e) => {
             return vec![
                 Finding::error(CheckKind::Schema, e)
-                    .schema_at(schema.at.to_string())
+                    .schema_at(schema.at.clone())
                     .at(pos),
             ];
         }
@@ -221,22 +221,18 @@ pub fn schema_errors(schema: &Schema, value: &Value, severity: Severity, pos: Po
 
 /// Where the failed keyword is written: the absolute keyword location mapped back from the
 /// registry URI to the spec file, so a rule reached through `$ref` points at its own line.
-fn rule_location(schema: &Schema, e: &jsonschema::ValidationError<'_>) -> String {
+fn rule_location(schema: &Schema, e: &jsonschema::ValidationError<'_>) -> Location {
     if let Some(uri) = e.absolute_keyword_location()
         && let Some(at) = schema.keyword_location(uri.as_str())
     {
         return at;
     }
     let path = e.schema_path().to_string();
-    format!(
-        "{}{}",
-        schema.at,
-        path.strip_prefix("/$ref").unwrap_or(&path)
-    )
+    schema.at.join(path.strip_prefix("/$ref").unwrap_or(&path))
 }
 
-fn header(h: &HeaderSpec, observed: &Response, resp_at: &str) -> Option<Finding> {
-    let at = format!("{resp_at}/headers/{}", h.name);
+fn header(h: &HeaderSpec, observed: &Response, resp_at: &Location) -> Option<Finding> {
+    let at = resp_at.join(&format!("/headers/{}", h.name));
     let Some(value) = observed.header(&h.name) else {
         return h.required.then(|| {
             Finding::violation(
@@ -263,7 +259,7 @@ fn header(h: &HeaderSpec, observed: &Response, resp_at: &str) -> Option<Finding>
             format!("response header {}: {}", h.name, errors.join("; ")),
         )
         .keyword("schema")
-        .schema_at(format!("{at}/schema"))
+        .schema_at(at.join("/schema"))
         .actual(value),
     )
 }

@@ -53,6 +53,10 @@ impl Kind {
 }
 
 /// The request of a case, parameter by parameter as JSON values (sent as text by the runner).
+///
+/// Not an HTTP request ([`crate::http::Request`]): it is what the generator draws and the
+/// shrinker makes smaller, parameter by parameter, before any of it is text. A case becomes a
+/// scenario step, and the runner builds the request from that step as from any other.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Request {
     pub path: Vec<(String, Value)>,

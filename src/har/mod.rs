@@ -4,7 +4,7 @@
 //! HAR file, conform's or a browser's or mitmproxy's export, is read back ([`read::read`]),
 //! each entry matched to an operation of the specs ([`matcher::Matcher`], by method and path
 //! template, the server's base path stripped) and checked offline as `run` checks a response
-//! ([`verify::entry`]), one [`crate::run::ScenarioResult`] per entry so every report works.
+//! ([`verify::exchange`]), one [`crate::run::ScenarioResult`] per entry so every report works.
 //! Two recordings are compared by shape ([`diff::drift`] over [`shape::Profile`]s): the drift
 //! between a mock and its vendor, values such as ids never counted. A recording answers again
 //! as a server would ([`replay::Replay`]).

@@ -1,5 +1,5 @@
 //! One exchange checked offline as `run` checks an answer: [`exchange`], for a HAR entry
-//! ([`entry`]) and for the proxy's exchanges alike, matches it to an operation
+//! (`entry`) and for the proxy's exchanges alike, matches it to an operation
 //! ([`super::Matcher`]), puts the response through [`check::schema::check`] (status
 //! documented, Content-Type, body schema, headers) and the request through
 //! [`check::request::check`], and gives a [`ScenarioResult`] named after the entry
@@ -135,7 +135,7 @@ pub(crate) fn entry(
 }
 
 /// What is known of an exchange besides itself, for [`exchange`].
-pub(crate) struct Seen<'a> {
+pub struct Seen<'a> {
     /// The operationId its recorder gave, when it did.
     pub hint: Option<&'a str>,
     /// Whose request it is, in front of the request check's findings.
@@ -147,7 +147,7 @@ pub(crate) struct Seen<'a> {
 /// Checks exchange `x`, whatever produced it (a recording, the proxy), as `run` checks an
 /// answer: matched to its operation, the response through [`check::schema::check`] and the
 /// request through [`check::request::check`], into `result` (named and timed by the caller).
-pub(crate) fn exchange(
+pub fn exchange(
     mut result: ScenarioResult,
     x: &Exchange,
     seen: Seen<'_>,

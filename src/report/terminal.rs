@@ -258,7 +258,10 @@ impl Warnings {
             .findings()
             .filter(|(_, f)| f.severity == Severity::Warning)
         {
-            let rule = f.schema_at.clone().unwrap_or_else(|| f.message.clone());
+            let rule = f
+                .schema_at
+                .as_ref()
+                .map_or_else(|| f.message.clone(), ToString::to_string);
             let i = match self.by_rule.get(&rule) {
                 Some(i) => *i,
                 None => {
@@ -385,7 +388,10 @@ mod tests {
         r.outcome = Outcome::Passed;
         r.skipped = None;
         let f = Finding::new(Severity::Warning, CheckKind::Schema, "/x: lenient")
-            .schema_at(rule)
+            .schema_at(crate::spec::Location {
+                file: rule.split_once('#').map_or(rule, |(f, _)| f).into(),
+                pointer: rule.split_once('#').map_or("", |(_, p)| p).to_owned(),
+            })
             .at(Pos::new(3, 5));
         let mut step = StepResult::synthetic("get", Phase::Main, f.clone());
         step.findings.push(f);

@@ -36,6 +36,16 @@ pub struct Location {
     pub pointer: String,
 }
 
+impl Location {
+    /// The place `suffix` (a JSON Pointer's further tokens, `/headers/X`) under this one.
+    pub fn join(&self, suffix: &str) -> Location {
+        Location {
+            file: self.file.clone(),
+            pointer: format!("{}{suffix}", self.pointer),
+        }
+    }
+}
+
 impl std::fmt::Display for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}#{}", self.file, self.pointer)
@@ -77,17 +87,17 @@ impl Schema {
     /// Where a keyword is written, from its absolute location in the schema registry
     /// (`file:///.../schemas.yaml#/Todo/properties/id/type`): the file as the user names it and
     /// the pointer as the file wrote it (3.0 conversion undone).
-    pub fn keyword_location(&self, absolute: &str) -> Option<String> {
+    pub fn keyword_location(&self, absolute: &str) -> Option<Location> {
         let (base, fragment) = absolute.split_once('#')?;
         let file = self
             .origins
             .by_uri(base)
             .unwrap_or_else(|| self.at.file.clone());
         let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
-        Some(format!(
-            "{file}#{}",
-            super::oas30::original_pointer(&decoded)
-        ))
+        Some(Location {
+            file,
+            pointer: super::oas30::original_pointer(&decoded),
+        })
     }
 }
 

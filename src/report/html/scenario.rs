@@ -149,7 +149,7 @@ fn finding(out: &mut String, s: &ScenarioResult, f: &Finding) {
         facts.push(("rule", k.clone()));
     }
     if let Some(at) = &f.schema_at {
-        facts.push(("spec", at.clone()));
+        facts.push(("spec", at.to_string()));
     }
     if let Some(e) = &f.expected {
         facts.push(("expected", e.to_string()));

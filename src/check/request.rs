@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::schema::{coerce, schema_errors};
 use super::{CheckKind, Finding, Severity};
-use crate::http::Request;
+use crate::http::{Headers, Request};
 use crate::source::Pos;
 use crate::spec::{Operation, Param, model_is_json};
 
@@ -21,7 +21,7 @@ pub struct Outgoing {
     pub path: Vec<(String, Value)>,
     pub query: Vec<(String, Value)>,
     /// Headers as they will be sent, credentials included.
-    pub headers: Vec<(String, String)>,
+    pub headers: Headers,
     pub body: Option<Value>,
     /// The text of a `body_raw`, checked as sent: it may be malformed on purpose.
     pub raw: Option<String>,
@@ -55,7 +55,7 @@ impl Outgoing {
                 .query_pairs()
                 .map(|(n, v)| (n.into_owned(), Value::String(v.into_owned())))
                 .collect(),
-            headers: req.headers.to_vec(),
+            headers: req.headers.clone(),
             body,
             raw,
         }
@@ -101,9 +101,8 @@ fn given(p: &Param, req: &Outgoing) -> Option<Vec<Value>> {
             .collect(),
         "header" => req
             .headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(&p.name))
-            .map(|(_, v)| Value::String(v.clone()))
+            .get_all(&p.name)
+            .map(|v| Value::String(v.to_owned()))
             .collect(),
         _ => return None,
     })
@@ -196,9 +195,7 @@ fn body(op: &Operation, req: &Outgoing, pos: Pos) -> Vec<Finding> {
         (Some(rb), Some(parsed)) => {
             let ct = req
                 .headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-                .map(|(_, v)| v.as_str())
+                .get("content-type")
                 .unwrap_or("application/json");
             match rb.content.iter().find(|m| m.covers(ct)) {
                 None => out.push(

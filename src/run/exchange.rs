@@ -122,7 +122,7 @@ pub async fn build(
     let outgoing = Outgoing {
         path: path_params,
         query,
-        headers: request.headers.to_vec(),
+        headers: request.headers.clone(),
         body,
         raw,
     };

@@ -72,7 +72,8 @@ fn response_of(e: &Entry) -> (Response, Option<String>) {
     (response, bad)
 }
 
-fn decoded(content: &Content) -> (Vec<u8>, Option<String>) {
+/// The response body a HAR `content` holds, decoded; and the decoding error, if any.
+pub(crate) fn decoded(content: &Content) -> (Vec<u8>, Option<String>) {
     match (&content.text, content.encoding.as_deref()) {
         (Some(t), Some(enc)) if enc.eq_ignore_ascii_case("base64") => match BASE64.decode(t) {
             Ok(b) => (b, None),

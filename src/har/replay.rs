@@ -18,8 +18,6 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::Value;
 
 use super::matcher::Matcher;
@@ -110,14 +108,9 @@ impl Replay {
             let Some(m) = matcher.find(&e.request.method, &url, hint) else {
                 continue;
             };
-            let content = &e.response.content;
-            let body = match (&content.text, content.encoding.as_deref()) {
-                (Some(t), Some(enc)) if enc.eq_ignore_ascii_case("base64") => {
-                    BASE64.decode(t).unwrap_or_default()
-                }
-                (Some(t), _) => t.clone().into_bytes(),
-                (None, _) => Vec::new(),
-            };
+            // A body that is not valid base64 answers empty: the check of the recording
+            // (`conform check`) is where that is said.
+            let (body, _) = super::exchange::decoded(&e.response.content);
             entries.push(Recorded {
                 index,
                 op: m.op.id.clone(),

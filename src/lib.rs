@@ -33,6 +33,7 @@ pub mod source;
 pub mod spec;
 pub mod target;
 pub mod units;
+pub mod vendor;
 
 pub use source::Diagnostic;
 

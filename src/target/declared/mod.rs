@@ -24,7 +24,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use self::oauth2::ClientCredentials;
 use self::scheme::{KeyIn, Scheme};
 use super::config::Env;
-use super::{Auth, AuthFuture, Prepared};
+use super::{Auth, AuthError, AuthFuture, Prepared};
 
 /// The variables an API's credentials are read from: each named in the targets file
 /// (`token_env:`, `username_env:`, ...), else `CONFORM_<API>_<WHAT>`.
@@ -164,7 +164,7 @@ impl DeclaredAuth {
     /// its credentials (a spec often offers several, such as basic or bearer); with none,
     /// nothing when the spec allows anonymous access (`{}`), else an error naming what each
     /// alternative lacks.
-    async fn attach(&self, req: &mut Prepared, client: &reqwest::Client) -> Result<(), String> {
+    async fn attach(&self, req: &mut Prepared, client: &reqwest::Client) -> Result<(), AuthError> {
         // An operation the spec does not know, or one that requires nothing, goes as it is.
         let Some(alternatives) = self.operations.get(&req.operation_id) else {
             return Ok(());
@@ -172,7 +172,10 @@ impl DeclaredAuth {
         match self.usable(alternatives) {
             Some(alt) => self.send(alt, req, client).await,
             None if alternatives.iter().any(BTreeMap::is_empty) => Ok(()),
-            None => Err(self.unmet(&req.operation_id, alternatives)),
+            None => Err(AuthError::Unmet {
+                operation: req.operation_id.clone(),
+                lacks: self.unmet(alternatives),
+            }),
         }
     }
 
@@ -198,8 +201,8 @@ impl DeclaredAuth {
         }
     }
 
-    /// What each alternative lacks: "`op` requires scheme `a` (HTTP basic): X is not set".
-    fn unmet(&self, op: &str, alternatives: &[Alternative]) -> String {
+    /// What each alternative lacks: "scheme `a` (HTTP basic): X is not set; or ...".
+    fn unmet(&self, alternatives: &[Alternative]) -> String {
         let each: Vec<String> = alternatives
             .iter()
             .map(|alt| {
@@ -219,7 +222,7 @@ impl DeclaredAuth {
                 lacks.join(", and ")
             })
             .collect();
-        format!("`{op}` requires {}", each.join("; or "))
+        each.join("; or ")
     }
 
     /// Attaches every scheme of `alt`, each of which has its credentials.
@@ -228,7 +231,7 @@ impl DeclaredAuth {
         alt: &Alternative,
         req: &mut Prepared,
         client: &reqwest::Client,
-    ) -> Result<(), String> {
+    ) -> Result<(), AuthError> {
         for (name, scopes) in alt {
             let Some(Bound {
                 scheme,
@@ -251,7 +254,10 @@ impl DeclaredAuth {
                     let token = c
                         .token(client, scopes)
                         .await
-                        .map_err(|e| format!("OAuth2 token for scheme `{name}`: {e}"))?;
+                        .map_err(|e| AuthError::Grant {
+                            scheme: name.clone(),
+                            source: Box::new(e),
+                        })?;
                     req.set_header("Authorization", format!("Bearer {token}"));
                 }
             }
@@ -337,7 +343,10 @@ impl Auth for DeclaredAuth {
             None if alternatives.iter().any(BTreeMap::is_empty) => {
                 "none (the spec allows the operation without credentials)".into()
             }
-            None => format!("none: {}", self.unmet(operation_id, alternatives)),
+            None => format!(
+                "none: `{operation_id}` requires {}",
+                self.unmet(alternatives)
+            ),
         }
     }
 

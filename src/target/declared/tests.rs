@@ -115,8 +115,8 @@ fn full() -> DeclaredAuth {
 #[test]
 fn default_variables_are_named_after_the_api() {
     assert_eq!(
-        default_var("liveperson-deletion", "TOKEN"),
-        "CONFORM_LIVEPERSON_DELETION_TOKEN"
+        default_var("acme-deletion", "TOKEN"),
+        "CONFORM_ACME_DELETION_TOKEN"
     );
     assert_eq!(
         default_var("pet.store", "CLIENT_ID"),

@@ -35,8 +35,8 @@ pub const SPEC_LIMIT: crate::source::SizeLimit = crate::source::SizeLimit {
     fix: "split the spec into files joined by `$ref`s (each file has this limit)",
 };
 pub use model::{
-    ApiSpec, HeaderSpec, Location, Media, Operation, Param, RequestBody, Response, Schema, essence,
-    is_json as model_is_json,
+    ApiSpec, HeaderSpec, Location, Media, Operation, Param, ParamIn, RequestBody, Response, Schema,
+    essence, is_json as model_is_json,
 };
 
 use crate::source::Diagnostic;

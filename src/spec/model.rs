@@ -164,7 +164,7 @@ impl Operation {
         self.responses.iter().map(|r| r.key.as_str()).collect()
     }
 
-    pub fn params_in(&self, location: &str) -> impl Iterator<Item = &Param> {
+    pub fn params_in(&self, location: ParamIn) -> impl Iterator<Item = &Param> {
         self.params
             .iter()
             .map(Arc::as_ref)
@@ -172,11 +172,51 @@ impl Operation {
     }
 }
 
+/// Where a parameter goes: its `in:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ParamIn {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+impl ParamIn {
+    /// Every location, in the order the spec's `in:` lists them.
+    pub const ALL: [ParamIn; 4] = [
+        ParamIn::Path,
+        ParamIn::Query,
+        ParamIn::Header,
+        ParamIn::Cookie,
+    ];
+
+    /// The location as the spec writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamIn::Path => "path",
+            ParamIn::Query => "query",
+            ParamIn::Header => "header",
+            ParamIn::Cookie => "cookie",
+        }
+    }
+
+    /// The location a spec's `in:` names, if it is one.
+    pub fn parse(text: &str) -> Option<ParamIn> {
+        ParamIn::ALL.into_iter().find(|l| l.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for ParamIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug)]
 pub struct Param {
     pub name: String,
-    /// `path`, `query`, `header` or `cookie`.
-    pub location: String,
+    /// Where it goes.
+    pub location: ParamIn,
     pub required: bool,
     pub schema: Option<Arc<Schema>>,
     /// `x-conform-lenient`: the service ignores values outside the schema rather than refusing

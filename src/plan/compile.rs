@@ -179,8 +179,8 @@ impl Compiler<'_> {
     fn pattern(&mut self, node: &Node) -> Pattern {
         let mut problems = Vec::new();
         let p = Pattern::compile(node, &mut problems);
-        for (pos, msg) in problems {
-            self.err(pos, msg, None);
+        for problem in problems {
+            self.err(problem.pos, problem.message, None);
         }
         let mut values = Vec::new();
         p.values(&mut |v| values.push(v.clone()));

@@ -158,7 +158,7 @@ fn valid_request(
     Ok(r)
 }
 
-fn slot<'r>(r: &'r mut Request, location: ParamIn) -> &'r mut Vec<(String, Value)> {
+fn slot(r: &mut Request, location: ParamIn) -> &mut Vec<(String, Value)> {
     match location {
         ParamIn::Path => &mut r.path,
         ParamIn::Query => &mut r.query,

@@ -117,7 +117,10 @@ pub enum DeclaredError {
         missing: String,
     },
     #[error("scheme `{scheme}`: {reason}")]
-    TokenUrl { scheme: String, reason: String },
+    TokenUrl {
+        scheme: String,
+        reason: scheme::TokenUrlError,
+    },
 }
 
 /// The credential of one scheme, as read from the environment.
@@ -137,7 +140,21 @@ enum Credential {
 struct Bound {
     scheme: Scheme,
     vars: Vec<String>,
-    credential: Result<Credential, String>,
+    credential: Result<Credential, Lack>,
+}
+
+/// Why a scheme has no credential.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum Lack {
+    /// The scheme is one conform cannot send (its label says which).
+    #[error("conform cannot send {0}")]
+    Unsupported(String),
+    /// None of its variables is set.
+    #[error("{} {} not set", .0.join(" and "), if .0.len() == 1 { "is" } else { "are" })]
+    Unset(Vec<String>),
+    /// Its variables do not make a credential of its kind.
+    #[error("no credential")]
+    Unusable,
 }
 
 /// One alternative of an operation's `security`: the schemes it needs, with their scopes.
@@ -213,7 +230,8 @@ impl DeclaredAuth {
                             credential: Ok(_), ..
                         }) => None,
                         Some(b) => {
-                            let why = b.credential.as_ref().err().map_or("", String::as_str);
+                            let why = b.credential.as_ref().err().map(Lack::to_string);
+                            let why = why.unwrap_or_default();
                             Some(format!("scheme `{name}` ({}): {why}", b.scheme.label()))
                         }
                         None => Some(format!("scheme `{name}`, which the spec does not declare")),

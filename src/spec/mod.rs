@@ -36,7 +36,7 @@ pub const SPEC_LIMIT: crate::source::SizeLimit = crate::source::SizeLimit {
 };
 pub use model::{
     ApiSpec, HeaderSpec, Location, Media, Operation, Param, ParamIn, RequestBody, Response, Schema,
-    essence, is_json as model_is_json,
+    SchemaError, essence, is_json as model_is_json,
 };
 
 use crate::source::Diagnostic;

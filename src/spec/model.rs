@@ -42,11 +42,17 @@ impl std::fmt::Display for Location {
     }
 }
 
+/// Why a schema does not compile, in the words of the JSON Schema library (its errors cannot
+/// be cloned, and a compiled schema is shared, so the words are kept).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SchemaError(pub String);
+
 /// A compiled schema with the place it was written.
 pub struct Schema {
     /// Compiled on first use: a large spec loads in a moment, and only the schemas a run
     /// meets are compiled (each once: sites that `$ref` the same schema share this value).
-    pub(crate) validator: std::sync::OnceLock<Result<jsonschema::Validator, String>>,
+    pub(crate) validator: std::sync::OnceLock<Result<jsonschema::Validator, SchemaError>>,
     /// `{"$ref": "<file uri>#<pointer>"}`, what is compiled against `registry`.
     pub(crate) wrapper: Value,
     pub(crate) registry: Arc<jsonschema::Registry<'static>>,
@@ -68,10 +74,12 @@ impl Schema {
                     .should_validate_formats(true)
                     .with_registry(&self.registry)
                     .build(&self.wrapper)
-                    .map_err(|e| format!("the schema at {} does not compile: {e}", self.at))
+                    .map_err(|e| {
+                        SchemaError(format!("the schema at {} does not compile: {e}", self.at))
+                    })
             })
             .as_ref()
-            .map_err(String::as_str)
+            .map_err(|e| e.0.as_str())
     }
 
     /// Where a keyword is written, from its absolute location in the schema registry

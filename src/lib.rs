@@ -34,6 +34,7 @@ pub mod source;
 pub mod spec;
 pub mod target;
 pub mod units;
+pub mod vendor;
 
 pub use source::Diagnostic;
 

@@ -11,7 +11,7 @@ use conform::mock::{Fault, MockOptions};
 use conform::run::{NoEvents, Outcome, RunOptions, RunResult};
 use conform::scenario::discover;
 use conform::target::Targets;
-use conform::target::alibaba::{
+use conform::vendor::alibaba::{
     AlibabaAuth, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, SignatureVersion,
 };
 

@@ -5,7 +5,7 @@
 
 use conform::mock::alibaba::verify::{Incoming, Rejection, Scheme, verify};
 use conform::target::Prepared;
-use conform::target::alibaba::{AlibabaAuth, SignatureVersion};
+use conform::vendor::alibaba::{AlibabaAuth, SignatureVersion};
 use serde::Deserialize;
 
 #[derive(Deserialize)]

@@ -484,7 +484,8 @@ fn a_published_specs_alternatives_are_chosen_by_the_variables_set() {
     };
     let e = rt
         .block_on(Auth::apply(&auth, &mut req, &client))
-        .expect_err("neither alternative can be sent");
+        .expect_err("neither alternative can be sent")
+        .to_string();
     assert!(
         e.contains("CONFORM_TICTACTOE_TOKEN is not set; or scheme `user2AppOauth`"),
         "{e}"

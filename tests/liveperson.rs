@@ -10,8 +10,8 @@ use std::time::Duration;
 use conform::check::{CheckKind, Finding, Severity};
 use conform::mock::{Fault, MockOptions};
 use conform::run::{NoEvents, Outcome, RunOptions, RunResult, ScenarioResult};
-use conform::target::bearer::{RTBF_SERVICE, discover_target};
 use conform::target::{Target, Targets};
+use conform::vendor::liveperson::discovery::{RTBF_SERVICE, discover_target};
 use serde_json::{Value, json};
 
 use crate::util::{details, runner};

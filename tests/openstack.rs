@@ -1,7 +1,7 @@
 //! The OpenStack mock and its corpus prove each other: with no fault every scenario of
 //! `cases/openstack-compute` passes, and every fault profile the mock implements is caught by at
 //! least one scenario whose diagnosis names the broken rule. Plus the Keystone login of
-//! `conform::target::keystone` against the mock's Keystone, and the cross-project 404 that the
+//! `conform::vendor::openstack::keystone` against the mock's Keystone, and the cross-project 404 that the
 //! corpus (one set of credentials) cannot reach.
 
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use conform::check::{CheckKind, Finding};
 use conform::mock::{Fault, MockOptions};
 use conform::run::{NoEvents, Outcome, RunOptions, ScenarioResult};
 use conform::target::Targets;
-use conform::target::keystone::{
+use conform::vendor::openstack::keystone::{
     KeystoneError, PasswordLogin, Project, Session, find_endpoint, login,
 };
 use reqwest::Url;

@@ -217,9 +217,10 @@ fn matcher(input: &[u8]) -> Result<(), String> {
     };
     let mut problems = Vec::new();
     let pattern = Pattern::compile(&node, &mut problems);
-    if let Some((pos, message)) = problems.iter().find(|(p, _)| !p.is_known()) {
+    if let Some(p) = problems.iter().find(|p| !p.pos.is_known()) {
         return Err(format!(
-            "a matcher problem with no position ({pos}): {message}"
+            "a matcher problem with no position ({}): {}",
+            p.pos, p.message
         ));
     }
     for actual in [

@@ -403,4 +403,5 @@ impl SelectArgs {
 
 fn parse_format(text: &str) -> Result<conform::derive::Format, String> {
     text.parse()
+        .map_err(|e: conform::derive::UnknownFormat| e.to_string())
 }

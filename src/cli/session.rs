@@ -31,8 +31,12 @@ pub struct Prepared {
 }
 
 pub fn prepare(args: &SessionArgs) -> anyhow::Result<Prepared> {
-    let mut sources = TargetSources::parse(&args.targets, args.targets_file.as_deref())
-        .map_err(|d| anyhow::anyhow!("{d}"))?;
+    let mut sources = TargetSources::parse(
+        &args.targets,
+        args.targets_file.as_deref(),
+        conform::vendor::VENDORS,
+    )
+    .map_err(|d| anyhow::anyhow!("{d}"))?;
     let inputs = Arc::new(Inputs::parse(&args.vars, args.env_file.as_deref())?);
     // `--spec` first: it wins over the targets file's `spec:`.
     let mut spec_files = args.specs.files()?;

@@ -39,7 +39,7 @@ impl Place {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
     pub name: String,
-    /// The names of the enclosing fields, outermost first (Alibaba's `└` rows); empty at the top.
+    /// The names of the enclosing fields, outermost first (rows marked `└` under their parent); empty at the top.
     pub parent: Vec<String>,
     pub place: Place,
     pub required: bool,

@@ -1,7 +1,7 @@
 //! Markdown pages into [`Block`]s: ATX headings, paragraph lines, fenced code, and GFM pipe
-//! tables as vendors really write them: indented by a space or two (LivePerson), with or
-//! without the trailing pipe, `\|` and `\*` escapes, and cells that run over several lines
-//! until a closing `|` (Alibaba's "Valid values:" lists).
+//! tables as vendors really write them: indented by a space or two, with or without the
+//! trailing pipe, `\|` and `\*` escapes, and cells that run over several lines until a
+//! closing `|` (a "Valid values:" list in a cell).
 
 use super::{Block, Row, Table, squash};
 
@@ -51,7 +51,7 @@ pub fn blocks(text: &str) -> Vec<Block> {
     out
 }
 
-/// A leading `---` YAML block (Jekyll pages, as LivePerson's): its `title:` is the page's
+/// A leading `---` YAML block (Jekyll pages): its `title:` is the page's
 /// title; the rest is site metadata. Returns the first line after it.
 fn front_matter(lines: &[&str], out: &mut Vec<Block>) -> usize {
     if lines.first().map(|l| l.trim()) != Some("---") {

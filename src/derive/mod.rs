@@ -40,16 +40,19 @@ impl Format {
     }
 }
 
-impl std::str::FromStr for Format {
-    type Err = String;
+/// A page format conform does not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a page format; write `markdown` or `rst`")]
+pub struct UnknownFormat(pub String);
 
-    fn from_str(s: &str) -> Result<Format, String> {
+impl std::str::FromStr for Format {
+    type Err = UnknownFormat;
+
+    fn from_str(s: &str) -> Result<Format, UnknownFormat> {
         match s {
             "markdown" | "md" => Ok(Format::Markdown),
             "rst" => Ok(Format::Rst),
-            other => Err(format!(
-                "`{other}` is not a page format; write `markdown` or `rst`"
-            )),
+            other => Err(UnknownFormat(other.to_owned())),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! `--max-examples`, all from a generator seeded by the run's seed and the operation, so the
 //! same seed gives the same cases whatever else runs.
 
+use crate::spec::ParamIn;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -88,11 +89,11 @@ fn sent_params<'o>(op: &'o Operation, auth: &'o [String]) -> impl Iterator<Item 
     op.params
         .iter()
         .map(AsRef::as_ref)
-        .filter(|p| matches!(p.location.as_str(), "path" | "query" | "header"))
+        .filter(|p| matches!(p.location, ParamIn::Path | ParamIn::Query | ParamIn::Header))
         // The target's own credentials go there; a generated value would be replaced, or
         // would break a signature.
         .filter(move |p| {
-            p.location != "header"
+            p.location != ParamIn::Header
                 || !(p.name.eq_ignore_ascii_case("authorization")
                     || auth.contains(&p.name.to_ascii_lowercase()))
         })
@@ -142,7 +143,7 @@ fn valid_request(
             }
             (None, None) => Value::String("x".into()),
         };
-        slot(&mut r, &p.location).push((p.name.clone(), value));
+        slot(&mut r, p.location).push((p.name.clone(), value));
     }
     let required = op.request_body.as_ref().is_some_and(|b| b.required);
     if let Some(schema) = body_schema(op)
@@ -157,16 +158,16 @@ fn valid_request(
     Ok(r)
 }
 
-fn slot<'r>(r: &'r mut Request, location: &str) -> &'r mut Vec<(String, Value)> {
+fn slot(r: &mut Request, location: ParamIn) -> &mut Vec<(String, Value)> {
     match location {
-        "path" => &mut r.path,
-        "query" => &mut r.query,
-        _ => &mut r.headers,
+        ParamIn::Path => &mut r.path,
+        ParamIn::Query => &mut r.query,
+        ParamIn::Header | ParamIn::Cookie => &mut r.headers,
     }
 }
 
 /// `r` with parameter `name` in `location` set to `value` (added if absent), or removed.
-fn with_param(r: &Request, location: &str, name: &str, value: Option<Value>) -> Request {
+fn with_param(r: &Request, location: ParamIn, name: &str, value: Option<Value>) -> Request {
     let mut out = r.clone();
     let list = slot(&mut out, location);
     list.retain(|(n, _)| n != name);
@@ -189,8 +190,8 @@ pub fn plan_cases(input: &Inputs<'_>, seed: u64) -> Result<Vec<Case>, NoCase> {
     // parameter beside it may decide how the broken one is read (a newer header that wins).
     let mut minimal = base.clone();
     for (location, list) in [
-        ("query", &mut minimal.query),
-        ("header", &mut minimal.headers),
+        (ParamIn::Query, &mut minimal.query),
+        (ParamIn::Header, &mut minimal.headers),
     ] {
         list.retain(|(n, _)| {
             op.params_in(location)
@@ -202,9 +203,9 @@ pub fn plan_cases(input: &Inputs<'_>, seed: u64) -> Result<Vec<Case>, NoCase> {
     let mut boundaries = Vec::new();
     for p in sent_params(op, input.auth_headers) {
         let place = format!("{} parameter `{}`", p.location, p.name);
-        if p.required && p.location != "path" {
+        if p.required && p.location != ParamIn::Path {
             negatives.push((
-                with_param(&minimal, &p.location, &p.name, None),
+                with_param(&minimal, p.location, &p.name, None),
                 Broken {
                     place: place.clone(),
                     keyword: "required".into(),
@@ -221,7 +222,7 @@ pub fn plan_cases(input: &Inputs<'_>, seed: u64) -> Result<Vec<Case>, NoCase> {
         };
         for n in broken.into_iter().filter(|n| sendable(&n.value)) {
             negatives.push((
-                with_param(&minimal, &p.location, &p.name, Some(n.value)),
+                with_param(&minimal, p.location, &p.name, Some(n.value)),
                 Broken {
                     place: place.clone(),
                     keyword: n.rule.keyword.into(),
@@ -238,7 +239,7 @@ pub fn plan_cases(input: &Inputs<'_>, seed: u64) -> Result<Vec<Case>, NoCase> {
             .filter(sendable)
         {
             let what = format!("{place} = {}", super::case::as_text(&b));
-            boundaries.push((with_param(&base, &p.location, &p.name, Some(b)), what));
+            boundaries.push((with_param(&base, p.location, &p.name, Some(b)), what));
         }
     }
     if let Some(schema) = body_schema(op) {

@@ -5,6 +5,7 @@
 //! request that worked), the capture of the id, and the delete in `finally`. Creates that the
 //! fuzzing itself sends are deleted after them ([`Chains::cleanup`]).
 
+use crate::spec::ParamIn;
 use serde_json::Value;
 
 use super::case::{Request, not_a_server_error, step_of};
@@ -266,12 +267,15 @@ impl Chains {
         let create_request = self.worked[i].clone()?;
         let read = self.read_of(spec, l)?;
         let shared = |op: usize, mut r: Request| {
-            r.path
-                .retain(|(n, _)| spec.operations[op].params_in("path").any(|p| p.name == *n));
+            r.path.retain(|(n, _)| {
+                spec.operations[op]
+                    .params_in(ParamIn::Path)
+                    .any(|p| p.name == *n)
+            });
             for (name, value) in &create_request.path {
                 if !r.path.iter().any(|(n, _)| n == name)
                     && spec.operations[op]
-                        .params_in("path")
+                        .params_in(ParamIn::Path)
                         .any(|p| p.name == *name)
                 {
                     r.path.push((name.clone(), value.clone()));
@@ -317,7 +321,7 @@ impl Chains {
         let mut path: Vec<(String, Value)> = request
             .path
             .iter()
-            .filter(|(n, _)| delete_op.params_in("path").any(|p| p.name == *n))
+            .filter(|(n, _)| delete_op.params_in(ParamIn::Path).any(|p| p.name == *n))
             .cloned()
             .collect();
         path.push((l.param.clone(), id));
@@ -348,7 +352,7 @@ fn on_the_item(spec: &ApiSpec, l: &Lifecycle, op: usize, path: &[(String, Value)
     };
     request
         .path
-        .retain(|(n, _)| o.params_in("path").any(|p| p.name == *n));
+        .retain(|(n, _)| o.params_in(ParamIn::Path).any(|p| p.name == *n));
     let mut step = step_of(o, &request, Some(&l.param));
     for line in &mut step.path {
         if line.key == l.param {

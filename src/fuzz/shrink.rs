@@ -3,6 +3,7 @@
 //! kind of case). Each candidate is run against the target like any case; the budget bounds how
 //! many, so a flaky target cannot keep it going.
 
+use crate::spec::ParamIn;
 use std::time::Instant;
 
 use serde_json::Value;
@@ -122,17 +123,17 @@ pub async fn shrink(
 fn candidates(case: &Case, op: &Operation) -> Vec<Request> {
     let r = &case.request;
     let mut out = Vec::new();
-    let optional = |location: &str, name: &str| {
+    let optional = |location: ParamIn, name: &str| {
         op.params_in(location)
             .find(|p| p.name == *name)
             .is_some_and(|p| !p.required)
     };
-    for (location, list) in [("query", &r.query), ("header", &r.headers)] {
+    for (location, list) in [(ParamIn::Query, &r.query), (ParamIn::Header, &r.headers)] {
         for (i, (name, _)) in list.iter().enumerate() {
             if optional(location, name) {
                 let mut c = r.clone();
                 match location {
-                    "query" => c.query.remove(i),
+                    ParamIn::Query => c.query.remove(i),
                     _ => c.headers.remove(i),
                 };
                 out.push(c);

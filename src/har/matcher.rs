@@ -5,6 +5,7 @@
 //! template has a literal segment of its own, so that `/{id}` never swallows every path.
 //! Reused by whatever maps traffic to operations (a proxy, a replaying mock, a diff).
 
+use crate::spec::ParamIn;
 use std::sync::Arc;
 
 use percent_encoding::percent_decode_str;
@@ -150,7 +151,7 @@ fn refused_param(op: &Operation, params: &[(String, String)]) -> Option<(String,
     params
         .iter()
         .find(|(name, value)| {
-            op.params_in("path")
+            op.params_in(ParamIn::Path)
                 .find(|p| p.name == *name)
                 .and_then(|p| p.schema.as_ref())
                 .and_then(|s| s.validator().ok().map(|v| (s, v)))

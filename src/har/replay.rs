@@ -15,6 +15,7 @@
 //! ([`Answer::NotRecorded`]), or is not an operation of the spec at all ([`Answer::NotInSpec`]:
 //! a login, a version document), which a server may hand to a reference mock.
 
+use crate::spec::ParamIn;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
@@ -363,7 +364,7 @@ fn declared_headers<'a>(
     headers
         .iter()
         .filter(|(n, _)| {
-            op.params_in("header")
+            op.params_in(ParamIn::Header)
                 .any(|p| p.name.eq_ignore_ascii_case(n))
         })
         .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))

@@ -226,7 +226,7 @@ fn runtime_expression(expr: &str) -> Option<Capture> {
 /// The property of the response schema that carries the id `param` wants, as the tokens of its
 /// pointer: the parameter's own name (any case: `instanceId` feeds `{InstanceId}`), else `id`
 /// when the parameter is `id` or ends like one (`todoId`, `todo_id`); else the same inside a
-/// top-level object property, `depth` levels down at most (Alibaba's `/Result/instanceId`).
+/// top-level object property, `depth` levels down at most (such as `/Result/instanceId`).
 fn id_field(doc: &Doc, schema: &Value, param: &str, depth: usize) -> Option<Vec<String>> {
     let names = properties(doc, schema);
     let lower = param.to_ascii_lowercase();

@@ -2,6 +2,7 @@
 //! operation they leave out, each request filled from the spec's examples or the schema
 //! ([`super::values`]).
 
+use crate::spec::ParamIn;
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
@@ -176,7 +177,7 @@ fn step(
         call: op.id.clone(),
         ..DraftStep::default()
     };
-    for p in op.params_in("path") {
+    for p in op.params_in(ParamIn::Path) {
         let value = match bound.get(&p.name) {
             Some(var) => Line {
                 key: p.name.clone(),
@@ -186,7 +187,7 @@ fn step(
             None => {
                 let var = chain::ident(&p.name);
                 if !vars.iter().any(|v| v.key == var) {
-                    let f = param_value(doc, op, &p.name, "path");
+                    let f = param_value(doc, op, &p.name, ParamIn::Path);
                     vars.push(Line {
                         key: var.clone(),
                         value: f.value,
@@ -206,9 +207,12 @@ fn step(
         };
         s.path.push(value);
     }
-    for (location, lines) in [("query", &mut s.query), ("header", &mut s.headers)] {
+    for (location, lines) in [
+        (ParamIn::Query, &mut s.query),
+        (ParamIn::Header, &mut s.headers),
+    ] {
         for p in op.params_in(location) {
-            if location == "header"
+            if location == ParamIn::Header
                 && MANAGED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str())
             {
                 continue;
@@ -255,7 +259,7 @@ pub(crate) fn status_value(key: &str) -> Value {
     }
 }
 
-fn param_value(doc: &Doc, op: &Operation, name: &str, location: &str) -> Filled {
+fn param_value(doc: &Doc, op: &Operation, name: &str, location: ParamIn) -> Filled {
     let raw = doc.param(op, name, location);
     if let Some((_, v)) = raw.and_then(|r| doc.examples_of(r).into_iter().next()) {
         return Filled {
@@ -267,7 +271,7 @@ fn param_value(doc: &Doc, op: &Operation, name: &str, location: &str) -> Filled 
 }
 
 /// A parameter's schema as the loader resolved it, else as written, else `{}`.
-pub fn param_schema(doc: &Doc, op: &Operation, name: &str, location: &str) -> Value {
+pub fn param_schema(doc: &Doc, op: &Operation, name: &str, location: ParamIn) -> Value {
     compiled::param(op, name, location)
         .or_else(|| doc.param(op, name, location)?.get("schema"))
         .cloned()

@@ -9,7 +9,7 @@ use super::draft::{param_schema, status_of, status_value};
 use super::emit::{Draft, DraftStep, Line, render};
 use super::raw::{Doc, json_media};
 use super::values::{self, Origin};
-use crate::spec::{ApiSpec, Operation};
+use crate::spec::{ApiSpec, Operation, ParamIn};
 
 /// One example, as a scenario text and the id it is reported under.
 #[derive(Debug, Clone)]
@@ -40,7 +40,7 @@ pub fn example_scenarios(spec: &ApiSpec, doc: &Doc) -> Vec<ExampleScenario> {
 struct Case {
     name: String,
     /// (location, parameter, value) overriding the default of that parameter.
-    param: Option<(String, String, Value)>,
+    param: Option<(ParamIn, String, Value)>,
     body: Option<Value>,
 }
 
@@ -58,7 +58,7 @@ fn cases(doc: &Doc, op: &Operation) -> Vec<Case> {
         });
     }
     for p in &op.params {
-        let Some(raw) = doc.param(op, &p.name, &p.location) else {
+        let Some(raw) = doc.param(op, &p.name, p.location) else {
             continue;
         };
         // With body examples, a parameter's first example is already sent with each of them.
@@ -66,7 +66,7 @@ fn cases(doc: &Doc, op: &Operation) -> Vec<Case> {
         for (name, value) in doc.examples_of(raw).into_iter().skip(skip) {
             out.push(Case {
                 name: format!("{}-{name}", p.name),
-                param: Some((p.location.clone(), p.name.clone(), value)),
+                param: Some((p.location, p.name.clone(), value)),
                 body: None,
             });
         }
@@ -87,12 +87,12 @@ fn scenario(spec: &ApiSpec, doc: &Doc, op: &Operation, case: &Case) -> Draft {
             .as_ref()
             .filter(|(l, n, _)| *l == p.location && *n == p.name)
             .map(|(_, _, v)| v.clone());
-        let raw = doc.param(op, &p.name, &p.location);
+        let raw = doc.param(op, &p.name, p.location);
         let documented = raw.and_then(|r| doc.examples_of(r).into_iter().next());
         let value = match (overridden, documented) {
             (Some(v), _) | (None, Some((_, v))) => v,
             (None, None) if p.required => {
-                values::fill(doc, &param_schema(doc, op, &p.name, &p.location)).value
+                values::fill(doc, &param_schema(doc, op, &p.name, p.location)).value
             }
             (None, None) => continue,
         };
@@ -104,11 +104,11 @@ fn scenario(spec: &ApiSpec, doc: &Doc, op: &Operation, case: &Case) -> Draft {
             value: values::escape(value),
             comment: None,
         };
-        match p.location.as_str() {
-            "path" => s.path.push(line),
-            "query" => s.query.push(line),
-            "header" => s.headers.push(line),
-            _ => {}
+        match p.location {
+            ParamIn::Path => s.path.push(line),
+            ParamIn::Query => s.query.push(line),
+            ParamIn::Header => s.headers.push(line),
+            ParamIn::Cookie => {}
         }
     }
     let body = case.body.clone().or_else(|| {

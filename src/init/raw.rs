@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::source::Diagnostic;
-use crate::spec::Operation;
+use crate::spec::{Operation, ParamIn};
 
 /// How many `$ref` links are followed before giving up (a cycle is the loader's to report).
 const MAX_REF_LINKS: usize = 32;
@@ -57,7 +57,7 @@ impl Doc {
 
     /// The raw parameter object of `op` named `name` in `location`: the operation's own, else
     /// its path item's (the operation's wins, as OpenAPI has it).
-    pub fn param(&self, op: &Operation, name: &str, location: &str) -> Option<&Value> {
+    pub fn param(&self, op: &Operation, name: &str, location: ParamIn) -> Option<&Value> {
         let own = self.operation(op).and_then(|o| o.get("parameters"));
         let item_ptr = op.at.pointer.rsplit_once('/').map(|(item, _)| item)?;
         let shared = self
@@ -73,7 +73,7 @@ impl Doc {
             .map(|p| self.resolve(p))
             .find(|p| {
                 p.get("name").and_then(Value::as_str) == Some(name)
-                    && p.get("in").and_then(Value::as_str) == Some(location)
+                    && p.get("in").and_then(Value::as_str) == Some(location.as_str())
             })
     }
 
@@ -125,7 +125,11 @@ pub mod compiled {
             .map(|s| &s.raw)
     }
 
-    pub fn param<'a>(op: &'a Operation, name: &str, location: &str) -> Option<&'a Value> {
+    pub fn param<'a>(
+        op: &'a Operation,
+        name: &str,
+        location: crate::spec::ParamIn,
+    ) -> Option<&'a Value> {
         op.params
             .iter()
             .find(|p| p.name == name && p.location == location)

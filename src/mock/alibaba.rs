@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 use self::errors::{Code, Reply, respond};
 use self::instances::{DeleteType, Deviations, NewInstance, Refusal, Store};
 use super::{Fault, MockOptions};
-use crate::target::alibaba::{AlibabaAuth, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET};
+use crate::vendor::alibaba::{AlibabaAuth, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET};
 use verify::{Incoming, Rejection};
 
 /// The mock's test key pair; requests signed with anything else are refused.

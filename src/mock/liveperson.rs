@@ -36,7 +36,8 @@ use serde_json::{Value, json};
 
 use self::store::{CancelRefused, Filter, MONTHLY_QUOTA, Status, Store, Summary};
 use super::{Clock, Fault, MockOptions};
-use crate::target::bearer::{BearerAuth, RTBF_SERVICE};
+use crate::target::bearer::BearerAuth;
+use crate::vendor::liveperson::discovery::RTBF_SERVICE;
 
 /// The mock's one valid token. Fixed, so a person can paste it from `conform mock`'s output.
 pub const TEST_TOKEN: &str = "lp-mock-token-5e1f0c2a";
@@ -446,7 +447,7 @@ pub fn credentials() -> Vec<(&'static str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::target::bearer::{DiscoveryError, discover_base_url};
+    use crate::vendor::liveperson::discovery::{DiscoveryError, discover_base_url};
 
     fn client() -> reqwest::Client {
         crate::run::http_client().expect("a client")

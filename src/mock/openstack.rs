@@ -28,7 +28,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use super::MockOptions;
-use crate::target::keystone::{KeystoneAuth, PasswordLogin, Project};
+use crate::vendor::openstack::keystone::{KeystoneAuth, PasswordLogin, Project};
 
 /// How long a soft-deleted server can be restored (Nova's `reclaim_instance_interval`; a
 /// cloud sets it, 1 hour is a common choice and the mock's).

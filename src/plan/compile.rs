@@ -7,6 +7,7 @@ use super::value::ValueTemplate;
 use super::{DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT, Plan, PlannedStep};
 use crate::scenario::{AuthMode, BUILTINS, Capture, Expect, Found, Scenario, Step, class_digit};
 use crate::source::{Diagnostic, Node, NodeKind, Pos, Spanned, did_you_mean};
+use crate::spec::ParamIn;
 use crate::spec::{ApiSpec, Operation, Registry};
 
 /// A scenario that cannot run: what it is (for reports) and why.
@@ -178,8 +179,8 @@ impl Compiler<'_> {
     fn pattern(&mut self, node: &Node) -> Pattern {
         let mut problems = Vec::new();
         let p = Pattern::compile(node, &mut problems);
-        for (pos, msg) in problems {
-            self.err(pos, msg, None);
+        for problem in problems {
+            self.err(problem.pos, problem.message, None);
         }
         let mut values = Vec::new();
         p.values(&mut |v| values.push(v.clone()));
@@ -360,16 +361,16 @@ impl Compiler<'_> {
         let headers = self.scalar_map(&s.headers, "headers", false);
         let operation = spec.zip(op).map(|(spec, op)| &spec.operations[op]);
         if let Some(op) = operation {
-            let mut problems = declared::unknown_params(&names(&path), op, "path");
+            let mut problems = declared::unknown_params(&names(&path), op, ParamIn::Path);
             // A negative test may send what the operation does not declare, on purpose.
             if !s.invalid_request.as_ref().is_some_and(|b| b.value) {
-                problems.extend(declared::unknown_params(&names(&query), op, "query"));
+                problems.extend(declared::unknown_params(&names(&query), op, ParamIn::Query));
                 problems.extend(declared::misspelt_headers(&names(&headers), op));
             }
             for p in problems {
                 self.problem(p);
             }
-            for p in op.params_in("path") {
+            for p in op.params_in(ParamIn::Path) {
                 if !path.iter().any(|(n, _)| n.value == p.name) {
                     self.err_span(
                         &s.call,

@@ -6,6 +6,7 @@
 use crate::scenario::{StatusSpec, class_digit};
 use crate::source::{Pos, Span, Spanned, did_you_mean, edit_distance};
 use crate::spec::Operation;
+use crate::spec::ParamIn;
 
 /// What is wrong, where, and the fix.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,7 +103,11 @@ pub fn undocumented(status: &Spanned<StatusSpec>, op: &Operation, source: &str) 
 
 /// Names of `location` (`path` or `query`) parameters that `op` does not declare, each with
 /// the closest declared one.
-pub fn unknown_params(names: &[&Spanned<String>], op: &Operation, location: &str) -> Vec<Problem> {
+pub fn unknown_params(
+    names: &[&Spanned<String>],
+    op: &Operation,
+    location: ParamIn,
+) -> Vec<Problem> {
     let declared: Vec<&str> = op.params_in(location).map(|p| p.name.as_str()).collect();
     names
         .iter()
@@ -112,7 +117,7 @@ pub fn unknown_params(names: &[&Spanned<String>], op: &Operation, location: &str
             message: format!("`{}` is not a {location} parameter of {}", n.value, op.id),
             help: match did_you_mean(n, declared.iter().copied()) {
                 Some(c) => format!("did you mean `{c}`?"),
-                None if declared.is_empty() && location == "query" => format!(
+                None if declared.is_empty() && location == ParamIn::Query => format!(
                     "{} declares no query parameters: remove it, or add `invalid_request: true` \
                      to send it anyway",
                     op.id
@@ -160,7 +165,10 @@ const STANDARD_HEADERS: &[&str] = &[
 /// Headers that look like a misspelling of one `op` declares (one or two letters off). Any
 /// other header is allowed: APIs accept custom and standard headers that specs leave out.
 pub fn misspelt_headers(names: &[&Spanned<String>], op: &Operation) -> Vec<Problem> {
-    let declared: Vec<&str> = op.params_in("header").map(|p| p.name.as_str()).collect();
+    let declared: Vec<&str> = op
+        .params_in(ParamIn::Header)
+        .map(|p| p.name.as_str())
+        .collect();
     names
         .iter()
         .filter(|n| {
@@ -198,10 +206,10 @@ mod tests {
     }
 
     fn op() -> Operation {
-        let param = |name: &str, location: &str| {
+        let param = |name: &str, location: ParamIn| {
             std::sync::Arc::new(Param {
                 name: name.into(),
-                location: location.into(),
+                location,
                 required: false,
                 schema: None,
                 lenient: false,
@@ -218,9 +226,9 @@ mod tests {
             method: "GET".into(),
             path: "/widgets/{id}".into(),
             params: vec![
-                param("id", "path"),
-                param("verbose", "query"),
-                param("X-Widget-Tenant", "header"),
+                param("id", ParamIn::Path),
+                param("verbose", ParamIn::Query),
+                param("X-Widget-Tenant", ParamIn::Header),
             ],
             request_body: None,
             responses: vec![response("200"), response("404")],
@@ -267,11 +275,11 @@ mod tests {
     #[test]
     fn an_unknown_parameter_gets_the_nearest_declared_one() {
         let name = at("verbos".to_owned());
-        let p = unknown_params(&[&name], &op(), "query");
+        let p = unknown_params(&[&name], &op(), ParamIn::Query);
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].help, "did you mean `verbose`?");
         let ok = at("verbose".to_owned());
-        assert!(unknown_params(&[&ok], &op(), "query").is_empty());
+        assert!(unknown_params(&[&ok], &op(), ParamIn::Query).is_empty());
     }
 
     #[test]

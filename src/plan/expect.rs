@@ -185,7 +185,22 @@ fn compiled_regex(src: &str) -> Result<Arc<Regex>, regex::Error> {
 }
 
 /// A problem in an expectation: where, and what.
-pub type Problem = (Pos, String);
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The matcher or value at fault.
+    pub pos: Pos,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl Problem {
+    fn new(pos: Pos, message: impl Into<String>) -> Self {
+        Problem {
+            pos,
+            message: message.into(),
+        }
+    }
+}
 
 impl Pattern {
     /// Compiles `node`, pushing every problem (bad matcher, bad regex, bad template) to `out`.
@@ -204,7 +219,7 @@ impl Pattern {
                 PatternKind::Seq(items.iter().map(|i| Pattern::compile(i, out)).collect())
             }
             _ => PatternKind::Value(ValueTemplate::compile(node, &mut |p, e| {
-                out.push((p, e));
+                out.push(Problem::new(p, e));
             })),
         };
         Pattern {
@@ -236,9 +251,9 @@ fn matchers(
     out: &mut Vec<Problem>,
 ) -> Vec<Matcher> {
     if entries.iter().any(|(k, _)| !k.value.starts_with('$')) {
-        out.push((
+        out.push(Problem::new(
             node.pos,
-            "a mapping mixes matcher keys (`$...`) with field names; put matchers on the field they test".into(),
+            "a mapping mixes matcher keys (`$...`) with field names; put matchers on the field they test",
         ));
         return Vec::new();
     }
@@ -247,7 +262,10 @@ fn matchers(
         let want_true = |m: Matcher, out: &mut Vec<Problem>| match value.kind {
             NodeKind::Bool(true) => Some(m),
             _ => {
-                out.push((value.pos, format!("`{}` takes `true`", key.value)));
+                out.push(Problem::new(
+                    value.pos,
+                    format!("`{}` takes `true`", key.value),
+                ));
                 None
             }
         };
@@ -257,7 +275,7 @@ fn matchers(
             "$type" => match value.as_str().and_then(TypeName::parse) {
                 Some(t) => Some(Matcher::Type(t)),
                 None => {
-                    out.push((
+                    out.push(Problem::new(
                         value.pos,
                         format!("`$type` takes one of: {}", TYPES.join(", ")),
                     ));
@@ -268,19 +286,22 @@ fn matchers(
                 Some(src) => match compiled_regex(src) {
                     Ok(re) => Some(Matcher::Regex(re)),
                     Err(e) => {
-                        out.push((value.pos, format!("`$regex` does not compile: {e}")));
+                        out.push(Problem::new(
+                            value.pos,
+                            format!("`$regex` does not compile: {e}"),
+                        ));
                         None
                     }
                 },
                 None => {
-                    out.push((value.pos, "`$regex` takes a string".to_owned()));
+                    out.push(Problem::new(value.pos, "`$regex` takes a string"));
                     None
                 }
             },
             "$len" => match &value.kind {
                 NodeKind::Number(n) if n.as_u64().is_some() => n.as_u64().map(Matcher::Len),
                 _ => {
-                    out.push((value.pos, "`$len` takes a whole number".into()));
+                    out.push(Problem::new(value.pos, "`$len` takes a whole number"));
                     None
                 }
             },
@@ -290,7 +311,7 @@ fn matchers(
                 let help = did_you_mean(other, MATCHERS.iter().copied())
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_default();
-                out.push((
+                out.push(Problem::new(
                     key.pos,
                     format!(
                         "unknown matcher `{other}` (matchers: {}){help}",
@@ -349,10 +370,10 @@ mod tests {
     fn every_problem_is_reported_with_its_line() {
         let (_, problems) =
             compile("a: {$regex: '('}\nb: {$tpye: uuid}\nc: {$len: -1}\nd: {$x: 1, y: 2}\n");
-        let lines: Vec<u32> = problems.iter().map(|(p, _)| p.line).collect();
+        let lines: Vec<u32> = problems.iter().map(|p| p.pos.line).collect();
         assert_eq!(lines, [1, 2, 3, 4], "{problems:?}");
         assert!(
-            problems[1].1.contains("did you mean `$type`?"),
+            problems[1].message.contains("did you mean `$type`?"),
             "{problems:?}"
         );
     }

@@ -40,7 +40,7 @@ impl ValueTemplate {
                 Ok(t) if t.is_literal() => ValueKind::Literal(Value::String(t.literal_text())),
                 Ok(t) => ValueKind::Text(t),
                 Err(e) => {
-                    parse_error(node.pos, e);
+                    parse_error(node.pos, e.to_string());
                     ValueKind::Literal(Value::String(s.clone()))
                 }
             },
@@ -114,9 +114,9 @@ impl ValueTemplate {
     pub fn render(&self, scope: &dyn Scope) -> Result<Value, RenderError> {
         Ok(match &self.kind {
             ValueKind::Literal(v) => v.clone(),
-            ValueKind::Text(t) => t.render(scope).map_err(|message| RenderError {
+            ValueKind::Text(t) => t.render(scope).map_err(|e| RenderError {
                 pos: self.pos,
-                message,
+                message: e.to_string(),
             })?,
             ValueKind::Seq(items) => Value::Array(
                 items

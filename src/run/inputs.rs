@@ -5,7 +5,7 @@
 //! `--var`; the scenario's `vars`; the env file. The command line beats the file it runs, so
 //! `vars` are defaults a run can override, while a capture is what the target said and must win.
 //! An env file is an environment that is not exported: it also answers `${env.NAME}` and the
-//! targets' credential variables (`LP_BEARER_TOKEN`, `OS_*`, ...), under the real environment,
+//! targets' credential variables (each vendor's, `CONFORM_<API>_TOKEN`, ...), under the real environment,
 //! which wins as in every dotenv loader. The process environment never fills a plain `${NAME}`,
 //! so a misspelt name cannot pick up an unrelated exported variable.
 //!
@@ -271,7 +271,7 @@ mod tests {
 
     #[test]
     fn var_beats_the_env_file_in_the_seed_and_secret_names_are_redacted() {
-        let mut i = vars(&["SITE=cli", "LP_TOKEN=tok-1234"]).expect("valid");
+        let mut i = vars(&["SITE=cli", "API_TOKEN=tok-1234"]).expect("valid");
         i.file.insert("SITE".into(), "file".into());
         i.file.insert("db_password".into(), "pw-5678".into());
         i.file.insert("REGION".into(), "eu".into());

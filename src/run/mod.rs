@@ -18,6 +18,7 @@ mod scenario;
 mod scope;
 mod step;
 
+use crate::spec::ParamIn;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -274,7 +275,7 @@ impl Runner {
         {
             names.extend(
                 op.iter()
-                    .filter(|p| p.location == "header" && auth.owns_header(&p.name))
+                    .filter(|p| p.location == ParamIn::Header && auth.owns_header(&p.name))
                     .map(|p| p.name.to_ascii_lowercase()),
             );
         }

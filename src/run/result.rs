@@ -190,7 +190,7 @@ impl RunResult {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioResult {
-    /// The path under the root it was found in, such as `openstack-compute/restore.yaml`.
+    /// The path under the root it was found in, such as `widgets/restore.yaml`.
     pub id: String,
     pub path: String,
     pub name: String,

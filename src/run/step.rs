@@ -524,7 +524,7 @@ fn uncredentialed(s: &PlannedStep, op: &Operation, target: &Target, api: &str) -
                 "sent without credentials: the spec requires `{}` for `{}`, and the target has none ({}, or give `auth:` in a targets file)",
                 op.security.join("` and `"),
                 op.id,
-                crate::target::config::credential_hint(api)
+                crate::vendor::credential_hint(api)
             ),
         )
         .keyword("security")

@@ -21,7 +21,7 @@ use crate::units::parse_duration;
 pub struct Scenario {
     /// What the scenario shows, in one sentence.
     pub name: Spanned<String>,
-    /// The API the steps call: a folder under `specs/` (for example `openstack-compute`).
+    /// The API the steps call: a folder under `specs/` (for example `widgets`).
     pub api: Spanned<String>,
     /// Longer explanation, shown in reports.
     #[serde(default)]

@@ -181,7 +181,7 @@ mod tests {
             assert_eq!(p.takes(i, id), p.takes(i + 17, id), "{id}");
         }
         // nextest's bucket: xxh64 of the name, seed 0, modulo N.
-        let id = "liveperson-deletion/cancel-twice.yaml";
+        let id = "widgets/cancel-twice.yaml";
         let bucket = xxhash_rust::xxh64::xxh64(id.as_bytes(), 0) % 2;
         assert_eq!(p.takes(0, id), bucket == 0);
         let selection = Selection {

@@ -35,9 +35,29 @@ pub const BUILTINS: &[&str] = &[
     "scenario.name",
 ];
 
+/// Why a template cannot be parsed or rendered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TemplateError {
+    /// A `${` with no `}` after it, at a 1-based character.
+    #[error("`${{` at character {0} is never closed by `}}`")]
+    Unclosed(usize),
+    /// What is between `${` and `}` is no variable name.
+    #[error("`${{{0}}}` is not a variable reference; names use letters, digits, `_`, `-` and `.`")]
+    NotAReference(String),
+    /// A variable with no value and no default: the scope's message.
+    #[error("{0}")]
+    NoValue(String),
+    /// An array or an object in the middle of text.
+    #[error(
+        "`${{{name}}}` holds a JSON {kind} and cannot be spliced into text; use it as the whole value"
+    )]
+    NotText { name: String, kind: &'static str },
+}
+
 impl Template {
     /// Parses `text`; the error says what is wrong and at which character.
-    pub fn parse(text: &str) -> Result<Template, String> {
+    pub fn parse(text: &str) -> Result<Template, TemplateError> {
         let mut segments = Vec::new();
         let mut lit = String::new();
         let mut rest = text;
@@ -48,12 +68,9 @@ impl Template {
                 lit.push_str("${");
                 rest = escaped;
             } else if let Some(inner) = after.strip_prefix("${") {
-                let end = inner.find('}').ok_or_else(|| {
-                    format!(
-                        "`${{` at character {} is never closed by `}}`",
-                        text.len() - after.len() + 1
-                    )
-                })?;
+                let end = inner
+                    .find('}')
+                    .ok_or(TemplateError::Unclosed(text.len() - after.len() + 1))?;
                 let body = inner[..end].trim();
                 let (name, default) = match body.split_once(":-") {
                     Some((n, d)) => (n.trim(), Some(d.to_owned())),
@@ -64,9 +81,7 @@ impl Template {
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
                 {
-                    return Err(format!(
-                        "`${{{body}}}` is not a variable reference; names use letters, digits, `_`, `-` and `.`"
-                    ));
+                    return Err(TemplateError::NotAReference(body.to_owned()));
                 }
                 if !lit.is_empty() {
                     segments.push(Segment::Text(std::mem::take(&mut lit)));
@@ -126,7 +141,7 @@ impl Template {
     }
 
     /// Renders against `scope`; the error names the first variable that has no value.
-    pub fn render(&self, scope: &dyn Scope) -> Result<Value, String> {
+    pub fn render(&self, scope: &dyn Scope) -> Result<Value, TemplateError> {
         if let [Segment::Var(v)] = self.segments.as_slice() {
             return lookup(v, scope);
         }
@@ -138,16 +153,11 @@ impl Template {
                     Value::String(s) => out.push_str(&s),
                     Value::Null => out.push_str("null"),
                     other @ (Value::Bool(_) | Value::Number(_)) => out.push_str(&other.to_string()),
-                    Value::Array(_) | Value::Object(_) => {
-                        return Err(format!(
-                            "`${{{}}}` holds a JSON {} and cannot be spliced into text; use it as the whole value",
-                            v.name,
-                            if matches!(lookup(v, scope)?, Value::Array(_)) {
-                                "array"
-                            } else {
-                                "object"
-                            }
-                        ));
+                    held @ (Value::Array(_) | Value::Object(_)) => {
+                        return Err(TemplateError::NotText {
+                            name: v.name.clone(),
+                            kind: if held.is_array() { "array" } else { "object" },
+                        });
                     }
                 },
             }
@@ -156,12 +166,12 @@ impl Template {
     }
 }
 
-fn lookup(v: &VarRef, scope: &dyn Scope) -> Result<Value, String> {
+fn lookup(v: &VarRef, scope: &dyn Scope) -> Result<Value, TemplateError> {
     match scope.get(&v.name) {
         Some(val) => Ok(val),
         None => match &v.default {
             Some(d) => Ok(Value::String(d.clone())),
-            None => Err(scope.missing(&v.name)),
+            None => Err(TemplateError::NoValue(scope.missing(&v.name))),
         },
     }
 }
@@ -229,7 +239,8 @@ mod tests {
         let err = Template::parse("${env.NOPE}")
             .unwrap()
             .render(&scope())
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("environment variable `NOPE` is not set"),
             "{err}"
@@ -237,7 +248,8 @@ mod tests {
         let err = Template::parse("x${nope}")
             .unwrap()
             .render(&scope())
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`${nope}` has no value"), "{err}");
     }
 
@@ -246,7 +258,8 @@ mod tests {
         let err = Template::parse("a ${obj}")
             .unwrap()
             .render(&scope())
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("JSON object"), "{err}");
         assert_eq!(
             Template::parse("${obj}").unwrap().render(&scope()).unwrap()["a"],
@@ -259,11 +272,13 @@ mod tests {
         assert!(
             Template::parse("${unclosed")
                 .unwrap_err()
+                .to_string()
                 .contains("never closed")
         );
         assert!(
             Template::parse("${a b}")
                 .unwrap_err()
+                .to_string()
                 .contains("not a variable reference")
         );
         assert!(Template::parse("${}").is_err());

@@ -16,7 +16,8 @@ use serde_json::{Map, Value, json};
 
 use super::fileset::{FileSet, Target};
 use super::model::{
-    ApiSpec, HeaderSpec, Location, Media, Operation, Origins, Param, RequestBody, Response, Schema,
+    ApiSpec, HeaderSpec, Location, Media, Operation, Origins, Param, ParamIn, RequestBody,
+    Response, Schema,
 };
 use crate::source::Diagnostic;
 use crate::source::Pos;
@@ -398,18 +399,18 @@ impl Builder {
             .get("name")
             .and_then(Value::as_str)
             .ok_or_else(|| self.error(&p_at, "parameter has no `name`"))?;
-        let location = p
+        let written = p
             .get("in")
             .and_then(Value::as_str)
             .ok_or_else(|| self.error(&p_at, "parameter has no `in`"))?;
-        if !["path", "query", "header", "cookie"].contains(&location) {
+        let Some(location) = ParamIn::parse(written) else {
             return Err(self.error(
                 &p_at,
-                format!("`in: {location}` must be path, query, header or cookie"),
+                format!("`in: {written}` must be path, query, header or cookie"),
             ));
-        }
+        };
         let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
-        if location == "path" && !required {
+        if location == ParamIn::Path && !required {
             return Err(self.error(
                 &p_at,
                 format!("path parameter `{name}` must have `required: true`"),
@@ -421,7 +422,7 @@ impl Builder {
         };
         Ok(Arc::new(Param {
             name: name.to_owned(),
-            location: location.to_owned(),
+            location,
             required,
             schema,
             lenient: p.get("x-conform-lenient").is_some(),

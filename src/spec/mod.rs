@@ -6,7 +6,7 @@
 //!
 //! Two conform extensions are understood (see `specs/README.md`):
 //! - `x-conform-variants` on an operation: several operations that share a method and path and
-//!   differ by body (OpenStack server actions), each with its own operationId and responses;
+//!   differ by body (a server's actions, all POSTed to one `/action`), each with its own operationId and responses;
 //! - `x-conform-strict` beside a media type's `schema`: the vendor's table read literally, where
 //!   the examples disagree with it; a miss is a warning, or a violation under `--strict`.
 
@@ -35,8 +35,8 @@ pub const SPEC_LIMIT: crate::source::SizeLimit = crate::source::SizeLimit {
     fix: "split the spec into files joined by `$ref`s (each file has this limit)",
 };
 pub use model::{
-    ApiSpec, HeaderSpec, Location, Media, Operation, Param, RequestBody, Response, Schema, essence,
-    is_json as model_is_json,
+    ApiSpec, HeaderSpec, Location, Media, Operation, Param, ParamIn, RequestBody, Response, Schema,
+    SchemaError, essence, is_json as model_is_json,
 };
 
 use crate::source::Diagnostic;

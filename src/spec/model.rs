@@ -52,11 +52,17 @@ impl std::fmt::Display for Location {
     }
 }
 
+/// Why a schema does not compile, in the words of the JSON Schema library (its errors cannot
+/// be cloned, and a compiled schema is shared, so the words are kept).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SchemaError(pub String);
+
 /// A compiled schema with the place it was written.
 pub struct Schema {
     /// Compiled on first use: a large spec loads in a moment, and only the schemas a run
     /// meets are compiled (each once: sites that `$ref` the same schema share this value).
-    pub(crate) validator: std::sync::OnceLock<Result<jsonschema::Validator, String>>,
+    pub(crate) validator: std::sync::OnceLock<Result<jsonschema::Validator, SchemaError>>,
     /// `{"$ref": "<file uri>#<pointer>"}`, what is compiled against `registry`.
     pub(crate) wrapper: Value,
     pub(crate) registry: Arc<jsonschema::Registry<'static>>,
@@ -78,10 +84,12 @@ impl Schema {
                     .should_validate_formats(true)
                     .with_registry(&self.registry)
                     .build(&self.wrapper)
-                    .map_err(|e| format!("the schema at {} does not compile: {e}", self.at))
+                    .map_err(|e| {
+                        SchemaError(format!("the schema at {} does not compile: {e}", self.at))
+                    })
             })
             .as_ref()
-            .map_err(String::as_str)
+            .map_err(|e| e.0.as_str())
     }
 
     /// Where a keyword is written, from its absolute location in the schema registry
@@ -174,7 +182,7 @@ impl Operation {
         self.responses.iter().map(|r| r.key.as_str()).collect()
     }
 
-    pub fn params_in(&self, location: &str) -> impl Iterator<Item = &Param> {
+    pub fn params_in(&self, location: ParamIn) -> impl Iterator<Item = &Param> {
         self.params
             .iter()
             .map(Arc::as_ref)
@@ -182,11 +190,51 @@ impl Operation {
     }
 }
 
+/// Where a parameter goes: its `in:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ParamIn {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+impl ParamIn {
+    /// Every location, in the order the spec's `in:` lists them.
+    pub const ALL: [ParamIn; 4] = [
+        ParamIn::Path,
+        ParamIn::Query,
+        ParamIn::Header,
+        ParamIn::Cookie,
+    ];
+
+    /// The location as the spec writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamIn::Path => "path",
+            ParamIn::Query => "query",
+            ParamIn::Header => "header",
+            ParamIn::Cookie => "cookie",
+        }
+    }
+
+    /// The location a spec's `in:` names, if it is one.
+    pub fn parse(text: &str) -> Option<ParamIn> {
+        ParamIn::ALL.into_iter().find(|l| l.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for ParamIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug)]
 pub struct Param {
     pub name: String,
-    /// `path`, `query`, `header` or `cookie`.
-    pub location: String,
+    /// Where it goes.
+    pub location: ParamIn,
     pub required: bool,
     pub schema: Option<Arc<Schema>>,
     /// `x-conform-lenient`: the service ignores values outside the schema rather than refusing

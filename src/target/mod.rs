@@ -1,7 +1,7 @@
 //! Where calls go: a [`Target`] per API (base URL and credentials), chosen on the command line
-//! (`--target API=URL`) or, later, from a targets file and the embedded mocks. Credentials
-//! follow a vendor's convention ([`alibaba`], [`keystone`], [`bearer`]) or what the API's spec
-//! declares ([`declared`]).
+//! (`--target API=URL`), from a targets file ([`config`]) or the embedded mocks, decided in
+//! [`sources`]. Credentials follow a vendor's convention ([`convention::Vendor`]) or what the
+//! API's spec declares ([`declared`]); each attaches itself to a request through [`Auth`].
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,12 +11,10 @@ use std::sync::Arc;
 
 use reqwest::Url;
 
-pub mod alibaba;
 pub mod bearer;
-pub mod clouds;
 pub mod config;
+pub mod convention;
 pub mod declared;
-pub mod keystone;
 pub mod servers;
 pub mod sources;
 
@@ -27,8 +25,45 @@ use crate::source::Pos;
 /// headers and body bytes. It is the one request type of [`crate::http`].
 pub use crate::http::Request as Prepared;
 
-/// What [`Auth::apply`] returns: credentials may need a round trip (a Keystone login).
-pub type AuthFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+/// What [`Auth::apply`] returns: credentials may need a round trip (a login, a token grant).
+pub type AuthFuture<'a> = Pin<Box<dyn Future<Output = Result<(), AuthError>> + Send + 'a>>;
+
+/// Why credentials could not be attached to a request.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// The login that gives the token failed (`service` says whose).
+    #[error("{service} login: {source}")]
+    Login {
+        service: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The token grant of one of the spec's schemes failed.
+    #[error("OAuth2 token for scheme `{scheme}`: {source}")]
+    Grant {
+        scheme: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The operation requires credentials no alternative of which is complete: `lacks` says
+    /// what each alternative lacks.
+    #[error("`{operation}` requires {lacks}")]
+    Unmet { operation: String, lacks: String },
+}
+
+impl AuthError {
+    /// A failed login at `service`.
+    pub fn login(
+        service: &'static str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        AuthError::Login {
+            service,
+            source: Box::new(source),
+        }
+    }
+}
 
 /// Attaches credentials to a request (a token header, a signature). Called for every request
 /// that does not say `auth: none`, after the request is otherwise complete, so signers see the
@@ -206,14 +241,26 @@ pub fn parse_target_arg(arg: &str) -> Result<(Option<String>, Url), Diagnostic> 
     Ok((api, url))
 }
 
-/// A base URL, normalized to end without a slash so operation paths append cleanly.
-pub fn parse_base_url(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text).map_err(|e| format!("not a URL ({e})"))?;
+/// Why a text is not a base URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BaseUrlError {
+    #[error("not a URL ({0})")]
+    NotAUrl(url::ParseError),
+    #[error("scheme `{0}` is not http or https")]
+    Scheme(String),
+    #[error("a base URL has no query or fragment")]
+    QueryOrFragment,
+}
+
+/// A base URL: http or https, with no query or fragment.
+pub fn parse_base_url(text: &str) -> Result<Url, BaseUrlError> {
+    let url = Url::parse(text).map_err(BaseUrlError::NotAUrl)?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("scheme `{}` is not http or https", url.scheme()));
+        return Err(BaseUrlError::Scheme(url.scheme().to_owned()));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err("a base URL has no query or fragment".into());
+        return Err(BaseUrlError::QueryOrFragment);
     }
     Ok(url)
 }

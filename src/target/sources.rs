@@ -7,9 +7,10 @@
 //! join `--spec` here ([`TargetSources::add_spec_files`]).
 //!
 //! `--target` gives a URL and nothing else: the API's credentials, account, region and `mock:`
-//! come from the targets file when it has an entry for the API, else from the API's own
-//! convention (see [`config::convention`]) when the environment holds its variables. With a URL
-//! given no other host is asked for one (no region endpoint, catalog or domain lookup).
+//! come from the targets file when it has an entry for the API, else from the convention of the
+//! vendor that ships it (see [`super::convention`]) when the environment holds its variables.
+//! With a URL given no other host is asked for one (no region endpoint, catalog or domain
+//! lookup).
 //!
 //! An API with no vendor convention (and an entry without `auth:`) gets the credentials its
 //! spec declares ([`super::declared`]) when its `CONFORM_<API>_*` variables are set.
@@ -19,16 +20,19 @@ use std::path::{Path, PathBuf};
 
 use reqwest::Url;
 
-use super::config::{self, AuthKind, Env, TargetEntry};
+use super::config::{self, Env, Resolver, TargetEntry};
+use super::convention::{self, Vendors};
 use super::declared::{self, Named, Vars};
 use super::servers::SpecServer;
 use super::{Target, Targets, parse_target_arg};
-use crate::source::{Diagnostic, Pos, Spanned};
+use crate::source::{Diagnostic, Pos};
 use crate::spec::{Registry, SpecFiles};
 
-/// The parsed `--target` values and targets file of a run.
+/// The parsed `--target` values and targets file of a run, and the vendors whose conventions
+/// their entries may name.
 #[derive(Debug, Default)]
 pub struct TargetSources {
+    vendors: Vendors,
     /// `--target API=URL`.
     urls: BTreeMap<String, Url>,
     /// `--target URL`: every API.
@@ -39,9 +43,17 @@ pub struct TargetSources {
 }
 
 impl TargetSources {
-    /// Parses `--target` values and reads the targets file, if any.
-    pub fn parse(args: &[String], file: Option<&Path>) -> Result<Self, Diagnostic> {
-        let mut sources = TargetSources::default();
+    /// Parses `--target` values and reads the targets file, if any, whose entries may name
+    /// the convention of any of `vendors`.
+    pub fn parse(
+        args: &[String],
+        file: Option<&Path>,
+        vendors: Vendors,
+    ) -> Result<Self, Diagnostic> {
+        let mut sources = TargetSources {
+            vendors,
+            ..TargetSources::default()
+        };
         for a in args {
             match parse_target_arg(a)? {
                 (Some(api), url) => {
@@ -51,7 +63,7 @@ impl TargetSources {
             }
         }
         if let Some(path) = file {
-            sources.file = Some((path.to_owned(), config::load(path)?));
+            sources.file = Some((path.to_owned(), config::load(path, vendors)?));
         }
         Ok(sources)
     }
@@ -133,15 +145,23 @@ impl TargetSources {
         apis.extend(self.servers.keys().map(String::as_str));
         if self.fallback.is_some() {
             apis.extend(
-                config::CONVENTIONS
+                self.vendors
                     .iter()
-                    .filter(|(_, kind)| config::has_credentials(*kind, env))
-                    .map(|(api, _)| *api),
+                    .filter(|v| convention::has_credentials(**v, env))
+                    .flat_map(|v| v.apis().iter().copied()),
             );
             apis.extend(with_specs.iter().map(String::as_str).filter(|api| {
-                config::convention(api).is_none() && Vars::new(api, &Named::default()).any_set(env)
+                convention::of_api(self.vendors, api).is_none()
+                    && Vars::new(api, &Named::default()).any_set(env)
             }));
         }
+        let resolver = Resolver {
+            path,
+            client,
+            specs,
+            env,
+            vendors: self.vendors,
+        };
         let mut targets = Targets::default();
         for api in apis {
             let given = self.urls.get(api).or(self.fallback.as_ref());
@@ -171,10 +191,8 @@ impl TargetSources {
                 (None, _, None) => (None, path.display().to_string()),
             };
             let target = match (entry, url) {
-                (Some(entry), url) => {
-                    config::resolve_entry(path, api, entry, url, client, specs, env).await?
-                }
-                (None, Some(url)) => by_convention(api, url, client, specs, env).await?,
+                (Some(entry), url) => resolver.entry(api, entry, url).await?,
+                (None, Some(url)) => by_convention(&resolver, api, url).await?,
                 // Every API in the set has an entry, a URL or a spec's `servers`.
                 (None, None) => continue,
             };
@@ -188,43 +206,45 @@ impl TargetSources {
     }
 }
 
-/// A `--target API=URL` with no entry in a targets file: the API's own convention when the
-/// environment holds its variables; with no convention, what its spec declares; else the URL
-/// alone.
+/// A `--target API=URL` with no entry in a targets file: the convention of the vendor that
+/// ships the API when the environment holds its variables; with no such vendor, what its spec
+/// declares; else the URL alone.
 async fn by_convention(
+    resolver: &Resolver<'_>,
     api: &str,
     url: &Url,
-    client: &reqwest::Client,
-    specs: &Registry,
-    env: Env<'_>,
 ) -> Result<Target, Diagnostic> {
-    let at = Path::new("--target");
-    match config::convention(api) {
-        Some(kind) if kind != AuthKind::None && config::has_credentials(kind, env) => {
-            let entry = TargetEntry {
-                auth: Some(Spanned::new(kind, Pos::UNKNOWN)),
-                ..TargetEntry::default()
-            };
-            config::resolve_entry(at, api, &entry, Some(url), client, specs, env).await
+    let resolver = Resolver {
+        path: Path::new("--target"),
+        ..*resolver
+    };
+    match convention::of_api(resolver.vendors, api) {
+        Some(vendor) if convention::has_credentials(vendor, resolver.env) => {
+            let entry = TargetEntry::of_vendor(vendor);
+            resolver.entry(api, &entry, Some(url)).await
         }
         Some(_) => Ok(Target::new(url.clone())),
         None => declared::entry::target(
-            (at, Pos::UNKNOWN),
+            (resolver.path, Pos::UNKNOWN),
             api,
             &Named::default(),
             url.clone(),
             false,
-            specs,
-            env,
+            resolver.specs,
+            resolver.env,
         ),
     }
 }
 
+/// What the tests of target resolution share, here and with the vendors'.
 #[cfg(test)]
-mod tests {
+pub(crate) mod testing {
     use super::*;
 
-    fn env_of(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+    /// An environment of `vars` alone.
+    pub(crate) fn env_of(
+        vars: &'static [(&'static str, &'static str)],
+    ) -> impl Fn(&str) -> Option<String> {
         move |name| {
             vars.iter()
                 .find(|(n, _)| *n == name)
@@ -232,7 +252,9 @@ mod tests {
         }
     }
 
-    async fn resolve(
+    /// The targets of `args` and a targets file of text `file` with `vendors`, in `env`.
+    pub(crate) async fn resolve(
+        vendors: Vendors,
         args: &[&str],
         file: Option<&str>,
         env: &'static [(&'static str, &'static str)],
@@ -243,119 +265,50 @@ mod tests {
             std::fs::write(&path, text).expect("write");
         }
         let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-        let sources = TargetSources::parse(&args, file.map(|_| path.as_path()))?;
+        let sources = TargetSources::parse(&args, file.map(|_| path.as_path()), vendors)?;
         let client = reqwest::Client::new();
         let env = env_of(env);
         let specs = Registry::new(dir.path().join("specs"));
         sources.resolve(&client, &specs, &env).await
     }
 
-    fn auth_of(targets: &Targets, api: &str) -> Option<String> {
+    /// What the credentials of `api`'s target say they are.
+    pub(crate) fn auth_of(targets: &Targets, api: &str) -> Option<String> {
         let t = targets.get(api).expect("a target");
         t.auth.as_ref().map(|a| a.describe())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{auth_of, env_of};
+    use super::*;
+
+    async fn resolve(
+        args: &[&str],
+        file: Option<&str>,
+        env: &'static [(&'static str, &'static str)],
+    ) -> Result<Targets, Diagnostic> {
+        super::testing::resolve(&[], args, file, env).await
     }
 
     #[test]
     fn nothing_given_means_the_embedded_mocks() {
-        let none = TargetSources::parse(&[], None).expect("parses");
+        let none = TargetSources::parse(&[], None, &[]).expect("parses");
         assert!(none.uses_embedded_mocks());
-        let one =
-            TargetSources::parse(&["fixture=http://127.0.0.1:9".into()], None).expect("parses");
+        let one = TargetSources::parse(&["fixture=http://127.0.0.1:9".into()], None, &[])
+            .expect("parses");
         assert!(!one.uses_embedded_mocks());
     }
 
     #[test]
     fn a_bad_target_fails_before_anything_starts() {
-        let e = TargetSources::parse(&["fixture=ftp://x".into()], None).expect_err("bad scheme");
+        let e =
+            TargetSources::parse(&["fixture=ftp://x".into()], None, &[]).expect_err("bad scheme");
         assert!(e.message.contains("ftp"), "{e}");
-        let e = TargetSources::parse(&[], Some(Path::new("/no/such/targets.yaml")))
+        let e = TargetSources::parse(&[], Some(Path::new("/no/such/targets.yaml")), &[])
             .expect_err("missing file");
         assert!(e.to_string().contains("targets.yaml"), "{e}");
-    }
-
-    #[tokio::test]
-    async fn a_target_arg_replaces_the_url_and_keeps_the_rest_of_the_entry() {
-        let file = "liveperson-deletion:\n  auth: bearer\n  account: \"123\"\n  mock: true\n";
-        let env = &[("LP_BEARER_TOKEN", "t0ken")];
-        // With `account:` and no URL the file alone would look the domain up on the public
-        // discovery host; the URL given here means no lookup happens (the test has no network).
-        let targets = resolve(&["liveperson-deletion=http://127.0.0.1:2"], Some(file), env)
-            .await
-            .expect("resolves without a lookup");
-        let t = targets.get("liveperson-deletion").expect("a target");
-        assert_eq!(t.base_url.port(), Some(2));
-        assert!(t.is_mock, "`mock: true` is kept");
-        assert_eq!(
-            auth_of(&targets, "liveperson-deletion").as_deref(),
-            Some("Authorization: Bearer token")
-        );
-    }
-
-    #[tokio::test]
-    async fn without_a_file_the_apis_convention_gives_the_credentials() {
-        let env = &[
-            ("LP_BEARER_TOKEN", "t0ken"),
-            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIexample"),
-            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s3cret"),
-        ];
-        let targets = resolve(
-            &[
-                "liveperson-deletion=http://127.0.0.1:2",
-                "alibaba-elasticsearch=http://127.0.0.1:3",
-                "fixture=http://127.0.0.1:4",
-            ],
-            None,
-            env,
-        )
-        .await
-        .expect("resolves");
-        assert_eq!(
-            auth_of(&targets, "liveperson-deletion").as_deref(),
-            Some("Authorization: Bearer token")
-        );
-        let ali = auth_of(&targets, "alibaba-elasticsearch").expect("signed");
-        assert!(ali.contains("v3") && ali.contains("LTAI…"), "{ali}");
-        assert!(!ali.contains("LTAIexample"), "the key id is cut: {ali}");
-        assert_eq!(auth_of(&targets, "fixture"), None, "no convention, no auth");
-        assert!(targets.secrets().contains(&"s3cret".to_owned()));
-    }
-
-    #[tokio::test]
-    async fn a_bare_url_serves_every_api_with_its_own_credentials() {
-        let env = &[("OS_TOKEN", "gAAAA-token")];
-        let targets = resolve(&["http://127.0.0.1:5"], None, env)
-            .await
-            .expect("resolves");
-        assert_eq!(
-            auth_of(&targets, "openstack-compute").as_deref(),
-            Some("X-Auth-Token, a fixed Keystone token (OS_TOKEN)")
-        );
-        assert_eq!(auth_of(&targets, "liveperson-deletion"), None);
-        assert_eq!(
-            targets.get("anything").map(|t| t.base_url.port()),
-            Some(Some(5))
-        );
-    }
-
-    #[tokio::test]
-    async fn half_a_credential_is_an_error_not_silence() {
-        let env = &[("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIexample")];
-        let e = resolve(&["alibaba-elasticsearch=http://127.0.0.1:3"], None, env)
-            .await
-            .expect_err("the secret is missing");
-        assert!(
-            e.to_string().contains("ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
-            "{e}"
-        );
-        assert!(e.to_string().contains("--target"), "{e}");
-    }
-
-    #[tokio::test]
-    async fn no_credentials_in_the_environment_means_none_attached() {
-        let targets = resolve(&["liveperson-deletion=http://127.0.0.1:2"], None, &[])
-            .await
-            .expect("resolves");
-        assert_eq!(auth_of(&targets, "liveperson-deletion"), None);
     }
 
     #[tokio::test]
@@ -370,22 +323,6 @@ mod tests {
             .await
             .expect_err("`auth: declared` needs the spec");
         assert!(e.to_string().contains("no spec for API `nospec`"), "{e}");
-    }
-
-    #[tokio::test]
-    async fn bearer_for_another_api_reads_a_variable_named_after_it() {
-        let file = "my-api:\n  auth: bearer\n  url: http://127.0.0.1:4\n";
-        let e = resolve(&[], Some(file), &[("LP_BEARER_TOKEN", "t0ken")])
-            .await
-            .expect_err("not LivePerson's variable");
-        assert!(e.to_string().contains("CONFORM_MY_API_TOKEN"), "{e}");
-        let targets = resolve(&[], Some(file), &[("CONFORM_MY_API_TOKEN", "t0ken")])
-            .await
-            .expect("resolves");
-        assert_eq!(
-            auth_of(&targets, "my-api").as_deref(),
-            Some("Authorization: Bearer token")
-        );
     }
 
     /// A folder with a spec per `(api, servers URL)` and a registry that names them by file.
@@ -416,7 +353,7 @@ mod tests {
             std::fs::write(&path, text).expect("write");
         }
         let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-        let mut sources = TargetSources::parse(&args, file.map(|_| path.as_path()))?;
+        let mut sources = TargetSources::parse(&args, file.map(|_| path.as_path()), &[])?;
         sources.use_spec_servers(&registry, |api| api == "mocked");
         let client = reqwest::Client::new();
         let env = env_of(&[]);
@@ -514,7 +451,7 @@ mod tests {
             "widgets:\n  spec: w.yaml\ngadgets:\n  spec: missing.yaml\n",
         )
         .expect("write");
-        let sources = TargetSources::parse(&[], Some(&path)).expect("parses");
+        let sources = TargetSources::parse(&[], Some(&path), &[]).expect("parses");
         let mut files = SpecFiles::default();
         let e = sources
             .add_spec_files(&mut files)

@@ -1,12 +1,12 @@
 //! The gateway's side of Alibaba signing: [`verify`] checks a received request's `Authorization`
 //! (ROA v1 or signature v3) against known access keys and says why it refuses, with the
 //! gateway's error codes ([`Rejection::code`]). The reference mock uses it; it lives beside the
-//! signer so both share [`crate::target::alibaba::sign`] and cannot drift apart.
+//! signer so both share [`crate::vendor::alibaba::sign`] and cannot drift apart.
 //!
 //! Not checked, on purpose: clock skew of `Date`/`x-acs-date` and nonce reuse. The mock's clock
 //! jumps by days in `mock-only` scenarios, and a replayed SDK vector must still verify.
 
-use crate::target::alibaba::sign;
+use crate::vendor::alibaba::sign;
 
 /// A received request, as the verifier needs it.
 #[derive(Debug, Clone)]

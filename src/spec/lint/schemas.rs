@@ -15,13 +15,14 @@ use super::document::{Context, context_of};
 use super::{Report, Rule, token};
 use crate::spec::fileset::{FileSet, refs_of};
 use crate::spec::load::FRAGMENT;
+use crate::spec::model::SchemaError;
 
 /// Every file as a schema resource, so a schema anywhere compiles with its `$ref`s.
 pub(super) struct Compiled {
-    registry: Result<Registry<'static>, String>,
+    registry: Result<Registry<'static>, SchemaError>,
     uris: Vec<String>,
     /// Each schema compiled once: the schema rule and the examples that use it share it.
-    cache: std::cell::RefCell<std::collections::HashMap<At, Rc<Result<Validator, String>>>>,
+    cache: std::cell::RefCell<std::collections::HashMap<At, Rc<Result<Validator, SchemaError>>>>,
 }
 
 impl Compiled {
@@ -35,7 +36,7 @@ impl Compiled {
             .draft(Draft::Draft202012)
             .extend(resources)
             .and_then(|b| b.prepare())
-            .map_err(|e| e.to_string());
+            .map_err(|e| SchemaError(e.to_string()));
         Compiled {
             registry,
             uris: files.files.iter().map(|f| f.uri.clone()).collect(),
@@ -45,7 +46,7 @@ impl Compiled {
 
     /// The validator of the schema at `pointer` of file `file`, formats asserted as the runner
     /// does.
-    fn validator(&self, file: usize, pointer: &str) -> Rc<Result<Validator, String>> {
+    fn validator(&self, file: usize, pointer: &str) -> Rc<Result<Validator, SchemaError>> {
         let key = (file, pointer.to_owned());
         if let Some(v) = self.cache.borrow().get(&key) {
             return v.clone();
@@ -55,7 +56,7 @@ impl Compiled {
         v
     }
 
-    fn build(&self, file: usize, pointer: &str) -> Result<Validator, String> {
+    fn build(&self, file: usize, pointer: &str) -> Result<Validator, SchemaError> {
         self.build_schema(&self.reference(file, pointer))
     }
 
@@ -70,14 +71,14 @@ impl Compiled {
         json!({ "$ref": format!("{uri}#{}", utf8_percent_encode(pointer, FRAGMENT)) })
     }
 
-    fn build_schema(&self, wrapper: &Value) -> Result<Validator, String> {
+    fn build_schema(&self, wrapper: &Value) -> Result<Validator, SchemaError> {
         let registry = self.registry.as_ref().map_err(Clone::clone)?;
         jsonschema::options()
             .with_draft(Draft::Draft202012)
             .should_validate_formats(true)
             .with_registry(registry)
             .build(wrapper)
-            .map_err(|e| e.to_string())
+            .map_err(|e| SchemaError(e.to_string()))
     }
 }
 

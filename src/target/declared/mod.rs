@@ -24,7 +24,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use self::oauth2::ClientCredentials;
 use self::scheme::{KeyIn, Scheme};
 use super::config::Env;
-use super::{Auth, AuthFuture, Prepared};
+use super::{Auth, AuthError, AuthFuture, Prepared};
 
 /// The variables an API's credentials are read from: each named in the targets file
 /// (`token_env:`, `username_env:`, ...), else `CONFORM_<API>_<WHAT>`.
@@ -117,7 +117,10 @@ pub enum DeclaredError {
         missing: String,
     },
     #[error("scheme `{scheme}`: {reason}")]
-    TokenUrl { scheme: String, reason: String },
+    TokenUrl {
+        scheme: String,
+        reason: scheme::TokenUrlError,
+    },
 }
 
 /// The credential of one scheme, as read from the environment.
@@ -137,7 +140,21 @@ enum Credential {
 struct Bound {
     scheme: Scheme,
     vars: Vec<String>,
-    credential: Result<Credential, String>,
+    credential: Result<Credential, Lack>,
+}
+
+/// Why a scheme has no credential.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum Lack {
+    /// The scheme is one conform cannot send (its label says which).
+    #[error("conform cannot send {0}")]
+    Unsupported(String),
+    /// None of its variables is set.
+    #[error("{} {} not set", .0.join(" and "), if .0.len() == 1 { "is" } else { "are" })]
+    Unset(Vec<String>),
+    /// Its variables do not make a credential of its kind.
+    #[error("no credential")]
+    Unusable,
 }
 
 /// One alternative of an operation's `security`: the schemes it needs, with their scopes.
@@ -164,7 +181,7 @@ impl DeclaredAuth {
     /// its credentials (a spec often offers several, such as basic or bearer); with none,
     /// nothing when the spec allows anonymous access (`{}`), else an error naming what each
     /// alternative lacks.
-    async fn attach(&self, req: &mut Prepared, client: &reqwest::Client) -> Result<(), String> {
+    async fn attach(&self, req: &mut Prepared, client: &reqwest::Client) -> Result<(), AuthError> {
         // An operation the spec does not know, or one that requires nothing, goes as it is.
         let Some(alternatives) = self.operations.get(&req.operation_id) else {
             return Ok(());
@@ -172,7 +189,10 @@ impl DeclaredAuth {
         match self.usable(alternatives) {
             Some(alt) => self.send(alt, req, client).await,
             None if alternatives.iter().any(BTreeMap::is_empty) => Ok(()),
-            None => Err(self.unmet(&req.operation_id, alternatives)),
+            None => Err(AuthError::Unmet {
+                operation: req.operation_id.clone(),
+                lacks: self.unmet(alternatives),
+            }),
         }
     }
 
@@ -198,8 +218,8 @@ impl DeclaredAuth {
         }
     }
 
-    /// What each alternative lacks: "`op` requires scheme `a` (HTTP basic): X is not set".
-    fn unmet(&self, op: &str, alternatives: &[Alternative]) -> String {
+    /// What each alternative lacks: "scheme `a` (HTTP basic): X is not set; or ...".
+    fn unmet(&self, alternatives: &[Alternative]) -> String {
         let each: Vec<String> = alternatives
             .iter()
             .map(|alt| {
@@ -210,7 +230,8 @@ impl DeclaredAuth {
                             credential: Ok(_), ..
                         }) => None,
                         Some(b) => {
-                            let why = b.credential.as_ref().err().map_or("", String::as_str);
+                            let why = b.credential.as_ref().err().map(Lack::to_string);
+                            let why = why.unwrap_or_default();
                             Some(format!("scheme `{name}` ({}): {why}", b.scheme.label()))
                         }
                         None => Some(format!("scheme `{name}`, which the spec does not declare")),
@@ -219,7 +240,7 @@ impl DeclaredAuth {
                 lacks.join(", and ")
             })
             .collect();
-        format!("`{op}` requires {}", each.join("; or "))
+        each.join("; or ")
     }
 
     /// Attaches every scheme of `alt`, each of which has its credentials.
@@ -228,7 +249,7 @@ impl DeclaredAuth {
         alt: &Alternative,
         req: &mut Prepared,
         client: &reqwest::Client,
-    ) -> Result<(), String> {
+    ) -> Result<(), AuthError> {
         for (name, scopes) in alt {
             let Some(Bound {
                 scheme,
@@ -251,7 +272,10 @@ impl DeclaredAuth {
                     let token = c
                         .token(client, scopes)
                         .await
-                        .map_err(|e| format!("OAuth2 token for scheme `{name}`: {e}"))?;
+                        .map_err(|e| AuthError::Grant {
+                            scheme: name.clone(),
+                            source: Box::new(e),
+                        })?;
                     req.set_header("Authorization", format!("Bearer {token}"));
                 }
             }
@@ -337,7 +361,10 @@ impl Auth for DeclaredAuth {
             None if alternatives.iter().any(BTreeMap::is_empty) => {
                 "none (the spec allows the operation without credentials)".into()
             }
-            None => format!("none: {}", self.unmet(operation_id, alternatives)),
+            None => format!(
+                "none: `{operation_id}` requires {}",
+                self.unmet(alternatives)
+            ),
         }
     }
 

@@ -33,7 +33,21 @@ pub enum TokenError {
         body: String,
     },
     #[error("the token URL {url} answered no usable token: {reason}")]
-    BadAnswer { url: String, reason: String },
+    BadAnswer { url: String, reason: AnswerError },
+}
+
+/// What is wrong with a token response.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AnswerError {
+    #[error("not JSON ({0})")]
+    NotJson(String),
+    #[error("no `access_token`")]
+    NoAccessToken,
+    #[error("`token_type: {0}` is not bearer")]
+    NotBearer(String),
+    #[error("`expires_in` is not a number of seconds")]
+    BadLifetime,
 }
 
 /// A token and when it stops being usable.
@@ -177,18 +191,18 @@ impl ClientCredentials {
 }
 
 /// The token and its lifetime from a token response (RFC 6749 §5.1).
-fn parse_answer(body: &[u8]) -> Result<(String, Option<Duration>), String> {
-    let v: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON ({e})"))?;
+fn parse_answer(body: &[u8]) -> Result<(String, Option<Duration>), AnswerError> {
+    let v: Value = serde_json::from_slice(body).map_err(|e| AnswerError::NotJson(e.to_string()))?;
     let token = v
         .get("access_token")
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty())
-        .ok_or("no `access_token`")?;
+        .ok_or(AnswerError::NoAccessToken)?;
     match v.get("token_type").and_then(Value::as_str) {
         // RFC 6749 requires `token_type`; a server that leaves it out means a bearer token.
         None => {}
         Some(t) if t.eq_ignore_ascii_case("bearer") => {}
-        Some(other) => return Err(format!("`token_type: {other}` is not bearer")),
+        Some(other) => return Err(AnswerError::NotBearer(other.to_owned())),
     }
     // Some servers send the number as a string.
     let lifetime = match v.get("expires_in") {
@@ -198,7 +212,7 @@ fn parse_answer(body: &[u8]) -> Result<(String, Option<Duration>), String> {
         Some(_) => None,
     };
     if v.get("expires_in").is_some_and(|e| !e.is_null()) && lifetime.is_none() {
-        return Err("`expires_in` is not a number of seconds".into());
+        return Err(AnswerError::BadLifetime);
     }
     Ok((token.to_owned(), lifetime.map(Duration::from_secs)))
 }
@@ -247,7 +261,7 @@ mod tests {
             (br#"{"access_token":"a","token_type":"mac"}"#, "mac"),
             (br#"{"access_token":"a","expires_in":"soon"}"#, "expires_in"),
         ] {
-            let e = parse_answer(bad).expect_err("refused");
+            let e = parse_answer(bad).expect_err("refused").to_string();
             assert!(e.contains(says), "{e}");
         }
     }

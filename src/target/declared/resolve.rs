@@ -7,7 +7,7 @@ use reqwest::Url;
 
 use super::oauth2::ClientCredentials;
 use super::scheme::{self, Scheme};
-use super::{Bound, Credential, DeclaredAuth, DeclaredError, Vars};
+use super::{Bound, Credential, DeclaredAuth, DeclaredError, Lack, Vars};
 use crate::spec::ApiSpec;
 use crate::target::config::Env;
 
@@ -101,10 +101,11 @@ fn bind(
         });
     }
     let credential = match (&scheme, values.as_slice()) {
-        (Scheme::Unsupported(why), _) => Err(format!("conform cannot send {why}")),
+        (Scheme::Unsupported(why), _) => Err(Lack::Unsupported(why.clone())),
         (Scheme::MutualTls, _) => Ok(Credential::Connection),
-        (_, [_]) if !unset.is_empty() => Err(format!("{} is not set", unset.join(""))),
-        (_, _) if !unset.is_empty() => Err(format!("{} are not set", unset.join(" and "))),
+        (_, _) if !unset.is_empty() => {
+            Err(Lack::Unset(unset.iter().map(|v| (*v).to_owned()).collect()))
+        }
         (Scheme::Bearer | Scheme::ApiKey { .. } | Scheme::GivenToken(_), [Some(token)]) => {
             Ok(Credential::Token(token.clone()))
         }
@@ -126,7 +127,7 @@ fn bind(
             )))
         }
         // Every scheme reads exactly the variables `Vars::of` names, all set here.
-        _ => Err("no credential".into()),
+        _ => Err(Lack::Unusable),
     };
     let bound = Bound {
         vars: names.iter().map(|v| (*v).to_owned()).collect(),

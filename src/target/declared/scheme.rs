@@ -115,18 +115,33 @@ impl Scheme {
     }
 }
 
+/// Why a flow's token URL cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenUrlError {
+    #[error("token URL `{written}`: {reason}")]
+    NotAUrl {
+        written: String,
+        reason: url::ParseError,
+    },
+    #[error("token URL `{0}` is not http or https")]
+    Scheme(String),
+}
+
 /// The token URL of a flow, resolved against the target's base URL when relative (OpenAPI
 /// allows URLs relative to the server).
-pub fn token_url(written: &str, base: &Url) -> Result<Url, String> {
+pub fn token_url(written: &str, base: &Url) -> Result<Url, TokenUrlError> {
+    let not_a_url = |reason| TokenUrlError::NotAUrl {
+        written: written.to_owned(),
+        reason,
+    };
     let url = match Url::parse(written) {
         Ok(u) => u,
-        Err(url::ParseError::RelativeUrlWithoutBase) => base
-            .join(written)
-            .map_err(|e| format!("token URL `{written}`: {e}"))?,
-        Err(e) => return Err(format!("token URL `{written}`: {e}")),
+        Err(url::ParseError::RelativeUrlWithoutBase) => base.join(written).map_err(not_a_url)?,
+        Err(e) => return Err(not_a_url(e)),
     };
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("token URL `{written}` is not http or https"));
+        return Err(TokenUrlError::Scheme(written.to_owned()));
     }
     Ok(url)
 }

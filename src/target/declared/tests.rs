@@ -89,7 +89,7 @@ fn request(op: &str) -> Prepared {
     }
 }
 
-async fn applied(auth: &DeclaredAuth, op: &str) -> Result<Prepared, String> {
+async fn applied(auth: &DeclaredAuth, op: &str) -> Result<Prepared, AuthError> {
     let mut req = request(op);
     auth.apply(&mut req, &reqwest::Client::new()).await?;
     Ok(req)
@@ -115,8 +115,8 @@ fn full() -> DeclaredAuth {
 #[test]
 fn default_variables_are_named_after_the_api() {
     assert_eq!(
-        default_var("liveperson-deletion", "TOKEN"),
-        "CONFORM_LIVEPERSON_DELETION_TOKEN"
+        default_var("acme-deletion", "TOKEN"),
+        "CONFORM_ACME_DELETION_TOKEN"
     );
     assert_eq!(
         default_var("pet.store", "CLIENT_ID"),
@@ -212,7 +212,10 @@ async fn each_operation_gets_the_scheme_it_requires() {
         (r.header("Authorization"), r.header("Cookie")),
         (None, Some("theme=dark"))
     );
-    let e = applied(&auth, "withDigest").await.expect_err("unsupported");
+    let e = applied(&auth, "withDigest")
+        .await
+        .expect_err("unsupported")
+        .to_string();
     assert_eq!(
         e,
         "`withDigest` requires scheme `digest` (HTTP `digest` authentication): conform cannot send HTTP `digest` authentication"
@@ -223,7 +226,10 @@ async fn each_operation_gets_the_scheme_it_requires() {
 async fn an_operation_whose_scheme_has_no_variables_names_them() {
     let env = env_of(&[("CONFORM_MY_API_TOKEN", "tok-1234")]);
     let auth = auth_with(&spec(), &env);
-    let e = applied(&auth, "withBasic").await.expect_err("no basic");
+    let e = applied(&auth, "withBasic")
+        .await
+        .expect_err("no basic")
+        .to_string();
     assert!(
         e.contains("CONFORM_MY_API_USERNAME") && e.contains("CONFORM_MY_API_PASSWORD"),
         "{e}"
@@ -300,7 +306,10 @@ async fn with_no_alternative_met_each_says_what_it_lacks() {
     let auth = auth_with(&with_alternatives(), &env);
     let r = applied(&auth, "optional").await.expect("anonymous allowed");
     assert_eq!(r.header("X-Key"), None);
-    let e = applied(&auth, "both").await.expect_err("no token");
+    let e = applied(&auth, "both")
+        .await
+        .expect_err("no token")
+        .to_string();
     assert_eq!(
         e,
         "`both` requires scheme `bearer` (HTTP bearer): CONFORM_MY_API_TOKEN is not set, and scheme `queryKey` (API key in query parameter `api_key`): CONFORM_MY_API_TOKEN is not set"

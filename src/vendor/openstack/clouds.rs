@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::config::Env;
+use crate::target::config::Env;
 
 fn candidates(env: Env<'_>) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -26,34 +26,61 @@ fn candidates(env: Env<'_>) -> Vec<PathBuf> {
     out
 }
 
+/// Why a named cloud cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CloudsError {
+    /// The first clouds.yaml found is not YAML.
+    #[error("{}: {reason}", path.display())]
+    Unreadable { path: PathBuf, reason: String },
+    /// The first clouds.yaml found has no such cloud.
+    #[error("{} has no cloud `{name}` (clouds: {})", path.display(), known.join(", "))]
+    NoCloud {
+        path: PathBuf,
+        name: String,
+        known: Vec<String>,
+    },
+    /// No clouds.yaml anywhere the tools look.
+    #[error(
+        "cloud `{name}` is named, but no clouds.yaml was found (looked in {})",
+        searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    NoFile {
+        name: String,
+        searched: Vec<PathBuf>,
+    },
+}
+
 /// The entry of cloud `name`.
-pub fn find(name: &str, env: Env<'_>) -> Result<Value, String> {
+pub fn find(name: &str, env: Env<'_>) -> Result<Value, CloudsError> {
     let searched = candidates(env);
     for path in &searched {
         let Ok(text) = std::fs::read_to_string(path) else {
             continue;
         };
         let doc: Value = serde_saphyr::from_str_with_options(&text, crate::source::yaml::options())
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+            .map_err(|e| CloudsError::Unreadable {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
         if let Some(cloud) = doc.get("clouds").and_then(|c| c.get(name)) {
             return Ok(cloud.clone());
         }
-        let known: Vec<&str> = doc
+        let known: Vec<String> = doc
             .get("clouds")
             .and_then(Value::as_object)
-            .map(|m| m.keys().map(String::as_str).collect())
+            .map(|m| m.keys().cloned().collect())
             .unwrap_or_default();
-        return Err(format!(
-            "{} has no cloud `{name}` (clouds: {})",
-            path.display(),
-            known.join(", ")
-        ));
+        return Err(CloudsError::NoCloud {
+            path: path.clone(),
+            name: name.to_owned(),
+            known,
+        });
     }
-    let list: Vec<String> = searched.iter().map(|p| p.display().to_string()).collect();
-    Err(format!(
-        "cloud `{name}` is named, but no clouds.yaml was found (looked in {})",
-        list.join(", ")
-    ))
+    Err(CloudsError::NoFile {
+        name: name.to_owned(),
+        searched,
+    })
 }
 
 /// A string under the cloud's `auth:`.

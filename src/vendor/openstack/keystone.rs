@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::Mutex;
 
-use super::{Auth, AuthFuture, Prepared};
+use crate::target::{Auth, AuthError, AuthFuture, Prepared};
 
 /// The request header that carries a Keystone token to a service.
 pub const TOKEN_HEADER: &str = "X-Auth-Token";
@@ -309,7 +309,7 @@ impl Auth for KeystoneAuth {
             let session = self
                 .session(client)
                 .await
-                .map_err(|e| format!("Keystone login: {e}"))?;
+                .map_err(|e| AuthError::login("Keystone", e))?;
             req.set_header(TOKEN_HEADER, session.token);
             Ok(())
         })

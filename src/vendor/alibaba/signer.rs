@@ -2,17 +2,16 @@
 //! v1 (HMAC-SHA1) or v3 (ACS3-HMAC-SHA256, the current SDKs' default and ours), adding the
 //! common headers (`x-acs-version`, `x-acs-action`, `x-acs-signature-nonce`, ...) first.
 //!
-//! The algorithms are pure functions in [`sign`]; the gateway's side, which checks them, lives
-//! with the reference mock (`mock::alibaba::verify`). Both are tested against real requests of
-//! the official Python SDK.
+//! The algorithms are pure functions in [`super::sign`]; the gateway's side, which checks them,
+//! lives with the reference mock (`mock::alibaba::verify`). Both are tested against real
+//! requests of the official Python SDK.
 
 use std::fmt;
 
 use jiff::Timestamp;
 
-use super::{Auth, AuthFuture, Prepared};
-
-pub mod sign;
+use super::sign;
+use crate::target::{Auth, AuthFuture, Prepared};
 
 /// The API version of Alibaba Cloud Elasticsearch, sent as `x-acs-version`.
 pub const API_VERSION: &str = "2017-06-13";
@@ -34,6 +33,7 @@ pub enum SignatureVersion {
 
 /// Why Alibaba credentials cannot be set up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CredentialsError {
     #[error("{0} is not set (the Alibaba Cloud access key comes from the environment)")]
     Missing(&'static str),

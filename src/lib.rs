@@ -13,17 +13,38 @@
 //! ([`spec::SpecFiles`]) -> [`spec::Registry`]; `cases/**/*.yaml` -> [`scenario::Scenario`];
 //! targets file, `--target`, the mocks or a spec's `servers` -> [`target::Targets`];
 //! [`run::Runner`] emits [`run::Event`]s and returns a [`run::RunResult`].
+//!
+//! From Rust: [`prelude`] has the names a program needs to run scenarios; with the `harness`
+//! feature (on by default; `default-features = false, features = ["harness"]` leaves out the
+//! binary's dependencies), [`harness::Harness`] makes each scenario file of a crate's own
+//! `cases/` one `cargo test` trial, against a URL or an axum `Router` served in-process:
+//!
+//! ```no_run
+//! # #[cfg(feature = "harness")]
+//! # {
+//! // tests/contract.rs, with `harness = false` on its [[test]] in Cargo.toml
+//! let app = axum::Router::new(); // your service's router
+//! conform::harness::Harness::new()
+//!     .cases("cases")
+//!     .specs("specs")
+//!     .serve("notes", app)
+//!     .run();
+//! # }
+//! ```
 
 pub mod check;
 pub mod derive;
 pub mod diff;
 pub mod fuzz;
 pub mod har;
+#[cfg(feature = "harness")]
+pub mod harness;
 pub mod http;
 pub mod init;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod plan;
+pub mod prelude;
 #[cfg(feature = "mock")]
 pub mod proxy;
 pub mod redact;

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Context;
 use conform::fuzz::{FuzzOptions, Fuzzer};
 use conform::run::ExitCode;
 use serde_json::Value;
@@ -61,10 +60,7 @@ pub fn fuzz(args: FuzzArgs, color: bool) -> anyhow::Result<ExitCode> {
     if args.session.output.format == Format::Human {
         eprintln!("fuzz: seed {seed} (`--seed {seed}` repeats these requests)");
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     let run_options = session::options(&args.session, prepared.inputs.clone());
     let (outcome, started) = runtime.block_on(async {
         let mut started = session::start(
@@ -75,8 +71,9 @@ pub fn fuzz(args: FuzzArgs, color: bool) -> anyhow::Result<ExitCode> {
             color,
         )
         .await?;
-        let fuzzer = Fuzzer::new(started.runner.clone(), options).with_traffic(started.traffic());
-        let outcome = fuzzer.run(&args.apis, started.sink.clone()).await;
+        let fuzzer =
+            Fuzzer::new(started.runner.clone(), options).with_traffic(started.sinks.traffic());
+        let outcome = fuzzer.run(&args.apis, started.sinks.sink()).await;
         started.stop_mocks().await;
         anyhow::Ok((outcome, started))
     })?;

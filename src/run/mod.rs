@@ -12,6 +12,7 @@ pub mod inputs;
 mod interrupt;
 pub mod proxy;
 mod rate;
+pub mod remedy;
 mod result;
 pub mod rounds;
 mod scenario;
@@ -75,6 +76,9 @@ pub struct RunOptions {
     /// before it is done, so each round ends with nothing in flight (where a soak measures),
     /// announced by [`Event::RoundFinished`].
     pub round_size: Option<usize>,
+    /// How messages name the settings they ask to change (the CLI's flags, by default the
+    /// runner's own words).
+    pub remedies: Arc<dyn remedy::Remedies>,
 }
 
 impl Default for RunOptions {
@@ -93,6 +97,7 @@ impl Default for RunOptions {
             max_body: exchange::DEFAULT_MAX_BODY,
             inputs: Arc::default(),
             round_size: None,
+            remedies: Arc::new(remedy::OwnTerms),
         }
     }
 }
@@ -110,15 +115,26 @@ pub fn new_run_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
 }
 
-/// Why no further scenario starts, if none does: `--fail-fast` stopped the run, or an interrupt.
-fn not_starting(stop: &AtomicBool, interrupt: &Interrupt) -> Option<String> {
-    if let Some(signal) = interrupt.signal() {
+/// Why no further scenario starts, if none does: fail-fast stopped the run, or an interrupt.
+fn not_starting(stop: &AtomicBool, options: &RunOptions) -> Option<String> {
+    if let Some(signal) = options.interrupt.signal() {
         Some(format!("not run: the run was interrupted ({signal})"))
     } else if stop.load(Ordering::SeqCst) {
-        Some("not run: --fail-fast stopped the run".into())
+        Some(format!(
+            "not run: {} stopped the run",
+            options.remedies.fail_fast()
+        ))
     } else {
         None
     }
+}
+
+/// The tokio runtime a run, a proxy or the mocks are driven on: multi-threaded, with I/O and
+/// timers. The one place it is built, so every command runs on the same kind.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
 }
 
 /// One HTTP client for the whole process run: connections are pooled across scenarios. Every
@@ -385,7 +401,7 @@ impl Runner {
             while let Some(joined) = tasks.try_join_next_with_id() {
                 self.reap(joined, &mut in_flight, &finish);
             }
-            if let Some(why) = not_starting(&stop, interrupt) {
+            if let Some(why) = not_starting(&stop, &self.options) {
                 drop(permit);
                 finish(index, &ScenarioResult::skipped(&f, &why));
                 continue;
@@ -412,7 +428,7 @@ impl Runner {
                 } else {
                     Box::new(alone.read_owned().await)
                 };
-                if let Some(why) = not_starting(&stop, &this.options.interrupt) {
+                if let Some(why) = not_starting(&stop, &this.options) {
                     return Some(ScenarioResult::skipped(&f, &why));
                 }
                 sink.event(&Event::ScenarioStarted { id: &f.id });

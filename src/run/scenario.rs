@@ -29,7 +29,7 @@ impl Runner {
                     plan.api_pos,
                     format!("no target for API `{}`{why}", plan.api),
                 )
-                .help(format!("pass `--target {}=http://host:port`", plan.api)),
+                .help(self.options.remedies.give_target(&plan.api)),
             );
             result.outcome = Outcome::Errored;
             return result;
@@ -45,8 +45,15 @@ impl Runner {
             && let Some(op) = plan.first_write()
         {
             result.errors.push(
-                Diagnostic::new(&plan.path, plan.name_pos, format!("the scenario changes state on {} ({} {} via {}), which is not a mock", target.base_url, op.method, op.path, op.id))
-                    .help("pass `--allow-writes` to confirm, `--dry-run` to see the requests, or `--tag` a read-only subset"),
+                Diagnostic::new(
+                    &plan.path,
+                    plan.name_pos,
+                    format!(
+                        "the scenario changes state on {} ({} {} via {}), which is not a mock",
+                        target.base_url, op.method, op.path, op.id
+                    ),
+                )
+                .help(self.options.remedies.allow_writes()),
             );
             result.outcome = Outcome::Errored;
             return result;

@@ -167,6 +167,94 @@ enum Loaded {
     Deselected,
 }
 
+/// What the scenario tasks of one run share.
+#[derive(Clone)]
+struct Shared {
+    /// Set by fail-fast: no further scenario starts.
+    stop: Arc<AtomicBool>,
+    sink: Arc<dyn EventSink>,
+    /// Scenarios share it for reading; an `exclusive` one takes it for writing and so runs
+    /// alone. Tokio's lock is fair: a waiting writer holds back readers queued after it.
+    alone: Arc<tokio::sync::RwLock<()>>,
+    selection: Arc<Selection>,
+}
+
+impl Shared {
+    fn new(sink: Arc<dyn EventSink>, selection: Selection) -> Self {
+        Shared {
+            stop: Arc::new(AtomicBool::new(false)),
+            sink,
+            alone: Arc::new(tokio::sync::RwLock::new(())),
+            selection: Arc::new(selection),
+        }
+    }
+}
+
+/// A file that could not be found or walked, known by its path.
+fn unreadable(d: &Diagnostic) -> Found {
+    Found {
+        id: d.path.display().to_string(),
+        path: d.path.clone(),
+    }
+}
+
+/// A slot among the `jobs` in flight. A closed semaphore cannot happen (it is never closed);
+/// without a permit the scenario still runs, which is the safe failure. An interrupt does not
+/// wait for a slot: the files left are reported as not run at once.
+async fn free_slot(
+    permits: &Arc<tokio::sync::Semaphore>,
+    interrupt: &Interrupt,
+) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    tokio::select! {
+        p = permits.clone().acquire_owned() => p.ok(),
+        _ = interrupt.fired() => None,
+    }
+}
+
+/// One file's task: load, wait for its turn, run.
+struct Slot {
+    runner: Arc<Runner>,
+    shared: Shared,
+    found: Found,
+    index: usize,
+}
+
+impl Slot {
+    /// The file's result; `None` when the selection leaves it out. `permit` holds its place
+    /// among the `jobs` in flight until it is done.
+    async fn run(
+        self,
+        permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    ) -> Option<ScenarioResult> {
+        let _permit = permit;
+        let (this, f, sink) = (&self.runner, &self.found, &self.shared.sink);
+        let plan = match this.load(f, &self.shared.selection) {
+            Loaded::Deselected => {
+                let index = self.index;
+                sink.event(&Event::Deselected { index, id: &f.id });
+                return None;
+            }
+            Loaded::Rejected(r) => return Some(ScenarioResult::rejected(f, r)),
+            Loaded::Plan(p) => p,
+        };
+        let alone = Arc::clone(&self.shared.alone);
+        let _turn: Box<dyn Send> = if plan.exclusive {
+            Box::new(alone.write_owned().await)
+        } else {
+            Box::new(alone.read_owned().await)
+        };
+        if let Some(why) = not_starting(&self.shared.stop, &this.options) {
+            return Some(ScenarioResult::skipped(f, &why));
+        }
+        sink.event(&Event::ScenarioStarted { id: &f.id });
+        let r = this.run_plan(&plan, &**sink).await;
+        if this.options.fail_fast && r.outcome > Outcome::Skipped {
+            self.shared.stop.store(true, Ordering::SeqCst);
+        }
+        Some(r)
+    }
+}
+
 impl Runner {
     pub fn new(
         registry: Arc<Registry>,
@@ -345,13 +433,10 @@ impl Runner {
         });
         let interrupt = &self.options.interrupt;
         let watcher = interrupt.announce_to(Arc::clone(&sink));
-        let selection = Arc::new(selection);
+        let shared = Shared::new(Arc::clone(&sink), selection);
+        let selection = Arc::clone(&shared.selection);
         let counts = Arc::new(std::sync::Mutex::new(Counts::default()));
         let permits = Arc::new(tokio::sync::Semaphore::new(self.options.jobs.max(1)));
-        let stop = Arc::new(AtomicBool::new(false));
-        // Scenarios share it for reading; an `exclusive` one takes it for writing and so runs
-        // alone. Tokio's lock is fair: a waiting writer holds back readers queued after it.
-        let alone = Arc::new(tokio::sync::RwLock::new(()));
         let mut tasks = tokio::task::JoinSet::new();
         // The tasks in flight (at most `jobs`), to report one that panicked.
         let mut in_flight: HashMap<tokio::task::Id, (usize, Found)> = HashMap::new();
@@ -378,11 +463,7 @@ impl Runner {
             let f = match item {
                 Ok(f) => f,
                 Err(d) => {
-                    let f = Found {
-                        id: d.path.display().to_string(),
-                        path: d.path.clone(),
-                    };
-                    finish(index, &ScenarioResult::errored(&f, d));
+                    finish(index, &ScenarioResult::errored(&unreadable(&d), d));
                     continue;
                 }
             };
@@ -391,53 +472,22 @@ impl Runner {
                 sink.event(&Event::Deselected { index, id: &f.id });
                 continue;
             }
-            // A closed semaphore cannot happen (it is never closed); without a permit the
-            // scenario still runs, which is the safe failure. An interrupt does not wait for a
-            // slot: the files left are reported as not run at once.
-            let permit = tokio::select! {
-                p = permits.clone().acquire_owned() => p.ok(),
-                _ = interrupt.fired() => None,
-            };
+            let permit = free_slot(&permits, interrupt).await;
             while let Some(joined) = tasks.try_join_next_with_id() {
                 self.reap(joined, &mut in_flight, &finish);
             }
-            if let Some(why) = not_starting(&stop, &self.options) {
+            if let Some(why) = not_starting(&shared.stop, &self.options) {
                 drop(permit);
                 finish(index, &ScenarioResult::skipped(&f, &why));
                 continue;
             }
-            let this = Arc::clone(self);
-            let stop = Arc::clone(&stop);
-            let sink = Arc::clone(&sink);
-            let alone = Arc::clone(&alone);
-            let selection = Arc::clone(&selection);
-            let task_found = f.clone();
-            let handle = tasks.spawn(async move {
-                let _permit = permit;
-                let f = task_found;
-                let plan = match this.load(&f, &selection) {
-                    Loaded::Deselected => {
-                        sink.event(&Event::Deselected { index, id: &f.id });
-                        return None;
-                    }
-                    Loaded::Rejected(r) => return Some(ScenarioResult::rejected(&f, r)),
-                    Loaded::Plan(p) => p,
-                };
-                let _turn: Box<dyn Send> = if plan.exclusive {
-                    Box::new(alone.write_owned().await)
-                } else {
-                    Box::new(alone.read_owned().await)
-                };
-                if let Some(why) = not_starting(&stop, &this.options) {
-                    return Some(ScenarioResult::skipped(&f, &why));
-                }
-                sink.event(&Event::ScenarioStarted { id: &f.id });
-                let r = this.run_plan(&plan, &*sink).await;
-                if this.options.fail_fast && r.outcome > Outcome::Skipped {
-                    stop.store(true, Ordering::SeqCst);
-                }
-                Some(r)
-            });
+            let slot = Slot {
+                runner: Arc::clone(self),
+                shared: shared.clone(),
+                found: f.clone(),
+                index,
+            };
+            let handle = tasks.spawn(slot.run(permit));
             in_flight.insert(handle.id(), (index, f));
         }
         while let Some(joined) = tasks.join_next_with_id().await {
@@ -449,15 +499,21 @@ impl Runner {
             });
         }
         watcher.abort();
-        let summary = RunSummary {
+        let counts = *counts.lock().unwrap_or_else(|p| p.into_inner());
+        let summary = self.summary(started, started_at, counts);
+        sink.event(&Event::RunFinished { summary: &summary });
+        summary
+    }
+
+    /// The summary of a run that started at `started` (`started_at`, RFC 3339).
+    fn summary(&self, started: Instant, started_at: String, counts: Counts) -> RunSummary {
+        RunSummary {
             run_id: self.options.run_id.clone(),
             started_at,
             duration: started.elapsed(),
-            counts: *counts.lock().unwrap_or_else(|p| p.into_inner()),
-            interrupted: interrupt.signal(),
-        };
-        sink.event(&Event::RunFinished { summary: &summary });
-        summary
+            counts,
+            interrupted: self.options.interrupt.signal(),
+        }
     }
 
     /// Reports a finished task's result, or the panic that ended it.

@@ -190,6 +190,8 @@ pub struct ProxyArgs {
     pub record: Option<PathBuf>,
     #[command(flatten)]
     pub net: super::net::NetArgs,
+    #[command(flatten)]
+    pub gate: GateArgs,
 }
 
 #[derive(Args)]
@@ -344,8 +346,13 @@ pub struct CheckArgs {
     /// Print only failures and the summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print every entry in full, passing ones too (redacted); `-vv` adds the headers.
+    #[arg(long, short, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub gate: GateArgs,
 }
 
 #[derive(Args)]
@@ -362,7 +369,8 @@ pub struct DiffArgs {
     pub format: Format,
 }
 
-/// Where results go, for every command that reports as a run does (`run`, `fuzz`, `check`).
+/// Where results go, for every command that reports as a run does (`run`, `fuzz`, `check`,
+/// `proxy`).
 #[derive(Args)]
 pub struct OutputArgs {
     /// Folder for junit.xml, report.json, report.html and summary.md (written atomically).
@@ -376,7 +384,8 @@ pub struct OutputArgs {
     pub format: Format,
 }
 
-/// The coverage gate, for every command that calls an API (`run`, `fuzz`).
+/// The coverage gate, for every command that reports as a run does (`run`, `fuzz`, `check`,
+/// `proxy`).
 #[derive(Args)]
 pub struct GateArgs {
     /// Fail the run (exit 1) when fewer of the documented (operation, status) pairs of the

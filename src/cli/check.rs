@@ -1,19 +1,14 @@
 //! `conform check FILE.har [API...]`: reads the HAR, loads the specs, and streams the checked
 //! entries ([`conform::har::verify::check_all`]) to the same sinks as a run (live output, the
-//! collector for the final report, the report files); the exit code is a run's.
+//! collector for the final report, the report files, the coverage gate) through
+//! [`super::sinks`]; the exit code is a run's.
 
-use std::io::IsTerminal;
 use std::sync::Arc;
 
 use conform::har::{MAX_HAR_BYTES, Matcher};
-use conform::report::collect::Collector;
-use conform::report::events::{Fanout, JsonLines};
-use conform::report::progress::Human;
-use conform::report::stream::ReportWriter;
-use conform::report::terminal;
-use conform::run::{EventSink, ExitCode};
+use conform::run::ExitCode;
 
-use super::args::{CheckArgs, Format};
+use super::args::CheckArgs;
 
 pub fn check(args: &CheckArgs, color: bool) -> anyhow::Result<ExitCode> {
     // The specs first: a typo in an API name fails before a large file is read.
@@ -40,33 +35,20 @@ pub fn check(args: &CheckArgs, color: bool) -> anyhow::Result<ExitCode> {
     }
     let matcher = Matcher::new(specs);
 
-    let live: Arc<dyn EventSink> = match args.output.format {
-        Format::Json => Arc::new(JsonLines::new(std::io::stdout())),
-        Format::Human => {
-            let bar = !args.quiet && std::io::stdout().is_terminal();
-            Arc::new(Human::new(color, args.quiet, bar))
-        }
-    };
-    let collector = Arc::new(Collector::new(false));
-    let reports = (!args.output.no_report)
-        .then(|| Arc::new(ReportWriter::new(&args.output.report, registry.clone())));
-    let mut sinks: Vec<Arc<dyn EventSink>> = vec![live, collector.clone()];
-    if let Some(r) = &reports {
-        sinks.push(r.clone());
-    }
+    // Offline: no certificate to trust or not, and nothing recorded but the file read.
+    let live = super::sinks::live(&args.output, color, args.quiet, args.verbose, true);
+    let sinks = super::sinks::builder(registry, &args.output, live)
+        .gate(args.gate.min_coverage)
+        .build();
     let file = args.har.display().to_string();
     let summary =
-        conform::har::verify::check_all(&file, &har, &matcher, args.strict, &Fanout(sinks));
-
-    let collected = collector.take(&summary);
-    let line = terminal::summary(&summary.counts, summary.duration);
-    Ok(super::session::conclude(
+        conform::har::verify::check_all(&file, &har, &matcher, args.strict, &*sinks.sink());
+    let ending = sinks.finish(&summary);
+    Ok(super::sinks::conclude(
+        ending,
         &args.output,
         args.quiet,
-        &collected,
-        &line,
-        reports,
-        summary.exit_code(),
+        "",
         color,
     ))
 }

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Context;
-use conform::fuzz::{FuzzOptions, Fuzzer};
+use conform::fuzz::{FuzzOptions, FuzzSummary, Fuzzer};
 use conform::run::ExitCode;
+use conform::run::Inputs;
 use serde_json::Value;
 
 use super::args::{Format, FuzzArgs};
@@ -38,33 +38,11 @@ pub fn fuzz(args: FuzzArgs, color: bool) -> anyhow::Result<ExitCode> {
             .map_or(0, |d| d.as_nanos());
         (nanos as u64) % 1_000_000
     });
-    // `--var NAME=VALUE` naming a parameter fixes that parameter (an account id the target
-    // needs), except in the cases that break it on purpose.
-    let inputs = &prepared.inputs;
-    let fixed: BTreeMap<String, Value> = inputs
-        .names()
-        .into_iter()
-        .filter_map(|n| {
-            let v = Value::String(inputs.var(&n)?.to_owned());
-            Some((n, v))
-        })
-        .collect();
-    let options = FuzzOptions {
-        seed,
-        max_examples: args.max_examples.max(1),
-        time: args.time,
-        shrink_runs: args.shrink_runs,
-        save_failures: args.save_failures.clone(),
-        fixed,
-        operations: args.operation.clone(),
-    };
+    let options = fuzz_options(&args, &prepared.inputs, seed);
     if args.session.output.format == Format::Human {
         eprintln!("fuzz: seed {seed} (`--seed {seed}` repeats these requests)");
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     let run_options = session::options(&args.session, prepared.inputs.clone());
     let (outcome, started) = runtime.block_on(async {
         let mut started = session::start(
@@ -75,11 +53,48 @@ pub fn fuzz(args: FuzzArgs, color: bool) -> anyhow::Result<ExitCode> {
             color,
         )
         .await?;
-        let fuzzer = Fuzzer::new(started.runner.clone(), options).with_traffic(started.traffic());
-        let outcome = fuzzer.run(&args.apis, started.sink.clone()).await;
+        let fuzzer =
+            Fuzzer::new(started.runner.clone(), options).with_traffic(started.sinks.traffic());
+        let outcome = fuzzer.run(&args.apis, started.sinks.sink()).await;
         started.stop_mocks().await;
         anyhow::Ok((outcome, started))
     })?;
+    let extra = lines(&outcome, seed);
+    for e in &outcome.save_errors {
+        eprintln!("error: {e}");
+    }
+    let mut code = started.finish(&args.session, &outcome.summary, &extra.join("\n"), color);
+    if !outcome.save_errors.is_empty() {
+        code = code.max(ExitCode::Errors);
+    }
+    Ok(code)
+}
+
+/// The fuzzer's options from the switches; `--var NAME=VALUE` naming a parameter fixes that
+/// parameter (an account id the target needs), except in the cases that break it on purpose.
+fn fuzz_options(args: &FuzzArgs, inputs: &Inputs, seed: u64) -> FuzzOptions {
+    let fixed: BTreeMap<String, Value> = inputs
+        .names()
+        .into_iter()
+        .filter_map(|n| {
+            let v = Value::String(inputs.var(&n)?.to_owned());
+            Some((n, v))
+        })
+        .collect();
+    FuzzOptions {
+        seed,
+        max_examples: args.max_examples.max(1),
+        time: args.time,
+        shrink_runs: args.shrink_runs,
+        save_failures: args.save_failures.clone(),
+        fixed,
+        operations: args.operation.clone(),
+    }
+}
+
+/// The lines the final report shows before the summary: the rate, each failure, why the
+/// fuzzer stopped early.
+fn lines(outcome: &FuzzSummary, seed: u64) -> Vec<String> {
     let secs = outcome.summary.duration.as_secs_f64().max(1e-9);
     let mut extra = vec![format!(
         "fuzz: {} cases, {} requests in {:.1} s ({:.0}/s), {} distinct failure(s), seed {seed}",
@@ -113,12 +128,5 @@ pub fn fuzz(args: FuzzArgs, color: bool) -> anyhow::Result<ExitCode> {
     if let Some(why) = &outcome.stopped {
         extra.push(format!("stopped early: {why}"));
     }
-    for e in &outcome.save_errors {
-        eprintln!("error: {e}");
-    }
-    let mut code = started.finish(&args.session, &outcome.summary, &extra.join("\n"), color);
-    if !outcome.save_errors.is_empty() {
-        code = code.max(ExitCode::Errors);
-    }
-    Ok(code)
+    extra
 }

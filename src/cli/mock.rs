@@ -29,10 +29,7 @@ pub fn mock(args: MockArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.apis
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     runtime.block_on(async {
         let stop = super::signals::stopped("the mocks stop as they are");
         let mut running = Vec::new();
@@ -76,10 +73,7 @@ fn replay(args: &MockArgs, har: &std::path::Path) -> anyhow::Result<ExitCode> {
         ReplayFallback::NotFound => conform::mock::Fallback::NotFound,
         ReplayFallback::Mock => conform::mock::Fallback::Mock,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     runtime.block_on(async {
         let stop = super::signals::stopped("the replay stops as it is");
         let entries = replay.len();

@@ -13,7 +13,6 @@ mod derive;
 mod diff;
 mod examples;
 mod fuzz;
-mod gate;
 mod init;
 mod list;
 mod man;
@@ -23,6 +22,7 @@ mod proxy;
 mod run;
 mod session;
 mod signals;
+mod sinks;
 mod specs;
 
 use std::io::IsTerminal;
@@ -67,4 +67,9 @@ pub fn main() -> std::process::ExitCode {
             std::process::ExitCode::from(ExitCode::Errors.code())
         }
     }
+}
+
+/// The runtime every async command runs on (the library's), or why it cannot start.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    anyhow::Context::context(conform::run::runtime(), "cannot start the async runtime")
 }

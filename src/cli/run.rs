@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use std::sync::Arc;
 
-use anyhow::Context;
 use conform::report::events::Fanout;
 use conform::run::ExitCode;
 use conform::run::rounds::{self, RoundWatch};
@@ -44,10 +43,7 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
     }
     // Parse everything the user wrote before starting anything, so mistakes fail fast.
     let prepared = session::prepare(&args.session)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     // `--examples`: the specs' request examples stand in for the scenario files.
     let examples = match &args.examples {
         Some(apis) => Some(super::examples::collect(&prepared.registry, apis)?),
@@ -80,7 +76,7 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
             ),
         };
         let mut started = session::start(&args.session, prepared, options, sources, color).await?;
-        let mut sink = started.sink.clone();
+        let mut sink = started.sinks.sink();
         if rounds > 1 {
             // On stderr: stdout may be the JSON event stream, and a soak reads these lines.
             let watch = RoundWatch::new(rounds, |k, n, figures| {

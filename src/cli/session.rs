@@ -5,21 +5,17 @@
 //! report files) ([`Started`]); and at the end the final report and the exit code.
 
 use std::collections::HashMap;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use conform::har::Recorder;
-use conform::report::collect::{Collected, Collector};
-use conform::report::events::{Fanout, JsonLines};
-use conform::report::progress::{Human, Verbosity};
-use conform::report::stream::ReportWriter;
-use conform::report::terminal;
-use conform::run::{EventSink, ExitCode, Inputs, Interrupt, RunOptions, RunSummary, Runner};
+use conform::report::sinks::{Live, Sinks};
+use conform::run::remedy::Remedies;
+use conform::run::{ExitCode, Inputs, Interrupt, RunOptions, RunSummary, Runner};
 use conform::spec::Registry;
 use conform::target::sources::TargetSources;
 
-use super::args::{Format, OutputArgs, SessionArgs};
+use super::args::SessionArgs;
 
 /// Everything the user wrote, parsed and checked before anything starts.
 pub struct Prepared {
@@ -70,6 +66,7 @@ pub fn options(args: &SessionArgs, inputs: Arc<Inputs>) -> RunOptions {
         rate: args.rate,
         interrupt: Interrupt::new(args.cleanup_timeout),
         max_body: args.max_body,
+        remedies: Arc::new(Flags),
         ..RunOptions::default()
     };
     if let Some(j) = args.jobs {
@@ -78,16 +75,30 @@ pub fn options(args: &SessionArgs, inputs: Arc<Inputs>) -> RunOptions {
     options
 }
 
+/// The settings the runner's messages ask to change, as this command line's flags.
+#[derive(Debug)]
+struct Flags;
+
+impl Remedies for Flags {
+    fn give_target(&self, api: &str) -> String {
+        format!("pass `--target {api}=http://host:port`")
+    }
+
+    fn allow_writes(&self) -> String {
+        "pass `--allow-writes` to confirm, `--dry-run` to see the requests, or `--tag` a \
+         read-only subset"
+            .into()
+    }
+
+    fn fail_fast(&self) -> String {
+        "--fail-fast".into()
+    }
+}
+
 /// A run in progress: its runner, where its events go, and what to stop at the end.
 pub struct Started {
     pub runner: Arc<Runner>,
-    pub sink: Arc<dyn EventSink>,
-    pub collector: Arc<Collector>,
-    pub reports: Option<Arc<ReportWriter>>,
-    /// `--min-coverage`: counts the statuses the run returned, judged at the end.
-    gate: Option<super::gate::GateRun>,
-    recorder: Option<Arc<Recorder>>,
-    registry: Arc<Registry>,
+    pub sinks: Sinks,
     mocks: Vec<conform::mock::Running>,
     signals: tokio::task::JoinHandle<()>,
 }
@@ -143,49 +154,18 @@ pub async fn start(
     );
     // Ctrl-C from now on winds the run down (clean-up, reports, exit 130), not the process.
     let signals = tokio::spawn(super::signals::watch(interrupt, runner.in_flight()));
-    let live: Arc<dyn EventSink> = match args.output.format {
-        Format::Json => Arc::new(JsonLines::new(std::io::stdout())),
-        Format::Human => {
-            let bar = !args.quiet && std::io::stdout().is_terminal();
-            let verbosity = Verbosity::of_count(args.verbose);
-            Arc::new(
-                Human::new(color, args.quiet, bar)
-                    .dry_run(args.dry_run)
-                    .verbosity(verbosity),
-            )
-        }
-    };
-    // The terminal needs the failures and the warnings; the report files are streamed to the
-    // report folder as scenarios finish, so a long run keeps no row per scenario.
-    let collector = Arc::new(Collector::new(false));
-    let registry = prepared.registry.clone();
-    let reports = (!args.output.no_report).then(|| {
-        let writer = ReportWriter::new(&args.output.report, registry.clone());
-        Arc::new(
-            writer
-                .insecure(args.net.insecure)
-                .gate(args.gate.min_coverage),
-        )
-    });
-    let gate = super::gate::GateRun::new(&args.gate);
-    let mut sinks: Vec<Arc<dyn EventSink>> = vec![live, collector.clone()];
-    if let Some(r) = &reports {
-        sinks.push(r.clone());
+    let mut live = super::sinks::live(&args.output, color, args.quiet, args.verbose, true);
+    if let Live::Human(view) = &mut live {
+        view.dry_run = args.dry_run;
     }
-    if let Some(g) = &gate {
-        sinks.push(g.sink());
-    }
-    if let Some(r) = &prepared.recorder {
-        sinks.push(r.clone());
-    }
+    let sinks = super::sinks::builder(prepared.registry.clone(), &args.output, live)
+        .insecure(args.net.insecure)
+        .gate(args.gate.min_coverage)
+        .recording(super::sinks::recording(prepared.recorder.as_ref()))
+        .build();
     Ok(Started {
         runner,
-        sink: Arc::new(Fanout(sinks)),
-        collector,
-        reports,
-        gate,
-        recorder: prepared.recorder,
-        registry,
+        sinks,
         mocks,
         signals,
     })
@@ -199,12 +179,6 @@ impl Started {
         }
     }
 
-    /// Where every exchange goes besides the live sinks (`--record`), for a command whose
-    /// steps do not reach the run's sink (`fuzz` streams one result per operation).
-    pub fn traffic(&self) -> Option<Arc<dyn EventSink>> {
-        self.recorder.clone().map(|r| -> Arc<dyn EventSink> { r })
-    }
-
     /// Prints the final report (`extra` lines before the summary line), writes the report
     /// files, and gives the exit code: the run's, or 2 when the reports cannot be written.
     pub fn finish(
@@ -214,90 +188,9 @@ impl Started {
         extra: &str,
         color: bool,
     ) -> ExitCode {
-        let collected = self.collector.take(summary);
-        let verdict = self.gate.as_ref().map(|g| g.judge(&self.registry));
-        let mut line = terminal::summary(&summary.counts, summary.duration);
-        if let Some(v) = &verdict {
-            line = format!("{line}\n{}", terminal::gate(v));
-        }
-        if let Some(signal) = summary.interrupted {
-            line = format!(
-                "interrupted by {signal}; the interrupted scenarios are marked in the reports\n{line}"
-            );
-        }
-        if !extra.is_empty() {
-            line = format!("{extra}\n{line}");
-        }
-        // A coverage gate not met fails a run that conforms (the library's policy).
-        let printed = args.output.format == Format::Human;
-        let code = super::gate::exit_code(verdict.as_ref(), summary.exit_code(), printed);
-        let mut code = conclude(
-            &args.output,
-            args.quiet,
-            &collected,
-            &line,
-            self.reports,
-            code,
-            color,
-        );
-        if let (Some(recorder), Some(path)) = (&self.recorder, &args.record) {
-            let r = recorder
-                .finish()
-                .map(|n| format!("recorded: {n} exchange(s) in {}", path.display()));
-            said(r, &args.output, args.quiet, &mut code);
-        }
+        let ending = self.sinks.finish(summary);
+        let code = super::sinks::conclude(ending, &args.output, args.quiet, extra, color);
         self.signals.abort();
         code
-    }
-}
-
-/// Prints the final report (`line` its summary) and finishes the report files. Reports are
-/// written whatever the outcome and do not change the exit code `code`; only failing to write
-/// them does: that is an environment error (exit 2), which CI must not take for green.
-pub fn conclude(
-    output: &OutputArgs,
-    quiet: bool,
-    collected: &Collected,
-    line: &str,
-    reports: Option<Arc<ReportWriter>>,
-    mut code: ExitCode,
-    color: bool,
-) -> ExitCode {
-    if output.format == Format::Human {
-        out!(
-            "{}",
-            terminal::final_report(
-                &collected.failing(),
-                &collected.warnings,
-                line,
-                color,
-                quiet
-            )
-        );
-    }
-    if let Some(reports) = reports {
-        let r = reports
-            .finish()
-            .map(|_| format!("reports: {}", output.report.display()));
-        said(r, output, quiet, &mut code);
-    }
-    code
-}
-
-/// What was written, said in human output unless quiet; what could not be, on stderr with
-/// exit code 2.
-pub fn said<E: std::fmt::Display>(
-    r: Result<String, E>,
-    output: &OutputArgs,
-    quiet: bool,
-    code: &mut ExitCode,
-) {
-    match r {
-        Ok(line) if output.format == Format::Human && !quiet => outln!("{line}"),
-        Ok(_) => {}
-        Err(e) => {
-            eprintln!("error: {e}");
-            *code = (*code).max(ExitCode::Errors);
-        }
     }
 }

@@ -177,6 +177,113 @@ fn with_param(r: &Request, location: ParamIn, name: &str, value: Option<Value>) 
     out
 }
 
+/// The cases found so far: requests that break one rule, and valid ones at a boundary.
+#[derive(Default)]
+struct Drawn {
+    negatives: Vec<(Request, Broken)>,
+    boundaries: Vec<(Request, String)>,
+}
+
+/// The cases of each parameter the operation sends: left out when required, breaking its
+/// schema (from `minimal`), at its schema's boundaries (from `base`).
+fn param_cases(
+    input: &Inputs<'_>,
+    generator: &mut Generator,
+    base: &Request,
+    minimal: &Request,
+    found: &mut Drawn,
+) {
+    for p in sent_params(input.op, input.auth_headers) {
+        let place = format!("{} parameter `{}`", p.location, p.name);
+        if p.required && p.location != ParamIn::Path {
+            found.negatives.push((
+                with_param(minimal, p.location, &p.name, None),
+                Broken {
+                    place: place.clone(),
+                    keyword: "required".into(),
+                    description: "left out, though required".into(),
+                },
+            ));
+        }
+        let Some(schema) = &p.schema else { continue };
+        // `x-conform-lenient`: the service ignores what breaks the schema, so nothing does.
+        let broken = if p.lenient {
+            Vec::new()
+        } else {
+            generator.negatives(schema, Place::Param)
+        };
+        for n in broken.into_iter().filter(|n| sendable(&n.value)) {
+            found.negatives.push((
+                with_param(minimal, p.location, &p.name, Some(n.value)),
+                Broken {
+                    place: place.clone(),
+                    keyword: n.rule.keyword.into(),
+                    description: n.rule.description,
+                },
+            ));
+        }
+        if input.fixed.contains_key(&p.name) {
+            continue;
+        }
+        for b in generator
+            .boundaries(schema, Place::Param)
+            .into_iter()
+            .filter(sendable)
+        {
+            let what = format!("{place} = {}", super::case::as_text(&b));
+            found
+                .boundaries
+                .push((with_param(base, p.location, &p.name, Some(b)), what));
+        }
+    }
+}
+
+/// The cases of the request body: breaking its schema, left out when required, at its
+/// boundaries.
+fn body_cases(
+    op: &Operation,
+    schema: &Schema,
+    generator: &mut Generator,
+    (base, minimal): (&Request, &Request),
+    found: &mut Drawn,
+) {
+    for n in generator.negatives(schema, Place::Body) {
+        let mut r = minimal.clone();
+        r.body = Some(n.value);
+        let place = if n.rule.pointer.is_empty() {
+            "body".to_owned()
+        } else {
+            format!("body `{}`", n.rule.pointer)
+        };
+        found.negatives.push((
+            r,
+            Broken {
+                place,
+                keyword: n.rule.keyword.into(),
+                description: n.rule.description,
+            },
+        ));
+    }
+    if op.request_body.as_ref().is_some_and(|b| b.required) {
+        let mut r = minimal.clone();
+        r.body = None;
+        found.negatives.push((
+            r,
+            Broken {
+                place: "body".into(),
+                keyword: "required".into(),
+                description: "left out, though the operation requires one".into(),
+            },
+        ));
+    }
+    for b in generator.boundaries(schema, Place::Body) {
+        let mut r = base.clone();
+        let what = format!("body {}", short(&b));
+        r.body = Some(b);
+        found.boundaries.push((r, what));
+    }
+}
+
 /// Every case of one operation, numbered from 1: negatives first (at most half the budget),
 /// then boundaries (at most a quarter), then random valid requests up to `max_examples`.
 pub fn plan_cases(input: &Inputs<'_>, seed: u64) -> Result<Vec<Case>, NoCase> {
@@ -199,86 +306,15 @@ pub fn plan_cases(input: &Inputs<'_>, seed: u64) -> Result<Vec<Case>, NoCase> {
                 .is_none_or(|p| p.required)
         });
     }
-    let mut negatives = Vec::new();
-    let mut boundaries = Vec::new();
-    for p in sent_params(op, input.auth_headers) {
-        let place = format!("{} parameter `{}`", p.location, p.name);
-        if p.required && p.location != ParamIn::Path {
-            negatives.push((
-                with_param(&minimal, p.location, &p.name, None),
-                Broken {
-                    place: place.clone(),
-                    keyword: "required".into(),
-                    description: "left out, though required".into(),
-                },
-            ));
-        }
-        let Some(schema) = &p.schema else { continue };
-        // `x-conform-lenient`: the service ignores what breaks the schema, so nothing does.
-        let broken = if p.lenient {
-            Vec::new()
-        } else {
-            generator.negatives(schema, Place::Param)
-        };
-        for n in broken.into_iter().filter(|n| sendable(&n.value)) {
-            negatives.push((
-                with_param(&minimal, p.location, &p.name, Some(n.value)),
-                Broken {
-                    place: place.clone(),
-                    keyword: n.rule.keyword.into(),
-                    description: n.rule.description,
-                },
-            ));
-        }
-        if input.fixed.contains_key(&p.name) {
-            continue;
-        }
-        for b in generator
-            .boundaries(schema, Place::Param)
-            .into_iter()
-            .filter(sendable)
-        {
-            let what = format!("{place} = {}", super::case::as_text(&b));
-            boundaries.push((with_param(&base, p.location, &p.name, Some(b)), what));
-        }
-    }
+    let mut found = Drawn::default();
+    param_cases(input, &mut generator, &base, &minimal, &mut found);
     if let Some(schema) = body_schema(op) {
-        for n in generator.negatives(schema, Place::Body) {
-            let mut r = minimal.clone();
-            r.body = Some(n.value);
-            let place = if n.rule.pointer.is_empty() {
-                "body".to_owned()
-            } else {
-                format!("body `{}`", n.rule.pointer)
-            };
-            negatives.push((
-                r,
-                Broken {
-                    place,
-                    keyword: n.rule.keyword.into(),
-                    description: n.rule.description,
-                },
-            ));
-        }
-        if op.request_body.as_ref().is_some_and(|b| b.required) {
-            let mut r = minimal.clone();
-            r.body = None;
-            negatives.push((
-                r,
-                Broken {
-                    place: "body".into(),
-                    keyword: "required".into(),
-                    description: "left out, though the operation requires one".into(),
-                },
-            ));
-        }
-        for b in generator.boundaries(schema, Place::Body) {
-            let mut r = base.clone();
-            let what = format!("body {}", short(&b));
-            r.body = Some(b);
-            boundaries.push((r, what));
-        }
+        body_cases(op, schema, &mut generator, (&base, &minimal), &mut found);
     }
+    let Drawn {
+        negatives,
+        boundaries,
+    } = found;
     let mut cases: Vec<Case> = Vec::new();
     let push = |cases: &mut Vec<Case>, kind: Kind, request: Request| {
         cases.push(Case {

@@ -87,29 +87,13 @@ impl Fuzzer {
             total: Some(total),
         });
         let watcher = interrupt.announce_to(Arc::clone(&sink));
-        let mut out = FuzzSummary {
-            summary: RunSummary {
-                run_id: run_id.clone(),
-                started_at,
-                duration: Duration::ZERO,
-                counts: Counts::default(),
-                interrupted: None,
-            },
-            requests: 0,
-            cases: 0,
-            failures: Vec::new(),
-            stopped: None,
-            save_errors: Vec::new(),
-        };
+        let mut out = FuzzSummary::new(run_id.clone(), started_at);
         let mut index = 0;
         for (api, spec) in specs {
             let spec = match spec {
                 Ok(s) => s,
                 Err(d) => {
-                    let f = Found {
-                        path: d.path.clone(),
-                        id: format!("fuzz/{api}"),
-                    };
+                    let f = found_at(d.path.clone(), format!("fuzz/{api}"));
                     let r = ScenarioResult::errored(&f, d);
                     out.summary.counts.add(r.outcome);
                     sink.event(&Event::ScenarioFinished { index, result: &r });
@@ -124,22 +108,10 @@ impl Fuzzer {
                     continue;
                 }
                 let id = format!("fuzz/{api}/{}", spec.operations[op].id);
-                let stop = match (interrupt.signal(), deadline) {
-                    (Some(signal), _) => {
-                        Some(format!("not run: the run was interrupted ({signal})"))
-                    }
-                    (None, Some(d)) if Instant::now() >= d => {
-                        Some("not run: the `--time` budget was spent".to_owned())
-                    }
-                    _ => None,
-                };
-                let result = match stop {
+                let result = match stop_reason(&interrupt, deadline) {
                     Some(why) => {
                         out.stopped.get_or_insert_with(|| why.clone());
-                        let f = Found {
-                            path: PathBuf::from(&id),
-                            id: id.clone(),
-                        };
+                        let f = found_at(PathBuf::from(&id), id.clone());
                         let mut r = ScenarioResult::skipped(&f, &why);
                         r.api = api.clone();
                         r
@@ -181,6 +153,72 @@ impl Fuzzer {
             .map(|(i, _)| i)
     }
 
+    /// The cases of one operation, chained to a resource that exists where a create worked.
+    async fn cases(
+        &self,
+        spec: &Arc<ApiSpec>,
+        op_index: usize,
+        chains: &mut Chains,
+    ) -> Result<Vec<Case>, NoCase> {
+        let op = &spec.operations[op_index];
+        let seed = op_seed(self.options.seed, &spec.name, &op.id);
+        let auth_headers = self
+            .runner
+            .auth_headers(&spec.name, &op.method, &op.id, op.request_body.is_some())
+            .await;
+        let inputs = Inputs {
+            op,
+            fixed: &self.options.fixed,
+            max_examples: self.options.max_examples,
+            auth_headers: &auth_headers,
+        };
+        let mut cases = plan_cases(&inputs, seed)?;
+        // What the resource settles to, for each chain shape not learned yet.
+        for key in chains.probes_for(spec, op_index) {
+            let pattern = super::settle::probe(self, spec, chains, key).await;
+            chains.settled.after.insert(key, pattern);
+        }
+        // Every other valid case acts on a resource that exists, when a create worked.
+        for case in cases
+            .iter_mut()
+            .filter(|c| !matches!(c.kind, Kind::Negative(_)))
+        {
+            if case.number % 2 == 0 {
+                let turn = case.number / 2;
+                case.chain = chains.for_operation(spec, op_index, &case.request.path, turn);
+            }
+        }
+        Ok(cases)
+    }
+
+    /// Runs `cases`, `jobs` at a time, in order; none starts after an interrupt or the deadline.
+    async fn run_cases(
+        &self,
+        spec: &Arc<ApiSpec>,
+        op_index: usize,
+        cases: Vec<Case>,
+        chains: &Chains,
+        deadline: Option<Instant>,
+    ) -> Vec<Ran> {
+        let jobs = self.runner.options().jobs.max(1);
+        let interrupt = self.runner.options().interrupt.clone();
+        let ran: Vec<Option<Ran>> = futures_util::stream::iter(cases)
+            .map(|case| {
+                let interrupt = interrupt.clone();
+                async move {
+                    let late = deadline.is_some_and(|d| Instant::now() >= d);
+                    if interrupt.signal().is_some() || late {
+                        return None;
+                    }
+                    Some(self.run_case(spec, op_index, case, chains).await)
+                }
+            })
+            .buffered(jobs)
+            .collect()
+            .await;
+        ran.into_iter().flatten().collect()
+    }
+
     /// Plans, runs, shrinks and saves the cases of one operation.
     async fn operation(
         &self,
@@ -198,21 +236,7 @@ impl Fuzzer {
             path: PathBuf::from(&id),
             id: id.clone(),
         };
-        let seed = op_seed(self.options.seed, api, &op.id);
-        let auth_headers = self
-            .runner
-            .auth_headers(api, &op.method, &op.id, op.request_body.is_some())
-            .await;
-        let planned = plan_cases(
-            &Inputs {
-                op,
-                fixed: &self.options.fixed,
-                max_examples: self.options.max_examples,
-                auth_headers: &auth_headers,
-            },
-            seed,
-        );
-        let mut cases = match planned {
+        let cases = match self.cases(spec, op_index, chains).await {
             Ok(c) => c,
             Err(NoCase(why)) => {
                 let mut r = ScenarioResult::skipped(&found, &format!("no case generated: {why}"));
@@ -220,39 +244,10 @@ impl Fuzzer {
                 return r;
             }
         };
-        // What the resource settles to, for each chain shape not learned yet.
-        for key in chains.probes_for(spec, op_index) {
-            let pattern = super::settle::probe(self, spec, chains, key).await;
-            chains.settled.after.insert(key, pattern);
-        }
-        // Every other valid case acts on a resource that exists, when a create worked.
-        for case in cases
-            .iter_mut()
-            .filter(|c| !matches!(c.kind, Kind::Negative(_)))
-        {
-            if case.number % 2 == 0 {
-                let turn = case.number / 2;
-                case.chain = chains.for_operation(spec, op_index, &case.request.path, turn);
-            }
-        }
-        let jobs = self.runner.options().jobs.max(1);
-        let interrupt = self.runner.options().interrupt.clone();
-        let chains_ref = &*chains;
-        let ran: Vec<Option<Ran>> = futures_util::stream::iter(cases)
-            .map(|case| {
-                let interrupt = interrupt.clone();
-                async move {
-                    let late = deadline.is_some_and(|d| Instant::now() >= d);
-                    if interrupt.signal().is_some() || late {
-                        return None;
-                    }
-                    Some(self.run_case(spec, op_index, case, chains_ref).await)
-                }
-            })
-            .buffered(jobs)
-            .collect()
+        let ran = self
+            .run_cases(spec, op_index, cases, chains, deadline)
             .await;
-        let ran: Vec<Ran> = ran.into_iter().flatten().collect();
+        let interrupt = self.runner.options().interrupt.clone();
         let mut result = OperationResult::new(&id, api);
         for r in &ran {
             out.cases += 1;
@@ -379,6 +374,42 @@ impl Fuzzer {
             }
         }
     }
+}
+
+/// Why no further operation starts, if none does: an interrupt, or the time budget spent.
+fn stop_reason(interrupt: &crate::run::Interrupt, deadline: Option<Instant>) -> Option<String> {
+    match (interrupt.signal(), deadline) {
+        (Some(signal), _) => Some(format!("not run: the run was interrupted ({signal})")),
+        (None, Some(d)) if Instant::now() >= d => {
+            Some("not run: the `--time` budget was spent".to_owned())
+        }
+        _ => None,
+    }
+}
+
+impl FuzzSummary {
+    /// Nothing run yet.
+    fn new(run_id: String, started_at: String) -> Self {
+        FuzzSummary {
+            summary: RunSummary {
+                run_id,
+                started_at,
+                duration: Duration::ZERO,
+                counts: Counts::default(),
+                interrupted: None,
+            },
+            requests: 0,
+            cases: 0,
+            failures: Vec::new(),
+            stopped: None,
+            save_errors: Vec::new(),
+        }
+    }
+}
+
+/// The file a result of the fuzzer is reported under: it has none, only an id.
+fn found_at(path: PathBuf, id: String) -> Found {
+    Found { path, id }
 }
 
 /// Requests a scenario sent.

@@ -134,6 +134,14 @@ impl EventSink for Recorder {
     }
 }
 
+/// A recording completed with the run's reports ([`crate::report::sinks::Sinks`]).
+impl crate::report::sinks::Recording for Recorder {
+    fn complete(&self) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+        let n = self.finish()?;
+        Ok(format!("{n} exchange(s) in {}", self.path.display()))
+    }
+}
+
 /// The HAR entry of a step that sent a request (`None` for one that sent nothing: a dry run,
 /// a request refused before sending); `ended` is when the step finished.
 pub(crate) fn entry_of(scenario: &str, step: &StepResult, ended: jiff::Timestamp) -> Option<Entry> {

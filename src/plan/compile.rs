@@ -1,6 +1,8 @@
 //! [`compile()`]: a parsed scenario and its spec in, a [`Plan`] out, or every problem at once
 //! ([`Rejected`]), each with its line and a suggestion, before anything is sent.
 
+use std::sync::Arc;
+
 use super::declared;
 use super::expect::{Expectation, Pattern};
 use super::value::ValueTemplate;
@@ -39,38 +41,8 @@ pub fn compile(
             .chain(inputs.iter().cloned())
             .collect(),
     };
-    let mut vars = Vec::new();
-    if let Some(node) = &scenario.vars {
-        match node.as_map() {
-            Some(entries) => {
-                for (k, node) in entries {
-                    let v = c.value(node);
-                    c.known.push(k.value.clone());
-                    vars.push((k.value.clone(), v));
-                }
-            }
-            None => c.err(
-                node.pos,
-                format!(
-                    "`vars` must be a mapping of names to values, not {}",
-                    node.kind_name()
-                ),
-                None,
-            ),
-        }
-    }
-    let spec = match registry.api(&scenario.api.value) {
-        Ok(spec) => Some(spec),
-        // A spec that exists but does not load is the spec's error, reported at its own file.
-        Err(d) if registry.has_spec(&scenario.api.value) => {
-            c.out.push(d);
-            None
-        }
-        Err(d) => {
-            c.err_span(&scenario.api, d.message.clone(), d.help.clone());
-            None
-        }
-    };
+    let vars = c.vars(scenario.vars.as_ref());
+    let spec = c.spec(&scenario.api, registry);
     if scenario.steps.is_empty() {
         c.err(
             Pos::new(1, 1),
@@ -124,6 +96,40 @@ struct Compiler<'a> {
 }
 
 impl Compiler<'_> {
+    /// The scenario's `vars`, each known to the ones after it.
+    fn vars(&mut self, node: Option<&Node>) -> Vec<(String, ValueTemplate)> {
+        let mut vars = Vec::new();
+        let Some(node) = node else { return vars };
+        let Some(entries) = node.as_map() else {
+            let kind = node.kind_name();
+            let what = format!("`vars` must be a mapping of names to values, not {kind}");
+            self.err(node.pos, what, None);
+            return vars;
+        };
+        for (k, node) in entries {
+            let v = self.value(node);
+            self.known.push(k.value.clone());
+            vars.push((k.value.clone(), v));
+        }
+        vars
+    }
+
+    /// The spec of the scenario's `api`, or why there is none.
+    fn spec(&mut self, api: &Spanned<String>, registry: &Registry) -> Option<Arc<ApiSpec>> {
+        match registry.api(&api.value) {
+            Ok(spec) => Some(spec),
+            // A spec that exists but does not load is the spec's error, reported at its own file.
+            Err(d) if registry.has_spec(&api.value) => {
+                self.out.push(d);
+                None
+            }
+            Err(d) => {
+                self.err_span(api, d.message.clone(), d.help.clone());
+                None
+            }
+        }
+    }
+
     fn err(&mut self, pos: Pos, message: String, help: Option<String>) {
         self.out.push(
             Diagnostic::new(self.path, pos, message)
@@ -333,52 +339,13 @@ impl Compiler<'_> {
 
     fn step(&mut self, step: &Spanned<Step>, spec: Option<&ApiSpec>) -> Option<PlannedStep> {
         let s = &step.value;
-        let op = spec.and_then(|spec| {
-            let op = spec.operations.iter().position(|o| o.id == s.call.value);
-            if op.is_none() {
-                let help = did_you_mean(&s.call.value, spec.operation_ids())
-                    .map(|c| format!("did you mean `{c}`?"))
-                    .unwrap_or_else(|| {
-                        format!(
-                            "operations of `{}`: {}",
-                            spec.name,
-                            spec.operation_ids().collect::<Vec<_>>().join(", ")
-                        )
-                    });
-                self.err_span(
-                    &s.call,
-                    format!(
-                        "`{}` is not an operationId of `{}`",
-                        s.call.value, spec.name
-                    ),
-                    Some(help),
-                );
-            }
-            op
-        });
+        let op = spec.and_then(|spec| self.operation(&s.call, spec));
         let path = self.scalar_map(&s.path, "path", false);
         let query = self.scalar_map(&s.query, "query", true);
         let headers = self.scalar_map(&s.headers, "headers", false);
         let operation = spec.zip(op).map(|(spec, op)| &spec.operations[op]);
         if let Some(op) = operation {
-            let mut problems = declared::unknown_params(&names(&path), op, ParamIn::Path);
-            // A negative test may send what the operation does not declare, on purpose.
-            if !s.invalid_request.as_ref().is_some_and(|b| b.value) {
-                problems.extend(declared::unknown_params(&names(&query), op, ParamIn::Query));
-                problems.extend(declared::misspelt_headers(&names(&headers), op));
-            }
-            for p in problems {
-                self.problem(p);
-            }
-            for p in op.params_in(ParamIn::Path) {
-                if !path.iter().any(|(n, _)| n.value == p.name) {
-                    self.err_span(
-                        &s.call,
-                        format!("{} needs the path parameter `{}`", op.id, p.name),
-                        Some(format!("add `path: {{ {}: ... }}`", p.name)),
-                    );
-                }
-            }
+            self.params(s, op, [&path, &query, &headers]);
         }
         let body = s.body.as_ref().map(|b| self.value(b));
         if let (Some(_), Some(raw)) = (&s.body, &s.body_raw) {
@@ -396,77 +363,12 @@ impl Compiler<'_> {
         let expect = s.expect.as_ref().map(|e| self.expectation(e, operation));
         let until = s.until.as_ref().map(|e| self.expectation(e, operation));
         let fail_if = s.fail_if.as_ref().map(|e| self.expectation(e, None));
-        if let Some(u) = s
-            .fail_if
-            .as_ref()
-            .and_then(|f| f.value.undocumented.as_ref())
-            .filter(|u| u.value)
-        {
-            self.err_span(
-                u,
-                "`undocumented` has no use in `fail_if`: any status may be one to stop on".into(),
-                Some("remove `undocumented: true` here".into()),
-            );
-        }
-        if let Some(r) = &s.retry
-            && s.until.is_none()
-        {
-            self.err_span(
-                r,
-                "`retry` only applies with `until`".into(),
-                Some(
-                    "add `until:` with what the response must look like when polling stops".into(),
-                ),
-            );
-        }
-        if let Some(fi) = &s.fail_if
-            && s.until.is_none()
-        {
-            self.err(fi.pos, "`fail_if` only applies with `until`".into(), None);
-        }
-        let mut captures = Vec::new();
-        let mut capture_pos = step.pos;
-        if let Some(caps) = &s.capture {
-            capture_pos = caps.pos;
-            for (name, cap) in &caps.value {
-                let ptr = match cap {
-                    Capture::Pointer(p) | Capture::Body { body: p } => Some(p),
-                    Capture::Header { .. } => None,
-                };
-                if let Some(p) = ptr
-                    && !p.is_empty()
-                    && !p.starts_with('/')
-                {
-                    self.err(
-                        caps.pos,
-                        format!("capture `{name}`: `{p}` is not a JSON Pointer"),
-                        Some(format!(
-                            "write `/{}`",
-                            p.trim_start_matches(['.', '$']).replace('.', "/")
-                        )),
-                    );
-                }
-                self.known.push(name.clone());
-                captures.push((name.clone(), cap.clone()));
-            }
-        }
-        let mut needs = Vec::new();
-        for v in path
-            .iter()
-            .chain(&query)
-            .chain(&headers)
-            .map(|(_, v)| v)
-            .chain(body.iter())
-            .chain(body_raw.iter())
-        {
-            v.templates(&mut |_, t| {
-                for var in t.vars() {
-                    if var.default.is_none() && !needs.contains(&var.name) {
-                        needs.push(var.name.clone());
-                    }
-                }
-            });
-        }
+        self.polling(s);
+        let (captures, capture_pos) = self.captures(step);
+        let needs = needs(
+            [&path, &query, &headers],
+            body.iter().chain(body_raw.iter()),
+        );
         let (every, poll_timeout) = match &s.retry {
             Some(r) => (
                 r.value.every.map(|d| d.0).unwrap_or(DEFAULT_POLL_EVERY),
@@ -502,6 +404,138 @@ impl Compiler<'_> {
             needs,
         })
     }
+
+    /// The index of the operation `call` names in `spec`, or why there is none.
+    fn operation(&mut self, call: &Spanned<String>, spec: &ApiSpec) -> Option<usize> {
+        let op = spec.operations.iter().position(|o| o.id == call.value);
+        if op.is_none() {
+            let help = did_you_mean(&call.value, spec.operation_ids())
+                .map(|c| format!("did you mean `{c}`?"))
+                .unwrap_or_else(|| {
+                    format!(
+                        "operations of `{}`: {}",
+                        spec.name,
+                        spec.operation_ids().collect::<Vec<_>>().join(", ")
+                    )
+                });
+            let what = format!("`{}` is not an operationId of `{}`", call.value, spec.name);
+            self.err_span(call, what, Some(help));
+        }
+        op
+    }
+
+    /// The step's path, query and header parameters against those `op` declares.
+    fn params(&mut self, s: &Step, op: &Operation, [path, query, headers]: [&Params; 3]) {
+        let mut problems = declared::unknown_params(&names(path), op, ParamIn::Path);
+        // A negative test may send what the operation does not declare, on purpose.
+        if !s.invalid_request.as_ref().is_some_and(|b| b.value) {
+            problems.extend(declared::unknown_params(&names(query), op, ParamIn::Query));
+            problems.extend(declared::misspelt_headers(&names(headers), op));
+        }
+        for p in problems {
+            self.problem(p);
+        }
+        for p in op.params_in(ParamIn::Path) {
+            if !path.iter().any(|(n, _)| n.value == p.name) {
+                self.err_span(
+                    &s.call,
+                    format!("{} needs the path parameter `{}`", op.id, p.name),
+                    Some(format!("add `path: {{ {}: ... }}`", p.name)),
+                );
+            }
+        }
+    }
+
+    /// `until`, `retry` and `fail_if` together: the last two need the first.
+    fn polling(&mut self, s: &Step) {
+        if let Some(u) = s
+            .fail_if
+            .as_ref()
+            .and_then(|f| f.value.undocumented.as_ref())
+            .filter(|u| u.value)
+        {
+            self.err_span(
+                u,
+                "`undocumented` has no use in `fail_if`: any status may be one to stop on".into(),
+                Some("remove `undocumented: true` here".into()),
+            );
+        }
+        if let Some(r) = &s.retry
+            && s.until.is_none()
+        {
+            self.err_span(
+                r,
+                "`retry` only applies with `until`".into(),
+                Some(
+                    "add `until:` with what the response must look like when polling stops".into(),
+                ),
+            );
+        }
+        if let Some(fi) = &s.fail_if
+            && s.until.is_none()
+        {
+            self.err(fi.pos, "`fail_if` only applies with `until`".into(), None);
+        }
+    }
+
+    /// The step's captures, each known to the steps after it, and where they are written.
+    fn captures(&mut self, step: &Spanned<Step>) -> (Vec<(String, Capture)>, Pos) {
+        let s = &step.value;
+        let mut captures = Vec::new();
+        let mut capture_pos = step.pos;
+        if let Some(caps) = &s.capture {
+            capture_pos = caps.pos;
+            for (name, cap) in &caps.value {
+                let ptr = match cap {
+                    Capture::Pointer(p) | Capture::Body { body: p } => Some(p),
+                    Capture::Header { .. } => None,
+                };
+                if let Some(p) = ptr
+                    && !p.is_empty()
+                    && !p.starts_with('/')
+                {
+                    self.err(
+                        caps.pos,
+                        format!("capture `{name}`: `{p}` is not a JSON Pointer"),
+                        Some(format!(
+                            "write `/{}`",
+                            p.trim_start_matches(['.', '$']).replace('.', "/")
+                        )),
+                    );
+                }
+                self.known.push(name.clone());
+                captures.push((name.clone(), cap.clone()));
+            }
+        }
+        (captures, capture_pos)
+    }
+}
+
+/// A step's parameters by name.
+type Params = Vec<(Spanned<String>, ValueTemplate)>;
+
+/// The variables a request uses without a default, in order of use.
+fn needs<'v>(
+    [path, query, headers]: [&'v Params; 3],
+    bodies: impl Iterator<Item = &'v ValueTemplate>,
+) -> Vec<String> {
+    let mut needs = Vec::new();
+    for v in path
+        .iter()
+        .chain(query)
+        .chain(headers)
+        .map(|(_, v)| v)
+        .chain(bodies)
+    {
+        v.templates(&mut |_, t| {
+            for var in t.vars() {
+                if var.default.is_none() && !needs.contains(&var.name) {
+                    needs.push(var.name.clone());
+                }
+            }
+        });
+    }
+    needs
 }
 
 /// The names of a step's parameter map.

@@ -12,7 +12,8 @@
 //! - [`stream`]: writes them as a run goes ([`stream::ReportWriter`]), with [`order`] putting
 //!   results back into the order found and [`parts`] holding each file's pieces until the end;
 //! - [`collect`]: keeps the failures and warnings the terminal's final report shows;
-//! - [`events`] and [`progress`]: live output while a run goes (JSON lines, progress bar).
+//! - [`events`] and [`progress`]: live output while a run goes (JSON lines, progress bar);
+//! - [`sinks`]: all of these assembled for one command ([`sinks::Sinks`]), and its ending.
 
 pub mod collect;
 pub mod coverage;
@@ -25,6 +26,7 @@ pub mod markdown;
 pub mod order;
 pub mod parts;
 pub mod progress;
+pub mod sinks;
 pub mod stream;
 pub mod terminal;
 pub mod verbose;

@@ -12,6 +12,7 @@ pub mod inputs;
 mod interrupt;
 pub mod proxy;
 mod rate;
+pub mod remedy;
 mod result;
 pub mod rounds;
 mod scenario;
@@ -76,6 +77,9 @@ pub struct RunOptions {
     /// before it is done, so each round ends with nothing in flight (where a soak measures),
     /// announced by [`Event::RoundFinished`].
     pub round_size: Option<usize>,
+    /// How messages name the settings they ask to change (the CLI's flags, by default the
+    /// runner's own words).
+    pub remedies: Arc<dyn remedy::Remedies>,
 }
 
 impl Default for RunOptions {
@@ -94,6 +98,7 @@ impl Default for RunOptions {
             max_body: exchange::DEFAULT_MAX_BODY,
             inputs: Arc::default(),
             round_size: None,
+            remedies: Arc::new(remedy::OwnTerms),
         }
     }
 }
@@ -111,15 +116,26 @@ pub fn new_run_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
 }
 
-/// Why no further scenario starts, if none does: `--fail-fast` stopped the run, or an interrupt.
-fn not_starting(stop: &AtomicBool, interrupt: &Interrupt) -> Option<String> {
-    if let Some(signal) = interrupt.signal() {
+/// Why no further scenario starts, if none does: fail-fast stopped the run, or an interrupt.
+fn not_starting(stop: &AtomicBool, options: &RunOptions) -> Option<String> {
+    if let Some(signal) = options.interrupt.signal() {
         Some(format!("not run: the run was interrupted ({signal})"))
     } else if stop.load(Ordering::SeqCst) {
-        Some("not run: --fail-fast stopped the run".into())
+        Some(format!(
+            "not run: {} stopped the run",
+            options.remedies.fail_fast()
+        ))
     } else {
         None
     }
+}
+
+/// The tokio runtime a run, a proxy or the mocks are driven on: multi-threaded, with I/O and
+/// timers. The one place it is built, so every command runs on the same kind.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
 }
 
 /// One HTTP client for the whole process run: connections are pooled across scenarios. Every
@@ -150,6 +166,94 @@ enum Loaded {
     Rejected(Rejected),
     /// Parsed, but the selection (`--filter`, `--tag`) leaves it out.
     Deselected,
+}
+
+/// What the scenario tasks of one run share.
+#[derive(Clone)]
+struct Shared {
+    /// Set by fail-fast: no further scenario starts.
+    stop: Arc<AtomicBool>,
+    sink: Arc<dyn EventSink>,
+    /// Scenarios share it for reading; an `exclusive` one takes it for writing and so runs
+    /// alone. Tokio's lock is fair: a waiting writer holds back readers queued after it.
+    alone: Arc<tokio::sync::RwLock<()>>,
+    selection: Arc<Selection>,
+}
+
+impl Shared {
+    fn new(sink: Arc<dyn EventSink>, selection: Selection) -> Self {
+        Shared {
+            stop: Arc::new(AtomicBool::new(false)),
+            sink,
+            alone: Arc::new(tokio::sync::RwLock::new(())),
+            selection: Arc::new(selection),
+        }
+    }
+}
+
+/// A file that could not be found or walked, known by its path.
+fn unreadable(d: &Diagnostic) -> Found {
+    Found {
+        id: d.path.display().to_string(),
+        path: d.path.clone(),
+    }
+}
+
+/// A slot among the `jobs` in flight. A closed semaphore cannot happen (it is never closed);
+/// without a permit the scenario still runs, which is the safe failure. An interrupt does not
+/// wait for a slot: the files left are reported as not run at once.
+async fn free_slot(
+    permits: &Arc<tokio::sync::Semaphore>,
+    interrupt: &Interrupt,
+) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    tokio::select! {
+        p = permits.clone().acquire_owned() => p.ok(),
+        _ = interrupt.fired() => None,
+    }
+}
+
+/// One file's task: load, wait for its turn, run.
+struct Slot {
+    runner: Arc<Runner>,
+    shared: Shared,
+    found: Found,
+    index: usize,
+}
+
+impl Slot {
+    /// The file's result; `None` when the selection leaves it out. `permit` holds its place
+    /// among the `jobs` in flight until it is done.
+    async fn run(
+        self,
+        permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    ) -> Option<ScenarioResult> {
+        let _permit = permit;
+        let (this, f, sink) = (&self.runner, &self.found, &self.shared.sink);
+        let plan = match this.load(f, &self.shared.selection) {
+            Loaded::Deselected => {
+                let index = self.index;
+                sink.event(&Event::Deselected { index, id: &f.id });
+                return None;
+            }
+            Loaded::Rejected(r) => return Some(ScenarioResult::rejected(f, r)),
+            Loaded::Plan(p) => p,
+        };
+        let alone = Arc::clone(&self.shared.alone);
+        let _turn: Box<dyn Send> = if plan.exclusive {
+            Box::new(alone.write_owned().await)
+        } else {
+            Box::new(alone.read_owned().await)
+        };
+        if let Some(why) = not_starting(&self.shared.stop, &this.options) {
+            return Some(ScenarioResult::skipped(f, &why));
+        }
+        sink.event(&Event::ScenarioStarted { id: &f.id });
+        let r = this.run_plan(&plan, &**sink).await;
+        if this.options.fail_fast && r.outcome > Outcome::Skipped {
+            self.shared.stop.store(true, Ordering::SeqCst);
+        }
+        Some(r)
+    }
 }
 
 impl Runner {
@@ -330,13 +434,10 @@ impl Runner {
         });
         let interrupt = &self.options.interrupt;
         let watcher = interrupt.announce_to(Arc::clone(&sink));
-        let selection = Arc::new(selection);
+        let shared = Shared::new(Arc::clone(&sink), selection);
+        let selection = Arc::clone(&shared.selection);
         let counts = Arc::new(std::sync::Mutex::new(Counts::default()));
         let permits = Arc::new(tokio::sync::Semaphore::new(self.options.jobs.max(1)));
-        let stop = Arc::new(AtomicBool::new(false));
-        // Scenarios share it for reading; an `exclusive` one takes it for writing and so runs
-        // alone. Tokio's lock is fair: a waiting writer holds back readers queued after it.
-        let alone = Arc::new(tokio::sync::RwLock::new(()));
         let mut tasks = tokio::task::JoinSet::new();
         // The tasks in flight (at most `jobs`), to report one that panicked.
         let mut in_flight: HashMap<tokio::task::Id, (usize, Found)> = HashMap::new();
@@ -363,11 +464,7 @@ impl Runner {
             let f = match item {
                 Ok(f) => f,
                 Err(d) => {
-                    let f = Found {
-                        id: d.path.display().to_string(),
-                        path: d.path.clone(),
-                    };
-                    finish(index, &ScenarioResult::errored(&f, d));
+                    finish(index, &ScenarioResult::errored(&unreadable(&d), d));
                     continue;
                 }
             };
@@ -376,53 +473,22 @@ impl Runner {
                 sink.event(&Event::Deselected { index, id: &f.id });
                 continue;
             }
-            // A closed semaphore cannot happen (it is never closed); without a permit the
-            // scenario still runs, which is the safe failure. An interrupt does not wait for a
-            // slot: the files left are reported as not run at once.
-            let permit = tokio::select! {
-                p = permits.clone().acquire_owned() => p.ok(),
-                _ = interrupt.fired() => None,
-            };
+            let permit = free_slot(&permits, interrupt).await;
             while let Some(joined) = tasks.try_join_next_with_id() {
                 self.reap(joined, &mut in_flight, &finish);
             }
-            if let Some(why) = not_starting(&stop, interrupt) {
+            if let Some(why) = not_starting(&shared.stop, &self.options) {
                 drop(permit);
                 finish(index, &ScenarioResult::skipped(&f, &why));
                 continue;
             }
-            let this = Arc::clone(self);
-            let stop = Arc::clone(&stop);
-            let sink = Arc::clone(&sink);
-            let alone = Arc::clone(&alone);
-            let selection = Arc::clone(&selection);
-            let task_found = f.clone();
-            let handle = tasks.spawn(async move {
-                let _permit = permit;
-                let f = task_found;
-                let plan = match this.load(&f, &selection) {
-                    Loaded::Deselected => {
-                        sink.event(&Event::Deselected { index, id: &f.id });
-                        return None;
-                    }
-                    Loaded::Rejected(r) => return Some(ScenarioResult::rejected(&f, r)),
-                    Loaded::Plan(p) => p,
-                };
-                let _turn: Box<dyn Send> = if plan.exclusive {
-                    Box::new(alone.write_owned().await)
-                } else {
-                    Box::new(alone.read_owned().await)
-                };
-                if let Some(why) = not_starting(&stop, &this.options.interrupt) {
-                    return Some(ScenarioResult::skipped(&f, &why));
-                }
-                sink.event(&Event::ScenarioStarted { id: &f.id });
-                let r = this.run_plan(&plan, &*sink).await;
-                if this.options.fail_fast && r.outcome > Outcome::Skipped {
-                    stop.store(true, Ordering::SeqCst);
-                }
-                Some(r)
-            });
+            let slot = Slot {
+                runner: Arc::clone(self),
+                shared: shared.clone(),
+                found: f.clone(),
+                index,
+            };
+            let handle = tasks.spawn(slot.run(permit));
             in_flight.insert(handle.id(), (index, f));
         }
         while let Some(joined) = tasks.join_next_with_id().await {
@@ -434,15 +500,21 @@ impl Runner {
             });
         }
         watcher.abort();
-        let summary = RunSummary {
+        let counts = *counts.lock().unwrap_or_else(|p| p.into_inner());
+        let summary = self.summary(started, started_at, counts);
+        sink.event(&Event::RunFinished { summary: &summary });
+        summary
+    }
+
+    /// The summary of a run that started at `started` (`started_at`, RFC 3339).
+    fn summary(&self, started: Instant, started_at: String, counts: Counts) -> RunSummary {
+        RunSummary {
             run_id: self.options.run_id.clone(),
             started_at,
             duration: started.elapsed(),
-            counts: *counts.lock().unwrap_or_else(|p| p.into_inner()),
-            interrupted: interrupt.signal(),
-        };
-        sink.event(&Event::RunFinished { summary: &summary });
-        summary
+            counts,
+            interrupted: self.options.interrupt.signal(),
+        }
     }
 
     /// Reports a finished task's result, or the panic that ended it.

@@ -7,16 +7,61 @@ use super::events::{Event, EventSink};
 use super::result::{Outcome, Phase, ScenarioResult, StepResult};
 use super::scope::StepScope;
 use super::{Runner, step};
-use crate::check::CheckKind;
 use crate::check::body::render;
+use crate::check::{CheckKind, Finding};
 use crate::plan::{Plan, PlannedStep};
 use crate::source::Diagnostic;
+use crate::target::Target;
 
 impl Runner {
     /// Runs a compiled scenario against its API's target.
     pub async fn run_plan(&self, plan: &Plan, sink: &dyn EventSink) -> ScenarioResult {
         let started = Instant::now();
         let mut result = ScenarioResult::of_plan(plan);
+        let Some(target) = self.guard(plan, &mut result) else {
+            return result;
+        };
+        let (mut scope, vars_failed) = self.scope(plan);
+        let limiter = self.limiter(&plan.api);
+        let ctx = step::StepContext {
+            client: &self.client,
+            target,
+            redactor: &self.redactor,
+            strict: self.options.strict,
+            step_timeout: self.options.step_timeout,
+            dry_run: self.options.dry_run,
+            min_poll_timeout: self.options.min_poll_timeout,
+            rate: limiter.as_deref(),
+            deadline: plan.timeout.map(|t| Instant::now() + t),
+            interrupt: &self.options.interrupt,
+            max_body: self.options.max_body,
+            api: &plan.api,
+        };
+        match vars_failed {
+            Some(f) => result
+                .steps
+                .push(StepResult::synthetic("vars", Phase::Main, *f)),
+            None => {
+                self.main_steps(plan, &mut scope, &ctx, &mut result, sink)
+                    .await;
+            }
+        }
+        // Clean-up has its own budget: a scenario that ran out of time must still clean up.
+        let finally_ctx = step::StepContext {
+            deadline: None,
+            ..ctx
+        };
+        self.finally_steps(plan, &mut scope, &finally_ctx, &mut result, sink)
+            .await;
+        self.conclude(&mut result);
+        self.in_flight.finished(&plan.id);
+        result.duration = started.elapsed();
+        result
+    }
+
+    /// The target of the plan's API, or `None` when the scenario must not run (no target, a
+    /// `mock-only` scenario against a real one, writes not allowed), said in `result`.
+    fn guard<'t>(&'t self, plan: &Plan, result: &mut ScenarioResult) -> Option<&'t Target> {
         let Some(target) = self.targets.get(&plan.api) else {
             // Why the spec's `servers:` could not serve, when that was tried.
             let why = match self.targets.unusable(&plan.api) {
@@ -29,28 +74,37 @@ impl Runner {
                     plan.api_pos,
                     format!("no target for API `{}`{why}", plan.api),
                 )
-                .help(format!("pass `--target {}=http://host:port`", plan.api)),
+                .help(self.options.remedies.give_target(&plan.api)),
             );
             result.outcome = Outcome::Errored;
-            return result;
+            return None;
         };
         if !target.is_mock && plan.tags.iter().any(|t| t == "mock-only") {
             result.outcome = Outcome::Skipped;
             result.skipped = Some("tagged `mock-only`, and the target is not a mock".into());
-            return result;
+            return None;
         }
         if !self.options.allow_writes
             && !self.options.dry_run
             && !target.is_local()
             && let Some(op) = plan.first_write()
         {
+            let what = format!(
+                "the scenario changes state on {} ({} {} via {}), which is not a mock",
+                target.base_url, op.method, op.path, op.id
+            );
             result.errors.push(
-                Diagnostic::new(&plan.path, plan.name_pos, format!("the scenario changes state on {} ({} {} via {}), which is not a mock", target.base_url, op.method, op.path, op.id))
-                    .help("pass `--allow-writes` to confirm, `--dry-run` to see the requests, or `--tag` a read-only subset"),
+                Diagnostic::new(&plan.path, plan.name_pos, what)
+                    .help(self.options.remedies.allow_writes()),
             );
             result.outcome = Outcome::Errored;
-            return result;
+            return None;
         }
+        Some(target)
+    }
+
+    /// The scenario's scope with its `vars` set, and the finding of the first that cannot be.
+    fn scope(&self, plan: &Plan) -> (StepScope, Option<Box<Finding>>) {
         let inputs = &self.options.inputs;
         let mut scope = StepScope {
             run_id: self.options.run_id.clone(),
@@ -58,7 +112,6 @@ impl Runner {
             vars: inputs.seed(),
             inputs: inputs.clone(),
         };
-        let mut vars_failed = None;
         for (name, value) in &plan.vars {
             // `--var` overrides the scenario's `vars`, which override the env file.
             if inputs.var(name).is_some() {
@@ -68,76 +121,65 @@ impl Runner {
                 Ok(v) => {
                     scope.vars.insert(name.clone(), v);
                 }
-                Err(f) => {
-                    vars_failed = Some(f);
-                    break;
-                }
+                Err(f) => return (scope, Some(f)),
             }
         }
-        let deadline = plan.timeout.map(|t| Instant::now() + t);
-        let limiter = self.limiter(&plan.api);
-        let ctx = step::StepContext {
-            client: &self.client,
-            target,
-            redactor: &self.redactor,
-            strict: self.options.strict,
-            step_timeout: self.options.step_timeout,
-            dry_run: self.options.dry_run,
-            min_poll_timeout: self.options.min_poll_timeout,
-            rate: limiter.as_deref(),
-            deadline,
-            interrupt: &self.options.interrupt,
-            max_body: self.options.max_body,
-            api: &plan.api,
-        };
-        if let Some(f) = vars_failed {
-            result
-                .steps
-                .push(StepResult::synthetic("vars", Phase::Main, *f));
-        } else {
-            for st in &plan.steps {
-                // After an interrupt no main step starts; the clean-up below still runs.
-                if let Some(signal) = self.options.interrupt.signal() {
-                    result.interrupted = true;
-                    let why = format!("not run: the run was interrupted ({signal})");
-                    result
-                        .steps
-                        .push(skip(st, Phase::Main, why, &plan.id, sink));
-                    continue;
-                }
-                // A dry run has no responses, so values captured from them do not exist.
-                if self.options.dry_run
-                    && let Some(missing) = missing_var(st, &scope)
-                {
-                    let why = format!("dry run: needs `${{{missing}}}` from an earlier response");
-                    result
-                        .steps
-                        .push(skip(st, Phase::Main, why, &plan.id, sink));
-                    continue;
-                }
-                let r = step::run(st, Phase::Main, plan.operation(st), &mut scope, &ctx).await;
-                self.note_captures(plan, st, &scope);
-                if r.findings.iter().any(|f| f.check == CheckKind::Interrupted) {
-                    result.interrupted = true;
-                }
-                sink.event(&Event::StepFinished {
-                    scenario: &plan.id,
-                    step: &r,
-                });
-                let stop = r.outcome > Outcome::Skipped;
-                result.steps.push(r);
-                if stop {
-                    break;
-                }
+        (scope, None)
+    }
+
+    /// The main steps, until the first that fails; after an interrupt none starts.
+    async fn main_steps(
+        &self,
+        plan: &Plan,
+        scope: &mut StepScope,
+        ctx: &step::StepContext<'_>,
+        result: &mut ScenarioResult,
+        sink: &dyn EventSink,
+    ) {
+        for st in &plan.steps {
+            // After an interrupt no main step starts; the clean-up still runs.
+            if let Some(signal) = self.options.interrupt.signal() {
+                result.interrupted = true;
+                let why = format!("not run: the run was interrupted ({signal})");
+                result
+                    .steps
+                    .push(skip(st, Phase::Main, why, &plan.id, sink));
+                continue;
+            }
+            // A dry run has no responses, so values captured from them do not exist.
+            if self.options.dry_run
+                && let Some(missing) = missing_var(st, scope)
+            {
+                let why = format!("dry run: needs `${{{missing}}}` from an earlier response");
+                result
+                    .steps
+                    .push(skip(st, Phase::Main, why, &plan.id, sink));
+                continue;
+            }
+            let r = step::run(st, Phase::Main, plan.operation(st), scope, ctx).await;
+            self.note_captures(plan, st, scope);
+            if r.findings.iter().any(|f| f.check == CheckKind::Interrupted) {
+                result.interrupted = true;
+            }
+            let stop = r.outcome > Outcome::Skipped;
+            finished(&plan.id, r, result, sink);
+            if stop {
+                break;
             }
         }
-        // Clean-up has its own budget: a scenario that ran out of time must still clean up.
-        let finally_ctx = step::StepContext {
-            deadline: None,
-            ..ctx
-        };
+    }
+
+    /// Every `finally` step whose variables have values.
+    async fn finally_steps(
+        &self,
+        plan: &Plan,
+        scope: &mut StepScope,
+        ctx: &step::StepContext<'_>,
+        result: &mut ScenarioResult,
+        sink: &dyn EventSink,
+    ) {
         for st in &plan.finally {
-            if let Some(missing) = missing_var(st, &scope) {
+            if let Some(missing) = missing_var(st, scope) {
                 let why =
                     format!("`${{{missing}}}` has no value (the step that sets it did not run)");
                 result
@@ -145,20 +187,13 @@ impl Runner {
                     .push(skip(st, Phase::Finally, why, &plan.id, sink));
                 continue;
             }
-            let r = step::run(
-                st,
-                Phase::Finally,
-                plan.operation(st),
-                &mut scope,
-                &finally_ctx,
-            )
-            .await;
-            sink.event(&Event::StepFinished {
-                scenario: &plan.id,
-                step: &r,
-            });
-            result.steps.push(r);
+            let r = step::run(st, Phase::Finally, plan.operation(st), scope, ctx).await;
+            finished(&plan.id, r, result, sink);
         }
+    }
+
+    /// The scenario's outcome from its steps'.
+    fn conclude(&self, result: &mut ScenarioResult) {
         // Nothing ran (a dry run, or every step skipped): nothing was proven either way.
         let all_skipped =
             !result.steps.is_empty() && result.steps.iter().all(|s| s.outcome == Outcome::Skipped);
@@ -176,9 +211,6 @@ impl Runner {
         if all_skipped && self.options.dry_run {
             result.skipped = Some("dry run".into());
         }
-        self.in_flight.finished(&plan.id);
-        result.duration = started.elapsed();
-        result
     }
 
     /// Keeps what `st` captured, redacted, for the message of a second interrupt.
@@ -190,6 +222,12 @@ impl Runner {
             }
         }
     }
+}
+
+/// A step that ran: streamed, then kept in the scenario's result.
+fn finished(scenario: &str, r: StepResult, result: &mut ScenarioResult, sink: &dyn EventSink) {
+    sink.event(&Event::StepFinished { scenario, step: &r });
+    result.steps.push(r);
 }
 
 /// A step not run, reported as skipped with the reason.

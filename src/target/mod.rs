@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use reqwest::Url;
 
+pub mod arg;
 pub mod bearer;
 pub mod config;
 pub mod convention;
@@ -230,15 +231,11 @@ impl Targets {
 
 /// A `--target` value: `API=URL` (the API named), or a bare `URL` for every API.
 pub fn parse_target_arg(arg: &str) -> Result<(Option<String>, Url), Diagnostic> {
-    let (api, url) = match arg.split_once('=') {
-        Some((api, url)) if !api.contains("://") => (Some(api.to_owned()), url),
-        _ => (None, arg),
-    };
-    let url = parse_base_url(url).map_err(|e| {
-        Diagnostic::new(std::path::Path::new("--target"), Pos::UNKNOWN, format!("`{arg}`: {e}"))
+    let t = arg::TargetArg::parse(arg).map_err(|e| {
+        Diagnostic::new(std::path::Path::new("--target"), Pos::UNKNOWN, e.to_string())
             .help("write `--target API=http://host:port/base` or `--target http://host:port` for every API")
     })?;
-    Ok((api, url))
+    Ok((t.api, t.url))
 }
 
 /// Why a text is not a base URL.

@@ -87,36 +87,15 @@ impl Generator {
         self.valid(schema, place).ok()
     }
 
-    /// Candidates that break one rule of `schema` at `at`, whose valid value is `v`: (where the
-    /// change goes, the value put there, the rule).
-    fn breaks(
-        &mut self,
-        cx: &mut Ctx<'_>,
-        schema: &Value,
-        v: &Value,
-        at: &str,
-        depth: usize,
-        out: &mut Vec<(String, Value, Rule)>,
+    /// A value of a type the schema does not accept (a string, as a parameter travels, when
+    /// the value is a parameter).
+    fn type_break(
+        &self,
+        m: &Map<String, Value>,
+        shown: &str,
+        push: &mut impl FnMut(Value, &'static str, String),
     ) {
-        let Ok(flat) = cx.flatten(schema) else {
-            return;
-        };
-        // With alternatives, only the keywords every branch shares are sure rules.
-        let has_choices = !flat.choices.is_empty();
-        let m = flat.map;
-        let shown = if at.is_empty() { "the value" } else { at };
-        let mut push = |value: Value, keyword: &'static str, description: String| {
-            out.push((
-                at.to_owned(),
-                value,
-                Rule {
-                    keyword,
-                    pointer: at.to_owned(),
-                    description,
-                },
-            ));
-        };
-        if let Some(ts) = types(&m).filter(|ts| !ts.is_empty()) {
+        if let Some(ts) = types(m).filter(|ts| !ts.is_empty()) {
             let accepts = |t: &str| {
                 ts.iter()
                     .any(|a| a == t || (a == "number" && t == "integer"))
@@ -146,32 +125,39 @@ impl Generator {
                 }
             }
         }
-        if let Some(c) = m.get("const") {
-            let other = match c {
-                Value::String(s) => Value::String(format!("{s}-other")),
-                Value::Number(n) => to_json(n.as_f64().unwrap_or(0.0) + 1.0),
-                Value::Bool(b) => Value::Bool(!b),
-                _ => Value::String("other".into()),
-            };
-            push(other, "const", format!("`{shown}` is not the const {c}"));
-        }
-        if let Some(Value::Array(options)) = m.get("enum") {
-            let other = if options.iter().all(Value::is_number) {
-                let top = options.iter().filter_map(Value::as_f64).fold(0.0, f64::max);
-                to_json(top.floor() + 1.0)
-            } else {
-                let mut s = "not-in-enum".to_owned();
-                while options.contains(&Value::String(s.clone())) {
-                    s.push('x');
-                }
-                Value::String(s)
-            };
-            push(
-                other.clone(),
-                "enum",
-                format!("`{shown}` is {other}, not one of the enum values"),
-            );
-        }
+    }
+
+    /// Candidates that break one rule of `schema` at `at`, whose valid value is `v`: (where the
+    /// change goes, the value put there, the rule).
+    fn breaks(
+        &mut self,
+        cx: &mut Ctx<'_>,
+        schema: &Value,
+        v: &Value,
+        at: &str,
+        depth: usize,
+        out: &mut Vec<(String, Value, Rule)>,
+    ) {
+        let Ok(flat) = cx.flatten(schema) else {
+            return;
+        };
+        // With alternatives, only the keywords every branch shares are sure rules.
+        let has_choices = !flat.choices.is_empty();
+        let m = flat.map;
+        let shown = if at.is_empty() { "the value" } else { at };
+        let mut push = |value: Value, keyword: &'static str, description: String| {
+            out.push((
+                at.to_owned(),
+                value,
+                Rule {
+                    keyword,
+                    pointer: at.to_owned(),
+                    description,
+                },
+            ));
+        };
+        self.type_break(&m, shown, &mut push);
+        value_breaks(&m, shown, &mut push);
         match v {
             Value::String(s) => string_breaks(&m, s, shown, &mut push),
             Value::Number(n) => {
@@ -276,6 +262,39 @@ impl Generator {
                 );
             }
         }
+    }
+}
+/// A value other than the `const`, and one outside the `enum`.
+fn value_breaks(
+    m: &Map<String, Value>,
+    shown: &str,
+    push: &mut impl FnMut(Value, &'static str, String),
+) {
+    if let Some(c) = m.get("const") {
+        let other = match c {
+            Value::String(s) => Value::String(format!("{s}-other")),
+            Value::Number(n) => to_json(n.as_f64().unwrap_or(0.0) + 1.0),
+            Value::Bool(b) => Value::Bool(!b),
+            _ => Value::String("other".into()),
+        };
+        push(other, "const", format!("`{shown}` is not the const {c}"));
+    }
+    if let Some(Value::Array(options)) = m.get("enum") {
+        let other = if options.iter().all(Value::is_number) {
+            let top = options.iter().filter_map(Value::as_f64).fold(0.0, f64::max);
+            to_json(top.floor() + 1.0)
+        } else {
+            let mut s = "not-in-enum".to_owned();
+            while options.contains(&Value::String(s.clone())) {
+                s.push('x');
+            }
+            Value::String(s)
+        };
+        push(
+            other.clone(),
+            "enum",
+            format!("`{shown}` is {other}, not one of the enum values"),
+        );
     }
 }
 

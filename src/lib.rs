@@ -1,8 +1,8 @@
 //! conform: a contract-conformance harness for HTTP APIs.
 //!
-//! YAML scenarios ([`scenario`]) drive HTTP calls ([`run`]) against a [`target`] (a vendor with
-//! its real credentials, or a reference [`mock`]); every response is checked ([`check`]) against
-//! the API's OpenAPI 3.1 spec ([`spec`]) and the scenario's expectations, and every difference
+//! YAML scenarios ([`scenario`]) drive HTTP calls ([`run`]) against a target ([`targets`]: a vendor
+//! with its real [`credentials`], or a reference [`mock`]); every response is checked ([`check`]) against
+//! the API's OpenAPI 3.1 spec ([`openapi`]) and the scenario's expectations, and every difference
 //! becomes a [`check::Finding`] that points at the JSON location, the schema rule and the
 //! scenario line. Reports ([`report`]) are pure functions of the [`run::RunResult`]; [`redact`]
 //! keeps credentials out of all of them. [`derive`](mod@derive) drafts specs from vendor documentation;
@@ -10,8 +10,8 @@
 //! [`proxy`](mod@proxy) checks live traffic between any client and a target.
 //!
 //! Data flow: `specs/<api>/openapi.yaml`, or a file named by `--spec` or a targets file
-//! ([`spec::SpecFiles`]) -> [`spec::Registry`]; `cases/**/*.yaml` -> [`scenario::Scenario`];
-//! targets file, `--target`, the mocks or a spec's `servers` -> [`target::Targets`];
+//! ([`openapi::SpecFiles`]) -> [`openapi::Registry`]; `cases/**/*.yaml` -> [`scenario::Scenario`];
+//! targets file, `--target`, the mocks or a spec's `servers` -> [`targets::Targets`];
 //! [`run::Runner`] emits [`run::Event`]s and returns a [`run::RunResult`].
 //!
 //! From Rust: [`prelude`] has the names a program needs to run scenarios; with the `harness`
@@ -33,16 +33,18 @@
 //! ```
 
 pub mod check;
+pub mod credentials;
 pub mod derive;
-pub mod diff;
 pub mod fuzz;
 pub mod har;
 #[cfg(feature = "harness")]
 pub mod harness;
 pub mod http;
 pub mod init;
+pub mod json_diff;
 #[cfg(feature = "mock")]
 pub mod mock;
+pub mod openapi;
 pub mod plan;
 pub mod prelude;
 #[cfg(feature = "mock")]
@@ -52,8 +54,7 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod source;
-pub mod spec;
-pub mod target;
+pub mod targets;
 pub mod units;
 pub mod vendor;
 

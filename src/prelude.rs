@@ -66,10 +66,10 @@
 
 #[cfg(feature = "harness")]
 pub use crate::harness::{Check, Failed, Harness, Trial, diagnosis, passes};
+pub use crate::openapi::Registry;
 pub use crate::report::terminal::details;
 pub use crate::run::{
     NoEvents, Outcome, RunOptions, RunResult, Runner, ScenarioResult, http_client,
 };
 pub use crate::scenario::{Found, discover};
-pub use crate::spec::Registry;
-pub use crate::target::{Target, Targets};
+pub use crate::targets::{Target, Targets};

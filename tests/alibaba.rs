@@ -10,7 +10,7 @@ use conform::check::{CheckKind, Finding};
 use conform::mock::{Fault, MockOptions};
 use conform::run::{NoEvents, Outcome, RunOptions, RunResult};
 use conform::scenario::discover;
-use conform::target::Targets;
+use conform::targets::Targets;
 use conform::vendor::alibaba::{
     AlibabaAuth, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, SignatureVersion,
 };
@@ -183,7 +183,7 @@ impl Signed {
         method: reqwest::Method,
         path: &str,
     ) -> (u16, serde_json::Value) {
-        let mut req = conform::target::Prepared {
+        let mut req = conform::targets::Prepared {
             operation_id: op.into(),
             method: method.to_string(),
             url: self.base.join(path).expect("mock URL"),

@@ -4,7 +4,7 @@
 //! verifier accepts both, and any tampering is refused with the gateway's code.
 
 use conform::mock::alibaba::verify::{Incoming, Rejection, Scheme, verify};
-use conform::target::Prepared;
+use conform::targets::Prepared;
 use conform::vendor::alibaba::{AlibabaAuth, SignatureVersion};
 use serde::Deserialize;
 

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use conform::mock::{Fault, MockOptions};
-use conform::target::{Prepared, Target};
+use conform::targets::{Prepared, Target};
 use serde_json::{Value, json};
 
 use crate::util::{Mocks, runtime};

@@ -389,7 +389,7 @@ fn dry_run_names_each_steps_scheme_and_its_variables_and_no_secret() {
 
 #[test]
 fn the_spec_keeps_each_alternative_with_its_scopes() {
-    let registry = conform::spec::Registry::new(SPECS);
+    let registry = conform::openapi::Registry::new(SPECS);
     let spec = registry.api("secured").unwrap_or_else(|d| panic!("{d}"));
     let op = |id: &str| spec.operation(id).expect("an operation");
     let alt = |pairs: &[(&str, &[&str])]| -> BTreeMap<String, Vec<String>> {
@@ -433,9 +433,9 @@ fn a_published_specs_alternatives_are_chosen_by_the_variables_set() {
         println!("skipped: {} is absent (it is there in CI)", path.display());
         return;
     }
-    use conform::target::declared::{Named, Vars, resolve};
-    use conform::target::{Auth, Prepared};
-    let spec = conform::spec::load_api("tictactoe", &path).unwrap_or_else(|d| panic!("{d}"));
+    use conform::credentials::declared::{Named, Vars, resolve};
+    use conform::targets::{Auth, Prepared};
+    let spec = conform::openapi::load_api("tictactoe", &path).unwrap_or_else(|d| panic!("{d}"));
     let base = reqwest::Url::parse("http://127.0.0.1:9/").expect("a URL");
     let vars = Vars::new("tictactoe", &Named::default());
     let token_only =

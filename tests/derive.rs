@@ -334,7 +334,7 @@ fn every_draft_passes_the_linter() {
     ] {
         let path = dir.path().join(format!("{name}.yaml"));
         std::fs::write(&path, doc(name).to_yaml()).expect("write");
-        let problems = conform::spec::lint::lint_file(&path);
+        let problems = conform::openapi::lint::lint_file(&path);
         assert!(problems.is_empty(), "{name}: {problems:#?}");
     }
 }

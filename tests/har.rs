@@ -421,7 +421,7 @@ fn every_real_world_operation_is_matched_back_from_its_url() {
         "large/openai/openapi.yaml",
     ] {
         let spec = std::sync::Arc::new(
-            conform::spec::load_api("realworld", &dir.join(file))
+            conform::openapi::load_api("realworld", &dir.join(file))
                 .unwrap_or_else(|d| panic!("{file}: {d}")),
         );
         let server = spec

@@ -146,17 +146,17 @@ fn a_scenario_at_the_size_limit_is_read_and_one_byte_over_is_refused_with_the_fi
 fn a_spec_over_the_size_limit_is_refused_with_the_fix_and_one_at_it_is_read() {
     let dir = util::temp_dir();
     let path = dir.path().join("openapi.yaml");
-    let limit = conform::spec::MAX_SPEC_BYTES;
+    let limit = conform::openapi::MAX_SPEC_BYTES;
     let head = "openapi: 3.1.0\ninfo: {title: big, version: '1'}\npaths: {}\n#";
     let mut text = head.as_bytes().to_vec();
     text.resize(usize::try_from(limit).expect("fits"), b'x');
     std::fs::write(&path, &text).expect("write");
-    if let Err(d) = conform::spec::load_api("big", &path) {
+    if let Err(d) = conform::openapi::load_api("big", &path) {
         assert!(!d.message.contains("limit"), "refused at the limit: {d}");
     }
     text.push(b'x');
     std::fs::write(&path, &text).expect("write");
-    let d = conform::spec::load_api("big", &path).expect_err("one byte over");
+    let d = conform::openapi::load_api("big", &path).expect_err("one byte over");
     let said = d.to_string();
     assert!(said.starts_with(&path.display().to_string()), "{said}");
     assert!(said.contains("(64 MiB) for a spec file"), "{said}");
@@ -202,7 +202,7 @@ fn a_targets_file_a_spec_given_to_init_and_a_vendor_page_over_their_limits_are_r
     let shown = |p: &std::path::Path| p.display().to_string();
 
     let targets = dir.path().join("targets.yaml");
-    let limit = conform::target::config::MAX_TARGETS_BYTES;
+    let limit = conform::targets::config::MAX_TARGETS_BYTES;
     padded(
         &targets,
         "fixture:\n  url: http://127.0.0.1:9/\n#",
@@ -224,7 +224,7 @@ fn a_targets_file_a_spec_given_to_init_and_a_vendor_page_over_their_limits_are_r
     padded(
         &spec,
         "openapi: 3.1.0\n#",
-        conform::spec::MAX_SPEC_BYTES + 1,
+        conform::openapi::MAX_SPEC_BYTES + 1,
     );
     let cases = dir.path().join("cases");
     refused(

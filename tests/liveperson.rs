@@ -10,7 +10,7 @@ use std::time::Duration;
 use conform::check::{CheckKind, Finding, Severity};
 use conform::mock::{Fault, MockOptions};
 use conform::run::{NoEvents, Outcome, RunOptions, RunResult, ScenarioResult};
-use conform::target::{Target, Targets};
+use conform::targets::{Target, Targets};
 use conform::vendor::liveperson::discovery::{RTBF_SERVICE, discover_target};
 use serde_json::{Value, json};
 

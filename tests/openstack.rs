@@ -10,7 +10,7 @@ use std::time::Duration;
 use conform::check::{CheckKind, Finding};
 use conform::mock::{Fault, MockOptions};
 use conform::run::{NoEvents, Outcome, RunOptions, ScenarioResult};
-use conform::target::Targets;
+use conform::targets::Targets;
 use conform::vendor::openstack::keystone::{
     KeystoneError, PasswordLogin, Project, Session, find_endpoint, login,
 };
@@ -276,7 +276,7 @@ fn keystone_auth_logs_in_once_and_reports_its_secrets() {
         let client = conform::run::http_client().expect("client");
         let mut tokens = Vec::new();
         for _ in 0..2 {
-            let mut req = conform::target::Prepared {
+            let mut req = conform::targets::Prepared {
                 method: "GET".into(),
                 url: target.base_url.clone(),
                 headers: Default::default(),

@@ -16,10 +16,10 @@ use std::path::{Path, PathBuf};
 
 use conform::check::CheckKind;
 use conform::check::body::match_value;
+use conform::openapi::Registry;
 use conform::plan::Pattern;
 use conform::scenario::{Found, Scope, Template};
 use conform::source::{Node, yaml};
-use conform::spec::Registry;
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64;
 use serde_json::{Value, json};
@@ -240,7 +240,7 @@ fn spec(input: &[u8]) -> Result<(), String> {
         .path()
         .join(if json { "openapi.json" } else { "openapi.yaml" });
     std::fs::write(&path, input).map_err(|e| format!("cannot write the input: {e}"))?;
-    match conform::spec::load_api("fuzz", &path) {
+    match conform::openapi::load_api("fuzz", &path) {
         Ok(_) => Ok(()),
         Err(d) => positioned(&d),
     }
@@ -264,7 +264,7 @@ fn targets(input: &[u8]) -> Result<(), String> {
         Ok(t) => t,
         Err(d) => return positioned(&d),
     };
-    match conform::target::config::parse(path, &text) {
+    match conform::targets::config::parse(path, &text) {
         Ok(_) => Ok(()),
         Err(d) => positioned(&d),
     }

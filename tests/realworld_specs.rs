@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use conform::spec::lint::{Rule, lint_file};
-use conform::spec::load_api;
+use conform::openapi::lint::{Rule, lint_file};
+use conform::openapi::load_api;
 
 use crate::util::root;
 
@@ -121,8 +121,8 @@ fn every_operation_of_the_real_world_specs_gets_fuzz_cases_that_compile() {
     use std::sync::Arc;
 
     use conform::fuzz::cases::{Inputs, plan_cases};
+    use conform::openapi::{Registry, SpecFiles};
     use conform::scenario::Found;
-    use conform::spec::{Registry, SpecFiles};
 
     let Some(dir) = shared() else { return };
     let specs = [

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use conform::openapi::Registry;
 use conform::report::stream::ReportWriter;
 use conform::report::{coverage::Coverage, events::JsonLines, html, json, junit, markdown};
 use conform::run::{
     Collect, Event, EventSink, NoEvents, Outcome, RunOptions, RunResult, Runner, ScenarioResult,
 };
-use conform::spec::Registry;
-use conform::target::Targets;
+use conform::targets::Targets;
 
 use crate::util::{Conform, conform, root, temp_dir};
 

@@ -2,7 +2,7 @@
 //! `$ref`s, Swagger 2.0 refused. Each fixture under `tests/fixtures/specs-*` describes the
 //! fixture mock's widget API, so the real binary runs a scenario against it.
 
-use conform::spec::lint::{Rule, lint_file};
+use conform::openapi::lint::{Rule, lint_file};
 
 use crate::util::{Conform, root};
 
@@ -136,7 +136,7 @@ fn bad_json_is_placed_at_its_line_and_column() {
         "{\n  \"openapi\": \"3.1.0\",\n  \"info\": {\"title\": \"w\" \"version\": \"1\"}\n}\n",
     )
     .expect("write");
-    let err = conform::spec::Registry::new(dir.path())
+    let err = conform::openapi::Registry::new(dir.path())
         .api("w")
         .expect_err("refused");
     assert_eq!((err.pos.line, err.pos.col), (3, 25), "{err}");
@@ -151,7 +151,7 @@ fn swagger_2_is_refused_with_the_conversion() {
         "swagger: '2.0'\ninfo: {title: s, version: '1'}\npaths: {}\n",
     )
     .expect("write");
-    let err = conform::spec::Registry::new(dir.path())
+    let err = conform::openapi::Registry::new(dir.path())
         .api("s")
         .expect_err("refused");
     assert!(err.message.contains("Swagger 2.0"), "{err}");
@@ -321,7 +321,7 @@ fn a_schema_that_does_not_compile_is_named_alone() {
 }
 
 /// (rule, pointer) of each problem.
-fn rules_at(problems: &[conform::spec::lint::Problem]) -> Vec<(Rule, String)> {
+fn rules_at(problems: &[conform::openapi::lint::Problem]) -> Vec<(Rule, String)> {
     problems
         .iter()
         .map(|p| (p.rule, p.pointer.clone()))

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use conform::spec::lint::{Problem, Rule, lint_file};
+use conform::openapi::lint::{Problem, Rule, lint_file};
 
 use crate::util::{root, temp_dir};
 

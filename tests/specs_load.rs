@@ -1,7 +1,7 @@
 //! Every spec under `specs/` loads and compiles in conform's own registry, with the operations
 //! the scenarios call.
 
-use conform::spec::Registry;
+use conform::openapi::Registry;
 
 use crate::util::temp_dir;
 

@@ -8,9 +8,9 @@ use std::process::{Command, Output};
 use std::sync::Arc;
 
 use conform::mock::{MockOptions, Running};
+use conform::openapi::Registry;
 use conform::run::{RunOptions, Runner, ScenarioResult};
-use conform::spec::Registry;
-use conform::target::Targets;
+use conform::targets::Targets;
 
 /// The repository root, which is also where cargo and nextest run the tests from.
 pub fn root() -> PathBuf {

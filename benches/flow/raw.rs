@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use conform::spec::{ApiSpec, Registry};
+use conform::openapi::{ApiSpec, Registry};
 use reqwest::StatusCode;
 use serde_json::Value;
 

@@ -17,8 +17,8 @@ pub mod status;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::openapi::Location;
 use crate::source::Pos;
-use crate::spec::Location;
 
 /// A spec location as reports write it, `file#/json/pointer`.
 fn location_text<S: serde::Serializer>(at: &Option<Location>, s: S) -> Result<S::Ok, S::Error> {

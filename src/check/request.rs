@@ -6,8 +6,8 @@ use serde_json::Value;
 use super::schema::{coerce, schema_errors};
 use super::{CheckKind, Finding, Severity};
 use crate::http::{Headers, Request};
+use crate::openapi::{Operation, Param, model_is_json};
 use crate::source::Pos;
-use crate::spec::{Operation, Param, model_is_json};
 
 /// A request's parameters as typed values, what the request check reads: path parameters by
 /// name (a [`Request`] has them only inside its URL, encoded), the query, the headers as

@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::{CheckKind, Finding, Severity};
 use crate::http::Response;
+use crate::openapi::{HeaderSpec, Location, Operation, Schema, model_is_json};
 use crate::source::Pos;
-use crate::spec::{HeaderSpec, Location, Operation, Schema, model_is_json};
 
 /// What the spec check found, with the location of the response it used.
 pub fn check(op: &Operation, observed: &Response, strict: bool, pos: Pos) -> Vec<Finding> {
@@ -46,7 +46,7 @@ pub fn check(op: &Operation, observed: &Response, strict: bool, pos: Pos) -> Vec
 /// then its JSON ([`json_body`]).
 fn content(
     op: &Operation,
-    resp: &crate::spec::Response,
+    resp: &crate::openapi::Response,
     observed: &Response,
     strict: bool,
     pos: Pos,
@@ -135,7 +135,7 @@ fn content(
 /// A JSON body: well-formed, then valid against the media type's schema, leniently and then
 /// literally (`x-conform-strict`).
 fn json_body(
-    media: &crate::spec::Media,
+    media: &crate::openapi::Media,
     observed: &Response,
     strict: bool,
     resp_at: &Location,

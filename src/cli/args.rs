@@ -104,13 +104,13 @@ pub struct SpecArgs {
 
 impl SpecArgs {
     /// The `--spec` files, checked (each exists, no API twice) before anything runs.
-    pub fn files(&self) -> anyhow::Result<conform::spec::SpecFiles> {
-        conform::spec::SpecFiles::parse(&self.spec_files).map_err(|d| anyhow::anyhow!("{d}"))
+    pub fn files(&self) -> anyhow::Result<conform::openapi::SpecFiles> {
+        conform::openapi::SpecFiles::parse(&self.spec_files).map_err(|d| anyhow::anyhow!("{d}"))
     }
 
     /// The registry over --specs and the `--spec` files.
-    pub fn registry(&self) -> anyhow::Result<conform::spec::Registry> {
-        Ok(conform::spec::Registry::with_files(
+    pub fn registry(&self) -> anyhow::Result<conform::openapi::Registry> {
+        Ok(conform::openapi::Registry::with_files(
             &self.specs,
             self.files()?,
         ))

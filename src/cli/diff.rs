@@ -1,6 +1,6 @@
 //! `conform diff A.har B.har`: reads both recordings, loads whatever specs there are (to name
 //! the operations of entries conform did not record), and prints the drift
-//! ([`conform::har::diff::drift`]) one line per difference, or as one JSON document; exit 0
+//! ([`conform::har::drift::drift`]) one line per difference, or as one JSON document; exit 0
 //! when the shapes agree, 1 when they drift, 2 on a file that is not a HAR.
 
 use conform::har::{MAX_HAR_BYTES, Matcher};
@@ -24,7 +24,7 @@ pub fn diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|name| registry.api(name).map_err(|d| anyhow::anyhow!("{d}")))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let drift = conform::har::diff::drift(&a, &b, &Matcher::new(specs));
+    let drift = conform::har::drift::drift(&a, &b, &Matcher::new(specs));
     match args.format {
         Format::Json => outln!("{}", serde_json::to_string_pretty(&drift)?),
         Format::Human => {
@@ -45,8 +45,8 @@ pub fn diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
                 drift.entries[1],
                 drift.paired,
                 match drift.pairing {
-                    conform::har::diff::Pairing::Step => "steps",
-                    conform::har::diff::Pairing::Operation => "operations and statuses",
+                    conform::har::drift::Pairing::Step => "steps",
+                    conform::har::drift::Pairing::Operation => "operations and statuses",
                 },
             );
         }

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use conform::openapi::Registry;
 use conform::scenario::Found;
-use conform::spec::Registry;
 
 pub struct Examples {
     pub found: Vec<Found>,

@@ -26,7 +26,7 @@ pub fn init(args: &InitArgs) -> anyhow::Result<ExitCode> {
         Some(a) => a.clone(),
         None => init::api_name(&args.spec, &doc),
     };
-    let spec = conform::spec::load_api(&api, &args.spec).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let spec = conform::openapi::load_api(&api, &args.spec).map_err(|d| anyhow::anyhow!("{d}"))?;
     let corpus = init::generate(&spec, &doc);
     if corpus.files.is_empty() {
         anyhow::bail!(

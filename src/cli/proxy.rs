@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use conform::har::Recorder;
+use conform::openapi::Registry;
 use conform::proxy::{ProxyOptions, Session, Upstream};
 use conform::run::ExitCode;
-use conform::spec::Registry;
-use conform::target::arg::TargetArg;
+use conform::targets::arg::TargetArg;
 
 use super::args::{Format, ProxyArgs};
 

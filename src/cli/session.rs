@@ -9,11 +9,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use conform::har::Recorder;
+use conform::openapi::Registry;
 use conform::report::sinks::{Live, Sinks};
 use conform::run::remedy::Remedies;
 use conform::run::{ExitCode, Inputs, Interrupt, RunOptions, RunSummary, Runner};
-use conform::spec::Registry;
-use conform::target::sources::TargetSources;
+use conform::targets::sources::TargetSources;
 
 use super::args::SessionArgs;
 

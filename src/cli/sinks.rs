@@ -7,11 +7,11 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 
 use conform::har::Recorder;
+use conform::openapi::Registry;
 use conform::report::progress::Verbosity;
 use conform::report::sinks::{Ending, HumanView, Live, Recording, Sinks, SinksBuilder};
 use conform::report::terminal;
 use conform::run::ExitCode;
-use conform::spec::Registry;
 
 use super::args::{Format, OutputArgs};
 

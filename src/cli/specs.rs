@@ -28,7 +28,7 @@ pub fn check(specs: &SpecArgs, apis: Vec<String>) -> anyhow::Result<ExitCode> {
                 path.display()
             );
         }
-        let problems = conform::spec::lint::lint_file(&path);
+        let problems = conform::openapi::lint::lint_file(&path);
         if problems.is_empty() {
             outln!("{}: ok", path.display());
         }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::chain::Chained;
 use crate::init::emit::{Draft, DraftStep, Line, render};
 use crate::init::values::escape;
-use crate::spec::Operation;
+use crate::openapi::Operation;
 
 /// What a case is, which decides what its answer must be.
 #[derive(Debug, Clone, PartialEq)]

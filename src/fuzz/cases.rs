@@ -3,14 +3,14 @@
 //! `--max-examples`, all from a generator seeded by the run's seed and the operation, so the
 //! same seed gives the same cases whatever else runs.
 
-use crate::spec::ParamIn;
+use crate::openapi::ParamIn;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
 use super::case::{Broken, Case, Kind, Request};
 use super::r#gen::{Generator, Place};
-use crate::spec::{Operation, Param, Schema, model_is_json};
+use crate::openapi::{Operation, Param, Schema, model_is_json};
 
 /// What the cases of an operation are made from.
 pub struct Inputs<'a> {

@@ -5,7 +5,7 @@
 //! request that worked), the capture of the id, and the delete in `finally`. Creates that the
 //! fuzzing itself sends are deleted after them ([`Chains::cleanup`]).
 
-use crate::spec::ParamIn;
+use crate::openapi::ParamIn;
 use serde_json::Value;
 
 use super::case::{Request, not_a_server_error, step_of};
@@ -14,9 +14,9 @@ use crate::init::Doc;
 use crate::init::chain::{Lifecycle, lifecycles, success_key};
 use crate::init::draft::status_value;
 use crate::init::emit::DraftStep;
+use crate::openapi::ApiSpec;
 use crate::run::ResponseRecord;
 use crate::scenario::Capture;
-use crate::spec::ApiSpec;
 
 /// The create, capture and delete that put a real id in a case's path.
 #[derive(Debug, Clone)]

@@ -19,12 +19,12 @@ use super::outcome::OperationResult;
 use super::shrink::{Signature, shrink};
 use crate::check::Severity;
 use crate::init::Doc;
+use crate::openapi::ApiSpec;
 use crate::run::{
     Counts, Event, EventSink, NoEvents, Outcome, Phase, RunSummary, Runner, ScenarioResult,
 };
 use crate::scenario::Found;
 use crate::source::Diagnostic;
-use crate::spec::ApiSpec;
 
 pub struct Fuzzer {
     runner: Arc<Runner>,

@@ -16,8 +16,8 @@ use serde_json::{Map, Value};
 use super::case::{Case, Kind, Request};
 use super::chain::Chains;
 use super::engine::Fuzzer;
+use crate::openapi::ApiSpec;
 use crate::run::ScenarioResult;
-use crate::spec::ApiSpec;
 
 /// Reads of the item per probe, at most, and the pause between them.
 const READS: usize = 50;

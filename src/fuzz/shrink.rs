@@ -3,7 +3,7 @@
 //! kind of case). Each candidate is run against the target like any case; the budget bounds how
 //! many, so a flaky target cannot keep it going.
 
-use crate::spec::ParamIn;
+use crate::openapi::ParamIn;
 use std::time::Instant;
 
 use serde_json::Value;
@@ -12,8 +12,8 @@ use super::case::{Case, Kind, Request};
 use super::engine::{Fuzzer, fails};
 use super::r#gen::smaller;
 use crate::check::CheckKind;
+use crate::openapi::{ApiSpec, Operation};
 use crate::run::ScenarioResult;
-use crate::spec::{ApiSpec, Operation};
 
 /// How a case failed: what two failures must share to be the same one.
 #[derive(Debug, Clone)]

@@ -54,8 +54,8 @@ paths:
 
 fn spec() -> (
     tempfile::TempDir,
-    crate::spec::Registry,
-    std::sync::Arc<crate::spec::ApiSpec>,
+    crate::openapi::Registry,
+    std::sync::Arc<crate::openapi::ApiSpec>,
     crate::init::Doc,
 ) {
     let (dir, registry, doc) = crate::init::load_for_test("todos", TODOS);

@@ -5,13 +5,13 @@
 //! template has a literal segment of its own, so that `/{id}` never swallows every path.
 //! Reused by whatever maps traffic to operations (a proxy, a replaying mock, a diff).
 
-use crate::spec::ParamIn;
+use crate::openapi::ParamIn;
 use std::sync::Arc;
 
 use percent_encoding::percent_decode_str;
 
 use crate::check::schema::coerce;
-use crate::spec::{ApiSpec, Operation};
+use crate::openapi::{ApiSpec, Operation};
 
 /// The operations of some APIs, by path template.
 pub struct Matcher {
@@ -235,7 +235,7 @@ mod tests {
             responses: Vec::new(),
             security: Vec::new(),
             requirements: Vec::new(),
-            at: crate::spec::Location {
+            at: crate::openapi::Location {
                 file: Arc::from("t.yaml"),
                 pointer: String::new(),
             },

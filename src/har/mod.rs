@@ -5,12 +5,12 @@
 //! each entry matched to an operation of the specs ([`matcher::Matcher`], by method and path
 //! template, the server's base path stripped) and checked offline as `run` checks a response
 //! ([`verify::exchange`]), one [`crate::run::ScenarioResult`] per entry so every report works.
-//! Two recordings are compared by shape ([`diff::drift`] over [`shape::Profile`]s): the drift
+//! Two recordings are compared by shape ([`drift::drift`] over [`shape::Profile`]s): the drift
 //! between a mock and its vendor, values such as ids never counted. A recording answers again
 //! as a server would ([`replay::Replay`]).
 
-pub mod diff;
-mod exchange;
+mod convert;
+pub mod drift;
 pub mod matcher;
 mod model;
 pub mod read;

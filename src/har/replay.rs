@@ -15,7 +15,7 @@
 //! ([`Answer::NotRecorded`]), or is not an operation of the spec at all ([`Answer::NotInSpec`]:
 //! a login, a version document), which a server may hand to a reference mock.
 
-use crate::spec::ParamIn;
+use crate::openapi::ParamIn;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
@@ -24,7 +24,7 @@ use serde_json::Value;
 use super::matcher::Matcher;
 use super::model::Har;
 use crate::http::{Body, Request, Response};
-use crate::spec::ApiSpec;
+use crate::openapi::ApiSpec;
 
 /// One recorded exchange, as the replay reads it.
 #[derive(Debug)]
@@ -111,7 +111,7 @@ impl Replay {
             };
             // A body that is not valid base64 answers empty: the check of the recording
             // (`conform check`) is where that is said.
-            let (body, _) = super::exchange::decoded(&e.response.content);
+            let (body, _) = super::convert::decoded(&e.response.content);
             entries.push(Recorded {
                 index,
                 op: m.op.id.clone(),
@@ -138,7 +138,7 @@ impl Replay {
                     .and_then(|p| serde_json::from_str(&p.text).ok()),
                 response: Response {
                     status: e.response.status,
-                    headers: super::exchange::headers_of(&e.response.headers),
+                    headers: super::convert::headers_of(&e.response.headers),
                     body: Body::new(body),
                 },
             });
@@ -358,7 +358,7 @@ fn strings(v: &Value, out: &mut HashSet<String>) {
 
 /// The headers of `headers` that `op` declares as parameters.
 fn declared_headers<'a>(
-    op: &'a crate::spec::Operation,
+    op: &'a crate::openapi::Operation,
     headers: &'a [(String, String)],
 ) -> impl Iterator<Item = (String, String)> + 'a {
     headers
@@ -440,7 +440,7 @@ mod tests {
     fn spec() -> Arc<ApiSpec> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         Arc::new(
-            crate::spec::load_api(
+            crate::openapi::load_api(
                 "fixture",
                 &root.join("tests/fixtures/specs/fixture/openapi.yaml"),
             )

@@ -11,18 +11,18 @@
 
 use std::time::Duration;
 
-use super::exchange::exchange_of;
+use super::convert::exchange_of;
 use super::matcher::{Match, Matcher};
 use super::model::Entry;
 use crate::check::request::Outgoing;
 use crate::check::{self, CheckKind, Finding, Severity};
 use crate::http::{Exchange, Request, Response};
+use crate::openapi::Operation;
 use crate::run::{
     Counts, Event, EventSink, Outcome, Phase, RequestRecord, ResponseRecord, RunSummary,
     ScenarioResult, StepResult,
 };
 use crate::source::Pos;
-use crate::spec::Operation;
 
 /// Where entry `index` of `file` is, as a JSON Pointer into the file.
 pub fn entry_id(file: &str, index: usize) -> String {
@@ -73,7 +73,7 @@ pub fn check_all(
 }
 
 /// The result of checking entry `index` of `file`: the entry read as an exchange
-/// ([`super::exchange::exchange_of`]) and checked by [`exchange`].
+/// ([`super::convert::exchange_of`]) and checked by [`exchange`].
 pub(crate) fn entry(
     file: &str,
     index: usize,
@@ -286,7 +286,7 @@ mod tests {
 
     fn matcher() -> Matcher {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let spec = crate::spec::load_api(
+        let spec = crate::openapi::load_api(
             "fixture",
             &root.join("tests/fixtures/specs/fixture/openapi.yaml"),
         )

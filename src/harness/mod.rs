@@ -37,7 +37,7 @@ pub use libtest_mimic::{self, Arguments, Conclusion, Failed, Trial};
 
 use crate::run::{Outcome, RunOptions, ScenarioResult};
 use crate::scenario::Found;
-use crate::target::Target;
+use crate::targets::Target;
 use setup::{Setup, Source};
 
 /// What a trial requires of its scenario's result; [`Harness::check`] replaces the default,

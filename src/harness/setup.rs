@@ -8,10 +8,10 @@ use std::sync::{Arc, OnceLock, RwLock};
 use reqwest::Url;
 
 use super::HarnessError;
+use crate::openapi::Registry;
 use crate::run::{RunOptions, Runner};
 use crate::scenario::Found;
-use crate::spec::Registry;
-use crate::target::{Target, Targets, parse_base_url};
+use crate::targets::{Target, Targets, parse_base_url};
 
 /// Where one API's calls go, as the builder was told.
 pub(super) enum Source {

@@ -6,8 +6,8 @@
 use serde_json::Value;
 
 use super::raw::{Doc, compiled, json_media};
+use crate::openapi::{ApiSpec, Operation};
 use crate::scenario::Capture;
-use crate::spec::{ApiSpec, Operation};
 
 /// A create and the operations on what it creates.
 #[derive(Debug)]

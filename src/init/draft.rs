@@ -2,7 +2,7 @@
 //! operation they leave out, each request filled from the spec's examples or the schema
 //! ([`super::values`]).
 
-use crate::spec::ParamIn;
+use crate::openapi::ParamIn;
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
@@ -11,7 +11,7 @@ use super::chain::{self, Lifecycle};
 use super::emit::{Draft, DraftStep, Line};
 use super::raw::{Doc, compiled, json_media};
 use super::values::{self, Filled, Origin};
-use crate::spec::{ApiSpec, Operation};
+use crate::openapi::{ApiSpec, Operation};
 
 /// Headers the target's credentials and the client set: a scenario never writes them.
 const MANAGED_HEADERS: &[&str] = &["authorization", "content-type", "accept", "content-length"];

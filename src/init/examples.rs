@@ -9,7 +9,7 @@ use super::draft::{param_schema, status_of, status_value};
 use super::emit::{Draft, DraftStep, Line, render};
 use super::raw::{Doc, json_media};
 use super::values::{self, Origin};
-use crate::spec::{ApiSpec, Operation, ParamIn};
+use crate::openapi::{ApiSpec, Operation, ParamIn};
 
 /// One example, as a scenario text and the id it is reported under.
 #[derive(Debug, Clone)]
@@ -122,7 +122,7 @@ fn scenario(spec: &ApiSpec, doc: &Doc, op: &Operation, case: &Case) -> Draft {
             .and_then(|b| {
                 b.content
                     .iter()
-                    .find(|m| crate::spec::model_is_json(&m.media_type))
+                    .find(|m| crate::openapi::model_is_json(&m.media_type))
             })
             .and_then(|m| m.schema.as_ref());
         if let Some(schema) = schema {
@@ -147,7 +147,7 @@ fn scenario(spec: &ApiSpec, doc: &Doc, op: &Operation, case: &Case) -> Draft {
 
 /// Whether `value` meets `schema` (the request check's own test, so the two cannot disagree
 /// about what is a deliberate negative example).
-fn conforms(schema: &crate::spec::Schema, value: &Value) -> bool {
+fn conforms(schema: &crate::openapi::Schema, value: &Value) -> bool {
     use crate::check::{Severity, schema::schema_errors};
     schema_errors(
         schema,
@@ -180,7 +180,7 @@ fn named_response(doc: &Doc, op: &Operation, name: &str) -> Option<(Value, Strin
 /// `conform run --examples` makes. A named API without a spec is an error; one whose spec
 /// documents no request example contributes nothing.
 pub fn registry_examples(
-    registry: &crate::spec::Registry,
+    registry: &crate::openapi::Registry,
     apis: &[String],
 ) -> Result<Vec<ExampleScenario>, crate::Diagnostic> {
     let named: Vec<String> = apis.iter().filter(|a| !a.is_empty()).cloned().collect();

@@ -20,7 +20,7 @@ pub use emit::SCHEMA_LINE;
 pub use examples::{ExampleScenario, example_scenarios, registry_examples};
 pub use raw::Doc;
 
-use crate::spec::ApiSpec;
+use crate::openapi::ApiSpec;
 
 /// The scenario files of a new corpus, not yet written.
 #[derive(Debug)]
@@ -143,20 +143,20 @@ pub fn slug(text: &str) -> String {
 pub(crate) fn load_for_test(
     api: &str,
     text: &str,
-) -> (tempfile::TempDir, crate::spec::Registry, Doc) {
+) -> (tempfile::TempDir, crate::openapi::Registry, Doc) {
     let dir = tempfile::tempdir().expect("temp");
     let spec_dir = dir.path().join(api);
     std::fs::create_dir_all(&spec_dir).expect("mkdir");
     let path = spec_dir.join("openapi.yaml");
     std::fs::write(&path, text).expect("spec");
-    let registry = crate::spec::Registry::new(dir.path());
+    let registry = crate::openapi::Registry::new(dir.path());
     let doc = Doc::read(&path).expect("reads");
     (dir, registry, doc)
 }
 
 /// Panics unless `text` parses and compiles against `registry` as the scenario `id`.
 #[cfg(test)]
-pub(crate) fn assert_compiles(registry: &crate::spec::Registry, id: &str, text: &str) {
+pub(crate) fn assert_compiles(registry: &crate::openapi::Registry, id: &str, text: &str) {
     let found = crate::scenario::Found {
         path: PathBuf::from(id),
         id: id.to_owned(),

@@ -1,14 +1,14 @@
 //! The spec document as written: [`Doc`] reads what the compiled [`ApiSpec`] does not keep
 //! (parameter and media type examples, response `links`), following local `$ref`s.
 //!
-//! [`ApiSpec`]: crate::spec::ApiSpec
+//! [`ApiSpec`]: crate::openapi::ApiSpec
 
 use std::path::Path;
 
 use serde_json::Value;
 
+use crate::openapi::{Operation, ParamIn};
 use crate::source::Diagnostic;
-use crate::spec::{Operation, ParamIn};
 
 /// How many `$ref` links are followed before giving up (a cycle is the loader's to report).
 const MAX_REF_LINKS: usize = 32;
@@ -21,7 +21,7 @@ pub struct Doc {
 impl Doc {
     /// Reads and parses the spec file (YAML or JSON: JSON is YAML).
     pub fn read(path: &Path) -> Result<Doc, Diagnostic> {
-        let source = crate::source::read_text(path, crate::spec::SPEC_LIMIT)?;
+        let source = crate::source::read_text(path, crate::openapi::SPEC_LIMIT)?;
         let root: Value =
             serde_saphyr::from_str_with_options(&source, crate::source::yaml::options())
                 .map_err(|e| crate::source::yaml::diagnostic(path, &source, &e))?;
@@ -115,12 +115,12 @@ impl Doc {
 pub mod compiled {
     use serde_json::Value;
 
-    use crate::spec::{Media, Operation};
+    use crate::openapi::{Media, Operation};
 
     fn json(content: &[Media]) -> Option<&Value> {
         content
             .iter()
-            .find(|m| crate::spec::model_is_json(&m.media_type))
+            .find(|m| crate::openapi::model_is_json(&m.media_type))
             .and_then(|m| m.schema.as_ref())
             .map(|s| &s.raw)
     }
@@ -128,7 +128,7 @@ pub mod compiled {
     pub fn param<'a>(
         op: &'a Operation,
         name: &str,
-        location: crate::spec::ParamIn,
+        location: crate::openapi::ParamIn,
     ) -> Option<&'a Value> {
         op.params
             .iter()
@@ -150,8 +150,8 @@ pub mod compiled {
 pub fn json_media(content: &Value) -> Option<&Value> {
     let map = content.as_object()?;
     map.iter()
-        .find(|(t, _)| crate::spec::essence(t) == "application/json")
-        .or_else(|| map.iter().find(|(t, _)| crate::spec::model_is_json(t)))
+        .find(|(t, _)| crate::openapi::essence(t) == "application/json")
+        .or_else(|| map.iter().find(|(t, _)| crate::openapi::model_is_json(t)))
         .map(|(_, m)| m)
 }
 

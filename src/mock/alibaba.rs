@@ -91,8 +91,8 @@ pub fn router(options: &MockOptions) -> Router {
 }
 
 /// A target that reaches this mock at `base`, signing with the test key pair (v3).
-pub fn target(base: &reqwest::Url) -> crate::target::Target {
-    let mut t = crate::target::Target::new(base.clone());
+pub fn target(base: &reqwest::Url) -> crate::targets::Target {
+    let mut t = crate::targets::Target::new(base.clone());
     t.auth = Some(Arc::new(AlibabaAuth::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET)));
     t
 }

@@ -139,7 +139,7 @@ fn is_json(resp: &Response) -> bool {
     resp.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(crate::spec::model_is_json)
+        .is_some_and(crate::openapi::model_is_json)
 }
 
 /// Applies the transport-level faults (`slow`, `connection-reset`, `malformed-json`,

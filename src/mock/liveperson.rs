@@ -36,7 +36,7 @@ use serde_json::{Value, json};
 
 use self::store::{CancelRefused, Filter, MONTHLY_QUOTA, Status, Store, Summary};
 use super::{Clock, Fault, MockOptions};
-use crate::target::bearer::BearerAuth;
+use crate::credentials::bearer::BearerAuth;
 use crate::vendor::liveperson::discovery::RTBF_SERVICE;
 
 /// The mock's one valid token. Fixed, so a person can paste it from `conform mock`'s output.
@@ -420,8 +420,8 @@ async fn cancel(
 }
 
 /// A target that reaches this mock at `base` with its test token.
-pub fn target(base: &reqwest::Url) -> crate::target::Target {
-    let mut t = crate::target::Target::new(base.clone());
+pub fn target(base: &reqwest::Url) -> crate::targets::Target {
+    let mut t = crate::targets::Target::new(base.clone());
     t.auth = Some(Arc::new(BearerAuth::new(TEST_TOKEN)));
     t
 }

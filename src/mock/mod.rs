@@ -29,7 +29,7 @@ pub use clock::Clock;
 pub use faults::{Fault, SLOW_DELAY};
 pub use replay::{Fallback, start_replay};
 
-use crate::target::Target;
+use crate::targets::Target;
 
 /// APIs that have a built-in mock.
 pub const APIS: &[&str] = &[
@@ -169,8 +169,8 @@ impl Drop for Running {
 /// one API must not age another's), and the targets that reach them with their test credentials.
 pub async fn start_all(
     options: &MockOptions,
-) -> std::io::Result<(crate::target::Targets, Vec<Running>)> {
-    let mut targets = crate::target::Targets::default();
+) -> std::io::Result<(crate::targets::Targets, Vec<Running>)> {
+    let mut targets = crate::targets::Targets::default();
     let mut running = Vec::new();
     for api in APIS {
         let own = MockOptions {

@@ -141,11 +141,11 @@ pub fn router(options: &MockOptions) -> Router {
 /// A target that reaches this mock at `base` as the test user: its calls go to
 /// `<base>compute/v2.1`, and its credentials log in to the mock's Keystone first, so an
 /// embedded run exercises a real Keystone login.
-pub fn target(base: &reqwest::Url) -> crate::target::Target {
+pub fn target(base: &reqwest::Url) -> crate::targets::Target {
     let account = &ACCOUNTS[0];
     let compute = base.join("compute/v2.1").unwrap_or_else(|_| base.clone());
     let auth_url = base.join("identity/v3").unwrap_or_else(|_| base.clone());
-    let mut target = crate::target::Target::new(compute);
+    let mut target = crate::targets::Target::new(compute);
     target.auth = Some(Arc::new(KeystoneAuth::new(PasswordLogin {
         auth_url,
         username: account.user_name.to_owned(),

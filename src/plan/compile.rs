@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use super::declared;
 use super::expect::{Expectation, Pattern};
+use super::undeclared;
 use super::value::ValueTemplate;
 use super::{DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT, Plan, PlannedStep};
+use crate::openapi::ParamIn;
+use crate::openapi::{ApiSpec, Operation, Registry};
 use crate::scenario::{AuthMode, BUILTINS, Capture, Expect, Found, Scenario, Step, class_digit};
 use crate::source::{Diagnostic, Node, NodeKind, Pos, Spanned, did_you_mean};
-use crate::spec::ParamIn;
-use crate::spec::{ApiSpec, Operation, Registry};
 
 /// A scenario that cannot run: what it is (for reports) and why.
 #[derive(Debug)]
@@ -248,7 +248,7 @@ impl Compiler<'_> {
         out
     }
 
-    fn problem(&mut self, p: declared::Problem) {
+    fn problem(&mut self, p: undeclared::Problem) {
         self.out.push(
             Diagnostic::spanned(self.path, p.span, p.message)
                 .help(p.help)
@@ -272,12 +272,12 @@ impl Compiler<'_> {
             }
             return;
         };
-        if let Some(p) = declared::status_range(status, self.source) {
+        if let Some(p) = undeclared::status_range(status, self.source) {
             self.problem(p);
             return;
         }
         let Some(op) = op else { return };
-        match (declared::undocumented(status, op, self.source), marked) {
+        match (undeclared::undocumented(status, op, self.source), marked) {
             (Some(p), None) => self.problem(p),
             (None, Some(u)) => self.err_span(
                 u,
@@ -426,11 +426,15 @@ impl Compiler<'_> {
 
     /// The step's path, query and header parameters against those `op` declares.
     fn params(&mut self, s: &Step, op: &Operation, [path, query, headers]: [&Params; 3]) {
-        let mut problems = declared::unknown_params(&names(path), op, ParamIn::Path);
+        let mut problems = undeclared::unknown_params(&names(path), op, ParamIn::Path);
         // A negative test may send what the operation does not declare, on purpose.
         if !s.invalid_request.as_ref().is_some_and(|b| b.value) {
-            problems.extend(declared::unknown_params(&names(query), op, ParamIn::Query));
-            problems.extend(declared::misspelt_headers(&names(headers), op));
+            problems.extend(undeclared::unknown_params(
+                &names(query),
+                op,
+                ParamIn::Query,
+            ));
+            problems.extend(undeclared::misspelt_headers(&names(headers), op));
         }
         for p in problems {
             self.problem(p);

@@ -8,8 +8,8 @@
 //! request needs. Running and checking only read it; nothing is parsed or compiled per response.
 
 mod compile;
-mod declared;
 mod expect;
+mod undeclared;
 mod value;
 
 use std::path::PathBuf;
@@ -20,9 +20,9 @@ pub use compile::{Rejected, compile};
 pub use expect::{Expectation, MATCHERS, Matcher, Pattern, PatternKind, TYPES, TypeName};
 pub use value::{RenderError, ValueKind, ValueTemplate};
 
+use crate::openapi::{ApiSpec, Operation};
 use crate::scenario::{AuthMode, Capture};
 use crate::source::Pos;
-use crate::spec::{ApiSpec, Operation};
 
 /// Polling defaults and the exchange timeout for steps that set none.
 pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(30);

@@ -1,6 +1,6 @@
 //! One exchange through the proxy: [`handle`] reads the client's request (up to the proxy's
 //! body limit), sends it to the target as the client wrote it (method, path, query, headers,
-//! body), reads the answer, has it checked and reported ([`super::exchange`]), and gives the
+//! body), reads the answer, has it checked and reported ([`super::verdict`]), and gives the
 //! client the target's answer unchanged. What the proxy itself cannot do (a body over its
 //! limit, a target it cannot reach, a TLS tunnel) is answered with a status of its own (413,
 //! 502, 504, 405) and a JSON body that says it comes from conform, never from the target.
@@ -27,7 +27,7 @@ use crate::http::{
     Body as HttpBody, Exchange, Headers, NoResponse, Request as HttpRequest,
     Response as HttpResponse,
 };
-use crate::spec::model_is_json;
+use crate::openapi::model_is_json;
 
 /// Headers of one connection (RFC 9110 section 7.6.1), never forwarded; with them, the ones a
 /// message's framing sets (`Content-Length`), which the next hop computes again.
@@ -128,7 +128,7 @@ pub(super) async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Respon
 impl Shared {
     fn finish(&self, mut exchange: Exchange, started: Instant, reply: Response) -> Response {
         exchange.elapsed = started.elapsed();
-        let result = super::exchange::check(
+        let result = super::verdict::check(
             &self.upstream.api.name,
             &exchange,
             &self.matcher,

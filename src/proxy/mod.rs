@@ -9,8 +9,8 @@
 //! The proxy holds no credentials: it passes on the client's, learns them from each exchange
 //! ([`crate::redact::Redactor::learn`]) and redacts them from everything it emits.
 
-mod exchange;
 mod forward;
+mod verdict;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,9 +21,9 @@ use tokio::sync::oneshot;
 use url::Url;
 
 use crate::har::Matcher;
+use crate::openapi::ApiSpec;
 use crate::redact::Redactor;
 use crate::run::{Counts, Event, EventSink, RunSummary};
-use crate::spec::ApiSpec;
 
 pub use forward::HOP_BY_HOP;
 

@@ -6,7 +6,7 @@
 //!
 //! The figure ([`Figure`]): documented (operation, response key) pairs returned at least once,
 //! over all documented pairs of every operation of each API that had at least one scenario in
-//! the run. A status matches a key as [`crate::spec::Operation::response`] picks it (exact, then
+//! the run. A status matches a key as [`crate::openapi::Operation::response`] picks it (exact, then
 //! its class such as `4XX`, then `default`); an operation that documents no response has no pair;
 //! a status the spec does not document counts toward no pair.
 
@@ -15,8 +15,8 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
+use crate::openapi::Registry;
 use crate::run::{Event, EventSink, RunResult, ScenarioResult};
-use crate::spec::Registry;
 
 /// Documented (operation, response key) pairs returned at least once, of all documented pairs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

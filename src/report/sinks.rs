@@ -16,8 +16,8 @@ use super::progress::{Human, Verbosity};
 use super::stream::ReportWriter;
 use super::terminal;
 use super::write::ReportError;
+use crate::openapi::Registry;
 use crate::run::{EventSink, ExitCode, RunSummary};
-use crate::spec::Registry;
 
 /// A sink that writes a file completed when the run ends (the HAR recording).
 pub trait Recording: EventSink {

@@ -13,8 +13,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::openapi::Registry;
 use crate::run::{Event, EventSink, ScenarioResult};
-use crate::spec::Registry;
 
 use super::RunInfo;
 use super::gate::Gate;

@@ -116,7 +116,7 @@ fn step_details(out: &mut String, r: &ScenarioResult, i: usize, step: &StepResul
         finding(out, r, f, color);
     }
     if let Some(d) = &step.body_diff {
-        let text = crate::diff::unified(&d.expected, &d.actual, color);
+        let text = crate::json_diff::unified(&d.expected, &d.actual, color);
         if !text.is_empty() {
             let _ = writeln!(
                 out,
@@ -388,7 +388,7 @@ mod tests {
         r.outcome = Outcome::Passed;
         r.skipped = None;
         let f = Finding::new(Severity::Warning, CheckKind::Schema, "/x: lenient")
-            .schema_at(crate::spec::Location {
+            .schema_at(crate::openapi::Location {
                 file: rule.split_once('#').map_or(rule, |(f, _)| f).into(),
                 pointer: rule.split_once('#').map_or("", |(_, p)| p).to_owned(),
             })

@@ -6,8 +6,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::openapi::Registry;
 use crate::run::{RunResult, ScenarioResult};
-use crate::spec::Registry;
 
 use super::RunInfo;
 use super::coverage;

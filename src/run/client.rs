@@ -4,7 +4,7 @@
 //! [`ClientError`] that names the file or variable at fault and what was expected.
 //!
 //! Proxy policy: with [`ProxyPolicy::Environment`] the proxy variables are honoured (see
-//! [`super::proxy`]), except for the [`ClientOptions::direct`] origins, which are always reached
+//! [`super::proxy_env`]), except for the [`ClientOptions::direct`] origins, which are always reached
 //! directly: those are the embedded mocks a run starts on loopback, and a CI runner's proxy must
 //! not break the run that tests the harness itself. The library default is
 //! [`ProxyPolicy::Direct`], what the client always did, so code that builds a client for its own
@@ -22,7 +22,7 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use url::Url;
 
-use super::proxy::ProxyEnv;
+use super::proxy_env::ProxyEnv;
 
 /// Whether the proxy variables apply.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -171,7 +171,7 @@ struct Routes {
 }
 
 impl Routes {
-    fn proxy_for(&self, url: &Url) -> Option<&super::proxy::ProxyUrl> {
+    fn proxy_for(&self, url: &Url) -> Option<&super::proxy_env::ProxyUrl> {
         if self.direct.contains(&url.origin()) {
             return None;
         }

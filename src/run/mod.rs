@@ -7,19 +7,19 @@
 
 pub mod client;
 mod events;
-mod exchange;
 pub mod inputs;
 mod interrupt;
-pub mod proxy;
+pub mod proxy_env;
 mod rate;
 pub mod remedy;
 mod result;
 pub mod rounds;
 mod scenario;
 mod scope;
+mod send;
 mod step;
 
-use crate::spec::ParamIn;
+use crate::openapi::ParamIn;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,10 +27,8 @@ use std::time::{Duration, Instant};
 
 pub use client::{ClientError, ClientIdentity, ClientOptions, ProxyPolicy};
 pub use events::{Collect, Event, EventSink, NoEvents};
-pub use exchange::DEFAULT_MAX_BODY;
+pub use send::DEFAULT_MAX_BODY;
 // What `conform proxy` shares with a run's exchanges (it needs the server, the `mock` feature).
-#[cfg(feature = "mock")]
-pub(crate) use exchange::{header_pairs, transport_message};
 pub use inputs::{InputError, Inputs};
 pub use interrupt::{DEFAULT_CLEANUP_BUDGET, InFlight, Interrupt};
 pub use result::{
@@ -38,14 +36,16 @@ pub use result::{
     RunSummary, ScenarioResult, StepResult,
 };
 #[cfg(feature = "mock")]
+pub(crate) use send::{header_pairs, transport_message};
+#[cfg(feature = "mock")]
 pub(crate) use step::{RECORD_BODY_LIMIT, cut};
 
+use crate::openapi::Registry;
 use crate::plan::{self, DEFAULT_STEP_TIMEOUT, Plan, Rejected};
 use crate::redact::Redactor;
 use crate::scenario::{self as model, Found, Selection};
 use crate::source::{Diagnostic, Pos};
-use crate::spec::Registry;
-use crate::target::Targets;
+use crate::targets::Targets;
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -95,7 +95,7 @@ impl Default for RunOptions {
             rate: None,
             min_poll_timeout: Duration::ZERO,
             interrupt: Interrupt::default(),
-            max_body: exchange::DEFAULT_MAX_BODY,
+            max_body: send::DEFAULT_MAX_BODY,
             inputs: Arc::default(),
             round_size: None,
             remedies: Arc::new(remedy::OwnTerms),
@@ -337,7 +337,7 @@ impl Runner {
 
     /// The headers `api`'s credentials put on a request of `operation_id` (a signature's
     /// date and nonce, a token), found by applying them to an empty request, and the
-    /// operation's header parameters that their protocol owns ([`crate::target::Auth::owns_header`]):
+    /// operation's header parameters that their protocol owns ([`crate::targets::Auth::owns_header`]):
     /// a generated value for one of those would be replaced, or would test the signer.
     pub async fn auth_headers(
         &self,
@@ -352,7 +352,7 @@ impl Runner {
         let Some(auth) = &target.auth else {
             return Vec::new();
         };
-        let mut probe = crate::target::Prepared {
+        let mut probe = crate::targets::Prepared {
             operation_id: operation_id.to_owned(),
             method: method.to_owned(),
             url: target.base_url.clone(),

@@ -11,7 +11,7 @@ use crate::check::body::render;
 use crate::check::{CheckKind, Finding};
 use crate::plan::{Plan, PlannedStep};
 use crate::source::Diagnostic;
-use crate::target::Target;
+use crate::targets::Target;
 
 impl Runner {
     /// Runs a compiled scenario against its API's target.

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::exchange;
+use super::send;
 // Re-exported from here for `conform proxy`, as `run` has always offered it.
 #[cfg(feature = "mock")]
 pub(crate) use super::result::cut;
@@ -16,11 +16,11 @@ use crate::check::body::match_value;
 use crate::check::request::Outgoing;
 use crate::check::{self, CheckKind, Finding, Severity};
 use crate::http::{Request, Response};
+use crate::openapi::Operation;
 use crate::plan::{Expectation, PlannedStep};
 use crate::redact::Redactor;
 use crate::scenario::{AuthMode, Capture, Spanned, StatusSpec};
-use crate::spec::Operation;
-use crate::target::Target;
+use crate::targets::Target;
 
 /// Bodies in records are cut here; reports stay readable and bounded.
 pub const RECORD_BODY_LIMIT: usize = 64 * 1024;
@@ -267,7 +267,7 @@ async fn prepare<'c>(
     ctx: &'c StepContext<'_>,
     result: &mut StepResult,
 ) -> Option<(Request, std::borrow::Cow<'c, Redactor>)> {
-    let built = match exchange::build(s, op, ctx.target, scope, ctx.client).await {
+    let built = match send::build(s, op, ctx.target, scope, ctx.client).await {
         Ok(b) => b,
         Err(f) => {
             result.findings.push(*f);
@@ -336,7 +336,7 @@ async fn send(
     }
     let this_timeout = remaining.map_or(polling.timeout, |r| r.min(polling.timeout));
     result.attempts += 1;
-    match exchange::send(ctx.client, request, this_timeout, ctx.max_body).await {
+    match send::send(ctx.client, request, this_timeout, ctx.max_body).await {
         Ok(r) => Some((r, deadline)),
         Err(f) => {
             result.findings.push(f.at(s.call_pos));

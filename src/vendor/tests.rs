@@ -2,8 +2,8 @@
 //! APIs conform ships, with the vendors' variables in the environment.
 
 use crate::source::Diagnostic;
-use crate::target::Targets;
-use crate::target::sources::testing::{auth_of, resolve as resolve_with};
+use crate::targets::Targets;
+use crate::targets::sources::testing::{auth_of, resolve as resolve_with};
 
 async fn resolve(
     args: &[&str],

@@ -27,7 +27,7 @@ use rand::SeedableRng;
 use rand_pcg::Pcg64;
 use serde_json::Value;
 
-use crate::spec::Schema;
+use crate::openapi::Schema;
 pub use shrink::smaller;
 
 /// Attempts at a valid value before [`Generator::valid`] gives up.

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::GenError;
-use crate::spec::Schema;
+use crate::openapi::Schema;
 
 /// `$ref` chains deeper than this are a cycle through `allOf` (the loader refuses pure cycles).
 const MAX_REFS: usize = 48;

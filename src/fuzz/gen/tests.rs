@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::spec::{ApiSpec, load_api};
+use crate::openapi::{ApiSpec, load_api};
 
 /// A spec whose one operation `op` takes a JSON body of `schema` and a query parameter `q` of
 /// `param` (both YAML flow style), with `components.schemas` as given.

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::spec::{ApiSpec, load_api};
+use crate::openapi::{ApiSpec, load_api};
 
 /// Each request schema of `spec` with where its value goes and a name for messages.
 fn request_schemas(spec: &ApiSpec) -> Vec<(String, Place, &Schema)> {

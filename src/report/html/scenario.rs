@@ -98,7 +98,7 @@ fn step_html(out: &mut String, s: &ScenarioResult, n: usize, step: &StepResult) 
         out.push_str("</ul>\n");
     }
     if let Some(d) = &step.body_diff {
-        let text = crate::diff::unified(&d.expected, &d.actual, false);
+        let text = crate::json_diff::unified(&d.expected, &d.actual, false);
         if !text.is_empty() {
             out.push_str("<p class=\"diff-title\">body: expected vs actual, only the fields the expectation names</p>\n");
             diff(out, &text);

@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use reqwest::Url;
 
-use crate::target::convention::{Setup, SetupError, TargetFuture, Vendor};
-use crate::target::{Target, parse_base_url};
+use crate::credentials::convention::{Setup, SetupError, TargetFuture, Vendor};
+use crate::targets::{Target, parse_base_url};
 
 /// The region's variable, when the entry names no `region:`.
 pub const ENV_REGION_ID: &str = "ALIBABA_CLOUD_REGION_ID";

@@ -11,7 +11,7 @@ use std::fmt;
 use jiff::Timestamp;
 
 use super::sign;
-use crate::target::{Auth, AuthFuture, Prepared};
+use crate::targets::{Auth, AuthFuture, Prepared};
 
 /// The API version of Alibaba Cloud Elasticsearch, sent as `x-acs-version`.
 pub const API_VERSION: &str = "2017-06-13";

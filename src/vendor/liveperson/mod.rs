@@ -8,9 +8,10 @@ use std::sync::Arc;
 
 use reqwest::Url;
 
-use crate::target::bearer::BearerAuth;
-use crate::target::convention::{Setup, SetupError, TargetFuture, Vendor};
-use crate::target::{Target, declared, parse_base_url};
+use crate::credentials::bearer::BearerAuth;
+use crate::credentials::convention::{Setup, SetupError, TargetFuture, Vendor};
+use crate::credentials::declared;
+use crate::targets::{Target, parse_base_url};
 
 /// The token's variable for the APIs LivePerson ships.
 pub const ENV_BEARER_TOKEN: &str = "LP_BEARER_TOKEN";

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::target::config::Env;
+use crate::targets::config::Env;
 
 fn candidates(env: Env<'_>) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::Mutex;
 
-use crate::target::{Auth, AuthError, AuthFuture, Prepared};
+use crate::targets::{Auth, AuthError, AuthFuture, Prepared};
 
 /// The request header that carries a Keystone token to a service.
 pub const TOKEN_HEADER: &str = "X-Auth-Token";

@@ -1,7 +1,7 @@
 //! Where calls go: a [`Target`] per API (base URL and credentials), chosen on the command line
 //! (`--target API=URL`), from a targets file ([`config`]) or the embedded mocks, decided in
-//! [`sources`]. Credentials follow a vendor's convention ([`convention::Vendor`]) or what the
-//! API's spec declares ([`declared`]); each attaches itself to a request through [`Auth`].
+//! [`sources`]. A target's credentials ([`crate::credentials`]: a vendor's convention or what
+//! the API's spec declares) attach themselves to a request through [`Auth`].
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -12,10 +12,7 @@ use std::sync::Arc;
 use reqwest::Url;
 
 pub mod arg;
-pub mod bearer;
 pub mod config;
-pub mod convention;
-pub mod declared;
 pub mod servers;
 pub mod sources;
 

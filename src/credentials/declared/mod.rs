@@ -23,8 +23,8 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use self::oauth2::ClientCredentials;
 use self::scheme::{KeyIn, Scheme};
-use super::config::Env;
-use super::{Auth, AuthError, AuthFuture, Prepared};
+use crate::targets::config::Env;
+use crate::targets::{Auth, AuthError, AuthFuture, Prepared};
 
 /// The variables an API's credentials are read from: each named in the targets file
 /// (`token_env:`, `username_env:`, ...), else `CONFORM_<API>_<WHAT>`.

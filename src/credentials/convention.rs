@@ -9,9 +9,9 @@ use std::pin::Pin;
 
 use reqwest::Url;
 
-use super::Target;
-use super::config::{Env, TargetEntry};
 use crate::source::Pos;
+use crate::targets::Target;
+use crate::targets::config::{Env, TargetEntry};
 
 /// The vendors a run knows, in the order their APIs are listed.
 pub type Vendors = &'static [&'static dyn Vendor];

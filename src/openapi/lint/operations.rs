@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{Report, Rule, document, kind, token};
-use crate::spec::fileset::FileSet;
+use crate::openapi::fileset::FileSet;
 
 pub(super) const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use reqwest::Url;
 
 use super::{DeclaredError, Named, Vars};
+use crate::openapi::Registry;
 use crate::source::{Diagnostic, Pos};
-use crate::spec::Registry;
-use crate::target::Target;
-use crate::target::config::Env;
+use crate::targets::Target;
+use crate::targets::config::Env;
 
 /// The target of `api` at `url`: with the spec's declared credentials when some of the API's
 /// variables are set (or always, when `explicit`: the file says `auth: declared`), else the URL
@@ -52,6 +52,6 @@ pub fn target(
         };
         Diagnostic::new(path, pos, format!("{api}: the spec's security schemes: {e}")).help(help)
     })?;
-    target.auth = auth.map(|a| Arc::new(a) as Arc<dyn crate::target::Auth>);
+    target.auth = auth.map(|a| Arc::new(a) as Arc<dyn crate::targets::Auth>);
     Ok(target)
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use reqwest::Url;
 
 use super::parse_base_url;
-use crate::spec::ApiSpec;
+use crate::openapi::ApiSpec;
 
 /// What the first `servers` URL of a spec gives as a target.
 #[derive(Debug, Clone, PartialEq, Eq)]

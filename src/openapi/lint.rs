@@ -225,7 +225,7 @@ pub fn lint_file(path: &Path) -> Vec<Problem> {
             Rule::OpenApi30,
             "/swagger",
             format!("`swagger: {v}` is a Swagger 2.0 document; conform reads OpenAPI 3.0 and 3.1"),
-            crate::spec::load::SWAGGER_HELP,
+            crate::openapi::load::SWAGGER_HELP,
         );
         return report.problems;
     }

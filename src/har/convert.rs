@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::model::{Content, Entry, Pair};
 use crate::http::{Body, Exchange, Headers, NoResponse, Request, Response};
-use crate::spec::model_is_json;
+use crate::openapi::model_is_json;
 
 /// The entry's exchange, or why its URL is not one. A response body that is not valid base64
 /// where the entry says it is reads as empty, and the error is said.

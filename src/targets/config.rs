@@ -1,6 +1,6 @@
 //! The targets file: where each API's calls go and which credential convention applies.
 //! Credentials are never read from the file: they come from the environment, by each vendor
-//! ecosystem's own conventions ([`super::convention`]); `targets.example.yaml` shows an entry
+//! ecosystem's own conventions ([`crate::credentials::convention`]); `targets.example.yaml` shows an entry
 //! of each kind.
 //!
 //! ```yaml
@@ -19,11 +19,12 @@ use reqwest::Url;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::convention::{self, Setup, Vendor, Vendors};
-use super::{Target, declared};
+use super::Target;
+use crate::credentials::convention::{self, Setup, Vendor, Vendors};
+use crate::credentials::declared;
+use crate::openapi::Registry;
 use crate::source::Diagnostic;
 use crate::source::{Pos, Spanned};
-use crate::spec::Registry;
 
 /// One API's entry.
 #[derive(Debug, Default, Deserialize, JsonSchema)]

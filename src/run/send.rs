@@ -11,10 +11,10 @@ use crate::check::body::render;
 use crate::check::request::Outgoing;
 use crate::check::{CheckKind, Finding};
 use crate::http::{Body, Headers, Request, Response};
+use crate::openapi::{Operation, model_is_json};
 use crate::plan::{PlannedStep, ValueTemplate};
 use crate::scenario::{AuthMode, Scope};
-use crate::spec::{Operation, model_is_json};
-use crate::target::Target;
+use crate::targets::Target;
 
 /// Characters escaped in a path segment: everything but unreserved and sub-delims that are safe.
 const SEGMENT: &AsciiSet = &CONTROLS

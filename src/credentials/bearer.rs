@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::{Auth, AuthFuture, Prepared};
+use crate::targets::{Auth, AuthFuture, Prepared};
 
 /// `Authorization: Bearer <token>` on every request.
 #[derive(Clone)]

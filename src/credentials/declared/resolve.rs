@@ -8,8 +8,8 @@ use reqwest::Url;
 use super::oauth2::ClientCredentials;
 use super::scheme::{self, Scheme};
 use super::{Bound, Credential, DeclaredAuth, DeclaredError, Lack, Vars};
-use crate::spec::ApiSpec;
-use crate::target::config::Env;
+use crate::openapi::ApiSpec;
+use crate::targets::config::Env;
 
 /// The declared credentials of `spec`'s API at `base_url` (against which a relative OAuth2
 /// token URL is resolved). `Ok(None)`: nothing to attach, because no operation requires a

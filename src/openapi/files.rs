@@ -234,7 +234,7 @@ mod tests {
             &format!("fixture={}", other.display()),
         ]))
         .expect("ok");
-        let registry = crate::spec::Registry::with_files(&specs, files);
+        let registry = crate::openapi::Registry::with_files(&specs, files);
         assert!(registry.api_names().iter().any(|n| n == "widgets"));
         assert_eq!(registry.spec_path("fixture"), other, "the file wins");
         let widgets = registry
@@ -242,7 +242,7 @@ mod tests {
             .expect("loads from outside the folder");
         assert_eq!(widgets.name, "widgets");
         assert!(widgets.operation("createWidget").is_some());
-        let plain = crate::spec::Registry::new(&specs);
+        let plain = crate::openapi::Registry::new(&specs);
         assert_eq!(plain.spec_path("fixture"), fixture);
         assert!(!plain.has_spec("widgets"));
     }

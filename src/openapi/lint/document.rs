@@ -8,9 +8,9 @@ use percent_encoding::percent_decode_str;
 use serde_json::{Value, json};
 
 use super::{Report, Rule};
+use crate::openapi::fileset::{FileSet, REMOTE_HELP, is_document, is_remote, refs_of};
+use crate::openapi::load::CYCLE_HELP;
 use crate::source::{Node, NodeKind, Pos};
-use crate::spec::fileset::{FileSet, REMOTE_HELP, is_document, is_remote, refs_of};
-use crate::spec::load::CYCLE_HELP;
 
 /// The OpenAPI Initiative's schemas of 3.1 and 3.0 documents; provenance in
 /// `specs/meta/README.md`.

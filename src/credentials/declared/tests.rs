@@ -4,7 +4,7 @@ use reqwest::Url;
 use serde_json::json;
 
 use super::*;
-use crate::spec::{ApiSpec, Location, Operation};
+use crate::openapi::{ApiSpec, Location, Operation};
 
 fn op(id: &str, security: &[&str]) -> Operation {
     Operation {

@@ -13,9 +13,9 @@ use serde_json::{Value, json};
 
 use super::document::{Context, context_of};
 use super::{Report, Rule, token};
-use crate::spec::fileset::{FileSet, refs_of};
-use crate::spec::load::FRAGMENT;
-use crate::spec::model::SchemaError;
+use crate::openapi::fileset::{FileSet, refs_of};
+use crate::openapi::load::FRAGMENT;
+use crate::openapi::model::SchemaError;
 
 /// Every file as a schema resource, so a schema anywhere compiles with its `$ref`s.
 pub(super) struct Compiled {

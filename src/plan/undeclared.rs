@@ -3,10 +3,10 @@
 //! path and query parameters are declared, and a header is not a near-miss of a declared one.
 //! Each check gives a [`Problem`] that [`super::compile()`] turns into a diagnostic.
 
+use crate::openapi::Operation;
+use crate::openapi::ParamIn;
 use crate::scenario::{StatusSpec, class_digit};
 use crate::source::{Pos, Span, Spanned, did_you_mean, edit_distance};
-use crate::spec::Operation;
-use crate::spec::ParamIn;
 
 /// What is wrong, where, and the fix.
 #[derive(Debug, Clone, PartialEq)]
@@ -196,7 +196,7 @@ pub fn misspelt_headers(names: &[&Spanned<String>], op: &Operation) -> Vec<Probl
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{Location, Param, Response};
+    use crate::openapi::{Location, Param, Response};
 
     fn here() -> Location {
         Location {

@@ -8,7 +8,7 @@ use std::path::Path;
 use super::case::Kind;
 use super::engine::Ran;
 use super::shrink::{Shrunk, Signature};
-use crate::run::{Outcome, ScenarioResult};
+use crate::run::{Outcome, ScenarioResult, StatusSeen};
 
 /// Distinct failures shrunk and kept per operation, at most.
 const FAILURES_KEPT: usize = 5;
@@ -113,7 +113,11 @@ impl OperationResult {
     pub(super) fn finish(mut self, op: &str, cases: usize) -> ScenarioResult {
         self.agg.statuses_seen = std::mem::take(&mut self.seen)
             .into_iter()
-            .map(|((call, status), n)| (call, status, n))
+            .map(|((call, status), count)| StatusSeen {
+                call,
+                status,
+                count,
+            })
             .collect();
         let chained_note = match (self.chained, self.chain_broken) {
             (0, _) => String::new(),

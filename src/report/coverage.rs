@@ -177,8 +177,8 @@ impl Tally {
             }
         }
         // Responses a run did not keep as steps (the passing requests `conform fuzz` made).
-        for (call, status, n) in &s.statuses_seen {
-            count(call, *status, *n);
+        for seen in &s.statuses_seen {
+            count(&seen.call, seen.status, seen.count);
         }
     }
 
@@ -370,7 +370,12 @@ paths:
     fn responses_not_kept_as_steps_count_as_steps_do() {
         let (_dir, registry) = registry();
         let mut s = scenario(&[("getItem", 200)]);
-        s.statuses_seen = vec![("listItems".into(), 200, 7), ("listItems".into(), 404, 1)];
+        let seen = |status, count| crate::run::StatusSeen {
+            call: "listItems".into(),
+            status,
+            count,
+        };
+        s.statuses_seen = vec![seen(200, 7), seen(404, 1)];
         let c = Coverage::of(
             &RunResult {
                 run_id: "r".into(),

@@ -33,7 +33,7 @@ pub use inputs::{InputError, Inputs};
 pub use interrupt::{DEFAULT_CLEANUP_BUDGET, InFlight, Interrupt};
 pub use result::{
     BodyDiff, Counts, ExitCode, Outcome, Phase, RequestRecord, ResponseRecord, RunResult,
-    RunSummary, ScenarioResult, StepResult,
+    RunSummary, ScenarioResult, StatusSeen, StepResult,
 };
 #[cfg(feature = "mock")]
 pub(crate) use send::{header_pairs, transport_message};

@@ -204,7 +204,7 @@ pub struct ScenarioResult {
     /// Responses received that are not kept in `steps` (operationId, status, how many): the
     /// passing generated requests of `conform fuzz`, which still count toward coverage.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub statuses_seen: Vec<(String, u16, usize)>,
+    pub statuses_seen: Vec<StatusSeen>,
     /// Why the scenario was not run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
@@ -517,4 +517,39 @@ pub(crate) fn cut(text: &str, limit: usize) -> (String, bool) {
         end -= 1;
     }
     (text[..end].to_owned(), true)
+}
+
+/// How many responses of one status an operation gave that a result does not keep as steps
+/// (the passing generated requests of `conform fuzz`): counted toward coverage all the same.
+/// Written in JSON as `[call, status, count]`, the shape reports have always had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusSeen {
+    /// The operationId called.
+    pub call: String,
+    /// The HTTP status it answered.
+    pub status: u16,
+    /// How many responses had it.
+    pub count: usize,
+}
+
+impl Serialize for StatusSeen {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (&self.call, self.status, self.count).serialize(serializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StatusSeen;
+
+    #[test]
+    fn a_status_seen_is_written_as_the_array_reports_have_always_had() {
+        let seen = StatusSeen {
+            call: "listItems".into(),
+            status: 404,
+            count: 3,
+        };
+        let json = serde_json::to_value(&seen).expect("serialises");
+        assert_eq!(json, serde_json::json!(["listItems", 404, 3]));
+    }
 }

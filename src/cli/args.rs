@@ -161,7 +161,7 @@ pub struct ProxyArgs {
     #[arg(long, default_value_t = 0)]
     pub port: u16,
     /// Send the client's `Host` to the target, not the target's own: for clients that sign the
-    /// host they were pointed at (Alibaba's ACS3) in front of a target that serves any host,
+    /// host they were pointed at (a signature such as ACS3) in front of a target that serves any host,
     /// such as the mocks. (A client that uses the proxy as its HTTP proxy keeps its `Host`.)
     #[arg(long)]
     pub preserve_host: bool,

@@ -108,7 +108,7 @@ fn served(api: &str, m: &conform::mock::Running, note: Option<String>) {
         outln!("  {what}: {value}");
     }
     // The variables above, exported, are what `--target` picks the credentials up from.
-    // The API's own base (Nova's is under /compute/v2.1), not the server's root.
+    // The API's own base (one may sit under /compute/v2.1), not the server's root.
     outln!(
         "  run against it: conform run --target {api}={}",
         m.target().base_url

@@ -1,6 +1,6 @@
 //! Waiting for asynchronous resources. A create answered 202 (still being processed), or a
 //! delete that soft-deletes, leaves the resource in a passing state; a request sent at once
-//! meets that state, not the one the operation is for (Nova restores only a server that is
+//! meets that state, not the one the operation is for (a compute API restores only a server that is
 //! SOFT_DELETED, which it becomes some time after a delete of an ACTIVE one). Once per chain
 //! shape, [`probe`] learns what the resource settles to: it runs the create (and the operation
 //! after it), reads the item every 100 ms until two reads agree, and keeps the state-like fields

@@ -233,7 +233,7 @@ fn buckets<'a>(har: &'a Har, pairing: Pairing, matcher: &Matcher) -> BTreeMap<St
 
 /// The operationId the matcher finds for the entry, else `METHOD /path` with the segments
 /// that look like ids as `{}`. Never by `_conform.call`: when only one recording has it, the
-/// other's entries would be labelled otherwise where operations share a path (Nova's
+/// other's entries would be labelled otherwise where operations share a path (a compute API's
 /// `/servers/{id}/action`), and the same exchange would be missing from both.
 fn operation(e: &Entry, matcher: &Matcher) -> String {
     let method = e.request.method.to_ascii_uppercase();

@@ -32,8 +32,8 @@ struct Recorded {
     /// Its place in the file, `#/log/entries/N`.
     index: usize,
     op: String,
-    /// The operation's path template: operations that share a method and a path (Nova's
-    /// actions, told apart by their body) are one set of candidates.
+    /// The operation's path template: operations that share a method and a path (a compute
+    /// API's actions, told apart by their body) are one set of candidates.
     template: String,
     method: String,
     url: String,
@@ -299,7 +299,7 @@ fn json_similarity(recorded: &Value, asked: &Value) -> u32 {
 }
 
 fn alike(a: &str, b: &str) -> u32 {
-    // A time (Alibaba's `x-acs-date`, a `Date`) says when, not what: two requests a second apart
+    // A time (a signing date header, a `Date`) says when, not what: two requests a second apart
     // would otherwise look alike by the clock.
     if is_time(a) || is_time(b) {
         return 0;

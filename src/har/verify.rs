@@ -393,7 +393,7 @@ mod tests {
 
     #[test]
     fn a_path_its_parameter_schema_refuses_is_an_undocumented_operation() {
-        // Nova's `/servers/detail` against a spec that documents only `/servers/{server_id}`.
+        // A compute API's `/servers/detail` against a spec that documents only `/servers/{server_id}`.
         let mut e = har(200, r#"{"widgets": []}"#);
         e.request.url = "http://api.test/widgets/detail".into();
         let r = entry("t.har", 0, &e, &matcher(), false);

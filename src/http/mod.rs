@@ -23,7 +23,7 @@ pub use headers::Headers;
 /// holds it.
 #[derive(Debug, Clone)]
 pub struct Request {
-    /// The spec's operationId, when known (Alibaba signs it as `x-acs-action`); empty when
+    /// The spec's operationId, when known (a vendor may sign it, as an action header); empty when
     /// the request is not matched to an operation yet (a proxied or recorded one).
     pub operation_id: String,
     /// The method, as sent (`GET`).

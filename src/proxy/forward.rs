@@ -9,7 +9,7 @@
 //! three are set: `Host` is the target's (unless kept, see [`super::ProxyOptions`]),
 //! `Accept-Encoding: identity` (the proxy reads the answer to check it, and has no
 //! decompressor), and `X-Forwarded-Host`/`X-Forwarded-Proto` say where the client connected,
-//! for a target that builds links from them (the mock's Keystone catalog does).
+//! for a target that builds links from them (a service catalog does).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -291,11 +291,11 @@ mod tests {
 
     #[test]
     fn the_listener_root_stands_for_the_target_url() {
-        let base = Url::parse("https://nova.test:8774/v2.1/").expect("url");
+        let base = Url::parse("https://compute.test:8774/v2.1/").expect("url");
         let uri: Uri = "/servers/abc/action?x=%2F1&y=a+b".parse().expect("uri");
         assert_eq!(
             upstream_url(&base, &uri).as_str(),
-            "https://nova.test:8774/v2.1/servers/abc/action?x=%2F1&y=a+b"
+            "https://compute.test:8774/v2.1/servers/abc/action?x=%2F1&y=a+b"
         );
         let absolute: Uri = "http://es.vendor.test/openapi/instances?clientToken=t"
             .parse()

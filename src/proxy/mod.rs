@@ -33,7 +33,7 @@ pub struct ProxyOptions {
     /// Apply the vendors' documented tables literally (`x-conform-strict`).
     pub strict: bool,
     /// Send the client's `Host` to the target instead of the target's own: for clients whose
-    /// signature covers the host they were pointed at (Alibaba's ACS3), when the target serves
+    /// signature covers the host they were pointed at (a signature such as ACS3), when the target serves
     /// any host (the mocks). A request in absolute form (the client uses the proxy as its HTTP
     /// proxy) always keeps its `Host`, which is the target's already.
     pub preserve_host: bool,

@@ -274,7 +274,7 @@ async fn prepare<'c>(
             return None;
         }
     };
-    // Credentials may have just been obtained (a Keystone login): redact those too.
+    // Credentials may have just been obtained (a login at the vendor's identity service): redact those too.
     let redactor = ctx.live_redactor();
     let mut record = RequestRecord::redacted(&built.request, &redactor, RECORD_BODY_LIMIT);
     if ctx.dry_run {

@@ -24,7 +24,7 @@ use crate::scenario::{AuthMode, Capture};
 use crate::source::Pos;
 use crate::spec::{ApiSpec, Operation};
 
-/// Polling defaults and the exchange timeout for steps that set none.
+/// The timeout of one HTTP exchange for a step that sets none.
 pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a polling step waits between attempts when its `retry` sets no `every`.
 pub const DEFAULT_POLL_EVERY: Duration = Duration::from_millis(500);

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+/// What replaces a secret in records, logs and reports.
 pub const MARKER: &str = "<redacted>";
 
 /// Headers whose values are credentials.
@@ -34,12 +35,14 @@ const SECRET_FIELDS: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, Default)]
+/// Scrubs credentials from headers, JSON bodies and text: secret header values, secret-named body fields, and literal secret values (keys, tokens) wherever they appear.
 pub struct Redactor {
     /// Literal secret values (keys, tokens) to scrub wherever they appear.
     secrets: Vec<String>,
 }
 
 impl Redactor {
+    /// A redactor for these literal secrets; values shorter than 4 bytes are ignored (too likely to appear by chance), the rest scrubbed longest first.
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
         let mut secrets: Vec<String> = secrets.into_iter().filter(|s| s.len() >= 4).collect();
         // Longest first, so a secret that contains another is scrubbed whole.
@@ -48,6 +51,7 @@ impl Redactor {
         Redactor { secrets }
     }
 
+    /// Adds one literal secret (ignored when shorter than 4 bytes or already known).
     pub fn add(&mut self, secret: String) {
         if secret.len() >= 4 && !self.secrets.contains(&secret) {
             self.secrets.push(secret);
@@ -71,10 +75,12 @@ impl Redactor {
         std::borrow::Cow::Owned(more)
     }
 
+    /// Whether header `name` (any case) carries a credential, such as `Authorization` or `Cookie`.
     pub fn is_secret_header(name: &str) -> bool {
         SECRET_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
     }
 
+    /// The value of header `name` as records show it: a secret header becomes [`MARKER`] (keeping a scheme word such as `Bearer`), any other has literal secrets scrubbed.
     pub fn header(&self, name: &str, value: &str) -> String {
         if Self::is_secret_header(name) {
             // Keep the scheme word: "Bearer <redacted>" still tells which auth was used.
@@ -94,6 +100,7 @@ impl Redactor {
         }
     }
 
+    /// Every header's value redacted as by [`Redactor::header`], names and order kept.
     pub fn headers(&self, headers: &[(String, String)]) -> Vec<(String, String)> {
         headers
             .iter()

@@ -14,6 +14,7 @@ use crate::scenario::Scope;
 /// The result of matching.
 #[derive(Debug, Clone, Default)]
 pub struct Matched {
+    /// One finding per difference; empty when the value matched.
     pub findings: Vec<Finding>,
     /// Expected, with templates rendered and passing matchers replaced by the actual value.
     pub expected_view: Option<Value>,
@@ -22,6 +23,7 @@ pub struct Matched {
 }
 
 impl Matched {
+    /// Whether the value matched: no finding at all.
     pub fn ok(&self) -> bool {
         self.findings.is_empty()
     }

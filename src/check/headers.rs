@@ -9,6 +9,7 @@ use crate::http::Headers;
 use crate::plan::Pattern;
 use crate::scenario::Scope;
 
+/// Checks each expected header by case-insensitive name against the `observed` ones (several values joined), rendering templates through `scope`; one finding per header that differs.
 pub fn check(
     expected: &[(String, Pattern)],
     observed: &Headers,

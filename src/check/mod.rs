@@ -75,9 +75,13 @@ pub enum CheckKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+/// One difference a check found in an exchange: what broke, where, and which rule or scenario line asked for it.
 pub struct Finding {
+    /// How bad it is; the scenario's outcome is the worst severity among its findings.
     pub severity: Severity,
+    /// The check that produced it.
     pub check: CheckKind,
+    /// What went wrong, in one human-readable sentence.
     pub message: String,
     /// JSON Pointer into the response body (or the request body, for request findings).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -91,8 +95,10 @@ pub struct Finding {
         serialize_with = "location_text"
     )]
     pub schema_at: Option<Location>,
+    /// The expected value (a status, a header value, a JSON fragment), when the check has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<Value>,
+    /// The value the target sent instead, when there was one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<Value>,
     /// The scenario line that asked for this.
@@ -101,6 +107,7 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding with only its severity, check and message; the builder methods add the rest.
     pub fn new(severity: Severity, check: CheckKind, message: impl Into<String>) -> Self {
         Finding {
             severity,
@@ -115,38 +122,47 @@ impl Finding {
         }
     }
 
+    /// A [`Severity::Violation`]: the target broke the contract or the expectation.
     pub fn violation(check: CheckKind, message: impl Into<String>) -> Self {
         Self::new(Severity::Violation, check, message)
     }
 
+    /// A [`Severity::Warning`]: only `--strict` fails on it.
     pub fn warning(check: CheckKind, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, check, message)
     }
 
+    /// A [`Severity::Error`]: the harness, scenario or environment failed; nothing was proven.
     pub fn error(check: CheckKind, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, check, message)
     }
 
+    /// Sets the JSON Pointer to where the difference is.
     pub fn pointer(mut self, p: impl Into<String>) -> Self {
         self.pointer = Some(p.into());
         self
     }
+    /// Sets the schema keyword or matcher that failed.
     pub fn keyword(mut self, k: impl Into<String>) -> Self {
         self.keyword = Some(k.into());
         self
     }
+    /// Sets where the broken rule is written in the spec.
     pub fn schema_at(mut self, at: Location) -> Self {
         self.schema_at = Some(at);
         self
     }
+    /// Sets the expected value.
     pub fn expected(mut self, v: impl Into<Value>) -> Self {
         self.expected = Some(v.into());
         self
     }
+    /// Sets the actual value.
     pub fn actual(mut self, v: impl Into<Value>) -> Self {
         self.actual = Some(v.into());
         self
     }
+    /// Sets the scenario line that asked for this; an unknown position ([`Pos::is_known`]) leaves it `None`.
     pub fn at(mut self, pos: Pos) -> Self {
         if pos.is_known() {
             self.pos = Some(pos);

@@ -18,10 +18,13 @@ use crate::source::Pos;
 /// text); for a recorded or proxied request [`Outgoing::of`] reads it back off the wire.
 #[derive(Debug, Clone, Default)]
 pub struct Outgoing {
+    /// Path parameters by name, as typed values before encoding into the URL.
     pub path: Vec<(String, Value)>,
+    /// Query parameters by name, as typed values before encoding.
     pub query: Vec<(String, Value)>,
     /// Headers as they will be sent, credentials included.
     pub headers: Headers,
+    /// The JSON body; `None` when there is none or it is not JSON (see `raw`).
     pub body: Option<Value>,
     /// The text of a `body_raw`, checked as sent: it may be malformed on purpose.
     pub raw: Option<String>,

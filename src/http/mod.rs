@@ -28,8 +28,11 @@ pub struct Request {
     pub operation_id: String,
     /// The method, as sent (`GET`).
     pub method: String,
+    /// The full URL, query included.
     pub url: Url,
+    /// The headers as sent, credentials included (redaction happens when records are made).
     pub headers: Headers,
+    /// The body as sent.
     pub body: Body,
 }
 
@@ -59,8 +62,11 @@ impl Request {
 /// A response as read: its body whole, or cut by a recorder (the body says so).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response {
+    /// The HTTP status code.
     pub status: u16,
+    /// The response headers, in the order received.
     pub headers: Headers,
+    /// The body as read, whole or cut by a recorder.
     pub body: Body,
 }
 
@@ -100,7 +106,9 @@ impl NoResponse {
 /// A request and what came of it.
 #[derive(Debug, Clone)]
 pub struct Exchange {
+    /// The request as sent.
     pub request: Request,
+    /// The response, or why none came.
     pub response: Result<Response, NoResponse>,
     /// When the request started, when known.
     pub started_at: Option<jiff::Timestamp>,

@@ -15,9 +15,13 @@ use crate::source::{Diagnostic, Node, NodeKind, Pos, Spanned, did_you_mean};
 /// A scenario that cannot run: what it is (for reports) and why.
 #[derive(Debug)]
 pub struct Rejected {
+    /// The scenario's `name`, or its id when it did not parse.
     pub name: String,
+    /// The API it names; empty when unreadable.
     pub api: String,
+    /// Its tags, so `--tag` still selects it.
     pub tags: Vec<String>,
+    /// Every problem found, each with its line.
     pub diagnostics: Vec<Diagnostic>,
 }
 

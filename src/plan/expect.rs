@@ -20,9 +20,11 @@ use crate::source::{Node, NodeKind, Pos, Spanned, did_you_mean};
 pub struct Expectation {
     /// Where `expect:` (or `until:`, `fail_if:`) was written.
     pub pos: Pos,
+    /// The expected status (a code, a class such as `2xx`, or a list), where written.
     pub status: Option<Spanned<StatusSpec>>,
     /// Header name (matched case-insensitively) and its expected value.
     pub headers: Vec<(String, Pattern)>,
+    /// The expected body, matched as a subset unless `$exact`.
     pub body: Option<Pattern>,
     /// `undocumented: true`: the expected status is one the spec leaves out, on purpose.
     pub undocumented: bool,
@@ -31,11 +33,14 @@ pub struct Expectation {
 /// An expected JSON value: literals (with templates), subset maps, element-wise lists, matchers.
 #[derive(Debug, Clone)]
 pub struct Pattern {
+    /// Where the expected value is written, for findings to point at.
     pub pos: Pos,
+    /// What it expects.
     pub kind: PatternKind,
 }
 
 #[derive(Debug, Clone)]
+/// The forms an expected value takes.
 pub enum PatternKind {
     /// Equal to this value (numbers compare by value).
     Value(ValueTemplate),
@@ -48,15 +53,18 @@ pub enum PatternKind {
 }
 
 #[derive(Debug, Clone)]
+/// A `$` key of an expectation: a test on the actual value rather than a literal.
 pub enum Matcher {
     /// Present, with any value (also `null`).
     Any,
     /// Not present.
     Absent,
+    /// `$type`: of this JSON type or string format.
     Type(TypeName),
     /// Shared with every plan that uses the same source: one compiled program and one pool of
     /// match caches (a `Regex` clone would start a cold cache of its own).
     Regex(Arc<Regex>),
+    /// `$len`: an array or object with this many entries, or a string with this many characters.
     Len(u64),
     /// An array with at least one element that matches (as a subset).
     Contains(Box<Pattern>),
@@ -78,6 +86,7 @@ pub const TYPES: &[&str] = &[
     "date",
 ];
 
+/// The matcher keys an expectation accepts, for validation and suggestions.
 pub const MATCHERS: &[&str] = &[
     "$any",
     "$absent",
@@ -91,19 +100,30 @@ pub const MATCHERS: &[&str] = &[
 /// A JSON type or string format `$type` can test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TypeName {
+    /// A JSON string.
     String,
+    /// Any JSON number.
     Number,
+    /// A number with no fractional part.
     Integer,
+    /// `true` or `false`.
     Boolean,
+    /// A JSON array.
     Array,
+    /// A JSON object.
     Object,
+    /// `null`.
     Null,
+    /// A string that is a UUID.
     Uuid,
+    /// A string that is an RFC 3339 timestamp.
     DateTime,
+    /// A string that is a `YYYY-MM-DD` date.
     Date,
 }
 
 impl TypeName {
+    /// The type `$type: name` names (`date-time`...); `None` for a name not in [`TYPES`].
     pub fn parse(name: &str) -> Option<TypeName> {
         Some(match name {
             "string" => TypeName::String,
@@ -120,6 +140,7 @@ impl TypeName {
         })
     }
 
+    /// The name as a scenario writes it, one of [`TYPES`].
     pub fn name(self) -> &'static str {
         match self {
             TypeName::String => "string",

@@ -24,28 +24,41 @@ use crate::openapi::{ApiSpec, Operation};
 use crate::scenario::{AuthMode, Capture};
 use crate::source::Pos;
 
-/// Polling defaults and the exchange timeout for steps that set none.
+/// The timeout of one HTTP exchange for a step that sets none.
 pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a polling step waits between attempts when its `retry` sets no `every`.
 pub const DEFAULT_POLL_EVERY: Duration = Duration::from_millis(500);
+/// How long a polling step keeps trying when its `retry` sets no `timeout`.
 pub const DEFAULT_POLL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One scenario, ready to run against any target of its API.
 #[derive(Debug)]
 pub struct Plan {
+    /// The scenario's id: its path under the root it was found in.
     pub id: String,
+    /// The scenario file's path.
     pub path: PathBuf,
+    /// The scenario's `name`, for reports.
     pub name: String,
+    /// Where `name:` is written.
     pub name_pos: Pos,
+    /// The API it targets, a name in the registry.
     pub api: String,
+    /// Where `api:` is written.
     pub api_pos: Pos,
+    /// Its tags, which `--tag` selects on.
     pub tags: Vec<String>,
+    /// Runs alone: no other scenario runs while it does (it moves a mock's clock or spends a shared quota).
     pub exclusive: bool,
     /// Budget of the main steps.
     pub timeout: Option<Duration>,
     /// Variables in the order written; each may use the ones before.
     pub vars: Vec<(String, ValueTemplate)>,
+    /// The main steps, in order; the first that fails stops them.
     pub steps: Vec<PlannedStep>,
+    /// The clean-up steps, run even after a failure, a timeout or an interrupt.
     pub finally: Vec<PlannedStep>,
+    /// The spec of the API, whose operations the steps index.
     pub spec: Arc<ApiSpec>,
 }
 
@@ -78,21 +91,33 @@ pub struct PlannedStep {
     pub call_pos: Pos,
     /// Index of the operation in the plan's spec.
     pub op: usize,
+    /// Path parameters by name, filled into the operation's path template.
     pub path: Vec<(String, ValueTemplate)>,
+    /// Query parameters by name, in the order written.
     pub query: Vec<(String, ValueTemplate)>,
+    /// Request headers by name, besides the ones the target's auth adds.
     pub headers: Vec<(String, ValueTemplate)>,
+    /// The JSON body, when the step sends one.
     pub body: Option<ValueTemplate>,
     /// A raw body sent as written after substitution (always a string template).
     pub body_raw: Option<ValueTemplate>,
     /// Where `invalid_request: true` is written, when it is.
     pub invalid_request: Option<Pos>,
+    /// Which credentials the request carries (the target's, none, or others).
     pub auth: AuthMode,
+    /// What the response must look like; `None` checks it against the spec alone.
     pub expect: Option<Expectation>,
+    /// Variables to set from the response, by name, in the order written.
     pub captures: Vec<(String, Capture)>,
+    /// Where `capture:` is written (the step's start when it has none): a capture that finds nothing points here.
     pub capture_pos: Pos,
+    /// Poll: resend until the response looks like this; `None` sends once.
     pub until: Option<Expectation>,
+    /// While polling, stop with a failure as soon as the response looks like this.
     pub fail_if: Option<Expectation>,
+    /// The wait between polling attempts.
     pub every: Duration,
+    /// How long polling may last in all.
     pub poll_timeout: Duration,
     /// The exchange timeout the step sets, if it sets one.
     pub timeout: Option<Duration>,

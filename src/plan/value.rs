@@ -10,24 +10,31 @@ use crate::source::{Node, NodeKind, Pos};
 /// A JSON value with parsed templates in it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValueTemplate {
+    /// Where the value is written.
     pub pos: Pos,
+    /// The value, with its templates.
     pub kind: ValueKind,
 }
 
 #[derive(Debug, Clone, PartialEq)]
+/// The forms a [`ValueTemplate`] takes: templates are kept only where `${...}` occurs.
 pub enum ValueKind {
     /// No template anywhere below: the value as written.
     Literal(Value),
     /// A string with at least one `${...}`.
     Text(Template),
+    /// An array with a template somewhere below.
     Seq(Vec<ValueTemplate>),
+    /// An object with a template somewhere below, its keys in the order written.
     Map(Vec<(String, ValueTemplate)>),
 }
 
 /// A template that could not be filled in: which variable, and where it was written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RenderError {
+    /// Where the template is written.
     pub pos: Pos,
+    /// What could not be filled in, naming the variable.
     pub message: String,
 }
 
@@ -81,6 +88,7 @@ impl ValueTemplate {
         }
     }
 
+    /// Whether it holds no template at all: rendering it is a copy.
     pub fn is_literal(&self) -> bool {
         matches!(self.kind, ValueKind::Literal(_))
     }

@@ -135,6 +135,7 @@ impl Session {
 
 /// One target behind a listener.
 pub struct Upstream {
+    /// The spec of the API the target serves; exchanges are checked against it.
     pub api: Arc<ApiSpec>,
     /// The target's URL: the listener's root stands for it (`/servers` on the listener is
     /// `<URL>/servers`).
@@ -143,8 +144,11 @@ pub struct Upstream {
 
 /// A listening proxy; [`Running::stop`] lets the exchanges in flight finish.
 pub struct Running {
+    /// The name of the API this listener proxies.
     pub api: String,
+    /// The address the listener is bound to (127.0.0.1 and the actual port).
     pub addr: SocketAddr,
+    /// The listener's root URL (`http://127.0.0.1:<port>`): clients use it instead of the target's.
     pub base_url: Url,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
@@ -167,9 +171,21 @@ impl Running {
 #[non_exhaustive]
 pub enum ProxyError {
     #[error("cannot listen on 127.0.0.1:{port}: {cause}")]
-    Bind { port: u16, cause: std::io::Error },
+    /// The port is taken or not allowed.
+    Bind {
+        /// The port asked for (0: an ephemeral one).
+        port: u16,
+        /// What the system said.
+        cause: std::io::Error,
+    },
     #[error("{api}: the target URL `{url}` is not http or https")]
-    Scheme { api: String, url: String },
+    /// The target's URL cannot be proxied.
+    Scheme {
+        /// The API whose target it is.
+        api: String,
+        /// The URL as configured.
+        url: String,
+    },
 }
 
 /// Serves `upstream` on 127.0.0.1:`port` (0: an ephemeral port) through `client`.

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use super::terminal::Warnings;
 use crate::run::{Event, EventSink, Outcome, RunResult, RunSummary, ScenarioResult};
 
+/// The [`EventSink`] that keeps the failing scenarios whole and the warnings grouped, for the final terminal report; see the module docs.
 pub struct Collector {
     rows: bool,
     state: Mutex<State>,
@@ -26,6 +27,7 @@ pub struct Collected {
     /// The kept scenarios, in the order found: the failing ones, and every other one as a
     /// compact row when rows were kept.
     pub run: RunResult,
+    /// The warnings of passing scenarios, grouped by rule.
     pub warnings: Warnings,
 }
 

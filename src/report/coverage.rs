@@ -21,7 +21,9 @@ use crate::run::{Event, EventSink, RunResult, ScenarioResult};
 /// Documented (operation, response key) pairs returned at least once, of all documented pairs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Figure {
+    /// Documented pairs at least one response matched.
     pub returned: usize,
+    /// Every documented pair counted.
     pub documented: usize,
 }
 
@@ -68,22 +70,31 @@ pub fn show_percent(p: f64) -> String {
 }
 
 #[derive(Debug, Clone, Default)]
+/// The coverage of a run: per API, per operation, which documented statuses were returned.
 pub struct Coverage {
+    /// One entry per API that had at least one scenario in the run, in name order.
     pub apis: Vec<ApiCoverage>,
 }
 
 #[derive(Debug, Clone)]
+/// One API's coverage, operation by operation.
 pub struct ApiCoverage {
+    /// The API's name in the registry.
     pub api: String,
+    /// Every operation of its spec, called or not, in the spec's order.
     pub operations: Vec<OperationCoverage>,
     /// Why the spec could not be read; the table is then empty.
     pub error: Option<String>,
 }
 
 #[derive(Debug, Clone)]
+/// One operation's coverage: how many responses matched each documented key, and what was returned undocumented.
 pub struct OperationCoverage {
+    /// The operationId.
     pub id: String,
+    /// The HTTP method, upper case.
     pub method: String,
+    /// The path template as the spec writes it (`/servers/{id}`).
     pub path: String,
     /// Each documented response key (`200`, `4XX`, `default`) with how many responses matched it.
     pub documented: Vec<(String, usize)>,
@@ -99,6 +110,7 @@ impl OperationCoverage {
         self.documented.iter().filter(|(_, n)| *n > 0).count()
     }
 
+    /// The operation's figure: its documented keys returned at least once, of all of them.
     pub fn figure(&self) -> Figure {
         Figure {
             returned: self.returned(),
@@ -158,6 +170,7 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Counts the statuses of every step of `s` (and its `statuses_seen`) under its API; a scenario that names no API counts nothing.
     pub fn add(&mut self, s: &ScenarioResult) {
         // A scenario that did not parse names no API; it has no calls to count either.
         if s.api.is_empty() {

@@ -33,6 +33,7 @@ pub struct JsonLines<W: Write + Send> {
 }
 
 impl<W: Write + Send> JsonLines<W> {
+    /// Writes the lines into `out` (stdout for `--json`).
     pub fn new(out: W) -> Self {
         JsonLines {
             out: Mutex::new(out),

@@ -18,6 +18,7 @@ pub const NAMED: usize = 5;
 /// The least coverage a run must reach, in percent (0 to 100).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Gate {
+    /// The percentage a run must reach, from 0 to 100.
     pub min: f64,
 }
 
@@ -76,8 +77,11 @@ impl Gate {
 /// An operation's documented response keys that no response matched.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreached {
+    /// The API's name.
     pub api: String,
+    /// The operationId.
     pub operation: String,
+    /// The documented response keys never returned (`404`, `4XX`, `default`).
     pub keys: Vec<String>,
 }
 
@@ -88,7 +92,9 @@ pub struct Verdict {
     pub min: f64,
     /// The run's figure, in percent.
     pub actual: f64,
+    /// Whether the figure reaches the gate.
     pub met: bool,
+    /// The run's coverage figure, in pairs.
     pub figure: Figure,
     /// Every operation with a documented status never returned, most such statuses first.
     pub unreached: Vec<Unreached>,

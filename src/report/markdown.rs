@@ -13,6 +13,7 @@ use super::{RunInfo, Tally};
 /// How many failing scenarios are listed; the rest are counted. Keeps the summary short.
 pub const MAX_FAILURES: usize = 20;
 
+/// `summary.md` of a whole run in memory, with `coverage`'s table.
 pub fn render(run: &RunResult, coverage: &Coverage) -> String {
     let mut summary = Summary::default();
     for s in &run.scenarios {
@@ -31,6 +32,7 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Counts one finished scenario, and lists it when it fails and the list is not full.
     pub fn add(&mut self, s: &ScenarioResult) {
         self.tally.add(s);
         if super::is_failing(s) {

@@ -51,9 +51,11 @@ pub fn api_label(s: &ScenarioResult) -> &str {
 /// What every report says of the run as a whole, besides the counts it keeps itself.
 #[derive(Debug, Clone, Copy)]
 pub struct RunInfo<'a> {
+    /// The run's short id.
     pub run_id: &'a str,
     /// RFC 3339.
     pub started_at: &'a str,
+    /// Wall-clock time of the whole run.
     pub duration: std::time::Duration,
     /// Server certificates were not verified (`--insecure`): every report says so at its top.
     pub insecure: bool,
@@ -80,6 +82,7 @@ impl RunInfo<'_> {
 }
 
 impl<'a> RunInfo<'a> {
+    /// What a whole run in memory says of itself; not insecure, not interrupted, no gate.
     pub fn of(run: &'a RunResult) -> Self {
         RunInfo {
             run_id: &run.run_id,
@@ -91,6 +94,7 @@ impl<'a> RunInfo<'a> {
         }
     }
 
+    /// What a streamed run's summary says of itself, its interrupt included; not insecure, no gate.
     pub fn of_summary(summary: &'a RunSummary) -> Self {
         RunInfo {
             run_id: &summary.run_id,
@@ -111,12 +115,16 @@ pub const INSECURE: &str =
 /// name order; kept one scenario at a time, so a streamed run holds only these numbers.
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
+    /// Every scenario's outcome.
     pub counts: Counts,
+    /// Outcomes by API name (`(unknown API)` for a scenario that names none).
     pub by_api: BTreeMap<String, Counts>,
+    /// Outcomes by tag; a scenario counts under each of its tags.
     pub by_tag: BTreeMap<String, Counts>,
 }
 
 impl Tally {
+    /// Counts one finished scenario.
     pub fn add(&mut self, s: &ScenarioResult) {
         self.counts.add(s.outcome);
         add_to(&mut self.by_api, api_label(s), s.outcome);

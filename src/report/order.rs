@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 #[derive(Debug)]
+/// Results by index, given out in index order; see the module docs.
 pub struct Reorder<T> {
     /// The lowest index not given out yet.
     next: usize,

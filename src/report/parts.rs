@@ -16,7 +16,9 @@ pub trait Part: Write {
 
 /// Makes the parts of a report; `label` names a part uniquely within one run.
 pub trait Parts {
+    /// The kind of part made.
     type Part: Part;
+    /// A new, empty part named `label`.
     fn part(&mut self, label: &str) -> io::Result<Self::Part>;
 }
 

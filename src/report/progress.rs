@@ -36,6 +36,7 @@ impl Verbosity {
     }
 }
 
+/// The human live view: a block per finished scenario in the order found, and on a terminal a progress bar below.
 pub struct Human {
     color: bool,
     quiet: bool,

@@ -38,6 +38,7 @@ pub enum Live {
 /// How the human live view looks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HumanView {
+    /// Colour the output (ANSI escapes).
     pub color: bool,
     /// Only failures and the summary, and no progress bar.
     pub quiet: bool,
@@ -47,6 +48,7 @@ pub struct HumanView {
     pub counted: bool,
     /// Show each request as built (a dry run).
     pub dry_run: bool,
+    /// How much of each exchange `-v` shows.
     pub verbosity: Verbosity,
 }
 
@@ -112,6 +114,7 @@ impl SinksBuilder {
         self
     }
 
+    /// Makes the sinks: the live view chosen, the collector for the final terminal report, the report writer when a folder was given, and the recording.
     pub fn build(self) -> Sinks {
         // The terminal needs the failures and the warnings; the report files are streamed to
         // the report folder as scenarios finish, so a long run keeps no row per scenario.

@@ -22,6 +22,7 @@ use super::order::Reorder;
 use super::parts::Folder;
 use super::write::{self, ReportError, Reports};
 
+/// The report files of a run, written as scenarios finish; see the module docs.
 pub struct ReportWriter {
     dir: PathBuf,
     registry: Arc<Registry>,

@@ -237,9 +237,11 @@ pub struct Warnings {
 }
 
 #[derive(Debug, Clone)]
+/// The warnings of passing scenarios that break one rule, counted as one.
 pub struct WarningGroup {
     /// The spec location of the rule (or the message, when it has none).
     pub rule: String,
+    /// The first such warning's message, without the documented table it may cite.
     pub message: String,
     /// How many scenarios hit it.
     pub scenarios: usize,
@@ -294,6 +296,7 @@ impl Warnings {
         }
     }
 
+    /// Every rule hit, in the order first hit.
     pub fn groups(&self) -> &[WarningGroup] {
         &self.groups
     }

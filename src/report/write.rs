@@ -22,18 +22,27 @@ use super::parts::{InMemory, Parts};
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error("cannot create the report folder {}: {source}", path.display())]
+    /// The report folder cannot be created.
     CreateDir {
+        /// The folder.
         path: PathBuf,
+        /// What the system said.
         source: std::io::Error,
     },
     #[error("cannot write {}: {source}", path.display())]
+    /// A report file cannot be written or renamed into place.
     Write {
+        /// The file.
         path: PathBuf,
+        /// What the system said.
         source: std::io::Error,
     },
     #[error("cannot write the reports in {}: {source}", path.display())]
+    /// A report's parts cannot be made or read back.
     Parts {
+        /// The report folder.
         path: PathBuf,
+        /// What the system said.
         source: std::io::Error,
     },
 }
@@ -80,6 +89,7 @@ pub struct Reports<S: Parts> {
 }
 
 impl<S: Parts + Clone> Reports<S> {
+    /// Starts every report, each writing its rows into parts made by `parts`.
     pub fn new(mut parts: S) -> std::io::Result<Self> {
         Ok(Reports {
             json: JsonReport::new(parts.part("report.json")?),

@@ -37,12 +37,16 @@ pub enum ProxyPolicy {
 /// A client certificate and its private key, both PEM files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientIdentity {
+    /// The PEM file of the client certificate (chain).
     pub cert: PathBuf,
+    /// The PEM file of its private key.
     pub key: PathBuf,
 }
 
 #[derive(Debug, Clone, Default)]
+/// How the process's HTTP client is built: proxy use, trust, client certificate, redirects.
 pub struct ClientOptions {
+    /// Whether the proxy environment variables apply ([`ProxyPolicy::Direct`] by default).
     pub proxy: ProxyPolicy,
     /// Origins (scheme, host, port) always reached directly: the embedded mocks.
     pub direct: Vec<Url>,
@@ -62,25 +66,37 @@ pub struct ClientOptions {
 pub enum ClientError {
     // Not a `source`: the message says it already, and `{:#}` would say it twice.
     #[error("cannot read {what} {}: {error}", path.display())]
+    /// A certificate or key file cannot be read.
     Read {
+        /// What the file was to hold (`CA certificates`, `client key`...).
         what: &'static str,
+        /// The file as given.
         path: PathBuf,
+        /// What the system said.
         error: std::io::Error,
     },
     #[error("{}: {reason}; expected {expected}", path.display())]
+    /// A certificate or key file does not hold what it should.
     Parse {
+        /// The file as given.
         path: PathBuf,
+        /// What it should hold, in words (PEM certificates, a PEM private key).
         expected: &'static str,
+        /// What is wrong with it.
         reason: String,
     },
     #[error("{var}={value} is not a usable proxy: {reason}; fix the variable or pass --no-proxy")]
+    /// A proxy environment variable cannot be used.
     Proxy {
+        /// The variable's name (`HTTPS_PROXY`...).
         var: &'static str,
         /// Credentials redacted.
         value: String,
+        /// Why it is not usable.
         reason: String,
     },
     #[error("cannot build the HTTP client")]
+    /// reqwest refused the configuration (a TLS backend error, for one).
     Build(#[source] reqwest::Error),
 }
 

@@ -6,8 +6,11 @@ use super::result::{RunSummary, ScenarioResult, StepResult};
 
 #[derive(Debug)]
 #[non_exhaustive]
+/// One thing that happened during a run, in the order the runner saw it; borrowed, so a sink copies only what it keeps.
 pub enum Event<'a> {
+    /// The run begins.
     RunStarted {
+        /// The run's short id.
         run_id: &'a str,
         /// How many files will be considered, when known (some may be deselected).
         total: Option<usize>,
@@ -15,39 +18,53 @@ pub enum Event<'a> {
     /// A file the selection (`--filter`, `--tag`) leaves out, known once it is parsed; `index`
     /// is its place in the order files were found, which no `ScenarioFinished` will take.
     Deselected {
+        /// Place of the file in the order found.
         index: usize,
+        /// The file's id (its path under the root).
         id: &'a str,
     },
+    /// A scenario starts its first step.
     ScenarioStarted {
+        /// The scenario's id (its path under the root).
         id: &'a str,
     },
+    /// A step ended, its checks done.
     StepFinished {
+        /// The id of the scenario the step belongs to.
         scenario: &'a str,
+        /// What came of the step.
         step: &'a StepResult,
     },
     /// A scenario's whole result; `index` is its place in the order files were found, so a
     /// reporter can write results in a stable order whatever order they finish in.
     ScenarioFinished {
+        /// Place of the file in the order found.
         index: usize,
+        /// What came of the scenario.
         result: &'a ScenarioResult,
     },
     /// The first Ctrl-C or SIGTERM: no scenario or main step starts from now on, requests in
     /// flight finish, and the `finally` steps of started scenarios run.
     Interrupted {
+        /// The signal's name (`SIGINT`, `SIGTERM`).
         signal: &'static str,
     },
     /// `--repeat`: every file of round `round` (from 1) is done and none of the next has
     /// started (see [`super::RunOptions::round_size`]).
     RoundFinished {
+        /// The round that finished, from 1.
         round: usize,
     },
+    /// The run is over; every scenario has finished.
     RunFinished {
+        /// Counts, duration and whether an interrupt stopped it.
         summary: &'a RunSummary,
     },
 }
 
 /// Receives events; called from several tasks at once.
 pub trait EventSink: Send + Sync {
+    /// Handles one event; must not block for long, as the runner waits on it.
     fn event(&self, event: &Event<'_>);
 }
 

@@ -29,30 +29,53 @@ const SECRET_WORDS: &[&str] = &[
 ];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+/// Why `--var` or the env file cannot be read; never shows a value, which may be a secret.
 pub enum InputError {
     #[error("--var `{arg}`: expected NAME=VALUE (for example `--var site_id=le92186583`)")]
-    NoEquals { arg: String },
+    /// A `--var` without `=`.
+    NoEquals {
+        /// The argument as given.
+        arg: String,
+    },
     #[error("--var `={value_hint}`: the name before `=` is empty; write `--var NAME=VALUE`")]
-    EmptyName { value_hint: String },
+    /// A `--var` whose name before `=` is empty.
+    EmptyName {
+        /// The first characters of the value and `…`, to point at the argument without showing a secret.
+        value_hint: String,
+    },
     #[error(
         "--var `{name}`: a name uses letters, digits, `_`, `-` and `.`, and `env.` names come from the environment (export it or use --env-file)"
     )]
-    BadName { name: String },
+    /// A `--var` name with characters a variable cannot have, or an `env.` one.
+    BadName {
+        /// The name as given.
+        name: String,
+    },
     #[error("cannot read the env file {}: {reason}", path.display())]
-    Read { path: PathBuf, reason: String },
+    /// The env file cannot be read.
+    Read {
+        /// The env file as given.
+        path: PathBuf,
+        /// What the system said.
+        reason: String,
+    },
     /// The line itself is not shown: it may hold a secret.
     #[error(
         "{}:{line}:{col}: not a dotenv line: expected `NAME=VALUE` (close every quote; quote a value with spaces or `#`, which starts a comment)",
         path.display()
     )]
     Line {
+        /// The env file.
         path: PathBuf,
+        /// 1-based line of the bad entry.
         line: usize,
+        /// 1-based column in it.
         col: usize,
     },
 }
 
 #[derive(Debug, Clone, Default)]
+/// The values a run is given from outside, `--var NAME=VALUE` and the env file (`--env-file`): the variables a scenario starts with and the `${env.NAME}` lookups.
 pub struct Inputs {
     /// `--var`, by name; a later `--var` of one name replaces an earlier one.
     vars: BTreeMap<String, String>,

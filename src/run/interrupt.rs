@@ -61,6 +61,7 @@ impl Interrupt {
         self.inner.fired.get().map(|(s, _)| *s)
     }
 
+    /// Whether the signal has fired.
     pub fn is_set(&self) -> bool {
         self.inner.fired.get().is_some()
     }

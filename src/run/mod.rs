@@ -48,6 +48,7 @@ use crate::source::{Diagnostic, Pos};
 use crate::targets::Targets;
 
 #[derive(Debug, Clone)]
+/// How a run behaves: concurrency, strictness, timeouts, limits, safety, interrupts and inputs. [`Default`] is what a bare `conform run` does.
 pub struct RunOptions {
     /// Scenarios loaded or in flight at once.
     pub jobs: usize,
@@ -55,6 +56,7 @@ pub struct RunOptions {
     pub fail_fast: bool,
     /// Apply documented tables literally (`x-conform-strict`): their misses become violations.
     pub strict: bool,
+    /// The run's short id, `${run.id}` in scenarios ([`new_run_id`] by default).
     pub run_id: String,
     /// Timeout of one HTTP exchange for steps that do not set their own.
     pub step_timeout: Duration,
@@ -145,6 +147,7 @@ pub fn http_client() -> Result<reqwest::Client, ClientError> {
     ClientOptions::default().build()
 }
 
+/// Runs scenario files against their targets: plans each, sends its steps, checks the exchanges and emits [`Event`]s. Holds what a run shares: the HTTP client, the rate limiters, the redactor.
 pub struct Runner {
     registry: Arc<Registry>,
     targets: Arc<Targets>,
@@ -257,6 +260,7 @@ impl Slot {
 }
 
 impl Runner {
+    /// A runner over the specs in `registry` and the `targets` they are served by, sending through `client`; its redactor knows the targets' credentials and the inputs' secret-looking values.
     pub fn new(
         registry: Arc<Registry>,
         targets: Arc<Targets>,
@@ -292,10 +296,12 @@ impl Runner {
         self.in_flight.clone()
     }
 
+    /// The options it was built with.
     pub fn options(&self) -> &RunOptions {
         &self.options
     }
 
+    /// The specs scenarios are checked against.
     pub fn registry(&self) -> &Registry {
         &self.registry
     }

@@ -16,7 +16,9 @@ use crate::source::{Diagnostic, Pos};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
+/// How a scenario or a step ended; ordered from best to worst, so the worst of several is their `max`.
 pub enum Outcome {
+    /// Every check held.
     Passed,
     /// Not run: `--fail-fast` stopped the run, or a clean-up step lacked what it needed.
     Skipped,
@@ -36,6 +38,7 @@ impl Outcome {
         }
     }
 
+    /// The word reports print for it: `PASS`, `SKIP`, `FAIL`, `ERROR`.
     pub fn label(self) -> &'static str {
         match self {
             Outcome::Passed => "PASS",
@@ -52,9 +55,13 @@ impl Outcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum ExitCode {
+    /// Every scenario conforms (or none ran).
     Conform = 0,
+    /// A target broke the contract or an expectation.
     Violations = 1,
+    /// Something could not be proven: scenario, spec, configuration or environment.
     Errors = 2,
+    /// The run was interrupted (128 + SIGINT).
     Interrupted = 130,
 }
 
@@ -68,6 +75,7 @@ impl ExitCode {
         }
     }
 
+    /// The number the process exits with.
     pub fn code(self) -> u8 {
         self as u8
     }
@@ -83,14 +91,20 @@ impl Serialize for ExitCode {
 /// Scenarios by outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
+    /// Every scenario counted, whatever its outcome.
     pub total: usize,
+    /// Scenarios that passed.
     pub passed: usize,
+    /// Scenarios where the target broke the contract or an expectation.
     pub failed: usize,
+    /// Scenarios that could not be proven (scenario, spec, configuration, environment).
     pub errored: usize,
+    /// Scenarios not run.
     pub skipped: usize,
 }
 
 impl Counts {
+    /// The counts of these scenarios' outcomes.
     pub fn of<'a>(scenarios: impl IntoIterator<Item = &'a ScenarioResult>) -> Counts {
         let mut c = Counts::default();
         for s in scenarios {
@@ -99,6 +113,7 @@ impl Counts {
         c
     }
 
+    /// Counts one more scenario that ended with `outcome`.
     pub fn add(&mut self, outcome: Outcome) {
         self.total += 1;
         match outcome {
@@ -109,6 +124,7 @@ impl Counts {
         }
     }
 
+    /// How many scenarios ended with `outcome`.
     pub fn count(&self, outcome: Outcome) -> usize {
         match outcome {
             Outcome::Passed => self.passed,
@@ -131,6 +147,7 @@ impl Counts {
         }
     }
 
+    /// The process exit status these counts imply: the worst outcome's, [`ExitCode::Conform`] when nothing ran.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::of((self.total > 0).then(|| self.worst()))
     }
@@ -139,11 +156,14 @@ impl Counts {
 /// What a whole run amounts to, without its scenarios (they were streamed as they finished).
 #[derive(Debug, Clone, Serialize)]
 pub struct RunSummary {
+    /// The run's short id ([`crate::run::new_run_id`]), what scenarios see as `${run.id}`.
     pub run_id: String,
     /// RFC 3339.
     pub started_at: String,
     #[serde(serialize_with = "millis", rename = "duration_ms")]
+    /// Wall-clock time of the whole run (serialised as `duration_ms`).
     pub duration: Duration,
+    /// Scenarios by outcome.
     pub counts: Counts,
     /// The signal that interrupted the run (`SIGINT`, `SIGTERM`), if one did.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -160,21 +180,27 @@ impl RunSummary {
     }
 }
 
+/// Serialises a duration as milliseconds, to the microsecond.
 pub fn millis<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64((d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0)
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// A whole run with the scenario results kept: what tests and library callers collect.
 pub struct RunResult {
+    /// The run's short id ([`crate::run::new_run_id`]).
     pub run_id: String,
     /// RFC 3339.
     pub started_at: String,
     #[serde(serialize_with = "millis", rename = "duration_ms")]
+    /// Wall-clock time of the whole run (serialised as `duration_ms`).
     pub duration: Duration,
+    /// The results kept, in the order the files were found.
     pub scenarios: Vec<ScenarioResult>,
 }
 
 impl RunResult {
+    /// How many scenarios ended with `outcome`.
     pub fn count(&self, outcome: Outcome) -> usize {
         self.scenarios
             .iter()
@@ -189,17 +215,24 @@ impl RunResult {
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// What came of one scenario file: its outcome, its steps, and why it could not run if it could not.
 pub struct ScenarioResult {
     /// The path under the root it was found in, such as `widgets/restore.yaml`.
     pub id: String,
+    /// The file's path as found on disk.
     pub path: String,
+    /// The scenario's `name`, or its id when the file could not be read.
     pub name: String,
+    /// The API the scenario targets (its `api`); empty when unknown.
     pub api: String,
+    /// The scenario's tags, which `--tag` selects on.
     pub tags: Vec<String>,
+    /// The worst outcome of its steps, or why it did not run.
     pub outcome: Outcome,
     /// Why the scenario could not run (parse and validation errors, missing target).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<Diagnostic>,
+    /// Its steps in the order they ran, `finally` steps last.
     pub steps: Vec<StepResult>,
     /// Responses received that are not kept in `steps` (operationId, status, how many): the
     /// passing generated requests of `conform fuzz`, which still count toward coverage.
@@ -212,6 +245,7 @@ pub struct ScenarioResult {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
     #[serde(serialize_with = "millis", rename = "duration_ms")]
+    /// Wall-clock time of the scenario (serialised as `duration_ms`).
     pub duration: Duration,
 }
 
@@ -325,6 +359,7 @@ impl ScenarioResult {
         }
     }
 
+    /// Every finding of every step, with the step it belongs to, in step order.
     pub fn findings(&self) -> impl Iterator<Item = (&StepResult, &Finding)> {
         self.steps
             .iter()
@@ -334,18 +369,26 @@ impl ScenarioResult {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+/// Which part of a scenario a step belongs to.
 pub enum Phase {
+    /// The scenario's `steps`; an interrupt or fail-fast stops them.
     Main,
+    /// The `finally` steps, the clean-up that runs even after a failure or an interrupt.
     Finally,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// What came of one step: its outcome, the exchange (when kept) and its findings.
 pub struct StepResult {
+    /// The step's `name`.
     pub name: String,
     /// The operationId called.
     pub call: String,
+    /// Main step or clean-up.
     pub phase: Phase,
+    /// Where the step is written in the scenario file.
     pub pos: Pos,
+    /// The worst outcome of its findings, or skipped.
     pub outcome: Outcome,
     /// How many times the request was sent (more than one when polling).
     pub attempts: u32,
@@ -354,16 +397,21 @@ pub struct StepResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The last request sent, redacted; `None` when not sent or dropped after reporting.
     pub request: Option<RequestRecord>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The last response, redacted; `None` when none came, or dropped after reporting.
     pub response: Option<ResponseRecord>,
+    /// Every difference found, across the last attempt's checks.
     pub findings: Vec<Finding>,
     /// Expected and actual bodies projected onto what the expectation names.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_diff: Option<BodyDiff>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Why the step was not run, when it was not.
     pub skipped: Option<String>,
     #[serde(serialize_with = "millis", rename = "duration_ms")]
+    /// Wall-clock time of the step, every attempt included (serialised as `duration_ms`).
     pub duration: Duration,
 }
 
@@ -410,8 +458,11 @@ impl StepResult {
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// The expected body and the actual one projected onto it, for a report's diff: only the real differences show.
 pub struct BodyDiff {
+    /// The expectation, templates rendered and passing matchers replaced by the actual value.
     pub expected: Value,
+    /// The actual body, limited to the keys the expectation names.
     pub actual: Value,
 }
 
@@ -421,10 +472,14 @@ pub struct BodyDiff {
 /// credentials described), and it holds no secret.
 #[derive(Debug, Clone, Serialize)]
 pub struct RequestRecord {
+    /// The method sent (`GET`).
     pub method: String,
+    /// The full URL, literal secrets redacted when the harness sent it.
     pub url: String,
+    /// Headers in the order sent, credentials redacted.
     pub headers: Vec<(String, String)>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The body as text, cut at the report limit; `None` when there was none.
     pub body: Option<String>,
     /// The body's length before it was cut (the reports show the cut body; a HAR says both).
     #[serde(skip)]
@@ -438,11 +493,15 @@ pub struct RequestRecord {
 /// cut at a limit: a serialisable view, as [`RequestRecord`] is.
 #[derive(Debug, Clone, Serialize)]
 pub struct ResponseRecord {
+    /// The HTTP status code.
     pub status: u16,
+    /// Headers in the order received, credentials redacted.
     pub headers: Vec<(String, String)>,
+    /// The body as text, redacted and cut at the report limit.
     pub body: String,
     /// The body's length before it was cut.
     pub body_bytes: usize,
+    /// Whether the body was cut (at the report limit, or by a recorder).
     pub truncated: bool,
 }
 

@@ -43,13 +43,16 @@ where
 pub struct Figures {
     /// Resident memory.
     pub rss_kib: Option<u64>,
+    /// File descriptors open.
     pub open_fds: Option<usize>,
+    /// OS threads of the process.
     pub threads: Option<usize>,
     /// Tokio tasks alive in the runtime the caller runs on.
     pub tasks: Option<usize>,
 }
 
 impl Figures {
+    /// The figures at this moment, each `None` where the platform does not tell.
     pub fn now() -> Figures {
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
         let field = |name: &str| -> Option<u64> {
@@ -102,6 +105,7 @@ pub struct RoundWatch {
 }
 
 impl RoundWatch {
+    /// Calls `on_round(k, rounds, figures)` after each of `rounds` rounds (`k` from 1).
     pub fn new(
         rounds: usize,
         on_round: impl Fn(usize, usize, &Figures) + Send + Sync + 'static,

@@ -17,8 +17,10 @@ pub fn parse(path: &Path, source: &str) -> Result<Scenario, Diagnostic> {
 /// other keys are skipped by the parser, not checked: a full [`parse`] reports their mistakes).
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct Head {
+    /// The scenario's `name`.
     pub name: String,
     #[serde(default)]
+    /// Its `tags`; empty when it has none.
     pub tags: Vec<String>,
 }
 

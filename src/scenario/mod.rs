@@ -25,6 +25,7 @@ use crate::source::Diagnostic;
 /// A scenario file found on disk, not yet read.
 #[derive(Debug, Clone)]
 pub struct Found {
+    /// The file's path, as found under the root.
     pub path: PathBuf,
     /// The name shown in reports and used as the test name: the path relative to the root it
     /// was found under, with `/` separators.

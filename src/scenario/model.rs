@@ -138,7 +138,9 @@ pub struct Expect {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum StatusSpec {
+    /// Exactly this code.
     One(u16),
+    /// Any of these codes.
     AnyOf(Vec<u16>),
     /// A class such as `2xx` or `4xx`.
     Class(String),
@@ -151,7 +153,9 @@ pub enum StatusSpec {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum StatusItem {
+    /// Exactly this code.
     Code(u16),
+    /// A class such as `4xx`.
     Class(String),
 }
 
@@ -172,6 +176,7 @@ impl StatusItem {
 }
 
 impl StatusSpec {
+    /// Whether `status` is one this expectation accepts.
     pub fn matches(&self, status: u16) -> bool {
         match self {
             StatusSpec::One(s) => *s == status,
@@ -212,6 +217,7 @@ impl StatusSpec {
         }
     }
 
+    /// The expectation in words for messages: `201`, `4xx`, `one of 200, 404`.
     pub fn describe(&self) -> String {
         match self {
             StatusSpec::One(s) => s.to_string(),
@@ -247,12 +253,17 @@ pub enum Capture {
     /// A response header; with `last_segment: true`, only its last path segment (the id in a
     /// `Location: /todos/42`, which is what a later path parameter needs).
     Header {
+        /// The header's name, any case.
         header: String,
+        /// Take only what follows the value's last `/`.
         #[serde(default)]
         last_segment: bool,
     },
     /// A JSON Pointer into the response body, spelled out.
-    Body { body: String },
+    Body {
+        /// The JSON Pointer, such as `/server/id`.
+        body: String,
+    },
 }
 
 impl Capture {

@@ -15,8 +15,11 @@ use std::str::FromStr;
 /// are given), and that fall in `partition` (when set).
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
+    /// Text the scenario's id or name must contain; `None` takes every scenario.
     pub filter: Option<String>,
+    /// Tags of which the scenario must carry at least one; empty takes every scenario.
     pub tags: Vec<String>,
+    /// The shard of the files this run takes (`--partition`); `None` takes them all.
     pub partition: Option<Partition>,
 }
 
@@ -41,12 +44,16 @@ impl Selection {
 /// `--partition hash:M/N` or `count:M/N`: shard M (from 1) of N.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Partition {
+    /// How files are dealt to shards.
     pub kind: PartitionKind,
+    /// This run's shard, from 1.
     pub shard: u64,
+    /// How many shards there are, at least 1.
     pub total: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How [`Partition`] deals files to shards.
 pub enum PartitionKind {
     /// By the hash of the scenario id: stable as files come and go.
     Hash,
@@ -70,7 +77,9 @@ impl Partition {
 #[error(
     "{problem}; write `hash:M/N` or `count:M/N` with 1 <= M <= N (for example `hash:1/2` and `hash:2/2`)"
 )]
+/// A `--partition` value that does not parse.
 pub struct PartitionError {
+    /// What is wrong with it (an unknown kind, a shard out of range...).
     pub problem: String,
 }
 

@@ -9,19 +9,25 @@ use serde_json::Value;
 /// A parsed string with interpolations.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Template {
+    /// The literal texts and variable references, in order.
     pub segments: Vec<Segment>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
+/// One piece of a [`Template`].
 pub enum Segment {
+    /// Text as written (`$${` already turned into `${`).
     Text(String),
+    /// A `${...}` reference.
     Var(VarRef),
 }
 
 /// `${name}`, `${env.NAME}`, `${env.NAME:-default}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VarRef {
+    /// The variable's name (`id`, `env.TOKEN`, `run.id`).
     pub name: String,
+    /// The value after `:-`, used when the variable has none.
     pub default: Option<String>,
 }
 
@@ -129,10 +135,12 @@ impl Template {
         out
     }
 
+    /// Whether it holds no `${...}`: rendering it gives its text.
     pub fn is_literal(&self) -> bool {
         self.segments.iter().all(|s| matches!(s, Segment::Text(_)))
     }
 
+    /// The variable references, in order.
     pub fn vars(&self) -> impl Iterator<Item = &VarRef> {
         self.segments.iter().filter_map(|s| match s {
             Segment::Var(v) => Some(v),
@@ -178,6 +186,7 @@ fn lookup(v: &VarRef, scope: &dyn Scope) -> Result<Value, TemplateError> {
 
 /// Where variables get their values.
 pub trait Scope {
+    /// The value of variable `name`, if it has one.
     fn get(&self, name: &str) -> Option<Value>;
     /// The message for a name with no value.
     fn missing(&self, name: &str) -> String {

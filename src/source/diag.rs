@@ -10,12 +10,16 @@ use serde::Serialize;
 use super::span::{Pos, Span};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+/// An error in a file the user wrote, at a line and column, with an optional fix and the source line underlined; see the module docs.
 pub struct Diagnostic {
+    /// The file the error is in.
     pub path: PathBuf,
+    /// Where in it; [`Pos::UNKNOWN`] when the whole file is at fault.
     pub pos: Pos,
     /// How many columns of the line the underline covers (the token's width; 1 when unknown).
     #[serde(skip)]
     pub width: usize,
+    /// What is wrong, in one sentence.
     pub message: String,
     /// A suggested fix ("did you mean `expect`?").
     pub help: Option<String>,
@@ -32,6 +36,7 @@ pub struct Diagnostic {
 pub const LINE_WINDOW: usize = 100;
 
 impl Diagnostic {
+    /// An error at `pos` of the file at `path`, underlining one column.
     pub fn new(path: &Path, pos: Pos, message: impl Into<String>) -> Self {
         Diagnostic {
             path: path.to_owned(),
@@ -51,11 +56,13 @@ impl Diagnostic {
         d
     }
 
+    /// Adds a suggested fix.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// Sets the suggested fix, or none.
     pub fn help_opt(mut self, help: Option<String>) -> Self {
         self.help = help;
         self

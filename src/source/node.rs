@@ -20,15 +20,22 @@ pub struct Node {
     pub pos: Pos,
     /// Where it ends (on the start line; see [`Span::from_saphyr`]).
     pub end: Pos,
+    /// The value.
     pub kind: NodeKind,
 }
 
 #[derive(Clone, Debug, PartialEq)]
+/// The YAML value a [`Node`] holds.
 pub enum NodeKind {
+    /// `null`, `~` or an empty value.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer or a float, as JSON keeps it.
     Number(serde_json::Number),
+    /// A scalar string, quoted or not.
     String(String),
+    /// A sequence, items in order.
     Seq(Vec<Node>),
     /// Entries in the order written; keys keep their own position.
     Map(Vec<(Spanned<String>, Node)>),
@@ -44,6 +51,7 @@ impl Node {
         }
     }
 
+    /// Where the node starts and ends.
     pub fn span(&self) -> Span {
         Span {
             start: self.pos,
@@ -51,6 +59,7 @@ impl Node {
         }
     }
 
+    /// The entries of a map node; `None` for any other kind.
     pub fn as_map(&self) -> Option<&[(Spanned<String>, Node)]> {
         match &self.kind {
             NodeKind::Map(m) => Some(m),
@@ -58,6 +67,7 @@ impl Node {
         }
     }
 
+    /// The text of a string node; `None` for any other kind (a number is not a string).
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
             NodeKind::String(s) => Some(s),

@@ -10,17 +10,22 @@ use serde::{Deserialize, Deserializer, Serialize};
 /// A 1-based line and column in a source file. `0:0` means "not known".
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Pos {
+    /// 1-based line; 0 when unknown.
     pub line: u32,
+    /// 1-based column, in characters.
     pub col: u32,
 }
 
 impl Pos {
+    /// The position of something whose place is not known.
     pub const UNKNOWN: Pos = Pos { line: 0, col: 0 };
 
+    /// Line `line`, column `col` (both 1-based).
     pub fn new(line: u32, col: u32) -> Self {
         Pos { line, col }
     }
 
+    /// Whether the position is known (not [`Pos::UNKNOWN`]).
     pub fn is_known(&self) -> bool {
         self.line > 0
     }
@@ -53,11 +58,14 @@ impl fmt::Display for Pos {
 /// start is known.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Span {
+    /// The first character.
     pub start: Pos,
+    /// Just past the last character; equal to `start` when only the start is known.
     pub end: Pos,
 }
 
 impl Span {
+    /// The span of something whose place is not known.
     pub const UNKNOWN: Span = Span {
         start: Pos::UNKNOWN,
         end: Pos::UNKNOWN,
@@ -98,12 +106,16 @@ impl Span {
 /// published scenario schema shows the plain shape. `pos` is the start, `end` where it stops.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Spanned<T> {
+    /// The value.
     pub value: T,
+    /// Where it starts.
     pub pos: Pos,
+    /// Where it ends; equal to `pos` when only the start is known.
     pub end: Pos,
 }
 
 impl<T> Spanned<T> {
+    /// `value` known only by where it starts.
     pub fn new(value: T, pos: Pos) -> Self {
         Spanned {
             value,
@@ -112,6 +124,7 @@ impl<T> Spanned<T> {
         }
     }
 
+    /// `value` written over `span`.
     pub fn with_span(value: T, span: Span) -> Self {
         Spanned {
             value,
@@ -120,6 +133,7 @@ impl<T> Spanned<T> {
         }
     }
 
+    /// Where the value starts and ends.
     pub fn span(&self) -> Span {
         Span {
             start: self.pos,

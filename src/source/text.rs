@@ -9,6 +9,7 @@ use super::span::Pos;
 /// How large a kind of file may be: a file is read whole into memory, so it is bounded.
 #[derive(Debug, Clone, Copy)]
 pub struct SizeLimit {
+    /// The largest size accepted, in bytes.
     pub bytes: u64,
     /// What the file is, for the message: "a scenario file".
     pub what: &'static str,

@@ -7,7 +7,6 @@ use crate::util::{Conform, text};
 
 const CORPUS: &str = "cases/liveperson-deletion";
 
-/// Runs the corpus with `gate`; returns the output and the parsed report.json.
 /// The report.html, summary.md and junit.xml texts of a run.
 struct Texts {
     html: String,
@@ -15,6 +14,8 @@ struct Texts {
     junit: String,
 }
 
+/// Runs the corpus with `gate`; returns the output, the parsed report.json and the other
+/// reports' texts.
 fn run_with_gate(gate: &str) -> (std::process::Output, serde_json::Value, Texts) {
     let mut c = Conform::new(&["run", "--jobs", "2", "--min-coverage", gate, CORPUS]);
     let out = c.run();
@@ -31,8 +32,24 @@ fn run_with_gate(gate: &str) -> (std::process::Output, serde_json::Value, Texts)
 
 #[test]
 fn a_gate_the_run_reaches_passes_and_one_it_cannot_fails_naming_what_is_unreached() {
-    let (out, json, Texts { html, md, junit }) = run_with_gate("1%");
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let (out, json, texts) = run_with_gate("1%");
+    let (returned, percent) = check_gate_met(&out, &json, &texts);
+    // The same run under a gate it cannot reach.
+    let (out, unmet, texts) = run_with_gate("100%");
+    let ops = json["coverage"]["apis"][0]["operations"]
+        .as_array()
+        .expect("operations");
+    check_gate_not_met(&out, &unmet, &texts, (returned, percent), ops);
+}
+
+/// The run under the 1% gate: it passes, and every output says the gate was met. Returns the
+/// statuses the run returned and its percentage.
+fn check_gate_met(
+    out: &std::process::Output,
+    json: &serde_json::Value,
+    Texts { html, md, junit }: &Texts,
+) -> (u64, f64) {
+    assert_eq!(out.status.code(), Some(0), "{}", text(out));
     let coverage = &json["coverage"];
     let returned = coverage["returned"].as_u64().expect("returned");
     let documented = coverage["documented"].as_u64().expect("documented");
@@ -47,7 +64,20 @@ fn a_gate_the_run_reaches_passes_and_one_it_cannot_fails_naming_what_is_unreache
         serde_json::json!({"min": 1.0, "actual": percent, "met": true})
     );
     assert_eq!(json["exit_code"], 0);
-    // The run's figure is the sum of its APIs', each the sum of its operations'.
+    check_sums(coverage, returned, documented);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("gate 1%: met"), "{stdout}");
+    assert!(html.contains("--min-coverage 1%: met"), "{html}");
+    assert!(md.contains("gate 1%: ✅ met"), "{md}");
+    assert!(
+        junit.contains("name=\"conform.coverage\"") && junit.contains("gate 1%: met\""),
+        "{junit}"
+    );
+    (returned, percent)
+}
+
+/// The run's figure is the sum of its APIs', each the sum of its operations'.
+fn check_sums(coverage: &serde_json::Value, returned: u64, documented: u64) {
     let apis = coverage["apis"].as_array().expect("apis");
     assert_eq!(apis.len(), 1, "only the API that ran: {coverage}");
     assert_eq!(apis[0]["api"], "liveperson-deletion");
@@ -68,18 +98,19 @@ fn a_gate_the_run_reaches_passes_and_one_it_cannot_fails_naming_what_is_unreache
         assert_eq!(op["returned"], hit, "{op}");
         assert_eq!(op["documented"], statuses.len(), "{op}");
     }
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("gate 1%: met"), "{stdout}");
-    assert!(html.contains("--min-coverage 1%: met"), "{html}");
-    assert!(md.contains("gate 1%: ✅ met"), "{md}");
-    assert!(
-        junit.contains("name=\"conform.coverage\"") && junit.contains("gate 1%: met\""),
-        "{junit}"
-    );
+}
 
-    // The same run under a gate it cannot reach.
-    let (out, json, Texts { html, md, junit }) = run_with_gate("100%");
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+/// The run under the 100% gate: the same figure as the 1% run (its returned statuses and
+/// percentage), and every output says the gate failed the run, naming the operation with the
+/// most unreached statuses among `ops` (the 1% run's).
+fn check_gate_not_met(
+    out: &std::process::Output,
+    json: &serde_json::Value,
+    Texts { html, md, junit }: &Texts,
+    (returned, percent): (u64, f64),
+    ops: &[serde_json::Value],
+) {
+    assert_eq!(out.status.code(), Some(1), "{}", text(out));
     let coverage = &json["coverage"];
     assert_eq!(
         coverage["returned"], returned,
@@ -96,7 +127,20 @@ fn a_gate_the_run_reaches_passes_and_one_it_cannot_fails_naming_what_is_unreache
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("is below --min-coverage 100%"), "{stdout}");
-    // The operation with the most unreached statuses is named first, with them.
+    let named = most_unreached(ops);
+    assert!(stdout.contains(&named), "{named} in {stdout}");
+    assert!(html.contains("--min-coverage 100%: not met"), "{html}");
+    assert!(junit.contains("gate 100%: not met\""), "{junit}");
+    assert!(html.contains("verdict\">FAILED"), "the page's verdict");
+    assert!(
+        md.starts_with("### ❌") && md.contains("gate 100%: ❌ not met"),
+        "{md}"
+    );
+}
+
+/// How a failed gate names the operation with the most unreached statuses (which is named
+/// first): `liveperson-deletion <id>: <its unreached statuses>`.
+fn most_unreached(ops: &[serde_json::Value]) -> String {
     let (first, unreached) = ops
         .iter()
         .map(|o| {
@@ -111,15 +155,7 @@ fn a_gate_the_run_reaches_passes_and_one_it_cannot_fails_naming_what_is_unreache
         })
         .max_by_key(|(_, keys)| keys.len())
         .expect("an operation");
-    let named = format!("liveperson-deletion {first}: {}", unreached.join(", "));
-    assert!(stdout.contains(&named), "{named} in {stdout}");
-    assert!(html.contains("--min-coverage 100%: not met"), "{html}");
-    assert!(junit.contains("gate 100%: not met\""), "{junit}");
-    assert!(html.contains("verdict\">FAILED"), "the page's verdict");
-    assert!(
-        md.starts_with("### ❌") && md.contains("gate 100%: ❌ not met"),
-        "{md}"
-    );
+    format!("liveperson-deletion {first}: {}", unreached.join(", "))
 }
 
 #[test]

@@ -95,21 +95,7 @@ fn faithful_recordings_agree_and_a_faulted_one_drifts_naming_the_field() {
             dir.path().join("a2.har"),
             dir.path().join("b.har"),
         );
-        record(api, &a, None);
-        record(api, &a2, None);
-        // The two faithful recordings differ in values (ids, timestamps, request ids) ...
-        assert_ne!(
-            bodies(&a),
-            bodies(&a2),
-            "{api}: the recordings are identical"
-        );
-        // ... and agree in shape.
-        let out = Conform::new(&["diff", path(&a), path(&a2)]).output();
-        let said = text(&out);
-        assert_eq!(out.status.code(), Some(0), "{api}: {said}");
-        assert!(said.contains("the shapes agree"), "{said}");
-        assert!(said.contains("not compared"), "values said ignored: {said}");
-
+        faithful_recordings_agree(api, &a, &a2);
         let mocks = Mocks::start(
             &[api],
             &MockOptions {
@@ -118,40 +104,75 @@ fn faithful_recordings_agree_and_a_faulted_one_drifts_naming_the_field() {
             },
         );
         record(api, &b, Some((&mocks.base(api), under)));
-        let out = Conform::new(&["diff", path(&a), path(&b)]).output();
-        let said = text(&out);
-        assert_eq!(out.status.code(), Some(1), "{api} {fault}: {said}");
-        assert!(said.contains(line), "{api} {fault}: `{line}` in:\n{said}");
-
-        // The same drift, machine-readable.
-        let out = Conform::new(&["diff", path(&a), path(&b), "--format", "json"]).output();
-        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-        let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
-        assert_eq!(doc["pairing"], "step");
-        let operation = line.split(' ').next().expect("an operation in the line");
-        let found = doc["groups"].as_array().expect("groups").iter().any(|g| {
-            g["operation"] == operation
-                && g["differences"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .any(|d| d["difference"]["kind"] == kind)
-        });
-        assert!(found, "{operation}: a {kind} difference in {doc:#}");
-
-        // Without conform's annotations (as a browser's or mitmproxy's export), entries pair
-        // by the operation the specs' matcher finds and the status: the same field is named.
-        let (fa, fb) = (dir.path().join("fa.har"), dir.path().join("fb.har"));
-        strip(&a, &fa);
-        strip(&b, &fb);
-        let out = Conform::new(&["diff", path(&fa), path(&fb)]).output();
-        let said = text(&out);
-        assert_eq!(out.status.code(), Some(1), "{api} {fault}: {said}");
-        assert!(said.contains(line), "{api} {fault}: `{line}` in:\n{said}");
-        assert!(said.contains("operations and statuses paired"), "{said}");
-        let out = Conform::new(&["diff", path(&fa), path(&a2)]).output();
-        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let drift = Drift { api, fault, line };
+        drift_is_named(&drift, kind, &a, &b);
+        unannotated_drift_is_named(&drift, dir.path(), [&a, &a2, &b]);
     }
+}
+
+/// One faulted recording's drift: its API, the fault, and the line the diff prints for it.
+struct Drift<'a> {
+    api: &'a str,
+    fault: Fault,
+    line: &'a str,
+}
+
+/// Records `api` twice into `a` and `a2`, against the faithful embedded mocks: the recordings
+/// differ in values and agree in shape.
+fn faithful_recordings_agree(api: &str, a: &Path, a2: &Path) {
+    record(api, a, None);
+    record(api, a2, None);
+    // The two faithful recordings differ in values (ids, timestamps, request ids) ...
+    assert_ne!(bodies(a), bodies(a2), "{api}: the recordings are identical");
+    // ... and agree in shape.
+    let out = Conform::new(&["diff", path(a), path(a2)]).output();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{api}: {said}");
+    assert!(said.contains("the shapes agree"), "{said}");
+    assert!(said.contains("not compared"), "values said ignored: {said}");
+}
+
+/// `diff a b` exits 1 and prints the drift's line; `--format json` has a difference of `kind`
+/// under the line's operation.
+fn drift_is_named(drift: &Drift, kind: &str, a: &Path, b: &Path) {
+    let Drift { api, fault, line } = drift;
+    let out = Conform::new(&["diff", path(a), path(b)]).output();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{api} {fault}: {said}");
+    assert!(said.contains(line), "{api} {fault}: `{line}` in:\n{said}");
+
+    // The same drift, machine-readable.
+    let out = Conform::new(&["diff", path(a), path(b), "--format", "json"]).output();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(doc["pairing"], "step");
+    let operation = line.split(' ').next().expect("an operation in the line");
+    let found = doc["groups"].as_array().expect("groups").iter().any(|g| {
+        g["operation"] == operation
+            && g["differences"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|d| d["difference"]["kind"] == kind)
+    });
+    assert!(found, "{operation}: a {kind} difference in {doc:#}");
+}
+
+/// Without conform's annotations (as a browser's or mitmproxy's export), entries pair by the
+/// operation the specs' matcher finds and the status: the same field is named, and the
+/// faithful recordings `a` and `a2` still agree. The stripped copies are written in `dir`.
+fn unannotated_drift_is_named(drift: &Drift, dir: &Path, [a, a2, b]: [&Path; 3]) {
+    let Drift { api, fault, line } = drift;
+    let (fa, fb) = (dir.join("fa.har"), dir.join("fb.har"));
+    strip(a, &fa);
+    strip(b, &fb);
+    let out = Conform::new(&["diff", path(&fa), path(&fb)]).output();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{api} {fault}: {said}");
+    assert!(said.contains(line), "{api} {fault}: `{line}` in:\n{said}");
+    assert!(said.contains("operations and statuses paired"), "{said}");
+    let out = Conform::new(&["diff", path(&fa), path(a2)]).output();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
 
 /// `from` without its `_conform` annotations, into `to`.

@@ -235,6 +235,32 @@ fn fuzz_finds_each_planted_bug_and_each_saved_scenario_replays_it() {
     let out = fuzz("reports");
     let said = text(&out);
     assert_eq!(out.status.code(), Some(1), "{said}");
+    each_planted_bug_is_named(&said);
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("reports/report.json")).expect("report.json"),
+    )
+    .expect("JSON");
+    let scenarios = report["scenarios"].as_array().expect("scenarios");
+    assert_eq!(scenarios.len(), 3, "one result per operation");
+
+    let files = yaml_files(&saved.join("planted"));
+    assert!(files.len() >= 3, "saved: {files:?}\n{said}");
+    each_saved_scenario_fails_again(&files, &spec, &target);
+    the_search_failure_is_shrunk(&files);
+
+    // A second run with the same seed writes new files beside the first: nothing is replaced.
+    let again = fuzz("reports2");
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again));
+    let after = yaml_files(&saved.join("planted"));
+    assert_eq!(after.len(), 2 * files.len(), "{after:?}");
+    for f in &files {
+        let kept = std::fs::read_to_string(f).expect("kept");
+        assert!(kept.contains("# What `conform fuzz` found"));
+    }
+}
+
+/// The fuzz run's output `said` names each planted bug's operation with what shows it.
+fn each_planted_bug_is_named(said: &str) {
     for (op, what) in [
         ("planted/searchNotes ", "got 500"),
         ("planted/createNote negative case", "got 201"),
@@ -245,26 +271,21 @@ fn fuzz_finds_each_planted_bug_and_each_saved_scenario_replays_it() {
             "no line names `{op}` with `{what}`:\n{said}"
         );
     }
-    // The 500 needs a search text over 20 characters: shrinking halves it while it still fails.
-    let report: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("reports/report.json")).expect("report.json"),
-    )
-    .expect("JSON");
-    let scenarios = report["scenarios"].as_array().expect("scenarios");
-    assert_eq!(scenarios.len(), 3, "one result per operation");
+}
 
-    let files = yaml_files(&saved.join("planted"));
-    assert!(files.len() >= 3, "saved: {files:?}\n{said}");
-    for f in &files {
+/// Each saved scenario in `files` says what fuzzing found, and run again (with the planted
+/// `spec` against `target`) it fails again.
+fn each_saved_scenario_fails_again(files: &[std::path::PathBuf], spec: &str, target: &str) {
+    for f in files {
         let content = std::fs::read_to_string(f).expect("saved file");
         assert!(content.contains("# What `conform fuzz` found"), "{content}");
         let replay = Conform::new(&[
             "run",
             f.to_str().expect("utf-8"),
             "--spec",
-            &spec,
+            spec,
             "--target",
-            &target,
+            target,
         ])
         .output();
         assert_eq!(
@@ -275,6 +296,11 @@ fn fuzz_finds_each_planted_bug_and_each_saved_scenario_replays_it() {
             text(&replay)
         );
     }
+}
+
+/// The 500 needs a search text over 20 characters: shrinking halves it while it still fails,
+/// so the saved search case (among `files`) sends one just over 20.
+fn the_search_failure_is_shrunk(files: &[std::path::PathBuf]) {
     let search = files
         .iter()
         .find(|f| f.to_string_lossy().contains("searchnotes"))
@@ -289,16 +315,6 @@ fn fuzz_finds_each_planted_bug_and_each_saved_scenario_replays_it() {
         (21..=40).contains(&q.chars().count()),
         "shrinking should leave a search text just over 20 characters, not {q:?}"
     );
-
-    // A second run with the same seed writes new files beside the first: nothing is replaced.
-    let again = fuzz("reports2");
-    assert_eq!(again.status.code(), Some(1), "{}", text(&again));
-    let after = yaml_files(&saved.join("planted"));
-    assert_eq!(after.len(), 2 * files.len(), "{after:?}");
-    for f in &files {
-        let kept = std::fs::read_to_string(f).expect("kept");
-        assert!(kept.contains("# What `conform fuzz` found"));
-    }
 }
 
 /// The todos server's state: the last id given, and the ids that exist.

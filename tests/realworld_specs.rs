@@ -2,7 +2,7 @@
 //! load, and `specs check` reports their documented defects. Skipped, with the reason printed,
 //! when the folder is not beside the checkout.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use conform::openapi::lint::{Rule, lint_file};
@@ -118,12 +118,6 @@ fn real_world_known_defects_are_reported() {
 /// its spec, as a run would compile it; the operations that get none say why.
 #[test]
 fn every_operation_of_the_real_world_specs_gets_fuzz_cases_that_compile() {
-    use std::sync::Arc;
-
-    use conform::fuzz::cases::{Inputs, plan_cases};
-    use conform::openapi::{Registry, SpecFiles};
-    use conform::scenario::Found;
-
     let Some(dir) = shared() else { return };
     let specs = [
         "petstore-3.0/openapi.yaml",
@@ -135,54 +129,16 @@ fn every_operation_of_the_real_world_specs_gets_fuzz_cases_that_compile() {
         "large/stripe/spec3.yaml",
         "large/openai/openapi.yaml",
     ];
-    let (mut ops, mut planned, mut cases) = (0, 0, 0);
-    let mut problems = Vec::new();
+    let mut tally = Tally::default();
     for file in specs {
-        let arg = format!("realworld={}", dir.join(file).display());
-        let files = SpecFiles::parse(&[arg]).unwrap_or_else(|d| panic!("{file}: {d}"));
-        let registry = Arc::new(Registry::with_files(root().join("specs"), files));
-        let spec = registry
-            .api("realworld")
-            .unwrap_or_else(|d| panic!("{file}: {d}"));
-        let runner = conform::run::Runner::new(
-            registry.clone(),
-            Arc::new(Default::default()),
-            conform::run::http_client().expect("client"),
-            Default::default(),
-        );
-        let fixed = Default::default();
-        for op in spec.operations.iter().take(150) {
-            ops += 1;
-            let input = Inputs {
-                op,
-                fixed: &fixed,
-                max_examples: 6,
-                auth_headers: &[],
-            };
-            let planned_cases = match plan_cases(&input, 7) {
-                Ok(c) => c,
-                Err(why) => {
-                    problems.push(format!("{file} {}: no case: {}", op.id, why.0));
-                    continue;
-                }
-            };
-            planned += 1;
-            for case in planned_cases {
-                cases += 1;
-                let text = case.scenario("realworld", op, 7);
-                let found = Found {
-                    path: PathBuf::from("case.yaml"),
-                    id: "case.yaml".into(),
-                };
-                if let Err(r) = runner.compile_text(&found, &text) {
-                    problems.push(format!(
-                        "{file} {}: case {} does not compile: {:?}\n{text}",
-                        op.id, case.number, r.diagnostics
-                    ));
-                }
-            }
-        }
+        fuzz_cases_of(&dir, file, &mut tally);
     }
+    let Tally {
+        ops,
+        planned,
+        cases,
+        problems,
+    } = tally;
     eprintln!(
         "fuzz cases: {planned} of {ops} operations planned, {cases} cases, {} problems",
         problems.len()
@@ -202,4 +158,74 @@ fn every_operation_of_the_real_world_specs_gets_fuzz_cases_that_compile() {
         "{planned} of {ops} operations planned:\n{}",
         problems.join("\n")
     );
+}
+
+/// What planning fuzz cases for the real-world specs' operations found.
+#[derive(Default)]
+struct Tally {
+    /// Operations read.
+    ops: usize,
+    /// Operations that got cases.
+    planned: usize,
+    /// Cases planned.
+    cases: usize,
+    /// Operations that got no case (and why), and cases that do not compile.
+    problems: Vec<String>,
+}
+
+/// Plans the fuzz cases of the first 150 operations of `file` (under `dir`) and compiles each
+/// case's scenario text against the spec, as a run would; counts them into `tally`.
+fn fuzz_cases_of(dir: &Path, file: &str, tally: &mut Tally) {
+    use std::sync::Arc;
+
+    use conform::fuzz::cases::{Inputs, plan_cases};
+    use conform::scenario::Found;
+    use conform::openapi::{Registry, SpecFiles};
+
+    let arg = format!("realworld={}", dir.join(file).display());
+    let files = SpecFiles::parse(&[arg]).unwrap_or_else(|d| panic!("{file}: {d}"));
+    let registry = Arc::new(Registry::with_files(root().join("specs"), files));
+    let spec = registry
+        .api("realworld")
+        .unwrap_or_else(|d| panic!("{file}: {d}"));
+    let runner = conform::run::Runner::new(
+        registry.clone(),
+        Arc::new(Default::default()),
+        conform::run::http_client().expect("client"),
+        Default::default(),
+    );
+    let fixed = Default::default();
+    for op in spec.operations.iter().take(150) {
+        tally.ops += 1;
+        let input = Inputs {
+            op,
+            fixed: &fixed,
+            max_examples: 6,
+            auth_headers: &[],
+        };
+        let planned_cases = match plan_cases(&input, 7) {
+            Ok(c) => c,
+            Err(why) => {
+                tally
+                    .problems
+                    .push(format!("{file} {}: no case: {}", op.id, why.0));
+                continue;
+            }
+        };
+        tally.planned += 1;
+        for case in planned_cases {
+            tally.cases += 1;
+            let text = case.scenario("realworld", op, 7);
+            let found = Found {
+                path: PathBuf::from("case.yaml"),
+                id: "case.yaml".into(),
+            };
+            if let Err(r) = runner.compile_text(&found, &text) {
+                tally.problems.push(format!(
+                    "{file} {}: case {} does not compile: {:?}\n{text}",
+                    op.id, case.number, r.diagnostics
+                ));
+            }
+        }
+    }
 }

@@ -405,20 +405,22 @@ struct Results {
     generate_100k: Duration,
 }
 
-fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
-    let scratch = Scratch::new()?;
-    let tmp = scratch.path();
-    let server = Server::start(SERVER_THREADS)?;
-    let base = server.base_url.clone();
+/// Parts 1 and 2: the check run, then each client's interleaved rounds.
+struct Flows {
+    check_run: Sample,
+    raw: Vec<Sample>,
+    harness: Vec<Sample>,
+}
 
-    // 1 + 2. The realistic flow. A check run of one flow per job first: it proves the scenario
-    // passes against this server before anything is timed, and shows the harness's fixed cost.
+/// 1 + 2. The realistic flow. A check run of one flow per job first: it proves the scenario
+/// passes against this server before anything is timed, and shows the harness's fixed cost.
+fn realistic_flow(plan: &Plan, bin: &Path, tmp: &Path, base: &str) -> Result<Flows, String> {
     progress("check run: the flow must pass against this server");
     let check_dir = tmp.join("check");
     let check_folders = generate(&check_dir, FLOW_FILE, JOBS)?;
-    let check_run = harness_flows(bin, tmp, &check_folders, JOBS, &base, "check run")?;
+    let check_run = harness_flows(bin, tmp, &check_folders, JOBS, base, "check run")?;
     let flow_folders = generate(&tmp.join("flows"), FLOW_FILE, plan.flows)?;
-    raw_client(tmp, &base, plan.raw_warmup)?;
+    raw_client(tmp, base, plan.raw_warmup)?;
     let (mut raw, mut harness) = (Vec::new(), Vec::new());
     // Interleaved, so a noisy moment hits one round of each rather than all of one.
     for round in 0..plan.rounds {
@@ -427,63 +429,101 @@ fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
             round + 1,
             plan.rounds
         ));
-        raw.push(raw_client(tmp, &base, plan.flows)?);
+        raw.push(raw_client(tmp, base, plan.flows)?);
         harness.push(harness_flows(
             bin,
             tmp,
             &flow_folders,
             plan.flows,
-            &base,
+            base,
             "realistic flow",
         )?);
     }
     let _ = std::fs::remove_dir_all(tmp.join("flows"));
+    Ok(Flows {
+        check_run,
+        raw,
+        harness,
+    })
+}
 
-    // 3. Memory: one tree of one-step scenarios; the smaller runs take its first folders.
+/// Part 3's figures, and the tree of one-step scenarios `conform list` reads next.
+struct Probes {
+    root: PathBuf,
+    largest: usize,
+    memory: Vec<Memory>,
+    generate_100k: Duration,
+}
+
+/// 3. Memory: one tree of one-step scenarios; the smaller runs take its first folders.
+fn memory_part(plan: &Plan, bin: &Path, tmp: &Path, base: &str) -> Result<Probes, String> {
     let largest = plan.sizes.last().copied().unwrap_or(0);
     progress(&format!("writing {largest} one-step scenarios"));
     let t = Instant::now();
-    let probe_root = tmp.join("probes");
-    let probe_folders = generate(&probe_root, PROBE_FILE, largest)?;
+    let root = tmp.join("probes");
+    let probe_folders = generate(&root, PROBE_FILE, largest)?;
     let generate_100k = t.elapsed();
     let mut memory = Vec::new();
     for &n in plan.sizes {
         let paths: Vec<PathBuf> = if n == largest {
-            vec![probe_root.clone()]
+            vec![root.clone()]
         } else {
             probe_folders[..n.div_ceil(PER_FOLDER)].to_vec()
         };
-        progress(&format!("{n} one-step scenarios, --no-report"));
-        let what = format!("{n} one-step scenarios, --no-report");
-        let f = child::run(
-            &mut conform_run(bin, &paths, &base, None),
-            tmp,
-            rss_timeout(n),
-        )?;
-        check_harness(&f, n, &what)?;
-        let no_report = Sample::of(&f, n);
-        progress(&format!("{n} one-step scenarios, every report"));
-        let what = format!("{n} one-step scenarios, every report");
-        let reports_dir = tmp.join("reports-probe");
-        let f = child::run(
-            &mut conform_run(bin, &paths, &base, Some(&reports_dir)),
-            tmp,
-            rss_timeout(n),
-        )?;
-        check_harness(&f, n, &what)?;
-        let report_bytes = check_reports(&reports_dir, &what)?;
-        let _ = std::fs::remove_dir_all(&reports_dir);
-        memory.push(Memory {
-            scenarios: n,
-            no_report,
-            reports: Sample::of(&f, n),
-            report_bytes,
-        });
+        memory.push(memory_at(bin, tmp, base, n, &paths)?);
     }
+    Ok(Probes {
+        root,
+        largest,
+        memory,
+        generate_100k,
+    })
+}
 
+/// `conform run` over the `n` one-step scenarios under `paths`, with `--no-report` and then
+/// with every report.
+fn memory_at(
+    bin: &Path,
+    tmp: &Path,
+    base: &str,
+    n: usize,
+    paths: &[PathBuf],
+) -> Result<Memory, String> {
+    progress(&format!("{n} one-step scenarios, --no-report"));
+    let what = format!("{n} one-step scenarios, --no-report");
+    let f = child::run(
+        &mut conform_run(bin, paths, base, None),
+        tmp,
+        rss_timeout(n),
+    )?;
+    check_harness(&f, n, &what)?;
+    let no_report = Sample::of(&f, n);
+    progress(&format!("{n} one-step scenarios, every report"));
+    let what = format!("{n} one-step scenarios, every report");
+    let reports_dir = tmp.join("reports-probe");
+    let f = child::run(
+        &mut conform_run(bin, paths, base, Some(&reports_dir)),
+        tmp,
+        rss_timeout(n),
+    )?;
+    check_harness(&f, n, &what)?;
+    let report_bytes = check_reports(&reports_dir, &what)?;
+    let _ = std::fs::remove_dir_all(&reports_dir);
+    Ok(Memory {
+        scenarios: n,
+        no_report,
+        reports: Sample::of(&f, n),
+        report_bytes,
+    })
+}
+
+/// `conform list` over the probe tree: its wall time and the scenarios it listed, which must
+/// be all of them.
+fn list_probes(bin: &Path, tmp: &Path, probes: &Probes) -> Result<(Duration, usize), String> {
+    let largest = probes.largest;
     progress(&format!("conform list over {largest} files"));
     let mut cmd = Command::new(bin);
-    cmd.arg("list").arg(&probe_root);
+    cmd.arg("list").arg(&probes.root);
     let f = child::run(&mut cmd, tmp, LIST_TIMEOUT)?;
     let listed = f.stdout.lines().count();
     if f.code != Some(0) || listed != largest {
@@ -493,6 +533,21 @@ fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
             f.tails()
         ));
     }
+    Ok((f.wall, listed))
+}
+
+fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
+    let scratch = Scratch::new()?;
+    let tmp = scratch.path();
+    let server = Server::start(SERVER_THREADS)?;
+    let base = server.base_url.clone();
+    let Flows {
+        check_run,
+        raw,
+        harness,
+    } = realistic_flow(plan, bin, tmp, &base)?;
+    let probes = memory_part(plan, bin, tmp, &base)?;
+    let (list, listed) = list_probes(bin, tmp, &probes)?;
     // Last: fuzzing deletes what it finds, the probe scenarios' order among it.
     progress("conform fuzz against the same server");
     let fuzz = fuzz_rate(bin, tmp, &base, plan.fuzz_examples)?;
@@ -508,11 +563,11 @@ fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
         check_run,
         raw,
         harness,
-        memory,
+        memory: probes.memory,
         fuzz,
-        list: f.wall,
+        list,
         listed,
-        generate_100k,
+        generate_100k: probes.generate_100k,
     })
 }
 
@@ -533,16 +588,36 @@ fn verdict(ok: bool) -> &'static str {
 }
 
 fn print(r: &Results, total: Duration) {
-    let p = r.plan;
     println!(
         "conform flow benchmark: the harness as a subprocess against a server on {}",
         r.base
     );
     println!("scenario files and reports under {}", r.scratch.display());
-    if std::ptr::eq(p, &QUICK) {
+    if std::ptr::eq(r.plan, &QUICK) {
         println!("QUICK MODE: smaller counts, one round; not the benchmark's figures");
     }
     println!();
+    let Some(raw) = print_flow(r) else {
+        return;
+    };
+    println!();
+    let cpu = median_f64(r.harness.iter().map(Sample::cpu_ms_per_flow).collect());
+    println!(
+        "2. CPU per flow of conform run (user + system, median round): {cpu:.3} ms   (goal <= 0.3 ms: {})",
+        verdict(cpu <= 0.3)
+    );
+    println!();
+    print_memory(r);
+    println!();
+    print_fuzz(r, raw);
+    println!();
+    println!("total benchmark time {:.1} s", total.as_secs_f64());
+}
+
+/// Part 1: each client's median round, and their ratio. Returns the raw loop's median round,
+/// which part 4 compares with; `None` (said) when no round ran.
+fn print_flow(r: &Results) -> Option<&Sample> {
+    let p = r.plan;
     println!(
         "1. realistic flow: create -> get -> delete, every matcher kind, captures, templates, schema checks"
     );
@@ -552,7 +627,7 @@ fn print(r: &Results, total: Duration) {
     );
     let (Some(raw), Some(harness)) = (median(&r.raw), median(&r.harness)) else {
         println!("   no rounds ran");
-        return;
+        return None;
     };
     println!(
         "   {:<40} {:>9} {:>8} {:>10} {:>11} {:>9}",
@@ -582,13 +657,11 @@ fn print(r: &Results, total: Duration) {
          fixed cost, a run of {JOBS} flows with reports: {:.0} ms wall)",
         ms(r.check_run.wall)
     );
-    println!();
-    let cpu = median_f64(r.harness.iter().map(Sample::cpu_ms_per_flow).collect());
-    println!(
-        "2. CPU per flow of conform run (user + system, median round): {cpu:.3} ms   (goal <= 0.3 ms: {})",
-        verdict(cpu <= 0.3)
-    );
-    println!();
+    Some(raw)
+}
+
+/// Part 3: peak RSS at each size, the largest over the smallest, and `conform list`.
+fn print_memory(r: &Results) {
     println!("3. peak RSS of conform run --jobs 8 over one-step scenarios");
     println!(
         "   {:>10} {:>14} {:>10} {:>14} {:>10} {:>12}",
@@ -606,27 +679,7 @@ fn print(r: &Results, total: Duration) {
         );
     }
     if let (Some(small), Some(big)) = (r.memory.first(), r.memory.last()) {
-        let label = format!("{}k/{}k", big.scenarios / 1_000, small.scenarios / 1_000);
-        let nr = big.no_report.max_rss as f64 / small.no_report.max_rss.max(1) as f64;
-        let wr = big.reports.max_rss as f64 / small.reports.max_rss.max(1) as f64;
-        println!(
-            "   {label} --no-report = {nr:.2}x   (goal <= 1.5x: {})",
-            verdict(nr <= 1.5)
-        );
-        println!(
-            "   {label} every report = {wr:.2}x   (goal <= 3x: {})",
-            verdict(wr <= 3.0)
-        );
-        let extra = big.scenarios.saturating_sub(small.scenarios).max(1) as f64;
-        println!(
-            "   marginal memory per scenario: {:.1} KiB --no-report, {:.1} KiB with reports",
-            big.no_report
-                .max_rss
-                .saturating_sub(small.no_report.max_rss) as f64
-                / 1024.0
-                / extra,
-            big.reports.max_rss.saturating_sub(small.reports.max_rss) as f64 / 1024.0 / extra
-        );
+        print_memory_growth(small, big);
     }
     println!(
         "   conform list over {} files: {:.2} s   (goal < 2 s: {}; writing them took {:.1} s)",
@@ -635,13 +688,42 @@ fn print(r: &Results, total: Duration) {
         verdict(r.list < Duration::from_secs(2)),
         r.generate_100k.as_secs_f64()
     );
-    println!();
+}
+
+/// The largest run's peak RSS over the smallest's, against the goals, and the memory each
+/// further scenario costs.
+fn print_memory_growth(small: &Memory, big: &Memory) {
+    let label = format!("{}k/{}k", big.scenarios / 1_000, small.scenarios / 1_000);
+    let nr = big.no_report.max_rss as f64 / small.no_report.max_rss.max(1) as f64;
+    let wr = big.reports.max_rss as f64 / small.reports.max_rss.max(1) as f64;
+    println!(
+        "   {label} --no-report = {nr:.2}x   (goal <= 1.5x: {})",
+        verdict(nr <= 1.5)
+    );
+    println!(
+        "   {label} every report = {wr:.2}x   (goal <= 3x: {})",
+        verdict(wr <= 3.0)
+    );
+    let extra = big.scenarios.saturating_sub(small.scenarios).max(1) as f64;
+    println!(
+        "   marginal memory per scenario: {:.1} KiB --no-report, {:.1} KiB with reports",
+        big.no_report
+            .max_rss
+            .saturating_sub(small.no_report.max_rss) as f64
+            / 1024.0
+            / extra,
+        big.reports.max_rss.saturating_sub(small.reports.max_rss) as f64 / 1024.0 / extra
+    );
+}
+
+/// Part 4: the fuzz request rate, beside the raw loop's (`raw`, its median round).
+fn print_fuzz(r: &Results, raw: &Sample) {
     let f = &r.fuzz;
     let raw_requests = raw.rate() * 3.0;
     println!(
         "4. conform fuzz: {} generated cases on the bench API's 3 operations (--max-examples {}, \
          no shrinking, no reports)",
-        f.cases, p.fuzz_examples
+        f.cases, r.plan.fuzz_examples
     );
     println!(
         "   {} requests in {:.0} ms wall: {:.0} requests/s, {:.3} ms CPU per request, peak RSS \
@@ -659,8 +741,6 @@ fn print(r: &Results, total: Duration) {
         f.sample.rate() / raw_requests,
         verdict(f.sample.rate() >= 1000.0)
     );
-    println!();
-    println!("total benchmark time {:.1} s", total.as_secs_f64());
 }
 
 /// `--serve [SECS]`: the bench API on 127.0.0.1 for at most SECS (default 60, at most 600).

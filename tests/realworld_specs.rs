@@ -179,8 +179,8 @@ fn fuzz_cases_of(dir: &Path, file: &str, tally: &mut Tally) {
     use std::sync::Arc;
 
     use conform::fuzz::cases::{Inputs, plan_cases};
-    use conform::scenario::Found;
     use conform::openapi::{Registry, SpecFiles};
+    use conform::scenario::Found;
 
     let arg = format!("realworld={}", dir.join(file).display());
     let files = SpecFiles::parse(&[arg]).unwrap_or_else(|d| panic!("{file}: {d}"));

@@ -29,7 +29,9 @@ struct Candidate {
 /// An exchange's operation, and the path parameters read from its URL.
 #[derive(Debug)]
 pub struct Match<'a> {
+    /// The spec whose server and path template matched.
     pub api: &'a ApiSpec,
+    /// The operation the exchange's method and path resolve to.
     pub op: &'a Operation,
     /// Decoded, by name, in template order.
     pub path_params: Vec<(String, String)>,
@@ -42,6 +44,7 @@ pub struct Match<'a> {
 }
 
 impl Matcher {
+    /// A matcher over `specs`, with each spec's server paths as bases and server hosts as hosts.
     pub fn new(specs: Vec<Arc<ApiSpec>>) -> Matcher {
         let apis = specs
             .into_iter()

@@ -35,6 +35,7 @@ use verify::{Incoming, Rejection};
 
 /// The mock's test key pair; requests signed with anything else are refused.
 pub const ACCESS_KEY_ID: &str = "conform-test-akid";
+/// Secret of the mock's test key pair, paired with [`ACCESS_KEY_ID`].
 pub const ACCESS_KEY_SECRET: &str = "conform-test-secret-3f9a";
 
 /// The host named in error bodies when the request's `Host` cannot serve.
@@ -63,6 +64,7 @@ struct Mock {
 
 type Shared = Arc<Mock>;
 
+/// The Alibaba Elasticsearch mock's routes, with the deviations `options.fault` asks for.
 pub fn router(options: &MockOptions) -> Router {
     let deviations = Deviations {
         never_completes: options.fault == Some(Fault::NeverCompletes),

@@ -12,10 +12,12 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// A clock reading real time, not yet advanced.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Real time plus every advance so far; saturates at `Timestamp::MAX`.
     pub fn now(&self) -> jiff::Timestamp {
         let offset = jiff::SignedDuration::from_millis(self.offset_ms.load(Ordering::SeqCst));
         jiff::Timestamp::now()

@@ -47,6 +47,7 @@ pub const CLOCK_ADVANCE_HEADER: &str = "x-conform-clock-advance";
 pub struct MockOptions {
     /// The rule to break; `None` for a faithful mock.
     pub fault: Option<Fault>,
+    /// The mock's time; tests advance it to cross windows without waiting.
     pub clock: Clock,
     /// How long asynchronous transitions take (`activating` -> `active`, `restoring`).
     pub async_delay: Duration,
@@ -132,7 +133,9 @@ pub fn target(api: &str, base: &Url) -> Target {
 
 /// A mock being served; stops when dropped or on [`Running::stop`].
 pub struct Running {
+    /// The API the mock serves.
     pub api: String,
+    /// The address it listens on: 127.0.0.1 and the port asked for (or the ephemeral one given).
     pub addr: SocketAddr,
     /// The server's root, `http://127.0.0.1:PORT/`.
     pub base_url: Url,

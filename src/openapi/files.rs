@@ -15,13 +15,20 @@ pub enum Origin {
     /// `--spec API=FILE`.
     Flag,
     /// `spec:` of the API's entry in a targets file, at `pos`.
-    TargetsFile { file: PathBuf, pos: Pos },
+    TargetsFile {
+        /// The targets file that names the spec.
+        file: PathBuf,
+        /// Where in that file the `spec:` key is.
+        pos: Pos,
+    },
 }
 
 /// One API's spec file and where it was named.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecFile {
+    /// The spec file, as named (relative paths resolved against the naming file's directory or the cwd).
     pub path: PathBuf,
+    /// Where it was named, for error messages.
     pub origin: Origin,
 }
 
@@ -99,6 +106,7 @@ impl SpecFiles {
         Ok(())
     }
 
+    /// The spec file named for `api`; None when none was named (then `specs/<api>/` applies).
     pub fn get(&self, api: &str) -> Option<&SpecFile> {
         self.by_api.get(api)
     }
@@ -108,6 +116,7 @@ impl SpecFiles {
         self.by_api.keys().map(String::as_str)
     }
 
+    /// True when no API's spec file was named.
     pub fn is_empty(&self) -> bool {
         self.by_api.is_empty()
     }

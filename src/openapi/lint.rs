@@ -49,6 +49,7 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Every rule, one per variant.
     pub const ALL: [Rule; 11] = [
         Rule::Yaml,
         Rule::OpenApi,
@@ -63,6 +64,7 @@ impl Rule {
         Rule::Load,
     ];
 
+    /// The rule's stable kebab-case name, as printed in reports.
     pub fn name(self) -> &'static str {
         match self {
             Rule::Yaml => "yaml",
@@ -89,12 +91,15 @@ impl fmt::Display for Rule {
 /// One broken rule at one place of a spec.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Problem {
+    /// The file the problem is in: the spec or a file one of its `$ref`s names.
     pub file: PathBuf,
     /// The line of the YAML node the pointer names (or of its nearest existing ancestor).
     pub pos: Pos,
     /// JSON Pointer into the document, without the leading `#`.
     pub pointer: String,
+    /// The rule broken.
     pub rule: Rule,
+    /// What is wrong there, for a person.
     pub message: String,
     /// How to fix it.
     pub help: String,

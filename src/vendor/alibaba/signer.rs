@@ -17,8 +17,11 @@ use crate::targets::{Auth, AuthFuture, Prepared};
 pub const API_VERSION: &str = "2017-06-13";
 
 /// Environment variables of the Alibaba Cloud ecosystem (the SDKs and CLI read the same).
+/// The access key id.
 pub const ENV_ACCESS_KEY_ID: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
+/// The access key secret.
 pub const ENV_ACCESS_KEY_SECRET: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
+/// The STS security token, for temporary credentials (optional).
 pub const ENV_SECURITY_TOKEN: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
 
 /// Which signature scheme [`AlibabaAuth`] uses.
@@ -36,6 +39,7 @@ pub enum SignatureVersion {
 #[non_exhaustive]
 pub enum CredentialsError {
     #[error("{0} is not set (the Alibaba Cloud access key comes from the environment)")]
+    /// The named environment variable is unset.
     Missing(&'static str),
 }
 
@@ -99,11 +103,13 @@ impl AlibabaAuth {
         self
     }
 
+    /// Signs with `version` instead of the default v3.
     pub fn with_version(mut self, version: SignatureVersion) -> Self {
         self.version = version;
         self
     }
 
+    /// The access key id the requests are signed with (not secret; the secret is not exposed).
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
     }

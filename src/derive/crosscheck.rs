@@ -180,6 +180,18 @@ fn compare(
             );
         }
     }
+    out.extend(compare_nested(all, nested, ex));
+    out
+}
+
+/// The example's nested objects (an object, or each object of an array) against the rows
+/// under their path; values whose path has no rows are not compared.
+fn compare_nested(
+    all: &[&Field],
+    nested: Vec<(Vec<String>, &Value)>,
+    ex: &Example,
+) -> Vec<Disagreement> {
+    let mut out = Vec::new();
     for (path, value) in nested {
         if !all.iter().any(|f| f.parent == path) {
             continue;

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::crosscheck::{self, Disagreement};
 use super::types::{schema_of, valid_values};
-use super::{Block, Format, Table};
+use super::{Block, Format, Row, Table};
 
 /// Where a documented field goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -283,20 +283,7 @@ fn caption_place(heading: &str, captions: &[String]) -> Option<Place> {
 fn table(t: &Table, heading: &str, captions: &[String], d: &mut Derived) {
     let c = Columns::of(&t.header);
     if let Some(s) = c.status {
-        for r in &t.rows {
-            let code = r.cells.get(s).cloned().unwrap_or_default();
-            if code.len() == 3 && code.chars().all(|ch| ch.is_ascii_digit()) {
-                let description = r
-                    .cells
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, text)| *i != s && !text.is_empty())
-                    .map(|(_, text)| text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(": ");
-                d.statuses.push(Status { code, description });
-            }
-        }
+        statuses(t, s, d);
         return;
     }
     if c.method.is_some() {
@@ -330,31 +317,12 @@ fn table(t: &Table, heading: &str, captions: &[String], d: &mut Derived) {
             continue;
         }
         if r.cells.len() > t.header.len() {
-            d.notes.push(format!(
-                "line {}: `{name}` has {} cells for {} columns (an unescaped `|`?); read by position",
-                r.line,
-                r.cells.len(),
-                t.header.len()
-            ));
+            note_extra_cells(t, r, &name, d);
         }
-        // `└name` is a field of the row above at one level less; a level with no row above
-        // it is read as the deepest one there is.
-        let depth = raw_name
-            .chars()
-            .filter(|c| *c == '└')
-            .count()
-            .min(open.len());
-        open.truncate(depth);
-        let parent = open.clone();
-        open.push(name.clone());
+        let parent = nest(&mut open, &raw_name, &name);
         let type_text = cell(c.ty);
-        let (mut schema, typed_required, note) = schema_of(&type_text);
         let description = cell(c.description);
-        if schema.get("type") == Some(&json!("string"))
-            && let (Some(values), Some(obj)) = (valid_values(&description), schema.as_object_mut())
-        {
-            obj.insert("enum".into(), json!(values));
-        }
+        let (schema, typed_required, note) = row_schema(&type_text, &description);
         if let Some(n) = note {
             d.notes.push(format!("line {}: `{name}`: {n}", r.line));
         }
@@ -387,6 +355,60 @@ fn table(t: &Table, heading: &str, captions: &[String], d: &mut Derived) {
             line: r.line,
         });
     }
+}
+
+/// The rows of a status table, as `(code, the row's other cells joined)`; rows whose status
+/// cell is not a 3-digit code are skipped.
+fn statuses(t: &Table, s: usize, d: &mut Derived) {
+    for r in &t.rows {
+        let code = r.cells.get(s).cloned().unwrap_or_default();
+        if code.len() == 3 && code.chars().all(|ch| ch.is_ascii_digit()) {
+            let description = r
+                .cells
+                .iter()
+                .enumerate()
+                .filter(|(i, text)| *i != s && !text.is_empty())
+                .map(|(_, text)| text.as_str())
+                .collect::<Vec<_>>()
+                .join(": ");
+            d.statuses.push(Status { code, description });
+        }
+    }
+}
+
+fn note_extra_cells(t: &Table, r: &Row, name: &str, d: &mut Derived) {
+    d.notes.push(format!(
+        "line {}: `{name}` has {} cells for {} columns (an unescaped `|`?); read by position",
+        r.line,
+        r.cells.len(),
+        t.header.len()
+    ));
+}
+
+/// The parent path of the row named `raw_name`, with `open` (the names of the open nesting
+/// levels) updated to end at it. `└name` is a field of the row above at one level less; a
+/// level with no row above it is read as the deepest one there is.
+fn nest(open: &mut Vec<String>, raw_name: &str, name: &str) -> Vec<String> {
+    let depth = raw_name
+        .chars()
+        .filter(|c| *c == '└')
+        .count()
+        .min(open.len());
+    open.truncate(depth);
+    let parent = open.clone();
+    open.push(name.to_owned());
+    parent
+}
+
+/// [`schema_of`] the type cell, with an `enum` when a string's description lists its values.
+fn row_schema(type_text: &str, description: &str) -> (Value, bool, Option<String>) {
+    let (mut schema, typed_required, note) = schema_of(type_text);
+    if schema.get("type") == Some(&json!("string"))
+        && let (Some(values), Some(obj)) = (valid_values(description), schema.as_object_mut())
+    {
+        obj.insert("enum".into(), json!(values));
+    }
+    (schema, typed_required, note)
 }
 
 fn request_place(

@@ -10,16 +10,23 @@ use serde_json::Value;
 
 use super::draft::{Example, Field, Place};
 
+/// What an example and its table disagree about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
+    /// The example spells a table's field with other letter case.
     NameCase,
+    /// The example's value is not of the table's type.
     Type,
+    /// The example has `null` where the table gives a non-null type.
     Nullability,
+    /// The example has a field no table lists.
     Undocumented,
+    /// The example leaves out a field the table marks required.
     Missing,
 }
 
 impl Kind {
+    /// The kebab-case name shown in `disagreement[...]` lines.
     pub fn name(self) -> &'static str {
         match self {
             Kind::NameCase => "name-case",
@@ -31,13 +38,16 @@ impl Kind {
     }
 }
 
+/// One place where a page's example and its table say different things.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Disagreement {
+    /// What they disagree about.
     pub kind: Kind,
     /// The field as the table names it (or, if undocumented, as the example does).
     pub field: String,
     /// Whether the example is of the response (else of the request body).
     pub response: bool,
+    /// The sentence for the user, naming both lines of the page.
     pub message: String,
 }
 
@@ -47,6 +57,8 @@ impl fmt::Display for Disagreement {
     }
 }
 
+/// Every disagreement between `examples` and the `fields` of their side, in page order,
+/// without repeats.
 pub fn check(fields: &[Field], examples: &[Example]) -> Vec<Disagreement> {
     let mut out: Vec<Disagreement> = Vec::new();
     for ex in examples {

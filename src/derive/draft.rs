@@ -12,9 +12,13 @@ use super::{Block, Format, Row, Table};
 /// Where a documented field goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Place {
+    /// A path template parameter (`{id}`).
     Path,
+    /// A query string parameter.
     Query,
+    /// A request header.
     Header,
+    /// A request cookie.
     Cookie,
     /// A request body field.
     Body,
@@ -23,6 +27,7 @@ pub enum Place {
 }
 
 impl Place {
+    /// The OpenAPI `in` value (`path`, `query`, ...), or `body`/`response` for the bodies.
     pub fn name(self) -> &'static str {
         match self {
             Place::Path => "path",
@@ -38,45 +43,66 @@ impl Place {
 /// One row of a parameter or response table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
+    /// The field name, cleaned of `└` marks and decorations.
     pub name: String,
     /// The names of the enclosing fields, outermost first (rows marked `└` under their parent); empty at the top.
     pub parent: Vec<String>,
+    /// Where it goes; nested fields share the place of their outermost parent.
     pub place: Place,
+    /// Required by the table (path parameters always are).
     pub required: bool,
     /// The type cell as written (`String ^[a-z]{1,20}$`, `xsd:string *(Required)*`).
     pub type_text: String,
+    /// The JSON Schema read from the type cell (with `enum` from the description).
     pub schema: Value,
+    /// The description cell as written; empty if none.
     pub description: String,
+    /// The example cell; `None` when the table has none or it is empty.
     pub example: Option<String>,
+    /// The 1-based line of the row in the page.
     pub line: usize,
 }
 
 /// A status from a response-code or error-code table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Status {
+    /// The 3-digit HTTP status code.
     pub code: String,
+    /// The row's other cells joined with `: `; empty if none.
     pub description: String,
 }
 
 /// A JSON example found in a code block, with the side it illustrates.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Example {
+    /// The parsed JSON.
     pub value: Value,
+    /// The block as written, to find a key's line.
     pub text: String,
+    /// The 1-based line where the block starts.
     pub line: usize,
+    /// Whether it illustrates the response (else the request body).
     pub response: bool,
 }
 
 /// Everything read from one page.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Derived {
+    /// The markup the page was written in.
     pub format: Format,
+    /// The page's first heading; empty if it has none.
     pub title: String,
+    /// The HTTP method, lowercase; `None` when the page names no request line.
     pub method: Option<String>,
+    /// The path template; `None` when the page names no request line.
     pub path: Option<String>,
+    /// The table rows, in page order.
     pub fields: Vec<Field>,
+    /// The statuses of the status tables, in page order.
     pub statuses: Vec<Status>,
+    /// The JSON examples, in page order.
     pub examples: Vec<Example>,
+    /// Where examples and tables disagree (see [`crosscheck`]).
     pub disagreements: Vec<Disagreement>,
     /// What was read but not used, or guessed: shown to the user beside the draft.
     pub notes: Vec<String>,
@@ -121,6 +147,7 @@ impl Columns {
     }
 }
 
+/// Reads the blocks of one page into a [`Derived`] draft, cross-checked.
 pub fn build(blocks: &[Block], format: Format) -> Derived {
     let mut d = Derived {
         format,

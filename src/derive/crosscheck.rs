@@ -147,35 +147,9 @@ fn compare(
         let mut path = parent.to_vec();
         path.push(field.name.clone());
         nested.push((path, value));
-        let Some(ty) = field.schema.get("type").and_then(Value::as_str) else {
-            continue;
-        };
-        let written = if field.type_text.is_empty() {
-            ty.to_owned()
-        } else {
-            field.type_text.clone()
-        };
-        if value.is_null() && ty != "null" {
-            push(
-                Kind::Nullability,
-                &dotted(&field.name),
-                format!(
-                    "{side} `{}` is `{written}` in the table (line {}) but null in {at}",
-                    dotted(&field.name),
-                    field.line
-                ),
-            );
-        } else if !value.is_null() && !fits(ty, value) {
-            push(
-                Kind::Type,
-                &dotted(&field.name),
-                format!(
-                    "{side} `{}` is `{written}` in the table (line {}) but {} `{value}` in {at}",
-                    dotted(&field.name),
-                    field.line,
-                    kind(value),
-                ),
-            );
+        if let Some((k, message)) = type_disagreement(field, value, &dotted(&field.name), side, &at)
+        {
+            push(k, &dotted(&field.name), message);
         }
     }
     for f in &table {
@@ -194,6 +168,43 @@ fn compare(
     }
     out.extend(compare_nested(all, nested, ex));
     out
+}
+
+/// How `value` contradicts the type `field`'s table gives, if it does: `null` for a plain
+/// type, or a value of another type. `name` is the dotted field name, `at` the example's line.
+fn type_disagreement(
+    field: &Field,
+    value: &Value,
+    name: &str,
+    side: &str,
+    at: &str,
+) -> Option<(Kind, String)> {
+    let ty = field.schema.get("type").and_then(Value::as_str)?;
+    let written = if field.type_text.is_empty() {
+        ty.to_owned()
+    } else {
+        field.type_text.clone()
+    };
+    if value.is_null() && ty != "null" {
+        Some((
+            Kind::Nullability,
+            format!(
+                "{side} `{name}` is `{written}` in the table (line {}) but null in {at}",
+                field.line
+            ),
+        ))
+    } else if !value.is_null() && !fits(ty, value) {
+        Some((
+            Kind::Type,
+            format!(
+                "{side} `{name}` is `{written}` in the table (line {}) but {} `{value}` in {at}",
+                field.line,
+                kind(value),
+            ),
+        ))
+    } else {
+        None
+    }
 }
 
 /// The example's nested objects (an object, or each object of an array) against the rows

@@ -136,6 +136,7 @@ pub enum GenError {
 }
 
 impl Generator {
+    /// A generator whose every draw follows from `seed`: the same seed makes the same values.
     pub fn new(seed: u64) -> Self {
         Generator {
             rng: Pcg64::seed_from_u64(seed),

@@ -4,7 +4,26 @@
 
 use std::time::Duration;
 
-/// `850ms`, `1.2s`, `2m05s`.
+/// A duration that [`parse_duration`] cannot read; the message shows the accepted spellings.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+#[error("`{text}` is not a duration; write it like `500ms`, `2s`, `1m30s`, `1h` or `5d`")]
+pub struct DurationError {
+    /// The text as given.
+    pub text: String,
+}
+
+/// A size that [`parse_size`] cannot read, or one that overflows `usize`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+#[error("`{text}` is not a size; write it like `1048576`, `500KiB` or `16MiB`")]
+pub struct SizeError {
+    /// The text as given.
+    pub text: String,
+}
+
+/// `d` written for people: milliseconds under a second (`850ms`), tenths of seconds under a
+/// minute (`1.2s`), minutes and seconds beyond (`2m05s`).
 pub fn human_duration(d: Duration) -> String {
     let ms = d.as_millis();
     if ms < 1000 {
@@ -22,9 +41,9 @@ pub fn millis(d: Duration) -> f64 {
 }
 
 /// Parses `500ms`, `2s`, `1m30s`, `1h`, `5d`.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let bad = || {
-        format!("`{text}` is not a duration; write it like `500ms`, `2s`, `1m30s`, `1h` or `5d`")
+pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
+    let bad = || DurationError {
+        text: text.to_owned(),
     };
     let mut total = Duration::ZERO;
     let mut rest = text.trim();
@@ -57,8 +76,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 
 /// Parses a byte count: `1048576`, `500k`/`500KB`/`500KiB`, `16M`/`16MB`/`16MiB`, `1G`.
 /// Units are binary (`k` = 1024) whatever the spelling: a limit, not a unit of account.
-pub fn parse_size(text: &str) -> Result<usize, String> {
-    let bad = || format!("`{text}` is not a size; write it like `1048576`, `500KiB` or `16MiB`");
+pub fn parse_size(text: &str) -> Result<usize, SizeError> {
+    let bad = || SizeError {
+        text: text.to_owned(),
+    };
     let t = text.trim();
     let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     if digits == 0 {
@@ -75,7 +96,7 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
     n.checked_mul(1usize << shift).ok_or_else(bad)
 }
 
-/// `512 B`, `64 KiB`, `16 MiB`, `1.5 GiB`.
+/// `n` bytes in binary units for people: `512 B`, `64 KiB`, `16 MiB`, `1.5 GiB`.
 pub fn human_size(n: usize) -> String {
     const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
     let mut value = n as f64;

@@ -10,16 +10,23 @@ use serde_json::Value;
 
 use super::draft::{Example, Field, Place};
 
+/// What an example and its table disagree about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
+    /// The example spells a table's field with other letter case.
     NameCase,
+    /// The example's value is not of the table's type.
     Type,
+    /// The example has `null` where the table gives a non-null type.
     Nullability,
+    /// The example has a field no table lists.
     Undocumented,
+    /// The example leaves out a field the table marks required.
     Missing,
 }
 
 impl Kind {
+    /// The kebab-case name shown in `disagreement[...]` lines.
     pub fn name(self) -> &'static str {
         match self {
             Kind::NameCase => "name-case",
@@ -31,13 +38,16 @@ impl Kind {
     }
 }
 
+/// One place where a page's example and its table say different things.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Disagreement {
+    /// What they disagree about.
     pub kind: Kind,
     /// The field as the table names it (or, if undocumented, as the example does).
     pub field: String,
     /// Whether the example is of the response (else of the request body).
     pub response: bool,
+    /// The sentence for the user, naming both lines of the page.
     pub message: String,
 }
 
@@ -47,6 +57,8 @@ impl fmt::Display for Disagreement {
     }
 }
 
+/// Every disagreement between `examples` and the `fields` of their side, in page order,
+/// without repeats.
 pub fn check(fields: &[Field], examples: &[Example]) -> Vec<Disagreement> {
     let mut out: Vec<Disagreement> = Vec::new();
     for ex in examples {
@@ -135,35 +147,9 @@ fn compare(
         let mut path = parent.to_vec();
         path.push(field.name.clone());
         nested.push((path, value));
-        let Some(ty) = field.schema.get("type").and_then(Value::as_str) else {
-            continue;
-        };
-        let written = if field.type_text.is_empty() {
-            ty.to_owned()
-        } else {
-            field.type_text.clone()
-        };
-        if value.is_null() && ty != "null" {
-            push(
-                Kind::Nullability,
-                &dotted(&field.name),
-                format!(
-                    "{side} `{}` is `{written}` in the table (line {}) but null in {at}",
-                    dotted(&field.name),
-                    field.line
-                ),
-            );
-        } else if !value.is_null() && !fits(ty, value) {
-            push(
-                Kind::Type,
-                &dotted(&field.name),
-                format!(
-                    "{side} `{}` is `{written}` in the table (line {}) but {} `{value}` in {at}",
-                    dotted(&field.name),
-                    field.line,
-                    kind(value),
-                ),
-            );
+        if let Some((k, message)) = type_disagreement(field, value, &dotted(&field.name), side, &at)
+        {
+            push(k, &dotted(&field.name), message);
         }
     }
     for f in &table {
@@ -180,6 +166,55 @@ fn compare(
             );
         }
     }
+    out.extend(compare_nested(all, nested, ex));
+    out
+}
+
+/// How `value` contradicts the type `field`'s table gives, if it does: `null` for a plain
+/// type, or a value of another type. `name` is the dotted field name, `at` the example's line.
+fn type_disagreement(
+    field: &Field,
+    value: &Value,
+    name: &str,
+    side: &str,
+    at: &str,
+) -> Option<(Kind, String)> {
+    let ty = field.schema.get("type").and_then(Value::as_str)?;
+    let written = if field.type_text.is_empty() {
+        ty.to_owned()
+    } else {
+        field.type_text.clone()
+    };
+    if value.is_null() && ty != "null" {
+        Some((
+            Kind::Nullability,
+            format!(
+                "{side} `{name}` is `{written}` in the table (line {}) but null in {at}",
+                field.line
+            ),
+        ))
+    } else if !value.is_null() && !fits(ty, value) {
+        Some((
+            Kind::Type,
+            format!(
+                "{side} `{name}` is `{written}` in the table (line {}) but {} `{value}` in {at}",
+                field.line,
+                kind(value),
+            ),
+        ))
+    } else {
+        None
+    }
+}
+
+/// The example's nested objects (an object, or each object of an array) against the rows
+/// under their path; values whose path has no rows are not compared.
+fn compare_nested(
+    all: &[&Field],
+    nested: Vec<(Vec<String>, &Value)>,
+    ex: &Example,
+) -> Vec<Disagreement> {
+    let mut out = Vec::new();
     for (path, value) in nested {
         if !all.iter().any(|f| f.parent == path) {
             continue;

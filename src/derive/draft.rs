@@ -7,14 +7,18 @@ use serde_json::{Value, json};
 
 use super::crosscheck::{self, Disagreement};
 use super::types::{schema_of, valid_values};
-use super::{Block, Format, Table};
+use super::{Block, Format, Row, Table};
 
 /// Where a documented field goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Place {
+    /// A path template parameter (`{id}`).
     Path,
+    /// A query string parameter.
     Query,
+    /// A request header.
     Header,
+    /// A request cookie.
     Cookie,
     /// A request body field.
     Body,
@@ -23,6 +27,7 @@ pub enum Place {
 }
 
 impl Place {
+    /// The OpenAPI `in` value (`path`, `query`, ...), or `body`/`response` for the bodies.
     pub fn name(self) -> &'static str {
         match self {
             Place::Path => "path",
@@ -38,45 +43,66 @@ impl Place {
 /// One row of a parameter or response table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
+    /// The field name, cleaned of `└` marks and decorations.
     pub name: String,
     /// The names of the enclosing fields, outermost first (rows marked `└` under their parent); empty at the top.
     pub parent: Vec<String>,
+    /// Where it goes; nested fields share the place of their outermost parent.
     pub place: Place,
+    /// Required by the table (path parameters always are).
     pub required: bool,
     /// The type cell as written (`String ^[a-z]{1,20}$`, `xsd:string *(Required)*`).
     pub type_text: String,
+    /// The JSON Schema read from the type cell (with `enum` from the description).
     pub schema: Value,
+    /// The description cell as written; empty if none.
     pub description: String,
+    /// The example cell; `None` when the table has none or it is empty.
     pub example: Option<String>,
+    /// The 1-based line of the row in the page.
     pub line: usize,
 }
 
 /// A status from a response-code or error-code table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Status {
+    /// The 3-digit HTTP status code.
     pub code: String,
+    /// The row's other cells joined with `: `; empty if none.
     pub description: String,
 }
 
 /// A JSON example found in a code block, with the side it illustrates.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Example {
+    /// The parsed JSON.
     pub value: Value,
+    /// The block as written, to find a key's line.
     pub text: String,
+    /// The 1-based line where the block starts.
     pub line: usize,
+    /// Whether it illustrates the response (else the request body).
     pub response: bool,
 }
 
 /// Everything read from one page.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Derived {
+    /// The markup the page was written in.
     pub format: Format,
+    /// The page's first heading; empty if it has none.
     pub title: String,
+    /// The HTTP method, lowercase; `None` when the page names no request line.
     pub method: Option<String>,
+    /// The path template; `None` when the page names no request line.
     pub path: Option<String>,
+    /// The table rows, in page order.
     pub fields: Vec<Field>,
+    /// The statuses of the status tables, in page order.
     pub statuses: Vec<Status>,
+    /// The JSON examples, in page order.
     pub examples: Vec<Example>,
+    /// Where examples and tables disagree (see [`crosscheck`]).
     pub disagreements: Vec<Disagreement>,
     /// What was read but not used, or guessed: shown to the user beside the draft.
     pub notes: Vec<String>,
@@ -121,6 +147,7 @@ impl Columns {
     }
 }
 
+/// Reads the blocks of one page into a [`Derived`] draft, cross-checked.
 pub fn build(blocks: &[Block], format: Format) -> Derived {
     let mut d = Derived {
         format,
@@ -283,20 +310,7 @@ fn caption_place(heading: &str, captions: &[String]) -> Option<Place> {
 fn table(t: &Table, heading: &str, captions: &[String], d: &mut Derived) {
     let c = Columns::of(&t.header);
     if let Some(s) = c.status {
-        for r in &t.rows {
-            let code = r.cells.get(s).cloned().unwrap_or_default();
-            if code.len() == 3 && code.chars().all(|ch| ch.is_ascii_digit()) {
-                let description = r
-                    .cells
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, text)| *i != s && !text.is_empty())
-                    .map(|(_, text)| text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(": ");
-                d.statuses.push(Status { code, description });
-            }
-        }
+        statuses(t, s, d);
         return;
     }
     if c.method.is_some() {
@@ -330,31 +344,12 @@ fn table(t: &Table, heading: &str, captions: &[String], d: &mut Derived) {
             continue;
         }
         if r.cells.len() > t.header.len() {
-            d.notes.push(format!(
-                "line {}: `{name}` has {} cells for {} columns (an unescaped `|`?); read by position",
-                r.line,
-                r.cells.len(),
-                t.header.len()
-            ));
+            note_extra_cells(t, r, &name, d);
         }
-        // `└name` is a field of the row above at one level less; a level with no row above
-        // it is read as the deepest one there is.
-        let depth = raw_name
-            .chars()
-            .filter(|c| *c == '└')
-            .count()
-            .min(open.len());
-        open.truncate(depth);
-        let parent = open.clone();
-        open.push(name.clone());
+        let parent = nest(&mut open, &raw_name, &name);
         let type_text = cell(c.ty);
-        let (mut schema, typed_required, note) = schema_of(&type_text);
         let description = cell(c.description);
-        if schema.get("type") == Some(&json!("string"))
-            && let (Some(values), Some(obj)) = (valid_values(&description), schema.as_object_mut())
-        {
-            obj.insert("enum".into(), json!(values));
-        }
+        let (schema, typed_required, note) = row_schema(&type_text, &description);
         if let Some(n) = note {
             d.notes.push(format!("line {}: `{name}`: {n}", r.line));
         }
@@ -387,6 +382,60 @@ fn table(t: &Table, heading: &str, captions: &[String], d: &mut Derived) {
             line: r.line,
         });
     }
+}
+
+/// The rows of a status table, as `(code, the row's other cells joined)`; rows whose status
+/// cell is not a 3-digit code are skipped.
+fn statuses(t: &Table, s: usize, d: &mut Derived) {
+    for r in &t.rows {
+        let code = r.cells.get(s).cloned().unwrap_or_default();
+        if code.len() == 3 && code.chars().all(|ch| ch.is_ascii_digit()) {
+            let description = r
+                .cells
+                .iter()
+                .enumerate()
+                .filter(|(i, text)| *i != s && !text.is_empty())
+                .map(|(_, text)| text.as_str())
+                .collect::<Vec<_>>()
+                .join(": ");
+            d.statuses.push(Status { code, description });
+        }
+    }
+}
+
+fn note_extra_cells(t: &Table, r: &Row, name: &str, d: &mut Derived) {
+    d.notes.push(format!(
+        "line {}: `{name}` has {} cells for {} columns (an unescaped `|`?); read by position",
+        r.line,
+        r.cells.len(),
+        t.header.len()
+    ));
+}
+
+/// The parent path of the row named `raw_name`, with `open` (the names of the open nesting
+/// levels) updated to end at it. `└name` is a field of the row above at one level less; a
+/// level with no row above it is read as the deepest one there is.
+fn nest(open: &mut Vec<String>, raw_name: &str, name: &str) -> Vec<String> {
+    let depth = raw_name
+        .chars()
+        .filter(|c| *c == '└')
+        .count()
+        .min(open.len());
+    open.truncate(depth);
+    let parent = open.clone();
+    open.push(name.to_owned());
+    parent
+}
+
+/// [`schema_of`] the type cell, with an `enum` when a string's description lists its values.
+fn row_schema(type_text: &str, description: &str) -> (Value, bool, Option<String>) {
+    let (mut schema, typed_required, note) = schema_of(type_text);
+    if schema.get("type") == Some(&json!("string"))
+        && let (Some(values), Some(obj)) = (valid_values(description), schema.as_object_mut())
+    {
+        obj.insert("enum".into(), json!(values));
+    }
+    (schema, typed_required, note)
 }
 
 fn request_place(

@@ -25,7 +25,9 @@ pub use draft::Derived;
 /// The two documentation formats the seeds come in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// Markdown (`.md`), pipe tables and fenced code.
     Markdown,
+    /// reStructuredText (`.rst`), grid or list tables and literal blocks.
     Rst,
 }
 
@@ -69,19 +71,27 @@ impl fmt::Display for Format {
 /// A page read into the parts derive cares about, in document order. Lines are 1-based.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Block {
+    /// A section heading, its text without markup.
     Heading {
+        /// The heading text.
         text: String,
+        /// Its line.
         line: usize,
     },
     /// A paragraph line (bold captions such as `**Path Parameters**` included, unformatted).
     Text {
+        /// The line's text.
         text: String,
+        /// Its line.
         line: usize,
     },
+    /// A table.
     Table(Table),
     /// A fenced (Markdown) or literal (RST `.. code::`) block, dedented.
     Code {
+        /// The block's content, dedented.
         text: String,
+        /// Its line.
         line: usize,
     },
 }
@@ -89,14 +99,20 @@ pub enum Block {
 /// A table: header cells, then rows; cell text is unescaped, with continuation lines joined.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
+    /// The header cells, as written.
     pub header: Vec<String>,
+    /// The body rows, in order.
     pub rows: Vec<Row>,
+    /// The line of the header.
     pub line: usize,
 }
 
+/// One body row of a [`Table`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
+    /// The cells, left to right; may be more than the header has (an unescaped `|`).
     pub cells: Vec<String>,
+    /// The row's (first) line.
     pub line: usize,
 }
 

@@ -15,8 +15,41 @@ impl Derived {
         if !self.title.is_empty() {
             op.insert("summary".into(), json!(self.title));
         }
-        let params: Vec<Value> = self
-            .fields
+        let params = self.parameters();
+        if !params.is_empty() {
+            op.insert("parameters".into(), Value::Array(params));
+        }
+        let clean = |response: bool| !self.disagreements.iter().any(|d| d.response == response);
+        if let Some(schema) = self.object_schema(Place::Body) {
+            let mut media = Map::new();
+            let example = self.examples.iter().find(|e| !e.response);
+            media.insert("schema".into(), wrap(schema, example));
+            if let Some(e) = example.filter(|_| clean(false)) {
+                media.insert("example".into(), e.value.clone());
+            }
+            op.insert(
+                "requestBody".into(),
+                json!({"required": true, "content": {"application/json": media}}),
+            );
+        }
+        let responses = self.responses(clean(true));
+        op.insert("responses".into(), Value::Object(responses));
+        let path = self.path.clone().unwrap_or_else(|| "/unknown".into());
+        let method = self.method.clone().unwrap_or_else(|| "get".into());
+        json!({
+            "openapi": "3.1.0",
+            "info": {
+                "title": if self.title.is_empty() { "draft" } else { self.title.as_str() },
+                "version": "draft",
+                "description": format!("Drafted by `conform derive` from a {} page: review every field before moving it into specs/.", self.format),
+            },
+            "paths": { path: { method: Value::Object(op) } }
+        })
+    }
+
+    /// The path, query, header and cookie rows at the top level, as OpenAPI parameters.
+    fn parameters(&self) -> Vec<Value> {
+        self.fields
             .iter()
             .filter(|f| f.parent.is_empty() && !matches!(f.place, Place::Body | Place::Response))
             .map(|f| {
@@ -37,23 +70,12 @@ impl Derived {
                 }
                 Value::Object(p)
             })
-            .collect();
-        if !params.is_empty() {
-            op.insert("parameters".into(), Value::Array(params));
-        }
-        let clean = |response: bool| !self.disagreements.iter().any(|d| d.response == response);
-        if let Some(schema) = self.object_schema(Place::Body) {
-            let mut media = Map::new();
-            let example = self.examples.iter().find(|e| !e.response);
-            media.insert("schema".into(), wrap(schema, example));
-            if let Some(e) = example.filter(|_| clean(false)) {
-                media.insert("example".into(), e.value.clone());
-            }
-            op.insert(
-                "requestBody".into(),
-                json!({"required": true, "content": {"application/json": media}}),
-            );
-        }
+            .collect()
+    }
+
+    /// The responses by status code; the success schema (and its example when `clean`, i.e.
+    /// the response example agrees with the tables) goes under the first 2xx.
+    fn responses(&self, clean: bool) -> Map<String, Value> {
         let mut responses = Map::new();
         let success = self.object_schema(Place::Response);
         let has_2xx = self.statuses.iter().any(|s| s.code.starts_with('2'));
@@ -84,7 +106,7 @@ impl Derived {
             let example = self.examples.iter().find(|e| e.response);
             let mut media = Map::new();
             media.insert("schema".into(), wrap(schema, example));
-            if let Some(e) = example.filter(|_| clean(true)) {
+            if let Some(e) = example.filter(|_| clean) {
                 media.insert("example".into(), e.value.clone());
             }
             let code = responses
@@ -96,18 +118,7 @@ impl Derived {
                 r.insert("content".into(), json!({"application/json": media}));
             }
         }
-        op.insert("responses".into(), Value::Object(responses));
-        let path = self.path.clone().unwrap_or_else(|| "/unknown".into());
-        let method = self.method.clone().unwrap_or_else(|| "get".into());
-        json!({
-            "openapi": "3.1.0",
-            "info": {
-                "title": if self.title.is_empty() { "draft" } else { self.title.as_str() },
-                "version": "draft",
-                "description": format!("Drafted by `conform derive` from a {} page: review every field before moving it into specs/.", self.format),
-            },
-            "paths": { path: { method: Value::Object(op) } }
-        })
+        responses
     }
 
     /// An object schema of the top-level fields at `place`, `None` when there are none.

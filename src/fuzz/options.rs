@@ -47,16 +47,21 @@ impl Default for FuzzOptions {
 /// One distinct failure found, after shrinking.
 #[derive(Debug, Clone)]
 pub struct Failure {
+    /// The API (spec) the operation belongs to.
     pub api: String,
+    /// The operation that failed.
     pub operation: String,
     /// `valid`, `boundary` or `negative`.
     pub kind: &'static str,
     /// What the case sent, in words.
     pub case: String,
+    /// The check that failed.
     pub check: CheckKind,
+    /// The check's message.
     pub message: String,
     /// Requests the shrinking spent, and whether it made the request smaller.
     pub shrink_runs: usize,
+    /// Whether shrinking found a smaller request that still fails.
     pub shrunk: bool,
     /// The scenario file written for it (`--save-failures`).
     pub saved: Option<PathBuf>,
@@ -65,11 +70,13 @@ pub struct Failure {
 /// What a fuzzing run did, beyond the results it streamed.
 #[derive(Debug, Clone)]
 pub struct FuzzSummary {
+    /// The pass/fail counts, as for any run.
     pub summary: RunSummary,
     /// Requests sent, shrinking and clean-up included.
     pub requests: usize,
     /// Cases run.
     pub cases: usize,
+    /// The distinct failures, after shrinking.
     pub failures: Vec<Failure>,
     /// Why generation stopped early (`--time`, an interrupt), if it did.
     pub stopped: Option<String>,

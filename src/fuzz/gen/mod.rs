@@ -53,14 +53,18 @@ enum Optional {
 /// Where the value goes: a JSON body, or a parameter (path, query, header) that travels as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
+    /// Inside a JSON body: values keep their JSON type.
     Body,
+    /// A path, query or header parameter: sent as text.
     Param,
 }
 
 /// A value that breaks exactly one rule of its schema.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Negative {
+    /// The invalid value.
     pub value: Value,
+    /// The one rule it breaks.
     pub rule: Rule,
 }
 
@@ -79,28 +83,60 @@ pub struct Rule {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GenError {
+    /// The schema does not compile as JSON Schema.
     #[error("{0}")]
     Compile(String),
+    /// A `$ref` points nowhere the generator can follow.
     #[error("`$ref: {reference}` cannot be resolved: {reason}")]
-    Unresolvable { reference: String, reason: String },
+    Unresolvable {
+        /// The `$ref` as written.
+        reference: String,
+        /// Why it cannot be followed.
+        reason: String,
+    },
+    /// No value can meet the schema (e.g. the schema is `false`).
     #[error("the schema cannot be satisfied: {reason}")]
-    Unsatisfiable { reason: String },
+    Unsatisfiable {
+        /// The contradiction, in words.
+        reason: String,
+    },
+    /// A `pattern` has no generator.
     #[error("no string can be made for pattern `{pattern}`: {reason}")]
-    Pattern { pattern: String, reason: String },
+    Pattern {
+        /// The pattern as written.
+        pattern: String,
+        /// Why the regex cannot be drawn from.
+        reason: String,
+    },
+    /// `$ref`/`allOf` or required values nest past a fixed limit (often a self-reference).
     #[error("the schema nests too deep: {reason}")]
-    TooDeep { reason: String },
+    TooDeep {
+        /// Which limit was passed.
+        reason: String,
+    },
+    /// A made value fails validation against its own schema.
     #[error("the generated value {value} is refused by the schema: {reason}")]
-    Rejected { value: String, reason: String },
+    Rejected {
+        /// The value, as JSON text.
+        value: String,
+        /// The validator's complaint.
+        reason: String,
+    },
+    /// Every attempt was refused.
     #[error("no valid value for the schema at {at} in {attempts} attempts; the last: {last}")]
     GaveUp {
+        /// Where in the operation the schema is.
         at: String,
+        /// How many values were tried.
         attempts: usize,
+        /// The last attempt's error.
         #[source]
         last: Box<GenError>,
     },
 }
 
 impl Generator {
+    /// A generator whose every draw follows from `seed`: the same seed makes the same values.
     pub fn new(seed: u64) -> Self {
         Generator {
             rng: Pcg64::seed_from_u64(seed),

@@ -19,7 +19,7 @@ const ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 /// Compiled pattern generators by (pattern, repeat cap): compiling is the slow part.
 #[derive(Default)]
 pub(super) struct Patterns {
-    compiled: HashMap<(String, u32), Result<rand_regex::Regex, String>>,
+    compiled: HashMap<(String, u32), Result<rand_regex::Regex, PatternError>>,
 }
 
 impl Patterns {
@@ -30,7 +30,7 @@ impl Patterns {
             .as_ref()
             .map_err(|reason| GenError::Pattern {
                 pattern: pattern.to_owned(),
-                reason: reason.clone(),
+                reason: reason.to_string(),
             })
     }
 }
@@ -38,7 +38,7 @@ impl Patterns {
 /// The generator of a JSON Schema `pattern`: ASCII classes first (`\d` as `[0-9]`, as a server
 /// most likely reads it), Unicode only when the pattern needs it; anchors are dropped, since
 /// the generated string is the whole value anyway.
-fn compile(pattern: &str, cap: u32) -> Result<rand_regex::Regex, String> {
+fn compile(pattern: &str, cap: u32) -> Result<rand_regex::Regex, PatternError> {
     let ascii = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .build()
@@ -48,9 +48,21 @@ fn compile(pattern: &str, cap: u32) -> Result<rand_regex::Regex, String> {
         Err(_) => regex_syntax::ParserBuilder::new()
             .build()
             .parse(pattern)
-            .map_err(|e| e.to_string())?,
+            .map_err(|e| PatternError::Syntax(Box::new(e)))?,
     };
-    rand_regex::Regex::with_hir(without_looks(hir), cap).map_err(|e| e.to_string())
+    rand_regex::Regex::with_hir(without_looks(hir), cap).map_err(PatternError::Generator)
+}
+
+/// Why a `pattern` has no generator; kept per pattern so a bad one is reported, not retried.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+enum PatternError {
+    /// The pattern is not a regex `regex_syntax` reads.
+    #[error("{0}")]
+    Syntax(Box<regex_syntax::Error>),
+    /// `rand_regex` cannot draw from it.
+    #[error("{0}")]
+    Generator(rand_regex::Error),
 }
 
 /// `hir` with its assertions (`^`, `$`, `\b`) taken out: rand_regex refuses them.

@@ -184,34 +184,7 @@ pub fn lint_file(path: &Path) -> Vec<Problem> {
     };
     let mut files = match FileSet::root(path) {
         Ok(f) => f,
-        Err(d) => {
-            let (message, help) = match std::fs::read_to_string(path) {
-                Err(e) => (
-                    format!("cannot read the file: {e}"),
-                    "check the path".to_owned(),
-                ),
-                Ok(source) if !looks_like_json(path, &source) => {
-                    // The parser's own words, which name the line and column.
-                    let e = serde_saphyr::from_str::<Value>(&source)
-                        .err()
-                        .map_or_else(|| d.message.clone(), |e| e.to_string());
-                    (
-                        format!("not valid YAML: {e}"),
-                        "fix the YAML syntax".to_owned(),
-                    )
-                }
-                Ok(_) => (d.message.clone(), d.help.clone().unwrap_or_default()),
-            };
-            report.problems.push(Problem {
-                file: path.to_owned(),
-                pos: d.pos,
-                pointer: String::new(),
-                rule: Rule::Yaml,
-                message,
-                help,
-            });
-            return report.problems;
-        }
+        Err(d) => return vec![unreadable(path, &d)],
     };
     report.files[0] = (path.to_owned(), files.files[0].source.clone(), None);
     let doc = files.files[0].value.clone();
@@ -243,22 +216,8 @@ pub fn lint_file(path: &Path) -> Vec<Problem> {
         report.files.push((f.path.clone(), f.source.clone(), None));
     }
     lint_value(&files, &mut report);
-    if report.problems.is_empty()
-        && let Err(d) = super::load_api("lint", path)
-    {
-        // The loader words its messages `at #<pointer>: <what>`; keep the two apart.
-        let (pointer, message) = d
-            .message
-            .strip_prefix("at #")
-            .and_then(|rest| rest.split_once(": "))
-            .map_or(("", d.message.as_str()), |(p, m)| (p, m));
-        report.push(
-            Rule::Load,
-            pointer,
-            message.to_owned(),
-            d.help
-                .unwrap_or_else(|| "see specs/README.md for what conform reads".into()),
-        );
+    if report.problems.is_empty() {
+        load_problem(path, &mut report);
     }
     report.problems.sort_by(|a, b| {
         (&a.file, a.pos, a.rule, &a.pointer, &a.message)
@@ -266,6 +225,55 @@ pub fn lint_file(path: &Path) -> Vec<Problem> {
     });
     report.problems.dedup();
     report.problems
+}
+
+/// The one problem of a spec that cannot be read or parsed at all: the parser's own words,
+/// which name the line and column, where it has them.
+fn unreadable(path: &Path, d: &crate::source::Diagnostic) -> Problem {
+    let (message, help) = match std::fs::read_to_string(path) {
+        Err(e) => (
+            format!("cannot read the file: {e}"),
+            "check the path".to_owned(),
+        ),
+        Ok(source) if !looks_like_json(path, &source) => {
+            let e = serde_saphyr::from_str::<Value>(&source)
+                .err()
+                .map_or_else(|| d.message.clone(), |e| e.to_string());
+            (
+                format!("not valid YAML: {e}"),
+                "fix the YAML syntax".to_owned(),
+            )
+        }
+        Ok(_) => (d.message.clone(), d.help.clone().unwrap_or_default()),
+    };
+    Problem {
+        file: path.to_owned(),
+        pos: d.pos,
+        pointer: String::new(),
+        rule: Rule::Yaml,
+        message,
+        help,
+    }
+}
+
+/// What the loader still refuses in a spec the rules found clean.
+fn load_problem(path: &Path, report: &mut Report) {
+    let Err(d) = super::load_api("lint", path) else {
+        return;
+    };
+    // The loader words its messages `at #<pointer>: <what>`; keep the two apart.
+    let (pointer, message) = d
+        .message
+        .strip_prefix("at #")
+        .and_then(|rest| rest.split_once(": "))
+        .map_or(("", d.message.as_str()), |(p, m)| (p, m));
+    report.push(
+        Rule::Load,
+        pointer,
+        message.to_owned(),
+        d.help
+            .unwrap_or_else(|| "see specs/README.md for what conform reads".into()),
+    );
 }
 
 fn lint_value(files: &FileSet, report: &mut Report) {

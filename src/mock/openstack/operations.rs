@@ -33,53 +33,74 @@ fn invalid_input(call: &Call<'_>, message: &str) -> Response {
     call.fault(StatusCode::BAD_REQUEST, "badRequest", message)
 }
 
-pub(super) fn create(call: &Call<'_>, body: serde_json::Map<String, Value>) -> Response {
+/// What a create body must have: its `server`, that server's name and its flavor.
+type Accepted<'b> = (&'b serde_json::Map<String, Value>, String, Value);
+
+/// A 400 for a create body, boxed: it is the rare path of [`accepted`].
+fn refuse(call: &Call<'_>, message: &str) -> Box<Response> {
+    Box::new(invalid_input(call, message))
+}
+
+/// The create request's `server`, its name and its flavor, or the 400 Nova answers for the
+/// first thing wrong with the body, in Nova's words.
+fn accepted<'b>(
+    call: &Call<'_>,
+    body: &'b serde_json::Map<String, Value>,
+) -> Result<Accepted<'b>, Box<Response>> {
     if let Some(extra) = body.keys().find(|k| {
         !matches!(
             k.as_str(),
             "server" | "os:scheduler_hints" | "OS-SCH-HNT:scheduler_hints"
         )
     }) {
-        return invalid_input(
+        return Err(refuse(
             call,
             &format!("Additional properties are not allowed ('{extra}' was unexpected)"),
-        );
+        ));
     }
     if let Some(hint) = ["os:scheduler_hints", "OS-SCH-HNT:scheduler_hints"]
         .into_iter()
         .find(|k| body.get(*k).is_some_and(|h| !h.is_object()))
     {
         let shown = body.get(hint).map(Value::to_string).unwrap_or_default();
-        return invalid_input(
+        return Err(refuse(
             call,
             &format!(
                 "Invalid input for field/attribute {hint}. Value: {shown}. {shown} is not of type 'object'"
             ),
-        );
+        ));
     }
     let Some(server) = body.get("server").and_then(Value::as_object) else {
-        return invalid_input(call, "'server' is a required property");
+        return Err(refuse(call, "'server' is a required property"));
     };
     if let Some(message) = invalid_server_field(server) {
-        return invalid_input(call, &message);
+        return Err(refuse(call, &message));
     }
     let name = match server.get("name") {
         Some(Value::String(n)) if !n.trim().is_empty() && n.chars().count() <= 255 => n.clone(),
-        None => return invalid_input(call, "'name' is a required property"),
+        None => return Err(refuse(call, "'name' is a required property")),
         Some(other) => {
-            return invalid_input(
+            return Err(refuse(
                 call,
                 &format!(
                     "Invalid input for field/attribute name. Value: {other}. {other} is not a valid name"
                 ),
-            );
+            ));
         }
     };
     let Some(flavor_ref) = server
         .get("flavorRef")
         .filter(|f| f.as_str().is_some_and(|s| !s.is_empty()) || f.is_u64())
     else {
-        return invalid_input(call, "'flavorRef' is a required property");
+        return Err(refuse(call, "'flavorRef' is a required property"));
+    };
+    Ok((server, name, flavor_ref.clone()))
+}
+
+pub(super) fn create(call: &Call<'_>, body: serde_json::Map<String, Value>) -> Response {
+    let (server, name, flavor_ref) = match accepted(call, &body) {
+        Ok(accepted) => accepted,
+        Err(refused) => return *refused,
     };
     let image_ref = server
         .get("imageRef")
@@ -94,7 +115,7 @@ pub(super) fn create(call: &Call<'_>, body: serde_json::Map<String, Value>) -> R
         user_id: call.caller.user_id.clone(),
         name,
         image_ref,
-        flavor_ref: flavor_ref.clone(),
+        flavor_ref,
         metadata: server.get("metadata").cloned().unwrap_or(json!({})),
         created: now,
         updated: now,

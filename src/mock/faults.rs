@@ -109,20 +109,22 @@ impl Fault {
     }
 }
 
+/// A fault profile's name that names none.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown fault profile `{name}`; profiles: {}", Fault::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", "))]
+pub struct UnknownFault {
+    /// The name given.
+    pub name: String,
+}
+
 impl FromStr for Fault {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownFault;
+    fn from_str(s: &str) -> Result<Self, UnknownFault> {
         Fault::ALL
             .iter()
             .copied()
             .find(|f| f.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
-                format!(
-                    "unknown fault profile `{s}`; profiles: {}",
-                    names.join(", ")
-                )
-            })
+            .ok_or_else(|| UnknownFault { name: s.to_owned() })
     }
 }
 

@@ -236,23 +236,33 @@ async fn domain(
     Json(json!({"service": service, "account": account, "baseURI": host})).into_response()
 }
 
+/// Why the mock answers 400: the message its error body carries.
+#[derive(Debug)]
+struct BadRequest(String);
+
+impl From<String> for BadRequest {
+    fn from(message: String) -> Self {
+        BadRequest(message)
+    }
+}
+
 /// The ids of a create body, or why it is refused: exactly one deletion type, 1 to 100 unique
 /// string ids.
-fn parse_create(body: &[u8]) -> Result<Value, String> {
+fn parse_create(body: &[u8]) -> Result<Value, BadRequest> {
     let v: Value =
         serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
     let Some(o) = v.as_object() else {
-        return Err("the body must be a JSON object".into());
+        return Err(BadRequest("the body must be a JSON object".into()));
     };
     let mut present = o.keys().filter(|k| DELETION_TYPES.contains(&k.as_str()));
     let (Some(kind), None) = (present.next(), present.next()) else {
-        return Err(format!(
+        return Err(BadRequest(format!(
             "Only one deletion type may be sent per request: one of {}",
             DELETION_TYPES.join(", ")
-        ));
+        )));
     };
     if let Some(other) = o.keys().find(|k| !DELETION_TYPES.contains(&k.as_str())) {
-        return Err(format!("unknown field `{other}`"));
+        return Err(BadRequest(format!("unknown field `{other}`")));
     }
     let ids = o[kind]
         .as_array()
@@ -262,14 +272,14 @@ fn parse_create(body: &[u8]) -> Result<Value, String> {
         })
         .ok_or_else(|| format!("`{kind}` must be an array of non-empty strings"))?;
     if ids.is_empty() || ids.len() > MAX_IDS {
-        return Err(format!(
+        return Err(BadRequest(format!(
             "`{kind}` must hold 1 to {MAX_IDS} ids, not {}",
             ids.len()
-        ));
+        )));
     }
     let unique: std::collections::HashSet<&str> = ids.iter().filter_map(Value::as_str).collect();
     if unique.len() != ids.len() {
-        return Err(format!("the ids of `{kind}` must be unique"));
+        return Err(BadRequest(format!("the ids of `{kind}` must be unique")));
     }
     Ok(v)
 }
@@ -286,7 +296,7 @@ async fn create(
     };
     let request = match parse_create(&body) {
         Ok(v) => v,
-        Err(message) => return app.error(StatusCode::BAD_REQUEST, message),
+        Err(BadRequest(message)) => return app.error(StatusCode::BAD_REQUEST, message),
     };
     let mut store = app.store();
     let now = app.now(&store, &site);
@@ -313,7 +323,7 @@ fn day(text: &str) -> Option<String> {
     (shaped && text.parse::<jiff::civil::Date>().is_ok()).then(|| text.to_owned())
 }
 
-fn parse_filter(query: &HashMap<String, String>) -> Result<Filter, String> {
+fn parse_filter(query: &HashMap<String, String>) -> Result<Filter, BadRequest> {
     let mut f = Filter::default();
     if let Some(s) = query.get("status") {
         let names: Vec<&str> = Status::ALL.iter().map(|s| s.name()).collect();
@@ -330,7 +340,7 @@ fn parse_filter(query: &HashMap<String, String>) -> Result<Filter, String> {
     if let (Some(from), Some(to)) = (&f.from, &f.to)
         && from > to
     {
-        return Err(format!("fromDate {from} is after toDate {to}"));
+        return Err(BadRequest(format!("fromDate {from} is after toDate {to}")));
     }
     Ok(f)
 }
@@ -346,7 +356,7 @@ async fn list(
     }
     let filter = match parse_filter(&query) {
         Ok(f) => f,
-        Err(message) => return app.error(StatusCode::BAD_REQUEST, message),
+        Err(BadRequest(message)) => return app.error(StatusCode::BAD_REQUEST, message),
     };
     let items: Vec<Summary> = {
         let store = app.store();

@@ -15,6 +15,7 @@ use super::model::{
     Timings,
 };
 use crate::check::CheckKind;
+use crate::http::first_header;
 use crate::run::{Event, EventSink, Phase, RequestRecord, ResponseRecord, StepResult};
 
 /// Writes a HAR file entry by entry; [`Recorder::finish`] completes it.
@@ -178,14 +179,6 @@ pub(crate) fn entry_of(scenario: &str, step: &StepResult, ended: jiff::Timestamp
     })
 }
 
-/// The first value of header `name`, owned.
-fn header(headers: &[(String, String)], name: &str) -> Option<String> {
-    headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.clone())
-}
-
 fn pairs(headers: &[(String, String)]) -> Vec<Pair> {
     headers.iter().map(|(n, v)| Pair::new(n, v)).collect()
 }
@@ -200,8 +193,9 @@ fn har_request(request: &RequestRecord) -> Request {
         })
         .unwrap_or_default();
     let post_data = request.body.as_ref().map(|text| PostData {
-        mime_type: header(&request.headers, "content-type")
-            .unwrap_or_else(|| "application/octet-stream".into()),
+        mime_type: first_header(&request.headers, "content-type")
+            .unwrap_or("application/octet-stream")
+            .to_owned(),
         text: text.clone(),
         params: Vec::new(),
         truncated: request.body_bytes > text.len(),
@@ -236,12 +230,16 @@ fn har_response(r: &ResponseRecord) -> Response {
         headers: pairs(&r.headers),
         content: Content {
             size: r.body_bytes as i64,
-            mime_type: header(&r.headers, "content-type").unwrap_or_default(),
+            mime_type: first_header(&r.headers, "content-type")
+                .unwrap_or_default()
+                .to_owned(),
             text: Some(r.body.clone()),
             encoding: None,
             truncated: r.truncated,
         },
-        redirect_url: header(&r.headers, "location").unwrap_or_default(),
+        redirect_url: first_header(&r.headers, "location")
+            .unwrap_or_default()
+            .to_owned(),
         headers_size: -1,
         body_size: r.body_bytes as i64,
         error: None,

@@ -3,6 +3,15 @@
 
 use std::ops::Deref;
 
+/// The first value of `name` among header fields held as plain pairs (a signer's input, a
+/// recording's), with the lookup [`Headers::get`] does.
+pub fn first<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
 /// Header fields as name and value pairs, in their order, a name possibly repeated.
 ///
 /// Names keep the case they were written in (signers and reports show them as sent); every
@@ -18,10 +27,7 @@ impl Headers {
 
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        first(&self.0, name)
     }
 
     /// Every value of `name`, in order.

@@ -17,7 +17,7 @@ use url::Url;
 
 pub use body::Body;
 pub(crate) use body::media_type_of;
-pub use headers::Headers;
+pub use headers::{Headers, first as first_header};
 
 /// A request: as built and signed before sending, as a proxy forwarded it, as a recording
 /// holds it.

@@ -42,10 +42,7 @@ impl<'a> Incoming<'a> {
     }
 
     fn header(&self, name: &str) -> Option<&'a str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        crate::http::first_header(self.headers, name)
     }
 }
 

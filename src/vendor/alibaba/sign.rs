@@ -12,18 +12,13 @@ use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
+use crate::http::first_header;
+
 /// The algorithm name of signature v3, first word of its `Authorization` header.
 pub const V3_ALGORITHM: &str = "ACS3-HMAC-SHA256";
 
 /// hex(SHA-256) of the empty body, the `x-acs-content-sha256` of a request without one.
 pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
 
 /// Query pairs sorted by key, then value (the SDKs sort a map, so keys are unique there; a
 /// repeated key is sorted by value so both sides agree on one order).
@@ -47,7 +42,7 @@ pub fn v1_string_to_sign(
     out.push_str(method);
     out.push('\n');
     for name in ["accept", "content-md5", "content-type", "date"] {
-        out.push_str(header(headers, name).unwrap_or(""));
+        out.push_str(first_header(headers, name).unwrap_or(""));
         out.push('\n');
     }
     let mut acs: Vec<(String, &str)> = headers
@@ -153,7 +148,7 @@ pub fn v3_canonical_request(
     for name in signed_headers {
         out.push_str(name);
         out.push(':');
-        out.push_str(header(headers, name).unwrap_or("").trim());
+        out.push_str(first_header(headers, name).unwrap_or("").trim());
         out.push('\n');
     }
     out.push('\n');

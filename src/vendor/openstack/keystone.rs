@@ -159,7 +159,7 @@ pub struct Endpoint {
     /// The legacy region name; `None` when the catalog omits it.
     #[serde(default)]
     pub region: Option<String>,
-    /// The region's id, preferred over `region`; `None` when the catalog omits it.
+    /// The region's id, matched like `region`; `None` when the catalog omits it.
     #[serde(default)]
     pub region_id: Option<String>,
     /// The service's base URL for this interface and region, unparsed.

@@ -7,7 +7,9 @@ use reqwest::Url;
 /// A target given as text: the API it is for (every API when `None`) and its base URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetArg {
+    /// The API named before `=`; `None` for a bare URL, which is for every API.
     pub api: Option<String>,
+    /// The base URL: http or https, with no query or fragment.
     pub url: Url,
 }
 
@@ -18,12 +20,17 @@ pub enum TargetArgError {
     /// The URL part is not a base URL (`reason` says why).
     #[error("`{text}`: {reason}")]
     Url {
+        /// The whole text as given, `API=` included.
         text: String,
+        /// Why the URL part is refused.
         reason: super::BaseUrlError,
     },
     /// One API's target was required and the text names none.
     #[error("`{text}` names no API: expected API=URL, such as widgets=http://127.0.0.1:8080")]
-    NoApi { text: String },
+    NoApi {
+        /// The text as given.
+        text: String,
+    },
 }
 
 impl TargetArg {

@@ -199,9 +199,13 @@ pub fn process_env(name: &str) -> Option<String> {
 pub struct Resolver<'a> {
     /// The targets file, or what stands for the command line when no file names the API.
     pub path: &'a Path,
+    /// The HTTP client for the lookups resolving makes (a login, a domain discovery).
     pub client: &'a reqwest::Client,
+    /// The loaded API specs, whose security schemes give an API's declared credentials.
     pub specs: &'a Registry,
+    /// Where credential variables (`CONFORM_<API>_TOKEN`, `OS_*`, ...) are read from.
     pub env: Env<'a>,
+    /// The vendors whose conventions an entry's `auth:` may name.
     pub vendors: Vendors,
 }
 

@@ -33,21 +33,30 @@ pub enum AuthError {
     /// The login that gives the token failed (`service` says whose).
     #[error("{service} login: {source}")]
     Login {
+        /// The service logged in to, e.g. `Keystone`.
         service: &'static str,
+        /// The login's own error.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The token grant of one of the spec's schemes failed.
     #[error("OAuth2 token for scheme `{scheme}`: {source}")]
     Grant {
+        /// The scheme's name in the spec's `components.securitySchemes`.
         scheme: String,
+        /// Why the token server gave no token.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The operation requires credentials no alternative of which is complete: `lacks` says
     /// what each alternative lacks.
     #[error("`{operation}` requires {lacks}")]
-    Unmet { operation: String, lacks: String },
+    Unmet {
+        /// The `operationId` of the request.
+        operation: String,
+        /// What each alternative of the operation's `security` lacks, in words.
+        lacks: String,
+    },
 }
 
 impl AuthError {
@@ -67,6 +76,8 @@ impl AuthError {
 /// that does not say `auth: none`, after the request is otherwise complete, so signers see the
 /// exact method, URL, headers and body.
 pub trait Auth: Send + Sync + fmt::Debug {
+    /// Sets the credentials on `req` (headers, query parameters, a signature), logging in or
+    /// fetching a token with `client` first when needed.
     fn apply<'a>(&'a self, req: &'a mut Prepared, client: &'a reqwest::Client) -> AuthFuture<'a>;
     /// Values that must never appear in output (keys, passwords, tokens).
     fn secrets(&self) -> Vec<String>;
@@ -89,13 +100,16 @@ pub trait Auth: Send + Sync + fmt::Debug {
 /// Where one API's calls go.
 #[derive(Debug, Clone)]
 pub struct Target {
+    /// The server's base URL; each operation's path is appended to its path.
     pub base_url: Url,
+    /// The credentials attached to every request; `None`: requests go without any.
     pub auth: Option<Arc<dyn Auth>>,
     /// A reference mock or fixture server, which may be changed freely.
     pub is_mock: bool,
 }
 
 impl Target {
+    /// A target at `base_url` with no credentials, not a mock.
     pub fn new(base_url: Url) -> Self {
         Target {
             base_url,
@@ -130,6 +144,7 @@ pub struct Targets {
 }
 
 impl Targets {
+    /// Sends `api`'s calls to `target`, replacing any target it had.
     pub fn insert(&mut self, api: &str, target: Target) {
         self.by_api.insert(api.to_owned(), target);
     }
@@ -193,14 +208,17 @@ impl Targets {
         lines
     }
 
+    /// Sends the calls of every API without a target of its own to `target`.
     pub fn set_fallback(&mut self, target: Target) {
         self.fallback = Some(target);
     }
 
+    /// Where `api`'s calls go: its own target, else the fallback; `None` when there is neither.
     pub fn get(&self, api: &str) -> Option<&Target> {
         self.by_api.get(api).or(self.fallback.as_ref())
     }
 
+    /// Whether there is no target at all, neither for an API nor as fallback.
     pub fn is_empty(&self) -> bool {
         self.by_api.is_empty() && self.fallback.is_none()
     }
@@ -239,10 +257,13 @@ pub fn parse_target_arg(arg: &str) -> Result<(Option<String>, Url), Diagnostic> 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BaseUrlError {
+    /// The text does not parse as an absolute URL.
     #[error("not a URL ({0})")]
     NotAUrl(url::ParseError),
+    /// The URL's scheme, held here, is neither `http` nor `https`.
     #[error("scheme `{0}` is not http or https")]
     Scheme(String),
+    /// The URL has a `?query` or `#fragment`: operation paths are appended to a base URL.
     #[error("a base URL has no query or fragment")]
     QueryOrFragment,
 }

@@ -32,23 +32,33 @@ use crate::targets::{Auth, AuthError, AuthFuture, Prepared};
 pub struct Vars {
     /// Bearer tokens and API keys.
     pub token: String,
+    /// The HTTP basic username.
     pub username: String,
+    /// The HTTP basic password, read together with `username`.
     pub password: String,
+    /// The OAuth2 client id for the client-credentials flow.
     pub client_id: String,
+    /// The OAuth2 client secret, read together with `client_id`.
     pub client_secret: String,
 }
 
 /// The variables the targets file names, `None` where it names none.
 #[derive(Debug, Clone, Default)]
 pub struct Named {
+    /// From `token_env:`: the variable holding a bearer token or API key.
     pub token: Option<String>,
+    /// From `username_env:`: the variable holding the basic username.
     pub username: Option<String>,
+    /// From `password_env:`: the variable holding the basic password.
     pub password: Option<String>,
+    /// From `client_id_env:`: the variable holding the OAuth2 client id.
     pub client_id: Option<String>,
+    /// From `client_secret_env:`: the variable holding the OAuth2 client secret.
     pub client_secret: Option<String>,
 }
 
 impl Vars {
+    /// The variable names for `api`: each one `named` gives, else [`default_var`]'s.
     pub fn new(api: &str, named: &Named) -> Self {
         let default = |what: &str| default_var(api, what);
         let pick = |n: &Option<String>, what: &str| n.clone().unwrap_or_else(|| default(what));
@@ -105,20 +115,31 @@ pub fn default_var(api: &str, what: &str) -> String {
 /// Why declared credentials cannot be set up.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DeclaredError {
+    /// `auth: declared` was asked for, but no operation requires a security scheme.
     #[error("the spec declares no security scheme that an operation requires")]
     NoSchemes,
+    /// `auth: declared` was asked for, but none of the variables the used schemes read is set;
+    /// holds their names, comma-separated.
     #[error("none of the credential variables is set: {0}")]
     NothingSet(String),
+    /// A scheme has some of its variables set but not all (a username without its password).
     #[error("scheme `{scheme}` ({label}): {set} is set, but {missing} is not")]
     Partial {
+        /// The scheme's name in `components.securitySchemes`.
         scheme: String,
+        /// What kind of scheme it is, as [`Scheme::label`] words it.
         label: String,
+        /// The variables that are set, comma-separated.
         set: String,
+        /// The variables that are not, comma-separated.
         missing: String,
     },
+    /// An OAuth2 client-credentials scheme's `tokenUrl` is not a usable http(s) URL.
     #[error("scheme `{scheme}`: {reason}")]
     TokenUrl {
+        /// The scheme's name in `components.securitySchemes`.
         scheme: String,
+        /// What is wrong with the URL.
         reason: scheme::TokenUrlError,
     },
 }

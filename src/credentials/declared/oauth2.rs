@@ -20,32 +20,49 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(30);
 /// Why no token could be had.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
+    /// The token request got no response: connection, TLS, body read, or the 30 s timeout.
     #[error("cannot reach the token URL {url}: {source}")]
     Unreachable {
+        /// The token URL the request was posted to.
         url: String,
+        /// The transport error.
         #[source]
         source: reqwest::Error,
     },
+    /// The token server answered with a status outside 2xx.
     #[error("the token URL {url} answered {status}: {body}")]
     Status {
+        /// The token URL the request was posted to.
         url: String,
+        /// The HTTP status code of the answer.
         status: u16,
+        /// The answer's first 300 bytes, lossily decoded as UTF-8.
         body: String,
     },
+    /// The token server answered 2xx, but not with a bearer token conform can use.
     #[error("the token URL {url} answered no usable token: {reason}")]
-    BadAnswer { url: String, reason: AnswerError },
+    BadAnswer {
+        /// The token URL the request was posted to.
+        url: String,
+        /// What is wrong with the answer.
+        reason: AnswerError,
+    },
 }
 
 /// What is wrong with a token response.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AnswerError {
+    /// The body does not parse as JSON; holds the parser's message.
     #[error("not JSON ({0})")]
     NotJson(String),
+    /// `access_token` is missing, not a string, or empty.
     #[error("no `access_token`")]
     NoAccessToken,
+    /// `token_type` names something other than `bearer` (compared case-insensitively); holds it.
     #[error("`token_type: {0}` is not bearer")]
     NotBearer(String),
+    /// `expires_in` is present but neither a whole number of seconds nor a string holding one.
     #[error("`expires_in` is not a number of seconds")]
     BadLifetime,
 }
@@ -86,6 +103,8 @@ impl std::fmt::Debug for ClientCredentials {
 }
 
 impl ClientCredentials {
+    /// The credentials of client `client_id` at `token_url`; no token is fetched until
+    /// [`ClientCredentials::token`] is called.
     pub fn new(token_url: Url, client_id: String, client_secret: String) -> Self {
         ClientCredentials {
             token_url,
@@ -96,6 +115,7 @@ impl ClientCredentials {
         }
     }
 
+    /// Where tokens are fetched from (the flow's `tokenUrl`, already resolved to absolute).
     pub fn token_url(&self) -> &Url {
         &self.token_url
     }

@@ -7,8 +7,11 @@ use serde_json::Value;
 /// Where an API key travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyIn {
+    /// `in: header`: a request header named after the scheme's `name`.
     Header,
+    /// `in: query`: a query parameter of the URL.
     Query,
+    /// `in: cookie`: one pair of the `Cookie` header.
     Cookie,
 }
 
@@ -20,10 +23,18 @@ pub enum Scheme {
     /// `type: http, scheme: basic`.
     Basic,
     /// `type: apiKey`, with the header, query parameter or cookie name.
-    ApiKey { location: KeyIn, name: String },
+    ApiKey {
+        /// The scheme's `in`.
+        location: KeyIn,
+        /// The scheme's `name`: the header, parameter or cookie the key goes in.
+        name: String,
+    },
     /// `type: oauth2` with a `clientCredentials` flow; the token URL as written (it may be
     /// relative to the target's base URL).
-    ClientCredentials { token_url: String },
+    ClientCredentials {
+        /// The flow's `tokenUrl`, absolute or relative to the target's base URL.
+        token_url: String,
+    },
     /// `type: oauth2` with only flows that need a person at a browser, or `openIdConnect`:
     /// what they yield is a bearer token, which the user obtains elsewhere and gives (the
     /// flow or scheme in words).
@@ -119,11 +130,15 @@ impl Scheme {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TokenUrlError {
+    /// The `tokenUrl` parses neither as an absolute URL nor joined to the base URL.
     #[error("token URL `{written}`: {reason}")]
     NotAUrl {
+        /// The `tokenUrl` as the spec writes it.
         written: String,
+        /// Why it does not parse.
         reason: url::ParseError,
     },
+    /// The resolved URL's scheme is neither `http` nor `https`; holds the `tokenUrl` as written.
     #[error("token URL `{0}` is not http or https")]
     Scheme(String),
 }

@@ -19,26 +19,48 @@ pub const RTBF_SERVICE: &str = "rtbf";
 /// Why a domain could not be discovered.
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoveryError {
+    /// The account id, held here, would not be safe in a URL path, so no lookup is made.
     #[error("account id `{0}` is not 1 to 20 letters, digits or `_`")]
     BadAccount(String),
+    /// The CSDS URL, held here, cannot be a base for a path (e.g. `mailto:`).
     #[error("CSDS URL `{0}` cannot take a path")]
     BadCsds(String),
+    /// The lookup got no response: connection, TLS, body read, or the 10 s timeout.
     #[error("cannot reach the CSDS at {url}: {source}")]
     Unreachable {
+        /// The lookup URL.
         url: String,
+        /// The transport error.
         #[source]
         source: reqwest::Error,
     },
+    /// The CSDS answered with a status outside 2xx.
     #[error("the CSDS answered {status} to {url}: {body}")]
     Status {
+        /// The lookup URL.
         url: String,
+        /// The HTTP status code of the answer.
         status: u16,
+        /// The answer's first 300 bytes, lossily decoded as UTF-8.
         body: String,
     },
+    /// The answer is not the documented JSON, or the service name asked for is not one.
     #[error("the CSDS answer from {url} is not the expected JSON: {reason}")]
-    BadAnswer { url: String, reason: String },
+    BadAnswer {
+        /// The lookup URL (the CSDS URL alone when the service name was refused).
+        url: String,
+        /// What is wrong, in words.
+        reason: String,
+    },
+    /// The answer is for a service other than the one asked for.
     #[error("the CSDS named service `{got}`, not `{want}`")]
-    WrongService { want: String, got: String },
+    WrongService {
+        /// The service asked for, e.g. `rtbf`.
+        want: String,
+        /// The service the answer names.
+        got: String,
+    },
+    /// The answer's `baseURI`, held here, is not a bare `host[:port]`.
     #[error("the CSDS's baseURI `{0}` is not a host name")]
     BadHost(String),
 }

@@ -32,12 +32,20 @@ fn candidates(env: Env<'_>) -> Vec<PathBuf> {
 pub enum CloudsError {
     /// The first clouds.yaml found is not YAML.
     #[error("{}: {reason}", path.display())]
-    Unreadable { path: PathBuf, reason: String },
+    Unreadable {
+        /// The file that was read.
+        path: PathBuf,
+        /// The YAML parser's message.
+        reason: String,
+    },
     /// The first clouds.yaml found has no such cloud.
     #[error("{} has no cloud `{name}` (clouds: {})", path.display(), known.join(", "))]
     NoCloud {
+        /// The file that was read.
         path: PathBuf,
+        /// The cloud asked for (`OS_CLOUD` or the targets file's `cloud:`).
         name: String,
+        /// The clouds the file does name, in file order; empty when it has no `clouds:` map.
         known: Vec<String>,
     },
     /// No clouds.yaml anywhere the tools look.
@@ -46,7 +54,9 @@ pub enum CloudsError {
         searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
     )]
     NoFile {
+        /// The cloud asked for.
         name: String,
+        /// Every path looked at, in the order they were tried.
         searched: Vec<PathBuf>,
     },
 }

@@ -21,30 +21,56 @@ pub const SUBJECT_TOKEN_HEADER: &str = "X-Subject-Token";
 /// leaves with a token that expires in flight.
 const RENEW_BEFORE: Duration = Duration::from_secs(60);
 
+/// Why a Keystone login, or a look-up in its service catalog, failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeystoneError {
+    /// The login request did not get a response (connection, TLS or body read failed).
     #[error("cannot reach Keystone at {url}: {reason}")]
-    Unreachable { url: String, reason: String },
+    Unreachable {
+        /// The `/v3/auth/tokens` URL the login was posted to.
+        url: String,
+        /// The transport error, as reqwest words it.
+        reason: String,
+    },
+    /// Keystone answered with a status other than 200 or 201.
     #[error("Keystone refused the login with HTTP {status}: {body}")]
-    Refused { status: u16, body: String },
+    Refused {
+        /// The HTTP status code of the answer.
+        status: u16,
+        /// The first 300 characters of the answer's body.
+        body: String,
+    },
+    /// The login succeeded but the answer carried no `X-Subject-Token` header.
     #[error("Keystone answered without an X-Subject-Token header")]
     NoToken,
+    /// The answer's JSON, or its `expires_at`, could not be parsed; holds the parser's message.
     #[error("Keystone's token response is not the v3 shape: {0}")]
     BadBody(String),
+    /// `OS_AUTH_URL` cannot serve as a base URL (e.g. `mailto:`); holds the URL as given.
     #[error("the auth URL `{0}` cannot be extended with /v3/auth/tokens")]
     BadAuthUrl(String),
     #[error(
         "the service catalog has no `{service_type}` endpoint for interface `{interface}`{}",
         region.as_ref().map(|r| format!(" in region `{r}`")).unwrap_or_default()
     )]
+    /// No endpoint in the catalog matches the service type, interface and region asked for.
     NoEndpoint {
+        /// The catalog type looked for, e.g. `compute` or `object-store`.
         service_type: String,
+        /// The interface looked for: `public`, `internal` or `admin`.
         interface: String,
+        /// The region looked for; `None` when any region would do.
         region: Option<String>,
     },
+    /// The matching catalog endpoint's `url` does not parse as a URL.
     #[error("the catalog's `{service_type}` endpoint `{url}` is not a URL")]
-    BadEndpoint { service_type: String, url: String },
+    BadEndpoint {
+        /// The catalog type whose endpoint was picked.
+        service_type: String,
+        /// The endpoint's `url` as the catalog gave it.
+        url: String,
+    },
 }
 
 /// Which project the token is scoped to.
@@ -62,10 +88,16 @@ pub enum Project {
 pub struct PasswordLogin {
     /// Keystone's root or its `/v3`, as in `OS_AUTH_URL`.
     pub auth_url: Url,
+    /// The user's name (`OS_USERNAME`), unique within `user_domain`.
     pub username: String,
+    /// The user's password (`OS_PASSWORD`); redacted from `Debug` and reported as a secret.
     pub password: String,
+    /// The domain name the user belongs to (`OS_USER_DOMAIN_NAME`).
     pub user_domain: String,
+    /// The project the token is scoped to (`OS_PROJECT_NAME` or `OS_PROJECT_ID`).
     pub project: Project,
+    /// The domain name that qualifies a project name (`OS_PROJECT_DOMAIN_NAME`); unused for
+    /// [`Project::Id`].
     pub project_domain: String,
 }
 
@@ -122,21 +154,28 @@ impl PasswordLogin {
 /// One endpoint of a catalog entry.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct Endpoint {
+    /// Who the URL is for: `public`, `internal` or `admin`.
     pub interface: String,
+    /// The legacy region name; `None` when the catalog omits it.
     #[serde(default)]
     pub region: Option<String>,
+    /// The region's id, matched like `region`; `None` when the catalog omits it.
     #[serde(default)]
     pub region_id: Option<String>,
+    /// The service's base URL for this interface and region, unparsed.
     pub url: String,
 }
 
 /// One service of a v3 catalog (`token.catalog[]`).
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct Service {
+    /// The catalog type (JSON `type`), e.g. `compute`, `identity`, `object-store`.
     #[serde(rename = "type")]
     pub service_type: String,
+    /// The deployment's own name for the service (e.g. `nova`); `None` when omitted.
     #[serde(default)]
     pub name: Option<String>,
+    /// Where the service answers, one entry per interface and region.
     #[serde(default)]
     pub endpoints: Vec<Endpoint>,
 }
@@ -144,8 +183,11 @@ pub struct Service {
 /// What a login returns: the token, when it expires, and the catalog.
 #[derive(Clone)]
 pub struct Session {
+    /// The token from `X-Subject-Token`, sent as `X-Auth-Token`; redacted from `Debug`.
     pub token: String,
+    /// When Keystone says the token expires; `None` when it gave no `expires_at` (never renewed).
     pub expires_at: Option<jiff::Timestamp>,
+    /// The service catalog of the scoped token; empty when Keystone sent none.
     pub catalog: Vec<Service>,
 }
 
@@ -262,6 +304,7 @@ pub struct KeystoneAuth {
 }
 
 impl KeystoneAuth {
+    /// Credentials that log in with `login` on first use; no request is made here.
     pub fn new(login: PasswordLogin) -> Self {
         KeystoneAuth {
             login,
@@ -337,6 +380,7 @@ pub struct TokenAuth {
 }
 
 impl TokenAuth {
+    /// Credentials that send `token` as-is on every request.
     pub fn new(token: impl Into<String>) -> Self {
         TokenAuth {
             token: token.into(),

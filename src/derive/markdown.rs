@@ -8,6 +8,7 @@ use super::{Block, Row, Table, squash};
 /// A row that never closes stops at this many lines, so a stray `|` cannot swallow the page.
 const MAX_ROW_LINES: usize = 50;
 
+/// The blocks of a Markdown page, in page order.
 pub fn blocks(text: &str) -> Vec<Block> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();

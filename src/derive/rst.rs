@@ -9,6 +9,7 @@
 use super::markdown::dedent;
 use super::{Block, Row, Table, squash};
 
+/// The blocks of a reStructuredText page, in page order.
 pub fn blocks(text: &str) -> Vec<Block> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();

@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+/// `v` as a YAML document, ending with a newline.
 pub fn to_yaml(v: &Value) -> String {
     let mut out = String::new();
     if is_inline(v) {

@@ -1,7 +1,7 @@
 //! conform: a contract-conformance harness for HTTP APIs.
 //!
 //! YAML scenarios ([`scenario`]) drive HTTP calls ([`run`]) against a target ([`targets`]: a vendor
-//! with its real [`credentials`], or a reference [`mock`]); every response is checked ([`check`]) against
+//! with its real [`targets::credentials`], or a reference [`mock`]); every response is checked ([`check`]) against
 //! the API's OpenAPI 3.1 spec ([`openapi`]) and the scenario's expectations, and every difference
 //! becomes a [`check::Finding`] that points at the JSON location, the schema rule and the
 //! scenario line. Reports ([`report`]) are pure functions of the [`run::RunResult`]; [`redact`]
@@ -33,7 +33,6 @@
 //! ```
 
 pub mod check;
-pub mod credentials;
 pub mod derive;
 pub mod fuzz;
 pub mod har;

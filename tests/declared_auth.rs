@@ -433,7 +433,7 @@ fn a_published_specs_alternatives_are_chosen_by_the_variables_set() {
         println!("skipped: {} is absent (it is there in CI)", path.display());
         return;
     }
-    use conform::credentials::declared::{Named, Vars, resolve};
+    use conform::targets::credentials::declared::{Named, Vars, resolve};
     use conform::targets::{Auth, Prepared};
     let spec = conform::openapi::load_api("tictactoe", &path).unwrap_or_else(|d| panic!("{d}"));
     let base = reqwest::Url::parse("http://127.0.0.1:9/").expect("a URL");

@@ -36,7 +36,7 @@ use serde_json::{Value, json};
 
 use self::store::{CancelRefused, Filter, MONTHLY_QUOTA, Status, Store, Summary};
 use super::{Clock, Fault, MockOptions};
-use crate::credentials::bearer::BearerAuth;
+use crate::targets::credentials::bearer::BearerAuth;
 use crate::vendor::liveperson::discovery::RTBF_SERVICE;
 
 /// The mock's one valid token. Fixed, so a person can paste it from `conform mock`'s output.

@@ -1,6 +1,6 @@
 //! The targets file: where each API's calls go and which credential convention applies.
 //! Credentials are never read from the file: they come from the environment, by each vendor
-//! ecosystem's own conventions ([`crate::credentials::convention`]); `targets.example.yaml` shows an entry
+//! ecosystem's own conventions ([`crate::targets::credentials::convention`]); `targets.example.yaml` shows an entry
 //! of each kind.
 //!
 //! ```yaml
@@ -20,11 +20,11 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::Target;
-use crate::credentials::convention::{self, Setup, Vendor, Vendors};
-use crate::credentials::declared;
 use crate::openapi::Registry;
 use crate::source::Diagnostic;
 use crate::source::{Pos, Spanned};
+use crate::targets::credentials::convention::{self, Setup, Vendor, Vendors};
+use crate::targets::credentials::declared;
 
 /// One API's entry.
 #[derive(Debug, Default, Deserialize, JsonSchema)]

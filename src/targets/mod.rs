@@ -1,6 +1,6 @@
 //! Where calls go: a [`Target`] per API (base URL and credentials), chosen on the command line
 //! (`--target API=URL`), from a targets file ([`config`]) or the embedded mocks, decided in
-//! [`sources`]. A target's credentials ([`crate::credentials`]: a vendor's convention or what
+//! [`sources`]. A target's credentials ([`crate::targets::credentials`]: a vendor's convention or what
 //! the API's spec declares) attach themselves to a request through [`Auth`].
 
 use std::collections::BTreeMap;
@@ -13,6 +13,7 @@ use reqwest::Url;
 
 pub mod arg;
 pub mod config;
+pub mod credentials;
 pub mod servers;
 pub mod sources;
 

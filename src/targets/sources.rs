@@ -8,12 +8,12 @@
 //!
 //! `--target` gives a URL and nothing else: the API's credentials, account, region and `mock:`
 //! come from the targets file when it has an entry for the API, else from the convention of the
-//! vendor that ships it (see [`crate::credentials::convention`]) when the environment holds its variables.
+//! vendor that ships it (see [`crate::targets::credentials::convention`]) when the environment holds its variables.
 //! With a URL given no other host is asked for one (no region endpoint, catalog or domain
 //! lookup).
 //!
 //! An API with no vendor convention (and an entry without `auth:`) gets the credentials its
-//! spec declares ([`crate::credentials::declared`]) when its `CONFORM_<API>_*` variables are set.
+//! spec declares ([`crate::targets::credentials::declared`]) when its `CONFORM_<API>_*` variables are set.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -23,10 +23,10 @@ use reqwest::Url;
 use super::config::{self, Env, Resolver, TargetEntry};
 use super::servers::SpecServer;
 use super::{Target, Targets, parse_target_arg};
-use crate::credentials::convention::{self, Vendors};
-use crate::credentials::declared::{self, Named, Vars};
 use crate::openapi::{Registry, SpecFiles};
 use crate::source::{Diagnostic, Pos};
+use crate::targets::credentials::convention::{self, Vendors};
+use crate::targets::credentials::declared::{self, Named, Vars};
 
 /// The parsed `--target` values and targets file of a run, and the vendors whose conventions
 /// their entries may name.

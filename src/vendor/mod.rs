@@ -1,5 +1,5 @@
 //! The vendors conform knows, one module each, registered in [`VENDORS`]: each is a
-//! [`Vendor`](crate::credentials::convention::Vendor), its credential convention (the ecosystem's
+//! [`Vendor`](crate::targets::credentials::convention::Vendor), its credential convention (the ecosystem's
 //! environment variables and files), how it finds an API's URL when none is given, and how it
 //! signs or logs in. The core reaches a vendor only through that trait and this list, so a new
 //! vendor is one new module and one line in [`VENDORS`].
@@ -24,7 +24,7 @@ pub mod openstack;
 #[cfg(test)]
 mod tests;
 
-use crate::credentials::convention::{self, Vendors};
+use crate::targets::credentials::convention::{self, Vendors};
 
 /// Every vendor conform knows, in the order their conventions are listed.
 pub static VENDORS: Vendors = &[

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use reqwest::Url;
 
-use crate::credentials::convention::{Setup, SetupError, TargetFuture, Vendor};
+use crate::targets::credentials::convention::{Setup, SetupError, TargetFuture, Vendor};
 use crate::targets::{Target, parse_base_url};
 
 /// The region's variable, when the entry names no `region:`.

@@ -8,8 +8,8 @@ use std::time::Duration;
 use reqwest::Url;
 use serde::Deserialize;
 
-use crate::credentials::bearer::BearerAuth;
 use crate::targets::Target;
+use crate::targets::credentials::bearer::BearerAuth;
 
 /// LivePerson's CSDS, which every account's domain lookup goes through.
 pub const DEFAULT_CSDS: &str = "https://api.liveperson.net";

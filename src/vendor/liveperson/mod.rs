@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use reqwest::Url;
 
-use crate::credentials::bearer::BearerAuth;
-use crate::credentials::convention::{Setup, SetupError, TargetFuture, Vendor};
-use crate::credentials::declared;
+use crate::targets::credentials::bearer::BearerAuth;
+use crate::targets::credentials::convention::{Setup, SetupError, TargetFuture, Vendor};
+use crate::targets::credentials::declared;
 use crate::targets::{Target, parse_base_url};
 
 /// The token's variable for the APIs LivePerson ships.

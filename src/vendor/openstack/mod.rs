@@ -12,8 +12,8 @@ use reqwest::Url;
 use serde_json::Value;
 
 use self::keystone::{KeystoneAuth, PasswordLogin, Project, TokenAuth};
-use crate::credentials::convention::{Setup, SetupError, TargetFuture, Vendor};
 use crate::targets::Target;
+use crate::targets::credentials::convention::{Setup, SetupError, TargetFuture, Vendor};
 
 /// `auth: keystone`: a Keystone token, the endpoint from the catalog.
 #[derive(Debug, Clone, Copy)]

@@ -67,7 +67,8 @@ pub struct ProbePlan {
     pub param: String,
     /// Index of the read of the item (its GET) in the spec's operations.
     pub read: usize,
-    /// The read's request: the path parameters it shares with the create, the id left `null` to fill.
+    /// The read's request: the path parameters it shares with the create, and the id left
+    /// `null` to fill.
     pub read_request: Request,
     /// The operation run on the item after the create (index, a request that worked); `None` for
     /// the create alone.

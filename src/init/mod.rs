@@ -25,7 +25,8 @@ use crate::openapi::ApiSpec;
 /// The scenario files of a new corpus, not yet written.
 #[derive(Debug)]
 pub struct Corpus {
-    /// The API the corpus is for (its spec's name); `conform init` writes it into a folder so named.
+    /// The API the corpus is for (its spec's name); `conform init` writes it into a folder
+    /// so named.
     pub api: String,
     /// The scenario files, one per operation or lifecycle.
     pub files: Vec<CorpusFile>,

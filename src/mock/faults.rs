@@ -31,7 +31,7 @@ pub enum Fault {
     WrongErrorCode,
     /// A documented response header is left out.
     MissingHeader,
-    /// JSON bodies are sent as `text/plain` (applied by [`layer`]).
+    /// JSON bodies are sent as `text/plain` (a transport fault: every mock).
     WrongContentType,
     /// A repeated `clientToken` is treated as a new request instead of replaying the first.
     IdempotencyIgnored,
@@ -39,16 +39,16 @@ pub enum Fault {
     ForbiddenTransition,
     /// An asynchronous state change never reaches its final state.
     NeverCompletes,
-    /// Every response is delayed past the step timeout (by [`SLOW_DELAY`]; applied by [`layer`]).
+    /// Every response is delayed past the step timeout (by [`SLOW_DELAY`]; a transport fault).
     Slow,
-    /// The connection is cut in the middle of the response body (applied by [`layer`]).
+    /// The connection is cut mid-body (a transport fault: every mock).
     ConnectionReset,
-    /// JSON bodies are cut short so they no longer parse (applied by [`layer`]).
+    /// JSON bodies are cut short so they no longer parse (a transport fault: every mock).
     MalformedJson,
 }
 
 impl Fault {
-    /// Every profile, in the order `--fault` help lists them.
+    /// Every profile, in the order `conform mock --list-faults` lists them.
     pub const ALL: &'static [Fault] = &[
         Fault::WrongSuccessStatus,
         Fault::BodyOnEmptyResponse,
@@ -67,7 +67,7 @@ impl Fault {
         Fault::MalformedJson,
     ];
 
-    /// The profile's name as `--fault` takes it (`wrong-success-status`).
+    /// The profile's name, as `conform mock --fault` takes it (`wrong-success-status`).
     pub fn name(self) -> &'static str {
         match self {
             Fault::WrongSuccessStatus => "wrong-success-status",

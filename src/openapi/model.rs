@@ -13,7 +13,7 @@ pub struct ApiSpec {
     pub name: String,
     /// The root spec file; files its `$ref`s name are read from beside it.
     pub path: PathBuf,
-    /// Every operation of every path, in document order.
+    /// Every operation, `x-conform-variants` included, paths in document order.
     pub operations: Vec<Operation>,
     /// The document's `servers` URLs, each with its variables' defaults filled in, in order.
     pub servers: Vec<String>,

@@ -64,7 +64,8 @@ pub fn decode_query(query: &str) -> Vec<(String, String)> {
 pub enum Scheme {
     /// ROA signature v1: `Authorization: acs AKID:SIG` over a StringToSign.
     V1,
-    /// Signature v3: `Authorization: ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=...`.
+    /// Signature v3: `Authorization: ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,
+    /// Signature=...`.
     V3,
 }
 

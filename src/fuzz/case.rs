@@ -59,9 +59,13 @@ impl Kind {
 /// scenario step, and the runner builds the request from that step as from any other.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Request {
+    /// Path parameters by name (the template's `{name}`s).
     pub path: Vec<(String, Value)>,
+    /// Query parameters by name.
     pub query: Vec<(String, Value)>,
+    /// Header and cookie parameters by name.
     pub headers: Vec<(String, Value)>,
+    /// The JSON body; `None` sends no body.
     pub body: Option<Value>,
 }
 
@@ -84,7 +88,9 @@ impl Request {
 pub struct Case {
     /// Its place among the cases of its operation, from 1: the name it is reported under.
     pub number: usize,
+    /// Whether the case is valid, a boundary or a negative, and what it breaks.
     pub kind: Kind,
+    /// What the case sends.
     pub request: Request,
     /// The create to run first, whose id fills a path parameter, and the delete after.
     pub chain: Option<Chained>,

@@ -14,10 +14,12 @@ use crate::openapi::{Operation, Param, Schema, model_is_json};
 
 /// What the cases of an operation are made from.
 pub struct Inputs<'a> {
+    /// The operation the cases are for.
     pub op: &'a Operation,
     /// Parameter values the user fixed (`--var NAME=VALUE` naming a parameter): used in every
     /// case, except the negatives that break that parameter.
     pub fixed: &'a BTreeMap<String, Value>,
+    /// The most cases the operation gets (`--max-examples`; 0 counts as 1).
     pub max_examples: usize,
     /// Header names (lower-case) the target's credentials set: never generated.
     pub auth_headers: &'a [String],
@@ -39,10 +41,12 @@ pub fn op_seed(seed: u64, api: &str, op: &str) -> u64 {
 pub struct Dice(u64);
 
 impl Dice {
+    /// A source seeded with `seed` (an [`op_seed`]).
     pub fn new(seed: u64) -> Dice {
         Dice(seed)
     }
 
+    /// The next 64 random bits.
     pub fn draw(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;

@@ -21,8 +21,9 @@ use crate::scenario::Capture;
 /// The create, capture and delete that put a real id in a case's path.
 #[derive(Debug, Clone)]
 pub struct Chained {
-    /// The path parameter the id fills, and the variable it is captured into.
+    /// The item's path parameter the id fills (`server_id`).
     pub param: String,
+    /// The scenario variable the created id is captured into.
     pub var: String,
     /// The create, a wait for it to settle, another operation on the resource and a wait for
     /// that one, as the chain has them.
@@ -37,6 +38,7 @@ impl Chained {
         self.before.clone()
     }
 
+    /// The delete of the created resource, for the case's `finally`; `None` when the spec has none.
     pub fn delete_step(&self) -> Option<DraftStep> {
         self.delete.clone()
     }
@@ -57,16 +59,27 @@ pub struct Chains {
 /// What [`super::settle::probe`] runs: the create, the read of the item, the operation after
 /// the create if any, and the delete that cleans up.
 pub struct ProbePlan {
+    /// Index of the create in the spec's operations.
     pub create: usize,
+    /// A create request that got its success status.
     pub create_request: Request,
+    /// The item's path parameter the created id fills (`todoId`).
     pub param: String,
+    /// Index of the read of the item (its GET) in the spec's operations.
     pub read: usize,
+    /// The read's request: the path parameters it shares with the create, and the id left
+    /// `null` to fill.
     pub read_request: Request,
+    /// The operation run on the item after the create (index, a request that worked); `None` for
+    /// the create alone.
     pub before: Option<(usize, Request)>,
+    /// The delete that cleans up (index, request); `None` when the spec has none.
     pub delete: Option<(usize, Request)>,
 }
 
 impl Chains {
+    /// The lifecycles of `spec` (`doc` is the same file as written, for its `links`), none
+    /// of whose requests has worked yet.
     pub fn new(spec: &ApiSpec, doc: &Doc) -> Chains {
         let lifecycles = lifecycles(spec, doc);
         let worked = vec![None; lifecycles.len()];

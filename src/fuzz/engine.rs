@@ -26,6 +26,7 @@ use crate::run::{
 use crate::scenario::Found;
 use crate::source::Diagnostic;
 
+/// Runs `conform fuzz`: generated cases for every operation of the APIs, through a [`Runner`].
 pub struct Fuzzer {
     runner: Arc<Runner>,
     options: FuzzOptions,
@@ -43,6 +44,7 @@ pub(super) struct Ran {
 }
 
 impl Fuzzer {
+    /// A fuzzer running its cases through `runner`, with `options` (seed, budget, jobs, ...).
     pub fn new(runner: Arc<Runner>, options: FuzzOptions) -> Self {
         Fuzzer {
             runner,

@@ -34,13 +34,17 @@ pub enum Pairing {
 pub enum Difference {
     /// Exchanges (of a step, or of an operation with this status) in one recording only.
     Unpaired {
+        /// The recording that has them.
         only: Side,
     },
     /// The statuses one step answered with in each recording.
     Status {
+        /// Step A's statuses, ascending.
         a: Vec<u16>,
+        /// Step B's statuses, ascending.
         b: Vec<u16>,
     },
+    /// The paired exchanges differ in shape: a field, header or content type.
     Shape(ShapeDiff),
 }
 
@@ -65,8 +69,12 @@ impl Serialize for Difference {
 /// The differences of one operation and status (`None`: the step's statuses differ).
 #[derive(Debug, Serialize)]
 pub struct Group {
+    /// The operation: the `_conform` call when paired by step, else the matched spec operation's
+    /// id, or `METHOD /path` with id-like segments as `{}` when none matches.
     pub operation: String,
+    /// The response status; `None` for a [`Difference::Status`] of a step.
     pub status: Option<u16>,
+    /// The differences, each once with every place it was seen.
     pub differences: Vec<Found>,
 }
 
@@ -74,18 +82,22 @@ pub struct Group {
 /// first entry of the key in the recording it was seen in, `#/log/entries/3`.
 #[derive(Debug, Serialize)]
 pub struct Found {
+    /// What differs.
     pub difference: Difference,
+    /// Every place it was seen (`scenario › step` or `#/log/entries/3`), repeats removed.
     pub at: Vec<String>,
 }
 
 /// What two recordings differ in.
 #[derive(Debug, Serialize)]
 pub struct Drift {
+    /// How the entries were paired.
     pub pairing: Pairing,
     /// Entries of A and of B.
     pub entries: [usize; 2],
     /// Keys (steps, or operations) present in both.
     pub paired: usize,
+    /// The differences by operation and status, ordered by operation then status.
     pub groups: Vec<Group>,
 }
 

@@ -31,41 +31,60 @@ pub use record::Recorder;
 #[non_exhaustive]
 pub enum HarError {
     // The library says what went wrong with the path; the CLI names the flag that gave it.
+    /// The path names a folder, not a file.
     #[error("{}: is a folder; name a file such as run.har", path.display())]
-    IsDir { path: PathBuf },
+    IsDir {
+        /// The folder given where a HAR file was expected.
+        path: PathBuf,
+    },
+    /// The HAR file cannot be created (missing folder, no permission).
     #[error("{}: cannot write there: {cause}", path.display())]
     Create {
+        /// The file that could not be created.
         path: PathBuf,
         /// Not `source`: the message says it, and a chained source would say it twice.
         cause: std::io::Error,
     },
+    /// Writing the recording into the created file failed.
     #[error("cannot write {}: {cause}", path.display())]
     Write {
+        /// The file being written.
         path: PathBuf,
         /// Not `source`: the message says it, and a chained source would say it twice.
         cause: std::io::Error,
     },
+    /// The HAR file cannot be read (missing, no permission).
     #[error("cannot read {}: {cause}", path.display())]
     Read {
+        /// The file that could not be read.
         path: PathBuf,
         /// Not `source`: the message says it, and a chained source would say it twice.
         cause: std::io::Error,
     },
+    /// The file is over the size limit the reader was given (the CLI passes [`MAX_HAR_BYTES`]).
     #[error(
         "{}: {size} bytes is over conform's limit of {limit} bytes ({} MiB) for a HAR file; \
          split the recording",
         path.display(), limit / (1024 * 1024)
     )]
     TooLarge {
+        /// The file that is too large.
         path: PathBuf,
+        /// Its size in bytes.
         size: u64,
+        /// The largest size accepted, in bytes.
         limit: u64,
     },
+    /// The file is not JSON of HAR's shape.
     #[error("{}:{line}:{col}: not a HAR file: {message} (expected a JSON object {{\"log\": {{\"entries\": [...]}}}})", path.display())]
     Parse {
+        /// The file that does not parse.
         path: PathBuf,
+        /// The 1-based line where parsing stopped.
         line: usize,
+        /// The 1-based column where parsing stopped.
         col: usize,
+        /// What the JSON parser found wrong.
         message: String,
     },
 }

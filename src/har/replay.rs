@@ -48,6 +48,7 @@ struct Recorded {
 /// The recorded answer, or why there is none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
+    /// The recording holds an answer for the request.
     Recorded {
         /// The recorded response, the client's made-up ids put back in.
         response: Response,
@@ -57,7 +58,10 @@ pub enum Answer {
     /// An operation of the spec, not in the recording as asked; `nearest` says which recorded
     /// request comes closest and how it differs.
     NotRecorded {
+        /// The id of the operation the request is.
         operation: String,
+        /// The nearest recorded request (`METHOD url (#/log/entries/N)`) and how it differs; `None`
+        /// when the recording is empty.
         nearest: Option<String>,
     },
     /// No operation of the spec is this request.
@@ -68,13 +72,17 @@ pub enum Answer {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReplayError {
+    /// No entry of the recording is an operation of the API's spec.
     #[error(
         "{file}: no entry of the recording is an operation of `{api}` ({entries} entries read); \
          record the API's scenarios with `conform run --record`"
     )]
     NothingForApi {
+        /// The recording as named to the user.
         file: String,
+        /// The API whose spec was matched against.
         api: String,
+        /// How many entries the recording holds in all.
         entries: usize,
     },
 }
@@ -175,6 +183,7 @@ impl Replay {
         self.entries.len()
     }
 
+    /// Whether no entry can be answered (never, for a [`Replay::new`] that succeeded).
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

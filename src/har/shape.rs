@@ -39,7 +39,9 @@ const IGNORED_HEADERS: &[&str] = &[
 /// Which recording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Side {
+    /// The first recording given (`conform diff A B`).
     A,
+    /// The second recording given.
     B,
 }
 
@@ -62,14 +64,27 @@ pub struct Profile {
 pub enum ShapeDiff {
     /// Types at `pointer`, each side's joined with ` or `, `missing` where absent.
     Field {
+        /// The JSON Pointer into the bodies, array items as `*` (`/servers/*/id`).
         pointer: String,
+        /// The types seen in recording A (`string or null`).
         a: String,
+        /// The types seen in recording B.
         b: String,
     },
     /// A response header in one recording only.
-    Header { name: String, only: Side },
+    Header {
+        /// The header's name, lower-case.
+        name: String,
+        /// The recording that has it.
+        only: Side,
+    },
     /// Content-Type essences, `none` where the header is absent.
-    ContentType { a: String, b: String },
+    ContentType {
+        /// The essences seen in recording A, joined with ` or `.
+        a: String,
+        /// The essences seen in recording B, joined with ` or `.
+        b: String,
+    },
 }
 
 impl Profile {

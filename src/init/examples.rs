@@ -17,6 +17,7 @@ pub struct ExampleScenario {
     /// `examples/<api>/<operationId>/<example>`: also the path it is known by, since it has
     /// no file.
     pub id: String,
+    /// The one-step scenario's YAML, sending the example.
     pub text: String,
 }
 

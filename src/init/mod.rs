@@ -25,34 +25,48 @@ use crate::openapi::ApiSpec;
 /// The scenario files of a new corpus, not yet written.
 #[derive(Debug)]
 pub struct Corpus {
+    /// The API the corpus is for (its spec's name); `conform init` writes it into a folder
+    /// so named.
     pub api: String,
+    /// The scenario files, one per operation or lifecycle.
     pub files: Vec<CorpusFile>,
 }
 
+/// One scenario file of a new corpus: its name and YAML text.
 #[derive(Debug)]
 pub struct CorpusFile {
     /// The file name inside the API's folder (`widget-lifecycle.yaml`).
     pub name: String,
+    /// The scenario YAML, starting with [`SCHEMA_LINE`].
     pub text: String,
 }
 
 /// What writing a corpus did: every file written, and every one left alone because it existed.
 #[derive(Debug, Default)]
 pub struct Written {
+    /// The files created, in corpus order.
     pub written: Vec<PathBuf>,
+    /// The files that already existed and were left as they were.
     pub kept: Vec<PathBuf>,
 }
 
+/// Why [`write_corpus`] could not write a corpus.
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
+    /// The corpus folder could not be created.
     #[error("cannot create the folder {path}: {source}")]
     Folder {
+        /// The folder that could not be created.
         path: PathBuf,
+        /// What the file system said.
         source: std::io::Error,
     },
+    /// A scenario file could not be created or written.
     #[error("cannot write {path}: {source}")]
     Write {
+        /// The file that could not be written.
         path: PathBuf,
+        /// What the file system said.
         source: std::io::Error,
     },
 }

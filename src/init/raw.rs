@@ -28,10 +28,13 @@ impl Doc {
         Ok(Doc { root })
     }
 
+    /// A document from a value already parsed or built (a test's, or `null` where the spec file
+    /// cannot be read again), with no file behind it.
     pub fn from_value(root: Value) -> Doc {
         Doc { root }
     }
 
+    /// The whole document as parsed, `$ref`s unresolved.
     pub fn root(&self) -> &Value {
         &self.root
     }

@@ -15,24 +15,40 @@ use axum::response::Response;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Fault {
+    /// Success answers with another 2xx than the spec documents.
     WrongSuccessStatus,
+    /// A response documented without a body gets one.
     BodyOnEmptyResponse,
+    /// A required field is left out of success bodies.
     MissingRequiredField,
+    /// A field has the wrong JSON type (`"true"` for a boolean).
     WrongType,
+    /// Error envelopes documented as closed get an undocumented field.
     ExtraField,
+    /// Errors use another envelope shape than documented.
     WrongErrorEnvelope,
+    /// Errors carry another error code than documented.
     WrongErrorCode,
+    /// A documented response header is left out.
     MissingHeader,
+    /// JSON bodies are sent as `text/plain` (a transport fault: every mock).
     WrongContentType,
+    /// A repeated `clientToken` is treated as a new request instead of replaying the first.
     IdempotencyIgnored,
+    /// A transition the resource's state machine forbids succeeds.
     ForbiddenTransition,
+    /// An asynchronous state change never reaches its final state.
     NeverCompletes,
+    /// Every response is delayed past the step timeout (by [`SLOW_DELAY`]; a transport fault).
     Slow,
+    /// The connection is cut mid-body (a transport fault: every mock).
     ConnectionReset,
+    /// JSON bodies are cut short so they no longer parse (a transport fault: every mock).
     MalformedJson,
 }
 
 impl Fault {
+    /// Every profile, in the order `conform mock --list-faults` lists them.
     pub const ALL: &'static [Fault] = &[
         Fault::WrongSuccessStatus,
         Fault::BodyOnEmptyResponse,
@@ -51,6 +67,7 @@ impl Fault {
         Fault::MalformedJson,
     ];
 
+    /// The profile's name, as `conform mock --fault` takes it (`wrong-success-status`).
     pub fn name(self) -> &'static str {
         match self {
             Fault::WrongSuccessStatus => "wrong-success-status",

@@ -68,6 +68,7 @@ impl Registry {
         }
     }
 
+    /// The folder whose sub-folders are the APIs (normally `specs/`).
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -9,8 +9,11 @@ use serde_json::Value;
 /// One API: its file and operations, each with compiled validators.
 #[derive(Debug)]
 pub struct ApiSpec {
+    /// The API's name as the config names it (the key its spec is loaded under).
     pub name: String,
+    /// The root spec file; files its `$ref`s name are read from beside it.
     pub path: PathBuf,
+    /// Every operation, `x-conform-variants` included, paths in document order.
     pub operations: Vec<Operation>,
     /// The document's `servers` URLs, each with its variables' defaults filled in, in order.
     pub servers: Vec<String>,
@@ -20,10 +23,12 @@ pub struct ApiSpec {
 }
 
 impl ApiSpec {
+    /// The operation whose id (its `operationId`, else `METHOD /path`) is `id`.
     pub fn operation(&self, id: &str) -> Option<&Operation> {
         self.operations.iter().find(|o| o.id == id)
     }
 
+    /// The ids of all operations, in document order.
     pub fn operation_ids(&self) -> impl Iterator<Item = &str> {
         self.operations.iter().map(|o| o.id.as_str())
     }
@@ -32,7 +37,9 @@ impl ApiSpec {
 /// Where something is in a spec file: the file and a JSON Pointer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
+    /// The file as the user names it (shown in messages).
     pub file: Arc<str>,
+    /// A JSON Pointer into that file, as the file writes it (`/paths/~1todos/get`).
     pub pointer: String,
 }
 
@@ -66,6 +73,7 @@ pub struct Schema {
     /// `{"$ref": "<file uri>#<pointer>"}`, what is compiled against `registry`.
     pub(crate) wrapper: Value,
     pub(crate) registry: Arc<jsonschema::Registry<'static>>,
+    /// Where the schema is written.
     pub at: Location,
     /// The schema as written (after `$ref` resolution of the outer reference), for type hints.
     pub raw: Value,
@@ -141,14 +149,21 @@ impl std::fmt::Debug for Schema {
     }
 }
 
+/// One operation of the spec: a method on a path template, with its parameters, request body,
+/// responses and security requirement.
 #[derive(Debug)]
 pub struct Operation {
+    /// The `operationId`, or `METHOD /path` when the spec gives none.
     pub id: String,
+    /// The HTTP method, upper-case (`GET`).
     pub method: String,
     /// The path template, such as `/servers/{server_id}/action`.
     pub path: String,
+    /// The operation's parameters plus the path item's shared ones it does not override.
     pub params: Vec<Arc<Param>>,
+    /// The `requestBody`; `None` when the operation documents none.
     pub request_body: Option<RequestBody>,
+    /// The documented responses, one per `responses` key, in document order.
     pub responses: Vec<Response>,
     /// The security schemes the operation requires (its own `security`, else the document's),
     /// as the names of the first alternative; empty when it needs none (`[]`, or `{}` among
@@ -158,6 +173,7 @@ pub struct Operation {
     /// in order, each the schemes it needs with their scopes (what an OAuth2 token asks for);
     /// `{}` is an empty alternative (anonymous access).
     pub requirements: Vec<BTreeMap<String, Vec<String>>>,
+    /// Where the operation is written.
     pub at: Location,
 }
 
@@ -178,10 +194,12 @@ impl Operation {
             .or_else(|| self.responses.iter().find(|r| r.key == "default"))
     }
 
+    /// The `responses` keys as written (`200`, `4XX`, `default`), in document order.
     pub fn documented_statuses(&self) -> Vec<&str> {
         self.responses.iter().map(|r| r.key.as_str()).collect()
     }
 
+    /// The parameters that go in `location`, in the order of [`Operation::params`].
     pub fn params_in(&self, location: ParamIn) -> impl Iterator<Item = &Param> {
         self.params
             .iter()
@@ -193,9 +211,13 @@ impl Operation {
 /// Where a parameter goes: its `in:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ParamIn {
+    /// A segment of the path template (`{server_id}`).
     Path,
+    /// A query-string parameter.
     Query,
+    /// A request header.
     Header,
+    /// A cookie in the `Cookie` header.
     Cookie,
 }
 
@@ -230,44 +252,61 @@ impl std::fmt::Display for ParamIn {
     }
 }
 
+/// One parameter of an operation: its name, where it goes and its schema.
 #[derive(Debug)]
 pub struct Param {
+    /// The parameter's name as written (header names keep the spec's case).
     pub name: String,
     /// Where it goes.
     pub location: ParamIn,
+    /// Whether the request must carry it (`required:`; path parameters always must).
     pub required: bool,
+    /// Its `schema`; `None` when the spec gives none (any value passes).
     pub schema: Option<Arc<Schema>>,
     /// `x-conform-lenient`: the service ignores values outside the schema rather than refusing
     /// them, so a value that breaks it is no negative test (`conform fuzz` sends none).
     pub lenient: bool,
 }
 
+/// An operation's `requestBody`: whether it is required and the media types it accepts.
 #[derive(Debug)]
 pub struct RequestBody {
+    /// Whether a request must carry a body (`required:`; OpenAPI's default is false).
     pub required: bool,
+    /// The accepted media types, in document order.
     pub content: Vec<Media>,
 }
 
+/// One documented response of an operation, keyed by status code, class or `default`.
 #[derive(Debug)]
 pub struct Response {
     /// `200`, `4XX` or `default`.
     pub key: String,
+    /// The documented response headers, in document order.
     pub headers: Vec<HeaderSpec>,
     /// Empty: the response must have no body.
     pub content: Vec<Media>,
+    /// Where the response is written.
     pub at: Location,
 }
 
+/// One documented response header.
 #[derive(Debug)]
 pub struct HeaderSpec {
+    /// The header's name as written.
     pub name: String,
+    /// Whether the response must carry it (`required:`).
     pub required: bool,
+    /// Its `schema`; `None` when the spec gives none (any value passes).
     pub schema: Option<Arc<Schema>>,
 }
 
+/// One media type of a request body or response, with its schema.
 #[derive(Debug)]
 pub struct Media {
+    /// The media type as written, which may be a range (`application/json`, `*/*`, `image/*`).
     pub media_type: String,
+    /// Its `schema`; `None` when the spec gives none (any body of that type passes).
     pub schema: Option<Arc<Schema>>,
     /// The documented table read literally (`x-conform-strict`).
     pub strict: Option<Arc<Schema>>,

@@ -11,12 +11,15 @@ use crate::vendor::alibaba::sign;
 /// A received request, as the verifier needs it.
 #[derive(Debug, Clone)]
 pub struct Incoming<'a> {
+    /// The HTTP method as sent (`GET`), signed as is.
     pub method: &'a str,
     /// The path as sent (percent-encoded), without the query.
     pub path: &'a str,
     /// The query pairs, decoded.
     pub query: Vec<(String, String)>,
+    /// The request's headers, names in any case (looked up case-insensitively).
     pub headers: &'a [(String, String)],
+    /// The raw body, checked against `Content-MD5` (v1, when sent) or `x-acs-content-sha256` (v3).
     pub body: &'a [u8],
 }
 
@@ -56,30 +59,41 @@ pub fn decode_query(query: &str) -> Vec<(String, String)> {
 /// Which scheme signed a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scheme {
+    /// ROA signature v1: `Authorization: acs AKID:SIG` over a StringToSign.
     V1,
+    /// Signature v3: `Authorization: ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,
+    /// Signature=...`.
     V3,
 }
 
 /// A request whose signature checked out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
+    /// The AccessKeyId that signed it.
     pub access_key_id: String,
+    /// The scheme it was signed with.
     pub scheme: Scheme,
 }
 
 /// Why the gateway refuses a request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
+    /// The request has no `Authorization` header.
     #[error("the request has no Authorization header")]
     Missing,
+    /// The `Authorization` header is of no known scheme or lacks a part; the text says which.
     #[error("the signature is incomplete: {0}")]
     Incomplete(String),
+    /// The AccessKeyId is not one of the known keys.
     #[error("access key `{0}` does not exist")]
     UnknownKey(String),
     /// `signed`: what the server signed, for the client to diff against its own: the
     /// StringToSign (v1) or the CanonicalRequest (v3, whose StringToSign is only a hash of it).
     #[error("the signature does not match; the server signed: {signed:?}")]
-    Mismatch { signed: String },
+    Mismatch {
+        /// The StringToSign (v1) or CanonicalRequest (v3) the server computed.
+        signed: String,
+    },
 }
 
 impl Rejection {

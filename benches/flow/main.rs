@@ -40,7 +40,9 @@ use std::time::{Duration, Instant};
 use child::Finished;
 use server::Server;
 
+/// The benchmark API's spec folder.
 pub const SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/flow/specs");
+/// The name the benchmark API goes by in its specs folder and scenarios.
 pub const BENCH_API: &str = "bench";
 const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/flow/scenarios");
 const FLOW_FILE: &str = "order-lifecycle.yaml";

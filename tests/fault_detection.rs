@@ -53,6 +53,8 @@ pub(crate) fn names_rule(fault: Fault, step: &StepResult, f: &Finding) -> bool {
         Fault::Slow => f.check == CheckKind::Transport && msg.contains("no response within"),
         Fault::ConnectionReset => f.check == CheckKind::Transport,
         Fault::MalformedJson => f.check == CheckKind::Content && kw == "json",
+        // The older page's 429 where the scenario expects the current page's 403.
+        Fault::Quota429 => f.check == CheckKind::Status && msg.contains("got 429"),
         _ => false,
     }
 }

@@ -112,6 +112,11 @@ fn names_the_rule(fault: Fault, f: &Finding) -> bool {
             f.check == CheckKind::Transport && f.message.contains("connection")
         }
         Fault::Slow => f.check == CheckKind::Transport && f.message.contains("no response within"),
+        Fault::Quota429 => {
+            f.check == CheckKind::Status
+                && text(&f.actual) == "429"
+                && text(&f.expected) == "\"403\""
+        }
         other => panic!("no diagnosis defined for `{other}`"),
     }
 }
@@ -128,6 +133,7 @@ const FAULTS: &[Fault] = &[
     Fault::MalformedJson,
     Fault::ConnectionReset,
     Fault::Slow,
+    Fault::Quota429,
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

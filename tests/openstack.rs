@@ -56,8 +56,9 @@ fn names_the_rule(fault: Fault, f: &Finding) -> bool {
     }
 }
 
-/// Profiles with no rule to break in Nova's restore contract: Nova has no client tokens.
-const NOT_APPLICABLE: &[Fault] = &[Fault::IdempotencyIgnored];
+/// Profiles with no rule to break in Nova's restore contract: Nova has no client tokens and
+/// no monthly quota.
+const NOT_APPLICABLE: &[Fault] = &[Fault::IdempotencyIgnored, Fault::Quota429];
 
 /// The profiles the OpenStack mock implements (its own and the shared transport ones): all
 /// but the inapplicable, so a new profile must be implemented and caught here or listed above.

@@ -45,6 +45,9 @@ pub enum Fault {
     ConnectionReset,
     /// JSON bodies are cut short so they no longer parse (a transport fault: every mock).
     MalformedJson,
+    /// An exhausted monthly quota is answered 429, as an earlier vendor page documented it,
+    /// instead of the current page's 403 (LivePerson's create).
+    Quota429,
 }
 
 impl Fault {
@@ -65,6 +68,7 @@ impl Fault {
         Fault::Slow,
         Fault::ConnectionReset,
         Fault::MalformedJson,
+        Fault::Quota429,
     ];
 
     /// The profile's name, as `conform mock --fault` takes it (`wrong-success-status`).
@@ -85,6 +89,7 @@ impl Fault {
             Fault::Slow => "slow",
             Fault::ConnectionReset => "connection-reset",
             Fault::MalformedJson => "malformed-json",
+            Fault::Quota429 => "quota-429",
         }
     }
 
@@ -122,6 +127,9 @@ impl Fault {
             Fault::Slow => "every response is delayed past the step timeout",
             Fault::ConnectionReset => "the connection is cut in the middle of the response body",
             Fault::MalformedJson => "JSON bodies are cut short and no longer parse",
+            Fault::Quota429 => {
+                "the monthly quota is answered 429 as LivePerson's earlier page had it, not 403"
+            }
         }
     }
 }

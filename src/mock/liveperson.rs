@@ -302,7 +302,12 @@ async fn create(
     let now = app.now(&store, &site);
     match store.create(&site, user, request.to_string(), now) {
         Some(d) => (StatusCode::CREATED, Json(app.shaped(d.record(now)))).into_response(),
-        // 403, the status the spec documents for it; 429 would say "rate", not "quota".
+        // The earlier create page's 429 ("threshold"), only under its fault profile.
+        None if app.is(Fault::Quota429) => app.error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Requests threshold for current month was reached",
+        ),
+        // 403, the current create page's status; 429 would say "rate", not "quota".
         None => app.error(
             StatusCode::FORBIDDEN,
             format!("The monthly quota of {MONTHLY_QUOTA} deletion requests is used up"),

@@ -41,10 +41,12 @@ pub struct StepContext<'a> {
     pub deadline: Option<Instant>,
     /// The run's stop signal: polls stop at it, and clean-up is bounded by its budget.
     pub interrupt: &'a super::Interrupt,
-    /// Response bodies larger than this are not read (`--max-body`).
+    /// Response bodies larger than this are not read.
     pub max_body: usize,
     /// The API the step calls, to name its credential variables in messages.
     pub api: &'a str,
+    /// How messages name the settings they point at (the CLI's flags).
+    pub remedies: &'a dyn crate::remedy::Remedies,
 }
 
 impl StepContext<'_> {
@@ -83,7 +85,7 @@ enum Bound {
 }
 
 impl Bound {
-    fn ran_out(self) -> Finding {
+    fn ran_out(self, remedies: &dyn crate::remedy::Remedies) -> Finding {
         match self {
             Bound::Scenario => Finding::error(
                 CheckKind::Scenario,
@@ -91,7 +93,10 @@ impl Bound {
             ),
             Bound::Cleanup => Finding::error(
                 CheckKind::Limit,
-                "the clean-up budget after the interrupt ran out before this step (`--cleanup-timeout`)",
+                format!(
+                    "the clean-up budget after the interrupt ran out before this step (`{}`)",
+                    remedies.name(crate::remedy::Setting::CleanupTimeout)
+                ),
             ),
         }
     }
@@ -331,7 +336,9 @@ async fn send(
     let deadline = ctx.deadline();
     let remaining = deadline.map(|(d, _)| d.saturating_duration_since(Instant::now()));
     if let (Some(Duration::ZERO), Some((_, bound))) = (remaining, deadline) {
-        result.findings.push(bound.ran_out().at(s.call_pos));
+        result
+            .findings
+            .push(bound.ran_out(ctx.remedies).at(s.call_pos));
         return None;
     }
     let this_timeout = remaining.map_or(polling.timeout, |r| r.min(polling.timeout));

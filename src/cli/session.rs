@@ -27,10 +27,11 @@ pub struct Prepared {
 }
 
 pub fn prepare(args: &SessionArgs) -> anyhow::Result<Prepared> {
-    let mut sources = TargetSources::parse(
+    let mut sources = TargetSources::parse_named(
         &args.targets,
         args.targets_file.as_deref(),
         conform::vendor::VENDORS,
+        Arc::new(Flags),
     )
     .map_err(|d| anyhow::anyhow!("{d}"))?;
     let inputs = Arc::new(Inputs::parse(&args.vars, args.env_file.as_deref()).map_err(var_error)?);

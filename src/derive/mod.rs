@@ -10,17 +10,17 @@
 //! a spec: the tables say less than a contract needs (error bodies, headers, formats).
 
 pub mod crosscheck;
-pub mod draft;
 pub mod markdown;
 pub mod openapi;
 pub mod rst;
+pub mod tables;
 pub mod types;
 pub mod yaml;
 
 use std::fmt;
 
 pub use crosscheck::Disagreement;
-pub use draft::Derived;
+pub use tables::Derived;
 
 /// The two documentation formats the seeds come in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,7 +131,7 @@ pub fn derive(text: &str, format: Option<Format>) -> Derived {
         Format::Markdown => markdown::blocks(text),
         Format::Rst => rst::blocks(text),
     };
-    draft::build(&blocks, format)
+    tables::build(&blocks, format)
 }
 
 /// Collapses runs of whitespace (cells joined from several lines) into single spaces.

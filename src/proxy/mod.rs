@@ -42,6 +42,8 @@ pub struct ProxyOptions {
     /// Request and response bodies larger than this are not forwarded (the proxy's limit,
     /// answered 413 or 502 and reported as the harness's, never as the target's).
     pub max_body: usize,
+    /// How messages name the settings they point at (the CLI's flags).
+    pub remedies: Arc<dyn crate::remedy::Remedies>,
 }
 
 impl Default for ProxyOptions {
@@ -51,6 +53,7 @@ impl Default for ProxyOptions {
             preserve_host: false,
             timeout: Duration::from_secs(30),
             max_body: crate::run::DEFAULT_MAX_BODY,
+            remedies: Arc::new(crate::remedy::OwnTerms),
         }
     }
 }

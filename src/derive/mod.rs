@@ -4,7 +4,7 @@
 //!
 //! Pages come as Markdown pipe tables ([`markdown`]) or reStructuredText grid tables ([`rst`]);
 //! both are read into the same [`Block`]s, so the rest does not know which format it came from:
-//! [`draft`] classifies the tables and reads their rows (type words via [`types`]),
+//! [`tables`] classifies the tables and reads their rows (type words via [`types`]),
 //! [`crosscheck`] holds the examples against them, and [`openapi`] renders the draft
 //! ([`yaml`] prints it). The draft is a starting point for `specs/<api>/openapi.yaml`, not
 //! a spec: the tables say less than a contract needs (error bodies, headers, formats).

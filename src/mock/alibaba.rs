@@ -4,8 +4,8 @@
 //! and CancelDeletion (`inactive` -> `activating` -> `active`), with clientToken idempotency
 //! and real signature checks (ROA v1 and v3) against the test key pair of [`credentials`].
 //!
-//! The state machine is [`instances::Store`]; error bodies and the body-level faults are in
-//! [`errors`]. Decisions where the vendor's documents are silent (documented in the spec's
+//! The state machine is `instances::Store`; error bodies and the body-level faults are in
+//! `errors`. Decisions where the vendor's documents are silent (documented in the spec's
 //! NOTES.md): CancelDeletion on an `active` instance answers 400
 //! `InstanceStatusNotSupportCurrentAction`, on an `activating` one 409 `InstanceActivating`;
 //! `InstanceNotFound` is 400 on every operation (the seed's status); only successful results

@@ -1,6 +1,6 @@
 //! `conform proxy`: a validating reverse proxy. Any client (an SDK, a team's own tests, an app)
 //! talks to a listener on 127.0.0.1 instead of the target; each exchange is forwarded unchanged
-//! ([`forward`]), and its answer is checked as `conform check` checks a recorded one
+//! (`forward`), and its answer is checked as `conform check` checks a recorded one
 //! ([`crate::har::verify::exchange`], the same code) and streamed to the event sinks as one scenario result per
 //! exchange, so the terminal shows findings as they happen and every report and `--record`
 //! work as for a run. [`Session`] holds what the listeners share (the sinks, the counts, what

@@ -20,8 +20,6 @@ pub enum Setting {
     Insecure,
     /// The least coverage a run must reach.
     MinCoverage,
-    /// The client certificate (and its key) for mutual TLS.
-    ClientCert,
     /// A target's base URL given outside a targets file.
     Target,
     /// The largest response or request body read.
@@ -39,7 +37,8 @@ pub trait Remedies: Send + Sync + std::fmt::Debug {
     fn allow_writes(&self) -> String;
     /// How to give a variable a value from outside the scenarios.
     fn give_var(&self) -> String;
-    /// `setting`, as the user calls it: a flag on the command line, a method in code.
+    /// `setting`, as the user calls it: a flag on the command line, a field or a method in
+    /// code. Messages put it in code quotes or before a colon.
     fn name(&self, setting: Setting) -> String;
 }
 
@@ -65,14 +64,13 @@ impl Remedies for OwnTerms {
     fn name(&self, setting: Setting) -> String {
         match setting {
             Setting::FailFast => "fail-fast",
-            Setting::CleanupTimeout => "the clean-up budget (`Interrupt::new`)",
-            Setting::Strict => "strict mode",
+            Setting::CleanupTimeout => "Interrupt::new",
+            Setting::Strict => "RunOptions::strict",
             Setting::Insecure => "certificate verification off",
             Setting::MinCoverage => "the coverage gate",
-            Setting::ClientCert => "the client certificate",
             Setting::Target => "the given target",
             Setting::MaxBody => "the body limit",
-            Setting::Timeout => "the timeout",
+            Setting::Timeout => "ProxyOptions::timeout",
         }
         .into()
     }
@@ -80,3 +78,44 @@ impl Remedies for OwnTerms {
 
 /// The library's own words, as a `'static` reference for defaults.
 pub static OWN_TERMS: OwnTerms = OwnTerms;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Setting; 8] = [
+        Setting::FailFast,
+        Setting::CleanupTimeout,
+        Setting::Strict,
+        Setting::Insecure,
+        Setting::MinCoverage,
+        Setting::Target,
+        Setting::MaxBody,
+        Setting::Timeout,
+    ];
+
+    #[test]
+    fn the_librarys_own_words_name_no_flag() {
+        let own = OwnTerms;
+        let words: Vec<String> = ALL
+            .iter()
+            .map(|s| own.name(*s))
+            .chain([
+                own.give_target("widgets"),
+                own.allow_writes(),
+                own.give_var(),
+            ])
+            .collect();
+        for w in &words {
+            assert!(!w.is_empty() && !w.contains("--"), "{w}");
+        }
+        let mut distinct = words.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(
+            distinct.len(),
+            words.len(),
+            "each setting has its own words"
+        );
+    }
+}

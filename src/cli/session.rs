@@ -88,7 +88,6 @@ pub fn flag(setting: Setting) -> &'static str {
         Setting::Strict => "--strict",
         Setting::Insecure => "--insecure",
         Setting::MinCoverage => "--min-coverage",
-        Setting::ClientCert => "--cert",
         Setting::Target => "--target",
         Setting::MaxBody => "--max-body",
         Setting::Timeout => "--timeout",

@@ -556,3 +556,44 @@ fn describe(cap: &Capture) -> String {
         Capture::Header { header, .. } => format!("the last path segment of header `{header}`"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Bound;
+    use crate::remedy::{OwnTerms, Remedies, Setting};
+
+    /// A caller that names settings its own way, as the CLI does with flags.
+    #[derive(Debug)]
+    struct Named;
+
+    impl Remedies for Named {
+        fn give_target(&self, api: &str) -> String {
+            format!("target {api}")
+        }
+        fn allow_writes(&self) -> String {
+            "writes".into()
+        }
+        fn give_var(&self) -> String {
+            "var".into()
+        }
+        fn name(&self, setting: Setting) -> String {
+            format!("<{setting:?}>")
+        }
+    }
+
+    #[test]
+    fn the_clean_up_budget_is_named_as_the_caller_names_it() {
+        let named = Bound::Cleanup.ran_out(&Named);
+        assert!(
+            named.message.ends_with("(`<CleanupTimeout>`)"),
+            "{}",
+            named.message
+        );
+        let own = Bound::Cleanup.ran_out(&OwnTerms);
+        assert!(
+            own.message.ends_with("(`Interrupt::new`)") && !own.message.contains("--"),
+            "{}",
+            own.message
+        );
+    }
+}

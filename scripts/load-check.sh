@@ -14,7 +14,7 @@
 # - liveperson-deletion: GET /api/account/{site}/personal-data-deletion/{id}, its bearer token;
 # - alibaba-elasticsearch: DescribeInstance, GET /openapi/instances/{id}, signed once (ROA v1,
 #   HMAC-SHA1) and replayed: the mock checks every signature in full but, on purpose, neither
-#   clock skew nor nonce reuse (src/mock/alibaba/verify.rs), so every replay is verified.
+#   clock skew nor nonce reuse (src/mock/alibaba/signature.rs), so every replay is verified.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -49,6 +49,7 @@ pub mod prelude;
 #[cfg(feature = "mock")]
 pub mod proxy;
 pub mod redact;
+pub mod remedy;
 pub mod report;
 pub mod run;
 pub mod scenario;

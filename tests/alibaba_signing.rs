@@ -3,7 +3,7 @@
 //! the key pair that signed them): the same inputs give the same `Authorization`, the
 //! verifier accepts both, and any tampering is refused with the gateway's code.
 
-use conform::mock::alibaba::verify::{Incoming, Rejection, Scheme, verify};
+use conform::mock::alibaba::signature::{Incoming, Rejection, Scheme, verify};
 use conform::targets::Prepared;
 use conform::vendor::alibaba::{AlibabaAuth, SignatureVersion};
 use serde::Deserialize;

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use conform::derive::crosscheck::Kind;
-use conform::derive::draft::{Field, Place};
+use conform::derive::tables::{Field, Place};
 use conform::derive::{Derived, Format, derive};
 use serde_json::{Value, json};
 

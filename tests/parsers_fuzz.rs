@@ -172,12 +172,19 @@ fn scenario(input: &[u8]) -> Result<(), String> {
     thread_local! {
         static SPECS: Registry = Registry::new(root().join("specs"));
     }
-    SPECS.with(
-        |registry| match conform::plan::compile(&found, &text, scenario, registry, &[]) {
+    SPECS.with(|registry| {
+        match conform::plan::compile(
+            &found,
+            &text,
+            scenario,
+            registry,
+            &[],
+            &conform::remedy::OwnTerms,
+        ) {
             Ok(_) => Ok(()),
             Err(rejected) => rejected.diagnostics.iter().try_for_each(positioned),
-        },
-    )
+        }
+    })
 }
 
 /// A scope that knows a few names, so rendering goes past the first variable.

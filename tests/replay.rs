@@ -180,8 +180,34 @@ fn a_replay_that_cannot_work_is_refused_before_anything_is_served() {
     )
     .expect("write");
     let har = har.to_str().expect("UTF-8");
+    // An API with a spec (the fixture's, under another name) and no reference mock.
+    let widgets = dir.path().join("widgets.har");
+    std::fs::write(
+        &widgets,
+        r#"{"log":{"version":"1.2","entries":[{"startedDateTime":"2026-01-01T00:00:00Z","time":1,
+        "request":{"method":"GET","url":"http://api.test/base/widgets/0b8f2f5e-3d0a-4c7e-9a51-2f0e8c1d4b6a","headers":[]},
+        "response":{"status":200,"headers":[],"content":{"size":2,"mimeType":"application/json","text":"{}"}}}]}}"#,
+    )
+    .expect("write");
+    let widgets = widgets.to_str().expect("UTF-8");
+    let spec = "widgets=tests/fixtures/specs/fixture/openapi.yaml";
     for (args, says) in [
         (vec!["mock", "--replay", har], "one API"),
+        (
+            // The library's error is typed; the CLI words it with its flags.
+            vec![
+                "mock",
+                "widgets",
+                "--replay",
+                widgets,
+                "--spec",
+                spec,
+                "--fallback",
+                "mock",
+            ],
+            "--fallback mock: `widgets` has no reference mock (mocks: alibaba-elasticsearch, \
+             fixture, liveperson-deletion, openstack-compute); use --fallback 404",
+        ),
         (
             vec!["mock", "alibaba-elasticsearch", "--replay", har],
             "no entry of the recording",

@@ -77,9 +77,17 @@ fn replay(args: &MockArgs, har: &std::path::Path) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         let stop = super::signals::stopped("the replay stops as it is");
         let entries = replay.len();
-        let m = conform::mock::start_replay(api, replay, &file, fallback, args.port)
-            .await
-            .with_context(|| format!("cannot serve the replay of `{api}`"))?;
+        let m = match conform::mock::start_replay(api, replay, &file, fallback, args.port).await {
+            Ok(m) => m,
+            Err(conform::mock::ReplayServeError::NoMock { api }) => anyhow::bail!(
+                "cannot serve the replay of `{api}`: --fallback mock: `{api}` has no reference \
+                 mock (mocks: {}); use --fallback 404",
+                conform::mock::APIS.join(", ")
+            ),
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot serve the replay of `{api}`"));
+            }
+        };
         served(
             api,
             &m,

@@ -59,7 +59,7 @@ impl NetArgs {
         if self.insecure {
             eprintln!(
                 "warning: {}; anyone on the path can read and change this run's traffic",
-                conform::report::INSECURE
+                conform::report::insecure_note(&super::session::Flags)
             );
         }
         if user_targets && let Some(env) = options.proxy_env(&|k| std::env::var(k).ok())? {

@@ -43,6 +43,7 @@ pub fn proxy(args: ProxyArgs, color: bool) -> anyhow::Result<ExitCode> {
         preserve_host: args.preserve_host,
         timeout: args.timeout,
         max_body: args.max_body,
+        remedies: Arc::new(super::session::Flags),
     };
     let runtime = super::runtime()?;
     let session = Session::new(sinks.sink());

@@ -10,9 +10,9 @@ use std::sync::Arc;
 
 use conform::har::Recorder;
 use conform::openapi::Registry;
+use conform::remedy::{Remedies, Setting};
 use conform::report::sinks::{Live, Sinks};
-use conform::run::remedy::Remedies;
-use conform::run::{ExitCode, Inputs, Interrupt, RunOptions, RunSummary, Runner};
+use conform::run::{ExitCode, InputError, Inputs, Interrupt, RunOptions, RunSummary, Runner};
 use conform::targets::sources::TargetSources;
 
 use super::args::SessionArgs;
@@ -27,13 +27,14 @@ pub struct Prepared {
 }
 
 pub fn prepare(args: &SessionArgs) -> anyhow::Result<Prepared> {
-    let mut sources = TargetSources::parse(
+    let mut sources = TargetSources::parse_named(
         &args.targets,
         args.targets_file.as_deref(),
         conform::vendor::VENDORS,
+        Arc::new(Flags),
     )
     .map_err(|d| anyhow::anyhow!("{d}"))?;
-    let inputs = Arc::new(Inputs::parse(&args.vars, args.env_file.as_deref())?);
+    let inputs = Arc::new(Inputs::parse(&args.vars, args.env_file.as_deref()).map_err(var_error)?);
     // `--spec` first: it wins over the targets file's `spec:`.
     let mut spec_files = args.specs.files()?;
     sources
@@ -75,9 +76,23 @@ pub fn options(args: &SessionArgs, inputs: Arc<Inputs>) -> RunOptions {
     options
 }
 
-/// The settings the runner's messages ask to change, as this command line's flags.
+/// The settings the library's messages ask to change, as this command line's flags.
 #[derive(Debug)]
-struct Flags;
+pub struct Flags;
+
+/// The flag that gives `setting`.
+pub fn flag(setting: Setting) -> &'static str {
+    match setting {
+        Setting::FailFast => "--fail-fast",
+        Setting::CleanupTimeout => "--cleanup-timeout",
+        Setting::Strict => "--strict",
+        Setting::Insecure => "--insecure",
+        Setting::MinCoverage => "--min-coverage",
+        Setting::Target => "--target",
+        Setting::MaxBody => "--max-body",
+        Setting::Timeout => "--timeout",
+    }
+}
 
 impl Remedies for Flags {
     fn give_target(&self, api: &str) -> String {
@@ -90,8 +105,28 @@ impl Remedies for Flags {
             .into()
     }
 
-    fn fail_fast(&self) -> String {
-        "--fail-fast".into()
+    fn give_var(&self) -> String {
+        "pass `--var NAME=VALUE`".into()
+    }
+
+    fn name(&self, setting: Setting) -> String {
+        flag(setting).into()
+    }
+}
+
+/// `e`, with the flags that gave the variable: the library's words name none.
+fn var_error(e: InputError) -> anyhow::Error {
+    match e {
+        InputError::NoEquals { arg } => anyhow::anyhow!(
+            "--var `{arg}`: expected NAME=VALUE (for example `--var site_id=le92186583`)"
+        ),
+        InputError::EmptyName { value_hint } => anyhow::anyhow!(
+            "--var `={value_hint}`: the name before `=` is empty; write `--var NAME=VALUE`"
+        ),
+        InputError::BadName { name } => anyhow::anyhow!(
+            "--var `{name}`: a name uses letters, digits, `_`, `-` and `.`, and `env.` names come from the environment (export it or use --env-file)"
+        ),
+        other => other.into(),
     }
 }
 

@@ -14,6 +14,7 @@ use conform::report::terminal;
 use conform::run::ExitCode;
 
 use super::args::{Format, OutputArgs};
+use super::session::Flags;
 
 /// How the live view looks, from `--format`, `--quiet`, `-v`; `counted`: the command knows
 /// its total (a progress bar has one).
@@ -34,7 +35,10 @@ pub fn live(output: &OutputArgs, color: bool, quiet: bool, verbose: u8, counted:
 /// The sinks' builder with the live view and the report folder (`--report`, `--no-report`).
 pub fn builder(registry: Arc<Registry>, output: &OutputArgs, live: Live) -> SinksBuilder {
     let dir = (!output.no_report).then_some(output.report.as_path());
-    Sinks::builder(registry).live(live).reports(dir)
+    Sinks::builder(registry)
+        .live(live)
+        .reports(dir)
+        .remedies(Arc::new(Flags))
 }
 
 /// `--record`, as the sinks complete it.
@@ -54,7 +58,7 @@ pub fn conclude(
 ) -> ExitCode {
     let human = output.format == Format::Human;
     let code = ending.exit_code();
-    if let Some(why) = ending.verdict.as_ref().and_then(|v| v.failure())
+    if let Some(why) = ending.verdict.as_ref().and_then(|v| v.failure(&Flags))
         && !human
     {
         eprintln!("error: {why}");
@@ -73,7 +77,8 @@ pub fn conclude(
                 &collected.warnings,
                 &line,
                 color,
-                quiet
+                quiet,
+                &Flags
             )
         );
     }

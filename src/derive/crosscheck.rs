@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use super::draft::{Example, Field, Place};
+use super::tables::{Example, Field, Place};
 
 /// What an example and its table disagree about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -4,23 +4,23 @@
 //!
 //! Pages come as Markdown pipe tables ([`markdown`]) or reStructuredText grid tables ([`rst`]);
 //! both are read into the same [`Block`]s, so the rest does not know which format it came from:
-//! [`draft`] classifies the tables and reads their rows (type words via [`types`]),
+//! [`tables`] classifies the tables and reads their rows (type words via [`types`]),
 //! [`crosscheck`] holds the examples against them, and [`openapi`] renders the draft
 //! ([`yaml`] prints it). The draft is a starting point for `specs/<api>/openapi.yaml`, not
 //! a spec: the tables say less than a contract needs (error bodies, headers, formats).
 
 pub mod crosscheck;
-pub mod draft;
 pub mod markdown;
 pub mod openapi;
 pub mod rst;
+pub mod tables;
 pub mod types;
 pub mod yaml;
 
 use std::fmt;
 
 pub use crosscheck::Disagreement;
-pub use draft::Derived;
+pub use tables::Derived;
 
 /// The two documentation formats the seeds come in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,7 +131,7 @@ pub fn derive(text: &str, format: Option<Format>) -> Derived {
         Format::Markdown => markdown::blocks(text),
         Format::Rst => rst::blocks(text),
     };
-    draft::build(&blocks, format)
+    tables::build(&blocks, format)
 }
 
 /// Collapses runs of whitespace (cells joined from several lines) into single spaces.

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::draft::{Derived, Example, Field, Place};
+use super::tables::{Derived, Example, Field, Place};
 
 impl Derived {
     /// The draft as an OpenAPI 3.1 document with one operation. Examples go in only when they

@@ -1,10 +1,10 @@
 //! `conform fuzz`: the tests a spec implies, that nobody wrote. For each operation a
-//! [`Fuzzer`] generates requests from the parameter and body schemas ([`r#gen`]; `gen` is a reserved word in edition 2024): valid ones,
+//! [`Fuzzer`] generates requests from the parameter and body schemas ([`gen`](mod@gen); `gen` is a reserved word in edition 2024): valid ones,
 //! boundary values, and negative ones that break exactly one rule ([`cases`]); it chains the
 //! operations on a resource after a create that worked ([`chain`]); it runs each case as an
 //! in-memory scenario through the ordinary runner, so the checks, auth, write guard and reports
-//! are those of `conform run`; it shrinks each failure ([`shrink`]) and saves it as a scenario
-//! file ([`save`]).
+//! are those of `conform run`; it shrinks each failure (`shrink`) and saves it as a scenario
+//! file (`save`).
 //!
 //! What a generated request must get is written in its scenario ([`case`]), so a saved failure
 //! replays with `conform run`: a valid request any documented status but a server error, an

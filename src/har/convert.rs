@@ -7,7 +7,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use super::model::{Content, Entry, Pair};
+use super::format::{Content, Entry, Pair};
 use crate::http::{Body, Exchange, Headers, NoResponse, Request, Response};
 use crate::openapi::model_is_json;
 

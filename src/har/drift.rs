@@ -15,8 +15,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::format::{Entry, Har};
 use super::matcher::Matcher;
-use super::model::{Entry, Har};
 use super::shape::{Profile, ShapeDiff, Side};
 
 /// How the entries of the two recordings were paired.

@@ -11,8 +11,8 @@
 
 mod convert;
 pub mod drift;
+mod format;
 pub mod matcher;
-mod model;
 pub mod read;
 pub mod record;
 pub mod replay;
@@ -21,8 +21,8 @@ pub mod verify;
 
 use std::path::PathBuf;
 
+pub use format::Har;
 pub use matcher::{Match, Matcher};
-pub use model::Har;
 pub use read::{MAX_HAR_BYTES, read};
 pub use record::Recorder;
 

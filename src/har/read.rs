@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::HarError;
-use super::model::Har;
+use super::format::Har;
 
 /// The largest HAR file read: the whole document is parsed in memory, so it is bounded.
 pub const MAX_HAR_BYTES: u64 = 256 * 1024 * 1024;

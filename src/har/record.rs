@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::HarError;
-use super::model::{
+use super::format::{
     AnnotatedFinding, Annotation, Content, Creator, Entry, Pair, PostData, Request, Response,
     Timings,
 };

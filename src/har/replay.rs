@@ -21,8 +21,8 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
+use super::format::Har;
 use super::matcher::Matcher;
-use super::model::Har;
 use crate::http::{Body, Request, Response};
 use crate::openapi::ApiSpec;
 
@@ -75,7 +75,7 @@ pub enum ReplayError {
     /// No entry of the recording is an operation of the API's spec.
     #[error(
         "{file}: no entry of the recording is an operation of `{api}` ({entries} entries read); \
-         record the API's scenarios with `conform run --record`"
+         record the API's scenarios as HAR first (a run's or a proxy's recording)"
     )]
     NothingForApi {
         /// The recording as named to the user.

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::model::Entry;
+use super::format::Entry;
 use crate::check::body::json_type;
 
 /// The segment that stands for every item of an array.
@@ -216,7 +216,7 @@ fn escape(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::har::model::{Entry, Pair};
+    use crate::har::format::{Entry, Pair};
 
     fn entry(headers: &[(&str, &str)], body: &str) -> Entry {
         let mut e: Entry = serde_json::from_value(serde_json::json!({

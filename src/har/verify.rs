@@ -12,8 +12,8 @@
 use std::time::Duration;
 
 use super::convert::exchange_of;
+use super::format::Entry;
 use super::matcher::{Match, Matcher};
-use super::model::Entry;
 use crate::check::request::Outgoing;
 use crate::check::{self, CheckKind, Finding, Severity};
 use crate::http::{Exchange, Request, Response};
@@ -367,7 +367,7 @@ mod tests {
         let mut e = har(201, &widget());
         e.request.method = "POST".into();
         e.request.url = "http://api.test/widgets".into();
-        e.request.post_data = Some(super::super::model::PostData {
+        e.request.post_data = Some(super::super::format::PostData {
             mime_type: "application/json".into(),
             text: "{\"name\":".into(),
             params: Vec::new(),
@@ -404,7 +404,7 @@ mod tests {
             "{why}"
         );
         // conform's own recording names the operation it called: a deliberate bad id is checked.
-        e.conform = Some(super::super::model::Annotation {
+        e.conform = Some(super::super::format::Annotation {
             scenario: "s.yaml".into(),
             step: "a bad id".into(),
             call: "getWidget".into(),

@@ -176,7 +176,14 @@ pub(crate) fn assert_compiles(registry: &crate::openapi::Registry, id: &str, tex
         id: id.to_owned(),
     };
     let scenario = crate::scenario::parse(&found.path, text).expect(text);
-    if let Err(r) = crate::plan::compile(&found, text, scenario, registry, &[]) {
+    if let Err(r) = crate::plan::compile(
+        &found,
+        text,
+        scenario,
+        registry,
+        &[],
+        &crate::remedy::OwnTerms,
+    ) {
         panic!("{id} does not compile: {r:?}\n{text}");
     }
 }

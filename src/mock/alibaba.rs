@@ -4,8 +4,8 @@
 //! and CancelDeletion (`inactive` -> `activating` -> `active`), with clientToken idempotency
 //! and real signature checks (ROA v1 and v3) against the test key pair of [`credentials`].
 //!
-//! The state machine is [`instances::Store`]; error bodies and the body-level faults are in
-//! [`errors`]. Decisions where the vendor's documents are silent (documented in the spec's
+//! The state machine is `instances::Store`; error bodies and the body-level faults are in
+//! `errors`. Decisions where the vendor's documents are silent (documented in the spec's
 //! NOTES.md): CancelDeletion on an `active` instance answers 400
 //! `InstanceStatusNotSupportCurrentAction`, on an `activating` one 409 `InstanceActivating`;
 //! `InstanceNotFound` is 400 on every operation (the seed's status); only successful results
@@ -13,7 +13,7 @@
 
 mod errors;
 mod instances;
-pub mod verify;
+pub mod signature;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -31,7 +31,7 @@ use self::errors::{Code, Reply, respond};
 use self::instances::{DeleteType, Deviations, NewInstance, Refusal, Store};
 use super::{Fault, MockOptions};
 use crate::vendor::alibaba::{AlibabaAuth, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET};
-use verify::{Incoming, Rejection};
+use signature::{Incoming, Rejection};
 
 /// The mock's test key pair; requests signed with anything else are refused.
 pub const ACCESS_KEY_ID: &str = "conform-test-akid";
@@ -141,7 +141,7 @@ async fn authenticate(State(mock): State<Shared>, req: Request, next: Next) -> R
     let headers = crate::run::header_pairs(&parts.headers);
     let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let incoming = Incoming::new(parts.method.as_str(), path_and_query, &headers, &bytes);
-    let verdict = verify::verify(&incoming, |id| {
+    let verdict = signature::verify(&incoming, |id| {
         (id == ACCESS_KEY_ID).then_some(ACCESS_KEY_SECRET)
     });
     match verdict {
@@ -286,7 +286,9 @@ fn keep_jump_to(state: &mut State0, headers: &HeaderMap, instance: Option<&str>)
 }
 
 fn query_of(raw: Option<String>) -> Vec<(String, String)> {
-    raw.as_deref().map(verify::decode_query).unwrap_or_default()
+    raw.as_deref()
+        .map(signature::decode_query)
+        .unwrap_or_default()
 }
 
 /// The createInstance body, checked as the product reference documents each field (the

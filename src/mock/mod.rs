@@ -27,7 +27,7 @@ use tokio::sync::oneshot;
 
 pub use clock::Clock;
 pub use faults::{Fault, SLOW_DELAY};
-pub use replay::{Fallback, start_replay};
+pub use replay::{Fallback, ReplayServeError, start_replay};
 
 use crate::targets::Target;
 

@@ -6,7 +6,7 @@
 //!   `keystone.rs`;
 //! - `/compute`: Nova's version documents and, under `/compute/v2.1`, servers with soft delete,
 //!   `restore` and `forceDelete`, behind token auth and microversion negotiation, see
-//!   `nova.rs` (the pipeline), `operations.rs`, `servers.rs` and `microversion.rs`.
+//!   `nova.rs` (the pipeline), `handlers.rs`, `servers.rs` and `microversion.rs`.
 //!
 //! The state lives in [`Shared`]: tokens and servers, both per project. Time is the mock's
 //! [`Clock`](super::Clock), with one twist: the `X-Conform-Clock-Advance` header ages only the
@@ -14,10 +14,10 @@
 //! so a jump past the reclaim interval in one scenario must not reclaim the soft-deleted servers
 //! of another; every other server is shielded from the jump.
 
+mod handlers;
 mod keystone;
 mod microversion;
 mod nova;
-mod operations;
 mod servers;
 
 use std::collections::HashMap;

@@ -41,6 +41,23 @@ struct Shared {
     has_mock: bool,
 }
 
+/// Why a replay cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayServeError {
+    /// [`Fallback::Mock`] for an API that has no reference mock.
+    #[error(
+        "`{api}` has no reference mock to fall back on (mocks: {}); fall back on a 404 instead",
+        super::APIS.join(", ")
+    )]
+    NoMock {
+        /// The API named.
+        api: String,
+    },
+    /// The port cannot be bound.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
 /// Serves `replay` for `api` on 127.0.0.1:`port` (0: ephemeral).
 pub async fn start_replay(
     api: &str,
@@ -48,17 +65,13 @@ pub async fn start_replay(
     file: &str,
     fallback: Fallback,
     port: u16,
-) -> std::io::Result<Running> {
+) -> Result<Running, ReplayServeError> {
     let mock = super::router(api, &MockOptions::default());
     let has_mock = mock.is_some();
     if fallback == Fallback::Mock && !has_mock {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            format!(
-                "--fallback mock: `{api}` has no reference mock (mocks: {}); use --fallback 404",
-                super::APIS.join(", ")
-            ),
-        ));
+        return Err(ReplayServeError::NoMock {
+            api: api.to_owned(),
+        });
     }
     let shared = Arc::new(Shared {
         replay,
@@ -69,7 +82,7 @@ pub async fn start_replay(
     let app = mock
         .unwrap_or_default()
         .layer(axum::middleware::from_fn_with_state(shared, replaying));
-    super::serve(api, app, port).await
+    Ok(super::serve(api, app, port).await?)
 }
 
 async fn replaying(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {

@@ -9,6 +9,7 @@ use super::value::ValueTemplate;
 use super::{DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT, Plan, PlannedStep};
 use crate::openapi::ParamIn;
 use crate::openapi::{ApiSpec, Operation, Registry};
+use crate::remedy::Remedies;
 use crate::scenario::{AuthMode, BUILTINS, Capture, Expect, Found, Scenario, Step, class_digit};
 use crate::source::{Diagnostic, Node, NodeKind, Pos, Spanned, did_you_mean};
 
@@ -19,25 +20,28 @@ pub struct Rejected {
     pub name: String,
     /// The API it names; empty when unreadable.
     pub api: String,
-    /// Its tags, so `--tag` still selects it.
+    /// Its tags, so a selection by tag still selects it.
     pub tags: Vec<String>,
     /// Every problem found, each with its line.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Validates `scenario` (read from `found`, whose text is `source`) against its API's spec in
-/// `registry` and compiles it. `inputs`: the names the run defines from outside (`--var`,
-/// `--env-file`), known to every template like the built-ins.
+/// `registry` and compiles it. `inputs`: the names the run defines from outside (variables
+/// and the env file), known to every template like the built-ins; `remedies` says how to give
+/// one in a message.
 pub fn compile(
     found: &Found,
     source: &str,
     scenario: Scenario,
     registry: &Registry,
     inputs: &[String],
+    remedies: &dyn Remedies,
 ) -> Result<Plan, Rejected> {
     let mut c = Compiler {
         path: &found.path,
         source,
+        remedies,
         out: Vec::new(),
         known: BUILTINS
             .iter()
@@ -94,6 +98,7 @@ pub fn compile(
 struct Compiler<'a> {
     path: &'a std::path::Path,
     source: &'a str,
+    remedies: &'a dyn Remedies,
     out: Vec<Diagnostic>,
     /// Variable names defined so far.
     known: Vec<String>,
@@ -177,7 +182,12 @@ impl Compiler<'_> {
         for (pos, name) in undefined {
             let help = did_you_mean(&name, self.known.iter().map(String::as_str))
                 .map(|s| format!("did you mean `${{{s}}}`?"))
-                .unwrap_or_else(|| "define it under `vars:`, capture it in an earlier step or pass `--var NAME=VALUE`; built-ins: uuid, run.id, now, now.date, now.epoch; environment: env.NAME".into());
+                .unwrap_or_else(|| {
+                    format!(
+                        "define it under `vars:`, capture it in an earlier step or {}; built-ins: uuid, run.id, now, now.date, now.epoch; environment: env.NAME",
+                        self.remedies.give_var()
+                    )
+                });
             self.err(
                 pos,
                 format!("`${{{name}}}` is not defined at this point"),

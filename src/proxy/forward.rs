@@ -28,6 +28,7 @@ use crate::http::{
     Response as HttpResponse,
 };
 use crate::openapi::model_is_json;
+use crate::remedy::Setting;
 
 /// Headers of one connection (RFC 9110 section 7.6.1), never forwarded; with them, the ones a
 /// message's framing sets (`Content-Length`), which the next hop computes again.
@@ -87,8 +88,9 @@ pub(super) async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Respon
         Err(e) => {
             let why = format!(
                 "conform proxy: the request body could not be read whole under the proxy's \
-                 limit of {} bytes (--max-body): {e}",
-                s.options.max_body
+                 limit of {} bytes ({}): {e}",
+                s.options.max_body,
+                s.options.remedies.name(Setting::MaxBody)
             );
             exchange.response = Err(NoResponse::Limit(why.clone()));
             return s.finish(exchange, started, own(StatusCode::PAYLOAD_TOO_LARGE, &why));
@@ -156,9 +158,10 @@ impl Shared {
         }
         let timeout = |what: &str| {
             Err(NoResponse::Timeout(format!(
-                "conform proxy: no {what} from {} within {:?} (--timeout)",
+                "conform proxy: no {what} from {} within {:?} ({})",
                 origin(url),
-                self.options.timeout
+                self.options.timeout,
+                self.options.remedies.name(Setting::Timeout)
             )))
         };
         let mut resp = match req.send().await {
@@ -178,9 +181,10 @@ impl Shared {
                     if body.len() + chunk.len() > self.options.max_body {
                         return Err(NoResponse::Limit(format!(
                             "conform proxy: the answer from {} is over the proxy's limit of {} \
-                             bytes (--max-body); it was not passed on",
+                             bytes ({}); it was not passed on",
                             origin(url),
-                            self.options.max_body
+                            self.options.max_body,
+                            self.options.remedies.name(Setting::MaxBody)
                         )));
                     }
                     body.extend_from_slice(&chunk);

@@ -1,6 +1,6 @@
 //! `conform proxy`: a validating reverse proxy. Any client (an SDK, a team's own tests, an app)
 //! talks to a listener on 127.0.0.1 instead of the target; each exchange is forwarded unchanged
-//! ([`forward`]), and its answer is checked as `conform check` checks a recorded one
+//! (`forward`), and its answer is checked as `conform check` checks a recorded one
 //! ([`crate::har::verify::exchange`], the same code) and streamed to the event sinks as one scenario result per
 //! exchange, so the terminal shows findings as they happen and every report and `--record`
 //! work as for a run. [`Session`] holds what the listeners share (the sinks, the counts, what
@@ -42,6 +42,8 @@ pub struct ProxyOptions {
     /// Request and response bodies larger than this are not forwarded (the proxy's limit,
     /// answered 413 or 502 and reported as the harness's, never as the target's).
     pub max_body: usize,
+    /// How messages name the settings they point at (the CLI's flags).
+    pub remedies: Arc<dyn crate::remedy::Remedies>,
 }
 
 impl Default for ProxyOptions {
@@ -51,6 +53,7 @@ impl Default for ProxyOptions {
             preserve_host: false,
             timeout: Duration::from_secs(30),
             max_body: crate::run::DEFAULT_MAX_BODY,
+            remedies: Arc::new(crate::remedy::OwnTerms),
         }
     }
 }

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::remedy::{Remedies, Setting};
 use crate::run::ExitCode;
 
 use super::coverage::{Coverage, Figure, show_percent};
@@ -123,13 +124,15 @@ impl Verdict {
     }
 
     /// Why a run failed its gate, with the operations to reach next; `None` when it is met.
-    pub fn failure(&self) -> Option<String> {
+    /// `remedies` names the gate's setting.
+    pub fn failure(&self, remedies: &dyn Remedies) -> Option<String> {
         if self.met {
             return None;
         }
         let mut out = format!(
-            "coverage {} is below --min-coverage {}: {} of {} documented statuses returned",
+            "coverage {} is below {} {}: {} of {} documented statuses returned",
             show_percent(self.actual),
+            remedies.name(Setting::MinCoverage),
             show_gate(self.min),
             self.figure.returned,
             self.figure.documented
@@ -237,7 +240,11 @@ mod tests {
         assert!(Gate { min: 0.0 }.judge(&empty).met);
         let v = Gate { min: 1.0 }.judge(&empty);
         assert!(!v.met);
-        assert!(v.failure().expect("fails").contains("document no response"));
+        assert!(
+            v.failure(&crate::remedy::OwnTerms)
+                .expect("fails")
+                .contains("document no response")
+        );
     }
 
     #[test]
@@ -264,9 +271,9 @@ mod tests {
         }
         ops.push(operation("done", &[("200", 3)]));
         let v = Gate { min: 90.0 }.judge(&coverage(ops));
-        let message = v.failure().expect("not met");
+        let message = v.failure(&crate::remedy::OwnTerms).expect("not met");
         assert!(
-            message.starts_with("coverage 43.7% is below --min-coverage 90%: 7 of 16"),
+            message.starts_with("coverage 43.7% is below the coverage gate 90%: 7 of 16"),
             "{message}"
         );
         let lines: Vec<&str> = message.lines().skip(1).collect();

@@ -5,7 +5,7 @@
 //!
 //! [`JsonReport`] builds the text one scenario at a time (a streamed run and [`render`] share
 //! it): each scenario is appended to a [`Part`] as it comes, the header, which carries the
-//! counts and the coverage ([`coverage::Section`]), is written at the end. The text is what
+//! counts and the coverage (`coverage::Section`), is written at the end. The text is what
 //! `serde_json::to_string_pretty` gives for the whole report.
 
 mod coverage;

@@ -119,7 +119,7 @@ impl<S: Parts> JunitReport<S> {
             }
             if info.insecure {
                 // Suites are what CI viewers show; each carries the warning.
-                suite.add_property(Property::new("conform.insecure", super::INSECURE));
+                suite.add_property(Property::new("conform.insecure", info.insecure_note()));
             }
             if let Some(v) = info.verdict {
                 // A run failed by its coverage gate has no failing case to show it by.

@@ -74,7 +74,7 @@ impl Summary {
             );
         }
         if info.insecure {
-            let _ = writeln!(out, "> ⚠️ **{}**\n", super::INSECURE);
+            let _ = writeln!(out, "> ⚠️ **{}**\n", info.insecure_note());
         }
         let _ = writeln!(
             out,

@@ -34,6 +34,7 @@ pub mod write;
 
 use std::collections::BTreeMap;
 
+use crate::remedy::{OWN_TERMS, Remedies, Setting};
 use crate::run::{Outcome, RunResult, RunSummary, ScenarioResult};
 
 pub use crate::run::Counts;
@@ -57,13 +58,14 @@ pub struct RunInfo<'a> {
     pub started_at: &'a str,
     /// Wall-clock time of the whole run.
     pub duration: std::time::Duration,
-    /// Server certificates were not verified (`--insecure`): every report says so at its top.
+    /// Server certificates were not verified: every report says so at its top.
     pub insecure: bool,
     /// The signal that interrupted the run, if one did: every report says so.
     pub interrupted: Option<&'a str>,
-    /// What the coverage gate (`--min-coverage`) said, when one was set: a gate not met
-    /// fails the run.
+    /// What the coverage gate said, when one was set: a gate not met fails the run.
     pub verdict: Option<&'a gate::Verdict>,
+    /// How the reports name the settings they mention (the CLI's flags).
+    pub remedies: &'a dyn Remedies,
 }
 
 impl RunInfo<'_> {
@@ -91,6 +93,7 @@ impl<'a> RunInfo<'a> {
             interrupted: None,
             insecure: false,
             verdict: None,
+            remedies: &OWN_TERMS,
         }
     }
 
@@ -103,13 +106,26 @@ impl<'a> RunInfo<'a> {
             interrupted: summary.interrupted,
             insecure: false,
             verdict: None,
+            remedies: &OWN_TERMS,
         }
+    }
+
+    /// What the reports say of a run whose server certificates were not verified, naming
+    /// the setting as the caller does.
+    pub fn insecure_note(&self) -> String {
+        insecure_note(self.remedies)
     }
 }
 
-/// What the reports say of a run made with `--insecure`.
+/// What the reports say of a run whose server certificates were not verified, after the
+/// setting's name ([`insecure_note`]).
 pub const INSECURE: &str =
-    "--insecure: server certificates were not verified; these results do not show who answered";
+    "server certificates were not verified; these results do not show who answered";
+
+/// [`INSECURE`], after the setting that turned verification off as `remedies` names it.
+pub fn insecure_note(remedies: &dyn Remedies) -> String {
+    format!("{}: {INSECURE}", remedies.name(Setting::Insecure))
+}
 
 /// Counts overall, per API and per tag (a scenario counts once under each of its tags), in
 /// name order; kept one scenario at a time, so a streamed run holds only these numbers.

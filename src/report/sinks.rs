@@ -17,6 +17,7 @@ use super::stream::ReportWriter;
 use super::terminal;
 use super::write::ReportError;
 use crate::openapi::Registry;
+use crate::remedy::{OwnTerms, Remedies};
 use crate::run::{EventSink, ExitCode, RunSummary};
 
 /// A sink that writes a file completed when the run ends (the HAR recording).
@@ -80,9 +81,17 @@ pub struct SinksBuilder {
     insecure: bool,
     gate: Option<Gate>,
     recording: Option<Arc<dyn Recording>>,
+    remedies: Arc<dyn Remedies>,
 }
 
 impl SinksBuilder {
+    /// How the reports and the final lines name the settings they mention (the CLI's flags);
+    /// the library's own words by default.
+    pub fn remedies(mut self, remedies: Arc<dyn Remedies>) -> Self {
+        self.remedies = remedies;
+        self
+    }
+
     /// The live view on stdout; none by default (a library caller may want silence).
     pub fn live(mut self, live: Live) -> Self {
         self.live = Some(live);
@@ -121,7 +130,12 @@ impl SinksBuilder {
         let collector = Arc::new(Collector::new(false));
         let reports = self.reports.as_deref().map(|dir| {
             let writer = ReportWriter::new(dir, self.registry.clone());
-            Arc::new(writer.insecure(self.insecure).gate(self.gate))
+            Arc::new(
+                writer
+                    .insecure(self.insecure)
+                    .gate(self.gate)
+                    .remedies(self.remedies.clone()),
+            )
         });
         let gate = self.gate.map(|gate| (gate, Arc::new(Counter::default())));
         let mut all: Vec<Arc<dyn EventSink>> = Vec::new();
@@ -143,6 +157,7 @@ impl SinksBuilder {
             gate,
             recording: self.recording,
             registry: self.registry,
+            remedies: self.remedies,
         }
     }
 }
@@ -155,6 +170,7 @@ pub struct Sinks {
     gate: Option<(Gate, Arc<Counter>)>,
     recording: Option<Arc<dyn Recording>>,
     registry: Arc<Registry>,
+    remedies: Arc<dyn Remedies>,
 }
 
 /// How a command that reports as a run does ended: what its final report shows, what was
@@ -198,6 +214,7 @@ impl Sinks {
             insecure: false,
             gate: None,
             recording: None,
+            remedies: Arc::new(OwnTerms),
         }
     }
 
@@ -222,7 +239,7 @@ impl Sinks {
             .map(|(gate, counter)| gate.judge(&counter.coverage(&self.registry)));
         let mut line = terminal::summary(&summary.counts, summary.duration);
         if let Some(v) = &verdict {
-            line = format!("{line}\n{}", terminal::gate(v));
+            line = format!("{line}\n{}", terminal::gate(v, &*self.remedies));
         }
         if let Some(signal) = summary.interrupted {
             line = format!(
@@ -304,7 +321,7 @@ mod tests {
         );
         assert_eq!(ending.exit_code(), ExitCode::Violations);
         assert!(
-            ending.summary.contains("below --min-coverage"),
+            ending.summary.contains("below the coverage gate"),
             "{}",
             ending.summary
         );

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::openapi::Registry;
+use crate::remedy::{OwnTerms, Remedies};
 use crate::run::{Event, EventSink, ScenarioResult};
 
 use super::RunInfo;
@@ -30,6 +31,8 @@ pub struct ReportWriter {
     insecure: bool,
     /// The coverage gate, whose verdict every report says.
     gate: Option<Gate>,
+    /// How the reports name the settings they mention.
+    remedies: Arc<dyn Remedies>,
     state: Mutex<State>,
 }
 
@@ -54,19 +57,27 @@ impl ReportWriter {
             registry,
             insecure: false,
             gate: None,
+            remedies: Arc::new(OwnTerms),
             state: Mutex::default(),
         }
     }
 
-    /// Marks every report of a run made with `--insecure`.
+    /// Marks every report of a run whose server certificates were not verified.
     pub fn insecure(mut self, insecure: bool) -> Self {
         self.insecure = insecure;
         self
     }
 
-    /// Judges the run's coverage with `gate` (`--min-coverage`) in every report.
+    /// Judges the run's coverage with `gate` in every report.
     pub fn gate(mut self, gate: Option<Gate>) -> Self {
         self.gate = gate;
+        self
+    }
+
+    /// How the reports name the settings they mention (the CLI's flags); the library's own
+    /// words by default.
+    pub fn remedies(mut self, remedies: Arc<dyn Remedies>) -> Self {
+        self.remedies = remedies;
         self
     }
 
@@ -108,6 +119,7 @@ impl EventSink for ReportWriter {
             Event::RunFinished { summary } => {
                 let info = RunInfo {
                     insecure: self.insecure,
+                    remedies: &*self.remedies,
                     ..RunInfo::of_summary(summary)
                 };
                 let total = summary.counts.total;
@@ -339,7 +351,7 @@ mod tests {
                 ("junit.xml", "name=\"conform.insecure\""),
                 (
                     "summary.md",
-                    "**--insecure: server certificates were not verified",
+                    "**certificate verification off: server certificates were not verified",
                 ),
             ] {
                 let text = read(name);

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use crate::check::{Finding, Severity};
+use crate::remedy::{Remedies, Setting};
 use std::time::Duration;
 
 use crate::run::{Counts, Outcome, ScenarioResult, StepResult};
@@ -222,12 +223,12 @@ pub fn summary(counts: &Counts, duration: Duration) -> String {
 
 /// What the final report says of the coverage gate: the figure against it when it is met,
 /// and when it is not, why, with the operations whose documented statuses to reach next.
-pub fn gate(verdict: &crate::report::gate::Verdict) -> String {
-    verdict.failure().unwrap_or_else(|| verdict.line())
+pub fn gate(verdict: &crate::report::gate::Verdict, remedies: &dyn Remedies) -> String {
+    verdict.failure(remedies).unwrap_or_else(|| verdict.line())
 }
 
 /// The warnings of passing scenarios, grouped as they arrive: which reading of a
-/// self-contradicting document the target follows (`--strict` would fail them), one group per
+/// self-contradicting document the target follows (strict mode would fail them), one group per
 /// rule and spec location with a count and the first few scenarios. Memory is per rule, not per
 /// scenario.
 #[derive(Debug, Default)]
@@ -304,13 +305,14 @@ impl Warnings {
 
 /// The whole terminal report after a run: the failures with details (`failing`, in the order
 /// found), warnings grouped by rule, then the summary. `quiet` names no scenario under a warning,
-/// only how many hit it.
+/// only how many hit it; `remedies` names the setting that would fail the warnings.
 pub fn final_report(
     failing: &[ScenarioResult],
     warnings: &Warnings,
     summary_line: &str,
     color: bool,
     quiet: bool,
+    remedies: &dyn Remedies,
 ) -> String {
     let mut out = String::new();
     if !failing.is_empty() {
@@ -322,8 +324,9 @@ pub fn final_report(
     if !warnings.groups.is_empty() {
         let _ = writeln!(
             out,
-            "\n{} (they do not fail the run; `--strict` fails those where the documents contradict themselves and the target follows the lenient reading):",
-            paint("warnings", "33", color)
+            "\n{} (they do not fail the run; `{}` fails those where the documents contradict themselves and the target follows the lenient reading):",
+            paint("warnings", "33", color),
+            remedies.name(Setting::Strict)
         );
         for g in &warnings.groups {
             let _ = write!(
@@ -440,12 +443,26 @@ mod tests {
             "a scenario hitting a rule twice counts once"
         );
         assert_eq!(groups[0].examples, ["s0.yaml", "s1.yaml", "s2.yaml"]);
-        let loud = final_report(&[], &w, "11 passed, 0 failed", false, false);
+        let loud = final_report(
+            &[],
+            &w,
+            "11 passed, 0 failed",
+            false,
+            false,
+            &crate::remedy::OwnTerms,
+        );
         assert!(
             loud.contains("in 10 scenario(s): s0.yaml, s1.yaml, s2.yaml and 7 more"),
             "{loud}"
         );
-        let quiet = final_report(&[], &w, "11 passed, 0 failed", false, true);
+        let quiet = final_report(
+            &[],
+            &w,
+            "11 passed, 0 failed",
+            false,
+            true,
+            &crate::remedy::OwnTerms,
+        );
         assert!(quiet.contains("in 10 scenario(s)\n"), "{quiet}");
         assert!(
             !quiet.contains("s0.yaml"),

@@ -29,24 +29,25 @@ const SECRET_WORDS: &[&str] = &[
 ];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-/// Why `--var` or the env file cannot be read; never shows a value, which may be a secret.
+/// Why a variable given from outside or the env file cannot be read; never shows a value,
+/// which may be a secret. The words name no flag: the CLI says which one gave the variable.
 pub enum InputError {
-    #[error("--var `{arg}`: expected NAME=VALUE (for example `--var site_id=le92186583`)")]
-    /// A `--var` without `=`.
+    #[error("variable `{arg}`: expected NAME=VALUE (for example `site_id=le92186583`)")]
+    /// A variable without `=`.
     NoEquals {
         /// The argument as given.
         arg: String,
     },
-    #[error("--var `={value_hint}`: the name before `=` is empty; write `--var NAME=VALUE`")]
-    /// A `--var` whose name before `=` is empty.
+    #[error("variable `={value_hint}`: the name before `=` is empty; write NAME=VALUE")]
+    /// A variable whose name before `=` is empty.
     EmptyName {
         /// The first characters of the value and `…`, to point at the argument without showing a secret.
         value_hint: String,
     },
     #[error(
-        "--var `{name}`: a name uses letters, digits, `_`, `-` and `.`, and `env.` names come from the environment (export it or use --env-file)"
+        "variable `{name}`: a name uses letters, digits, `_`, `-` and `.`, and `env.` names come from the environment (export it or put it in the env file)"
     )]
-    /// A `--var` name with characters a variable cannot have, or an `env.` one.
+    /// A variable name with characters a variable cannot have, or an `env.` one.
     BadName {
         /// The name as given.
         name: String,

@@ -11,7 +11,8 @@ pub mod inputs;
 mod interrupt;
 pub mod proxy_env;
 mod rate;
-pub mod remedy;
+/// The settings' names, which moved below every layer that names one.
+pub use crate::remedy;
 mod result;
 pub mod rounds;
 mod scenario;
@@ -125,7 +126,7 @@ fn not_starting(stop: &AtomicBool, options: &RunOptions) -> Option<String> {
     } else if stop.load(Ordering::SeqCst) {
         Some(format!(
             "not run: {} stopped the run",
-            options.remedies.fail_fast()
+            options.remedies.name(remedy::Setting::FailFast)
         ))
     } else {
         None
@@ -333,7 +334,14 @@ impl Runner {
     /// if it were read from `f.path`.
     pub fn compile_text(&self, f: &Found, text: &str) -> Result<Plan, Rejected> {
         let scenario = model::parse(&f.path, text).map_err(|d| Rejected::unparsed(f, d))?;
-        plan::compile(f, text, scenario, &self.registry, &self.input_names)
+        plan::compile(
+            f,
+            text,
+            scenario,
+            &self.registry,
+            &self.input_names,
+            &*self.options.remedies,
+        )
     }
 
     /// The targets the run sends to.
@@ -410,7 +418,14 @@ impl Runner {
         if !selection.admits(&f.id, &scenario.name.value, &tags) {
             return Loaded::Deselected;
         }
-        match plan::compile(f, &text, scenario, &self.registry, &self.input_names) {
+        match plan::compile(
+            f,
+            &text,
+            scenario,
+            &self.registry,
+            &self.input_names,
+            &*self.options.remedies,
+        ) {
             Ok(p) => Loaded::Plan(Box::new(p)),
             Err(r) => Loaded::Rejected(r),
         }

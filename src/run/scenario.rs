@@ -36,6 +36,7 @@ impl Runner {
             interrupt: &self.options.interrupt,
             max_body: self.options.max_body,
             api: &plan.api,
+            remedies: &*self.options.remedies,
         };
         match vars_failed {
             Some(f) => result
@@ -113,7 +114,7 @@ impl Runner {
             inputs: inputs.clone(),
         };
         for (name, value) in &plan.vars {
-            // `--var` overrides the scenario's `vars`, which override the env file.
+            // Inputs override the scenario's `vars`, which override the env file.
             if inputs.var(name).is_some() {
                 continue;
             }

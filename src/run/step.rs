@@ -41,10 +41,12 @@ pub struct StepContext<'a> {
     pub deadline: Option<Instant>,
     /// The run's stop signal: polls stop at it, and clean-up is bounded by its budget.
     pub interrupt: &'a super::Interrupt,
-    /// Response bodies larger than this are not read (`--max-body`).
+    /// Response bodies larger than this are not read.
     pub max_body: usize,
     /// The API the step calls, to name its credential variables in messages.
     pub api: &'a str,
+    /// How messages name the settings they point at (the CLI's flags).
+    pub remedies: &'a dyn crate::remedy::Remedies,
 }
 
 impl StepContext<'_> {
@@ -83,7 +85,7 @@ enum Bound {
 }
 
 impl Bound {
-    fn ran_out(self) -> Finding {
+    fn ran_out(self, remedies: &dyn crate::remedy::Remedies) -> Finding {
         match self {
             Bound::Scenario => Finding::error(
                 CheckKind::Scenario,
@@ -91,7 +93,10 @@ impl Bound {
             ),
             Bound::Cleanup => Finding::error(
                 CheckKind::Limit,
-                "the clean-up budget after the interrupt ran out before this step (`--cleanup-timeout`)",
+                format!(
+                    "the clean-up budget after the interrupt ran out before this step (`{}`)",
+                    remedies.name(crate::remedy::Setting::CleanupTimeout)
+                ),
             ),
         }
     }
@@ -331,7 +336,9 @@ async fn send(
     let deadline = ctx.deadline();
     let remaining = deadline.map(|(d, _)| d.saturating_duration_since(Instant::now()));
     if let (Some(Duration::ZERO), Some((_, bound))) = (remaining, deadline) {
-        result.findings.push(bound.ran_out().at(s.call_pos));
+        result
+            .findings
+            .push(bound.ran_out(ctx.remedies).at(s.call_pos));
         return None;
     }
     let this_timeout = remaining.map_or(polling.timeout, |r| r.min(polling.timeout));
@@ -547,5 +554,46 @@ fn describe(cap: &Capture) -> String {
             last_segment: false,
         } => format!("header `{header}`"),
         Capture::Header { header, .. } => format!("the last path segment of header `{header}`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bound;
+    use crate::remedy::{OwnTerms, Remedies, Setting};
+
+    /// A caller that names settings its own way, as the CLI does with flags.
+    #[derive(Debug)]
+    struct Named;
+
+    impl Remedies for Named {
+        fn give_target(&self, api: &str) -> String {
+            format!("target {api}")
+        }
+        fn allow_writes(&self) -> String {
+            "writes".into()
+        }
+        fn give_var(&self) -> String {
+            "var".into()
+        }
+        fn name(&self, setting: Setting) -> String {
+            format!("<{setting:?}>")
+        }
+    }
+
+    #[test]
+    fn the_clean_up_budget_is_named_as_the_caller_names_it() {
+        let named = Bound::Cleanup.ran_out(&Named);
+        assert!(
+            named.message.ends_with("(`<CleanupTimeout>`)"),
+            "{}",
+            named.message
+        );
+        let own = Bound::Cleanup.ran_out(&OwnTerms);
+        assert!(
+            own.message.ends_with("(`Interrupt::new`)") && !own.message.contains("--"),
+            "{}",
+            own.message
+        );
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::source::{Diagnostic, SizeLimit, yaml};
 
-use super::model::Scenario;
+use super::syntax::Scenario;
 
 /// Parses scenario text. `path` is only used in messages.
 pub fn parse(path: &Path, source: &str) -> Result<Scenario, Diagnostic> {

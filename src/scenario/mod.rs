@@ -5,8 +5,8 @@
 
 mod heads;
 mod load;
-mod model;
 mod select;
+mod syntax;
 mod template;
 
 use std::path::{Path, PathBuf};
@@ -14,10 +14,10 @@ use std::path::{Path, PathBuf};
 pub use crate::source::{Node, NodeKind, Pos, Spanned};
 pub use heads::scan_heads;
 pub use load::{Head, MAX_SCENARIO_BYTES, load, parse, parse_head, read};
-pub use model::{
+pub use select::{Partition, PartitionError, PartitionKind, Selection};
+pub use syntax::{
     AuthMode, Capture, Dur, Expect, Retry, Scenario, StatusItem, StatusSpec, Step, class_digit,
 };
-pub use select::{Partition, PartitionError, PartitionKind, Selection};
 pub use template::{BUILTINS, Scope, Segment, Template, VarRef};
 
 use crate::source::Diagnostic;

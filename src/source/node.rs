@@ -18,7 +18,7 @@ use super::span::{Pos, Span, Spanned};
 pub struct Node {
     /// Where the node starts.
     pub pos: Pos,
-    /// Where it ends (on the start line; see [`Span::from_saphyr`]).
+    /// Where it ends (on the start line; see `Span::from_saphyr`).
     pub end: Pos,
     /// The value.
     pub kind: NodeKind,

@@ -199,6 +199,8 @@ pub fn process_env(name: &str) -> Option<String> {
 pub struct Resolver<'a> {
     /// The targets file, or what stands for the command line when no file names the API.
     pub path: &'a Path,
+    /// What stands for the command line (the CLI: `--target`), for an API no file names.
+    pub given: &'a Path,
     /// The HTTP client for the lookups resolving makes (a login, a domain discovery).
     pub client: &'a reqwest::Client,
     /// The loaded API specs, whose security schemes give an API's declared credentials.

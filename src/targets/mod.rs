@@ -14,8 +14,8 @@ use reqwest::Url;
 pub mod arg;
 pub mod config;
 pub mod credentials;
-pub mod servers;
 pub mod sources;
+pub mod spec_servers;
 
 use crate::source::Diagnostic;
 use crate::source::Pos;
@@ -139,6 +139,8 @@ pub struct Targets {
     /// Where the URL of each target came from (`--target`, a targets file, a spec's
     /// `servers:`), for [`Targets::routes`]; the embedded mocks have none.
     origins: BTreeMap<String, String>,
+    /// What gave the fallback, for [`Targets::routes`].
+    fallback_origin: Option<String>,
     /// APIs that have no target, and why (a spec's relative `servers` URL): the help of their
     /// scenarios' "no target" error.
     unusable: BTreeMap<String, String>,
@@ -167,6 +169,11 @@ impl Targets {
     /// Records where `api`'s URL came from, for [`Targets::routes`].
     pub fn note_origin(&mut self, api: &str, origin: impl Into<String>) {
         self.origins.insert(api.to_owned(), origin.into());
+    }
+
+    /// Records what gave the fallback (the CLI: `--target`), for [`Targets::routes`].
+    pub fn note_fallback_origin(&mut self, origin: impl Into<String>) {
+        self.fallback_origin = Some(origin.into());
     }
 
     /// Records why `api` has no target.
@@ -204,7 +211,8 @@ impl Targets {
             } else {
                 "every other API"
             };
-            lines.push(format!("{who} -> {} (--target)", shown(&t.base_url)));
+            let origin = self.fallback_origin.as_deref().unwrap_or("given");
+            lines.push(format!("{who} -> {} ({origin})", shown(&t.base_url)));
         }
         lines
     }
@@ -237,7 +245,7 @@ impl Targets {
     /// Parses `--target` values: `API=URL`, or a bare `URL` for every API (no credentials:
     /// [`sources::TargetSources`] adds them the way a run does).
     pub fn parse_arg(&mut self, arg: &str) -> Result<(), Diagnostic> {
-        match parse_target_arg(arg)? {
+        match parse_target_arg(arg, "target")? {
             (Some(api), url) => self.insert(&api, Target::new(url)),
             (None, url) => self.set_fallback(Target::new(url)),
         }
@@ -245,11 +253,12 @@ impl Targets {
     }
 }
 
-/// A `--target` value: `API=URL` (the API named), or a bare `URL` for every API.
-pub fn parse_target_arg(arg: &str) -> Result<(Option<String>, Url), Diagnostic> {
+/// A target value: `API=URL` (the API named), or a bare `URL` for every API; `given` names
+/// where it was given (the CLI: `--target`), as the error's origin.
+pub fn parse_target_arg(arg: &str, given: &str) -> Result<(Option<String>, Url), Diagnostic> {
     let t = arg::TargetArg::parse(arg).map_err(|e| {
-        Diagnostic::new(std::path::Path::new("--target"), Pos::UNKNOWN, e.to_string())
-            .help("write `--target API=http://host:port/base` or `--target http://host:port` for every API")
+        Diagnostic::new(std::path::Path::new(given), Pos::UNKNOWN, e.to_string())
+            .help("write `API=http://host:port/base`, or `http://host:port` for every API")
     })?;
     Ok((t.api, t.url))
 }
@@ -306,6 +315,7 @@ mod tests {
             "the password is never shown, the embedded mocks are left out"
         );
         targets.set_fallback(Target::new(url("http://127.0.0.1:5")));
+        targets.note_fallback_origin("--target");
         assert_eq!(
             targets.routes().last().map(String::as_str),
             Some("every other API -> http://127.0.0.1:5/ (--target)")

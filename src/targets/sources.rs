@@ -17,21 +17,26 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use reqwest::Url;
 
 use super::config::{self, Env, Resolver, TargetEntry};
-use super::servers::SpecServer;
+use super::spec_servers::SpecServer;
 use super::{Target, Targets, parse_target_arg};
 use crate::openapi::{Registry, SpecFiles};
+use crate::remedy::{OwnTerms, Remedies, Setting};
 use crate::source::{Diagnostic, Pos};
 use crate::targets::credentials::convention::{self, Vendors};
 use crate::targets::credentials::declared::{self, Named, Vars};
 
 /// The parsed `--target` values and targets file of a run, and the vendors whose conventions
 /// their entries may name.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct TargetSources {
+    /// How messages name the setting that gives URLs outside a targets file, and how to
+    /// give one (the CLI: `--target`).
+    remedies: Arc<dyn Remedies>,
     vendors: Vendors,
     /// `--target API=URL`.
     urls: BTreeMap<String, Url>,
@@ -42,20 +47,45 @@ pub struct TargetSources {
     servers: BTreeMap<String, (PathBuf, SpecServer)>,
 }
 
+impl Default for TargetSources {
+    fn default() -> Self {
+        TargetSources {
+            remedies: Arc::new(OwnTerms),
+            vendors: Vendors::default(),
+            urls: BTreeMap::new(),
+            fallback: None,
+            file: None,
+            servers: BTreeMap::new(),
+        }
+    }
+}
+
 impl TargetSources {
     /// Parses `--target` values and reads the targets file, if any, whose entries may name
-    /// the convention of any of `vendors`.
+    /// the convention of any of `vendors`; messages in the library's own words.
     pub fn parse(
         args: &[String],
         file: Option<&Path>,
         vendors: Vendors,
     ) -> Result<Self, Diagnostic> {
+        Self::parse_named(args, file, vendors, Arc::new(OwnTerms))
+    }
+
+    /// [`TargetSources::parse`], with messages that name the settings as `remedies` does.
+    pub fn parse_named(
+        args: &[String],
+        file: Option<&Path>,
+        vendors: Vendors,
+        remedies: Arc<dyn Remedies>,
+    ) -> Result<Self, Diagnostic> {
+        let given = remedies.name(Setting::Target);
         let mut sources = TargetSources {
             vendors,
+            remedies,
             ..TargetSources::default()
         };
         for a in args {
-            match parse_target_arg(a)? {
+            match parse_target_arg(a, &given)? {
                 (Some(api), url) => {
                     sources.urls.insert(api, url);
                 }
@@ -131,15 +161,15 @@ impl TargetSources {
         env: Env<'_>,
     ) -> Result<Targets, Diagnostic> {
         let empty = BTreeMap::new();
+        let given_by = self.remedies.name(Setting::Target);
         let (path, entries) = match &self.file {
             Some((path, entries)) => (path.as_path(), entries),
-            None => (Path::new("--target"), &empty),
+            None => (Path::new(&given_by), &empty),
         };
         // For `--target URL`, the APIs with a spec: one may have declared credentials set.
-        let with_specs = match self.fallback {
-            Some(_) => specs.api_names(),
-            None => Vec::new(),
-        };
+        let with_specs = (self.fallback.as_ref())
+            .map(|_| specs.api_names())
+            .unwrap_or_default();
         let mut apis: BTreeSet<&str> = entries.keys().map(String::as_str).collect();
         apis.extend(self.urls.keys().map(String::as_str));
         apis.extend(self.servers.keys().map(String::as_str));
@@ -157,6 +187,7 @@ impl TargetSources {
         }
         let resolver = Resolver {
             path,
+            given: Path::new(&given_by),
             client,
             specs,
             env,
@@ -167,10 +198,10 @@ impl TargetSources {
             let given = self.urls.get(api).or(self.fallback.as_ref());
             let entry = entries.get(api);
             let (url, origin) = match (given, entry, self.servers.get(api)) {
-                (Some(url), None, _) => (Some(url), "--target".to_owned()),
+                (Some(url), None, _) => (Some(url), given_by.clone()),
                 (Some(url), Some(_), _) => (
                     Some(url),
-                    format!("--target; the rest from {}", path.display()),
+                    format!("{given_by}; the rest from {}", path.display()),
                 ),
                 (None, _, Some((spec, SpecServer::Url(url)))) => {
                     let of = format!("`servers` of {}", spec.display());
@@ -180,9 +211,7 @@ impl TargetSources {
                     }
                 }
                 (None, Some(e), Some((_, SpecServer::Unusable(why)))) => {
-                    let pos = e.spec.as_ref().map(|s| s.pos).unwrap_or(Pos::UNKNOWN);
-                    return Err(Diagnostic::new(path, pos, format!("{api}: no `url:`, and {why}"))
-                        .help(format!("add `url: https://host/base` to the entry, or pass `--target {api}=URL`")));
+                    return Err(self.no_url(path, e, api, why));
                 }
                 (None, None, Some((_, SpecServer::Unusable(why)))) => {
                     targets.set_unusable(api, why.clone());
@@ -201,8 +230,18 @@ impl TargetSources {
         }
         if let Some(url) = self.fallback {
             targets.set_fallback(Target::new(url));
+            targets.note_fallback_origin(given_by);
         }
         Ok(targets)
+    }
+
+    /// The error of an entry in `path` with no `url:` whose spec's `servers` cannot serve.
+    fn no_url(&self, path: &Path, entry: &TargetEntry, api: &str, why: &str) -> Diagnostic {
+        let pos = entry.spec.as_ref().map(|s| s.pos).unwrap_or(Pos::UNKNOWN);
+        Diagnostic::new(path, pos, format!("{api}: no `url:`, and {why}")).help(format!(
+            "add `url: https://host/base` to the entry, or {}",
+            self.remedies.give_target(api)
+        ))
     }
 }
 
@@ -215,7 +254,7 @@ async fn by_convention(
     url: &Url,
 ) -> Result<Target, Diagnostic> {
     let resolver = Resolver {
-        path: Path::new("--target"),
+        path: resolver.given,
         ..*resolver
     };
     match convention::of_api(resolver.vendors, api) {
@@ -436,7 +475,7 @@ mod tests {
         assert!(
             e.help
                 .as_deref()
-                .is_some_and(|h| h.contains("--target widgets=")),
+                .is_some_and(|h| h.contains("give `widgets` a target")),
             "{e}"
         );
     }

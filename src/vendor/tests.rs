@@ -87,7 +87,7 @@ async fn half_a_credential_is_an_error_not_silence() {
         e.to_string().contains("ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
         "{e}"
     );
-    assert!(e.to_string().contains("--target"), "{e}");
+    assert!(e.to_string().contains("the given target"), "{e}");
 }
 
 #[tokio::test]

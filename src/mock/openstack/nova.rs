@@ -1,6 +1,6 @@
 //! Nova's API under `/compute/v2.1`, in the order Nova's pipeline runs: request ids, token
 //! auth (401 from the auth middleware), microversion (400/406), Content-Type (415), routing,
-//! then the operations of `operations.rs`: body schema (400), lookup (404, also for another
+//! then the operations of `handlers.rs`: body schema (400), lookup (404, also for another
 //! project's server), state (409). Every response gets the request-id headers and, once a
 //! version is negotiated, the version headers.
 //!
@@ -20,9 +20,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::handlers;
 use super::keystone::origin;
 use super::microversion::{self, MAX, MIN, Refused, Version};
-use super::operations;
 use super::{Grant, Shared};
 use crate::mock::Fault;
 
@@ -273,15 +273,15 @@ async fn route(
     };
     match (method, segments) {
         (&Method::POST, ["servers"]) => match object {
-            Some(b) => operations::create(call, b),
+            Some(b) => handlers::create(call, b),
             None => malformed(),
         },
-        (&Method::GET, ["servers"]) => operations::list(call, false),
-        (&Method::GET, ["servers", "detail"]) => operations::list(call, true),
-        (&Method::GET, ["servers", id]) => operations::show(call, id),
-        (&Method::DELETE, ["servers", id]) => operations::delete(call, id),
+        (&Method::GET, ["servers"]) => handlers::list(call, false),
+        (&Method::GET, ["servers", "detail"]) => handlers::list(call, true),
+        (&Method::GET, ["servers", id]) => handlers::show(call, id),
+        (&Method::DELETE, ["servers", id]) => handlers::delete(call, id),
         (&Method::POST, ["servers", id, "action"]) => match object {
-            Some(b) => operations::action(call, id, b),
+            Some(b) => handlers::action(call, id, b),
             None => malformed(),
         },
         (_, ["servers"] | ["servers", _] | ["servers", _, "action"]) => {

@@ -1,5 +1,5 @@
 //! The two Alibaba Cloud ROA signature schemes as pure functions of the request's parts, so the
-//! signer ([`super::AlibabaAuth`]) and the mock's verifier (`mock::alibaba::verify`) build byte-for-byte the
+//! signer ([`super::AlibabaAuth`]) and the mock's verifier (`mock::alibaba::signature`) build byte-for-byte the
 //! same strings, and both can be tested against the official SDK's requests
 //! (`tests/fixtures/vectors/alibaba-sdk-cancel-deletion.json`).
 //!

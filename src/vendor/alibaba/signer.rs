@@ -3,7 +3,7 @@
 //! common headers (`x-acs-version`, `x-acs-action`, `x-acs-signature-nonce`, ...) first.
 //!
 //! The algorithms are pure functions in [`super::sign`]; the gateway's side, which checks them,
-//! lives with the reference mock (`mock::alibaba::verify`). Both are tested against real
+//! lives with the reference mock (`mock::alibaba::signature`). Both are tested against real
 //! requests of the official Python SDK.
 
 use std::fmt;

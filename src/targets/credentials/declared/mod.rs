@@ -8,12 +8,12 @@
 //! variables is set (the step then warns "sent without credentials"), an error when a scheme
 //! has half of what it needs (a username without its password).
 
+mod bind;
 pub mod entry;
 pub mod oauth2;
-mod resolve;
 pub mod scheme;
 
-pub use resolve::resolve;
+pub use bind::resolve;
 
 use std::collections::BTreeMap;
 use std::fmt;

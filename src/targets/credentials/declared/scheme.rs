@@ -120,7 +120,7 @@ impl Scheme {
                 format!("OAuth2 client credentials from {token_url}")
             }
             Scheme::GivenToken(what) => format!("{what}, a bearer token obtained elsewhere"),
-            Scheme::MutualTls => "mutual TLS, with the client certificate of `--cert`".into(),
+            Scheme::MutualTls => "mutual TLS, with the run's client certificate".into(),
             Scheme::Unsupported(why) => why.clone(),
         }
     }

@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::case::{Case, Kind};
 use super::cases::{Inputs, NoCase, op_seed, plan_cases};
 use super::chain::Chains;
-pub use super::options::{Failure, FuzzOptions, FuzzSummary};
+pub use super::options::{Failure, FuzzOptions, FuzzSummary, Stopped};
 use super::outcome::OperationResult;
 use super::shrink::{Signature, shrink};
 use crate::check::Severity;
@@ -115,11 +115,11 @@ impl Fuzzer {
                     continue;
                 }
                 let id = format!("fuzz/{api}/{}", spec.operations[op].id);
-                let result = match stop_reason(&interrupt, deadline) {
+                let result = match stop_reason(&interrupt, deadline, self.options.time) {
                     Some(why) => {
-                        out.stopped.get_or_insert_with(|| why.clone());
+                        out.stopped.get_or_insert(why);
                         let f = found_at(PathBuf::from(&id), id.clone());
-                        let mut r = ScenarioResult::skipped(&f, &why);
+                        let mut r = ScenarioResult::skipped(&f, &format!("not run: {why}"));
                         r.api = api.clone();
                         r
                     }
@@ -405,13 +405,16 @@ pub(super) fn plan(
     crate::plan::compile(f, text, scenario, registry, inputs)
 }
 
-/// Why no further operation starts, if none does: an interrupt, or the time budget spent.
-fn stop_reason(interrupt: &crate::run::Interrupt, deadline: Option<Instant>) -> Option<String> {
-    match (interrupt.signal(), deadline) {
-        (Some(signal), _) => Some(format!("not run: the run was interrupted ({signal})")),
-        (None, Some(d)) if Instant::now() >= d => {
-            Some("not run: the `--time` budget was spent".to_owned())
-        }
+/// Why no further operation starts, if none does: an interrupt, or the time budget (`time`,
+/// which set `deadline`) spent.
+fn stop_reason(
+    interrupt: &crate::run::Interrupt,
+    deadline: Option<Instant>,
+    time: Option<Duration>,
+) -> Option<Stopped> {
+    match (interrupt.signal(), deadline, time) {
+        (Some(signal), _, _) => Some(Stopped::Interrupted(signal)),
+        (None, Some(d), Some(time)) if Instant::now() >= d => Some(Stopped::TimeSpent(time)),
         _ => None,
     }
 }

@@ -26,4 +26,4 @@ mod tests;
 #[cfg(test)]
 mod tests_saved;
 
-pub use engine::{Failure, FuzzOptions, FuzzSummary, Fuzzer};
+pub use engine::{Failure, FuzzOptions, FuzzSummary, Fuzzer, Stopped};

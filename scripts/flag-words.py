@@ -22,7 +22,6 @@ ALLOWED = {
     ("src/openapi/files.rs", "--spec"),
     ("src/openapi/mod.rs", "--spec"),
     ("src/fuzz/case.rs", "--seed"),
-    ("src/fuzz/engine.rs", "--time"),
     ("src/run/send.rs", "--max-body"),
     ("src/run/client.rs", "--no-proxy"),
     ("src/run/client.rs", "--cacert"),

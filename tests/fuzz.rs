@@ -417,6 +417,8 @@ fn what_fuzzing_creates_it_deletes_and_its_budget_and_gate_hold() {
     let said = text(&timed);
     assert!(said.contains("stopped early"), "{said}");
     assert!(said.contains("`--time` budget"), "{said}");
+    // The operations not reached say why in the library's words: no flag named there.
+    assert!(said.contains("not run: the time budget of 1ms"), "{said}");
 }
 
 #[test]

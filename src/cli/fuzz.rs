@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use conform::fuzz::{FuzzOptions, FuzzSummary, Fuzzer};
+use conform::fuzz::{FuzzOptions, FuzzSummary, Fuzzer, Stopped};
 use conform::run::ExitCode;
 use conform::run::Inputs;
 use serde_json::Value;
@@ -125,8 +125,14 @@ fn lines(outcome: &FuzzSummary, seed: u64) -> Vec<String> {
             f.message
         ));
     }
-    if let Some(why) = &outcome.stopped {
-        extra.push(format!("stopped early: {why}"));
+    match outcome.stopped {
+        // The library says "the time budget"; the switch that set it is named here.
+        Some(Stopped::TimeSpent(time)) => extra.push(format!(
+            "stopped early: the `--time` budget of {} was spent",
+            conform::units::human_duration(time)
+        )),
+        Some(why) => extra.push(format!("stopped early: {why}")),
+        None => {}
     }
     extra
 }

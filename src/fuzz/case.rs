@@ -1,12 +1,14 @@
 //! One generated test: a [`Case`] is a request for one operation (valid, at a boundary, or
 //! breaking one rule), optionally after the request that creates what it acts on, and its
-//! scenario text. The text is what runs and what `--save-failures` writes, so a saved failure
-//! replays with `conform run` exactly as it ran.
+//! scenario: its text and, written with it, the scenario that text parses to
+//! (`init::emit`). The fuzzer compiles that scenario without parsing the text,
+//! and `--save-failures` writes the text, so a saved failure replays with `conform run` exactly
+//! as it ran, its findings on the lines they name.
 
 use serde_json::Value;
 
 use super::chain::Chained;
-use crate::init::emit::{Draft, DraftStep, Line, render};
+use crate::init::emit::{Draft, DraftStep, Emitted, Line, emit, render};
 use crate::init::values::escape;
 use crate::openapi::Operation;
 
@@ -99,6 +101,16 @@ pub struct Case {
 impl Case {
     /// The scenario text of the case, against `op` of `api`.
     pub fn scenario(&self, api: &str, op: &Operation, seed: u64) -> String {
+        render(&self.draft(api, op, seed))
+    }
+
+    /// The scenario text of the case and the scenario it parses to.
+    pub(crate) fn emit(&self, api: &str, op: &Operation, seed: u64) -> Emitted {
+        emit(&self.draft(api, op, seed))
+    }
+
+    /// The scenario of the case, to write.
+    fn draft(&self, api: &str, op: &Operation, seed: u64) -> Draft {
         let mut steps = Vec::new();
         let mut finally = Vec::new();
         let mut request = self.request.clone();
@@ -129,7 +141,7 @@ impl Case {
             }
         }
         steps.push(step);
-        render(&Draft {
+        Draft {
             name: format!(
                 "{}: generated case {} ({})",
                 op.id,
@@ -144,7 +156,7 @@ impl Case {
             steps,
             finally,
             ..Draft::default()
-        })
+        }
     }
 }
 

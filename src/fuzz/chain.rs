@@ -1,5 +1,5 @@
 //! Stateful chains: operations on a resource (`/servers/{server_id}`) reached with a real id.
-//! [`Chains`] reads the spec's lifecycles ([`crate::init::chain`]: `links`, a `Location`
+//! [`Chains`] reads the spec's lifecycles (`init::chain`: `links`, a `Location`
 //! header, or an id-shaped response field) and, once a generated create has succeeded, makes a
 //! [`Chained`] prefix for the cases of the operations on what it creates: the create (the
 //! request that worked), the capture of the id, and the delete in `finally`. Creates that the
@@ -52,11 +52,11 @@ pub struct Chains {
     /// By operation: a valid request that got a success status, to put a resource in the state
     /// it leaves (a delete that soft-deletes, before a restore).
     steps: std::collections::BTreeMap<usize, Request>,
-    /// What each chain shape settles to ([`super::settle`]).
+    /// What each chain shape settles to (`settle`).
     pub settled: Settled,
 }
 
-/// What [`super::settle::probe`] runs: the create, the read of the item, the operation after
+/// What `settle::probe` runs: the create, the read of the item, the operation after
 /// the create if any, and the delete that cleans up.
 pub struct ProbePlan {
     /// Index of the create in the spec's operations.
@@ -273,7 +273,7 @@ impl Chains {
             .collect()
     }
 
-    /// What [`super::settle::probe`] runs for `key`.
+    /// What `settle::probe` runs for `key`.
     pub fn probe_plan(&self, spec: &ApiSpec, key: ProbeKey) -> Option<ProbePlan> {
         let (i, before) = key;
         let l = self.lifecycles.get(i)?;

@@ -14,22 +14,26 @@ use serde_json::Value;
 use super::case::{Case, Kind};
 use super::cases::{Inputs, NoCase, op_seed, plan_cases};
 use super::chain::Chains;
-pub use super::options::{Failure, FuzzOptions, FuzzSummary};
+pub use super::options::{Failure, FuzzOptions, FuzzSummary, Stopped};
 use super::outcome::OperationResult;
 use super::shrink::{Signature, shrink};
 use crate::check::Severity;
 use crate::init::Doc;
-use crate::openapi::ApiSpec;
+use crate::init::emit::Emitted;
+use crate::openapi::{ApiSpec, Registry};
+use crate::plan::{Plan, Rejected};
 use crate::run::{
     Counts, Event, EventSink, NoEvents, Outcome, Phase, RunSummary, Runner, ScenarioResult,
 };
-use crate::scenario::Found;
+use crate::scenario::{Found, Scenario};
 use crate::source::Diagnostic;
 
 /// Runs `conform fuzz`: generated cases for every operation of the APIs, through a [`Runner`].
 pub struct Fuzzer {
     runner: Arc<Runner>,
     options: FuzzOptions,
+    /// The names the run defines from outside (`--var`, `--env-file`), for the compiler.
+    inputs: Vec<String>,
     /// Hears every step of every case (`--record`): the run's sink hears only one result per
     /// operation, and a case's steps would flood the live output.
     traffic: Option<Arc<dyn EventSink>>,
@@ -47,6 +51,7 @@ impl Fuzzer {
     /// A fuzzer running its cases through `runner`, with `options` (seed, budget, jobs, ...).
     pub fn new(runner: Arc<Runner>, options: FuzzOptions) -> Self {
         Fuzzer {
+            inputs: runner.options().inputs.names(),
             runner,
             options,
             traffic: None,
@@ -110,11 +115,11 @@ impl Fuzzer {
                     continue;
                 }
                 let id = format!("fuzz/{api}/{}", spec.operations[op].id);
-                let result = match stop_reason(&interrupt, deadline) {
+                let result = match stop_reason(&interrupt, deadline, self.options.time) {
                     Some(why) => {
-                        out.stopped.get_or_insert_with(|| why.clone());
+                        out.stopped.get_or_insert(why);
                         let f = found_at(PathBuf::from(&id), id.clone());
-                        let mut r = ScenarioResult::skipped(&f, &why);
+                        let mut r = ScenarioResult::skipped(&f, &format!("not run: {why}"));
                         r.api = api.clone();
                         r
                     }
@@ -303,8 +308,10 @@ impl Fuzzer {
         chains: &Chains,
     ) -> Ran {
         let op = &spec.operations[op_index];
-        let text = case.scenario(&spec.name, op, self.options.seed);
-        let result = self.run_text(&spec.name, &op.id, case.number, &text).await;
+        let emitted = case.emit(&spec.name, op, self.options.seed);
+        let (result, text) = self
+            .run_emitted(&spec.name, &op.id, case.number, emitted)
+            .await;
         let created = target_status(&result).is_some_and(|s| (200..300).contains(&s));
         let cleanup = match last_response(&result) {
             Some(response) if created => {
@@ -317,11 +324,11 @@ impl Fuzzer {
                             request,
                             chain: None,
                         };
-                        let text = c.scenario(&spec.name, delete_op, self.options.seed);
-                        Some(
-                            self.run_text(&spec.name, &delete_op.id, c.number, &text)
-                                .await,
-                        )
+                        let emitted = c.emit(&spec.name, delete_op, self.options.seed);
+                        let (result, _) = self
+                            .run_emitted(&spec.name, &delete_op.id, c.number, emitted)
+                            .await;
+                        Some(result)
                     }
                     None => None,
                 }
@@ -336,26 +343,28 @@ impl Fuzzer {
         }
     }
 
-    /// Compiles and runs one generated scenario text.
-    pub(super) async fn run_text(
+    /// Compiles and runs one generated scenario; gives back its text, which is what it ran as.
+    pub(super) async fn run_emitted(
         &self,
         api: &str,
         op: &str,
         number: usize,
-        text: &str,
-    ) -> ScenarioResult {
+        emitted: Emitted,
+    ) -> (ScenarioResult, String) {
         let id = format!("fuzz/{api}/{op}/case-{number}.yaml");
         let f = Found {
             path: PathBuf::from(&id),
             id,
         };
-        match self.runner.compile_text(&f, text) {
+        let Emitted { text, scenario } = emitted;
+        let result = match plan(&f, &text, scenario, self.runner.registry(), &self.inputs) {
             Ok(plan) => match &self.traffic {
                 Some(sink) => self.runner.run_plan(&plan, sink.as_ref()).await,
                 None => self.runner.run_plan(&plan, &NoEvents).await,
             },
             Err(rejected) => ScenarioResult::rejected(&f, rejected),
-        }
+        };
+        (result, text)
     }
 
     fn save(
@@ -378,13 +387,34 @@ impl Fuzzer {
     }
 }
 
-/// Why no further operation starts, if none does: an interrupt, or the time budget spent.
-fn stop_reason(interrupt: &crate::run::Interrupt, deadline: Option<Instant>) -> Option<String> {
-    match (interrupt.signal(), deadline) {
-        (Some(signal), _) => Some(format!("not run: the run was interrupted ({signal})")),
-        (None, Some(d)) if Instant::now() >= d => {
-            Some("not run: the `--time` budget was spent".to_owned())
-        }
+/// The plan of a generated scenario whose text is `text`, as if read from `f.path`: `scenario`
+/// (what the text parses to, written with it) compiled as `conform run` compiles a file, every
+/// check of the compiler applying, without parsing the text. With no `scenario` (the writer
+/// could not vouch for one) the text is parsed, so its problem is reported as in the file.
+pub(super) fn plan(
+    f: &Found,
+    text: &str,
+    scenario: Option<Scenario>,
+    registry: &Registry,
+    inputs: &[String],
+) -> Result<Plan, Rejected> {
+    let scenario = match scenario {
+        Some(s) => s,
+        None => crate::scenario::parse(&f.path, text).map_err(|d| Rejected::unparsed(f, d))?,
+    };
+    crate::plan::compile(f, text, scenario, registry, inputs)
+}
+
+/// Why no further operation starts, if none does: an interrupt, or the time budget (`time`,
+/// which set `deadline`) spent.
+fn stop_reason(
+    interrupt: &crate::run::Interrupt,
+    deadline: Option<Instant>,
+    time: Option<Duration>,
+) -> Option<Stopped> {
+    match (interrupt.signal(), deadline, time) {
+        (Some(signal), _, _) => Some(Stopped::Interrupted(signal)),
+        (None, Some(d), Some(time)) if Instant::now() >= d => Some(Stopped::TimeSpent(time)),
         _ => None,
     }
 }

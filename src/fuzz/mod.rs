@@ -1,10 +1,11 @@
 //! `conform fuzz`: the tests a spec implies, that nobody wrote. For each operation a
 //! [`Fuzzer`] generates requests from the parameter and body schemas ([`gen`](mod@gen); `gen` is a reserved word in edition 2024): valid ones,
 //! boundary values, and negative ones that break exactly one rule ([`cases`]); it chains the
-//! operations on a resource after a create that worked ([`chain`]); it runs each case as an
-//! in-memory scenario through the ordinary runner, so the checks, auth, write guard and reports
-//! are those of `conform run`; it shrinks each failure (`shrink`) and saves it as a scenario
-//! file (`save`).
+//! operations on a resource after a create that worked ([`chain`]); it runs each case as a
+//! scenario through the ordinary runner, so the checks, auth, write guard and reports are those
+//! of `conform run`. The scenario is written with its text, not parsed from it ([`case`]), and
+//! compiled by [`crate::plan::compile`] as a file would be; it shrinks each failure
+//! (`shrink`) and saves its text as a scenario file (`save`).
 //!
 //! What a generated request must get is written in its scenario ([`case`]), so a saved failure
 //! replays with `conform run`: a valid request any documented status but a server error, an
@@ -22,5 +23,7 @@ mod settle;
 mod shrink;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_saved;
 
-pub use engine::{Failure, FuzzOptions, FuzzSummary, Fuzzer};
+pub use engine::{Failure, FuzzOptions, FuzzSummary, Fuzzer, Stopped};

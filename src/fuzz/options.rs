@@ -1,6 +1,6 @@
 //! What a fuzzing run is given and what it gives back besides its streamed results:
-//! [`FuzzOptions`] (seed, budget, where failures are saved), [`FuzzSummary`] and each
-//! [`Failure`] found.
+//! [`FuzzOptions`] (seed, budget, where failures are saved), [`FuzzSummary`], each
+//! [`Failure`] found, and why the run stopped early ([`Stopped`]) if it did.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -78,8 +78,32 @@ pub struct FuzzSummary {
     pub cases: usize,
     /// The distinct failures, after shrinking.
     pub failures: Vec<Failure>,
-    /// Why generation stopped early (`--time`, an interrupt), if it did.
-    pub stopped: Option<String>,
+    /// Why generation stopped early (the time budget spent, an interrupt), if it did.
+    pub stopped: Option<Stopped>,
     /// Files that could not be written (`--save-failures`).
     pub save_errors: Vec<String>,
+}
+
+/// Why a fuzzing run stopped before every operation was fuzzed. It says what happened in the
+/// library's words; the command line names its own switch ([`Stopped::TimeSpent`] is `--time`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Stopped {
+    /// The run was interrupted by this signal (`SIGINT`).
+    Interrupted(&'static str),
+    /// The time budget ([`FuzzOptions::time`], this long) was spent: no case starts after it.
+    TimeSpent(Duration),
+}
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stopped::Interrupted(signal) => write!(f, "the run was interrupted ({signal})"),
+            Stopped::TimeSpent(time) => write!(
+                f,
+                "the time budget of {} was spent",
+                crate::units::human_duration(*time)
+            ),
+        }
+    }
 }

@@ -71,8 +71,8 @@ async fn run(fuzzer: &Fuzzer, spec: &ApiSpec, op: usize, request: &Request) -> S
         chain: None,
     };
     let o = &spec.operations[op];
-    let text = case.scenario(&spec.name, o, fuzzer.seed());
-    fuzzer.run_text(&spec.name, &o.id, 0, &text).await
+    let emitted = case.emit(&spec.name, o, fuzzer.seed());
+    fuzzer.run_emitted(&spec.name, &o.id, 0, emitted).await.0
 }
 
 /// Reads the item until two reads agree (or the budget ends) and returns the state-like fields

@@ -95,9 +95,9 @@ pub async fn shrink(
             }
             let mut case = best.case.clone();
             case.request = request;
-            let text = case.scenario(&spec.name, op, fuzzer.seed());
-            let result = fuzzer
-                .run_text(&spec.name, &op.id, case.number, &text)
+            let emitted = case.emit(&spec.name, op, fuzzer.seed());
+            let (result, text) = fuzzer
+                .run_emitted(&spec.name, &op.id, case.number, emitted)
                 .await;
             best.runs += 1;
             best.requests += result

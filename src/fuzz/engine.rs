@@ -357,7 +357,14 @@ impl Fuzzer {
             id,
         };
         let Emitted { text, scenario } = emitted;
-        let result = match plan(&f, &text, scenario, self.runner.registry(), &self.inputs) {
+        let result = match plan(
+            &f,
+            &text,
+            scenario,
+            self.runner.registry(),
+            &self.inputs,
+            &*self.runner.options().remedies,
+        ) {
             Ok(plan) => match &self.traffic {
                 Some(sink) => self.runner.run_plan(&plan, sink.as_ref()).await,
                 None => self.runner.run_plan(&plan, &NoEvents).await,
@@ -397,12 +404,13 @@ pub(super) fn plan(
     scenario: Option<Scenario>,
     registry: &Registry,
     inputs: &[String],
+    remedies: &dyn crate::remedy::Remedies,
 ) -> Result<Plan, Rejected> {
     let scenario = match scenario {
         Some(s) => s,
         None => crate::scenario::parse(&f.path, text).map_err(|d| Rejected::unparsed(f, d))?,
     };
-    crate::plan::compile(f, text, scenario, registry, inputs)
+    crate::plan::compile(f, text, scenario, registry, inputs, remedies)
 }
 
 /// Why no further operation starts, if none does: an interrupt, or the time budget (`time`,

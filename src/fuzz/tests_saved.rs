@@ -43,15 +43,29 @@ fn same_plan(registry: &Registry, api: &str, op: usize, case: &Case, saved: &Pat
         path: PathBuf::from(format!("fuzz/{api}/{}/case-{}.yaml", op.id, case.number)),
         id: format!("fuzz/{api}/{}", op.id),
     };
-    let direct = super::engine::plan(&f, &text, Some(scenario), registry, &[])
-        .unwrap_or_else(|r| panic!("{:#?}\n{text}", r.diagnostics));
+    let direct = super::engine::plan(
+        &f,
+        &text,
+        Some(scenario),
+        registry,
+        &[],
+        &crate::remedy::OwnTerms,
+    )
+    .unwrap_or_else(|r| panic!("{:#?}\n{text}", r.diagnostics));
     let found = "the body: \"id\" is a required property\nand a second line";
     let file = super::save::write(saved, api, &op.id, case, &text, found).expect("saved");
     let written = std::fs::read_to_string(&file).expect("reads");
     assert!(written.starts_with(&text), "{written}");
     let parsed = crate::scenario::parse(&file, &written).unwrap_or_else(|d| panic!("{d}"));
-    let replayed = crate::plan::compile(&f, &written, parsed, registry, &[])
-        .unwrap_or_else(|r| panic!("{:#?}\n{written}", r.diagnostics));
+    let replayed = crate::plan::compile(
+        &f,
+        &written,
+        parsed,
+        registry,
+        &[],
+        &crate::remedy::OwnTerms,
+    )
+    .unwrap_or_else(|r| panic!("{:#?}\n{written}", r.diagnostics));
     let diff = crate::init::emit::tests::first_difference(&shape(&direct), &shape(&replayed));
     assert!(diff.is_none(), "{written}\n{}", diff.unwrap_or_default());
 }

@@ -1,7 +1,9 @@
 //! A first corpus from a spec (`conform init`): [`Corpus`], a scenario per operation with its
 //! documented success status, requests filled from the spec's examples or its schemas' required
 //! fields, and ids chained from a create to the operations on what it made (one lifecycle
-//! scenario per collection, a `finally` that deletes). [`write_corpus`] never overwrites a file.
+//! scenario per collection, a `finally` that deletes; parents of nested resources made first;
+//! names unique per run and scenario; a delete of data the scenario does not create left out,
+//! see [`Skipped`]). [`write_corpus`] writes the [`SCHEMA_FILE`] too and never overwrites a file.
 //!
 //! [`example_scenarios`] turns the spec's request examples into one-step scenarios for
 //! `conform run --examples`.

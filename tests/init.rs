@@ -53,9 +53,16 @@ fn the_fixture_corpus_is_written_lints_and_runs_against_the_mock() {
     );
     let written = files(&dir);
     assert!(!written.is_empty());
-    for f in &written {
+    assert!(written.contains(&dir.join(conform::init::SCHEMA_FILE)));
+    for f in written
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "yaml"))
+    {
         let body = std::fs::read_to_string(f).expect("read");
-        assert!(body.starts_with(conform::init::SCHEMA_LINE), "{body}");
+        assert!(
+            body.starts_with(conform::init::CORPUS_SCHEMA_LINE),
+            "{body}"
+        );
     }
     let lifecycle = std::fs::read_to_string(dir.join("widget-lifecycle.yaml")).expect("lifecycle");
     for needle in [
@@ -314,7 +321,9 @@ fn ids_chain_through_links_and_location_headers() {
         "{todos}"
     );
     assert!(
-        todos.contains(r#"body: {"title":"buy milk"}  # from the spec's example"#),
+        todos.contains(
+            r#"body: {"title":"buy milk-${run.id}-todo-lifecycle"}  # from the spec's example"#
+        ),
         "{todos}"
     );
     assert!(todos.contains("call: updateTodo"), "{todos}");

@@ -53,9 +53,16 @@ fn the_fixture_corpus_is_written_lints_and_runs_against_the_mock() {
     );
     let written = files(&dir);
     assert!(!written.is_empty());
-    for f in &written {
+    assert!(written.contains(&dir.join(conform::init::SCHEMA_FILE)));
+    for f in written
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "yaml"))
+    {
         let body = std::fs::read_to_string(f).expect("read");
-        assert!(body.starts_with(conform::init::SCHEMA_LINE), "{body}");
+        assert!(
+            body.starts_with(conform::init::CORPUS_SCHEMA_LINE),
+            "{body}"
+        );
     }
     let lifecycle = std::fs::read_to_string(dir.join("widget-lifecycle.yaml")).expect("lifecycle");
     for needle in [
@@ -314,7 +321,9 @@ fn ids_chain_through_links_and_location_headers() {
         "{todos}"
     );
     assert!(
-        todos.contains(r#"body: {"title":"buy milk"}  # from the spec's example"#),
+        todos.contains(
+            r#"body: {"title":"buy milk-${run.id}-todo-lifecycle"}  # from the spec's example"#
+        ),
         "{todos}"
     );
     assert!(todos.contains("call: updateTodo"), "{todos}");
@@ -539,4 +548,459 @@ fn serve_tictactoe() -> (tokio::runtime::Runtime, String) {
         )
         .with_state(board);
     util::serve(app)
+}
+
+/// A shop as a real server would hold it: stores with unique names, products inside a store
+/// (unique names per store), a store that still has products cannot be deleted, audits nobody
+/// can create. `PUT /stores` updates the store its body names (as Petstore's `PUT /pet` does).
+const SHOP: &str = r##"openapi: 3.0.3
+info: {title: Shop API, version: "1"}
+paths:
+  /stores:
+    post:
+      operationId: createStore
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/NewStore'}
+            example: {name: corner shop}
+      responses:
+        "201":
+          description: created
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Store'}
+        "409": {description: the name is taken}
+    put:
+      operationId: updateStoreByBody
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Store'}
+            example: {id: 10, name: corner shop}
+      responses:
+        "200":
+          description: updated
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Store'}
+        "404": {description: no such store}
+        "409": {description: the name is taken}
+  /stores/{storeId}:
+    parameters:
+      - {name: storeId, in: path, required: true, schema: {type: integer}}
+    get:
+      operationId: getStore
+      responses:
+        "200":
+          description: the store
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Store'}
+        "404": {description: no such store}
+    put:
+      operationId: updateStore
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/NewStore'}
+            example: {name: corner shop}
+      responses:
+        "200":
+          description: updated
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Store'}
+        "404": {description: no such store}
+        "409": {description: the name is taken}
+    delete:
+      operationId: deleteStore
+      responses:
+        "204": {description: deleted}
+        "404": {description: no such store}
+        "409": {description: the store still has products}
+  /stores/{storeId}/products:
+    parameters:
+      - {name: storeId, in: path, required: true, schema: {type: integer}}
+    get:
+      operationId: listProducts
+      responses:
+        "200":
+          description: the store's products
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: '#/components/schemas/Store'}}
+        "404": {description: no such store}
+    post:
+      operationId: createProduct
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/NewStore'}
+            example: {name: apple}
+      responses:
+        "201":
+          description: created
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Store'}
+        "404": {description: no such store}
+        "409": {description: the name is taken}
+  /stores/{storeId}/products/{productId}:
+    parameters:
+      - {name: storeId, in: path, required: true, schema: {type: integer}}
+      - {name: productId, in: path, required: true, schema: {type: integer}}
+    get:
+      operationId: getProduct
+      responses:
+        "200":
+          description: the product
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Store'}
+        "404": {description: no such product}
+    delete:
+      operationId: deleteProduct
+      responses:
+        "204": {description: deleted}
+        "404": {description: no such product}
+  /audits/{auditId}:
+    parameters:
+      - {name: auditId, in: path, required: true, schema: {type: string}}
+    get:
+      operationId: getAudit
+      responses:
+        "200": {description: the audit}
+        "404": {description: no such audit}
+    delete:
+      operationId: deleteAudit
+      responses:
+        "204": {description: deleted}
+        "404": {description: no such audit}
+components:
+  schemas:
+    NewStore:
+      type: object
+      required: [name]
+      properties:
+        name: {type: string}
+    Store:
+      type: object
+      required: [id, name]
+      properties:
+        id: {type: integer}
+        name: {type: string}
+"##;
+
+/// The shop's state: the next id, stores by id (name, products by id), audits, and every
+/// `DELETE` path the server was sent.
+#[derive(Default)]
+struct Shop {
+    next: u64,
+    stores: HashMap<u64, (String, HashMap<u64, String>)>,
+    audits: Vec<String>,
+    deletes: Vec<String>,
+}
+
+type ShopDb = Arc<Mutex<Shop>>;
+
+fn shop(db: &ShopDb) -> std::sync::MutexGuard<'_, Shop> {
+    db.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn name_of(body: &[u8]) -> Option<String> {
+    serde_json::from_slice::<Value>(body)
+        .ok()?
+        .get("name")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+fn named(id: u64, name: &str) -> Response {
+    axum::Json(json!({"id": id, "name": name})).into_response()
+}
+
+/// Stores: 409 on a name another store has, 404 on an unknown id, 409 on deleting one that
+/// still has products.
+fn store_routes() -> axum::routing::MethodRouter<ShopDb> {
+    axum::routing::get(
+        |State(db): State<ShopDb>, UrlPath(id): UrlPath<u64>| async move {
+            match shop(&db).stores.get(&id) {
+                Some((name, _)) => named(id, name),
+                None => StatusCode::NOT_FOUND.into_response(),
+            }
+        },
+    )
+    .put(
+        |State(db): State<ShopDb>, UrlPath(id): UrlPath<u64>, body: axum::body::Bytes| async move {
+            rename(&mut shop(&db), id, name_of(&body))
+        },
+    )
+    .delete(
+        |State(db): State<ShopDb>, UrlPath(id): UrlPath<u64>| async move {
+            let mut s = shop(&db);
+            s.deletes.push(format!("/stores/{id}"));
+            match s.stores.get(&id) {
+                None => StatusCode::NOT_FOUND.into_response(),
+                Some((_, products)) if !products.is_empty() => StatusCode::CONFLICT.into_response(),
+                Some(_) => {
+                    s.stores.remove(&id);
+                    StatusCode::NO_CONTENT.into_response()
+                }
+            }
+        },
+    )
+}
+
+fn rename(s: &mut Shop, id: u64, name: Option<String>) -> Response {
+    let Some(name) = name else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    if s.stores
+        .iter()
+        .any(|(other, (n, _))| *other != id && *n == name)
+    {
+        return StatusCode::CONFLICT.into_response();
+    }
+    match s.stores.get_mut(&id) {
+        Some(store) => {
+            store.0.clone_from(&name);
+            named(id, &name)
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+fn product_routes() -> axum::Router<ShopDb> {
+    let one = axum::routing::get(
+        |State(db): State<ShopDb>, UrlPath((s, p)): UrlPath<(u64, u64)>| async move {
+            match shop(&db).stores.get(&s).and_then(|st| st.1.get(&p)) {
+                Some(name) => named(p, name),
+                None => StatusCode::NOT_FOUND.into_response(),
+            }
+        },
+    )
+    .delete(
+        |State(db): State<ShopDb>, UrlPath((s, p)): UrlPath<(u64, u64)>| async move {
+            let mut db = shop(&db);
+            db.deletes.push(format!("/stores/{s}/products/{p}"));
+            match db.stores.get_mut(&s).and_then(|st| st.1.remove(&p)) {
+                Some(_) => StatusCode::NO_CONTENT.into_response(),
+                None => StatusCode::NOT_FOUND.into_response(),
+            }
+        },
+    );
+    let many = axum::routing::get(
+        |State(db): State<ShopDb>, UrlPath(s): UrlPath<u64>| async move {
+            match shop(&db).stores.get(&s) {
+                Some((_, products)) => {
+                    let list: Vec<Value> = products
+                        .iter()
+                        .map(|(id, n)| json!({"id": id, "name": n}))
+                        .collect();
+                    axum::Json(list).into_response()
+                }
+                None => StatusCode::NOT_FOUND.into_response(),
+            }
+        },
+    )
+    .post(
+        |State(db): State<ShopDb>, UrlPath(s): UrlPath<u64>, body: axum::body::Bytes| async move {
+            let Some(name) = name_of(&body) else {
+                return StatusCode::BAD_REQUEST.into_response();
+            };
+            let mut db = shop(&db);
+            db.next += 1;
+            let id = db.next;
+            let Some(store) = db.stores.get_mut(&s) else {
+                return StatusCode::NOT_FOUND.into_response();
+            };
+            if store.1.values().any(|n| *n == name) {
+                return StatusCode::CONFLICT.into_response();
+            }
+            store.1.insert(id, name.clone());
+            (StatusCode::CREATED, named(id, &name)).into_response()
+        },
+    );
+    Router::new()
+        .route("/stores/{s}/products", many)
+        .route("/stores/{s}/products/{p}", one)
+}
+
+/// The shop on 127.0.0.1, with one audit (`a1`) that exists before any run.
+fn serve_shop() -> (tokio::runtime::Runtime, String, ShopDb) {
+    let db: ShopDb = Arc::new(Mutex::new(Shop {
+        audits: vec!["a1".into()],
+        ..Shop::default()
+    }));
+    let stores = post(
+        |State(db): State<ShopDb>, body: axum::body::Bytes| async move {
+            let Some(name) = name_of(&body) else {
+                return StatusCode::BAD_REQUEST.into_response();
+            };
+            let mut s = shop(&db);
+            if s.stores.values().any(|(n, _)| *n == name) {
+                return StatusCode::CONFLICT.into_response();
+            }
+            s.next += 1;
+            let id = s.next;
+            s.stores.insert(id, (name.clone(), HashMap::new()));
+            (StatusCode::CREATED, named(id, &name)).into_response()
+        },
+    )
+    .put(
+        |State(db): State<ShopDb>, body: axum::body::Bytes| async move {
+            let id = serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|v| v["id"].as_u64());
+            rename(&mut shop(&db), id.unwrap_or(0), name_of(&body))
+        },
+    );
+    let audit = axum::routing::get(
+        |State(db): State<ShopDb>, UrlPath(a): UrlPath<String>| async move {
+            if shop(&db).audits.contains(&a) {
+                StatusCode::OK.into_response()
+            } else {
+                StatusCode::NOT_FOUND.into_response()
+            }
+        },
+    )
+    .delete(
+        |State(db): State<ShopDb>, UrlPath(a): UrlPath<String>| async move {
+            let mut s = shop(&db);
+            s.deletes.push(format!("/audits/{a}"));
+            let before = s.audits.len();
+            s.audits.retain(|x| *x != a);
+            if s.audits.len() < before {
+                StatusCode::NO_CONTENT.into_response()
+            } else {
+                StatusCode::NOT_FOUND.into_response()
+            }
+        },
+    );
+    let app = Router::new()
+        .route("/stores", stores)
+        .route("/stores/{id}", store_routes())
+        .route("/audits/{a}", audit)
+        .merge(product_routes())
+        .with_state(db.clone());
+    let (rt, base) = util::serve(app);
+    (rt, base, db)
+}
+
+/// The shop's corpus: every file but the schema, by name.
+fn shop_corpus(work: &Path) -> (PathBuf, PathBuf, std::collections::BTreeMap<String, String>) {
+    let specs = work.join("specs");
+    std::fs::create_dir_all(specs.join("shop")).expect("mkdir");
+    let spec = specs.join("shop/openapi.yaml");
+    std::fs::write(&spec, SHOP).expect("spec");
+    let cases = work.join("cases");
+    let text = run_ok(&["init", path(&spec), "--out", path(&cases)]);
+    assert!(
+        text.contains("no scenario for deleteAudit") && text.contains("needs-var"),
+        "{text}"
+    );
+    let dir = cases.join("shop");
+    let corpus = files(&dir)
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "yaml"))
+        .map(|f| {
+            let name = f
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_owned();
+            (name, std::fs::read_to_string(&f).expect("read"))
+        })
+        .collect();
+    (spec, dir, corpus)
+}
+
+#[test]
+fn init_scenarios_make_what_they_use_and_run_in_parallel_on_a_faithful_server() {
+    let work = util::temp_dir();
+    let (spec, dir, corpus) = shop_corpus(work.path());
+    // The schema the first line names is beside the scenarios.
+    assert!(dir.join(conform::init::SCHEMA_FILE).is_file());
+    for text in corpus.values() {
+        assert!(
+            text.starts_with(conform::init::CORPUS_SCHEMA_LINE),
+            "{text}"
+        );
+    }
+    // Names per run and scenario; the nested product made in its store, both removed, the
+    // product first; the update by body on a store the scenario made.
+    let product = &corpus["product-lifecycle.yaml"];
+    assert!(
+        product.contains(r#""name":"apple-${run.id}-product-lifecycle""#),
+        "{product}"
+    );
+    let order = [
+        "call: createStore",
+        "call: createProduct",
+        "finally:",
+        "call: deleteProduct",
+        "call: deleteStore",
+    ];
+    let at: Vec<usize> = order
+        .iter()
+        .map(|n| product.find(n).unwrap_or(usize::MAX))
+        .collect();
+    assert!(
+        at.windows(2).all(|w| w[0] < w[1]),
+        "{order:?} in order:\n{product}"
+    );
+    let by_body = &corpus["update-store-by-body.yaml"];
+    assert!(
+        by_body.contains(r#""id":"${storeId}""#) && by_body.contains("call: deleteStore"),
+        "{by_body}"
+    );
+    // Data it cannot make: tagged, and no delete of it is written.
+    assert!(
+        corpus["get-audit.yaml"].contains("needs-var"),
+        "{}",
+        corpus["get-audit.yaml"]
+    );
+    assert!(
+        !corpus.keys().any(|k| k.contains("delete-audit")),
+        "{:?}",
+        corpus.keys()
+    );
+    let (_rt, base, db) = serve_shop();
+    let spec_arg = format!("shop={}", path(&spec));
+    let out = Conform::new(&[
+        "run",
+        "--spec",
+        &spec_arg,
+        "--target",
+        &base,
+        "--jobs",
+        "8",
+        "--var",
+        "auditId=a1",
+        path(&dir),
+    ])
+    .output();
+    let text = util::text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(&format!("{} passed, 0 failed", corpus.len())),
+        "{text}"
+    );
+    let s = shop(&db);
+    assert!(
+        s.stores.is_empty(),
+        "everything made was removed: {:?}",
+        s.stores.keys()
+    );
+    assert_eq!(s.audits, ["a1"], "the --var's audit is never deleted");
+    assert!(
+        !s.deletes.iter().any(|d| d.starts_with("/audits")),
+        "{:?}",
+        s.deletes
+    );
 }

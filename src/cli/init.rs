@@ -42,6 +42,17 @@ pub fn init(args: &InitArgs) -> anyhow::Result<ExitCode> {
     for p in &done.kept {
         outln!("kept {} (it exists; not overwritten)", p.display());
     }
+    for s in &corpus.skipped {
+        outln!("no scenario for {}: {}", s.operation, s.why);
+    }
+    let needs_var = corpus.files.iter().filter(|f| f.needs_var).count();
+    if needs_var > 0 {
+        outln!(
+            "{needs_var} scenario(s) tagged `{}` need an existing resource: set its id under \
+             `vars:` or pass --var NAME=VALUE (the comment beside each says which)",
+            init::NEEDS_VAR
+        );
+    }
     outln!(
         "{} written, {} kept; edit the values marked in comments, then run them with",
         done.written.len(),

@@ -22,10 +22,24 @@ pub struct Planned {
     pub draft: Draft,
 }
 
-pub fn drafts(spec: &ApiSpec, doc: &Doc) -> Vec<Planned> {
+/// An operation no scenario is written for, and why.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    /// The operation's id.
+    pub operation: String,
+    /// Why it has no scenario.
+    pub why: String,
+}
+
+/// The tag of a scenario that needs a value it cannot create (a path parameter no operation of
+/// the spec makes): the user gives it under `vars:` or with `--var`.
+pub const NEEDS_VAR: &str = "needs-var";
+
+pub fn drafts(spec: &ApiSpec, doc: &Doc) -> (Vec<Planned>, Vec<Skipped>) {
     let lifecycles = chain::lifecycles(spec, doc);
     let mut covered = vec![false; spec.operations.len()];
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for l in &lifecycles {
         // A collection whose create already runs in an earlier lifecycle is not a second one.
         if covered[l.create] {
@@ -37,27 +51,114 @@ pub fn drafts(spec: &ApiSpec, doc: &Doc) -> Vec<Planned> {
         }
         out.push(Planned {
             file: format!("{}-lifecycle.yaml", kebab(&l.noun())),
-            draft: lifecycle(spec, doc, l),
+            draft: lifecycle(spec, doc, l, &parents(&lifecycles, &l.collection)),
         });
     }
     for (i, op) in spec.operations.iter().enumerate() {
         if covered[i] {
             continue;
         }
-        // An operation below an item a lifecycle creates (`/todos/{id}/done`) runs on a new one.
-        let parent = lifecycles
-            .iter()
-            .find(|l| op.path.starts_with(&format!("{}/", l.item_path())));
+        // An operation below an item a lifecycle creates (`/todos/{id}/done`) runs on a new one,
+        // its parents first; an update of the collection naming the item in its body (`PUT
+        // /pet` with `{"id": ...}`) too.
+        let mut made = parents(&lifecycles, &op.path);
+        let by_body = body_target(doc, &lifecycles, op);
+        if let Some((l, _)) = by_body {
+            made = parents(&lifecycles, &l.collection);
+            made.push(l);
+        }
+        let draft = single(
+            spec,
+            doc,
+            op,
+            &made,
+            by_body.map(|(l, f)| (f, l.var.as_str())),
+        );
+        if op.method == "DELETE" && !draft.vars.is_empty() {
+            // A delete of something the scenario did not make would act on the user's data.
+            skipped.push(Skipped {
+                operation: op.id.clone(),
+                why: "it would delete a resource the scenario does not create (its id would \
+                      come from a variable); write it by hand if you mean it"
+                    .into(),
+            });
+            continue;
+        }
         out.push(Planned {
             file: format!("{}.yaml", kebab(&op.id)),
-            draft: single(spec, doc, op, parent),
+            draft,
         });
     }
     dedupe_files(&mut out);
-    out
+    for p in &mut out {
+        if !p.draft.vars.is_empty() {
+            p.draft.tags.push(NEEDS_VAR.into());
+        }
+        let slug = p.file.trim_end_matches(".yaml").to_owned();
+        super::unique::unique_names(spec, doc, &mut p.draft, &slug);
+    }
+    (out, skipped)
 }
 
-fn lifecycle(spec: &ApiSpec, doc: &Doc, l: &Lifecycle) -> Draft {
+/// The lifecycles whose items `path` lies below, outermost first (`/tenants/{t}` before
+/// `/tenants/{t}/databases/{d}` for `/tenants/{t}/databases/{d}/tables`).
+fn parents<'a>(lifecycles: &'a [Lifecycle], path: &str) -> Vec<&'a Lifecycle> {
+    let mut found: Vec<&Lifecycle> = Vec::new();
+    for l in lifecycles {
+        let item = l.item_path();
+        if path.starts_with(&format!("{item}/")) && !found.iter().any(|f| f.item_path() == item) {
+            found.push(l);
+        }
+    }
+    found.sort_by_key(|l| l.item_path().len());
+    found
+}
+
+/// A PUT or PATCH on a lifecycle's collection whose body carries the field the id is captured
+/// from (Petstore's `PUT /pet` with `{"id": 10, ...}`): that lifecycle and the field.
+fn body_target<'a>(
+    doc: &Doc,
+    lifecycles: &'a [Lifecycle],
+    op: &Operation,
+) -> Option<(&'a Lifecycle, String)> {
+    if !matches!(op.method.as_str(), "PUT" | "PATCH") {
+        return None;
+    }
+    let path = op.path.trim_end_matches('/');
+    let schema = compiled::body(op).or_else(|| doc.request_media(op)?.get("schema"))?;
+    let fields = chain::properties(doc, schema);
+    lifecycles.iter().find_map(|l| {
+        let crate::scenario::Capture::Pointer(ptr) = &l.capture else {
+            return None;
+        };
+        let field = ptr.strip_prefix('/').filter(|f| !f.contains('/'))?;
+        (l.collection == path && fields.iter().any(|f| f == field)).then(|| (l, field.to_owned()))
+    })
+}
+
+/// Creates each of `chain` in order, its id bound for the next; the deletes that undo them, the
+/// innermost first, for `finally`.
+fn create_chain(
+    spec: &ApiSpec,
+    doc: &Doc,
+    chain: &[&Lifecycle],
+    d: &mut Draft,
+    bound: &mut BTreeMap<String, String>,
+) -> Vec<DraftStep> {
+    for l in chain {
+        let s = creating(doc, &spec.operations[l.create], l, &mut d.vars, bound);
+        d.steps.push(s);
+        bound.insert(l.param.clone(), l.var.clone());
+    }
+    chain
+        .iter()
+        .rev()
+        .filter_map(|l| l.delete)
+        .map(|i| step(doc, &spec.operations[i], &mut d.vars, bound))
+        .collect()
+}
+
+fn lifecycle(spec: &ApiSpec, doc: &Doc, l: &Lifecycle, parents: &[&Lifecycle]) -> Draft {
     let noun = l.noun();
     let create = &spec.operations[l.create];
     let mut d = Draft {
@@ -76,6 +177,7 @@ fn lifecycle(spec: &ApiSpec, doc: &Doc, l: &Lifecycle) -> Draft {
         ..Draft::default()
     };
     let mut bound = BTreeMap::new();
+    let undo_parents = create_chain(spec, doc, parents, &mut d, &mut bound);
     d.steps.push(creating(doc, create, l, &mut d.vars, &bound));
     bound.insert(l.param.clone(), l.var.clone());
     for i in &l.members {
@@ -90,11 +192,20 @@ fn lifecycle(spec: &ApiSpec, doc: &Doc, l: &Lifecycle) -> Draft {
         .delete
         .map(|i| step(doc, &spec.operations[i], &mut d.vars, &bound))
         .into_iter()
+        .chain(undo_parents)
         .collect();
     d
 }
 
-fn single(spec: &ApiSpec, doc: &Doc, op: &Operation, parent: Option<&Lifecycle>) -> Draft {
+/// One operation, on new resources where `made` is not empty (created in order, deleted in
+/// `finally`); `by_body` names the body field the last one's id goes into, and its variable.
+fn single(
+    spec: &ApiSpec,
+    doc: &Doc,
+    op: &Operation,
+    made: &[&Lifecycle],
+    by_body: Option<(String, &str)>,
+) -> Draft {
     let mut d = Draft {
         name: format!("{} answers as documented", op.id),
         api: spec.name.clone(),
@@ -102,24 +213,19 @@ fn single(spec: &ApiSpec, doc: &Doc, op: &Operation, parent: Option<&Lifecycle>)
         ..Draft::default()
     };
     let mut bound = BTreeMap::new();
-    if let Some(l) = parent {
-        let noun = l.noun();
-        d.name = format!("{} answers as documented on a new {noun}", op.id);
-        d.steps.push(creating(
-            doc,
-            &spec.operations[l.create],
-            l,
-            &mut d.vars,
-            &bound,
-        ));
-        bound.insert(l.param.clone(), l.var.clone());
-        d.finally = l
-            .delete
-            .map(|i| step(doc, &spec.operations[i], &mut d.vars, &bound))
-            .into_iter()
-            .collect();
+    if let Some(l) = made.last() {
+        d.name = format!("{} answers as documented on a new {}", op.id, l.noun());
     }
-    d.steps.push(step(doc, op, &mut d.vars, &bound));
+    d.finally = create_chain(spec, doc, made, &mut d, &mut bound);
+    let mut s = step(doc, op, &mut d.vars, &bound);
+    if let (Some((field, var)), Some(body)) = (by_body, s.body.as_mut())
+        && let Some(fields) = body.value.as_object_mut()
+    {
+        fields.insert(field.clone(), json!(format!("${{{var}}}")));
+        let was = body.comment.take().unwrap_or_default();
+        body.comment = Some(format!("{was}; `{field}` is the one created above"));
+    }
+    d.steps.push(s);
     d
 }
 
@@ -192,7 +298,8 @@ fn step(
                         key: var.clone(),
                         value: f.value,
                         comment: Some(format!(
-                            "path parameter `{}`: {}",
+                            "path parameter `{}`: {}; no operation here creates one: name an \
+                             existing one (or pass --var {var}=VALUE)",
                             p.name,
                             f.origin.comment()
                         )),

@@ -1,7 +1,9 @@
 //! A first corpus from a spec (`conform init`): [`Corpus`], a scenario per operation with its
 //! documented success status, requests filled from the spec's examples or its schemas' required
 //! fields, and ids chained from a create to the operations on what it made (one lifecycle
-//! scenario per collection, a `finally` that deletes). [`write_corpus`] never overwrites a file.
+//! scenario per collection, a `finally` that deletes; parents of nested resources made first;
+//! names unique per run and scenario; a delete of data the scenario does not create left out,
+//! see [`Skipped`]). [`write_corpus`] writes the [`SCHEMA_FILE`] too and never overwrites a file.
 //!
 //! [`example_scenarios`] turns the spec's request examples into one-step scenarios for
 //! `conform run --examples`.
@@ -11,11 +13,13 @@ pub(crate) mod draft;
 pub(crate) mod emit;
 mod examples;
 mod raw;
+mod unique;
 pub(crate) mod values;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use draft::{NEEDS_VAR, Skipped};
 pub use emit::SCHEMA_LINE;
 pub use examples::{ExampleScenario, example_scenarios, registry_examples};
 pub use raw::Doc;
@@ -30,15 +34,27 @@ pub struct Corpus {
     pub api: String,
     /// The scenario files, one per operation or lifecycle.
     pub files: Vec<CorpusFile>,
+    /// The operations left without a scenario, and why (a delete of data the scenario does
+    /// not create).
+    pub skipped: Vec<Skipped>,
 }
+
+/// The schema file written beside a corpus, for editors (`conform schema`'s text).
+pub const SCHEMA_FILE: &str = "scenario.schema.json";
+
+/// The first line of every scenario `conform init` writes: the editor's schema, the
+/// [`SCHEMA_FILE`] written into the same folder.
+pub const CORPUS_SCHEMA_LINE: &str = "# yaml-language-server: $schema=scenario.schema.json";
 
 /// One scenario file of a new corpus: its name and YAML text.
 #[derive(Debug)]
 pub struct CorpusFile {
     /// The file name inside the API's folder (`widget-lifecycle.yaml`).
     pub name: String,
-    /// The scenario YAML, starting with [`SCHEMA_LINE`].
+    /// The scenario YAML, starting with [`CORPUS_SCHEMA_LINE`].
     pub text: String,
+    /// Tagged [`NEEDS_VAR`]: it needs a value it cannot create (an existing resource's id).
+    pub needs_var: bool,
 }
 
 /// What writing a corpus did: every file written, and every one left alone because it existed.
@@ -73,48 +89,68 @@ pub enum InitError {
 
 /// The corpus for `spec` (`doc` is the same file as written, for examples and links).
 pub fn generate(spec: &ApiSpec, doc: &Doc) -> Corpus {
-    let files = draft::drafts(spec, doc)
+    let (planned, skipped) = draft::drafts(spec, doc);
+    let files = planned
         .into_iter()
         .map(|p| CorpusFile {
+            needs_var: p.draft.tags.iter().any(|t| t == NEEDS_VAR),
             name: p.file,
-            text: emit::render(&p.draft),
+            // The schema beside the scenarios, not conform's own `docs/` (the user has none).
+            text: emit::render(&p.draft).replacen(SCHEMA_LINE, CORPUS_SCHEMA_LINE, 1),
         })
         .collect();
     Corpus {
         api: spec.name.clone(),
         files,
+        skipped,
     }
 }
 
-/// Writes `corpus` into `dir` (created if needed). A file that exists is kept as it is, whatever
-/// it holds: the user may have edited it. Files are created with `create_new`, so a file that
-/// appears meanwhile is not overwritten either.
+/// Writes `corpus` into `dir` (created if needed), and [`SCHEMA_FILE`] beside it for the
+/// scenarios' schema line. A file that exists is kept as it is, whatever it holds: the user may
+/// have edited it. Files are created with `create_new`, so a file that appears meanwhile is not
+/// overwritten either.
 pub fn write_corpus(corpus: &Corpus, dir: &Path) -> Result<Written, InitError> {
     std::fs::create_dir_all(dir).map_err(|source| InitError::Folder {
         path: dir.to_owned(),
         source,
     })?;
+    let schema = serde_json::to_string_pretty(&crate::scenario_schema()).unwrap_or_default();
+    let schema = (SCHEMA_FILE, format!("{schema}\n"));
     let mut done = Written::default();
-    for f in &corpus.files {
-        let path = dir.join(&f.name);
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path);
-        match file {
-            Ok(mut file) => {
-                file.write_all(f.text.as_bytes())
-                    .map_err(|source| InitError::Write {
-                        path: path.clone(),
-                        source,
-                    })?;
-                done.written.push(path);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => done.kept.push(path),
-            Err(source) => return Err(InitError::Write { path, source }),
+    let files = corpus.files.iter().map(|f| (f.name.as_str(), &f.text));
+    for (name, text) in files.chain([(schema.0, &schema.1)]) {
+        let path = dir.join(name);
+        if write_new(&path, text)? {
+            done.written.push(path);
+        } else {
+            done.kept.push(path);
         }
     }
     Ok(done)
+}
+
+/// Creates `path` with `text`: false, and nothing written, when it exists.
+fn write_new(path: &Path, text: &str) -> Result<bool, InitError> {
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path);
+    match file {
+        Ok(mut file) => {
+            file.write_all(text.as_bytes())
+                .map_err(|source| InitError::Write {
+                    path: path.to_owned(),
+                    source,
+                })?;
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(source) => Err(InitError::Write {
+            path: path.to_owned(),
+            source,
+        }),
+    }
 }
 
 /// The API's name when none is given: the spec's folder when the file has a generic name
@@ -273,7 +309,9 @@ paths:
             "{lifecycle}"
         );
         assert!(
-            lifecycle.contains(r#"body: {"title":"conform-${run.id}","due":"2024-01-01"}"#),
+            lifecycle.contains(
+                r#"body: {"title":"conform-${run.id}-todo-lifecycle","due":"2024-01-01"}"#
+            ),
             "only the required fields: {lifecycle}"
         );
         assert!(
@@ -320,16 +358,34 @@ paths:
                 CorpusFile {
                     name: "a.yaml".into(),
                     text: "new".into(),
+                    needs_var: false,
                 },
                 CorpusFile {
                     name: "b.yaml".into(),
                     text: "new".into(),
+                    needs_var: false,
                 },
             ],
+            skipped: Vec::new(),
         };
         let done = write_corpus(&corpus, dir.path()).expect("writes");
         assert_eq!(done.kept, vec![dir.path().join("a.yaml")]);
-        assert_eq!(done.written, vec![dir.path().join("b.yaml")]);
+        assert_eq!(
+            done.written,
+            vec![dir.path().join("b.yaml"), dir.path().join(SCHEMA_FILE)]
+        );
+        // The schema the scenarios' first line names, as `conform schema` prints it.
+        let schema = std::fs::read_to_string(dir.path().join(SCHEMA_FILE)).expect("schema");
+        let schema: serde_json::Value = serde_json::from_str(&schema).expect("JSON");
+        assert_eq!(schema, crate::scenario_schema());
+        // Written again: the schema the user may have edited is kept too.
+        std::fs::write(dir.path().join(SCHEMA_FILE), "mine").expect("edit");
+        let again = write_corpus(&corpus, dir.path()).expect("writes");
+        assert!(again.written.is_empty() && again.kept.len() == 3);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(SCHEMA_FILE)).expect("read"),
+            "mine"
+        );
         assert_eq!(
             std::fs::read_to_string(dir.path().join("a.yaml")).expect("read"),
             "mine"

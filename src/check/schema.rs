@@ -56,22 +56,7 @@ fn content(
     let content_type = observed.header("content-type");
     if resp.content.is_empty() {
         if !observed.body.is_empty() {
-            out.push(
-                Finding::violation(
-                    CheckKind::Content,
-                    format!(
-                        "the spec documents no body for {} {}, but the response has {} byte(s)",
-                        op.id,
-                        resp.key,
-                        observed.body.len()
-                    ),
-                )
-                .keyword("content")
-                .schema_at(resp_at.clone())
-                .expected("no body")
-                .actual(preview(observed.body.bytes()))
-                .at(pos),
-            );
+            out.push(undocumented_body(op, resp, observed).at(pos));
         }
         return out;
     }
@@ -130,6 +115,56 @@ fn content(
     }
     out.extend(json_body(media, observed, strict, resp_at, pos));
     out
+}
+
+/// A body on a response the spec documents without `content`. Most specs leave error bodies
+/// undocumented and most servers send one, so by itself that is a warning; it is a violation
+/// only where the body must not be there: HTTP forbids one (a 204, 205 or 304, an answer to
+/// HEAD), or the spec says there is none (`x-conform-no-body: true`).
+fn undocumented_body(
+    op: &Operation,
+    resp: &crate::openapi::Response,
+    observed: &Response,
+) -> Finding {
+    let n = observed.body.len();
+    let forbidden = if op.method.eq_ignore_ascii_case("HEAD") {
+        Some("a response to HEAD has no body".to_owned())
+    } else if matches!(observed.status, 204 | 205 | 304) {
+        Some(format!(
+            "HTTP forbids a body on a {} response",
+            observed.status
+        ))
+    } else {
+        None
+    };
+    let finding = match forbidden {
+        Some(why) => Finding::violation(
+            CheckKind::Content,
+            format!(
+                "the spec documents no body for {} {}, and {why} (RFC 9110), but the response has {n} byte(s)",
+                op.id, resp.key
+            ),
+        ),
+        None if resp.no_body => Finding::violation(
+            CheckKind::Content,
+            format!(
+                "the spec documents no body for {} {} and says it has none (`x-conform-no-body`), but the response has {n} byte(s)",
+                op.id, resp.key
+            ),
+        ),
+        None => Finding::warning(
+            CheckKind::Content,
+            format!(
+                "the spec documents no body for {} {}, but the response has {n} byte(s) (a warning: document its `content`, or mark the response `x-conform-no-body: true` to make a body a violation)",
+                op.id, resp.key
+            ),
+        ),
+    };
+    finding
+        .keyword("content")
+        .schema_at(resp.at.clone())
+        .expected("no body")
+        .actual(preview(observed.body.bytes()))
 }
 
 /// A JSON body: well-formed, then valid against the media type's schema, leniently and then
@@ -304,5 +339,78 @@ pub fn preview(body: &[u8]) -> String {
         format!("{text}…")
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = r#"
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /t/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get:
+      operationId: getT
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+        "204": {description: nothing}
+        "404": {description: not found}
+        "410": {description: gone, x-conform-no-body: true}
+    head:
+      operationId: headT
+      responses:
+        "200": {description: ok}
+"#;
+
+    fn answer(status: u16, body: &str) -> Response {
+        let mut headers = crate::http::Headers::new();
+        headers.set("content-type", "text/plain");
+        Response {
+            status,
+            headers,
+            body: body.as_bytes().to_vec().into(),
+        }
+    }
+
+    fn findings(op: &str, status: u16, body: &str) -> Vec<Finding> {
+        let (_dir, registry, _) = crate::init::load_for_test("t", SPEC);
+        let spec = registry.api("t").expect("loads");
+        let op = spec.operation(op).expect("op");
+        check(op, &answer(status, body), false, Pos::UNKNOWN)
+    }
+
+    /// A body on a status documented without `content` is a warning: most specs leave error
+    /// bodies out, and most servers send one.
+    #[test]
+    fn an_undocumented_error_body_is_a_warning() {
+        let f = findings("getT", 404, "no such thing");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert_eq!(f[0].check, CheckKind::Content);
+        assert!(
+            f[0].message.contains("x-conform-no-body"),
+            "{}",
+            f[0].message
+        );
+        assert!(findings("getT", 404, "").is_empty());
+    }
+
+    /// Where HTTP forbids a body (204, a HEAD) or the spec says there is none, it is a violation.
+    #[test]
+    fn a_forbidden_or_denied_body_is_a_violation() {
+        for (op, status, why) in [
+            ("getT", 204, "HTTP forbids a body on a 204"),
+            ("getT", 410, "says it has none"),
+            ("headT", 200, "a response to HEAD has no body"),
+        ] {
+            let f = findings(op, status, "body");
+            assert_eq!(f.len(), 1, "{op} {status}: {f:?}");
+            assert_eq!(f[0].severity, Severity::Violation, "{op} {status}");
+            assert!(f[0].message.contains(why), "{}", f[0].message);
+            assert!(findings(op, status, "").is_empty(), "{op} {status}");
+        }
     }
 }

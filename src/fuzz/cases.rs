@@ -89,6 +89,15 @@ fn sendable(v: &Value) -> bool {
     }
 }
 
+/// Where a parameter's value goes: a path segment is never empty ([`Place::Path`]).
+fn place_of(p: &Param) -> Place {
+    if p.location == ParamIn::Path {
+        Place::Path
+    } else {
+        Place::Param
+    }
+}
+
 fn sent_params<'o>(op: &'o Operation, auth: &'o [String]) -> impl Iterator<Item = &'o Param> {
     op.params
         .iter()
@@ -121,7 +130,7 @@ fn valid_request(
             (None, Some(schema)) => {
                 let mut drawn = None;
                 for _ in 0..4 {
-                    let v = generator.valid(schema, Place::Param).map_err(|e| {
+                    let v = generator.valid(schema, place_of(p)).map_err(|e| {
                         NoCase(format!(
                             "no valid value for {} parameter `{}`: {e}",
                             p.location, p.name
@@ -214,7 +223,7 @@ fn param_cases(
         let broken = if p.lenient {
             Vec::new()
         } else {
-            generator.negatives(schema, Place::Param)
+            generator.negatives(schema, place_of(p))
         };
         for n in broken.into_iter().filter(|n| sendable(&n.value)) {
             found.negatives.push((
@@ -230,7 +239,7 @@ fn param_cases(
             continue;
         }
         for b in generator
-            .boundaries(schema, Place::Param)
+            .boundaries(schema, place_of(p))
             .into_iter()
             .filter(sendable)
         {

@@ -176,7 +176,7 @@ impl Chains {
                 step.name = format!("then {} (it worked earlier in the run)", before_op.id);
                 step.status = Some((
                     not_a_server_error(before_op),
-                    "a valid request: any documented status but a server error".into(),
+                    super::outcome::VALID_WHY.into(),
                 ));
                 step
             }),
@@ -240,10 +240,7 @@ impl Chains {
         let read = &spec.operations[read_index];
         let mut step = on_the_item(spec, l, read_index, path);
         step.name = format!("wait until it settles ({})", read.id);
-        step.status = Some((
-            not_a_server_error(read),
-            "a valid request: any documented status but a server error".into(),
-        ));
+        step.status = Some((not_a_server_error(read), super::outcome::VALID_WHY.into()));
         step.until_body = Some((
             pattern.clone(),
             "what the resource settled to when conform fuzz tried this chain".into(),

@@ -8,7 +8,7 @@
 //! (`shrink`) and saves its text as a scenario file (`save`).
 //!
 //! What a generated request must get is written in its scenario ([`case`]), so a saved failure
-//! replays with `conform run`: a valid request any documented status but a server error, an
+//! replays with `conform run`: a valid request any documented status but 500 (a crash), an
 //! invalid one a 4xx, and every answer conforming to the spec.
 
 pub mod case;

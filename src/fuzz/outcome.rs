@@ -1,14 +1,76 @@
 //! One operation's result from its cases: [`OperationResult`] counts every case's statuses
 //! (`statuses_seen`, for coverage), keeps the cleanups that failed and the errors said once, and
 //! picks the distinct failures worth shrinking; the shrunk ones become the result's steps.
+//! Warnings (a body the spec leaves undocumented, say) do not fail a case; they are kept once
+//! per operation and rule, however many cases met them, with the first case's exchange.
+//! It also holds the status rule of a valid case ([`valid_statuses`]): every documented status
+//! is an answer, but a 500 is a crash.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+
+use serde_json::Value;
 
 use super::case::Kind;
 use super::engine::Ran;
 use super::shrink::{Shrunk, Signature};
-use crate::run::{Outcome, ScenarioResult, StatusSeen};
+use crate::check::Severity;
+use crate::openapi::Operation;
+use crate::run::{Outcome, ScenarioResult, StatusSeen, StepResult};
+
+/// The rule a warning breaks, as the grouping key: the step's call and the spec location (the
+/// documented response, for a body on it), or the message where there is no location.
+fn rule_of(call: &str, f: &crate::check::Finding) -> (String, String) {
+    let rule = f
+        .schema_at
+        .as_ref()
+        .map_or_else(|| f.message.clone(), ToString::to_string);
+    (call.to_owned(), rule)
+}
+
+/// Why a valid case expects what [`valid_statuses`] gives, as its scenario line says it.
+pub(crate) const VALID_WHY: &str =
+    "a valid request: any documented status but 500, a crash even where documented";
+
+/// The registered server errors other than 500, what a documented `5XX` range stands for.
+const SERVER_ERRORS: [u16; 10] = [501, 502, 503, 504, 505, 506, 507, 508, 510, 511];
+
+/// What a valid request may get: every documented status, codes as codes and `4XX`/`default`
+/// as classes, but 500. A documented 501 or 503 is the answer the spec promises (not
+/// implemented, unavailable), so it passes; a 500 is the target crashing, which no spec makes
+/// an answer to a valid request, so it stays a failure even where documented.
+pub(crate) fn valid_statuses(op: &Operation) -> Value {
+    let mut items: Vec<Value> = Vec::new();
+    let mut push = |v: Value| {
+        if !items.contains(&v) {
+            items.push(v);
+        }
+    };
+    for r in &op.responses {
+        let key = r.key.as_str();
+        if key == "default" {
+            for class in ["2xx", "3xx", "4xx"] {
+                push(Value::String(class.into()));
+            }
+        } else if key.len() == 3 && key[1..].eq_ignore_ascii_case("xx") {
+            if key.starts_with('5') {
+                // The range without 500, code by code: a class would let the crash through.
+                SERVER_ERRORS.into_iter().for_each(|c| push(Value::from(c)));
+            } else {
+                push(Value::String(key.to_ascii_lowercase()));
+            }
+        } else if let Ok(code) = key.parse::<u16>()
+            && code != 500
+        {
+            push(Value::from(code));
+        }
+    }
+    if items.is_empty() {
+        // Only 500 is documented: a valid request still must not crash the target.
+        items.push(Value::String("2xx".into()));
+    }
+    Value::Array(items)
+}
 
 /// Distinct failures shrunk and kept per operation, at most.
 const FAILURES_KEPT: usize = 5;
@@ -20,6 +82,8 @@ pub(super) struct OperationResult {
     kinds: [usize; 3],
     chained: usize,
     chain_broken: usize,
+    /// The rules (call and spec location, or message) whose warning is already kept.
+    warned: BTreeSet<(String, String)>,
 }
 
 impl OperationResult {
@@ -31,6 +95,7 @@ impl OperationResult {
             kinds: [0; 3],
             chained: 0,
             chain_broken: 0,
+            warned: BTreeSet::new(),
         }
     }
 
@@ -56,6 +121,7 @@ impl OperationResult {
         }
         if r.result.outcome <= Outcome::Skipped {
             self.count(&r.result);
+            self.keep_warnings(&r.result.steps);
             return None;
         }
         if !r.result.errors.is_empty() {
@@ -82,6 +148,7 @@ impl OperationResult {
         };
         if !keep {
             self.count(&r.result);
+            self.keep_warnings(&r.result.steps);
             return None;
         }
         let sig = sig?;
@@ -98,15 +165,37 @@ impl OperationResult {
         }
         self.agg.outcome = self.agg.outcome.max(shrunk.result.outcome);
         let number = shrunk.case.number;
-        self.agg
-            .steps
-            .extend(shrunk.result.steps.into_iter().map(|mut s| {
-                // The case's own step says its number; those of its chain get it here.
-                if !s.name.starts_with("case ") {
-                    s.name = format!("case {number}: {}", s.name);
-                }
-                s
-            }));
+        let mut steps = shrunk.result.steps;
+        for s in &mut steps {
+            // The case's own step says its number; those of its chain get it here.
+            if !s.name.starts_with("case ") {
+                s.name = format!("case {number}: {}", s.name);
+            }
+            // A warning already kept for the operation is not said again by a failure.
+            let (warned, call) = (&mut self.warned, s.call.clone());
+            s.findings
+                .retain(|f| f.severity != Severity::Warning || warned.insert(rule_of(&call, f)));
+        }
+        self.agg.steps.extend(steps);
+    }
+
+    /// Keeps the steps of a case that carry a warning not kept yet for the operation, with only
+    /// those warnings: one per rule, not one per request.
+    fn keep_warnings(&mut self, steps: &[StepResult]) {
+        for s in steps {
+            let fresh: Vec<_> = s
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
+                .filter(|f| self.warned.insert(rule_of(&s.call, f)))
+                .cloned()
+                .collect();
+            if !fresh.is_empty() {
+                let mut kept = s.clone();
+                kept.findings = fresh;
+                self.agg.steps.push(kept);
+            }
+        }
     }
 
     /// The operation's result, named by what ran (`cases` of them).
@@ -137,5 +226,57 @@ impl OperationResult {
                 *self.seen.entry((s.call.clone(), status)).or_insert(0) += 1;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::valid_statuses;
+
+    const SPEC: &str = r#"
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: documented
+      responses:
+        "200": {description: ok}
+        "500": {description: crash}
+        "501": {description: not implemented}
+        "503": {description: unavailable}
+  /b:
+    get:
+      operationId: ranged
+      responses:
+        "200": {description: ok}
+        "5XX": {description: server error}
+  /c:
+    get:
+      operationId: crashOnly
+      responses:
+        "500": {description: crash}
+"#;
+
+    /// A documented 501 or 503 is an answer; a 500 is a crash, never one, documented or not.
+    #[test]
+    fn every_documented_status_is_an_answer_but_500() {
+        let (_dir, registry, _) = crate::init::load_for_test("t", SPEC);
+        let spec = registry.api("t").expect("loads");
+        let of = |id: &str| valid_statuses(spec.operation(id).expect("op"));
+        assert_eq!(of("documented"), json!([200, 501, 503]));
+        let ranged = of("ranged");
+        let codes = ranged.as_array().expect("a list");
+        assert!(
+            codes.contains(&json!(503)) && codes.contains(&json!(501)),
+            "{ranged}"
+        );
+        assert!(
+            !codes.contains(&json!(500)) && !codes.contains(&json!("5xx")),
+            "{ranged}"
+        );
+        assert_eq!(of("crashOnly"), json!(["2xx"]));
     }
 }

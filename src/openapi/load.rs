@@ -508,6 +508,7 @@ impl Builder {
                 key: key.clone(),
                 headers,
                 content: self.content(resp, &resp_at)?,
+                no_body: resp.get("x-conform-no-body").and_then(Value::as_bool) == Some(true),
                 at: self.at(&resp_at),
             });
         }

@@ -284,8 +284,12 @@ pub struct Response {
     pub key: String,
     /// The documented response headers, in document order.
     pub headers: Vec<HeaderSpec>,
-    /// Empty: the response must have no body.
+    /// Empty: the spec documents no body (a body then is a warning, or a violation where
+    /// [`Self::no_body`] or HTTP forbids one).
     pub content: Vec<Media>,
+    /// `x-conform-no-body: true`: the spec says this response has no body, so one is a
+    /// violation, not only an undocumented extra.
+    pub no_body: bool,
     /// Where the response is written.
     pub at: Location,
 }

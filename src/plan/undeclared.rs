@@ -219,6 +219,7 @@ mod tests {
             key: key.into(),
             headers: Vec::new(),
             content: Vec::new(),
+            no_body: false,
             at: here(),
         };
         Operation {

@@ -55,8 +55,24 @@ enum Optional {
 pub enum Place {
     /// Inside a JSON body: values keep their JSON type.
     Body,
-    /// A path, query or header parameter: sent as text.
+    /// A query or header parameter: sent as text.
     Param,
+    /// A path parameter: sent as text, one segment that is never empty (as if `minLength`
+    /// were at least 1), since `/terminals/` names another route than `/terminals/{id}`.
+    Path,
+}
+
+impl Place {
+    /// Whether the value travels as text (a parameter of any kind).
+    pub fn is_text(self) -> bool {
+        self != Place::Body
+    }
+}
+
+/// Whether `v` would be an empty path segment at `place`: never sent, as no request of the
+/// operation can have one (the URL would name another route).
+pub(crate) fn empty_segment(place: Place, v: &Value) -> bool {
+    place == Place::Path && matches!(v, Value::String(s) if s.is_empty())
 }
 
 /// A value that breaks exactly one rule of its schema.
@@ -197,16 +213,25 @@ pub(crate) fn errors(
 ) -> Vec<Failure> {
     let typed = match place {
         Place::Body => v.clone(),
-        Place::Param => on_the_wire(v, &schema.raw),
+        Place::Param | Place::Path => on_the_wire(v, &schema.raw),
     };
-    validator
+    let mut out: Vec<Failure> = validator
         .iter_errors(&typed)
         .map(|e| Failure {
             keyword: e.kind().keyword().to_owned(),
             pointer: e.instance_path().to_string(),
             message: e.to_string(),
         })
-        .collect()
+        .collect();
+    if empty_segment(place, v) {
+        // Refused as a valid value or a boundary: an empty segment tests another route.
+        out.push(Failure {
+            keyword: "minLength".into(),
+            pointer: String::new(),
+            message: "an empty path segment names another route".into(),
+        });
+    }
+    out
 }
 
 /// A parameter value as the request check reads it back: scalars travel as text.

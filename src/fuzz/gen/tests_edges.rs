@@ -262,3 +262,38 @@ fn awkward_numbers() {
     let b = Generator::new(1).boundaries(body(&s), Place::Body);
     assert!(b.contains(&json!(3)) && b.contains(&json!(39)), "{b:?}");
 }
+
+/// An empty string for a path parameter makes `GET /terminals/` of `GET /terminals/{id}`: the
+/// list route answers, and its answer is blamed on the operation. At `Place::Path` no valid
+/// value, boundary or negative is empty; as a query parameter the empty string is a boundary.
+#[test]
+fn a_path_segment_is_never_empty() {
+    let dir = tempfile::tempdir().expect("temp");
+    for schema_text in [
+        "{type: string}",
+        "{type: string, maxLength: 3}",
+        "{enum: ['', a]}",
+    ] {
+        let s = spec_in(dir.path(), "{type: object}", schema_text, "{}");
+        let schema = param(&s);
+        let mut g = Generator::new(11);
+        let empty = |v: &Value| v.as_str() == Some("");
+        for _ in 0..200 {
+            let v = g.valid(schema, Place::Path).expect("valid");
+            assert!(!empty(&v), "{schema_text}: a valid path value is empty");
+        }
+        let edges = g.boundaries(schema, Place::Path);
+        assert!(!edges.is_empty(), "{schema_text}");
+        assert!(!edges.iter().any(empty), "{schema_text}: {edges:?}");
+        let broken = g.negatives(schema, Place::Path);
+        assert!(
+            !broken.iter().any(|n| empty(&n.value)),
+            "{schema_text}: {broken:?}"
+        );
+        // As text elsewhere, the empty string is a boundary: the filter above did the work.
+        assert!(
+            g.boundaries(schema, Place::Param).iter().any(empty),
+            "{schema_text}: the query boundaries lack \"\""
+        );
+    }
+}

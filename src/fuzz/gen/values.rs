@@ -60,7 +60,7 @@ impl Generator {
     /// The types `m` allows at this place, explicit or read from its keywords.
     pub(super) fn allowed(&self, m: &Map<String, Value>) -> Vec<String> {
         let mut ts = types(m).unwrap_or_else(|| inferred(m));
-        if self.place == Place::Param && ts.iter().any(|t| t != "null" && t != "object") {
+        if self.place.is_text() && ts.iter().any(|t| t != "null" && t != "object") {
             // A parameter is text: `null` would arrive as the string "null".
             ts.retain(|t| t != "null" && t != "object");
         }

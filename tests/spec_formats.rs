@@ -1,5 +1,5 @@
 //! Specs as teams write them: OpenAPI 3.0 (converted on load), JSON, files split by relative
-//! `$ref`s, Swagger 2.0 refused. Each fixture under `tests/fixtures/specs-*` describes the
+//! `$ref`s, Swagger 2.0 read (tests/spec_swagger2.rs). Each fixture under `tests/fixtures/specs-*` describes the
 //! fixture mock's widget API, so the real binary runs a scenario against it.
 
 use conform::openapi::lint::{Rule, lint_file};
@@ -143,28 +143,33 @@ fn bad_json_is_placed_at_its_line_and_column() {
 }
 
 #[test]
-fn swagger_2_is_refused_with_the_conversion() {
+fn swagger_2_loads_and_other_swagger_versions_are_refused() {
     let dir = crate::util::temp_dir();
     std::fs::create_dir_all(dir.path().join("s")).expect("dir");
+    let file = dir.path().join("s/openapi.yaml");
     std::fs::write(
-        dir.path().join("s/openapi.yaml"),
+        &file,
         "swagger: '2.0'\ninfo: {title: s, version: '1'}\npaths: {}\n",
+    )
+    .expect("write");
+    let spec = conform::openapi::Registry::new(dir.path())
+        .api("s")
+        .expect("Swagger 2.0 is read");
+    assert!(spec.operations.is_empty());
+    assert!(lint_file(&file).is_empty());
+    std::fs::write(
+        &file,
+        "swagger: '1.2'\ninfo: {title: s, version: '1'}\npaths: {}\n",
     )
     .expect("write");
     let err = conform::openapi::Registry::new(dir.path())
         .api("s")
         .expect_err("refused");
-    assert!(err.message.contains("Swagger 2.0"), "{err}");
-    assert!(
-        err.help
-            .as_deref()
-            .unwrap_or("")
-            .contains("swagger2openapi"),
-        "{err}"
-    );
-    let problems = lint_file(&dir.path().join("s/openapi.yaml"));
-    assert_eq!(problems.len(), 1);
-    assert!(problems[0].help.contains("swagger2openapi"));
+    assert!(err.message.contains("`swagger: \"1.2\"`"), "{err}");
+    assert_eq!((err.pos.line, err.pos.col), (1, 1), "{err}");
+    let problems = lint_file(&file);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(!problems[0].help.contains("swagger2openapi"));
 }
 
 /// A copy of the split fixture with `edit` applied to one of its files.

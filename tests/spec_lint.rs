@@ -155,6 +155,23 @@ fn yaml_errors_are_one_problem() {
     );
 }
 
+/// What a 2.0 document writes that cannot be read: a problem at its line, its operation left out.
+#[test]
+fn swagger_2_0() {
+    let why = "is left out";
+    assert_rule(
+        Rule::Swagger20,
+        &[
+            &format!(
+                "{F}/swagger-2.0/widgets/openapi.yaml:13:11: error[swagger-2.0] at #/paths/~1widgets~1{{id}}/get/parameters/0/type: `type: int` is not a type: Swagger 2.0 has string, number, integer, boolean, array, object and file; `GET /widgets/{{id}}` {why}"
+            ),
+            &format!(
+                "{F}/swagger-2.0/widgets/openapi.yaml:18:5: error[swagger-2.0] at #/paths/~1widgets~1{{id}}~1parts/get: path parameter `id` of `/widgets/{{id}}/parts` is not declared; `GET /widgets/{{id}}/parts` {why}"
+            ),
+        ],
+    );
+}
+
 #[test]
 fn every_rule_with_a_fixture_has_its_folder() {
     for rule in Rule::ALL {

@@ -57,8 +57,10 @@ mod spec_lint;
 mod specs_load;
 // `--spec API=FILE`, a targets file's `spec:`, a spec's `servers:` as the target.
 mod specs_anywhere;
-// Specs as teams write them: 3.0, JSON, split files, Swagger 2.0 refused.
+// Specs as teams write them: 3.0, JSON, split files.
 mod spec_formats;
+// Swagger 2.0 read as published.
+mod spec_swagger2;
 // CI-only: the public specs in ../shared/realworld-specs load and lint as documented.
 mod realworld_specs;
 // `conform completions` and `conform man`.

@@ -1,6 +1,7 @@
 //! `conform specs check`: the spec linter over every selected spec (under `--specs`, or named
-//! by `--spec`); exit 2 on any problem.
+//! by `--spec`); exit 2 on any problem (notes, such as a missing `operationId`, do not fail).
 
+use conform::openapi::lint::Severity;
 use conform::run::ExitCode;
 
 use super::args::SpecArgs;
@@ -19,7 +20,7 @@ pub fn check(specs: &SpecArgs, apis: Vec<String>) -> anyhow::Result<ExitCode> {
             specs.specs.display()
         );
     }
-    let mut total = 0;
+    let (mut errors, mut notes) = (0, 0);
     for api in &apis {
         let path = registry.spec_path(api);
         if !path.is_file() {
@@ -29,17 +30,29 @@ pub fn check(specs: &SpecArgs, apis: Vec<String>) -> anyhow::Result<ExitCode> {
             );
         }
         let problems = conform::openapi::lint::lint_file(&path);
-        if problems.is_empty() {
+        let failing = problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count();
+        if failing == 0 {
             outln!("{}: ok", path.display());
         }
         for p in &problems {
             outln!("{p}");
         }
-        total += problems.len();
+        errors += failing;
+        notes += problems.len() - failing;
     }
-    if total > 0 {
-        outln!("{total} problem(s) in {} spec(s)", apis.len());
+    if errors > 0 {
+        let and_notes = match notes {
+            0 => String::new(),
+            n => format!(" and {n} note(s)"),
+        };
+        outln!("{errors} problem(s){and_notes} in {} spec(s)", apis.len());
         return Ok(ExitCode::Errors);
+    }
+    if notes > 0 {
+        outln!("{notes} note(s), no problem, in {} spec(s)", apis.len());
     }
     Ok(ExitCode::Conform)
 }

@@ -249,6 +249,7 @@ mod tests {
             operations: ops.iter().map(op).collect(),
             servers: servers.iter().map(|s| (*s).to_owned()).collect(),
             security_schemes: Default::default(),
+            skipped: Vec::new(),
         })])
     }
 

@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 use percent_encoding::{percent_decode_str, utf8_percent_encode};
 use serde_json::Value;
 
-use crate::source::{Diagnostic, Node, Pos};
+use crate::source::{Diagnostic, Pos};
 
 /// One file of a spec.
 #[derive(Debug)]
@@ -24,6 +24,8 @@ pub(crate) struct Part {
     pub uri: String,
     pub source: String,
     pub value: Value,
+    /// Converted pointers back to the file's own (a Swagger 2.0 root; empty otherwise).
+    pub map: super::swagger2::PointerMap,
 }
 
 /// The root document (index 0) and every file reachable from it by `$ref`.
@@ -222,6 +224,7 @@ impl FileSet {
             uri: uri_of(&canonical),
             source,
             value,
+            map: super::swagger2::PointerMap::default(),
         });
         self.by_canonical.insert(canonical, i);
         Ok(i)
@@ -267,16 +270,17 @@ impl FileSet {
     ) -> Diagnostic {
         let f = &self.files[file];
         let pos = self.position(file, pointer);
-        Diagnostic::new(&f.path, pos, format!("at #{pointer}: {}", message.into()))
+        let shown = f.map.original(pointer);
+        Diagnostic::new(&f.path, pos, format!("at #{shown}: {}", message.into()))
     }
 
     /// The line and column of `pointer` in file `file`. The positioned tree is parsed only
     /// here, on the way to an error: a clean spec pays nothing for it.
     pub(crate) fn position(&self, file: usize, pointer: &str) -> Pos {
         let f = &self.files[file];
-        serde_saphyr::from_str_with_options::<Node>(&f.source, crate::source::yaml::options())
-            .ok()
-            .map_or(Pos::UNKNOWN, |n| super::lint::position(&n, pointer))
+        let pointer = f.map.original(pointer);
+        super::positions::tree(&f.path, &f.source)
+            .map_or(Pos::UNKNOWN, |n| super::lint::position(&n, &pointer))
     }
 
     /// The first chain of `$ref`-only objects that loops, across files: (file and pointer of

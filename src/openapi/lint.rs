@@ -27,8 +27,7 @@ pub enum Rule {
     Yaml,
     /// The document does not validate against the official OpenAPI 3.1 schema.
     OpenApi,
-    /// A 3.0 document does not validate against the official OpenAPI 3.0 schema (or is
-    /// Swagger 2.0, which conform does not read).
+    /// A 3.0 document does not validate against the official OpenAPI 3.0 schema.
     OpenApi30,
     /// A schema object is not valid JSON Schema 2020-12 (or does not compile).
     Schema,
@@ -46,11 +45,13 @@ pub enum Rule {
     Variants,
     /// The linter found nothing, but conform's loader still refuses the spec.
     Load,
+    /// A Swagger 2.0 document has something conform cannot read (its operation is left out).
+    Swagger20,
 }
 
 impl Rule {
     /// Every rule, one per variant.
-    pub const ALL: [Rule; 11] = [
+    pub const ALL: [Rule; 12] = [
         Rule::Yaml,
         Rule::OpenApi,
         Rule::OpenApi30,
@@ -62,6 +63,7 @@ impl Rule {
         Rule::PathParams,
         Rule::Variants,
         Rule::Load,
+        Rule::Swagger20,
     ];
 
     /// The rule's stable kebab-case name, as printed in reports.
@@ -78,6 +80,7 @@ impl Rule {
             Rule::PathParams => "path-params",
             Rule::Variants => "x-conform-variants",
             Rule::Load => "loads",
+            Rule::Swagger20 => "swagger-2.0",
         }
     }
 }
@@ -85,6 +88,26 @@ impl Rule {
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// How much a [`Problem`] matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The spec breaks the rule: `specs check` fails.
+    Error,
+    /// Worth knowing, but conform runs the spec as it is (an operation without
+    /// `operationId` is named `METHOD /path`): `specs check` still passes.
+    Note,
+}
+
+impl Severity {
+    /// `error` or `note`, as printed.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Note => "note",
+        }
     }
 }
 
@@ -99,6 +122,8 @@ pub struct Problem {
     pub pointer: String,
     /// The rule broken.
     pub rule: Rule,
+    /// Whether it fails `specs check`.
+    pub severity: Severity,
     /// What is wrong there, for a person.
     pub message: String,
     /// How to fix it.
@@ -113,8 +138,11 @@ impl fmt::Display for Problem {
         }
         write!(
             f,
-            ": error[{}] at #{}: {}",
-            self.rule, self.pointer, self.message
+            ": {}[{}] at #{}: {}",
+            self.severity.name(),
+            self.rule,
+            self.pointer,
+            self.message
         )?;
         if !self.help.is_empty() {
             write!(f, "\n  help: {}", self.help)?;
@@ -126,8 +154,9 @@ impl fmt::Display for Problem {
 /// Collects problems of one spec (its root file and the files it refers to); checks push into
 /// it and never stop early.
 pub(crate) struct Report {
-    /// Each file's path and positioned tree (parsed on its first problem).
-    files: Vec<(PathBuf, String, Option<Option<Node>>)>,
+    /// Each file's path, source, positioned tree (parsed on its first problem) and the map
+    /// from converted pointers back to its own.
+    files: Vec<ReportFile>,
     /// Which OpenAPI schema applies.
     pub(crate) oas: document::Oas,
     /// The file [`Report::push`] places problems in (a rule walking a referenced file sets it).
@@ -155,21 +184,58 @@ impl Report {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        let Some((path, source, nodes)) = self.files.get_mut(file) else {
+        let Some(f) = self.files.get_mut(file) else {
             return;
         };
-        let nodes = nodes.get_or_insert_with(|| serde_saphyr::from_str::<Node>(source).ok());
+        let pointer = f.map.original(pointer);
+        let nodes = f
+            .nodes
+            .get_or_insert_with(|| super::positions::tree(&f.path, &f.source));
         let pos = nodes
             .as_ref()
-            .map_or(Pos::UNKNOWN, |n| document::position(n, pointer));
+            .map_or(Pos::UNKNOWN, |n| document::position(n, &pointer));
         self.problems.push(Problem {
-            file: path.clone(),
+            file: f.path.clone(),
             pos,
-            pointer: pointer.to_owned(),
+            pointer,
             rule,
+            severity: Severity::Error,
             message: message.into(),
             help: help.into(),
         });
+    }
+
+    /// A note: worth knowing, not a failure.
+    pub(crate) fn note(
+        &mut self,
+        rule: Rule,
+        pointer: &str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.push(rule, pointer, message, help);
+        if let Some(p) = self.problems.last_mut() {
+            p.severity = Severity::Note;
+        }
+    }
+}
+
+/// One file of the spec as the linter places problems in it.
+struct ReportFile {
+    path: PathBuf,
+    source: String,
+    nodes: Option<Option<Node>>,
+    map: super::swagger2::PointerMap,
+}
+
+impl ReportFile {
+    fn new(path: &Path, source: &str) -> Self {
+        ReportFile {
+            path: path.to_owned(),
+            source: source.to_owned(),
+            nodes: None,
+            map: super::swagger2::PointerMap::default(),
+        }
     }
 }
 
@@ -177,7 +243,7 @@ impl Report {
 /// Empty means the spec is clean.
 pub fn lint_file(path: &Path) -> Vec<Problem> {
     let mut report = Report {
-        files: vec![(path.to_owned(), String::new(), Some(None))],
+        files: vec![ReportFile::new(path, "")],
         oas: document::Oas::V31,
         cursor: 0,
         problems: Vec::new(),
@@ -186,7 +252,7 @@ pub fn lint_file(path: &Path) -> Vec<Problem> {
         Ok(f) => f,
         Err(d) => return vec![unreadable(path, &d)],
     };
-    report.files[0] = (path.to_owned(), files.files[0].source.clone(), None);
+    report.files[0] = ReportFile::new(path, &files.files[0].source);
     let doc = files.files[0].value.clone();
     if !doc.is_object() {
         report.push(
@@ -197,26 +263,33 @@ pub fn lint_file(path: &Path) -> Vec<Problem> {
         );
         return report.problems;
     }
-    if doc.get("swagger").is_some() {
-        let v = doc["swagger"].as_str().unwrap_or("2.0");
+    let swagger = super::swagger2::is_20(&doc);
+    if swagger && let Err(d) = super::load::check_version(&files) {
         report.push(
-            Rule::OpenApi30,
+            Rule::Swagger20,
             "/swagger",
-            format!("`swagger: {v}` is a Swagger 2.0 document; conform reads OpenAPI 3.0 and 3.1"),
-            crate::openapi::load::SWAGGER_HELP,
+            d.message,
+            d.help.unwrap_or_default(),
         );
         return report.problems;
     }
-    if super::oas30::is_30(&doc) {
+    if swagger || super::oas30::is_30(&doc) {
         report.oas = document::Oas::V30;
     }
     // Bad references are reported by the ref rule, in the file that holds them.
     let _ = files.follow_all();
     for f in &files.files[1..] {
-        report.files.push((f.path.clone(), f.source.clone(), None));
+        report.files.push(ReportFile::new(&f.path, &f.source));
     }
-    lint_value(&files, &mut report);
-    if report.problems.is_empty() {
+    if swagger {
+        swagger_problems(&mut files, &mut report);
+    }
+    lint_value(&files, &mut report, !swagger);
+    if !report
+        .problems
+        .iter()
+        .any(|p| p.severity == Severity::Error)
+    {
         load_problem(path, &mut report);
     }
     report.problems.sort_by(|a, b| {
@@ -225,6 +298,20 @@ pub fn lint_file(path: &Path) -> Vec<Problem> {
     });
     report.problems.dedup();
     report.problems
+}
+
+/// A Swagger 2.0 spec converted in place (the rules then read the 3.0 shape, each problem
+/// mapped back to the file's own pointer), and what cannot be read reported at its line.
+fn swagger_problems(files: &mut FileSet, report: &mut Report) {
+    for u in super::swagger2::apply(files) {
+        let message = match &u.skipped {
+            Some((method, path)) => format!("{}; `{method} {path}` is left out", u.message),
+            None => u.message,
+        };
+        report.files[0].map = files.files[0].map.clone();
+        report.push_in(u.file, Rule::Swagger20, &u.pointer, message, u.help);
+    }
+    report.files[0].map = files.files[0].map.clone();
 }
 
 /// The one problem of a spec that cannot be read or parsed at all: the parser's own words,
@@ -251,6 +338,7 @@ fn unreadable(path: &Path, d: &crate::source::Diagnostic) -> Problem {
         pos: d.pos,
         pointer: String::new(),
         rule: Rule::Yaml,
+        severity: Severity::Error,
         message,
         help,
     }
@@ -276,12 +364,16 @@ fn load_problem(path: &Path, report: &mut Report) {
     );
 }
 
-fn lint_value(files: &FileSet, report: &mut Report) {
+/// Every rule over the files; `official` says whether the official OpenAPI schema applies
+/// (not to a converted Swagger 2.0 document, whose shape conform wrote).
+fn lint_value(files: &FileSet, report: &mut Report, official: bool) {
     let doc = &files.files[0].value;
-    document::check_openapi(report.oas, document::Context::Root, doc, 0, "", report);
+    if official {
+        document::check_openapi(report.oas, document::Context::Root, doc, 0, "", report);
+    }
     // A fragment in another file is checked as the kind of object its `$ref` stands for.
     let mut checked = std::collections::BTreeSet::new();
-    for (i, f) in files.files.iter().enumerate() {
+    for (i, f) in files.files.iter().enumerate().filter(|_| official) {
         for (at, reference) in super::fileset::refs_of(&f.value) {
             let (Some(context), Some(t)) = (document::context_of(&at), files.target(i, &reference))
             else {

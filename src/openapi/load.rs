@@ -3,7 +3,7 @@
 //! (across files too), and compiling each schema once against a registry that holds every file
 //! as its own resource, so schema `$ref`s resolve wherever they point and every keyword keeps
 //! the file and pointer where it is written. A 3.0 document is first converted in place
-//! ([`super::oas30`]); Swagger 2.0 is refused with the way to convert it.
+//! ([`super::oas30`]), a Swagger 2.0 one first to 3.0 ([`super::swagger2`]).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 use super::fileset::{FileSet, Target};
 use super::model::{
     ApiSpec, HeaderSpec, Location, Media, Operation, Origins, Param, ParamIn, RequestBody,
-    Response, Schema,
+    Response, Schema, Skipped,
 };
 use crate::source::Diagnostic;
 use crate::source::Pos;
@@ -50,7 +50,7 @@ pub(crate) const CYCLE_HELP: &str = "make one of them the object itself instead 
 /// are read from beside it).
 pub fn load_api(api: &str, path: &Path) -> Result<ApiSpec, Diagnostic> {
     let mut files = FileSet::root(path)?;
-    let is_30 = check_version(&files)?;
+    let version = check_version(&files)?;
     files.follow_refs()?;
     if let Some((file, pointer, reference, chain)) = files.first_cycle() {
         let message = format!(
@@ -59,11 +59,44 @@ pub fn load_api(api: &str, path: &Path) -> Result<ApiSpec, Diagnostic> {
         );
         return Err(files.error(file, &pointer, message).help(CYCLE_HELP));
     }
-    let values = converted(&files, is_30);
+    let skipped = match version {
+        Version::Swagger20 => {
+            let unread = super::swagger2::apply(&mut files);
+            skipped(&files, &unread)
+        }
+        _ => Vec::new(),
+    };
+    let values = converted(&files, version != Version::V31);
     for (f, value) in files.files.iter_mut().zip(values) {
         f.value = value;
     }
-    Builder::new(api, files)?.build()
+    let mut spec = Builder::new(api, files)?.build()?;
+    spec.skipped = skipped;
+    Ok(spec)
+}
+
+/// The operations a 2.0 document's unreadable parts leave out, each with its first reason.
+fn skipped(files: &FileSet, unread: &[super::swagger2::Unread]) -> Vec<Skipped> {
+    let mut out: Vec<Skipped> = Vec::new();
+    for u in unread {
+        let Some((method, path)) = &u.skipped else {
+            continue;
+        };
+        if out.iter().any(|s| &s.method == method && &s.path == path) {
+            continue;
+        }
+        out.push(Skipped {
+            method: method.clone(),
+            path: path.clone(),
+            at: Location {
+                file: Arc::from(files.files[u.file].path.display().to_string()),
+                pointer: u.pointer.clone(),
+            },
+            pos: files.position(u.file, &u.pointer),
+            reason: u.message.clone(),
+        });
+    }
+    out
 }
 
 /// Each file's value as conform compiles it: a 3.0 document's converted ([`super::oas30`]),
@@ -96,8 +129,19 @@ pub(crate) fn converted(files: &FileSet, is_30: bool) -> Vec<Value> {
         .collect()
 }
 
-/// `Ok(true)` for 3.0.x, `Ok(false)` for 3.1.x; anything else is refused with the fix.
-pub(crate) fn check_version(files: &FileSet) -> Result<bool, Diagnostic> {
+/// The versions of the OpenAPI Specification conform reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Version {
+    /// `swagger: "2.0"`, converted on load ([`super::swagger2`]).
+    Swagger20,
+    /// `openapi: 3.0.x`, converted on load ([`super::oas30`]).
+    V30,
+    /// `openapi: 3.1.x`.
+    V31,
+}
+
+/// The document's version; anything conform does not read is refused with the fix.
+pub(crate) fn check_version(files: &FileSet) -> Result<Version, Diagnostic> {
     let (path, doc) = (&files.files[0].path, &files.files[0].value);
     // At the key when the file has it, else at the top of the file: always a line to go to.
     let at = |key: &str| match files.position(0, &format!("/{key}")) {
@@ -108,16 +152,18 @@ pub(crate) fn check_version(files: &FileSet) -> Result<bool, Diagnostic> {
         Diagnostic::new(path, at(key), m).with_source(&files.files[0].source)
     };
     if let Some(v) = doc.get("swagger") {
-        let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-        return Err(err(
-            "swagger",
-            format!("`swagger: {v}` is a Swagger 2.0 document; conform reads OpenAPI 3.0 and 3.1"),
-        )
-        .help(SWAGGER_HELP));
+        return match v.as_str() {
+            Some("2.0") => Ok(Version::Swagger20),
+            _ => Err(err(
+                "swagger",
+                format!("`swagger: {v}` is not a version conform reads (Swagger 2.0, OpenAPI 3.0 and 3.1)"),
+            )
+            .help(SWAGGER_HELP)),
+        };
     }
     match doc.get("openapi").and_then(Value::as_str) {
-        Some(v) if v.starts_with("3.1.") => Ok(false),
-        Some(v) if v.starts_with("3.0.") => Ok(true),
+        Some(v) if v.starts_with("3.1.") => Ok(Version::V31),
+        Some(v) if v.starts_with("3.0.") => Ok(Version::V30),
         Some(v) => Err(err(
             "openapi",
             format!(
@@ -130,8 +176,9 @@ pub(crate) fn check_version(files: &FileSet) -> Result<bool, Diagnostic> {
     }
 }
 
-/// How to turn a Swagger 2.0 document into one conform reads.
-pub(crate) const SWAGGER_HELP: &str = "convert it to OpenAPI 3 first, e.g. `npx swagger2openapi --yaml --outfile openapi.yaml swagger.yaml` (the swagger2openapi npm package), and point conform at the result";
+/// How to write the version of a Swagger document conform reads.
+pub(crate) const SWAGGER_HELP: &str =
+    "write `swagger: \"2.0\"` (a string), the only Swagger version there is";
 
 /// A place in one of the spec's files.
 type At = Target;
@@ -186,7 +233,8 @@ impl Builder {
                 .iter()
                 .map(|f| (f.uri.clone(), Arc::from(f.path.display().to_string())))
                 .collect(),
-        );
+        )
+        .with_maps(files.files.iter().map(|f| f.map.clone()).collect());
         Ok(Builder {
             api: api.to_owned(),
             files,
@@ -207,7 +255,7 @@ impl Builder {
     fn at(&self, a: &At) -> Location {
         Location {
             file: self.origins.display(a.file),
-            pointer: a.pointer.clone(),
+            pointer: self.files.files[a.file].map.original(&a.pointer),
         }
     }
 
@@ -324,7 +372,7 @@ impl Builder {
             if !seen.insert(op.id.clone()) {
                 return Err(Diagnostic::new(
                     Path::new(op.at.file.as_ref()),
-                    Pos::UNKNOWN,
+                    self.files.position(0, &op.at.pointer),
                     format!(
                         "at #{}: operationId `{}` is used twice",
                         op.at.pointer, op.id
@@ -338,6 +386,7 @@ impl Builder {
             operations,
             servers: servers(self.root()),
             security_schemes: self.security_schemes()?,
+            skipped: Vec::new(),
         })
     }
 

@@ -1,5 +1,5 @@
 //! The spec registry: [`Registry`] loads each API's spec (a file named by [`SpecFiles`], else
-//! `specs/<api>/openapi.yaml` or `openapi.json`; OpenAPI 3.1 or 3.0, in one file or split
+//! `specs/<api>/openapi.yaml` or `openapi.json`; OpenAPI 3.1, 3.0 or Swagger 2.0, in one file or split
 //! across several), resolves `$ref`s, gives every parameter, request body and (operation,
 //! status, media type) a JSON Schema 2020-12 validator (compiled on first use, once per
 //! schema), and looks operations up by `operationId`.
@@ -16,6 +16,8 @@ pub mod lint;
 mod load;
 mod model;
 mod oas30;
+mod positions;
+mod swagger2;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,7 +38,7 @@ pub const SPEC_LIMIT: crate::source::SizeLimit = crate::source::SizeLimit {
 };
 pub use model::{
     ApiSpec, HeaderSpec, Location, Media, Operation, Param, ParamIn, RequestBody, Response, Schema,
-    SchemaError, essence, is_json as model_is_json,
+    SchemaError, Skipped, essence, is_json as model_is_json,
 };
 
 use crate::source::Diagnostic;

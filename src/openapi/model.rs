@@ -20,6 +20,24 @@ pub struct ApiSpec {
     /// `components.securitySchemes` as written (resolved `$ref`s), by scheme name: what an
     /// [`Operation::security`] name refers to.
     pub security_schemes: BTreeMap<String, Value>,
+    /// The operations left out because a part of them cannot be read (a Swagger 2.0
+    /// document's `type: int`, an undeclared path parameter), each with why.
+    pub skipped: Vec<Skipped>,
+}
+
+/// An operation of the document that is not in [`ApiSpec::operations`], and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The HTTP method, upper-case.
+    pub method: String,
+    /// The path template.
+    pub path: String,
+    /// Where the reason is written.
+    pub at: Location,
+    /// The line and column of `at`.
+    pub pos: crate::source::Pos,
+    /// What cannot be read there.
+    pub reason: String,
 }
 
 impl ApiSpec {
@@ -110,9 +128,10 @@ impl Schema {
             .by_uri(base)
             .unwrap_or_else(|| self.at.file.clone());
         let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+        let pointer = super::oas30::original_pointer(&decoded);
         Some(Location {
             file,
-            pointer: super::oas30::original_pointer(&decoded),
+            pointer: self.origins.original(base, &pointer),
         })
     }
 }
@@ -121,11 +140,31 @@ impl Schema {
 #[derive(Debug, Default)]
 pub(crate) struct Origins {
     files: Vec<(String, Arc<str>)>,
+    /// Each file's converted pointers back to its own (a Swagger 2.0 root's), by file.
+    maps: Vec<super::swagger2::PointerMap>,
 }
 
 impl Origins {
     pub(crate) fn new(files: Vec<(String, Arc<str>)>) -> Self {
-        Origins { files }
+        Origins {
+            files,
+            maps: Vec::new(),
+        }
+    }
+
+    /// The same, with each file's pointer map (in file order).
+    pub(crate) fn with_maps(mut self, maps: Vec<super::swagger2::PointerMap>) -> Self {
+        self.maps = maps;
+        self
+    }
+
+    /// `pointer` of the file at registry URI `uri` as that file wrote it.
+    fn original(&self, uri: &str, pointer: &str) -> String {
+        self.files
+            .iter()
+            .position(|(u, _)| u == uri)
+            .and_then(|i| self.maps.get(i))
+            .map_or_else(|| pointer.to_owned(), |m| m.original(pointer))
     }
 
     /// The shown path of file `i` (files are numbered as [`super::fileset::FileSet`] reads them).

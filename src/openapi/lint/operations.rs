@@ -110,11 +110,11 @@ fn operation_id(op: &Value, op_ptr: &str, ids: &mut Ids, report: &mut Report) {
             .entry(id.to_owned())
             .or_default()
             .push((report.cursor, op_ptr.to_owned())),
-        None => report.push(
+        None => report.note(
             Rule::OperationId,
             op_ptr,
-            "the operation has no `operationId`",
-            "add `operationId: <verbNoun>`: scenarios `call` operations by it",
+            "the operation has no `operationId`; conform names it `METHOD /path`",
+            "scenarios can `call` it by that name; add `operationId: <verbNoun>` for a shorter one",
         ),
     }
 }

@@ -381,7 +381,10 @@ pub(super) fn check_examples(
                 ex_file,
                 Rule::Example,
                 &format!("{ex_ptr}{}", e.instance_path().as_str()),
-                format!("the example does not match its schema #{schema_ptr}: {e}"),
+                format!(
+                    "the example does not match its schema #{}: {e}",
+                    files.files[schema_file].map.original(&schema_ptr)
+                ),
                 format!(
                     "fix the example, or the schema rule at {}",
                     e.schema_path().as_str()

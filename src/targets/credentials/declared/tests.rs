@@ -60,6 +60,7 @@ fn spec() -> ApiSpec {
             .flatten()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
+        skipped: Vec::new(),
     }
 }
 

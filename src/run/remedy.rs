@@ -12,6 +12,8 @@ pub trait Remedies: Send + Sync + std::fmt::Debug {
     fn allow_writes(&self) -> String;
     /// The setting that stops starting scenarios after the first failure, as the user calls it.
     fn fail_fast(&self) -> String;
+    /// How to send a credential the spec does not declare (a header on every request).
+    fn send_credentials(&self) -> String;
 }
 
 /// The runner's own words, for a caller that gives the settings in code.
@@ -31,5 +33,11 @@ impl Remedies for OwnTerms {
 
     fn fail_fast(&self) -> String {
         "fail-fast".into()
+    }
+
+    fn send_credentials(&self) -> String {
+        "give the target the header that carries one (`Target::add_headers`, such as \
+         `Authorization: token ...`)"
+            .into()
     }
 }

@@ -36,6 +36,7 @@ impl Runner {
             interrupt: &self.options.interrupt,
             max_body: self.options.max_body,
             api: &plan.api,
+            remedies: self.options.remedies.as_ref(),
         };
         match vars_failed {
             Some(f) => result

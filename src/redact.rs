@@ -6,17 +6,17 @@ use serde_json::Value;
 /// What replaces a secret in records, logs and reports.
 pub const MARKER: &str = "<redacted>";
 
-/// Headers whose values are credentials.
+/// Headers whose values are credentials, by whole name.
 const SECRET_HEADERS: &[&str] = &[
     "authorization",
     "proxy-authorization",
-    "x-auth-token",
-    "x-subject-token",
-    "x-acs-security-token",
     "cookie",
     "set-cookie",
-    "x-api-key",
 ];
+
+/// Words that make any header a credential when its lower-case name contains one:
+/// `X-Auth-Token`, `X-API-Key`, `X-Session-Id`, `X-Client-Secret`...
+const SECRET_HEADER_WORDS: &[&str] = &["token", "key", "secret", "auth", "session", "password"];
 
 /// Body fields whose values are credentials, by lower-case name.
 const SECRET_FIELDS: &[&str] = &[
@@ -75,9 +75,14 @@ impl Redactor {
         std::borrow::Cow::Owned(more)
     }
 
-    /// Whether header `name` (any case) carries a credential, such as `Authorization` or `Cookie`.
+    /// Whether header `name` (any case) carries a credential: `Authorization`,
+    /// `Proxy-Authorization`, `Cookie`, `Set-Cookie`, and any name containing token, key,
+    /// secret, auth, session or password. Erring towards secret costs a value in a report;
+    /// the other way leaks a credential.
     pub fn is_secret_header(name: &str) -> bool {
-        SECRET_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
+        let lower = name.to_ascii_lowercase();
+        SECRET_HEADERS.contains(&lower.as_str())
+            || SECRET_HEADER_WORDS.iter().any(|w| lower.contains(w))
     }
 
     /// The value of header `name` as records show it: a secret header becomes [`MARKER`] (keeping a scheme word such as `Bearer`), any other has literal secrets scrubbed.
@@ -230,6 +235,32 @@ mod tests {
             body,
             json!({"auth": {"password": "<redacted>", "user": "u"}, "note": "<redacted>"})
         );
+    }
+
+    #[test]
+    fn a_header_whose_name_says_credential_is_redacted_whatever_its_name() {
+        let r = Redactor::default();
+        for name in [
+            "Authorization",
+            "proxy-authorization",
+            "Cookie",
+            "X-Jupyter-Token",
+            "X-API-KEY",
+            "X-Client-Secret",
+            "X-Session-Id",
+            "X-Auth-User",
+            "X-Password",
+        ] {
+            assert!(Redactor::is_secret_header(name), "{name}");
+            assert!(!r.header(name, "abc123").contains("abc123"), "{name}");
+        }
+        assert_eq!(
+            r.header("Authorization", "token abc123"),
+            "token <redacted>"
+        );
+        for name in ["Accept", "X-Request-Id", "Content-Type", "X-Tenant"] {
+            assert!(!Redactor::is_secret_header(name), "{name}");
+        }
     }
 
     #[test]

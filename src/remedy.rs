@@ -40,6 +40,8 @@ pub trait Remedies: Send + Sync + std::fmt::Debug {
     /// `setting`, as the user calls it: a flag on the command line, a field or a method in
     /// code. Messages put it in code quotes or before a colon.
     fn name(&self, setting: Setting) -> String;
+    /// How to send a credential the spec does not declare (a header on every request).
+    fn send_credentials(&self) -> String;
 }
 
 /// The library's own words, for a caller that gives the settings in code.
@@ -59,6 +61,12 @@ impl Remedies for OwnTerms {
 
     fn give_var(&self) -> String {
         "give it a value from outside (`RunOptions::inputs`)".into()
+    }
+
+    fn send_credentials(&self) -> String {
+        "give the target the header that carries one (`Target::add_headers`, such as \
+         `Authorization: token ...`)"
+            .into()
     }
 
     fn name(&self, setting: Setting) -> String {

@@ -143,7 +143,7 @@ fn every_hostile_target_ends_as_a_clean_verdict_and_nothing_reaches_the_terminal
         ('2', 2, "no response within 2.0s"),
         ('3', 2, "[transport]"),
         ('4', 1, "[content]"),
-        ('5', 2, "redirect"),
+        ('5', 1, "302"),
         ('6', 2, "[transport]"),
         ('7', 1, "[schema]"),
     ];

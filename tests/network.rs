@@ -542,3 +542,273 @@ fn a_server_that_requires_a_client_certificate_gets_it_from_cert_and_key() {
         errors(&out, "required arguments were not provided");
     }
 }
+
+/// A target that redirects, and what it and the other origin received: the request heads the
+/// target read, and how many connections the other origin (another port) accepted.
+struct Redirecting {
+    _rt: tokio::runtime::Runtime,
+    target: String,
+    elsewhere: String,
+    heads: Arc<Mutex<Vec<String>>>,
+    other_connections: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// The target answers by the widget id's last digit: 1 redirects to the other origin, 2 to
+/// widget 3 on its own origin, 3 is the widget, 4 is 401; anything else (what fuzz sends)
+/// redirects to the other origin.
+fn redirecting() -> Redirecting {
+    let rt = runtime();
+    let other = rt
+        .block_on(TcpListener::bind("127.0.0.1:0"))
+        .expect("a port");
+    let elsewhere = format!("http://{}/elsewhere", other.local_addr().expect("addr"));
+    let other_connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = other_connections.clone();
+    rt.spawn(async move {
+        while let Ok((mut conn, _)) = other.accept().await {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = conn.shutdown().await;
+        }
+    });
+    let listener = rt
+        .block_on(TcpListener::bind("127.0.0.1:0"))
+        .expect("a port");
+    let target = format!("http://{}", listener.local_addr().expect("addr"));
+    let heads = Arc::new(Mutex::new(Vec::new()));
+    let (seen, to) = (heads.clone(), elsewhere.clone());
+    rt.spawn(async move {
+        for _ in 0..MAX_CONNECTIONS {
+            let Ok((conn, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(answer_redirecting(conn, to.clone(), seen.clone()));
+        }
+    });
+    Redirecting {
+        _rt: rt,
+        target,
+        elsewhere,
+        heads,
+        other_connections,
+    }
+}
+
+async fn answer_redirecting(mut conn: TcpStream, elsewhere: String, seen: Arc<Mutex<Vec<String>>>) {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match conn.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+        if head.len() > 64 * 1024 {
+            return;
+        }
+    }
+    let text = String::from_utf8_lossy(&head).into_owned();
+    let path = text.split(' ').nth(1).unwrap_or("/").to_owned();
+    seen.lock().expect("lock").push(text);
+    let rid = "x-request-id: req-00000000-0000-0000-0000-00000000beef\r\n";
+    let redirect = |to: &str| {
+        format!(
+            "HTTP/1.1 302 Found\r\nconnection: close\r\n{rid}location: {to}\r\ncontent-length: 0\r\n\r\n"
+        )
+    };
+    let reply = if path.starts_with("/widgets/") && path.ends_with('2') {
+        redirect("/widgets/00000000-0000-0000-0000-000000000003")
+    } else if path.starts_with("/widgets/") && path.ends_with('3') {
+        let body = r#"{"id":"00000000-0000-0000-0000-000000000003","name":"w","size":1,"status":"ready","created_at":"2026-12-01T00:00:00Z"}"#;
+        format!(
+            "HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-type: application/json\r\n{rid}content-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    } else if path.starts_with("/widgets/") && path.ends_with('4') {
+        let body = r#"{"error":"'_xsrf' argument missing"}"#;
+        format!(
+            "HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-type: application/json\r\n{rid}content-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    } else {
+        redirect(&elsewhere)
+    };
+    let _ = conn.write_all(reply.as_bytes()).await;
+    let _ = conn.shutdown().await;
+}
+
+fn redirect_run(server: &Redirecting, scenario: &str, extra: &[&str]) -> Output {
+    let target = format!("fixture={}", server.target);
+    let mut args = vec![
+        "run",
+        "--no-report",
+        "--no-proxy",
+        "--specs",
+        "tests/fixtures/specs",
+        "--step-timeout",
+        "5s",
+        "--target",
+        &target,
+    ];
+    args.extend_from_slice(extra);
+    args.push(scenario);
+    Conform::new(&args).output()
+}
+
+#[test]
+fn a_redirect_is_the_targets_answer_and_nothing_reaches_another_origin() {
+    let server = redirecting();
+    let out = redirect_run(&server, "tests/fixtures/redirect/plain.yaml", &["-v"]);
+    let t = text(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the 302 is checked as any status: {t}"
+    );
+    assert!(t.contains("302"), "{t}");
+    assert!(
+        t.contains(&server.target),
+        "the URL that answered is named: {t}"
+    );
+
+    let out = redirect_run(&server, "tests/fixtures/redirect/follow-cross.yaml", &[]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains(&format!("Location: {}", server.elsewhere)) && t.contains("another origin"),
+        "the finding names the Location: {t}"
+    );
+
+    let out = redirect_run(&server, "tests/fixtures/redirect/follow-same.yaml", &["-v"]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "same-origin following: {t}");
+    assert!(
+        t.contains("000000000003"),
+        "the request that answered is the one shown: {t}"
+    );
+
+    let fuzz_target = format!("fixture={}", server.target);
+    let out = Conform::new(&[
+        "fuzz",
+        "--no-report",
+        "--no-proxy",
+        "--specs",
+        "tests/fixtures/specs",
+        "--target",
+        &fuzz_target,
+        "--seed",
+        "7",
+        "--max-examples",
+        "3",
+        "--shrink-runs",
+        "0",
+        "--allow-writes",
+    ])
+    .output();
+    let t = text(&out);
+    assert!(
+        !t.contains("panicked") && server.heads.lock().expect("lock").len() > 5,
+        "fuzz sent its requests to the target: {t}"
+    );
+    assert_eq!(
+        server
+            .other_connections
+            .load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the other origin received nothing from run or fuzz"
+    );
+}
+
+#[test]
+fn extra_headers_reach_the_target_redacted_everywhere_and_a_steps_own_wins() {
+    let server = redirecting();
+    let dir = temp_dir();
+    let har = dir.path().join("run.har");
+    let reports = dir.path().join("reports");
+    let targets = dir.path().join("targets.yaml");
+    std::fs::write(
+        &targets,
+        format!(
+            "fixture:\n  url: {}\n  auth: none\n  headers:\n    X-Jupyter-Token: ${{env.WIRE_TOKEN}}\n    X-Widget-Tenant: from-file\n",
+            server.target
+        ),
+    )
+    .expect("write");
+    let (har_s, rep_s, tf_s) = (path_str(&har), path_str(&reports), path_str(&targets));
+    let out = Conform::new(&[
+        "run",
+        "--no-proxy",
+        "--specs",
+        "tests/fixtures/specs",
+        "--targets",
+        &tf_s,
+        "--header",
+        "Authorization: token cli-s3cret-42",
+        "-H",
+        "X-Widget-Tenant: from-cli",
+        "-vv",
+        "--record",
+        &har_s,
+        "--report",
+        &rep_s,
+        "tests/fixtures/redirect/headers.yaml",
+    ])
+    .envs([("WIRE_TOKEN", "file-s3cret-77")])
+    .output();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let heads = server
+        .heads
+        .lock()
+        .expect("lock")
+        .join("\n")
+        .to_ascii_lowercase();
+    assert!(
+        heads.contains("authorization: token cli-s3cret-42"),
+        "{heads}"
+    );
+    assert!(heads.contains("x-jupyter-token: file-s3cret-77"), "{heads}");
+    assert!(
+        heads.contains("x-widget-tenant: from-step"),
+        "the step's own wins: {heads}"
+    );
+    assert!(
+        !heads.contains("from-cli") && !heads.contains("from-file"),
+        "{heads}"
+    );
+    assert!(t.contains("Authorization: token <redacted>"), "{t}");
+    let mut everything = t.clone();
+    everything.push_str(&read(dir.path(), "run.har"));
+    for entry in std::fs::read_dir(&reports).expect("reports") {
+        let p = entry.expect("entry").path();
+        everything.push_str(&std::fs::read_to_string(&p).unwrap_or_default());
+    }
+    for secret in ["cli-s3cret-42", "file-s3cret-77"] {
+        assert!(!everything.contains(secret), "{secret} leaked");
+    }
+}
+
+#[test]
+fn a_refusal_of_a_request_without_credentials_says_how_to_send_one() {
+    let server = redirecting();
+    let out = redirect_run(&server, "tests/fixtures/redirect/refused.yaml", &[]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("carried no credential") && t.contains("--header 'Authorization:"),
+        "{t}"
+    );
+    let out = redirect_run(
+        &server,
+        "tests/fixtures/redirect/refused.yaml",
+        &["--header", "Authorization: token abcd1234"],
+    );
+    let t = text(&out);
+    assert!(!t.contains("carried no credential"), "{t}");
+    let out = redirect_run(
+        &server,
+        "tests/fixtures/redirect/refused.yaml",
+        &["--header", "Authorization token"],
+    );
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(t.contains("expected `--header 'Name: value'`"), "{t}");
+}

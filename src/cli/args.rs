@@ -277,6 +277,12 @@ pub struct SessionArgs {
     /// the credentials themselves come from the environment.
     #[arg(long = "targets", value_name = "FILE", env = "CONFORM_TARGETS")]
     pub targets_file: Option<PathBuf>,
+    /// A header sent on every request to every target (repeatable), such as
+    /// `--header 'Authorization: token abc'`: wins over a targets entry's `headers:`, loses to
+    /// a header a step sets. Credential headers (Authorization, Cookie, names with token, key,
+    /// secret, auth, session, password) are redacted everywhere.
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
     /// A value for `${NAME}` in every scenario (repeatable); it overrides the scenario's own
     /// `vars`, not values captured from responses.
     #[arg(long = "var", value_name = "NAME=VALUE")]

@@ -49,7 +49,6 @@ impl NetArgs {
                 // clap requires both or neither.
                 _ => None,
             },
-            pass_redirects: false,
         }
     }
 

@@ -27,8 +27,8 @@ pub fn proxy(args: ProxyArgs, color: bool) -> anyhow::Result<ExitCode> {
         )),
         None => None,
     };
-    let mut client = args.net.client_options(Vec::new());
-    client.pass_redirects = true;
+    // Redirects are passed on to the proxy's client, who decides: the client never follows.
+    let client = args.net.client_options(Vec::new());
     args.net.announce(&client, true)?;
     let client = client.build()?;
     // No bar: there is no total to count towards.

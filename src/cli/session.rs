@@ -24,6 +24,23 @@ pub struct Prepared {
     pub inputs: Arc<Inputs>,
     /// `--record`: opened now, so a path that cannot be written fails before anything runs.
     pub recorder: Option<Arc<Recorder>>,
+    /// `--header`s, checked: sent to every target.
+    pub headers: Vec<(String, String)>,
+}
+
+/// A `--header 'Name: value'`, checked as the targets file's `headers:` are.
+pub fn parse_header(arg: &str) -> anyhow::Result<(String, String)> {
+    let form = "expected `--header 'Name: value'`, such as `--header 'Authorization: token abc'`";
+    let Some((name, value)) = arg.split_once(':') else {
+        anyhow::bail!("--header {arg:?} has no `:`: {form}");
+    };
+    let (name, value) = (name.trim(), value.trim());
+    if name.is_empty() {
+        anyhow::bail!("--header {arg:?} has no name before `:`: {form}");
+    }
+    conform::targets::config::check_header(name, value)
+        .map_err(|e| anyhow::anyhow!("--header {arg:?}: {e}: {form} ({})", e.fix()))?;
+    Ok((name.to_owned(), value.to_owned()))
 }
 
 pub fn prepare(args: &SessionArgs) -> anyhow::Result<Prepared> {
@@ -34,6 +51,11 @@ pub fn prepare(args: &SessionArgs) -> anyhow::Result<Prepared> {
         Arc::new(Flags),
     )
     .map_err(|d| anyhow::anyhow!("{d}"))?;
+    let headers = args
+        .headers
+        .iter()
+        .map(|h| parse_header(h))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let inputs = Arc::new(Inputs::parse(&args.vars, args.env_file.as_deref()).map_err(var_error)?);
     // `--spec` first: it wins over the targets file's `spec:`.
     let mut spec_files = args.specs.files()?;
@@ -53,6 +75,7 @@ pub fn prepare(args: &SessionArgs) -> anyhow::Result<Prepared> {
         sources,
         inputs,
         recorder,
+        headers,
     })
 }
 
@@ -111,6 +134,12 @@ impl Remedies for Flags {
 
     fn name(&self, setting: Setting) -> String {
         flag(setting).into()
+    }
+
+    fn send_credentials(&self) -> String {
+        "pass `--header 'Authorization: ...'` (or the header the API wants), or add `headers:` \
+         to its targets-file entry"
+            .into()
     }
 }
 
@@ -177,6 +206,8 @@ pub async fn start(
         eprintln!("target: {line}");
     }
     targets.extend(mock_targets);
+    // After the targets file's `headers:`: the command line wins.
+    targets.add_headers(&prepared.headers);
     let interrupt = options.interrupt.clone();
     let runner = Arc::new(
         Runner::new(

@@ -421,6 +421,7 @@ fn step(out: &mut Out, s: &DraftStep) -> Spanned<Step> {
         fail_if: None,
         retry,
         timeout: None,
+        follow_redirects: None,
     };
     Spanned::new(step, pos)
 }

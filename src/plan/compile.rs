@@ -407,6 +407,11 @@ impl Compiler<'_> {
                 .filter(|b| b.value)
                 .map(|b| b.pos),
             auth: s.auth.as_ref().map_or(AuthMode::Default, |a| a.value),
+            follow_redirects: s
+                .follow_redirects
+                .as_ref()
+                .filter(|b| b.value)
+                .map(|b| b.pos),
             expect,
             captures,
             capture_pos,

@@ -105,6 +105,9 @@ pub struct PlannedStep {
     pub invalid_request: Option<Pos>,
     /// Which credentials the request carries (the target's, none, or others).
     pub auth: AuthMode,
+    /// Where `follow_redirects: true` is written, when it is: the step follows same-origin
+    /// redirects; otherwise a 3xx is its answer.
+    pub follow_redirects: Option<Pos>,
     /// What the response must look like; `None` checks it against the spec alone.
     pub expect: Option<Expectation>,
     /// Variables to set from the response, by name, in the order written.

@@ -44,7 +44,8 @@ pub struct ClientIdentity {
 }
 
 #[derive(Debug, Clone, Default)]
-/// How the process's HTTP client is built: proxy use, trust, client certificate, redirects.
+/// How the process's HTTP client is built: proxy use, trust, client certificate. Redirects
+/// are never followed by the client it builds.
 pub struct ClientOptions {
     /// Whether the proxy environment variables apply ([`ProxyPolicy::Direct`] by default).
     pub proxy: ProxyPolicy,
@@ -56,9 +57,6 @@ pub struct ClientOptions {
     pub insecure: bool,
     /// For servers that require a client certificate.
     pub identity: Option<ClientIdentity>,
-    /// Redirects are answers, not followed: the 3xx itself is what the caller gets (a proxy
-    /// passes it on to its own client, who decides).
-    pub pass_redirects: bool,
 }
 
 /// Why the client cannot be built.
@@ -141,9 +139,11 @@ impl ClientOptions {
         if let Some(id) = &self.identity {
             b = b.identity(identity(id)?);
         }
-        if self.pass_redirects {
-            b = b.redirect(reqwest::redirect::Policy::none());
-        }
+        // A redirect is the target's answer, never followed by the client: a target must not
+        // steer requests (writes and credentials included) to another host, and the 3xx is
+        // what the spec is checked against. A step that asks to follow does so itself, within
+        // the target's origin (`super::send::send_following`).
+        b = b.redirect(reqwest::redirect::Policy::none());
         b.build().map_err(ClientError::Build)
     }
 

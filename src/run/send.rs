@@ -99,6 +99,13 @@ pub async fn build(
         }
         (None, None) => (None, None, Vec::new()),
     };
+    // The target's extra headers (`--header`, a targets entry's `headers:`), then the step's:
+    // a header the step sets itself wins. Under `auth: none` the credential ones stay out.
+    for (name, value) in &target.headers {
+        if step.auth == AuthMode::Default || !crate::redact::Redactor::is_secret_header(name) {
+            headers.set(name, value.clone());
+        }
+    }
     for (name, value) in &header_pairs {
         headers.set(name, text_of(value));
     }
@@ -152,18 +159,21 @@ pub async fn send(
     }
     let started = std::time::Instant::now();
     let transport = |e: reqwest::Error| {
+        // Each names the URL: when a step follows redirects, it is not the one it was sent to.
         let what = if e.is_timeout() {
             format!(
-                "no response within {}",
-                crate::units::human_duration(timeout)
+                "no response within {} from {}",
+                crate::units::human_duration(timeout),
+                req.url
             )
         } else if e.is_connect() {
             format!(
-                "cannot connect to {}",
-                req.url.origin().ascii_serialization()
+                "cannot connect to {} (for {})",
+                req.url.origin().ascii_serialization(),
+                req.url
             )
         } else {
-            "the connection failed".to_owned()
+            format!("the connection to {} failed", req.url)
         };
         transport_finding(what, &e)
     };
@@ -187,6 +197,104 @@ pub async fn send(
         headers,
         body,
     })
+}
+
+/// The most redirects a step that follows them takes before it gives up.
+pub const MAX_REDIRECTS: usize = 10;
+
+/// The answer to a request whose step follows redirects: the response, and the request that
+/// got it (the last one sent, after `redirects` same-origin redirects).
+pub struct Followed {
+    /// The final answer.
+    pub response: Response,
+    /// The request it answers: the original one when no redirect was followed.
+    pub request: Request,
+    /// How many redirects were followed.
+    pub redirects: usize,
+}
+
+/// Sends `req` and, while the answer is a redirect (301, 302, 303, 307, 308) to the same
+/// origin (scheme, host and port), the request it asks for; all within `timeout`. A redirect
+/// to another origin is never followed: the step ends with an error naming the Location, and
+/// nothing is sent there.
+pub async fn send_following(
+    client: &reqwest::Client,
+    req: &Request,
+    timeout: Duration,
+    max_body: usize,
+) -> Result<Followed, Finding> {
+    let started = std::time::Instant::now();
+    let origin = req.url.origin();
+    let mut current = req.clone();
+    for redirects in 0..=MAX_REDIRECTS {
+        let left = timeout.saturating_sub(started.elapsed());
+        let response = send(client, &current, left, max_body).await?;
+        let Some(next) = location(&current.url, &response).map_err(|f| *f)? else {
+            return Ok(Followed {
+                response,
+                request: current,
+                redirects,
+            });
+        };
+        if next.origin() != origin {
+            return Err(Finding::error(
+                CheckKind::Limit,
+                format!(
+                    "{} answered {} with Location: {next}, another origin: not followed (a step \
+                     follows redirects only within {}; nothing was sent to {})",
+                    current.url,
+                    response.status,
+                    origin.ascii_serialization(),
+                    next.origin().ascii_serialization()
+                ),
+            ));
+        }
+        if redirects == MAX_REDIRECTS {
+            break;
+        }
+        current = redirected(current, response.status, next);
+    }
+    Err(Finding::error(
+        CheckKind::Transport,
+        format!(
+            "more than {MAX_REDIRECTS} redirects from {}, the last from {}: not followed further",
+            req.url, current.url
+        ),
+    ))
+}
+
+/// Where a redirect answer sends the client, resolved against `url`; `None` for any other
+/// answer (a 3xx without Location, 304, 300 are answers).
+fn location(url: &url::Url, r: &Response) -> Result<Option<url::Url>, Box<Finding>> {
+    if !matches!(r.status, 301 | 302 | 303 | 307 | 308) {
+        return Ok(None);
+    }
+    let Some(loc) = r.header("location") else {
+        return Ok(None);
+    };
+    url.join(loc).map(Some).map_err(|e| {
+        Box::new(Finding::violation(
+            CheckKind::Header,
+            format!(
+                "{url} answered {} with Location: {loc:?}, which is not a URL ({e})",
+                r.status
+            ),
+        ))
+    })
+}
+
+/// The request a redirect asks for: 303, and 301 or 302 after a POST, become a GET without a
+/// body (what browsers and HTTP clients do); 307 and 308 repeat the request.
+fn redirected(mut req: Request, status: u16, to: url::Url) -> Request {
+    let to_get = status == 303 || (matches!(status, 301 | 302) && req.method == "POST");
+    if to_get && req.method != "HEAD" {
+        req.method = "GET".into();
+        req.body = Body::default();
+        req.headers.remove("content-type");
+        req.headers.remove("content-length");
+    }
+    req.url = to;
+    req
 }
 
 /// Headers as name and text pairs, for the mocks ([`Headers`] made from the map).

@@ -155,6 +155,7 @@ pub async fn run(
     let started = Instant::now();
     let mut result = StepResult::not_run(step, phase);
     execute(step, phase, op, scope, ctx, &mut result).await;
+    refused_without_credentials(step, op, ctx, &mut result);
     // Findings quote what the target sent; a secret it echoed must not reach a report.
     let redactor = ctx.live_redactor();
     for f in &mut result.findings {
@@ -343,7 +344,25 @@ async fn send(
     }
     let this_timeout = remaining.map_or(polling.timeout, |r| r.min(polling.timeout));
     result.attempts += 1;
-    match send::send(ctx.client, request, this_timeout, ctx.max_body).await {
+    let sent = if s.follow_redirects.is_some() {
+        send::send_following(ctx.client, request, this_timeout, ctx.max_body)
+            .await
+            .map(|f| {
+                // The record shows the request that got the answer: the URL that answered.
+                if f.redirects > 0 {
+                    let redactor = ctx.live_redactor();
+                    result.request = Some(RequestRecord::redacted(
+                        &f.request,
+                        &redactor,
+                        RECORD_BODY_LIMIT,
+                    ));
+                }
+                f.response
+            })
+    } else {
+        send::send(ctx.client, request, this_timeout, ctx.max_body).await
+    };
+    match sent {
         Ok(r) => Some((r, deadline)),
         Err(f) => {
             result.findings.push(f.at(s.call_pos));
@@ -509,6 +528,45 @@ fn captures(s: &PlannedStep, received: &Response, scope: &mut StepScope, result:
     }
 }
 
+/// A 401 or 403 to a request that carried no credential (no credential header, no
+/// credentials attached): its status findings say so, and how to send one, rather than leave
+/// "403 is not documented" to be read as the target's fault.
+fn refused_without_credentials(
+    s: &PlannedStep,
+    op: &Operation,
+    ctx: &StepContext<'_>,
+    result: &mut StepResult,
+) {
+    if !matches!(result.status, Some(401 | 403)) {
+        return;
+    }
+    let Some(request) = &result.request else {
+        return;
+    };
+    let attached =
+        s.auth == AuthMode::Default && ctx.target.auth.is_some() && !op.security.is_empty();
+    if attached
+        || request
+            .headers
+            .iter()
+            .any(|(n, _)| Redactor::is_secret_header(n))
+    {
+        return;
+    }
+    let note = format!(
+        "; the request carried no credential (no Authorization, Cookie or API-key header): \
+         to send one, {}",
+        ctx.remedies.send_credentials()
+    );
+    for f in result
+        .findings
+        .iter_mut()
+        .filter(|f| matches!(f.check, CheckKind::Status | CheckKind::UndocumentedStatus))
+    {
+        f.message.push_str(&note);
+    }
+}
+
 /// What credentials the step's request carries, in words.
 fn credentials(s: &PlannedStep, op: &Operation, target: &Target) -> String {
     match (s.auth, &target.auth) {
@@ -578,6 +636,9 @@ mod tests {
         }
         fn name(&self, setting: Setting) -> String {
             format!("<{setting:?}>")
+        }
+        fn send_credentials(&self) -> String {
+            "header".into()
         }
     }
 

@@ -81,6 +81,11 @@ pub struct Step {
     /// `none` sends the request without the target's credentials (auth tests).
     #[serde(default)]
     pub auth: Option<Spanned<AuthMode>>,
+    /// Follow redirects (301, 302, 303, 307, 308) within the target's origin (scheme, host and
+    /// port); the final answer is the one checked. Without it a 3xx is the answer. A redirect
+    /// to another origin is never followed: it ends the step with an error naming the Location.
+    #[serde(default)]
+    pub follow_redirects: Option<Spanned<bool>>,
     /// What the response must look like, beyond conforming to the spec.
     #[serde(default)]
     pub expect: Option<Spanned<Expect>>,

@@ -89,6 +89,14 @@ pub struct TargetEntry {
     /// `CONFORM_<API>_CLIENT_SECRET`).
     #[serde(default)]
     pub client_secret_env: Option<String>,
+    /// Headers sent on every request to the API, by name: `Authorization: token
+    /// ${env.JUPYTER_TOKEN}`. `${env.NAME}` is the environment variable's value (a secret
+    /// stays out of the file); a header a step sets wins; a header whose name says credential
+    /// (Authorization, Cookie, any name with token, key, secret, auth, session or password)
+    /// is redacted everywhere.
+    #[serde(default)]
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
+    pub headers: Option<BTreeMap<String, Spanned<String>>>,
 }
 
 impl TargetEntry {
@@ -111,6 +119,75 @@ impl TargetEntry {
             ..TargetEntry::default()
         }
     }
+}
+
+/// Why an extra header (`headers:` in a targets entry, or given on the command line) cannot be
+/// sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HeaderError {
+    /// The name is not an HTTP header name (a token: letters, digits and `!#$%&'*+-.^_`|~`).
+    #[error("`{0}` is not a header name")]
+    Name(String),
+    /// The value holds a byte no header value may hold (a line break, a control byte).
+    #[error("the value of `{0}` holds a line break or a control byte")]
+    Value(String),
+    /// `${env.NAME}` names a variable that is not set (or is empty).
+    #[error("`${{env.{0}}}` is not set")]
+    Unset(String),
+    /// A `${...}` that is not `${env.NAME}`, or is not closed.
+    #[error("`{0}` is not an environment reference")]
+    Reference(String),
+}
+
+impl HeaderError {
+    /// How to fix it, in words that name no command-line flag.
+    pub fn fix(&self) -> String {
+        match self {
+            HeaderError::Name(_) => {
+                "a header name is letters, digits and `-` (such as `X-Api-Key`)".into()
+            }
+            HeaderError::Value(_) => "write the value on one line".into(),
+            HeaderError::Unset(var) => {
+                format!("set {var} in the environment (or a dotenv file the run reads)")
+            }
+            HeaderError::Reference(_) => {
+                "write `${env.NAME}` for the value of the environment variable NAME".into()
+            }
+        }
+    }
+}
+
+/// Whether `name: value` can be sent as a header.
+pub fn check_header(name: &str, value: &str) -> Result<(), HeaderError> {
+    reqwest::header::HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| HeaderError::Name(name.to_owned()))?;
+    reqwest::header::HeaderValue::from_str(value)
+        .map_err(|_| HeaderError::Value(name.to_owned()))?;
+    Ok(())
+}
+
+/// `text` with each `${env.NAME}` replaced by the variable's value from `env`.
+pub fn expand_env(text: &str, env: Env<'_>) -> Result<String, HeaderError> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("${") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let Some(close) = after.find('}') else {
+            return Err(HeaderError::Reference(rest[open..].to_owned()));
+        };
+        let inner = &after[..close];
+        let name = inner
+            .strip_prefix("env.")
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| HeaderError::Reference(format!("${{{inner}}}")))?;
+        let value = env(name).ok_or_else(|| HeaderError::Unset(name.to_owned()))?;
+        out.push_str(&value);
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// What an entry's `auth:` asks for.
@@ -223,6 +300,19 @@ impl Resolver<'_> {
     ) -> Result<Target, Diagnostic> {
         let mut target = self.resolve_one(api, entry, url).await?;
         target.is_mock = entry.mock;
+        if let Some(headers) = &entry.headers {
+            let mut resolved = Vec::new();
+            for (name, value) in headers {
+                let text = expand_env(&value.value, self.env)
+                    .and_then(|v| check_header(name, &v).map(|()| v))
+                    .map_err(|e| {
+                        self.at(Some(value.pos), format!("{api}: `headers: {name}`: {e}"))
+                            .help(e.fix())
+                    })?;
+                resolved.push((name.clone(), text));
+            }
+            target.add_headers(&resolved);
+        }
         Ok(target)
     }
 
@@ -331,6 +421,35 @@ mod tests {
         let auth = entries["my-api"].auth.as_ref().expect("auth:");
         let e = auth_kind(path, auth, &[]).err().expect("not a kind");
         assert!(e.to_string().contains("declared"), "{e}");
+    }
+
+    #[test]
+    fn entry_headers_take_their_values_from_the_environment() {
+        let env = |k: &str| (k == "JUPYTER_TOKEN").then(|| "abc123".to_owned());
+        assert_eq!(
+            expand_env("token ${env.JUPYTER_TOKEN}!", &env).as_deref(),
+            Ok("token abc123!")
+        );
+        assert_eq!(expand_env("plain", &env).as_deref(), Ok("plain"));
+        assert_eq!(
+            expand_env("${env.NOPE}", &env),
+            Err(HeaderError::Unset("NOPE".into()))
+        );
+        let e = expand_env("${token}", &env).expect_err("not env");
+        assert!(e.fix().contains("${env.NAME}"), "{e}");
+        assert!(expand_env("${env.X", &env).is_err());
+        assert_eq!(
+            check_header("X Bad", "v"),
+            Err(HeaderError::Name("X Bad".into()))
+        );
+        assert!(check_header("X-Ok", "a\r\nInjected: 1").is_err());
+        let path = Path::new("targets.yaml");
+        let text = "jupyter:\n  url: http://127.0.0.1:8888\n  headers:\n    Authorization: token ${env.JUPYTER_TOKEN}\n";
+        let entries = parse(path, text).expect("parses");
+        let headers = entries["jupyter"].headers.as_ref().expect("headers:");
+        let v = &headers["Authorization"];
+        assert_eq!(v.value, "token ${env.JUPYTER_TOKEN}");
+        assert_eq!(v.pos, Pos::new(4, 20));
     }
 
     #[test]

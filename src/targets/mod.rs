@@ -107,6 +107,10 @@ pub struct Target {
     pub auth: Option<Arc<dyn Auth>>,
     /// A reference mock or fixture server, which may be changed freely.
     pub is_mock: bool,
+    /// Headers sent on every request besides the step's own (`--header`, a targets entry's
+    /// `headers:`); a header a step sets wins. Those whose name says credential are left out
+    /// of a step that says `auth: none`, and redacted everywhere.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Target {
@@ -116,7 +120,32 @@ impl Target {
             base_url,
             auth: None,
             is_mock: false,
+            headers: Vec::new(),
         }
+    }
+
+    /// Adds `headers` to the ones sent on every request; a name given again replaces the
+    /// earlier value (any case).
+    pub fn add_headers(&mut self, headers: &[(String, String)]) {
+        for (name, value) in headers {
+            self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+            self.headers.push((name.clone(), value.clone()));
+        }
+    }
+
+    /// The values of the extra headers whose name says credential, for redaction: the whole
+    /// value, and what follows a scheme word (`token abc` is also sent as `abc`).
+    pub fn header_secrets(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (name, value) in &self.headers {
+            if crate::redact::Redactor::is_secret_header(name) {
+                out.push(value.trim().to_owned());
+                if let Some((_, rest)) = value.split_once(' ') {
+                    out.push(rest.trim().to_owned());
+                }
+            }
+        }
+        out
     }
 
     /// A mock, or a server on this machine: changing its state needs no confirmation.
@@ -232,14 +261,25 @@ impl Targets {
         self.by_api.is_empty() && self.fallback.is_none()
     }
 
-    /// Every secret of every target, for redaction.
+    /// Every secret of every target, for redaction: its credentials' and its credential
+    /// headers' values.
     pub fn secrets(&self) -> Vec<String> {
-        self.by_api
-            .values()
-            .chain(self.fallback.as_ref())
+        let targets = || self.by_api.values().chain(self.fallback.as_ref());
+        targets()
             .filter_map(|t| t.auth.as_ref())
             .flat_map(|a| a.secrets())
+            .chain(targets().flat_map(Target::header_secrets))
             .collect()
+    }
+
+    /// Adds `headers` to every target's, the fallback's too ([`Target::add_headers`]).
+    pub fn add_headers(&mut self, headers: &[(String, String)]) {
+        if headers.is_empty() {
+            return;
+        }
+        for t in self.by_api.values_mut().chain(self.fallback.as_mut()) {
+            t.add_headers(headers);
+        }
     }
 
     /// Parses `--target` values: `API=URL`, or a bare `URL` for every API (no credentials:

@@ -34,6 +34,19 @@ STEP_LIMIT=${REALWORLD_STEP_LIMIT:-300}
 SEED=42
 
 prepare() {
+  # python3 >= 3.11 (the pinned ipython 9 needs it) with venv, and curl: from Debian if absent,
+  # as the other CI scripts get their tools.
+  if ! python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+    || ! command -v curl >/dev/null; then
+    if command -v apt-get >/dev/null; then
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv curl iproute2 >/dev/null
+    fi
+  fi
+  if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "python3 >= 3.11 is required (the pinned ipython 9 needs it); found $(python3 --version)" >&2
+    exit 1
+  fi
   # The venv is rebuilt only when the pins change; pip's own cache makes a rebuild cheap.
   local req=$ROOT/scripts/realworld/requirements.txt stamp=$VENV/.requirements
   if ! cmp -s "$req" "$stamp" 2>/dev/null; then
@@ -73,7 +86,7 @@ fi
 
 RUN=$OUT/run
 STEPS=0
-rm -rf "$RUN"
+rm -rf "$RUN" "$OUT/httpbin-access.log"
 mkdir -p "$RUN"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/realworld.XXXXXX")
 PIDS=()
@@ -122,13 +135,24 @@ conform_header_args() {
   fi
 }
 
+# Requests the server itself logged (httpbin's access log), to check the tools' own counts.
+served_count() {
+  if [ "$1" = httpbin ] && [ -f "$OUT/httpbin-access.log" ]; then
+    wc -l <"$OUT/httpbin-access.log"
+  else
+    echo -
+  fi
+}
+
 # run_step SERVER TOOL CMD...: the tool's output in its folder, exit code and wall time recorded.
 run_step() {
-  local server=$1 tool=$2 dir=$RUN/$1/$2 t0=$SECONDS rc=0
+  local server=$1 tool=$2 dir=$RUN/$1/$2 t0=$SECONDS rc=0 served
   shift 2
   mkdir -p "$dir"
   echo "== $server: $tool"
+  served=$(served_count "$server")
   timeout "$STEP_LIMIT" "$@" >"$dir/out.log" 2>&1 || rc=$?
+  [ "$served" = - ] || "$PY" "$HELPER" record "$dir" "served=$(($(served_count "$server") - served))"
   STEPS=$((STEPS + 1))
   "$PY" "$HELPER" record "$dir" "server=$server" "tool=$tool" "rc=$rc" "wall=$((SECONDS - t0))" \
     "order=$STEPS"
@@ -187,7 +211,10 @@ tools() {
   leftovers "$server" "$url" "$token" "$dir"
 
   dir=$RUN/$server/schemathesis
-  run_step "$server" schemathesis "$VENV/bin/st" run "$spec" --url "$url" \
+  # In its own folder: Schemathesis keeps a cache of past crashes in ./.schemathesis, which
+  # would replay an earlier run's failures first and make this one depend on it.
+  mkdir -p "$dir"
+  run_step "$server" schemathesis env -C "$dir" "$VENV/bin/st" run "$spec" --url "$url" \
     --seed "$SEED" --max-examples "$EXAMPLES" --workers 1 --generation-database none \
     --request-timeout 10 --no-color --report json,ndjson --report-dir "$dir/report" \
     ${header:+--header "$header"}
@@ -223,7 +250,7 @@ PIDS+=("$JPID")
 # a gevent older than gunicorn's gevent worker accepts).
 HPORT=$(free_port)
 "$VENV/bin/gunicorn" --bind "127.0.0.1:$HPORT" --worker-class gthread --workers 2 --threads 4 \
-  --timeout 30 httpbin:app >"$OUT/httpbin.log" 2>&1 &
+  --timeout 30 --access-logfile "$OUT/httpbin-access.log" httpbin:app >"$OUT/httpbin.log" 2>&1 &
 HPID=$!
 PIDS+=("$HPID")
 

@@ -22,10 +22,7 @@ import re
 import sys
 import urllib.parse
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python < 3.11: the venv pins tomli for that case
-    import tomli as tomllib
+import tomllib  # Python >= 3.11, which the pinned packages need anyway
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -224,8 +221,9 @@ def table(run_dir, out_path):
                 expect, server, family, findings, meta.get("target", ""))
         step_problems += _load_problems(expect, server, family, tool, meta)
         problems += step_problems
+        served = f" (server: {meta['served']})" if "served" in meta else ""
         rows.append(f"| {server} | {tool} | {meta.get('result', '?')} | {len(operations)} "
-                    f"| {requests} | {meta.get('wall', '?')} | {by_class(findings)} "
+                    f"| {requests}{served} | {meta.get('wall', '?')} | {by_class(findings)} "
                     f"| {len(real)} ({', '.join(sorted(real)) or '-'}) "
                     f"| {len(false)} ({', '.join(sorted(false)) or '-'}) "
                     f"| {len(unclassified)} | {meta.get('leftovers', '-')} |")

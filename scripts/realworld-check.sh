@@ -17,7 +17,7 @@
 # reused); then the servers and the tools run inside `unshare -rn` (a network namespace of
 # their own, only `lo`), or on plain loopback with a note where unshare is refused.
 #
-# Environment: REALWORLD_EXAMPLES (default 50), REALWORLD_FUZZ_TIME (conform fuzz --time,
+# Environment: REALWORLD_NET=loopback (no namespace), REALWORLD_EXAMPLES (default 50), REALWORLD_FUZZ_TIME (conform fuzz --time,
 # default 2m), REALWORLD_STEP_LIMIT (seconds one tool may take, default 300),
 # CONFORM (a conform binary; default target/release/conform, else target/debug/conform, else
 # `cargo build --release`).
@@ -68,16 +68,19 @@ prepare() {
   export CONFORM
 }
 
-if [ -z "${REALWORLD_NET:-}" ]; then
+# REALWORLD_INSIDE is set for the second pass, inside the namespace. REALWORLD_NET=loopback
+# skips the namespace (what happens by itself where unshare is refused).
+if [ -z "${REALWORLD_INSIDE:-}" ]; then
   started_all=$(date +%s)
   prepare
-  if command -v unshare >/dev/null && command -v ip >/dev/null \
-    && unshare -rn --pid --fork true 2>/dev/null; then
+  if [ "${REALWORLD_NET:-}" != loopback ] && command -v unshare >/dev/null \
+    && command -v ip >/dev/null && unshare -rn --pid --fork true 2>/dev/null; then
     # A PID namespace too: whatever the servers start (kernels, terminals) dies with the step.
-    REALWORLD_NET=namespace REALWORLD_STARTED=$started_all \
+    REALWORLD_INSIDE=1 REALWORLD_NET=namespace REALWORLD_STARTED=$started_all \
       exec unshare -rn --pid --fork bash "$0" "$@"
   fi
-  echo "note: unshare -rn is refused here: the servers run on plain loopback (127.0.0.1)"
+  [ "${REALWORLD_NET:-}" = loopback ] \
+    || echo "note: unshare -rn is refused here: the servers run on plain loopback (127.0.0.1)"
   export REALWORLD_NET=loopback REALWORLD_STARTED=$started_all
 fi
 if [ "$REALWORLD_NET" = namespace ]; then

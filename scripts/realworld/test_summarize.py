@@ -96,6 +96,19 @@ class Matchers(unittest.TestCase):
         self.assertEqual(ops, {"GET /api/terminals/{terminal_id}"})
         self.assertEqual([f["class"] for f in findings], ["status"])
 
+    def test_fuzz_counts_every_operation_it_ran_passed_ones_too(self):
+        report = {"scenarios": [
+            {"id": "fuzz/jupyter/GET /api/status", "steps": []},
+            {"id": "fuzz/jupyter/POST /api/kernels", "steps": []},
+        ]}
+        with tempfile.TemporaryDirectory() as d:
+            os.makedirs(os.path.join(d, "report"))
+            with open(os.path.join(d, "report", "report.json"), "w") as f:
+                json.dump(report, f)
+            findings, _, ops = summarize.conform_findings(d)
+        self.assertEqual(ops, {"GET /api/status", "POST /api/kernels"})
+        self.assertEqual(findings, [])
+
     def test_control_bytes_never_reach_the_terminal(self):
         self.assertEqual(summarize._printable("a\x1b[2Jb\x07"), "a\\x1b[2Jb\\x07")
 

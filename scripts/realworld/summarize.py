@@ -229,8 +229,8 @@ def table(run_dir, out_path):
         served = f" (server: {meta['served']})" if "served" in meta else ""
         rows.append(f"| {server} | {tool} | {meta.get('result', '?')} | {len(operations)} "
                     f"| {requests}{served} | {meta.get('wall', '?')} | {by_class(findings)} "
-                    f"| {len(real)} ({', '.join(sorted(real)) or '-'}) "
-                    f"| {len(false)} ({', '.join(sorted(false)) or '-'}) "
+                    f"| {len(real)} ({', '.join(sorted(real, key=_natural)) or '-'}) "
+                    f"| {len(false)} ({', '.join(sorted(false, key=_natural)) or '-'}) "
                     f"| {len(unclassified)} | {meta.get('leftovers', '-')} |")
         for f in unclassified[:20]:
             details.append(f"unclassified {server}/{tool}: {f['class']} {f['operation']} "
@@ -258,6 +258,12 @@ def _load_problems(expect, server, family, tool, meta):
         print(f"note: {server}/{tool}: conform now reads the spec ({result}); tighten "
               f"[conform.{server}] loads = \"loads\" in scripts/realworld/expectations.toml")
     return []
+
+
+def _natural(ident):
+    """J2 before J10."""
+    head = ident.rstrip("0123456789")
+    return head, int(ident[len(head):] or 0)
 
 
 def _printable(text):

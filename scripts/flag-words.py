@@ -15,9 +15,8 @@ import sys
 # Not conform's flags, or in code other branches are moving to Remedies (issue 21); each entry
 # is (file, flag): the count there may be any, the flag must still occur.
 ALLOWED = {
-    # Another tool's flags, in the help to convert Swagger 2: not conform's.
-    ("src/openapi/load.rs", "--yaml"),
-    ("src/openapi/load.rs", "--outfile"),
+    # A comment init writes into a generated scenario file, which its user runs with the CLI.
+    ("src/init/draft.rs", "--var"),
     # Being moved to Remedies on their own branches (fuzz, openapi, send, client).
     ("src/openapi/files.rs", "--spec"),
     ("src/openapi/mod.rs", "--spec"),

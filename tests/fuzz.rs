@@ -447,3 +447,150 @@ fn fuzzing_a_target_that_is_not_local_refuses_writes_without_allow_writes() {
         "said once per operation:\n{said}"
     );
 }
+
+/// A spec that documents its error statuses without `content`, as most do, and a 501 and a 500.
+const NOISY_SPEC: &str = r#"openapi: 3.1.0
+info: {title: noisy, version: "1"}
+paths:
+  /things/{id}:
+    get:
+      operationId: getThing
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+        "404": {description: not found}
+  /later:
+    get:
+      operationId: getLater
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+        "501": {description: not implemented yet}
+  /crash:
+    get:
+      operationId: getCrash
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+        "500": {description: documented, still a crash}
+  /reset:
+    post:
+      operationId: resetView
+      responses:
+        "205": {description: reset the view}
+"#;
+
+/// A server that breaks each rule once: an error body the spec leaves undocumented (a warning),
+/// a documented 501 (an answer), a documented 500 (a crash) and a body on a 205 (forbidden).
+fn noisy() -> Router {
+    let text = |status: StatusCode, body: &'static str| {
+        move || async move { (status, [("content-type", "text/plain")], body).into_response() }
+    };
+    Router::new()
+        .route(
+            "/things/{id}",
+            get(text(StatusCode::NOT_FOUND, "no such thing")),
+        )
+        .route("/things/", get(text(StatusCode::OK, "the list")))
+        .route("/later", get(text(StatusCode::NOT_IMPLEMENTED, "")))
+        .route("/crash", get(text(StatusCode::INTERNAL_SERVER_ERROR, "")))
+        .route("/reset", post(text(StatusCode::RESET_CONTENT, "reset!")))
+}
+
+/// Each result of `report.json` by its operation (the id's last segment).
+fn by_operation(report: &Value) -> std::collections::BTreeMap<String, Value> {
+    let scenarios = report["scenarios"].as_array().expect("scenarios");
+    let op = |s: &Value| {
+        s["id"]
+            .as_str()
+            .unwrap_or("")
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .into()
+    };
+    scenarios.iter().map(|s| (op(s), s.clone())).collect()
+}
+
+/// The findings of a result, whatever step carries them.
+fn findings_of(s: &Value) -> Vec<Value> {
+    let steps = s["steps"].as_array().cloned().unwrap_or_default();
+    let each = |st: &Value| st["findings"].as_array().cloned().unwrap_or_default();
+    steps.iter().flat_map(each).collect()
+}
+
+#[test]
+fn an_undocumented_error_body_warns_once_a_forbidden_one_and_a_documented_500_fail() {
+    let (_rt, base) = serve(noisy());
+    let dir = temp_dir();
+    let spec = dir.path().join("noisy.yaml");
+    std::fs::write(&spec, NOISY_SPEC).expect("spec written");
+    let reports = dir.path().join("reports");
+    let out = Conform::new(&[
+        "fuzz",
+        "noisy",
+        "--spec",
+        &format!("noisy={}", spec.display()),
+        "--target",
+        &format!("noisy={base}"),
+        "--seed",
+        "3",
+        "--max-examples",
+        "20",
+        "--allow-writes",
+        "--report",
+        reports.to_str().expect("utf-8"),
+    ])
+    .output();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(reports.join("report.json")).expect("report.json"),
+    )
+    .expect("JSON");
+    let ops = by_operation(&report);
+    // Twenty 404s with a body: one warning for the operation, and the operation passes.
+    let thing = &ops["getThing"];
+    assert_eq!(thing["outcome"], "passed", "{said}");
+    let warnings = findings_of(thing);
+    assert_eq!(
+        warnings.len(),
+        1,
+        "one warning per operation and status: {warnings:?}"
+    );
+    assert_eq!(warnings[0]["severity"], "warning");
+    assert!(
+        warnings[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("getThing 404")
+    );
+    assert_eq!(
+        said.matches("documents no body for getThing 404").count(),
+        1,
+        "{said}"
+    );
+    // No empty path segment: the list route (`/things/`) never answered a case.
+    assert!(!said.contains("/things/ "), "{said}");
+    assert_eq!(
+        ops["getLater"]["outcome"], "passed",
+        "a documented 501 is an answer: {said}"
+    );
+    assert_eq!(ops["getCrash"]["outcome"], "failed", "{said}");
+    let crash = findings_of(&ops["getCrash"]);
+    assert!(
+        crash.iter().any(|f| f["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("the target crashed")),
+        "{crash:?}"
+    );
+    assert_eq!(ops["resetView"]["outcome"], "failed", "{said}");
+    let reset = findings_of(&ops["resetView"]);
+    assert!(
+        reset.iter().any(|f| f["severity"] == "violation"
+            && f["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("HTTP forbids a body on a 205")),
+        "{reset:?}"
+    );
+}

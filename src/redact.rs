@@ -18,6 +18,10 @@ const SECRET_HEADERS: &[&str] = &[
 /// `X-Auth-Token`, `X-API-Key`, `X-Session-Id`, `X-Client-Secret`...
 const SECRET_HEADER_WORDS: &[&str] = &["token", "key", "secret", "auth", "session", "password"];
 
+/// Names with such a word that carry no credential: a server's challenge says how to
+/// authenticate, and a spec checks its text (`Keystone uri="..."`).
+const CHALLENGE_HEADERS: &[&str] = &["www-authenticate", "proxy-authenticate"];
+
 /// Body fields whose values are credentials, by lower-case name.
 const SECRET_FIELDS: &[&str] = &[
     "password",
@@ -82,7 +86,8 @@ impl Redactor {
     pub fn is_secret_header(name: &str) -> bool {
         let lower = name.to_ascii_lowercase();
         SECRET_HEADERS.contains(&lower.as_str())
-            || SECRET_HEADER_WORDS.iter().any(|w| lower.contains(w))
+            || (!CHALLENGE_HEADERS.contains(&lower.as_str())
+                && SECRET_HEADER_WORDS.iter().any(|w| lower.contains(w)))
     }
 
     /// The value of header `name` as records show it: a secret header becomes [`MARKER`] (keeping a scheme word such as `Bearer`), any other has literal secrets scrubbed.
@@ -258,7 +263,13 @@ mod tests {
             r.header("Authorization", "token abc123"),
             "token <redacted>"
         );
-        for name in ["Accept", "X-Request-Id", "Content-Type", "X-Tenant"] {
+        for name in [
+            "Accept",
+            "X-Request-Id",
+            "Content-Type",
+            "X-Tenant",
+            "WWW-Authenticate",
+        ] {
             assert!(!Redactor::is_secret_header(name), "{name}");
         }
     }

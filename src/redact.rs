@@ -22,6 +22,10 @@ const CHALLENGE_HEADERS: &[&str] = &["www-authenticate", "proxy-authenticate"];
 /// `X-Auth-Token`, `X-API-Key`, `X-Session-Id`, `X-Client-Secret`...
 const SECRET_HEADER_WORDS: &[&str] = &["token", "key", "secret", "auth", "session", "password"];
 
+/// Names with such a word that carry no credential: a server's challenge says how to
+/// authenticate, and a spec checks its text (`Keystone uri="..."`).
+const CHALLENGE_HEADERS: &[&str] = &["www-authenticate", "proxy-authenticate"];
+
 /// Body fields whose values are credentials, by lower-case name.
 const SECRET_FIELDS: &[&str] = &[
     "password",
@@ -90,7 +94,8 @@ impl Redactor {
             return false;
         }
         SECRET_HEADERS.contains(&lower.as_str())
-            || SECRET_HEADER_WORDS.iter().any(|w| lower.contains(w))
+            || (!CHALLENGE_HEADERS.contains(&lower.as_str())
+                && SECRET_HEADER_WORDS.iter().any(|w| lower.contains(w)))
     }
 
     /// The value of header `name` as records show it: a secret header becomes [`MARKER`] (keeping a scheme word such as `Bearer`), any other has literal secrets scrubbed.
@@ -266,7 +271,13 @@ mod tests {
             r.header("Authorization", "token abc123"),
             "token <redacted>"
         );
-        for name in ["Accept", "X-Request-Id", "Content-Type", "X-Tenant"] {
+        for name in [
+            "Accept",
+            "X-Request-Id",
+            "Content-Type",
+            "X-Tenant",
+            "WWW-Authenticate",
+        ] {
             assert!(!Redactor::is_secret_header(name), "{name}");
         }
     }

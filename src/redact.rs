@@ -14,10 +14,6 @@ const SECRET_HEADERS: &[&str] = &[
     "set-cookie",
 ];
 
-/// Challenges: they name the scheme and realm a server wants, never a credential, and a
-/// replay or a check needs them whole (`WWW-Authenticate: Keystone uri="..."`).
-const CHALLENGE_HEADERS: &[&str] = &["www-authenticate", "proxy-authenticate"];
-
 /// Words that make any header a credential when its lower-case name contains one:
 /// `X-Auth-Token`, `X-API-Key`, `X-Session-Id`, `X-Client-Secret`...
 const SECRET_HEADER_WORDS: &[&str] = &["token", "key", "secret", "auth", "session", "password"];
@@ -90,9 +86,6 @@ impl Redactor {
     /// the other way leaks a credential.
     pub fn is_secret_header(name: &str) -> bool {
         let lower = name.to_ascii_lowercase();
-        if CHALLENGE_HEADERS.contains(&lower.as_str()) {
-            return false;
-        }
         SECRET_HEADERS.contains(&lower.as_str())
             || (!CHALLENGE_HEADERS.contains(&lower.as_str())
                 && SECRET_HEADER_WORDS.iter().any(|w| lower.contains(w)))

@@ -10,6 +10,9 @@ mod document;
 mod operations;
 mod schemas;
 
+/// The `{names}` of a path template: the linter's, which the Swagger 2.0 reader shares.
+pub(crate) use operations::template_names;
+
 pub(crate) use document::{Context, context_of, position};
 
 use std::fmt;

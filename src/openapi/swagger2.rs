@@ -475,7 +475,7 @@ impl Cx<'_> {
             }
         }
         let mut ok = true;
-        for name in template_names(template) {
+        for name in super::lint::template_names(template) {
             if !declared.contains(name) {
                 self.unread(
                     ptr.to_owned(),
@@ -809,20 +809,6 @@ fn refers_to_bad(v: &Value, bad: &BTreeSet<String>) -> bool {
         Value::Array(items) => items.iter().any(|c| refers_to_bad(c, bad)),
         _ => false,
     }
-}
-
-/// The `{names}` of a path template, in order.
-fn template_names(template: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else {
-            break;
-        };
-        out.push(&rest[start + 1..start + len]);
-        rest = &rest[start + len + 1..];
-    }
-    out
 }
 
 /// What every file needs wherever it sits: `$ref`s to `definitions`, `parameters` and

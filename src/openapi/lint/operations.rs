@@ -120,7 +120,7 @@ fn operation_id(op: &Value, op_ptr: &str, ids: &mut Ids, report: &mut Report) {
 }
 
 /// The `{names}` of a path template, in order.
-fn template_names(template: &str) -> Vec<&str> {
+pub(crate) fn template_names(template: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = template;
     while let Some(start) = rest.find('{') {

@@ -198,3 +198,24 @@ fn a_problem_in_a_converted_node_names_the_2_0_source() {
         "{p}"
     );
 }
+
+/// The schema rule an example breaks is named where the 2.0 file writes it, under
+/// `definitions`, not where the conversion put it.
+#[test]
+fn the_rule_an_example_breaks_is_named_in_2_0_terms() {
+    let dir = temp_dir();
+    let path = dir.path().join("swagger.yaml");
+    let source = "swagger: \"2.0\"\ninfo: {title: t, version: \"1\"}\npaths:\n  /me:\n    get:\n      operationId: me\n      responses:\n        200:\n          description: ok\n          schema:\n            $ref: \"#/definitions/Identity\"\n          examples:\n            application/json: {avatar_url: null}\ndefinitions:\n  Identity:\n    type: object\n    properties:\n      avatar_url: {type: string}\n";
+    std::fs::write(&path, source).expect("write");
+    let problems = lint_file(&path);
+    let p = problems
+        .iter()
+        .find(|p| p.rule == Rule::Example)
+        .unwrap_or_else(|| panic!("no example problem: {problems:#?}"));
+    assert!(
+        p.help
+            .contains("/definitions/Identity/properties/avatar_url/type"),
+        "{p:#?}"
+    );
+    assert!(!p.help.contains("components"), "{p:#?}");
+}

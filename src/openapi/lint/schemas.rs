@@ -387,7 +387,10 @@ pub(super) fn check_examples(
                 ),
                 format!(
                     "fix the example, or the schema rule at {}",
-                    e.schema_path().as_str()
+                    // A 2.0 file's rule as its file writes it (`/definitions/...`).
+                    files.files[schema_file]
+                        .map
+                        .original(e.schema_path().as_str())
                 ),
             );
         }

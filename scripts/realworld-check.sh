@@ -153,6 +153,10 @@ run_step() {
   shift 2
   mkdir -p "$dir"
   echo "== $server: $tool"
+  if [ "$server" = httpbin ] && [ "$tool" != conform-specs-check ]; then
+    start_httpbin
+    t0=$SECONDS
+  fi
   served=$(served_count "$server")
   timeout "$STEP_LIMIT" "$@" >"$dir/out.log" 2>&1 || rc=$?
   [ "$served" = - ] || "$PY" "$HELPER" record "$dir" "served=$(($(served_count "$server") - served))"
@@ -250,17 +254,29 @@ JUPYTER_RUNTIME_DIR=$TMP/jupyter-home/runtime JUPYTER_CONFIG_DIR=$TMP/jupyter-ho
 JPID=$!
 PIDS+=("$JPID")
 # httpbin under gunicorn; threads so one slow /drip does not hold every request (httpbin pins
-# a gevent older than gunicorn's gevent worker accepts).
+# a gevent older than gunicorn's gevent worker accepts). A fresh server for every tool: a
+# /drip or /delay that a tool gave up on keeps a thread asleep for as long as it asked
+# (`duration=867` is valid), so a server shared between tools starved the next one (seen
+# here: Schemathesis got 6 answers in 300 s after conform's fuzz).
 HPORT=$(free_port)
-"$VENV/bin/gunicorn" --bind "127.0.0.1:$HPORT" --worker-class gthread --workers 2 --threads 4 \
-  --timeout 30 --access-logfile "$OUT/httpbin-access.log" httpbin:app >"$OUT/httpbin.log" 2>&1 &
-HPID=$!
-PIDS+=("$HPID")
+HPID=
+start_httpbin() {
+  if [ -n "$HPID" ]; then
+    kill "$HPID" 2>/dev/null || true
+    wait "$HPID" 2>/dev/null || true
+  fi
+  "$VENV/bin/gunicorn" --bind "127.0.0.1:$HPORT" --worker-class gthread --workers 2 \
+    --threads 16 --timeout 30 --graceful-timeout 2 --access-logfile "$OUT/httpbin-access.log" httpbin:app \
+    >>"$OUT/httpbin.log" 2>&1 &
+  HPID=$!
+  PIDS+=("$HPID")
+  wait_ready "$HPID" "$OUT/httpbin.log" "http://127.0.0.1:$HPORT/spec.json"
+}
+start_httpbin
 
 JURL=http://127.0.0.1:$JPORT
 HURL=http://127.0.0.1:$HPORT
 wait_ready "$JPID" "$OUT/jupyter-server.log" "$JURL/api/status" "Authorization: token $JTOKEN"
-wait_ready "$HPID" "$OUT/httpbin.log" "$HURL/spec.json"
 
 # The specs as published: jupyter's from its package, httpbin's as its server serves it.
 JSPEC=$("$PY" -c 'import jupyter_server, os; print(os.path.join(os.path.dirname(jupyter_server.__file__), "services", "api", "api.yaml"))')

@@ -51,18 +51,17 @@ def schemathesis_findings(directory):
     findings, requests, operations = [], 0, set()
     if not files:
         return findings, requests, operations
-    summary = glob.glob(os.path.join(directory, "report", "json-*.json"))
-    if summary:
-        with open(summary[0]) as f:
-            tested = json.load(f).get("operations", {}).get("tested", 0)
-        # the spec's operations it tested (the cases also hold undeclared methods it probed)
-        operations = {f"#{i}" for i in range(tested)}
+    tested = _st_tested(glob.glob(os.path.join(directory, "report", "json-*.json")))
+    # the spec's operations it tested (the cases also hold undeclared methods it probed)
+    operations = {f"#{i}" for i in range(tested or 0)}
+    labels = set()
     with open(files[0]) as f:
         for line in f:
             event = json.loads(line).get("ScenarioFinished")
             if not event:
                 continue
             rec = event["recorder"]
+            labels.add(rec.get("label"))
             interactions = rec.get("interactions") or {}
             requests += len(interactions)
             cases = rec.get("cases") or {}
@@ -85,7 +84,22 @@ def schemathesis_findings(directory):
                         "mode": mode,
                         "body": _st_body(req),
                     })
+    if tested is None:
+        # No summary (a run stopped by the step's time limit writes an empty one): the
+        # operations it reached, by the labels of its scenarios.
+        operations = {label for label in labels if label}
     return findings, requests, operations
+
+
+def _st_tested(summaries):
+    """Operations tested, from Schemathesis's JSON summary; None when it has none to read."""
+    for path in summaries:
+        try:
+            with open(path) as f:
+                return json.load(f).get("operations", {}).get("tested", 0)
+        except (OSError, ValueError):
+            continue
+    return None
 
 
 def _st_body(req):
@@ -150,7 +164,10 @@ def _matches(rule, finding, target):
     url = finding.get("url") or ""
     if rule.get("empty_path_segment"):
         path = _path(url)
-        if "//" not in path and not (path.endswith("/") and path != "/"):
+        # A trailing `/` the spec's own path has (jupyter's `GET /api/`) is no empty value.
+        template = (finding.get("operation") or "").partition(" ")[2]
+        trailing = path.endswith("/") and path != "/" and not template.endswith("/")
+        if "//" not in path and not trailing:
             return False
     if rule.get("other_origin"):
         got = urllib.parse.urlsplit(url)
@@ -160,18 +177,23 @@ def _matches(rule, finding, target):
     return True
 
 
-def judge(expect, server, tool, findings, target):
-    """Split findings into known real, known false and unclassified; list the failures."""
+def judge(expect, server, tool, findings, target, step=None):
+    """Split findings into known real, known false and unclassified; list the failures.
+
+    `tool` is the family whose matchers apply (schemathesis, conform); `step` the step's own
+    name (conform-fuzz, conform-init-run), which `require` may name instead of the family.
+    """
     problems, real, false = [], {}, {}
     for defect in expect.get("defect", []):
         if defect["server"] != server:
             continue
         rules = defect.get(tool, [])
         hits = [f for f in findings if any(_matches(r, f, target) for r in rules)]
+        required = defect.get("require", [])
         if hits:
             real[defect["id"]] = hits
-        elif tool in defect.get("require", []):
-            problems.append(f"{server}/{tool}: known real defect {defect['id']} "
+        elif tool in required or (step is not None and step in required):
+            problems.append(f"{server}/{step or tool}: known real defect {defect['id']} "
                             f"({defect['title']}) is no longer found")
     for cls in expect.get("false", []):
         if cls["server"] not in (server, "*") or cls["tool"] != tool:
@@ -223,7 +245,7 @@ def table(run_dir, out_path):
         step_problems, real, false, unclassified = [], {}, {}, []
         if meta.get("result") == "ran" or findings:
             step_problems, real, false, unclassified = judge(
-                expect, server, family, findings, meta.get("target", ""))
+                expect, server, family, findings, meta.get("target", ""), step=tool)
         step_problems += _load_problems(expect, server, family, tool, meta)
         problems += step_problems
         served = f" (server: {meta['served']})" if "served" in meta else ""
@@ -247,17 +269,36 @@ def table(run_dir, out_path):
 
 
 def _load_problems(expect, server, family, tool, meta):
-    """conform's steps: a refusal is a result; whether it is expected is configurable."""
+    """conform's steps: whether it read the spec, the lint errors `specs check` must find (each
+    a real defect of the published spec), and the share of init's scenarios that pass."""
     if family != "conform":
         return []
-    want = expect.get("conform", {}).get(server, {}).get("loads", "refused")
-    result = meta.get("result")
-    if want == "loads" and result == "refused":
-        return [f"{server}/{tool}: conform refused the spec, expectations say it loads"]
-    if want == "refused" and result not in ("refused", None):
+    want = expect.get("conform", {}).get(server, {})
+    result = meta.get("result") or ""
+    problems = []
+    if want.get("loads", "refused") == "loads" and result == "refused":
+        problems.append(f"{server}/{tool}: conform refused the spec, expectations say it loads")
+    if want.get("loads", "refused") == "refused" and result not in ("refused", ""):
         print(f"note: {server}/{tool}: conform now reads the spec ({result}); tighten "
               f"[conform.{server}] loads = \"loads\" in scripts/realworld/expectations.toml")
-    return []
+    errors = re.search(r"(\d+) error\(s\)", result)
+    if tool == "conform-specs-check" and "check_errors" in want and errors \
+            and int(errors.group(1)) != want["check_errors"]:
+        problems.append(f"{server}/{tool}: {errors.group(1)} lint error(s), expectations say "
+                        f"{want['check_errors']} (each a defect of the published spec)")
+    if tool == "conform-init-run" and "init_pass" in want:
+        rate = init_pass_rate(result)
+        if rate is None or rate < want["init_pass"]:
+            problems.append(f"{server}/{tool}: {result}: under the {want['init_pass']:.0%} of "
+                            f"init's scenarios that must pass")
+    return problems
+
+
+def init_pass_rate(result):
+    """Passed / all scenarios, from conform's summary line (`12 passed, 10 failed, ...`)."""
+    counts = {k: int(n) for n, k in re.findall(r"(\d+) (passed|failed|errored|skipped)", result)}
+    total = sum(counts.values())
+    return counts.get("passed", 0) / total if total else None
 
 
 def _natural(ident):

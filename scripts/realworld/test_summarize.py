@@ -43,6 +43,11 @@ class Matchers(unittest.TestCase):
         self.assertTrue(any("CF3" in p for p in problems))
         _, _, false, _ = self.judge(finding(url=TARGET + "/api/terminals/1"))
         self.assertNotIn("CF3", false)
+        # the spec's own trailing slash (jupyter documents `GET /api/`)
+        _, _, false, _ = self.judge(finding(operation="GET /api/", url=TARGET + "/api/"))
+        self.assertNotIn("CF3", false)
+        _, _, false, _ = self.judge(finding(operation="GET /a/{b}/", url=TARGET + "/a//"))
+        self.assertIn("CF3", false)
 
     def test_another_origin_is_caught_and_the_target_is_not(self):
         _, _, false, _ = self.judge(finding(url="http://127.0.0.2:9099/elsewhere"))
@@ -108,6 +113,56 @@ class Matchers(unittest.TestCase):
             findings, _, ops = summarize.conform_findings(d)
         self.assertEqual(ops, {"GET /api/status", "POST /api/kernels"})
         self.assertEqual(findings, [])
+
+    def test_a_schemathesis_run_cut_short_is_still_read(self):
+        # A step stopped by its time limit leaves an empty JSON summary beside the ndjson.
+        event = {"ScenarioFinished": {"recorder": {
+            "label": "GET /drip", "interactions": {"c1": {
+                "request": {"method": "GET", "uri": TARGET + "/drip?code=x"},
+                "response": {"status_code": 500}}},
+            "cases": {"c1": {"value": {"meta": {"generation": {"mode": "negative"}}}}},
+            "checks": {"c1": [{"status": "failure", "failure_info": {"failure": {
+                "code": "ST101", "operation": "GET /drip", "message": "Server error"}}}]}}}}
+        with tempfile.TemporaryDirectory() as d:
+            os.makedirs(os.path.join(d, "report"))
+            open(os.path.join(d, "report", "json-1.json"), "w").close()
+            with open(os.path.join(d, "report", "ndjson-1.ndjson"), "w") as f:
+                f.write(json.dumps(event) + "\n")
+            findings, requests, ops = summarize.schemathesis_findings(d)
+        self.assertEqual(requests, 1)
+        self.assertEqual(ops, {"GET /drip"})
+        self.assertEqual([(f["class"], f["status"]) for f in findings], [("ST101", 500)])
+
+    def test_a_defect_required_of_one_step_binds_that_step_only(self):
+        expect = {"defect": [{"id": "J1", "server": "jupyter", "title": "t",
+                              "require": ["conform-fuzz"],
+                              "conform": [{"status": [500]}]}]}
+        problems, _, _, _ = summarize.judge(expect, "jupyter", "conform", [], TARGET,
+                                            step="conform-fuzz")
+        self.assertTrue(any("J1" in p for p in problems))
+        problems, _, _, _ = summarize.judge(expect, "jupyter", "conform", [], TARGET,
+                                            step="conform-init-run")
+        self.assertEqual(problems, [])
+
+    def test_init_pass_rate_and_lint_errors_are_held_to_the_expectations(self):
+        expect = {"conform": {"jupyter": {"loads": "loads", "init_pass": 0.8,
+                                          "check_errors": 2}}}
+        low = {"result": "ran: 12 passed, 10 failed, 1 errored (1.3s)"}
+        self.assertTrue(summarize._load_problems(expect, "jupyter", "conform",
+                                                 "conform-init-run", low))
+        # a skip is not a pass
+        skipped = {"result": "ran: 7 passed, 2 skipped (1s)"}
+        self.assertTrue(summarize._load_problems(expect, "jupyter", "conform",
+                                                 "conform-init-run", skipped))
+        high = {"result": "ran: 9 passed, 1 failed (1s)"}
+        self.assertEqual(summarize._load_problems(expect, "jupyter", "conform",
+                                                  "conform-init-run", high), [])
+        other = {"result": "exit 2, 3 error(s)"}
+        self.assertTrue(summarize._load_problems(expect, "jupyter", "conform",
+                                                 "conform-specs-check", other))
+        same = {"result": "exit 2, 2 error(s)"}
+        self.assertEqual(summarize._load_problems(expect, "jupyter", "conform",
+                                                  "conform-specs-check", same), [])
 
     def test_control_bytes_never_reach_the_terminal(self):
         self.assertEqual(summarize._printable("a\x1b[2Jb\x07"), "a\\x1b[2Jb\\x07")

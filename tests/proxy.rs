@@ -258,11 +258,13 @@ fn an_alibaba_signature_holds_through_the_proxy_as_http_proxy_or_with_the_host_k
 
 #[test]
 fn what_the_proxy_cannot_do_is_its_own_error_and_no_traffic_proves_nothing() {
-    // A port nothing listens on: bound, then released.
-    let closed = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
-        l.local_addr().expect("addr").port()
-    };
+    // A port nothing listens on, held for the whole test: bound without `listen`, so a
+    // connection is refused and no other test's listener can take the port meanwhile (a port
+    // bound then released was once taken by another server, and the answer was a 504).
+    let held = tokio::net::TcpSocket::new_v4().expect("a socket");
+    held.bind("127.0.0.1:0".parse().expect("an address"))
+        .expect("a port");
+    let closed = held.local_addr().expect("addr").port();
     let dir = temp_dir();
     let proxy = Proxy::start(
         "fixture",

@@ -57,7 +57,17 @@ def schemathesis_findings(directory):
     labels = set()
     with open(files[0]) as f:
         for line in f:
-            event = json.loads(line).get("ScenarioFinished")
+            record = json.loads(line)
+            error = record.get("NonFatalError")
+            if error:
+                # A timeout or a connection error: the tool could not judge, no finding.
+                findings.append({
+                    "class": "error", "operation": error.get("label") or "?", "status": None,
+                    "message": (error.get("value") or {}).get("message", "").split("\n")[0],
+                    "method": None, "url": None, "mode": None, "body": "", "error": True,
+                })
+                continue
+            event = record.get("ScenarioFinished")
             if not event:
                 continue
             rec = event["recorder"]
@@ -142,6 +152,8 @@ def conform_findings(directory):
                     "url": req.get("url"),
                     "mode": None,
                     "body": "",
+                    # A timeout or a connection error: conform could not judge the answer.
+                    "error": finding.get("severity") == "error",
                 })
     return findings, requests, operations
 
@@ -184,11 +196,12 @@ def judge(expect, server, tool, findings, target, step=None):
     name (conform-fuzz, conform-init-run), which `require` may name instead of the family.
     """
     problems, real, false = [], {}, {}
+    judged = [f for f in findings if not f.get("error")]
     for defect in expect.get("defect", []):
         if defect["server"] != server:
             continue
         rules = defect.get(tool, [])
-        hits = [f for f in findings if any(_matches(r, f, target) for r in rules)]
+        hits = [f for f in judged if any(_matches(r, f, target) for r in rules)]
         required = defect.get("require", [])
         if hits:
             real[defect["id"]] = hits
@@ -206,15 +219,19 @@ def judge(expect, server, tool, findings, target, step=None):
                 problems.append(f"{server}/{tool}: false-positive class {cls['id']} "
                                 f"({cls['title']}) came back: {sample['class']} "
                                 f"{sample['operation']}: {sample['message']}")
+    # Errors (timeouts, connections) are judged against the false classes (a reset after a
+    # 5xx is one) but are never a real defect nor left unclassified: the tool could not judge.
     known = {id(f) for hits in list(real.values()) + list(false.values()) for f in hits}
-    unclassified = [f for f in findings if id(f) not in known]
+    unclassified = [f for f in judged if id(f) not in known]
     return problems, real, false, unclassified
 
 
 def by_class(findings):
-    """`CLASS:n` per class, n the distinct operations with that class."""
+    """`CLASS:n` per class, n the distinct operations with that class (errors apart)."""
     ops = {}
     for f in findings:
+        if f.get("error"):
+            continue
         ops.setdefault(f["class"], set()).add(f["operation"])
     return " ".join(f"{c}:{len(o)}" for c, o in sorted(ops.items())) or "none"
 
@@ -226,9 +243,10 @@ def table(run_dir, out_path):
         expect = tomllib.load(f)
     rows, problems, details = [], [], []
     header = ("| server | tool | result | ops | requests | wall s | distinct findings by class "
-              "| real defects (ids) | false-positive classes (ids) | unclassified | leftovers |")
+              "| real defects (ids) | false-positive classes (ids) | unclassified "
+              "| errors (no answer judged) | leftovers |")
     rows.append(header)
-    rows.append("|" + "---|" * 11)
+    rows.append("|" + "---|" * 12)
     metas = []
     for meta_path in glob.glob(os.path.join(run_dir, "*", "*", "meta.json")):
         with open(meta_path) as f:
@@ -253,10 +271,13 @@ def table(run_dir, out_path):
                     f"| {requests}{served} | {meta.get('wall', '?')} | {by_class(findings)} "
                     f"| {len(real)} ({', '.join(sorted(real, key=_natural)) or '-'}) "
                     f"| {len(false)} ({', '.join(sorted(false, key=_natural)) or '-'}) "
-                    f"| {len(unclassified)} | {meta.get('leftovers', '-')} |")
+                    f"| {len(unclassified)} | {sum(1 for f in findings if f.get('error'))} "
+                    f"| {meta.get('leftovers', '-')} |")
         for f in unclassified[:20]:
             details.append(f"unclassified {server}/{tool}: {f['class']} {f['operation']} "
                            f"[{f['status']}] {f['message'][:120]} ({f['method']} {f['url']})")
+        for f in [f for f in findings if f.get("error")][:5]:
+            details.append(f"error {server}/{tool}: {f['operation']}: {f['message'][:160]}")
     text = "\n".join(rows) + "\n"
     with open(out_path, "w") as f:
         f.write(text)

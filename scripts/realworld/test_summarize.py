@@ -164,6 +164,17 @@ class Matchers(unittest.TestCase):
         self.assertEqual(summarize._load_problems(expect, "jupyter", "conform",
                                                   "conform-specs-check", same), [])
 
+    def test_an_error_is_neither_a_defect_nor_unclassified_but_a_reset_is_false(self):
+        timeout = finding(**{"class": "transport", "status": None, "error": True,
+                             "message": "no response within 10.0s"})
+        problems, real, false, unclassified = self.judge(timeout, state="open")
+        self.assertEqual((real, false, unclassified), ({}, {}, []))
+        reset = finding(**{"class": "transport", "status": None, "error": True,
+                           "message": "connection reset by peer"})
+        problems, _, false, _ = self.judge(reset)
+        self.assertIn("CF5", false)
+        self.assertTrue(any("CF5" in p for p in problems))
+
     def test_control_bytes_never_reach_the_terminal(self):
         self.assertEqual(summarize._printable("a\x1b[2Jb\x07"), "a\\x1b[2Jb\\x07")
 

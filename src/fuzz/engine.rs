@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -17,7 +18,7 @@ use super::chain::Chains;
 pub use super::options::{Failure, FuzzOptions, FuzzSummary, Stopped};
 use super::outcome::OperationResult;
 use super::shrink::{Signature, shrink};
-use crate::check::Severity;
+use crate::check::{CheckKind, Severity};
 use crate::init::Doc;
 use crate::init::emit::Emitted;
 use crate::openapi::{ApiSpec, Registry};
@@ -198,7 +199,8 @@ impl Fuzzer {
         Ok(cases)
     }
 
-    /// Runs `cases`, `jobs` at a time, in order; none starts after an interrupt or the deadline.
+    /// Runs `cases`, `jobs` at a time, in order; none starts after an interrupt or the deadline,
+    /// nor after a case got no answer (returned as `true`).
     async fn run_cases(
         &self,
         spec: &Arc<ApiSpec>,
@@ -206,24 +208,37 @@ impl Fuzzer {
         cases: Vec<Case>,
         chains: &Chains,
         deadline: Option<Instant>,
-    ) -> Vec<Ran> {
+    ) -> (Vec<Ran>, bool) {
         let jobs = self.runner.options().jobs.max(1);
         let interrupt = self.runner.options().interrupt.clone();
+        // Set once a case got no answer (a timeout, a refused connection). A server that did not
+        // answer in time is often still working on it (httpbin's `/drip?delay=119` keeps a
+        // thread asleep long after the client gave up), so more cases of the same operation
+        // would pile up on it and starve every later operation: the rest are not sent.
+        let unanswered = AtomicBool::new(false);
         let ran: Vec<Option<Ran>> = futures_util::stream::iter(cases)
             .map(|case| {
                 let interrupt = interrupt.clone();
+                let unanswered = &unanswered;
                 async move {
                     let late = deadline.is_some_and(|d| Instant::now() >= d);
-                    if interrupt.signal().is_some() || late {
+                    if interrupt.signal().is_some() || late || unanswered.load(Ordering::SeqCst) {
                         return None;
                     }
-                    Some(self.run_case(spec, op_index, case, chains).await)
+                    let ran = self.run_case(spec, op_index, case, chains).await;
+                    if no_answer(&ran.result) {
+                        unanswered.store(true, Ordering::SeqCst);
+                    }
+                    Some(ran)
                 }
             })
             .buffered(jobs)
             .collect()
             .await;
-        ran.into_iter().flatten().collect()
+        (
+            ran.into_iter().flatten().collect(),
+            unanswered.load(Ordering::SeqCst),
+        )
     }
 
     /// Plans, runs, shrinks and saves the cases of one operation.
@@ -251,7 +266,8 @@ impl Fuzzer {
                 return r;
             }
         };
-        let ran = self
+        let planned = cases.len();
+        let (ran, unanswered) = self
             .run_cases(spec, op_index, cases, chains, deadline)
             .await;
         let interrupt = self.runner.options().interrupt.clone();
@@ -294,6 +310,12 @@ impl Fuzzer {
             result.failure(shrunk, saved.as_deref());
         }
         let mut agg = result.finish(&op.id, ran.len());
+        if unanswered && ran.len() < planned {
+            agg.name.push_str(&format!(
+                "; {} more not sent: a case got no answer, and more would pile up on a busy target",
+                planned - ran.len()
+            ));
+        }
         agg.interrupted = interrupt.signal().is_some();
         agg.duration = started.elapsed();
         agg
@@ -473,6 +495,17 @@ fn last_response(r: &ScenarioResult) -> Option<&crate::run::ResponseRecord> {
         .find(|s| s.phase == Phase::Main)?
         .response
         .as_ref()
+}
+
+/// Whether the case's own step got no answer at all: a transport finding and no status.
+fn no_answer(r: &ScenarioResult) -> bool {
+    r.steps
+        .iter()
+        .rev()
+        .find(|s| s.phase == Phase::Main)
+        .is_some_and(|s| {
+            s.status.is_none() && s.findings.iter().any(|f| f.check == CheckKind::Transport)
+        })
 }
 
 /// Whether a finding counts as a failure of the target (a warning does not).

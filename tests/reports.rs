@@ -529,3 +529,211 @@ fn cli_format_json_prints_only_event_lines() {
     assert_eq!(last["counts"]["passed"], 1);
     assert_eq!(last["counts"]["failed"], 1);
 }
+
+/// A body warning as the content check writes it: `operation`'s `status` documented without
+/// `content`, and a body of `n` bytes.
+fn body_warning(operation: &str, status: u16, n: usize) -> conform::check::Finding {
+    use conform::check::{CheckKind, Finding};
+    Finding::warning(
+        CheckKind::Content,
+        format!(
+            "the spec documents no body for {operation} {status}, but the response has {n} byte(s)"
+        ),
+    )
+    .keyword("content")
+    .schema_at(conform::openapi::Location {
+        file: "tests/fixtures/specs/fixture/openapi.yaml".into(),
+        pointer: match operation {
+            "createWidget" => format!("/paths/~1widgets/post/responses/{status}"),
+            "deleteWidget" => format!("/paths/~1widgets~1{{id}}/delete/responses/{status}"),
+            _ => format!("/paths/~1widgets~1{{id}}/get/responses/{status}"),
+        },
+    })
+}
+
+/// A passing scenario of one step that calls `operation` and got `warning`.
+fn warned(id: &str, operation: &str, warning: conform::check::Finding) -> ScenarioResult {
+    use conform::run::{Phase, StepResult};
+    let mut s = ScenarioResult::empty(id, id, "warned", "fixture", vec![]);
+    let mut step = StepResult::synthetic(operation, Phase::Main, warning);
+    step.duration = Duration::from_millis(7);
+    s.steps.push(step);
+    s.duration = Duration::from_millis(42);
+    s
+}
+
+/// The fixture run, then 45 passing scenarios with a body warning over three operations (as
+/// 45 body warnings on httpbin were), and the warnings of a failing one.
+fn warned_run() -> RunResult {
+    let mut run = result().clone();
+    for i in 0..45 {
+        let (op, status) = match i % 3 {
+            0 => ("getWidget", 404),
+            1 => ("createWidget", 400),
+            _ => ("deleteWidget", 404),
+        };
+        let id = format!("warned/{i:02}.yaml");
+        run.scenarios
+            .push(warned(&id, op, body_warning(op, status, 10 + i)));
+    }
+    let mut failing = warned(
+        "warned/failing.yaml",
+        "getWidget",
+        body_warning("getWidget", 500, 3),
+    );
+    failing.outcome = Outcome::Failed;
+    run.scenarios.push(failing);
+    run
+}
+
+#[test]
+fn summary_md_groups_warnings_per_operation() {
+    let text = markdown::render(&warned_run(), &coverage());
+    let section = text
+        .split("#### ⚠️ Warnings")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no Warnings section: {text}"));
+    assert!(
+        section.starts_with(": 46 in 46 scenario(s), 3 operation(s)"),
+        "{section}"
+    );
+    let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
+    assert_eq!(rows.len(), 3, "a row per operation: {section}");
+    assert!(
+        rows[0].starts_with("| `getWidget` | 15 | the spec documents no body for getWidget 404, but the response has 10 byte(s) | content |"),
+        "{}",
+        rows[0]
+    );
+    // The failing scenario's warning is a second rule of getWidget: counted, its place named.
+    assert!(
+        rows[0].ends_with("/get/responses/404` and 1 more |"),
+        "{}",
+        rows[0]
+    );
+    insta::assert_snapshot!("summary.md-warnings", scrub(&text));
+}
+
+#[test]
+fn junit_carries_warnings_in_system_out_and_counts_them_per_suite() {
+    let text = junit::render(&warned_run()).expect("junit renders");
+    assert!(
+        text.contains("<property name=\"conform.warnings\" value=\"46 warning(s) in 46 scenario(s), 3 operation(s)\"/>"),
+        "{text}"
+    );
+    let case = text
+        .split("<testcase name=\"warned/00.yaml\"")
+        .nth(1)
+        .and_then(|c| c.split("</testcase>").next())
+        .unwrap_or_else(|| panic!("no case for warned/00.yaml: {text}"));
+    assert!(
+        case.contains("<system-out>PASS warned/00.yaml")
+            && case.contains("warning [content] the spec documents no body for getWidget 404, but the response has 10 byte(s)"),
+        "{case}"
+    );
+    // The suite's own output lists the groups.
+    let suite_out = text
+        .rsplit("<system-out>46 warning(s)")
+        .next()
+        .unwrap_or_default();
+    assert!(
+        suite_out.contains("createWidget: in 15 scenario(s): warned/01.yaml, warned/04.yaml, warned/07.yaml and 12 more"),
+        "{text}"
+    );
+}
+
+#[test]
+fn report_json_keeps_each_scenarios_warnings_with_their_severity() {
+    let report: serde_json::Value =
+        serde_json::from_str(&json::render(&warned_run(), &coverage())).expect("JSON");
+    let warnings: Vec<&serde_json::Value> = report["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .flat_map(|s| s["steps"].as_array().into_iter().flatten())
+        .flat_map(|st| st["findings"].as_array().into_iter().flatten())
+        .filter(|f| f["severity"] == "warning")
+        .collect();
+    assert_eq!(warnings.len(), 46);
+    assert_eq!(warnings[0]["check"], "content");
+    assert_eq!(
+        warnings[0]["schema_at"],
+        "tests/fixtures/specs/fixture/openapi.yaml#/paths/~1widgets~1{id}/get/responses/404"
+    );
+}
+
+#[test]
+fn report_html_groups_warnings_per_operation_and_rule() {
+    let page = html::render(&warned_run(), &coverage());
+    assert!(page.contains("<a href=\"#warnings\">Warnings</a>"), "nav");
+    let section = page
+        .split("<section id=\"warnings\">")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .unwrap_or_else(|| panic!("no warnings section"));
+    assert!(
+        section.contains("46 in 46 scenario(s), 3 operation(s)"),
+        "{section}"
+    );
+    // getWidget's 404 and 500, createWidget's 400, deleteWidget's 404.
+    assert_eq!(
+        section.matches("<tr><td class=\"mono\">").count(),
+        4,
+        "{section}"
+    );
+    assert!(
+        section.contains(">deleteWidget</td><td>the spec documents no body for deleteWidget 404, but the response has 12 byte(s)</td>"),
+        "{section}"
+    );
+    // Examples link to the scenarios' articles, which exist.
+    let first = section
+        .split("<a href=\"#s")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("an example link");
+    assert!(page.contains(&format!("id=\"s{first}\"")), "{first}");
+    // A run without warnings has no section and no link.
+    let plain = html::render(result(), &coverage());
+    assert!(!plain.contains("id=\"warnings\"") && !plain.contains("#warnings"));
+}
+
+#[test]
+fn cli_a_passing_run_with_a_warning_shows_it_in_every_report_file() {
+    let dir = temp_dir();
+    let report = dir.path().join("out");
+    let out = conform(&[
+        "run",
+        "--specs",
+        SPECS,
+        "--report",
+        report.to_str().expect("UTF-8 temp path"),
+        "tests/fixtures/undocumented/expected-teapot.yaml",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let message = "status 418 is not documented for getWidget";
+    assert!(stdout.contains("getWidget: in 1 scenario(s)"), "{stdout}");
+    let read = |name: &str| std::fs::read_to_string(report.join(name)).expect("a report");
+    let md = read("summary.md");
+    assert!(
+        md.contains("#### ⚠️ Warnings: 1 in 1 scenario(s), 1 operation(s)")
+            && md.contains(&format!("| `getWidget` | 1 | {message}")),
+        "{md}"
+    );
+    let xml = read("junit.xml");
+    assert!(
+        xml.contains(
+            "name=\"conform.warnings\" value=\"1 warning(s) in 1 scenario(s), 1 operation(s)\""
+        ) && xml.contains(&format!("warning [undocumented-status] {message}")),
+        "{xml}"
+    );
+    let page = read("report.html");
+    assert!(
+        page.contains("<section id=\"warnings\">") && page.contains(message),
+        "{page}"
+    );
+    let json = read("report.json");
+    assert!(
+        json.contains("\"severity\": \"warning\"") && json.contains(message),
+        "{json}"
+    );
+}

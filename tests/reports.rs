@@ -600,7 +600,7 @@ fn summary_md_groups_warnings_per_operation() {
     let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
     assert_eq!(rows.len(), 3, "a row per operation: {section}");
     assert!(
-        rows[0].starts_with("| `getWidget` | 15 | the spec documents no body for getWidget 404, but the response has 10 byte(s) | content |"),
+        rows[0].starts_with("| `getWidget` | 16 | the spec documents no body for getWidget 404, but the response has 10 byte(s) | content |"),
         "{}",
         rows[0]
     );

@@ -181,7 +181,7 @@ fn warnings(out: &mut String, warnings: &Warnings) {
             out,
             "| `{}` | {} | {} | {} | {place}{more} |",
             code(op.operation),
-            op.scenarios(),
+            op.scenarios,
             cell(&first.message),
             cell(&first.check)
         );

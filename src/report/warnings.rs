@@ -26,6 +26,8 @@ pub struct Warnings {
     every_outcome: bool,
     groups: Vec<WarningGroup>,
     by_key: HashMap<(String, String), usize>,
+    /// Per operation, how many scenarios had a warning in it.
+    by_operation: HashMap<String, usize>,
     /// Scenarios with at least one warning grouped.
     scenarios: usize,
     /// Warnings grouped (a scenario can have several).
@@ -58,27 +60,10 @@ pub struct WarningGroup {
 pub struct OperationWarnings<'a> {
     /// The operation.
     pub operation: &'a str,
+    /// How many scenarios had a warning in it (a scenario counts once, whatever its groups).
+    pub scenarios: usize,
     /// Its groups, in the order first hit.
     pub groups: Vec<&'a WarningGroup>,
-}
-
-impl OperationWarnings<'_> {
-    /// The scenarios it names, at most [`EXAMPLES`], across its groups and without repeats.
-    pub fn examples(&self) -> Vec<&(String, usize)> {
-        let mut out: Vec<&(String, usize)> = Vec::new();
-        for e in self.groups.iter().flat_map(|g| &g.examples) {
-            if out.len() < EXAMPLES && !out.iter().any(|o| o.0 == e.0) {
-                out.push(e);
-            }
-        }
-        out
-    }
-
-    /// How many scenarios hit it: the most of any one group (a scenario counts once per group,
-    /// and the groups of one operation mostly hit the same scenarios).
-    pub fn scenarios(&self) -> usize {
-        self.groups.iter().map(|g| g.scenarios).max().unwrap_or(0)
-    }
 }
 
 impl Warnings {
@@ -96,18 +81,20 @@ impl Warnings {
         if r.outcome != Outcome::Passed && !self.every_outcome {
             return;
         }
-        let mut any = false;
+        let mut operations: Vec<&str> = Vec::new();
         for (step, f) in r
             .findings()
             .filter(|(_, f)| f.severity == Severity::Warning)
         {
-            any = true;
             self.total += 1;
             let operation = if step.call.is_empty() {
                 NO_OPERATION
             } else {
                 step.call.as_str()
             };
+            if !operations.contains(&operation) {
+                operations.push(operation);
+            }
             let i = self.group(operation, f);
             let g = &mut self.groups[i];
             // A scenario that hits one rule twice counts once.
@@ -119,8 +106,16 @@ impl Warnings {
                 }
             }
         }
-        if any {
+        if !operations.is_empty() {
             self.scenarios += 1;
+        }
+        for op in operations {
+            match self.by_operation.get_mut(op) {
+                Some(n) => *n += 1,
+                None => {
+                    self.by_operation.insert(op.to_owned(), 1);
+                }
+            }
         }
     }
 
@@ -173,6 +168,7 @@ impl Warnings {
                 Some(o) => o.groups.push(g),
                 None => out.push(OperationWarnings {
                     operation: &g.operation,
+                    scenarios: self.by_operation.get(&g.operation).copied().unwrap_or(0),
                     groups: vec![g],
                 }),
             }
@@ -281,8 +277,7 @@ mod tests {
         assert_eq!(ops.len(), 2);
         assert_eq!(ops[0].operation, "getPet");
         assert_eq!(ops[0].groups.len(), 2);
-        let names: Vec<&str> = ops[0].examples().iter().map(|e| e.0.as_str()).collect();
-        assert_eq!(names, ["a", "c"]);
+        assert_eq!((ops[0].scenarios, ops[1].scenarios), (2, 1));
         assert_eq!((w.total(), w.scenarios()), (3, 3));
 
         let mut files = Warnings::every_outcome();

@@ -19,10 +19,12 @@ use crate::util::{Conform, conform, root, temp_dir};
 
 const SPECS: &str = "tests/fixtures/specs";
 
-/// Passes, violations (schema, body, undocumented status), an error, and the injection fixture.
-const SCENARIOS: [&str; 6] = [
+/// Passes (one with a warning), violations (schema, body, undocumented status), an error, and
+/// the injection fixture.
+const SCENARIOS: [&str; 7] = [
     "tests/fixtures/pass/lifecycle.yaml",
     "tests/fixtures/pass/negative.yaml",
+    "tests/fixtures/undocumented/expected-teapot.yaml",
     "tests/fixtures/violation/wrong-type.yaml",
     "tests/fixtures/violation/undocumented-status.yaml",
     "tests/fixtures/invalid/typo.yaml",
@@ -204,8 +206,8 @@ fn coverage() -> Coverage {
 fn streamed_reports_are_the_rendered_ones_and_match_the_snapshots() {
     let (dir, run) = streamed(1);
     assert_streamed_as_rendered(dir.path(), &run);
-    // No passing fixture has a warning, so a compact passing scenario shows as a whole one
-    // in every report but report.json (which has every exchange of a whole one).
+    // The renderers' snapshots below are of the run as the report writer sees it
+    // ([`reported`]): a passing scenario with a warning shows its steps, not its exchanges.
     let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).expect("written");
     insta::assert_snapshot!("junit.xml", scrub(&read("junit.xml")));
     insta::assert_snapshot!("summary.md", scrub(&read("summary.md")));
@@ -225,14 +227,29 @@ fn streamed_reports_keep_the_order_found_when_scenarios_run_at_once() {
 #[test]
 fn the_run_has_passes_violations_and_errors() {
     let r = result();
-    assert_eq!(r.count(Outcome::Passed), 2, "{:#?}", r.scenarios);
+    assert_eq!(r.count(Outcome::Passed), 3, "{:#?}", r.scenarios);
     assert_eq!(r.count(Outcome::Failed), 3);
     assert_eq!(r.count(Outcome::Errored), 1);
 }
 
+/// [`result`] as a streamed run's report files see it: passing and skipped scenarios compact
+/// (report.json's snapshot keeps the whole run, every exchange).
+fn reported() -> &'static RunResult {
+    static REPORTED: OnceLock<RunResult> = OnceLock::new();
+    REPORTED.get_or_init(|| {
+        let mut r = result().clone();
+        for s in &mut r.scenarios {
+            if matches!(s.outcome, Outcome::Passed | Outcome::Skipped) {
+                *s = s.compact();
+            }
+        }
+        r
+    })
+}
+
 #[test]
 fn junit_snapshot() {
-    let text = junit::render(result()).expect("junit renders");
+    let text = junit::render(reported()).expect("junit renders");
     insta::assert_snapshot!("junit.xml", scrub(&text));
 }
 
@@ -245,13 +262,13 @@ fn json_snapshot() {
 fn markdown_snapshot() {
     insta::assert_snapshot!(
         "summary.md",
-        scrub(&markdown::render(result(), &coverage()))
+        scrub(&markdown::render(reported(), &coverage()))
     );
 }
 
 #[test]
 fn html_snapshot() {
-    let page = html::render(result(), &coverage());
+    let page = html::render(reported(), &coverage());
     insta::assert_snapshot!("report.html", scrub(&without_css(&page)));
 }
 
@@ -354,7 +371,7 @@ fn coverage_counts_documented_and_undocumented_statuses() {
             .unwrap_or_else(|| panic!("{id} in coverage"))
     };
     let get = op("getWidget");
-    assert_eq!(get.undocumented.get(&418), Some(&1), "{get:#?}");
+    assert_eq!(get.undocumented.get(&418), Some(&2), "{get:#?}");
     assert!(
         get.documented.iter().any(|(k, n)| k == "200" && *n >= 2),
         "{get:#?}"
@@ -370,7 +387,7 @@ fn coverage_counts_documented_and_undocumented_statuses() {
 fn junit_has_a_suite_per_api_and_the_failing_exchange() {
     let text = junit::render(result()).expect("junit renders");
     assert!(
-        text.contains("<testsuite name=\"fixture\" tests=\"5\""),
+        text.contains("<testsuite name=\"fixture\" tests=\"6\""),
         "{text}"
     );
     assert!(
@@ -562,10 +579,11 @@ fn warned(id: &str, operation: &str, warning: conform::check::Finding) -> Scenar
     s
 }
 
-/// The fixture run, then 45 passing scenarios with a body warning over three operations (as
-/// 45 body warnings on httpbin were), and the warnings of a failing one.
+/// The fixture run (whose teapot scenario has a warning on getWidget), then 45 passing
+/// scenarios with a body warning over three operations (as 45 body warnings on httpbin were),
+/// and the warning of a failing one.
 fn warned_run() -> RunResult {
-    let mut run = result().clone();
+    let mut run = reported().clone();
     for i in 0..45 {
         let (op, status) = match i % 3 {
             0 => ("getWidget", 404),
@@ -594,21 +612,22 @@ fn summary_md_groups_warnings_per_operation() {
         .nth(1)
         .unwrap_or_else(|| panic!("no Warnings section: {text}"));
     assert!(
-        section.starts_with(": 46 in 46 scenario(s), 3 operation(s)"),
+        section.starts_with(": 47 in 47 scenario(s), 3 operation(s)"),
         "{section}"
     );
     let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
     assert_eq!(rows.len(), 3, "a row per operation: {section}");
+    // getWidget: the teapot's expected 418 first, then the body warnings of its 404 and of the
+    // failing scenario's 500; a scenario counts once.
     assert!(
-        rows[0].starts_with("| `getWidget` | 16 | the spec documents no body for getWidget 404, but the response has 10 byte(s) | content |"),
+        rows[0].starts_with("| `getWidget` | 17 | status 418 is not documented for getWidget")
+            && rows[0].ends_with("/get/responses` and 2 more |"),
         "{}",
         rows[0]
     );
-    // The failing scenario's warning is a second rule of getWidget: counted, its place named.
-    assert!(
-        rows[0].ends_with("/get/responses/404` and 1 more |"),
-        "{}",
-        rows[0]
+    assert_eq!(
+        rows[1],
+        "| `createWidget` | 15 | the spec documents no body for createWidget 400, but the response has 11 byte(s) | content | `tests/fixtures/specs/fixture/openapi.yaml#/paths/~1widgets/post/responses/400` |"
     );
     insta::assert_snapshot!("summary.md-warnings", scrub(&text));
 }
@@ -617,7 +636,7 @@ fn summary_md_groups_warnings_per_operation() {
 fn junit_carries_warnings_in_system_out_and_counts_them_per_suite() {
     let text = junit::render(&warned_run()).expect("junit renders");
     assert!(
-        text.contains("<property name=\"conform.warnings\" value=\"46 warning(s) in 46 scenario(s), 3 operation(s)\"/>"),
+        text.contains("<property name=\"conform.warnings\" value=\"47 warning(s) in 47 scenario(s), 3 operation(s)\"/>"),
         "{text}"
     );
     let case = text
@@ -632,7 +651,7 @@ fn junit_carries_warnings_in_system_out_and_counts_them_per_suite() {
     );
     // The suite's own output lists the groups.
     let suite_out = text
-        .rsplit("<system-out>46 warning(s)")
+        .rsplit("<system-out>47 warning(s)")
         .next()
         .unwrap_or_default();
     assert!(
@@ -653,10 +672,13 @@ fn report_json_keeps_each_scenarios_warnings_with_their_severity() {
         .flat_map(|st| st["findings"].as_array().into_iter().flatten())
         .filter(|f| f["severity"] == "warning")
         .collect();
-    assert_eq!(warnings.len(), 46);
-    assert_eq!(warnings[0]["check"], "content");
+    assert_eq!(warnings.len(), 47, "the teapot's and the 46 added");
+    let body = warnings
+        .iter()
+        .find(|f| f["check"] == "content")
+        .expect("a body warning");
     assert_eq!(
-        warnings[0]["schema_at"],
+        body["schema_at"],
         "tests/fixtures/specs/fixture/openapi.yaml#/paths/~1widgets~1{id}/get/responses/404"
     );
 }
@@ -671,13 +693,13 @@ fn report_html_groups_warnings_per_operation_and_rule() {
         .and_then(|s| s.split("</section>").next())
         .unwrap_or_else(|| panic!("no warnings section"));
     assert!(
-        section.contains("46 in 46 scenario(s), 3 operation(s)"),
+        section.contains("47 in 47 scenario(s), 3 operation(s)"),
         "{section}"
     );
-    // getWidget's 404 and 500, createWidget's 400, deleteWidget's 404.
+    // getWidget's 418 (the teapot), 404 and 500, createWidget's 400, deleteWidget's 404.
     assert_eq!(
         section.matches("<tr><td class=\"mono\">").count(),
-        4,
+        5,
         "{section}"
     );
     assert!(
@@ -691,8 +713,10 @@ fn report_html_groups_warnings_per_operation_and_rule() {
         .and_then(|s| s.split('"').next())
         .expect("an example link");
     assert!(page.contains(&format!("id=\"s{first}\"")), "{first}");
-    // A run without warnings has no section and no link.
-    let plain = html::render(result(), &coverage());
+    // A run without warnings (the fixture run but the teapot) has no section and no link.
+    let mut plain = reported().clone();
+    plain.scenarios.retain(|s| !s.id.contains("teapot"));
+    let plain = html::render(&plain, &coverage());
     assert!(!plain.contains("id=\"warnings\"") && !plain.contains("#warnings"));
 }
 

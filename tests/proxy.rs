@@ -330,3 +330,76 @@ fn what_the_proxy_cannot_do_is_its_own_error_and_no_traffic_proves_nothing() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_header_given_to_the_proxy_reaches_the_target_and_no_output_shows_its_value() {
+    use std::sync::{Arc, Mutex};
+    const SECRET: &str = "s3cret-proxy-token-4217";
+    // A target that answers only a request carrying the token, and keeps what it got.
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let kept = seen.clone();
+    let app = axum::Router::new().route(
+        "/ping",
+        axum::routing::get(move |h: axum::http::HeaderMap| {
+            let kept = kept.clone();
+            async move {
+                let token = h
+                    .get("x-api-token")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                kept.lock().expect("lock").push(token.clone());
+                if token == SECRET {
+                    (
+                        axum::http::StatusCode::OK,
+                        format!("pong, you sent {token}"),
+                    )
+                } else {
+                    (axum::http::StatusCode::UNAUTHORIZED, "no token".to_owned())
+                }
+            }
+        }),
+    );
+    let (_rt, target) = util::serve(app);
+    let dir = temp_dir();
+    let har = dir.path().join("through.har");
+    let header = format!("X-Api-Token: {SECRET}");
+    let proxy = Proxy::start(
+        "fixture",
+        &target,
+        dir.path(),
+        &[
+            "--specs",
+            "tests/fixtures/specs",
+            "--header",
+            &header,
+            "-vv",
+            "--record",
+            har.to_str().expect("UTF-8"),
+        ],
+    );
+    let status = util::runtime().block_on(async {
+        let r = reqwest::get(format!("{}/ping", proxy.url))
+            .await
+            .expect("the proxy answers");
+        r.status().as_u16()
+    });
+    assert_eq!(status, 200, "the target did not get the token");
+    assert_eq!(*seen.lock().expect("lock"), [SECRET]);
+    let reports = proxy.reports.clone();
+    let (_, stdout, stderr) = proxy.stop();
+    assert!(
+        stdout.contains("x-api-token"),
+        "-vv shows the header: {stdout}"
+    );
+    let recording = std::fs::read_to_string(&har).expect("the recording");
+    assert!(recording.contains("x-api-token"), "{recording}");
+    let mut outputs = vec![("stdout", stdout), ("stderr", stderr), ("HAR", recording)];
+    for name in ["report.json", "junit.xml", "report.html", "summary.md"] {
+        let text = std::fs::read_to_string(reports.join(name)).expect("a report");
+        outputs.push((name, text));
+    }
+    for (name, text) in outputs {
+        assert!(!text.contains(SECRET), "{name} shows the token: {text}");
+    }
+}

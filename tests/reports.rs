@@ -19,10 +19,12 @@ use crate::util::{Conform, conform, root, temp_dir};
 
 const SPECS: &str = "tests/fixtures/specs";
 
-/// Passes, violations (schema, body, undocumented status), an error, and the injection fixture.
-const SCENARIOS: [&str; 6] = [
+/// Passes (one with a warning), violations (schema, body, undocumented status), an error, and
+/// the injection fixture.
+const SCENARIOS: [&str; 7] = [
     "tests/fixtures/pass/lifecycle.yaml",
     "tests/fixtures/pass/negative.yaml",
+    "tests/fixtures/undocumented/expected-teapot.yaml",
     "tests/fixtures/violation/wrong-type.yaml",
     "tests/fixtures/violation/undocumented-status.yaml",
     "tests/fixtures/invalid/typo.yaml",
@@ -204,8 +206,8 @@ fn coverage() -> Coverage {
 fn streamed_reports_are_the_rendered_ones_and_match_the_snapshots() {
     let (dir, run) = streamed(1);
     assert_streamed_as_rendered(dir.path(), &run);
-    // No passing fixture has a warning, so a compact passing scenario shows as a whole one
-    // in every report but report.json (which has every exchange of a whole one).
+    // The renderers' snapshots below are of the run as the report writer sees it
+    // ([`reported`]): a passing scenario with a warning shows its steps, not its exchanges.
     let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).expect("written");
     insta::assert_snapshot!("junit.xml", scrub(&read("junit.xml")));
     insta::assert_snapshot!("summary.md", scrub(&read("summary.md")));
@@ -225,14 +227,29 @@ fn streamed_reports_keep_the_order_found_when_scenarios_run_at_once() {
 #[test]
 fn the_run_has_passes_violations_and_errors() {
     let r = result();
-    assert_eq!(r.count(Outcome::Passed), 2, "{:#?}", r.scenarios);
+    assert_eq!(r.count(Outcome::Passed), 3, "{:#?}", r.scenarios);
     assert_eq!(r.count(Outcome::Failed), 3);
     assert_eq!(r.count(Outcome::Errored), 1);
 }
 
+/// [`result`] as a streamed run's report files see it: passing and skipped scenarios compact
+/// (report.json's snapshot keeps the whole run, every exchange).
+fn reported() -> &'static RunResult {
+    static REPORTED: OnceLock<RunResult> = OnceLock::new();
+    REPORTED.get_or_init(|| {
+        let mut r = result().clone();
+        for s in &mut r.scenarios {
+            if matches!(s.outcome, Outcome::Passed | Outcome::Skipped) {
+                *s = s.compact();
+            }
+        }
+        r
+    })
+}
+
 #[test]
 fn junit_snapshot() {
-    let text = junit::render(result()).expect("junit renders");
+    let text = junit::render(reported()).expect("junit renders");
     insta::assert_snapshot!("junit.xml", scrub(&text));
 }
 
@@ -245,13 +262,13 @@ fn json_snapshot() {
 fn markdown_snapshot() {
     insta::assert_snapshot!(
         "summary.md",
-        scrub(&markdown::render(result(), &coverage()))
+        scrub(&markdown::render(reported(), &coverage()))
     );
 }
 
 #[test]
 fn html_snapshot() {
-    let page = html::render(result(), &coverage());
+    let page = html::render(reported(), &coverage());
     insta::assert_snapshot!("report.html", scrub(&without_css(&page)));
 }
 
@@ -354,7 +371,7 @@ fn coverage_counts_documented_and_undocumented_statuses() {
             .unwrap_or_else(|| panic!("{id} in coverage"))
     };
     let get = op("getWidget");
-    assert_eq!(get.undocumented.get(&418), Some(&1), "{get:#?}");
+    assert_eq!(get.undocumented.get(&418), Some(&2), "{get:#?}");
     assert!(
         get.documented.iter().any(|(k, n)| k == "200" && *n >= 2),
         "{get:#?}"
@@ -370,7 +387,7 @@ fn coverage_counts_documented_and_undocumented_statuses() {
 fn junit_has_a_suite_per_api_and_the_failing_exchange() {
     let text = junit::render(result()).expect("junit renders");
     assert!(
-        text.contains("<testsuite name=\"fixture\" tests=\"5\""),
+        text.contains("<testsuite name=\"fixture\" tests=\"6\""),
         "{text}"
     );
     assert!(
@@ -528,4 +545,219 @@ fn cli_format_json_prints_only_event_lines() {
     assert_eq!(last["event"], "run-finished");
     assert_eq!(last["counts"]["passed"], 1);
     assert_eq!(last["counts"]["failed"], 1);
+}
+
+/// A body warning as the content check writes it: `operation`'s `status` documented without
+/// `content`, and a body of `n` bytes.
+fn body_warning(operation: &str, status: u16, n: usize) -> conform::check::Finding {
+    use conform::check::{CheckKind, Finding};
+    Finding::warning(
+        CheckKind::Content,
+        format!(
+            "the spec documents no body for {operation} {status}, but the response has {n} byte(s)"
+        ),
+    )
+    .keyword("content")
+    .schema_at(conform::openapi::Location {
+        file: "tests/fixtures/specs/fixture/openapi.yaml".into(),
+        pointer: match operation {
+            "createWidget" => format!("/paths/~1widgets/post/responses/{status}"),
+            "deleteWidget" => format!("/paths/~1widgets~1{{id}}/delete/responses/{status}"),
+            _ => format!("/paths/~1widgets~1{{id}}/get/responses/{status}"),
+        },
+    })
+}
+
+/// A passing scenario of one step that calls `operation` and got `warning`.
+fn warned(id: &str, operation: &str, warning: conform::check::Finding) -> ScenarioResult {
+    use conform::run::{Phase, StepResult};
+    let mut s = ScenarioResult::empty(id, id, "warned", "fixture", vec![]);
+    let mut step = StepResult::synthetic(operation, Phase::Main, warning);
+    step.duration = Duration::from_millis(7);
+    s.steps.push(step);
+    s.duration = Duration::from_millis(42);
+    s
+}
+
+/// The fixture run (whose teapot scenario has a warning on getWidget), then 45 passing
+/// scenarios with a body warning over three operations (as 45 body warnings on httpbin were),
+/// and the warning of a failing one.
+fn warned_run() -> RunResult {
+    let mut run = reported().clone();
+    for i in 0..45 {
+        let (op, status) = match i % 3 {
+            0 => ("getWidget", 404),
+            1 => ("createWidget", 400),
+            _ => ("deleteWidget", 404),
+        };
+        let id = format!("warned/{i:02}.yaml");
+        run.scenarios
+            .push(warned(&id, op, body_warning(op, status, 10 + i)));
+    }
+    let mut failing = warned(
+        "warned/failing.yaml",
+        "getWidget",
+        body_warning("getWidget", 500, 3),
+    );
+    failing.outcome = Outcome::Failed;
+    run.scenarios.push(failing);
+    run
+}
+
+#[test]
+fn summary_md_groups_warnings_per_operation() {
+    let text = markdown::render(&warned_run(), &coverage());
+    let section = text
+        .split("#### ⚠️ Warnings")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no Warnings section: {text}"));
+    assert!(
+        section.starts_with(": 47 in 47 scenario(s), 3 operation(s)"),
+        "{section}"
+    );
+    let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
+    assert_eq!(rows.len(), 3, "a row per operation: {section}");
+    // getWidget: the teapot's expected 418 first, then the body warnings of its 404 and of the
+    // failing scenario's 500; a scenario counts once.
+    assert!(
+        rows[0].starts_with("| `getWidget` | 17 | status 418 is not documented for getWidget")
+            && rows[0].ends_with("/get/responses` and 2 more |"),
+        "{}",
+        rows[0]
+    );
+    assert_eq!(
+        rows[1],
+        "| `createWidget` | 15 | the spec documents no body for createWidget 400, but the response has 11 byte(s) | content | `tests/fixtures/specs/fixture/openapi.yaml#/paths/~1widgets/post/responses/400` |"
+    );
+    insta::assert_snapshot!("summary.md-warnings", scrub(&text));
+}
+
+#[test]
+fn junit_carries_warnings_in_system_out_and_counts_them_per_suite() {
+    let text = junit::render(&warned_run()).expect("junit renders");
+    assert!(
+        text.contains("<property name=\"conform.warnings\" value=\"47 warning(s) in 47 scenario(s), 3 operation(s)\"/>"),
+        "{text}"
+    );
+    let case = text
+        .split("<testcase name=\"warned/00.yaml\"")
+        .nth(1)
+        .and_then(|c| c.split("</testcase>").next())
+        .unwrap_or_else(|| panic!("no case for warned/00.yaml: {text}"));
+    assert!(
+        case.contains("<system-out>PASS warned/00.yaml")
+            && case.contains("warning [content] the spec documents no body for getWidget 404, but the response has 10 byte(s)"),
+        "{case}"
+    );
+    // The suite's own output lists the groups.
+    let suite_out = text
+        .rsplit("<system-out>47 warning(s)")
+        .next()
+        .unwrap_or_default();
+    assert!(
+        suite_out.contains("createWidget: in 15 scenario(s): warned/01.yaml, warned/04.yaml, warned/07.yaml and 12 more"),
+        "{text}"
+    );
+}
+
+#[test]
+fn report_json_keeps_each_scenarios_warnings_with_their_severity() {
+    let report: serde_json::Value =
+        serde_json::from_str(&json::render(&warned_run(), &coverage())).expect("JSON");
+    let warnings: Vec<&serde_json::Value> = report["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .flat_map(|s| s["steps"].as_array().into_iter().flatten())
+        .flat_map(|st| st["findings"].as_array().into_iter().flatten())
+        .filter(|f| f["severity"] == "warning")
+        .collect();
+    assert_eq!(warnings.len(), 47, "the teapot's and the 46 added");
+    let body = warnings
+        .iter()
+        .find(|f| f["check"] == "content")
+        .expect("a body warning");
+    assert_eq!(
+        body["schema_at"],
+        "tests/fixtures/specs/fixture/openapi.yaml#/paths/~1widgets~1{id}/get/responses/404"
+    );
+}
+
+#[test]
+fn report_html_groups_warnings_per_operation_and_rule() {
+    let page = html::render(&warned_run(), &coverage());
+    assert!(page.contains("<a href=\"#warnings\">Warnings</a>"), "nav");
+    let section = page
+        .split("<section id=\"warnings\">")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .unwrap_or_else(|| panic!("no warnings section"));
+    assert!(
+        section.contains("47 in 47 scenario(s), 3 operation(s)"),
+        "{section}"
+    );
+    // getWidget's 418 (the teapot), 404 and 500, createWidget's 400, deleteWidget's 404.
+    assert_eq!(
+        section.matches("<tr><td class=\"mono\">").count(),
+        5,
+        "{section}"
+    );
+    assert!(
+        section.contains(">deleteWidget</td><td>the spec documents no body for deleteWidget 404, but the response has 12 byte(s)</td>"),
+        "{section}"
+    );
+    // Examples link to the scenarios' articles, which exist.
+    let first = section
+        .split("<a href=\"#s")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("an example link");
+    assert!(page.contains(&format!("id=\"s{first}\"")), "{first}");
+    // A run without warnings (the fixture run but the teapot) has no section and no link.
+    let mut plain = reported().clone();
+    plain.scenarios.retain(|s| !s.id.contains("teapot"));
+    let plain = html::render(&plain, &coverage());
+    assert!(!plain.contains("id=\"warnings\"") && !plain.contains("#warnings"));
+}
+
+#[test]
+fn cli_a_passing_run_with_a_warning_shows_it_in_every_report_file() {
+    let dir = temp_dir();
+    let report = dir.path().join("out");
+    let out = conform(&[
+        "run",
+        "--specs",
+        SPECS,
+        "--report",
+        report.to_str().expect("UTF-8 temp path"),
+        "tests/fixtures/undocumented/expected-teapot.yaml",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let message = "status 418 is not documented for getWidget";
+    assert!(stdout.contains("getWidget: in 1 scenario(s)"), "{stdout}");
+    let read = |name: &str| std::fs::read_to_string(report.join(name)).expect("a report");
+    let md = read("summary.md");
+    assert!(
+        md.contains("#### ⚠️ Warnings: 1 in 1 scenario(s), 1 operation(s)")
+            && md.contains(&format!("| `getWidget` | 1 | {message}")),
+        "{md}"
+    );
+    let xml = read("junit.xml");
+    assert!(
+        xml.contains(
+            "name=\"conform.warnings\" value=\"1 warning(s) in 1 scenario(s), 1 operation(s)\""
+        ) && xml.contains(&format!("warning [undocumented-status] {message}")),
+        "{xml}"
+    );
+    let page = read("report.html");
+    assert!(
+        page.contains("<section id=\"warnings\">") && page.contains(message),
+        "{page}"
+    );
+    let json = read("report.json");
+    assert!(
+        json.contains("\"severity\": \"warning\"") && json.contains(message),
+        "{json}"
+    );
 }

@@ -172,6 +172,12 @@ pub struct ProxyArgs {
     /// its own limit, never a violation of the target.
     #[arg(long, value_parser = conform::units::parse_size, default_value = "16MiB")]
     pub max_body: usize,
+    /// A header added to every request forwarded to the target (repeatable), such as
+    /// `--header 'Authorization: token abc'`; a header of that name the client sends wins.
+    /// Credential headers (Authorization, Cookie, names with token, key, secret, auth, session,
+    /// password) are redacted everywhere.
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
     #[command(flatten)]
     pub specs: SpecArgs,
     /// Apply the vendors' documented tables literally (`x-conform-strict` in specs).

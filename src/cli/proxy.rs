@@ -19,6 +19,11 @@ use super::args::{Format, ProxyArgs};
 const GRACE: Duration = Duration::from_secs(10);
 
 pub fn proxy(args: ProxyArgs, color: bool) -> anyhow::Result<ExitCode> {
+    let headers = args
+        .headers
+        .iter()
+        .map(|h| super::session::parse_header(h))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let registry = Arc::new(args.specs.registry()?);
     let upstreams = upstreams(&args.targets, &registry)?;
     let recorder = match &args.record {
@@ -44,6 +49,7 @@ pub fn proxy(args: ProxyArgs, color: bool) -> anyhow::Result<ExitCode> {
         timeout: args.timeout,
         max_body: args.max_body,
         remedies: Arc::new(super::session::Flags),
+        headers,
     };
     let runtime = super::runtime()?;
     let session = Session::new(sinks.sink());

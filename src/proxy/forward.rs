@@ -9,7 +9,9 @@
 //! three are set: `Host` is the target's (unless kept, see [`super::ProxyOptions`]),
 //! `Accept-Encoding: identity` (the proxy reads the answer to check it, and has no
 //! decompressor), and `X-Forwarded-Host`/`X-Forwarded-Proto` say where the client connected,
-//! for a target that builds links from them (a service catalog does).
+//! for a target that builds links from them (a service catalog does). The proxy's own headers
+//! (`--header`, [`super::ProxyOptions::headers`]) are added where the client sent none of the
+//! same name.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -77,12 +79,14 @@ pub(super) async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Respon
         return s.finish(exchange, started, own(StatusCode::METHOD_NOT_ALLOWED, why));
     }
     let absolute = parts.uri.authority().is_some();
-    exchange.request.headers = Headers::from(forwarded(
+    let mut headers = forwarded(
         &parts.headers,
         &url,
         s.options.preserve_host || absolute,
         s.listener,
-    ));
+    );
+    add_own(&mut headers, &s.options.headers);
+    exchange.request.headers = Headers::from(headers);
     let bytes = match axum::body::to_bytes(body, s.options.max_body).await {
         Ok(b) => b.to_vec(),
         Err(e) => {
@@ -268,6 +272,16 @@ fn forwarded(
     }
     out.push(("accept-encoding".into(), "identity".into()));
     out
+}
+
+/// The proxy's `--header`s added to the client's: a header the client sent itself wins, as a
+/// step's own header wins over the command line's in a run.
+fn add_own(headers: &mut Vec<(String, String)>, own: &[(String, String)]) {
+    for (name, value) in own {
+        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            headers.push((name.to_ascii_lowercase(), value.clone()));
+        }
+    }
 }
 
 /// `host[:port]` of a URL, the port only when it is not the scheme's default.

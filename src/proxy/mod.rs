@@ -44,6 +44,11 @@ pub struct ProxyOptions {
     pub max_body: usize,
     /// How messages name the settings they point at (the CLI's flags).
     pub remedies: Arc<dyn crate::remedy::Remedies>,
+    /// Headers added to every request forwarded to the target (`Name`, `value`), such as a
+    /// token the clients do not send; a header of the same name the client sent wins. The
+    /// values of credential-named ones ([`Redactor::is_secret_header`]) are redacted from
+    /// everything the proxy emits, wherever they show.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Default for ProxyOptions {
@@ -54,6 +59,7 @@ impl Default for ProxyOptions {
             timeout: Duration::from_secs(30),
             max_body: crate::run::DEFAULT_MAX_BODY,
             remedies: Arc::new(crate::remedy::OwnTerms),
+            headers: Vec::new(),
         }
     }
 }
@@ -212,6 +218,8 @@ pub async fn start(
         .local_addr()
         .map_err(|cause| ProxyError::Bind { port, cause })?;
     let api = upstream.api.name.clone();
+    // The proxy's own credentials are known before any exchange: scrubbed from the first one on.
+    session.redactor().learn(&options.headers, "");
     let shared = Arc::new(forward::Shared {
         matcher: Matcher::new(vec![upstream.api.clone()]),
         upstream,

@@ -1,13 +1,13 @@
 //! [`Collector`]: the reporter that keeps what the terminal's final report needs, and no more:
 //! every failing scenario whole (with its exchanges, for the diagnosis) and the warnings grouped
-//! by rule; a long passing run thus costs nothing per scenario. Asked to, it also keeps a compact
+//! per operation and rule; a long passing run thus costs nothing per scenario. Asked to, it also keeps a compact
 //! row of every other scenario (its steps, statuses and warnings, without requests and
 //! responses), for a caller that renders reports from the [`RunResult`]; the CLI streams the
 //! report files instead ([`super::stream::ReportWriter`]).
 
 use std::sync::Mutex;
 
-use super::terminal::Warnings;
+use super::warnings::Warnings;
 use crate::run::{Event, EventSink, Outcome, RunResult, RunSummary, ScenarioResult};
 
 /// The [`EventSink`] that keeps the failing scenarios whole and the warnings grouped, for the final terminal report; see the module docs.
@@ -27,7 +27,7 @@ pub struct Collected {
     /// The kept scenarios, in the order found: the failing ones, and every other one as a
     /// compact row when rows were kept.
     pub run: RunResult,
-    /// The warnings of passing scenarios, grouped by rule.
+    /// The warnings of passing scenarios, grouped per operation and rule.
     pub warnings: Warnings,
 }
 
@@ -77,7 +77,7 @@ impl EventSink for Collector {
                 Outcome::Passed | Outcome::Skipped => self.rows.then(|| result.compact()),
             };
             let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            state.warnings.add(result);
+            state.warnings.add(result, *index);
             if let Some(k) = kept {
                 state.kept.push((*index, k));
             }

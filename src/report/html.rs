@@ -1,5 +1,6 @@
 //! `report.html`: one self-contained page (inline CSS, no script, no network, no external
-//! asset) that reads without JavaScript: totals, a summary per API and per tag, every failing
+//! asset) that reads without JavaScript: totals, a summary per API and per tag, the warnings
+//! grouped per operation and rule (linking to their scenarios), every failing
 //! scenario with its findings (schema rule, spec location, scenario line) and its body diff
 //! highlighted, the redacted exchange, all scenarios, and the per-operation status coverage.
 //!
@@ -21,6 +22,7 @@ use crate::run::{Outcome, RunResult, ScenarioResult};
 use super::coverage::{ApiCoverage, Coverage};
 use super::gate::show_gate;
 use super::parts::Part;
+use super::warnings::Warnings;
 use super::{Counts, RunInfo, Tally, human_duration};
 use crate::remedy::Setting;
 
@@ -48,6 +50,7 @@ pub struct Page<P> {
     tally: Tally,
     failed: usize,
     warned: usize,
+    warnings: Warnings,
 }
 
 impl<P: Part> Page<P> {
@@ -59,6 +62,7 @@ impl<P: Part> Page<P> {
             tally: Tally::default(),
             failed: 0,
             warned: 0,
+            warnings: Warnings::every_outcome(),
         }
     }
 
@@ -66,6 +70,7 @@ impl<P: Part> Page<P> {
     pub fn add(&mut self, s: &ScenarioResult) -> io::Result<()> {
         let position = self.tally.counts.total;
         self.tally.add(s);
+        self.warnings.add(s, position);
         if is_listed(s) {
             if super::is_failing(s) {
                 self.failed += 1;
@@ -100,9 +105,10 @@ impl<P: Part> Page<P> {
              <title>conform: {} passed, {} failed, {} errored</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n",
             counts.passed, counts.failed, counts.errored
         );
-        header(&mut text, info, &counts, verdict);
+        header(&mut text, info, &counts, verdict, !self.warnings.is_empty());
         text.push_str("<main>\n");
         summary(&mut text, &self.tally);
+        warnings_section(&mut text, &self.warnings);
         failures_title(&mut text, self.failed, self.warned);
         out.write_all(text.as_bytes())?;
         self.articles.copy_to(out)?;
@@ -158,7 +164,7 @@ fn badge(o: Outcome) -> String {
     format!("<span class=\"badge {}\">{}</span>", class(o), o.label())
 }
 
-fn header(out: &mut String, info: &RunInfo<'_>, c: &Counts, verdict: &str) {
+fn header(out: &mut String, info: &RunInfo<'_>, c: &Counts, verdict: &str, warned: bool) {
     let _ = write!(
         out,
         "<header class=\"top\"><div class=\"inner\">\n<h1>conform report <span class=\"badge {verdict} verdict\">{}</span></h1>\n\
@@ -197,8 +203,12 @@ fn header(out: &mut String, info: &RunInfo<'_>, c: &Counts, verdict: &str) {
             if n == 0 { " zero" } else { "" }
         );
     }
+    out.push_str("</div>\n<nav><a href=\"#summary\">Summary</a>");
+    if warned {
+        out.push_str("<a href=\"#warnings\">Warnings</a>");
+    }
     out.push_str(
-        "</div>\n<nav><a href=\"#summary\">Summary</a><a href=\"#failures\">Failures</a>\
+        "<a href=\"#failures\">Failures</a>\
          <a href=\"#scenarios\">All scenarios</a><a href=\"#coverage\">Coverage</a></nav>\n</div></header>\n",
     );
 }
@@ -261,6 +271,51 @@ fn summary(out: &mut String, tally: &Tally) {
     out.push_str("</div><div><h3>By tag</h3>\n");
     counts_table(out, "tag", &tally.by_tag);
     out.push_str("</div></div></section>\n");
+}
+
+/// The warnings of every scenario, a row per operation and rule: how many scenarios, the first
+/// message, the check, where the spec writes the rule, and links to the first few scenarios'
+/// articles. Nothing when there is none.
+fn warnings_section(out: &mut String, warnings: &Warnings) {
+    if warnings.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<section id=\"warnings\"><h2>Warnings <span class=\"meta\">— {} in {} scenario(s), {} operation(s); they do not fail the run</span></h2>\n\
+         <table><thead><tr><th>operation</th><th>warning (first)</th><th>rule</th><th>where</th>\
+         <th class=\"num\">scenarios</th><th>for example</th></tr></thead><tbody>",
+        warnings.total(),
+        warnings.scenarios(),
+        warnings.by_operation().len()
+    );
+    for op in warnings.by_operation() {
+        for g in op.groups {
+            let examples: Vec<String> = g
+                .examples
+                .iter()
+                .map(|(id, at)| format!("<a href=\"#s{at}\" class=\"mono\">{}</a>", esc(id)))
+                .collect();
+            let more = g.scenarios.saturating_sub(g.examples.len());
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"mono\">{}</td><td>{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td>\
+                 <td class=\"num\">{}</td><td>{}{more}</td></tr>",
+                esc(&g.operation),
+                esc(&g.message),
+                esc(&g.check),
+                esc(g.at.as_deref().unwrap_or("—")),
+                g.scenarios,
+                examples.join(", ")
+            );
+        }
+    }
+    out.push_str("</tbody></table></section>\n");
 }
 
 /// The start of the failures section, up to its articles.

@@ -4,7 +4,9 @@
 //! `file`), so `classname` is the API, `name` the scenario id (its path under the scenario root)
 //! and `file` the path as given. A failure's message is its headline, its text the full
 //! diagnosis with the body diff (the terminal's, uncolored), and `system-out` holds the redacted
-//! request and response of the step that failed.
+//! request and response of the step that failed. A passing case with warnings carries them in
+//! its `system-out`; each suite counts its warnings (property `conform.warnings`) and lists them
+//! grouped per operation and rule in its own `system-out`.
 //!
 //! [`JunitReport`] builds the file one scenario at a time (a streamed run and [`render`] share
 //! it); the text is what quick-junit serializes for the whole report.
@@ -16,10 +18,12 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
+use crate::check::Severity;
 use crate::run::{Outcome, RunResult, ScenarioResult, StepResult};
 
 use super::RunInfo;
 use super::parts::{InMemory, Part, Parts};
+use super::warnings::Warnings;
 
 /// The XML text of the JUnit report.
 pub fn render(run: &RunResult) -> io::Result<String> {
@@ -54,6 +58,8 @@ struct Suite<P> {
     /// The sum of its scenarios' times, as JUnit readers expect; the scenarios ran
     /// concurrently, so it can exceed the wall time of the run.
     time: Duration,
+    /// Its scenarios' warnings, grouped for the suite's count and output.
+    warnings: Warnings,
 }
 
 impl<S: Parts> JunitReport<S> {
@@ -80,6 +86,7 @@ impl<S: Parts> JunitReport<S> {
                 errors: 0,
                 failures: 0,
                 time: Duration::ZERO,
+                warnings: Warnings::every_outcome(),
             };
             self.suites.insert(api.to_owned(), suite);
         }
@@ -87,6 +94,7 @@ impl<S: Parts> JunitReport<S> {
             return Ok(());
         };
         suite.cases.write_all(text.as_bytes())?;
+        suite.warnings.add(s, suite.tests);
         suite.tests += 1;
         match s.outcome {
             Outcome::Passed => {}
@@ -125,6 +133,7 @@ impl<S: Parts> JunitReport<S> {
                 // A run failed by its coverage gate has no failing case to show it by.
                 suite.add_property(Property::new("conform.coverage", v.line()));
             }
+            suite_warnings(&mut suite, &s.warnings);
             suite.tests = s.tests;
             suite.skipped = s.skipped;
             suite.errors = s.errors;
@@ -149,6 +158,26 @@ impl<S: Parts> JunitReport<S> {
         }
         Ok(())
     }
+}
+
+/// A suite's warnings: their count as a property, and grouped per operation and rule in the
+/// suite's `<system-out>` (Jenkins shows a suite's output; GitLab and GitHub's JUnit actions
+/// show neither, so `summary.md` and `report.html` carry them too).
+fn suite_warnings(suite: &mut TestSuite, warnings: &Warnings) {
+    if warnings.is_empty() {
+        return;
+    }
+    let count = format!(
+        "{} warning(s) in {} scenario(s), {} operation(s)",
+        warnings.total(),
+        warnings.scenarios(),
+        warnings.by_operation().len()
+    );
+    suite.add_property(Property::new("conform.warnings", count.as_str()));
+    suite.set_system_out(format!(
+        "{count}; they do not fail the run:\n{}",
+        super::warnings::text(warnings, false)
+    ));
 }
 
 /// One scenario's `<testcase>` element as quick-junit serializes it inside a suite: a line
@@ -195,6 +224,14 @@ fn case(s: &ScenarioResult) -> TestCase {
     case.extra.insert("file".into(), s.path.as_str().into());
     if let Some(step) = failing_step(s) {
         case.set_system_out(exchange_text(step));
+    } else if s.outcome == Outcome::Passed
+        && s.findings().any(|(_, f)| f.severity == Severity::Warning)
+    {
+        // A passing case's warnings go to its `<system-out>`, not to properties: Jenkins and
+        // Azure DevOps show a passing case's output, no viewer shows a case's properties, and
+        // GitLab shows output for failing cases only (gitlab-org/gitlab#370760), so the
+        // suite's count and `summary.md` are what GitLab users see.
+        case.set_system_out(super::terminal::details(s, false));
     }
     case
 }

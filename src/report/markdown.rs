@@ -1,5 +1,5 @@
-//! `summary.md`: a short Markdown summary for `$GITHUB_STEP_SUMMARY` — a table per API and the
-//! failing scenarios with their headline. GitHub renders HTML inside Markdown, so everything
+//! `summary.md`: a short Markdown summary for `$GITHUB_STEP_SUMMARY` — a table per API, the
+//! failing scenarios with their headline, and the warnings, a row per operation. GitHub renders HTML inside Markdown, so everything
 //! from a scenario or a target is escaped, and table cells cannot be broken by a `|`.
 //! [`Summary`] keeps what it needs one scenario at a time; [`render`] feeds it a whole run.
 
@@ -8,10 +8,14 @@ use std::fmt::Write;
 use crate::run::{RunResult, ScenarioResult};
 
 use super::coverage::Coverage;
+use super::warnings::Warnings;
 use super::{RunInfo, Tally};
 
 /// How many failing scenarios are listed; the rest are counted. Keeps the summary short.
 pub const MAX_FAILURES: usize = 20;
+
+/// How many operations with warnings are listed; the rest are counted.
+pub const MAX_WARNING_OPERATIONS: usize = 20;
 
 /// `summary.md` of a whole run in memory, with `coverage`'s table.
 pub fn render(run: &RunResult, coverage: &Coverage) -> String {
@@ -24,16 +28,29 @@ pub fn render(run: &RunResult, coverage: &Coverage) -> String {
 
 /// `summary.md` in the making: the counts, and the first [`MAX_FAILURES`] failing scenarios'
 /// lines (the rest are only counted), so it stays small however many scenarios run.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Summary {
     tally: Tally,
     failures: Vec<String>,
     failing: usize,
+    warnings: Warnings,
+}
+
+impl Default for Summary {
+    fn default() -> Self {
+        Summary {
+            tally: Tally::default(),
+            failures: Vec::new(),
+            failing: 0,
+            warnings: Warnings::every_outcome(),
+        }
+    }
 }
 
 impl Summary {
     /// Counts one finished scenario, and lists it when it fails and the list is not full.
     pub fn add(&mut self, s: &ScenarioResult) {
+        self.warnings.add(s, self.tally.counts.total);
         self.tally.add(s);
         if super::is_failing(s) {
             self.failing += 1;
@@ -122,8 +139,59 @@ impl Summary {
                 );
             }
         }
+        warnings(&mut out, &self.warnings);
         let _ = writeln!(out, "\nrun `{}`", code(info.run_id));
         out
+    }
+}
+
+/// The warnings, a row per operation: how many scenarios, one example message, the rule and
+/// where the spec writes it. A line per operation, not per scenario: a spec that leaves every
+/// error body undocumented must not bury the summary.
+fn warnings(out: &mut String, warnings: &Warnings) {
+    if warnings.is_empty() {
+        return;
+    }
+    let ops = warnings.by_operation();
+    let _ = writeln!(
+        out,
+        "\n#### ⚠️ Warnings: {} in {} scenario(s), {} operation(s); they do not fail the run\n",
+        warnings.total(),
+        warnings.scenarios(),
+        ops.len()
+    );
+    let _ = writeln!(
+        out,
+        "| operation | scenarios | warning (example) | rule | where |"
+    );
+    let _ = writeln!(out, "|---|--:|---|---|---|");
+    for op in ops.iter().take(MAX_WARNING_OPERATIONS) {
+        let Some(first) = op.groups.first() else {
+            continue;
+        };
+        let place = first
+            .at
+            .as_deref()
+            .map_or_else(|| "—".to_owned(), |at| format!("`{}`", code(at)));
+        let more = match op.groups.len() {
+            1 => String::new(),
+            n => format!(" and {} more", n - 1),
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {place}{more} |",
+            code(op.operation),
+            op.scenarios,
+            cell(&first.message),
+            cell(&first.check)
+        );
+    }
+    if ops.len() > MAX_WARNING_OPERATIONS {
+        let _ = writeln!(
+            out,
+            "\n…and {} more operation(s); see `report.html`.",
+            ops.len() - MAX_WARNING_OPERATIONS
+        );
     }
 }
 

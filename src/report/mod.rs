@@ -12,6 +12,7 @@
 //! - [`stream`]: writes them as a run goes ([`stream::ReportWriter`]), with [`order`] putting
 //!   results back into the order found and [`parts`] holding each file's pieces until the end;
 //! - [`collect`]: keeps the failures and warnings the terminal's final report shows;
+//! - [`warnings`]: the warnings grouped per operation and rule, as every report shows them;
 //! - [`events`] and [`progress`]: live output while a run goes (JSON lines, progress bar);
 //! - [`sinks`]: all of these assembled for one command ([`sinks::Sinks`]), and its ending.
 
@@ -30,6 +31,7 @@ pub mod sinks;
 pub mod stream;
 pub mod terminal;
 pub mod verbose;
+pub mod warnings;
 pub mod write;
 
 use std::collections::BTreeMap;

@@ -194,9 +194,6 @@ fn compact(v: &serde_json::Value) -> String {
     }
 }
 
-/// How many scenarios the terminal names under one warning; the reports list every one.
-pub const WARNING_EXAMPLES: usize = 3;
-
 /// `N passed, N failed`, then `, N errored` and `, N skipped` when there are any: failed and
 /// errored apart, as `summary.md` counts them (a target that broke the contract is not a
 /// scenario that could not run), while the line still starts as CI tools read it. An errored
@@ -227,84 +224,10 @@ pub fn gate(verdict: &crate::report::gate::Verdict, remedies: &dyn Remedies) -> 
     verdict.failure(remedies).unwrap_or_else(|| verdict.line())
 }
 
-/// The warnings of passing scenarios, grouped as they arrive: which reading of a
-/// self-contradicting document the target follows (strict mode would fail them), one group per
-/// rule and spec location with a count and the first few scenarios. Memory is per rule, not per
-/// scenario.
-#[derive(Debug, Default)]
-pub struct Warnings {
-    groups: Vec<WarningGroup>,
-    by_rule: std::collections::HashMap<String, usize>,
-}
-
-#[derive(Debug, Clone)]
-/// The warnings of passing scenarios that break one rule, counted as one.
-pub struct WarningGroup {
-    /// The spec location of the rule (or the message, when it has none).
-    pub rule: String,
-    /// The first such warning's message, without the documented table it may cite.
-    pub message: String,
-    /// How many scenarios hit it.
-    pub scenarios: usize,
-    /// The first [`WARNING_EXAMPLES`] of them.
-    pub examples: Vec<String>,
-    last: String,
-}
-
-impl Warnings {
-    /// Takes the warnings of a passing scenario.
-    pub fn add(&mut self, r: &ScenarioResult) {
-        if r.outcome != Outcome::Passed {
-            return;
-        }
-        for (_, f) in r
-            .findings()
-            .filter(|(_, f)| f.severity == Severity::Warning)
-        {
-            let rule = f
-                .schema_at
-                .as_ref()
-                .map_or_else(|| f.message.clone(), ToString::to_string);
-            let i = match self.by_rule.get(&rule) {
-                Some(i) => *i,
-                None => {
-                    let message = f
-                        .message
-                        .split(" (the documented table")
-                        .next()
-                        .unwrap_or(&f.message)
-                        .to_owned();
-                    self.groups.push(WarningGroup {
-                        rule: rule.clone(),
-                        message,
-                        scenarios: 0,
-                        examples: Vec::new(),
-                        last: String::new(),
-                    });
-                    self.by_rule.insert(rule, self.groups.len() - 1);
-                    self.groups.len() - 1
-                }
-            };
-            let g = &mut self.groups[i];
-            // A scenario that hits one rule twice counts once.
-            if g.last != r.id {
-                g.last = r.id.clone();
-                g.scenarios += 1;
-                if g.examples.len() < WARNING_EXAMPLES {
-                    g.examples.push(r.id.clone());
-                }
-            }
-        }
-    }
-
-    /// Every rule hit, in the order first hit.
-    pub fn groups(&self) -> &[WarningGroup] {
-        &self.groups
-    }
-}
+pub use super::warnings::{WarningGroup, Warnings};
 
 /// The whole terminal report after a run: the failures with details (`failing`, in the order
-/// found), warnings grouped by rule, then the summary. `quiet` names no scenario under a warning,
+/// found), warnings grouped per operation and rule, then the summary. `quiet` names no scenario under a warning,
 /// only how many hit it; `remedies` names the setting that would fail the warnings.
 pub fn final_report(
     failing: &[ScenarioResult],
@@ -321,31 +244,14 @@ pub fn final_report(
             let _ = writeln!(out, "{}", details(r, color));
         }
     }
-    if !warnings.groups.is_empty() {
+    if !warnings.is_empty() {
         let _ = writeln!(
             out,
             "\n{} (they do not fail the run; `{}` fails those where the documents contradict themselves and the target follows the lenient reading):",
             paint("warnings", "33", color),
             remedies.name(Setting::Strict)
         );
-        for g in &warnings.groups {
-            let _ = write!(
-                out,
-                "  {}\n    rule: {}\n    in {} scenario(s)",
-                g.message, g.rule, g.scenarios
-            );
-            if !quiet {
-                let _ = write!(out, ": {}", g.examples.join(", "));
-                if g.scenarios > g.examples.len() {
-                    let _ = write!(
-                        out,
-                        " and {} more (see the reports)",
-                        g.scenarios - g.examples.len()
-                    );
-                }
-            }
-            let _ = writeln!(out);
-        }
+        out.push_str(&super::warnings::text(warnings, quiet));
         let _ = writeln!(out);
     }
     let _ = writeln!(out, "{summary_line}");
@@ -433,16 +339,21 @@ mod tests {
     fn warnings_are_grouped_by_rule_with_a_count_and_a_few_examples() {
         let mut w = Warnings::default();
         for i in 0..10 {
-            w.add(&passing_with_warning(&format!("s{i}.yaml"), "spec#/a"));
+            w.add(&passing_with_warning(&format!("s{i}.yaml"), "spec#/a"), i);
         }
-        w.add(&passing_with_warning("t.yaml", "spec#/b"));
+        w.add(&passing_with_warning("t.yaml", "spec#/b"), 10);
         let groups = w.groups();
         assert_eq!(groups.len(), 2);
         assert_eq!(
             groups[0].scenarios, 10,
             "a scenario hitting a rule twice counts once"
         );
-        assert_eq!(groups[0].examples, ["s0.yaml", "s1.yaml", "s2.yaml"]);
+        let names: Vec<&str> = groups[0]
+            .examples
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .collect();
+        assert_eq!(names, ["s0.yaml", "s1.yaml", "s2.yaml"]);
         let loud = final_report(
             &[],
             &w,

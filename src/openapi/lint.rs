@@ -312,7 +312,10 @@ fn swagger_problems(files: &mut FileSet, report: &mut Report) {
             None => u.message,
         };
         report.files[0].map = files.files[0].map.clone();
-        report.push_in(u.file, Rule::Swagger20, &u.pointer, message, u.help);
+        report.push_in(u.file, u.rule, &u.pointer, message, u.help);
+        if let Some(p) = report.problems.last_mut() {
+            p.severity = u.severity;
+        }
     }
     report.files[0].map = files.files[0].map.clone();
 }

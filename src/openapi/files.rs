@@ -74,7 +74,7 @@ impl SpecFiles {
             let error = |m: String| Diagnostic::new(Path::new(&files.given), Pos::UNKNOWN, m);
             if let Some(earlier) = files.by_api.get(&api) {
                 return Err(error(format!(
-                    "{} `{arg}`: API `{api}` already has a spec ({})",
+                    "`{} {arg}`: API `{api}` already has a spec ({})",
                     files.given,
                     earlier.path.display()
                 ))
@@ -87,7 +87,7 @@ impl SpecFiles {
                 let path = PathBuf::from(&value);
                 if !path.is_file() {
                     return Err(error(format!(
-                        "{} `{arg}`: {} is not a file",
+                        "`{} {arg}`: {} is not a file",
                         files.given,
                         path.display()
                     ))
@@ -186,7 +186,7 @@ impl SpecFiles {
             Diagnostic::new(
                 Path::new(given),
                 Pos::UNKNOWN,
-                format!("{given} `{arg}`: {m}"),
+                format!("`{given} {arg}`: {m}"),
             )
             .help("write `API=FILE` or `API=URL`, such as `widgets=api/openapi.yaml`")
         };

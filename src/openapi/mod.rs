@@ -124,7 +124,7 @@ impl Registry {
             let help = match crate::source::did_you_mean(api, names.iter().map(String::as_str)) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None if names.is_empty() => format!(
-                    "no API has a spec under {}; name a file elsewhere with {} `{api}=FILE`",
+                    "no API has a spec under {}; name a file elsewhere with `{} {api}=FILE`",
                     self.root.display(),
                     self.files.given()
                 ),

@@ -145,8 +145,9 @@ fn a_url_that_gives_no_spec_is_an_error_naming_it_and_the_status() {
     );
 }
 
-/// A run of one scenario against `base`, with the spec named by `spec`.
-fn run(spec: &str, target: &str) -> (Option<i32>, String) {
+/// A run of one scenario against `target` (none: the spec's `servers`), with the spec named
+/// by `spec` (`file:TEXT` for a file of that text).
+fn run(spec: &str, target: Option<&str>) -> (Option<i32>, String) {
     let dir = temp_dir();
     let cases = dir.path().join("cases");
     std::fs::create_dir_all(&cases).expect("cases/");
@@ -164,11 +165,15 @@ fn run(spec: &str, target: &str) -> (Option<i32>, String) {
         None => spec.to_owned(),
     };
     let arg = format!("widgets={spec}");
-    let out = Conform::new(&[
-        "run", "--color", "never", "--spec", &arg, "--target", target, "cases",
-    ])
-    .current_dir(dir.path())
-    .output();
+    let mut args = vec!["run", "--color", "never", "--spec", &arg];
+    if let Some(t) = target {
+        args.extend(["--target", t]);
+    }
+    args.push("cases");
+    let out = Conform::new(&args)
+        .current_dir(dir.path())
+        .env_remove("CONFORM_TARGETS")
+        .output();
     (out.status.code(), text(&out))
 }
 
@@ -177,7 +182,7 @@ fn a_relative_servers_url_goes_under_the_target() {
     let (_rt, base) = server();
     // The spec as a file; the target given for every API, and for the API alone.
     for target in [base.clone(), format!("widgets={base}")] {
-        let (code, said) = run(&format!("file:{SPEC}"), &target);
+        let (code, said) = run(&format!("file:{SPEC}"), Some(&target));
         assert_eq!(code, Some(0), "{target}: {said}");
         assert!(
             said.contains(&format!(
@@ -187,9 +192,18 @@ fn a_relative_servers_url_goes_under_the_target() {
         );
     }
     // A target that already names the path is kept as it is.
-    let (code, said) = run(&format!("file:{SPEC}"), &format!("{base}/api"));
+    let (code, said) = run(&format!("file:{SPEC}"), Some(&format!("{base}/api")));
     assert_eq!(code, Some(0), "{said}");
     // The spec fetched from the server it describes.
-    let (code, said) = run(&format!("{base}/spec.yaml"), &base);
+    let (code, said) = run(&format!("{base}/spec.yaml"), Some(&base));
     assert_eq!(code, Some(0), "{said}");
+    // With no target, a relative `servers` URL is taken from where the spec is served.
+    let (code, said) = run(&format!("{base}/spec.yaml"), None);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        said.contains(&format!(
+            "widgets -> {base}/api (`servers` of {base}/spec.yaml)"
+        )),
+        "{said}"
+    );
 }

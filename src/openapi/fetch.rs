@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-use crate::source::{Diagnostic, Pos};
+use crate::source::{Diagnostic, Pos, SizeLimit};
 
 /// How long fetching a spec may take, connecting and reading included.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(60);
@@ -37,6 +37,11 @@ pub fn is_url(value: &str) -> bool {
 /// The text of the spec at `url`, fetched on a thread of its own (callers may or may not be
 /// inside a runtime). Errors are placed at the URL.
 pub fn fetch(url: &str) -> Result<String, Diagnostic> {
+    fetch_within(url, super::SPEC_LIMIT)
+}
+
+/// [`fetch`] under `limit`.
+fn fetch_within(url: &str, limit: SizeLimit) -> Result<String, Diagnostic> {
     let at = Path::new(url);
     let error = |m: String| Diagnostic::new(at, Pos::UNKNOWN, m);
     let parsed = Url::parse(url).map_err(|e| error(format!("not a URL: {e}")))?;
@@ -52,7 +57,7 @@ pub fn fetch(url: &str) -> Result<String, Diagnostic> {
                 .enable_all()
                 .build()
                 .map_err(|e| error(format!("cannot start the fetch: {e}")))?;
-            runtime.block_on(get(&parsed, at))
+            runtime.block_on(get(&parsed, at, limit))
         })
         .join()
     });
@@ -60,7 +65,7 @@ pub fn fetch(url: &str) -> Result<String, Diagnostic> {
 }
 
 /// The GET itself, under the rules of [`fetch`].
-async fn get(url: &Url, at: &Path) -> Result<String, Diagnostic> {
+async fn get(url: &Url, at: &Path, limit: SizeLimit) -> Result<String, Diagnostic> {
     let error = |m: String| Diagnostic::new(at, Pos::UNKNOWN, m);
     let origin = url.origin();
     let policy = reqwest::redirect::Policy::custom(move |attempt| {
@@ -107,7 +112,6 @@ async fn get(url: &Url, at: &Path) -> Result<String, Diagnostic> {
         return Err(error(format!("answered {status}, not the spec"))
             .help("check the URL: it must answer 2xx with the spec (YAML or JSON)"));
     }
-    let limit = super::SPEC_LIMIT;
     let too_large = |size: u64| {
         error(format!(
             "{size} bytes or more is over conform's limit of {} bytes ({} MiB) for {}",
@@ -173,6 +177,78 @@ mod tests {
         assert!(!is_url("/abs/openapi.yaml"));
         assert!(!is_url("C:\\specs\\openapi.yaml"));
         assert!(!is_url("://x"));
+    }
+
+    /// A server on 127.0.0.1 that answers each of `answers`, one connection each, in order.
+    fn serve(answers: Vec<Vec<u8>>) -> String {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a local port");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        std::thread::spawn(move || {
+            for answer in answers {
+                let Ok((mut stream, _)) = listener.accept() else {
+                    return;
+                };
+                let mut request = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = stream.write_all(&answer);
+            }
+        });
+        base
+    }
+
+    const SMALL: SizeLimit = SizeLimit {
+        bytes: 100,
+        what: "a spec file",
+        fix: "split it",
+    };
+
+    #[test]
+    fn the_size_limit_holds_while_the_body_streams() {
+        // Chunked: no length to refuse it by, so the count while reading cuts it off.
+        let chunk = format!("{:x}\r\n{}\r\n", 60, "a".repeat(60));
+        let chunked = format!(
+            "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n{chunk}{chunk}0\r\n\r\n"
+        );
+        let declared =
+            "HTTP/1.1 200 OK\r\ncontent-length: 1000\r\nconnection: close\r\n\r\nopenapi";
+        let fits =
+            "HTTP/1.1 200 OK\r\ncontent-length: 14\r\nconnection: close\r\n\r\nopenapi: 3.1.0";
+        let base = serve(vec![chunked.into(), declared.into(), fits.into()]);
+        let url = format!("{base}/spec.yaml");
+        let e = fetch_within(&url, SMALL).expect_err("over the limit");
+        assert!(
+            e.message
+                .contains("120 bytes or more is over conform's limit of 100"),
+            "{e}"
+        );
+        assert_eq!(e.path, Path::new(&url));
+        let e = fetch_within(&url, SMALL).expect_err("declared over the limit");
+        assert!(e.message.contains("1000 bytes or more"), "{e}");
+        assert_eq!(fetch_within(&url, SMALL).expect("fits"), "openapi: 3.1.0");
+    }
+
+    #[test]
+    fn a_redirect_is_followed_on_its_origin_only() {
+        let fits =
+            "HTTP/1.1 200 OK\r\ncontent-length: 14\r\nconnection: close\r\n\r\nopenapi: 3.1.0";
+        let here = "HTTP/1.1 301 Moved\r\nlocation: /real.yaml\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+        let away = "HTTP/1.1 302 Found\r\nlocation: http://127.0.0.2:9/spec.yaml\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+        let base = serve(vec![here.into(), fits.into(), away.into()]);
+        let url = format!("{base}/spec.yaml");
+        assert_eq!(fetch(&url).expect("same origin"), "openapi: 3.1.0");
+        let e = fetch(&url).expect_err("another origin");
+        assert!(
+            e.message
+                .contains("answered 302 Found, a redirect to http://127.0.0.2:9/spec.yaml"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //! path of the target's base URL ([`Join`]), so `http://127.0.0.1:8888` + `/api` sends
 //! `GET /kernels` to `http://127.0.0.1:8888/api/kernels`. A base URL whose path already holds
 //! it (`http://h/api`, `http://h/x/api`, `http://h/api/v2`) is the user's choice and kept.
-//! An absolute `servers` URL is never joined: a given target wins whole.
+//! An absolute `servers` URL is never joined: a given target wins whole. A spec named by URL
+//! with no target given takes a relative `servers` URL from where it is served, as OpenAPI
+//! says (`http://h/api/spec.yaml` + `/api` -> `http://h/api`).
 
 use std::path::Path;
 
@@ -38,7 +40,22 @@ impl SpecServer {
                 path.display()
             ));
         };
+        // OpenAPI: a relative URL is relative to where the document is served, so a spec
+        // named by URL gives the host itself.
+        let served_at = Url::parse(&path.to_string_lossy())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"));
         match Url::parse(first) {
+            Err(url::ParseError::RelativeUrlWithoutBase) if served_at.is_some() => {
+                let joined = served_at.and_then(|base| base.join(first).ok());
+                match joined.as_ref().map(|u| parse_base_url(u.as_str())) {
+                    Some(Ok(url)) => SpecServer::Url(url),
+                    _ => SpecServer::Unusable(format!(
+                        "the first `servers` URL of {}, `{first}`, does not join the spec's URL",
+                        path.display()
+                    )),
+                }
+            }
             Err(url::ParseError::RelativeUrlWithoutBase) => SpecServer::Unusable(format!(
                 "the first `servers` URL of {}, `{first}`, is relative: it says where the API is \
                  on a host, not which host (given a target, conform puts it under the target's \
@@ -125,6 +142,21 @@ mod tests {
             panic!("a URL");
         };
         assert_eq!(url.as_str(), "https://api.example.com/v1");
+    }
+
+    #[test]
+    fn a_relative_url_of_a_spec_named_by_url_is_taken_from_where_it_is_served() {
+        let at = Path::new("http://127.0.0.1:8888/api/spec.yaml");
+        for (server, want) in [
+            ("/api", "http://127.0.0.1:8888/api"),
+            ("v1", "http://127.0.0.1:8888/api/v1"),
+            ("https://other.example/v2", "https://other.example/v2"),
+        ] {
+            match SpecServer::of_urls(&[server.to_owned()], at) {
+                SpecServer::Url(url) => assert_eq!(url.as_str(), want, "{server}"),
+                SpecServer::Unusable(why) => panic!("{server}: {why}"),
+            }
+        }
     }
 
     #[test]

@@ -207,3 +207,40 @@ fn a_relative_servers_url_goes_under_the_target() {
         "{said}"
     );
 }
+
+/// `conform init` on a spec whose `servers` URL is relative says to give the host, and its
+/// scenarios, run as it says with the host given, reach the API under `/api`.
+#[test]
+fn init_says_where_its_scenarios_go_and_they_get_there() {
+    let (_rt, base) = server();
+    let dir = temp_dir();
+    let spec = dir.path().join("widgets.yaml");
+    std::fs::write(&spec, SPEC).expect("spec");
+    let out = Conform::new(&["init", "--api", "widgets", "widgets.yaml", "--out", "cases"])
+        .current_dir(dir.path())
+        .output();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains(
+            "conform run --spec widgets=widgets.yaml --target http://HOST:PORT cases/widgets"
+        ) && said.contains("`/api` is relative"),
+        "{said}"
+    );
+    let out = Conform::new(&[
+        "run",
+        "--color",
+        "never",
+        "--spec",
+        "widgets=widgets.yaml",
+        "--target",
+        &base,
+        "cases/widgets",
+    ])
+    .current_dir(dir.path())
+    .env_remove("CONFORM_TARGETS")
+    .output();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains(&format!("widgets -> {base}/api")), "{said}");
+}

@@ -58,10 +58,25 @@ pub fn init(args: &InitArgs) -> anyhow::Result<ExitCode> {
         done.written.len(),
         done.kept.len()
     );
+    // The command runs where a run of it would send: to the spec's `servers` URL when that
+    // names a host, else to a target the user gives (a relative one goes under it).
+    use conform::targets::spec_servers::{self, SpecServer};
+    let target = match SpecServer::of(&spec) {
+        SpecServer::Url(_) => "",
+        SpecServer::Unusable(_) => " --target http://HOST:PORT",
+    };
     outln!(
-        "  conform run --spec {api}={} {}",
+        "  conform run --spec {api}={}{target} {}",
         args.spec.display(),
         dir.display()
     );
+    if let Some(path) = spec_servers::relative_path(&spec) {
+        outln!(
+            "(the spec's `servers` URL `{path}` is relative: --target gives the host, and \
+             requests go to http://HOST:PORT{path}/...)"
+        );
+    } else if target.is_empty() {
+        outln!("(to the spec's `servers` URL; --target sends them elsewhere)");
+    }
     Ok(ExitCode::Conform)
 }

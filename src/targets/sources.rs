@@ -253,13 +253,18 @@ impl TargetSources {
             let Ok(spec) = specs.api(&api) else {
                 continue;
             };
+            let origin = targets.origin(&api).unwrap_or("given").to_owned();
             let Some(path) = spec_servers::relative_path(&spec) else {
+                if let Some(hint) = spec_servers::missing_path(&spec, &target.base_url) {
+                    let hinted = target.clone();
+                    targets.insert(&api, hinted);
+                    targets.note_origin(&api, format!("{origin}; {hint}"));
+                }
                 continue;
             };
             let Join::Joined(url) = spec_servers::join(&target.base_url, &path) else {
                 continue;
             };
-            let origin = targets.origin(&api).unwrap_or("given").to_owned();
             let joined = Target {
                 base_url: url,
                 ..target.clone()
@@ -537,6 +542,10 @@ mod tests {
             "an absolute `servers` URL is never joined: the given URL wins"
         );
         let routes = targets.routes().join("\n");
+        assert!(
+            routes.contains("gadgets -> http://127.0.0.1:5/ (the given target; the spec's `servers` URL http://127.0.0.1:7/v1 has the path `/v1`, which this URL does not: if every answer is 404, add the path to the target)"),
+            "{routes}"
+        );
         assert!(
             routes.contains("widgets -> http://127.0.0.1:5/api (the given target, joined with `/api`, the relative `servers` URL of "),
             "{routes}"

@@ -127,6 +127,23 @@ pub fn join(base: &Url, server: &str) -> Join {
     Join::Joined(url)
 }
 
+/// The hint for a target at the root of its host whose spec's first `servers` URL is absolute
+/// with a path (`https://api.example.com/v1`): the given URL wins whole, so requests go to
+/// `/widgets`, not `/v1/widgets`; if the API is under the path, every answer is a 404.
+pub fn missing_path(spec: &ApiSpec, base: &Url) -> Option<String> {
+    let first = spec.servers.first()?;
+    let server = Url::parse(first).ok()?;
+    let wanted = segments(server.path());
+    if wanted.is_empty() || !segments(base.path()).is_empty() {
+        return None;
+    }
+    Some(format!(
+        "the spec's `servers` URL {first} has the path `/{}`, which this URL does not: if \
+         every answer is 404, add the path to the target",
+        wanted.join("/")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

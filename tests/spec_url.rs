@@ -243,4 +243,22 @@ fn init_says_where_its_scenarios_go_and_they_get_there() {
     let said = text(&out);
     assert_eq!(out.status.code(), Some(0), "{said}");
     assert!(said.contains(&format!("widgets -> {base}/api")), "{said}");
+    // The spec named by URL: the same corpus, and the run needs no target.
+    let url = format!("{base}/spec.yaml");
+    let out = Conform::new(&["init", "--api", "widgets", &url, "--out", "fetched"])
+        .current_dir(dir.path())
+        .output();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains(&format!("conform run --spec widgets={url} fetched/widgets")),
+        "{said}"
+    );
+    let arg = format!("widgets={url}");
+    let out = Conform::new(&["run", "--color", "never", "--spec", &arg, "fetched/widgets"])
+        .current_dir(dir.path())
+        .env_remove("CONFORM_TARGETS")
+        .output();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
 }

@@ -7,7 +7,7 @@
 //! names the URL and the status.
 //!
 //! The text is then parsed as a file's is (YAML or JSON), every problem placed at the URL's
-//! own line and column. Its `$ref`s to other files are refused ([`super::fileset`]): a spec
+//! own line and column. Its `$ref`s to other files are refused: a spec
 //! read from a URL is one document.
 
 use std::path::Path;

@@ -134,7 +134,39 @@ async fn get(url: &Url, at: &Path, limit: SizeLimit) -> Result<String, Diagnosti
         }
         bytes.extend_from_slice(&chunk);
     }
-    crate::source::decode_text(at, bytes)
+    let text = crate::source::decode_text(at, bytes)?;
+    refuse_controls(at, &text)?;
+    Ok(text)
+}
+
+/// A control character YAML and JSON both forbid raw (any but tab, line feed, carriage return
+/// and NEL) is refused at its line and column, and never echoed: the text comes from a server,
+/// and a message that quoted it could drive the terminal that shows it.
+fn refuse_controls(at: &Path, text: &str) -> Result<(), Diagnostic> {
+    let forbidden = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}');
+    let Some(offset) = text.find(forbidden) else {
+        return Ok(());
+    };
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .chars()
+        .count()
+        + 1;
+    let c = text[offset..].chars().next().unwrap_or_default();
+    let pos = Pos::new(
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(col).unwrap_or(u32::MAX),
+    );
+    Err(Diagnostic::new(
+        at,
+        pos,
+        format!(
+            "control character U+{:04X} in the spec: YAML and JSON do not allow it raw",
+            u32::from(c)
+        ),
+    )
+    .help("the server sent something that is not a YAML or JSON spec; check the URL"))
 }
 
 /// A request that got no answer, in the OS's words (the innermost cause).
@@ -249,6 +281,19 @@ mod tests {
                 .contains("answered 302 Found, a redirect to http://127.0.0.2:9/spec.yaml"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_raw_control_character_is_refused_at_its_place_and_never_echoed() {
+        let e = refuse_controls(
+            Path::new("u"),
+            "openapi: 3.1.0\ninfo: {title: \"a\u{1b}[2J\"}\n",
+        )
+        .expect_err("ESC");
+        assert_eq!((e.pos.line, e.pos.col), (2, 17), "{e}");
+        assert!(e.message.contains("U+001B"), "{e}");
+        assert!(!e.to_string().contains('\u{1b}'), "{e}");
+        refuse_controls(Path::new("u"), "a:\tb\r\n\u{85}é\n").expect("allowed");
     }
 
     #[test]

@@ -291,6 +291,22 @@ mod tests {
     }
 
     #[test]
+    fn a_targets_files_spec_url_that_gives_nothing_is_placed_at_its_value() {
+        let targets = Path::new("t/targets.yaml");
+        let mut files = SpecFiles::default();
+        let url = "http://127.0.0.1:1/spec.yaml";
+        let e = files
+            .add_from_targets_file("widgets", url, targets, Pos::new(3, 9))
+            .expect_err("nothing listens on port 1");
+        assert_eq!((e.path.as_path(), e.pos), (targets, Pos::new(3, 9)), "{e}");
+        assert!(
+            e.message.contains(url) && e.message.contains("cannot fetch the spec"),
+            "{e}"
+        );
+        assert!(files.get("widgets").is_none());
+    }
+
+    #[test]
     fn the_registry_takes_a_named_file_over_its_folder() {
         let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/specs");
         let fixture = specs.join("fixture/openapi.yaml");

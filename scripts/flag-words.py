@@ -17,9 +17,7 @@ import sys
 ALLOWED = {
     # A comment init writes into a generated scenario file, which its user runs with the CLI.
     ("src/init/draft.rs", "--var"),
-    # Being moved to Remedies on their own branches (fuzz, openapi, send, client).
-    ("src/openapi/files.rs", "--spec"),
-    ("src/openapi/mod.rs", "--spec"),
+    # Being moved to Remedies on their own branches (fuzz, send, client).
     ("src/fuzz/case.rs", "--seed"),
     ("src/run/send.rs", "--max-body"),
     ("src/run/client.rs", "--no-proxy"),

@@ -26,6 +26,8 @@ pub enum Setting {
     MaxBody,
     /// How long a proxied exchange may take.
     Timeout,
+    /// The spec of one API, named by file or URL wherever it is.
+    Spec,
 }
 
 /// The help of the library's messages that ask the user to change a setting.
@@ -79,6 +81,7 @@ impl Remedies for OwnTerms {
             Setting::Target => "the given target",
             Setting::MaxBody => "the body limit",
             Setting::Timeout => "ProxyOptions::timeout",
+            Setting::Spec => "SpecFiles::parse",
         }
         .into()
     }
@@ -91,7 +94,7 @@ pub static OWN_TERMS: OwnTerms = OwnTerms;
 mod tests {
     use super::*;
 
-    const ALL: [Setting; 8] = [
+    const ALL: [Setting; 9] = [
         Setting::FailFast,
         Setting::CleanupTimeout,
         Setting::Strict,
@@ -100,6 +103,7 @@ mod tests {
         Setting::Target,
         Setting::MaxBody,
         Setting::Timeout,
+        Setting::Spec,
     ];
 
     #[test]

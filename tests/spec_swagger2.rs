@@ -147,6 +147,8 @@ fn specs_check_reports_the_unreadable_at_its_json_line_and_notes_missing_ids() {
     assert_eq!(
         errors,
         [
+            // A 2.0 path parameter says `required: true`; this one does not (as httpbin's).
+            "10:24 path-params /paths/~1bytes~1{n}/get/parameters/0",
             "10:52 swagger-2.0 /paths/~1bytes~1{n}/get/parameters/0/type",
             "16:7 swagger-2.0 /paths/~1anything~1{anything}/get"
         ]
@@ -218,4 +220,77 @@ fn the_rule_an_example_breaks_is_named_in_2_0_terms() {
         "{p:#?}"
     );
     assert!(!p.help.contains("components"), "{p:#?}");
+}
+
+/// What a 2.0 reader cannot express is never dropped without a word: a key of a path item 2.0
+/// does not have is a note at its line (its operation listed as left out), and a path
+/// parameter without `required: true` is an error at its line whose operation still runs,
+/// the parameter read as required.
+#[test]
+fn stray_path_item_keys_are_notes_and_an_optional_path_parameter_runs_as_required() {
+    let dir = temp_dir();
+    let path = dir.path().join("swagger.yaml");
+    let source = "\
+swagger: \"2.0\"
+info: {title: t, version: \"1\"}
+paths:
+  /w/{id}:
+    summary: widgets
+    x-owner: team
+    get:
+      operationId: getW
+      parameters:
+        - name: id
+          in: path
+          type: string
+      responses:
+        200: {description: ok}
+    trace:
+      operationId: traceW
+      responses:
+        200: {description: ok}
+    DELETE:
+      operationId: deleteW
+      responses:
+        204: {description: gone}
+";
+    std::fs::write(&path, source).expect("write");
+    let problems = lint_file(&path);
+    let shown: Vec<String> = problems
+        .iter()
+        .map(|p| {
+            let at = format!("{}:{}", p.pos.line, p.pos.col);
+            format!("{at} {} {} {}", p.severity.name(), p.rule, p.pointer)
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "5:5 note swagger-2.0 /paths/~1w~1{id}/summary",
+            "10:11 error path-params /paths/~1w~1{id}/get/parameters/0",
+            "15:5 note swagger-2.0 /paths/~1w~1{id}/trace",
+            "19:5 note swagger-2.0 /paths/~1w~1{id}/DELETE",
+        ],
+        "{problems:#?}"
+    );
+    assert!(
+        problems[1].message.contains("`id` has no `required`"),
+        "{problems:#?}"
+    );
+    assert!(
+        problems[2].message.contains("`TRACE /w/{id}` is left out"),
+        "{problems:#?}"
+    );
+    assert!(problems[3].help.contains("write `delete`"), "{problems:#?}");
+    let spec = load_api("w", &path).expect("loads");
+    let ids: Vec<&str> = spec.operation_ids().collect();
+    assert_eq!(ids, ["getW"]);
+    let id = &spec.operation("getW").expect("runs").params[0];
+    assert!(id.required && id.location == ParamIn::Path);
+    let skipped: Vec<String> = spec
+        .skipped
+        .iter()
+        .map(|s| format!("{} {} {}", s.method, s.path, s.pos.line))
+        .collect();
+    assert_eq!(skipped, ["TRACE /w/{id} 15", "DELETE /w/{id} 19"]);
 }

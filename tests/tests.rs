@@ -57,6 +57,8 @@ mod spec_lint;
 mod specs_load;
 // `--spec API=FILE`, a targets file's `spec:`, a spec's `servers:` as the target.
 mod specs_anywhere;
+// A spec named by URL, and a relative `servers` URL under the target.
+mod spec_url;
 // Specs as teams write them: 3.0, JSON, split files.
 mod spec_formats;
 // Swagger 2.0 read as published.

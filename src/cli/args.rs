@@ -96,16 +96,17 @@ pub struct SpecArgs {
     /// Where the API specs are: `<api>/openapi.yaml` in this folder.
     #[arg(long, default_value = "specs")]
     pub specs: PathBuf,
-    /// The spec of one API, wherever it is (repeatable): wins over --specs and a targets
-    /// file's `spec:`.
-    #[arg(long = "spec", value_name = "API=FILE")]
+    /// The spec of one API, wherever it is: a file, or an http(s) URL fetched once
+    /// (repeatable); wins over --specs and a targets file's `spec:`.
+    #[arg(long = "spec", value_name = "API=FILE|URL")]
     pub spec_files: Vec<String>,
 }
 
 impl SpecArgs {
     /// The `--spec` files, checked (each exists, no API twice) before anything runs.
     pub fn files(&self) -> anyhow::Result<conform::openapi::SpecFiles> {
-        conform::openapi::SpecFiles::parse(&self.spec_files).map_err(|d| anyhow::anyhow!("{d}"))
+        conform::openapi::SpecFiles::parse_named(&self.spec_files, &super::session::Flags)
+            .map_err(|d| anyhow::anyhow!("{d}"))
     }
 
     /// The registry over --specs and the `--spec` files.

@@ -9,7 +9,7 @@ use conform::run::ExitCode;
 
 #[derive(Args)]
 pub struct InitArgs {
-    /// The OpenAPI spec file to write scenarios for.
+    /// The OpenAPI spec file to write scenarios for, or its http(s) URL (fetched once).
     pub spec: PathBuf,
     /// The API's name (the folder under `--out`, and `api:` in each scenario) [default: the
     /// spec's folder for a file named `openapi.*`, else its `info.title`, slugged].
@@ -20,13 +20,26 @@ pub struct InitArgs {
     pub out: PathBuf,
 }
 
+/// The spec as a document, and its text when it is named by URL (fetched once).
+fn read(spec: &std::path::Path) -> Result<(Doc, Option<String>), conform::source::Diagnostic> {
+    let named = spec.to_string_lossy();
+    if !conform::openapi::fetch::is_url(&named) {
+        return Ok((Doc::read(spec)?, None));
+    }
+    let text = conform::openapi::fetch::fetch(&named)?;
+    let root = serde_saphyr::from_str_with_options(&text, conform::source::yaml::options())
+        .map_err(|e| conform::source::yaml::diagnostic(spec, &text, &e))?;
+    Ok((Doc::from_value(root), Some(text)))
+}
+
 pub fn init(args: &InitArgs) -> anyhow::Result<ExitCode> {
-    let doc = Doc::read(&args.spec).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let (doc, fetched) = read(&args.spec).map_err(|d| anyhow::anyhow!("{d}"))?;
     let api = match &args.api {
         Some(a) => a.clone(),
         None => init::api_name(&args.spec, &doc),
     };
-    let spec = conform::openapi::load_api(&api, &args.spec).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let spec = conform::openapi::load_spec(&api, &args.spec, fetched.as_deref())
+        .map_err(|d| anyhow::anyhow!("{d}"))?;
     let corpus = init::generate(&spec, &doc);
     if corpus.files.is_empty() {
         anyhow::bail!(
@@ -58,10 +71,25 @@ pub fn init(args: &InitArgs) -> anyhow::Result<ExitCode> {
         done.written.len(),
         done.kept.len()
     );
+    // The command runs where a run of it would send: to the spec's `servers` URL when that
+    // names a host, else to a target the user gives (a relative one goes under it).
+    use conform::targets::spec_servers::{self, SpecServer};
+    let target = match SpecServer::of(&spec) {
+        SpecServer::Url(_) => "",
+        SpecServer::Unusable(_) => " --target http://HOST:PORT",
+    };
     outln!(
-        "  conform run --spec {api}={} {}",
+        "  conform run --spec {api}={}{target} {}",
         args.spec.display(),
         dir.display()
     );
+    if let Some(path) = spec_servers::relative_path(&spec).filter(|_| !target.is_empty()) {
+        outln!(
+            "(the spec's `servers` URL `{path}` is relative: --target gives the host, and \
+             requests go to http://HOST:PORT{path}/...)"
+        );
+    } else if target.is_empty() {
+        outln!("(to the spec's `servers` URL; --target sends them elsewhere)");
+    }
     Ok(ExitCode::Conform)
 }

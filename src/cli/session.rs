@@ -114,6 +114,7 @@ pub fn flag(setting: Setting) -> &'static str {
         Setting::Target => "--target",
         Setting::MaxBody => "--max-body",
         Setting::Timeout => "--timeout",
+        Setting::Spec => "--spec",
     }
 }
 

@@ -23,13 +23,13 @@ pub fn check(specs: &SpecArgs, apis: Vec<String>) -> anyhow::Result<ExitCode> {
     let (mut errors, mut notes) = (0, 0);
     for api in &apis {
         let path = registry.spec_path(api);
-        if !path.is_file() {
+        if !registry.has_spec(api) {
             anyhow::bail!(
                 "no spec for API `{api}`: {} does not exist (or pass `--spec {api}=FILE`)",
                 path.display()
             );
         }
-        let problems = conform::openapi::lint::lint_file(&path);
+        let problems = conform::openapi::lint::lint_spec(&path, registry.spec_text(api).as_deref());
         let failing = problems
             .iter()
             .filter(|p| p.severity == Severity::Error)

@@ -1,18 +1,21 @@
-//! [`SpecFiles`]: the spec files named outside the `specs/<api>/openapi.yaml` convention, by
-//! `--spec API=FILE` on the command line or `spec:` in a targets file, in that precedence.
-//! Every command that reads specs parses its `--spec` values here and hands the result to
-//! [`super::Registry::with_files`], so the rules (what a value looks like, which source wins,
-//! what is an error) are the same everywhere.
+//! [`SpecFiles`]: the specs named outside the `specs/<api>/openapi.yaml` convention, as
+//! `API=FILE` or `API=URL` values given to the library (the CLI: `--spec`) or `spec:` in a
+//! targets file, in that precedence. Every command that reads specs parses its values here and
+//! hands the result to [`super::Registry::with_files`], so the rules (what a value looks like,
+//! which source wins, what is an error) are the same everywhere. A URL is fetched here, once
+//! ([`super::fetch`]), before anything runs.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use crate::remedy::{OwnTerms, Remedies, Setting};
 use crate::source::{Diagnostic, Pos};
 
 /// Where a spec file was named.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
-    /// `--spec API=FILE`.
+    /// An `API=FILE` value (the CLI: `--spec`).
     Flag,
     /// `spec:` of the API's entry in a targets file, at `pos`.
     TargetsFile {
@@ -26,53 +29,88 @@ pub enum Origin {
 /// One API's spec file and where it was named.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecFile {
-    /// The spec file, as named (relative paths resolved against the naming file's directory or the cwd).
+    /// The spec file, as named (relative paths resolved against the naming file's directory
+    /// or the cwd); for a spec named by URL, the URL.
     pub path: PathBuf,
     /// Where it was named, for error messages.
     pub origin: Origin,
+    /// The text of a spec named by URL, fetched once; `None` for a file, read when loaded.
+    pub fetched: Option<Arc<str>>,
 }
 
 /// API name -> spec file, for the APIs whose spec is not (or not only) under `specs/<api>/`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SpecFiles {
     by_api: BTreeMap<String, SpecFile>,
+    /// What the caller calls the setting that names a spec (the CLI: `--spec`), for messages.
+    given: String,
+}
+
+impl Default for SpecFiles {
+    fn default() -> Self {
+        SpecFiles {
+            by_api: BTreeMap::new(),
+            given: OwnTerms.name(Setting::Spec),
+        }
+    }
 }
 
 impl SpecFiles {
-    /// Parses `--spec API=FILE` values: each names an existing file, and no API twice (two
-    /// files for one API would leave the choice to the order of the flags).
+    /// Parses `API=FILE` and `API=URL` values, messages in the library's own words.
     pub fn parse(args: &[String]) -> Result<Self, Diagnostic> {
-        let mut files = SpecFiles::default();
+        Self::parse_named(args, &OwnTerms)
+    }
+
+    /// Parses `API=FILE` and `API=URL` values: each names an existing file or a URL that
+    /// answers with a spec (fetched now), and no API twice (two specs for one API would leave
+    /// the choice to the order of the values). Messages name the setting as `remedies` does.
+    pub fn parse_named(args: &[String], remedies: &dyn Remedies) -> Result<Self, Diagnostic> {
+        let mut files = SpecFiles {
+            by_api: BTreeMap::new(),
+            given: remedies.name(Setting::Spec),
+        };
         for arg in args {
-            let (api, path) = parse_arg(arg)?;
+            let (api, value) = files.parse_arg(arg)?;
+            let error = |m: String| Diagnostic::new(Path::new(&files.given), Pos::UNKNOWN, m);
             if let Some(earlier) = files.by_api.get(&api) {
-                return Err(flag_error(format!(
-                    "`--spec {arg}`: API `{api}` already has a spec ({})",
+                return Err(error(format!(
+                    "`{} {arg}`: API `{api}` already has a spec ({})",
+                    files.given,
                     earlier.path.display()
                 ))
-                .help("give each API one `--spec API=FILE`"));
+                .help("give each API one spec"));
             }
-            if !path.is_file() {
-                return Err(flag_error(format!(
-                    "`--spec {arg}`: {} is not a file",
-                    path.display()
-                ))
-                .help("check the path; a relative path is read from the current folder"));
-            }
+            let (path, fetched) = if super::fetch::is_url(&value) {
+                let text = super::fetch::fetch(&value)?;
+                (PathBuf::from(&value), Some(Arc::from(text)))
+            } else {
+                let path = PathBuf::from(&value);
+                if !path.is_file() {
+                    return Err(error(format!(
+                        "`{} {arg}`: {} is not a file",
+                        files.given,
+                        path.display()
+                    ))
+                    .help("check the path; a relative path is read from the current folder"));
+                }
+                (path, None)
+            };
             files.by_api.insert(
                 api,
                 SpecFile {
                     path,
                     origin: Origin::Flag,
+                    fetched,
                 },
             );
         }
         Ok(files)
     }
 
-    /// Adds the `spec:` of a targets file's entry (`value` as written, relative to the targets
-    /// file's folder), unless `--spec` already named the API's spec: the command line wins.
-    /// A file that does not exist is an error at `pos`, only when it is the one used.
+    /// Adds the `spec:` of a targets file's entry (`value` as written: a path relative to
+    /// the targets file's folder, or a URL, fetched now), unless the API's spec is already
+    /// named: the command line wins. A file that does not exist, or a URL that does not
+    /// answer with a spec, is an error at `pos`, only when it is the one used.
     pub fn add_from_targets_file(
         &mut self,
         api: &str,
@@ -83,16 +121,30 @@ impl SpecFiles {
         if self.by_api.contains_key(api) {
             return Ok(());
         }
-        let dir = targets_file.parent().unwrap_or(Path::new(""));
-        let path = dir.join(value);
-        if !path.is_file() {
-            return Err(Diagnostic::new(
-                targets_file,
-                pos,
-                format!("{api}: `spec: {value}`: {} is not a file", path.display()),
-            )
-            .help("write the spec's path relative to the targets file's folder"));
-        }
+        let (path, fetched) = if super::fetch::is_url(value) {
+            let text = super::fetch::fetch(value).map_err(|d| {
+                let help = d.help.clone().unwrap_or_default();
+                Diagnostic::new(
+                    targets_file,
+                    pos,
+                    format!("{api}: `spec: {value}`: {}", d.message),
+                )
+                .help(help)
+            })?;
+            (PathBuf::from(value), Some(Arc::from(text)))
+        } else {
+            let dir = targets_file.parent().unwrap_or(Path::new(""));
+            let path = dir.join(value);
+            if !path.is_file() {
+                return Err(Diagnostic::new(
+                    targets_file,
+                    pos,
+                    format!("{api}: `spec: {value}`: {} is not a file", path.display()),
+                )
+                .help("write the spec's path relative to the targets file's folder, or its URL"));
+            }
+            (path, None)
+        };
         self.by_api.insert(
             api.to_owned(),
             SpecFile {
@@ -101,6 +153,7 @@ impl SpecFiles {
                     file: targets_file.to_owned(),
                     pos,
                 },
+                fetched,
             },
         );
         Ok(())
@@ -120,32 +173,37 @@ impl SpecFiles {
     pub fn is_empty(&self) -> bool {
         self.by_api.is_empty()
     }
-}
 
-fn flag_error(message: String) -> Diagnostic {
-    Diagnostic::new(Path::new("--spec"), Pos::UNKNOWN, message)
-}
+    /// What the caller calls the setting that names a spec (the CLI: `--spec`).
+    pub fn given(&self) -> &str {
+        &self.given
+    }
 
-/// `API=FILE`, with an API name that could be a scenario's `api:`.
-fn parse_arg(arg: &str) -> Result<(String, PathBuf), Diagnostic> {
-    let usage = "write `--spec API=FILE`, such as `--spec widgets=api/openapi.yaml`";
-    let Some((api, file)) = arg.split_once('=') else {
-        return Err(flag_error(format!(
-            "`--spec {arg}`: no `=` between the API and the file"
-        ))
-        .help(usage));
-    };
-    let valid = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
-    if api.is_empty() || !api.chars().all(valid) {
-        return Err(flag_error(format!(
-            "`--spec {arg}`: `{api}` is not an API name (letters, digits, `-`, `_`, `.`)"
-        ))
-        .help(usage));
+    /// `API=FILE` or `API=URL`, with an API name that could be a scenario's `api:`.
+    fn parse_arg(&self, arg: &str) -> Result<(String, String), Diagnostic> {
+        let given = &self.given;
+        let error = |m: String| {
+            Diagnostic::new(
+                Path::new(given),
+                Pos::UNKNOWN,
+                format!("`{given} {arg}`: {m}"),
+            )
+            .help("write `API=FILE` or `API=URL`, such as `widgets=api/openapi.yaml`")
+        };
+        let Some((api, file)) = arg.split_once('=') else {
+            return Err(error("no `=` between the API and the file".into()));
+        };
+        let valid = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+        if api.is_empty() || !api.chars().all(valid) {
+            return Err(error(format!(
+                "`{api}` is not an API name (letters, digits, `-`, `_`, `.`)"
+            )));
+        }
+        if file.is_empty() {
+            return Err(error("no file after `=`".into()));
+        }
+        Ok((api.to_owned(), file.to_owned()))
     }
-    if file.is_empty() {
-        return Err(flag_error(format!("`--spec {arg}`: no file after `=`")).help(usage));
-    }
-    Ok((api.to_owned(), PathBuf::from(file)))
 }
 
 #[cfg(test)]
@@ -230,6 +288,22 @@ mod tests {
         assert_eq!(e.path, targets);
         assert_eq!(e.pos, Pos::new(3, 9));
         assert!(e.message.contains("nope.yaml"), "{e}");
+    }
+
+    #[test]
+    fn a_targets_files_spec_url_that_gives_nothing_is_placed_at_its_value() {
+        let targets = Path::new("t/targets.yaml");
+        let mut files = SpecFiles::default();
+        let url = "http://127.0.0.1:1/spec.yaml";
+        let e = files
+            .add_from_targets_file("widgets", url, targets, Pos::new(3, 9))
+            .expect_err("nothing listens on port 1");
+        assert_eq!((e.path.as_path(), e.pos), (targets, Pos::new(3, 9)), "{e}");
+        assert!(
+            e.message.contains(url) && e.message.contains("cannot fetch the spec"),
+            "{e}"
+        );
+        assert!(files.get("widgets").is_none());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The files of one spec: [`FileSet`] reads the root document and every file its `$ref`s name
 //! by relative path (YAML or JSON, `schemas.yaml#/Todo`, `./paths/todo.yaml`), each file once,
-//! and refuses remote references (`http://`, `https://`) without fetching them.
+//! and refuses remote references (`http://`, `https://`) without fetching them. A root read
+//! from a URL ([`super::fetch`]) is one document: its `$ref`s to other files are refused.
 //!
 //! Each file keeps its own JSON values and pointers and gets its own URI (`file://` + its
 //! canonical path), so the schema registry holds one resource per file and a relative `$ref`
@@ -26,6 +27,8 @@ pub(crate) struct Part {
     pub value: Value,
     /// Converted pointers back to the file's own (a Swagger 2.0 root; empty otherwise).
     pub map: super::swagger2::PointerMap,
+    /// Read from a URL: `path` is the URL, and its `$ref`s to other files are refused.
+    pub fetched: bool,
 }
 
 /// The root document (index 0) and every file reachable from it by `$ref`.
@@ -52,7 +55,10 @@ pub(crate) fn is_remote(reference: &str) -> bool {
 }
 
 /// The help every remote `$ref` refusal carries.
-pub(crate) const REMOTE_HELP: &str = "conform does not fetch specs from the network: download the file next to the spec and refer to it by relative path (`./common.yaml#/...`)";
+pub(crate) const REMOTE_HELP: &str = "conform does not follow a `$ref` to the network: download the file next to the spec and refer to it by relative path (`./common.yaml#/...`)";
+
+/// The help of a `$ref` to another file in a spec read from a URL.
+pub(crate) const FETCHED_HELP: &str = "download the spec and the files it refers to into one folder and name the spec's file, or bundle the spec into one document";
 
 /// Parses a spec file: JSON when it is named `.json` or starts with `{`, YAML otherwise; either
 /// way an error names the line and column.
@@ -153,13 +159,31 @@ fn normalize(path: &Path) -> PathBuf {
 }
 
 impl FileSet {
-    /// Reads the root document alone.
-    pub(crate) fn root(root: &Path) -> Result<Self, Diagnostic> {
+    /// The root document alone: its text is `fetched` when it holds it (a spec named by URL,
+    /// `root` being the URL), else read from the file.
+    pub(crate) fn root_of(root: &Path, fetched: Option<&str>) -> Result<Self, Diagnostic> {
         let mut files = FileSet {
             files: Vec::new(),
             by_canonical: BTreeMap::new(),
         };
-        files.read(root)?;
+        match fetched {
+            None => {
+                files.read(root)?;
+            }
+            Some(source) => {
+                let value = parse(root, source)?;
+                files.files.push(Part {
+                    path: root.to_owned(),
+                    // Its own name in the schema registry, which never fetches it.
+                    uri: root.to_string_lossy().into_owned(),
+                    source: source.to_owned(),
+                    value,
+                    map: super::swagger2::PointerMap::default(),
+                    fetched: true,
+                });
+                files.by_canonical.insert(root.to_owned(), 0);
+            }
+        }
         Ok(files)
     }
 
@@ -188,6 +212,14 @@ impl FileSet {
                 }
                 let file_part = reference.split('#').next().unwrap_or("");
                 if file_part.is_empty() || !is_document(file_part) {
+                    continue;
+                }
+                if self.files[next].fetched {
+                    let m = format!(
+                        "`$ref: {reference}` names another file, and the spec was read from a \
+                         URL: conform reads a spec named by URL as one document"
+                    );
+                    bad.push((next, ptr, m, FETCHED_HELP.to_owned()));
                     continue;
                 }
                 let path = self.joined(next, file_part);
@@ -225,6 +257,7 @@ impl FileSet {
             source,
             value,
             map: super::swagger2::PointerMap::default(),
+            fetched: false,
         });
         self.by_canonical.insert(canonical, i);
         Ok(i)

@@ -245,15 +245,21 @@ impl ReportFile {
 /// Every problem of the spec at `path` and of the files its `$ref`s name, in file order.
 /// Empty means the spec is clean.
 pub fn lint_file(path: &Path) -> Vec<Problem> {
+    lint_spec(path, None)
+}
+
+/// [`lint_file`], with the root document's text already in hand when `fetched` holds it (a
+/// spec named by URL: `path` is the URL, and every problem is placed there).
+pub fn lint_spec(path: &Path, fetched: Option<&str>) -> Vec<Problem> {
     let mut report = Report {
         files: vec![ReportFile::new(path, "")],
         oas: document::Oas::V31,
         cursor: 0,
         problems: Vec::new(),
     };
-    let mut files = match FileSet::root(path) {
+    let mut files = match FileSet::root_of(path, fetched) {
         Ok(f) => f,
-        Err(d) => return vec![unreadable(path, &d)],
+        Err(d) => return vec![unreadable(path, fetched, &d)],
     };
     report.files[0] = ReportFile::new(path, &files.files[0].source);
     let doc = files.files[0].value.clone();
@@ -293,7 +299,7 @@ pub fn lint_file(path: &Path) -> Vec<Problem> {
         .iter()
         .any(|p| p.severity == Severity::Error)
     {
-        load_problem(path, &mut report);
+        load_problem(path, fetched, &mut report);
     }
     report.problems.sort_by(|a, b| {
         (&a.file, a.pos, a.rule, &a.pointer, &a.message)
@@ -312,15 +318,22 @@ fn swagger_problems(files: &mut FileSet, report: &mut Report) {
             None => u.message,
         };
         report.files[0].map = files.files[0].map.clone();
-        report.push_in(u.file, Rule::Swagger20, &u.pointer, message, u.help);
+        report.push_in(u.file, u.rule, &u.pointer, message, u.help);
+        if let Some(p) = report.problems.last_mut() {
+            p.severity = u.severity;
+        }
     }
     report.files[0].map = files.files[0].map.clone();
 }
 
 /// The one problem of a spec that cannot be read or parsed at all: the parser's own words,
 /// which name the line and column, where it has them.
-fn unreadable(path: &Path, d: &crate::source::Diagnostic) -> Problem {
-    let (message, help) = match std::fs::read_to_string(path) {
+fn unreadable(path: &Path, fetched: Option<&str>, d: &crate::source::Diagnostic) -> Problem {
+    let read = match fetched {
+        Some(text) => Ok(text.to_owned()),
+        None => std::fs::read_to_string(path),
+    };
+    let (message, help) = match read {
         Err(e) => (
             format!("cannot read the file: {e}"),
             "check the path".to_owned(),
@@ -348,8 +361,8 @@ fn unreadable(path: &Path, d: &crate::source::Diagnostic) -> Problem {
 }
 
 /// What the loader still refuses in a spec the rules found clean.
-fn load_problem(path: &Path, report: &mut Report) {
-    let Err(d) = super::load_api("lint", path) else {
+fn load_problem(path: &Path, fetched: Option<&str>, report: &mut Report) {
+    let Err(d) = super::load_spec("lint", path, fetched) else {
         return;
     };
     // The loader words its messages `at #<pointer>: <what>`; keep the two apart.

@@ -49,7 +49,13 @@ pub(crate) const CYCLE_HELP: &str = "make one of them the object itself instead 
 /// Loads and compiles the spec of `api` from `path` (the root file; the files its `$ref`s name
 /// are read from beside it).
 pub fn load_api(api: &str, path: &Path) -> Result<ApiSpec, Diagnostic> {
-    let mut files = FileSet::root(path)?;
+    load_spec(api, path, None)
+}
+
+/// [`load_api`], with the root document's text already in hand when `fetched` holds it (a
+/// spec named by URL: `path` is the URL, and every problem is placed there).
+pub fn load_spec(api: &str, path: &Path, fetched: Option<&str>) -> Result<ApiSpec, Diagnostic> {
+    let mut files = FileSet::root_of(path, fetched)?;
     let version = check_version(&files)?;
     files.follow_refs()?;
     if let Some((file, pointer, reference, chain)) = files.first_cycle() {

@@ -1,5 +1,5 @@
-//! The spec registry: [`Registry`] loads each API's spec (a file named by [`SpecFiles`], else
-//! `specs/<api>/openapi.yaml` or `openapi.json`; OpenAPI 3.1, 3.0 or Swagger 2.0, in one file or split
+//! The spec registry: [`Registry`] loads each API's spec (a file or URL named by [`SpecFiles`],
+//! else `specs/<api>/openapi.yaml` or `openapi.json`; OpenAPI 3.1, 3.0 or Swagger 2.0, in one file or split
 //! across several), resolves `$ref`s, gives every parameter, request body and (operation,
 //! status, media type) a JSON Schema 2020-12 validator (compiled on first use, once per
 //! schema), and looks operations up by `operationId`.
@@ -10,6 +10,7 @@
 //! - `x-conform-strict` beside a media type's `schema`: the vendor's table read literally, where
 //!   the examples disagree with it; a miss is a warning, or a violation under `--strict`.
 
+pub mod fetch;
 mod files;
 mod fileset;
 pub mod lint;
@@ -24,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 pub use files::{Origin, SpecFile, SpecFiles};
-pub use load::load_api;
+pub use load::{load_api, load_spec};
 
 /// The largest spec file read (each file of a spec split by `$ref`s): the largest public specs
 /// are a few MiB of YAML; the whole file is parsed in memory, so it is bounded.
@@ -49,7 +50,7 @@ use crate::source::Pos;
 #[derive(Debug)]
 pub struct Registry {
     root: PathBuf,
-    /// Files named by `--spec` or a targets file: they win over `root`.
+    /// Specs named by file or URL, or by a targets file: they win over `root`.
     files: SpecFiles,
     loaded: Mutex<BTreeMap<String, Arc<ApiSpec>>>,
 }
@@ -90,7 +91,8 @@ impl Registry {
         names
     }
 
-    /// The file that is (or would be) `api`'s spec: the one named for it, else its folder's.
+    /// The file that is (or would be) `api`'s spec: the one named for it (a URL as its path),
+    /// else its folder's.
     pub fn spec_path(&self, api: &str) -> PathBuf {
         match self.files.get(api) {
             Some(f) => f.path.clone(),
@@ -101,9 +103,14 @@ impl Registry {
         }
     }
 
-    /// Whether `api` has a spec file (which may still fail to load).
+    /// The text of `api`'s spec when it was named by URL (fetched once); `None` for a file.
+    pub fn spec_text(&self, api: &str) -> Option<Arc<str>> {
+        self.files.get(api).and_then(|f| f.fetched.clone())
+    }
+
+    /// Whether `api` has a spec: a file, or a URL's text (which may still fail to load).
     pub fn has_spec(&self, api: &str) -> bool {
-        self.spec_path(api).is_file()
+        self.spec_text(api).is_some() || self.spec_path(api).is_file()
     }
 
     /// The spec of `api`, loaded and compiled on first use.
@@ -112,13 +119,14 @@ impl Registry {
             return Ok(spec.clone());
         }
         let path = self.spec_path(api);
-        if !path.is_file() {
+        if !self.has_spec(api) {
             let names = self.api_names();
             let help = match crate::source::did_you_mean(api, names.iter().map(String::as_str)) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None if names.is_empty() => format!(
-                    "no API has a spec under {}; name a file elsewhere with `--spec {api}=FILE`",
-                    self.root.display()
+                    "no API has a spec under {}; name a file elsewhere with `{} {api}=FILE`",
+                    self.root.display(),
+                    self.files.given()
                 ),
                 None => format!("the APIs with a spec are: {}", names.join(", ")),
             };
@@ -128,7 +136,7 @@ impl Registry {
         }
         // Compiling happens outside the lock: two scenarios of different APIs load in parallel,
         // and a rare double load of the same API is harmless.
-        let spec = Arc::new(load_api(api, &path)?);
+        let spec = Arc::new(load_spec(api, &path, self.spec_text(api).as_deref())?);
         Ok(self.lock().entry(api.to_owned()).or_insert(spec).clone())
     }
 

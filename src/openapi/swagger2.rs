@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use super::fileset::{DATA_KEYS, FileSet};
-use super::lint::token;
+use super::lint::{Rule, Severity, token};
 
 /// Converted pointer prefixes and the original pointer each stands for.
 #[derive(Debug, Clone, Default)]
@@ -66,6 +66,10 @@ pub(crate) struct Unread {
     pub help: String,
     /// The operation left out because of it (`GET /path`), if one was.
     pub skipped: Option<(String, String)>,
+    /// The linter's rule it breaks.
+    pub rule: Rule,
+    /// Whether it fails `specs check` (an error) or is worth knowing (a note).
+    pub severity: Severity,
 }
 
 /// Whether a document is Swagger 2.0.
@@ -129,6 +133,76 @@ impl Cx<'_> {
             message,
             help: help.to_owned(),
             skipped: None,
+            rule: Rule::Swagger20,
+            severity: Severity::Error,
+        });
+    }
+
+    /// A 2.0 path parameter must say `required: true`; one that does not is read as required
+    /// (what every server does with a path segment) and reported at its line, an error of the
+    /// spec that leaves its operation in.
+    fn check_path_required(&mut self, p: &Value, at: &str) {
+        if p.get("in").and_then(Value::as_str) != Some("path")
+            || p.get("required") == Some(&Value::Bool(true))
+        {
+            return;
+        }
+        let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+        let (pointer, what) = match p.get("required") {
+            Some(v) => (format!("{at}/required"), format!("says `required: {v}`")),
+            None => (at.to_owned(), "has no `required`".to_owned()),
+        };
+        self.unread.push(Unread {
+            file: 0,
+            pointer,
+            message: format!(
+                "path parameter `{name}` {what}; Swagger 2.0 requires `required: true` for \
+                 `in: path`, and conform reads it as required"
+            ),
+            help: "add `required: true`".to_owned(),
+            skipped: None,
+            rule: Rule::PathParams,
+            severity: Severity::Error,
+        });
+    }
+
+    /// A key of a path item that Swagger 2.0 does not have (`trace`, `GET`, a 3.0 `summary`):
+    /// a note at its line, never ignored without a word; an operation under it is left out.
+    fn stray_key(&mut self, template: &str, key: &str, ptr: &str) {
+        let method = key.to_ascii_lowercase();
+        let is_method = METHODS.contains(&method.as_str()) || method == "trace";
+        let (message, help, skipped) = if is_method {
+            let m = method.to_ascii_uppercase();
+            let message = if method == "trace" {
+                "Swagger 2.0 has no `trace` operation".to_owned()
+            } else {
+                format!("`{key}` is not a Swagger 2.0 method key (they are lower case)")
+            };
+            let help = if method == "trace" {
+                "write the spec as OpenAPI 3.x to describe a TRACE operation".to_owned()
+            } else {
+                format!("write `{method}`")
+            };
+            (message, help, Some((m, template.to_owned())))
+        } else {
+            (
+                format!(
+                    "`{key}` is not a key of a Swagger 2.0 path item; conform reads nothing under it"
+                ),
+                "a path item holds `get`, `put`, `post`, `delete`, `options`, `head`, `patch`, \
+                 `parameters`, `$ref` and `x-` extensions"
+                    .to_owned(),
+                None,
+            )
+        };
+        self.unread.push(Unread {
+            file: 0,
+            pointer: format!("{ptr}/{}", token(key)),
+            message,
+            help,
+            skipped,
+            rule: Rule::Swagger20,
+            severity: Severity::Note,
         });
     }
 
@@ -194,6 +268,7 @@ impl Cx<'_> {
             self.map.add(conv.clone(), orig.clone());
             self.map.add(format!("{conv}/schema"), orig.clone());
             self.check_types(p, &orig);
+            self.check_path_required(p, &orig);
             params.insert(name.clone(), param(p));
         }
         if !params.is_empty() {
@@ -278,6 +353,8 @@ impl Cx<'_> {
         for (k, v) in item.as_object().into_iter().flatten() {
             if k.starts_with("x-") {
                 out.insert(k.clone(), v.clone());
+            } else if k != "parameters" && !METHODS.contains(&k.as_str()) {
+                self.stray_key(template, k, ptr);
             }
         }
         for method in METHODS {
@@ -290,10 +367,15 @@ impl Cx<'_> {
                 out.insert((*method).to_owned(), v);
             } else {
                 let what = (method.to_ascii_uppercase(), template.to_owned());
+                let mut marked = 0;
+                // What left it out; a path parameter read as required did not.
                 for u in &mut self.unread[before..] {
-                    u.skipped = Some(what.clone());
+                    if u.rule == Rule::Swagger20 {
+                        u.skipped = Some(what.clone());
+                        marked += 1;
+                    }
                 }
-                if self.unread.len() == before {
+                if marked == 0 {
                     // What it uses was the cause (reported at its own line): name the operation.
                     self.unread.push(Unread {
                         file: 0,
@@ -301,6 +383,8 @@ impl Cx<'_> {
                         message: "the operation uses a parameter that cannot be read".into(),
                         help: "fix the parameter's `type` reported at its line".into(),
                         skipped: Some(what),
+                        rule: Rule::Swagger20,
+                        severity: Severity::Error,
                     });
                 }
             }
@@ -342,6 +426,7 @@ impl Cx<'_> {
             }
             self.map.add(format!("{conv_at}/schema"), at.clone());
             ok &= self.check_types(&found.value, &at);
+            self.check_path_required(&found.value, &at);
             plain.push(param(&found.value));
         }
         (plain, body, ok)

@@ -200,6 +200,15 @@ impl Targets {
         self.origins.insert(api.to_owned(), origin.into());
     }
 
+    /// What gave `api`'s URL: its own target's origin, else the fallback's when it takes
+    /// `api`'s calls.
+    pub fn origin(&self, api: &str) -> Option<&str> {
+        match self.by_api.get(api) {
+            Some(_) => self.origins.get(api).map(String::as_str),
+            None => self.fallback.as_ref().and(self.fallback_origin.as_deref()),
+        }
+    }
+
     /// Records what gave the fallback (the CLI: `--target`), for [`Targets::routes`].
     pub fn note_fallback_origin(&mut self, origin: impl Into<String>) {
         self.fallback_origin = Some(origin.into());

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use reqwest::Url;
 
 use super::config::{self, Env, Resolver, TargetEntry};
-use super::spec_servers::SpecServer;
+use super::spec_servers::{self, Join, SpecServer};
 use super::{Target, Targets, parse_target_arg};
 use crate::openapi::{Registry, SpecFiles};
 use crate::remedy::{OwnTerms, Remedies, Setting};
@@ -228,11 +228,56 @@ impl TargetSources {
             targets.insert(api, target);
             targets.note_origin(api, origin);
         }
-        if let Some(url) = self.fallback {
-            targets.set_fallback(Target::new(url));
+        if let Some(url) = &self.fallback {
+            targets.set_fallback(Target::new(url.clone()));
             targets.note_fallback_origin(given_by);
         }
+        self.join_relative_servers(&mut targets, specs);
         Ok(targets)
+    }
+
+    /// Puts the relative first `servers` URL of each API's spec (`/api`) under the path of the
+    /// base URL its calls go to ([`spec_servers::join`]): a given URL names the host, the spec
+    /// where the API is on it. An API on the fallback gets a target of its own, so the
+    /// routes printed before the run say where its calls go. Only APIs that have a target
+    /// load their spec here (the registry keeps it for the run); one that does not load is
+    /// left as it is, and its scenarios report why.
+    fn join_relative_servers(&self, targets: &mut Targets, specs: &Registry) {
+        for api in specs.api_names() {
+            if matches!(self.servers.get(&api), Some((_, SpecServer::Url(_)))) {
+                continue;
+            }
+            let Some(target) = targets.get(&api) else {
+                continue;
+            };
+            let Ok(spec) = specs.api(&api) else {
+                continue;
+            };
+            let origin = targets.origin(&api).unwrap_or("given").to_owned();
+            let Some(path) = spec_servers::relative_path(&spec) else {
+                if let Some(hint) = spec_servers::missing_path(&spec, &target.base_url) {
+                    let hinted = target.clone();
+                    targets.insert(&api, hinted);
+                    targets.note_origin(&api, format!("{origin}; {hint}"));
+                }
+                continue;
+            };
+            let Join::Joined(url) = spec_servers::join(&target.base_url, &path) else {
+                continue;
+            };
+            let joined = Target {
+                base_url: url,
+                ..target.clone()
+            };
+            targets.insert(&api, joined);
+            targets.note_origin(
+                &api,
+                format!(
+                    "{origin}, joined with `{path}`, the relative `servers` URL of {}",
+                    spec.path.display()
+                ),
+            );
+        }
     }
 
     /// The error of an entry in `path` with no `url:` whose spec's `servers` cannot serve.
@@ -478,6 +523,61 @@ mod tests {
                 .is_some_and(|h| h.contains("give `widgets` a target")),
             "{e}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_given_url_takes_the_relative_servers_path_under_its_own() {
+        let servers = [("widgets", "/api"), ("gadgets", "http://127.0.0.1:7/v1")];
+        let base = |t: &Targets, api: &str| t.get(api).map(|t| t.base_url.to_string());
+        // For every API: widgets gets a target of its own, named in the routes.
+        let all = resolve_with_servers(&["http://127.0.0.1:5"], None, &servers);
+        let targets = all.await.expect("fallback");
+        assert_eq!(
+            base(&targets, "widgets").as_deref(),
+            Some("http://127.0.0.1:5/api")
+        );
+        assert_eq!(
+            base(&targets, "gadgets").as_deref(),
+            Some("http://127.0.0.1:5/"),
+            "an absolute `servers` URL is never joined: the given URL wins"
+        );
+        let routes = targets.routes().join("\n");
+        assert!(
+            routes.contains("gadgets -> http://127.0.0.1:5/ (the given target; the spec's `servers` URL http://127.0.0.1:7/v1 has the path `/v1`, which this URL does not: if every answer is 404, add the path to the target)"),
+            "{routes}"
+        );
+        assert!(
+            routes.contains("widgets -> http://127.0.0.1:5/api (the given target, joined with `/api`, the relative `servers` URL of "),
+            "{routes}"
+        );
+        // For the API, and in a targets file's `url:`, with or without the path already.
+        for (flag, file, want) in [
+            (
+                Some("widgets=http://127.0.0.1:6/x"),
+                None,
+                "http://127.0.0.1:6/x/api",
+            ),
+            (
+                Some("widgets=http://127.0.0.1:6/api"),
+                None,
+                "http://127.0.0.1:6/api",
+            ),
+            (
+                None,
+                Some("widgets:\n  url: http://127.0.0.1:6\n"),
+                "http://127.0.0.1:6/api",
+            ),
+        ] {
+            let args: Vec<&str> = flag.into_iter().collect();
+            let targets = resolve_with_servers(&args, file, &servers)
+                .await
+                .expect("resolves");
+            assert_eq!(
+                base(&targets, "widgets").as_deref(),
+                Some(want),
+                "{flag:?} {file:?}"
+            );
+        }
     }
 
     #[test]

@@ -8,7 +8,9 @@ use percent_encoding::percent_decode_str;
 use serde_json::{Value, json};
 
 use super::{Report, Rule};
-use crate::openapi::fileset::{FileSet, REMOTE_HELP, is_document, is_remote, refs_of};
+use crate::openapi::fileset::{
+    FETCHED_HELP, FileSet, REMOTE_HELP, is_document, is_remote, refs_of,
+};
 use crate::openapi::load::CYCLE_HELP;
 use crate::source::{Node, NodeKind, Pos};
 
@@ -266,6 +268,19 @@ pub(super) fn check_refs(files: &FileSet, report: &mut Report) {
             let (file_part, fragment) = reference.split_once('#').unwrap_or((&reference, ""));
             if !file_part.is_empty() && !is_document(file_part) {
                 continue; // documentation (Markdown, code samples): the OAS schema's to judge
+            }
+            if !file_part.is_empty() && f.fetched {
+                report.push_in(
+                    i,
+                    Rule::Ref,
+                    &ptr,
+                    format!(
+                        "`$ref: {reference}` names another file, and the spec was read from a \
+                         URL: conform reads a spec named by URL as one document"
+                    ),
+                    FETCHED_HELP,
+                );
+                continue;
             }
             if !file_part.is_empty() && !files.joined(i, file_part).is_file() {
                 report.push_in(

@@ -109,7 +109,7 @@ async fn serve(
         if human {
             outln!("{line}");
         } else {
-            eprintln!("{line}");
+            errln!("{line}");
         }
         running.push(r);
     }
@@ -117,7 +117,7 @@ async fn serve(
     if human && !args.quiet {
         outln!("{hint}");
     } else if !human {
-        eprintln!("{hint}");
+        errln!("{hint}");
     }
     let _ = std::io::Write::flush(&mut std::io::stdout());
     stop.await;

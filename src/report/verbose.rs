@@ -22,7 +22,8 @@ pub fn exchanges(r: &ScenarioResult, headers: bool) -> String {
         }
         exchange(&mut out, i, step, headers);
     }
-    out
+    // All of it is the target's or plain text, nothing painted: escaped whole.
+    crate::term::escape_controls(&out).into_owned()
 }
 
 fn exchange(out: &mut String, i: usize, step: &StepResult, headers: bool) {

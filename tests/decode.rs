@@ -166,7 +166,10 @@ fn every_coding_is_decoded_before_the_checks_and_the_wire_size_is_shown() {
 #[test]
 fn a_wrong_field_inside_a_gzip_body_is_found_at_its_location() {
     let (_rt, target, _) = serve();
-    let (code, out, c) = against(&target, '5', &[]);
+    let tmp = util::temp_dir();
+    let har = tmp.path().join("run.har");
+    let har_arg = har.to_string_lossy().into_owned();
+    let (code, out, c) = against(&target, '5', &["--record", &har_arg]);
     let text = String::from_utf8_lossy(&out);
     assert_eq!(code, Some(1), "{text}");
     assert!(
@@ -190,6 +193,13 @@ fn a_wrong_field_inside_a_gzip_body_is_found_at_its_location() {
         resp["body"].as_str().is_some_and(|b| b.contains("\"big\"")),
         "{resp}"
     );
+    // The recording is HAR's: the text decoded, `bodySize` what came over the wire.
+    let har: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&har).expect("the recording")).expect("JSON");
+    let entry = &har["log"]["entries"][0]["response"];
+    assert_eq!(entry["bodySize"], gzip(WRONG.as_bytes()).len(), "{entry}");
+    assert_eq!(entry["content"]["size"], WRONG.len(), "{entry}");
+    assert_eq!(entry["content"]["text"], WRONG, "{entry}");
 }
 
 #[test]
@@ -227,7 +237,7 @@ fn control_bytes_in_a_decoded_body_reach_the_terminal_escaped() {
         &["-vv", "--color", "never"][..],
         &["-vv", "--color", "always"][..],
     ] {
-        let (code, out, _) = against(&target, '9', extra);
+        let (code, out, c) = against(&target, '9', extra);
         let text = String::from_utf8_lossy(&out);
         assert_eq!(code, Some(1), "{extra:?}:\n{text}");
         assert!(
@@ -237,6 +247,16 @@ fn control_bytes_in_a_decoded_body_reach_the_terminal_escaped() {
         );
         assert!(!out.contains(&0x07), "{extra:?}: a raw BEL:\n{text}");
         assert!(!text.contains('\u{9b}'), "{extra:?}: a raw CSI:\n{text}");
+        // XML cannot hold these characters at all: the JUnit report has none of them.
+        let dir = c.reports().expect("a report folder");
+        let junit = std::fs::read(dir.join("junit.xml")).expect("junit.xml");
+        assert!(
+            !junit
+                .iter()
+                .any(|b| matches!(b, 0x00..=0x08 | 0x0b | 0x0c | 0x0e..=0x1f)),
+            "{}",
+            String::from_utf8_lossy(&junit)
+        );
         // Every ESC left is one of conform's own colours, and only with colour on.
         for (at, _) in text.match_indices('\u{1b}') {
             assert!(

@@ -266,3 +266,40 @@ fn control_bytes_in_a_decoded_body_reach_the_terminal_escaped() {
         }
     }
 }
+
+#[test]
+fn a_replay_of_a_gzip_recording_serves_the_decoded_body_without_its_coding() {
+    let (_rt, target, _) = serve();
+    let tmp = util::temp_dir();
+    let har = tmp.path().join("gzip.har");
+    let har_arg = har.to_string_lossy().into_owned();
+    let (code, out, _) = against(&target, '1', &["--record", &har_arg]);
+    assert_eq!(code, Some(0), "{}", String::from_utf8_lossy(&out));
+    // The recording holds the body decoded; replayed under `Content-Encoding: gzip`, it would
+    // not decode.
+    let replay = util::Served::start(&[
+        "mock",
+        "fixture",
+        "--specs",
+        "tests/fixtures/specs",
+        "--replay",
+        &har_arg,
+    ]);
+    let printed = replay.stdout_once("serving until Ctrl-C");
+    let again = printed
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("run against it: conform run --target ")
+        })
+        .unwrap_or_else(|| panic!("no target line in:\n{printed}"))
+        .to_owned();
+    let (code, out, _) = against(&again, '1', &["-vv"]);
+    let text = String::from_utf8_lossy(&out);
+    let _ = replay.stop();
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        !text.to_ascii_lowercase().contains("< content-encoding"),
+        "{text}"
+    );
+}

@@ -83,10 +83,6 @@ pub async fn build(
     let url = url_of(step, op, target, &path_params, &query)?;
     let mut headers: Headers = vec![
         ("Accept".into(), "application/json".into()),
-        // Every coding the answer is decoded from (as browsers and HTTP clients ask): a server
-        // that compresses only when asked is met as its clients meet it. A step's or a
-        // target's own Accept-Encoding replaces it below.
-        ("Accept-Encoding".into(), ACCEPT_ENCODING.into()),
         (
             "User-Agent".into(),
             concat!("conform/", env!("CARGO_PKG_VERSION")).into(),
@@ -134,6 +130,15 @@ pub async fn build(
             )
             .at(step.call_pos)
         })?;
+    }
+    // Every coding the answer is decoded from (as browsers and HTTP clients ask): a server that
+    // compresses only when asked is met as its clients meet it. Added after signing, as an
+    // SDK's HTTP layer adds it, so no signature covers a header proxies rewrite; a step's or a
+    // target's own Accept-Encoding stays.
+    if request.header("accept-encoding").is_none() {
+        request
+            .headers
+            .push(("Accept-Encoding".into(), ACCEPT_ENCODING.into()));
     }
     let outgoing = Outgoing {
         path: path_params,

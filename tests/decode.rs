@@ -61,11 +61,15 @@ fn answer(case: char) -> (Vec<u8>, &'static str) {
         // gzip first, then br over it.
         '8' => (br(&gzip(GOOD.as_bytes())), "gzip, br"),
         // Raw ESC and BEL (a screen clear, a window title, a bell) in a body that is not JSON,
-        // gzip'd: the decoded text must reach the terminal escaped.
-        _ => (
-            gzip(b"{\"id\": \"\x1b[2J\x1b]0;pwned\x07\x1b[8mhidden\x9b\x07"),
-            "gzip",
-        ),
+        // gzip'd: the decoded text must reach the terminal escaped. Repeated, so the gzip
+        // stream is Huffman-coded rather than a stored block that holds the bytes as they are.
+        _ => {
+            let mut text = b"{\"id\": \"".to_vec();
+            for _ in 0..20 {
+                text.extend_from_slice(b"\x1b[2J\x1b]0;pwned\x07\x1b[8mhidden\x9b\x07 ");
+            }
+            (gzip(&text), "gzip")
+        }
     }
 }
 

@@ -62,7 +62,8 @@ pub fn unified(expected: &Value, actual: &Value, color: bool) -> String {
                     ChangeTag::Insert => ("+", "32"),
                     ChangeTag::Equal => (" ", ""),
                 };
-                let line = format!("{sign}{}", change.value());
+                // A control character in a target's value is shown escaped before any colour.
+                let line = format!("{sign}{}", crate::term::escape_controls(change.value()));
                 let line = if line.ends_with('\n') {
                     line
                 } else {

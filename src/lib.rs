@@ -55,6 +55,7 @@ pub mod run;
 pub mod scenario;
 pub mod source;
 pub mod targets;
+pub mod term;
 pub mod units;
 pub mod vendor;
 

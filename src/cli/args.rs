@@ -316,7 +316,7 @@ pub struct SessionArgs {
     /// At most this many requests per second to each API's target.
     #[arg(long, value_name = "PER_SECOND")]
     pub rate: Option<f64>,
-    /// Response bodies larger than this are not read: an error of the step (the harness's
+    /// Response bodies larger than this, on the wire or once decoded (`Content-Encoding`), are not read: an error of the step (the harness's
     /// limit), never a violation of the target.
     #[arg(long, value_parser = conform::units::parse_size, default_value = "16MiB")]
     pub max_body: usize,

@@ -40,7 +40,7 @@ pub fn fuzz(args: FuzzArgs, color: bool) -> anyhow::Result<ExitCode> {
     });
     let options = fuzz_options(&args, &prepared.inputs, seed);
     if args.session.output.format == Format::Human {
-        eprintln!("fuzz: seed {seed} (`--seed {seed}` repeats these requests)");
+        errln!("fuzz: seed {seed} (`--seed {seed}` repeats these requests)");
     }
     let runtime = super::runtime()?;
     let run_options = session::options(&args.session, prepared.inputs.clone());
@@ -61,7 +61,7 @@ pub fn fuzz(args: FuzzArgs, color: bool) -> anyhow::Result<ExitCode> {
     })?;
     let extra = lines(&outcome, seed);
     for e in &outcome.save_errors {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
     }
     let mut code = started.finish(&args.session, &outcome.summary, &extra.join("\n"), color);
     if !outcome.save_errors.is_empty() {

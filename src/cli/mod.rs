@@ -63,7 +63,7 @@ pub fn main() -> std::process::ExitCode {
     match result {
         Ok(code) => std::process::ExitCode::from(code.code()),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            errln!("error: {e:#}");
             std::process::ExitCode::from(ExitCode::Errors.code())
         }
     }

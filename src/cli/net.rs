@@ -56,14 +56,14 @@ impl NetArgs {
     /// not checked, and which proxies carry user targets (credentials redacted).
     pub fn announce(&self, options: &ClientOptions, user_targets: bool) -> anyhow::Result<()> {
         if self.insecure {
-            eprintln!(
+            errln!(
                 "warning: {}; anyone on the path can read and change this run's traffic",
                 conform::report::insecure_note(&super::session::Flags)
             );
         }
         if user_targets && let Some(env) = options.proxy_env(&|k| std::env::var(k).ok())? {
             for line in env.describe() {
-                eprintln!("proxy: {line}");
+                errln!("proxy: {line}");
             }
         }
         Ok(())

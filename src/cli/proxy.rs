@@ -115,7 +115,7 @@ async fn serve(
         if human {
             outln!("{line}");
         } else {
-            eprintln!("{line}");
+            errln!("{line}");
         }
         running.push(r);
     }
@@ -123,7 +123,7 @@ async fn serve(
     if human && !args.quiet {
         outln!("{hint}");
     } else if !human {
-        eprintln!("{hint}");
+        errln!("{hint}");
     }
     let _ = std::io::Write::flush(&mut std::io::stdout());
     stop.await;

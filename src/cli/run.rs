@@ -80,7 +80,7 @@ pub fn run(args: RunArgs, color: bool) -> anyhow::Result<ExitCode> {
         if rounds > 1 {
             // On stderr: stdout may be the JSON event stream, and a soak reads these lines.
             let watch = RoundWatch::new(rounds, |k, n, figures| {
-                eprintln!("round {k}/{n}: {figures}");
+                errln!("round {k}/{n}: {figures}");
             });
             sink = Arc::new(Fanout(vec![sink, Arc::new(watch)]));
         }

@@ -204,7 +204,7 @@ pub async fn start(
     // Before anything is sent, where it goes: whatever `--quiet`, like the proxies, since a
     // spec's `servers:` may name a host the user never typed.
     for line in targets.routes() {
-        eprintln!("target: {line}");
+        errln!("target: {line}");
     }
     targets.extend(mock_targets);
     // After the targets file's `headers:`: the command line wins.

@@ -15,15 +15,15 @@ pub async fn watch(interrupt: Interrupt, in_flight: Arc<InFlight>) {
     let first = signals.next().await;
     interrupt.trigger(first);
     let second = signals.next().await;
-    eprintln!("\n{second} again: exiting now, before clean-up finished");
+    errln!("\n{second} again: exiting now, before clean-up finished");
     let left = in_flight.left_behind();
     if left.is_empty() {
-        eprintln!("no running scenario had captured anything; nothing known to be left behind");
+        errln!("no running scenario had captured anything; nothing known to be left behind");
     } else {
-        eprintln!("may be left behind on the targets (values each running scenario captured):");
+        errln!("may be left behind on the targets (values each running scenario captured):");
         for (scenario, values) in left {
             let values: Vec<String> = values.iter().map(|(n, v)| format!("{n}={v}")).collect();
-            eprintln!("  {scenario}: {}", values.join(", "));
+            errln!("  {scenario}: {}", values.join(", "));
         }
     }
     std::process::exit(i32::from(ExitCode::Interrupted.code()));
@@ -44,7 +44,7 @@ pub fn stopped(second: &'static str) -> impl std::future::Future<Output = ()> {
         signals.next().await;
         tokio::spawn(async move {
             let again = signals.next().await;
-            eprintln!("\n{again} again: exiting now; {second}");
+            errln!("\n{again} again: exiting now; {second}");
             std::process::exit(i32::from(ExitCode::Interrupted.code()));
         });
     }

@@ -61,7 +61,7 @@ pub fn conclude(
     if let Some(why) = ending.verdict.as_ref().and_then(|v| v.failure(&Flags))
         && !human
     {
-        eprintln!("error: {why}");
+        errln!("error: {why}");
     }
     if human {
         let line = if extra.is_empty() {
@@ -70,7 +70,8 @@ pub fn conclude(
             format!("{extra}\n{}", ending.summary)
         };
         let collected = &ending.collected;
-        out!(
+        out_painted!(
+            color,
             "{}",
             terminal::final_report(
                 &collected.failing(),
@@ -85,12 +86,12 @@ pub fn conclude(
     let say = human && !quiet;
     match &ending.reports {
         Some(Ok(dir)) if say => outln!("reports: {}", dir.display()),
-        Some(Err(e)) => eprintln!("error: {e}"),
+        Some(Err(e)) => errln!("error: {e}"),
         _ => {}
     }
     match &ending.recorded {
         Some(Ok(what)) if say => outln!("recorded: {what}"),
-        Some(Err(e)) => eprintln!("error: {e}"),
+        Some(Err(e)) => errln!("error: {e}"),
         _ => {}
     }
     code

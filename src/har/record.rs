@@ -241,7 +241,8 @@ fn har_response(r: &ResponseRecord) -> Response {
             .unwrap_or_default()
             .to_owned(),
         headers_size: -1,
-        body_size: r.body_bytes as i64,
+        // HAR's `bodySize` is what came over the wire; `content.size` the decoded length.
+        body_size: r.wire_bytes.unwrap_or(r.body_bytes) as i64,
         error: None,
     }
 }
@@ -323,6 +324,7 @@ mod tests {
             headers: vec![("Content-Type".into(), "application/json".into())],
             body: "{\"id\":".into(),
             body_bytes: 100_000,
+            wire_bytes: None,
             truncated: true,
         };
         let mut s = step(Some(resp), 1);

@@ -1,5 +1,6 @@
 //! [`Body`]: the bytes of a request or a response and what is known of them: the media type
-//! and the content encoding its headers declare, the JSON it holds when it is JSON, and whether
+//! and the content encoding its headers declare (the bytes decoded, their length on the wire
+//! kept), the JSON it holds when it is JSON, and whether
 //! it was cut (a recorder's limit) and from what length.
 
 use std::ops::Deref;
@@ -19,6 +20,8 @@ pub struct Body {
     /// The length before any cut: `bytes.len()` for a whole body.
     full_len: usize,
     truncated: bool,
+    /// The length on the wire, when the bytes held are decoded from it (`Content-Encoding`).
+    wire_len: Option<usize>,
     media_type: Option<String>,
     encoding: Option<String>,
     json: Option<Value>,
@@ -55,6 +58,13 @@ impl Body {
     pub fn cut_from(mut self, full_len: usize, cut: bool) -> Self {
         self.full_len = full_len;
         self.truncated = cut;
+        self
+    }
+
+    /// Says the bytes were decoded from `wire_len` bytes on the wire (`Content-Encoding`).
+    #[must_use]
+    pub fn decoded_from(mut self, wire_len: usize) -> Self {
+        self.wire_len = Some(wire_len);
         self
     }
 
@@ -96,6 +106,11 @@ impl Body {
     /// Its length before any cut.
     pub fn full_len(&self) -> usize {
         self.full_len
+    }
+
+    /// Its length on the wire, when what is held was decoded from it ([`Body::decoded_from`]).
+    pub fn wire_len(&self) -> Option<usize> {
+        self.wire_len
     }
 
     /// Whether what is held is only the start of the body.

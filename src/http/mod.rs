@@ -9,6 +9,7 @@
 //! [`crate::run::ResponseRecord`]), made from these in one place.
 
 mod body;
+mod encoding;
 mod headers;
 
 use std::time::Duration;
@@ -17,6 +18,7 @@ use url::Url;
 
 pub use body::Body;
 pub(crate) use body::media_type_of;
+pub use encoding::{DecodeError, decode};
 pub use headers::{Headers, first as first_header};
 
 /// A request: as built and signed before sending, as a proxy forwarded it, as a recording

@@ -120,9 +120,12 @@ async fn replaying(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Re
             let mut r = Response::new(Body::from(response.body.into_bytes()));
             *r.status_mut() = StatusCode::from_u16(response.status).unwrap_or(StatusCode::OK);
             for (n, v) in response.headers {
+                // A recording holds the body decoded (HAR's `content.text`): the coding it
+                // came in is not the one replayed.
                 if crate::proxy::HOP_BY_HOP
                     .iter()
                     .any(|h| n.eq_ignore_ascii_case(h))
+                    || n.eq_ignore_ascii_case("content-encoding")
                 {
                     continue;
                 }

@@ -136,6 +136,9 @@ impl Human {
     }
 
     fn print(&self, text: &str) {
+        // The one sink of the live lines: no control character a target sent gets through,
+        // conform's own colours do (the renderers escaped the target's text before painting).
+        let text = &*crate::term::for_terminal(text, self.color);
         match &self.bar {
             // Printed above the bar, which redraws below it.
             Some(pb) => pb.println(text),

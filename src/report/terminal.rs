@@ -12,6 +12,12 @@ use crate::run::{Counts, Outcome, ScenarioResult, StepResult};
 
 use super::human_duration;
 
+/// What a target sent, as the terminal shows it ([`crate::term::escape_controls`]): escaped
+/// before anything is painted, so the sink can keep conform's own colours and nothing else.
+fn t(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::term::escape_controls(text)
+}
+
 fn paint(text: &str, code: &str, color: bool) -> String {
     if color {
         format!("\x1b[{code}m{text}\x1b[0m")
@@ -35,7 +41,7 @@ pub fn scenario_line(r: &ScenarioResult, color: bool) -> String {
     let why = r
         .skipped
         .as_deref()
-        .map(|w| format!(" — {w}"))
+        .map(|w| format!(" — {}", t(w)))
         .unwrap_or_default();
     format!(
         "{} {}  {} ({}){why}",
@@ -70,7 +76,7 @@ pub fn dry_run_step(step: &StepResult) -> String {
     for f in &step.findings {
         let _ = writeln!(out, "    {:?}: {}", f.severity, f.message);
     }
-    out
+    t(&out).into_owned()
 }
 
 /// Everything a person needs to see about a scenario that did not pass.
@@ -84,7 +90,7 @@ pub fn details(r: &ScenarioResult, color: bool) -> String {
         r.name
     );
     for d in &r.errors {
-        for line in d.to_string().lines() {
+        for line in t(&d.to_string()).lines() {
             let _ = writeln!(out, "  {line}");
         }
     }
@@ -111,7 +117,7 @@ fn step_details(out: &mut String, r: &ScenarioResult, i: usize, step: &StepResul
         step.outcome.label()
     );
     if let Some(why) = &step.skipped {
-        let _ = writeln!(out, "    skipped: {why}");
+        let _ = writeln!(out, "    skipped: {}", t(why));
     }
     for f in &step.findings {
         finding(out, r, f, color);
@@ -129,12 +135,17 @@ fn step_details(out: &mut String, r: &ScenarioResult, i: usize, step: &StepResul
         }
     }
     if let Some(req) = &step.request {
-        let _ = writeln!(out, "    request: {} {}", req.method, req.url);
+        let _ = writeln!(out, "    request: {} {}", t(&req.method), t(&req.url));
     }
     if let Some(resp) = &step.response {
-        let _ = writeln!(out, "    response: {}", super::verbose::status_line(resp));
+        let _ = writeln!(
+            out,
+            "    response: {}",
+            t(&super::verbose::status_line(resp))
+        );
         if !resp.body.is_empty() {
             let body = crate::check::schema::preview(resp.body.as_bytes());
+            let body = t(&body);
             let _ = writeln!(out, "      {}", body.replace('\n', "\n      "));
         }
     }
@@ -154,12 +165,12 @@ fn finding(out: &mut String, r: &ScenarioResult, f: &Finding, color: bool) {
         out,
         "    {} [{kind}] {}",
         paint(mark, code, color),
-        f.message
+        t(&f.message)
     );
     if let Some(p) = &f.pointer
         && !p.is_empty()
     {
-        let _ = writeln!(out, "      at: {p}");
+        let _ = writeln!(out, "      at: {}", t(p));
     }
     if let Some(s) = &f.schema_at {
         let kw = f
@@ -172,10 +183,10 @@ fn finding(out: &mut String, r: &ScenarioResult, f: &Finding, color: bool) {
         let _ = writeln!(out, "      rule: {k}");
     }
     if let Some(e) = &f.expected {
-        let _ = writeln!(out, "      expected: {}", compact(e));
+        let _ = writeln!(out, "      expected: {}", t(&compact(e)));
     }
     if let Some(a) = &f.actual {
-        let _ = writeln!(out, "      actual: {}", compact(a));
+        let _ = writeln!(out, "      actual: {}", t(&compact(a)));
     }
     if let Some(p) = f.pos {
         let _ = writeln!(out, "      scenario: {}:{p}", r.path);
@@ -272,7 +283,7 @@ pub fn cleanup_line(scenario: &str, step: &StepResult, color: bool) -> String {
     let why = step
         .skipped
         .as_deref()
-        .map(|w| format!(" — {w}"))
+        .map(|w| format!(" — {}", t(w)))
         .unwrap_or_default();
     format!(
         "  clean-up {} {scenario} › {}{status}{why}",

@@ -22,7 +22,8 @@ pub fn exchanges(r: &ScenarioResult, headers: bool) -> String {
         }
         exchange(&mut out, i, step, headers);
     }
-    out
+    // All of it is the target's or plain text, nothing painted: escaped whole.
+    crate::term::escape_controls(&out).into_owned()
 }
 
 fn exchange(out: &mut String, i: usize, step: &StepResult, headers: bool) {
@@ -62,15 +63,21 @@ fn exchange(out: &mut String, i: usize, step: &StepResult, headers: bool) {
     }
 }
 
-/// `201 (application/json, 328 bytes)`.
+/// `201 (application/json, 328 bytes)`; a decoded body says its coding and its size on the
+/// wire: `200 (application/json, 1204 bytes; gzip, 312 bytes on the wire)`.
 pub(crate) fn status_line(resp: &ResponseRecord) -> String {
-    let ct = resp
-        .headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("no content-type");
-    format!("{} ({ct}, {} bytes)", resp.status, resp.body_bytes)
+    let header = |name: &str| {
+        resp.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    let ct = header("content-type").unwrap_or("no content-type");
+    let wire = match (resp.wire_bytes, header("content-encoding")) {
+        (Some(n), Some(coding)) => format!("; {coding}, {n} bytes on the wire"),
+        _ => String::new(),
+    };
+    format!("{} ({ct}, {} bytes{wire})", resp.status, resp.body_bytes)
 }
 
 /// The body under a `prefix`, pretty-printed when it is JSON, cut at [`BODY_LIMIT`] with a
@@ -142,6 +149,7 @@ mod tests {
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.to_owned(),
             body_bytes: body.len(),
+            wire_bytes: None,
             truncated,
         });
         r.steps.push(step);

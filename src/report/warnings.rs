@@ -201,7 +201,12 @@ pub fn text(warnings: &Warnings, quiet: bool) -> String {
         let _ = write!(
             out,
             "  {}\n    rule: {} [{}]\n    {}: in {} scenario(s)",
-            g.message, g.rule, g.check, g.operation, g.scenarios
+            // A message can quote what the target sent: escaped, as everything from a target.
+            crate::term::escape_controls(&g.message),
+            g.rule,
+            g.check,
+            g.operation,
+            g.scenarios
         );
         if !quiet {
             let names: Vec<&str> = g.examples.iter().map(|(id, _)| id.as_str()).collect();

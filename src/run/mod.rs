@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 pub use client::{ClientError, ClientIdentity, ClientOptions, ProxyPolicy};
 pub use events::{Collect, Event, EventSink, NoEvents};
-pub use send::DEFAULT_MAX_BODY;
+pub use send::{ACCEPT_ENCODING, DEFAULT_MAX_BODY};
 // What `conform proxy` shares with a run's exchanges (it needs the server, the `mock` feature).
 pub use inputs::{InputError, Inputs};
 pub use interrupt::{DEFAULT_CLEANUP_BUDGET, InFlight, Interrupt};

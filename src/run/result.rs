@@ -499,8 +499,11 @@ pub struct ResponseRecord {
     pub headers: Vec<(String, String)>,
     /// The body as text, redacted and cut at the report limit.
     pub body: String,
-    /// The body's length before it was cut.
+    /// The body's length before it was cut (decoded, when it came with a `Content-Encoding`).
     pub body_bytes: usize,
+    /// The body's length on the wire, when it was decoded from it (`Content-Encoding`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wire_bytes: Option<usize>,
     /// Whether the body was cut (at the report limit, or by a recorder).
     pub truncated: bool,
 }
@@ -550,6 +553,7 @@ impl ResponseRecord {
             headers: redactor.headers(&r.headers),
             body,
             body_bytes: r.body.full_len(),
+            wire_bytes: r.body.wire_len(),
             truncated: truncated || r.body.is_truncated() || r.body.full_len() > r.body.len(),
         }
     }
@@ -561,6 +565,7 @@ impl ResponseRecord {
             headers: r.headers.to_vec(),
             body: r.body.text().into_owned(),
             body_bytes: r.body.full_len(),
+            wire_bytes: r.body.wire_len(),
             truncated: r.body.is_truncated(),
         }
     }

@@ -1,6 +1,7 @@
 //! One HTTP exchange of a step: building its [`Request`] (templates rendered, path encoded,
 //! credentials attached; [`Built`] adds the parameters as typed values for the request check),
-//! sending it with a timeout, and reading the [`Response`] with a size cap.
+//! sending it with a timeout, and reading the [`Response`] with a size cap, its
+//! `Content-Encoding` undone (the body as a client reads it, its length on the wire kept).
 
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use serde_json::Value;
 use crate::check::body::render;
 use crate::check::request::Outgoing;
 use crate::check::{CheckKind, Finding};
-use crate::http::{Body, Headers, Request, Response};
+use crate::http::{Body, DecodeError, Headers, Request, Response};
 use crate::openapi::{Operation, model_is_json};
 use crate::plan::{PlannedStep, ValueTemplate};
 use crate::scenario::{AuthMode, Scope};
@@ -38,6 +39,10 @@ const SEGMENT: &AsciiSet = &CONTROLS
 /// The body of a response is read up to this many bytes by default (`--max-body`); a larger one
 /// is an error of the step (the harness's limit), never a violation of the target.
 pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// The `Accept-Encoding` conform sends unless a step or a target sets its own: the codings
+/// it decodes.
+pub const ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
 
 /// A step's request, and its parameters as the request check reads them.
 pub struct Built {
@@ -126,6 +131,15 @@ pub async fn build(
             .at(step.call_pos)
         })?;
     }
+    // Every coding the answer is decoded from (as browsers and HTTP clients ask): a server that
+    // compresses only when asked is met as its clients meet it. Added after signing, as an
+    // SDK's HTTP layer adds it, so no signature covers a header proxies rewrite; a step's or a
+    // target's own Accept-Encoding stays.
+    if request.header("accept-encoding").is_none() {
+        request
+            .headers
+            .push(("Accept-Encoding".into(), ACCEPT_ENCODING.into()));
+    }
     let outgoing = Outgoing {
         path: path_params,
         query,
@@ -181,7 +195,8 @@ pub async fn send(
     let headers_after = started.elapsed();
     let status = resp.status().as_u16();
     let headers = Headers::from(resp.headers());
-    let body = read_body(resp, status, headers_after, timeout, max_body).await?;
+    let wire = read_body(resp, status, headers_after, timeout, max_body).await?;
+    let (body, wire_len) = decoded(wire, status, &headers, max_body).map_err(|f| *f)?;
     let is_json = headers.get("content-type").is_some_and(model_is_json);
     // A JSON body under a wrong Content-Type is still read, so expectations can be judged on
     // their own; the spec check reports the Content-Type.
@@ -189,9 +204,11 @@ pub async fn send(
         body.iter().find(|b| !b.is_ascii_whitespace()),
         Some(b'{' | b'[')
     );
-    let body = Body::new(body)
-        .described_by(&headers)
-        .parse_json(is_json || looks_json);
+    let mut body = Body::new(body).described_by(&headers);
+    if let Some(n) = wire_len {
+        body = body.decoded_from(n);
+    }
+    let body = body.parse_json(is_json || looks_json);
     Ok(Response {
         status,
         headers,
@@ -353,6 +370,44 @@ async fn read_body(
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// The body as a client reads it: its `Content-Encoding` undone, within `max_body` decoded
+/// bytes; with its length on the wire when it was decoded. A body that does not decode is the
+/// target's fault (a violation); one that decodes past the limit is the harness's limit, as an
+/// oversized body is.
+fn decoded(
+    wire: Vec<u8>,
+    status: u16,
+    headers: &Headers,
+    max_body: usize,
+) -> Result<(Vec<u8>, Option<usize>), Box<Finding>> {
+    // Several Content-Encoding fields are one list, in the order applied (RFC 9110 §5.3).
+    let coding = headers
+        .get_all("content-encoding")
+        .collect::<Vec<_>>()
+        .join(", ");
+    if coding.is_empty() {
+        return Ok((wire, None));
+    }
+    let on_wire = format!("{coding}, {} bytes on the wire", wire.len());
+    match crate::http::decode(&wire, &coding, max_body) {
+        Ok(Some(body)) => Ok((body, Some(wire.len()))),
+        Ok(None) => Ok((wire, None)),
+        Err(DecodeError::TooLarge { .. }) => Err(Box::new(Finding::error(
+            CheckKind::Limit,
+            format!(
+                "the {status} response's body is larger than {}, the harness's limit (`--max-body`), once decoded ({on_wire}): not read further, not checked",
+                crate::units::human_size(max_body)
+            ),
+        ))),
+        Err(e) => Err(Box::new(Finding::violation(
+            CheckKind::Content,
+            format!(
+                "the {status} response's body does not decode as its `Content-Encoding` says ({on_wire}): {e}"
+            ),
+        ))),
+    }
 }
 
 /// The URL of `op` on `target`: the path template filled with `path_params` (each encoded as

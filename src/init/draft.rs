@@ -325,6 +325,8 @@ fn creating(
     let mut s = step(doc, create, vars, &chosen);
     s.name = format!("create a {}", l.noun());
     if l.capture.is_none() {
+        // The body names the item as its path does, where it has such a field.
+        same_item(&mut s, l);
         // A PUT that also updates documents 200 too: a new name is the create's 201.
         s.status = Some((
             json!(201),

@@ -1019,10 +1019,14 @@ paths:
       requestBody:
         content:
           application/json:
-            schema: {type: object, properties: {content: {type: string}}}
+            schema: {type: object, properties: {content: {type: string}, kind: {type: string}}}
       responses:
         "200": {description: saved}
-        "201": {description: created}
+        "201":
+          description: created
+          content:
+            application/json:
+              schema: {type: object, properties: {kind: {type: string, enum: [text, binary]}}}
     get:
       operationId: getFile
       responses:
@@ -1056,18 +1060,22 @@ paths:
 
 type Files = Arc<Mutex<(Vec<String>, HashMap<String, Value>)>>;
 
-/// DESK faithfully: files kept by name (every PUT body and path kept), one ticket `t1`, a
-/// secret for any `Authorization`, and a redirect.
+/// DESK faithfully: files kept by name (every PUT path kept; a `kind` the answer's enum does
+/// not name refused), one ticket `t1`, a secret for any `Authorization`, and a redirect.
 fn serve_desk() -> (tokio::runtime::Runtime, String, Files) {
     let files: Files = Arc::default();
     let file = axum::routing::put(
         |State(f): State<Files>, UrlPath(p): UrlPath<String>, body: axum::body::Bytes| async move {
             let mut f = f.lock().expect("lock");
             f.0.push(p.clone());
-            let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let value: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let kind = value.get("kind").cloned().unwrap_or(Value::Null);
+            if kind != json!("text") && kind != json!("binary") {
+                return StatusCode::BAD_REQUEST.into_response();
+            }
             match f.1.insert(p, value) {
-                Some(_) => StatusCode::OK,
-                None => StatusCode::CREATED,
+                Some(_) => StatusCode::OK.into_response(),
+                None => (StatusCode::CREATED, axum::Json(json!({"kind": kind}))).into_response(),
             }
         },
     )
@@ -1130,6 +1138,8 @@ fn what_init_cannot_know_is_a_need_and_a_skip_until_given() {
     let read = |name: &str| std::fs::read_to_string(cases.join("desk").join(name)).expect(name);
     // The PUT that answers 201 creates at a name of the scenario's own, letters and digits.
     let life = read("file-lifecycle.yaml");
+    // A field the request leaves free takes a value the answer's enum allows.
+    assert!(life.contains(r#""kind":"text""#), "{life}");
     assert!(
         life.contains(r#"path: "conform${run.id}filelifecycle""#)
             && life.contains("call: putFile")

@@ -448,11 +448,17 @@ fn step(
             });
         }
     }
-    if let Some(f) = body_value(doc, op) {
+    if let Some(mut f) = body_value(doc, op) {
+        let mut comment = f.origin.comment().to_owned();
+        if f.origin != Origin::Example {
+            for field in answer_enums(doc, op, &mut f.value) {
+                comment.push_str(&format!("; `{field}` one the answer's schema allows"));
+            }
+        }
         s.body = Some(Line {
             key: String::new(),
             value: f.value,
-            comment: Some(f.origin.comment().into()),
+            comment: Some(comment),
         });
     }
     s.status = status_of(op);
@@ -506,6 +512,59 @@ pub fn param_schema(doc: &Doc, op: &Operation, name: &str, location: ParamIn) ->
         .or_else(|| doc.param(op, name, location)?.get("schema"))
         .cloned()
         .unwrap_or(json!({}))
+}
+
+/// Top-level fields of a generated body that the request's schema leaves free (a plain string)
+/// while a success answer's schema names their values (an `enum`): they take the first of
+/// those, as the answer describes the same resource (jupyter's `PUT /api/contents/{path}`
+/// takes any `type`, its answer's `Contents.type` is `directory`, `file` or `notebook`, and the
+/// server refuses anything else). The fields changed.
+fn answer_enums(doc: &Doc, op: &Operation, value: &mut Value) -> Vec<String> {
+    let Some(fields) = value.as_object_mut() else {
+        return Vec::new();
+    };
+    let prop = |schema: Option<&Value>, name: &str| -> Option<Value> {
+        let schema = doc.resolve(schema?);
+        let p = schema.get("properties")?.get(name)?;
+        Some(doc.resolve(p).clone())
+    };
+    let request = compiled::body(op).or_else(|| doc.request_media(op)?.get("schema"));
+    // Every documented 2xx: a PUT documents its update's 200 and its create's 201.
+    let answers: Vec<&Value> = op
+        .responses
+        .iter()
+        .filter(|r| r.key.starts_with('2'))
+        .filter_map(|r| {
+            compiled::response(op, &r.key).or_else(|| {
+                doc.response(op, &r.key)?
+                    .get("content")
+                    .and_then(json_media)?
+                    .get("schema")
+            })
+        })
+        .collect();
+    let mut changed = Vec::new();
+    for (name, v) in fields.iter_mut() {
+        let free = prop(request, name).is_some_and(|p| {
+            ![
+                "enum", "const", "example", "examples", "default", "format", "pattern",
+            ]
+            .iter()
+            .any(|k| p.get(k).is_some())
+        });
+        let allowed = answers.iter().find_map(|a| {
+            prop(Some(a), name)?
+                .get("enum")
+                .and_then(Value::as_array)?
+                .first()
+                .cloned()
+        });
+        if let (true, Some(first)) = (free, allowed) {
+            *v = values::escape(first);
+            changed.push(name.clone());
+        }
+    }
+    changed
 }
 
 /// The JSON body to send: the media type's first example, else one made from its schema; none

@@ -166,13 +166,17 @@ fn needs_credentials(spec: &ApiSpec, doc: &Doc, d: &Draft) -> bool {
     })
 }
 
-/// The lifecycles whose items `path` lies below, outermost first (`/tenants/{t}` before
+/// The lifecycles whose items `path` lies below (or is, for a PUT create), outermost first (`/tenants/{t}` before
 /// `/tenants/{t}/databases/{d}` for `/tenants/{t}/databases/{d}/tables`).
 fn parents<'a>(lifecycles: &'a [Lifecycle], path: &str) -> Vec<&'a Lifecycle> {
     let mut found: Vec<&Lifecycle> = Vec::new();
     for l in lifecycles {
         let item = l.item_path();
-        if path.starts_with(&format!("{item}/")) && !found.iter().any(|f| f.item_path() == item) {
+        // An operation on the item of a PUT create that is not in its lifecycle (jupyter's
+        // `POST /api/contents/{path}`, which makes a file inside a folder) acts on a new one too.
+        let on_it = path == item && l.capture.is_none();
+        let below = path.starts_with(&format!("{item}/")) || on_it;
+        if below && !found.iter().any(|f| f.item_path() == item) {
             found.push(l);
         }
     }

@@ -1004,3 +1004,193 @@ fn init_scenarios_make_what_they_use_and_run_in_parallel_on_a_faithful_server() 
         s.deletes
     );
 }
+
+/// A spec as a real server's often is: a PUT that creates at a name the client chooses, a read
+/// of data nothing creates, an operation that needs a credential the spec declares no way to
+/// send, and one that documents only a redirect.
+const DESK: &str = r##"openapi: 3.0.3
+info: {title: Desk, version: "1"}
+paths:
+  /files/{path}:
+    parameters:
+      - {name: path, in: path, required: true, schema: {type: string}}
+    put:
+      operationId: putFile
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {content: {type: string}, kind: {type: string}}}
+      responses:
+        "200": {description: saved}
+        "201":
+          description: created
+          content:
+            application/json:
+              schema: {type: object, properties: {kind: {type: string, enum: [text, binary]}}}
+    get:
+      operationId: getFile
+      responses:
+        "200": {description: the file}
+        "404": {description: no such file}
+    delete:
+      operationId: deleteFile
+      responses:
+        "204": {description: deleted}
+        "404": {description: no such file}
+  /tickets/{ticketId}:
+    get:
+      operationId: getTicket
+      parameters:
+        - {name: ticketId, in: path, required: true, schema: {type: string}}
+      responses:
+        "200": {description: the ticket}
+        "404": {description: no such ticket}
+  /secret:
+    get:
+      operationId: getSecret
+      responses:
+        "200": {description: the secret}
+        "401": {description: no credential}
+  /go:
+    get:
+      operationId: go
+      responses:
+        "302": {description: elsewhere}
+"##;
+
+type Files = Arc<Mutex<(Vec<String>, HashMap<String, Value>)>>;
+
+/// DESK faithfully: files kept by name (every PUT path kept; a `kind` the answer's enum does
+/// not name refused), one ticket `t1`, a secret for any `Authorization`, and a redirect.
+fn serve_desk() -> (tokio::runtime::Runtime, String, Files) {
+    let files: Files = Arc::default();
+    let file = axum::routing::put(
+        |State(f): State<Files>, UrlPath(p): UrlPath<String>, body: axum::body::Bytes| async move {
+            let mut f = f.lock().expect("lock");
+            f.0.push(p.clone());
+            let value: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let kind = value.get("kind").cloned().unwrap_or(Value::Null);
+            if kind != json!("text") && kind != json!("binary") {
+                return StatusCode::BAD_REQUEST.into_response();
+            }
+            match f.1.insert(p, value) {
+                Some(_) => StatusCode::OK.into_response(),
+                None => (StatusCode::CREATED, axum::Json(json!({"kind": kind}))).into_response(),
+            }
+        },
+    )
+    .get(
+        |State(f): State<Files>, UrlPath(p): UrlPath<String>| async move {
+            match f.lock().expect("lock").1.contains_key(&p) {
+                true => StatusCode::OK,
+                false => StatusCode::NOT_FOUND,
+            }
+        },
+    )
+    .delete(
+        |State(f): State<Files>, UrlPath(p): UrlPath<String>| async move {
+            match f.lock().expect("lock").1.remove(&p) {
+                Some(_) => StatusCode::NO_CONTENT,
+                None => StatusCode::NOT_FOUND,
+            }
+        },
+    );
+    let app = Router::new()
+        .route("/files/{path}", file)
+        .route(
+            "/tickets/{id}",
+            axum::routing::get(|UrlPath(id): UrlPath<String>| async move {
+                if id == "t1" {
+                    StatusCode::OK
+                } else {
+                    StatusCode::NOT_FOUND
+                }
+            }),
+        )
+        .route(
+            "/secret",
+            axum::routing::get(|headers: axum::http::HeaderMap| async move {
+                if headers.contains_key(header::AUTHORIZATION) {
+                    StatusCode::OK
+                } else {
+                    StatusCode::UNAUTHORIZED
+                }
+            }),
+        )
+        .route(
+            "/go",
+            axum::routing::get(|| async {
+                (StatusCode::FOUND, [(header::LOCATION, "/elsewhere")])
+            }),
+        )
+        .with_state(files.clone());
+    let (rt, base) = util::serve(app);
+    (rt, base, files)
+}
+
+#[test]
+fn what_init_cannot_know_is_a_need_and_a_skip_until_given() {
+    let work = util::temp_dir();
+    let spec = work.path().join("desk.yaml");
+    std::fs::write(&spec, DESK).expect("spec");
+    let cases = work.path().join("cases");
+    run_ok(&["init", path(&spec), "--api", "desk", "--out", path(&cases)]);
+    let read = |name: &str| std::fs::read_to_string(cases.join("desk").join(name)).expect(name);
+    // The PUT that answers 201 creates at a name of the scenario's own, letters and digits.
+    let life = read("file-lifecycle.yaml");
+    // A field the request leaves free takes a value the answer's enum allows.
+    assert!(life.contains(r#""kind":"text""#), "{life}");
+    assert!(
+        life.contains(r#"path: "conform${run.id}filelifecycle""#)
+            && life.contains("call: putFile")
+            && life.contains("status: 201")
+            && life.contains("finally:\n  - name: deleteFile"),
+        "{life}"
+    );
+    // A ticket nothing creates: a need, its value only a commented hint.
+    let ticket = read("get-ticket.yaml");
+    assert!(
+        ticket.contains("needs: [ticketId]") && ticket.contains("\n  # ticketId: "),
+        "{ticket}"
+    );
+    assert!(read("get-secret.yaml").contains("needs: [credentials]"));
+    assert!(read("go.yaml").contains("status: 302"));
+
+    let (_rt, base, files) = serve_desk();
+    let spec_arg = format!("desk={}", path(&spec));
+    let dir = cases.join("desk");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--spec", &spec_arg, "--target", &base];
+        args.extend_from_slice(extra);
+        args.push(path(&dir));
+        let out = Conform::new(&args).output();
+        (out.status.code(), util::text(&out))
+    };
+    // Without them: skipped, saying how to give each; the run does not fail.
+    let (code, text) = run(&[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("2 passed, 0 failed, 2 skipped"), "{text}");
+    assert!(
+        text.contains("needs `ticketId`: set it under `vars:`")
+            && text.contains("--var NAME=VALUE")
+            && text.contains("needs a credential")
+            && text.contains("--header"),
+        "{text}"
+    );
+    // Given: they run, and pass on this faithful server.
+    let (code, text) = run(&["--var", "ticketId=t1", "--header", "Authorization: token x"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("4 passed, 0 failed"), "{text}");
+    let f = files.lock().expect("lock");
+    assert!(
+        f.1.is_empty(),
+        "the lifecycle deleted what it made: {:?}",
+        f.1
+    );
+    assert!(
+        f.0.iter()
+            .all(|p| p.starts_with("conform") && p.chars().all(|c| c.is_ascii_alphanumeric())),
+        "{:?}",
+        f.0
+    );
+}

@@ -81,7 +81,11 @@ impl Chains {
     /// The lifecycles of `spec` (`doc` is the same file as written, for its `links`), none
     /// of whose requests has worked yet.
     pub fn new(spec: &ApiSpec, doc: &Doc) -> Chains {
-        let lifecycles = lifecycles(spec, doc);
+        // A PUT create (the client chooses the id, init's `put_creates`) is not chained here.
+        let lifecycles: Vec<Lifecycle> = lifecycles(spec, doc)
+            .into_iter()
+            .filter(|l| l.capture.is_some())
+            .collect();
         let worked = vec![None; lifecycles.len()];
         Chains {
             lifecycles,
@@ -149,7 +153,11 @@ impl Chains {
                 "this request succeeded earlier in the run".into(),
             )
         });
-        create.captures = vec![(l.var.clone(), l.capture.clone(), l.why.clone())];
+        create.captures = l
+            .capture
+            .iter()
+            .map(|c| (l.var.clone(), c.clone(), l.why.clone()))
+            .collect();
         let between: Vec<(&usize, &Request)> = self
             .steps
             .iter()
@@ -311,7 +319,7 @@ impl Chains {
     pub fn created_id(&self, create: usize, result: &crate::run::ScenarioResult) -> Option<Value> {
         let l = &self.lifecycles[self.created_by(create)?];
         let response = result.steps.last()?.response.as_ref()?;
-        captured(&l.capture, response)
+        captured(l.capture.as_ref()?, response)
     }
 
     /// The delete of what a create case made, when `op` is a create whose lifecycle has a
@@ -326,7 +334,7 @@ impl Chains {
     ) -> Option<(usize, Request)> {
         let l = &self.lifecycles[self.created_by(op)?];
         let delete = l.delete?;
-        let id = captured(&l.capture, response)?;
+        let id = captured(l.capture.as_ref()?, response)?;
         let delete_op = &spec.operations[delete];
         let mut path: Vec<(String, Value)> = request
             .path

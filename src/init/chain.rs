@@ -17,9 +17,11 @@ pub struct Lifecycle {
     /// The collection path (`/todos`) and the item's path parameter (`todoId`).
     pub collection: String,
     pub param: String,
-    /// The variable the id is captured into, and how.
+    /// The variable the id is captured into, and how; no capture where the create is a PUT
+    /// on the item path itself (jupyter's `PUT /api/contents/{path}` answering 201): the
+    /// scenario chooses the id, a new one per run and scenario, under `vars:`.
     pub var: String,
-    pub capture: Capture,
+    pub capture: Option<Capture>,
     /// Where the capture came from, for the comment beside it.
     pub why: String,
     /// Reads and updates on the item, in the order they run (GET, then PUT, PATCH, others).
@@ -136,10 +138,57 @@ pub fn lifecycles(spec: &ApiSpec, doc: &Doc) -> Vec<Lifecycle> {
             collection,
             param,
             var,
-            capture,
+            capture: Some(capture),
             why,
             members: members.into_iter().map(|(i, _)| i).collect(),
             delete,
+        });
+    }
+    // A PUT create on an item a POST already makes is not a second lifecycle of it.
+    let puts: Vec<Lifecycle> = put_creates(spec)
+        .into_iter()
+        .filter(|p| !out.iter().any(|l| l.item_path() == p.item_path()))
+        .collect();
+    out.extend(puts);
+    out
+}
+
+/// Why a PUT create's id is what it is: the comment beside it, and how `drafts` knows it.
+pub const CHOSEN_WHY: &str = "a new name, chosen by the scenario: the PUT creates it (201)";
+
+/// The lifecycles whose create is a PUT on the item path that documents 201 (a create at a
+/// name the client chooses): the reads, updates and delete of that path act on what it made.
+/// A POST on the item is left out: it acts on the item as a container (jupyter's `POST
+/// /api/contents/{path}` makes a file inside a folder), not on the item itself.
+fn put_creates(spec: &ApiSpec) -> Vec<Lifecycle> {
+    let mut out = Vec::new();
+    for (ci, create) in spec.operations.iter().enumerate() {
+        let creates = create.method == "PUT" && create.responses.iter().any(|r| r.key == "201");
+        let Some((collection, param)) = create
+            .path
+            .rsplit_once('/')
+            .filter(|_| creates)
+            .and_then(|(c, last)| Some((c, item_param(c, &format!("{c}/{last}"))?)))
+        else {
+            continue;
+        };
+        let on_item = |m: &'static str| {
+            spec.operations
+                .iter()
+                .enumerate()
+                .filter(move |(_, op)| op.path == create.path && op.method == m)
+                .map(|(i, _)| i)
+        };
+        let members = ["GET", "PATCH"].into_iter().flat_map(on_item).collect();
+        out.push(Lifecycle {
+            create: ci,
+            collection: collection.to_owned(),
+            var: ident(&param),
+            param,
+            capture: None,
+            why: CHOSEN_WHY.into(),
+            members,
+            delete: on_item("DELETE").next(),
         });
     }
     out
@@ -193,7 +242,10 @@ fn find_capture<'a>(
             .and_then(json_media)
             .and_then(|m| m.get("schema"))
     })?;
-    let path = id_field(doc, schema, param, 1)?;
+    let (path, named) = match id_field(doc, schema, param, 1) {
+        Some(path) => (path, true),
+        None => (only_identifier(doc, schema)?, false),
+    };
     let pointer: String = path
         .iter()
         .map(|t| format!("/{}", pointer_escape(t)))
@@ -202,7 +254,11 @@ fn find_capture<'a>(
         [one] => one.clone(),
         _ => pointer.clone(),
     };
-    let why = format!("the response field `{shown}`, named like the path parameter `{param}`");
+    let why = if named {
+        format!("the response field `{shown}`, named like the path parameter `{param}`")
+    } else {
+        format!("the response field `{shown}`, the answer's one identifier, for `{param}`")
+    };
     Some((Capture::Pointer(pointer), why))
 }
 
@@ -250,6 +306,23 @@ fn id_field(doc: &Doc, schema: &Value, param: &str, depth: usize) -> Option<Vec<
         path.insert(0, name.clone());
         Some(path)
     })
+}
+
+/// The one identifier-like property of a create's answer (`id`, `name`, `uuid`, `<x>_id`,
+/// `<x>Id`), whatever the path parameter is called: jupyter's `POST /api/terminals` answers
+/// `{"name": "1"}` for `/api/terminals/{terminal_id}`. As RESTler infers producers, the create
+/// on the parent collection is the producer of the item; with two candidates it cannot tell
+/// which, so none.
+fn only_identifier(doc: &Doc, schema: &Value) -> Option<Vec<String>> {
+    let names = properties(doc, schema);
+    let mut ids = names.iter().filter(|n| {
+        let lower = n.to_ascii_lowercase();
+        ["id", "name", "uuid"].contains(&lower.as_str())
+            || lower.ends_with("_id")
+            || (n.ends_with("Id") && n.len() > 2)
+    });
+    let one = ids.next()?;
+    ids.next().is_none().then(|| vec![one.clone()])
 }
 
 /// The top-level property names of a schema, through `$ref`s and `allOf`.
@@ -330,5 +403,19 @@ mod tests {
             id_field(&doc, &flat, "userId", 1),
             Some(vec!["id".to_owned()])
         );
+    }
+
+    #[test]
+    fn the_one_identifier_of_an_answer_feeds_the_item_whatever_its_name() {
+        let doc = Doc::from_value(serde_json::json!({}));
+        let terminal = serde_json::json!({"properties": {"name": {}, "last_activity": {}}});
+        assert_eq!(
+            only_identifier(&doc, &terminal),
+            Some(vec!["name".to_owned()])
+        );
+        let two = serde_json::json!({"properties": {"name": {}, "owner_id": {}}});
+        assert_eq!(only_identifier(&doc, &two), None, "two candidates: none");
+        let none = serde_json::json!({"properties": {"last_activity": {}}});
+        assert_eq!(only_identifier(&doc, &none), None);
     }
 }

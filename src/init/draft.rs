@@ -31,8 +31,8 @@ pub struct Skipped {
     pub why: String,
 }
 
-/// The tag of a scenario that needs a value it cannot create (a path parameter no operation of
-/// the spec makes): the user gives it under `vars:` or with `--var`.
+/// The tag of a scenario that needs a value it cannot create (an id in a path no operation of
+/// the spec makes): written with `needs:`, the user gives it under `vars:` or with `--var`.
 pub const NEEDS_VAR: &str = "needs-var";
 
 pub fn drafts(spec: &ApiSpec, doc: &Doc) -> (Vec<Planned>, Vec<Skipped>) {
@@ -92,21 +92,91 @@ pub fn drafts(spec: &ApiSpec, doc: &Doc) -> (Vec<Planned>, Vec<Skipped>) {
     dedupe_files(&mut out);
     for p in &mut out {
         if !p.draft.vars.is_empty() {
-            p.draft.tags.push(NEEDS_VAR.into());
+            // A made-up id would be sent and 404: the scenario needs a real one, and waits
+            // (skipped, saying so) until it has one; the value is left as a commented hint.
+            // A free parameter (`/status/{codes}`, `/api/config/{section_name}`) keeps its
+            // generated value: any well-formed one is a request a user could send.
+            let (wanted, free) = std::mem::take(&mut p.draft.vars)
+                .into_iter()
+                .partition(|l| !chosen(l) && id_like(spec, doc, &l.key));
+            p.draft.vars = free;
+            p.draft.needs = wanted.iter().map(|l: &Line| l.key.clone()).collect();
+            p.draft.placeholders = wanted;
+            if !p.draft.needs.is_empty() {
+                p.draft.tags.push(NEEDS_VAR.into());
+            }
+        }
+        if needs_credentials(spec, doc, &p.draft) {
+            p.draft.needs.push(crate::plan::NEEDS_CREDENTIALS.into());
         }
         let slug = p.file.trim_end_matches(".yaml").to_owned();
+        // An id the scenario chooses is its own: the run's id and the scenario's, in letters
+        // and digits (it is a path segment).
+        let own: String = slug
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(24)
+            .collect();
+        for l in p.draft.vars.iter_mut().filter(|l| chosen(l)) {
+            l.value = json!(format!("{CHOSEN}{own}"));
+        }
         super::unique::unique_names(spec, doc, &mut p.draft, &slug);
     }
     (out, skipped)
 }
 
-/// The lifecycles whose items `path` lies below, outermost first (`/tenants/{t}` before
+/// Whether the path parameter behind variable `var` names a resource that must exist: an `id`,
+/// a name ending in `id` (`kernel_id`, `petId`), or a `uuid` format. Such a value cannot be
+/// made up; a name or a code can.
+fn id_like(spec: &ApiSpec, doc: &Doc, var: &str) -> bool {
+    let lower = var.to_ascii_lowercase();
+    if lower == "id" || lower.ends_with("_id") || (var.ends_with("Id") && var.len() > 2) {
+        return true;
+    }
+    spec.operations.iter().any(|op| {
+        op.params_in(ParamIn::Path)
+            .filter(|p| chain::ident(&p.name) == var)
+            .any(|p| {
+                let schema = param_schema(doc, op, &p.name, ParamIn::Path);
+                schema.get("format").and_then(Value::as_str) == Some("uuid")
+            })
+    })
+}
+
+/// Whether a step of `d` calls an operation that documents 401 or 403, or a 4xx described as
+/// failed authentication (httpbin's `/hidden-basic-auth` answers 404 "Unsuccessful
+/// authentication."), while the spec declares no security scheme for it: its success needs a
+/// credential conform cannot know of, so the scenario waits for the target to send one.
+fn needs_credentials(spec: &ApiSpec, doc: &Doc, d: &Draft) -> bool {
+    let refused = |op: &Operation, key: &str| {
+        let described = doc
+            .response(op, key)
+            .and_then(|r| r.get("description"))
+            .and_then(Value::as_str)
+            .map(str::to_ascii_lowercase)
+            .is_some_and(|t| t.contains("authenticat") || t.contains("authoriz"));
+        key == "401" || key == "403" || (key.starts_with('4') && described)
+    };
+    d.steps.iter().chain(&d.finally).any(|s| {
+        spec.operations.iter().any(|op| {
+            op.id == s.call
+                && op.security.is_empty()
+                && op.responses.iter().any(|r| refused(op, &r.key))
+        })
+    })
+}
+
+/// The lifecycles whose items `path` lies below (or is, for a PUT create), outermost first (`/tenants/{t}` before
 /// `/tenants/{t}/databases/{d}` for `/tenants/{t}/databases/{d}/tables`).
 fn parents<'a>(lifecycles: &'a [Lifecycle], path: &str) -> Vec<&'a Lifecycle> {
     let mut found: Vec<&Lifecycle> = Vec::new();
     for l in lifecycles {
         let item = l.item_path();
-        if path.starts_with(&format!("{item}/")) && !found.iter().any(|f| f.item_path() == item) {
+        // An operation on the item of a PUT create that is not in its lifecycle (jupyter's
+        // `POST /api/contents/{path}`, which makes a file inside a folder) acts on a new one too.
+        let on_it = path == item && l.capture.is_none();
+        let below = path.starts_with(&format!("{item}/")) || on_it;
+        if below && !found.iter().any(|f| f.item_path() == item) {
             found.push(l);
         }
     }
@@ -128,7 +198,7 @@ fn body_target<'a>(
     let schema = compiled::body(op).or_else(|| doc.request_media(op)?.get("schema"))?;
     let fields = chain::properties(doc, schema);
     lifecycles.iter().find_map(|l| {
-        let crate::scenario::Capture::Pointer(ptr) = &l.capture else {
+        let Some(crate::scenario::Capture::Pointer(ptr)) = &l.capture else {
             return None;
         };
         let field = ptr.strip_prefix('/').filter(|f| !f.contains('/'))?;
@@ -183,6 +253,7 @@ fn lifecycle(spec: &ApiSpec, doc: &Doc, l: &Lifecycle, parents: &[&Lifecycle]) -
     for i in &l.members {
         let op = &spec.operations[*i];
         let mut s = step(doc, op, &mut d.vars, &bound);
+        same_item(&mut s, l);
         if op.method == "GET" {
             s.expect_body = echo(doc, op, l);
         }
@@ -244,16 +315,59 @@ fn creating(
     vars: &mut Vec<Line>,
     bound: &BTreeMap<String, String>,
 ) -> DraftStep {
-    let mut s = step(doc, create, vars, bound);
+    let mut chosen = bound.clone();
+    if l.capture.is_none() {
+        // The id is the scenario's own: a new one per run (its slug is added with the others'
+        // names, see `drafts`), letters and digits as `values` makes every name.
+        vars.push(Line {
+            key: l.var.clone(),
+            value: json!(CHOSEN),
+            comment: Some(l.why.clone()),
+        });
+        chosen.insert(l.param.clone(), l.var.clone());
+    }
+    let mut s = step(doc, create, vars, &chosen);
     s.name = format!("create a {}", l.noun());
-    s.captures
-        .push((l.var.clone(), l.capture.clone(), l.why.clone()));
+    if l.capture.is_none() {
+        // The body names the item as its path does, where it has such a field.
+        same_item(&mut s, l);
+        // A PUT that also updates documents 200 too: a new name is the create's 201.
+        s.status = Some((
+            json!(201),
+            "the spec's documented status of a create".into(),
+        ));
+    }
+    if let Some(capture) = &l.capture {
+        s.captures
+            .push((l.var.clone(), capture.clone(), l.why.clone()));
+    }
     s
+}
+
+/// Whether `l` is the id a PUT create chooses (see [`chain::CHOSEN_WHY`]).
+fn chosen(l: &Line) -> bool {
+    l.comment.as_deref() == Some(chain::CHOSEN_WHY)
+}
+
+/// The value of an id a scenario chooses, before its slug is added.
+const CHOSEN: &str = "conform${run.id}";
+
+/// An update whose body names the item like its path does (jupyter's `PATCH
+/// /api/contents/{path}` with `{"path": ...}`, a rename) keeps it: the same value, so the
+/// steps after it and the delete in `finally` still find the item.
+fn same_item(s: &mut DraftStep, l: &Lifecycle) {
+    let Some(body) = s.body.as_mut() else { return };
+    let Some(field) = body.value.as_object_mut().and_then(|o| o.get_mut(&l.param)) else {
+        return;
+    };
+    *field = json!(format!("${{{}}}", l.var));
+    let was = body.comment.take().unwrap_or_default();
+    body.comment = Some(format!("{was}; `{}` is the item's own, kept", l.param));
 }
 
 /// `{id: "${todo_id}"}` for a read whose answer has the field the id was captured from.
 fn echo(doc: &Doc, op: &Operation, l: &Lifecycle) -> Option<Value> {
-    let crate::scenario::Capture::Pointer(ptr) = &l.capture else {
+    let Some(crate::scenario::Capture::Pointer(ptr)) = &l.capture else {
         return None;
     };
     let field = ptr.strip_prefix('/').filter(|f| !f.contains('/'))?;
@@ -288,7 +402,7 @@ fn step(
             Some(var) => Line {
                 key: p.name.clone(),
                 value: json!(format!("${{{var}}}")),
-                comment: Some("captured from the create above".into()),
+                comment: Some("the one created above".into()),
             },
             None => {
                 let var = chain::ident(&p.name);
@@ -298,8 +412,8 @@ fn step(
                         key: var.clone(),
                         value: f.value,
                         comment: Some(format!(
-                            "path parameter `{}`: {}; no operation here creates one: name an \
-                             existing one (or pass --var {var}=VALUE)",
+                            "path parameter `{}`: {}; no operation here creates one: \
+                             uncomment and name an existing one (or pass --var {var}=VALUE)",
                             p.name,
                             f.origin.comment()
                         )),
@@ -338,23 +452,42 @@ fn step(
             });
         }
     }
-    if let Some(f) = body_value(doc, op) {
+    if let Some(mut f) = body_value(doc, op) {
+        let mut comment = f.origin.comment().to_owned();
+        if f.origin != Origin::Example {
+            for field in answer_enums(doc, op, &mut f.value) {
+                comment.push_str(&format!("; `{field}` one the answer's schema allows"));
+            }
+        }
         s.body = Some(Line {
             key: String::new(),
             value: f.value,
-            comment: Some(f.origin.comment().into()),
+            comment: Some(comment),
         });
     }
     s.status = status_of(op);
     s
 }
 
-/// The documented success status, as `expect.status` takes it.
+/// The documented success status, as `expect.status` takes it; where the spec documents only
+/// redirects (httpbin's `/redirect-to`, whatever the method), the lowest of them: the 3xx is the
+/// answer the spec promises, and without it the step would wait for a 2xx that never comes.
 pub fn status_of(op: &Operation) -> Option<(Value, String)> {
-    let key = chain::success_key(op)?;
+    if let Some(key) = chain::success_key(op) {
+        return Some((
+            status_value(key),
+            "the spec's documented success status".into(),
+        ));
+    }
+    let keys: Vec<&str> = op.responses.iter().map(|r| r.key.as_str()).collect();
+    let redirect = |k: &&str| k.starts_with('3') && k.len() == 3;
+    if keys.is_empty() || !keys.iter().all(redirect) {
+        return None;
+    }
+    let key = keys.iter().min()?;
     Some((
         status_value(key),
-        "the spec's documented success status".into(),
+        "the spec documents only this redirect".into(),
     ))
 }
 
@@ -385,12 +518,67 @@ pub fn param_schema(doc: &Doc, op: &Operation, name: &str, location: ParamIn) ->
         .unwrap_or(json!({}))
 }
 
+/// Top-level fields of a generated body that the request's schema leaves free (a plain string)
+/// while a success answer's schema names their values (an `enum`): they take the first of
+/// those, as the answer describes the same resource (jupyter's `PUT /api/contents/{path}`
+/// takes any `type`, its answer's `Contents.type` is `directory`, `file` or `notebook`, and the
+/// server refuses anything else). The fields changed.
+fn answer_enums(doc: &Doc, op: &Operation, value: &mut Value) -> Vec<String> {
+    let Some(fields) = value.as_object_mut() else {
+        return Vec::new();
+    };
+    let prop = |schema: Option<&Value>, name: &str| -> Option<Value> {
+        let schema = doc.resolve(schema?);
+        let p = schema.get("properties")?.get(name)?;
+        Some(doc.resolve(p).clone())
+    };
+    let request = compiled::body(op).or_else(|| doc.request_media(op)?.get("schema"));
+    // Every documented 2xx: a PUT documents its update's 200 and its create's 201.
+    let answers: Vec<&Value> = op
+        .responses
+        .iter()
+        .filter(|r| r.key.starts_with('2'))
+        .filter_map(|r| {
+            compiled::response(op, &r.key).or_else(|| {
+                doc.response(op, &r.key)?
+                    .get("content")
+                    .and_then(json_media)?
+                    .get("schema")
+            })
+        })
+        .collect();
+    let mut changed = Vec::new();
+    for (name, v) in fields.iter_mut() {
+        let free = prop(request, name).is_some_and(|p| {
+            ![
+                "enum", "const", "example", "examples", "default", "format", "pattern",
+            ]
+            .iter()
+            .any(|k| p.get(k).is_some())
+        });
+        let allowed = answers.iter().find_map(|a| {
+            prop(Some(a), name)?
+                .get("enum")
+                .and_then(Value::as_array)?
+                .first()
+                .cloned()
+        });
+        if let (true, Some(first)) = (free, allowed) {
+            *v = values::escape(first);
+            changed.push(name.clone());
+        }
+    }
+    changed
+}
+
 /// The JSON body to send: the media type's first example, else one made from its schema; none
-/// for an operation without a JSON body, or an optional one on a method that rarely has one.
+/// for an operation without a JSON body, or an optional one on a method that rarely has one or
+/// that would need a made-up required property.
 fn body_value(doc: &Doc, op: &Operation) -> Option<Filled> {
     let body = op.request_body.as_ref()?;
-    let media = doc.request_media(op)?;
-    if let Some((_, v)) = doc.examples_of(media).into_iter().next() {
+    // A Swagger 2.0 spec has no `requestBody` as written: the loaded body's schema serves.
+    let media = doc.request_media(op);
+    if let Some((_, v)) = media.and_then(|m| doc.examples_of(m).into_iter().next()) {
         return Some(Filled {
             value: values::escape(v),
             origin: Origin::Example,
@@ -399,10 +587,15 @@ fn body_value(doc: &Doc, op: &Operation) -> Option<Filled> {
     if !body.required && !matches!(op.method.as_str(), "POST" | "PUT" | "PATCH") {
         return None;
     }
-    Some(values::fill(
-        doc,
-        compiled::body(op).or_else(|| media.get("schema"))?,
-    ))
+    let schema = compiled::body(op).or_else(|| media?.get("schema"))?;
+    let filled = values::fill(doc, schema);
+    // An optional body is sent (a user's happy path sends one), except where it would carry a
+    // required property init can only make up: such a property usually names something the
+    // server has (jupyter's `POST /api/kernels` `{"name": <kernel spec>}`), and an invented
+    // name fails where the server's default, which an optional body leaves it, works.
+    let invented =
+        filled.origin != Origin::Example && !values::required(doc.resolve(schema)).is_empty();
+    (body.required || !invented).then_some(filled)
 }
 
 /// `createTodo` -> `create-todo`.

@@ -24,7 +24,12 @@ pub struct Draft {
     pub notes: Vec<String>,
     pub api: String,
     pub tags: Vec<String>,
+    /// `needs:`: variables that must come from outside, or `credentials`.
+    pub needs: Vec<String>,
     pub vars: Vec<Line>,
+    /// Variables written commented out under `vars:`: what a need could be, for the user to
+    /// fill in (a generated value would be sent, and fail on the target).
+    pub placeholders: Vec<Line>,
     pub steps: Vec<DraftStep>,
     pub finally: Vec<DraftStep>,
 }
@@ -107,11 +112,33 @@ pub fn emit(d: &Draft) -> Emitted {
         out.raw("]");
         out.end(None);
     }
+    let mut needs = Vec::new();
+    if !d.needs.is_empty() {
+        out.raw("needs: [");
+        for (i, n) in d.needs.iter().enumerate() {
+            if i > 0 {
+                out.raw(", ");
+            }
+            needs.push(out.flow_scalar(n));
+        }
+        out.raw("]");
+        out.end(Some("skipped until each has a value: see `vars:`"));
+    }
     let mut vars = None;
-    if !d.vars.is_empty() {
+    if !d.vars.is_empty() || !d.placeholders.is_empty() {
         out.raw("vars:");
         out.end(None);
         vars = out.map("  ", &d.vars);
+        for p in &d.placeholders {
+            // The value as `json` writes it, into a string of its own (a comment has no node).
+            let (mut text, col) = (String::new(), out.col);
+            std::mem::swap(&mut out.text, &mut text);
+            out.json(&p.value);
+            std::mem::swap(&mut out.text, &mut text);
+            out.col = col;
+            out.raw(&format!("  # {}: {text}", p.key));
+            out.end(p.comment.as_deref());
+        }
     }
     out.raw("steps:");
     out.end(None);
@@ -127,6 +154,7 @@ pub fn emit(d: &Draft) -> Emitted {
         api,
         description: None,
         tags,
+        needs,
         vars,
         exclusive: false,
         timeout: None,
@@ -633,7 +661,9 @@ pub(crate) mod tests {
             notes: vec!["a note\nthat breaks".into()],
             api: "todos".into(),
             tags: vec!["fuzz".into(), "a, b".into(), "yes".into()],
+            needs: vec!["a".into(), "credentials".into()],
             vars: vec![line("x", json!(1)), line("y", json!({"k": [null]}))],
+            placeholders: vec![line("a", json!("v, w"))],
             steps: vec![
                 step.clone(),
                 DraftStep {
@@ -657,6 +687,13 @@ pub(crate) mod tests {
             vars: Vec::new(),
             tags: Vec::new(),
             notes: Vec::new(),
+            placeholders: Vec::new(),
+            needs: Vec::new(),
+            ..everything()
+        });
+        // Only commented placeholders under `vars:`: no variable.
+        drafts.push(Draft {
+            vars: Vec::new(),
             ..everything()
         });
         for d in drafts {

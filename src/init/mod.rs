@@ -310,9 +310,9 @@ paths:
         );
         assert!(
             lifecycle.contains(
-                r#"body: {"title":"conform-${run.id}-todo-lifecycle","due":"2024-01-01"}"#
+                r#"body: {"title":"conform${run.id}todolifecycle","due":"2024-01-01","note":"conform${run.id}todolifecycle"}"#
             ),
-            "only the required fields: {lifecycle}"
+            "the required fields, then the optional plain ones: {lifecycle}"
         );
         assert!(
             lifecycle.contains("finally:\n  - name: deleteTodo"),

@@ -64,7 +64,9 @@ fn uniquify(doc: &Doc, schema: &Value, value: &mut Value, short: &str) -> bool {
             continue;
         }
         let new = if generated {
-            format!("{text}-{short}")
+            // Letters and digits, as `values` makes them: the value may be an id in a path.
+            let own: String = short.chars().filter(char::is_ascii_alphanumeric).collect();
+            format!("{text}{own}")
         } else {
             format!("{text}-${{run.id}}-{short}")
         };
@@ -123,12 +125,12 @@ mod tests {
             "nickname": {"type": "string"},
         }});
         let mut v = json!({"name": "doggie", "title": "t", "status": "a",
-            "note": "conform-${run.id}", "nickname": 3});
+            "note": "conform${run.id}", "nickname": 3});
         assert!(uniquify(&doc, &schema, &mut v, "pet-lifecycle"));
         assert_eq!(
             v,
             json!({"name": "doggie-${run.id}-pet-lifecycle", "title": "t", "status": "a",
-                "note": "conform-${run.id}-pet-lifecycle", "nickname": 3})
+                "note": "conform${run.id}petlifecycle", "nickname": 3})
         );
         let mut same = json!({"status": "a"});
         assert!(!uniquify(&doc, &schema, &mut same, "x"));

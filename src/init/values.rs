@@ -155,7 +155,11 @@ fn string(schema: &Value) -> Filled {
             let min = bound(schema, "minLength").unwrap_or(0.0) as usize;
             let max = bound(schema, "maxLength").map(|m| m as usize);
             // A unique name per run where it fits: a real target keeps what a run creates.
-            let unique = "conform-${run.id}";
+            // Letters and digits only (`${run.id}` is 12 hex digits): such a value often ends
+            // up as an id in a path, and servers route ids by `\w+` or `[A-Za-z0-9]+` (jupyter's
+            // `/api/config/{section_name}` 404s on `conform-1`). A schema `pattern` or `format`
+            // still decides where it has one (above, and the pattern check below).
+            let unique = "conform${run.id}";
             if pattern.is_none() && max.is_none_or(|m| m >= 20) && min <= 20 {
                 unique.to_owned()
             } else {
@@ -217,16 +221,25 @@ fn array(doc: &Doc, schema: &Value, depth: usize) -> Filled {
     }
 }
 
-/// The required properties only: a first request should send as little as the spec allows.
+/// The required properties, and every optional one with a simple value (an example, a
+/// default, an enum, or a plain string, number or boolean), in the schema's order: a user's
+/// request sends what it knows, and a spec is often looser than its server (jupyter's `POST
+/// /api/sessions` marks nothing required and refuses a body without `path` and `type`).
+/// Optional objects and lists, and `readOnly` properties, are left out.
 fn object(doc: &Doc, schema: &Value, depth: usize) -> Filled {
     let empty = Map::new();
     let props = schema
         .get("properties")
         .and_then(Value::as_object)
         .unwrap_or(&empty);
+    let required = required(schema);
+    let wanted = props
+        .iter()
+        .filter(|(name, sub)| !required.contains(name) && simple(doc.resolve(sub)))
+        .map(|(name, _)| name.clone());
     let mut out = Map::new();
     let mut origin = Origin::Generated;
-    for name in required(schema) {
+    for name in required.iter().cloned().chain(wanted) {
         let sub = props.get(&name).cloned().unwrap_or(json!({}));
         let f = fill_at(doc, &sub, depth + 1);
         origin = origin.and(f.origin);
@@ -236,6 +249,22 @@ fn object(doc: &Doc, schema: &Value, depth: usize) -> Filled {
         value: Value::Object(out),
         origin,
     }
+}
+
+/// An optional property worth sending: not `readOnly`, and a scalar the spec gives or that
+/// is plain to make.
+fn simple(schema: &Value) -> bool {
+    if schema.get("readOnly").and_then(Value::as_bool) == Some(true) {
+        return false;
+    }
+    let given = ["example", "examples", "default", "const", "enum"]
+        .iter()
+        .any(|k| schema.get(k).is_some());
+    given
+        || matches!(
+            type_of(schema).as_deref(),
+            Some("string" | "integer" | "number" | "boolean")
+        )
 }
 
 pub fn required(schema: &Value) -> Vec<String> {
@@ -303,9 +332,29 @@ mod tests {
         }));
         assert_eq!(
             f.value,
-            json!({"name": "x", "size": 3, "kind": "a", "when": "2024-01-01T00:00:00Z"})
+            json!({"name": "x", "size": 3, "kind": "a", "when": "2024-01-01T00:00:00Z",
+                "optional": "conform${run.id}"})
         );
         assert_eq!(f.origin, Origin::Generated);
+    }
+
+    #[test]
+    fn optional_scalars_are_sent_and_optional_objects_and_read_only_ones_are_not() {
+        let f = fill_json(json!({
+            "type": "object",
+            "properties": {
+                "path": {"type": "string"},
+                "id": {"type": "string", "readOnly": true},
+                "kernel": {"type": "object", "properties": {"name": {"type": "string"}}},
+                "tags": {"type": "array", "items": {"type": "string"}},
+                "kind": {"enum": ["a", "b"]},
+                "count": {"type": "integer"}
+            }
+        }));
+        assert_eq!(
+            f.value,
+            json!({"path": "conform${run.id}", "kind": "a", "count": 1})
+        );
     }
 
     #[test]

@@ -49,6 +49,13 @@ pub fn compile(
             .chain(inputs.iter().cloned())
             .collect(),
     };
+    // A need is a variable given from outside: known to every template, as an input is.
+    let needs: Vec<(String, Pos)> = scenario
+        .needs
+        .iter()
+        .map(|n| (n.value.clone(), n.pos))
+        .collect();
+    c.known.extend(needs.iter().map(|(n, _)| n.clone()));
     let vars = c.vars(scenario.vars.as_ref());
     let spec = c.spec(&scenario.api, registry);
     if scenario.steps.is_empty() {
@@ -81,6 +88,7 @@ pub fn compile(
             tags,
             exclusive: scenario.exclusive,
             timeout: scenario.timeout.map(|t| t.value.0),
+            needs,
             vars,
             steps: steps.into_iter().flatten().collect(),
             finally: finally.into_iter().flatten().collect(),
@@ -108,7 +116,10 @@ impl Compiler<'_> {
     /// The scenario's `vars`, each known to the ones after it.
     fn vars(&mut self, node: Option<&Node>) -> Vec<(String, ValueTemplate)> {
         let mut vars = Vec::new();
-        let Some(node) = node else { return vars };
+        // `vars:` with every entry commented out (init's placeholders) is no variable at all.
+        let Some(node) = node.filter(|n| !matches!(n.kind, NodeKind::Null)) else {
+            return vars;
+        };
         let Some(entries) = node.as_map() else {
             let kind = node.kind_name();
             let what = format!("`vars` must be a mapping of names to values, not {kind}");

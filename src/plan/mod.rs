@@ -24,6 +24,10 @@ use crate::openapi::{ApiSpec, Operation};
 use crate::scenario::{AuthMode, Capture};
 use crate::source::Pos;
 
+/// The need (`needs: [credentials]`) met when the target sends a credential: an operation that
+/// answers 401 or 403 in a spec that declares no security scheme for it.
+pub const NEEDS_CREDENTIALS: &str = "credentials";
+
 /// The timeout of one HTTP exchange for a step that sets none.
 pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a polling step waits between attempts when its `retry` sets no `every`.
@@ -52,6 +56,9 @@ pub struct Plan {
     pub exclusive: bool,
     /// Budget of the main steps.
     pub timeout: Option<Duration>,
+    /// What must come from outside before the scenario can run (`needs:`): variable names,
+    /// or [`NEEDS_CREDENTIALS`]; with where each is written.
+    pub needs: Vec<(String, Pos)>,
     /// Variables in the order written; each may use the ones before.
     pub vars: Vec<(String, ValueTemplate)>,
     /// The main steps, in order; the first that fails stops them.

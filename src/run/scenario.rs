@@ -85,6 +85,11 @@ impl Runner {
             result.skipped = Some("tagged `mock-only`, and the target is not a mock".into());
             return None;
         }
+        if let Some(why) = self.unmet_need(plan, target) {
+            result.outcome = Outcome::Skipped;
+            result.skipped = Some(why);
+            return None;
+        }
         if !self.options.allow_writes
             && !self.options.dry_run
             && !target.is_local()
@@ -102,6 +107,34 @@ impl Runner {
             return None;
         }
         Some(target)
+    }
+
+    /// Why the scenario cannot run, when one of its `needs` has no value: a variable neither the
+    /// run's inputs nor the scenario's `vars` give, or a credential the target does not send.
+    /// Not the target's fault, so a skip that says how to give it, never a failure.
+    fn unmet_need(&self, plan: &Plan, target: &Target) -> Option<String> {
+        let remedies = &self.options.remedies;
+        let inputs = self.options.inputs.names();
+        for (name, _) in &plan.needs {
+            if name == crate::plan::NEEDS_CREDENTIALS {
+                let has_header = target
+                    .headers
+                    .iter()
+                    .any(|(n, _)| crate::redact::Redactor::is_secret_header(n));
+                if target.auth.is_none() && !has_header {
+                    return Some(format!(
+                        "needs a credential the spec declares no way to send: {}",
+                        remedies.send_credentials()
+                    ));
+                }
+            } else if !inputs.contains(name) && !plan.vars.iter().any(|(v, _)| v == name) {
+                return Some(format!(
+                    "needs `{name}`: set it under `vars:` in the scenario or {}",
+                    remedies.give_var()
+                ));
+            }
+        }
+        None
     }
 
     /// The scenario's scope with its `vars` set, and the finding of the first that cannot be.

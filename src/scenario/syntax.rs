@@ -29,6 +29,13 @@ pub struct Scenario {
     /// Labels for selecting scenarios (`--tag`): lifecycle, negative, idempotency, auth, mock-only...
     #[serde(default)]
     pub tags: Vec<Spanned<String>>,
+    /// What the scenario cannot run without and cannot make itself: names of variables that
+    /// must come from outside the steps (a variable given to the run, the env file, or this
+    /// scenario's own `vars` once filled in), or `credentials`: the target sends a credential
+    /// (a header such as `Authorization`, or the targets file's `auth`). A scenario whose needs
+    /// have no value is skipped, with the reason and how to give them; it does not fail.
+    #[serde(default)]
+    pub needs: Vec<Spanned<String>>,
     /// Variables, evaluated in order when the scenario starts; later ones may use earlier ones.
     #[serde(default)]
     #[schemars(with = "Option<BTreeMap<String, Node>>")]

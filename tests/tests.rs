@@ -40,6 +40,8 @@ mod derive;
 mod init;
 // Ctrl-C and SIGTERM during a run: clean-up, reports, exit 130.
 mod interrupt;
+// Servers that drop a kept-alive connection after an error answer.
+mod connections;
 // Hostile targets (reset, silence, short bodies, redirect loops, escapes) end as clean verdicts.
 mod hostile;
 // The harness's own limits (body size, trickling bodies) named as limits.

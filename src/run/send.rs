@@ -137,12 +137,14 @@ pub async fn build(
 }
 
 /// Sends `req`; every failure (connect, reset, timeout, a body over `max_body`) becomes a
-/// finding.
+/// finding. A connection that broke before any answer came is said in `dropped`, and the
+/// request sent again once where that is safe ([`resendable`]).
 pub async fn send(
     client: &reqwest::Client,
     req: &Request,
     timeout: Duration,
     max_body: usize,
+    dropped: &mut Option<Dropped>,
 ) -> Result<Response, Finding> {
     let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|_| {
         Finding::error(
@@ -150,13 +152,6 @@ pub async fn send(
             format!("`{}` is not an HTTP method", req.method),
         )
     })?;
-    let mut builder = client.request(method, req.url.clone()).timeout(timeout);
-    for (n, v) in &req.headers {
-        builder = builder.header(n.as_str(), v.as_str());
-    }
-    if !req.body.is_empty() {
-        builder = builder.body(req.body.to_vec());
-    }
     let started = std::time::Instant::now();
     let transport = |e: reqwest::Error| {
         // Each names the URL: when a step follows redirects, it is not the one it was sent to.
@@ -177,7 +172,30 @@ pub async fn send(
         };
         transport_finding(what, &e)
     };
-    let resp = builder.send().await.map_err(transport)?;
+    let resp = match request(client, &method, req, timeout).send().await {
+        Ok(resp) => resp,
+        Err(e) => {
+            let Some(kind) = dropped_before_answer(&e) else {
+                return Err(transport(e));
+            };
+            let resent = resendable(kind, &method);
+            *dropped = Some(Dropped {
+                kind,
+                resent,
+                method: method.clone(),
+                cause: innermost_cause(&e),
+            });
+            if !resent {
+                return Err(transport(e));
+            }
+            // The broken connection is out of the pool: hyper drops a connection on its error.
+            let left = timeout.saturating_sub(started.elapsed());
+            request(client, &method, req, left)
+                .send()
+                .await
+                .map_err(transport)?
+        }
+    };
     let headers_after = started.elapsed();
     let status = resp.status().as_u16();
     let headers = Headers::from(resp.headers());
@@ -197,6 +215,96 @@ pub async fn send(
         headers,
         body,
     })
+}
+
+/// `req` as reqwest sends it, built again for a second sending rather than cloned before the
+/// first: the common path copies nothing it does not send.
+fn request(
+    client: &reqwest::Client,
+    method: &reqwest::Method,
+    req: &Request,
+    timeout: Duration,
+) -> reqwest::RequestBuilder {
+    let mut builder = client
+        .request(method.clone(), req.url.clone())
+        .timeout(timeout);
+    for (n, v) in &req.headers {
+        builder = builder.header(n.as_str(), v.as_str());
+    }
+    if !req.body.is_empty() {
+        builder = builder.body(req.body.to_vec());
+    }
+    builder
+}
+
+/// How a connection broke before the target answered the request sent on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DropKind {
+    /// The connection closed before the request was written (hyper's "canceled"): the request
+    /// never reached the target.
+    Unsent,
+    /// The request was written, then the connection was closed or reset with no (complete)
+    /// answer: the target may have read it, even processed it.
+    Unanswered,
+}
+
+/// A connection that broke before any answer came: what a server does when it closes a
+/// kept-alive connection (after an error answer, without `Connection: close`) just as the next
+/// request is sent on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dropped {
+    /// Whether the request could have reached the target.
+    pub kind: DropKind,
+    /// Whether it was sent again; the answer (or the failure) is then the second sending's.
+    pub resent: bool,
+    /// The method of the request that met it (after a redirect, maybe not the step's).
+    pub method: reqwest::Method,
+    /// The innermost cause of the first failure, in the OS's or hyper's words.
+    pub cause: String,
+}
+
+/// Whether `e` is a connection that broke before any answer: hyper's "canceled" (the request was
+/// never written) or "connection closed before message completed", or a reset or broken pipe.
+/// A timeout, a failure to connect, a TLS failure or an answer hyper cannot parse is not.
+fn dropped_before_answer(e: &reqwest::Error) -> Option<DropKind> {
+    use std::io::ErrorKind;
+    if e.is_timeout() || e.is_connect() {
+        return None;
+    }
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = src {
+        if let Some(h) = s.downcast_ref::<hyper::Error>() {
+            if h.is_canceled() {
+                return Some(DropKind::Unsent);
+            }
+            if h.is_incomplete_message() {
+                return Some(DropKind::Unanswered);
+            }
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                ErrorKind::ConnectionReset | ErrorKind::BrokenPipe | ErrorKind::ConnectionAborted
+            )
+        {
+            return Some(DropKind::Unanswered);
+        }
+        src = s.source();
+    }
+    None
+}
+
+/// Whether a request whose connection broke before any answer may be sent again, once:
+/// - one hyper never wrote ([`DropKind::Unsent`]) never reached the target, whatever its
+///   method (hyper gives the request back only when "the message was never even started");
+/// - an idempotent one (GET, HEAD, OPTIONS, TRACE, PUT, DELETE) may be repeated by definition
+///   (RFC 9110, section 9.2.2, allows a client to retry it after a connection failure): sent
+///   twice, it means what it means once;
+/// - any other (POST, PATCH) may have been read and processed before the connection broke,
+///   and nothing the client sees proves it was not (a reset comes both from a server that
+///   never read it and from one that read it and aborted): it is never sent again.
+pub fn resendable(kind: DropKind, method: &reqwest::Method) -> bool {
+    kind == DropKind::Unsent || method.is_idempotent()
 }
 
 /// The most redirects a step that follows them takes before it gives up.
@@ -222,13 +330,14 @@ pub async fn send_following(
     req: &Request,
     timeout: Duration,
     max_body: usize,
+    dropped: &mut Option<Dropped>,
 ) -> Result<Followed, Finding> {
     let started = std::time::Instant::now();
     let origin = req.url.origin();
     let mut current = req.clone();
     for redirects in 0..=MAX_REDIRECTS {
         let left = timeout.saturating_sub(started.elapsed());
-        let response = send(client, &current, left, max_body).await?;
+        let response = send(client, &current, left, max_body, dropped).await?;
         let Some(next) = location(&current.url, &response).map_err(|f| *f)? else {
             return Ok(Followed {
                 response,
@@ -418,15 +527,41 @@ fn transport_finding(what: String, e: &reqwest::Error) -> Finding {
 
 /// What failed, then the innermost cause of `e` and, for a TLS failure, the likely fix.
 pub(crate) fn transport_message(what: String, e: &reqwest::Error) -> String {
+    let cause = innermost_cause(e);
+    match (cause.is_empty(), super::client::tls_hint(&cause)) {
+        (true, _) => what,
+        (false, None) => format!("{what}: {cause}"),
+        (false, Some(hint)) => format!("{what}: {cause}; {hint}"),
+    }
+}
+
+/// The innermost cause of `e` (the OS's, hyper's or TLS's words); empty when it has none.
+fn innermost_cause(e: &reqwest::Error) -> String {
     let mut cause = String::new();
     let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
     while let Some(s) = src {
         cause = s.to_string();
         src = s.source();
     }
-    match (cause.is_empty(), super::client::tls_hint(&cause)) {
-        (true, _) => what,
-        (false, None) => format!("{what}: {cause}"),
-        (false, Some(hint)) => format!("{what}: {cause}; {hint}"),
+    cause
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_what_never_reached_the_target_or_is_idempotent_is_sent_again() {
+        use reqwest::Method;
+        for m in [Method::GET, Method::HEAD, Method::PUT, Method::DELETE] {
+            assert!(resendable(DropKind::Unanswered, &m), "{m}");
+        }
+        for m in [Method::POST, Method::PATCH] {
+            assert!(
+                !resendable(DropKind::Unanswered, &m),
+                "{m} may be processed"
+            );
+            assert!(resendable(DropKind::Unsent, &m), "{m} never written");
+        }
     }
 }

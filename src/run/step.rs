@@ -47,6 +47,37 @@ pub struct StepContext<'a> {
     pub api: &'a str,
     /// How messages name the settings they point at (the CLI's flags).
     pub remedies: &'a dyn crate::remedy::Remedies,
+    /// The scenario's step answered last before this one: when the target drops the connection
+    /// under this step's request, what it answered on it before is named.
+    pub before: Option<Before<'a>>,
+}
+
+/// A step of the scenario that got an answer, by its number (from 1, as reports count).
+#[derive(Clone, Copy)]
+pub struct Before<'a> {
+    pub number: usize,
+    pub step: &'a StepResult,
+}
+
+impl Before<'_> {
+    /// "500 to POST /x (step 3)", when that answer left its connection open (no
+    /// `Connection: close`), so the next request could go on it; `None` otherwise.
+    fn kept_alive(&self) -> Option<String> {
+        let (request, response) = (self.step.request.as_ref()?, self.step.response.as_ref()?);
+        let closed = response.headers.iter().any(|(n, v)| {
+            n.eq_ignore_ascii_case("connection")
+                && v.split(',').any(|t| t.trim().eq_ignore_ascii_case("close"))
+        });
+        if closed {
+            return None;
+        }
+        let path = url::Url::parse(&request.url)
+            .map_or_else(|_| request.url.clone(), |u| u.path().to_owned());
+        Some(format!(
+            "{} to {} {path} (step {})",
+            response.status, request.method, self.number
+        ))
+    }
 }
 
 impl StepContext<'_> {
@@ -344,29 +375,101 @@ async fn send(
     }
     let this_timeout = remaining.map_or(polling.timeout, |r| r.min(polling.timeout));
     result.attempts += 1;
-    let sent = if s.follow_redirects.is_some() {
-        send::send_following(ctx.client, request, this_timeout, ctx.max_body)
-            .await
-            .map(|f| {
-                // The record shows the request that got the answer: the URL that answered.
-                if f.redirects > 0 {
-                    let redactor = ctx.live_redactor();
-                    result.request = Some(RequestRecord::redacted(
-                        &f.request,
-                        &redactor,
-                        RECORD_BODY_LIMIT,
-                    ));
-                }
-                f.response
-            })
+    let mut dropped = None;
+    let mut sent = if s.follow_redirects.is_some() {
+        send::send_following(
+            ctx.client,
+            request,
+            this_timeout,
+            ctx.max_body,
+            &mut dropped,
+        )
+        .await
+        .map(|f| {
+            // The record shows the request that got the answer: the URL that answered.
+            if f.redirects > 0 {
+                let redactor = ctx.live_redactor();
+                result.request = Some(RequestRecord::redacted(
+                    &f.request,
+                    &redactor,
+                    RECORD_BODY_LIMIT,
+                ));
+            }
+            f.response
+        })
     } else {
-        send::send(ctx.client, request, this_timeout, ctx.max_body).await
+        send::send(
+            ctx.client,
+            request,
+            this_timeout,
+            ctx.max_body,
+            &mut dropped,
+        )
+        .await
     };
+    if let Some(d) = &dropped {
+        after_drop(d, ctx.before, &mut sent, result);
+    }
     match sent {
         Ok(r) => Some((r, deadline)),
         Err(f) => {
             result.findings.push(f.at(s.call_pos));
             None
+        }
+    }
+}
+
+/// What a connection that broke before any answer means for the step, said with the answer
+/// before it when that one left the connection open: the target closed a connection it had
+/// kept alive, and this step's request was only the one that found out. Sent again and
+/// answered, the step goes on with a warning that says so; not sent again (a POST that may
+/// have been processed) or failed twice, the error says why.
+fn after_drop(
+    d: &send::Dropped,
+    before: Option<Before<'_>>,
+    sent: &mut Result<Response, Finding>,
+    result: &mut StepResult,
+) {
+    let method = &d.method;
+    let what = match (d.kind, before.and_then(|b| b.kept_alive())) {
+        (send::DropKind::Unsent, _) => {
+            "the connection closed before the request was written".to_owned()
+        }
+        (send::DropKind::Unanswered, Some(prior)) => format!(
+            "the target closed the connection it had kept alive after answering {prior} \
+             without `Connection: close`"
+        ),
+        (send::DropKind::Unanswered, None) => {
+            "the connection broke before any answer came".to_owned()
+        }
+    };
+    match sent {
+        Ok(_) => {
+            let why = match d.kind {
+                send::DropKind::Unsent => "it never reached the target".to_owned(),
+                send::DropKind::Unanswered => format!("{method} is idempotent"),
+            };
+            result.findings.push(Finding::warning(
+                CheckKind::Transport,
+                format!(
+                    "{what} ({}); sent again on another connection, as {why}: this is the \
+                     answer to the second sending",
+                    d.cause
+                ),
+            ));
+        }
+        Err(f) if d.resent => {
+            f.message = format!(
+                "{}; that was the second sending, after the first failed: {what} ({})",
+                f.message, d.cause
+            );
+        }
+        Err(f) => {
+            f.message = format!(
+                "{}; {what}; not sent again: the target may have read and processed this \
+                 {method}",
+                f.message
+            );
         }
     }
 }

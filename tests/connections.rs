@@ -3,8 +3,10 @@
 //! the next request is waiting on it, unread, as jupyter-server and httpbin did on every reset
 //! conform saw. The request that follows must not be blamed for it: an idempotent one is sent
 //! again, with a note naming the answer before it; a POST that may have reached the server is
-//! never sent again, and its error names the answer before it. A server that reads a POST and
-//! then resets the connection is a transport failure of that POST, sent once.
+//! never sent again, and its error names the answer before it (in its scenario, or the run's
+//! last answer when it opens one). A POST after a crash whose close is already on its way
+//! waits for it and goes on another connection. A server that reads a POST and then resets the
+//! connection is a transport failure of that POST, sent once.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -84,6 +86,17 @@ async fn serve_connection(mut conn: TcpStream, seen: Arc<Seen>) {
                 // resets the connection, as a server that closes after an error does when the
                 // client was quicker than its close.
                 let _ = tokio::time::timeout(Duration::from_secs(3), conn.readable()).await;
+                return;
+            }
+            if body.contains("\"brief\"") {
+                // A crash whose connection closes a moment after its answer, unasked, whatever
+                // comes next: the close is on its way when the next request is due.
+                let crash = answer(
+                    "500 Internal Server Error",
+                    r#"{"code":"crash","message":"boom"}"#,
+                );
+                let _ = conn.write_all(crash.as_bytes()).await;
+                tokio::time::sleep(Duration::from_millis(1)).await;
                 return;
             }
             if body.contains("\"reset\"") {
@@ -211,4 +224,76 @@ fn a_post_the_server_read_and_reset_is_a_transport_failure_sent_once() {
     assert!(text.contains("[transport]"), "{text}");
     assert!(text.contains("not sent again"), "{text}");
     assert_eq!(seen.resets.load(Ordering::SeqCst), 1, "sent once: {text}");
+}
+
+#[test]
+fn a_post_after_a_crash_whose_close_is_on_its_way_waits_for_it_and_passes() {
+    let (_rt, seen, target) = serve();
+    // Ten crashes, each followed by a create that must not meet the crash's connection.
+    let pairs: String = (0..10)
+        .map(|_| {
+            "  - call: createWidget\n    body: {name: brief, size: 1}\n    \
+             expect: {status: 500, undocumented: true}\n  \
+             - call: createWidget\n    body: {name: w, size: 1}\n    expect: {status: 201}\n"
+        })
+        .collect();
+    let dir = util::temp_dir();
+    let file = dir.path().join("crashes.yaml");
+    std::fs::write(
+        &file,
+        format!("name: creates after crashes\napi: fixture\nsteps:\n{pairs}"),
+    )
+    .expect("scenario");
+    let out = Conform::new(&[
+        "run",
+        "--no-report",
+        "--specs",
+        "tests/fixtures/specs",
+        "--target",
+        &target,
+        file.to_str().expect("utf-8 path"),
+    ])
+    .output();
+    let text = util::text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(seen.posts.load(Ordering::SeqCst), 20, "each sent once");
+}
+
+#[test]
+fn a_read_that_opens_a_scenario_names_the_crash_that_ended_the_one_before() {
+    let (_rt, seen, target) = serve();
+    let dir = util::temp_dir();
+    std::fs::write(
+        dir.path().join("a-crash.yaml"),
+        "name: crashes\napi: fixture\nsteps:\n  - call: createWidget\n    \
+         body: {name: crash, size: 1}\n    expect: {status: 500, undocumented: true}\n",
+    )
+    .expect("scenario");
+    std::fs::write(
+        dir.path().join("b-read.yaml"),
+        "name: reads\napi: fixture\nsteps:\n  - call: getWidget\n    \
+         path: {id: 00000000-0000-0000-0000-000000000001}\n    expect: {status: 200}\n",
+    )
+    .expect("scenario");
+    let out = Conform::new(&[
+        "run",
+        "--no-report",
+        "--jobs",
+        "1",
+        "--specs",
+        "tests/fixtures/specs",
+        "--step-timeout",
+        "5s",
+        "--target",
+        &target,
+        dir.path().to_str().expect("utf-8 path"),
+    ])
+    .output();
+    let text = util::text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("answering 500 to POST /widgets (scenario `crashes`)"),
+        "{text}"
+    );
+    assert_eq!(seen.gets.load(Ordering::SeqCst), 1);
 }

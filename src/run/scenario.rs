@@ -38,6 +38,7 @@ impl Runner {
             api: &plan.api,
             remedies: &*self.options.remedies,
             before: None,
+            answers: &self.answers,
         };
         match vars_failed {
             Some(f) => result

@@ -16,6 +16,8 @@ use crate::plan::{PlannedStep, ValueTemplate};
 use crate::scenario::{AuthMode, Scope};
 use crate::targets::Target;
 
+use super::dropped::{Dropped, dropped_before_answer, resendable};
+
 /// Characters escaped in a path segment: everything but unreserved and sub-delims that are safe.
 const SEGMENT: &AsciiSet = &CONTROLS
     .add(b' ')
@@ -138,7 +140,7 @@ pub async fn build(
 
 /// Sends `req`; every failure (connect, reset, timeout, a body over `max_body`) becomes a
 /// finding. A connection that broke before any answer came is said in `dropped`, and the
-/// request sent again once where that is safe ([`resendable`]).
+/// request sent again once where that is safe ([`super::dropped::resendable`]).
 pub async fn send(
     client: &reqwest::Client,
     req: &Request,
@@ -235,76 +237,6 @@ fn request(
         builder = builder.body(req.body.to_vec());
     }
     builder
-}
-
-/// How a connection broke before the target answered the request sent on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DropKind {
-    /// The connection closed before the request was written (hyper's "canceled"): the request
-    /// never reached the target.
-    Unsent,
-    /// The request was written, then the connection was closed or reset with no (complete)
-    /// answer: the target may have read it, even processed it.
-    Unanswered,
-}
-
-/// A connection that broke before any answer came: what a server does when it closes a
-/// kept-alive connection (after an error answer, without `Connection: close`) just as the next
-/// request is sent on it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dropped {
-    /// Whether the request could have reached the target.
-    pub kind: DropKind,
-    /// Whether it was sent again; the answer (or the failure) is then the second sending's.
-    pub resent: bool,
-    /// The method of the request that met it (after a redirect, maybe not the step's).
-    pub method: reqwest::Method,
-    /// The innermost cause of the first failure, in the OS's or hyper's words.
-    pub cause: String,
-}
-
-/// Whether `e` is a connection that broke before any answer: hyper's "canceled" (the request was
-/// never written) or "connection closed before message completed", or a reset or broken pipe.
-/// A timeout, a failure to connect, a TLS failure or an answer hyper cannot parse is not.
-fn dropped_before_answer(e: &reqwest::Error) -> Option<DropKind> {
-    use std::io::ErrorKind;
-    if e.is_timeout() || e.is_connect() {
-        return None;
-    }
-    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(s) = src {
-        if let Some(h) = s.downcast_ref::<hyper::Error>() {
-            if h.is_canceled() {
-                return Some(DropKind::Unsent);
-            }
-            if h.is_incomplete_message() {
-                return Some(DropKind::Unanswered);
-            }
-        }
-        if let Some(io) = s.downcast_ref::<std::io::Error>()
-            && matches!(
-                io.kind(),
-                ErrorKind::ConnectionReset | ErrorKind::BrokenPipe | ErrorKind::ConnectionAborted
-            )
-        {
-            return Some(DropKind::Unanswered);
-        }
-        src = s.source();
-    }
-    None
-}
-
-/// Whether a request whose connection broke before any answer may be sent again, once:
-/// - one hyper never wrote ([`DropKind::Unsent`]) never reached the target, whatever its
-///   method (hyper gives the request back only when "the message was never even started");
-/// - an idempotent one (GET, HEAD, OPTIONS, TRACE, PUT, DELETE) may be repeated by definition
-///   (RFC 9110, section 9.2.2, allows a client to retry it after a connection failure): sent
-///   twice, it means what it means once;
-/// - any other (POST, PATCH) may have been read and processed before the connection broke,
-///   and nothing the client sees proves it was not (a reset comes both from a server that
-///   never read it and from one that read it and aborted): it is never sent again.
-pub fn resendable(kind: DropKind, method: &reqwest::Method) -> bool {
-    kind == DropKind::Unsent || method.is_idempotent()
 }
 
 /// The most redirects a step that follows them takes before it gives up.
@@ -544,24 +476,4 @@ fn innermost_cause(e: &reqwest::Error) -> String {
         src = s.source();
     }
     cause
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_what_never_reached_the_target_or_is_idempotent_is_sent_again() {
-        use reqwest::Method;
-        for m in [Method::GET, Method::HEAD, Method::PUT, Method::DELETE] {
-            assert!(resendable(DropKind::Unanswered, &m), "{m}");
-        }
-        for m in [Method::POST, Method::PATCH] {
-            assert!(
-                !resendable(DropKind::Unanswered, &m),
-                "{m} may be processed"
-            );
-            assert!(resendable(DropKind::Unsent, &m), "{m} never written");
-        }
-    }
 }

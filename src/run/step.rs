@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::dropped::{self, DropKind, Dropped};
 use super::send;
 // Re-exported from here for `conform proxy`, as `run` has always offered it.
 #[cfg(feature = "mock")]
@@ -50,6 +51,8 @@ pub struct StepContext<'a> {
     /// The scenario's step answered last before this one: when the target drops the connection
     /// under this step's request, what it answered on it before is named.
     pub before: Option<Before<'a>>,
+    /// The run's answers: the last 5xx of the run that left its connection open.
+    pub answers: &'a dropped::Answers,
 }
 
 /// A step of the scenario that got an answer, by its number (from 1, as reports count).
@@ -60,22 +63,27 @@ pub struct Before<'a> {
 }
 
 impl Before<'_> {
-    /// "500 to POST /x (step 3)", when that answer left its connection open (no
-    /// `Connection: close`), so the next request could go on it; `None` otherwise.
+    /// Its answer's status, when that answer left its connection open (no `Connection:
+    /// close`), so that the next request could go on it.
+    fn kept_alive_status(&self) -> Option<u16> {
+        let response = self.step.response.as_ref()?;
+        let connection = response
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("connection"))
+            .map(|(_, v)| v.as_str());
+        (!dropped::closes(connection)).then_some(response.status)
+    }
+
+    /// "500 to POST /x (step 3)", when that answer left its connection open.
     fn kept_alive(&self) -> Option<String> {
-        let (request, response) = (self.step.request.as_ref()?, self.step.response.as_ref()?);
-        let closed = response.headers.iter().any(|(n, v)| {
-            n.eq_ignore_ascii_case("connection")
-                && v.split(',').any(|t| t.trim().eq_ignore_ascii_case("close"))
-        });
-        if closed {
-            return None;
-        }
+        let status = self.kept_alive_status()?;
+        let request = self.step.request.as_ref()?;
         let path = url::Url::parse(&request.url)
             .map_or_else(|_| request.url.clone(), |u| u.path().to_owned());
         Some(format!(
-            "{} to {} {path} (step {})",
-            response.status, request.method, self.number
+            "{status} to {} {path} (step {})",
+            request.method, self.number
         ))
     }
 }
@@ -266,7 +274,7 @@ async fn poll(
     };
     loop {
         let (request, redactor) = prepare(s, op, scope, ctx, result).await?;
-        let (r, deadline) = send(s, &request, ctx, &polling, result).await?;
+        let (r, deadline) = send(s, &request, ctx, &polling, &scope.scenario_name, result).await?;
         result.status = Some(r.status);
         result.response = Some(ResponseRecord::redacted(&r, &redactor, RECORD_BODY_LIMIT));
         let spec_findings = spec_check(s, op, &r, ctx.strict);
@@ -360,6 +368,7 @@ async fn send(
     request: &Request,
     ctx: &StepContext<'_>,
     polling: &Polling,
+    scenario: &str,
     result: &mut StepResult,
 ) -> Option<(Response, Option<(Instant, Bound)>)> {
     if let Some(limiter) = ctx.rate {
@@ -375,42 +384,7 @@ async fn send(
     }
     let this_timeout = remaining.map_or(polling.timeout, |r| r.min(polling.timeout));
     result.attempts += 1;
-    let mut dropped = None;
-    let mut sent = if s.follow_redirects.is_some() {
-        send::send_following(
-            ctx.client,
-            request,
-            this_timeout,
-            ctx.max_body,
-            &mut dropped,
-        )
-        .await
-        .map(|f| {
-            // The record shows the request that got the answer: the URL that answered.
-            if f.redirects > 0 {
-                let redactor = ctx.live_redactor();
-                result.request = Some(RequestRecord::redacted(
-                    &f.request,
-                    &redactor,
-                    RECORD_BODY_LIMIT,
-                ));
-            }
-            f.response
-        })
-    } else {
-        send::send(
-            ctx.client,
-            request,
-            this_timeout,
-            ctx.max_body,
-            &mut dropped,
-        )
-        .await
-    };
-    if let Some(d) = &dropped {
-        after_drop(d, ctx.before, &mut sent, result);
-    }
-    match sent {
+    match on_the_wire(s, request, ctx, this_timeout, scenario, result).await {
         Ok(r) => Some((r, deadline)),
         Err(f) => {
             result.findings.push(f.at(s.call_pos));
@@ -419,35 +393,90 @@ async fn send(
     }
 }
 
+/// The request sent (its redirects followed when the step asks), a connection dropped under
+/// it said, and its answer counted among the run's.
+async fn on_the_wire(
+    s: &PlannedStep,
+    request: &Request,
+    ctx: &StepContext<'_>,
+    timeout: Duration,
+    scenario: &str,
+    result: &mut StepResult,
+) -> Result<Response, Finding> {
+    // A request that must not be sent twice gives a close the target may be sending after a
+    // 5xx the time to arrive (`dropped::GRACE`); other requests are sent again if it comes.
+    if !dropped::idempotent(&request.method)
+        && (ctx.answers.after_kept_alive_error()
+            || ctx
+                .before
+                .and_then(|b| b.kept_alive_status())
+                .is_some_and(|st| st >= 500))
+    {
+        tokio::time::sleep(dropped::GRACE).await;
+    }
+    let mut dropped = None;
+    let mut sent = if s.follow_redirects.is_some() {
+        send::send_following(ctx.client, request, timeout, ctx.max_body, &mut dropped)
+            .await
+            .map(|f| {
+                // The record shows the request that got the answer: the URL that answered.
+                if f.redirects > 0 {
+                    let redactor = ctx.live_redactor();
+                    result.request = Some(RequestRecord::redacted(
+                        &f.request,
+                        &redactor,
+                        RECORD_BODY_LIMIT,
+                    ));
+                }
+                f.response
+            })
+    } else {
+        send::send(ctx.client, request, timeout, ctx.max_body, &mut dropped).await
+    };
+    if let Some(d) = &dropped {
+        let prior = ctx
+            .before
+            .and_then(|b| b.kept_alive())
+            .or_else(|| ctx.answers.kept_alive_error());
+        after_drop(d, prior, &mut sent, result);
+    }
+    if let Ok(r) = &sent {
+        ctx.answers.answered(r.status, &r.headers, || {
+            let path = request.url.path();
+            format!(
+                "{} to {} {path} (scenario `{scenario}`)",
+                r.status, request.method
+            )
+        });
+    }
+    sent
+}
+
 /// What a connection that broke before any answer means for the step, said with the answer
 /// before it when that one left the connection open: the target closed a connection it had
 /// kept alive, and this step's request was only the one that found out. Sent again and
 /// answered, the step goes on with a warning that says so; not sent again (a POST that may
 /// have been processed) or failed twice, the error says why.
 fn after_drop(
-    d: &send::Dropped,
-    before: Option<Before<'_>>,
+    d: &Dropped,
+    prior: Option<String>,
     sent: &mut Result<Response, Finding>,
     result: &mut StepResult,
 ) {
     let method = &d.method;
-    let what = match (d.kind, before.and_then(|b| b.kept_alive())) {
-        (send::DropKind::Unsent, _) => {
-            "the connection closed before the request was written".to_owned()
-        }
-        (send::DropKind::Unanswered, Some(prior)) => format!(
+    let what = match (d.kind, prior) {
+        (DropKind::Unsent, _) => "the connection closed before the request was written".to_owned(),
+        (DropKind::Unanswered, Some(prior)) => format!(
             "the target closed the connection it had kept alive after answering {prior} \
              without `Connection: close`"
         ),
-        (send::DropKind::Unanswered, None) => {
-            "the connection broke before any answer came".to_owned()
-        }
+        (DropKind::Unanswered, None) => "the connection broke before any answer came".to_owned(),
     };
     match sent {
         Ok(_) => {
             let why = match d.kind {
-                send::DropKind::Unsent => "it never reached the target".to_owned(),
-                send::DropKind::Unanswered => format!("{method} is idempotent"),
+                DropKind::Unsent => "it never reached the target".to_owned(),
+                DropKind::Unanswered => format!("{method} is idempotent"),
             };
             result.findings.push(Finding::warning(
                 CheckKind::Transport,

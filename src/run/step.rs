@@ -63,21 +63,9 @@ pub struct Before<'a> {
 }
 
 impl Before<'_> {
-    /// Its answer's status, when that answer left its connection open (no `Connection:
-    /// close`), so that the next request could go on it.
-    fn kept_alive_status(&self) -> Option<u16> {
-        let response = self.step.response.as_ref()?;
-        let connection = response
-            .headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("connection"))
-            .map(|(_, v)| v.as_str());
-        (!dropped::closes(connection)).then_some(response.status)
-    }
-
     /// "500 to POST /x (step 3)", when that answer left its connection open.
     fn kept_alive(&self) -> Option<String> {
-        let status = self.kept_alive_status()?;
+        let status = kept_alive_status(self.step)?;
         let request = self.step.request.as_ref()?;
         let path = url::Url::parse(&request.url)
             .map_or_else(|_| request.url.clone(), |u| u.path().to_owned());
@@ -86,6 +74,52 @@ impl Before<'_> {
             request.method, self.number
         ))
     }
+}
+
+/// The status of `step`'s last answer, when that answer left its connection open (no
+/// `Connection: close`), so that the next request could go on it.
+fn kept_alive_status(step: &StepResult) -> Option<u16> {
+    let response = step.response.as_ref()?;
+    let connection = response
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("connection"))
+        .map(|(_, v)| v.as_str());
+    (!dropped::closes(connection)).then_some(response.status)
+}
+
+/// The answer last received before `request` is sent, when it left its connection open, named:
+/// this step's previous attempt (a poll), else the step before it in the scenario, else the
+/// run's last answer (a scenario's first step: another scenario's, as fuzz cases run).
+fn prior_kept_alive(
+    ctx: &StepContext<'_>,
+    request: &Request,
+    result: &StepResult,
+) -> Option<String> {
+    if result.attempts > 1 {
+        let status = kept_alive_status(result)?;
+        return Some(format!(
+            "{status} to {} {} (this step's attempt {})",
+            request.method,
+            request.url.path(),
+            result.attempts - 1
+        ));
+    }
+    match ctx.before {
+        Some(b) => b.kept_alive(),
+        None => ctx.answers.kept_alive_error(),
+    }
+}
+
+/// Whether the answer last received before this request was a 5xx that left its connection
+/// open (as [`prior_kept_alive`] finds it, without naming it).
+fn after_kept_alive_error(ctx: &StepContext<'_>, result: &StepResult) -> bool {
+    let status = match (result.attempts > 1, ctx.before) {
+        (true, _) => kept_alive_status(result),
+        (false, Some(b)) => kept_alive_status(b.step),
+        (false, None) => return ctx.answers.after_kept_alive_error(),
+    };
+    status.is_some_and(|st| st >= 500)
 }
 
 impl StepContext<'_> {
@@ -405,13 +439,7 @@ async fn on_the_wire(
 ) -> Result<Response, Finding> {
     // A request that must not be sent twice gives a close the target may be sending after a
     // 5xx the time to arrive (`dropped::GRACE`); other requests are sent again if it comes.
-    if !dropped::idempotent(&request.method)
-        && (ctx.answers.after_kept_alive_error()
-            || ctx
-                .before
-                .and_then(|b| b.kept_alive_status())
-                .is_some_and(|st| st >= 500))
-    {
+    if !dropped::idempotent(&request.method) && after_kept_alive_error(ctx, result) {
         tokio::time::sleep(dropped::GRACE).await;
     }
     let mut dropped = None;
@@ -434,10 +462,7 @@ async fn on_the_wire(
         send::send(ctx.client, request, timeout, ctx.max_body, &mut dropped).await
     };
     if let Some(d) = &dropped {
-        let prior = ctx
-            .before
-            .and_then(|b| b.kept_alive())
-            .or_else(|| ctx.answers.kept_alive_error());
+        let prior = prior_kept_alive(ctx, request, result);
         after_drop(d, prior, &mut sent, result);
     }
     if let Ok(r) = &sent {

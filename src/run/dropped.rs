@@ -98,7 +98,7 @@ pub fn idempotent(method: &str) -> bool {
 /// sending to arrive, so that the pool drops that connection instead of lending it (what
 /// Python's urllib3 does by checking a pooled socket before reuse). A heuristic, not a proof:
 /// a close that comes later still breaks the request, and the finding then says why.
-pub const GRACE: Duration = Duration::from_millis(5);
+pub const GRACE: Duration = Duration::from_millis(20);
 
 /// The run's answers, counted, and the last 5xx among them that left its connection open.
 /// Two atomics on the common path, no lock and no allocation but for a 5xx.
@@ -108,35 +108,44 @@ pub struct Answers {
     count: AtomicU64,
     /// `count` at the last 5xx that left its connection open; 0 for none.
     error_at: AtomicU64,
-    /// How a finding names that answer ("500 to POST /x (scenario `s`)").
-    error: Mutex<String>,
+    /// That answer's origin (only a request to the same origin can meet its connection), and
+    /// how a finding names it ("500 to POST /x (scenario `s`)").
+    error: Mutex<(Option<url::Origin>, String)>,
 }
 
 impl Answers {
-    /// Counts an answer; a 5xx without `Connection: close` is remembered, named by `name`.
-    pub fn answered(&self, status: u16, headers: &Headers, name: impl FnOnce() -> String) {
+    /// Counts an answer from `url`; a 5xx without `Connection: close` is remembered, named by
+    /// `name`.
+    pub fn answered(
+        &self,
+        url: &url::Url,
+        status: u16,
+        headers: &Headers,
+        name: impl FnOnce() -> String,
+    ) {
         let n = self.count.fetch_add(1, Ordering::AcqRel) + 1;
         if status >= 500 && !closes(headers.get("connection")) {
             if let Ok(mut e) = self.error.lock() {
-                *e = name();
+                *e = (Some(url.origin()), name());
             }
             self.error_at.store(n, Ordering::Release);
         }
     }
 
-    /// Whether the run's last answer (no other since, from any target) was a 5xx that left
-    /// its connection open.
-    pub fn after_kept_alive_error(&self) -> bool {
-        let at = self.error_at.load(Ordering::Acquire);
-        at != 0 && at == self.count.load(Ordering::Acquire)
+    /// Whether the run's last answer (no other since, from any target) was a 5xx from `url`'s
+    /// origin that left its connection open. Two atomic loads unless it may be.
+    pub fn after_kept_alive_error(&self, url: &url::Url) -> bool {
+        self.kept_alive_error(url).is_some()
     }
 
-    /// That answer, named, when it is still the run's last.
-    pub fn kept_alive_error(&self) -> Option<String> {
-        if !self.after_kept_alive_error() {
+    /// That answer, named, when it is still the run's last and came from `url`'s origin.
+    pub fn kept_alive_error(&self, url: &url::Url) -> Option<String> {
+        let at = self.error_at.load(Ordering::Acquire);
+        if at == 0 || at != self.count.load(Ordering::Acquire) {
             return None;
         }
-        self.error.lock().ok().map(|e| e.clone())
+        let e = self.error.lock().ok()?;
+        (e.0.as_ref() == Some(&url.origin())).then(|| e.1.clone())
     }
 }
 
@@ -168,17 +177,23 @@ mod tests {
     }
 
     #[test]
-    fn only_the_last_answer_counts_and_only_a_5xx_left_open() {
+    fn only_the_last_answer_counts_and_only_a_5xx_left_open_from_that_origin() {
         let a = Answers::default();
+        let x = url::Url::parse("http://127.0.0.1:8000/x").expect("url");
+        let other = url::Url::parse("http://127.0.0.1:9000/x").expect("url");
         let open: Headers = vec![("Content-Type".into(), "application/json".into())].into();
         let closed: Headers = vec![("Connection".into(), "keep-alive, Close".into())].into();
-        a.answered(200, &open, || "200".into());
-        assert!(!a.after_kept_alive_error());
-        a.answered(500, &closed, || "500 closed".into());
-        assert!(!a.after_kept_alive_error(), "the server said it closes");
-        a.answered(503, &open, || "503 to GET /x".into());
-        assert_eq!(a.kept_alive_error().as_deref(), Some("503 to GET /x"));
-        a.answered(201, &open, || "201".into());
-        assert_eq!(a.kept_alive_error(), None, "another answer came since");
+        a.answered(&x, 200, &open, || "200".into());
+        assert!(!a.after_kept_alive_error(&x));
+        a.answered(&x, 500, &closed, || "500 closed".into());
+        assert!(!a.after_kept_alive_error(&x), "the server said it closes");
+        a.answered(&x, 503, &open, || "503 to GET /x".into());
+        assert_eq!(a.kept_alive_error(&x).as_deref(), Some("503 to GET /x"));
+        assert!(
+            !a.after_kept_alive_error(&other),
+            "another origin's connection"
+        );
+        a.answered(&x, 201, &open, || "201".into());
+        assert_eq!(a.kept_alive_error(&x), None, "another answer came since");
     }
 }

@@ -107,17 +107,17 @@ fn prior_kept_alive(
     }
     match ctx.before {
         Some(b) => b.kept_alive(),
-        None => ctx.answers.kept_alive_error(),
+        None => ctx.answers.kept_alive_error(&request.url),
     }
 }
 
 /// Whether the answer last received before this request was a 5xx that left its connection
 /// open (as [`prior_kept_alive`] finds it, without naming it).
-fn after_kept_alive_error(ctx: &StepContext<'_>, result: &StepResult) -> bool {
+fn after_kept_alive_error(ctx: &StepContext<'_>, request: &Request, result: &StepResult) -> bool {
     let status = match (result.attempts > 1, ctx.before) {
         (true, _) => kept_alive_status(result),
         (false, Some(b)) => kept_alive_status(b.step),
-        (false, None) => return ctx.answers.after_kept_alive_error(),
+        (false, None) => return ctx.answers.after_kept_alive_error(&request.url),
     };
     status.is_some_and(|st| st >= 500)
 }
@@ -439,7 +439,7 @@ async fn on_the_wire(
 ) -> Result<Response, Finding> {
     // A request that must not be sent twice gives a close the target may be sending after a
     // 5xx the time to arrive (`dropped::GRACE`); other requests are sent again if it comes.
-    if !dropped::idempotent(&request.method) && after_kept_alive_error(ctx, result) {
+    if !dropped::idempotent(&request.method) && after_kept_alive_error(ctx, request, result) {
         tokio::time::sleep(dropped::GRACE).await;
     }
     let mut dropped = None;
@@ -466,13 +466,14 @@ async fn on_the_wire(
         after_drop(d, prior, &mut sent, result);
     }
     if let Ok(r) = &sent {
-        ctx.answers.answered(r.status, &r.headers, || {
-            let path = request.url.path();
-            format!(
-                "{} to {} {path} (scenario `{scenario}`)",
-                r.status, request.method
-            )
-        });
+        ctx.answers
+            .answered(&request.url, r.status, &r.headers, || {
+                let path = request.url.path();
+                format!(
+                    "{} to {} {path} (scenario `{scenario}`)",
+                    r.status, request.method
+                )
+            });
     }
     sent
 }

@@ -42,6 +42,8 @@ mod init;
 mod interrupt;
 // Bodies under Content-Encoding decoded before the checks; control bytes shown escaped.
 mod decode;
+// Servers that drop a kept-alive connection after an error answer.
+mod connections;
 // Hostile targets (reset, silence, short bodies, redirect loops, escapes) end as clean verdicts.
 mod hostile;
 // The harness's own limits (body size, trickling bodies) named as limits.

@@ -3,6 +3,8 @@
 break and keep its rule, on conform's report.json shape (no server needed; the real-world step
 runs these first, so a matcher that cannot fail is caught before it judges a run)."""
 
+import contextlib
+import io
 import json
 import os
 import sys
@@ -174,6 +176,27 @@ class Matchers(unittest.TestCase):
         problems, _, false, _ = self.judge(reset)
         self.assertIn("CF5", false)
         self.assertTrue(any("CF5" in p for p in problems))
+
+    def test_an_init_scenario_failing_on_no_known_defect_fails_the_step(self):
+        def run(check, message, status):
+            report = {"scenarios": [{"steps": [{
+                "call": "GET /api/me", "attempts": 1,
+                "request": {"method": "GET", "url": TARGET + "/api/me"},
+                "response": {"status": status},
+                "findings": [{"severity": "violation", "check": check, "message": message}]}]}]}
+            with tempfile.TemporaryDirectory() as d:
+                step = os.path.join(d, "jupyter", "conform-init-run")
+                os.makedirs(os.path.join(step, "report"))
+                with open(os.path.join(step, "report", "report.json"), "w") as f:
+                    json.dump(report, f)
+                summarize.record(step, ["server=jupyter", "tool=conform-init-run", "order=1",
+                                        f"target={TARGET}", "result=ran: 9 passed, 1 failed"])
+                with contextlib.redirect_stdout(io.StringIO()):
+                    return summarize.table(d, os.path.join(d, "table.md"))
+        self.assertEqual(run("status", "expected status 200, got 418", 418), 1,
+                         "a 418 is no known defect")
+        self.assertEqual(run("schema", '/identity/avatar_url: null is not of type "string"', 200),
+                         0, "J7, classified by hand")
 
     def test_control_bytes_never_reach_the_terminal(self):
         self.assertEqual(summarize._printable("a\x1b[2Jb\x07"), "a\\x1b[2Jb\\x07")

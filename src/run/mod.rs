@@ -6,6 +6,7 @@
 //! step, never a panic or a hang.
 
 pub mod client;
+mod dropped;
 mod events;
 pub mod inputs;
 mod interrupt;
@@ -159,6 +160,8 @@ pub struct Runner {
     input_names: Vec<String>,
     options: RunOptions,
     in_flight: Arc<InFlight>,
+    /// The run's answers, for a connection a target drops after an error answer.
+    answers: dropped::Answers,
     /// Scenario texts held in memory by path, read instead of the disk: scenarios built from a
     /// spec's examples (`--examples`) run through the same load, compile and run as files.
     sources: HashMap<std::path::PathBuf, String>,
@@ -281,6 +284,7 @@ impl Runner {
             input_names,
             options,
             in_flight: Arc::default(),
+            answers: dropped::Answers::default(),
             sources: HashMap::new(),
         }
     }

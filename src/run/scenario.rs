@@ -37,6 +37,8 @@ impl Runner {
             max_body: self.options.max_body,
             api: &plan.api,
             remedies: &*self.options.remedies,
+            before: None,
+            answers: &self.answers,
         };
         match vars_failed {
             Some(f) => result
@@ -190,7 +192,11 @@ impl Runner {
                     .push(skip(st, Phase::Main, why, &plan.id, sink));
                 continue;
             }
-            let r = step::run(st, Phase::Main, plan.operation(st), scope, ctx).await;
+            let ctx = step::StepContext {
+                before: before(result),
+                ..*ctx
+            };
+            let r = step::run(st, Phase::Main, plan.operation(st), scope, &ctx).await;
             self.note_captures(plan, st, scope);
             if r.findings.iter().any(|f| f.check == CheckKind::Interrupted) {
                 result.interrupted = true;
@@ -221,7 +227,11 @@ impl Runner {
                     .push(skip(st, Phase::Finally, why, &plan.id, sink));
                 continue;
             }
-            let r = step::run(st, Phase::Finally, plan.operation(st), scope, ctx).await;
+            let ctx = step::StepContext {
+                before: before(result),
+                ..*ctx
+            };
+            let r = step::run(st, Phase::Finally, plan.operation(st), scope, &ctx).await;
             finished(&plan.id, r, result, sink);
         }
     }
@@ -256,6 +266,20 @@ impl Runner {
             }
         }
     }
+}
+
+/// The last step of `result` that got an answer, for the step about to run.
+fn before(result: &ScenarioResult) -> Option<step::Before<'_>> {
+    let (i, step) = result
+        .steps
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, s)| s.response.is_some())?;
+    Some(step::Before {
+        number: i + 1,
+        step,
+    })
 }
 
 /// A step that ran: streamed, then kept in the scenario's result.

@@ -17,6 +17,8 @@ use crate::plan::{PlannedStep, ValueTemplate};
 use crate::scenario::{AuthMode, Scope};
 use crate::targets::Target;
 
+use super::dropped::{Dropped, dropped_before_answer, resendable};
+
 /// Characters escaped in a path segment: everything but unreserved and sub-delims that are safe.
 const SEGMENT: &AsciiSet = &CONTROLS
     .add(b' ')
@@ -151,12 +153,14 @@ pub async fn build(
 }
 
 /// Sends `req`; every failure (connect, reset, timeout, a body over `max_body`) becomes a
-/// finding.
+/// finding. A connection that broke before any answer came is said in `dropped`, and the
+/// request sent again once where that is safe ([`super::dropped::resendable`]).
 pub async fn send(
     client: &reqwest::Client,
     req: &Request,
     timeout: Duration,
     max_body: usize,
+    dropped: &mut Option<Dropped>,
 ) -> Result<Response, Finding> {
     let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|_| {
         Finding::error(
@@ -164,13 +168,6 @@ pub async fn send(
             format!("`{}` is not an HTTP method", req.method),
         )
     })?;
-    let mut builder = client.request(method, req.url.clone()).timeout(timeout);
-    for (n, v) in &req.headers {
-        builder = builder.header(n.as_str(), v.as_str());
-    }
-    if !req.body.is_empty() {
-        builder = builder.body(req.body.to_vec());
-    }
     let started = std::time::Instant::now();
     let transport = |e: reqwest::Error| {
         // Each names the URL: when a step follows redirects, it is not the one it was sent to.
@@ -191,7 +188,30 @@ pub async fn send(
         };
         transport_finding(what, &e)
     };
-    let resp = builder.send().await.map_err(transport)?;
+    let resp = match request(client, &method, req, timeout).send().await {
+        Ok(resp) => resp,
+        Err(e) => {
+            let Some(kind) = dropped_before_answer(&e) else {
+                return Err(transport(e));
+            };
+            let resent = resendable(kind, &method);
+            *dropped = Some(Dropped {
+                kind,
+                resent,
+                method: method.clone(),
+                cause: innermost_cause(&e),
+            });
+            if !resent {
+                return Err(transport(e));
+            }
+            // The broken connection is out of the pool: hyper drops a connection on its error.
+            let left = timeout.saturating_sub(started.elapsed());
+            request(client, &method, req, left)
+                .send()
+                .await
+                .map_err(transport)?
+        }
+    };
     let headers_after = started.elapsed();
     let status = resp.status().as_u16();
     let headers = Headers::from(resp.headers());
@@ -214,6 +234,26 @@ pub async fn send(
         headers,
         body,
     })
+}
+
+/// `req` as reqwest sends it, built again for a second sending rather than cloned before the
+/// first: the common path copies nothing it does not send.
+fn request(
+    client: &reqwest::Client,
+    method: &reqwest::Method,
+    req: &Request,
+    timeout: Duration,
+) -> reqwest::RequestBuilder {
+    let mut builder = client
+        .request(method.clone(), req.url.clone())
+        .timeout(timeout);
+    for (n, v) in &req.headers {
+        builder = builder.header(n.as_str(), v.as_str());
+    }
+    if !req.body.is_empty() {
+        builder = builder.body(req.body.to_vec());
+    }
+    builder
 }
 
 /// The most redirects a step that follows them takes before it gives up.
@@ -239,13 +279,14 @@ pub async fn send_following(
     req: &Request,
     timeout: Duration,
     max_body: usize,
+    dropped: &mut Option<Dropped>,
 ) -> Result<Followed, Finding> {
     let started = std::time::Instant::now();
     let origin = req.url.origin();
     let mut current = req.clone();
     for redirects in 0..=MAX_REDIRECTS {
         let left = timeout.saturating_sub(started.elapsed());
-        let response = send(client, &current, left, max_body).await?;
+        let response = send(client, &current, left, max_body, dropped).await?;
         let Some(next) = location(&current.url, &response).map_err(|f| *f)? else {
             return Ok(Followed {
                 response,
@@ -473,15 +514,21 @@ fn transport_finding(what: String, e: &reqwest::Error) -> Finding {
 
 /// What failed, then the innermost cause of `e` and, for a TLS failure, the likely fix.
 pub(crate) fn transport_message(what: String, e: &reqwest::Error) -> String {
+    let cause = innermost_cause(e);
+    match (cause.is_empty(), super::client::tls_hint(&cause)) {
+        (true, _) => what,
+        (false, None) => format!("{what}: {cause}"),
+        (false, Some(hint)) => format!("{what}: {cause}; {hint}"),
+    }
+}
+
+/// The innermost cause of `e` (the OS's, hyper's or TLS's words); empty when it has none.
+fn innermost_cause(e: &reqwest::Error) -> String {
     let mut cause = String::new();
     let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
     while let Some(s) = src {
         cause = s.to_string();
         src = s.source();
     }
-    match (cause.is_empty(), super::client::tls_hint(&cause)) {
-        (true, _) => what,
-        (false, None) => format!("{what}: {cause}"),
-        (false, Some(hint)) => format!("{what}: {cause}; {hint}"),
-    }
+    cause
 }

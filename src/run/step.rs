@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::dropped::{self, DropKind, Dropped};
 use super::send;
 // Re-exported from here for `conform proxy`, as `run` has always offered it.
 #[cfg(feature = "mock")]
@@ -47,6 +48,78 @@ pub struct StepContext<'a> {
     pub api: &'a str,
     /// How messages name the settings they point at (the CLI's flags).
     pub remedies: &'a dyn crate::remedy::Remedies,
+    /// The scenario's step answered last before this one: when the target drops the connection
+    /// under this step's request, what it answered on it before is named.
+    pub before: Option<Before<'a>>,
+    /// The run's answers: the last 5xx of the run that left its connection open.
+    pub answers: &'a dropped::Answers,
+}
+
+/// A step of the scenario that got an answer, by its number (from 1, as reports count).
+#[derive(Clone, Copy)]
+pub struct Before<'a> {
+    pub number: usize,
+    pub step: &'a StepResult,
+}
+
+impl Before<'_> {
+    /// "500 to POST /x (step 3)", when that answer left its connection open.
+    fn kept_alive(&self) -> Option<String> {
+        let status = kept_alive_status(self.step)?;
+        let request = self.step.request.as_ref()?;
+        let path = url::Url::parse(&request.url)
+            .map_or_else(|_| request.url.clone(), |u| u.path().to_owned());
+        Some(format!(
+            "{status} to {} {path} (step {})",
+            request.method, self.number
+        ))
+    }
+}
+
+/// The status of `step`'s last answer, when that answer left its connection open (no
+/// `Connection: close`), so that the next request could go on it.
+fn kept_alive_status(step: &StepResult) -> Option<u16> {
+    let response = step.response.as_ref()?;
+    let connection = response
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("connection"))
+        .map(|(_, v)| v.as_str());
+    (!dropped::closes(connection)).then_some(response.status)
+}
+
+/// The answer last received before `request` is sent, when it left its connection open, named:
+/// this step's previous attempt (a poll), else the step before it in the scenario, else the
+/// run's last answer (a scenario's first step: another scenario's, as fuzz cases run).
+fn prior_kept_alive(
+    ctx: &StepContext<'_>,
+    request: &Request,
+    result: &StepResult,
+) -> Option<String> {
+    if result.attempts > 1 {
+        let status = kept_alive_status(result)?;
+        return Some(format!(
+            "{status} to {} {} (this step's attempt {})",
+            request.method,
+            request.url.path(),
+            result.attempts - 1
+        ));
+    }
+    match ctx.before {
+        Some(b) => b.kept_alive(),
+        None => ctx.answers.kept_alive_error(&request.url),
+    }
+}
+
+/// Whether the answer last received before this request was a 5xx that left its connection
+/// open (as [`prior_kept_alive`] finds it, without naming it).
+fn after_kept_alive_error(ctx: &StepContext<'_>, request: &Request, result: &StepResult) -> bool {
+    let status = match (result.attempts > 1, ctx.before) {
+        (true, _) => kept_alive_status(result),
+        (false, Some(b)) => kept_alive_status(b.step),
+        (false, None) => return ctx.answers.after_kept_alive_error(&request.url),
+    };
+    status.is_some_and(|st| st >= 500)
 }
 
 impl StepContext<'_> {
@@ -235,7 +308,7 @@ async fn poll(
     };
     loop {
         let (request, redactor) = prepare(s, op, scope, ctx, result).await?;
-        let (r, deadline) = send(s, &request, ctx, &polling, result).await?;
+        let (r, deadline) = send(s, &request, ctx, &polling, &scope.scenario_name, result).await?;
         result.status = Some(r.status);
         result.response = Some(ResponseRecord::redacted(&r, &redactor, RECORD_BODY_LIMIT));
         let spec_findings = spec_check(s, op, &r, ctx.strict);
@@ -329,6 +402,7 @@ async fn send(
     request: &Request,
     ctx: &StepContext<'_>,
     polling: &Polling,
+    scenario: &str,
     result: &mut StepResult,
 ) -> Option<(Response, Option<(Instant, Bound)>)> {
     if let Some(limiter) = ctx.rate {
@@ -344,8 +418,33 @@ async fn send(
     }
     let this_timeout = remaining.map_or(polling.timeout, |r| r.min(polling.timeout));
     result.attempts += 1;
-    let sent = if s.follow_redirects.is_some() {
-        send::send_following(ctx.client, request, this_timeout, ctx.max_body)
+    match on_the_wire(s, request, ctx, this_timeout, scenario, result).await {
+        Ok(r) => Some((r, deadline)),
+        Err(f) => {
+            result.findings.push(f.at(s.call_pos));
+            None
+        }
+    }
+}
+
+/// The request sent (its redirects followed when the step asks), a connection dropped under
+/// it said, and its answer counted among the run's.
+async fn on_the_wire(
+    s: &PlannedStep,
+    request: &Request,
+    ctx: &StepContext<'_>,
+    timeout: Duration,
+    scenario: &str,
+    result: &mut StepResult,
+) -> Result<Response, Finding> {
+    // A request that must not be sent twice gives a close the target may be sending after a
+    // 5xx the time to arrive (`dropped::GRACE`); other requests are sent again if it comes.
+    if !dropped::idempotent(&request.method) && after_kept_alive_error(ctx, request, result) {
+        tokio::time::sleep(dropped::GRACE).await;
+    }
+    let mut dropped = None;
+    let mut sent = if s.follow_redirects.is_some() {
+        send::send_following(ctx.client, request, timeout, ctx.max_body, &mut dropped)
             .await
             .map(|f| {
                 // The record shows the request that got the answer: the URL that answered.
@@ -360,13 +459,72 @@ async fn send(
                 f.response
             })
     } else {
-        send::send(ctx.client, request, this_timeout, ctx.max_body).await
+        send::send(ctx.client, request, timeout, ctx.max_body, &mut dropped).await
+    };
+    if let Some(d) = &dropped {
+        let prior = prior_kept_alive(ctx, request, result);
+        after_drop(d, prior, &mut sent, result);
+    }
+    if let Ok(r) = &sent {
+        ctx.answers
+            .answered(&request.url, r.status, &r.headers, || {
+                let path = request.url.path();
+                format!(
+                    "{} to {} {path} (scenario `{scenario}`)",
+                    r.status, request.method
+                )
+            });
+    }
+    sent
+}
+
+/// What a connection that broke before any answer means for the step, said with the answer
+/// before it when that one left the connection open: the target closed a connection it had
+/// kept alive, and this step's request was only the one that found out. Sent again and
+/// answered, the step goes on with a warning that says so; not sent again (a POST that may
+/// have been processed) or failed twice, the error says why.
+fn after_drop(
+    d: &Dropped,
+    prior: Option<String>,
+    sent: &mut Result<Response, Finding>,
+    result: &mut StepResult,
+) {
+    let method = &d.method;
+    let what = match (d.kind, prior) {
+        (DropKind::Unsent, _) => "the connection closed before the request was written".to_owned(),
+        (DropKind::Unanswered, Some(prior)) => format!(
+            "the target closed the connection it had kept alive after answering {prior} \
+             without `Connection: close`"
+        ),
+        (DropKind::Unanswered, None) => "the connection broke before any answer came".to_owned(),
     };
     match sent {
-        Ok(r) => Some((r, deadline)),
+        Ok(_) => {
+            let why = match d.kind {
+                DropKind::Unsent => "it never reached the target".to_owned(),
+                DropKind::Unanswered => format!("{method} is idempotent"),
+            };
+            result.findings.push(Finding::warning(
+                CheckKind::Transport,
+                format!(
+                    "{what} ({}); sent again on another connection, as {why}: this is the \
+                     answer to the second sending",
+                    d.cause
+                ),
+            ));
+        }
+        Err(f) if d.resent => {
+            f.message = format!(
+                "{}; that was the second sending, after the first failed: {what} ({})",
+                f.message, d.cause
+            );
+        }
         Err(f) => {
-            result.findings.push(f.at(s.call_pos));
-            None
+            f.message = format!(
+                "{}; {what}; not sent again: the target may have read and processed this \
+                 {method}",
+                f.message
+            );
         }
     }
 }

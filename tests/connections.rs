@@ -170,7 +170,7 @@ fn a_read_after_a_dropped_keep_alive_connection_is_sent_again_and_the_crash_is_n
          path: {id: 00000000-0000-0000-0000-000000000001}\n    expect: {status: 200}\n",
     );
     assert_eq!(code, Some(0), "the read passes:\n{out}");
-    assert!(!out.contains("[transport]"), "no transport error:\n{out}");
+    assert!(!out.contains("error [transport]"), "no transport error:\n{out}");
     assert!(
         out.contains("answering 500 to POST /widgets (step 1)"),
         "the note names the answer before it:\n{out}"
@@ -186,7 +186,7 @@ fn a_post_after_a_dropped_keep_alive_connection_is_not_sent_again_and_the_crash_
         "  - name: create\n    call: createWidget\n    body: {name: w, size: 1}\n",
     );
     assert_eq!(code, Some(2), "an error of the step:\n{out}");
-    assert!(out.contains("[transport]"), "{out}");
+    assert!(out.contains("error [transport]"), "{out}");
     assert!(
         out.contains("answering 500 to POST /widgets (step 1)"),
         "the error names the answer before it:\n{out}"
@@ -221,7 +221,7 @@ fn a_post_the_server_read_and_reset_is_a_transport_failure_sent_once() {
     .output();
     let text = util::text(&out);
     assert_eq!(out.status.code(), Some(2), "{text}");
-    assert!(text.contains("[transport]"), "{text}");
+    assert!(text.contains("error [transport]"), "{text}");
     assert!(text.contains("not sent again"), "{text}");
     assert_eq!(seen.resets.load(Ordering::SeqCst), 1, "sent once: {text}");
 }

@@ -170,7 +170,10 @@ fn a_read_after_a_dropped_keep_alive_connection_is_sent_again_and_the_crash_is_n
          path: {id: 00000000-0000-0000-0000-000000000001}\n    expect: {status: 200}\n",
     );
     assert_eq!(code, Some(0), "the read passes:\n{out}");
-    assert!(!out.contains("error [transport]"), "no transport error:\n{out}");
+    assert!(
+        !out.contains("error [transport]"),
+        "no transport error:\n{out}"
+    );
     assert!(
         out.contains("answering 500 to POST /widgets (step 1)"),
         "the note names the answer before it:\n{out}"

@@ -330,9 +330,17 @@ type Store = Arc<std::sync::Mutex<(u64, std::collections::BTreeSet<u64>)>>;
 
 /// A todos server that counts what exists: what fuzzing creates, it must delete.
 fn todos() -> (Router, Store) {
+    todos_answering(StatusCode::CREATED)
+}
+
+/// The todos server whose creates answer `created` (a 200 is a finding: the spec says 201).
+fn todos_answering(created: StatusCode) -> (Router, Store) {
     use axum::extract::State;
     let store: Store = Arc::default();
-    async fn create(State(s): State<Store>, body: axum::body::Bytes) -> Response {
+    async fn create(
+        State((s, created)): State<(Store, StatusCode)>,
+        body: axum::body::Bytes,
+    ) -> Response {
         let ok = serde_json::from_slice::<Value>(&body)
             .ok()
             .and_then(|v| v.get("title").and_then(Value::as_str).map(str::len))
@@ -344,7 +352,7 @@ fn todos() -> (Router, Store) {
         g.0 += 1;
         let id = g.0;
         g.1.insert(id);
-        let mut r = (StatusCode::CREATED, Json(json!({"id": id}))).into_response();
+        let mut r = (created, Json(json!({"id": id}))).into_response();
         r.headers_mut().insert(
             "location",
             format!("/todos/{id}").parse().expect("header value"),
@@ -371,10 +379,46 @@ fn todos() -> (Router, Store) {
         }
     }
     let app = Router::new()
-        .route("/todos", post(create))
+        .route("/todos", post(create).with_state((store.clone(), created)))
         .route("/todos/{id}", get(read).delete(delete))
         .with_state(store.clone());
     (app, store)
+}
+
+/// A create whose answer is a finding is shrunk, and every candidate that created a todo
+/// deletes it, as the cases do: nothing is left behind by shrinking.
+#[test]
+fn what_shrinking_creates_it_deletes_too() {
+    let (app, store) = todos_answering(StatusCode::OK);
+    let (_rt, base) = serve(app);
+    let spec = root().join("tests/fixtures/fuzz/todos.yaml");
+    let out = Conform::new(&[
+        "fuzz",
+        "todos",
+        "--spec",
+        &format!("todos={}", spec.display()),
+        "--target",
+        &format!("todos={base}"),
+        "--seed",
+        "3",
+        "--max-examples",
+        "10",
+        "--no-report",
+    ])
+    .output();
+    let said = text(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a 200 where 201 is documented: {said}"
+    );
+    assert!(said.contains("shrunk in"), "the failure was shrunk: {said}");
+    let (created, left) = {
+        let g = store.lock().expect("lock");
+        (g.0, g.1.clone())
+    };
+    assert!(created >= 5, "only {created} todos created:\n{said}");
+    assert!(left.is_empty(), "left behind: {left:?}\n{said}");
 }
 
 #[test]

@@ -286,7 +286,7 @@ impl Fuzzer {
             };
             let shrunk = shrink(
                 self,
-                spec,
+                (spec, &*chains),
                 op_index,
                 r,
                 &sig,
@@ -334,35 +334,41 @@ impl Fuzzer {
         let (result, text) = self
             .run_emitted(&spec.name, &op.id, case.number, emitted)
             .await;
-        let created = target_status(&result).is_some_and(|s| (200..300).contains(&s));
-        let cleanup = match last_response(&result) {
-            Some(response) if created => {
-                match chains.cleanup(spec, op_index, &case.request, response) {
-                    Some((delete, request)) => {
-                        let delete_op = &spec.operations[delete];
-                        let c = Case {
-                            number: case.number,
-                            kind: Kind::Valid,
-                            request,
-                            chain: None,
-                        };
-                        let emitted = c.emit(&spec.name, delete_op, self.options.seed);
-                        let (result, _) = self
-                            .run_emitted(&spec.name, &delete_op.id, c.number, emitted)
-                            .await;
-                        Some(result)
-                    }
-                    None => None,
-                }
-            }
-            _ => None,
-        };
+        let cleanup = self.clean_up(spec, op_index, &case, &result, chains).await;
         Ran {
             case,
             text,
             result,
             cleanup,
         }
+    }
+
+    /// Deletes what a case created, when its answer was a success and the API has a delete for
+    /// it; the delete's result. Cases and the candidates of shrinking alike: each create is
+    /// removed by the run that sent it.
+    pub(super) async fn clean_up(
+        &self,
+        spec: &Arc<ApiSpec>,
+        op_index: usize,
+        case: &Case,
+        result: &ScenarioResult,
+        chains: &Chains,
+    ) -> Option<ScenarioResult> {
+        let created = target_status(result).is_some_and(|s| (200..300).contains(&s));
+        let response = last_response(result).filter(|_| created)?;
+        let (delete, request) = chains.cleanup(spec, op_index, &case.request, response)?;
+        let delete_op = &spec.operations[delete];
+        let c = Case {
+            number: case.number,
+            kind: Kind::Valid,
+            request,
+            chain: None,
+        };
+        let emitted = c.emit(&spec.name, delete_op, self.options.seed);
+        let (result, _) = self
+            .run_emitted(&spec.name, &delete_op.id, c.number, emitted)
+            .await;
+        Some(result)
     }
 
     /// Compiles and runs one generated scenario; gives back its text, which is what it ran as.

@@ -12,6 +12,9 @@ use super::case::{Case, Kind, Request};
 use super::engine::{Fuzzer, fails};
 use super::r#gen::smaller;
 use crate::check::CheckKind;
+use std::sync::Arc;
+
+use super::chain::Chains;
 use crate::openapi::{ApiSpec, Operation};
 use crate::run::ScenarioResult;
 
@@ -68,7 +71,7 @@ pub struct Shrunk {
 /// Reduces `ran` while it fails as `sig`, running at most `budget` candidates.
 pub async fn shrink(
     fuzzer: &Fuzzer,
-    spec: &ApiSpec,
+    (spec, chains): (&Arc<ApiSpec>, &Chains),
     op_index: usize,
     ran: &super::engine::Ran,
     sig: &Signature,
@@ -105,9 +108,14 @@ pub async fn shrink(
                 .run_emitted(&spec.name, &op.id, case.number, emitted)
                 .await;
             best.runs += 1;
-            best.requests += result
-                .steps
-                .iter()
+            // A candidate that created something deletes it, as every case does.
+            let cleanup = fuzzer
+                .clean_up(spec, op_index, &case, &result, chains)
+                .await;
+            best.requests += [Some(&result), cleanup.as_ref()]
+                .into_iter()
+                .flatten()
+                .flat_map(|r| &r.steps)
                 .map(|s| s.attempts as usize)
                 .sum::<usize>();
             if Signature::of(&case, &result).is_some_and(|s| s == *sig) {

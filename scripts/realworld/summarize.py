@@ -128,6 +128,14 @@ def conform_findings(directory):
     with open(path) as f:
         report = json.load(f)
     for scenario in report.get("scenarios", []):
+        for diagnostic in scenario.get("errors") or []:
+            # conform could not run what it wrote itself (a scenario of init's, a case of
+            # fuzz's): a defect of conform, never of the server.
+            findings.append({
+                "class": "conform-own", "operation": scenario.get("id", "?"), "status": None,
+                "message": (diagnostic.get("message") or "").split("\n")[0],
+                "method": None, "url": None, "mode": None, "body": "", "own": True,
+            })
         # fuzz writes one scenario per operation (`fuzz/<api>/<operation>`), steps only for
         # failures; its request count comes from its summary line (meta `requests`).
         sid = scenario.get("id", "")
@@ -196,7 +204,7 @@ def judge(expect, server, tool, findings, target, step=None):
     name (conform-fuzz, conform-init-run), which `require` may name instead of the family.
     """
     problems, real, false = [], {}, {}
-    judged = [f for f in findings if not f.get("error")]
+    judged = [f for f in findings if not f.get("error") and not f.get("own")]
     for defect in expect.get("defect", []):
         if defect["server"] != server:
             continue
@@ -230,7 +238,7 @@ def by_class(findings):
     """`CLASS:n` per class, n the distinct operations with that class (errors apart)."""
     ops = {}
     for f in findings:
-        if f.get("error"):
+        if f.get("error") or f.get("own"):
             continue
         ops.setdefault(f["class"], set()).add(f["operation"])
     return " ".join(f"{c}:{len(o)}" for c, o in sorted(ops.items())) or "none"
@@ -265,6 +273,11 @@ def table(run_dir, out_path):
             step_problems, real, false, unclassified = judge(
                 expect, server, family, findings, meta.get("target", ""), step=tool)
         step_problems += _load_problems(expect, server, family, tool, meta)
+        own = [f for f in findings if f.get("own")]
+        if own:
+            step_problems.append(f"{server}/{tool}: {len(own)} scenario(s) conform could not "
+                                 f"run though it wrote them: {own[0]['operation']}: "
+                                 f"{own[0]['message'][:160]}")
         if tool == "conform-init-run" and unclassified:
             # init's scenarios, unedited, may fail only on a defect classified by hand.
             step_problems.append(f"{server}/{tool}: {len(unclassified)} finding(s) on no "

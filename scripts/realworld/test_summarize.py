@@ -198,6 +198,22 @@ class Matchers(unittest.TestCase):
         self.assertEqual(run("schema", '/identity/avatar_url: null is not of type "string"', 200),
                          0, "J7, classified by hand")
 
+    def test_a_scenario_conform_wrote_but_could_not_run_fails_the_step(self):
+        report = {"scenarios": [{"id": "fuzz/jupyter/POST /api/sessions", "steps": [],
+                                 "errors": [{"message": "status 4xx is not documented"}]}]}
+        with tempfile.TemporaryDirectory() as d:
+            step = os.path.join(d, "jupyter", "conform-fuzz")
+            os.makedirs(os.path.join(step, "report"))
+            with open(os.path.join(step, "report", "report.json"), "w") as f:
+                json.dump(report, f)
+            summarize.record(step, ["server=jupyter", "tool=conform-fuzz", "order=1",
+                                    f"target={TARGET}", "result=ran: 0 passed, 1 errored"])
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                rc = summarize.table(d, os.path.join(d, "table.md"))
+        self.assertEqual(rc, 1)
+        self.assertIn("could not run though it wrote them", out.getvalue())
+
     def test_control_bytes_never_reach_the_terminal(self):
         self.assertEqual(summarize._printable("a\x1b[2Jb\x07"), "a\\x1b[2Jb\\x07")
 

@@ -131,6 +131,8 @@ impl Case {
                 step.invalid_why = Some(format!("{}: {}", b.place, b.description));
                 if b.keyword == "format" {
                     step.status = Some((format_only(op), FORMAT_WHY.into()));
+                    // Its 4xx is as documented as a refusal's.
+                    step.undocumented = refusal(op).1;
                 } else {
                     let (status, undocumented) = refusal(op);
                     step.status = Some((status, "an invalid request must be refused".into()));

@@ -344,3 +344,20 @@ fn a_closed_stdout_is_not_a_panic() {
         );
     }
 }
+
+/// `fuzz --help` lists only what fuzz does: `--dry-run` (a shared switch of `run`) is not
+/// listed there, and given anyway it is refused with the reason, exit 2.
+#[test]
+fn fuzz_does_not_offer_dry_run_and_refuses_it_with_the_reason() {
+    let help = Conform::new(&["fuzz", "--help"]).output();
+    let said = text(&help);
+    assert_eq!(help.status.code(), Some(0), "{said}");
+    assert!(said.contains("--max-examples"), "{said}");
+    assert!(!said.contains("--dry-run"), "{said}");
+    let run_help = text(&Conform::new(&["run", "--help"]).output());
+    assert!(run_help.contains("--dry-run"), "{run_help}");
+    let refused = Conform::new(&["fuzz", "liveperson-deletion", "--dry-run"]).output();
+    let said = text(&refused);
+    assert_eq!(refused.status.code(), Some(2), "{said}");
+    assert!(said.contains("does not apply to `conform fuzz`"), "{said}");
+}

@@ -245,6 +245,9 @@ pub struct RunArgs {
 }
 
 #[derive(Args)]
+// `--dry-run` comes with the shared switches but does not apply to fuzz (what it sends next
+// depends on the answers): not listed in its help; given anyway, it is refused with the reason.
+#[command(mut_arg("dry_run", |a| a.hide(true)))]
 pub struct FuzzArgs {
     /// APIs to fuzz [default: every API with a spec under --specs, and every --spec].
     pub apis: Vec<String>,

@@ -106,6 +106,12 @@ fn reads_as_absent(p: &Param, value: &Value) -> bool {
     !p.required && p.location == ParamIn::Query && value.as_str() == Some("")
 }
 
+/// Whether a value of a query or header parameter leaves nothing on the wire: an empty array
+/// (`tags: []` sends no `tags=` at all), so for a required parameter it is no valid boundary.
+fn absent_on_the_wire(p: &Param, value: &Value) -> bool {
+    p.location != ParamIn::Path && value.as_array().is_some_and(Vec::is_empty)
+}
+
 fn sent_params<'o>(op: &'o Operation, auth: &'o [String]) -> impl Iterator<Item = &'o Param> {
     op.params
         .iter()
@@ -137,14 +143,17 @@ fn valid_request(
             (Some(v), _) => v.clone(),
             (None, Some(schema)) => {
                 let mut drawn = None;
-                for _ in 0..4 {
+                let mut empty = false;
+                for _ in 0..8 {
                     let v = generator.valid(schema, place_of(p)).map_err(|e| {
                         NoCase(format!(
                             "no valid value for {} parameter `{}`: {e}",
                             p.location, p.name
                         ))
                     })?;
-                    if sendable(&v) {
+                    // An empty array sends nothing: a required parameter would be missing.
+                    empty = p.required && absent_on_the_wire(p, &v);
+                    if sendable(&v) && !empty {
                         drawn = Some(v);
                         break;
                     }
@@ -152,6 +161,12 @@ fn valid_request(
                 match drawn {
                     Some(v) => v,
                     None if !p.required => continue,
+                    None if empty => {
+                        return Err(NoCase(format!(
+                            "the required {} parameter `{}` drew only empty arrays, which send                              nothing",
+                            p.location, p.name
+                        )));
+                    }
                     None => {
                         return Err(NoCase(format!(
                             "the required {} parameter `{}` takes an object, which the harness \
@@ -252,7 +267,7 @@ fn param_cases(
         for b in generator
             .boundaries(schema, place_of(p))
             .into_iter()
-            .filter(sendable)
+            .filter(|b| sendable(b) && !(p.required && absent_on_the_wire(p, b)))
         {
             let what = format!("{place} = {}", super::case::as_text(&b));
             found

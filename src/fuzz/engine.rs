@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -46,6 +46,43 @@ pub(super) struct Ran {
     pub(super) text: String,
     pub(super) result: ScenarioResult,
     pub(super) cleanup: Option<ScenarioResult>,
+}
+
+/// The cases of one operation that ran, and why the others did not.
+pub(super) struct Batch {
+    ran: Vec<Ran>,
+    /// A case got no answer, and the rest were not sent.
+    unanswered: bool,
+    /// Negatives whose request, once serialised, conforms: dropped.
+    valid_on_the_wire: usize,
+}
+
+impl Ran {
+    fn batch(ran: Vec<Ran>, unanswered: bool, valid_on_the_wire: usize) -> Batch {
+        Batch {
+            ran,
+            unanswered,
+            valid_on_the_wire,
+        }
+    }
+}
+
+/// Whether a negative case was stopped before sending because its request conforms: the
+/// pre-send check's verdict on a step that says `invalid_request: true` (nothing else ends a
+/// negative's step unsent with a request finding).
+fn conforms_once_sent(r: &Ran) -> bool {
+    matches!(r.case.kind, Kind::Negative(_))
+        && r.result
+            .steps
+            .iter()
+            .rev()
+            .find(|s| s.phase == Phase::Main)
+            .is_some_and(|s| {
+                s.attempts == 0
+                    && s.findings
+                        .iter()
+                        .any(|f| f.check == CheckKind::Request && f.severity == Severity::Error)
+            })
 }
 
 impl Fuzzer {
@@ -200,7 +237,7 @@ impl Fuzzer {
     }
 
     /// Runs `cases`, `jobs` at a time, in order; none starts after an interrupt or the deadline,
-    /// nor after a case got no answer (returned as `true`).
+    /// nor after a case got no answer; negatives valid on the wire are dropped and counted.
     async fn run_cases(
         &self,
         spec: &Arc<ApiSpec>,
@@ -208,7 +245,7 @@ impl Fuzzer {
         cases: Vec<Case>,
         chains: &Chains,
         deadline: Option<Instant>,
-    ) -> (Vec<Ran>, bool) {
+    ) -> Batch {
         let jobs = self.runner.options().jobs.max(1);
         let interrupt = self.runner.options().interrupt.clone();
         // Set once a case got no answer (a timeout, a refused connection). A server that did not
@@ -216,10 +253,11 @@ impl Fuzzer {
         // thread asleep long after the client gave up), so more cases of the same operation
         // would pile up on it and starve every later operation: the rest are not sent.
         let unanswered = AtomicBool::new(false);
+        let valid_on_the_wire = AtomicUsize::new(0);
         let ran: Vec<Option<Ran>> = futures_util::stream::iter(cases)
             .map(|case| {
                 let interrupt = interrupt.clone();
-                let unanswered = &unanswered;
+                let (unanswered, valid_on_the_wire) = (&unanswered, &valid_on_the_wire);
                 async move {
                     let late = deadline.is_some_and(|d| Instant::now() >= d);
                     if interrupt.signal().is_some() || late || unanswered.load(Ordering::SeqCst) {
@@ -229,15 +267,23 @@ impl Fuzzer {
                     if no_answer(&ran.result) {
                         unanswered.store(true, Ordering::SeqCst);
                     }
+                    if conforms_once_sent(&ran) {
+                        // A "negative" whose request serialises to a valid one (a string where
+                        // an array of strings is due: `?tags=a` either way) breaks nothing on the
+                        // wire: not sent, not an error of the run, counted.
+                        valid_on_the_wire.fetch_add(1, Ordering::SeqCst);
+                        return None;
+                    }
                     Some(ran)
                 }
             })
             .buffered(jobs)
             .collect()
             .await;
-        (
+        Ran::batch(
             ran.into_iter().flatten().collect(),
             unanswered.load(Ordering::SeqCst),
+            valid_on_the_wire.load(Ordering::SeqCst),
         )
     }
 
@@ -267,7 +313,11 @@ impl Fuzzer {
             }
         };
         let planned = cases.len();
-        let (ran, unanswered) = self
+        let Batch {
+            ran,
+            unanswered,
+            valid_on_the_wire,
+        } = self
             .run_cases(spec, op_index, cases, chains, deadline)
             .await;
         let interrupt = self.runner.options().interrupt.clone();
@@ -310,10 +360,15 @@ impl Fuzzer {
             result.failure(shrunk, saved.as_deref());
         }
         let mut agg = result.finish(&op.id, ran.len());
-        if unanswered && ran.len() < planned {
+        if valid_on_the_wire > 0 {
             agg.name.push_str(&format!(
-                "; {} more not sent: a case got no answer, and more would pile up on a busy target",
-                planned - ran.len()
+                "; {valid_on_the_wire} negative(s) dropped: valid once serialised"
+            ));
+        }
+        let not_sent = planned - ran.len() - valid_on_the_wire;
+        if unanswered && not_sent > 0 {
+            agg.name.push_str(&format!(
+                "; {not_sent} more not sent: a case got no answer, and more would pile up on a busy target"
             ));
         }
         agg.interrupted = interrupt.signal().is_some();

@@ -775,3 +775,73 @@ fn a_negative_that_is_valid_on_the_wire_is_dropped_and_counted() {
     );
     assert!(!said.contains("but its request conforms"), "{said}");
 }
+
+const CODES_SPEC: &str = r#"
+openapi: 3.1.0
+info: {title: codes, version: "1"}
+paths:
+  /answer:
+    get:
+      operationId: getAnswer
+      parameters:
+        - {name: code, in: query, required: true, schema: {type: integer, minimum: 0}}
+      responses:
+        "200": {description: ok}
+"#;
+
+/// Shrinking keeps the failure's status class: a 418 (undocumented) that a smaller `code`
+/// would turn into a 500 (also undocumented, by the same check) stays a 418 in the saved case.
+#[test]
+fn shrinking_keeps_the_status_class_of_the_failure() {
+    let app = Router::new().route(
+        "/answer",
+        get(
+            |Query(q): Query<std::collections::HashMap<String, String>>| async move {
+                let code: u64 = q.get("code").and_then(|c| c.parse().ok()).unwrap_or(0);
+                if code >= 10 {
+                    StatusCode::IM_A_TEAPOT
+                } else {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                }
+            },
+        ),
+    );
+    let (_rt, base) = serve(app);
+    let dir = temp_dir();
+    let spec = dir.path().join("codes.yaml");
+    std::fs::write(&spec, CODES_SPEC).expect("spec written");
+    let saved = dir.path().join("saved");
+    let out = Conform::new(&[
+        "fuzz",
+        "codes",
+        "--spec",
+        &format!("codes={}", spec.display()),
+        "--target",
+        &format!("codes={base}"),
+        "--seed",
+        "3",
+        "--max-examples",
+        "10",
+        "--save-failures",
+        saved.to_str().expect("utf-8"),
+        "--no-report",
+    ])
+    .output();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    let files = yaml_files(&saved.join("codes"));
+    let teapots: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).expect("saved file"))
+        .filter(|t| t.contains("418"))
+        .collect();
+    assert!(!teapots.is_empty(), "no 418 failure saved: {said}");
+    for t in &teapots {
+        let code: u64 = t
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("code: "))
+            .and_then(|c| c.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no code in:\n{t}"));
+        assert!(code >= 10, "shrunk into another failure (a 500):\n{t}");
+    }
+}

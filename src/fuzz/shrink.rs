@@ -28,6 +28,9 @@ pub struct Signature {
     pub keyword: Option<String>,
     /// The first failing finding's message, as reported.
     pub message: String,
+    /// The class of the status its step got (4 for a 404), if one came: shrinking must keep
+    /// it, or "status 963 is not documented" shrinks into `code: 0`, a 500, another failure.
+    pub status_class: Option<u16>,
 }
 
 impl PartialEq for Signature {
@@ -38,6 +41,7 @@ impl PartialEq for Signature {
             && self.call == other.call
             && self.check == other.check
             && self.keyword == other.keyword
+            && self.status_class == other.status_class
     }
 }
 
@@ -52,6 +56,7 @@ impl Signature {
             check: f.check,
             keyword: f.keyword.clone(),
             message: f.message.clone(),
+            status_class: step.status.map(|s| s / 100),
         })
     }
 }

@@ -61,11 +61,9 @@ def schemathesis_findings(directory):
             error = record.get("NonFatalError")
             if error:
                 # A timeout or a connection error: the tool could not judge, no finding.
-                findings.append({
-                    "class": "error", "operation": error.get("label") or "?", "status": None,
-                    "message": (error.get("value") or {}).get("message", "").split("\n")[0],
-                    "method": None, "url": None, "mode": None, "body": "", "error": True,
-                })
+                findings.append(_finding(
+                    "error", error.get("label") or "?",
+                    (error.get("value") or {}).get("message", ""), error=True))
                 continue
             event = record.get("ScenarioFinished")
             if not event:
@@ -84,16 +82,10 @@ def schemathesis_findings(directory):
                     req, resp = inter.get("request") or {}, inter.get("response") or {}
                     case = (cases.get(case_id) or {}).get("value", {})
                     mode = case.get("meta", {}).get("generation", {}).get("mode")
-                    findings.append({
-                        "class": failure["code"],
-                        "operation": failure["operation"],
-                        "status": resp.get("status_code"),
-                        "message": failure["message"].split("\n")[0],
-                        "method": req.get("method"),
-                        "url": req.get("uri"),
-                        "mode": mode,
-                        "body": _st_body(req),
-                    })
+                    findings.append(_finding(
+                        failure["code"], failure["operation"], failure["message"],
+                        status=resp.get("status_code"), method=req.get("method"),
+                        url=req.get("uri"), mode=mode, body=_st_body(req)))
     if tested is None:
         # No summary (a run stopped by the step's time limit writes an empty one): the
         # operations it reached, by the labels of its scenarios.
@@ -110,6 +102,15 @@ def _st_tested(summaries):
         except (OSError, ValueError):
             continue
     return None
+
+
+def _finding(cls, operation, message, **rest):
+    """A normalised finding: its first message line, the rest of the keys defaulted."""
+    finding = {"class": cls, "operation": operation, "status": None,
+               "message": message.split("\n")[0], "method": None, "url": None, "mode": None,
+               "body": ""}
+    finding.update(rest)
+    return finding
 
 
 def _st_body(req):
@@ -131,11 +132,8 @@ def conform_findings(directory):
         for diagnostic in scenario.get("errors") or []:
             # conform could not run what it wrote itself (a scenario of init's, a case of
             # fuzz's): a defect of conform, never of the server.
-            findings.append({
-                "class": "conform-own", "operation": scenario.get("id", "?"), "status": None,
-                "message": (diagnostic.get("message") or "").split("\n")[0],
-                "method": None, "url": None, "mode": None, "body": "", "own": True,
-            })
+            findings.append(_finding("conform-own", scenario.get("id", "?"),
+                                     diagnostic.get("message") or "", own=True))
         # fuzz writes one scenario per operation (`fuzz/<api>/<operation>`), steps only for
         # failures; its request count comes from its summary line (meta `requests`).
         sid = scenario.get("id", "")
@@ -151,18 +149,11 @@ def conform_findings(directory):
             for finding in step.get("findings", []):
                 if finding.get("severity") == "warning":
                     continue
-                findings.append({
-                    "class": finding.get("check", "?"),
-                    "operation": op,
-                    "status": resp.get("status"),
-                    "message": finding.get("message", "").split("\n")[0],
-                    "method": req.get("method"),
-                    "url": req.get("url"),
-                    "mode": None,
-                    "body": "",
+                findings.append(_finding(
+                    finding.get("check", "?"), op, finding.get("message", ""),
+                    status=resp.get("status"), method=req.get("method"), url=req.get("url"),
                     # A timeout or a connection error: conform could not judge the answer.
-                    "error": finding.get("severity") == "error",
-                })
+                    error=finding.get("severity") == "error"))
     return findings, requests, operations
 
 

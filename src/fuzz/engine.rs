@@ -25,6 +25,7 @@ use crate::openapi::{ApiSpec, Registry};
 use crate::plan::{Plan, Rejected};
 use crate::run::{
     Counts, Event, EventSink, NoEvents, Outcome, Phase, RunSummary, Runner, ScenarioResult,
+    StepResult,
 };
 use crate::scenario::{Found, Scenario};
 use crate::source::Diagnostic;
@@ -57,32 +58,17 @@ pub(super) struct Batch {
     valid_on_the_wire: usize,
 }
 
-impl Ran {
-    fn batch(ran: Vec<Ran>, unanswered: bool, valid_on_the_wire: usize) -> Batch {
-        Batch {
-            ran,
-            unanswered,
-            valid_on_the_wire,
-        }
-    }
-}
-
 /// Whether a negative case was stopped before sending because its request conforms: the
 /// pre-send check's verdict on a step that says `invalid_request: true` (nothing else ends a
 /// negative's step unsent with a request finding).
 fn conforms_once_sent(r: &Ran) -> bool {
     matches!(r.case.kind, Kind::Negative(_))
-        && r.result
-            .steps
-            .iter()
-            .rev()
-            .find(|s| s.phase == Phase::Main)
-            .is_some_and(|s| {
-                s.attempts == 0
-                    && s.findings
-                        .iter()
-                        .any(|f| f.check == CheckKind::Request && f.severity == Severity::Error)
-            })
+        && case_step(&r.result).is_some_and(|s| {
+            s.attempts == 0
+                && s.findings
+                    .iter()
+                    .any(|f| f.check == CheckKind::Request && f.severity == Severity::Error)
+        })
 }
 
 impl Fuzzer {
@@ -280,11 +266,11 @@ impl Fuzzer {
             .buffered(jobs)
             .collect()
             .await;
-        Ran::batch(
-            ran.into_iter().flatten().collect(),
-            unanswered.load(Ordering::SeqCst),
-            valid_on_the_wire.load(Ordering::SeqCst),
-        )
+        Batch {
+            ran: ran.into_iter().flatten().collect(),
+            unanswered: unanswered.load(Ordering::SeqCst),
+            valid_on_the_wire: valid_on_the_wire.load(Ordering::SeqCst),
+        }
     }
 
     /// Plans, runs, shrinks and saves the cases of one operation.
@@ -536,37 +522,29 @@ fn found_at(path: PathBuf, id: String) -> Found {
 }
 
 /// Requests a scenario sent.
-fn requests(r: &ScenarioResult) -> usize {
+pub(super) fn requests(r: &ScenarioResult) -> usize {
     r.steps.iter().map(|s| s.attempts as usize).sum()
 }
 
-/// The status of the case's own step: the last main step.
+/// The case's own step: the last main step (a chain's create and wait come before it).
+fn case_step(r: &ScenarioResult) -> Option<&StepResult> {
+    r.steps.iter().rev().find(|s| s.phase == Phase::Main)
+}
+
+/// The status of the case's own step.
 pub(super) fn target_status(r: &ScenarioResult) -> Option<u16> {
-    r.steps
-        .iter()
-        .rev()
-        .find(|s| s.phase == Phase::Main)
-        .and_then(|s| s.status)
+    case_step(r).and_then(|s| s.status)
 }
 
 fn last_response(r: &ScenarioResult) -> Option<&crate::run::ResponseRecord> {
-    r.steps
-        .iter()
-        .rev()
-        .find(|s| s.phase == Phase::Main)?
-        .response
-        .as_ref()
+    case_step(r)?.response.as_ref()
 }
 
 /// Whether the case's own step got no answer at all: a transport finding and no status.
 fn no_answer(r: &ScenarioResult) -> bool {
-    r.steps
-        .iter()
-        .rev()
-        .find(|s| s.phase == Phase::Main)
-        .is_some_and(|s| {
-            s.status.is_none() && s.findings.iter().any(|f| f.check == CheckKind::Transport)
-        })
+    case_step(r).is_some_and(|s| {
+        s.status.is_none() && s.findings.iter().any(|f| f.check == CheckKind::Transport)
+    })
 }
 
 /// Whether a finding counts as a failure of the target (a warning does not).

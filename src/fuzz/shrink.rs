@@ -9,7 +9,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 use super::case::{Case, Kind, Request};
-use super::engine::{Fuzzer, fails};
+use super::engine::{Fuzzer, fails, requests};
 use super::r#gen::smaller;
 use crate::check::CheckKind;
 use std::sync::Arc;
@@ -117,12 +117,7 @@ pub async fn shrink(
             let cleanup = fuzzer
                 .clean_up(spec, op_index, &case, &result, chains)
                 .await;
-            best.requests += [Some(&result), cleanup.as_ref()]
-                .into_iter()
-                .flatten()
-                .flat_map(|r| &r.steps)
-                .map(|s| s.attempts as usize)
-                .sum::<usize>();
+            best.requests += requests(&result) + cleanup.as_ref().map_or(0, requests);
             if Signature::of(&case, &result).is_some_and(|s| s == *sig) {
                 best.case = case;
                 best.text = text;

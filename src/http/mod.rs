@@ -21,6 +21,17 @@ pub(crate) use body::media_type_of;
 pub use encoding::{DecodeError, decode};
 pub use headers::{Headers, first as first_header};
 
+/// Whether `url` names this machine (`localhost`, a loopback address): a target whose state
+/// may change without confirmation, a spec server reached without the proxy variables.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 /// A request: as built and signed before sending, as a proxy forwarded it, as a recording
 /// holds it.
 #[derive(Debug, Clone)]

@@ -79,7 +79,7 @@ async fn get(url: &Url, at: &Path, limit: SizeLimit) -> Result<String, Diagnosti
         .redirect(policy)
         .connect_timeout(Duration::from_secs(10))
         .timeout(FETCH_TIMEOUT);
-    if is_loopback(url) {
+    if crate::http::is_loopback(url) {
         // A server on this machine is reached directly, whatever the proxy variables say.
         builder = builder.no_proxy();
     }
@@ -185,15 +185,6 @@ fn unreachable(at: &Path, e: &reqwest::Error) -> Diagnostic {
     Diagnostic::new(at, Pos::UNKNOWN, what).help(
         "check that the server is up and the URL is right, or download the spec and name the file",
     )
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
 }
 
 #[cfg(test)]

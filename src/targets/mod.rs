@@ -150,13 +150,7 @@ impl Target {
 
     /// A mock, or a server on this machine: changing its state needs no confirmation.
     pub fn is_local(&self) -> bool {
-        self.is_mock
-            || match self.base_url.host() {
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                None => false,
-            }
+        self.is_mock || crate::http::is_loopback(&self.base_url)
     }
 }
 

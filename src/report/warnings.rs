@@ -198,13 +198,16 @@ pub fn text(warnings: &Warnings, quiet: bool) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     for g in warnings.groups() {
+        // A rule with no place in the spec is its message: said once, with its check.
+        let rule = match &g.at {
+            Some(at) => format!("rule: {at} [{}]", g.check),
+            None => format!("check: {}", g.check),
+        };
         let _ = write!(
             out,
-            "  {}\n    rule: {} [{}]\n    {}: in {} scenario(s)",
+            "  {}\n    {rule}\n    {}: in {} scenario(s)",
             // A message can quote what the target sent: escaped, as everything from a target.
             crate::term::escape_controls(&g.message),
-            g.rule,
-            g.check,
             g.operation,
             g.scenarios
         );
@@ -291,5 +294,25 @@ mod tests {
             0,
         );
         assert_eq!(files.groups().len(), 1, "the files group every outcome's");
+    }
+
+    #[test]
+    fn a_rule_with_no_place_in_the_spec_is_said_once_with_its_check() {
+        let mut r = ScenarioResult::empty("a", "a", "a", "api", Vec::new());
+        r.outcome = Outcome::Passed;
+        let f =
+            Finding::warning(CheckKind::Request, "sent without credentials").keyword("security");
+        r.steps
+            .push(StepResult::synthetic("getPet", Phase::Main, f));
+        let mut w = Warnings::default();
+        w.add(&r, 0);
+        let shown = text(&w, true);
+        assert_eq!(
+            shown.matches("sent without credentials").count(),
+            1,
+            "{shown}"
+        );
+        assert!(shown.contains("    check: request (security)\n"), "{shown}");
+        assert!(!shown.contains("rule:"), "{shown}");
     }
 }

@@ -28,6 +28,7 @@ pub fn check(op: &Operation, observed: &Response, strict: bool, pos: Pos) -> Vec
             .actual(observed.status)
             .at(pos),
         );
+        out.extend(not_produced(op, observed, pos));
         return out;
     };
     let resp_at = &resp.at;
@@ -57,6 +58,7 @@ fn content(
     if resp.content.is_empty() {
         if !observed.body.is_empty() {
             out.push(undocumented_body(op, resp, observed).at(pos));
+            out.extend(not_produced(op, observed, pos));
         }
         return out;
     }
@@ -115,6 +117,44 @@ fn content(
     }
     out.extend(json_body(media, observed, strict, resp_at, pos));
     out
+}
+
+/// A body of a media type a Swagger 2.0 operation does not produce, on an answer that has no
+/// `content` of its own to say otherwise (a status documented without a schema, or not
+/// documented): `produces` binds every answer of the operation, so Tornado's HTML 404 page
+/// on an operation that produces only JSON breaks it. Not on a 3xx, whose body is a note for
+/// people, nor a 5xx, where the crash is the finding.
+fn not_produced(op: &Operation, observed: &Response, pos: Pos) -> Option<Finding> {
+    let produced = op.produces.as_ref()?;
+    if observed.body.is_empty()
+        || matches!(observed.status / 100, 3 | 5)
+        || op.method.eq_ignore_ascii_case("HEAD")
+    {
+        return None;
+    }
+    let ct = observed.header("content-type")?;
+    if produced
+        .types
+        .iter()
+        .any(|t| crate::openapi::media_covers(t, ct))
+    {
+        return None;
+    }
+    let produces = produced.types.join(", ");
+    Some(
+        Finding::violation(
+            CheckKind::Content,
+            format!(
+                "Content-Type `{ct}` of the {} answer is not one {} produces ({produces})",
+                observed.status, op.id
+            ),
+        )
+        .keyword("produces")
+        .schema_at(produced.at.clone())
+        .expected(produces)
+        .actual(ct)
+        .at(pos),
+    )
 }
 
 /// A body on a response the spec documents without `content`. Most specs leave error bodies
@@ -331,10 +371,25 @@ pub fn coerce(text: &str, schema: &Value) -> Value {
     Value::String(text.to_owned())
 }
 
-/// The start of a body, as text, for messages.
+/// The start of a body, as text, for messages; a body that is not text (an image, bytes
+/// that are not UTF-8, control characters) is named by its size, never printed as mojibake.
 pub fn preview(body: &[u8]) -> String {
     const MAX: usize = 200;
-    let text = String::from_utf8_lossy(&body[..body.len().min(MAX)]).into_owned();
+    let head = &body[..body.len().min(MAX)];
+    // A cut inside a character at MAX is not binary; a bad byte before it is.
+    let valid = match std::str::from_utf8(head) {
+        Ok(_) => head.len(),
+        Err(e) if e.error_len().is_none() => e.valid_up_to(),
+        Err(_) => 0,
+    };
+    let text = String::from_utf8_lossy(&head[..valid]).into_owned();
+    let binary = (valid == 0 && !head.is_empty())
+        || text.chars().any(|c| {
+            c == char::REPLACEMENT_CHARACTER || (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        });
+    if binary {
+        return format!("({} bytes that are not text, not shown)", body.len());
+    }
     if body.len() > MAX {
         format!("{text}…")
     } else {
@@ -412,5 +467,102 @@ paths:
             assert!(f[0].message.contains(why), "{}", f[0].message);
             assert!(findings(op, status, "").is_empty(), "{op} {status}");
         }
+    }
+
+    const SWAGGER: &str = r#"
+swagger: "2.0"
+info: {title: t, version: "1"}
+produces: [application/json]
+paths:
+  /t:
+    get:
+      operationId: getT
+      responses:
+        "200": {description: ok, schema: {type: object}}
+        "401": {description: no credential}
+"#;
+
+    fn swagger_findings(status: u16, content_type: &str) -> Vec<Finding> {
+        let (_dir, registry, _) = crate::init::load_for_test("t", SWAGGER);
+        let spec = registry.api("t").expect("loads");
+        let op = spec.operation("getT").expect("op");
+        let mut answer = answer(status, "<html>page</html>");
+        answer.headers.set("content-type", content_type);
+        check(op, &answer, false, Pos::UNKNOWN)
+    }
+
+    /// A 2.0 `produces` binds every answer: an HTML error page of an operation that produces
+    /// JSON is a violation, on a status documented without a schema or not documented; a 3xx
+    /// note or a 5xx crash page is not held to it.
+    #[test]
+    fn an_answer_of_a_type_the_operation_does_not_produce_is_a_violation() {
+        let produces = |f: &[Finding]| {
+            f.iter()
+                .filter(|f| f.keyword.as_deref() == Some("produces"))
+                .count()
+        };
+        let html = swagger_findings(401, "text/html; charset=utf-8");
+        assert_eq!(produces(&html), 1, "{html:?}");
+        let f = html
+            .iter()
+            .find(|f| f.keyword.as_deref() == Some("produces"))
+            .expect("found");
+        assert_eq!(f.severity, Severity::Violation);
+        assert!(
+            f.message.contains("`text/html; charset=utf-8`"),
+            "{}",
+            f.message
+        );
+        assert!(f.message.contains("application/json"), "{}", f.message);
+        let at = f.schema_at.as_ref().expect("the rule's place");
+        assert_eq!(at.pointer, "/produces", "the document's own `produces`");
+        assert_eq!(produces(&swagger_findings(404, "text/html")), 1);
+        assert_eq!(produces(&swagger_findings(401, "application/json")), 0);
+        assert_eq!(produces(&swagger_findings(302, "text/html")), 0);
+        assert_eq!(produces(&swagger_findings(500, "text/html")), 0);
+        // OpenAPI 3 says it per response: no operation-wide rule.
+        assert_eq!(produces(&findings("getT", 404, "x")), 0);
+    }
+
+    /// A client asks for what the operation answers in: JSON first, other documented types
+    /// beside it; an operation that produces only images is not asked for JSON.
+    #[test]
+    fn the_accept_sent_is_what_the_operation_answers_in() {
+        let accept = |spec: &str| {
+            let (_dir, registry, _) = crate::init::load_for_test("t", spec);
+            let spec = registry.api("t").expect("loads");
+            spec.operations[0].accept().into_owned()
+        };
+        assert_eq!(accept(SPEC), "application/json");
+        let images = SWAGGER.replace(
+            "produces: [application/json]",
+            "produces: [image/webp, image/png]",
+        );
+        assert_eq!(accept(&images), "image/webp, image/png");
+        let both = SPEC.replace(
+            r#""204": {description: nothing}"#,
+            r#""204": {description: nothing}
+        "202": {description: csv, content: {text/csv: {}}}"#,
+        );
+        assert_eq!(accept(&both), "application/json, text/csv;q=0.9");
+        let none = "openapi: 3.1.0\ninfo: {title: t, version: \"1\"}\npaths:\n  /t:\n    get:\n      responses:\n        \"204\": {description: ok}\n";
+        assert_eq!(accept(none), "application/json", "nothing documented");
+    }
+
+    #[test]
+    fn a_body_that_is_not_text_is_named_by_its_size() {
+        assert_eq!(
+            preview(b"RIFF\x40\x29\0\0WEBP"),
+            "(12 bytes that are not text, not shown)"
+        );
+        assert_eq!(
+            preview("x\u{FFFD}y".as_bytes()),
+            "(5 bytes that are not text, not shown)",
+            "what a lossy record kept of bytes that were not UTF-8"
+        );
+        assert_eq!(preview(b"{\"a\": 1}\n"), "{\"a\": 1}\n");
+        let long = "é".repeat(150);
+        let shown = preview(long.as_bytes());
+        assert!(shown.ends_with('…') && shown.starts_with("éé"), "{shown}");
     }
 }

@@ -364,6 +364,23 @@ pub fn plan_cases(input: &Inputs<'_>, seed: u64) -> Result<Vec<Case>, NoCase> {
         });
     };
     push(&mut cases, Kind::Valid, base.clone());
+    if max > 2
+        && !op
+            .params_in(ParamIn::Header)
+            .any(|p| p.name.eq_ignore_ascii_case("accept"))
+    {
+        // `Accept: */*` (what curl sends) takes any media type (RFC 9110 §12.5.1): a 406 to it
+        // is the server's, where the `Accept` conform sends by itself asks for what the
+        // operation documents and gets it.
+        let mut any = base.clone();
+        any.headers
+            .push(("Accept".into(), Value::String("*/*".into())));
+        push(
+            &mut cases,
+            Kind::Boundary("header Accept: */* (any media type)".into()),
+            any,
+        );
+    }
     for (r, b) in spread(negatives, max / 2) {
         push(&mut cases, Kind::Negative(b), r);
     }

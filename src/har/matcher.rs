@@ -238,6 +238,7 @@ mod tests {
             responses: Vec::new(),
             security: Vec::new(),
             requirements: Vec::new(),
+            produces: None,
             at: crate::openapi::Location {
                 file: Arc::from("t.yaml"),
                 pointer: String::new(),

@@ -16,8 +16,8 @@ use serde_json::{Map, Value, json};
 
 use super::fileset::{FileSet, Target};
 use super::model::{
-    ApiSpec, HeaderSpec, Location, Media, Operation, Origins, Param, ParamIn, RequestBody,
-    Response, Schema, Skipped,
+    ApiSpec, HeaderSpec, Location, Media, Operation, Origins, Param, ParamIn, Produces,
+    RequestBody, Response, Schema, Skipped,
 };
 use crate::source::Diagnostic;
 use crate::source::Pos;
@@ -366,6 +366,7 @@ impl Builder {
                             responses: self.responses(r_src, r_at)?,
                             security: base.security.clone(),
                             requirements: base.requirements.clone(),
+                            produces: base.produces.clone(),
                             at: self.at(&v_at),
                         });
                     }
@@ -431,6 +432,7 @@ impl Builder {
             responses: self.responses(op, op_at)?,
             security: required_security(op.get("security").or(self.root().get("security"))),
             requirements: requirements(op.get("security").or(self.root().get("security"))),
+            produces: produces(op, &self.at(op_at)),
             at: self.at(op_at),
         })
     }
@@ -668,4 +670,24 @@ fn requirements(list: Option<&Value>) -> Vec<BTreeMap<String, Vec<String>>> {
                 .collect()
         })
         .collect()
+}
+
+/// What a Swagger 2.0 operation produces, as its conversion kept it (`x-conform-produces`:
+/// the types, and where the 2.0 file writes them).
+fn produces(op: &Value, op_at: &Location) -> Option<Produces> {
+    let p = op.get("x-conform-produces")?;
+    let types: Vec<String> = p
+        .get("types")?
+        .as_array()?
+        .iter()
+        .filter_map(|t| t.as_str().map(str::to_owned))
+        .collect();
+    let pointer = p.get("at").and_then(Value::as_str).unwrap_or_default();
+    Some(Produces {
+        types,
+        at: Location {
+            file: op_at.file.clone(),
+            pointer: pointer.to_owned(),
+        },
+    })
 }

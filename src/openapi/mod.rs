@@ -38,8 +38,8 @@ pub const SPEC_LIMIT: crate::source::SizeLimit = crate::source::SizeLimit {
     fix: "split the spec into files joined by `$ref`s (each file has this limit)",
 };
 pub use model::{
-    ApiSpec, HeaderSpec, Location, Media, Operation, Param, ParamIn, RequestBody, Response, Schema,
-    SchemaError, Skipped, essence, is_json as model_is_json,
+    ApiSpec, HeaderSpec, Location, Media, Operation, Param, ParamIn, Produces, RequestBody,
+    Response, Schema, SchemaError, Skipped, essence, is_json as model_is_json, media_covers,
 };
 
 use crate::source::Diagnostic;

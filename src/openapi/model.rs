@@ -212,7 +212,20 @@ pub struct Operation {
     /// in order, each the schemes it needs with their scopes (what an OAuth2 token asks for);
     /// `{}` is an empty alternative (anonymous access).
     pub requirements: Vec<BTreeMap<String, Vec<String>>>,
+    /// What a Swagger 2.0 operation says it produces (its `produces`, else the document's),
+    /// which binds every answer it gives, a status it does not document included; `None` for
+    /// OpenAPI 3, which says it per response.
+    pub produces: Option<Produces>,
     /// Where the operation is written.
+    pub at: Location,
+}
+
+/// The media types a Swagger 2.0 operation produces, and where its file says so.
+#[derive(Debug, Clone)]
+pub struct Produces {
+    /// `application/json`, …, as written.
+    pub types: Vec<String>,
+    /// The `produces` that says it: the operation's, else the document's.
     pub at: Location,
 }
 
@@ -236,6 +249,36 @@ impl Operation {
     /// The `responses` keys as written (`200`, `4XX`, `default`), in document order.
     pub fn documented_statuses(&self) -> Vec<&str> {
         self.responses.iter().map(|r| r.key.as_str()).collect()
+    }
+
+    /// The `Accept` a client of this operation sends: the media types its answers are
+    /// documented in (a Swagger 2.0 `produces` included), JSON ones first and the others at
+    /// `q=0.9` beside them; `application/json` when it documents none. Asking an operation
+    /// that produces only images for JSON earns a 406 that is the client's fault, not the
+    /// server's.
+    pub fn accept(&self) -> std::borrow::Cow<'static, str> {
+        let mut types: Vec<&str> = Vec::new();
+        let documented = self
+            .responses
+            .iter()
+            .flat_map(|r| r.content.iter().map(|m| m.media_type.as_str()));
+        let produced = self
+            .produces
+            .iter()
+            .flat_map(|p| p.types.iter().map(String::as_str));
+        for t in documented.chain(produced) {
+            if !types.iter().any(|k| k.eq_ignore_ascii_case(t)) {
+                types.push(t);
+            }
+        }
+        let (json, other): (Vec<&str>, Vec<&str>) = types.into_iter().partition(|t| is_json(t));
+        if other.is_empty() && json.iter().all(|t| essence(t) == "application/json") {
+            return std::borrow::Cow::Borrowed("application/json");
+        }
+        let q = if json.is_empty() { "" } else { ";q=0.9" };
+        let mut out: Vec<String> = json.iter().map(|t| (*t).to_owned()).collect();
+        out.extend(other.iter().map(|t| format!("{t}{q}")));
+        std::borrow::Cow::Owned(out.join(", "))
     }
 
     /// The parameters that go in `location`, in the order of [`Operation::params`].
@@ -359,15 +402,21 @@ impl Media {
     /// Whether this media type covers `content_type` (parameters ignored; `*/*`, `type/*`,
     /// and `+json` suffixes understood).
     pub fn covers(&self, content_type: &str) -> bool {
-        let actual = essence(content_type);
-        let declared = essence(&self.media_type);
-        if declared == "*/*" || declared == actual {
-            return true;
-        }
-        match declared.strip_suffix("/*") {
-            Some(top) => actual.split('/').next() == Some(top),
-            None => false,
-        }
+        media_covers(&self.media_type, content_type)
+    }
+}
+
+/// Whether the declared media type (`application/json`, `image/*`, `*/*`) covers a
+/// response's `Content-Type`, parameters ignored.
+pub fn media_covers(declared: &str, content_type: &str) -> bool {
+    let actual = essence(content_type);
+    let declared = essence(declared);
+    if declared == "*/*" || declared == actual {
+        return true;
+    }
+    match declared.strip_suffix("/*") {
+        Some(top) => actual.split('/').next() == Some(top),
+        None => false,
     }
 }
 

@@ -501,6 +501,21 @@ impl Cx<'_> {
         let root = self.root();
         let consumes = strings(op.get("consumes").or(root.get("consumes")));
         let produces = strings(op.get("produces").or(root.get("produces")));
+        // 3.x has no operation-wide `produces`; it binds every answer, error pages included
+        // (an HTML 404 where only JSON is produced), so it is kept as an extension.
+        if !produces.is_empty() {
+            let orig = if op.get("produces").is_some() {
+                format!("{ptr}/produces")
+            } else {
+                "/produces".to_owned()
+            };
+            self.map
+                .add(format!("{ptr}/x-conform-produces"), orig.clone());
+            out.insert(
+                "x-conform-produces".into(),
+                json!({"types": produces, "at": orig}),
+            );
+        }
         if let Some(rb) = self.request_body(&body, &consumes, ptr) {
             out.insert("requestBody".into(), rb);
         }

@@ -84,7 +84,7 @@ pub async fn build(
 
     let url = url_of(step, op, target, &path_params, &query)?;
     let mut headers: Headers = vec![
-        ("Accept".into(), "application/json".into()),
+        ("Accept".into(), op.accept().into_owned()),
         (
             "User-Agent".into(),
             concat!("conform/", env!("CARGO_PKG_VERSION")).into(),

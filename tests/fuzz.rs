@@ -205,7 +205,7 @@ fn spec_arg() -> String {
     format!("planted={}", spec.display())
 }
 
-fn yaml_files(dir: &Path) -> Vec<std::path::PathBuf> {
+pub(crate) fn yaml_files(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out: Vec<_> = std::fs::read_dir(dir)
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
@@ -283,7 +283,11 @@ fn each_planted_bug_is_named(said: &str) {
 
 /// Each saved scenario in `files` says what fuzzing found, and run again (with the planted
 /// `spec` against `target`) it fails again.
-fn each_saved_scenario_fails_again(files: &[std::path::PathBuf], spec: &str, target: &str) {
+pub(crate) fn each_saved_scenario_fails_again(
+    files: &[std::path::PathBuf],
+    spec: &str,
+    target: &str,
+) {
     for f in files {
         let content = std::fs::read_to_string(f).expect("saved file");
         assert!(content.contains("# What `conform fuzz` found"), "{content}");

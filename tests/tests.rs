@@ -26,6 +26,8 @@ mod coverage;
 mod cli;
 // `conform fuzz`: the mocks, their fault profiles, a server with planted bugs.
 mod fuzz;
+// A shrunk failure names the request it holds, each at its own line in its own file.
+mod fuzz_shrunk;
 // `--record FILE.har` and `conform check FILE.har`: traffic as evidence.
 mod har;
 // `conform proxy`: a validating reverse proxy in front of mocks, SDK-style clients through it.

@@ -76,6 +76,12 @@ pub fn body_schema(op: &Operation) -> Option<&Schema> {
         .as_deref()
 }
 
+/// How a case names a parameter: "query parameter `limit`" (shrinking finds a boundary
+/// case's parameter by it).
+pub(super) fn param_place(location: ParamIn, name: &str) -> String {
+    format!("{location} parameter `{name}`")
+}
+
 /// Whether a parameter value can be sent: a scalar, or a list of scalars (`?tag=a&tag=b`).
 /// An object (`style: deepObject`, Stripe's `created[gt]=`) is not serialized by the harness,
 /// a limit of ours; such values are not generated.
@@ -230,7 +236,7 @@ fn param_cases(
     found: &mut Drawn,
 ) {
     for p in sent_params(input.op, input.auth_headers) {
-        let place = format!("{} parameter `{}`", p.location, p.name);
+        let place = param_place(p.location, &p.name);
         if p.required && p.location != ParamIn::Path {
             found.negatives.push((
                 with_param(minimal, p.location, &p.name, None),

@@ -17,7 +17,7 @@ use super::cases::{Inputs, NoCase, op_seed, plan_cases};
 use super::chain::Chains;
 pub use super::options::{Failure, FuzzOptions, FuzzSummary, Stopped};
 use super::outcome::OperationResult;
-use super::shrink::{Signature, shrink};
+use super::shrink::{Shrunk, shrink};
 use crate::check::{CheckKind, Severity};
 use crate::init::Doc;
 use crate::init::emit::Emitted;
@@ -331,18 +331,9 @@ impl Fuzzer {
             )
             .await;
             out.requests += shrunk.requests;
-            let saved = self.save(api, &op.id, &shrunk.case, &shrunk.text, &sig, out);
-            out.failures.push(Failure {
-                api: api.to_owned(),
-                operation: op.id.clone(),
-                kind: shrunk.case.kind.label(),
-                case: shrunk.case.kind.describe(),
-                check: sig.check,
-                message: sig.message.clone(),
-                shrink_runs: shrunk.runs,
-                shrunk: shrunk.smaller,
-                saved: saved.clone(),
-            });
+            let saved = self.save(api, &op.id, &shrunk, out);
+            out.failures
+                .push(shrunk.failure(api, &op.id, saved.clone()));
             result.failure(shrunk, saved.as_deref());
         }
         let mut agg = result.finish(&op.id, ran.len());
@@ -443,17 +434,10 @@ impl Fuzzer {
         (result, text)
     }
 
-    fn save(
-        &self,
-        api: &str,
-        op: &str,
-        case: &Case,
-        text: &str,
-        sig: &Signature,
-        out: &mut FuzzSummary,
-    ) -> Option<PathBuf> {
+    /// Writes a shrunk failure's scenario (`--save-failures`), with what its final request found.
+    fn save(&self, api: &str, op: &str, s: &Shrunk, out: &mut FuzzSummary) -> Option<PathBuf> {
         let dir = self.options.save_failures.as_ref()?;
-        match super::save::write(dir, api, op, case, text, &sig.message) {
+        match super::save::write(dir, api, op, &s.case, &s.text, &s.signature.message) {
             Ok(p) => Some(p),
             Err(e) => {
                 out.save_errors.push(e.to_string());

@@ -16,7 +16,7 @@ use super::engine::Ran;
 use super::shrink::{Shrunk, Signature};
 use crate::check::Severity;
 use crate::openapi::Operation;
-use crate::run::{Outcome, ScenarioResult, StatusSeen, StepResult};
+use crate::run::{Outcome, ScenarioResult, StatusSeen};
 
 /// The rule a warning breaks, as the grouping key: the step's call and the spec location (the
 /// documented response, for a body on it), or the message where there is no location.
@@ -114,6 +114,7 @@ impl OperationResult {
             } else {
                 self.agg.steps.extend(c.steps.iter().cloned().map(|mut s| {
                     s.name = format!("clean-up after case {}: {}", r.case.number, s.name);
+                    s.file = Some(c.path.clone());
                     s
                 }));
                 self.agg.outcome = self.agg.outcome.max(c.outcome);
@@ -121,7 +122,7 @@ impl OperationResult {
         }
         if r.result.outcome <= Outcome::Skipped {
             self.count(&r.result);
-            self.keep_warnings(&r.result.steps);
+            self.keep_warnings(&r.result);
             return None;
         }
         if !r.result.errors.is_empty() {
@@ -148,7 +149,7 @@ impl OperationResult {
         };
         if !keep {
             self.count(&r.result);
-            self.keep_warnings(&r.result.steps);
+            self.keep_warnings(&r.result);
             return None;
         }
         let sig = sig?;
@@ -156,7 +157,9 @@ impl OperationResult {
         Some(sig)
     }
 
-    /// Keeps a shrunk failure as steps of the result (and its saved file as the path).
+    /// Keeps a shrunk failure as steps of the result (and its saved file as the path). Each
+    /// failure's steps name the file they are written in, its saved file (else the text it ran
+    /// as): several failures of one operation are each at their own lines, in their own files.
     pub(super) fn failure(&mut self, shrunk: Shrunk, saved: Option<&Path>) {
         if self.agg.path == self.agg.id
             && let Some(p) = saved
@@ -165,8 +168,10 @@ impl OperationResult {
         }
         self.agg.outcome = self.agg.outcome.max(shrunk.result.outcome);
         let number = shrunk.case.number;
+        let file = saved.map_or(shrunk.result.path, |p| p.display().to_string());
         let mut steps = shrunk.result.steps;
         for s in &mut steps {
+            s.file = Some(file.clone());
             // The case's own step says its number; those of its chain get it here.
             if !s.name.starts_with("case ") {
                 s.name = format!("case {number}: {}", s.name);
@@ -180,9 +185,9 @@ impl OperationResult {
     }
 
     /// Keeps the steps of a case that carry a warning not kept yet for the operation, with only
-    /// those warnings: one per rule, not one per request.
-    fn keep_warnings(&mut self, steps: &[StepResult]) {
-        for s in steps {
+    /// those warnings: one per rule, not one per request (each at its line in that case's text).
+    fn keep_warnings(&mut self, r: &ScenarioResult) {
+        for s in &r.steps {
             let fresh: Vec<_> = s
                 .findings
                 .iter()
@@ -193,6 +198,7 @@ impl OperationResult {
             if !fresh.is_empty() {
                 let mut kept = s.clone();
                 kept.findings = fresh;
+                kept.file = Some(r.path.clone());
                 self.agg.steps.push(kept);
             }
         }

@@ -290,6 +290,7 @@ mod tests {
             call: "showServer".into(),
             phase: Phase::Main,
             pos: Pos::new(3, 5),
+            file: None,
             outcome: Outcome::Failed,
             attempts,
             status: response.as_ref().map(|r| r.status),

@@ -215,6 +215,7 @@ fn step(
         call: op.id.clone(),
         phase: Phase::Main,
         pos: Pos::UNKNOWN,
+        file: None,
         outcome,
         attempts: 1,
         status: x.response.as_ref().ok().map(|r| r.status),

@@ -51,6 +51,7 @@ pub(super) fn check(
             call: String::new(),
             phase: Phase::Main,
             pos: Pos::UNKNOWN,
+            file: None,
             outcome: Outcome::Skipped,
             attempts: 1,
             status: x.response.as_ref().ok().map(|r| r.status),

@@ -264,8 +264,13 @@ pub fn exchange_text(step: &StepResult) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "step `{}` ({}) at line {}",
-        step.name, step.call, step.pos
+        "step `{}` ({}) at {}",
+        step.name,
+        step.call,
+        match &step.file {
+            Some(file) => step.pos.after(file),
+            None => format!("line {}", step.pos),
+        }
     );
     if let Some(req) = &step.request {
         let _ = writeln!(out, "\n> {} {}", req.method, req.url);

@@ -113,14 +113,14 @@ fn step_details(out: &mut String, r: &ScenarioResult, i: usize, step: &StepResul
         "  {phase} {} `{}` ({}) {}",
         i + 1,
         step.name,
-        step.pos.after(&r.path),
+        step.pos.after(step.written_in(&r.path)),
         step.outcome.label()
     );
     if let Some(why) = &step.skipped {
         let _ = writeln!(out, "    skipped: {}", t(why));
     }
     for f in &step.findings {
-        finding(out, r, f, color);
+        finding(out, step.written_in(&r.path), f, color);
     }
     if let Some(d) = &step.body_diff {
         let text = crate::json_diff::unified(&d.expected, &d.actual, color);
@@ -151,7 +151,8 @@ fn step_details(out: &mut String, r: &ScenarioResult, i: usize, step: &StepResul
     }
 }
 
-fn finding(out: &mut String, r: &ScenarioResult, f: &Finding, color: bool) {
+/// One finding of a step written in `file`.
+fn finding(out: &mut String, file: &str, f: &Finding, color: bool) {
     let (mark, code) = match f.severity {
         Severity::Warning => ("warning", "33"),
         Severity::Violation => ("violation", "31"),
@@ -189,7 +190,7 @@ fn finding(out: &mut String, r: &ScenarioResult, f: &Finding, color: bool) {
         let _ = writeln!(out, "      actual: {}", t(&compact(a)));
     }
     if let Some(p) = f.pos {
-        let _ = writeln!(out, "      scenario: {}:{p}", r.path);
+        let _ = writeln!(out, "      scenario: {file}:{p}");
     }
 }
 

@@ -341,6 +341,7 @@ impl ScenarioResult {
                     call: s.call.clone(),
                     phase: s.phase,
                     pos: s.pos,
+                    file: None,
                     outcome: s.outcome,
                     attempts: s.attempts,
                     status: s.status,
@@ -388,6 +389,10 @@ pub struct StepResult {
     pub phase: Phase,
     /// Where the step is written in the scenario file.
     pub pos: Pos,
+    /// The file `pos` (and its findings' positions) are in, when it is not the scenario's own
+    /// `path`: a fuzzing result gathers failures each written (and saved) as its own scenario.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     /// The worst outcome of its findings, or skipped.
     pub outcome: Outcome,
     /// How many times the request was sent (more than one when polling).
@@ -423,6 +428,7 @@ impl StepResult {
             call: step.call.clone(),
             phase,
             pos: step.pos,
+            file: None,
             outcome: Outcome::Passed,
             attempts: 0,
             status: None,
@@ -437,6 +443,11 @@ impl StepResult {
 }
 
 impl StepResult {
+    /// The file the step is written in: its own `file`, else its scenario's `path`.
+    pub fn written_in<'a>(&'a self, scenario_path: &'a str) -> &'a str {
+        self.file.as_deref().unwrap_or(scenario_path)
+    }
+
     /// A pseudo-step that carries one finding (a `vars` template that could not be filled).
     pub fn synthetic(name: &str, phase: Phase, f: Finding) -> Self {
         StepResult {
@@ -444,6 +455,7 @@ impl StepResult {
             call: name.to_owned(),
             phase,
             pos: f.pos.unwrap_or_default(),
+            file: None,
             outcome: Outcome::of(std::slice::from_ref(&f)),
             attempts: 0,
             status: None,

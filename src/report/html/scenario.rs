@@ -85,7 +85,7 @@ fn step_html(out: &mut String, s: &ScenarioResult, n: usize, step: &StepResult) 
         n + 1,
         esc(&step.name),
         esc(&step.call),
-        esc(&step.pos.after(&s.path))
+        esc(&step.pos.after(step.written_in(&s.path)))
     );
     if let Some(why) = &step.skipped {
         let _ = writeln!(out, "<p class=\"empty\">skipped: {}</p>", esc(why));
@@ -93,7 +93,7 @@ fn step_html(out: &mut String, s: &ScenarioResult, n: usize, step: &StepResult) 
     if !step.findings.is_empty() {
         out.push_str("<ul class=\"findings\">\n");
         for f in &step.findings {
-            finding(out, s, f);
+            finding(out, step.written_in(&s.path), f);
         }
         out.push_str("</ul>\n");
     }
@@ -125,7 +125,8 @@ fn step_html(out: &mut String, s: &ScenarioResult, n: usize, step: &StepResult) 
     out.push_str("</div>\n");
 }
 
-fn finding(out: &mut String, s: &ScenarioResult, f: &Finding) {
+/// One finding of a step written in `file`.
+fn finding(out: &mut String, file: &str, f: &Finding) {
     let sev = match f.severity {
         Severity::Warning => "warning",
         Severity::Violation => "violation",
@@ -158,7 +159,7 @@ fn finding(out: &mut String, s: &ScenarioResult, f: &Finding) {
         facts.push(("actual", a.to_string()));
     }
     if let Some(p) = f.pos {
-        facts.push(("scenario", format!("{}:{p}", s.path)));
+        facts.push(("scenario", format!("{file}:{p}")));
     }
     if !facts.is_empty() {
         out.push_str("<dl class=\"facts\">");

@@ -238,6 +238,7 @@ mod tests {
             responses: Vec::new(),
             security: Vec::new(),
             requirements: Vec::new(),
+            tags: Vec::new(),
             at: crate::openapi::Location {
                 file: Arc::from("t.yaml"),
                 pointer: String::new(),

@@ -366,6 +366,7 @@ impl Builder {
                             responses: self.responses(r_src, r_at)?,
                             security: base.security.clone(),
                             requirements: base.requirements.clone(),
+                            tags: base.tags.clone(),
                             at: self.at(&v_at),
                         });
                     }
@@ -431,6 +432,16 @@ impl Builder {
             responses: self.responses(op, op_at)?,
             security: required_security(op.get("security").or(self.root().get("security"))),
             requirements: requirements(op.get("security").or(self.root().get("security"))),
+            tags: op
+                .get("tags")
+                .and_then(Value::as_array)
+                .map(|t| {
+                    t.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
             at: self.at(op_at),
         })
     }

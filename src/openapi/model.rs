@@ -212,6 +212,8 @@ pub struct Operation {
     /// in order, each the schemes it needs with their scopes (what an OAuth2 token asks for);
     /// `{}` is an empty alternative (anonymous access).
     pub requirements: Vec<BTreeMap<String, Vec<String>>>,
+    /// The operation's `tags`, as written (what `conform fuzz --operation tag:NAME` selects).
+    pub tags: Vec<String>,
     /// Where the operation is written.
     pub at: Location,
 }

@@ -235,6 +235,7 @@ mod tests {
             responses: vec![response("200"), response("404")],
             security: Vec::new(),
             requirements: Vec::new(),
+            tags: Vec::new(),
             at: here(),
         }
     }

@@ -21,6 +21,7 @@ fn op(id: &str, security: &[&str]) -> Operation {
                 .map(|s| ((*s).to_owned(), Vec::new()))
                 .collect(),
         ],
+        tags: Vec::new(),
         at: Location {
             file: Arc::from("openapi.yaml"),
             pointer: String::new(),

@@ -133,6 +133,9 @@ impl Fuzzer {
             index: 0,
             remaining: total,
             deadline: self.options.time.map(|t| started + t),
+            even: self.options.time.map_or(Duration::ZERO, |t| {
+                t / u32::try_from(total.max(1)).unwrap_or(u32::MAX)
+            }),
         };
         for (api, spec) in specs {
             match spec {
@@ -599,25 +602,25 @@ fn stop_reason(
     }
 }
 
-/// Where the run is: the next result's index, the operations still to come, the deadline.
+/// Where the run is: the next result's index, the operations still to come, the deadline and
+/// each operation's even part of the whole budget (`--time` over the operations).
 struct Progress {
     index: usize,
     remaining: usize,
     deadline: Option<Instant>,
+    even: Duration,
 }
 
 impl Progress {
-    /// The next operation's share of the time left: an equal part of it for each operation
-    /// still to come, so what a fast operation leaves unspent goes to the later ones, and a
-    /// slow one cannot take the time of all those after it.
+    /// The next operation's share of the time left. Every operation still to come keeps its
+    /// even part of the budget; the one starting gets what is left beyond those parts (its own
+    /// part and what the operations before it left unspent), and never less than an equal
+    /// part of the time left. So a slow operation cannot take the time of those after it, and
+    /// one after fast operations gets the time they did not need.
     fn share(&self) -> Option<Share> {
         let now = Instant::now();
         let left = self.deadline?.saturating_duration_since(now);
-        let length = left / u32::try_from(self.remaining.max(1)).unwrap_or(u32::MAX);
-        Some(Share {
-            until: now + length,
-            length,
-        })
+        Some(share_of(left, self.remaining, self.even, now))
     }
 
     /// Streams one result and counts it.
@@ -633,6 +636,19 @@ impl Progress {
             result,
         });
         self.index += 1;
+    }
+}
+
+/// The share of an operation starting at `now` with `left` of the budget, `remaining`
+/// operations to come (itself included), each of the later ones keeping `even`.
+fn share_of(left: Duration, remaining: usize, even: Duration, now: Instant) -> Share {
+    let n = remaining.max(1);
+    let equal = left / u32::try_from(n).unwrap_or(u32::MAX);
+    let later = even.saturating_mul(u32::try_from(n - 1).unwrap_or(u32::MAX));
+    let length = equal.max(left.saturating_sub(later));
+    Share {
+        until: now + length,
+        length,
     }
 }
 
@@ -698,4 +714,25 @@ fn no_answer(r: &ScenarioResult) -> bool {
 /// Whether a finding counts as a failure of the target (a warning does not).
 pub(super) fn fails(severity: Severity) -> bool {
     severity >= Severity::Violation
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::share_of;
+
+    /// 40 s for 4 operations: each keeps 10 s; what the first ones leave unspent goes to the
+    /// next, and one that overran leaves the rest an equal part of what is left.
+    #[test]
+    fn a_share_keeps_the_later_operations_parts_and_takes_what_was_left_unspent() {
+        let (now, even, s) = (Instant::now(), Duration::from_secs(10), Duration::from_secs);
+        assert_eq!(share_of(s(40), 4, even, now).length, s(10));
+        // The first two took 1 s each: the third gets 38 - 10 s.
+        assert_eq!(share_of(s(38), 2, even, now).length, s(28));
+        // The first took 25 s: the others split the 15 s left.
+        assert_eq!(share_of(s(15), 3, even, now).length, s(5));
+        assert_eq!(share_of(s(7), 1, even, now).length, s(7));
+        assert_eq!(share_of(s(0), 2, even, now).length, s(0));
+    }
 }

@@ -28,6 +28,8 @@ mod cli;
 mod fuzz;
 // A shrunk failure names the request it holds, each at its own line in its own file.
 mod fuzz_shrunk;
+// `conform fuzz`: time shares, operation selection, pinned values, the clean-up report.
+mod fuzz_budgets;
 // `--record FILE.har` and `conform check FILE.har`: traffic as evidence.
 mod har;
 // `conform proxy`: a validating reverse proxy in front of mocks, SDK-style clients through it.

@@ -257,12 +257,17 @@ pub struct FuzzArgs {
     /// Generated requests per operation, at most.
     #[arg(long, default_value_t = 50)]
     pub max_examples: usize,
-    /// Start no case after this long (for example `2m`); what ran is reported.
+    /// Start no case after this long (for example `2m`); what ran is reported. Each operation
+    /// gets an equal share of the time left, so one slow operation cannot take it all.
     #[arg(long, value_parser = conform::units::parse_duration)]
     pub time: Option<std::time::Duration>,
-    /// Only operations whose operationId contains this text.
-    #[arg(long)]
-    pub operation: Option<String>,
+    /// Only these operations (repeatable): an operationId (or text it contains, or a `*`
+    /// glob of it), a path glob such as `/api/kernels/*`, or `tag:NAME`.
+    #[arg(long, value_name = "ID|/PATH|tag:NAME")]
+    pub operation: Vec<String>,
+    /// Leave these operations out (repeatable), named as `--operation` names them.
+    #[arg(long, value_name = "ID|/PATH|tag:NAME")]
+    pub exclude_operation: Vec<String>,
     /// Write each failure, shrunk, as a scenario file under DIR/<api>/ that `conform run`
     /// replays (existing files are never overwritten).
     #[arg(long, value_name = "DIR")]

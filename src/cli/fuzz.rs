@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use conform::fuzz::{FuzzOptions, FuzzSummary, Fuzzer, Stopped};
+use conform::fuzz::{FuzzOptions, FuzzSummary, Fuzzer, SelectError, Selection, Stopped};
 use conform::run::ExitCode;
 use conform::run::Inputs;
 use serde_json::Value;
@@ -38,7 +38,8 @@ pub fn fuzz(args: FuzzArgs, color: bool) -> anyhow::Result<ExitCode> {
             .map_or(0, |d| d.as_nanos());
         (nanos as u64) % 1_000_000
     });
-    let options = fuzz_options(&args, &prepared.inputs, seed);
+    let selection = selection(&args, &prepared.registry)?;
+    let options = fuzz_options(&args, &prepared.inputs, seed, selection);
     if args.session.output.format == Format::Human {
         errln!("fuzz: seed {seed} (`--seed {seed}` repeats these requests)");
     }
@@ -70,9 +71,35 @@ pub fn fuzz(args: FuzzArgs, color: bool) -> anyhow::Result<ExitCode> {
     Ok(code)
 }
 
+/// The operations `--operation` and `--exclude-operation` select, checked against the specs
+/// fuzzed: a pattern that names no operation is an error listing the operation ids.
+fn selection(args: &FuzzArgs, registry: &conform::openapi::Registry) -> anyhow::Result<Selection> {
+    let apis = if args.apis.is_empty() {
+        registry.api_names()
+    } else {
+        args.apis.clone()
+    };
+    // An API whose spec does not load is reported by the run, as without a selection.
+    let specs: Vec<_> = apis.iter().filter_map(|a| registry.api(a).ok()).collect();
+    let refs: Vec<&conform::openapi::ApiSpec> = specs.iter().map(AsRef::as_ref).collect();
+    let checked = |flag: &str, s: Result<Selection, SelectError>| {
+        s.and_then(|s| s.check(&refs).map(|()| s))
+            .map_err(|e| anyhow::anyhow!("{flag} {e}"))
+    };
+    let include = checked("--operation", Selection::parse(&args.operation, &[]))?;
+    let exclude = checked(
+        "--exclude-operation",
+        Selection::parse(&[], &args.exclude_operation),
+    )?;
+    Ok(Selection {
+        include: include.include,
+        exclude: exclude.exclude,
+    })
+}
+
 /// The fuzzer's options from the switches; `--var NAME=VALUE` naming a parameter fixes that
 /// parameter (an account id the target needs), except in the cases that break it on purpose.
-fn fuzz_options(args: &FuzzArgs, inputs: &Inputs, seed: u64) -> FuzzOptions {
+fn fuzz_options(args: &FuzzArgs, inputs: &Inputs, seed: u64, selection: Selection) -> FuzzOptions {
     let fixed: BTreeMap<String, Value> = inputs
         .names()
         .into_iter()
@@ -88,7 +115,7 @@ fn fuzz_options(args: &FuzzArgs, inputs: &Inputs, seed: u64) -> FuzzOptions {
         shrink_runs: args.shrink_runs,
         save_failures: args.save_failures.clone(),
         fixed,
-        operations: args.operation.clone(),
+        selection,
     }
 }
 
@@ -123,6 +150,15 @@ fn lines(outcome: &FuzzSummary, seed: u64) -> Vec<String> {
             f.kind,
             check.as_str().unwrap_or("?"),
             f.message
+        ));
+    }
+    if !outcome.leftovers.is_empty() {
+        extra.push("left behind (created, not deleted):".to_owned());
+    }
+    for l in &outcome.leftovers {
+        extra.push(format!(
+            "  {}/{}: {} resource(s): {}",
+            l.api, l.operation, l.count, l.why
         ));
     }
     match outcome.stopped {

@@ -16,12 +16,15 @@ use crate::openapi::{Operation, Param, Schema, model_is_json};
 pub struct Inputs<'a> {
     /// The operation the cases are for.
     pub op: &'a Operation,
-    /// Parameter values the user fixed (`--var NAME=VALUE` naming a parameter): used in every
-    /// case, except the negatives that break that parameter.
+    /// Parameter values the user pinned (`--var NAME=VALUE` naming a parameter): sent in every
+    /// case, optional or not, never generated; no case breaks or leaves out such a parameter
+    /// (a negative of it is not made, rather than sent with the pin overridden).
     pub fixed: &'a BTreeMap<String, Value>,
     /// The most cases the operation gets (`--max-examples`; 0 counts as 1).
     pub max_examples: usize,
-    /// Header names (lower-case) the target's credentials set: never generated.
+    /// Header names (lower-case) the target sets on every request, never generated: its
+    /// credentials' and the headers pinned for it (a targets entry's `headers:`, or given for
+    /// every target), since a generated value would override the pinned one.
     pub auth_headers: &'a [String],
 }
 
@@ -142,7 +145,7 @@ fn valid_request(
     let (op, fixed) = (input.op, input.fixed);
     let mut r = Request::default();
     for p in sent_params(op, input.auth_headers) {
-        if !p.required && !dice.one_in(2) {
+        if !p.required && !fixed.contains_key(&p.name) && !dice.one_in(2) {
             continue;
         }
         let value = match (fixed.get(&p.name), &p.schema) {
@@ -219,6 +222,20 @@ fn with_param(r: &Request, location: ParamIn, name: &str, value: Option<Value>) 
     out
 }
 
+/// Whether `candidate` (a smaller request, shrinking) sends every pinned value that `original`
+/// sends, as it sends it: shrinking must not shorten or drop what the user pinned.
+pub fn pins_kept(original: &Request, candidate: &Request, fixed: &BTreeMap<String, Value>) -> bool {
+    let lists = |r: &Request| [r.path.clone(), r.query.clone(), r.headers.clone()];
+    lists(original)
+        .iter()
+        .zip(lists(candidate).iter())
+        .all(|(o, c)| {
+            o.iter()
+                .filter(|(n, _)| fixed.contains_key(n))
+                .all(|pair| c.contains(pair))
+        })
+}
+
 /// The cases found so far: requests that break one rule, and valid ones at a boundary.
 #[derive(Default)]
 struct Drawn {
@@ -236,6 +253,10 @@ fn param_cases(
     found: &mut Drawn,
 ) {
     for p in sent_params(input.op, input.auth_headers) {
+        // A pinned value is the user's: no case breaks it, leaves it out or moves it.
+        if input.fixed.contains_key(&p.name) {
+            continue;
+        }
         let place = param_place(p.location, &p.name);
         if p.required && p.location != ParamIn::Path {
             found.negatives.push((
@@ -266,9 +287,6 @@ fn param_cases(
                     description: n.rule.description,
                 },
             ));
-        }
-        if input.fixed.contains_key(&p.name) {
-            continue;
         }
         for b in generator
             .boundaries(schema, place_of(p))
@@ -346,9 +364,11 @@ pub fn plan_cases(input: &Inputs<'_>, seed: u64) -> Result<Vec<Case>, NoCase> {
         (ParamIn::Header, &mut minimal.headers),
     ] {
         list.retain(|(n, _)| {
-            op.params_in(location)
-                .find(|p| p.name == *n)
-                .is_none_or(|p| p.required)
+            input.fixed.contains_key(n)
+                || op
+                    .params_in(location)
+                    .find(|p| p.name == *n)
+                    .is_none_or(|p| p.required)
         });
     }
     let mut found = Drawn::default();

@@ -113,6 +113,13 @@ impl Chains {
         self.lifecycles.iter().position(|l| l.create == op)
     }
 
+    /// Whether what operation `op` creates has a delete in the spec; `None` when `op` is no
+    /// create of a lifecycle (what it makes, if anything, is not known).
+    pub fn has_delete(&self, op: usize) -> Option<bool> {
+        self.created_by(op)
+            .map(|i| self.lifecycles[i].delete.is_some())
+    }
+
     /// Remembers a request of `op` that got a success status (the first one wins).
     pub fn worked(&mut self, op: usize, request: &Request) {
         if let Some(i) = self.created_by(op)

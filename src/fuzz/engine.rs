@@ -15,7 +15,8 @@ use serde_json::Value;
 use super::case::{Case, Kind};
 use super::cases::{Inputs, NoCase, op_seed, plan_cases};
 use super::chain::Chains;
-pub use super::options::{Failure, FuzzOptions, FuzzSummary, Stopped};
+use super::leftover::{Cleanups, FailedDelete, report_under_delete};
+pub use super::options::{Failure, FuzzOptions, FuzzSummary, Leftover, LeftoverWhy, Stopped};
 use super::outcome::OperationResult;
 use super::shrink::{Shrunk, shrink};
 use crate::check::{CheckKind, Severity};
@@ -39,6 +40,8 @@ pub struct Fuzzer {
     /// Hears every step of every case (`--record`): the run's sink hears only one result per
     /// operation, and a case's steps would flood the live output.
     traffic: Option<Arc<dyn EventSink>>,
+    /// What clean-up left and which deletes failed, from every case and shrinking run.
+    cleanups: std::sync::Mutex<Cleanups>,
 }
 
 /// A case with what it ran as and what came of it.
@@ -54,6 +57,8 @@ pub(super) struct Batch {
     ran: Vec<Ran>,
     /// A case got no answer, and the rest were not sent.
     unanswered: bool,
+    /// The operation's share of the time budget was spent, and the rest were not started.
+    late: bool,
     /// Negatives whose request, once serialised, conforms: dropped.
     valid_on_the_wire: usize,
 }
@@ -79,6 +84,7 @@ impl Fuzzer {
             runner,
             options,
             traffic: None,
+            cleanups: std::sync::Mutex::default(),
         }
     }
 
@@ -92,6 +98,11 @@ impl Fuzzer {
         self.options.seed
     }
 
+    /// The parameter values the user pinned (`--var`).
+    pub(super) fn fixed(&self) -> &std::collections::BTreeMap<String, Value> {
+        &self.options.fixed
+    }
+
     /// Fuzzes every operation of `apis` (every API of the registry when empty) and streams one
     /// result per operation to `sink`.
     pub async fn run(&self, apis: &[String], sink: Arc<dyn EventSink>) -> FuzzSummary {
@@ -99,7 +110,6 @@ impl Fuzzer {
         let started_at = jiff::Timestamp::now().to_string();
         let run_id = self.runner.options().run_id.clone();
         let interrupt = self.runner.options().interrupt.clone();
-        let deadline = self.options.time.map(|t| started + t);
         let apis: Vec<String> = if apis.is_empty() {
             self.runner.registry().api_names()
         } else {
@@ -119,49 +129,27 @@ impl Fuzzer {
         });
         let watcher = interrupt.announce_to(Arc::clone(&sink));
         let mut out = FuzzSummary::new(run_id.clone(), started_at);
-        let mut index = 0;
+        let mut at = Progress {
+            index: 0,
+            remaining: total,
+            deadline: self.options.time.map(|t| started + t),
+            even: self.options.time.map_or(Duration::ZERO, |t| {
+                t / u32::try_from(total.max(1)).unwrap_or(u32::MAX)
+            }),
+        };
         for (api, spec) in specs {
-            let spec = match spec {
-                Ok(s) => s,
+            match spec {
+                Ok(spec) => self.api(&spec, &mut at, &sink, &mut out).await,
                 Err(d) => {
                     let f = found_at(d.path.clone(), format!("fuzz/{api}"));
                     let r = ScenarioResult::errored(&f, d);
-                    out.summary.counts.add(r.outcome);
-                    sink.event(&Event::ScenarioFinished { index, result: &r });
-                    index += 1;
-                    continue;
+                    at.report(&r, &sink, &mut out);
+                    at.remaining = at.remaining.saturating_sub(1);
                 }
-            };
-            let doc = Doc::read(&spec.path).unwrap_or_else(|_| Doc::from_value(Value::Null));
-            let mut chains = Chains::new(&spec, &doc);
-            for op in chains.order(&spec) {
-                if !self.selected(&spec).any(|i| i == op) {
-                    continue;
-                }
-                let id = format!("fuzz/{api}/{}", spec.operations[op].id);
-                let result = match stop_reason(&interrupt, deadline, self.options.time) {
-                    Some(why) => {
-                        out.stopped.get_or_insert(why);
-                        let f = found_at(PathBuf::from(&id), id.clone());
-                        let mut r = ScenarioResult::skipped(&f, &format!("not run: {why}"));
-                        r.api = api.clone();
-                        r
-                    }
-                    None => {
-                        sink.event(&Event::ScenarioStarted { id: &id });
-                        self.operation(&spec, op, &mut chains, deadline, &mut out)
-                            .await
-                    }
-                };
-                out.summary.counts.add(result.outcome);
-                sink.event(&Event::ScenarioFinished {
-                    index,
-                    result: &result,
-                });
-                index += 1;
             }
         }
         watcher.abort();
+        out.leftovers = self.cleanups().leftovers();
         out.summary.duration = started.elapsed();
         out.summary.interrupted = interrupt.signal();
         sink.event(&Event::RunFinished {
@@ -170,17 +158,76 @@ impl Fuzzer {
         out
     }
 
-    /// The operations of `spec` that `--operation` selects, by index.
+    /// Fuzzes the selected operations of one API, each in its share of the time left; then
+    /// reports the failed clean-up deletes of operations that were not fuzzed.
+    async fn api(
+        &self,
+        spec: &Arc<ApiSpec>,
+        at: &mut Progress,
+        sink: &Arc<dyn EventSink>,
+        out: &mut FuzzSummary,
+    ) {
+        let interrupt = self.runner.options().interrupt.clone();
+        let api = &spec.name;
+        let doc = Doc::read(&spec.path).unwrap_or_else(|_| Doc::from_value(Value::Null));
+        let mut chains = Chains::new(spec, &doc);
+        for op in chains.order(spec) {
+            if !self.selected(spec).any(|i| i == op) {
+                continue;
+            }
+            let id = format!("fuzz/{api}/{}", spec.operations[op].id);
+            let result = match stop_reason(&interrupt, at.deadline, self.options.time) {
+                Some(why) => {
+                    out.stopped.get_or_insert(why);
+                    let f = found_at(PathBuf::from(&id), id.clone());
+                    let mut r = ScenarioResult::skipped(&f, &format!("not run: {why}"));
+                    r.api = api.clone();
+                    r
+                }
+                None => {
+                    sink.event(&Event::ScenarioStarted { id: &id });
+                    let share = at.share();
+                    self.operation(spec, op, &mut chains, share, out).await
+                }
+            };
+            at.remaining = at.remaining.saturating_sub(1);
+            at.report(&result, sink, out);
+        }
+        let unreported = self.cleanups().take_all_failed(api);
+        for (delete, failed) in unreported {
+            let op = &spec.operations[delete].id;
+            let id = format!("fuzz/{api}/{op}");
+            let name = format!("{op}: clean-up deletes only (the operation itself was not fuzzed)");
+            let mut r = ScenarioResult::empty(&id, &id, &name, api, vec!["fuzz".into()]);
+            report_under_delete(&mut r, failed);
+            at.report(&r, sink, out);
+        }
+    }
+
+    /// The names (lower-case) of the headers pinned for `api`'s target, sent on every request:
+    /// a header parameter of that name is never generated.
+    fn pinned_headers(&self, api: &str) -> Vec<String> {
+        self.runner.targets().get(api).map_or_else(Vec::new, |t| {
+            t.headers
+                .iter()
+                .map(|(n, _)| n.to_ascii_lowercase())
+                .collect()
+        })
+    }
+
+    /// The clean-ups of the run so far (a panic elsewhere leaves them readable).
+    fn cleanups(&self) -> std::sync::MutexGuard<'_, Cleanups> {
+        self.cleanups
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The operations of `spec` the selection takes, by index.
     fn selected<'s>(&'s self, spec: &'s ApiSpec) -> impl Iterator<Item = usize> + 's {
         spec.operations
             .iter()
             .enumerate()
-            .filter(|(_, op)| {
-                self.options
-                    .operations
-                    .as_ref()
-                    .is_none_or(|f| op.id.contains(f.as_str()))
-            })
+            .filter(|(_, op)| self.options.selection.selects(op))
             .map(|(i, _)| i)
     }
 
@@ -193,10 +240,11 @@ impl Fuzzer {
     ) -> Result<Vec<Case>, NoCase> {
         let op = &spec.operations[op_index];
         let seed = op_seed(self.options.seed, &spec.name, &op.id);
-        let auth_headers = self
+        let mut auth_headers = self
             .runner
             .auth_headers(&spec.name, &op.method, &op.id, op.request_body.is_some())
             .await;
+        auth_headers.extend(self.pinned_headers(&spec.name));
         let inputs = Inputs {
             op,
             fixed: &self.options.fixed,
@@ -239,14 +287,19 @@ impl Fuzzer {
         // thread asleep long after the client gave up), so more cases of the same operation
         // would pile up on it and starve every later operation: the rest are not sent.
         let unanswered = AtomicBool::new(false);
+        let late = AtomicBool::new(false);
         let valid_on_the_wire = AtomicUsize::new(0);
         let ran: Vec<Option<Ran>> = futures_util::stream::iter(cases)
             .map(|case| {
                 let interrupt = interrupt.clone();
                 let (unanswered, valid_on_the_wire) = (&unanswered, &valid_on_the_wire);
+                let late = &late;
                 async move {
-                    let late = deadline.is_some_and(|d| Instant::now() >= d);
-                    if interrupt.signal().is_some() || late || unanswered.load(Ordering::SeqCst) {
+                    if interrupt.signal().is_some() || unanswered.load(Ordering::SeqCst) {
+                        return None;
+                    }
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        late.store(true, Ordering::SeqCst);
                         return None;
                     }
                     let ran = self.run_case(spec, op_index, case, chains).await;
@@ -269,6 +322,7 @@ impl Fuzzer {
         Batch {
             ran: ran.into_iter().flatten().collect(),
             unanswered: unanswered.load(Ordering::SeqCst),
+            late: late.load(Ordering::SeqCst),
             valid_on_the_wire: valid_on_the_wire.load(Ordering::SeqCst),
         }
     }
@@ -279,9 +333,10 @@ impl Fuzzer {
         spec: &Arc<ApiSpec>,
         op_index: usize,
         chains: &mut Chains,
-        deadline: Option<Instant>,
+        share: Option<Share>,
         out: &mut FuzzSummary,
     ) -> ScenarioResult {
+        let deadline = share.map(|s| s.until);
         let started = Instant::now();
         let op = &spec.operations[op_index];
         let api = spec.name.as_str();
@@ -299,13 +354,10 @@ impl Fuzzer {
             }
         };
         let planned = cases.len();
-        let Batch {
-            ran,
-            unanswered,
-            valid_on_the_wire,
-        } = self
+        let mut batch = self
             .run_cases(spec, op_index, cases, chains, deadline)
             .await;
+        let ran = std::mem::take(&mut batch.ran);
         let interrupt = self.runner.options().interrupt.clone();
         let mut result = OperationResult::new(&id, api);
         for r in &ran {
@@ -337,17 +389,8 @@ impl Fuzzer {
             result.failure(shrunk, saved.as_deref());
         }
         let mut agg = result.finish(&op.id, ran.len());
-        if valid_on_the_wire > 0 {
-            agg.name.push_str(&format!(
-                "; {valid_on_the_wire} negative(s) dropped: valid once serialised"
-            ));
-        }
-        let not_sent = planned - ran.len() - valid_on_the_wire;
-        if unanswered && not_sent > 0 {
-            agg.name.push_str(&format!(
-                "; {not_sent} more not sent: a case got no answer, and more would pile up on a busy target"
-            ));
-        }
+        agg.name.push_str(&notes(planned, ran.len(), &batch, share));
+        report_under_delete(&mut agg, self.cleanups().take_failed(api, op_index));
         agg.interrupted = interrupt.signal().is_some();
         agg.duration = started.elapsed();
         agg
@@ -377,7 +420,8 @@ impl Fuzzer {
 
     /// Deletes what a case created, when its answer was a success and the API has a delete for
     /// it; the delete's result. Cases and the candidates of shrinking alike: each create is
-    /// removed by the run that sent it.
+    /// removed by the run that sent it. What is not deleted is noted with the reason, and a
+    /// delete that failed is kept to be reported under the delete operation.
     pub(super) async fn clean_up(
         &self,
         spec: &Arc<ApiSpec>,
@@ -388,7 +432,20 @@ impl Fuzzer {
     ) -> Option<ScenarioResult> {
         let created = target_status(result).is_some_and(|s| (200..300).contains(&s));
         let response = last_response(result).filter(|_| created)?;
-        let (delete, request) = chains.cleanup(spec, op_index, &case.request, response)?;
+        let op = &spec.operations[op_index];
+        let Some((delete, request)) = chains.cleanup(spec, op_index, &case.request, response)
+        else {
+            // Only a create the chains know is known to have made something.
+            if let Some(has_delete) = chains.has_delete(op_index) {
+                let why = if has_delete {
+                    LeftoverWhy::NoId
+                } else {
+                    LeftoverWhy::NoDelete
+                };
+                self.cleanups().left(&spec.name, &op.id, why);
+            }
+            return None;
+        };
         let delete_op = &spec.operations[delete];
         let c = Case {
             number: case.number,
@@ -397,10 +454,34 @@ impl Fuzzer {
             chain: None,
         };
         let emitted = c.emit(&spec.name, delete_op, self.options.seed);
-        let (result, _) = self
+        let (deleted, _) = self
             .run_emitted(&spec.name, &delete_op.id, c.number, emitted)
             .await;
-        Some(result)
+        let status = target_status(&deleted);
+        // A 404 or 410 says it is gone already: nothing is left.
+        let gone = status.is_some_and(|s| (200..300).contains(&s) || s == 404 || s == 410);
+        let mut cleanups = self.cleanups();
+        if !gone {
+            let why = match status {
+                None if self.runner.options().interrupt.signal().is_some() => {
+                    LeftoverWhy::Interrupted
+                }
+                _ => LeftoverWhy::DeleteFailed {
+                    delete: delete_op.id.clone(),
+                    status,
+                },
+            };
+            cleanups.left(&spec.name, &op.id, why);
+        }
+        if deleted.outcome > Outcome::Skipped {
+            let failed = FailedDelete {
+                case: case.number,
+                create: op.id.clone(),
+                result: deleted.clone(),
+            };
+            cleanups.failed(&spec.name, delete, failed);
+        }
+        Some(deleted)
     }
 
     /// Compiles and runs one generated scenario; gives back its text, which is what it ran as.
@@ -466,6 +547,31 @@ pub(super) fn plan(
     crate::plan::compile(f, text, scenario, registry, inputs, remedies)
 }
 
+/// What an operation's result name adds about the cases of `planned` that did not run (`ran`
+/// did): negatives dropped as valid on the wire, cases not sent after one got no answer or
+/// once the operation's share of the time budget was spent.
+fn notes(planned: usize, ran: usize, batch: &Batch, share: Option<Share>) -> String {
+    let mut out = String::new();
+    let dropped = batch.valid_on_the_wire;
+    if dropped > 0 {
+        out.push_str(&format!(
+            "; {dropped} negative(s) dropped: valid once serialised"
+        ));
+    }
+    let not_sent = planned - ran - dropped;
+    if batch.unanswered && not_sent > 0 {
+        out.push_str(&format!(
+            "; {not_sent} more not sent: a case got no answer, and more would pile up on a busy target"
+        ));
+    } else if let Some(share) = share.filter(|_| batch.late && not_sent > 0) {
+        out.push_str(&format!(
+            "; stopped after {ran} of {planned} cases: its share of the time budget, {}, was spent",
+            crate::units::human_duration(share.length)
+        ));
+    }
+    out
+}
+
 /// Why no further operation starts, if none does: an interrupt, or the time budget (`time`,
 /// which set `deadline`) spent.
 fn stop_reason(
@@ -478,6 +584,63 @@ fn stop_reason(
         (None, Some(d), Some(time)) if Instant::now() >= d => Some(Stopped::TimeSpent(time)),
         _ => None,
     }
+}
+
+/// Where the run is: the next result's index, the operations still to come, the deadline and
+/// each operation's even part of the whole budget (`--time` over the operations).
+struct Progress {
+    index: usize,
+    remaining: usize,
+    deadline: Option<Instant>,
+    even: Duration,
+}
+
+impl Progress {
+    /// The next operation's share of the time left. Every operation still to come keeps its
+    /// even part of the budget; the one starting gets what is left beyond those parts (its own
+    /// part and what the operations before it left unspent), and never less than an equal
+    /// part of the time left. So a slow operation cannot take the time of those after it, and
+    /// one after fast operations gets the time they did not need.
+    fn share(&self) -> Option<Share> {
+        let now = Instant::now();
+        let left = self.deadline?.saturating_duration_since(now);
+        Some(share_of(left, self.remaining, self.even, now))
+    }
+
+    /// Streams one result and counts it.
+    fn report(
+        &mut self,
+        result: &ScenarioResult,
+        sink: &Arc<dyn EventSink>,
+        out: &mut FuzzSummary,
+    ) {
+        out.summary.counts.add(result.outcome);
+        sink.event(&Event::ScenarioFinished {
+            index: self.index,
+            result,
+        });
+        self.index += 1;
+    }
+}
+
+/// The share of an operation starting at `now` with `left` of the budget, `remaining`
+/// operations to come (itself included), each of the later ones keeping `even`.
+fn share_of(left: Duration, remaining: usize, even: Duration, now: Instant) -> Share {
+    let n = remaining.max(1);
+    let equal = left / u32::try_from(n).unwrap_or(u32::MAX);
+    let later = even.saturating_mul(u32::try_from(n - 1).unwrap_or(u32::MAX));
+    let length = equal.max(left.saturating_sub(later));
+    Share {
+        until: now + length,
+        length,
+    }
+}
+
+/// One operation's share of the time budget: none of its cases starts after `until`.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Share {
+    until: Instant,
+    length: Duration,
 }
 
 impl FuzzSummary {
@@ -496,6 +659,7 @@ impl FuzzSummary {
             failures: Vec::new(),
             stopped: None,
             save_errors: Vec::new(),
+            leftovers: Vec::new(),
         }
     }
 }
@@ -534,4 +698,25 @@ fn no_answer(r: &ScenarioResult) -> bool {
 /// Whether a finding counts as a failure of the target (a warning does not).
 pub(super) fn fails(severity: Severity) -> bool {
     severity >= Severity::Violation
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::share_of;
+
+    /// 40 s for 4 operations: each keeps 10 s; what the first ones leave unspent goes to the
+    /// next, and one that overran leaves the rest an equal part of what is left.
+    #[test]
+    fn a_share_keeps_the_later_operations_parts_and_takes_what_was_left_unspent() {
+        let (now, even, s) = (Instant::now(), Duration::from_secs(10), Duration::from_secs);
+        assert_eq!(share_of(s(40), 4, even, now).length, s(10));
+        // The first two took 1 s each: the third gets 38 - 10 s.
+        assert_eq!(share_of(s(38), 2, even, now).length, s(28));
+        // The first took 25 s: the others split the 15 s left.
+        assert_eq!(share_of(s(15), 3, even, now).length, s(5));
+        assert_eq!(share_of(s(7), 1, even, now).length, s(7));
+        assert_eq!(share_of(s(0), 2, even, now).length, s(0));
+    }
 }

@@ -16,9 +16,11 @@ pub mod cases;
 pub mod chain;
 mod engine;
 pub mod r#gen;
+mod leftover;
 mod options;
 mod outcome;
 mod save;
+pub mod select;
 mod settle;
 mod shrink;
 #[cfg(test)]
@@ -26,4 +28,5 @@ mod tests;
 #[cfg(test)]
 mod tests_saved;
 
-pub use engine::{Failure, FuzzOptions, FuzzSummary, Fuzzer, Stopped};
+pub use engine::{Failure, FuzzOptions, FuzzSummary, Fuzzer, Leftover, LeftoverWhy, Stopped};
+pub use select::{Pattern, SelectError, Selection};

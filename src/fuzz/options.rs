@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::select::Selection;
 use crate::check::CheckKind;
 use crate::run::RunSummary;
 
@@ -26,8 +27,8 @@ pub struct FuzzOptions {
     pub save_failures: Option<PathBuf>,
     /// Parameter values fixed by the user (`--var NAME=VALUE` naming a parameter).
     pub fixed: BTreeMap<String, Value>,
-    /// Only operations whose id contains this text.
-    pub operations: Option<String>,
+    /// The operations fuzzed: by id, path glob or tag, included and excluded.
+    pub selection: Selection,
 }
 
 impl Default for FuzzOptions {
@@ -39,7 +40,7 @@ impl Default for FuzzOptions {
             shrink_runs: 48,
             save_failures: None,
             fixed: BTreeMap::new(),
-            operations: None,
+            selection: Selection::default(),
         }
     }
 }
@@ -82,6 +83,59 @@ pub struct FuzzSummary {
     pub stopped: Option<Stopped>,
     /// Files that could not be written (`--save-failures`).
     pub save_errors: Vec<String>,
+    /// What the run created and did not delete, per create operation and reason.
+    pub leftovers: Vec<Leftover>,
+}
+
+/// Resources one create operation made that the run did not delete, all for one reason.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Leftover {
+    /// The API (spec) the operation belongs to.
+    pub api: String,
+    /// The create operation.
+    pub operation: String,
+    /// Why they were not deleted.
+    pub why: LeftoverWhy,
+    /// How many.
+    pub count: usize,
+}
+
+/// Why a created resource was not deleted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LeftoverWhy {
+    /// The spec has no delete for what the operation creates.
+    NoDelete,
+    /// The answer to the create names no id the delete could take.
+    NoId,
+    /// The delete (this operation) failed: this status, or no answer at all.
+    DeleteFailed {
+        /// The delete operation.
+        delete: String,
+        /// Its status; none when it got no answer.
+        status: Option<u16>,
+    },
+    /// The run was interrupted before the delete was answered.
+    Interrupted,
+}
+
+impl std::fmt::Display for LeftoverWhy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LeftoverWhy::NoDelete => write!(f, "the spec has no delete for it"),
+            LeftoverWhy::NoId => write!(f, "its answer names no id to delete it by"),
+            LeftoverWhy::DeleteFailed {
+                delete,
+                status: Some(s),
+            } => write!(f, "the delete ({delete}) failed with status {s}"),
+            LeftoverWhy::DeleteFailed {
+                delete,
+                status: None,
+            } => write!(f, "the delete ({delete}) got no answer"),
+            LeftoverWhy::Interrupted => write!(f, "the run was interrupted before the delete"),
+        }
+    }
 }
 
 /// Why a fuzzing run stopped before every operation was fuzzed. It says what happened in the

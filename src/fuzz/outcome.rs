@@ -108,17 +108,9 @@ impl OperationResult {
             Kind::Negative(_) => 2,
         }] += 1;
         self.chained += usize::from(r.case.chain.is_some());
-        if let Some(c) = &r.cleanup {
-            if c.outcome <= Outcome::Skipped {
-                self.count(c);
-            } else {
-                self.agg.steps.extend(c.steps.iter().cloned().map(|mut s| {
-                    s.name = format!("clean-up after case {}: {}", r.case.number, s.name);
-                    s.file = Some(c.path.clone());
-                    s
-                }));
-                self.agg.outcome = self.agg.outcome.max(c.outcome);
-            }
+        // A clean-up that failed is reported under its delete operation (the engine keeps it).
+        if let Some(c) = r.cleanup.as_ref().filter(|c| c.outcome <= Outcome::Skipped) {
+            self.count(c);
         }
         if r.result.outcome <= Outcome::Skipped {
             self.count(&r.result);

@@ -127,7 +127,8 @@ pub async fn shrink(
     'outer: loop {
         let weight = best.case.request.weight();
         for request in candidates(&best.case, op) {
-            if request.weight() >= weight {
+            let pinned = super::cases::pins_kept(&best.case.request, &request, fuzzer.fixed());
+            if request.weight() >= weight || !pinned {
                 continue;
             }
             if best.runs >= budget || deadline.is_some_and(|d| Instant::now() >= d) {

@@ -367,6 +367,7 @@ impl Builder {
                             security: base.security.clone(),
                             requirements: base.requirements.clone(),
                             produces: base.produces.clone(),
+                            tags: base.tags.clone(),
                             at: self.at(&v_at),
                         });
                     }
@@ -433,6 +434,16 @@ impl Builder {
             security: required_security(op.get("security").or(self.root().get("security"))),
             requirements: requirements(op.get("security").or(self.root().get("security"))),
             produces: produces(op, &self.at(op_at)),
+            tags: op
+                .get("tags")
+                .and_then(Value::as_array)
+                .map(|t| {
+                    t.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
             at: self.at(op_at),
         })
     }

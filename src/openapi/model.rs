@@ -216,6 +216,8 @@ pub struct Operation {
     /// which binds every answer it gives, a status it does not document included; `None` for
     /// OpenAPI 3, which says it per response.
     pub produces: Option<Produces>,
+    /// The operation's `tags`, as written (what `conform fuzz --operation tag:NAME` selects).
+    pub tags: Vec<String>,
     /// Where the operation is written.
     pub at: Location,
 }

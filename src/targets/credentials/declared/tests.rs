@@ -22,6 +22,7 @@ fn op(id: &str, security: &[&str]) -> Operation {
                 .collect(),
         ],
         produces: None,
+        tags: Vec::new(),
         at: Location {
             file: Arc::from("openapi.yaml"),
             pointer: String::new(),

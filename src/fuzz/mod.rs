@@ -16,11 +16,13 @@ pub mod cases;
 pub mod chain;
 mod engine;
 pub mod r#gen;
+mod keys;
 mod options;
 mod outcome;
 mod save;
 mod settle;
 mod shrink;
+mod stateful;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

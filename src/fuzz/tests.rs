@@ -150,15 +150,17 @@ fn operations_on_an_item_chain_after_a_create_that_worked_and_delete_it() {
     let get = index("getTodo");
     let path = vec![("todoId".to_owned(), json!(7))];
     assert!(
-        chains.for_operation(&spec, get, &path, 0).is_none(),
+        chains.for_operation(&spec, get, &path, &[]).is_none(),
         "no chain before a create worked"
     );
     let worked = super::case::Request {
         body: Some(json!({"title": "x"})),
         ..Default::default()
     };
-    chains.worked(index("createTodo"), &worked);
-    let chained = chains.for_operation(&spec, get, &path, 0).expect("a chain");
+    chains.worked(&spec, index("createTodo"), &worked, 201);
+    let chained = chains
+        .for_operation(&spec, get, &path, &[])
+        .expect("a chain");
     let case = super::case::Case {
         number: 2,
         kind: Kind::Valid,

@@ -444,6 +444,10 @@ fn between_step(
             *value = Value::String(format!("${{{}}}", l.var));
         }
     }
+    if !request.path.iter().any(|(n, _)| *n == l.param) {
+        let id = Value::String(format!("${{{}}}", l.var));
+        request.path.push((l.param.clone(), id));
+    }
     let mut step = step_of(o, &request, Some(&l.param));
     refresh_step(o, &mut step);
     step.name = format!("then {} (it worked earlier in the run)", o.id);

@@ -979,3 +979,148 @@ fn shrinking_keeps_the_status_class_of_the_failure() {
         assert!(code >= 10, "shrunk into another failure (a 500):\n{t}");
     }
 }
+
+const MACHINES_SPEC: &str = r#"
+openapi: 3.1.0
+info: {title: machines, version: "1"}
+paths:
+  /machines:
+    post:
+      operationId: createMachine
+      responses:
+        "201":
+          description: created
+          content:
+            application/json:
+              schema: {type: object, required: [id], properties: {id: {type: integer}}}
+  /machines/{id}/stop:
+    parameters: [{name: id, in: path, required: true, schema: {type: integer, minimum: 1}}]
+    post:
+      operationId: stopMachine
+      responses:
+        "200": {description: stopped}
+        "404": {description: no such machine}
+        "409": {description: not running}
+  /machines/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: integer, minimum: 1}}]
+    get:
+      operationId: getMachine
+      responses:
+        "200":
+          description: the machine
+          content:
+            application/json:
+              schema: {type: object, properties: {state: {type: string}}}
+        "404": {description: no such machine}
+    delete:
+      operationId: deleteMachine
+      responses:
+        "204": {description: soft-deleted}
+        "404": {description: no such machine}
+        "409": {description: not stopped}
+  /machines/{id}/restore:
+    parameters: [{name: id, in: path, required: true, schema: {type: integer, minimum: 1}}]
+    post:
+      operationId: restoreMachine
+      responses:
+        "200": {description: restored}
+        "404": {description: no such machine}
+        "409": {description: not deleted}
+"#;
+
+/// Machines that are deleted only once stopped, and restored only once deleted: a restore that
+/// works needs two requests between the create and it.
+fn machines() -> Router {
+    use axum::extract::State;
+    type Machines = Arc<std::sync::Mutex<(u64, std::collections::HashMap<u64, &'static str>)>>;
+    let store: Machines = Arc::default();
+    async fn create(State(s): State<Machines>) -> Response {
+        let mut g = s.lock().expect("lock");
+        g.0 += 1;
+        let id = g.0;
+        g.1.insert(id, "running");
+        (StatusCode::CREATED, Json(json!({"id": id}))).into_response()
+    }
+    /// Moves machine `id` from `from` to `to`: the success status, a 409, or a 404.
+    fn step(s: &Machines, id: &str, from: &str, to: &'static str, ok: StatusCode) -> Response {
+        let mut g = s.lock().expect("lock");
+        let Some(state) = id.parse::<u64>().ok().and_then(|id| g.1.get_mut(&id)) else {
+            return StatusCode::NOT_FOUND.into_response();
+        };
+        if *state != from {
+            return StatusCode::CONFLICT.into_response();
+        }
+        *state = to;
+        ok.into_response()
+    }
+    let app = Router::new()
+        .route("/machines", post(create))
+        .route(
+            "/machines/{id}/stop",
+            post(
+                |State(s): State<Machines>, UrlPath(id): UrlPath<String>| async move {
+                    step(&s, &id, "running", "stopped", StatusCode::OK)
+                },
+            ),
+        )
+        .route(
+            "/machines/{id}",
+            get(
+                |State(s): State<Machines>, UrlPath(id): UrlPath<String>| async move {
+                    let g = s.lock().expect("lock");
+                    match id.parse::<u64>().ok().and_then(|id| g.1.get(&id)) {
+                        Some(state) => Json(json!({"state": state})).into_response(),
+                        None => StatusCode::NOT_FOUND.into_response(),
+                    }
+                },
+            )
+            .delete(
+                |State(s): State<Machines>, UrlPath(id): UrlPath<String>| async move {
+                    step(&s, &id, "stopped", "deleted", StatusCode::NO_CONTENT)
+                },
+            ),
+        )
+        .route(
+            "/machines/{id}/restore",
+            post(
+                |State(s): State<Machines>, UrlPath(id): UrlPath<String>| async move {
+                    step(&s, &id, "deleted", "running", StatusCode::OK)
+                },
+            ),
+        );
+    app.with_state(store)
+}
+
+/// When no chain of one request between the create and a case reaches the case's success,
+/// the held-back cases try two: create -> stop -> delete -> restore answers 200.
+#[test]
+fn a_state_two_requests_away_from_the_create_is_reached() {
+    let (_rt, base) = serve(machines());
+    let dir = temp_dir();
+    let spec = dir.path().join("machines.yaml");
+    std::fs::write(&spec, MACHINES_SPEC).expect("spec written");
+    let out = Conform::new(&[
+        "fuzz",
+        "machines",
+        "--spec",
+        &format!("machines={}", spec.display()),
+        "--target",
+        &format!("machines={base}"),
+        "--seed",
+        "3",
+        "--max-examples",
+        "16",
+        "--no-report",
+    ])
+    .output();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    let line = |op: &str| {
+        said.lines()
+            .find(|l| l.contains(&format!("fuzz/machines/{op} ")))
+            .unwrap_or_else(|| panic!("no line for {op}:\n{said}"))
+            .to_owned()
+    };
+    assert!(line("deleteMachine").contains("reached 204"), "{said}");
+    assert!(line("restoreMachine").contains("reached 200"), "{said}");
+}

@@ -345,4 +345,39 @@ paths:
         );
         assert_eq!(of("crashOnly"), json!(["2xx"]));
     }
+
+    /// The result line says the success statuses an operation's own requests got, the
+    /// documented ones they did not, and what they got when no 2xx was reached.
+    #[test]
+    fn the_result_line_says_which_success_statuses_were_reached() {
+        use crate::run::{ScenarioResult, StatusSeen};
+        let (_dir, registry, _) = crate::init::load_for_test("t", SPEC);
+        let spec = registry.api("t").expect("loads");
+        let op = spec.operation("documented").expect("op");
+        let with = |seen: &[(&str, u16)]| {
+            let mut r = ScenarioResult::empty("x", "x", "x", "t", Vec::new());
+            r.statuses_seen = seen
+                .iter()
+                .map(|(call, status)| StatusSeen {
+                    call: (*call).to_owned(),
+                    status: *status,
+                    count: 1,
+                })
+                .collect();
+            super::reached(op, &r)
+        };
+        assert_eq!(
+            with(&[("documented", 200), ("documented", 404)]),
+            "; reached 200"
+        );
+        // Another operation's 200 (a chain's create) is not this one's.
+        assert_eq!(
+            with(&[("other", 200), ("documented", 404), ("documented", 400)]),
+            "; no 2xx reached: documented 200, got 400, 404"
+        );
+        assert_eq!(with(&[]), "; no 2xx reached: documented 200, no answer");
+        let crash_only = spec.operation("crashOnly").expect("op");
+        let r = ScenarioResult::empty("x", "x", "x", "t", Vec::new());
+        assert_eq!(super::reached(crash_only, &r), "", "no 2xx documented");
+    }
 }

@@ -74,6 +74,9 @@ impl Fuzzer {
         let held = held_back(cases);
         let mut shallow = chains.sequences(spec, op_index, 0);
         shallow.extend(chains.sequences(spec, op_index, 1));
+        if shallow.is_empty() {
+            return;
+        }
         let assigned: Vec<(usize, Vec<Between>)> = cases
             .iter()
             .enumerate()
@@ -169,6 +172,9 @@ impl Fuzzer {
         };
         if next.is_empty() {
             next = chains.sequences(spec, op_index, 0);
+        }
+        if next.is_empty() {
+            return;
         }
         let assigned: Vec<(usize, Vec<Between>)> = (0..held.len())
             .map(|i| (i, next[(turn0 + i) % next.len()].clone()))

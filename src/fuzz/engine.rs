@@ -54,13 +54,13 @@ pub(super) struct Ran {
 
 /// The cases of one operation that ran, and why the others did not.
 pub(super) struct Batch {
-    ran: Vec<Ran>,
+    pub(super) ran: Vec<Ran>,
     /// A case got no answer, and the rest were not sent.
-    unanswered: bool,
+    pub(super) unanswered: bool,
     /// The operation's share of the time budget was spent, and the rest were not started.
-    late: bool,
+    pub(super) late: bool,
     /// Negatives whose request, once serialised, conforms: dropped.
-    valid_on_the_wire: usize,
+    pub(super) valid_on_the_wire: usize,
 }
 
 /// Whether a negative case was stopped before sending because its request conforms: the
@@ -252,27 +252,15 @@ impl Fuzzer {
             auth_headers: &auth_headers,
         };
         let mut cases = plan_cases(&inputs, seed)?;
-        // What the resource settles to, for each chain shape not learned yet.
-        for key in chains.probes_for(spec, op_index) {
-            let pattern = super::settle::probe(self, spec, chains, key).await;
-            chains.settled.after.insert(key, pattern);
-        }
+        super::keys::distinct(op, &mut cases, seed);
         // Every other valid case acts on a resource that exists, when a create worked.
-        for case in cases
-            .iter_mut()
-            .filter(|c| !matches!(c.kind, Kind::Negative(_)))
-        {
-            if case.number % 2 == 0 {
-                let turn = case.number / 2;
-                case.chain = chains.for_operation(spec, op_index, &case.request.path, turn);
-            }
-        }
+        self.chain_cases(spec, op_index, chains, &mut cases).await;
         Ok(cases)
     }
 
     /// Runs `cases`, `jobs` at a time, in order; none starts after an interrupt or the deadline,
     /// nor after a case got no answer; negatives valid on the wire are dropped and counted.
-    async fn run_cases(
+    pub(super) async fn run_cases(
         &self,
         spec: &Arc<ApiSpec>,
         op_index: usize,
@@ -355,7 +343,7 @@ impl Fuzzer {
         };
         let planned = cases.len();
         let mut batch = self
-            .run_cases(spec, op_index, cases, chains, deadline)
+            .run_waves(spec, op_index, cases, chains, deadline)
             .await;
         let ran = std::mem::take(&mut batch.ran);
         let interrupt = self.runner.options().interrupt.clone();
@@ -363,12 +351,7 @@ impl Fuzzer {
         for r in &ran {
             out.cases += 1;
             out.requests += requests(&r.result) + r.cleanup.as_ref().map_or(0, requests);
-            let worked = r.result.outcome == Outcome::Passed
-                && !matches!(r.case.kind, Kind::Negative(_))
-                && target_status(&r.result).is_some_and(|s| (200..300).contains(&s));
-            if worked {
-                chains.worked(op_index, &r.case.request);
-            }
+            super::stateful::remember(spec, op_index, chains, r);
             let Some(sig) = result.add(r, &op.id) else {
                 continue;
             };
@@ -389,6 +372,7 @@ impl Fuzzer {
             result.failure(shrunk, saved.as_deref());
         }
         let mut agg = result.finish(&op.id, ran.len());
+        agg.name.push_str(&super::outcome::reached(op, &agg));
         agg.name.push_str(&notes(planned, ran.len(), &batch, share));
         report_under_delete(&mut agg, self.cleanups().take_failed(api, op_index));
         agg.interrupted = interrupt.signal().is_some();

@@ -16,6 +16,7 @@ pub mod cases;
 pub mod chain;
 mod engine;
 pub mod r#gen;
+mod keys;
 mod leftover;
 mod options;
 mod outcome;
@@ -23,6 +24,7 @@ mod save;
 pub mod select;
 mod settle;
 mod shrink;
+mod stateful;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -72,6 +72,64 @@ pub(crate) fn valid_statuses(op: &Operation) -> Value {
     Value::Array(items)
 }
 
+/// What an operation's result line says of its success statuses: those its own requests got
+/// (`; reached 200`), the documented ones they never got, and, when none was reached, what they
+/// got instead (`; no 2xx reached: documented 200, got 400, 404`): a state fuzzing did not
+/// explore, said where the user reads the result. Statuses of failed steps count: a success
+/// with a wrong body still reached the state.
+pub(super) fn reached(op: &Operation, r: &ScenarioResult) -> String {
+    let mut got: BTreeSet<u16> = r
+        .statuses_seen
+        .iter()
+        .filter(|s| s.call == op.id)
+        .map(|s| s.status)
+        .collect();
+    got.extend(
+        r.steps
+            .iter()
+            .filter(|s| s.call == op.id)
+            .filter_map(|s| s.status),
+    );
+    let success: Vec<u16> = got
+        .iter()
+        .copied()
+        .filter(|s| (200..300).contains(s))
+        .collect();
+    let documented: Vec<String> = op
+        .responses
+        .iter()
+        .map(|r| r.key.to_ascii_lowercase())
+        .filter(|k| k.starts_with('2'))
+        .collect();
+    let covered = |k: &String| success.iter().any(|s| *k == s.to_string() || k == "2xx");
+    let missing: Vec<&str> = documented
+        .iter()
+        .filter(|k| !covered(k))
+        .map(String::as_str)
+        .collect();
+    let list = |v: &[u16]| v.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
+    if success.is_empty() {
+        if documented.is_empty() {
+            return String::new();
+        }
+        let others: Vec<u16> = got.into_iter().collect();
+        let instead = if others.is_empty() {
+            "no answer".to_owned()
+        } else {
+            format!("got {}", list(&others))
+        };
+        return format!(
+            "; no 2xx reached: documented {}, {instead}",
+            documented.join(", ")
+        );
+    }
+    let mut note = format!("; reached {}", list(&success));
+    if !missing.is_empty() {
+        note.push_str(&format!(" (documented {} not reached)", missing.join(", ")));
+    }
+    note
+}
+
 /// Distinct failures shrunk and kept per operation, at most.
 const FAILURES_KEPT: usize = 5;
 
@@ -81,6 +139,8 @@ pub(super) struct OperationResult {
     signatures: Vec<Signature>,
     kinds: [usize; 3],
     chained: usize,
+    /// Chained cases with requests between the create and the case.
+    sequenced: usize,
     chain_broken: usize,
     /// The rules (call and spec location, or message) whose warning is already kept.
     warned: BTreeSet<(String, String)>,
@@ -94,6 +154,7 @@ impl OperationResult {
             signatures: Vec::new(),
             kinds: [0; 3],
             chained: 0,
+            sequenced: 0,
             chain_broken: 0,
             warned: BTreeSet::new(),
         }
@@ -108,6 +169,7 @@ impl OperationResult {
             Kind::Negative(_) => 2,
         }] += 1;
         self.chained += usize::from(r.case.chain.is_some());
+        self.sequenced += usize::from(r.case.chain.as_ref().is_some_and(|c| !c.between.is_empty()));
         // A clean-up that failed is reported under its delete operation (the engine keeps it).
         if let Some(c) = r.cleanup.as_ref().filter(|c| c.outcome <= Outcome::Skipped) {
             self.count(c);
@@ -206,10 +268,14 @@ impl OperationResult {
                 count,
             })
             .collect();
+        let sequenced = match self.sequenced {
+            0 => String::new(),
+            n => format!(" ({n} with requests between)"),
+        };
         let chained_note = match (self.chained, self.chain_broken) {
             (0, _) => String::new(),
-            (n, 0) => format!(", {n} after a create"),
-            (n, b) => format!(", {n} after a create, {b} of whose creates failed"),
+            (n, 0) => format!(", {n} after a create{sequenced}"),
+            (n, b) => format!(", {n} after a create{sequenced}, {b} of whose creates failed"),
         };
         let [valid, boundary, negative] = self.kinds;
         self.agg.name = format!(
@@ -276,5 +342,40 @@ paths:
             "{ranged}"
         );
         assert_eq!(of("crashOnly"), json!(["2xx"]));
+    }
+
+    /// The result line says the success statuses an operation's own requests got, the
+    /// documented ones they did not, and what they got when no 2xx was reached.
+    #[test]
+    fn the_result_line_says_which_success_statuses_were_reached() {
+        use crate::run::{ScenarioResult, StatusSeen};
+        let (_dir, registry, _) = crate::init::load_for_test("t", SPEC);
+        let spec = registry.api("t").expect("loads");
+        let op = spec.operation("documented").expect("op");
+        let with = |seen: &[(&str, u16)]| {
+            let mut r = ScenarioResult::empty("x", "x", "x", "t", Vec::new());
+            r.statuses_seen = seen
+                .iter()
+                .map(|(call, status)| StatusSeen {
+                    call: (*call).to_owned(),
+                    status: *status,
+                    count: 1,
+                })
+                .collect();
+            super::reached(op, &r)
+        };
+        assert_eq!(
+            with(&[("documented", 200), ("documented", 404)]),
+            "; reached 200"
+        );
+        // Another operation's 200 (a chain's create) is not this one's.
+        assert_eq!(
+            with(&[("other", 200), ("documented", 404), ("documented", 400)]),
+            "; no 2xx reached: documented 200, got 400, 404"
+        );
+        assert_eq!(with(&[]), "; no 2xx reached: documented 200, no answer");
+        let crash_only = spec.operation("crashOnly").expect("op");
+        let r = ScenarioResult::empty("x", "x", "x", "t", Vec::new());
+        assert_eq!(super::reached(crash_only, &r), "", "no 2xx documented");
     }
 }

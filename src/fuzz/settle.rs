@@ -2,7 +2,7 @@
 //! delete that soft-deletes, leaves the resource in a passing state; a request sent at once
 //! meets that state, not the one the operation is for (a compute API restores only a server that is
 //! SOFT_DELETED, which it becomes some time after a delete of an ACTIVE one). Once per chain
-//! shape, [`probe`] learns what the resource settles to: it runs the create (and the operation
+//! shape, [`probe`] learns what the resource settles to: it runs the create (and each request
 //! after it), reads the item every 100 ms until two reads agree, and keeps the state-like fields
 //! (`status`, `vm_state`, ...) that changed, with their last values. The chains then wait for
 //! those values with `until` ([`Settled`]); a resource that does not settle within the budget,
@@ -23,24 +23,37 @@ use crate::run::ScenarioResult;
 const READS: usize = 50;
 const EVERY: Duration = Duration::from_millis(100);
 
-/// Which chain a probe is for: the lifecycle, and the operation run after its create.
-pub type ProbeKey = (usize, Option<usize>);
+/// Which chain a probe is for: the lifecycle, and the requests run after its create, in order
+/// (none: the create alone).
+pub type ProbeKey = (usize, Vec<super::chain::Between>);
 
 /// What each chain shape settles to: the body subset to wait for after the create, and after
-/// the operation that follows it (an empty object: no wait).
+/// each request that follows it (an empty object: no wait).
 #[derive(Debug, Default)]
 pub struct Settled {
     pub after: BTreeMap<ProbeKey, Value>,
 }
 
-/// Learns what `key`'s chain settles to, and cleans up what the probe made.
-pub async fn probe(fuzzer: &Fuzzer, spec: &ApiSpec, chains: &Chains, key: ProbeKey) -> Value {
+/// Learns what `key`'s chain settles to after the create and after each request of it (every
+/// prefix of the chain, by its key), and cleans up what the probe made.
+pub async fn probe(
+    fuzzer: &Fuzzer,
+    spec: &ApiSpec,
+    chains: &Chains,
+    key: &ProbeKey,
+) -> Vec<(ProbeKey, Value)> {
+    let (lifecycle, between) = key;
+    let prefix = |n: usize| (*lifecycle, between[..n].to_vec());
+    // What is not learned is no wait, and is not probed again.
+    let nothing: Vec<(ProbeKey, Value)> = (0..=between.len())
+        .map(|n| (prefix(n), Value::Object(Map::new())))
+        .collect();
     let Some(plan) = chains.probe_plan(spec, key) else {
-        return Value::Object(Map::new());
+        return nothing;
     };
     let create = run(fuzzer, spec, plan.create, &plan.create_request).await;
     let Some(id) = chains.created_id(plan.create, &create) else {
-        return Value::Object(Map::new());
+        return nothing;
     };
     let with_id = |r: &Request| {
         let mut r = r.clone();
@@ -52,15 +65,16 @@ pub async fn probe(fuzzer: &Fuzzer, spec: &ApiSpec, chains: &Chains, key: ProbeK
         r
     };
     let read = with_id(&plan.read_request);
-    let mut pattern = settle(fuzzer, spec, plan.read, &read).await;
-    if let Some((before, request)) = &plan.before {
-        run(fuzzer, spec, *before, &with_id(request)).await;
-        pattern = settle(fuzzer, spec, plan.read, &read).await;
+    let mut learned = nothing;
+    learned[0].1 = settle(fuzzer, spec, plan.read, &read).await;
+    for (n, (op, request)) in plan.before.iter().enumerate() {
+        run(fuzzer, spec, *op, &with_id(request)).await;
+        learned[n + 1].1 = settle(fuzzer, spec, plan.read, &read).await;
     }
     if let Some((delete, request)) = &plan.delete {
         run(fuzzer, spec, *delete, &with_id(request)).await;
     }
-    pattern
+    learned
 }
 
 async fn run(fuzzer: &Fuzzer, spec: &ApiSpec, op: usize, request: &Request) -> ScenarioResult {

@@ -150,15 +150,17 @@ fn operations_on_an_item_chain_after_a_create_that_worked_and_delete_it() {
     let get = index("getTodo");
     let path = vec![("todoId".to_owned(), json!(7))];
     assert!(
-        chains.for_operation(&spec, get, &path, 0).is_none(),
+        chains.for_operation(&spec, get, &path, &[]).is_none(),
         "no chain before a create worked"
     );
     let worked = super::case::Request {
         body: Some(json!({"title": "x"})),
         ..Default::default()
     };
-    chains.worked(index("createTodo"), &worked);
-    let chained = chains.for_operation(&spec, get, &path, 0).expect("a chain");
+    chains.worked(&spec, index("createTodo"), &worked, 201);
+    let chained = chains
+        .for_operation(&spec, get, &path, &[])
+        .expect("a chain");
     let case = super::case::Case {
         number: 2,
         kind: Kind::Valid,
@@ -347,4 +349,189 @@ paths:
         formats > 0,
         "no case broke `format`: the test proves nothing"
     );
+}
+
+const THINGS: &str = r#"
+openapi: 3.1.0
+info: {title: Things, version: "1"}
+paths:
+  /things:
+    post:
+      operationId: createThing
+      parameters:
+        - {name: clientToken, in: query, schema: {type: string, maxLength: 64}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [name], properties: {name: {type: string}}}
+      responses:
+        "201":
+          description: created
+          content:
+            application/json:
+              schema: {type: object, required: [id], properties: {id: {type: string}}}
+  /things/{thingId}:
+    parameters:
+      - {name: thingId, in: path, required: true, schema: {type: string}}
+    get:
+      operationId: getThing
+      responses:
+        "200": {description: the thing}
+    delete:
+      operationId: deleteThing
+      parameters:
+        - {name: mode, in: query, schema: {type: string, enum: [soft, hard]}}
+        - {name: clientToken, in: query, schema: {type: string, maxLength: 64}}
+      responses:
+        "204": {description: gone or going}
+  /things/{thingId}/restore:
+    parameters:
+      - {name: thingId, in: path, required: true, schema: {type: string}}
+    post:
+      operationId: restoreThing
+      parameters:
+        - {name: Idempotency-Key, in: header, schema: {type: string, pattern: "^[a-z]{12}$"}}
+      responses:
+        "200": {description: restored}
+        "409": {description: not deleted}
+"#;
+
+/// The scenario text of a valid case of operation `op` of the `things` API sending `request`
+/// after a chain with `between`; it compiles.
+fn chained_text(
+    registry: &crate::openapi::Registry,
+    chains: &Chains,
+    op: usize,
+    request: &super::case::Request,
+    between: &[super::chain::Between],
+) -> String {
+    let spec = registry.api("things").expect("loads");
+    let chained = chains
+        .for_operation(&spec, op, &request.path, between)
+        .expect("a chain");
+    let case = super::case::Case {
+        number: 2,
+        kind: Kind::Valid,
+        request: request.clone(),
+        chain: Some(chained),
+    };
+    let text = case.scenario("things", &spec.operations[op], 1);
+    crate::init::assert_compiles(registry, "chained.yaml", &text);
+    text
+}
+
+/// A chain replays requests that worked with new idempotency keys (`${uuid}` where a uuid is
+/// valid, a value drawn now where it is not), keeps the distinct requests of an operation (one
+/// per `mode`) and offers each as a step between the create and the case.
+#[test]
+fn chains_refresh_idempotency_keys_and_try_each_distinct_request_that_worked() {
+    let (_d, registry, doc) = crate::init::load_for_test("things", THINGS);
+    let spec = registry.api("things").expect("loads");
+    let mut chains = Chains::new(&spec, &doc);
+    let index = |id: &str| spec.operations.iter().position(|o| o.id == id).expect("op");
+    let request = |query: Vec<(&str, serde_json::Value)>| super::case::Request {
+        query: query.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        ..Default::default()
+    };
+    let mut create = request(vec![("clientToken", json!("first-token"))]);
+    create.body = Some(json!({"name": "x"}));
+    chains.worked(&spec, index("createThing"), &create, 201);
+    let (delete, restore) = (index("deleteThing"), index("restoreThing"));
+    for mode in ["soft", "hard", "soft"] {
+        let r = request(vec![
+            ("mode", json!(mode)),
+            ("clientToken", json!("del-token")),
+        ]);
+        chains.worked(&spec, delete, &r, 204);
+    }
+    let mut keyed = request(Vec::new());
+    keyed.path = vec![("thingId".into(), json!("t"))];
+    keyed.headers = vec![("Idempotency-Key".into(), json!("abcdefghijkl"))];
+    chains.worked(&spec, restore, &keyed, 200);
+    let singles = chains.sequences(&spec, restore, 1);
+    assert_eq!(singles.len(), 2, "one per mode: {singles:?}");
+    assert!(
+        chains.sequences(&spec, index("getThing"), 1).len() == 3,
+        "the deletes and the restore, not the read"
+    );
+    let pairs = chains.sequences(&spec, index("getThing"), 2);
+    assert!(
+        pairs.iter().all(|p| p.len() == 2 && p[0].0 != p[1].0),
+        "{pairs:?}"
+    );
+    for between in &singles {
+        let text = chained_text(&registry, &chains, restore, &keyed, between);
+        assert!(!text.contains("first-token"), "{text}");
+        assert!(!text.contains("del-token"), "{text}");
+        assert_eq!(text.matches("\"${uuid}\"").count(), 2, "{text}");
+        assert!(text.contains("call: deleteThing"), "{text}");
+    }
+    // Steps between the create and the case that carry a key get one the schema takes.
+    let deep = chains.sequences(&spec, index("getThing"), 2);
+    let with_restore = deep
+        .iter()
+        .find(|p| p.iter().any(|(op, _)| *op == restore))
+        .expect("a pair with the restore");
+    let read = super::case::Request {
+        path: vec![("thingId".to_owned(), json!("t"))],
+        ..Default::default()
+    };
+    let text = chained_text(&registry, &chains, index("getThing"), &read, with_restore);
+    assert!(!text.contains("abcdefghijkl"), "{text}");
+    let key = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Idempotency-Key: "))
+        .expect("the restore step sends a key");
+    let key: String = serde_json::from_str(key).unwrap_or_else(|_| key.to_owned());
+    assert!(
+        key.len() == 12 && key.bytes().all(|b| b.is_ascii_lowercase()),
+        "a uuid does not match the pattern, so a valid value is drawn: {key}"
+    );
+}
+
+/// The boundaries are drawn from the first valid request: each gets a key of its own, so none
+/// is refused for reusing a key with another body, nor answered with another case's answer.
+#[test]
+fn no_two_valid_cases_of_an_operation_send_the_same_idempotency_key() {
+    let (_d, registry, _doc) = crate::init::load_for_test("things", THINGS);
+    let spec = registry.api("things").expect("loads");
+    let op = spec.operation("createThing").expect("op");
+    let fixed = Default::default();
+    let mut shared = 0;
+    for seed in 0..20 {
+        let inputs = Inputs {
+            op,
+            fixed: &fixed,
+            max_examples: 16,
+            auth_headers: &[],
+        };
+        let mut cases = plan_cases(&inputs, seed).expect("cases");
+        let tokens = |cases: &[super::case::Case]| -> Vec<serde_json::Value> {
+            cases
+                .iter()
+                .filter(|c| !matches!(c.kind, Kind::Negative(_)))
+                .flat_map(|c| c.request.query.iter())
+                .filter(|(n, _)| n == "clientToken")
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        let before = tokens(&cases);
+        shared += before.len() - dedup(&before).len();
+        super::keys::distinct(op, &mut cases, seed);
+        let after = tokens(&cases);
+        assert_eq!(after.len(), before.len(), "no key added or dropped");
+        assert_eq!(dedup(&after).len(), after.len(), "seed {seed}: {after:?}");
+    }
+    assert!(shared > 0, "the plans shared keys: the test proved nothing");
+}
+
+fn dedup(v: &[serde_json::Value]) -> Vec<serde_json::Value> {
+    let mut out: Vec<serde_json::Value> = Vec::new();
+    for x in v {
+        if !out.contains(x) {
+            out.push(x.clone());
+        }
+    }
+    out
 }

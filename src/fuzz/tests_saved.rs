@@ -88,24 +88,34 @@ fn every_case(registry: &Registry, api: &str, saved: &Path) -> (usize, usize) {
             continue;
         };
         // As if every create worked and every chain settled to a state worth waiting for, so
-        // the cases get every step a chain can give them.
-        for key in chains.probes_for(&spec, op) {
-            chains
-                .settled
-                .after
-                .insert(key, json!({"status": "ACTIVE"}));
+        // the cases get every step a chain can give them, two requests between included.
+        let sequences: Vec<_> = (0..=super::chain::DEPTH)
+            .flat_map(|depth| chains.sequences(&spec, op, depth))
+            .collect();
+        for (i, between) in chains.probes_for(&spec, op, &sequences) {
+            for n in 0..=between.len() {
+                chains
+                    .settled
+                    .after
+                    .insert((i, between[..n].to_vec()), json!({"status": "ACTIVE"}));
+            }
         }
         for case in &mut cases {
-            if !matches!(case.kind, Kind::Negative(_)) {
-                let turn = case.number / 2;
-                case.chain = chains.for_operation(&spec, op, &case.request.path, turn);
+            if !matches!(case.kind, Kind::Negative(_)) && !sequences.is_empty() {
+                let between = &sequences[case.number % sequences.len()];
+                case.chain = chains.for_operation(&spec, op, &case.request.path, between);
                 chained += usize::from(case.chain.is_some());
             }
             same_plan(registry, api, op, case, saved);
             checked += 1;
         }
-        if let Some(valid) = cases.iter().find(|c| c.kind == Kind::Valid) {
-            chains.worked(op, &valid.request);
+        for valid in cases
+            .iter()
+            .filter(|c| c.kind != Kind::Valid || c.number < 4)
+        {
+            if !matches!(valid.kind, Kind::Negative(_)) {
+                chains.worked(&spec, op, &valid.request, 200);
+            }
         }
     }
     (checked, chained)

@@ -212,11 +212,18 @@ fn strings_stay_short_unless_min_length_asks_more() {
     ] {
         let (_dir, s) = spec(schema);
         let mut g = Generator::new(3);
+        let mut long = 0;
         for _ in 0..100 {
             let v = g.valid(body(&s), Place::Body).expect("valid");
             let n = v.as_str().expect("a string").chars().count();
+            // Free text is long now and then on purpose (a few in a hundred), and then by far.
+            if n > longest && n >= 1024 && !schema.contains("pattern") {
+                long += 1;
+                continue;
+            }
             assert!(n <= longest, "{schema}: {v} is {n} characters");
         }
+        assert!(long <= 10, "{schema}: {long} of 100 strings are long");
     }
     // With no maxLength there is no "too long" negative.
     let (_dir, s) = spec("{type: string, minLength: 2}");

@@ -26,6 +26,8 @@ mod coverage;
 mod cli;
 // `conform fuzz`: the mocks, their fault profiles, a server with planted bugs.
 mod fuzz;
+// `conform fuzz`'s hostile values: crashes found, saved cases replay the same bytes.
+mod fuzz_values;
 // `--record FILE.har` and `conform check FILE.har`: traffic as evidence.
 mod har;
 // `conform proxy`: a validating reverse proxy in front of mocks, SDK-style clients through it.

@@ -271,3 +271,32 @@ fn a_spec_body_gets_hostile_strings() {
         .count();
     assert!(hostile >= 30, "only {hostile} of 200 names are not ASCII");
 }
+
+/// An integer `format` left unbounded gives its ends as boundaries (an `int64` where JSON
+/// numbers stay exact); a bound the schema sets replaces the format's end on its side.
+#[test]
+fn integer_formats_give_their_ends_as_boundaries() {
+    let (_d, s) = spec("{type: integer, format: int32}");
+    let b = Generator::new(1).boundaries(body(&s), Place::Param);
+    assert!(
+        b.contains(&json!(-2_147_483_648_i64)) && b.contains(&json!(2_147_483_647)),
+        "{b:?}"
+    );
+    let (_d, s) = spec("{type: integer, format: int32, minimum: 0}");
+    let b = Generator::new(1).boundaries(body(&s), Place::Body);
+    assert!(
+        b.contains(&json!(0)) && b.contains(&json!(2_147_483_647)),
+        "{b:?}"
+    );
+    assert!(!b.contains(&json!(-2_147_483_648_i64)), "{b:?}");
+    let (_d, s) = spec("{type: integer, format: int64}");
+    let b = Generator::new(1).boundaries(body(&s), Place::Body);
+    assert!(b.contains(&json!(9_007_199_254_740_991_i64)), "{b:?}");
+    let (_d, s) = spec("{type: integer}");
+    let b = Generator::new(1).boundaries(body(&s), Place::Body);
+    assert!(
+        b.iter()
+            .all(|v| v.as_i64().is_some_and(|n| n.abs() < 1 << 31)),
+        "{b:?}"
+    );
+}

@@ -156,7 +156,16 @@ fn smaller_shrinks_one_step_at_a_time() {
     assert_eq!(smaller(&json!(10)), vec![json!(0), json!(5), json!(9)]);
     assert_eq!(smaller(&json!(-3)), vec![json!(0), json!(-1), json!(-2)]);
     assert!(smaller(&json!(0)).is_empty());
-    assert_eq!(smaller(&json!("abcd")), vec![json!("ab"), json!("abc")]);
+    assert_eq!(
+        smaller(&json!("abcd")),
+        vec![json!("ab"), json!("cd"), json!("abc")]
+    );
+    // A hostile character is kept wherever it is: the second half, or the unusual characters.
+    let s = smaller(&json!("abcdef\u{e}g"));
+    assert!(
+        s.contains(&json!("ef\u{e}g")) && s.contains(&json!("\u{e}")),
+        "{s:?}"
+    );
     assert_eq!(smaller(&json!(true)), vec![json!(false)]);
     assert!(smaller(&Value::Null).is_empty());
     let o = smaller(&json!({"a": 1, "b": "xy"}));

@@ -30,6 +30,8 @@ mod fuzz;
 mod fuzz_shrunk;
 // `conform fuzz`: time shares, operation selection, pinned values, the clean-up report.
 mod fuzz_budgets;
+// `conform fuzz`'s hostile values: crashes found, saved cases replay the same bytes.
+mod fuzz_values;
 // `--record FILE.har` and `conform check FILE.har`: traffic as evidence.
 mod har;
 // `conform proxy`: a validating reverse proxy in front of mocks, SDK-style clients through it.

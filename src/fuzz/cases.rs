@@ -98,12 +98,13 @@ fn sendable(v: &Value) -> bool {
     }
 }
 
-/// Where a parameter's value goes: a path segment is never empty ([`Place::Path`]).
+/// Where a parameter's value goes: a path segment is never empty ([`Place::Path`]), a header
+/// holds only what HTTP allows ([`Place::Header`]).
 fn place_of(p: &Param) -> Place {
-    if p.location == ParamIn::Path {
-        Place::Path
-    } else {
-        Place::Param
+    match p.location {
+        ParamIn::Path => Place::Path,
+        ParamIn::Header | ParamIn::Cookie => Place::Header,
+        ParamIn::Query => Place::Param,
     }
 }
 

@@ -41,7 +41,7 @@ pub fn write(
     let mut body = text.to_owned();
     body.push_str("# What `conform fuzz` found with this request:\n");
     for line in found.lines() {
-        body.push_str(&format!("#   {line}\n"));
+        body.push_str(&format!("#   {}\n", commentable(line)));
     }
     for n in 1..1000 {
         let name = match n {
@@ -68,4 +68,47 @@ pub fn write(
         path,
         source: std::io::Error::other("a thousand files of that name already exist"),
     })
+}
+
+/// `line` as YAML takes it in a comment: a control character (a message may quote one from an
+/// answer, and YAML refuses it even there, so the file would not replay) written `\u{e}`.
+fn commentable(line: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| (c.is_control() && c != '\t') || matches!(c, '\u{fffe}' | '\u{ffff}');
+    if !line.contains(bad) {
+        return line.into();
+    }
+    line.chars()
+        .map(|c| {
+            if bad(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::case::{Case, Kind, Request};
+
+    /// A finding that quotes a control character leaves a file that still parses.
+    #[test]
+    fn a_control_character_in_what_was_found_is_escaped() {
+        let dir = tempfile::tempdir().expect("temp");
+        let case = Case {
+            number: 1,
+            kind: Kind::Valid,
+            request: Request::default(),
+            chain: None,
+        };
+        let text = "name: x\napi: a\nsteps:\n  - name: s\n    call: op\n";
+        let found = "header `X`: `a\u{e}b\u{9b}\u{7f}` is not allowed\nand\ta tab";
+        let file = super::write(dir.path(), "a", "op", &case, text, found).expect("saved");
+        let written = std::fs::read_to_string(&file).expect("reads");
+        assert!(written.contains("`a\\u{e}b\\u{9b}\\u{7f}`"), "{written}");
+        assert!(written.contains("and\ta tab"), "{written}");
+        crate::scenario::parse(&file, &written).unwrap_or_else(|d| panic!("{d}\n{written}"));
+    }
 }

@@ -1,6 +1,7 @@
 //! Accepted values at the edges of a schema ([`Generator::boundaries`]): the shortest and
 //! longest strings, the first and last numbers inside the bounds, the fewest and most items,
-//! each `enum` value and each `oneOf`/`anyOf` branch, an object with only what is required and
+//! the ends of an `int32`/`int64` format left unbounded, each `enum` value and each
+//! `oneOf`/`anyOf` branch, an object with only what is required and
 //! one with every property, `null` when allowed, and the same for each property of an object.
 
 use serde_json::{Map, Value};
@@ -79,6 +80,7 @@ impl Generator {
                 "integer" | "number" => {
                     let b = Bounds::of(&m, t == "integer");
                     out.extend(b.first().into_iter().chain(b.last()).map(to_json));
+                    out.extend(format_edges(&m, &b).into_iter().map(to_json));
                 }
                 "string" => {
                     if !m.contains_key("minLength") {
@@ -161,6 +163,25 @@ impl Generator {
             }
         }
     }
+}
+
+/// The ends of an integer `format` where the schema sets no bound of its own: a server that
+/// stores an `int32` in fewer bits, or an `int64` in a float, breaks there. An `int64` stops
+/// where JSON numbers stay exact (2^53 - 1).
+fn format_edges(m: &Map<String, Value>, b: &Bounds) -> Vec<f64> {
+    let (lo, hi) = match m.get("format").and_then(Value::as_str) {
+        Some("int32") => (f64::from(i32::MIN), f64::from(i32::MAX)),
+        Some("int64") => (-9_007_199_254_740_991.0, 9_007_199_254_740_991.0),
+        _ => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    if b.first().is_none() {
+        out.push(lo);
+    }
+    if b.last().is_none() {
+        out.push(hi);
+    }
+    out
 }
 
 fn is_read_only(cx: &mut Ctx<'_>, schema: &Value) -> bool {

@@ -9,6 +9,7 @@
 //! read back the way the request check reads it ([`crate::check::schema::coerce`]).
 
 mod boundary;
+mod hostile;
 mod negative;
 mod numbers;
 mod resolve;
@@ -22,6 +23,8 @@ mod tests;
 mod tests_corpus;
 #[cfg(test)]
 mod tests_edges;
+#[cfg(test)]
+mod tests_hostile;
 
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
@@ -55,8 +58,11 @@ enum Optional {
 pub enum Place {
     /// Inside a JSON body: values keep their JSON type.
     Body,
-    /// A query or header parameter: sent as text.
+    /// A query parameter: sent as text, percent-encoded.
     Param,
+    /// A header parameter: sent as text, and only what HTTP allows in a field value (no
+    /// control character, no whitespace at either end).
+    Header,
     /// A path parameter: sent as text, one segment that is never empty (as if `minLength`
     /// were at least 1), since `/terminals/` names another route than `/terminals/{id}`.
     Path,
@@ -70,9 +76,26 @@ impl Place {
 }
 
 /// Whether `v` would be an empty path segment at `place`: never sent, as no request of the
-/// operation can have one (the URL would name another route).
+/// operation can have one (the URL would name another route). A segment `.` or `..` is
+/// another route too: URLs resolve it away before it is sent.
 pub(crate) fn empty_segment(place: Place, v: &Value) -> bool {
-    place == Place::Path && matches!(v, Value::String(s) if s.is_empty())
+    place == Place::Path && matches!(v, Value::String(s) if s.is_empty() || s == "." || s == "..")
+}
+
+/// Whether `v`, a header value, holds what HTTP does not allow in a field (a control
+/// character, CR, LF, NUL) or whitespace at an end (which the server strips): such a value
+/// never reaches the server as generated, and the HTTP client refuses the first kind.
+pub(crate) fn unsendable_header(v: &Value) -> bool {
+    let bad = |s: &str| {
+        !s.chars().all(hostile::header_char)
+            || s.starts_with([' ', '\t'])
+            || s.ends_with([' ', '\t'])
+    };
+    match v {
+        Value::String(s) => bad(s),
+        Value::Array(items) => items.iter().any(|i| i.as_str().is_some_and(bad)),
+        _ => false,
+    }
 }
 
 /// A value that breaks exactly one rule of its schema.
@@ -213,7 +236,7 @@ pub(crate) fn errors(
 ) -> Vec<Failure> {
     let typed = match place {
         Place::Body => v.clone(),
-        Place::Param | Place::Path => on_the_wire(v, &schema.raw),
+        Place::Param | Place::Path | Place::Header => on_the_wire(v, &schema.raw),
     };
     let mut out: Vec<Failure> = validator
         .iter_errors(&typed)
@@ -229,6 +252,17 @@ pub(crate) fn errors(
             keyword: "minLength".into(),
             pointer: String::new(),
             message: "an empty path segment names another route".into(),
+        });
+    }
+    if place == Place::Header && unsendable_header(v) {
+        // Refused as any value: the HTTP client would refuse the request, or the server
+        // read another value.
+        out.push(Failure {
+            keyword: "http".into(),
+            pointer: String::new(),
+            message: "a header value HTTP does not allow (a control character, or \
+                      whitespace at an end)"
+                .into(),
         });
     }
     out

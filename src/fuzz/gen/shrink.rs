@@ -46,12 +46,26 @@ fn number(n: &serde_json::Number) -> Vec<Value> {
     out
 }
 
+/// The first half, the second half (so a character that breaks the server is found wherever
+/// it is, halving toward it), the string without its ASCII letters and digits (what is left
+/// of a hostile string is mostly what breaks it), then all but the last character.
 fn string(s: &str) -> Vec<Value> {
     let chars: Vec<char> = s.chars().collect();
+    let n = chars.len();
+    let unusual: String = chars
+        .iter()
+        .filter(|c| !c.is_ascii_alphanumeric())
+        .collect();
+    let candidates: [(bool, String); 4] = [
+        (n / 2 < n, chars[..n / 2].iter().collect()),
+        (n >= 2, chars[n / 2..].iter().collect()),
+        (!unusual.is_empty() && unusual.chars().count() < n, unusual),
+        (n >= 1, chars[..n.saturating_sub(1)].iter().collect()),
+    ];
     let mut out = Vec::new();
-    for n in [chars.len() / 2, chars.len().saturating_sub(1)] {
-        let v = Value::String(chars[..n].iter().collect());
-        if n < chars.len() && !out.contains(&v) {
+    for (smaller, text) in candidates {
+        let v = Value::String(text);
+        if smaller && !out.contains(&v) {
             out.push(v);
         }
     }

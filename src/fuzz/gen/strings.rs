@@ -1,6 +1,7 @@
 //! Strings a schema accepts: a known `format` (date-time, date, time, uuid, email, uri,
 //! hostname, ipv4, ipv6, ...), a `pattern` (drawn from the regex by `rand_regex`, each pattern
-//! compiled once by [`Patterns`]), or plain text within `minLength`/`maxLength`, short by default.
+//! compiled once by [`Patterns`]), or free text within `minLength`/`maxLength`, short by default
+//! and often hostile (`super::hostile`: non-ASCII, controls, long).
 
 use std::collections::HashMap;
 
@@ -9,7 +10,7 @@ use rand_pcg::Pcg64;
 use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
 use serde_json::{Map, Value};
 
-use super::GenError;
+use super::{GenError, Place};
 
 /// The longest string made unless `minLength` asks for more: requests stay small.
 pub(super) const SHORT: usize = 24;
@@ -101,6 +102,7 @@ pub(super) fn string(
     rng: &mut Pcg64,
     patterns: &mut Patterns,
     m: &Map<String, Value>,
+    place: Place,
 ) -> Result<String, GenError> {
     let (min, max) = len_bounds(m);
     if let Some(f) = m.get("format").and_then(Value::as_str)
@@ -134,14 +136,7 @@ pub(super) fn string(
         }
         return Ok(last);
     }
-    let hi = max.unwrap_or(usize::MAX).min(SHORT.max(min));
-    let lo = if hi >= 1 { min.max(1) } else { min };
-    let n = if lo >= hi {
-        lo
-    } else {
-        rng.random_range(lo..=hi.min(lo + 12))
-    };
-    Ok(plain(rng, n))
+    Ok(super::hostile::text(rng, place, (min, max)))
 }
 
 /// `n` random lower-case letters and digits.

@@ -94,7 +94,7 @@ fn every_request_schema_of_the_shipped_specs() {
 }
 
 /// The real-world specs read in CI, with how many of their request schemas to try.
-const REALWORLD: &[(&str, usize)] = &[
+pub(super) const REALWORLD: &[(&str, usize)] = &[
     ("petstore-3.0/openapi.yaml", usize::MAX),
     ("oai-examples/v3.0/petstore-expanded.yaml", usize::MAX),
     ("oai-examples/v3.0/uspto.yaml", usize::MAX),

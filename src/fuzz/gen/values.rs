@@ -129,7 +129,12 @@ impl Generator {
                     })?;
                 to_json(v)
             }
-            "string" => Value::String(strings::string(&mut self.rng, &mut self.patterns, m)?),
+            "string" => Value::String(strings::string(
+                &mut self.rng,
+                &mut self.patterns,
+                m,
+                self.place,
+            )?),
             "array" => self.array(cx, m, depth)?,
             "object" => self.object(cx, m, depth)?,
             other => {

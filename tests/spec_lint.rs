@@ -159,17 +159,20 @@ fn yaml_errors_are_one_problem() {
 #[test]
 fn swagger_2_0() {
     let why = "is left out";
-    assert_rule(
-        Rule::Swagger20,
-        &[
-            &format!(
-                "{F}/swagger-2.0/widgets/openapi.yaml:13:11: error[swagger-2.0] at #/paths/~1widgets~1{{id}}/get/parameters/0/type: `type: int` is not a type: Swagger 2.0 has string, number, integer, boolean, array, object and file; `GET /widgets/{{id}}` {why}"
-            ),
-            &format!(
-                "{F}/swagger-2.0/widgets/openapi.yaml:18:5: error[swagger-2.0] at #/paths/~1widgets~1{{id}}~1parts/get: path parameter `id` of `/widgets/{{id}}/parts` is not declared; `GET /widgets/{{id}}/parts` {why}"
-            ),
-        ],
-    );
+    // The undeclared path parameter is read (a required string): an error of its own rule.
+    let problems = lint_file(&fixture(Rule::Swagger20.name()));
+    let expected = [
+        format!(
+            "{F}/swagger-2.0/widgets/openapi.yaml:13:11: error[swagger-2.0] at #/paths/~1widgets~1{{id}}/get/parameters/0/type: `type: int` is not a type: Swagger 2.0 has string, number, integer, boolean, array, object and file; `GET /widgets/{{id}}` {why}"
+        ),
+        format!(
+            "{F}/swagger-2.0/widgets/openapi.yaml:18:5: error[path-params] at #/paths/~1widgets~1{{id}}~1parts/get: path parameter `id` of `/widgets/{{id}}/parts` is not declared; conform reads it as a required string"
+        ),
+    ];
+    assert_eq!(lines(&problems), expected);
+    let rules: Vec<Rule> = problems.iter().map(|p| p.rule).collect();
+    assert_eq!(rules, [Rule::Swagger20, Rule::PathParams]);
+    assert!(problems.iter().all(|p| !p.help.is_empty()), "help");
 }
 
 #[test]

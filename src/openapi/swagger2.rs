@@ -482,9 +482,15 @@ impl Cx<'_> {
         for k in ["parameters", "consumes", "produces", "responses", "schemes"] {
             out.remove(k);
         }
-        let (plain, mut body, mut ok) = self.params(op.get("parameters"), ptr, ptr);
+        let (mut plain, mut body, mut ok) = self.params(op.get("parameters"), ptr, ptr);
         ok &= shared_ok;
-        ok &= self.path_params_declared(template, item, op, ptr);
+        for name in self.path_params_declared(template, item, op, ptr) {
+            let at = format!("{ptr}/parameters/{}", plain.len());
+            self.map.add(at, ptr.to_owned());
+            plain.push(json!({
+                "name": name, "in": "path", "required": true, "schema": {"type": "string"}
+            }));
+        }
         if body.is_empty() {
             body = shared_body
                 .iter()
@@ -557,7 +563,7 @@ impl Cx<'_> {
         item: &Value,
         op: &Value,
         ptr: &str,
-    ) -> bool {
+    ) -> Vec<String> {
         let mut declared = BTreeSet::new();
         for holder in [item, op] {
             for p in holder
@@ -574,18 +580,28 @@ impl Cx<'_> {
                 }
             }
         }
-        let mut ok = true;
+        let mut undeclared = Vec::new();
         for name in super::lint::template_names(template) {
             if !declared.contains(name) {
-                self.unread(
-                    ptr.to_owned(),
-                    format!("path parameter `{name}` of `{template}` is not declared"),
-                    "add it to `parameters` with `in: path`, `required: true` and its `type`",
-                );
-                ok = false;
+                // A template name means one path segment whatever the file forgot to say: read
+                // as a required string, the operation still runs, and the error stays.
+                self.unread.push(Unread {
+                    file: 0,
+                    pointer: ptr.to_owned(),
+                    message: format!(
+                        "path parameter `{name}` of `{template}` is not declared; conform reads \
+                         it as a required string"
+                    ),
+                    help: "add it to `parameters` with `in: path`, `required: true` and its `type`"
+                        .to_owned(),
+                    skipped: None,
+                    rule: Rule::PathParams,
+                    severity: Severity::Error,
+                });
+                undeclared.push(name.to_owned());
             }
         }
-        ok
+        undeclared
     }
 
     fn request_body(&mut self, body: &[Found], consumes: &[String], ptr: &str) -> Option<Value> {

@@ -269,14 +269,19 @@ fn fuzz_finds_each_planted_bug_and_each_saved_scenario_replays_it() {
 
 /// The fuzz run's output `said` names each planted bug's operation with what shows it.
 fn each_planted_bug_is_named(said: &str) {
-    for (op, what) in [
-        ("planted/searchNotes ", "got 500"),
-        ("planted/createNote negative case", "got 201"),
-        ("planted/getNote valid case", "type"),
+    for (op, what, code) in [
+        ("planted/searchNotes ", "got 500", "[server-error] "),
+        (
+            "planted/createNote negative case",
+            "got 201",
+            "[invalid-data-accepted] ",
+        ),
+        ("planted/getNote valid case", "type", "[response-schema] "),
     ] {
         assert!(
-            said.lines().any(|l| l.contains(op) && l.contains(what)),
-            "no line names `{op}` with `{what}`:\n{said}"
+            said.lines()
+                .any(|l| l.contains(op) && l.contains(what) && l.contains(code)),
+            "no line names `{op}` with `{what}` and {code}:\n{said}"
         );
     }
 }
@@ -287,6 +292,12 @@ fn each_saved_scenario_fails_again(files: &[std::path::PathBuf], spec: &str, tar
     for f in files {
         let content = std::fs::read_to_string(f).expect("saved file");
         assert!(content.contains("# What `conform fuzz` found"), "{content}");
+        assert!(
+            content.contains("#   [server-error] ")
+                || content.contains("#   [invalid-data-accepted] ")
+                || content.contains("#   [response-schema] "),
+            "the comment names the check: {content}"
+        );
         let replay = Conform::new(&[
             "run",
             f.to_str().expect("utf-8"),
@@ -844,4 +855,139 @@ fn shrinking_keeps_the_status_class_of_the_failure() {
             .unwrap_or_else(|| panic!("no code in:\n{t}"));
         assert!(code >= 10, "shrunk into another failure (a 500):\n{t}");
     }
+}
+
+const METHODS_SPEC: &str = r#"
+openapi: 3.1.0
+info: {title: methods, version: "1"}
+paths:
+  /faithful:
+    get:
+      operationId: faithful
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+  /no-allow:
+    get:
+      operationId: noAllow
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+  /items/{id}:
+    get:
+      operationId: anyMethod
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer, minimum: 1}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+"#;
+
+/// `/faithful` answers TRACE as axum does (405 with `Allow`); `/no-allow` with a 405 and no
+/// `Allow` (jupyter-server's J6); `/items/{id}` answers every method 200.
+fn methods() -> Router {
+    use axum::routing::{MethodFilter, any, on};
+    async fn ok() -> Response {
+        Json(json!({})).into_response()
+    }
+    async fn item(UrlPath(id): UrlPath<String>) -> Response {
+        match id.parse::<i64>() {
+            Ok(n) if n >= 1 => Json(json!({})).into_response(),
+            _ => (StatusCode::BAD_REQUEST, Json(json!({"message": "an id"}))).into_response(),
+        }
+    }
+    async fn refused() -> Response {
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            Json(json!({"message": "no"})),
+        )
+            .into_response()
+    }
+    Router::new()
+        .route("/faithful", get(ok))
+        .route("/no-allow", get(ok).merge(on(MethodFilter::TRACE, refused)))
+        .route("/items/{id}", any(item))
+}
+
+/// `conform fuzz` on the `methods` server with `extra` switches: exit code, output, report.
+fn fuzz_methods(base: &str, dir: &Path, extra: &[&str]) -> (Option<i32>, String, Value) {
+    let spec = dir.join("methods.yaml");
+    std::fs::write(&spec, METHODS_SPEC).expect("spec written");
+    let reports = dir.join(format!("reports{}", extra.len()));
+    let (spec, target) = (
+        format!("methods={}", spec.display()),
+        format!("methods={base}"),
+    );
+    let mut args = vec![
+        "fuzz",
+        "methods",
+        "--spec",
+        &spec,
+        "--target",
+        &target,
+        "--seed",
+        "5",
+        "--max-examples",
+        "6",
+        "--report",
+        reports.to_str().expect("utf-8"),
+    ];
+    args.extend(extra);
+    let out = Conform::new(&args).output();
+    let report = std::fs::read_to_string(reports.join("report.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    (out.status.code(), text(&out), report)
+}
+
+#[test]
+fn an_undeclared_method_must_get_405_with_allow_or_501() {
+    let (_rt, base) = serve(methods());
+    let dir = temp_dir();
+    let (code, said, report) = fuzz_methods(&base, dir.path(), &[]);
+    assert_eq!(code, Some(1), "{said}");
+    for (op, what) in [
+        ("noAllow", "without an `Allow` header"),
+        ("anyMethod", "answered 200"),
+    ] {
+        assert!(
+            said.lines().any(|l| l.contains("[undeclared-method]")
+                && l.contains(&format!("methods/{op} "))
+                && l.contains(what)),
+            "no line says `{what}` of {op}:\n{said}"
+        );
+    }
+    let ops = by_operation(&report);
+    assert_eq!(ops["faithful"]["outcome"], "passed", "{said}");
+    for op in ["noAllow", "anyMethod"] {
+        let steps = ops[op]["steps"].as_array().cloned().unwrap_or_default();
+        let probe = steps
+            .iter()
+            .find(|s| {
+                s["name"]
+                    .as_str()
+                    .is_some_and(|n| n.ends_with("[undeclared-method]"))
+            })
+            .unwrap_or_else(|| panic!("no step of {op} names the check: {steps:?}"));
+        assert_eq!(probe["request"]["method"], "TRACE", "{probe}");
+    }
+
+    // Excluded, or not selected, the check sends nothing and reports nothing.
+    let (code, said, _) = fuzz_methods(
+        &base,
+        dir.path(),
+        &["--exclude-checks", "undeclared-method"],
+    );
+    assert_eq!(code, Some(0), "{said}");
+    let (code, said, _) = fuzz_methods(
+        &base,
+        dir.path(),
+        &["--checks", "server-error,response-schema"],
+    );
+    assert_eq!(code, Some(0), "{said}");
+    assert!(!said.contains("TRACE"), "{said}");
+    let (code, said, _) = fuzz_methods(&base, dir.path(), &["--checks", "crash"]);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(
+        said.contains("`crash` is not a check") && said.contains("undeclared-method"),
+        "{said}"
+    );
 }

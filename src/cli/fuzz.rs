@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use conform::fuzz::{FuzzOptions, FuzzSummary, Fuzzer, Stopped};
+use conform::fuzz::{Checks, FuzzOptions, FuzzSummary, Fuzzer, Stopped};
 use conform::run::ExitCode;
 use conform::run::Inputs;
 use serde_json::Value;
@@ -89,6 +89,10 @@ fn fuzz_options(args: &FuzzArgs, inputs: &Inputs, seed: u64) -> FuzzOptions {
         save_failures: args.save_failures.clone(),
         fixed,
         operations: args.operation.clone(),
+        checks: Checks {
+            only: args.checks.clone(),
+            excluded: args.exclude_checks.clone(),
+        },
     }
 }
 
@@ -116,8 +120,9 @@ fn lines(outcome: &FuzzSummary, seed: u64) -> Vec<String> {
             .map(|p| format!("\n    saved: {} (replay: conform run {0})", p.display()))
             .unwrap_or_default();
         let check = serde_json::to_value(f.check).unwrap_or(Value::Null);
+        let code = f.code.map(|c| format!("[{c}] ")).unwrap_or_default();
         extra.push(format!(
-            "  {}/{} {} case, {} check{shrunk}: {}{saved}",
+            "  {code}{}/{} {} case, {} check{shrunk}: {}{saved}",
             f.api,
             f.operation,
             f.kind,

@@ -15,6 +15,7 @@ use serde_json::Value;
 use super::case::{Case, Kind};
 use super::cases::{Inputs, NoCase, op_seed, plan_cases};
 use super::chain::Chains;
+use super::checks::FuzzCheck;
 pub use super::options::{Failure, FuzzOptions, FuzzSummary, Stopped};
 use super::outcome::OperationResult;
 use super::shrink::{Signature, shrink};
@@ -39,6 +40,8 @@ pub struct Fuzzer {
     /// Hears every step of every case (`--record`): the run's sink hears only one result per
     /// operation, and a case's steps would flood the live output.
     traffic: Option<Arc<dyn EventSink>>,
+    /// The paths (API and template) already sent an undeclared method: once per path.
+    probed: std::sync::Mutex<std::collections::BTreeSet<(String, String)>>,
 }
 
 /// A case with what it ran as and what came of it.
@@ -79,6 +82,7 @@ impl Fuzzer {
             runner,
             options,
             traffic: None,
+            probed: Default::default(),
         }
     }
 
@@ -320,31 +324,27 @@ impl Fuzzer {
             let Some(sig) = result.add(r, &op.id) else {
                 continue;
             };
-            let shrunk = shrink(
-                self,
-                (spec, &*chains),
-                op_index,
-                r,
-                &sig,
-                self.options.shrink_runs,
-                deadline,
-            )
-            .await;
-            out.requests += shrunk.requests;
-            let saved = self.save(api, &op.id, &shrunk.case, &shrunk.text, &sig, out);
-            out.failures.push(Failure {
-                api: api.to_owned(),
-                operation: op.id.clone(),
-                kind: shrunk.case.kind.label(),
-                case: shrunk.case.kind.describe(),
-                check: sig.check,
-                message: sig.message.clone(),
-                shrink_runs: shrunk.runs,
-                shrunk: shrunk.smaller,
-                saved: saved.clone(),
-            });
-            result.failure(shrunk, saved.as_deref());
+            let code = FuzzCheck::of(r.case.kind.label(), &r.result);
+            if !self.options.checks.keeps_failure(code) {
+                continue;
+            }
+            let failed = (spec, &*chains, op_index);
+            self.keep_failure(failed, r, (&sig, code), deadline, &mut result, out)
+                .await;
         }
+        let valid = ran
+            .iter()
+            .find(|r| !matches!(r.case.kind, Kind::Negative(_)));
+        let probed = (&*self.runner, &self.probed, &self.options.checks);
+        super::methods::check_path(
+            probed,
+            spec,
+            op,
+            valid.map(|r| &r.case.request),
+            &mut result,
+            out,
+        )
+        .await;
         let mut agg = result.finish(&op.id, ran.len());
         if valid_on_the_wire > 0 {
             agg.name.push_str(&format!(
@@ -360,6 +360,49 @@ impl Fuzzer {
         agg.interrupted = interrupt.signal().is_some();
         agg.duration = started.elapsed();
         agg
+    }
+
+    /// Shrinks the failure of `r` (`sig`, breaking `code`), saves it when asked, and keeps it
+    /// in `result` and in `out`'s failures.
+    async fn keep_failure(
+        &self,
+        (spec, chains, op_index): (&Arc<ApiSpec>, &Chains, usize),
+        r: &Ran,
+        (sig, code): (&Signature, Option<FuzzCheck>),
+        deadline: Option<Instant>,
+        result: &mut OperationResult,
+        out: &mut FuzzSummary,
+    ) {
+        let (api, op) = (spec.name.as_str(), &spec.operations[op_index]);
+        let shrunk = shrink(
+            self,
+            (spec, chains),
+            op_index,
+            r,
+            sig,
+            self.options.shrink_runs,
+            deadline,
+        )
+        .await;
+        out.requests += shrunk.requests;
+        let mut shrunk = shrunk;
+        let code = FuzzCheck::of(shrunk.case.kind.label(), &shrunk.result).or(code);
+        super::checks::tag(&mut shrunk.result.steps, code);
+        let message = super::checks::labelled(code, &sig.message);
+        let saved = self.save(api, &op.id, &shrunk.case, &shrunk.text, &message, out);
+        out.failures.push(Failure {
+            api: api.to_owned(),
+            operation: op.id.clone(),
+            kind: shrunk.case.kind.label(),
+            case: shrunk.case.kind.describe(),
+            check: sig.check,
+            code,
+            message: sig.message.clone(),
+            shrink_runs: shrunk.runs,
+            shrunk: shrunk.smaller,
+            saved: saved.clone(),
+        });
+        result.failure(shrunk, saved.as_deref());
     }
 
     /// Runs one case as a scenario, then deletes what a create case made.
@@ -449,11 +492,11 @@ impl Fuzzer {
         op: &str,
         case: &Case,
         text: &str,
-        sig: &Signature,
+        message: &str,
         out: &mut FuzzSummary,
     ) -> Option<PathBuf> {
         let dir = self.options.save_failures.as_ref()?;
-        match super::save::write(dir, api, op, case, text, &sig.message) {
+        match super::save::write(dir, api, op, case, text, message) {
             Ok(p) => Some(p),
             Err(e) => {
                 out.save_errors.push(e.to_string());

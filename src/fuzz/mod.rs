@@ -14,8 +14,10 @@
 pub mod case;
 pub mod cases;
 pub mod chain;
+pub mod checks;
 mod engine;
 pub mod r#gen;
+mod methods;
 mod options;
 mod outcome;
 mod save;
@@ -26,4 +28,5 @@ mod tests;
 #[cfg(test)]
 mod tests_saved;
 
+pub use checks::{Checks, FuzzCheck, UnknownCheck};
 pub use engine::{Failure, FuzzOptions, FuzzSummary, Fuzzer, Stopped};

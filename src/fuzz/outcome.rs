@@ -179,6 +179,12 @@ impl OperationResult {
         self.agg.steps.extend(steps);
     }
 
+    /// Keeps the step of a probe of the fuzzer's own (an undeclared method) that failed.
+    pub(super) fn probe_failure(&mut self, step: StepResult) {
+        self.agg.outcome = self.agg.outcome.max(step.outcome);
+        self.agg.steps.push(step);
+    }
+
     /// Keeps the steps of a case that carry a warning not kept yet for the operation, with only
     /// those warnings: one per rule, not one per request.
     fn keep_warnings(&mut self, steps: &[StepResult]) {

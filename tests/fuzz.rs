@@ -991,3 +991,122 @@ fn an_undeclared_method_must_get_405_with_allow_or_501() {
         "{said}"
     );
 }
+
+const AUTH_SPEC: &str = r#"
+openapi: 3.1.0
+info: {title: guarded, version: "1"}
+security: [{bearer: []}]
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+paths:
+  /guarded:
+    get:
+      operationId: guarded
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+        "401": {description: no credentials}
+  /leaky:
+    get:
+      operationId: leaky
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+        "401": {description: no credentials}
+  /public:
+    get:
+      operationId: public
+      security: []
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+"#;
+
+/// `/guarded` refuses a request without `Authorization: Bearer good`; `/leaky` answers
+/// anything 200, credentials or not; `/public` declares no security and answers 200.
+fn guarded() -> Router {
+    async fn guarded(headers: axum::http::HeaderMap) -> Response {
+        match headers.get("authorization").and_then(|v| v.to_str().ok()) {
+            Some("Bearer good") => Json(json!({})).into_response(),
+            _ => (StatusCode::UNAUTHORIZED, Json(json!({}))).into_response(),
+        }
+    }
+    async fn open() -> Response {
+        Json(json!({})).into_response()
+    }
+    Router::new()
+        .route("/guarded", get(guarded))
+        .route("/leaky", get(open))
+        .route("/public", get(open))
+}
+
+#[test]
+fn an_operation_that_declares_security_must_not_succeed_without_credentials() {
+    let (_rt, base) = serve(guarded());
+    let dir = temp_dir();
+    let spec = dir.path().join("guarded.yaml");
+    std::fs::write(&spec, AUTH_SPEC).expect("spec written");
+    let saved = dir.path().join("saved");
+    let (spec, target) = (
+        format!("guarded={}", spec.display()),
+        format!("guarded={base}"),
+    );
+    let fuzz = |extra: &[&str]| {
+        let mut args = vec![
+            "fuzz",
+            "guarded",
+            "--spec",
+            &spec,
+            "--target",
+            &target,
+            "--seed",
+            "1",
+            "--max-examples",
+            "3",
+            "--exclude-checks",
+            "undeclared-method",
+        ];
+        args.extend(extra);
+        Conform::new(&args).output()
+    };
+    let out = fuzz(&[
+        "--header",
+        "Authorization: Bearer good",
+        "--save-failures",
+        saved.to_str().expect("utf-8"),
+    ]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    let lines: Vec<&str> = said
+        .lines()
+        .filter(|l| l.contains("[credentials-ignored] "))
+        .collect();
+    assert_eq!(lines.len(), 1, "{said}");
+    assert!(lines[0].contains("guarded/leaky "), "{said}");
+    assert!(
+        !said.contains("Bearer good"),
+        "the credential is redacted: {said}"
+    );
+    let files = yaml_files(&saved.join("guarded"));
+    assert_eq!(files.len(), 1, "{files:?}");
+    let content = std::fs::read_to_string(&files[0]).expect("saved");
+    assert!(
+        content.contains("auth: none") && content.contains("#   [credentials-ignored] "),
+        "{content}"
+    );
+    // Replayed, it fails again (the credential given, the step leaves it out).
+    let replay = Conform::new(&[
+        "run",
+        files[0].to_str().expect("utf-8"),
+        "--spec",
+        &spec,
+        "--target",
+        &target,
+        "--header",
+        "Authorization: Bearer good",
+    ])
+    .output();
+    assert_eq!(replay.status.code(), Some(1), "{}", text(&replay));
+
+    // With no credential configured, the check does not apply: nothing to take away.
+    let out = fuzz(&["--checks", "credentials-ignored"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}

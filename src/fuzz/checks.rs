@@ -36,11 +36,13 @@ pub enum FuzzCheck {
     ValidDataRejected,
     /// A method the spec does not declare on a path was not answered 405 with `Allow`, or 501.
     UndeclaredMethod,
+    /// An operation that declares security succeeded without credentials, or with wrong ones.
+    CredentialsIgnored,
 }
 
 impl FuzzCheck {
     /// Every check, in the catalogue's order.
-    pub const ALL: [FuzzCheck; 8] = [
+    pub const ALL: [FuzzCheck; 9] = [
         FuzzCheck::ServerError,
         FuzzCheck::StatusConformance,
         FuzzCheck::ContentType,
@@ -49,6 +51,7 @@ impl FuzzCheck {
         FuzzCheck::InvalidDataAccepted,
         FuzzCheck::ValidDataRejected,
         FuzzCheck::UndeclaredMethod,
+        FuzzCheck::CredentialsIgnored,
     ];
 
     /// The stable code: what reports show and a selection names.
@@ -62,6 +65,7 @@ impl FuzzCheck {
             FuzzCheck::InvalidDataAccepted => "invalid-data-accepted",
             FuzzCheck::ValidDataRejected => "valid-data-rejected",
             FuzzCheck::UndeclaredMethod => "undeclared-method",
+            FuzzCheck::CredentialsIgnored => "credentials-ignored",
         }
     }
 
@@ -85,6 +89,10 @@ impl FuzzCheck {
             }
             FuzzCheck::UndeclaredMethod => {
                 "a method the spec does not declare on a path gets 405 with `Allow`, or 501"
+            }
+            FuzzCheck::CredentialsIgnored => {
+                "an operation that declares security does not succeed without credentials, \
+                 nor with wrong ones"
             }
         }
     }

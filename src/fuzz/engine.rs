@@ -96,6 +96,11 @@ impl Fuzzer {
         self.options.seed
     }
 
+    /// The runner the cases run through.
+    pub(super) fn runner(&self) -> &Runner {
+        &self.runner
+    }
+
     /// Fuzzes every operation of `apis` (every API of the registry when empty) and streams one
     /// result per operation to `sink`.
     pub async fn run(&self, apis: &[String], sink: Arc<dyn EventSink>) -> FuzzSummary {
@@ -332,19 +337,8 @@ impl Fuzzer {
             self.keep_failure(failed, r, (&sig, code), deadline, &mut result, out)
                 .await;
         }
-        let valid = ran
-            .iter()
-            .find(|r| !matches!(r.case.kind, Kind::Negative(_)));
-        let probed = (&*self.runner, &self.probed, &self.options.checks);
-        super::methods::check_path(
-            probed,
-            spec,
-            op,
-            valid.map(|r| &r.case.request),
-            &mut result,
-            out,
-        )
-        .await;
+        self.probes((spec, &*chains, op_index), &ran, &mut result, out)
+            .await;
         let mut agg = result.finish(&op.id, ran.len());
         if valid_on_the_wire > 0 {
             agg.name.push_str(&format!(
@@ -360,6 +354,28 @@ impl Fuzzer {
         agg.interrupted = interrupt.signal().is_some();
         agg.duration = started.elapsed();
         agg
+    }
+
+    /// The checks of the operation that are not its cases: an undeclared method on its path,
+    /// and its request without credentials.
+    async fn probes(
+        &self,
+        (spec, chains, op_index): (&Arc<ApiSpec>, &Chains, usize),
+        ran: &[Ran],
+        result: &mut OperationResult,
+        out: &mut FuzzSummary,
+    ) {
+        let op = &spec.operations[op_index];
+        let valid = ran
+            .iter()
+            .find(|r| !matches!(r.case.kind, Kind::Negative(_)));
+        let probed = (&*self.runner, &self.probed, &self.options.checks);
+        let request = valid.map(|r| &r.case.request);
+        super::methods::check_path(probed, spec, op, request, result, out).await;
+        if self.options.checks.keeps(FuzzCheck::CredentialsIgnored) {
+            let at = (spec, chains, op_index);
+            super::auth::check_credentials(self, at, ran, result, out).await;
+        }
     }
 
     /// Shrinks the failure of `r` (`sig`, breaking `code`), saves it when asked, and keeps it
@@ -486,7 +502,7 @@ impl Fuzzer {
         (result, text)
     }
 
-    fn save(
+    pub(super) fn save(
         &self,
         api: &str,
         op: &str,

@@ -11,6 +11,7 @@
 //! replays with `conform run`: a valid request any documented status but 500 (a crash), an
 //! invalid one a 4xx, and every answer conforming to the spec.
 
+mod auth;
 pub mod case;
 pub mod cases;
 pub mod chain;

@@ -1110,3 +1110,128 @@ fn an_operation_that_declares_security_must_not_succeed_without_credentials() {
     let out = fuzz(&["--checks", "credentials-ignored"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
+
+/// Three resources with the same spec shape: `things` kept faithfully; `zombies` whose delete
+/// answers 204 and keeps the item; `lost` whose items never read.
+const LIFECYCLE_SPEC: &str = r##"
+openapi: 3.1.0
+info: {title: life, version: "1"}
+components:
+  schemas:
+    Item:
+      type: object
+      required: [id]
+      properties: {id: {type: string}}
+paths:
+  /things:
+    post: {operationId: createThing, responses: {"201": {description: made, content: {application/json: {schema: {$ref: "#/components/schemas/Item"}}}}}}
+  /things/{thingId}:
+    parameters: [{name: thingId, in: path, required: true, schema: {type: string}}]
+    get: {operationId: getThing, responses: {"200": {description: it, content: {application/json: {schema: {$ref: "#/components/schemas/Item"}}}}, "404": {description: none}}}
+    delete: {operationId: deleteThing, responses: {"204": {description: gone}, "404": {description: none}}}
+  /zombies:
+    post: {operationId: createZombie, responses: {"201": {description: made, content: {application/json: {schema: {$ref: "#/components/schemas/Item"}}}}}}
+  /zombies/{zombieId}:
+    parameters: [{name: zombieId, in: path, required: true, schema: {type: string}}]
+    get: {operationId: getZombie, responses: {"200": {description: it, content: {application/json: {schema: {$ref: "#/components/schemas/Item"}}}}, "404": {description: none}}}
+    delete: {operationId: deleteZombie, responses: {"204": {description: gone}, "404": {description: none}}}
+  /lost:
+    post: {operationId: createLost, responses: {"201": {description: made, content: {application/json: {schema: {$ref: "#/components/schemas/Item"}}}}}}
+  /lost/{lostId}:
+    parameters: [{name: lostId, in: path, required: true, schema: {type: string}}]
+    get: {operationId: getLost, responses: {"200": {description: it, content: {application/json: {schema: {$ref: "#/components/schemas/Item"}}}}, "404": {description: none}}}
+    delete: {operationId: deleteLost, responses: {"204": {description: gone}, "404": {description: none}}}
+"##;
+
+fn lifecycle() -> Router {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    type Items = Arc<Mutex<(usize, HashSet<String>)>>;
+    fn items(state: &Items) -> std::sync::MutexGuard<'_, (usize, HashSet<String>)> {
+        state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    let resource = |deletes: bool, reads: bool| {
+        let state: Items = Arc::default();
+        let (s1, s2, s3) = (state.clone(), state.clone(), state);
+        let create = move || async move {
+            let mut g = items(&s1);
+            g.0 += 1;
+            let id = format!("i{}", g.0);
+            g.1.insert(id.clone());
+            (StatusCode::CREATED, Json(json!({"id": id}))).into_response()
+        };
+        let read = move |UrlPath(id): UrlPath<String>| async move {
+            if reads && items(&s2).1.contains(&id) {
+                Json(json!({"id": id})).into_response()
+            } else {
+                StatusCode::NOT_FOUND.into_response()
+            }
+        };
+        let delete = move |UrlPath(id): UrlPath<String>| async move {
+            let mut g = items(&s3);
+            if !g.1.contains(&id) {
+                return StatusCode::NOT_FOUND.into_response();
+            }
+            if deletes {
+                g.1.remove(&id);
+            }
+            StatusCode::NO_CONTENT.into_response()
+        };
+        (post(create), get(read).delete(delete))
+    };
+    let (things, thing) = resource(true, true);
+    let (zombies, zombie) = resource(false, true);
+    let (lost, lost_one) = resource(true, false);
+    Router::new()
+        .route("/things", things)
+        .route("/things/{id}", thing)
+        .route("/zombies", zombies)
+        .route("/zombies/{id}", zombie)
+        .route("/lost", lost)
+        .route("/lost/{id}", lost_one)
+}
+
+#[test]
+fn a_created_item_must_read_and_a_deleted_one_must_not() {
+    let (_rt, base) = serve(lifecycle());
+    let dir = temp_dir();
+    let spec = dir.path().join("life.yaml");
+    std::fs::write(&spec, LIFECYCLE_SPEC).expect("spec written");
+    let (spec, target) = (format!("life={}", spec.display()), format!("life={base}"));
+    let fuzz = |checks: &str| {
+        Conform::new(&[
+            "fuzz",
+            "life",
+            "--spec",
+            &spec,
+            "--target",
+            &target,
+            "--seed",
+            "2",
+            "--max-examples",
+            "4",
+            "--checks",
+            checks,
+        ])
+        .output()
+    };
+    let out = fuzz("create-not-readable,use-after-delete");
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    let coded: Vec<&str> = said.lines().filter(|l| l.starts_with("  [")).collect();
+    assert_eq!(coded.len(), 2, "{said}");
+    assert!(
+        coded
+            .iter()
+            .any(|l| l.contains("[use-after-delete] life/createZombie ")),
+        "{said}"
+    );
+    assert!(
+        coded
+            .iter()
+            .any(|l| l.contains("[create-not-readable] life/createLost ")),
+        "{said}"
+    );
+    let out = fuzz("server-error");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}

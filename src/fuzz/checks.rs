@@ -38,11 +38,15 @@ pub enum FuzzCheck {
     UndeclaredMethod,
     /// An operation that declares security succeeded without credentials, or with wrong ones.
     CredentialsIgnored,
+    /// The item a create answered with success reads as 404.
+    CreateNotReadable,
+    /// The item reads as a success after its delete succeeded.
+    UseAfterDelete,
 }
 
 impl FuzzCheck {
     /// Every check, in the catalogue's order.
-    pub const ALL: [FuzzCheck; 9] = [
+    pub const ALL: [FuzzCheck; 11] = [
         FuzzCheck::ServerError,
         FuzzCheck::StatusConformance,
         FuzzCheck::ContentType,
@@ -52,6 +56,8 @@ impl FuzzCheck {
         FuzzCheck::ValidDataRejected,
         FuzzCheck::UndeclaredMethod,
         FuzzCheck::CredentialsIgnored,
+        FuzzCheck::CreateNotReadable,
+        FuzzCheck::UseAfterDelete,
     ];
 
     /// The stable code: what reports show and a selection names.
@@ -66,6 +72,8 @@ impl FuzzCheck {
             FuzzCheck::ValidDataRejected => "valid-data-rejected",
             FuzzCheck::UndeclaredMethod => "undeclared-method",
             FuzzCheck::CredentialsIgnored => "credentials-ignored",
+            FuzzCheck::CreateNotReadable => "create-not-readable",
+            FuzzCheck::UseAfterDelete => "use-after-delete",
         }
     }
 
@@ -94,6 +102,8 @@ impl FuzzCheck {
                 "an operation that declares security does not succeed without credentials, \
                  nor with wrong ones"
             }
+            FuzzCheck::CreateNotReadable => "the item a create made can be read at once (no 404)",
+            FuzzCheck::UseAfterDelete => "a deleted item reads as 404 or 410, not a success",
         }
     }
 

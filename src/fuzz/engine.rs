@@ -376,6 +376,15 @@ impl Fuzzer {
             let at = (spec, chains, op_index);
             super::auth::check_credentials(self, at, ran, result, out).await;
         }
+        let checks = &self.options.checks;
+        let wanted = (
+            checks.keeps(FuzzCheck::CreateNotReadable),
+            checks.keeps(FuzzCheck::UseAfterDelete),
+        );
+        if wanted.0 || wanted.1 {
+            let at = (spec, chains, op_index);
+            super::lifecycle::check_lifecycle(self, at, ran, wanted, result, out).await;
+        }
     }
 
     /// Shrinks the failure of `r` (`sig`, breaking `code`), saves it when asked, and keeps it

@@ -18,6 +18,7 @@ pub mod chain;
 pub mod checks;
 mod engine;
 pub mod r#gen;
+mod lifecycle;
 mod methods;
 mod options;
 mod outcome;

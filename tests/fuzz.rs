@@ -403,14 +403,19 @@ fn fuzz_finds_each_planted_bug_and_each_saved_scenario_replays_it() {
 
 /// The fuzz run's output `said` names each planted bug's operation with what shows it.
 fn each_planted_bug_is_named(said: &str) {
-    for (op, what) in [
-        ("planted/searchNotes ", "got 500"),
-        ("planted/createNote negative case", "got 201"),
-        ("planted/getNote valid case", "type"),
+    for (op, what, code) in [
+        ("planted/searchNotes ", "got 500", "[server-error] "),
+        (
+            "planted/createNote negative case",
+            "got 201",
+            "[invalid-data-accepted] ",
+        ),
+        ("planted/getNote valid case", "type", "[response-schema] "),
     ] {
         assert!(
-            said.lines().any(|l| l.contains(op) && l.contains(what)),
-            "no line names `{op}` with `{what}`:\n{said}"
+            said.lines()
+                .any(|l| l.contains(op) && l.contains(what) && l.contains(code)),
+            "no line names `{op}` with `{what}` and {code}:\n{said}"
         );
     }
 }
@@ -425,6 +430,12 @@ pub(crate) fn each_saved_scenario_fails_again(
     for f in files {
         let content = std::fs::read_to_string(f).expect("saved file");
         assert!(content.contains("# What `conform fuzz` found"), "{content}");
+        assert!(
+            content.contains("#   [server-error] ")
+                || content.contains("#   [invalid-data-accepted] ")
+                || content.contains("#   [response-schema] "),
+            "the comment names the check: {content}"
+        );
         let replay = Conform::new(&[
             "run",
             f.to_str().expect("utf-8"),
@@ -1127,4 +1138,383 @@ fn a_state_two_requests_away_from_the_create_is_reached() {
     };
     assert!(line("deleteMachine").contains("reached 204"), "{said}");
     assert!(line("restoreMachine").contains("reached 200"), "{said}");
+}
+
+const METHODS_SPEC: &str = r#"
+openapi: 3.1.0
+info: {title: methods, version: "1"}
+paths:
+  /faithful:
+    get:
+      operationId: faithful
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+  /no-allow:
+    get:
+      operationId: noAllow
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+  /items/{id}:
+    get:
+      operationId: anyMethod
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer, minimum: 1}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+"#;
+
+/// `/faithful` answers TRACE as axum does (405 with `Allow`); `/no-allow` with a 405 and no
+/// `Allow` (jupyter-server's J6); `/items/{id}` answers every method 200.
+fn methods() -> Router {
+    use axum::routing::{MethodFilter, any, on};
+    async fn ok() -> Response {
+        Json(json!({})).into_response()
+    }
+    async fn item(UrlPath(id): UrlPath<String>) -> Response {
+        match id.parse::<i64>() {
+            Ok(n) if n >= 1 => Json(json!({})).into_response(),
+            _ => (StatusCode::BAD_REQUEST, Json(json!({"message": "an id"}))).into_response(),
+        }
+    }
+    async fn refused() -> Response {
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            Json(json!({"message": "no"})),
+        )
+            .into_response()
+    }
+    Router::new()
+        .route("/faithful", get(ok))
+        .route("/no-allow", get(ok).merge(on(MethodFilter::TRACE, refused)))
+        .route("/items/{id}", any(item))
+}
+
+/// `conform fuzz` on the `methods` server with `extra` switches: exit code, output, report.
+fn fuzz_methods(base: &str, dir: &Path, extra: &[&str]) -> (Option<i32>, String, Value) {
+    let spec = dir.join("methods.yaml");
+    std::fs::write(&spec, METHODS_SPEC).expect("spec written");
+    let reports = dir.join(format!("reports{}", extra.len()));
+    let (spec, target) = (
+        format!("methods={}", spec.display()),
+        format!("methods={base}"),
+    );
+    let mut args = vec![
+        "fuzz",
+        "methods",
+        "--spec",
+        &spec,
+        "--target",
+        &target,
+        "--seed",
+        "5",
+        "--max-examples",
+        "6",
+        "--report",
+        reports.to_str().expect("utf-8"),
+    ];
+    args.extend(extra);
+    let out = Conform::new(&args).output();
+    let report = std::fs::read_to_string(reports.join("report.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    (out.status.code(), text(&out), report)
+}
+
+#[test]
+fn an_undeclared_method_must_get_405_with_allow_or_501() {
+    let (_rt, base) = serve(methods());
+    let dir = temp_dir();
+    let (code, said, report) = fuzz_methods(&base, dir.path(), &[]);
+    assert_eq!(code, Some(1), "{said}");
+    for (op, what) in [
+        ("noAllow", "without an `Allow` header"),
+        ("anyMethod", "answered 200"),
+    ] {
+        assert!(
+            said.lines().any(|l| l.contains("[undeclared-method]")
+                && l.contains(&format!("methods/{op} "))
+                && l.contains(what)),
+            "no line says `{what}` of {op}:\n{said}"
+        );
+    }
+    let ops = by_operation(&report);
+    assert_eq!(ops["faithful"]["outcome"], "passed", "{said}");
+    for op in ["noAllow", "anyMethod"] {
+        let steps = ops[op]["steps"].as_array().cloned().unwrap_or_default();
+        let probe = steps
+            .iter()
+            .find(|s| {
+                s["name"]
+                    .as_str()
+                    .is_some_and(|n| n.ends_with("[undeclared-method]"))
+            })
+            .unwrap_or_else(|| panic!("no step of {op} names the check: {steps:?}"));
+        assert_eq!(probe["request"]["method"], "TRACE", "{probe}");
+    }
+
+    // Excluded, or not selected, the check sends nothing and reports nothing.
+    let (code, said, _) = fuzz_methods(
+        &base,
+        dir.path(),
+        &["--exclude-checks", "undeclared-method"],
+    );
+    assert_eq!(code, Some(0), "{said}");
+    let (code, said, _) = fuzz_methods(
+        &base,
+        dir.path(),
+        &["--checks", "server-error,response-schema"],
+    );
+    assert_eq!(code, Some(0), "{said}");
+    assert!(!said.contains("TRACE"), "{said}");
+    let (code, said, _) = fuzz_methods(&base, dir.path(), &["--checks", "crash"]);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(
+        said.contains("`crash` is not a check") && said.contains("undeclared-method"),
+        "{said}"
+    );
+}
+
+const AUTH_SPEC: &str = r#"
+openapi: 3.1.0
+info: {title: guarded, version: "1"}
+security: [{bearer: []}]
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+paths:
+  /guarded:
+    get:
+      operationId: guarded
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+        "401": {description: no credentials}
+  /leaky:
+    get:
+      operationId: leaky
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+        "401": {description: no credentials}
+  /public:
+    get:
+      operationId: public
+      security: []
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+"#;
+
+/// `/guarded` refuses a request without `Authorization: Bearer good`; `/leaky` answers
+/// anything 200, credentials or not; `/public` declares no security and answers 200.
+fn guarded() -> Router {
+    async fn guarded(headers: axum::http::HeaderMap) -> Response {
+        match headers.get("authorization").and_then(|v| v.to_str().ok()) {
+            Some("Bearer good") => Json(json!({})).into_response(),
+            _ => (StatusCode::UNAUTHORIZED, Json(json!({}))).into_response(),
+        }
+    }
+    async fn open() -> Response {
+        Json(json!({})).into_response()
+    }
+    Router::new()
+        .route("/guarded", get(guarded))
+        .route("/leaky", get(open))
+        .route("/public", get(open))
+}
+
+#[test]
+fn an_operation_that_declares_security_must_not_succeed_without_credentials() {
+    let (_rt, base) = serve(guarded());
+    let dir = temp_dir();
+    let spec = dir.path().join("guarded.yaml");
+    std::fs::write(&spec, AUTH_SPEC).expect("spec written");
+    let saved = dir.path().join("saved");
+    let (spec, target) = (
+        format!("guarded={}", spec.display()),
+        format!("guarded={base}"),
+    );
+    let fuzz = |extra: &[&str]| {
+        let mut args = vec![
+            "fuzz",
+            "guarded",
+            "--spec",
+            &spec,
+            "--target",
+            &target,
+            "--seed",
+            "1",
+            "--max-examples",
+            "3",
+            "--exclude-checks",
+            "undeclared-method",
+        ];
+        args.extend(extra);
+        Conform::new(&args).output()
+    };
+    let out = fuzz(&[
+        "--header",
+        "Authorization: Bearer good",
+        "--save-failures",
+        saved.to_str().expect("utf-8"),
+    ]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    let lines: Vec<&str> = said
+        .lines()
+        .filter(|l| l.contains("[credentials-ignored] "))
+        .collect();
+    assert_eq!(lines.len(), 1, "{said}");
+    assert!(lines[0].contains("guarded/leaky "), "{said}");
+    assert!(
+        !said.contains("Bearer good"),
+        "the credential is redacted: {said}"
+    );
+    let files = yaml_files(&saved.join("guarded"));
+    assert_eq!(files.len(), 1, "{files:?}");
+    let content = std::fs::read_to_string(&files[0]).expect("saved");
+    assert!(
+        content.contains("auth: none") && content.contains("#   [credentials-ignored] "),
+        "{content}"
+    );
+    // Replayed, it fails again (the credential given, the step leaves it out).
+    let replay = Conform::new(&[
+        "run",
+        files[0].to_str().expect("utf-8"),
+        "--spec",
+        &spec,
+        "--target",
+        &target,
+        "--header",
+        "Authorization: Bearer good",
+    ])
+    .output();
+    assert_eq!(replay.status.code(), Some(1), "{}", text(&replay));
+
+    // With no credential configured, the check does not apply: nothing to take away.
+    let out = fuzz(&["--checks", "credentials-ignored"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+/// Three resources with the same spec shape: `things` kept faithfully; `zombies` whose delete
+/// answers 204 and keeps the item; `lost` whose items never read.
+const LIFECYCLE_SPEC: &str = r##"
+openapi: 3.1.0
+info: {title: life, version: "1"}
+components:
+  schemas:
+    Item:
+      type: object
+      required: [id]
+      properties: {id: {type: string}}
+paths:
+  /things:
+    post: {operationId: createThing, responses: {"201": {description: made, content: {application/json: {schema: {$ref: "#/components/schemas/Item"}}}}}}
+  /things/{thingId}:
+    parameters: [{name: thingId, in: path, required: true, schema: {type: string}}]
+    get: {operationId: getThing, responses: {"200": {description: it, content: {application/json: {schema: {$ref: "#/components/schemas/Item"}}}}, "404": {description: none}}}
+    delete: {operationId: deleteThing, responses: {"204": {description: gone}, "404": {description: none}}}
+  /zombies:
+    post: {operationId: createZombie, responses: {"201": {description: made, content: {application/json: {schema: {$ref: "#/components/schemas/Item"}}}}}}
+  /zombies/{zombieId}:
+    parameters: [{name: zombieId, in: path, required: true, schema: {type: string}}]
+    get: {operationId: getZombie, responses: {"200": {description: it, content: {application/json: {schema: {$ref: "#/components/schemas/Item"}}}}, "404": {description: none}}}
+    delete: {operationId: deleteZombie, responses: {"204": {description: gone}, "404": {description: none}}}
+  /lost:
+    post: {operationId: createLost, responses: {"201": {description: made, content: {application/json: {schema: {$ref: "#/components/schemas/Item"}}}}}}
+  /lost/{lostId}:
+    parameters: [{name: lostId, in: path, required: true, schema: {type: string}}]
+    get: {operationId: getLost, responses: {"200": {description: it, content: {application/json: {schema: {$ref: "#/components/schemas/Item"}}}}, "404": {description: none}}}
+    delete: {operationId: deleteLost, responses: {"204": {description: gone}, "404": {description: none}}}
+"##;
+
+fn lifecycle() -> Router {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    type Items = Arc<Mutex<(usize, HashSet<String>)>>;
+    fn items(state: &Items) -> std::sync::MutexGuard<'_, (usize, HashSet<String>)> {
+        state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    let resource = |deletes: bool, reads: bool| {
+        let state: Items = Arc::default();
+        let (s1, s2, s3) = (state.clone(), state.clone(), state);
+        let create = move || async move {
+            let mut g = items(&s1);
+            g.0 += 1;
+            let id = format!("i{}", g.0);
+            g.1.insert(id.clone());
+            (StatusCode::CREATED, Json(json!({"id": id}))).into_response()
+        };
+        let read = move |UrlPath(id): UrlPath<String>| async move {
+            if reads && items(&s2).1.contains(&id) {
+                Json(json!({"id": id})).into_response()
+            } else {
+                StatusCode::NOT_FOUND.into_response()
+            }
+        };
+        let delete = move |UrlPath(id): UrlPath<String>| async move {
+            let mut g = items(&s3);
+            if !g.1.contains(&id) {
+                return StatusCode::NOT_FOUND.into_response();
+            }
+            if deletes {
+                g.1.remove(&id);
+            }
+            StatusCode::NO_CONTENT.into_response()
+        };
+        (post(create), get(read).delete(delete))
+    };
+    let (things, thing) = resource(true, true);
+    let (zombies, zombie) = resource(false, true);
+    let (lost, lost_one) = resource(true, false);
+    Router::new()
+        .route("/things", things)
+        .route("/things/{id}", thing)
+        .route("/zombies", zombies)
+        .route("/zombies/{id}", zombie)
+        .route("/lost", lost)
+        .route("/lost/{id}", lost_one)
+}
+
+#[test]
+fn a_created_item_must_read_and_a_deleted_one_must_not() {
+    let (_rt, base) = serve(lifecycle());
+    let dir = temp_dir();
+    let spec = dir.path().join("life.yaml");
+    std::fs::write(&spec, LIFECYCLE_SPEC).expect("spec written");
+    let (spec, target) = (format!("life={}", spec.display()), format!("life={base}"));
+    let fuzz = |checks: &str| {
+        Conform::new(&[
+            "fuzz",
+            "life",
+            "--spec",
+            &spec,
+            "--target",
+            &target,
+            "--seed",
+            "2",
+            "--max-examples",
+            "4",
+            "--checks",
+            checks,
+        ])
+        .output()
+    };
+    let out = fuzz("create-not-readable,use-after-delete");
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    let coded: Vec<&str> = said.lines().filter(|l| l.starts_with("  [")).collect();
+    assert_eq!(coded.len(), 2, "{said}");
+    assert!(
+        coded
+            .iter()
+            .any(|l| l.contains("[use-after-delete] life/createZombie ")),
+        "{said}"
+    );
+    assert!(
+        coded
+            .iter()
+            .any(|l| l.contains("[create-not-readable] life/createLost ")),
+        "{said}"
+    );
+    let out = fuzz("server-error");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }

@@ -275,8 +275,18 @@ pub struct FuzzArgs {
     /// Requests spent shrinking one failure, at most (0: report it as found).
     #[arg(long, default_value_t = 48)]
     pub shrink_runs: usize,
+    /// Report only these checks (codes, comma-separated: see the README's catalogue).
+    #[arg(long, value_name = "CODE,...", value_delimiter = ',', value_parser = parse_check)]
+    pub checks: Option<Vec<conform::fuzz::FuzzCheck>>,
+    /// Never report these checks, nor send the probes only they need (comma-separated codes).
+    #[arg(long, value_name = "CODE,...", value_delimiter = ',', value_parser = parse_check)]
+    pub exclude_checks: Vec<conform::fuzz::FuzzCheck>,
     #[command(flatten)]
     pub session: SessionArgs,
+}
+
+fn parse_check(s: &str) -> Result<conform::fuzz::FuzzCheck, conform::fuzz::UnknownCheck> {
+    s.parse()
 }
 
 /// What `run` and `fuzz` share: specs, targets, inputs, the limits of a run, output, reports

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use conform::fuzz::{FuzzOptions, FuzzSummary, Fuzzer, SelectError, Selection, Stopped};
+use conform::fuzz::{Checks, FuzzOptions, FuzzSummary, Fuzzer, SelectError, Selection, Stopped};
 use conform::run::ExitCode;
 use conform::run::Inputs;
 use serde_json::Value;
@@ -116,6 +116,10 @@ fn fuzz_options(args: &FuzzArgs, inputs: &Inputs, seed: u64, selection: Selectio
         save_failures: args.save_failures.clone(),
         fixed,
         selection,
+        checks: Checks {
+            only: args.checks.clone(),
+            excluded: args.exclude_checks.clone(),
+        },
     }
 }
 
@@ -143,8 +147,9 @@ fn lines(outcome: &FuzzSummary, seed: u64) -> Vec<String> {
             .map(|p| format!("\n    saved: {} (replay: conform run {0})", p.display()))
             .unwrap_or_default();
         let check = serde_json::to_value(f.check).unwrap_or(Value::Null);
+        let code = f.code.map(|c| format!("[{c}] ")).unwrap_or_default();
         extra.push(format!(
-            "  {}/{} {} case, {} check{shrunk}: {}{saved}",
+            "  {code}{}/{} {} case, {} check{shrunk}: {}{saved}",
             f.api,
             f.operation,
             f.kind,

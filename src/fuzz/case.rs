@@ -110,7 +110,7 @@ impl Case {
     }
 
     /// The scenario of the case, to write.
-    fn draft(&self, api: &str, op: &Operation, seed: u64) -> Draft {
+    pub(crate) fn draft(&self, api: &str, op: &Operation, seed: u64) -> Draft {
         let mut steps = Vec::new();
         let mut finally = Vec::new();
         let mut request = self.request.clone();

@@ -15,10 +15,11 @@ use serde_json::Value;
 use super::case::{Case, Kind};
 use super::cases::{Inputs, NoCase, op_seed, plan_cases};
 use super::chain::Chains;
+use super::checks::FuzzCheck;
 use super::leftover::{Cleanups, FailedDelete, report_under_delete};
 pub use super::options::{Failure, FuzzOptions, FuzzSummary, Leftover, LeftoverWhy, Stopped};
 use super::outcome::OperationResult;
-use super::shrink::{Shrunk, shrink};
+use super::shrink::{Shrunk, Signature, shrink};
 use crate::check::{CheckKind, Severity};
 use crate::init::Doc;
 use crate::init::emit::Emitted;
@@ -42,6 +43,8 @@ pub struct Fuzzer {
     traffic: Option<Arc<dyn EventSink>>,
     /// What clean-up left and which deletes failed, from every case and shrinking run.
     cleanups: std::sync::Mutex<Cleanups>,
+    /// The paths (API and template) already sent an undeclared method: once per path.
+    probed: std::sync::Mutex<std::collections::BTreeSet<(String, String)>>,
 }
 
 /// A case with what it ran as and what came of it.
@@ -85,6 +88,7 @@ impl Fuzzer {
             options,
             traffic: None,
             cleanups: std::sync::Mutex::default(),
+            probed: Default::default(),
         }
     }
 
@@ -101,6 +105,11 @@ impl Fuzzer {
     /// The parameter values the user pinned (`--var`).
     pub(super) fn fixed(&self) -> &std::collections::BTreeMap<String, Value> {
         &self.options.fixed
+    }
+
+    /// The runner the cases run through.
+    pub(super) fn runner(&self) -> &Runner {
+        &self.runner
     }
 
     /// Fuzzes every operation of `apis` (every API of the registry when empty) and streams one
@@ -355,21 +364,18 @@ impl Fuzzer {
             let Some(sig) = result.add(r, &op.id) else {
                 continue;
             };
-            let shrunk = shrink(
-                self,
-                (spec, &*chains),
-                op_index,
-                r,
-                &sig,
-                self.options.shrink_runs,
-                deadline,
-            )
-            .await;
-            out.requests += shrunk.requests;
-            let saved = self.save(api, &op.id, &shrunk, out);
-            out.failures
-                .push(shrunk.failure(api, &op.id, saved.clone()));
-            result.failure(shrunk, saved.as_deref());
+            let code = FuzzCheck::of(r.case.kind.label(), &r.result);
+            if !self.options.checks.keeps_failure(code) {
+                continue;
+            }
+            let failed = (spec, &*chains, op_index);
+            self.keep_failure(failed, r, (&sig, code), deadline, &mut result, out)
+                .await;
+        }
+        // An operation whose share of the time is spent sends nothing more, probes included.
+        if !batch.late {
+            self.probes((spec, &*chains, op_index), &ran, &mut result, out)
+                .await;
         }
         let mut agg = result.finish(&op.id, ran.len());
         agg.name.push_str(&super::outcome::reached(op, &agg));
@@ -378,6 +384,71 @@ impl Fuzzer {
         agg.interrupted = interrupt.signal().is_some();
         agg.duration = started.elapsed();
         agg
+    }
+
+    /// The checks of the operation that are not its cases: an undeclared method on its path,
+    /// and its request without credentials.
+    async fn probes(
+        &self,
+        (spec, chains, op_index): (&Arc<ApiSpec>, &Chains, usize),
+        ran: &[Ran],
+        result: &mut OperationResult,
+        out: &mut FuzzSummary,
+    ) {
+        let op = &spec.operations[op_index];
+        let valid = ran
+            .iter()
+            .find(|r| !matches!(r.case.kind, Kind::Negative(_)));
+        let probed = (&*self.runner, &self.probed, &self.options.checks);
+        let request = valid.map(|r| &r.case.request);
+        super::methods::check_path(probed, spec, op, request, result, out).await;
+        if self.options.checks.keeps(FuzzCheck::CredentialsIgnored) {
+            let at = (spec, chains, op_index);
+            super::auth::check_credentials(self, at, ran, result, out).await;
+        }
+        let checks = &self.options.checks;
+        let wanted = (
+            checks.keeps(FuzzCheck::CreateNotReadable),
+            checks.keeps(FuzzCheck::UseAfterDelete),
+        );
+        if wanted.0 || wanted.1 {
+            let at = (spec, chains, op_index);
+            super::lifecycle::check_lifecycle(self, at, ran, wanted, result, out).await;
+        }
+    }
+
+    /// Shrinks the failure of `r` (`sig`, breaking `code`), saves it when asked, and keeps it
+    /// in `result` and in `out`'s failures.
+    async fn keep_failure(
+        &self,
+        (spec, chains, op_index): (&Arc<ApiSpec>, &Chains, usize),
+        r: &Ran,
+        (sig, code): (&Signature, Option<FuzzCheck>),
+        deadline: Option<Instant>,
+        result: &mut OperationResult,
+        out: &mut FuzzSummary,
+    ) {
+        let (api, op) = (spec.name.as_str(), &spec.operations[op_index]);
+        let shrunk = shrink(
+            self,
+            (spec, chains),
+            op_index,
+            r,
+            sig,
+            self.options.shrink_runs,
+            deadline,
+        )
+        .await;
+        out.requests += shrunk.requests;
+        let mut shrunk = shrunk;
+        let code = FuzzCheck::of(shrunk.case.kind.label(), &shrunk.result).or(code);
+        super::checks::tag(&mut shrunk.result.steps, code);
+        let message = super::checks::labelled(code, &shrunk.signature.message);
+        let saved = self.save(api, &op.id, &shrunk, &message, out);
+        let mut failure = shrunk.failure(api, &op.id, saved.clone());
+        failure.code = code;
+        out.failures.push(failure);
+        result.failure(shrunk, saved.as_deref());
     }
 
     /// Runs one case as a scenario, then deletes what a create case made.
@@ -500,9 +571,16 @@ impl Fuzzer {
     }
 
     /// Writes a shrunk failure's scenario (`--save-failures`), with what its final request found.
-    fn save(&self, api: &str, op: &str, s: &Shrunk, out: &mut FuzzSummary) -> Option<PathBuf> {
+    pub(super) fn save(
+        &self,
+        api: &str,
+        op: &str,
+        s: &Shrunk,
+        message: &str,
+        out: &mut FuzzSummary,
+    ) -> Option<PathBuf> {
         let dir = self.options.save_failures.as_ref()?;
-        match super::save::write(dir, api, op, &s.case, &s.text, &s.signature.message) {
+        match super::save::write(dir, api, op, &s.case, &s.text, message) {
             Ok(p) => Some(p),
             Err(e) => {
                 out.save_errors.push(e.to_string());

@@ -11,13 +11,17 @@
 //! replays with `conform run`: a valid request any documented status but 500 (a crash), an
 //! invalid one a 4xx, and every answer conforming to the spec.
 
+mod auth;
 pub mod case;
 pub mod cases;
 pub mod chain;
+pub mod checks;
 mod engine;
 pub mod r#gen;
 mod keys;
 mod leftover;
+mod lifecycle;
+mod methods;
 mod options;
 mod outcome;
 mod save;
@@ -30,5 +34,6 @@ mod tests;
 #[cfg(test)]
 mod tests_saved;
 
+pub use checks::{Checks, FuzzCheck, UnknownCheck};
 pub use engine::{Failure, FuzzOptions, FuzzSummary, Fuzzer, Leftover, LeftoverWhy, Stopped};
 pub use select::{Pattern, SelectError, Selection};

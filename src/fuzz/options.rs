@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::checks::{Checks, FuzzCheck};
 use super::select::Selection;
 use crate::check::CheckKind;
 use crate::run::RunSummary;
@@ -29,6 +30,8 @@ pub struct FuzzOptions {
     pub fixed: BTreeMap<String, Value>,
     /// The operations fuzzed: by id, path glob or tag, included and excluded.
     pub selection: Selection,
+    /// Which checks are reported (and their probes sent).
+    pub checks: Checks,
 }
 
 impl Default for FuzzOptions {
@@ -41,6 +44,7 @@ impl Default for FuzzOptions {
             save_failures: None,
             fixed: BTreeMap::new(),
             selection: Selection::default(),
+            checks: Checks::default(),
         }
     }
 }
@@ -52,12 +56,16 @@ pub struct Failure {
     pub api: String,
     /// The operation that failed.
     pub operation: String,
-    /// `valid`, `boundary` or `negative`.
+    /// `valid`, `boundary` or `negative`; `probe` for a request of the fuzzer's own that no
+    /// case makes (an undeclared method).
     pub kind: &'static str,
     /// What the case sent, in words.
     pub case: String,
     /// The check that failed.
     pub check: CheckKind,
+    /// The rule of the catalogue it breaks; `None` for a failure of the run itself (a
+    /// generated scenario that does not compile, a limit of the harness).
+    pub code: Option<FuzzCheck>,
     /// The check's message.
     pub message: String,
     /// Requests the shrinking spent, and whether it made the request smaller.

@@ -16,7 +16,7 @@ use super::engine::Ran;
 use super::shrink::{Shrunk, Signature};
 use crate::check::Severity;
 use crate::openapi::Operation;
-use crate::run::{Outcome, ScenarioResult, StatusSeen};
+use crate::run::{Outcome, ScenarioResult, StatusSeen, StepResult};
 
 /// The rule a warning breaks, as the grouping key: the step's call and the spec location (the
 /// documented response, for a body on it), or the message where there is no location.
@@ -236,6 +236,12 @@ impl OperationResult {
                 .retain(|f| f.severity != Severity::Warning || warned.insert(rule_of(&call, f)));
         }
         self.agg.steps.extend(steps);
+    }
+
+    /// Keeps the step of a probe of the fuzzer's own (an undeclared method) that failed.
+    pub(super) fn probe_failure(&mut self, step: StepResult) {
+        self.agg.outcome = self.agg.outcome.max(step.outcome);
+        self.agg.steps.push(step);
     }
 
     /// Keeps the steps of a case that carry a warning not kept yet for the operation, with only

@@ -91,6 +91,7 @@ impl Shrunk {
             kind: self.case.kind.label(),
             case: self.case.kind.describe(),
             check: self.signature.check,
+            code: None,
             message: self.signature.message.clone(),
             shrink_runs: self.runs,
             shrunk: self.smaller,

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::scenario::{Capture, Dur, Expect, Retry, Scenario, StatusSpec, Step};
+use crate::scenario::{AuthMode, Capture, Dur, Expect, Retry, Scenario, StatusSpec, Step};
 use crate::source::{Node, NodeKind, Pos, Span, Spanned};
 
 /// A scenario to write.
@@ -54,6 +54,8 @@ pub struct DraftStep {
     /// Why the request is invalid, for the comment beside `invalid_request` (the default says
     /// it is the spec's example).
     pub invalid_why: Option<String>,
+    /// `auth: none`, and why: the request goes without the target's credentials.
+    pub no_auth: Option<String>,
     /// `201` or `"2xx"`, and why.
     pub status: Option<(Value, String)>,
     pub expect_body: Option<Value>,
@@ -408,6 +410,12 @@ fn step(out: &mut Out, s: &DraftStep) -> Spanned<Step> {
         out.end(Some(why));
         yes
     });
+    let auth = s.no_auth.as_deref().map(|why| {
+        out.raw("    auth: ");
+        let none = Spanned::with_span(AuthMode::None, out.raw("none"));
+        out.end(Some(why));
+        none
+    });
     let expect = expect(out, s);
     let until = s.until_body.as_ref().map(|(body, why)| {
         out.raw("    until: ");
@@ -442,7 +450,7 @@ fn step(out: &mut Out, s: &DraftStep) -> Spanned<Step> {
         body,
         body_raw: None,
         invalid_request,
-        auth: None,
+        auth,
         expect,
         capture,
         until,
@@ -634,6 +642,7 @@ pub(crate) mod tests {
             )),
             invalid_request: true,
             invalid_why: Some("why: # not a comment".into()),
+            no_auth: Some("sent without: # credentials".into()),
             status: Some((json!([200, "4xx"]), "why".into())),
             undocumented: true,
             expect_body: Some(json!({"id": {"$type": "integer"}})),

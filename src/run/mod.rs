@@ -10,6 +10,7 @@ mod dropped;
 mod events;
 pub mod inputs;
 mod interrupt;
+mod probe;
 pub mod proxy_env;
 mod rate;
 /// The settings' names, which moved below every layer that names one.
@@ -29,6 +30,7 @@ use std::time::{Duration, Instant};
 
 pub use client::{ClientError, ClientIdentity, ClientOptions, ProxyPolicy};
 pub use events::{Collect, Event, EventSink, NoEvents};
+pub use probe::Probed;
 pub use send::{ACCEPT_ENCODING, DEFAULT_MAX_BODY};
 // What `conform proxy` shares with a run's exchanges (it needs the server, the `mock` feature).
 pub use inputs::{InputError, Inputs};

@@ -284,13 +284,20 @@ async fn route(
             Some(b) => handlers::action(call, id, b),
             None => malformed(),
         },
-        (_, ["servers"] | ["servers", _] | ["servers", _, "action"]) => {
-            StatusCode::METHOD_NOT_ALLOWED.into_response()
-        }
+        // RFC 9110 §15.5.6: a 405 lists the methods the resource has.
+        (_, ["servers"]) => not_allowed("GET, POST"),
+        (_, ["servers", "detail"]) => not_allowed("GET"),
+        (_, ["servers", _]) => not_allowed("GET, DELETE"),
+        (_, ["servers", _, "action"]) => not_allowed("POST"),
         _ => call.fault(
             StatusCode::NOT_FOUND,
             "itemNotFound",
             "The resource could not be found.",
         ),
     }
+}
+
+/// A 405 with the `Allow` header RFC 9110 §15.5.6 requires of it.
+fn not_allowed(allow: &'static str) -> Response {
+    (StatusCode::METHOD_NOT_ALLOWED, [("allow", allow)]).into_response()
 }

@@ -40,10 +40,12 @@ pub(super) async fn check_lifecycle(
     }) else {
         return;
     };
-    let case = Case {
+    let mut case = Case {
         chain: None,
         ..worked.case.clone()
     };
+    // Sent again, it is a new create: an idempotency key of the case would replay its answer.
+    super::keys::refresh_request(op, &mut case.request);
     let (created, _) = fuzzer
         .run_emitted(
             &spec.name,
@@ -86,7 +88,8 @@ pub(super) async fn check_lifecycle(
     }
     let after = read_item(fuzzer, spec, read_op, &request, case.number, out).await;
     let gone = |s: u16| !(200..300).contains(&s);
-    if target_status(&after).is_some_and(|s| !gone(s)) && !says_deleted(&after) {
+    let soft = says_deleted(&after) || changed(&first, &after);
+    if target_status(&after).is_some_and(|s| !gone(s)) && !soft {
         let why = "the item reads as a success after its delete succeeded (404 or 410 is due)";
         keep(
             spec,
@@ -153,6 +156,51 @@ async fn read_item(
         .await;
     out.requests += requests(&r);
     r
+}
+
+/// The body of a read's answer, as JSON.
+fn body_of(r: &ScenarioResult) -> Option<Value> {
+    r.steps
+        .iter()
+        .rev()
+        .find(|s| s.phase == Phase::Main)
+        .and_then(|s| s.response.as_ref())
+        .and_then(|resp| serde_json::from_str::<Value>(&resp.body).ok())
+}
+
+/// The `status`/`state` fields of a body (two levels deep), by their path.
+fn states(v: &Value) -> Vec<(String, Value)> {
+    fn walk(v: &Value, at: &str, depth: usize, out: &mut Vec<(String, Value)>) {
+        let Value::Object(m) = v else { return };
+        for (k, v) in m {
+            let here = format!("{at}/{k}");
+            let key = k.to_ascii_lowercase();
+            if (key.contains("status") || key.contains("state")) && !v.is_object() {
+                out.push((here.clone(), v.clone()));
+            }
+            if depth > 0 {
+                walk(v, &here, depth - 1, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, "", 2, &mut out);
+    out
+}
+
+/// Whether the delete visibly changed the item: its `status`/`state` fields (a soft delete
+/// that freezes it, Alibaba's `inactive`), or, without such fields, its body. Only an item
+/// that reads as before is one whose delete did nothing.
+fn changed(before: &ScenarioResult, after: &ScenarioResult) -> bool {
+    let (Some(b), Some(a)) = (body_of(before), body_of(after)) else {
+        return false;
+    };
+    let (sb, sa) = (states(&b), states(&a));
+    if sb.is_empty() && sa.is_empty() {
+        b != a
+    } else {
+        sb != sa
+    }
 }
 
 /// Whether the read's body says the item is being, or was, deleted (a soft or slow delete).

@@ -5,7 +5,7 @@
 //! conform spells its check names.
 //!
 //! Most failures are findings of the ordinary response checks ([`CheckKind`]) on a generated
-//! case, classified by the case's kind and the status it got ([`FuzzCheck::of`]); others come
+//! case, classified by the case's kind and the status it got (`FuzzCheck::of`); others come
 //! from probes of the fuzzer's own (an undeclared method: `methods`).
 
 use std::fmt;

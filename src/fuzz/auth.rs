@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::FuzzSummary;
 use super::case::{Case, Kind};
 use super::checks::{FuzzCheck, tag};
-use super::engine::{Fuzzer, Ran, target_status};
+use super::engine::{Fuzzer, Ran, succeeded};
 use super::outcome::OperationResult;
 use super::shrink::{Shrunk, Signature};
 use crate::init::emit::{Line, emit};
@@ -54,7 +54,7 @@ pub(super) async fn check_credentials(
     let Some(worked) = ran.iter().find(|r| {
         !matches!(r.case.kind, Kind::Negative(_))
             && r.result.outcome == Outcome::Passed
-            && target_status(&r.result).is_some_and(|s| (200..300).contains(&s))
+            && succeeded(&r.result)
     }) else {
         return;
     };
@@ -75,7 +75,7 @@ pub(super) async fn check_credentials(
         out.cases += 1;
         out.requests += super::engine::requests(&ran.result)
             + ran.cleanup.as_ref().map_or(0, super::engine::requests);
-        if target_status(&ran.result).is_some_and(|s| (200..300).contains(&s)) {
+        if succeeded(&ran.result) {
             keep(fuzzer, spec, op_index, ran, result, out);
             return;
         }

@@ -485,7 +485,7 @@ impl Fuzzer {
         result: &ScenarioResult,
         chains: &Chains,
     ) -> Option<ScenarioResult> {
-        let created = target_status(result).is_some_and(|s| (200..300).contains(&s));
+        let created = succeeded(result);
         let response = last_response(result).filter(|_| created)?;
         let op = &spec.operations[op_index];
         let Some((delete, request)) = chains.cleanup(spec, op_index, &case.request, response)
@@ -737,7 +737,7 @@ pub(super) fn requests(r: &ScenarioResult) -> usize {
 }
 
 /// The case's own step: the last main step (a chain's create and wait come before it).
-fn case_step(r: &ScenarioResult) -> Option<&StepResult> {
+pub(super) fn case_step(r: &ScenarioResult) -> Option<&StepResult> {
     r.steps.iter().rev().find(|s| s.phase == Phase::Main)
 }
 
@@ -746,7 +746,12 @@ pub(super) fn target_status(r: &ScenarioResult) -> Option<u16> {
     case_step(r).and_then(|s| s.status)
 }
 
-fn last_response(r: &ScenarioResult) -> Option<&crate::run::ResponseRecord> {
+/// Whether the case's own step got a success status (a 2xx).
+pub(super) fn succeeded(r: &ScenarioResult) -> bool {
+    target_status(r).is_some_and(|s| (200..300).contains(&s))
+}
+
+pub(super) fn last_response(r: &ScenarioResult) -> Option<&crate::run::ResponseRecord> {
     case_step(r)?.response.as_ref()
 }
 

@@ -15,12 +15,12 @@ use serde_json::Value;
 use super::case::{Case, Kind, Request};
 use super::chain::Chains;
 use super::checks::{FuzzCheck, tag};
-use super::engine::{Fuzzer, Ran, requests, target_status};
+use super::engine::{Fuzzer, Ran, case_step, last_response, requests, succeeded, target_status};
 use super::outcome::OperationResult;
 use super::{Failure, FuzzSummary};
 use crate::check::{CheckKind, Finding, Severity};
 use crate::openapi::ApiSpec;
-use crate::run::{Outcome, Phase, ScenarioResult, StepResult};
+use crate::run::{Outcome, ScenarioResult, StepResult};
 
 /// Runs the lifecycle checks `wanted` for the create `op_index`, given the cases that `ran`.
 pub(super) async fn check_lifecycle(
@@ -36,7 +36,7 @@ pub(super) async fn check_lifecycle(
         r.case.kind == Kind::Valid
             && r.case.chain.is_none()
             && r.result.outcome == Outcome::Passed
-            && target_status(&r.result).is_some_and(|s| (200..300).contains(&s))
+            && succeeded(&r.result)
     }) else {
         return;
     };
@@ -83,7 +83,7 @@ pub(super) async fn check_lifecycle(
         .await;
     let Some(deleted) = deleted else { return };
     out.requests += requests(&deleted);
-    if !want_gone || !target_status(&deleted).is_some_and(|s| (200..300).contains(&s)) {
+    if !want_gone || !succeeded(&deleted) {
         return;
     }
     let after = read_item(fuzzer, spec, read_op, &request, case.number, out).await;
@@ -111,16 +111,10 @@ fn item_read(
     request: &Request,
     created: &ScenarioResult,
 ) -> Option<(usize, Request)> {
-    if !target_status(created).is_some_and(|s| (200..300).contains(&s)) {
+    if !succeeded(created) {
         return None;
     }
-    let response = created
-        .steps
-        .iter()
-        .rev()
-        .find(|s| s.phase == Phase::Main)?
-        .response
-        .as_ref()?;
+    let response = last_response(created)?;
     let (delete, request) = chains.cleanup(spec, op_index, request, response)?;
     let path = &spec.operations[delete].path;
     let read = spec
@@ -160,12 +154,7 @@ async fn read_item(
 
 /// The body of a read's answer, as JSON.
 fn body_of(r: &ScenarioResult) -> Option<Value> {
-    r.steps
-        .iter()
-        .rev()
-        .find(|s| s.phase == Phase::Main)
-        .and_then(|s| s.response.as_ref())
-        .and_then(|resp| serde_json::from_str::<Value>(&resp.body).ok())
+    serde_json::from_str(&last_response(r)?.body).ok()
 }
 
 /// The `status`/`state` fields of a body (two levels deep), by their path.
@@ -205,23 +194,13 @@ fn changed(before: &ScenarioResult, after: &ScenarioResult) -> bool {
 
 /// Whether the read's body says the item is being, or was, deleted (a soft or slow delete).
 fn says_deleted(r: &ScenarioResult) -> bool {
-    fn walk(v: &Value, depth: usize) -> bool {
-        let Value::Object(m) = v else { return false };
-        m.iter().any(|(k, v)| {
-            let k = k.to_ascii_lowercase();
-            let state = (k.contains("status") || k.contains("state"))
-                && v.as_str()
-                    .is_some_and(|s| s.to_ascii_lowercase().contains("delet"));
-            state || (depth > 0 && walk(v, depth - 1))
+    body_of(r).is_some_and(|v| {
+        states(&v).iter().any(|(_, state)| {
+            state
+                .as_str()
+                .is_some_and(|s| s.to_ascii_lowercase().contains("delet"))
         })
-    }
-    r.steps
-        .iter()
-        .rev()
-        .find(|s| s.phase == Phase::Main)
-        .and_then(|s| s.response.as_ref())
-        .and_then(|resp| serde_json::from_str::<Value>(&resp.body).ok())
-        .is_some_and(|v| walk(&v, 2))
+    })
 }
 
 /// Keeps the read of `r` as a failure of `check`, said as `why`.
@@ -233,7 +212,7 @@ fn keep(
     result: &mut OperationResult,
     out: &mut FuzzSummary,
 ) {
-    let Some(step) = r.steps.iter().rev().find(|s| s.phase == Phase::Main) else {
+    let Some(step) = case_step(r) else {
         return;
     };
     let op = &spec.operations[op_index];

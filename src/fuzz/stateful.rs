@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use super::case::{Case, Kind};
 use super::chain::{Between, Chains};
-use super::engine::{Batch, Fuzzer, Ran, target_status};
+use super::engine::{Batch, Fuzzer, Ran, succeeded, target_status};
 use crate::openapi::ApiSpec;
 use crate::run::Outcome;
 
@@ -40,10 +40,8 @@ fn held_back(cases: &[Case]) -> Vec<usize> {
 /// Whether a case of `ran` reached a success status of its own operation: a valid or boundary
 /// case answered 2xx (a failing check on the answer still means the state was reached).
 fn reached_success(ran: &[Ran]) -> bool {
-    ran.iter().any(|r| {
-        !matches!(r.case.kind, Kind::Negative(_))
-            && target_status(&r.result).is_some_and(|s| (200..300).contains(&s))
-    })
+    ran.iter()
+        .any(|r| !matches!(r.case.kind, Kind::Negative(_)) && succeeded(&r.result))
 }
 
 /// Remembers the request of `r`, a case of `op`, when it worked: a valid or boundary request
@@ -56,6 +54,14 @@ pub(super) fn remember(spec: &ApiSpec, op: usize, chains: &mut Chains, r: &Ran) 
     if let Some(status) = worked {
         chains.worked(spec, op, &r.case.request, status);
     }
+}
+
+/// The sequences of `op` with at most one request between the create and the case: the
+/// create alone first.
+fn shallow(chains: &Chains, spec: &ApiSpec, op: usize) -> Vec<Vec<Between>> {
+    let mut out = chains.sequences(spec, op, 0);
+    out.extend(chains.sequences(spec, op, 1));
+    out
 }
 
 impl Fuzzer {
@@ -72,9 +78,8 @@ impl Fuzzer {
             return;
         }
         let held = held_back(cases);
-        let mut shallow = chains.sequences(spec, op_index, 0);
-        shallow.extend(chains.sequences(spec, op_index, 1));
-        if shallow.is_empty() {
+        let sequences = shallow(chains, spec, op_index);
+        if sequences.is_empty() {
             return;
         }
         let assigned: Vec<(usize, Vec<Between>)> = cases
@@ -82,7 +87,7 @@ impl Fuzzer {
             .enumerate()
             .filter(|(i, c)| chain_candidate(c) && !held.contains(i))
             .enumerate()
-            .map(|(turn, (i, _))| (i, shallow[turn % shallow.len()].clone()))
+            .map(|(turn, (i, _))| (i, sequences[turn % sequences.len()].clone()))
             .collect();
         self.chain_each(spec, op_index, chains, cases, &assigned)
             .await;
@@ -160,8 +165,7 @@ impl Fuzzer {
             .iter()
             .filter_map(|r| r.case.chain.as_ref().map(|c| &c.between))
             .collect();
-        let mut next = chains.sequences(spec, op_index, 0);
-        next.extend(chains.sequences(spec, op_index, 1));
+        let mut next = shallow(chains, spec, op_index);
         let turn0 = if reached_success(first) {
             tried.len()
         } else {

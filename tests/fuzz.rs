@@ -475,7 +475,7 @@ fn the_search_failure_is_shrunk(files: &[std::path::PathBuf]) {
 }
 
 /// The todos server's state: the last id given, and the ids that exist.
-type Store = Arc<std::sync::Mutex<(u64, std::collections::BTreeSet<u64>)>>;
+pub(crate) type Store = Arc<std::sync::Mutex<(u64, std::collections::BTreeSet<u64>)>>;
 
 /// A todos server that counts what exists: what fuzzing creates, it must delete.
 fn todos() -> (Router, Store) {
@@ -484,6 +484,13 @@ fn todos() -> (Router, Store) {
 
 /// The todos server whose creates answer `created` (a 200 is a finding: the spec says 201).
 fn todos_answering(created: StatusCode) -> (Router, Store) {
+    todos_server(created, true)
+}
+
+/// The todos server of tests/fixtures/fuzz/todos.yaml: its creates answer `created`; its
+/// delete of a todo that exists removes it (`deletes`) or fails with a 500 and keeps it; an
+/// unknown id gets a 404.
+pub(crate) fn todos_server(created: StatusCode, deletes: bool) -> (Router, Store) {
     use axum::extract::State;
     let store: Store = Arc::default();
     async fn create(
@@ -512,25 +519,29 @@ fn todos_answering(created: StatusCode) -> (Router, Store) {
         let id = id.parse::<u64>().ok()?;
         s.lock().expect("lock").1.contains(&id).then_some(id)
     }
-    async fn read(State(s): State<Store>, UrlPath(id): UrlPath<String>) -> Response {
+    async fn read(State((s, _)): State<(Store, bool)>, UrlPath(id): UrlPath<String>) -> Response {
         match found(&s, &id) {
             Some(id) => Json(json!({"id": id, "title": "t"})).into_response(),
             None => (StatusCode::NOT_FOUND, Json(json!({"message": "no"}))).into_response(),
         }
     }
-    async fn delete(State(s): State<Store>, UrlPath(id): UrlPath<String>) -> Response {
+    async fn delete(
+        State((s, deletes)): State<(Store, bool)>,
+        UrlPath(id): UrlPath<String>,
+    ) -> Response {
         match found(&s, &id) {
-            Some(id) => {
+            Some(id) if deletes => {
                 s.lock().expect("lock").1.remove(&id);
                 StatusCode::NO_CONTENT.into_response()
             }
+            Some(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
             None => (StatusCode::NOT_FOUND, Json(json!({"message": "no"}))).into_response(),
         }
     }
     let app = Router::new()
         .route("/todos", post(create).with_state((store.clone(), created)))
         .route("/todos/{id}", get(read).delete(delete))
-        .with_state(store.clone());
+        .with_state((store.clone(), deletes));
     (app, store)
 }
 

@@ -8,14 +8,12 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use axum::Json;
 use axum::Router;
-use axum::extract::{Path as UrlPath, Query, State};
+use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use serde_json::{Value, json};
+use axum::routing::get;
 
+use crate::fuzz::{Store, todos_server};
 use crate::util::{Conform, root, serve, temp_dir, text};
 
 const SHARES_SPEC: &str = r#"
@@ -290,54 +288,10 @@ fn values_the_user_pins_are_never_generated() {
     );
 }
 
-type Store = Arc<Mutex<(u64, BTreeSet<u64>)>>;
-
-/// The todos server of tests/fixtures/fuzz/todos.yaml whose delete of a todo that exists
-/// fails with a 500 (an unknown id still gets its 404).
+/// The todos server whose delete of a todo that exists fails with a 500 (an unknown id still
+/// gets its 404).
 fn todos_that_stay() -> (Router, Store) {
-    let store: Store = Arc::default();
-    async fn create(State(s): State<Store>, body: axum::body::Bytes) -> Response {
-        let ok = serde_json::from_slice::<Value>(&body)
-            .ok()
-            .and_then(|v| v.get("title").and_then(Value::as_str).map(str::len))
-            .is_some_and(|n| (1..=20).contains(&n));
-        if !ok {
-            return (StatusCode::BAD_REQUEST, Json(json!({"message": "title"}))).into_response();
-        }
-        let mut g = s.lock().expect("lock");
-        g.0 += 1;
-        let id = g.0;
-        g.1.insert(id);
-        let mut r = (StatusCode::CREATED, Json(json!({"id": id}))).into_response();
-        r.headers_mut().insert(
-            "location",
-            format!("/todos/{id}").parse().expect("header value"),
-        );
-        r
-    }
-    fn exists(s: &Store, id: &str) -> bool {
-        id.parse::<u64>()
-            .is_ok_and(|id| s.lock().expect("lock").1.contains(&id))
-    }
-    async fn read(State(s): State<Store>, UrlPath(id): UrlPath<String>) -> Response {
-        if exists(&s, &id) {
-            Json(json!({"id": id, "title": "t"})).into_response()
-        } else {
-            (StatusCode::NOT_FOUND, Json(json!({"message": "no"}))).into_response()
-        }
-    }
-    async fn delete(State(s): State<Store>, UrlPath(id): UrlPath<String>) -> Response {
-        if exists(&s, &id) {
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        } else {
-            (StatusCode::NOT_FOUND, Json(json!({"message": "no"}))).into_response()
-        }
-    }
-    let app = Router::new()
-        .route("/todos", post(create))
-        .route("/todos/{id}", get(read).delete(delete))
-        .with_state(store.clone());
-    (app, store)
+    todos_server(StatusCode::CREATED, false)
 }
 
 /// The clean-up delete fails: the failure is the delete's (its result, not the create's),

@@ -531,7 +531,7 @@ paths:
         let accept = |spec: &str| {
             let (_dir, registry, _) = crate::init::load_for_test("t", spec);
             let spec = registry.api("t").expect("loads");
-            spec.operations[0].accept().into_owned()
+            spec.operations[0].accept().to_owned()
         };
         assert_eq!(accept(SPEC), "application/json");
         let images = SWAGGER.replace(

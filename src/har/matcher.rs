@@ -239,6 +239,7 @@ mod tests {
             security: Vec::new(),
             requirements: Vec::new(),
             produces: None,
+            accept: Default::default(),
             tags: Vec::new(),
             at: crate::openapi::Location {
                 file: Arc::from("t.yaml"),

@@ -367,6 +367,7 @@ impl Builder {
                             security: base.security.clone(),
                             requirements: base.requirements.clone(),
                             produces: base.produces.clone(),
+                            accept: Default::default(),
                             tags: base.tags.clone(),
                             at: self.at(&v_at),
                         });
@@ -434,6 +435,7 @@ impl Builder {
             security: required_security(op.get("security").or(self.root().get("security"))),
             requirements: requirements(op.get("security").or(self.root().get("security"))),
             produces: produces(op, &self.at(op_at)),
+            accept: Default::default(),
             tags: op
                 .get("tags")
                 .and_then(Value::as_array)

@@ -220,6 +220,8 @@ pub struct Operation {
     pub tags: Vec<String>,
     /// Where the operation is written.
     pub at: Location,
+    /// [`Operation::accept`], worked out on the first request, not on each.
+    pub accept: std::sync::OnceLock<String>,
 }
 
 /// The media types a Swagger 2.0 operation produces, and where its file says so.
@@ -258,29 +260,31 @@ impl Operation {
     /// `q=0.9` beside them; `application/json` when it documents none. Asking an operation
     /// that produces only images for JSON earns a 406 that is the client's fault, not the
     /// server's.
-    pub fn accept(&self) -> std::borrow::Cow<'static, str> {
-        let mut types: Vec<&str> = Vec::new();
-        let documented = self
-            .responses
-            .iter()
-            .flat_map(|r| r.content.iter().map(|m| m.media_type.as_str()));
-        let produced = self
-            .produces
-            .iter()
-            .flat_map(|p| p.types.iter().map(String::as_str));
-        for t in documented.chain(produced) {
-            if !types.iter().any(|k| k.eq_ignore_ascii_case(t)) {
-                types.push(t);
+    pub fn accept(&self) -> &str {
+        self.accept.get_or_init(|| {
+            let mut types: Vec<&str> = Vec::new();
+            let documented = self
+                .responses
+                .iter()
+                .flat_map(|r| r.content.iter().map(|m| m.media_type.as_str()));
+            let produced = self
+                .produces
+                .iter()
+                .flat_map(|p| p.types.iter().map(String::as_str));
+            for t in documented.chain(produced) {
+                if !types.iter().any(|k| k.eq_ignore_ascii_case(t)) {
+                    types.push(t);
+                }
             }
-        }
-        let (json, other): (Vec<&str>, Vec<&str>) = types.into_iter().partition(|t| is_json(t));
-        if other.is_empty() && json.iter().all(|t| essence(t) == "application/json") {
-            return std::borrow::Cow::Borrowed("application/json");
-        }
-        let q = if json.is_empty() { "" } else { ";q=0.9" };
-        let mut out: Vec<String> = json.iter().map(|t| (*t).to_owned()).collect();
-        out.extend(other.iter().map(|t| format!("{t}{q}")));
-        std::borrow::Cow::Owned(out.join(", "))
+            let (json, other): (Vec<&str>, Vec<&str>) = types.into_iter().partition(|t| is_json(t));
+            if other.is_empty() && json.iter().all(|t| essence(t) == "application/json") {
+                return "application/json".to_owned();
+            }
+            let q = if json.is_empty() { "" } else { ";q=0.9" };
+            let mut out: Vec<String> = json.iter().map(|t| (*t).to_owned()).collect();
+            out.extend(other.iter().map(|t| format!("{t}{q}")));
+            out.join(", ")
+        })
     }
 
     /// The parameters that go in `location`, in the order of [`Operation::params`].

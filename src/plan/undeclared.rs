@@ -236,6 +236,7 @@ mod tests {
             security: Vec::new(),
             requirements: Vec::new(),
             produces: None,
+            accept: Default::default(),
             tags: Vec::new(),
             at: here(),
         }

@@ -84,7 +84,7 @@ pub async fn build(
 
     let url = url_of(step, op, target, &path_params, &query)?;
     let mut headers: Headers = vec![
-        ("Accept".into(), op.accept().into_owned()),
+        ("Accept".into(), op.accept().to_owned()),
         (
             "User-Agent".into(),
             concat!("conform/", env!("CARGO_PKG_VERSION")).into(),

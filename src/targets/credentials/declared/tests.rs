@@ -22,6 +22,7 @@ fn op(id: &str, security: &[&str]) -> Operation {
                 .collect(),
         ],
         produces: None,
+        accept: Default::default(),
         tags: Vec::new(),
         at: Location {
             file: Arc::from("openapi.yaml"),

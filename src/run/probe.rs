@@ -9,7 +9,7 @@ use super::result::{RequestRecord, ResponseRecord};
 use super::step::RECORD_BODY_LIMIT;
 use super::{Runner, send};
 use crate::check::Finding;
-use crate::http::{Body, Headers, Request, Response};
+use crate::http::{Body, Request, Response};
 
 /// A probe's request as reports keep it, and the answer or why none came.
 #[derive(Debug)]
@@ -32,14 +32,7 @@ impl Runner {
         url: Url,
     ) -> Option<Probed> {
         let target = self.targets.get(api)?;
-        let mut headers: Headers = vec![
-            ("Accept".into(), "application/json".into()),
-            (
-                "User-Agent".into(),
-                concat!("conform/", env!("CARGO_PKG_VERSION")).into(),
-            ),
-        ]
-        .into();
+        let mut headers = send::client_headers("application/json");
         for (name, value) in &target.headers {
             headers.set(name, value.clone());
         }

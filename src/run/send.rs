@@ -70,6 +70,19 @@ fn rendered_pairs(
         .collect()
 }
 
+/// The headers conform sends on every request before any other: `Accept` (what the operation
+/// answers in) and its `User-Agent`.
+pub(super) fn client_headers(accept: &str) -> Headers {
+    vec![
+        ("Accept".into(), accept.to_owned()),
+        (
+            "User-Agent".into(),
+            concat!("conform/", env!("CARGO_PKG_VERSION")).into(),
+        ),
+    ]
+    .into()
+}
+
 /// Builds the request of `step` for `op` on `target`.
 pub async fn build(
     step: &PlannedStep,
@@ -83,14 +96,7 @@ pub async fn build(
     let header_pairs = rendered_pairs(&step.headers, scope)?;
 
     let url = url_of(step, op, target, &path_params, &query)?;
-    let mut headers: Headers = vec![
-        ("Accept".into(), op.accept().to_owned()),
-        (
-            "User-Agent".into(),
-            concat!("conform/", env!("CARGO_PKG_VERSION")).into(),
-        ),
-    ]
-    .into();
+    let mut headers = client_headers(op.accept());
     let (body, raw, bytes) = match (&step.body, &step.body_raw) {
         (Some(node), _) => {
             let v = render(node, scope)?;

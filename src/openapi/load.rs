@@ -72,7 +72,7 @@ pub fn load_spec(api: &str, path: &Path, fetched: Option<&str>) -> Result<ApiSpe
         }
         _ => Vec::new(),
     };
-    let values = converted(&files, version != Version::V31);
+    let values = converted(&files, matches!(version, Version::V30 | Version::Swagger20));
     for (f, value) in files.files.iter_mut().zip(values) {
         f.value = value;
     }
@@ -144,6 +144,9 @@ pub(crate) enum Version {
     V30,
     /// `openapi: 3.1.x`.
     V31,
+    /// `openapi: 3.2.x`: 3.1's JSON Schema 2020-12, plus the `QUERY` method,
+    /// `additionalOperations`, `in: querystring` and `itemSchema`.
+    V32,
 }
 
 /// The document's version; anything conform does not read is refused with the fix.
@@ -162,18 +165,19 @@ pub(crate) fn check_version(files: &FileSet) -> Result<Version, Diagnostic> {
             Some("2.0") => Ok(Version::Swagger20),
             _ => Err(err(
                 "swagger",
-                format!("`swagger: {v}` is not a version conform reads (Swagger 2.0, OpenAPI 3.0 and 3.1)"),
+                format!("`swagger: {v}` is not a version conform reads (Swagger 2.0, OpenAPI 3.0, 3.1 and 3.2)"),
             )
             .help(SWAGGER_HELP)),
         };
     }
     match doc.get("openapi").and_then(Value::as_str) {
+        Some(v) if v.starts_with("3.2.") => Ok(Version::V32),
         Some(v) if v.starts_with("3.1.") => Ok(Version::V31),
         Some(v) if v.starts_with("3.0.") => Ok(Version::V30),
         Some(v) => Err(err(
             "openapi",
             format!(
-                "`openapi: {v}` is not supported; conform reads OpenAPI 3.0.x and 3.1.x documents"
+                "`openapi: {v}` is not supported; conform reads OpenAPI 3.0.x, 3.1.x and 3.2.x documents"
             ),
         )
         .help("write `openapi: 3.1.0` and use JSON Schema 2020-12 in schemas")),

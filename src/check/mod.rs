@@ -10,6 +10,7 @@
 
 pub mod body;
 pub mod headers;
+pub mod querystring;
 pub mod request;
 pub mod schema;
 pub mod status;

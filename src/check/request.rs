@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::querystring;
 use super::schema::{coerce, schema_errors};
 use super::{CheckKind, Finding, Severity};
 use crate::http::{Headers, Request};
@@ -107,8 +108,38 @@ fn given(p: &Param, req: &Outgoing) -> Option<Vec<Value>> {
             .get_all(&p.name)
             .map(|v| Value::String(v.to_owned()))
             .collect(),
+        "querystring" => querystring_given(p, req).into_iter().collect(),
         _ => return None,
     })
+}
+
+/// The value of querystring parameter `p`: the step's under its name (an object, or the query
+/// string as text), else the whole query string of a request read off the wire.
+fn querystring_given(p: &Param, req: &Outgoing) -> Option<Value> {
+    let schema = p.schema.as_ref().map_or(&Value::Null, |s| &s.raw);
+    let parse = |text: &str| -> Vec<(String, String)> {
+        url::form_urlencoded::parse(text.trim_start_matches('?').as_bytes())
+            .into_owned()
+            .collect()
+    };
+    match req.query.iter().find(|(n, _)| *n == p.name) {
+        Some((_, Value::String(text))) => Some(querystring::value_of(&parse(text), schema)),
+        Some((_, other)) => Some(other.clone()),
+        None if req.query.is_empty() => None,
+        None => {
+            let pairs: Vec<(String, String)> = req
+                .query
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                    )
+                })
+                .collect();
+            Some(querystring::value_of(&pairs, schema))
+        }
+    }
 }
 
 /// How `req` breaks parameter `p`: required and missing, or its values against its schema.

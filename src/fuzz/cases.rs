@@ -104,7 +104,7 @@ fn place_of(p: &Param) -> Place {
     match p.location {
         ParamIn::Path => Place::Path,
         ParamIn::Header | ParamIn::Cookie => Place::Header,
-        ParamIn::Query => Place::Param,
+        ParamIn::Query | ParamIn::Querystring => Place::Param,
     }
 }
 
@@ -207,7 +207,7 @@ fn valid_request(
 fn slot(r: &mut Request, location: ParamIn) -> &mut Vec<(String, Value)> {
     match location {
         ParamIn::Path => &mut r.path,
-        ParamIn::Query => &mut r.query,
+        ParamIn::Query | ParamIn::Querystring => &mut r.query,
         ParamIn::Header | ParamIn::Cookie => &mut r.headers,
     }
 }

@@ -191,7 +191,7 @@ impl Chains {
         self.steps
             .iter()
             .filter(|(j, _)| **j != op && **j != l.create && on_item(spec, l, **j))
-            .filter(|(j, _)| !matches!(spec.operations[**j].method.as_str(), "GET" | "HEAD"))
+            .filter(|(j, _)| !crate::openapi::is_safe(&spec.operations[**j].method))
             .flat_map(|(j, kept)| (0..kept.len()).map(move |k| (*j, k)))
             .collect()
     }
@@ -478,7 +478,7 @@ fn variant(op: &Operation, r: &Request, status: u16) -> (u16, Vec<Option<Value>>
         if p.schema.as_ref().is_some_and(|s| switch(&s.raw)) {
             let list = match p.location {
                 ParamIn::Path => &r.path,
-                ParamIn::Query => &r.query,
+                ParamIn::Query | ParamIn::Querystring => &r.query,
                 ParamIn::Header | ParamIn::Cookie => &r.headers,
             };
             values.push(

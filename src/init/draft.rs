@@ -584,7 +584,7 @@ fn body_value(doc: &Doc, op: &Operation) -> Option<Filled> {
             origin: Origin::Example,
         });
     }
-    if !body.required && !matches!(op.method.as_str(), "POST" | "PUT" | "PATCH") {
+    if !body.required && !matches!(op.method.as_str(), "POST" | "PUT" | "PATCH" | "QUERY") {
         return None;
     }
     let schema = compiled::body(op).or_else(|| media?.get("schema"))?;

@@ -107,7 +107,8 @@ fn scenario(spec: &ApiSpec, doc: &Doc, op: &Operation, case: &Case) -> Draft {
         };
         match p.location {
             ParamIn::Path => s.path.push(line),
-            ParamIn::Query => s.query.push(line),
+            // The whole query string is given as one value under its name, as `query:` says.
+            ParamIn::Query | ParamIn::Querystring => s.query.push(line),
             ParamIn::Header => s.headers.push(line),
             ParamIn::Cookie => {}
         }

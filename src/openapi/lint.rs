@@ -32,6 +32,8 @@ pub enum Rule {
     OpenApi,
     /// A 3.0 document does not validate against the official OpenAPI 3.0 schema.
     OpenApi30,
+    /// A 3.2 document does not validate against the official OpenAPI 3.2 schema.
+    OpenApi32,
     /// A schema object is not valid JSON Schema 2020-12 (or does not compile).
     Schema,
     /// An `example`/`examples` value does not validate against its own schema.
@@ -54,10 +56,11 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, one per variant.
-    pub const ALL: [Rule; 12] = [
+    pub const ALL: [Rule; 13] = [
         Rule::Yaml,
         Rule::OpenApi,
         Rule::OpenApi30,
+        Rule::OpenApi32,
         Rule::Schema,
         Rule::Example,
         Rule::ResponseSchema,
@@ -75,6 +78,7 @@ impl Rule {
             Rule::Yaml => "yaml",
             Rule::OpenApi => "openapi-3.1",
             Rule::OpenApi30 => "openapi-3.0",
+            Rule::OpenApi32 => "openapi-3.2",
             Rule::Schema => "json-schema-2020-12",
             Rule::Example => "example-matches-schema",
             Rule::ResponseSchema => "response-schema",
@@ -284,6 +288,8 @@ pub fn lint_spec(path: &Path, fetched: Option<&str>) -> Vec<Problem> {
     }
     if swagger || super::oas30::is_30(&doc) {
         report.oas = document::Oas::V30;
+    } else if is_32(&doc) {
+        report.oas = document::Oas::V32;
     }
     // Bad references are reported by the ref rule, in the file that holds them.
     let _ = files.follow_all();
@@ -407,7 +413,7 @@ fn lint_value(files: &FileSet, report: &mut Report, official: bool) {
     let converted = super::load::converted(files, report.oas == document::Oas::V30);
     let compiled = schemas::Compiled::new(files, &converted);
     let sites = schemas::Sites::of(files);
-    if report.oas == document::Oas::V31 {
+    if report.oas != document::Oas::V30 {
         // A 3.0 document's schemas are Schema Objects, which the OAS 3.0 schema already checked.
         schemas::check_schemas(files, &sites, &compiled, report);
     } else {
@@ -415,6 +421,13 @@ fn lint_value(files: &FileSet, report: &mut Report, official: bool) {
     }
     schemas::check_examples(files, &sites, &compiled, report);
     operations::check(files, report);
+}
+
+/// Whether `doc` says `openapi: 3.2.x`.
+fn is_32(doc: &Value) -> bool {
+    doc.get("openapi")
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.starts_with("3.2."))
 }
 
 /// `a mapping`, `a string`, ... for messages.

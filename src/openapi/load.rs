@@ -39,10 +39,6 @@ pub(crate) const FRAGMENT: &AsciiSet = &CONTROLS
     .add(b']')
     .add(b'#');
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 /// The help of a cyclic `$ref`, in the words `specs check` uses.
 pub(crate) const CYCLE_HELP: &str = "make one of them the object itself instead of another `$ref`";
 
@@ -334,12 +330,15 @@ impl Builder {
             let item_at = at(0, format!("/paths/{}", escape(template)));
             let (item, item_at) = self.resolve(item, &item_at)?;
             let shared = self.params(item.get("parameters"), &child(&item_at, "/parameters"))?;
-            for method in METHODS {
-                let Some(op) = item.get(*method) else {
-                    continue;
-                };
-                let op_at = child(&item_at, &format!("/{method}"));
+            let listed = super::methods::operations_of(item).map_err(|bad| {
+                self.error(&child(&item_at, &bad.suffix), bad.message)
+                    .help(bad.help)
+            })?;
+            for super::methods::ItemOperation { method, suffix, op } in listed {
+                let method = method.as_str();
+                let op_at = child(&item_at, &suffix);
                 let params = op_params(&self, op, &op_at, &shared)?;
+                self.one_query_kind(item, &item_at, op, &op_at, &params)?;
                 let base = self.operation(op, &op_at, method, template, params.clone())?;
                 if let Some(variants) = op.get("x-conform-variants") {
                     let list = variants.as_array().ok_or_else(|| {
@@ -363,7 +362,7 @@ impl Builder {
                         };
                         operations.push(Operation {
                             id: operation_id(v, method, template),
-                            method: method.to_ascii_uppercase(),
+                            method: method.to_owned(),
                             path: template.to_owned(),
                             params: params.clone(),
                             request_body: self.request_body(b_src, b_at)?,
@@ -431,7 +430,7 @@ impl Builder {
     ) -> Result<Operation, Diagnostic> {
         Ok(Operation {
             id: operation_id(op, method, template),
-            method: method.to_ascii_uppercase(),
+            method: method.to_owned(),
             path: template.to_owned(),
             params,
             request_body: self.request_body(op, op_at)?,
@@ -480,7 +479,7 @@ impl Builder {
         let Some(location) = ParamIn::parse(written) else {
             return Err(self.error(
                 &p_at,
-                format!("`in: {written}` must be path, query, header or cookie"),
+                format!("`in: {written}` must be path, query, querystring, header or cookie"),
             ));
         };
         let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
@@ -490,9 +489,10 @@ impl Builder {
                 format!("path parameter `{name}` must have `required: true`"),
             ));
         }
-        let schema = match p.get("schema") {
-            Some(_) => Some(self.compile(&child(&p_at, "/schema"))?),
-            None => None,
+        let schema = match (p.get("schema"), location) {
+            (Some(_), _) => Some(self.compile(&child(&p_at, "/schema"))?),
+            (None, ParamIn::Querystring) => self.querystring_schema(p, &p_at)?,
+            (None, _) => None,
         };
         Ok(Arc::new(Param {
             name: name.to_owned(),
@@ -501,6 +501,58 @@ impl Builder {
             schema,
             lenient: p.get("x-conform-lenient").is_some(),
         }))
+    }
+
+    /// The schema of a `querystring` parameter: that of its one `content` media type.
+    fn querystring_schema(&self, p: &Value, p_at: &At) -> Result<Option<Arc<Schema>>, Diagnostic> {
+        let media = p.get("content").and_then(Value::as_object);
+        let Some((media_type, m)) = media.filter(|m| m.len() == 1).and_then(|m| m.iter().next())
+        else {
+            return Err(self.error(
+                p_at,
+                "an `in: querystring` parameter is described by `content` with exactly one media type",
+            )
+            .help("write `content: { application/x-www-form-urlencoded: { schema: ... } }`"));
+        };
+        let m_at = child(p_at, &format!("/content/{}", escape(media_type)));
+        match m.get("schema") {
+            Some(_) => Ok(Some(self.compile(&child(&m_at, "/schema"))?)),
+            None => Ok(None),
+        }
+    }
+
+    /// OpenAPI 3.2 forbids `in: querystring` beside `in: query` parameters on one operation:
+    /// the one describes the whole query string the others would share.
+    fn one_query_kind(
+        &self,
+        item: &Value,
+        item_at: &At,
+        op: &Value,
+        op_at: &At,
+        params: &[Arc<Param>],
+    ) -> Result<(), Diagnostic> {
+        let has = |l: ParamIn| params.iter().any(|p| p.location == l);
+        if !(has(ParamIn::Querystring) && has(ParamIn::Query)) {
+            return Ok(());
+        }
+        // Placed at the querystring parameter, the operation's own or the path item's.
+        let place = [(op, op_at), (item, item_at)]
+            .into_iter()
+            .find_map(|(holder, holder_at)| {
+                let list = holder.get("parameters")?.as_array()?;
+                (0..list.len()).find_map(|i| {
+                    let p_at = child(holder_at, &format!("/parameters/{i}"));
+                    let (p, p_at) = self.resolve(&list[i], &p_at).ok()?;
+                    (p.get("in").and_then(Value::as_str) == Some("querystring")).then_some(p_at)
+                })
+            })
+            .unwrap_or_else(|| op_at.clone());
+        Err(self
+            .error(
+                &place,
+                "an operation has either an `in: querystring` parameter or `in: query` ones, not both (OpenAPI 3.2)",
+            )
+            .help("describe the query parameters as properties of the querystring parameter's schema, or drop the querystring parameter"))
     }
 
     fn content(&self, obj: &Value, obj_at: &At) -> Result<Vec<Media>, Diagnostic> {
@@ -601,10 +653,9 @@ fn valid_status_key(key: &str) -> bool {
 /// The `operationId`, or `METHOD /path` for an operation without one (a team's spec often
 /// leaves some out; `specs check` still reports it).
 fn operation_id(op: &Value, method: &str, template: &str) -> String {
-    op.get("operationId").and_then(Value::as_str).map_or_else(
-        || format!("{} {template}", method.to_ascii_uppercase()),
-        str::to_owned,
-    )
+    op.get("operationId")
+        .and_then(Value::as_str)
+        .map_or_else(|| format!("{method} {template}"), str::to_owned)
 }
 
 /// An operation's own parameters plus the path item's shared ones it does not override; a

@@ -15,6 +15,7 @@ mod files;
 mod fileset;
 pub mod lint;
 mod load;
+mod methods;
 mod model;
 mod oas30;
 mod positions;
@@ -26,6 +27,7 @@ use std::sync::{Arc, Mutex};
 
 pub use files::{Origin, SpecFile, SpecFiles};
 pub use load::{load_api, load_spec};
+pub use methods::is_safe;
 
 /// The largest spec file read (each file of a spec split by `$ref`s): the largest public specs
 /// are a few MiB of YAML; the whole file is parsed in memory, so it is bounded.

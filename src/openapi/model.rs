@@ -307,15 +307,19 @@ pub enum ParamIn {
     Header,
     /// A cookie in the `Cookie` header.
     Cookie,
+    /// OpenAPI 3.2's whole query string as one value, described by the parameter's one
+    /// `content` media type (usually `application/x-www-form-urlencoded`).
+    Querystring,
 }
 
 impl ParamIn {
     /// Every location, in the order the spec's `in:` lists them.
-    pub const ALL: [ParamIn; 4] = [
+    pub const ALL: [ParamIn; 5] = [
         ParamIn::Path,
         ParamIn::Query,
         ParamIn::Header,
         ParamIn::Cookie,
+        ParamIn::Querystring,
     ];
 
     /// The location as the spec writes it.
@@ -325,6 +329,7 @@ impl ParamIn {
             ParamIn::Query => "query",
             ParamIn::Header => "header",
             ParamIn::Cookie => "cookie",
+            ParamIn::Querystring => "querystring",
         }
     }
 

@@ -222,11 +222,14 @@ impl Compiler<'_> {
     }
 
     /// A mapping of names to single values (lists too where `allow_lists`).
+    /// `whole` names the parameters given as a whole value (OpenAPI 3.2's querystring: an
+    /// object or a string), which may be mappings.
     fn scalar_map(
         &mut self,
         node: &Option<Node>,
         what: &str,
         allow_lists: bool,
+        whole: &[&str],
     ) -> Vec<(Spanned<String>, ValueTemplate)> {
         let Some(node) = node else { return Vec::new() };
         let Some(entries) = node.as_map() else {
@@ -243,6 +246,7 @@ impl Compiler<'_> {
         let mut out = Vec::new();
         for (k, val) in entries {
             let ok = match &val.kind {
+                _ if whole.contains(&k.value.as_str()) => true,
                 NodeKind::Map(_) => false,
                 NodeKind::Seq(items) => {
                     allow_lists
@@ -365,10 +369,15 @@ impl Compiler<'_> {
     fn step(&mut self, step: &Spanned<Step>, spec: Option<&ApiSpec>) -> Option<PlannedStep> {
         let s = &step.value;
         let op = spec.and_then(|spec| self.operation(&s.call, spec));
-        let path = self.scalar_map(&s.path, "path", false);
-        let query = self.scalar_map(&s.query, "query", true);
-        let headers = self.scalar_map(&s.headers, "headers", false);
         let operation = spec.zip(op).map(|(spec, op)| &spec.operations[op]);
+        let whole: Vec<&str> = operation
+            .into_iter()
+            .flat_map(|op| op.params_in(ParamIn::Querystring))
+            .map(|p| p.name.as_str())
+            .collect();
+        let path = self.scalar_map(&s.path, "path", false, &[]);
+        let query = self.scalar_map(&s.query, "query", true, &whole);
+        let headers = self.scalar_map(&s.headers, "headers", false, &[]);
         if let Some(op) = operation {
             self.params(s, op, [&path, &query, &headers]);
         }

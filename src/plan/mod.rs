@@ -81,7 +81,7 @@ impl Plan {
             .iter()
             .chain(&self.finally)
             .map(|s| self.operation(s))
-            .find(|op| !matches!(op.method.as_str(), "GET" | "HEAD" | "OPTIONS"))
+            .find(|op| !crate::openapi::is_safe(&op.method))
     }
 }
 

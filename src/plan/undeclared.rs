@@ -108,7 +108,14 @@ pub fn unknown_params(
     op: &Operation,
     location: ParamIn,
 ) -> Vec<Problem> {
-    let declared: Vec<&str> = op.params_in(location).map(|p| p.name.as_str()).collect();
+    // A querystring parameter is given by its name among the query ones.
+    let also = (location == ParamIn::Query).then_some(ParamIn::Querystring);
+    let declared: Vec<&str> = op
+        .params
+        .iter()
+        .filter(|p| p.location == location || Some(p.location) == also)
+        .map(|p| p.name.as_str())
+        .collect();
     names
         .iter()
         .filter(|n| !declared.contains(&n.value.as_str()))

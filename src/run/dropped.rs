@@ -82,14 +82,15 @@ pub(super) fn dropped_before_answer(e: &reqwest::Error) -> Option<DropKind> {
 ///   and nothing the client sees proves it was not (a reset comes both from a server that
 ///   never read it and from one that read it and aborted): it is never sent again.
 pub fn resendable(kind: DropKind, method: &reqwest::Method) -> bool {
-    kind == DropKind::Unsent || method.is_idempotent()
+    // Not `Method::is_idempotent`: it does not know QUERY, an extension method.
+    kind == DropKind::Unsent || idempotent(method.as_str())
 }
 
 /// Whether a method is idempotent (RFC 9110, section 9.2.2), as [`resendable`] reads it.
 pub fn idempotent(method: &str) -> bool {
     matches!(
         method,
-        "GET" | "HEAD" | "OPTIONS" | "TRACE" | "PUT" | "DELETE"
+        "GET" | "HEAD" | "OPTIONS" | "TRACE" | "PUT" | "DELETE" | "QUERY"
     )
 }
 
@@ -162,7 +163,14 @@ mod tests {
     #[test]
     fn only_what_never_reached_the_target_or_is_idempotent_is_sent_again() {
         use reqwest::Method;
-        for m in [Method::GET, Method::HEAD, Method::PUT, Method::DELETE] {
+        let query = Method::from_bytes(b"QUERY").unwrap();
+        for m in [
+            Method::GET,
+            Method::HEAD,
+            Method::PUT,
+            Method::DELETE,
+            query,
+        ] {
             assert!(resendable(DropKind::Unanswered, &m), "{m}");
             assert!(idempotent(m.as_str()), "{m}");
         }

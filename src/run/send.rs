@@ -9,6 +9,7 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::Value;
 
 use crate::check::body::render;
+use crate::check::querystring;
 use crate::check::request::Outgoing;
 use crate::check::{CheckKind, Finding};
 use crate::http::{Body, DecodeError, Headers, Request, Response};
@@ -494,9 +495,23 @@ fn url_of(
     let mut url = target.base_url.clone();
     let base_path = url.path().trim_end_matches('/').to_owned();
     url.set_path(&format!("{base_path}{path}"));
+    let whole = |k: &str| {
+        op.params_in(crate::openapi::ParamIn::Querystring)
+            .any(|p| p.name == k)
+    };
+    let mut raw = Vec::new();
     if !query.is_empty() {
         let mut pairs = url.query_pairs_mut();
         for (k, v) in query {
+            if whole(k) {
+                match querystring::pairs_of(v) {
+                    querystring::Wire::Pairs(list) => {
+                        pairs.extend_pairs(list);
+                    }
+                    querystring::Wire::Raw(text) => raw.push(text),
+                }
+                continue;
+            }
             match v {
                 Value::Array(items) => {
                     for item in items {
@@ -508,6 +523,15 @@ fn url_of(
                 }
             }
         }
+    }
+    // A querystring given as text is the query string as written (only `#` would end it).
+    for text in raw {
+        let text = text.replace('#', "%23");
+        let joined = match url.query().filter(|q| !q.is_empty()) {
+            Some(q) => format!("{q}&{text}"),
+            None => text,
+        };
+        url.set_query(Some(&joined));
     }
 
     Ok(url)

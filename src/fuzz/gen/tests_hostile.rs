@@ -25,7 +25,7 @@ fn strings_in<'v>(v: &'v Value, out: &mut Vec<&'v str>) {
 fn place(location: ParamIn) -> Place {
     match location {
         ParamIn::Path => Place::Path,
-        ParamIn::Query => Place::Param,
+        ParamIn::Query | ParamIn::Querystring => Place::Param,
         ParamIn::Header | ParamIn::Cookie => Place::Header,
     }
 }

@@ -1,4 +1,4 @@
-//! Whole-document rules: the official OpenAPI 3.1 schema, `$ref` targets, and mapping a JSON
+//! Whole-document rules: the official OpenAPI 3.2, 3.1 or 3.0 schema, `$ref` targets, and mapping a JSON
 //! Pointer back to the YAML line it names.
 
 use std::sync::OnceLock;
@@ -14,14 +14,16 @@ use crate::openapi::fileset::{
 use crate::openapi::load::CYCLE_HELP;
 use crate::source::{Node, NodeKind, Pos};
 
-/// The OpenAPI Initiative's schemas of 3.1 and 3.0 documents; provenance in
+/// The OpenAPI Initiative's schemas of 3.2, 3.1 and 3.0 documents; provenance in
 /// `specs/meta/README.md`.
+const OPENAPI_32: &str = include_str!("../../../specs/meta/openapi-3.2.schema.json");
 const OPENAPI_31: &str = include_str!("../../../specs/meta/openapi-3.1.schema.json");
 const OPENAPI_30: &str = include_str!("../../../specs/meta/openapi-3.0.schema.json");
 
 /// Which OpenAPI schema a document (and every file it refers to) is checked against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Oas {
+    V32,
     V31,
     V30,
 }
@@ -29,6 +31,7 @@ pub(crate) enum Oas {
 impl Oas {
     fn rule(self) -> Rule {
         match self {
+            Oas::V32 => Rule::OpenApi32,
             Oas::V31 => Rule::OpenApi,
             Oas::V30 => Rule::OpenApi30,
         }
@@ -36,6 +39,7 @@ impl Oas {
 
     fn name(self) -> &'static str {
         match self {
+            Oas::V32 => "OpenAPI 3.2",
             Oas::V31 => "OpenAPI 3.1",
             Oas::V30 => "OpenAPI 3.0",
         }
@@ -43,16 +47,17 @@ impl Oas {
 
     /// The definition a referenced fragment is checked against, by what refers to it.
     fn def(self, context: Context) -> &'static str {
+        // 3.2 keeps 3.1's definition names.
         match (self, context) {
-            (Oas::V31, Context::Root) => "",
-            (Oas::V31, Context::PathItem) => "path-item",
-            (Oas::V31, Context::Parameter) => "parameter",
-            (Oas::V31, Context::Response) => "response",
-            (Oas::V31, Context::RequestBody) => "request-body",
-            (Oas::V31, Context::Header) => "header",
-            (Oas::V31, Context::Example) => "example",
-            (Oas::V31, Context::SecurityScheme) => "security-scheme",
-            (Oas::V31, Context::Schema) => "schema",
+            (Oas::V31 | Oas::V32, Context::Root) => "",
+            (Oas::V31 | Oas::V32, Context::PathItem) => "path-item",
+            (Oas::V31 | Oas::V32, Context::Parameter) => "parameter",
+            (Oas::V31 | Oas::V32, Context::Response) => "response",
+            (Oas::V31 | Oas::V32, Context::RequestBody) => "request-body",
+            (Oas::V31 | Oas::V32, Context::Header) => "header",
+            (Oas::V31 | Oas::V32, Context::Example) => "example",
+            (Oas::V31 | Oas::V32, Context::SecurityScheme) => "security-scheme",
+            (Oas::V31 | Oas::V32, Context::Schema) => "schema",
             (Oas::V30, Context::Root) => "",
             (Oas::V30, Context::PathItem) => "PathItem",
             (Oas::V30, Context::Parameter) => "Parameter",
@@ -133,6 +138,7 @@ fn oas_validator(oas: Oas, def: &'static str) -> Option<&'static Validator> {
     // The files are checked in and compiled by a test; `None` here means a broken build
     // input, reported as a problem by the callers rather than a panic.
     let (text, defs) = match oas {
+        Oas::V32 => (OPENAPI_32, "$defs"),
         Oas::V31 => (OPENAPI_31, "$defs"),
         Oas::V30 => (OPENAPI_30, "definitions"),
     };
@@ -144,7 +150,7 @@ fn oas_validator(oas: Oas, def: &'static str) -> Option<&'static Validator> {
         obj.insert("$ref".into(), json!(format!("#/{defs}/{def}")));
     }
     let validator = match oas {
-        Oas::V31 => jsonschema::draft202012::new(&schema).ok()?,
+        Oas::V31 | Oas::V32 => jsonschema::draft202012::new(&schema).ok()?,
         Oas::V30 => jsonschema::draft4::new(&schema).ok()?,
     };
     // A handful of validators for the life of the process: leaking them is the simple way to
@@ -226,7 +232,7 @@ fn specific(e: &jsonschema::ValidationError<'_>, out: &mut Vec<(String, String, 
 /// Validates one `x-conform-variants` entry as an OpenAPI operation object.
 pub(super) fn check_variant_operation(variant: &Value, pointer: &str, report: &mut Report) {
     let def = match report.oas {
-        Oas::V31 => "operation",
+        Oas::V31 | Oas::V32 => "operation",
         Oas::V30 => "Operation",
     };
     let Some(validator) = oas_validator(report.oas, def) else {

@@ -9,9 +9,7 @@ use serde_json::Value;
 use super::{Report, Rule, document, kind, token};
 use crate::openapi::fileset::FileSet;
 
-pub(super) const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use crate::openapi::methods::readable_operations;
 
 /// Keys a variant may have: an operation's, minus `parameters` (inherited from the base).
 const VARIANT_KEYS: &[&str] = &[
@@ -40,11 +38,9 @@ pub(super) fn check(files: &FileSet, report: &mut Report) {
             // A path item in another file is checked there: its problems name that file.
             let (item, file, item_ptr) = follow(files, 0, item, item_ptr);
             report.cursor = file;
-            for method in METHODS {
-                let Some(op) = item.get(*method) else {
-                    continue;
-                };
-                let op_ptr = format!("{item_ptr}/{method}");
+            for o in readable_operations(item) {
+                let op = o.op;
+                let op_ptr = format!("{item_ptr}{}", o.suffix);
                 operation_id(op, &op_ptr, &mut ids, report);
                 path_params(files, template, item, &item_ptr, op, &op_ptr, report);
                 responses(op, &op_ptr, report);

@@ -155,10 +155,8 @@ impl Sites {
 
     fn path_item(&mut self, item: &Value, ptr: &str) {
         self.params(item, ptr);
-        for method in super::operations::METHODS {
-            if let Some(op) = item.get(*method) {
-                self.operation(op, &format!("{ptr}/{method}"));
-            }
+        for o in crate::openapi::methods::readable_operations(item) {
+            self.operation(o.op, &format!("{ptr}{}", o.suffix));
         }
     }
 

@@ -568,6 +568,8 @@ impl Builder {
         let mut out = Vec::new();
         for (media_type, m) in map {
             let m_at = child(obj_at, &format!("/content/{}", escape(media_type)));
+            // 3.2 lets a media type be a `$ref` (to `components/mediaTypes`).
+            let (m, m_at) = self.resolve(m, &m_at)?;
             let schema = match m.get("schema") {
                 Some(_) => Some(self.compile(&child(&m_at, "/schema"))?),
                 None => None,

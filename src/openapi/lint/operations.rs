@@ -214,7 +214,12 @@ fn response_content(status: &str, r: &Value, ptr: &str, report: &mut Report) {
         return;
     };
     for (media_type, m) in content {
-        if m.get("schema").is_none() {
+        // A 3.2 media type may be a `$ref` (checked where it points) or describe a stream's
+        // items (`itemSchema`) instead of the whole body.
+        if ["schema", "$ref", "itemSchema"]
+            .iter()
+            .all(|k| m.get(*k).is_none())
+        {
             report.push(
                 Rule::ResponseSchema,
                 &format!("{ptr}/content/{}", token(media_type)),

@@ -58,6 +58,8 @@ mod limits;
 mod parsers_fuzz;
 // Scenarios that break their spec are refused before anything is sent.
 mod presend;
+// OpenAPI 3.2: QUERY, additionalOperations, in: querystring, the 3.2 schema in the linter.
+mod oas32;
 // The report formats on a real run (insta snapshots in `snapshots/`).
 mod reports;
 // Each spec's NOTES.md: self-contained, every rule's source a link.

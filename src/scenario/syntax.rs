@@ -67,7 +67,9 @@ pub struct Step {
     #[serde(default)]
     #[schemars(with = "Option<BTreeMap<String, Node>>")]
     pub path: Option<Node>,
-    /// Query parameters by name; a list value repeats the parameter.
+    /// Query parameters by name; a list value repeats the parameter. An OpenAPI 3.2
+    /// `in: querystring` parameter (the whole query string) takes a mapping, sent as form
+    /// pairs, or the query string as text.
     #[serde(default)]
     #[schemars(with = "Option<BTreeMap<String, Node>>")]
     pub query: Option<Node>,

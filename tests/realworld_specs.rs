@@ -37,6 +37,8 @@ fn real_world_specs_load() {
         ("oai-examples/v3.0/uspto.yaml", 3),
         ("oai-examples/v3.1/tictactoe.yaml", 3),
         ("oai-examples/v3.1/non-oauth-scopes.json", 1),
+        ("oai-examples/v3.2/3.2-tags-example.yaml", 4),
+        ("oai-examples/v3.2/3.2-tags-example.json", 4),
         (
             "multifile/redocly-openapi-starter-3.0/openapi/openapi.yaml",
             5,
@@ -62,6 +64,21 @@ fn real_world_specs_load() {
         } else {
             assert!(spec.operations.len() > 200, "{file}");
         }
+    }
+}
+
+/// The OpenAPI 3.2 examples (tags with `parent` and `kind`) lint against the 3.2 schema
+/// without an error.
+#[test]
+fn real_world_32_examples_lint_clean() {
+    let Some(dir) = shared() else { return };
+    for file in ["3.2-tags-example.yaml", "3.2-tags-example.json"] {
+        let problems = lint_file(&dir.join("oai-examples/v3.2").join(file));
+        let errors: Vec<_> = problems
+            .iter()
+            .filter(|p| p.severity == conform::openapi::lint::Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{file}: {errors:#?}");
     }
 }
 

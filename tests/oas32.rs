@@ -211,3 +211,34 @@ fn querystring_beside_query_parameters_is_refused_at_the_querystring() {
         "{shown}"
     );
 }
+
+/// `conform init` writes a QUERY scenario with a body and the querystring as an object under
+/// `query:`, and the corpus passes against the server.
+#[test]
+fn init_drafts_query_and_querystring_scenarios_that_pass() {
+    let tmp = util::temp_dir();
+    let out_dir = tmp.path().to_string_lossy().into_owned();
+    let spec = format!("{SPECS}/search/openapi.yaml");
+    let out = Conform::new(&["init", &spec, "--out", &out_dir]).output();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let list =
+        std::fs::read_to_string(tmp.path().join("search/list-items.yaml")).expect("listItems");
+    assert!(list.contains("filter: {\"term\":"), "{list}");
+    let search =
+        std::fs::read_to_string(tmp.path().join("search/search-items.yaml")).expect("searchItems");
+    assert!(search.contains("body: {\"term\":"), "{search}");
+    let (_rt, target, seen) = serve(false);
+    let (code, out) = run(&target, &format!("{out_dir}/search"));
+    assert_eq!(code, Some(0), "{out}");
+    let seen = seen.lock().expect("lock").clone();
+    assert!(
+        seen.iter()
+            .any(|(m, _, b)| m == "QUERY" && b.contains("\"term\"")),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter()
+            .any(|(m, u, _)| m == "GET" && u.starts_with("/items?term=conform")),
+        "{seen:?}"
+    );
+}

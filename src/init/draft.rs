@@ -428,10 +428,9 @@ fn step(
         };
         s.path.push(value);
     }
-    for (location, lines) in [
-        (ParamIn::Query, &mut s.query),
-        (ParamIn::Header, &mut s.headers),
-    ] {
+    // A querystring parameter (the whole query string, OpenAPI 3.2) goes under `query:` by its
+    // name, as an object.
+    for location in [ParamIn::Query, ParamIn::Querystring, ParamIn::Header] {
         for p in op.params_in(location) {
             if location == ParamIn::Header
                 && MANAGED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str())
@@ -445,6 +444,10 @@ fn step(
                 continue;
             }
             let f = param_value(doc, op, &p.name, location);
+            let lines = match location {
+                ParamIn::Header => &mut s.headers,
+                _ => &mut s.query,
+            };
             lines.push(Line {
                 key: p.name.clone(),
                 value: f.value,

@@ -242,3 +242,47 @@ fn init_drafts_query_and_querystring_scenarios_that_pass() {
         "{seen:?}"
     );
 }
+
+/// `conform fuzz` generates QUERY bodies and querystring objects (sent as form pairs), sends
+/// PURGE as PURGE, and finds what the server gets wrong: it accepts a QUERY body that breaks
+/// the schema, and answers its 405s without `Allow`.
+#[test]
+fn fuzz_sends_query_bodies_querystrings_and_custom_methods() {
+    let (_rt, target, seen) = serve(false);
+    let out = Conform::new(&[
+        "fuzz",
+        "--specs",
+        SPECS,
+        "--target",
+        &target,
+        "--max-examples",
+        "5",
+        "--seed",
+        "1",
+        "--step-timeout",
+        "5s",
+        "--no-report",
+    ])
+    .output();
+    let out = text(&out);
+    let seen = seen.lock().expect("lock").clone();
+    assert!(
+        seen.iter()
+            .any(|(m, _, b)| m == "QUERY" && b.starts_with("{\"term\":")),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter()
+            .any(|(m, u, _)| m == "GET" && u.starts_with("/items?term=")),
+        "{seen:?}"
+    );
+    assert!(seen.iter().any(|(m, _, _)| m == "PURGE"), "{seen:?}");
+    assert!(
+        out.contains("[invalid-data-accepted] search/searchItems negative case"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[undeclared-method] search/listItems probe case"),
+        "{out}"
+    );
+}

@@ -87,8 +87,21 @@ pub(super) fn param_place(location: ParamIn, name: &str) -> String {
 
 /// Whether a parameter value can be sent: a scalar, or a list of scalars (`?tag=a&tag=b`).
 /// An object (`style: deepObject`, Stripe's `created[gt]=`) is not serialized by the harness,
-/// a limit of ours; such values are not generated.
-fn sendable(v: &Value) -> bool {
+/// a limit of ours; such values are not generated. A querystring parameter (OpenAPI 3.2) is an
+/// object of such values, sent as form pairs, or the query string as text.
+fn sendable(p: &Param, v: &Value) -> bool {
+    if p.location == ParamIn::Querystring {
+        return match v {
+            Value::Object(fields) => fields.values().all(sendable_scalar),
+            Value::String(_) => true,
+            _ => false,
+        };
+    }
+    sendable_scalar(v)
+}
+
+/// A scalar, or a list of scalars.
+fn sendable_scalar(v: &Value) -> bool {
     match v {
         Value::Object(_) => false,
         Value::Array(items) => items
@@ -126,7 +139,12 @@ fn sent_params<'o>(op: &'o Operation, auth: &'o [String]) -> impl Iterator<Item 
     op.params
         .iter()
         .map(AsRef::as_ref)
-        .filter(|p| matches!(p.location, ParamIn::Path | ParamIn::Query | ParamIn::Header))
+        .filter(|p| {
+            matches!(
+                p.location,
+                ParamIn::Path | ParamIn::Query | ParamIn::Querystring | ParamIn::Header
+            )
+        })
         // The target's own credentials go there; a generated value would be replaced, or
         // would break a signature.
         .filter(move |p| {
@@ -163,7 +181,7 @@ fn valid_request(
                     })?;
                     // An empty array sends nothing: a required parameter would be missing.
                     empty = p.required && absent_on_the_wire(p, &v);
-                    if sendable(&v) && !empty {
+                    if sendable(p, &v) && !empty {
                         drawn = Some(v);
                         break;
                     }
@@ -278,7 +296,7 @@ fn param_cases(
         };
         for n in broken
             .into_iter()
-            .filter(|n| sendable(&n.value) && !reads_as_absent(p, &n.value))
+            .filter(|n| sendable(p, &n.value) && !reads_as_absent(p, &n.value))
         {
             found.negatives.push((
                 with_param(minimal, p.location, &p.name, Some(n.value)),
@@ -292,7 +310,7 @@ fn param_cases(
         for b in generator
             .boundaries(schema, place_of(p))
             .into_iter()
-            .filter(|b| sendable(b) && !(p.required && absent_on_the_wire(p, b)))
+            .filter(|b| sendable(p, b) && !(p.required && absent_on_the_wire(p, b)))
         {
             let what = format!("{place} = {}", super::case::as_text(&b));
             found

@@ -286,3 +286,42 @@ fn fuzz_sends_query_bodies_querystrings_and_custom_methods() {
         "{out}"
     );
 }
+
+/// A recorded run's QUERY, querystring and PURGE exchanges are matched to their operations
+/// and checked again offline by `conform check`; the wrong answer fails there too.
+#[test]
+fn a_recorded_32_run_is_checked_offline() {
+    let tmp = util::temp_dir();
+    for (wrong, code) in [(false, 0), (true, 1)] {
+        let (_rt, target, _) = serve(wrong);
+        let har = tmp.path().join(format!("run-{wrong}.har"));
+        let har = har.to_string_lossy().into_owned();
+        let out = Conform::new(&[
+            "run",
+            "--no-report",
+            "--specs",
+            SPECS,
+            "--target",
+            &target,
+            "--record",
+            &har,
+            "tests/fixtures/oas32/search.yaml",
+        ])
+        .output();
+        assert_eq!(out.status.code(), Some(code), "{}", text(&out));
+        let out = Conform::new(&["check", "--no-report", "-v", "--specs", SPECS, &har]).output();
+        let shown = text(&out);
+        assert_eq!(out.status.code(), Some(code), "{shown}");
+        // Each entry matched to its operation, named by method and path template (the wrong
+        // answer ends the scenario at its first step).
+        let ops: &[&str] = if wrong {
+            &["`QUERY /items`"]
+        } else {
+            &["`QUERY /items`", "`GET /items`", "`PURGE /items/{id}`"]
+        };
+        for op in ops {
+            assert!(shown.contains(op), "{op} matched: {shown}");
+        }
+        assert_eq!(shown.contains("/count"), wrong, "{shown}");
+    }
+}

@@ -1,4 +1,4 @@
-//! Building an [`ApiSpec`] from an OpenAPI 3.1 or 3.0 document, in one file or split across
+//! Building an [`ApiSpec`] from an OpenAPI 3.2, 3.1 or 3.0 document, in one file or split across
 //! several ([`FileSet`]): resolving `$ref`s of parameters, responses, headers and bodies
 //! (across files too), and compiling each schema once against a registry that holds every file
 //! as its own resource, so schema `$ref`s resolve wherever they point and every keyword keeps

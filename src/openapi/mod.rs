@@ -1,5 +1,5 @@
 //! The spec registry: [`Registry`] loads each API's spec (a file or URL named by [`SpecFiles`],
-//! else `specs/<api>/openapi.yaml` or `openapi.json`; OpenAPI 3.1, 3.0 or Swagger 2.0, in one file or split
+//! else `specs/<api>/openapi.yaml` or `openapi.json`; OpenAPI 3.2, 3.1, 3.0 or Swagger 2.0, in one file or split
 //! across several), resolves `$ref`s, gives every parameter, request body and (operation,
 //! status, media type) a JSON Schema 2020-12 validator (compiled on first use, once per
 //! schema), and looks operations up by `operationId`.

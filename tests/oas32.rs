@@ -325,3 +325,59 @@ fn a_recorded_32_run_is_checked_offline() {
         assert_eq!(shown.contains("/count"), wrong, "{shown}");
     }
 }
+
+/// `conform proxy` in front of the server forwards QUERY with its body, the query string and
+/// PURGE unchanged and checks each answer against its operation.
+#[test]
+fn the_proxy_forwards_and_checks_query_and_custom_methods() {
+    let (_rt, target, seen) = serve(false);
+    let base = target.trim_start_matches("search=").to_owned();
+    let dir = util::temp_dir();
+    let reports = dir.path().join("reports");
+    let proxy = util::Served::start(&[
+        "proxy",
+        "--specs",
+        SPECS,
+        "--target",
+        &target,
+        "--report",
+        reports.to_str().expect("UTF-8"),
+    ]);
+    let (code, out) = run(
+        &format!("search={}", proxy.url),
+        "tests/fixtures/oas32/search.yaml",
+    );
+    let (proxy_code, stdout, stderr) = proxy.stop();
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(proxy_code, Some(0), "{stdout}\n{stderr}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(reports.join("report.json")).expect("report.json"))
+            .expect("JSON");
+    let calls: Vec<(String, String)> = report["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .flat_map(|s| {
+            let outcome = s["outcome"].as_str().unwrap_or("").to_owned();
+            s["steps"].as_array().into_iter().flatten().map(move |st| {
+                (
+                    st["call"].as_str().unwrap_or("").to_owned(),
+                    outcome.clone(),
+                )
+            })
+        })
+        .collect();
+    for op in ["searchItems", "listItems", "purgeItem"] {
+        assert!(
+            calls.iter().any(|(c, o)| c == op && o == "passed"),
+            "{op} checked through the proxy ({base}): {calls:?}"
+        );
+    }
+    let seen = seen.lock().expect("lock").clone();
+    assert!(
+        seen.iter()
+            .any(|(m, _, b)| m == "QUERY" && b.contains("shoe")),
+        "{seen:?}"
+    );
+    assert!(seen.iter().any(|(m, _, _)| m == "PURGE"), "{seen:?}");
+}

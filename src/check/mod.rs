@@ -10,6 +10,7 @@
 
 pub mod body;
 pub mod headers;
+pub mod items;
 pub mod request;
 pub mod schema;
 pub mod status;

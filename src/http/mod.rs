@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use url::Url;
 
-pub use body::Body;
 pub(crate) use body::media_type_of;
+pub use body::{Body, StreamCut};
 pub use encoding::{DecodeError, decode};
 pub use headers::{Headers, first as first_header};
 pub use stream::{Item, Sequence, Splitter};

@@ -232,7 +232,19 @@ pub async fn send(
         sequential,
     };
     let (wire, cut) = read_body(resp, status, read).await?;
-    let (body, wire_len) = decoded(wire, status, &headers, max_body).map_err(|f| *f)?;
+    response_of(status, headers, wire, cut, max_body).map_err(|f| *f)
+}
+
+/// The response of `wire` bytes as a client reads them: decoded, described by its headers,
+/// parsed when JSON, and said cut when it is a stream cut at a limit.
+fn response_of(
+    status: u16,
+    headers: Headers,
+    wire: Vec<u8>,
+    cut: Option<StreamCut>,
+    max_body: usize,
+) -> Result<Response, Box<Finding>> {
+    let (body, wire_len) = decoded(wire, status, &headers, max_body)?;
     let is_json = headers.get("content-type").is_some_and(model_is_json);
     // A JSON body under a wrong Content-Type is still read, so expectations can be judged on
     // their own; the spec check reports the Content-Type.

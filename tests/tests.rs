@@ -56,6 +56,8 @@ mod hostile;
 mod limits;
 // The parsers under a seeded mutational fuzzer: no panic, every rejection with a position.
 mod parsers_fuzz;
+// Streamed responses cut at the body limit and at the step's time limit, checked as far as they came.
+mod streams;
 // Scenarios that break their spec are refused before anything is sent.
 mod presend;
 // The report formats on a real run (insta snapshots in `snapshots/`).

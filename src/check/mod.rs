@@ -11,6 +11,7 @@
 pub mod body;
 pub mod headers;
 pub mod items;
+pub mod items_expect;
 pub mod request;
 pub mod schema;
 pub mod status;

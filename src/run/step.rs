@@ -215,6 +215,9 @@ fn satisfies(exp: &Expectation, r: &Response, scope: &StepScope) -> Vec<Finding>
     if let Some(b) = &exp.body {
         out.extend(match_value(b, r.json(), scope, CheckKind::Body, "").findings);
     }
+    if let Some(items) = &exp.items {
+        out.extend(check::items_expect::check(items, r, scope));
+    }
     out
 }
 
@@ -663,6 +666,10 @@ fn expectations(s: &PlannedStep, received: &Response, scope: &StepScope, result:
                 result.body_diff = diff_of(m.expected_view, m.actual_view);
             }
             result.findings.extend(m.findings);
+        }
+        if let Some(items) = &exp.items {
+            let found = check::items_expect::check(items, received, scope);
+            result.findings.extend(found);
         }
     }
 }

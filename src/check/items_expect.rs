@@ -30,6 +30,13 @@ fn values(kind: Sequence, observed: &Response) -> Vec<Value> {
         .collect()
 }
 
+/// A streamed body as one JSON value, `{"items": [...]}` (items as [`check`] sees them), for
+/// captures to point into (`/items/4/data/id`); `None` for a body that is not a stream.
+pub fn view(observed: &Response) -> Option<Value> {
+    let kind = Sequence::of(observed.header("content-type")?)?;
+    Some(serde_json::json!({ "items": values(kind, observed) }))
+}
+
 /// What `exp` finds wrong with the items of `observed`.
 pub fn check(exp: &ItemsExpectation, observed: &Response, scope: &dyn Scope) -> Vec<Finding> {
     let ct = observed.header("content-type").unwrap_or("no Content-Type");

@@ -12,6 +12,7 @@
 //! | `not-json` | item 2 is not JSON (an event's `data`, a line) |
 //! | `endless` | the stream never ends (an item every 50 ms) |
 //! | `long` | 300 items, 1 ms apart |
+//! | `unfinished` | the last event has no blank line after it (a client discards it) |
 //!
 //! Any other name behaves: 5 items, 20 ms apart, each `{seq, size}`.
 
@@ -72,8 +73,9 @@ fn item(name: &str, seq: u64) -> String {
     v.to_string()
 }
 
-fn framed(framing: Framing, seq: u64, text: &str) -> String {
+fn framed(framing: Framing, name: &str, seq: u64, text: &str) -> String {
     match framing {
+        Framing::Events if name == "unfinished" && seq == 4 => format!("data: {text}\n"),
         // A comment and a CRLF line end among them: a client must take both in its stride.
         Framing::Events if seq == 1 => {
             format!(": keep-alive\r\nevent: tick\r\nid: {seq}\r\ndata: {text}\r\n\r\n")
@@ -92,7 +94,7 @@ fn stream(name: String, framing: Framing) -> Response {
                 return None;
             }
             tokio::time::sleep(pause).await;
-            let chunk = framed(framing, seq, &item(&name, seq));
+            let chunk = framed(framing, &name, seq, &item(&name, seq));
             Some((Ok::<_, std::io::Error>(chunk), seq + 1))
         }
     });

@@ -52,3 +52,30 @@ fn a_stream_that_never_ends_is_cut_at_the_step_time_limit() {
         "bounded by the step's timeout: {took:?}"
     );
 }
+
+#[test]
+fn every_report_names_the_bad_item_by_its_index_and_field() {
+    let mut c = Conform::new(&[
+        "run",
+        "--specs",
+        "tests/fixtures/specs",
+        "tests/fixtures/violation/stream-two-bad.yaml",
+    ]);
+    let out = c.run();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let dir = c.reports().expect("a report folder");
+    let json = std::fs::read_to_string(dir.join("report.json")).expect("report.json");
+    for pointer in ["\"/items/3/size\"", "\"/items/4\""] {
+        assert!(json.contains(pointer), "{pointer} in {json}");
+    }
+    for file in ["report.html", "junit.xml"] {
+        let report = std::fs::read_to_string(dir.join(file)).expect(file);
+        assert!(
+            report.contains("item 3: /size:") && report.contains("item 4:"),
+            "{file}: {report}"
+        );
+    }
+    // The summary gives each failed scenario its first finding.
+    let summary = std::fs::read_to_string(dir.join("summary.md")).expect("summary.md");
+    assert!(summary.contains("item 3: /size:"), "{summary}");
+}

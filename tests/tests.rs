@@ -56,6 +56,8 @@ mod hostile;
 mod limits;
 // The parsers under a seeded mutational fuzzer: no panic, every rejection with a position.
 mod parsers_fuzz;
+// Streamed responses cut at the body limit and at the step's time limit, checked as far as they came.
+mod streams;
 // Scenarios that break their spec are refused before anything is sent.
 mod presend;
 // OpenAPI 3.2: QUERY, additionalOperations, in: querystring, the 3.2 schema in the linter.

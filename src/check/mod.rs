@@ -10,6 +10,8 @@
 
 pub mod body;
 pub mod headers;
+pub mod items;
+pub mod items_expect;
 pub mod querystring;
 pub mod request;
 pub mod schema;

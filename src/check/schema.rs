@@ -112,6 +112,10 @@ fn content(
         );
         return out;
     };
+    if let Some(kind) = crate::http::Sequence::of(ct) {
+        out.extend(super::items::check(media, kind, observed, resp_at, pos));
+        return out;
+    }
     if !model_is_json(ct) {
         return out;
     }

@@ -25,6 +25,17 @@ pub struct Body {
     media_type: Option<String>,
     encoding: Option<String>,
     json: Option<Value>,
+    /// Why a sequential body (a stream of items) was cut while it was still arriving.
+    stream_cut: Option<StreamCut>,
+}
+
+/// Why a stream was cut while it was still arriving: what arrived is kept and checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamCut {
+    /// It was still open when the step's time limit came.
+    Time(std::time::Duration),
+    /// It grew past the harness's body limit (bytes).
+    Size(usize),
 }
 
 impl Body {
@@ -76,6 +87,18 @@ impl Body {
             self.json = serde_json::from_slice(&self.bytes).ok();
         }
         self
+    }
+
+    /// Says the stream was cut while it arrived (`why`); its bytes are what came before.
+    #[must_use]
+    pub fn stream_cut(mut self, why: StreamCut) -> Self {
+        self.stream_cut = Some(why);
+        self
+    }
+
+    /// Why the stream was cut while it arrived, when it was.
+    pub fn cut_stream(&self) -> Option<StreamCut> {
+        self.stream_cut
     }
 
     /// The bytes.

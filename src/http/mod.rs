@@ -11,15 +11,17 @@
 mod body;
 mod encoding;
 mod headers;
+pub mod stream;
 
 use std::time::Duration;
 
 use url::Url;
 
-pub use body::Body;
 pub(crate) use body::media_type_of;
+pub use body::{Body, StreamCut};
 pub use encoding::{DecodeError, decode};
 pub use headers::{Headers, first as first_header};
+pub use stream::{Item, Sequence, Splitter};
 
 /// Whether `url` names this machine (`localhost`, a loopback address): a target whose state
 /// may change without confirmation, a spec server reached without the proxy variables.

@@ -493,6 +493,7 @@ fn expect(out: &mut Out, s: &DraftStep) -> Option<Spanned<Expect>> {
         headers: None,
         body,
         undocumented,
+        items: None,
     };
     Some(Spanned::new(expect, pos))
 }

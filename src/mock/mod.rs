@@ -15,6 +15,7 @@ mod ids;
 mod liveperson;
 mod openstack;
 mod replay;
+mod stream;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -35,6 +36,7 @@ use crate::targets::Target;
 pub const APIS: &[&str] = &[
     "alibaba-elasticsearch",
     "fixture",
+    "fixture-stream",
     "liveperson-deletion",
     "openstack-compute",
 ];
@@ -71,6 +73,7 @@ pub fn router(api: &str, options: &MockOptions) -> Option<axum::Router> {
     let app = match api {
         "alibaba-elasticsearch" => alibaba::router(options),
         "fixture" => fixture::router(),
+        "fixture-stream" => stream::router(),
         "liveperson-deletion" => liveperson::router(options),
         "openstack-compute" => openstack::router(options),
         _ => return None,
@@ -112,7 +115,7 @@ pub(crate) fn clock_jump(headers: &axum::http::HeaderMap) -> Option<std::time::D
 pub fn credentials(api: &str) -> Vec<(&'static str, String)> {
     match api {
         "alibaba-elasticsearch" => alibaba::credentials(),
-        "fixture" => vec![("auth", "none".into())],
+        "fixture" | "fixture-stream" => vec![("auth", "none".into())],
         "liveperson-deletion" => liveperson::credentials(),
         "openstack-compute" => openstack::credentials(),
         _ => Vec::new(),

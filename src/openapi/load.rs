@@ -578,13 +578,47 @@ impl Builder {
                 Some(_) => Some(self.compile(&child(&m_at, "/x-conform-strict/schema"))?),
                 None => None,
             };
+            // `itemSchema` is read whatever the 3.x version: a 3.0/3.1 reader ignores a key it
+            // does not know, so a document that has one meant it (3.2 wording, older header).
+            let item_schema = match m.get("itemSchema") {
+                Some(_) => Some(self.compile(&child(&m_at, "/itemSchema"))?),
+                None => None,
+            };
+            let item_data_schema = match m.get("itemSchema") {
+                Some(item) => self.data_content_schema(item, &child(&m_at, "/itemSchema"))?,
+                None => None,
+            };
             out.push(Media {
                 media_type: media_type.clone(),
                 schema,
                 strict,
+                item_schema,
+                item_data_schema,
             });
         }
         Ok(out)
+    }
+
+    /// The `contentSchema` of an event item schema's `data`, when its `contentMediaType` is
+    /// JSON (JSON Schema leaves `contentSchema` an annotation: the check applies it itself).
+    fn data_content_schema(
+        &self,
+        item: &Value,
+        at: &At,
+    ) -> Result<Option<Arc<Schema>>, Diagnostic> {
+        let (item, item_at) = self.resolve(item, at)?;
+        let Some(data) = item.get("properties").and_then(|p| p.get("data")) else {
+            return Ok(None);
+        };
+        let (data, data_at) = self.resolve(data, &child(&item_at, "/properties/data"))?;
+        let json = data
+            .get("contentMediaType")
+            .and_then(Value::as_str)
+            .is_some_and(super::model::is_json);
+        if !json || data.get("contentSchema").is_none() {
+            return Ok(None);
+        }
+        Ok(Some(self.compile(&child(&data_at, "/contentSchema"))?))
     }
 
     fn request_body(&self, op: &Value, op_at: &At) -> Result<Option<RequestBody>, Diagnostic> {

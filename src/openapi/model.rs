@@ -407,6 +407,12 @@ pub struct Media {
     pub schema: Option<Arc<Schema>>,
     /// The documented table read literally (`x-conform-strict`).
     pub strict: Option<Arc<Schema>>,
+    /// The schema of each item of a sequential media type (`itemSchema`, OpenAPI 3.2): an
+    /// event of `text/event-stream`, a line of JSON Lines, a record of `application/json-seq`.
+    pub item_schema: Option<Arc<Schema>>,
+    /// For `text/event-stream`: the `contentSchema` of the item schema's `data` when its
+    /// `contentMediaType` is JSON; an event's `data` is then parsed and checked against it.
+    pub item_data_schema: Option<Arc<Schema>>,
 }
 
 impl Media {

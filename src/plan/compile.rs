@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::expect::{Expectation, Pattern};
+use super::items::{ITEMS_KEYS, ItemsExpectation};
 use super::undeclared;
 use super::value::ValueTemplate;
 use super::{DEFAULT_POLL_EVERY, DEFAULT_POLL_TIMEOUT, Plan, PlannedStep};
@@ -363,7 +364,53 @@ impl Compiler<'_> {
             headers,
             body,
             undocumented: e.undocumented.as_ref().is_some_and(|u| u.value),
+            items: e.items.as_ref().map(|n| self.items(n)),
         }
+    }
+
+    /// `expect.items`: each key known, `count` a whole number, the others patterns.
+    fn items(&mut self, node: &Node) -> ItemsExpectation {
+        let mut exp = ItemsExpectation::new(node.pos);
+        let Some(entries) = node.as_map() else {
+            self.err(
+                node.pos,
+                "`items` must be a mapping".into(),
+                Some(format!("write some of: {}", ITEMS_KEYS.join(", "))),
+            );
+            return exp;
+        };
+        for (key, value) in entries {
+            let slot = match key.value.as_str() {
+                "count" => {
+                    match &value.kind {
+                        NodeKind::Number(n) if n.as_u64().is_some() => {
+                            exp.count = n.as_u64().map(|n| (n, value.pos));
+                        }
+                        _ => self.err(value.pos, "`count` takes a whole number".into(), None),
+                    }
+                    continue;
+                }
+                "first" => &mut exp.first,
+                "last" => &mut exp.last,
+                "every" => &mut exp.every,
+                "any" => &mut exp.any,
+                other => {
+                    let help = did_you_mean(other, ITEMS_KEYS.iter().copied())
+                        .map(|s| format!("did you mean `{s}`?"));
+                    self.err(
+                        key.pos,
+                        format!(
+                            "unknown key `{other}` in `items` (it takes: {})",
+                            ITEMS_KEYS.join(", ")
+                        ),
+                        help,
+                    );
+                    continue;
+                }
+            };
+            *slot = Some(self.pattern(value));
+        }
+        exp
     }
 
     fn step(&mut self, step: &Spanned<Step>, spec: Option<&ApiSpec>) -> Option<PlannedStep> {

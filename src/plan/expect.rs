@@ -28,6 +28,8 @@ pub struct Expectation {
     pub body: Option<Pattern>,
     /// `undocumented: true`: the expected status is one the spec leaves out, on purpose.
     pub undocumented: bool,
+    /// The items of a streamed body (`items:`).
+    pub items: Option<super::items::ItemsExpectation>,
 }
 
 /// An expected JSON value: literals (with templates), subset maps, element-wise lists, matchers.

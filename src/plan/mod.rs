@@ -9,6 +9,7 @@
 
 mod compile;
 mod expect;
+mod items;
 mod undeclared;
 mod value;
 
@@ -18,6 +19,7 @@ use std::time::Duration;
 
 pub use compile::{Rejected, compile};
 pub use expect::{Expectation, MATCHERS, Matcher, Pattern, PatternKind, TYPES, TypeName};
+pub use items::{ITEMS_KEYS, ItemsExpectation};
 pub use value::{RenderError, ValueKind, ValueTemplate};
 
 use crate::openapi::{ApiSpec, Operation};

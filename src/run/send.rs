@@ -12,7 +12,7 @@ use crate::check::body::render;
 use crate::check::querystring;
 use crate::check::request::Outgoing;
 use crate::check::{CheckKind, Finding};
-use crate::http::{Body, DecodeError, Headers, Request, Response};
+use crate::http::{Body, DecodeError, Headers, Request, Response, StreamCut};
 use crate::openapi::{Operation, model_is_json};
 use crate::plan::{PlannedStep, ValueTemplate};
 use crate::scenario::{AuthMode, Scope};
@@ -222,8 +222,30 @@ pub async fn send(
     let headers_after = started.elapsed();
     let status = resp.status().as_u16();
     let headers = Headers::from(resp.headers());
-    let wire = read_body(resp, status, headers_after, timeout, max_body).await?;
-    let (body, wire_len) = decoded(wire, status, &headers, max_body).map_err(|f| *f)?;
+    let sequential = headers
+        .get("content-type")
+        .and_then(crate::http::Sequence::of)
+        .is_some();
+    let read = Limits {
+        headers_after,
+        timeout,
+        max_body,
+        sequential,
+    };
+    let (wire, cut) = read_body(resp, status, read).await?;
+    response_of(status, headers, wire, cut, max_body).map_err(|f| *f)
+}
+
+/// The response of `wire` bytes as a client reads them: decoded, described by its headers,
+/// parsed when JSON, and said cut when it is a stream cut at a limit.
+fn response_of(
+    status: u16,
+    headers: Headers,
+    wire: Vec<u8>,
+    cut: Option<StreamCut>,
+    max_body: usize,
+) -> Result<Response, Box<Finding>> {
+    let (body, wire_len) = decoded(wire, status, &headers, max_body)?;
     let is_json = headers.get("content-type").is_some_and(model_is_json);
     // A JSON body under a wrong Content-Type is still read, so expectations can be judged on
     // their own; the spec check reports the Content-Type.
@@ -234,6 +256,9 @@ pub async fn send(
     let mut body = Body::new(body).described_by(&headers);
     if let Some(n) = wire_len {
         body = body.decoded_from(n);
+    }
+    if let Some(cut) = cut {
+        body = body.stream_cut(cut);
     }
     let body = body.parse_json(is_json || looks_json);
     Ok(Response {
@@ -373,10 +398,14 @@ pub(crate) fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String,
 async fn read_body(
     mut resp: reqwest::Response,
     status: u16,
-    headers_after: Duration,
-    timeout: Duration,
-    max_body: usize,
-) -> Result<Vec<u8>, Finding> {
+    limits: Limits,
+) -> Result<(Vec<u8>, Option<StreamCut>), Finding> {
+    let Limits {
+        headers_after,
+        timeout,
+        max_body,
+        sequential,
+    } = limits;
     let too_large = || {
         Finding::error(
             CheckKind::Limit,
@@ -386,9 +415,11 @@ async fn read_body(
             ),
         )
     };
-    if resp
-        .content_length()
-        .is_some_and(|n| usize::try_from(n).map_or(true, |n| n > max_body))
+    // A stream's length is no reason not to read its start: its items are checked one by one.
+    if !sequential
+        && resp
+            .content_length()
+            .is_some_and(|n| usize::try_from(n).map_or(true, |n| n > max_body))
     {
         return Err(too_large());
     }
@@ -397,6 +428,10 @@ async fn read_body(
         let chunk = match resp.chunk().await {
             Ok(Some(chunk)) => chunk,
             Ok(None) => break,
+            // A stream still open at the time limit: what arrived is checked.
+            Err(e) if sequential && e.is_timeout() => {
+                return Ok((body, Some(StreamCut::Time(timeout))));
+            }
             Err(e) => {
                 // The status and headers came: a timeout now is a body that trickles.
                 let what = if e.is_timeout() {
@@ -413,11 +448,26 @@ async fn read_body(
             }
         };
         if body.len() + chunk.len() > max_body {
+            if sequential {
+                let room = max_body.saturating_sub(body.len());
+                body.extend_from_slice(&chunk[..room]);
+                return Ok((body, Some(StreamCut::Size(max_body))));
+            }
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(body)
+    Ok((body, None))
+}
+
+/// What bounds the reading of a body: the step's time limit (and when the headers came within
+/// it), the body limit, and whether the body is a stream of items (cut at a limit, not refused).
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    headers_after: Duration,
+    timeout: Duration,
+    max_body: usize,
+    sequential: bool,
 }
 
 /// The body as a client reads it: its `Content-Encoding` undone, within `max_body` decoded

@@ -215,6 +215,9 @@ fn satisfies(exp: &Expectation, r: &Response, scope: &StepScope) -> Vec<Finding>
     if let Some(b) = &exp.body {
         out.extend(match_value(b, r.json(), scope, CheckKind::Body, "").findings);
     }
+    if let Some(items) = &exp.items {
+        out.extend(check::items_expect::check(items, r, scope));
+    }
     out
 }
 
@@ -664,13 +667,24 @@ fn expectations(s: &PlannedStep, received: &Response, scope: &StepScope, result:
             }
             result.findings.extend(m.findings);
         }
+        if let Some(items) = &exp.items {
+            let found = check::items_expect::check(items, received, scope);
+            result.findings.extend(found);
+        }
     }
 }
 
 /// The step's captures, into the scenario's variables.
 fn captures(s: &PlannedStep, received: &Response, scope: &mut StepScope, result: &mut StepResult) {
+    // A stream's items are captured from `/items/<index>/...`.
+    let stream = if s.captures.is_empty() || received.json().is_some() {
+        None
+    } else {
+        check::items_expect::view(received)
+    };
+    let json = received.json().or(stream.as_ref());
     for (name, cap) in &s.captures {
-        match cap.take(received.json(), &received.headers) {
+        match cap.take(json, &received.headers) {
             Some(v) => {
                 scope.vars.insert(name.clone(), v);
             }

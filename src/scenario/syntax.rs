@@ -146,6 +146,31 @@ pub struct Expect {
     /// operation leaves out (otherwise that is an error at load, before anything is sent).
     #[serde(default)]
     pub undocumented: Option<Spanned<bool>>,
+    /// The items of a streamed body (`text/event-stream`, `application/jsonl`,
+    /// `application/x-ndjson`, `application/json-seq`): how many, and what the first, the last,
+    /// every or any item matches (as `body` does). An event's item is `{event, data, id, retry}`,
+    /// its `data` parsed when it is JSON.
+    #[serde(default)]
+    #[schemars(with = "Option<ItemsSpec>")]
+    pub items: Option<Node>,
+}
+
+/// `expect.items`, as the JSON Schema documents it (read as a [`Node`], every key checked
+/// at load with its line).
+#[derive(Debug, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // a shape for the published schema only
+pub struct ItemsSpec {
+    /// Exactly this many items.
+    count: Option<u64>,
+    /// The first item matches.
+    first: Option<Node>,
+    /// The last item matches.
+    last: Option<Node>,
+    /// Every item matches.
+    every: Option<Node>,
+    /// At least one item matches.
+    any: Option<Node>,
 }
 
 /// An expected status.

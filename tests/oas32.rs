@@ -353,20 +353,7 @@ fn the_proxy_forwards_and_checks_query_and_custom_methods() {
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(reports.join("report.json")).expect("report.json"))
             .expect("JSON");
-    let calls: Vec<(String, String)> = report["scenarios"]
-        .as_array()
-        .expect("scenarios")
-        .iter()
-        .flat_map(|s| {
-            let outcome = s["outcome"].as_str().unwrap_or("").to_owned();
-            s["steps"].as_array().into_iter().flatten().map(move |st| {
-                (
-                    st["call"].as_str().unwrap_or("").to_owned(),
-                    outcome.clone(),
-                )
-            })
-        })
-        .collect();
+    let calls = crate::proxy::checked(&report);
     for op in ["searchItems", "listItems", "purgeItem"] {
         assert!(
             calls.iter().any(|(c, o)| c == op && o == "passed"),

@@ -209,7 +209,13 @@ fn querystring_beside_query_parameters_is_refused_at_the_querystring() {
         d.help
             .is_some_and(|h| h.contains("properties of the querystring")),
         "{shown}"
+    ); // 3.2 describes a querystring by exactly one media type.
+    let (shown, d) = load_changed(
+        "            application/x-www-form-urlencoded:\n",
+        "            text/plain:\n              schema: {type: string}\n            application/x-www-form-urlencoded:\n",
     );
+    assert_eq!((d.pos.line, d.pos.col), (41, 11), "{shown}");
+    assert!(shown.contains("exactly one media type"), "{shown}");
 }
 
 /// `conform init` writes a QUERY scenario with a body and the querystring as an object under

@@ -209,7 +209,13 @@ fn querystring_beside_query_parameters_is_refused_at_the_querystring() {
         d.help
             .is_some_and(|h| h.contains("properties of the querystring")),
         "{shown}"
+    ); // 3.2 describes a querystring by exactly one media type.
+    let (shown, d) = load_changed(
+        "            application/x-www-form-urlencoded:\n",
+        "            text/plain:\n              schema: {type: string}\n            application/x-www-form-urlencoded:\n",
     );
+    assert_eq!((d.pos.line, d.pos.col), (41, 11), "{shown}");
+    assert!(shown.contains("exactly one media type"), "{shown}");
 }
 
 /// `conform init` writes a QUERY scenario with a body and the querystring as an object under
@@ -353,20 +359,7 @@ fn the_proxy_forwards_and_checks_query_and_custom_methods() {
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(reports.join("report.json")).expect("report.json"))
             .expect("JSON");
-    let calls: Vec<(String, String)> = report["scenarios"]
-        .as_array()
-        .expect("scenarios")
-        .iter()
-        .flat_map(|s| {
-            let outcome = s["outcome"].as_str().unwrap_or("").to_owned();
-            s["steps"].as_array().into_iter().flatten().map(move |st| {
-                (
-                    st["call"].as_str().unwrap_or("").to_owned(),
-                    outcome.clone(),
-                )
-            })
-        })
-        .collect();
+    let calls = crate::proxy::checked(&report);
     for op in ["searchItems", "listItems", "purgeItem"] {
         assert!(
             calls.iter().any(|(c, o)| c == op && o == "passed"),

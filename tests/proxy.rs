@@ -78,7 +78,7 @@ fn report(dir: &Path) -> Value {
 }
 
 /// The operations of the exchanges the proxy checked, and their outcomes.
-fn checked(report: &Value) -> Vec<(String, String)> {
+pub(crate) fn checked(report: &Value) -> Vec<(String, String)> {
     report["scenarios"]
         .as_array()
         .expect("scenarios")

@@ -384,6 +384,37 @@ fn echo(doc: &Doc, op: &Operation, l: &Lifecycle) -> Option<Value> {
         .then(|| json!({field: format!("${{{}}}", l.var)}))
 }
 
+/// The required (or exemplified) query and header parameters of `op` into `s`. A querystring
+/// parameter (the whole query string, OpenAPI 3.2) goes under `query:` by its name, as an
+/// object.
+fn query_and_headers(doc: &Doc, op: &Operation, s: &mut DraftStep) {
+    for location in [ParamIn::Query, ParamIn::Querystring, ParamIn::Header] {
+        for p in op.params_in(location) {
+            if location == ParamIn::Header
+                && MANAGED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str())
+            {
+                continue;
+            }
+            let has_example = doc
+                .param(op, &p.name, location)
+                .is_some_and(|raw| !doc.examples_of(raw).is_empty());
+            if !p.required && !has_example {
+                continue;
+            }
+            let f = param_value(doc, op, &p.name, location);
+            let lines = match location {
+                ParamIn::Header => &mut s.headers,
+                _ => &mut s.query,
+            };
+            lines.push(Line {
+                key: p.name.clone(),
+                value: f.value,
+                comment: Some(f.origin.comment().into()),
+            });
+        }
+    }
+}
+
 /// One call of `op`: path parameters from `bound` (captured) or shared `vars`, required query
 /// and header parameters, the body, and the documented success status.
 fn step(
@@ -428,33 +459,7 @@ fn step(
         };
         s.path.push(value);
     }
-    // A querystring parameter (the whole query string, OpenAPI 3.2) goes under `query:` by its
-    // name, as an object.
-    for location in [ParamIn::Query, ParamIn::Querystring, ParamIn::Header] {
-        for p in op.params_in(location) {
-            if location == ParamIn::Header
-                && MANAGED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str())
-            {
-                continue;
-            }
-            let has_example = doc
-                .param(op, &p.name, location)
-                .is_some_and(|raw| !doc.examples_of(raw).is_empty());
-            if !p.required && !has_example {
-                continue;
-            }
-            let f = param_value(doc, op, &p.name, location);
-            let lines = match location {
-                ParamIn::Header => &mut s.headers,
-                _ => &mut s.query,
-            };
-            lines.push(Line {
-                key: p.name.clone(),
-                value: f.value,
-                comment: Some(f.origin.comment().into()),
-            });
-        }
-    }
+    query_and_headers(doc, op, &mut s);
     if let Some(mut f) = body_value(doc, op) {
         let mut comment = f.origin.comment().to_owned();
         if f.origin != Origin::Example {

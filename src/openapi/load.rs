@@ -339,43 +339,8 @@ impl Builder {
                 let op_at = child(&item_at, &suffix);
                 let params = op_params(&self, op, &op_at, &shared)?;
                 self.one_query_kind(item, &item_at, op, &op_at, &params)?;
-                let base = self.operation(op, &op_at, method, template, params.clone())?;
-                if let Some(variants) = op.get("x-conform-variants") {
-                    let list = variants.as_array().ok_or_else(|| {
-                        self.error(
-                            &child(&op_at, "/x-conform-variants"),
-                            "must be a list of operations",
-                        )
-                    })?;
-                    for (i, v) in list.iter().enumerate() {
-                        let v_at = child(&op_at, &format!("/x-conform-variants/{i}"));
-                        // A variant inherits what it does not say from its base operation.
-                        let (r_src, r_at) = if v.get("responses").is_some() {
-                            (v, &v_at)
-                        } else {
-                            (op, &op_at)
-                        };
-                        let (b_src, b_at) = if v.get("requestBody").is_some() {
-                            (v, &v_at)
-                        } else {
-                            (op, &op_at)
-                        };
-                        operations.push(Operation {
-                            id: operation_id(v, method, template),
-                            method: method.to_owned(),
-                            path: template.to_owned(),
-                            params: params.clone(),
-                            request_body: self.request_body(b_src, b_at)?,
-                            responses: self.responses(r_src, r_at)?,
-                            security: base.security.clone(),
-                            requirements: base.requirements.clone(),
-                            produces: base.produces.clone(),
-                            accept: Default::default(),
-                            tags: base.tags.clone(),
-                            at: self.at(&v_at),
-                        });
-                    }
-                }
+                let base = self.operation(op, &op_at, method, template, params)?;
+                operations.extend(self.variants(op, &op_at, &base)?);
                 operations.push(base);
             }
         }
@@ -400,6 +365,54 @@ impl Builder {
             security_schemes: self.security_schemes()?,
             skipped: Vec::new(),
         })
+    }
+
+    /// The operations of `op`'s `x-conform-variants`, each inheriting from `base` what it
+    /// does not say.
+    fn variants(
+        &self,
+        op: &Value,
+        op_at: &At,
+        base: &Operation,
+    ) -> Result<Vec<Operation>, Diagnostic> {
+        let Some(variants) = op.get("x-conform-variants") else {
+            return Ok(Vec::new());
+        };
+        let list = variants.as_array().ok_or_else(|| {
+            self.error(
+                &child(op_at, "/x-conform-variants"),
+                "must be a list of operations",
+            )
+        })?;
+        let mut out = Vec::new();
+        for (i, v) in list.iter().enumerate() {
+            let v_at = child(op_at, &format!("/x-conform-variants/{i}"));
+            let (r_src, r_at) = if v.get("responses").is_some() {
+                (v, &v_at)
+            } else {
+                (op, op_at)
+            };
+            let (b_src, b_at) = if v.get("requestBody").is_some() {
+                (v, &v_at)
+            } else {
+                (op, op_at)
+            };
+            out.push(Operation {
+                id: operation_id(v, &base.method, &base.path),
+                method: base.method.clone(),
+                path: base.path.clone(),
+                params: base.params.clone(),
+                request_body: self.request_body(b_src, b_at)?,
+                responses: self.responses(r_src, r_at)?,
+                security: base.security.clone(),
+                requirements: base.requirements.clone(),
+                produces: base.produces.clone(),
+                accept: Default::default(),
+                tags: base.tags.clone(),
+                at: self.at(&v_at),
+            });
+        }
+        Ok(out)
     }
 
     /// `components.securitySchemes`, each `$ref` followed.

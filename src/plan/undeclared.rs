@@ -116,6 +116,10 @@ pub fn unknown_params(
         .filter(|p| p.location == location || Some(p.location) == also)
         .map(|p| p.name.as_str())
         .collect();
+    let whole = op
+        .params_in(ParamIn::Querystring)
+        .next()
+        .filter(|_| also.is_some());
     names
         .iter()
         .filter(|n| !declared.contains(&n.value.as_str()))
@@ -123,6 +127,12 @@ pub fn unknown_params(
             span: n.span(),
             message: format!("`{}` is not a {location} parameter of {}", n.value, op.id),
             help: match did_you_mean(n, declared.iter().copied()) {
+                // The whole query string is one value: its fields go inside it.
+                None if let Some(q) = whole => format!(
+                    "{} takes its whole query string as `{}` (`in: querystring`): write \
+                     `query: {{ {}: {{ {}: ... }} }}`",
+                    op.id, q.name, q.name, n.value
+                ),
                 Some(c) => format!("did you mean `{c}`?"),
                 None if declared.is_empty() && location == ParamIn::Query => format!(
                     "{} declares no query parameters: remove it, or add `invalid_request: true` \
@@ -291,6 +301,29 @@ mod tests {
         assert_eq!(p[0].help, "did you mean `verbose`?");
         let ok = at("verbose".to_owned());
         assert!(unknown_params(&[&ok], &op(), ParamIn::Query).is_empty());
+    }
+
+    #[test]
+    fn a_field_of_a_querystring_is_shown_inside_it() {
+        let mut op = op();
+        op.params = vec![std::sync::Arc::new(Param {
+            name: "filter".into(),
+            location: ParamIn::Querystring,
+            required: true,
+            schema: None,
+            lenient: false,
+        })];
+        let ok = at("filter".to_owned());
+        assert!(unknown_params(&[&ok], &op, ParamIn::Query).is_empty());
+        let term = at("term".to_owned());
+        let p = unknown_params(&[&term], &op, ParamIn::Query);
+        assert_eq!(p.len(), 1);
+        assert!(
+            p[0].help
+                .contains("write `query: { filter: { term: ... } }`"),
+            "{}",
+            p[0].help
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The `fixture-stream` mock: streamed responses (spec in
-//! `tests/fixtures/specs/fixture-stream/openapi.yaml`, OpenAPI 3.2 with `itemSchema`). Its
+//! The streamed responses of the `fixture` mock (spec in
+//! `tests/fixtures/streams/specs/fixture/openapi.yaml`, OpenAPI 3.2 with `itemSchema`). Its
 //! [`router`] serves `GET /streams/{name}/events` as server-sent events and
 //! `GET /streams/{name}/lines` as NDJSON, each item sent on its own after a real delay (a
 //! stream, not one buffer). The stream's *name* selects a fault, as the `fixture` mock's

@@ -12,6 +12,7 @@
 //! | `not-json` | item 2 is not JSON (an event's `data`, a line) |
 //! | `endless` | the stream never ends (an item every 50 ms) |
 //! | `long` | 300 items, 1 ms apart |
+//! | `all-bad` | 300 items, 1 ms apart, every `size` a string |
 //! | `unfinished` | the last event has no blank line after it (a client discards it) |
 //!
 //! Any other name behaves: 5 items, 20 ms apart, each `{seq, size}`.
@@ -52,7 +53,7 @@ pub fn router() -> Router {
 fn pace(name: &str) -> (u64, Duration) {
     match name {
         "endless" => (ENDLESS_CAP, Duration::from_millis(50)),
-        "long" => (300, Duration::from_millis(1)),
+        "long" | "all-bad" => (300, Duration::from_millis(1)),
         _ => (5, Duration::from_millis(20)),
     }
 }
@@ -61,7 +62,9 @@ fn pace(name: &str) -> (u64, Duration) {
 fn item(name: &str, seq: u64) -> String {
     let mut v = json!({"seq": seq, "size": 10 + seq});
     match (name, seq) {
-        ("bad-event" | "two-bad", 3) => v["size"] = Value::String((10 + seq).to_string()),
+        ("bad-event" | "two-bad", 3) | ("all-bad", _) => {
+            v["size"] = Value::String((10 + seq).to_string());
+        }
         ("two-bad", 4) => {
             if let Some(o) = v.as_object_mut() {
                 o.remove("size");

@@ -12,6 +12,7 @@
 //! | `not-json` | item 2 is not JSON (an event's `data`, a line) |
 //! | `endless` | the stream never ends (an item every 50 ms) |
 //! | `long` | 300 items, 1 ms apart |
+//! | `one` | a single item (one JSON text: still a stream) |
 //! | `all-bad` | 300 items, 1 ms apart, every `size` a string |
 //! | `unfinished` | the last event has no blank line after it (a client discards it) |
 //!
@@ -54,6 +55,7 @@ fn pace(name: &str) -> (u64, Duration) {
     match name {
         "endless" => (ENDLESS_CAP, Duration::from_millis(50)),
         "long" | "all-bad" => (300, Duration::from_millis(1)),
+        "one" => (1, Duration::from_millis(1)),
         _ => (5, Duration::from_millis(20)),
     }
 }

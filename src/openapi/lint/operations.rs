@@ -212,13 +212,14 @@ fn responses(op: &Value, op_ptr: &str, report: &mut Report) {
     }
 }
 
-/// A response that documents a body must say what the body is.
+/// A response that documents a body must say what the body is (or, a stream, what its items are).
 fn response_content(status: &str, r: &Value, ptr: &str, report: &mut Report) {
     let Some(content) = r.get("content").and_then(Value::as_object) else {
         return;
     };
     for (media_type, m) in content {
-        if m.get("schema").is_none() {
+        // A stream's items are checked by `itemSchema` (OpenAPI 3.2): its body as a whole needs none.
+        if m.get("schema").is_none() && m.get("itemSchema").is_none() {
             report.push(
                 Rule::ResponseSchema,
                 &format!("{ptr}/content/{}", token(media_type)),

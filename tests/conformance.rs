@@ -6,7 +6,8 @@
 //! - `fixtures/pass/...`: must pass against the fixture mock;
 //! - `fixtures/violation/...`: must end with the outcome in the `.expected` file beside it, and
 //!   the diagnosis must contain every line listed there;
-//! - `fixtures/invalid/...`: must fail to load, with the listed `file:line:col` messages.
+//! - `fixtures/invalid/...`: must fail to load, with the listed `file:line:col` messages;
+//! - `fixtures/streams/{pass,violation,invalid}/...`: the same, for streamed responses.
 //!
 //! A corpus folder that is missing, unreadable or empty is one failing trial named after it,
 //! never zero trials; everything expensive starts lazily (the harness's policy).
@@ -86,14 +87,35 @@ fn fixtures(kind: &str) -> Harness {
         .mocks()
 }
 
+/// The streamed-response corpus: `tests/fixtures/streams/<kind>` on its own spec (served by
+/// the same fixture mock), apart so the widget corpus and what counts it stay as they are.
+fn streams(kind: &str) -> Harness {
+    Harness::new()
+        .cases(format!("tests/fixtures/streams/{kind}"))
+        .name(format!("fixtures/streams/{kind}"))
+        .specs("tests/fixtures/streams/specs")
+        .mocks()
+}
+
 fn main() {
     let corpus = Harness::new().cases("cases").specs("specs").mocks();
     let violation = fixtures("violation")
         .check(|r: &ScenarioResult, f: &Found| check_expected(r, Outcome::Failed, &f.path));
     let invalid = fixtures("invalid").check(check_invalid);
+    let stream_violation = streams("violation")
+        .check(|r: &ScenarioResult, f: &Found| check_expected(r, Outcome::Failed, &f.path));
+    let stream_invalid = streams("invalid").check(check_invalid);
     harness::run(
-        [corpus, fixtures("pass"), violation, invalid]
-            .into_iter()
-            .flat_map(Harness::trials),
+        [
+            corpus,
+            fixtures("pass"),
+            violation,
+            invalid,
+            streams("pass"),
+            stream_violation,
+            stream_invalid,
+        ]
+        .into_iter()
+        .flat_map(Harness::trials),
     )
 }

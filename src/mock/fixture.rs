@@ -15,6 +15,9 @@
 //! | `wrong-content-type` | get answers `text/plain` |
 //!
 //! Any other name behaves: status turns `ready` on the second get.
+//!
+//! It also serves the streamed responses of [`super::stream`] (their own spec, so the widget
+//! spec and the golden corpus on it stay as they are).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -44,6 +47,7 @@ pub fn router() -> Router {
         .route("/widgets", post(create))
         .route("/widgets/{id}", get(show).delete(remove))
         .with_state(db)
+        .merge(super::stream::router())
 }
 
 fn with_request_id(mut resp: Response, name: &str) -> Response {

@@ -36,7 +36,6 @@ use crate::targets::Target;
 pub const APIS: &[&str] = &[
     "alibaba-elasticsearch",
     "fixture",
-    "fixture-stream",
     "liveperson-deletion",
     "openstack-compute",
 ];
@@ -73,7 +72,6 @@ pub fn router(api: &str, options: &MockOptions) -> Option<axum::Router> {
     let app = match api {
         "alibaba-elasticsearch" => alibaba::router(options),
         "fixture" => fixture::router(),
-        "fixture-stream" => stream::router(),
         "liveperson-deletion" => liveperson::router(options),
         "openstack-compute" => openstack::router(options),
         _ => return None,
@@ -115,7 +113,7 @@ pub(crate) fn clock_jump(headers: &axum::http::HeaderMap) -> Option<std::time::D
 pub fn credentials(api: &str) -> Vec<(&'static str, String)> {
     match api {
         "alibaba-elasticsearch" => alibaba::credentials(),
-        "fixture" | "fixture-stream" => vec![("auth", "none".into())],
+        "fixture" => vec![("auth", "none".into())],
         "liveperson-deletion" => liveperson::credentials(),
         "openstack-compute" => openstack::credentials(),
         _ => Vec::new(),

@@ -1,5 +1,5 @@
-//! The `fixture-stream` mock: streamed responses (spec in
-//! `tests/fixtures/specs/fixture-stream/openapi.yaml`, OpenAPI 3.2 with `itemSchema`). Its
+//! The streamed responses of the `fixture` mock (spec in
+//! `tests/fixtures/streams/specs/fixture/openapi.yaml`, OpenAPI 3.2 with `itemSchema`). Its
 //! [`router`] serves `GET /streams/{name}/events` as server-sent events and
 //! `GET /streams/{name}/lines` as NDJSON, each item sent on its own after a real delay (a
 //! stream, not one buffer). The stream's *name* selects a fault, as the `fixture` mock's
@@ -12,6 +12,8 @@
 //! | `not-json` | item 2 is not JSON (an event's `data`, a line) |
 //! | `endless` | the stream never ends (an item every 50 ms) |
 //! | `long` | 300 items, 1 ms apart |
+//! | `one` | a single item (one JSON text: still a stream) |
+//! | `all-bad` | 300 items, 1 ms apart, every `size` a string |
 //! | `unfinished` | the last event has no blank line after it (a client discards it) |
 //!
 //! Any other name behaves: 5 items, 20 ms apart, each `{seq, size}`.
@@ -52,7 +54,8 @@ pub fn router() -> Router {
 fn pace(name: &str) -> (u64, Duration) {
     match name {
         "endless" => (ENDLESS_CAP, Duration::from_millis(50)),
-        "long" => (300, Duration::from_millis(1)),
+        "long" | "all-bad" => (300, Duration::from_millis(1)),
+        "one" => (1, Duration::from_millis(1)),
         _ => (5, Duration::from_millis(20)),
     }
 }
@@ -61,7 +64,9 @@ fn pace(name: &str) -> (u64, Duration) {
 fn item(name: &str, seq: u64) -> String {
     let mut v = json!({"seq": seq, "size": 10 + seq});
     match (name, seq) {
-        ("bad-event" | "two-bad", 3) => v["size"] = Value::String((10 + seq).to_string()),
+        ("bad-event" | "two-bad", 3) | ("all-bad", _) => {
+            v["size"] = Value::String((10 + seq).to_string());
+        }
         ("two-bad", 4) => {
             if let Some(o) = v.as_object_mut() {
                 o.remove("size");

@@ -249,10 +249,15 @@ fn response_of(
     let is_json = headers.get("content-type").is_some_and(model_is_json);
     // A JSON body under a wrong Content-Type is still read, so expectations can be judged on
     // their own; the spec check reports the Content-Type.
-    let looks_json = matches!(
-        body.iter().find(|b| !b.is_ascii_whitespace()),
-        Some(b'{' | b'[')
-    );
+    // A stream of JSON items is not one JSON text, even when it holds one item.
+    let looks_json = cut.is_none()
+        && headers
+            .get("content-type")
+            .is_none_or(|ct| crate::http::Sequence::of(ct).is_none())
+        && matches!(
+            body.iter().find(|b| !b.is_ascii_whitespace()),
+            Some(b'{' | b'[')
+        );
     let mut body = Body::new(body).described_by(&headers);
     if let Some(n) = wire_len {
         body = body.decoded_from(n);

@@ -677,12 +677,12 @@ fn expectations(s: &PlannedStep, received: &Response, scope: &StepScope, result:
 /// The step's captures, into the scenario's variables.
 fn captures(s: &PlannedStep, received: &Response, scope: &mut StepScope, result: &mut StepResult) {
     // A stream's items are captured from `/items/<index>/...`.
-    let stream = if s.captures.is_empty() || received.json().is_some() {
+    let stream = if s.captures.is_empty() {
         None
     } else {
         check::items_expect::view(received)
     };
-    let json = received.json().or(stream.as_ref());
+    let json = stream.as_ref().or(received.json());
     for (name, cap) in &s.captures {
         match cap.take(json, &received.headers) {
             Some(v) => {

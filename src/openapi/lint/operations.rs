@@ -208,7 +208,7 @@ fn responses(op: &Value, op_ptr: &str, report: &mut Report) {
     }
 }
 
-/// A response that documents a body must say what the body is.
+/// A response that documents a body must say what the body is (or, a stream, what its items are).
 fn response_content(status: &str, r: &Value, ptr: &str, report: &mut Report) {
     let Some(content) = r.get("content").and_then(Value::as_object) else {
         return;

@@ -407,6 +407,14 @@ impl Runner {
     }
 
     fn load(&self, f: &Found, selection: &Selection) -> Loaded {
+        if f.is_arazzo() {
+            let d = Diagnostic::new(
+                &f.path,
+                Pos::UNKNOWN,
+                "an Arazzo workflow: conform does not run these yet",
+            );
+            return Loaded::Rejected(Rejected::unparsed(f, d));
+        }
         let read = match self.sources.get(&f.path) {
             Some(text) => Ok(text.clone()),
             None => model::read(&f.path),

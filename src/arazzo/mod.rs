@@ -5,5 +5,10 @@
 //! ([`criteria::Criterion`]). Neither depends on the runner: the caller supplies the values of a
 //! step through [`expr::Context`].
 
+pub mod compile;
 pub mod criteria;
+pub mod document;
 pub mod expr;
+pub mod load;
+pub mod program;
+pub mod runtime;

@@ -55,3 +55,53 @@ pub fn parse(path: &Path, text: &str) -> Result<Document, Vec<Diagnostic>> {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<String> {
+        parse(Path::new("w.arazzo.yaml"), text)
+            .expect_err("refused")
+            .iter()
+            .map(|d| format!("{}: {}", d.location(), d.message))
+            .collect()
+    }
+
+    #[test]
+    fn versions_other_than_1_0_and_1_1_are_refused_at_their_line() {
+        let p = problems("arazzo: 0.9.0\nworkflows: []\n");
+        assert_eq!(
+            p,
+            ["w.arazzo.yaml:1:9: Arazzo 0.9.0 is not a version conform reads"]
+        );
+        for ok in ["1.0.0", "1.0.1", "1.1.0"] {
+            let doc = parse(Path::new("w"), &format!("arazzo: {ok}\nworkflows: []\n"));
+            assert!(doc.is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn shape_problems_are_all_collected() {
+        let p = problems(
+            "arazzo: 1.0.1\nworkflows:\n  - steps:\n      - stepId: a\n  - workflowId: w\n    steps:\n      - operationId: x\n",
+        );
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(
+            p[0].starts_with("w.arazzo.yaml:3:5: the workflow has no `workflowId`"),
+            "{p:?}"
+        );
+        assert!(
+            p[1].starts_with("w.arazzo.yaml:7:9: the step has no `stepId`"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn a_step_names_exactly_one_call() {
+        let p = problems(
+            "arazzo: 1.0.1\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: a\n        operationId: x\n        workflowId: y\n",
+        );
+        assert!(p[0].contains("step `a` must name exactly one of"), "{p:?}");
+    }
+}

@@ -222,10 +222,11 @@ impl Machine<'_> {
                 let Some(request) = self.request(w, step, api, op, ex) else {
                     return Next::End(false);
                 };
+                // No answer to judge (a transport failure, a dry run): the workflow ends here,
+                // the step's own findings say why.
                 let Some(got) = ex.send(request.clone()).await else {
-                    let action = self.decide(w, i, false, None, retries);
-                    ex.judged(Vec::new(), handles(action.as_ref()));
-                    return self.follow(i, false, action, ex).await;
+                    ex.judged(Vec::new(), false);
+                    return Next::End(false);
                 };
                 let current = (request, got);
                 let failures = self.judge(w, step, &current);

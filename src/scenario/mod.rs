@@ -130,6 +130,8 @@ impl Iterator for Discovery {
                     Ok(entries) => self.stack.push((root, entries)),
                     Err(d) => return Some(Err(d)),
                 }
+            } else if let Some(f) = one_workflow(&root) {
+                return Some(Ok(f));
             } else {
                 return Some(Err(Diagnostic::new(
                     &root,
@@ -156,6 +158,23 @@ impl Discovery {
             _ => self.pending.push_back(Found { id, path }),
         }
     }
+}
+
+/// `file.arazzo.yaml#workflowId` given as a root: that workflow alone.
+fn one_workflow(root: &Path) -> Option<Found> {
+    let text = root.to_str()?;
+    let (file, workflow) = text.rsplit_once('#')?;
+    let path = PathBuf::from(file);
+    let known = path.is_file() && is_arazzo(&path);
+    let heads = if known {
+        workflow_heads(&path).ok()?
+    } else {
+        return None;
+    };
+    heads.iter().any(|h| h.id == workflow).then(|| Found {
+        id: slash(root),
+        path,
+    })
 }
 
 fn slash(p: &Path) -> String {
@@ -218,9 +237,14 @@ mod tests {
             ]
         );
         let file = dir.path().join("b.arazzo.yaml");
-        let direct = discover(&[file]).expect("discovers");
+        let direct = discover(&[file.clone()]).expect("discovers");
         assert_eq!(direct.len(), 2);
         assert_eq!(direct[1].workflow(), Some("y"));
+        let one = PathBuf::from(format!("{}#y", file.display()));
+        let only = discover(&[one]).expect("discovers");
+        assert_eq!((only.len(), only[0].workflow()), (1, Some("y")));
+        let none = PathBuf::from(format!("{}#nope", file.display()));
+        assert!(discover(&[none]).is_err());
     }
 
     #[test]

@@ -237,7 +237,7 @@ mod tests {
             ]
         );
         let file = dir.path().join("b.arazzo.yaml");
-        let direct = discover(&[file.clone()]).expect("discovers");
+        let direct = discover(std::slice::from_ref(&file)).expect("discovers");
         assert_eq!(direct.len(), 2);
         assert_eq!(direct[1].workflow(), Some("y"));
         let one = PathBuf::from(format!("{}#y", file.display()));

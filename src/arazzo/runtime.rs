@@ -551,3 +551,6 @@ impl Context for Ctx<'_> {
         s.iter().find(|(n, _)| n == name).map(|(_, u)| u.clone())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -380,14 +380,7 @@ impl Machine<'_> {
             match t.render(&ctx) {
                 Ok(v) => out.push((name.clone(), *location, v)),
                 Err(e) => {
-                    let message = format!("parameter `{name}`: {}: {}", e.expr, e.reason);
-                    ex.failed(
-                        &step.id,
-                        Failure {
-                            message,
-                            pos: step.pos,
-                        },
-                    );
+                    no_value(ex, step, &format!("parameter `{name}`"), &e);
                     return None;
                 }
             }
@@ -440,20 +433,25 @@ impl Machine<'_> {
                     r.body = Some(v);
                 }
                 Err(e) => {
-                    let message = format!("request body: {}: {}", e.expr, e.reason);
-                    ex.failed(
-                        &step.id,
-                        Failure {
-                            message,
-                            pos: step.pos,
-                        },
-                    );
+                    no_value(ex, step, "request body", &e);
                     return None;
                 }
             }
         }
         Some(r)
     }
+}
+
+/// Reports a value of `step`'s request that has none (`what`: which value).
+fn no_value(ex: &mut dyn Exchange, step: &Step, what: &str, e: &expr::EvalError) {
+    let message = format!("{what}: {}: {}", e.expr, e.reason);
+    ex.failed(
+        &step.id,
+        Failure {
+            message,
+            pos: step.pos,
+        },
+    );
 }
 
 /// Whether a failure action takes the workflow on (a retry or a goto), rather than ending it.

@@ -89,19 +89,7 @@ impl Runner {
         };
         let mut machine = Machine::new(program, inputs);
         machine.run(&mut ex).await;
-        let all_skipped =
-            !result.steps.is_empty() && result.steps.iter().all(|s| s.outcome == Outcome::Skipped);
-        result.outcome = result
-            .steps
-            .iter()
-            .map(|s| s.outcome)
-            .filter(|o| *o != Outcome::Skipped)
-            .max()
-            .unwrap_or(if all_skipped {
-                Outcome::Skipped
-            } else {
-                Outcome::Passed
-            });
+        self.conclude(&mut result);
         self.in_flight.finished(&f.id);
         result.duration = started.elapsed();
         result

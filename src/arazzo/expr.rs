@@ -4,6 +4,11 @@
 
 use serde_json::Value;
 
+mod eval;
+mod parse;
+#[cfg(test)]
+pub(in crate::arazzo) mod tests;
+
 /// One runtime expression, parsed once.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
@@ -96,12 +101,7 @@ pub struct EvalError {
 
 /// Parses one whole runtime expression, such as `$response.body#/id`.
 pub fn parse(text: &str) -> Result<Expr, ExprError> {
-    Err(ExprError {
-        offset: 0,
-        len: text.len(),
-        message: "runtime expressions are not implemented yet".into(),
-        help: None,
-    })
+    parse::parse_expr(text)
 }
 
 /// One part of a string with embedded expressions.
@@ -118,28 +118,63 @@ pub enum Piece {
 pub struct Interpolated(pub Vec<Piece>);
 
 /// Parses a string with runtime expressions embedded in braces: `Bearer {$inputs.token}`.
+/// Only `{$` opens an expression: other braces are literal text, so JSON and regex quantifiers
+/// (`\d{3}`) pass through.
 pub fn interpolate(text: &str) -> Result<Interpolated, ExprError> {
-    Ok(Interpolated(vec![Piece::Text(text.to_string())]))
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    while let Some(found) = text[at..].find("{$") {
+        let open = at + found;
+        if open > at {
+            pieces.push(Piece::Text(text[at..open].to_string()));
+        }
+        let Some(len) = text[open..].find('}') else {
+            return Err(ExprError {
+                offset: open,
+                len: text.len() - open,
+                message: "`{` opens an embedded expression that is never closed".into(),
+                help: Some("close it with `}`, e.g. `Bearer {$inputs.token}`".into()),
+            });
+        };
+        let inner = &text[open + 1..open + len];
+        let expr = parse(inner).map_err(|e| ExprError {
+            offset: e.offset + open + 1,
+            ..e
+        })?;
+        pieces.push(Piece::Expr(expr));
+        at = open + len + 1;
+    }
+    if at < text.len() || pieces.is_empty() {
+        pieces.push(Piece::Text(text[at..].to_string()));
+    }
+    Ok(Interpolated(pieces))
 }
 
 impl Interpolated {
     /// The string with each expression replaced by its value; a string that is exactly one
     /// expression keeps the value's JSON type.
+    /// Embedded values become text as Arazzo 1.1 says: a string as is, other scalars as written,
+    /// objects and arrays as JSON.
     pub fn render(&self, ctx: &dyn Context) -> Result<Value, EvalError> {
-        let _ = ctx;
+        if let [Piece::Expr(e)] = self.0.as_slice() {
+            return eval(e, ctx);
+        }
         let mut out = String::new();
         for piece in &self.0 {
             match piece {
                 Piece::Text(t) => out.push_str(t),
-                Piece::Expr(e) => {
-                    return Err(EvalError {
-                        expr: e.source.clone(),
-                        reason: "not implemented yet".into(),
-                    });
-                }
+                Piece::Expr(e) => match eval(e, ctx)? {
+                    Value::String(s) => out.push_str(&s),
+                    other => out.push_str(&other.to_string()),
+                },
             }
         }
         Ok(Value::String(out))
+    }
+
+    /// Whether the string embeds no expression at all.
+    pub fn is_literal(&self) -> bool {
+        self.0.iter().all(|p| matches!(p, Piece::Text(_)))
     }
 }
 
@@ -157,7 +192,7 @@ pub trait Context {
     fn status(&self) -> Option<u16> {
         None
     }
-    /// A request header, by name (case-insensitive).
+    /// A request header, by name: the context compares names case-insensitively.
     fn request_header(&self, _name: &str) -> Option<String> {
         None
     }
@@ -173,7 +208,7 @@ pub trait Context {
     fn request_body(&self) -> Option<&Value> {
         None
     }
-    /// A response header, by name (case-insensitive).
+    /// A response header, by name: the context compares names case-insensitively.
     fn response_header(&self, _name: &str) -> Option<String> {
         None
     }
@@ -209,9 +244,5 @@ pub trait Context {
 
 /// The value of an expression in a context.
 pub fn eval(expr: &Expr, ctx: &dyn Context) -> Result<Value, EvalError> {
-    let _ = ctx;
-    Err(EvalError {
-        expr: expr.source.clone(),
-        reason: "not implemented yet".into(),
-    })
+    eval::eval_expr(expr, ctx)
 }

@@ -1,7 +1,9 @@
 //! Arazzo success criteria: a [`Criterion`] compiled once from a condition, an optional context
 //! expression and a [`CriterionType`], then evaluated against a step's [`Context`].
 //!
-//! - `simple`: the literal grammar ([`simple`]), with runtime expressions on either side.
+//! - `simple`: literals (`200`, `'it''s'`, `true`, `null`), runtime expressions (with `.name` and
+//!   `[0]` after them, as in `$response.body.items[0].id`), `==`, `!=`, `<`, `<=`, `>`, `>=`,
+//!   `!`, `&&`, `||` and parentheses; tightest first: `!`, comparisons, `&&`, `||`.
 //! - `regex`: the pattern (Rust's `regex` syntax) found anywhere in the context's value as text
 //!   ([`regex::Regex::is_match`]: the specification says the pattern "matches" the value, not
 //!   that it matches all of it; anchor with `^…$` for a whole match).

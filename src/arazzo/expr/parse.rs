@@ -375,17 +375,15 @@ fn steps(text: &str, at: usize) -> Result<ExprKind, ExprError> {
     let (step, at) = strict_id(text, at, "a step id", EXAMPLE)?;
     let at = dot(text, at, "`outputs`", EXAMPLE)?;
     if !text[at..].starts_with("outputs") {
-        let len = text[at..]
-            .find(['.', '#'])
-            .unwrap_or(text.len() - at)
-            .max(1);
+        let len = text[at..].find(['.', '#']).unwrap_or(text.len() - at);
+        let found = match &text[at..at + len] {
+            "" => "nothing".to_string(),
+            word => format!("`{word}`"),
+        };
         return Err(ExprError::at(
             at,
-            len.min(text.len() - at).max(1),
-            format!(
-                "a step exposes only its `outputs`, not `{}`",
-                &text[at..at + len.min(text.len() - at)]
-            ),
+            len,
+            format!("a step exposes only its `outputs`, and here is {found}"),
             format!(
                 "declare the value among the step's outputs and write `$steps.{step}.outputs.NAME`"
             ),

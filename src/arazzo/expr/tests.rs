@@ -239,6 +239,7 @@ fn refused_expressions_point_at_the_bad_token() {
         ("$inputs.", 8, 1, "expected an input name"),
         ("$inputs.a b", 9, 1, "cannot be in an input name"),
         ("$steps.create.id", 14, 2, "only its `outputs`"),
+        ("$steps.create.", 14, 1, "here is nothing"),
         ("$steps..outputs.id", 7, 1, "expected a step id"),
         ("$steps.create.outputs.", 22, 1, "expected an output name"),
         ("$workflows.login.params.x", 17, 6, "`inputs` and `outputs`"),

@@ -1,13 +1,20 @@
 //! Arazzo success criteria: a [`Criterion`] compiled once from a condition, an optional context
 //! expression and a [`CriterionType`], then evaluated against a step's [`Context`].
 //!
-//! - `simple`: the literal grammar ([`simple`]), with runtime expressions on either side.
+//! - `simple`: literals (`200`, `'it''s'`, `true`, `null`), runtime expressions (with `.name` and
+//!   `[0]` after them, as in `$response.body.items[0].id`), `==`, `!=`, `<`, `<=`, `>`, `>=`,
+//!   `!`, `&&`, `||` and parentheses; tightest first: `!`, comparisons, `&&`, `||`.
 //! - `regex`: the pattern (Rust's `regex` syntax) found anywhere in the context's value as text
 //!   ([`regex::Regex::is_match`]: the specification says the pattern "matches" the value, not
 //!   that it matches all of it; anchor with `^…$` for a whole match).
 //! - `jsonpath`: an RFC 9535 query over the context's value, true when it selects at least one
-//!   node (`serde_json_path`).
+//!   node (`serde_json_path`). A filter such as `$[?count(@.pets) > 0]` selects among the
+//!   context's children, so its context is the array (or object) whose members are tested.
 //! - `xpath`: refused when compiled; conform has no XPath engine.
+//!
+//! Both 1.0.1 and 1.1 say that string comparisons in simple conditions are case-insensitive
+//! (`'OK' == 'ok'` holds), and 1.1 that numeric strings compare as numbers (a header `'3' > 2`);
+//! comparing `null` with anything but `null` is false, ordering other mixed kinds is an error.
 //!
 //! Arazzo 1.1 lets `regex` and `jsonpath` conditions embed `{$…}` expressions, substituted before
 //! the pattern is compiled: such a criterion compiles its pattern at each evaluation instead of

@@ -1,6 +1,20 @@
 //! Arazzo runtime expressions: [`Expr`] parsed once from `$statusCode`, `$response.body#/id`,
 //! `$steps.create.outputs.id` and the rest of the specification's ABNF, evaluated against a
 //! [`Context`] that supplies one step's values; [`Interpolated`] for strings with `{$...}` inside.
+//!
+//! The grammar is Arazzo 1.1's, which every expression of 1.0.x's examples satisfies. What 1.1
+//! changed, and how conform reads it:
+//! - 1.0.1 wrote `$inputs.`, `$steps.`, `$workflows.`… followed by any `name`; 1.1 gives each its
+//!   shape: `$steps.ID.outputs.NAME`, `$workflows.ID.inputs|outputs.NAME`, ids of letters,
+//!   digits, `-` and `_`, names that may contain dots, and a `#/pointer` after any of them.
+//!   conform parses the 1.1 shapes, and also reads `$inputs.user.name` as the member `name` of
+//!   the input `user` when no input is named `user.name`.
+//! - 1.1 adds `$message.…` (AsyncAPI) and `$self`: refused with a message, since conform runs
+//!   HTTP steps and resolves the document itself.
+//! - 1.1 says how an embedded value becomes text (strings as is, objects and arrays as JSON)
+//!   and excludes `{` and `}` from names and pointers, so that `{$…}` ends unambiguously; only
+//!   `{$` opens an expression here, other braces stay literal text.
+//! - `$components.inputs.…` (1.0.1's components have `inputs`) is still accepted.
 
 use serde_json::Value;
 
@@ -87,6 +101,23 @@ pub struct ExprError {
     pub message: String,
     /// The fix, with a valid example.
     pub help: Option<String>,
+}
+
+impl ExprError {
+    /// An error at `offset` spanning `len` bytes (at least one, so a caret always shows).
+    pub(crate) fn at(
+        offset: usize,
+        len: usize,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        ExprError {
+            offset,
+            len: len.max(1),
+            message: message.into(),
+            help: Some(help.into()),
+        }
+    }
 }
 
 /// An expression that parsed but has no value in this context.

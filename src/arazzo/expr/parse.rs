@@ -24,20 +24,6 @@ const EXAMPLES: &str = "a runtime expression is one of `$url`, `$method`, `$stat
 `$steps.ID.outputs.NAME`, `$workflows.ID.outputs.NAME`, `$sourceDescriptions.NAME.url`, \
 `$components.parameters.NAME`";
 
-fn err(
-    offset: usize,
-    len: usize,
-    message: impl Into<String>,
-    help: impl Into<String>,
-) -> ExprError {
-    ExprError {
-        offset,
-        len,
-        message: message.into(),
-        help: Some(help.into()),
-    }
-}
-
 /// Length in bytes of the character at `at` (1 at the end, so a span always shows something).
 fn char_len(text: &str, at: usize) -> usize {
     text[at..].chars().next().map_or(1, char::len_utf8)
@@ -46,7 +32,7 @@ fn char_len(text: &str, at: usize) -> usize {
 /// Parses `text` as one whole expression.
 pub(super) fn parse_expr(text: &str) -> Result<Expr, ExprError> {
     let Some(body) = text.strip_prefix('$') else {
-        return Err(err(
+        return Err(ExprError::at(
             0,
             char_len(text, 0),
             "a runtime expression starts with `$`",
@@ -69,7 +55,7 @@ pub(super) fn parse_expr(text: &str) -> Result<Expr, ExprError> {
         "sourceDescriptions" => source_descriptions(text, after)?,
         "components" => components(text, after)?,
         "message" | "self" => {
-            return Err(err(
+            return Err(ExprError::at(
                 0,
                 after,
                 format!("conform does not evaluate `${root}`"),
@@ -81,7 +67,7 @@ pub(super) fn parse_expr(text: &str) -> Result<Expr, ExprError> {
             let guess = crate::source::did_you_mean(root, ROOTS.iter().copied())
                 .map(|g| format!("did you mean `${g}`? "))
                 .unwrap_or_default();
-            return Err(err(
+            return Err(ExprError::at(
                 0,
                 after.max(1),
                 format!("`${root}` is not a runtime expression"),
@@ -100,7 +86,7 @@ fn end(text: &str, at: usize, kind: ExprKind) -> Result<ExprKind, ExprError> {
     if at == text.len() {
         return Ok(kind);
     }
-    Err(err(
+    Err(ExprError::at(
         at,
         text.len() - at,
         format!("unexpected `{}` after `{}`", &text[at..], &text[..at]),
@@ -113,7 +99,7 @@ fn dot(text: &str, at: usize, what: &str, example: &str) -> Result<usize, ExprEr
     if text[at..].starts_with('.') {
         return Ok(at + 1);
     }
-    Err(err(
+    Err(ExprError::at(
         at,
         char_len(text, at),
         format!("expected `.` and {what} after `{}`", &text[..at]),
@@ -156,7 +142,7 @@ fn message_source(text: &str, at: usize, request: bool) -> Result<ExprKind, Expr
             } else {
                 "`header` or `body`"
             };
-            Err(err(
+            Err(ExprError::at(
                 at,
                 field_len.max(1),
                 format!(
@@ -180,7 +166,7 @@ fn header(text: &str, at: usize, request: bool) -> Result<ExprKind, ExprError> {
         &format!("{root}.header.Location"),
     )?;
     if let Some(bad) = name.find(|c: char| !is_tchar(c)) {
-        return Err(err(
+        return Err(ExprError::at(
             name_at + bad,
             char_len(text, name_at + bad),
             format!(
@@ -208,7 +194,7 @@ fn body(text: &str, at: usize, request: bool) -> Result<ExprKind, ExprError> {
             Some(tail.to_string())
         }
         tail => {
-            return Err(err(
+            return Err(ExprError::at(
                 at,
                 tail.len(),
                 format!("expected `#/pointer` after `{root}.body`, found `{tail}`"),
@@ -234,7 +220,7 @@ fn name_after<'t>(
 ) -> Result<&'t str, ExprError> {
     let at = dot(text, at, what, example)?;
     if at == text.len() {
-        return Err(err(
+        return Err(ExprError::at(
             at,
             1,
             format!("expected {what} after `{}`", &text[..at]),
@@ -255,7 +241,7 @@ fn check_chars(at: usize, name: &str) -> Result<(), ExprError> {
         .find(|(_, c)| matches!(c, '{' | '}') || c.is_control())
     {
         None => Ok(()),
-        Some((i, c)) => Err(err(
+        Some((i, c)) => Err(ExprError::at(
             at + i,
             c.len_utf8(),
             format!("`{}` cannot be in a name here", c.escape_default()),
@@ -268,7 +254,7 @@ fn check_chars(at: usize, name: &str) -> Result<(), ExprError> {
 fn pointer(text: &str, at: usize) -> Result<(), ExprError> {
     let ptr = &text[at + 1..];
     if !ptr.is_empty() && !ptr.starts_with('/') {
-        return Err(err(
+        return Err(ExprError::at(
             at + 1,
             char_len(text, at + 1),
             "a JSON pointer starts with `/`",
@@ -283,7 +269,7 @@ fn pointer(text: &str, at: usize) -> Result<(), ExprError> {
             _ => false,
         };
         if bad {
-            return Err(err(
+            return Err(ExprError::at(
                 at + 1 + i,
                 if c == '~' {
                     1 + usize::from(i + 1 < ptr.len())
@@ -313,7 +299,7 @@ fn strict_id<'t>(
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
         .unwrap_or(rest.len());
     if len == 0 {
-        return Err(err(
+        return Err(ExprError::at(
             at,
             char_len(text, at),
             format!("expected {what} after `{}`", &text[..at]),
@@ -338,7 +324,7 @@ fn name_and_rest(
         .char_indices()
         .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
     {
-        return Err(err(
+        return Err(ExprError::at(
             at + i,
             c.len_utf8(),
             format!("`{c}` cannot be in {what}"),
@@ -348,7 +334,7 @@ fn name_and_rest(
         ));
     }
     if names.is_empty() || names.starts_with('.') || names.ends_with('.') || names.contains("..") {
-        return Err(err(
+        return Err(ExprError::at(
             at,
             hash.max(1),
             format!("expected {what} after `{}`", &text[..at]),
@@ -389,17 +375,15 @@ fn steps(text: &str, at: usize) -> Result<ExprKind, ExprError> {
     let (step, at) = strict_id(text, at, "a step id", EXAMPLE)?;
     let at = dot(text, at, "`outputs`", EXAMPLE)?;
     if !text[at..].starts_with("outputs") {
-        let len = text[at..]
-            .find(['.', '#'])
-            .unwrap_or(text.len() - at)
-            .max(1);
-        return Err(err(
+        let len = text[at..].find(['.', '#']).unwrap_or(text.len() - at);
+        let found = match &text[at..at + len] {
+            "" => "nothing".to_string(),
+            word => format!("`{word}`"),
+        };
+        return Err(ExprError::at(
             at,
-            len.min(text.len() - at).max(1),
-            format!(
-                "a step exposes only its `outputs`, not `{}`",
-                &text[at..at + len.min(text.len() - at)]
-            ),
+            len,
+            format!("a step exposes only its `outputs`, and here is {found}"),
             format!(
                 "declare the value among the step's outputs and write `$steps.{step}.outputs.NAME`"
             ),
@@ -422,7 +406,7 @@ fn workflows(text: &str, at: usize) -> Result<ExprKind, ExprError> {
     let field_len = text[at..].find(['.', '#']).unwrap_or(text.len() - at);
     let field = &text[at..at + field_len];
     if field != "inputs" && field != "outputs" {
-        return Err(err(
+        return Err(ExprError::at(
             at,
             field_len.max(1),
             format!("a workflow has `inputs` and `outputs`, not `{field}`"),
@@ -461,7 +445,7 @@ fn components(text: &str, at: usize) -> Result<ExprKind, ExprError> {
         let guess = crate::source::did_you_mean(kind, KINDS.iter().copied())
             .map(|g| format!("did you mean `{g}`? "))
             .unwrap_or_default();
-        return Err(err(
+        return Err(ExprError::at(
             at,
             kind_len.max(1),
             format!("`{kind}` is not a kind of component"),

@@ -190,6 +190,24 @@ fn accepted_references_parse_to_their_kind() {
     check_accepted(table);
 }
 
+/// Checks each (text, offset, len, words of the message) is refused there, with help that shows
+/// an example.
+pub(in crate::arazzo) fn assert_refused(
+    table: &[(&str, usize, usize, &str)],
+    parse: impl Fn(&str) -> Result<(), ExprError>,
+) {
+    for (text, offset, len, words) in table {
+        let e = parse(text).expect_err(text);
+        assert_eq!((e.offset, e.len), (*offset, *len), "{text}: {e:?}");
+        assert!(e.message.contains(words), "{text}: {}", e.message);
+        let help = e.help.unwrap_or_default();
+        assert!(
+            help.contains('`'),
+            "{text}: help without an example: {help}"
+        );
+    }
+}
+
 /// Refused expressions: (text, offset, len, words of the message).
 #[test]
 fn refused_expressions_point_at_the_bad_token() {
@@ -221,6 +239,7 @@ fn refused_expressions_point_at_the_bad_token() {
         ("$inputs.", 8, 1, "expected an input name"),
         ("$inputs.a b", 9, 1, "cannot be in an input name"),
         ("$steps.create.id", 14, 2, "only its `outputs`"),
+        ("$steps.create.", 14, 1, "here is nothing"),
         ("$steps..outputs.id", 7, 1, "expected a step id"),
         ("$steps.create.outputs.", 22, 1, "expected an output name"),
         ("$workflows.login.params.x", 17, 6, "`inputs` and `outputs`"),
@@ -229,16 +248,7 @@ fn refused_expressions_point_at_the_bad_token() {
         ("$message.payload", 0, 8, "does not evaluate"),
         ("$request.query.{x}", 15, 1, "cannot be in a name"),
     ];
-    for (text, offset, len, words) in table {
-        let e = parse(text).expect_err(text);
-        assert_eq!((e.offset, e.len), (*offset, *len), "{text}: {e:?}");
-        assert!(e.message.contains(words), "{text}: {}", e.message);
-        let help = e.help.unwrap_or_default();
-        assert!(
-            help.contains('`'),
-            "{text}: help without an example: {help}"
-        );
-    }
+    assert_refused(table, |text| parse(text).map(|_| ()));
 }
 
 #[test]
@@ -381,20 +391,30 @@ fn random_strings_never_panic() {
             s.push(alphabet[(r % alphabet.len() as u64) as usize]);
         }
         let prefixed = format!("$response.{s}");
-        for text in [s.as_str(), prefixed.as_str()] {
-            if let Err(e) = parse(text) {
+        let condition = format!("{s} == 1 && !({s})");
+        for text in [s.as_str(), prefixed.as_str(), condition.as_str()] {
+            let simple = crate::arazzo::criteria::compile(
+                text,
+                Some("$response.body"),
+                crate::arazzo::criteria::CriterionType::Simple,
+            );
+            if let Ok(c) = &simple {
+                let _ = c.holds(&Fake {
+                    body: Some(json!({"a": [1]})),
+                    ..Fake::default()
+                });
+            }
+            if let Ok(i) = interpolate(text) {
+                let _ = i.render(&Fake::default());
+            }
+            let errors = [parse(text).err(), interpolate(text).err(), simple.err()];
+            for e in errors.into_iter().flatten() {
                 assert!(e.offset + e.len <= text.len() + 1, "{text:?}: {e:?}");
                 assert!(
                     text.is_char_boundary(e.offset.min(text.len())),
                     "{text:?}: {e:?}"
                 );
             }
-            let _ = interpolate(text);
-            let _ = crate::arazzo::criteria::compile(
-                text,
-                Some("$response.body"),
-                crate::arazzo::criteria::CriterionType::Simple,
-            );
         }
     }
 }

@@ -55,3 +55,21 @@ fn inputs_come_from_vars_typed_and_checked_against_their_schema() {
     assert!(t.contains("needs input `size` of workflow `sized`"), "{t}");
     assert!(t.contains("--var"), "the skip says how to give it: {t}");
 }
+
+#[test]
+fn invalid_documents_exit_2_and_a_workflow_named_alone_runs_alone() {
+    let args = ["run", "--specs", "tests/fixtures/specs"];
+    let invalid = conform(&[&args[..], &["tests/fixtures/arazzo/invalid"]].concat());
+    let t = text(&invalid);
+    assert_eq!(invalid.status.code(), Some(2), "{t}");
+    assert!(t.contains("0 passed, 0 failed, 5 errored"), "{t}");
+
+    let one = "tests/fixtures/arazzo/pass/widgets.arazzo.yaml#nested";
+    let alone = conform(&[&args[..], &[one]].concat());
+    let t = text(&alone);
+    assert_eq!(alone.status.code(), Some(0), "{t}");
+    assert!(
+        t.lines().any(|l| l.starts_with("1 passed, 0 failed")),
+        "{t}"
+    );
+}

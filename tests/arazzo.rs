@@ -47,7 +47,7 @@ fn inputs_come_from_vars_typed_and_checked_against_their_schema() {
     let too_big = run(&["--var", "size=500"]);
     let t = text(&too_big);
     assert_eq!(too_big.status.code(), Some(2), "{t}");
-    assert!(t.contains("sized.arazzo.yaml:7:17"), "{t}");
+    assert!(t.contains("sized.arazzo.yaml:9:7"), "{t}");
     assert!(t.contains("does not match its schema"), "{t}");
 
     let missing = run(&[]);

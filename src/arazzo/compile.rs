@@ -171,6 +171,7 @@ impl Compiler<'_> {
             pos: w.id.pos,
             name: w.summary.clone().unwrap_or_else(|| w.id.value.clone()),
             inputs: w.inputs.as_ref().map(|i| self.inputs(i)),
+            inputs_pos: w.inputs.as_ref().map_or(w.id.pos, |i| i.pos),
             depends_on,
             steps,
             success_actions: self.actions(&w.success_actions, &step_ids, false),

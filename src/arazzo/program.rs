@@ -39,6 +39,8 @@ pub struct Workflow {
     pub name: String,
     /// Its inputs' JSON Schema, `$ref`s to components resolved.
     pub inputs: Option<Value>,
+    /// Where the inputs schema is written (the workflow's id when it has none).
+    pub inputs_pos: Pos,
     /// Workflows that run first.
     pub depends_on: Vec<usize>,
     /// Its steps.

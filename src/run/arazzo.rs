@@ -148,7 +148,8 @@ impl Runner {
                 )));
             }
         }
-        let invalid = |m: String| Missing::Invalid(Box::new(Diagnostic::new(&f.path, wf.pos, m)));
+        let invalid =
+            |m: String| Missing::Invalid(Box::new(Diagnostic::new(&f.path, wf.inputs_pos, m)));
         let validator = jsonschema::validator_for(schema).map_err(|e| {
             invalid(format!(
                 "the workflow's inputs schema is not a valid JSON Schema: {e}"
@@ -159,7 +160,7 @@ impl Runner {
             let at = e.instance_path().to_string();
             let d = Diagnostic::new(
                 &f.path,
-                wf.pos,
+                wf.inputs_pos,
                 format!(
                     "input {at} of workflow `{}` does not match its schema: {e}",
                     wf.id

@@ -81,6 +81,7 @@ fn workflow(id: &str, steps: Vec<Step>) -> Workflow {
         pos: Pos::UNKNOWN,
         name: id.into(),
         inputs: None,
+        inputs_pos: Pos::UNKNOWN,
         depends_on: Vec::new(),
         steps,
         success_actions: Vec::new(),

@@ -52,6 +52,22 @@ pub enum CriterionType {
     },
 }
 
+impl CriterionType {
+    /// The type a Criterion Object's `type` names (a string, or an Expression Type Object's
+    /// `type` and `version`); `None` for a name Arazzo does not define. A missing `type` is
+    /// [`CriterionType::Simple`].
+    pub fn from_name(name: &str, version: Option<&str>) -> Option<CriterionType> {
+        let version = version.map(str::to_string);
+        match name {
+            "simple" => Some(CriterionType::Simple),
+            "regex" => Some(CriterionType::Regex),
+            "jsonpath" => Some(CriterionType::JsonPath { version }),
+            "xpath" => Some(CriterionType::XPath { version }),
+            _ => None,
+        }
+    }
+}
+
 /// A criterion compiled once.
 #[derive(Debug, Clone)]
 pub struct Criterion {

@@ -313,3 +313,26 @@ fn describe_names_the_condition_and_its_context() {
         "jsonpath `$.pets[*]` on $response.body"
     );
 }
+
+#[test]
+fn type_names_map_to_criterion_types() {
+    assert_eq!(
+        CriterionType::from_name("simple", None),
+        Some(CriterionType::Simple)
+    );
+    assert_eq!(
+        CriterionType::from_name("regex", None),
+        Some(CriterionType::Regex)
+    );
+    assert_eq!(
+        CriterionType::from_name("jsonpath", Some("rfc9535")),
+        Some(CriterionType::JsonPath {
+            version: Some("rfc9535".into())
+        })
+    );
+    assert_eq!(
+        CriterionType::from_name("xpath", None),
+        Some(CriterionType::XPath { version: None })
+    );
+    assert_eq!(CriterionType::from_name("JSONPath", None), None);
+}

@@ -10,7 +10,7 @@ use crate::arazzo::document as doc;
 use crate::arazzo::expr;
 use crate::arazzo::program::{Action, Call, Do, Template};
 use crate::openapi::ParamIn;
-use crate::source::{Node, NodeKind, Pos, Span, Spanned, did_you_mean};
+use crate::source::{Node, NodeKind, Pos, Spanned, did_you_mean};
 
 impl Compiler<'_> {
     pub(super) fn operation_id(&mut self, id: &Spanned<String>) -> Option<Call> {
@@ -180,24 +180,17 @@ impl Compiler<'_> {
     ) -> Vec<(criteria::Criterion, Pos)> {
         let mut out = Vec::new();
         for c in list {
-            let ty = match c.kind.as_ref().map(|k| k.value.as_str()) {
-                None | Some("simple") => CriterionType::Simple,
-                Some("regex") => CriterionType::Regex,
-                Some("jsonpath") => CriterionType::JsonPath {
-                    version: c.version.clone(),
+            let ty = match &c.kind {
+                None => CriterionType::Simple,
+                Some(k) => match CriterionType::from_name(&k.value, c.version.as_deref()) {
+                    Some(ty) => ty,
+                    None => {
+                        let m = format!("`{}` is not a criterion type", k.value);
+                        let help = "write simple, regex, jsonpath or xpath";
+                        self.problem(k.span(), m, Some(help.into()));
+                        continue;
+                    }
                 },
-                Some("xpath") => CriterionType::XPath {
-                    version: c.version.clone(),
-                },
-                Some(other) => {
-                    let k = c.kind.as_ref().map_or(Span::UNKNOWN, Spanned::span);
-                    self.problem(
-                        k,
-                        format!("`{other}` is not a criterion type"),
-                        Some("write simple, regex, jsonpath or xpath".into()),
-                    );
-                    continue;
-                }
             };
             match criteria::compile(
                 &c.condition.value,

@@ -8,6 +8,8 @@
 //!   the diagnosis must contain every line listed there;
 //! - `fixtures/invalid/...`: must fail to load, with the listed `file:line:col` messages;
 //! - `fixtures/streams/{pass,violation,invalid}/...`: the same, for streamed responses.
+//! - `fixtures/arazzo/{pass,violation,invalid}/...`: the same for Arazzo workflows (one trial
+//!   per workflow).
 //!
 //! A corpus folder that is missing, unreadable or empty is one failing trial named after it,
 //! never zero trials; everything expensive starts lazily (the harness's policy).
@@ -105,6 +107,10 @@ fn main() {
     let stream_violation = streams("violation")
         .check(|r: &ScenarioResult, f: &Found| check_expected(r, Outcome::Failed, &f.path));
     let stream_invalid = streams("invalid").check(check_invalid);
+    // Arazzo workflows, one trial each, under the same three verdicts.
+    let arazzo_violation = fixtures("arazzo/violation")
+        .check(|r: &ScenarioResult, f: &Found| check_expected(r, Outcome::Failed, &f.path));
+    let arazzo_invalid = fixtures("arazzo/invalid").check(check_invalid);
     harness::run(
         [
             corpus,
@@ -114,6 +120,9 @@ fn main() {
             streams("pass"),
             stream_violation,
             stream_invalid,
+            fixtures("arazzo/pass"),
+            arazzo_violation,
+            arazzo_invalid,
         ]
         .into_iter()
         .flat_map(Harness::trials),

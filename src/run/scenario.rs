@@ -237,7 +237,7 @@ impl Runner {
     }
 
     /// The scenario's outcome from its steps'.
-    fn conclude(&self, result: &mut ScenarioResult) {
+    pub(super) fn conclude(&self, result: &mut ScenarioResult) {
         // Nothing ran (a dry run, or every step skipped): nothing was proven either way.
         let all_skipped =
             !result.steps.is_empty() && result.steps.iter().all(|s| s.outcome == Outcome::Skipped);

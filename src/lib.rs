@@ -34,6 +34,7 @@
 
 pub mod check;
 pub mod derive;
+pub mod export;
 pub mod fuzz;
 pub mod har;
 #[cfg(feature = "harness")]

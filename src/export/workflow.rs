@@ -5,8 +5,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::openapi::ApiSpec;
-use crate::scenario::{AuthMode, Capture, Scenario, Spanned, Step};
+use crate::openapi::{ApiSpec, Operation};
+use crate::scenario::{AuthMode, Capture, Pos, Scenario, Spanned, Step};
 use crate::source::Diagnostic;
 
 use super::criteria::{criteria, status_criterion};
@@ -152,11 +152,49 @@ fn step_of(
             json!({"contentType": media, "payload": names.value(body)}),
         );
     }
+    if s.auth.as_ref().is_none_or(|a| a.value != AuthMode::None) {
+        credentials(op, spec, s.call.pos, names, &mut o);
+    }
     step_extras(s, names, &mut o);
     expectations(s, names, &mut o);
     outputs(s, &id, names, &mut o);
     ids.push(id);
     Ok(Value::Object(o))
+}
+
+/// The operation's credentials as Respect's `x-security` (Arazzo itself leaves them to the
+/// runner), each value from a required input the user gives, as with any runner.
+fn credentials(
+    op: &Operation,
+    spec: &ApiSpec,
+    pos: Pos,
+    names: &mut Names,
+    o: &mut Map<String, Value>,
+) {
+    let mut security = Vec::new();
+    for scheme in &op.security {
+        let def = spec.security_schemes.get(scheme);
+        let ty = def.and_then(|d| d.get("type")).and_then(Value::as_str);
+        let http = def.and_then(|d| d.get("scheme")).and_then(Value::as_str);
+        let (key, input) = match (ty, http) {
+            (Some("http"), Some(h)) if h.eq_ignore_ascii_case("bearer") => {
+                ("token", format!("{}_token", input_name(scheme)))
+            }
+            (Some("apiKey"), _) => ("apiKey", format!("{}_key", input_name(scheme))),
+            _ => {
+                names.note(pos, format!("security scheme `{scheme}` has no form in Respect's x-security: the runner must send it"));
+                continue;
+            }
+        };
+        if !names.inputs.contains_key(&input) {
+            names.note(pos, format!("credentials of `{scheme}`: Arazzo leaves them to the runner; sent through Respect's x-security from input `{input}`, which has no default"));
+            names.inputs.insert(input.clone(), None);
+        }
+        security.push(json!({"schemeName": scheme, "values": {key: format!("$inputs.{input}")}}));
+    }
+    if !security.is_empty() {
+        o.insert("x-security".into(), Value::Array(security));
+    }
 }
 
 /// Step switches Arazzo has no form for, kept as extensions and noted.

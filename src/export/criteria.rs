@@ -113,8 +113,49 @@ fn body_criteria(node: &Node, ptr: &str, names: &mut Names, out: &mut Vec<Value>
                 body_criteria(item, &format!("{ptr}/{i}"), names, out);
             }
         }
-        _ => value(node, &context, &here, names, out),
+        _ => match awkward_key(ptr) {
+            Some((parent, key)) => keyed(node, parent, &key, &here, names, out),
+            None => value(node, &context, &here, names, out),
+        },
     }
+}
+
+/// A pointer whose last key holds a character Respect's expression parser refuses (such as
+/// `:` in `OS-EXT-STS:vm_state`, which RFC 6901 allows): its parent and that key.
+fn awkward_key(ptr: &str) -> Option<(&str, String)> {
+    let (parent, key) = ptr.rsplit_once('/')?;
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/');
+    if key.chars().all(plain) || !parent.chars().all(plain) {
+        return None;
+    }
+    Some((parent, key.replace("~1", "/").replace("~0", "~")))
+}
+
+/// A leaf under an awkward key, said as a JSONPath criterion over its parent object:
+/// `$[?@['OS-EXT-STS:vm_state'] == 'active']`, as Arazzo's JSONPath examples filter a context.
+fn keyed(
+    node: &Node,
+    parent: &str,
+    key: &str,
+    here: &str,
+    names: &mut Names,
+    out: &mut Vec<Value>,
+) {
+    let rhs = match &node.kind {
+        NodeKind::Map(_) | NodeKind::Seq(_) => None,
+        NodeKind::String(s) if s.contains("${") => None,
+        _ => Some(literal(&node.to_json())),
+    };
+    let Some(rhs) = rhs else {
+        names.note(node.pos, format!("{here}: a matcher or a variable under a key with `:` has no criterion Arazzo runners read"));
+        return;
+    };
+    let key = key.replace('\\', "\\\\").replace('\'', "\\'");
+    out.push(json!({
+        "context": format!("$response.body#{parent}"),
+        "condition": format!("$[?@['{key}'] == {rhs}]"),
+        "type": "jsonpath",
+    }));
 }
 
 /// A leaf: a literal or a template compared with `==`, or a matcher map.

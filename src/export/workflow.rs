@@ -118,7 +118,13 @@ fn step_of(
     if let Some(n) = &s.name {
         o.insert("description".into(), n.clone().into());
     }
-    if op.id.contains(' ') {
+    if let Some((base, _)) = op.at.pointer.split_once("/x-conform-variants/") {
+        // A conform variant of a shared operation (one `POST .../action`, several bodies):
+        // other runners know only the operation it varies.
+        names.note(s.call.pos, format!("`{}` is a conform variant of the operation at `{base}`: the step points at that operation, whose contract is the union of its variants", op.id));
+        let path = format!("{{$sourceDescriptions.{source}.url}}#{base}");
+        o.insert("operationPath".into(), path.into());
+    } else if op.id.contains(' ') {
         // No operationId in the spec: conform calls it `METHOD /path`; Arazzo points at it.
         let path = format!("{{$sourceDescriptions.{source}.url}}#{}", op.at.pointer);
         o.insert("operationPath".into(), path.into());

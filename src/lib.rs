@@ -32,6 +32,7 @@
 //! # }
 //! ```
 
+pub mod arazzo;
 pub mod check;
 pub mod derive;
 pub mod export;

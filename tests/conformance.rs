@@ -6,7 +6,9 @@
 //! - `fixtures/pass/...`: must pass against the fixture mock;
 //! - `fixtures/violation/...`: must end with the outcome in the `.expected` file beside it, and
 //!   the diagnosis must contain every line listed there;
-//! - `fixtures/invalid/...`: must fail to load, with the listed `file:line:col` messages.
+//! - `fixtures/invalid/...`: must fail to load, with the listed `file:line:col` messages;
+//! - `fixtures/arazzo/{pass,violation,invalid}/...`: the same for Arazzo workflows (one trial
+//!   per workflow).
 //!
 //! A corpus folder that is missing, unreadable or empty is one failing trial named after it,
 //! never zero trials; everything expensive starts lazily (the harness's policy).
@@ -91,9 +93,21 @@ fn main() {
     let violation = fixtures("violation")
         .check(|r: &ScenarioResult, f: &Found| check_expected(r, Outcome::Failed, &f.path));
     let invalid = fixtures("invalid").check(check_invalid);
+    // Arazzo workflows, one trial each, under the same three verdicts.
+    let arazzo_violation = fixtures("arazzo/violation")
+        .check(|r: &ScenarioResult, f: &Found| check_expected(r, Outcome::Failed, &f.path));
+    let arazzo_invalid = fixtures("arazzo/invalid").check(check_invalid);
     harness::run(
-        [corpus, fixtures("pass"), violation, invalid]
-            .into_iter()
-            .flat_map(Harness::trials),
+        [
+            corpus,
+            fixtures("pass"),
+            violation,
+            invalid,
+            fixtures("arazzo/pass"),
+            arazzo_violation,
+            arazzo_invalid,
+        ]
+        .into_iter()
+        .flat_map(Harness::trials),
     )
 }

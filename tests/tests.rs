@@ -24,6 +24,8 @@ mod ci_recipe;
 mod coverage;
 // The real binary end to end, and a snapshot of its final report.
 mod cli;
+// Arazzo workflows: `conform list` rows, inputs from `--var` checked against their schema.
+mod arazzo;
 // `conform fuzz`: the mocks, their fault profiles, a server with planted bugs.
 mod fuzz;
 // A shrunk failure names the request it holds, each at its own line in its own file.

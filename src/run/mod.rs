@@ -15,6 +15,7 @@ pub mod proxy_env;
 mod rate;
 /// The settings' names, which moved below every layer that names one.
 pub use crate::remedy;
+mod arazzo;
 mod result;
 pub mod rounds;
 mod scenario;
@@ -172,6 +173,8 @@ pub struct Runner {
 /// What one slot did with a file.
 enum Loaded {
     Plan(Box<Plan>),
+    /// An Arazzo workflow, compiled.
+    Workflow(Box<crate::arazzo::program::Program>),
     Rejected(Rejected),
     /// Parsed, but the selection (`--filter`, `--tag`) leaves it out.
     Deselected,
@@ -246,6 +249,18 @@ impl Slot {
             }
             Loaded::Rejected(r) => return Some(ScenarioResult::rejected(f, r)),
             Loaded::Plan(p) => p,
+            Loaded::Workflow(program) => {
+                let _turn = self.shared.alone.clone().read_owned().await;
+                if let Some(why) = not_starting(&self.shared.stop, &this.options) {
+                    return Some(ScenarioResult::skipped(f, &why));
+                }
+                sink.event(&Event::ScenarioStarted { id: &f.id });
+                let r = this.run_workflow(f, &program, &**sink).await;
+                if this.options.fail_fast && r.outcome > Outcome::Skipped {
+                    self.shared.stop.store(true, Ordering::SeqCst);
+                }
+                return Some(r);
+            }
         };
         let alone = Arc::clone(&self.shared.alone);
         let _turn: Box<dyn Send> = if plan.exclusive {
@@ -329,6 +344,10 @@ impl Runner {
         match self.load(f, &Selection::default()) {
             Loaded::Plan(p) => Ok(*p),
             Loaded::Rejected(r) => Err(r),
+            Loaded::Workflow(_) => Err(Rejected::unparsed(
+                f,
+                Diagnostic::new(&f.path, Pos::UNKNOWN, "an Arazzo workflow, not a scenario"),
+            )),
             Loaded::Deselected => Err(Rejected::unparsed(
                 f,
                 Diagnostic::new(&f.path, Pos::UNKNOWN, "not selected"),
@@ -407,6 +426,19 @@ impl Runner {
     }
 
     fn load(&self, f: &Found, selection: &Selection) -> Loaded {
+        if f.is_arazzo() {
+            return match self.compile_workflow(f) {
+                Ok(p) => {
+                    let name = &p.workflows[p.entry].name;
+                    if selection.admits(&f.id, name, &[]) {
+                        Loaded::Workflow(Box::new(p))
+                    } else {
+                        Loaded::Deselected
+                    }
+                }
+                Err(r) => Loaded::Rejected(r),
+            };
+        }
         let read = match self.sources.get(&f.path) {
             Some(text) => Ok(text.clone()),
             None => model::read(&f.path),
@@ -607,9 +639,11 @@ impl Runner {
     /// Loads, compiles and runs one scenario file (the test harness runs one file per trial).
     pub async fn run_found(&self, f: &Found, sink: &dyn EventSink) -> ScenarioResult {
         let started = Instant::now();
-        let mut r = match self.compile(f) {
-            Ok(plan) => self.run_plan(&plan, sink).await,
-            Err(rejected) => ScenarioResult::rejected(f, rejected),
+        let mut r = match self.load(f, &Selection::default()) {
+            Loaded::Plan(plan) => self.run_plan(&plan, sink).await,
+            Loaded::Workflow(program) => self.run_workflow(f, &program, sink).await,
+            Loaded::Rejected(rejected) => ScenarioResult::rejected(f, rejected),
+            Loaded::Deselected => ScenarioResult::skipped(f, "not selected"),
         };
         r.duration = started.elapsed();
         r

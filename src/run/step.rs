@@ -225,9 +225,21 @@ pub async fn run(
     scope: &mut StepScope,
     ctx: &StepContext<'_>,
 ) -> StepResult {
+    run_answered(step, phase, op, scope, ctx).await.0
+}
+
+/// [`run`], with the final response when there was one (an Arazzo step judges its success
+/// criteria and takes its outputs from it).
+pub async fn run_answered(
+    step: &PlannedStep,
+    phase: Phase,
+    op: &Operation,
+    scope: &mut StepScope,
+    ctx: &StepContext<'_>,
+) -> (StepResult, Option<Response>) {
     let started = Instant::now();
     let mut result = StepResult::not_run(step, phase);
-    execute(step, phase, op, scope, ctx, &mut result).await;
+    let received = execute(step, phase, op, scope, ctx, &mut result).await;
     refused_without_credentials(step, op, ctx, &mut result);
     // Findings quote what the target sent; a secret it echoed must not reach a report.
     let redactor = ctx.live_redactor();
@@ -246,11 +258,11 @@ pub async fn run(
         result.outcome = Outcome::Skipped;
     }
     result.duration = started.elapsed();
-    result
+    (result, received)
 }
 
 /// The step's phases: the request sent until it is answered as `until` asks ([`poll`]), then
-/// the answer against the step's expectations, then its captures.
+/// the answer against the step's expectations, then its captures; the answer, if any.
 async fn execute(
     s: &PlannedStep,
     phase: Phase,
@@ -258,14 +270,13 @@ async fn execute(
     scope: &mut StepScope,
     ctx: &StepContext<'_>,
     result: &mut StepResult,
-) {
-    let Some(received) = poll(s, phase, op, scope, ctx, result).await else {
-        return;
-    };
+) -> Option<Response> {
+    let received = poll(s, phase, op, scope, ctx, result).await?;
     expectations(s, &received, scope, result);
     if check::body::passes(&result.findings) {
         captures(s, &received, scope, result);
     }
+    Some(received)
 }
 
 /// How long a step polls, and how often.

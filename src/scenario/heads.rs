@@ -31,13 +31,7 @@ pub fn scan_heads(
         let heads: Vec<Result<Head, Diagnostic>> = std::thread::scope(|s| {
             let workers: Vec<_> = chunk
                 .chunks(per)
-                .map(|part| {
-                    s.spawn(move || {
-                        part.iter()
-                            .map(|f| read(&f.path).and_then(|text| parse_head(&f.path, &text)))
-                            .collect::<Vec<_>>()
-                    })
-                })
+                .map(|part| s.spawn(move || part.iter().map(head).collect::<Vec<_>>()))
                 .collect();
             workers
                 .into_iter()
@@ -62,6 +56,31 @@ pub fn scan_heads(
             each(f, h);
         }
     }
+}
+
+/// The head of one found item: a scenario's name and tags, or a workflow's summary (its id when
+/// it has none) and no tags.
+fn head(f: &Found) -> Result<Head, Diagnostic> {
+    if !f.is_arazzo() {
+        return read(&f.path).and_then(|text| parse_head(&f.path, &text));
+    }
+    let heads = super::workflow_heads(&f.path)?;
+    let wanted = f.workflow();
+    heads
+        .into_iter()
+        .find(|h| Some(h.id.as_str()) == wanted)
+        .map(|h| Head {
+            name: h.summary.unwrap_or(h.id),
+            tags: Vec::new(),
+        })
+        .ok_or_else(|| {
+            Diagnostic::new(
+                &f.path,
+                crate::source::Pos::UNKNOWN,
+                "the Arazzo document has no workflow",
+            )
+            .help("add a workflow under `workflows:`, each with a `workflowId` and `steps`")
+        })
 }
 
 #[cfg(test)]

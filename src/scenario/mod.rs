@@ -8,6 +8,7 @@ mod load;
 mod select;
 mod syntax;
 mod template;
+mod workflows;
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,7 @@ pub use syntax::{
     AuthMode, Capture, Dur, Expect, Retry, Scenario, StatusItem, StatusSpec, Step, class_digit,
 };
 pub use template::{BUILTINS, Scope, Segment, Template, VarRef};
+pub use workflows::{WorkflowHead, is_arazzo, workflow_heads};
 
 use crate::source::Diagnostic;
 
@@ -40,8 +42,12 @@ pub fn discover(roots: &[PathBuf]) -> Result<Vec<Found>, Diagnostic> {
 
 /// Scenario files under `roots`, one at a time: files are taken as given; folders are searched
 /// for `.yaml` and `.yml`, each folder's entries in name order, so runs and reports are stable.
-/// Only the folder being walked is held in memory, never the whole tree.
+/// Only the folder being walked is held in memory, never the whole tree. An Arazzo document
+/// (also `.json`, see [`is_arazzo`]) yields one item per workflow, `file#workflowId`, or the
+/// file alone when its workflows cannot be read (the run reports why).
 pub struct Discovery {
+    /// The workflows of the Arazzo document last met, not yet yielded.
+    pending: std::collections::VecDeque<Found>,
     roots: std::vec::IntoIter<PathBuf>,
     /// Folders being walked: the root they belong to and their entries not yet visited (in
     /// reverse name order, so `pop` takes the next one).
@@ -55,6 +61,7 @@ impl Discovery {
         let mut roots = roots.to_vec();
         roots.sort();
         Discovery {
+            pending: Default::default(),
             roots: roots.into_iter(),
             stack: Vec::new(),
             seen_roots: Vec::new(),
@@ -76,6 +83,9 @@ impl Iterator for Discovery {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
+            if let Some(f) = self.pending.pop_front() {
+                return Some(Ok(f));
+            }
             if let Some((root, entries)) = self.stack.last_mut() {
                 let Some(path) = entries.pop() else {
                     self.stack.pop();
@@ -89,15 +99,14 @@ impl Iterator for Discovery {
                     }
                     continue;
                 }
-                if matches!(
-                    path.extension().and_then(|e| e.to_str()),
-                    Some("yaml" | "yml")
-                ) {
-                    let rel = path.strip_prefix(&root).unwrap_or(&path);
-                    return Some(Ok(Found {
-                        id: slash(rel),
-                        path,
-                    }));
+                let ext = path.extension().and_then(|e| e.to_str());
+                if matches!(ext, Some("yaml" | "yml" | "json")) {
+                    let id = slash(path.strip_prefix(&root).unwrap_or(&path));
+                    if is_arazzo(&path) {
+                        self.expand(path, id);
+                    } else if ext != Some("json") {
+                        return Some(Ok(Found { id, path }));
+                    }
                 }
                 continue;
             }
@@ -108,6 +117,10 @@ impl Iterator for Discovery {
             }
             self.seen_roots.push(root.clone());
             if root.is_file() {
+                if is_arazzo(&root) {
+                    self.expand(root.clone(), slash(&root));
+                    continue;
+                }
                 return Some(Ok(Found {
                     id: slash(&root),
                     path: root,
@@ -117,6 +130,8 @@ impl Iterator for Discovery {
                     Ok(entries) => self.stack.push((root, entries)),
                     Err(d) => return Some(Err(d)),
                 }
+            } else if let Some(f) = one_workflow(&root) {
+                return Some(Ok(f));
             } else {
                 return Some(Err(Diagnostic::new(
                     &root,
@@ -127,6 +142,39 @@ impl Iterator for Discovery {
             }
         }
     }
+}
+
+impl Discovery {
+    /// Queues the workflows of the Arazzo document at `path` (found as `id`).
+    fn expand(&mut self, path: PathBuf, id: String) {
+        match workflow_heads(&path) {
+            Ok(heads) if !heads.is_empty() => {
+                self.pending.extend(heads.into_iter().map(|h| Found {
+                    id: format!("{id}#{}", h.id),
+                    path: path.clone(),
+                }))
+            }
+            // Unreadable or without workflows: the document alone, whose run says why.
+            _ => self.pending.push_back(Found { id, path }),
+        }
+    }
+}
+
+/// `file.arazzo.yaml#workflowId` given as a root: that workflow alone.
+fn one_workflow(root: &Path) -> Option<Found> {
+    let text = root.to_str()?;
+    let (file, workflow) = text.rsplit_once('#')?;
+    let path = PathBuf::from(file);
+    let known = path.is_file() && is_arazzo(&path);
+    let heads = if known {
+        workflow_heads(&path).ok()?
+    } else {
+        return None;
+    };
+    heads.iter().any(|h| h.id == workflow).then(|| Found {
+        id: slash(root),
+        path,
+    })
 }
 
 fn slash(p: &Path) -> String {
@@ -152,6 +200,51 @@ mod tests {
             .map(|f| f.id)
             .collect();
         assert_eq!(ids, ["a/c.yaml", "a/z.yml", "b.yaml", "c/d/e.yaml"]);
+    }
+
+    #[test]
+    fn an_arazzo_document_is_one_item_per_workflow() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let files = [
+            ("a.yaml", "name: s\n"),
+            (
+                "b.arazzo.yaml",
+                "arazzo: 1.0.1\nworkflows:\n- workflowId: x\n- workflowId: y\n",
+            ),
+            (
+                "c.json",
+                "{\"arazzo\": \"1.1.0\", \"workflows\": [{\"workflowId\": \"z\"}]}",
+            ),
+            ("d.json", "{\"openapi\": \"3.1.0\"}"),
+            ("e.arazzo.yml", "arazzo: [broken\n"),
+        ];
+        for (p, text) in files {
+            std::fs::write(dir.path().join(p), text).expect("write");
+        }
+        let ids: Vec<String> = discover(&[dir.path().to_path_buf()])
+            .expect("discovers")
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "a.yaml",
+                "b.arazzo.yaml#x",
+                "b.arazzo.yaml#y",
+                "c.json#z",
+                "e.arazzo.yml"
+            ]
+        );
+        let file = dir.path().join("b.arazzo.yaml");
+        let direct = discover(std::slice::from_ref(&file)).expect("discovers");
+        assert_eq!(direct.len(), 2);
+        assert_eq!(direct[1].workflow(), Some("y"));
+        let one = PathBuf::from(format!("{}#y", file.display()));
+        let only = discover(&[one]).expect("discovers");
+        assert_eq!((only.len(), only[0].workflow()), (1, Some("y")));
+        let none = PathBuf::from(format!("{}#nope", file.display()));
+        assert!(discover(&[none]).is_err());
     }
 
     #[test]

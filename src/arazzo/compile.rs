@@ -1,0 +1,600 @@
+//! [`compile`]: an Arazzo [`Document`] and a workflow of it into a [`Program`], against the
+//! registry's specs. Every problem (an unknown operation, a goto to no step, a bad expression,
+//! duplicate step ids) is collected with its line and column and a fix.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::criteria::{self, CriterionType};
+use super::document::{self as doc, Document};
+use super::expr::{self, ExprError};
+use super::program::{Action, Call, Do, Program, Step, Template, Workflow};
+use crate::openapi::{ParamIn, Registry};
+use crate::source::{Diagnostic, Node, NodeKind, Pos, Span, Spanned, did_you_mean};
+
+/// How many times a retry action may resend when it sets no `retryLimit`: the spec leaves it
+/// open, and a run must stay bounded.
+pub const DEFAULT_RETRY_LIMIT: u32 = 10;
+
+/// Compiles workflow `entry` (a `workflowId`) of `document`, read from `path` whose text is
+/// `text`, with every workflow it may call.
+pub fn compile(
+    path: &Path,
+    text: &str,
+    document: &Document,
+    entry: &str,
+    registry: &Registry,
+) -> Result<Program, Vec<Diagnostic>> {
+    let mut c = Compiler {
+        path,
+        text,
+        doc: document,
+        problems: Vec::new(),
+        apis: Vec::new(),
+        sources: Vec::new(),
+    };
+    c.sources(registry);
+    let ids: Vec<&str> = document
+        .workflows
+        .iter()
+        .map(|w| w.id.value.as_str())
+        .collect();
+    let workflows = document.workflows.iter().map(|w| c.workflow(w)).collect();
+    let Some(entry) = ids.iter().position(|w| *w == entry) else {
+        let d = Diagnostic::new(path, Pos::UNKNOWN, format!("no workflow `{entry}`")).help_opt(
+            did_you_mean(entry, ids.iter().copied()).map(|s| format!("did you mean `{s}`?")),
+        );
+        return Err(vec![d]);
+    };
+    if !c.problems.is_empty() {
+        return Err(c
+            .problems
+            .into_iter()
+            .map(|d| d.with_source(text))
+            .collect());
+    }
+    Ok(Program {
+        path: path.to_path_buf(),
+        apis: c.apis.into_iter().flatten().collect(),
+        sources: c.sources,
+        workflows,
+        entry,
+    })
+}
+
+struct Compiler<'a> {
+    path: &'a Path,
+    text: &'a str,
+    doc: &'a Document,
+    problems: Vec<Diagnostic>,
+    /// By source index: its API, when it is an OpenAPI source that resolved.
+    apis: Vec<Option<(String, Arc<crate::openapi::ApiSpec>)>>,
+    sources: Vec<(String, String)>,
+}
+
+impl Compiler<'_> {
+    fn problem(&mut self, span: Span, message: String, help: Option<String>) {
+        self.problems
+            .push(Diagnostic::spanned(self.path, span, message).help_opt(help));
+    }
+
+    /// An expression error in the string `s`: underlines its token (offset within the string,
+    /// one more when the scalar is quoted).
+    fn expr_problem(&mut self, s: &Spanned<String>, e: ExprError) {
+        let line = self
+            .text
+            .lines()
+            .nth((s.pos.line as usize).wrapping_sub(1))
+            .unwrap_or("");
+        let at = line.chars().nth((s.pos.col as usize).wrapping_sub(1));
+        let quote = u32::from(matches!(at, Some('"' | '\'')));
+        let col = s.pos.col + quote + e.offset as u32;
+        let start = Pos::new(s.pos.line, col);
+        let end = Pos::new(s.pos.line, col + e.len.max(1) as u32);
+        self.problem(Span { start, end }, e.message, e.help);
+    }
+
+    fn sources(&mut self, registry: &Registry) {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        for s in &self.doc.sources {
+            let url = resolve(dir, &s.url.value);
+            self.sources
+                .push((s.name.value.clone(), url.display().to_string()));
+            if s.kind.value != "openapi" {
+                let m = format!(
+                    "source `{}` is of type `{}`: conform runs workflows over OpenAPI sources only",
+                    s.name.value, s.kind.value
+                );
+                self.problem(
+                    s.kind.span(),
+                    m,
+                    Some("copy the workflows you need into this document".into()),
+                );
+                self.apis.push(None);
+                continue;
+            }
+            match api_of(registry, &s.name.value, &url) {
+                Some(api) => match registry.api(&api) {
+                    Ok(spec) => self.apis.push(Some((api, spec))),
+                    Err(d) => {
+                        self.problems.push(d);
+                        self.apis.push(None);
+                    }
+                },
+                None => {
+                    let m = format!(
+                        "no API of the run has the spec {} (source `{}`)",
+                        url.display(),
+                        s.name.value
+                    );
+                    let help = format!(
+                        "put the spec under the specs folder, or name the source `{}`'s spec for the run as `{}=PATH`",
+                        s.name.value, s.name.value
+                    );
+                    self.problem(s.url.span(), m, Some(help));
+                    self.apis.push(None);
+                }
+            }
+        }
+    }
+
+    fn workflow(&mut self, w: &doc::Workflow) -> Workflow {
+        let mut seen: Vec<&str> = Vec::new();
+        for s in &w.steps {
+            if seen.contains(&s.id.value.as_str()) {
+                let m = format!(
+                    "step id `{}` is used twice in workflow `{}`",
+                    s.id.value, w.id.value
+                );
+                self.problem(
+                    s.id.span(),
+                    m,
+                    Some("give each step its own `stepId`".into()),
+                );
+            }
+            seen.push(&s.id.value);
+        }
+        let depends_on = w
+            .depends_on
+            .iter()
+            .filter_map(|d| self.workflow_index(d))
+            .collect();
+        let step_ids: Vec<&str> = w.steps.iter().map(|s| s.id.value.as_str()).collect();
+        let steps = w
+            .steps
+            .iter()
+            .filter_map(|s| self.step(s, w, &step_ids))
+            .collect();
+        Workflow {
+            id: w.id.value.clone(),
+            pos: w.id.pos,
+            name: w.summary.clone().unwrap_or_else(|| w.id.value.clone()),
+            inputs: w.inputs.as_ref().map(|i| self.inputs(i)),
+            depends_on,
+            steps,
+            success_actions: self.actions(&w.success_actions, &step_ids, false),
+            failure_actions: self.actions(&w.failure_actions, &step_ids, true),
+            outputs: self.outputs(&w.outputs),
+        }
+    }
+
+    /// The inputs schema with `$ref: '#/components/inputs/NAME'` replaced by that schema.
+    fn inputs(&mut self, node: &Node) -> serde_json::Value {
+        let mut v = node.to_json();
+        if let Some(r) = v.get("$ref").and_then(|r| r.as_str()) {
+            let name = r.trim_start_matches("#/components/inputs/");
+            match self.doc.components.inputs.iter().find(|(n, _)| n == name) {
+                Some((_, schema)) => v = schema.to_json(),
+                None => self.problem(
+                    node.span(),
+                    format!("no input schema `{name}` under components"),
+                    None,
+                ),
+            }
+        }
+        v
+    }
+
+    fn workflow_index(&mut self, id: &Spanned<String>) -> Option<usize> {
+        let ids: Vec<&str> = self
+            .doc
+            .workflows
+            .iter()
+            .map(|w| w.id.value.as_str())
+            .collect();
+        let found = ids.iter().position(|w| *w == id.value);
+        if found.is_none() {
+            let help = did_you_mean(&id.value, ids.iter().copied())
+                .map(|s| format!("did you mean `{s}`?"));
+            self.problem(
+                id.span(),
+                format!("no workflow `{}` in this document", id.value),
+                help,
+            );
+        }
+        found
+    }
+
+    fn step(&mut self, s: &doc::Step, w: &doc::Workflow, step_ids: &[&str]) -> Option<Step> {
+        let (call, call_pos) = match s.call.as_ref()? {
+            doc::Call::OperationId(id) => (self.operation_id(id)?, id.pos),
+            doc::Call::OperationPath(p) => (self.operation_path(p)?, p.pos),
+            doc::Call::WorkflowId(id) => (Call::Workflow(self.workflow_index(id)?), id.pos),
+        };
+        let mut params = Vec::new();
+        for p in w.parameters.iter().chain(&s.parameters) {
+            if let Some(p) = self.param(p) {
+                params.push(p);
+            }
+        }
+        let body = s.body.as_ref();
+        Some(Step {
+            id: s.id.value.clone(),
+            pos: s.pos,
+            call_pos,
+            call,
+            params,
+            body: body
+                .and_then(|b| b.payload.as_ref())
+                .map(|n| self.template(n)),
+            content_type: body
+                .and_then(|b| b.content_type.as_ref())
+                .map(|c| c.value.clone()),
+            replacements: body
+                .map(|b| {
+                    b.replacements
+                        .iter()
+                        .map(|(t, v)| (t.value.clone(), self.template(v)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            criteria: self.criteria(&s.criteria),
+            on_success: self.actions(&s.on_success, step_ids, false),
+            on_failure: self.actions(&s.on_failure, step_ids, true),
+            outputs: self.outputs(&s.outputs),
+        })
+    }
+}
+
+/// A source URL as a path: relative to the Arazzo file's folder (a `file:` URL's path as is).
+fn resolve(dir: &Path, url: &str) -> PathBuf {
+    let url = url.strip_prefix("file://").unwrap_or(url);
+    if url.contains("://") || Path::new(url).is_absolute() {
+        PathBuf::from(url)
+    } else {
+        dir.join(url)
+    }
+}
+
+/// The registry API a source is: one named like the source whose spec is given, else the one
+/// whose spec file is the source's.
+fn api_of(registry: &Registry, name: &str, url: &Path) -> Option<String> {
+    let wanted = std::fs::canonicalize(url).ok();
+    let names = registry.api_names();
+    let same = |api: &String| {
+        wanted.is_some() && std::fs::canonicalize(registry.spec_path(api)).ok() == wanted
+    };
+    names
+        .iter()
+        .find(|api| *api == name && registry.has_spec(api) && (same(api) || wanted.is_none()))
+        .or_else(|| names.iter().find(|api| same(api)))
+        .or_else(|| {
+            names
+                .iter()
+                .find(|api| *api == name && registry.has_spec(api))
+        })
+        .cloned()
+}
+
+impl Compiler<'_> {
+    fn operation_id(&mut self, id: &Spanned<String>) -> Option<Call> {
+        let (source, op_id) = match id.value.strip_prefix("$sourceDescriptions.") {
+            Some(rest) => match rest.split_once('.') {
+                Some((s, o)) => (Some(s), o),
+                None => (None, rest),
+            },
+            None => (None, id.value.as_str()),
+        };
+        let mut all: Vec<&str> = Vec::new();
+        for (i, (name, _)) in self.sources.iter().enumerate() {
+            if source.is_some_and(|s| s != name) {
+                continue;
+            }
+            let Some(Some((_, spec))) = self.apis.get(i) else {
+                continue;
+            };
+            if let Some(op) = spec.operations.iter().position(|o| o.id == op_id) {
+                return Some(Call::Operation { api: i, op });
+            }
+            all.extend(spec.operation_ids());
+        }
+        if self.apis.iter().all(Option::is_none) {
+            return None; // the sources' problem is reported already
+        }
+        let help = did_you_mean(op_id, all.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+        self.problem(
+            id.span(),
+            format!("no operation `{op_id}` in the source specs"),
+            help,
+        );
+        None
+    }
+
+    /// `{$sourceDescriptions.NAME.url}#/paths/~1widgets/post`.
+    fn operation_path(&mut self, p: &Spanned<String>) -> Option<Call> {
+        let parsed = p.value.strip_prefix("{$sourceDescriptions.").and_then(|r| {
+            let (name, pointer) = r.split_once(".url}#")?;
+            let mut parts = pointer.strip_prefix("/paths/")?.rsplitn(2, '/');
+            let method = parts.next()?.to_ascii_uppercase();
+            let path = parts.next()?.replace("~1", "/").replace("~0", "~");
+            Some((name.to_owned(), path, method))
+        });
+        let Some((name, path, method)) = parsed else {
+            let help = "write it as `{$sourceDescriptions.NAME.url}#/paths/~1widgets/post`";
+            self.problem(
+                p.span(),
+                "an operationPath conform cannot read".into(),
+                Some(help.into()),
+            );
+            return None;
+        };
+        let i = self.sources.iter().position(|(n, _)| *n == name);
+        let spec = i.and_then(|i| self.apis.get(i)?.as_ref().map(|(_, s)| s.clone()));
+        match (i, spec) {
+            (Some(i), Some(spec)) => match spec
+                .operations
+                .iter()
+                .position(|o| o.path == path && o.method == method)
+            {
+                Some(op) => Some(Call::Operation { api: i, op }),
+                None => {
+                    self.problem(
+                        p.span(),
+                        format!("no {method} {path} in source `{name}`'s spec"),
+                        None,
+                    );
+                    None
+                }
+            },
+            _ => {
+                self.problem(
+                    p.span(),
+                    format!("no source `{name}`"),
+                    Some("name one of `sourceDescriptions`".into()),
+                );
+                None
+            }
+        }
+    }
+
+    fn param(&mut self, p: &doc::Param) -> Option<(String, Option<ParamIn>, Template)> {
+        let (name, location, value) = match p {
+            doc::Param::Inline {
+                name,
+                location,
+                value,
+            } => (name, location, value),
+            doc::Param::Reusable { reference, value } => {
+                let key = reference.value.strip_prefix("$components.parameters.");
+                let found =
+                    key.and_then(|k| self.doc.components.parameters.iter().find(|(n, _)| n == k));
+                let Some((
+                    _,
+                    doc::Param::Inline {
+                        name,
+                        location,
+                        value: v,
+                    },
+                )) = found
+                else {
+                    let names = self
+                        .doc
+                        .components
+                        .parameters
+                        .iter()
+                        .map(|(n, _)| n.as_str());
+                    let help = did_you_mean(key.unwrap_or(""), names)
+                        .map(|s| format!("did you mean `$components.parameters.{s}`?"));
+                    self.problem(
+                        reference.span(),
+                        format!("no reusable parameter `{}`", reference.value),
+                        help,
+                    );
+                    return None;
+                };
+                (name, location, value.as_ref().unwrap_or(v))
+            }
+        };
+        let location = match location.as_ref().map(|l| (l, l.value.as_str())) {
+            None => None,
+            Some((_, "path")) => Some(ParamIn::Path),
+            Some((_, "query")) => Some(ParamIn::Query),
+            Some((_, "header")) => Some(ParamIn::Header),
+            Some((_, "cookie")) => Some(ParamIn::Cookie),
+            Some((l, other)) => {
+                self.problem(
+                    l.span(),
+                    format!("`in: {other}` is not a parameter location"),
+                    Some("write path, query, header or cookie".into()),
+                );
+                return None;
+            }
+        };
+        Some((name.value.clone(), location, self.template(value)))
+    }
+
+    fn template(&mut self, node: &Node) -> Template {
+        match &node.kind {
+            NodeKind::String(s) if s.contains('$') => {
+                let spanned = Spanned::with_span(s.clone(), node.span());
+                let parsed = if s.starts_with('$') && !s.contains('{') {
+                    expr::parse(s).map(Template::Expr)
+                } else {
+                    expr::interpolate(s).map(Template::Text)
+                };
+                parsed.unwrap_or_else(|e| {
+                    self.expr_problem(&spanned, e);
+                    Template::Literal(node.to_json())
+                })
+            }
+            NodeKind::Seq(items) => Template::Seq(items.iter().map(|n| self.template(n)).collect()),
+            NodeKind::Map(entries) => Template::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.value.clone(), self.template(v)))
+                    .collect(),
+            ),
+            _ => Template::Literal(node.to_json()),
+        }
+    }
+
+    fn criteria(&mut self, list: &[doc::CriterionDoc]) -> Vec<(criteria::Criterion, Pos)> {
+        let mut out = Vec::new();
+        for c in list {
+            let ty = match c.kind.as_ref().map(|k| k.value.as_str()) {
+                None | Some("simple") => CriterionType::Simple,
+                Some("regex") => CriterionType::Regex,
+                Some("jsonpath") => CriterionType::JsonPath {
+                    version: c.version.clone(),
+                },
+                Some("xpath") => CriterionType::XPath {
+                    version: c.version.clone(),
+                },
+                Some(other) => {
+                    let k = c.kind.as_ref().map_or(Span::UNKNOWN, Spanned::span);
+                    self.problem(
+                        k,
+                        format!("`{other}` is not a criterion type"),
+                        Some("write simple, regex, jsonpath or xpath".into()),
+                    );
+                    continue;
+                }
+            };
+            match criteria::compile(
+                &c.condition.value,
+                c.context.as_ref().map(|x| x.value.as_str()),
+                ty,
+            ) {
+                Ok(k) => out.push((k, c.condition.pos)),
+                Err(e) => self.expr_problem(&c.condition, e),
+            }
+        }
+        out
+    }
+
+    fn outputs(
+        &mut self,
+        list: &[(Spanned<String>, Spanned<String>)],
+    ) -> Vec<(String, expr::Expr, Pos)> {
+        let mut out = Vec::new();
+        for (name, e) in list {
+            match expr::parse(&e.value) {
+                Ok(x) => out.push((name.value.clone(), x, e.pos)),
+                Err(err) => self.expr_problem(e, err),
+            }
+        }
+        out
+    }
+
+    fn actions(&mut self, list: &[doc::Action], steps: &[&str], failure: bool) -> Vec<Action> {
+        let mut out = Vec::new();
+        for a in list {
+            let a = match a {
+                doc::Action::Inline(a) => a,
+                doc::Action::Reusable(r) => {
+                    let (prefix, pool) = if failure {
+                        (
+                            "$components.failureActions.",
+                            &self.doc.components.failure_actions,
+                        )
+                    } else {
+                        (
+                            "$components.successActions.",
+                            &self.doc.components.success_actions,
+                        )
+                    };
+                    let key = r.value.strip_prefix(prefix).unwrap_or("");
+                    match pool.iter().find(|(n, _)| n == key) {
+                        Some((_, a)) => a,
+                        None => {
+                            let help =
+                                format!("refer to one under `{}`", prefix.trim_end_matches('.'));
+                            self.problem(
+                                r.span(),
+                                format!("no reusable action `{}`", r.value),
+                                Some(help),
+                            );
+                            continue;
+                        }
+                    }
+                }
+            };
+            if let Some(what) = self.action_kind(a, steps, failure) {
+                let criteria = self
+                    .criteria(&a.criteria)
+                    .into_iter()
+                    .map(|(c, p)| (Arc::new(c), p))
+                    .collect();
+                out.push(Action {
+                    name: a.name.clone(),
+                    what,
+                    criteria,
+                });
+            }
+        }
+        out
+    }
+
+    fn action_kind(&mut self, a: &doc::ActionDoc, steps: &[&str], failure: bool) -> Option<Do> {
+        match a.kind.value.as_str() {
+            "end" => Some(Do::End),
+            "goto" => {
+                if let Some(w) = &a.workflow_id {
+                    return Some(Do::GotoWorkflow(self.workflow_index(w)?));
+                }
+                let Some(s) = &a.step_id else {
+                    self.problem(
+                        a.kind.span(),
+                        "a goto names no `stepId` or `workflowId`".into(),
+                        Some("add the step to go to".into()),
+                    );
+                    return None;
+                };
+                let found = steps.iter().position(|x| *x == s.value);
+                if found.is_none() {
+                    let help = did_you_mean(&s.value, steps.iter().copied())
+                        .map(|x| format!("did you mean `{x}`?"));
+                    self.problem(
+                        s.span(),
+                        format!(
+                            "goto to step `{}`, which this workflow does not have",
+                            s.value
+                        ),
+                        help,
+                    );
+                }
+                Some(Do::GotoStep(found?))
+            }
+            "retry" if failure => Some(Do::Retry {
+                after: Duration::from_secs_f64(a.retry_after.unwrap_or(0.0).clamp(0.0, 3600.0)),
+                limit: a
+                    .retry_limit
+                    .map_or(DEFAULT_RETRY_LIMIT, |l| l.min(1000) as u32),
+            }),
+            other => {
+                let allowed = if failure {
+                    "end, goto or retry"
+                } else {
+                    "end or goto"
+                };
+                self.problem(
+                    a.kind.span(),
+                    format!("`{other}` is not an action type here"),
+                    Some(format!("write {allowed}")),
+                );
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Arazzo workflows through the real binary: `conform list` shows one row per workflow, and a
+//! workflow's inputs come from `--var`, read by their schema's type and checked against it.
+//! (The workflows against the fixture mock, pass, violation and invalid, are trials of the
+//! `conformance` harness: tests/fixtures/arazzo/.)
+
+use crate::util::{conform, root, temp_dir, text};
+
+#[test]
+fn list_shows_one_row_per_workflow() {
+    let out = conform(&["list", "tests/fixtures/arazzo/pass"]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let rows: Vec<&str> = t.lines().filter(|l| l.contains(".arazzo.yaml#")).collect();
+    assert_eq!(rows.len(), 4, "{t}");
+    assert!(
+        rows[0].starts_with("widgets.arazzo.yaml#lifecycle\tcreate a widget, poll it until ready"),
+        "{t}"
+    );
+}
+
+/// A workflow whose input `size` is required, against the fixture spec.
+fn sized_workflow(dir: &std::path::Path) -> std::path::PathBuf {
+    let spec = root().join("tests/fixtures/specs/fixture/openapi.yaml");
+    let text = format!(
+        "arazzo: 1.0.1\ninfo: {{title: sized, version: 1.0.0}}\nsourceDescriptions:\n  - name: fixture\n    url: {}\nworkflows:\n  - workflowId: sized\n    inputs:\n      type: object\n      required: [size]\n      properties:\n        size: {{type: integer, maximum: 100}}\n    steps:\n      - stepId: create\n        operationId: createWidget\n        requestBody:\n          payload: {{name: sized, size: $inputs.size}}\n        successCriteria:\n          - condition: $statusCode == 201\n          - condition: $response.body#/size == $inputs.size\n",
+        spec.display()
+    );
+    let path = dir.join("sized.arazzo.yaml");
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+#[test]
+fn inputs_come_from_vars_typed_and_checked_against_their_schema() {
+    let dir = temp_dir();
+    let file = sized_workflow(dir.path());
+    let file = file.to_str().expect("utf-8 path");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--specs", "tests/fixtures/specs"];
+        args.extend_from_slice(extra);
+        args.push(file);
+        conform(&args)
+    };
+    let ok = run(&["--var", "size=7"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+
+    let too_big = run(&["--var", "size=500"]);
+    let t = text(&too_big);
+    assert_eq!(too_big.status.code(), Some(2), "{t}");
+    assert!(t.contains("sized.arazzo.yaml:7:17"), "{t}");
+    assert!(t.contains("does not match its schema"), "{t}");
+
+    let missing = run(&[]);
+    let t = text(&missing);
+    assert!(t.contains("needs input `size` of workflow `sized`"), "{t}");
+    assert!(t.contains("--var"), "the skip says how to give it: {t}");
+}

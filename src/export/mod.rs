@@ -102,13 +102,18 @@ fn unsaid_lines(scenario: &Path, unsaid: &[Unsaid]) -> Vec<String> {
 
 /// The Arazzo documents of the scenario files `found`, to be written under `out` (each at its
 /// path relative to the folder it was found in, `.yaml` becoming `.arazzo.yaml`); the specs
-/// come from `registry`. Nothing is written: see [`Document::write_new`].
+/// come from `registry`. Arazzo documents among `found` are left out. Nothing is written: see [`Document::write_new`].
 pub fn arazzo(
     found: &[Found],
     registry: &Registry,
     out: &Path,
 ) -> Result<Vec<Document>, ExportError> {
-    found.iter().map(|f| arazzo_one(f, registry, out)).collect()
+    found
+        .iter()
+        // Arazzo documents found beside the scenarios are Arazzo already.
+        .filter(|f| !crate::scenario::is_arazzo(&f.path))
+        .map(|f| arazzo_one(f, registry, out))
+        .collect()
 }
 
 /// The Arazzo document of one scenario file.

@@ -219,3 +219,53 @@ fn scalar(node: &Node) -> String {
         _ => node.to_json().to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(yaml: &str) -> Node {
+        serde_saphyr::from_str_with_options::<Node>(yaml, crate::source::yaml::options())
+            .expect("yaml")
+    }
+
+    #[test]
+    fn statuses_are_codes_lists_and_class_regexes() {
+        assert_eq!(
+            status_criterion(&StatusSpec::One(201)),
+            json!({"condition": "$statusCode == 201"})
+        );
+        assert_eq!(
+            status_criterion(&StatusSpec::AnyOf(vec![200, 202]))["condition"],
+            "$statusCode == 200 || $statusCode == 202"
+        );
+        let mixed = StatusSpec::Mixed(vec![StatusItem::Code(404), StatusItem::Class("2xx".into())]);
+        assert_eq!(
+            status_criterion(&mixed),
+            json!({"context": "$statusCode", "condition": "^(404|2[0-9][0-9])$", "type": "regex"})
+        );
+    }
+
+    #[test]
+    fn body_leaves_become_criteria_and_the_rest_is_noted() {
+        let mut names = Names::default();
+        names.captures.insert("id".into(), "create".into());
+        let expect = Expect {
+            body: Some(body(
+                "{id: '${id}', server: {'OS-EXT-STS:vm_state': active, status: 'it''s'}, n: {$len: 2}}",
+            )),
+            ..Default::default()
+        };
+        let got = criteria(&expect, Pos::UNKNOWN, &mut names);
+        assert_eq!(
+            got,
+            vec![
+                json!({"condition": "$response.body#/id == $steps.create.outputs.id"}),
+                json!({"context": "$response.body#/server", "condition": "$[?@['OS-EXT-STS:vm_state'] == 'active']", "type": "jsonpath"}),
+                json!({"condition": "$response.body#/server/status == 'it''s'"}),
+            ]
+        );
+        assert_eq!(names.unsaid.len(), 1, "{:?}", names.unsaid);
+        assert!(names.unsaid[0].what.contains("`$len` at body `/n`"));
+    }
+}

@@ -135,3 +135,28 @@ fn an_operation_the_spec_lacks_is_an_error_at_the_call() {
         "{text}"
     );
 }
+
+#[test]
+fn the_export_of_cases_is_read_back_as_one_workflow_per_scenario() {
+    let dir = util::temp_dir();
+    let out = dir.path().to_str().expect("a UTF-8 temp path");
+    let export = Conform::new(&["export", "--arazzo", "cases", "--out", out])
+        .current_dir(util::root())
+        .output();
+    assert_eq!(export.status.code(), Some(0), "{}", util::text(&export));
+    let scenarios = Conform::new(&["list", "cases"])
+        .current_dir(util::root())
+        .output();
+    let listed = Conform::new(&["list", out])
+        .current_dir(util::root())
+        .output();
+    let (scenarios, listed) = (util::text(&scenarios), util::text(&listed));
+    let lines = |t: &str| t.lines().filter(|l| l.contains('\t')).count();
+    assert!(lines(&scenarios) > 20, "{scenarios}");
+    assert_eq!(lines(&listed), lines(&scenarios), "{listed}");
+    // Each workflow is read under its scenario's path and with its name.
+    assert!(
+        listed.contains("openstack-compute/restore-lifecycle.arazzo.yaml#restore-lifecycle\ta soft-deleted server is restored to ACTIVE"),
+        "{listed}"
+    );
+}

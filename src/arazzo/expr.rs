@@ -1,8 +1,27 @@
 //! Arazzo runtime expressions: [`Expr`] parsed once from `$statusCode`, `$response.body#/id`,
 //! `$steps.create.outputs.id` and the rest of the specification's ABNF, evaluated against a
 //! [`Context`] that supplies one step's values; [`Interpolated`] for strings with `{$...}` inside.
+//!
+//! The grammar is Arazzo 1.1's, which every expression of 1.0.x's examples satisfies. What 1.1
+//! changed, and how conform reads it:
+//! - 1.0.1 wrote `$inputs.`, `$steps.`, `$workflows.`… followed by any `name`; 1.1 gives each its
+//!   shape: `$steps.ID.outputs.NAME`, `$workflows.ID.inputs|outputs.NAME`, ids of letters,
+//!   digits, `-` and `_`, names that may contain dots, and a `#/pointer` after any of them.
+//!   conform parses the 1.1 shapes, and also reads `$inputs.user.name` as the member `name` of
+//!   the input `user` when no input is named `user.name`.
+//! - 1.1 adds `$message.…` (AsyncAPI) and `$self`: refused with a message, since conform runs
+//!   HTTP steps and resolves the document itself.
+//! - 1.1 says how an embedded value becomes text (strings as is, objects and arrays as JSON)
+//!   and excludes `{` and `}` from names and pointers, so that `{$…}` ends unambiguously; only
+//!   `{$` opens an expression here, other braces stay literal text.
+//! - `$components.inputs.…` (1.0.1's components have `inputs`) is still accepted.
 
 use serde_json::Value;
+
+mod eval;
+mod parse;
+#[cfg(test)]
+pub(in crate::arazzo) mod tests;
 
 /// One runtime expression, parsed once.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,6 +103,23 @@ pub struct ExprError {
     pub help: Option<String>,
 }
 
+impl ExprError {
+    /// An error at `offset` spanning `len` bytes (at least one, so a caret always shows).
+    pub(crate) fn at(
+        offset: usize,
+        len: usize,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        ExprError {
+            offset,
+            len: len.max(1),
+            message: message.into(),
+            help: Some(help.into()),
+        }
+    }
+}
+
 /// An expression that parsed but has no value in this context.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("`{expr}`: {reason}")]
@@ -96,12 +132,7 @@ pub struct EvalError {
 
 /// Parses one whole runtime expression, such as `$response.body#/id`.
 pub fn parse(text: &str) -> Result<Expr, ExprError> {
-    Err(ExprError {
-        offset: 0,
-        len: text.len(),
-        message: "runtime expressions are not implemented yet".into(),
-        help: None,
-    })
+    parse::parse_expr(text)
 }
 
 /// One part of a string with embedded expressions.
@@ -118,28 +149,63 @@ pub enum Piece {
 pub struct Interpolated(pub Vec<Piece>);
 
 /// Parses a string with runtime expressions embedded in braces: `Bearer {$inputs.token}`.
+/// Only `{$` opens an expression: other braces are literal text, so JSON and regex quantifiers
+/// (`\d{3}`) pass through.
 pub fn interpolate(text: &str) -> Result<Interpolated, ExprError> {
-    Ok(Interpolated(vec![Piece::Text(text.to_string())]))
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    while let Some(found) = text[at..].find("{$") {
+        let open = at + found;
+        if open > at {
+            pieces.push(Piece::Text(text[at..open].to_string()));
+        }
+        let Some(len) = text[open..].find('}') else {
+            return Err(ExprError {
+                offset: open,
+                len: text.len() - open,
+                message: "`{` opens an embedded expression that is never closed".into(),
+                help: Some("close it with `}`, e.g. `Bearer {$inputs.token}`".into()),
+            });
+        };
+        let inner = &text[open + 1..open + len];
+        let expr = parse(inner).map_err(|e| ExprError {
+            offset: e.offset + open + 1,
+            ..e
+        })?;
+        pieces.push(Piece::Expr(expr));
+        at = open + len + 1;
+    }
+    if at < text.len() || pieces.is_empty() {
+        pieces.push(Piece::Text(text[at..].to_string()));
+    }
+    Ok(Interpolated(pieces))
 }
 
 impl Interpolated {
     /// The string with each expression replaced by its value; a string that is exactly one
     /// expression keeps the value's JSON type.
+    /// Embedded values become text as Arazzo 1.1 says: a string as is, other scalars as written,
+    /// objects and arrays as JSON.
     pub fn render(&self, ctx: &dyn Context) -> Result<Value, EvalError> {
-        let _ = ctx;
+        if let [Piece::Expr(e)] = self.0.as_slice() {
+            return eval(e, ctx);
+        }
         let mut out = String::new();
         for piece in &self.0 {
             match piece {
                 Piece::Text(t) => out.push_str(t),
-                Piece::Expr(e) => {
-                    return Err(EvalError {
-                        expr: e.source.clone(),
-                        reason: "not implemented yet".into(),
-                    });
-                }
+                Piece::Expr(e) => match eval(e, ctx)? {
+                    Value::String(s) => out.push_str(&s),
+                    other => out.push_str(&other.to_string()),
+                },
             }
         }
         Ok(Value::String(out))
+    }
+
+    /// Whether the string embeds no expression at all.
+    pub fn is_literal(&self) -> bool {
+        self.0.iter().all(|p| matches!(p, Piece::Text(_)))
     }
 }
 
@@ -157,7 +223,7 @@ pub trait Context {
     fn status(&self) -> Option<u16> {
         None
     }
-    /// A request header, by name (case-insensitive).
+    /// A request header, by name: the context compares names case-insensitively.
     fn request_header(&self, _name: &str) -> Option<String> {
         None
     }
@@ -173,7 +239,7 @@ pub trait Context {
     fn request_body(&self) -> Option<&Value> {
         None
     }
-    /// A response header, by name (case-insensitive).
+    /// A response header, by name: the context compares names case-insensitively.
     fn response_header(&self, _name: &str) -> Option<String> {
         None
     }
@@ -209,9 +275,5 @@ pub trait Context {
 
 /// The value of an expression in a context.
 pub fn eval(expr: &Expr, ctx: &dyn Context) -> Result<Value, EvalError> {
-    let _ = ctx;
-    Err(EvalError {
-        expr: expr.source.clone(),
-        reason: "not implemented yet".into(),
-    })
+    eval::eval_expr(expr, ctx)
 }

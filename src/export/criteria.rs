@@ -114,7 +114,7 @@ fn body_criteria(node: &Node, ptr: &str, names: &mut Names, out: &mut Vec<Value>
             }
         }
         _ => match awkward_key(ptr) {
-            Some((parent, key)) => keyed(node, parent, &key, &here, names, out),
+            Some((_, key)) => keyed(node, &key, &here, names),
             None => value(node, &context, &here, names, out),
         },
     }
@@ -131,31 +131,15 @@ fn awkward_key(ptr: &str) -> Option<(&str, String)> {
     Some((parent, key.replace("~1", "/").replace("~0", "~")))
 }
 
-/// A leaf under an awkward key, said as a JSONPath criterion over its parent object:
-/// `$[?@['OS-EXT-STS:vm_state'] == 'active']`, as Arazzo's JSONPath examples filter a context.
-fn keyed(
-    node: &Node,
-    parent: &str,
-    key: &str,
-    here: &str,
-    names: &mut Names,
-    out: &mut Vec<Value>,
-) {
-    let rhs = match &node.kind {
-        NodeKind::Map(_) | NodeKind::Seq(_) => None,
-        NodeKind::String(s) if s.contains("${") => None,
-        _ => Some(literal(&node.to_json())),
-    };
-    let Some(rhs) = rhs else {
-        names.note(node.pos, format!("{here}: a matcher or a variable under a key with `:` has no criterion Arazzo runners read"));
-        return;
-    };
-    let key = key.replace('\\', "\\\\").replace('\'', "\\'");
-    out.push(json!({
-        "context": format!("$response.body#{parent}"),
-        "condition": format!("$[?@['{key}'] == {rhs}]"),
-        "type": "jsonpath",
-    }));
+/// A leaf under an awkward key: noted, not said. Respect refuses the key in a pointer, and
+/// the JSONPath form over the parent (`$[?@['OS-EXT-STS:vm_state'] == 'active']`) is read one
+/// way by Respect (the context wrapped) and another by RFC 9535 (its members filtered), so no
+/// criterion means the same to both runners.
+fn keyed(node: &Node, key: &str, here: &str, names: &mut Names) {
+    names.note(
+        node.pos,
+        format!("{here}: key `{key}` has a character Respect refuses in a pointer, and runners read a JSONPath over its parent differently: no criterion"),
+    );
 }
 
 /// A leaf: a literal or a template compared with `==`, or a matcher map.
@@ -261,11 +245,11 @@ mod tests {
             got,
             vec![
                 json!({"condition": "$response.body#/id == $steps.create.outputs.id"}),
-                json!({"context": "$response.body#/server", "condition": "$[?@['OS-EXT-STS:vm_state'] == 'active']", "type": "jsonpath"}),
                 json!({"condition": "$response.body#/server/status == 'it''s'"}),
             ]
         );
-        assert_eq!(names.unsaid.len(), 1, "{:?}", names.unsaid);
-        assert!(names.unsaid[0].what.contains("`$len` at body `/n`"));
+        assert_eq!(names.unsaid.len(), 2, "{:?}", names.unsaid);
+        assert!(names.unsaid[0].what.contains("key `OS-EXT-STS:vm_state`"));
+        assert!(names.unsaid[1].what.contains("`$len` at body `/n`"));
     }
 }

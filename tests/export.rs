@@ -151,9 +151,14 @@ fn the_export_of_cases_is_read_back_as_one_workflow_per_scenario() {
         .current_dir(util::root())
         .output();
     let (scenarios, listed) = (util::text(&scenarios), util::text(&listed));
-    let lines = |t: &str| t.lines().filter(|l| l.contains('\t')).count();
-    assert!(lines(&scenarios) > 20, "{scenarios}");
-    assert_eq!(lines(&listed), lines(&scenarios), "{listed}");
+    // The seed workflows in cases/ are Arazzo already: the export leaves them out.
+    let lines = |t: &str, arazzo: bool| {
+        t.lines()
+            .filter(|l| l.contains('\t') && l.contains(".arazzo.") == arazzo)
+            .count()
+    };
+    assert!(lines(&scenarios, false) > 20, "{scenarios}");
+    assert_eq!(lines(&listed, true), lines(&scenarios, false), "{listed}");
     // Each workflow is read under its scenario's path and with its name.
     assert!(
         listed.contains("openstack-compute/restore-lifecycle.arazzo.yaml#restore-lifecycle\ta soft-deleted server is restored to ACTIVE"),

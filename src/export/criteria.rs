@@ -150,11 +150,9 @@ fn value(node: &Node, context: &str, here: &str, names: &mut Names, out: &mut Ve
                 matcher(&k.value, v, k.pos, context, here, names, out);
             }
         }
-        NodeKind::String(s) if s.contains("${") => match names.string(s, node.pos) {
-            Value::String(e) if e.starts_with('$') && !e.contains('{') => {
-                out.push(json!({"condition": format!("{context} == {e}")}));
-            }
-            _ => names.note(node.pos, format!("{here} is text with a variable inside (`{s}`): a simple condition compares whole values only")),
+        NodeKind::String(s) if s.contains("${") => match names.try_string(s, node.pos) {
+            Some(e) => out.push(json!({"condition": format!("{context} == {e}")})),
+            None => names.note(node.pos, format!("{here} is text with a variable inside (`{s}`): a simple condition compares whole values only")),
         },
         NodeKind::Seq(_) => names.note(node.pos, format!("{here}: a list of header values has no Arazzo criterion")),
         _ => out.push(json!({"condition": format!("{context} == {}", literal(&node.to_json()))})),

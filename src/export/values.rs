@@ -113,6 +113,20 @@ impl Names {
         Value::String(out)
     }
 
+    /// A string that is one whole `${x}`, as its expression; `None` for text with variables
+    /// inside, which leaves no trace (no input made for it, nothing noted about its names).
+    pub fn try_string(&mut self, text: &str, pos: Pos) -> Option<String> {
+        let (inputs, unsaid, uuids) = (self.inputs.clone(), self.unsaid.len(), self.uuids);
+        match self.string(text, pos) {
+            Value::String(e) if e.starts_with('$') && !e.contains('{') => Some(e),
+            _ => {
+                (self.inputs, self.uuids) = (inputs, uuids);
+                self.unsaid.truncate(unsaid);
+                None
+            }
+        }
+    }
+
     /// A request value (body, parameter) with every template said as an expression.
     pub fn value(&mut self, node: &Node) -> Value {
         match &node.kind {

@@ -35,6 +35,7 @@
 pub mod arazzo;
 pub mod check;
 pub mod derive;
+pub mod export;
 pub mod fuzz;
 pub mod har;
 #[cfg(feature = "harness")]

@@ -46,6 +46,8 @@ mod drift;
 mod derive;
 // `conform init` and `conform run --examples`.
 mod init;
+// `conform export --arazzo`: golden documents, never overwriting.
+mod export;
 // Ctrl-C and SIGTERM during a run: clean-up, reports, exit 130.
 mod interrupt;
 // Bodies under Content-Encoding decoded before the checks; control bytes shown escaped.

@@ -57,6 +57,9 @@ pub enum Command {
     Derive(DeriveArgs),
     /// Write a first scenario corpus for a spec into `cases/<api>/` (existing files are kept).
     Init(super::init::InitArgs),
+    /// Write scenarios in another format: `--arazzo` for Arazzo 1.0.1 workflows (what Arazzo
+    /// cannot say is listed in each document and on stderr); existing files are never replaced.
+    Export(Box<super::export::ExportArgs>),
     /// Print a shell completion script (see the README for where each shell reads it).
     Completions(CompletionsArgs),
     /// Print the manual page, conform(1), in roff: every command in one page.

@@ -12,6 +12,7 @@ mod completions;
 mod derive;
 mod diff;
 mod examples;
+mod export;
 mod fuzz;
 mod init;
 mod list;
@@ -51,6 +52,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Specs(SpecsCommand::Check { apis, specs }) => specs::check(&specs, apis),
         Command::Derive(args) => derive::derive(&args),
         Command::Init(args) => init::init(&args),
+        Command::Export(args) => export::export(&args),
         Command::Completions(args) => completions::completions(&args),
         Command::Man => man::man(),
         Command::Schema => {

@@ -73,3 +73,42 @@ fn invalid_documents_exit_2_and_a_workflow_named_alone_runs_alone() {
         "{t}"
     );
 }
+
+/// A retry that polls until ready is the workflow's way, as a scenario's `until` is: the step is
+/// reported once with its attempts, and its unmet criteria on the way are neither findings nor
+/// warnings.
+#[test]
+fn a_retried_step_is_one_step_with_its_attempts_and_no_warning() {
+    let mut run = crate::util::Conform::new(&[
+        "run",
+        "-v",
+        "--specs",
+        "tests/fixtures/specs",
+        "tests/fixtures/arazzo/pass/widgets.arazzo.yaml#lifecycle",
+    ]);
+    let out = run.run();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(!t.contains("warnings"), "no warning for a poll: {t}");
+    let reports = run.reports().expect("a report folder");
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(reports.join("report.json")).expect("report.json"),
+    )
+    .expect("report.json is JSON");
+    let steps = json["scenarios"][0]["steps"]
+        .as_array()
+        .expect("steps")
+        .clone();
+    let polls: Vec<_> = steps.iter().filter(|s| s["name"] == "poll").collect();
+    assert_eq!(polls.len(), 1, "one step for every attempt: {steps:?}");
+    assert!(
+        polls[0]["attempts"].as_u64().unwrap_or(0) >= 2,
+        "the fixture's widget is ready on its second get: {steps:?}"
+    );
+    assert!(
+        steps
+            .iter()
+            .all(|s| s["findings"].as_array().is_some_and(Vec::is_empty)),
+        "{steps:?}"
+    );
+}

@@ -85,10 +85,12 @@ impl Runner {
                 inputs: self.options.inputs.clone(),
             },
             pending: None,
+            held: None,
             result: &mut result,
         };
         let mut machine = Machine::new(program, inputs);
         machine.run(&mut ex).await;
+        ex.release();
         self.conclude(&mut result);
         self.in_flight.finished(&f.id);
         result.duration = started.elapsed();
@@ -205,6 +207,9 @@ struct WorkflowExchange<'a> {
     scope: StepScope,
     /// The step of the last exchange, until the workflow has judged it.
     pending: Option<StepResult>,
+    /// A step whose failure a retry or a goto took on: reported when the workflow moves on,
+    /// or folded into the next attempt when the same step is sent again (a retry).
+    held: Option<StepResult>,
     result: &'a mut ScenarioResult,
 }
 
@@ -256,7 +261,24 @@ impl WorkflowExchange<'_> {
         self.result.steps.push(r);
     }
 
+    /// Reports the held step, if any: the workflow has moved on from it.
+    fn release(&mut self) {
+        if let Some(h) = self.held.take() {
+            self.push(h);
+        }
+    }
+
     async fn exchange(&mut self, request: Request) -> Option<Exchanged> {
+        // The same step again after a handled failure is a retry: one step, several attempts,
+        // as a scenario's `until` polls.
+        let again = match self.held.take() {
+            Some(h) if h.name == request.step => Some(h),
+            held => {
+                self.held = held;
+                self.release();
+                None
+            }
+        };
         let (api, spec) = &self.program.apis[request.api];
         let op = &spec.operations[request.op];
         let target = self.runner.targets.get(api)?;
@@ -279,7 +301,12 @@ impl WorkflowExchange<'_> {
             answers: &self.runner.answers,
         };
         let st = planned(&request, &op.id);
-        let (r, received) = step::run_answered(&st, Phase::Main, op, &mut self.scope, &ctx).await;
+        let (mut r, received) =
+            step::run_answered(&st, Phase::Main, op, &mut self.scope, &ctx).await;
+        if let Some(before) = again {
+            r.attempts += before.attempts;
+            r.duration += before.duration;
+        }
         let got = received.map(|resp| Exchanged {
             url: r
                 .request
@@ -307,32 +334,19 @@ impl Exchange for WorkflowExchange<'_> {
         let Some(mut r) = self.pending.take() else {
             return;
         };
+        if handled {
+            // A failure action takes the workflow on (a retry polls, a goto branches): the unmet
+            // criteria are the workflow's expected way, as a scenario's `until` is, not findings.
+            // conform's own findings of the answer stay; a retry's are replaced by its next
+            // attempt's, as a poll's are.
+            self.held = Some(r);
+            return;
+        }
         for f in failures {
-            let finding = if handled {
-                Finding::warning(
-                    CheckKind::Scenario,
-                    format!(
-                        "{} (the workflow goes on: a failure action applies)",
-                        f.message
-                    ),
-                )
-            } else {
-                Finding::violation(CheckKind::Scenario, f.message)
-            };
-            r.findings.push(finding.at(f.pos));
+            r.findings
+                .push(Finding::violation(CheckKind::Scenario, f.message).at(f.pos));
         }
         r.outcome = Outcome::of(&r.findings);
-        if handled && r.outcome == Outcome::Failed {
-            // What the failure action handles is the workflow's expected way, not a failure:
-            // only conform's own findings would be, and they are kept as they are.
-            r.outcome = Outcome::of(
-                &r.findings
-                    .iter()
-                    .filter(|f| f.check != CheckKind::Scenario)
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            );
-        }
         self.push(r);
     }
 
@@ -341,6 +355,7 @@ impl Exchange for WorkflowExchange<'_> {
     }
 
     fn failed(&mut self, step: &str, failure: Failure) {
+        self.release();
         let f = Finding::violation(CheckKind::Scenario, failure.message).at(failure.pos);
         self.push(StepResult::synthetic(step, Phase::Main, f));
     }

@@ -62,7 +62,7 @@ fn invalid_documents_exit_2_and_a_workflow_named_alone_runs_alone() {
     let invalid = conform(&[&args[..], &["tests/fixtures/arazzo/invalid"]].concat());
     let t = text(&invalid);
     assert_eq!(invalid.status.code(), Some(2), "{t}");
-    assert!(t.contains("0 passed, 0 failed, 5 errored"), "{t}");
+    assert!(t.contains("0 passed, 0 failed, 6 errored"), "{t}");
 
     let one = "tests/fixtures/arazzo/pass/widgets.arazzo.yaml#nested";
     let alone = conform(&[&args[..], &[one]].concat());
@@ -111,4 +111,28 @@ fn a_retried_step_is_one_step_with_its_attempts_and_no_warning() {
             .all(|s| s["findings"].as_array().is_some_and(Vec::is_empty)),
         "{steps:?}"
     );
+}
+
+/// A value the workflow references but nobody gave (an optional input without a default) is
+/// the workflow's fault: the run errors (exit 2) and names it, never blaming the target.
+#[test]
+fn a_value_nobody_gave_is_the_workflows_error_not_a_violation() {
+    let dir = temp_dir();
+    let spec = root().join("tests/fixtures/specs/fixture/openapi.yaml");
+    let doc = format!(
+        "arazzo: 1.0.1\ninfo: {{title: optional, version: 1.0.0}}\nsourceDescriptions:\n  - name: fixture\n    url: {}\nworkflows:\n  - workflowId: optional\n    inputs:\n      type: object\n      properties:\n        size: {{type: integer}}\n    steps:\n      - stepId: create\n        operationId: createWidget\n        requestBody:\n          payload: {{name: optional, size: $inputs.size}}\n",
+        spec.display()
+    );
+    let path = dir.path().join("optional.arazzo.yaml");
+    std::fs::write(&path, doc).expect("write");
+    let out = conform(&[
+        "run",
+        "--specs",
+        "tests/fixtures/specs",
+        path.to_str().expect("utf-8 path"),
+    ]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(t.contains("$inputs.size"), "{t}");
+    assert!(t.contains("the workflow's to fix, not the target's"), "{t}");
 }

@@ -62,6 +62,7 @@ pub fn compile(
 }
 
 mod parts;
+mod refs;
 
 struct Compiler<'a> {
     path: &'a Path,
@@ -166,7 +167,7 @@ impl Compiler<'_> {
             .iter()
             .filter_map(|s| self.step(s, w, &step_ids))
             .collect();
-        Workflow {
+        let compiled = Workflow {
             id: w.id.value.clone(),
             pos: w.id.pos,
             name: w.summary.clone().unwrap_or_else(|| w.id.value.clone()),
@@ -177,7 +178,9 @@ impl Compiler<'_> {
             success_actions: self.actions(&w.success_actions, &step_ids, false),
             failure_actions: self.actions(&w.failure_actions, &step_ids, true),
             outputs: self.outputs(&w.outputs),
-        }
+        };
+        self.references(w, compiled.inputs.as_ref());
+        compiled
     }
 
     /// The inputs schema with `$ref: '#/components/inputs/NAME'` replaced by that schema.

@@ -84,8 +84,14 @@ pub trait Exchange: Send {
     fn judged(&mut self, failures: Vec<Failure>, handled: bool);
     /// Waits `d` (a retry's `retryAfter`); true when the run was interrupted meanwhile.
     fn wait(&mut self, d: Duration) -> BoxFuture<'_, bool>;
-    /// A failure of a step outside an exchange (a value with no value, the step budget).
+    /// A failure of a step outside an exchange: an output the answer does not give.
     fn failed(&mut self, step: &str, failure: Failure);
+    /// A fault of the workflow itself, not of the target: a request value with no value (an
+    /// output no step declares, an input not given), the step budget spent by a goto loop.
+    /// Nothing is proven by the run; by default it is reported as [`Exchange::failed`].
+    fn broken(&mut self, step: &str, failure: Failure) {
+        self.failed(step, failure);
+    }
 }
 
 /// Runs a [`Program`].
@@ -145,7 +151,7 @@ impl<'p> Machine<'p> {
                     let message = format!(
                         "the workflow took {STEP_BUDGET} steps (gotos and retries included) and was stopped: a goto loop?"
                     );
-                    ex.failed(
+                    ex.broken(
                         &wf.steps[i].id,
                         Failure {
                             message,
@@ -445,7 +451,7 @@ impl Machine<'_> {
 /// Reports a value of `step`'s request that has none (`what`: which value).
 fn no_value(ex: &mut dyn Exchange, step: &Step, what: &str, e: &expr::EvalError) {
     let message = format!("{what}: {}: {}", e.expr, e.reason);
-    ex.failed(
+    ex.broken(
         &step.id,
         Failure {
             message,

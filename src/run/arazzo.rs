@@ -359,4 +359,14 @@ impl Exchange for WorkflowExchange<'_> {
         let f = Finding::violation(CheckKind::Scenario, failure.message).at(failure.pos);
         self.push(StepResult::synthetic(step, Phase::Main, f));
     }
+
+    fn broken(&mut self, step: &str, failure: Failure) {
+        self.release();
+        let message = format!(
+            "{} (the workflow's to fix, not the target's)",
+            failure.message
+        );
+        let f = Finding::error(CheckKind::Scenario, message).at(failure.pos);
+        self.push(StepResult::synthetic(step, Phase::Main, f));
+    }
 }

@@ -54,7 +54,9 @@ impl Names {
                 let n = self.uuids;
                 (
                     format!("uuid_{n}"),
-                    format!("00000000-0000-4000-8000-{n:012}"),
+                    // Distinct per scenario (a hash of its name), so the workflows of one
+                    // run against one target do not share an idempotency token or an id.
+                    format!("{:08x}-0000-4000-8000-{n:012}", fnv1a(&self.scenario_name)),
                     "a fresh UUID on every use",
                 )
             }
@@ -229,6 +231,14 @@ impl Names {
         }
         Some(Value::Object(schema))
     }
+}
+
+/// The 32-bit FNV-1a hash of `text`: stable across runs and builds, unlike std's hasher, so
+/// the export's fixed defaults do not change from one export to the next.
+fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// What a credential input is for: a runner that does not authenticate as the target is

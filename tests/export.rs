@@ -12,18 +12,20 @@ const CASES: &str = "tests/fixtures/export/cases";
 const EXPECTED: &str = "tests/fixtures/export/expected";
 
 fn export(out: &Path) -> std::process::Output {
-    let out = out.to_str().expect("a UTF-8 temp path");
-    Conform::new(&[
+    export_of(Path::new(CASES), out, &["--specs", "tests/fixtures/specs"])
+}
+
+/// `conform export --arazzo FROM --out OUT [EXTRA...]` from the repository root.
+fn export_of(from: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
         "export",
         "--arazzo",
-        CASES,
+        from.to_str().expect("a UTF-8 path"),
         "--out",
-        out,
-        "--specs",
-        "tests/fixtures/specs",
-    ])
-    .current_dir(util::root())
-    .output()
+        out.to_str().expect("a UTF-8 temp path"),
+    ];
+    args.extend_from_slice(extra);
+    Conform::new(&args).current_dir(util::root()).output()
 }
 
 /// The source description's URL, which depends on where the temp folder is, as a placeholder.
@@ -118,17 +120,11 @@ fn an_operation_the_spec_lacks_is_an_error_at_the_call() {
         "name: typo\napi: fixture\nsteps:\n  - call: getWidgit\n",
     )
     .expect("write");
-    let out = Conform::new(&[
-        "export",
-        "--arazzo",
-        cases.to_str().expect("utf-8"),
-        "--out",
-        dir.path().join("out").to_str().expect("utf-8"),
-        "--specs",
-        "tests/fixtures/specs",
-    ])
-    .current_dir(util::root())
-    .output();
+    let out = export_of(
+        &cases,
+        &dir.path().join("out"),
+        &["--specs", "tests/fixtures/specs"],
+    );
     let text = util::text(&out);
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(
@@ -141,9 +137,7 @@ fn an_operation_the_spec_lacks_is_an_error_at_the_call() {
 fn the_export_of_cases_is_read_back_as_one_workflow_per_scenario() {
     let dir = util::temp_dir();
     let out = dir.path().to_str().expect("a UTF-8 temp path");
-    let export = Conform::new(&["export", "--arazzo", "cases", "--out", out])
-        .current_dir(util::root())
-        .output();
+    let export = export_of(Path::new("cases"), dir.path(), &[]);
     assert_eq!(export.status.code(), Some(0), "{}", util::text(&export));
     let scenarios = Conform::new(&["list", "cases"])
         .current_dir(util::root())
@@ -194,10 +188,7 @@ fn counts(text: &str) -> (usize, usize, usize) {
 #[test]
 fn conform_runs_the_export_of_cases_green_against_its_mocks() {
     let dir = util::temp_dir();
-    let out = dir.path().to_str().expect("a UTF-8 temp path");
-    let export = Conform::new(&["export", "--arazzo", "cases", "--out", out])
-        .current_dir(util::root())
-        .output();
+    let export = export_of(Path::new("cases"), dir.path(), &[]);
     assert_eq!(export.status.code(), Some(0), "{}", util::text(&export));
     let written = util::text(&export)
         .lines()
@@ -223,17 +214,7 @@ fn the_export_of_a_violation_fails_under_conform_naming_the_field() {
     )
     .expect("copy");
     let out = dir.path().join("out");
-    let export = Conform::new(&[
-        "export",
-        "--arazzo",
-        cases.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--specs",
-        "tests/fixtures/specs",
-    ])
-    .current_dir(util::root())
-    .output();
+    let export = export_of(&cases, &out, &["--specs", "tests/fixtures/specs"]);
     assert_eq!(export.status.code(), Some(0), "{}", util::text(&export));
     let (code, text) = run_export(&out, &["--specs", "tests/fixtures/specs"]);
     assert_eq!(code, Some(1), "{text}");

@@ -148,6 +148,11 @@ if ls cases/*/*.arazzo.yaml >/dev/null 2>&1 && "$CONFORM" list cases 2>/dev/null
     exit 1
   fi
   echo "conform: green on the faithful mocks; red on wrong-type, e.g. $(grep -m1 -o 'violation \[schema\] .*' "$WORK/fault.log")"
+  # The round trip: conform runs its own export (step 4's folder) against its embedded mocks,
+  # each source's spec found by the export's relative URL; every workflow must pass (< 5 s).
+  timeout 120 "$CONFORM" run --no-report "$WORK/export" >"$WORK/roundtrip.log" 2>&1 \
+    || { cat "$WORK/roundtrip.log" >&2; echo "conform FAILED on its own export of cases/" >&2; exit 1; }
+  echo "conform on its export: $(tail -n1 "$WORK/roundtrip.log")"
 else
   echo "skipped: conform's own run of the workflows (this conform does not read Arazzo yet)"
 fi

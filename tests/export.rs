@@ -1,7 +1,8 @@
 //! `conform export --arazzo`, through the real binary: scenarios in, the Arazzo documents
 //! beside them in `tests/fixtures/export/expected/` (golden files, with their lists of what
 //! Arazzo cannot say), each unsaid thing on stderr too, the spec found by the written relative
-//! URL, and an existing output file refused, untouched.
+//! URL, an existing output file refused, untouched; and the round trip: conform runs the
+//! export of cases/ green against its embedded mocks, and the export of a violation red.
 
 use std::path::{Path, PathBuf};
 
@@ -11,18 +12,20 @@ const CASES: &str = "tests/fixtures/export/cases";
 const EXPECTED: &str = "tests/fixtures/export/expected";
 
 fn export(out: &Path) -> std::process::Output {
-    let out = out.to_str().expect("a UTF-8 temp path");
-    Conform::new(&[
+    export_of(Path::new(CASES), out, &["--specs", "tests/fixtures/specs"])
+}
+
+/// `conform export --arazzo FROM --out OUT [EXTRA...]` from the repository root.
+fn export_of(from: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
         "export",
         "--arazzo",
-        CASES,
+        from.to_str().expect("a UTF-8 path"),
         "--out",
-        out,
-        "--specs",
-        "tests/fixtures/specs",
-    ])
-    .current_dir(util::root())
-    .output()
+        out.to_str().expect("a UTF-8 temp path"),
+    ];
+    args.extend_from_slice(extra);
+    Conform::new(&args).current_dir(util::root()).output()
 }
 
 /// The source description's URL, which depends on where the temp folder is, as a placeholder.
@@ -117,17 +120,11 @@ fn an_operation_the_spec_lacks_is_an_error_at_the_call() {
         "name: typo\napi: fixture\nsteps:\n  - call: getWidgit\n",
     )
     .expect("write");
-    let out = Conform::new(&[
-        "export",
-        "--arazzo",
-        cases.to_str().expect("utf-8"),
-        "--out",
-        dir.path().join("out").to_str().expect("utf-8"),
-        "--specs",
-        "tests/fixtures/specs",
-    ])
-    .current_dir(util::root())
-    .output();
+    let out = export_of(
+        &cases,
+        &dir.path().join("out"),
+        &["--specs", "tests/fixtures/specs"],
+    );
     let text = util::text(&out);
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(
@@ -140,9 +137,7 @@ fn an_operation_the_spec_lacks_is_an_error_at_the_call() {
 fn the_export_of_cases_is_read_back_as_one_workflow_per_scenario() {
     let dir = util::temp_dir();
     let out = dir.path().to_str().expect("a UTF-8 temp path");
-    let export = Conform::new(&["export", "--arazzo", "cases", "--out", out])
-        .current_dir(util::root())
-        .output();
+    let export = export_of(Path::new("cases"), dir.path(), &[]);
     assert_eq!(export.status.code(), Some(0), "{}", util::text(&export));
     let scenarios = Conform::new(&["list", "cases"])
         .current_dir(util::root())
@@ -164,4 +159,69 @@ fn the_export_of_cases_is_read_back_as_one_workflow_per_scenario() {
         listed.contains("openstack-compute/restore-lifecycle.arazzo.yaml#restore-lifecycle\ta soft-deleted server is restored to ACTIVE"),
         "{listed}"
     );
+}
+
+/// `conform run` of an exported folder, from the repository root (specs resolved from each
+/// document's relative source URL), against the embedded mocks: its output and exit code.
+fn run_export(out: &Path, specs: &[&str]) -> (Option<i32>, String) {
+    let mut args = vec!["run", "--no-report"];
+    args.extend_from_slice(specs);
+    args.push(out.to_str().expect("a UTF-8 temp path"));
+    let run = Conform::new(&args).current_dir(util::root()).output();
+    (run.status.code(), util::text(&run))
+}
+
+/// The `N passed, N failed[, N skipped]` summary line's counts.
+fn counts(text: &str) -> (usize, usize, usize) {
+    let line = text
+        .lines()
+        .rfind(|l| l.contains(" passed, "))
+        .unwrap_or_else(|| panic!("no summary line:\n{text}"));
+    let n = |word: &str| {
+        line.split(", ")
+            .find_map(|p| p.split_once(' ').filter(|(_, w)| w.starts_with(word)))
+            .map_or(0, |(n, _)| n.parse().expect("a count"))
+    };
+    (n("passed"), n("failed"), n("skipped"))
+}
+
+#[test]
+fn conform_runs_the_export_of_cases_green_against_its_mocks() {
+    let dir = util::temp_dir();
+    let export = export_of(Path::new("cases"), dir.path(), &[]);
+    assert_eq!(export.status.code(), Some(0), "{}", util::text(&export));
+    let written = util::text(&export)
+        .lines()
+        .filter(|l| l.starts_with("wrote ") && l.ends_with(".arazzo.yaml"))
+        .count();
+    assert!(written > 20, "{}", util::text(&export));
+    let (code, text) = run_export(dir.path(), &[]);
+    let (passed, failed, skipped) = counts(&text);
+    // Every workflow ran and passed: none failed, none skipped (a skip would need its reason
+    // said; the export of cases/ leaves no workflow that conform cannot run faithfully).
+    assert_eq!((passed, failed, skipped), (written, 0, 0), "{text}");
+    assert_eq!(code, Some(0), "{text}");
+}
+
+#[test]
+fn the_export_of_a_violation_fails_under_conform_naming_the_field() {
+    let dir = util::temp_dir();
+    let cases = dir.path().join("cases");
+    std::fs::create_dir_all(&cases).expect("folder");
+    std::fs::copy(
+        util::root().join("tests/fixtures/violation/wrong-type.yaml"),
+        cases.join("wrong-type.yaml"),
+    )
+    .expect("copy");
+    let out = dir.path().join("out");
+    let export = export_of(&cases, &out, &["--specs", "tests/fixtures/specs"]);
+    assert_eq!(export.status.code(), Some(0), "{}", util::text(&export));
+    let (code, text) = run_export(&out, &["--specs", "tests/fixtures/specs"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert_eq!(counts(&text), (0, 1, 0), "{text}");
+    assert!(
+        text.contains("violation [schema] /size: \"5\" is not of type \"integer\""),
+        "{text}"
+    );
+    assert!(text.contains("wrong-type.arazzo.yaml:15:18"), "{text}");
 }

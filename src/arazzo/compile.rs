@@ -257,6 +257,7 @@ impl Compiler<'_> {
             on_success: self.actions(&s.on_success, step_ids, false),
             on_failure: self.actions(&s.on_failure, step_ids, true),
             outputs: self.outputs(&s.outputs),
+            extras: s.extras.clone(),
         })
     }
 }

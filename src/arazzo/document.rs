@@ -86,6 +86,8 @@ pub struct Step {
     pub on_failure: Vec<Action>,
     /// Its outputs: name and runtime expression.
     pub outputs: Vec<(Spanned<String>, Spanned<String>)>,
+    /// The `x-conform-*` switches written by `conform export`.
+    pub extras: super::program::Extras,
 }
 
 /// A parameter, or a reference to a reusable one.
@@ -357,6 +359,7 @@ impl Reader<'_> {
             on_success: self.actions(s, "onSuccess"),
             on_failure: self.actions(s, "onFailure"),
             outputs: self.outputs(s),
+            extras: extras(s),
             id,
         })
     }
@@ -475,5 +478,20 @@ impl Reader<'_> {
                 .extend(self.action(v).map(|a| (k.value.clone(), a)));
         }
         out
+    }
+}
+
+/// A step's `x-conform-*` switches (see [`super::program::Extras`]).
+fn extras(s: &Node) -> super::program::Extras {
+    let invalid = s.get("x-conform-invalid-request");
+    super::program::Extras {
+        no_auth: s.get("x-conform-auth").and_then(Node::as_str) == Some("none"),
+        body_raw: s
+            .get("x-conform-body-raw")
+            .and_then(Node::as_str)
+            .map(str::to_owned),
+        invalid_request: invalid
+            .filter(|n| matches!(n.kind, NodeKind::Bool(true)))
+            .map(|n| n.pos),
     }
 }

@@ -104,4 +104,17 @@ mod tests {
         );
         assert!(p[0].contains("step `a` must name exactly one of"), "{p:?}");
     }
+
+    #[test]
+    fn the_exports_conform_switches_are_read_back_and_absent_by_default() {
+        let text = "arazzo: 1.0.1\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: a\n        operationId: x\n        x-conform-auth: none\n        x-conform-body-raw: '{bad'\n        x-conform-invalid-request: true\n      - stepId: b\n        operationId: x\n        x-conform-auth: default\n        x-conform-invalid-request: false\n";
+        let doc = parse(Path::new("w"), text).expect("read");
+        let steps = &doc.workflows[0].steps;
+        let a = &steps[0].extras;
+        assert!(a.no_auth);
+        assert_eq!(a.body_raw.as_deref(), Some("{bad"));
+        assert_eq!(a.invalid_request.map(|p| p.line), Some(9));
+        let b = &steps[1].extras;
+        assert!(!b.no_auth && b.body_raw.is_none() && b.invalid_request.is_none());
+    }
 }

@@ -94,6 +94,20 @@ pub struct Step {
     pub on_failure: Vec<Action>,
     /// Outputs.
     pub outputs: Vec<(String, Expr, Pos)>,
+    /// What `conform export` kept of a scenario step that Arazzo cannot say.
+    pub extras: Extras,
+}
+
+/// The `x-conform-*` switches `conform export` writes on a step, read back so conform sends
+/// the request its scenario did (other runners ignore them; the export lists them as unsaid).
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// `x-conform-auth: none`: send no credentials.
+    pub no_auth: bool,
+    /// `x-conform-body-raw`: these bytes as the body, the payload ignored.
+    pub body_raw: Option<String>,
+    /// Where `x-conform-invalid-request: true` is written: the request breaks the spec on purpose.
+    pub invalid_request: Option<Pos>,
 }
 
 /// What an action does.

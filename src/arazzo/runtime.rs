@@ -43,6 +43,10 @@ pub struct Request {
     pub headers: Vec<(String, Value)>,
     /// The JSON body.
     pub body: Option<Value>,
+    /// The step's `x-conform-*` switches.
+    pub extras: super::program::Extras,
+    /// The step has `successCriteria`: they, not a default of success, judge its status.
+    pub judged: bool,
 }
 
 /// What came back of a request.
@@ -412,6 +416,8 @@ impl Machine<'_> {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            extras: step.extras.clone(),
+            judged: !step.criteria.is_empty(),
         };
         let mut cookies = Vec::new();
         for (name, location, v) in self.values(w, step, ex)? {

@@ -16,6 +16,8 @@ use super::Unsaid;
 pub(super) struct Names {
     /// Inputs in order of first use: name to default (`None`: the input has no default).
     pub inputs: BTreeMap<String, Option<Value>>,
+    /// The inputs that carry credentials: optional, since conform sends its target's own.
+    pub credentials: std::collections::BTreeSet<String>,
     /// A capture's name to the step id that last captured it.
     pub captures: BTreeMap<String, String>,
     /// Built-in `${uuid}`s seen so far (each one a fresh value in conform, an input here).
@@ -52,7 +54,9 @@ impl Names {
                 let n = self.uuids;
                 (
                     format!("uuid_{n}"),
-                    format!("00000000-0000-4000-8000-{n:012}"),
+                    // Distinct per scenario (a hash of its name), so the workflows of one
+                    // run against one target do not share an idempotency token or an id.
+                    format!("{:08x}-0000-4000-8000-{n:012}", fnv1a(&self.scenario_name)),
                     "a fresh UUID on every use",
                 )
             }
@@ -206,6 +210,11 @@ impl Names {
                 _ => "string",
             };
             p.insert("type".into(), ty.into());
+            if self.credentials.contains(name) {
+                p.insert("description".into(), CREDENTIAL.into());
+                props.insert(name.clone(), Value::Object(p));
+                continue;
+            }
             match default {
                 Some(Value::Null) | None => required.push(Value::String(name.clone())),
                 Some(d) => {
@@ -223,6 +232,18 @@ impl Names {
         Some(Value::Object(schema))
     }
 }
+
+/// The 32-bit FNV-1a hash of `text`: stable across runs and builds, unlike std's hasher, so
+/// the export's fixed defaults do not change from one export to the next.
+fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// What a credential input is for: a runner that does not authenticate as the target is
+/// configured to (Respect) needs it; conform sends the target's credentials and leaves it unset.
+const CREDENTIAL: &str = "the credentials for runners that do not send the target's own (Respect); conform sends its target's";
 
 /// A name Arazzo accepts for an input or a step: letters, digits, `_` and `-`; anything else
 /// becomes `_` (`env.OS_IMAGE` -> `OS_IMAGE`'s input is `OS_IMAGE`).

@@ -169,7 +169,8 @@ fn step_of(
 }
 
 /// The operation's credentials as Respect's `x-security` (Arazzo itself leaves them to the
-/// runner), each value from a required input the user gives, as with any runner.
+/// runner), each value from an input the user gives to such a runner; optional, since conform
+/// authenticates as its target is configured to.
 fn credentials(
     op: &Operation,
     spec: &ApiSpec,
@@ -195,6 +196,7 @@ fn credentials(
         if !names.inputs.contains_key(&input) {
             names.note(pos, format!("credentials of `{scheme}`: Arazzo leaves them to the runner; sent through Respect's x-security from input `{input}`, which has no default"));
             names.inputs.insert(input.clone(), None);
+            names.credentials.insert(input.clone());
         }
         security.push(json!({"schemeName": scheme, "values": {key: format!("$inputs.{input}")}}));
     }

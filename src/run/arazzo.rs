@@ -16,9 +16,9 @@ use super::{Runner, step};
 use crate::arazzo::program::Program;
 use crate::arazzo::runtime::{BoxFuture, Exchange, Exchanged, Failure, Machine, Request};
 use crate::check::{CheckKind, Finding};
-use crate::plan::{PlannedStep, Rejected, ValueKind, ValueTemplate};
-use crate::scenario::{AuthMode, Found};
-use crate::source::{Diagnostic, Pos};
+use crate::plan::{Expectation, PlannedStep, Rejected, ValueKind, ValueTemplate};
+use crate::scenario::{AuthMode, Found, StatusItem, StatusSpec};
+use crate::source::{Diagnostic, Pos, Spanned};
 
 impl Runner {
     /// Reads and compiles the workflow `f` names; `Err` with every problem of the document.
@@ -236,11 +236,19 @@ fn planned(r: &Request, op_id: &str) -> PlannedStep {
         query: lit(&r.query),
         headers: lit(&r.headers),
         body: r.body.clone().map(|b| literal(b, r.call_pos)),
-        body_raw: None,
-        invalid_request: None,
-        auth: AuthMode::Default,
+        body_raw: r
+            .extras
+            .body_raw
+            .clone()
+            .map(|b| literal(Value::String(b), r.call_pos)),
+        invalid_request: r.extras.invalid_request,
+        auth: if r.extras.no_auth {
+            AuthMode::None
+        } else {
+            AuthMode::Default
+        },
         follow_redirects: None,
-        expect: None,
+        expect: r.judged.then(|| any_status(r.call_pos)),
         captures: Vec::new(),
         capture_pos: r.pos,
         until: None,
@@ -249,6 +257,22 @@ fn planned(r: &Request, op_id: &str) -> PlannedStep {
         poll_timeout: crate::plan::DEFAULT_POLL_TIMEOUT,
         timeout: None,
         needs: Vec::new(),
+    }
+}
+
+/// Any status: a step's `successCriteria` judge its status (Arazzo's meaning, so a step that
+/// expects a 401 says so in a criterion); a step without criteria still expects success.
+fn any_status(pos: Pos) -> Expectation {
+    let classes = (1..=5)
+        .map(|d| StatusItem::Class(format!("{d}xx")))
+        .collect();
+    Expectation {
+        pos,
+        status: Some(Spanned::new(StatusSpec::Mixed(classes), pos)),
+        headers: Vec::new(),
+        body: None,
+        undocumented: false,
+        items: None,
     }
 }
 

@@ -53,9 +53,9 @@ impl Compiler<'_> {
             let mut parts = pointer.strip_prefix("/paths/")?.rsplitn(2, '/');
             let method = parts.next()?.to_ascii_uppercase();
             let path = parts.next()?.replace("~1", "/").replace("~0", "~");
-            Some((name.to_owned(), path, method))
+            Some((name.to_owned(), path, method, pointer))
         });
-        let Some((name, path, method)) = parsed else {
+        let Some((name, path, method, pointer)) = parsed else {
             let help = "write it as `{$sourceDescriptions.NAME.url}#/paths/~1widgets/post`";
             self.problem(
                 p.span(),
@@ -67,11 +67,17 @@ impl Compiler<'_> {
         let i = self.sources.iter().position(|(n, _)| *n == name);
         let spec = i.and_then(|i| self.apis.get(i)?.as_ref().map(|(_, s)| s.clone()));
         match (i, spec) {
+            // The operation written at that pointer (the base of conform's variants of one
+            // shared `POST .../action`, not its first variant), else any at that path and method.
             (Some(i), Some(spec)) => match spec
                 .operations
                 .iter()
-                .position(|o| o.path == path && o.method == method)
-            {
+                .position(|o| o.at.pointer == pointer)
+                .or_else(|| {
+                    spec.operations
+                        .iter()
+                        .position(|o| o.path == path && o.method == method)
+                }) {
                 Some(op) => Some(Call::Operation { api: i, op }),
                 None => {
                     self.problem(

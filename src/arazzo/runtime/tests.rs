@@ -68,6 +68,7 @@ fn step(id: &str, call: Call, on_success: Vec<Action>, on_failure: Vec<Action>) 
         on_success,
         on_failure,
         outputs: Vec::new(),
+        extras: Default::default(),
     }
 }
 

@@ -38,14 +38,21 @@ fn proxy(base: &str, dir: &Path, extra: &[&str]) -> Served {
 }
 
 /// A plain client's calls through the proxy at `url`: create an instance, describe it, and a
-/// path of no operation; each answer's status and body.
-fn unsigned_calls(url: &str) -> Vec<(u16, Value)> {
+/// path of no operation; each answer's status and body. `forged`: each carries an
+/// `Authorization` and signature headers of its own, which a signing proxy must replace.
+fn unsigned_calls(url: &str, forged: bool) -> Vec<(u16, Value)> {
     runtime().block_on(async {
         let client = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(20))
             .build()
             .expect("client");
-        let call = |req: reqwest::RequestBuilder| async move {
+        let call = |mut req: reqwest::RequestBuilder| async move {
+            if forged {
+                req = req
+                    .header("authorization", "acs conform-test-akid:forged=")
+                    .header("x-acs-date", "2001-01-01T00:00:00Z")
+                    .header("x-acs-signature-nonce", "client-nonce");
+            }
             let r = req.send().await.expect("the proxy answers");
             let status = r.status().as_u16();
             let bytes = r.bytes().await.unwrap_or_default();
@@ -83,7 +90,7 @@ fn an_unsigned_client_gets_through_the_signing_proxy_and_is_refused_without_it()
     // Forwarded as written: the mock's own signature check refuses the client.
     let dir = temp_dir();
     let plain = proxy(&base, dir.path(), &[]);
-    let answers = unsigned_calls(&plain.url);
+    let answers = unsigned_calls(&plain.url, false);
     plain.stop();
     let (status, body) = &answers[0];
     assert!((400..500).contains(status), "{status} {body}");
@@ -93,10 +100,11 @@ fn an_unsigned_client_gets_through_the_signing_proxy_and_is_refused_without_it()
         "the mock's signature error: {body}"
     );
 
-    // Signed by the proxy: 2xx for every operation, the same refusal for what is none.
+    // Signed by the proxy, the client's own signature headers replaced: 2xx for every
+    // operation, the same refusal for what is none (sent with the client's forged headers).
     let dir = temp_dir();
     let signing = proxy(&base, dir.path(), &["--sign"]);
-    let answers = unsigned_calls(&signing.url);
+    let answers = unsigned_calls(&signing.url, true);
     let (code, stdout, stderr) = signing.stop();
     assert_eq!(answers[0].0, 200, "create: {:?}\n{stdout}", answers[0].1);
     assert!(
@@ -137,4 +145,23 @@ fn an_unsigned_client_gets_through_the_signing_proxy_and_is_refused_without_it()
     for (name, text) in outputs {
         assert!(!text.contains(&secret), "{name} shows the secret");
     }
+}
+
+#[test]
+fn signing_with_no_credentials_for_the_target_is_refused_before_listening() {
+    let target = format!("{API}=https://elasticsearch.vendor.test");
+    let out = Conform::new(&["proxy", "--sign", "--no-report", "--target", &target])
+        .env_remove(conform::vendor::alibaba::ENV_ACCESS_KEY_ID)
+        .env_remove(conform::vendor::alibaba::ENV_ACCESS_KEY_SECRET)
+        .output();
+    let said = crate::util::text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("--sign") && said.contains("no credentials to sign with"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("checking every exchange"),
+        "it never listened: {said}"
+    );
 }

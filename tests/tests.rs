@@ -38,6 +38,8 @@ mod fuzz_values;
 mod har;
 // `conform proxy`: a validating reverse proxy in front of mocks, SDK-style clients through it.
 mod proxy;
+// `conform proxy --sign`: a client that cannot sign gets through to the Alibaba mock.
+mod proxy_sign;
 // `conform mock API --replay FILE.har`: the corpus against a replay of its own recording.
 mod replay;
 // `conform diff A.har B.har`: drift between a faithful and a faulted mock's recordings.

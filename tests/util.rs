@@ -254,8 +254,13 @@ pub struct Served {
 impl Served {
     /// Starts `conform args...` and waits (60 s at most) for the line naming its listener.
     pub fn start(args: &[&str]) -> Served {
+        Served::spawn(Conform::new(args), args)
+    }
+
+    /// [`Served::start`] of a command given its environment first (`args` as given to it).
+    pub fn spawn(mut conform: Conform, args: &[&str]) -> Served {
         use std::io::BufRead;
-        let mut child = Conform::new(args).spawn();
+        let mut child = conform.spawn();
         let out = child.stdout.take().expect("piped stdout");
         let stdout = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let (tx, rx) = std::sync::mpsc::channel();

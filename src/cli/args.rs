@@ -182,6 +182,16 @@ pub struct ProxyArgs {
     /// password) are redacted everywhere.
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
+    /// Sign every request that matches an operation with the target's own credentials, as
+    /// `conform run` does (the vendor's variables in the environment, or `--targets`; the
+    /// built-in mock's test key pair when the target is that mock on this machine), replacing
+    /// the client's: for clients that cannot sign, such as a workflow runner. A request that
+    /// matches no operation goes unsigned, and its verdict says so.
+    #[arg(long)]
+    pub sign: bool,
+    /// A targets file whose entries give `--sign` each API's credentials.
+    #[arg(long = "targets", value_name = "FILE", requires = "sign")]
+    pub targets_file: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub specs: SpecArgs,
     /// Apply the vendors' documented tables literally (`x-conform-strict` in specs).

@@ -1,5 +1,5 @@
 //! `conform proxy --target API=URL...`: one validating listener per target
-//! ([`conform::proxy::start`]), their exchanges streamed to the sinks of a run (live output,
+//! ([`conform::proxy::start`]), signing with the target's credentials under `--sign`, their exchanges streamed to the sinks of a run (live output,
 //! the collector, the report files, the coverage gate, `--record`: [`super::sinks`]) as they
 //! happen; at Ctrl-C or SIGTERM the listeners let their exchanges finish, the reports are
 //! written, and the exit code is a run's.
@@ -12,6 +12,7 @@ use conform::openapi::Registry;
 use conform::proxy::{ProxyOptions, Session, Upstream};
 use conform::run::ExitCode;
 use conform::targets::arg::TargetArg;
+use conform::targets::sources::TargetSources;
 
 use super::args::{Format, ProxyArgs};
 
@@ -25,7 +26,7 @@ pub fn proxy(args: ProxyArgs, color: bool) -> anyhow::Result<ExitCode> {
         .map(|h| super::session::parse_header(h))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let registry = Arc::new(args.specs.registry()?);
-    let upstreams = upstreams(&args.targets, &registry)?;
+    let mut upstreams = upstreams(&args.targets, &registry)?;
     let recorder = match &args.record {
         Some(path) => Some(Arc::new(
             Recorder::create(path).map_err(|e| anyhow::anyhow!("--record {e}"))?,
@@ -36,6 +37,10 @@ pub fn proxy(args: ProxyArgs, color: bool) -> anyhow::Result<ExitCode> {
     let client = args.net.client_options(Vec::new());
     args.net.announce(&client, true)?;
     let client = client.build()?;
+    let runtime = super::runtime()?;
+    if args.sign {
+        runtime.block_on(signers(&args, &mut upstreams, &client, &registry))?;
+    }
     // No bar: there is no total to count towards.
     let live = super::sinks::live(&args.output, color, args.quiet, args.verbose, false);
     let sinks = super::sinks::builder(registry, &args.output, live)
@@ -51,7 +56,6 @@ pub fn proxy(args: ProxyArgs, color: bool) -> anyhow::Result<ExitCode> {
         remedies: Arc::new(super::session::Flags),
         headers,
     };
-    let runtime = super::runtime()?;
     let session = Session::new(sinks.sink());
     runtime.block_on(serve(&args, upstreams, client, options, &session))?;
     let exchanges = session.exchanges();
@@ -78,9 +82,42 @@ fn upstreams(targets: &[String], registry: &Registry) -> anyhow::Result<Vec<Upst
     for t in targets {
         let (api, base) = TargetArg::parse_named(t).map_err(|e| anyhow::anyhow!("--target {e}"))?;
         let spec = registry.api(&api).map_err(|d| anyhow::anyhow!("{d}"))?;
-        upstreams.push(Upstream { api: spec, base });
+        upstreams.push(Upstream::new(spec, base));
     }
     Ok(upstreams)
+}
+
+/// `--sign`: each upstream's credentials, resolved as `conform run` resolves a target's
+/// ([`conform::proxy::sign::credentials`] decides), and said (without a secret) on stderr.
+async fn signers(
+    args: &ProxyArgs,
+    upstreams: &mut [Upstream],
+    client: &reqwest::Client,
+    registry: &Registry,
+) -> anyhow::Result<()> {
+    let sources = TargetSources::parse_named(
+        &args.targets,
+        args.targets_file.as_deref(),
+        conform::vendor::VENDORS,
+        Arc::new(super::session::Flags),
+    )
+    .map_err(|d| anyhow::anyhow!("{d}"))?;
+    let targets = sources
+        .resolve(client, registry, &conform::targets::config::process_env)
+        .await
+        .map_err(|d| anyhow::anyhow!("{d}"))?;
+    for u in upstreams {
+        let api = u.api.name.clone();
+        let mock = conform::mock::APIS
+            .contains(&api.as_str())
+            .then(|| conform::mock::target(&api, &u.base));
+        let signer =
+            conform::proxy::sign::credentials(&api, &u.base, targets.get(&api), mock.as_ref())
+                .map_err(|e| anyhow::anyhow!("--sign {e}"))?;
+        errln!("{api}: signing with {}", signer.describe());
+        u.signer = Some(signer);
+    }
+    Ok(())
 }
 
 /// Starts a listener per upstream, says where each serves, and serves until Ctrl-C or

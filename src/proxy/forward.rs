@@ -11,7 +11,8 @@
 //! decompressor), and `X-Forwarded-Host`/`X-Forwarded-Proto` say where the client connected,
 //! for a target that builds links from them (a service catalog does). The proxy's own headers
 //! (`--header`, [`super::ProxyOptions::headers`]) are added where the client sent none of the
-//! same name.
+//! same name. With a signer ([`super::Upstream::signer`]) the request matched to an operation is
+//! signed last, after all of that, so the signature covers the bytes sent.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -106,7 +107,18 @@ pub(super) async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Respon
         true => HttpBody::default(),
         false => HttpBody::new(bytes).described_by(&exchange.request.headers),
     };
-    exchange.response = s.send(&parts.method, &url, &exchange.request).await;
+    if let Some(signer) = &s.upstream.signer {
+        // Signed over the exact request sent next: nothing changes it after this.
+        if let Err(e) = signer
+            .sign(&mut exchange.request, &s.matcher, &s.client)
+            .await
+        {
+            let why = format!("conform proxy: the request could not be signed: {e}");
+            exchange.response = Err(NoResponse::Failed(why.clone()));
+            return s.finish(exchange, started, own(StatusCode::BAD_GATEWAY, &why));
+        }
+    }
+    exchange.response = s.send(&parts.method, &exchange.request).await;
     let reply = match &exchange.response {
         Ok(answer) => {
             let mut r = Response::new(Body::from(answer.body.to_vec()));
@@ -139,6 +151,7 @@ impl Shared {
             &exchange,
             &self.matcher,
             self.options.strict,
+            self.upstream.signer.is_some(),
             &self.session,
         );
         self.session.report(result);
@@ -146,7 +159,8 @@ impl Shared {
     }
 
     /// Sends the request and reads the answer whole, within the timeout and the body limit.
-    async fn send(&self, method: &Method, url: &Url, request: &HttpRequest) -> Answered {
+    async fn send(&self, method: &Method, request: &HttpRequest) -> Answered {
+        let url = &request.url;
         let Ok(method) = reqwest::Method::from_bytes(method.as_str().as_bytes()) else {
             return Err(NoResponse::Failed(format!(
                 "conform proxy: the method {method} is not valid"

@@ -6,10 +6,12 @@
 //! work as for a run. [`Session`] holds what the listeners share (the sinks, the counts, what
 //! the redactor has learnt); [`start`] opens one listener per target.
 //!
-//! The proxy holds no credentials: it passes on the client's, learns them from each exchange
-//! ([`crate::redact::Redactor::learn`]) and redacts them from everything it emits.
+//! The proxy holds no credentials unless told to sign ([`Upstream::signer`], see [`sign`]): it
+//! passes on the client's, learns them from each exchange ([`crate::redact::Redactor::learn`])
+//! and redacts them from everything it emits; a signer's secrets are known from the start.
 
 mod forward;
+pub mod sign;
 mod verdict;
 
 use std::net::SocketAddr;
@@ -26,6 +28,7 @@ use crate::redact::Redactor;
 use crate::run::{Counts, Event, EventSink, RunSummary};
 
 pub use forward::HOP_BY_HOP;
+pub use sign::{SignError, Signer};
 
 /// How every listener forwards and checks.
 #[derive(Debug, Clone)]
@@ -149,6 +152,20 @@ pub struct Upstream {
     /// The target's URL: the listener's root stands for it (`/servers` on the listener is
     /// `<URL>/servers`).
     pub base: Url,
+    /// The target's credentials, applied to every request that matches an operation; `None`:
+    /// the client's requests go as they were written.
+    pub signer: Option<Signer>,
+}
+
+impl Upstream {
+    /// `api`'s target at `base`, its requests forwarded as the client wrote them.
+    pub fn new(api: Arc<ApiSpec>, base: Url) -> Self {
+        Upstream {
+            api,
+            base,
+            signer: None,
+        }
+    }
 }
 
 /// A listening proxy; [`Running::stop`] lets the exchanges in flight finish.
@@ -219,7 +236,13 @@ pub async fn start(
         .map_err(|cause| ProxyError::Bind { port, cause })?;
     let api = upstream.api.name.clone();
     // The proxy's own credentials are known before any exchange: scrubbed from the first one on.
-    session.redactor().learn(&options.headers, "");
+    {
+        let mut redactor = session.redactor();
+        redactor.learn(&options.headers, "");
+        for secret in upstream.signer.iter().flat_map(Signer::secrets) {
+            redactor.add(secret);
+        }
+    }
     let shared = Arc::new(forward::Shared {
         matcher: Matcher::new(vec![upstream.api.clone()]),
         upstream,

@@ -17,12 +17,15 @@ use crate::run::{
 };
 use crate::source::Pos;
 
-/// Exchange `x` with the target of `api`, checked against the API's spec, redacted.
+/// Exchange `x` with the target of `api`, checked against the API's spec, redacted; `signing`:
+/// the proxy signs what matches an operation, so an unmatched request's verdict says it went
+/// unsigned.
 pub(super) fn check(
     api: &str,
     x: &Exchange,
     matcher: &Matcher,
     strict: bool,
+    signing: bool,
     session: &Session,
 ) -> ScenarioResult {
     let redactor = {
@@ -43,6 +46,14 @@ pub(super) fn check(
         findings: Vec::new(),
     };
     let mut result = verify::exchange(result, x, seen, matcher, strict);
+    if signing && x.request.operation_id.is_empty() {
+        // The signer signs only what matched an operation: the client must know this one went
+        // without the target's credentials (its refusal is then expected).
+        if let Some(why) = &mut result.skipped {
+            why.push_str("; ");
+            why.push_str(super::sign::UNSIGNED);
+        }
+    }
     if result.steps.is_empty() {
         // No operation of the spec: nothing to check, but the exchange is still shown with
         // `-v` and recorded by `--record` (a login, a version document).

@@ -299,7 +299,8 @@ def table(run_dir, out_path):
 
 def _load_problems(expect, server, family, tool, meta):
     """conform's steps: whether it read the spec, the lint errors `specs check` must find (each
-    a real defect of the published spec), and the share of init's scenarios that pass."""
+    a real defect of the published spec), the share of init's scenarios that pass, and that
+    the hand-written Arazzo workflow passes whole."""
     if family != "conform":
         return []
     want = expect.get("conform", {}).get(server, {})
@@ -320,6 +321,10 @@ def _load_problems(expect, server, family, tool, meta):
         if rate is None or rate < want["init_pass"]:
             problems.append(f"{server}/{tool}: {result}: under the {want['init_pass']:.0%} of "
                             f"init's scenarios that must pass")
+    if tool == "conform-arazzo" and want.get("arazzo") == "passes" \
+            and (meta.get("rc") != 0 or init_pass_rate(result) != 1):
+        problems.append(f"{server}/{tool}: {result or 'no result'} (exit {meta.get('rc')}): "
+                        f"the workflow must pass on the real server")
     return problems
 
 

@@ -166,6 +166,21 @@ class Matchers(unittest.TestCase):
         self.assertEqual(summarize._load_problems(expect, "jupyter", "conform",
                                                   "conform-specs-check", same), [])
 
+    def test_an_arazzo_workflow_that_does_not_pass_fails_the_step(self):
+        expect = {"conform": {"httpbin": {"loads": "loads", "arazzo": "passes"}}}
+
+        def problems(rc, result):
+            return summarize._load_problems(expect, "httpbin", "conform", "conform-arazzo",
+                                            {"rc": rc, "result": result})
+        self.assertEqual(problems(0, "ran: 1 passed (0.2s)"), [])
+        self.assertTrue(problems(1, "ran: 1 failed (0.2s)"))
+        self.assertTrue(problems(0, "ran: 1 skipped (0.2s)"))
+        # a workflow conform refused (exit 2) has no summary line at all
+        self.assertTrue(problems(2, "ran (exit 2)"))
+        # without the expectation, the step is only counted
+        self.assertEqual(summarize._load_problems({}, "httpbin", "conform", "conform-arazzo",
+                                                  {"rc": 1, "result": "ran: 1 failed"}), [])
+
     def test_an_error_is_neither_a_defect_nor_unclassified_but_a_reset_is_false(self):
         timeout = finding(**{"class": "transport", "status": None, "error": True,
                              "message": "no response within 10.0s"})

@@ -43,6 +43,10 @@ pub struct Request {
     pub headers: Vec<(String, Value)>,
     /// The JSON body.
     pub body: Option<Value>,
+    /// Whether a success criterion of the step tests `$statusCode`: the workflow then says
+    /// which status it expects (a 404 after a delete), and conform's default, a success, does
+    /// not apply.
+    pub status_judged: bool,
 }
 
 /// What came back of a request.
@@ -412,6 +416,10 @@ impl Machine<'_> {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            status_judged: step
+                .criteria
+                .iter()
+                .any(|(c, _)| c.describe().contains("$statusCode")),
         };
         let mut cookies = Vec::new();
         for (name, location, v) in self.values(w, step, ex)? {

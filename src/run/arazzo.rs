@@ -16,8 +16,8 @@ use super::{Runner, step};
 use crate::arazzo::program::Program;
 use crate::arazzo::runtime::{BoxFuture, Exchange, Exchanged, Failure, Machine, Request};
 use crate::check::{CheckKind, Finding};
-use crate::plan::{PlannedStep, Rejected, ValueKind, ValueTemplate};
-use crate::scenario::{AuthMode, Found};
+use crate::plan::{Expectation, PlannedStep, Rejected, ValueKind, ValueTemplate};
+use crate::scenario::{AuthMode, Found, Spanned, StatusItem, StatusSpec};
 use crate::source::{Diagnostic, Pos};
 
 impl Runner {
@@ -240,7 +240,24 @@ fn planned(r: &Request, op_id: &str) -> PlannedStep {
         invalid_request: None,
         auth: AuthMode::Default,
         follow_redirects: None,
-        expect: None,
+        // A step whose criteria test the status expects what they say (the criteria judge it;
+        // a server error stays a finding); otherwise a success, as a scenario step without
+        // `expect.status` does.
+        expect: r.status_judged.then(|| Expectation {
+            pos: r.call_pos,
+            status: Some(Spanned::new(
+                StatusSpec::Mixed(
+                    ["1xx", "2xx", "3xx", "4xx"]
+                        .map(|c| StatusItem::Class(c.into()))
+                        .into(),
+                ),
+                r.call_pos,
+            )),
+            headers: Vec::new(),
+            body: None,
+            undocumented: false,
+            items: None,
+        }),
         captures: Vec::new(),
         capture_pos: r.pos,
         until: None,

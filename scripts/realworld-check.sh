@@ -6,7 +6,8 @@
 #   jupyter-server 2.21.1 (+ ipykernel): spec from the installed package, a known token
 #   httpbin 0.10.4 under gunicorn: spec from GET /spec.json, saved as served
 #
-# Per server: `conform specs check`, `conform init` + `conform run`, `conform fuzz` (seed 42,
+# Per server: `conform specs check`, `conform init` + `conform run`, `conform run` of the
+# server's Arazzo workflow (scripts/realworld/<server>.arazzo.yaml), `conform fuzz` (seed 42,
 # --max-examples N), `st run --seed 42 --max-examples N`; for jupyter the kernels, sessions and
 # terminals still running after each tool (then deleted, so each tool is counted alone).
 # Output: the table on stdout and in target/realworld/table.md; each step's logs and reports
@@ -173,7 +174,7 @@ conform_result() {
   if grep -q 'is a Swagger 2.0 document' "$dir/out.log"; then
     result=refused
   else
-    result="ran: $(grep -E '^[0-9]+ passed|problem\(s\)|^fuzz:' "$dir/out.log" | tail -1 | tr -d '|')"
+    result="ran: $(grep -E '^[0-9]+ passed|problem\(s\)|^fuzz:' "$dir/out.log" | tail -1 | tr -d '|' || true)"
     [ "$result" != "ran: " ] || result="ran (exit $(cat_rc "$dir"))"
   fi
   "$PY" "$HELPER" record "$dir" "result=$result"
@@ -204,6 +205,16 @@ tools() {
     conform=$1; shift 4; "$conform" run --color never --quiet --report "$0/report" "$@"
   ' "$dir" "$CONFORM" "$server" "$TMP/cases" "$spec" "$TMP/cases/$server" \
     --spec "$server=$spec" --target "$server=$url" "${hrun[@]}"
+  "$PY" "$HELPER" record "$dir" "target=$url"
+  conform_result "$dir"
+  leftovers "$server" "$url" "$token" "$dir"
+
+  # The hand-written Arazzo workflow of this server (its source named like the API, so
+  # `--spec` gives it the spec as published): it must pass whole on the real server.
+  dir=$RUN/$server/conform-arazzo
+  run_step "$server" conform-arazzo "$CONFORM" run --color never --quiet --report "$dir/report" \
+    "$ROOT/scripts/realworld/$server.arazzo.yaml" --spec "$server=$spec" --target "$server=$url" \
+    "${hrun[@]}"
   "$PY" "$HELPER" record "$dir" "target=$url"
   conform_result "$dir"
   leftovers "$server" "$url" "$token" "$dir"

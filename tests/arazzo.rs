@@ -136,3 +136,45 @@ fn a_value_nobody_gave_is_the_workflows_error_not_a_violation() {
     assert!(t.contains("$inputs.size"), "{t}");
     assert!(t.contains("the workflow's to fix, not the target's"), "{t}");
 }
+
+/// A step whose success criteria test `$statusCode` expects the status they say (a 404 after a
+/// delete, as on jupyter-server): conform's default of a success then does not apply; a step
+/// whose criteria leave the status alone still expects a success, and a criterion still fails.
+#[test]
+fn criteria_on_the_status_replace_the_default_success() {
+    let dir = temp_dir();
+    let spec = root().join("tests/fixtures/specs/fixture/openapi.yaml");
+    let run = |criteria: &str| {
+        let doc = format!(
+            "arazzo: 1.0.1\ninfo: {{title: gone, version: 1.0.0}}\nsourceDescriptions:\n  - name: fixture\n    url: {}\nworkflows:\n  - workflowId: gone\n    steps:\n      - stepId: missing\n        operationId: getWidget\n        parameters:\n          - {{name: id, in: path, value: 00000000-0000-4000-8000-000000000000}}\n{criteria}",
+            spec.display()
+        );
+        let path = dir.path().join("gone.arazzo.yaml");
+        std::fs::write(&path, doc).expect("write");
+        conform(&[
+            "run",
+            "--specs",
+            "tests/fixtures/specs",
+            path.to_str().expect("utf-8 path"),
+        ])
+    };
+    let on_status = run("        successCriteria:\n          - condition: $statusCode == 404\n");
+    let t = text(&on_status);
+    assert_eq!(on_status.status.code(), Some(0), "{t}");
+    assert!(!t.contains("expects success"), "{t}");
+
+    let as_regex = run(
+        "        successCriteria:\n          - {context: $statusCode, condition: '^4', type: regex}\n",
+    );
+    assert_eq!(as_regex.status.code(), Some(0), "{}", text(&as_regex));
+
+    let unmet = run("        successCriteria:\n          - condition: $statusCode == 200\n");
+    let t = text(&unmet);
+    assert_eq!(unmet.status.code(), Some(1), "{t}");
+    assert!(t.contains("`$statusCode == 200` does not hold"), "{t}");
+
+    let silent = run("");
+    let t = text(&silent);
+    assert_eq!(silent.status.code(), Some(1), "{t}");
+    assert!(t.contains("expects success"), "{t}");
+}

@@ -269,8 +269,9 @@ def table(run_dir, out_path):
             step_problems.append(f"{server}/{tool}: {len(own)} scenario(s) conform could not "
                                  f"run though it wrote them: {own[0]['operation']}: "
                                  f"{own[0]['message'][:160]}")
-        if tool == "conform-init-run" and unclassified:
-            # init's scenarios, unedited, may fail only on a defect classified by hand.
+        if tool in ("conform-init-run", "conform-arazzo") and unclassified:
+            # init's scenarios, unedited, and the hand-written workflows may fail only on a
+            # defect classified by hand (an unmet success criterion is never one).
             step_problems.append(f"{server}/{tool}: {len(unclassified)} finding(s) on no "
                                  f"known defect (listed above as unclassified)")
         problems += step_problems
@@ -299,7 +300,8 @@ def table(run_dir, out_path):
 
 def _load_problems(expect, server, family, tool, meta):
     """conform's steps: whether it read the spec, the lint errors `specs check` must find (each
-    a real defect of the published spec), and the share of init's scenarios that pass."""
+    a real defect of the published spec), the share of init's scenarios that pass, and that
+    the hand-written Arazzo workflow passes whole."""
     if family != "conform":
         return []
     want = expect.get("conform", {}).get(server, {})
@@ -320,6 +322,17 @@ def _load_problems(expect, server, family, tool, meta):
         if rate is None or rate < want["init_pass"]:
             problems.append(f"{server}/{tool}: {result}: under the {want['init_pass']:.0%} of "
                             f"init's scenarios that must pass")
+    if tool == "conform-arazzo" and want.get("arazzo") in ("passes", "known"):
+        # "known": the workflow ran whole (exit 0 or 1, nothing errored), its findings each on
+        # a known defect (the step's unclassified findings fail it, as init-run's do).
+        ran = meta.get("rc") in (0, 1) and init_pass_rate(result) is not None \
+            and "errored" not in result
+        passed = meta.get("rc") == 0 and init_pass_rate(result) == 1
+        if not (passed if want["arazzo"] == "passes" else ran):
+            problems.append(f"{server}/{tool}: {result or 'no result'} (exit "
+                            f"{meta.get('rc')}): the workflow must "
+                            f"{'pass' if want['arazzo'] == 'passes' else 'run whole'} "
+                            f"on the real server")
     return problems
 
 

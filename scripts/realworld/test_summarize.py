@@ -166,6 +166,30 @@ class Matchers(unittest.TestCase):
         self.assertEqual(summarize._load_problems(expect, "jupyter", "conform",
                                                   "conform-specs-check", same), [])
 
+    def test_an_arazzo_workflow_that_does_not_pass_fails_the_step(self):
+        expect = {"conform": {"httpbin": {"loads": "loads", "arazzo": "passes"}}}
+
+        def problems(rc, result):
+            return summarize._load_problems(expect, "httpbin", "conform", "conform-arazzo",
+                                            {"rc": rc, "result": result})
+        self.assertEqual(problems(0, "ran: 1 passed (0.2s)"), [])
+        self.assertTrue(problems(1, "ran: 1 failed (0.2s)"))
+        self.assertTrue(problems(0, "ran: 1 skipped (0.2s)"))
+        # a workflow conform refused (exit 2) has no summary line at all
+        self.assertTrue(problems(2, "ran (exit 2)"))
+        # "known": a run whole whose failures the table judges finding by finding
+        known = {"conform": {"jupyter": {"loads": "loads", "arazzo": "known"}}}
+        for rc, result, ok in [(1, "ran: 0 passed, 1 failed (0.1s)", True),
+                               (0, "ran: 1 passed (0.1s)", True),
+                               (2, "ran: 0 passed, 0 failed, 1 errored (0.1s)", False),
+                               (124, "ran (exit 124)", False)]:
+            got = summarize._load_problems(known, "jupyter", "conform", "conform-arazzo",
+                                           {"rc": rc, "result": result})
+            self.assertEqual(got == [], ok, (rc, result, got))
+        # without the expectation, the step is only counted
+        self.assertEqual(summarize._load_problems({}, "httpbin", "conform", "conform-arazzo",
+                                                  {"rc": 1, "result": "ran: 1 failed"}), [])
+
     def test_an_error_is_neither_a_defect_nor_unclassified_but_a_reset_is_false(self):
         timeout = finding(**{"class": "transport", "status": None, "error": True,
                              "message": "no response within 10.0s"})
@@ -178,25 +202,29 @@ class Matchers(unittest.TestCase):
         self.assertTrue(any("CF5" in p for p in problems))
 
     def test_an_init_scenario_failing_on_no_known_defect_fails_the_step(self):
-        def run(check, message, status):
+        # init's scenarios and the hand-written Arazzo workflow alike
+        def run(tool, check, message, status):
             report = {"scenarios": [{"steps": [{
                 "call": "GET /api/me", "attempts": 1,
                 "request": {"method": "GET", "url": TARGET + "/api/me"},
                 "response": {"status": status},
                 "findings": [{"severity": "violation", "check": check, "message": message}]}]}]}
             with tempfile.TemporaryDirectory() as d:
-                step = os.path.join(d, "jupyter", "conform-init-run")
+                step = os.path.join(d, "jupyter", tool)
                 os.makedirs(os.path.join(step, "report"))
                 with open(os.path.join(step, "report", "report.json"), "w") as f:
                     json.dump(report, f)
-                summarize.record(step, ["server=jupyter", "tool=conform-init-run", "order=1",
+                summarize.record(step, ["server=jupyter", f"tool={tool}", "order=1", "rc=1",
                                         f"target={TARGET}", "result=ran: 9 passed, 1 failed"])
                 with contextlib.redirect_stdout(io.StringIO()):
                     return summarize.table(d, os.path.join(d, "table.md"))
-        self.assertEqual(run("status", "expected status 200, got 418", 418), 1,
-                         "a 418 is no known defect")
-        self.assertEqual(run("schema", '/identity/avatar_url: null is not of type "string"', 200),
-                         0, "J7, classified by hand")
+        for tool in ("conform-init-run", "conform-arazzo"):
+            self.assertEqual(run(tool, "status", "expected status 200, got 418", 418), 1,
+                             f"{tool}: a 418 is no known defect")
+            self.assertEqual(run(tool, "scenario", "success criterion `$statusCode == 404` "
+                                 "does not hold", 200), 1, f"{tool}: an unmet criterion")
+            self.assertEqual(run(tool, "schema", '/identity/avatar_url: null is not of type '
+                                 '"string"', 200), 0, f"{tool}: J7, classified by hand")
 
     def test_a_scenario_conform_wrote_but_could_not_run_fails_the_step(self):
         report = {"scenarios": [{"id": "fuzz/jupyter/POST /api/sessions", "steps": [],

@@ -45,8 +45,10 @@ pub struct Request {
     pub body: Option<Value>,
     /// The step's `x-conform-*` switches.
     pub extras: super::program::Extras,
-    /// The step has `successCriteria`: they, not a default of success, judge its status.
-    pub judged: bool,
+    /// Whether a success criterion of the step tests `$statusCode`: the workflow then says
+    /// which status it expects (a 404 after a delete), and conform's default, a success, does
+    /// not apply.
+    pub status_judged: bool,
 }
 
 /// What came back of a request.
@@ -417,7 +419,10 @@ impl Machine<'_> {
             headers: Vec::new(),
             body: None,
             extras: step.extras.clone(),
-            judged: !step.criteria.is_empty(),
+            status_judged: step
+                .criteria
+                .iter()
+                .any(|(c, _)| c.describe().contains("$statusCode")),
         };
         let mut cookies = Vec::new();
         for (name, location, v) in self.values(w, step, ex)? {

@@ -91,9 +91,12 @@ pub fn workflow_heads(path: &Path) -> Result<Vec<WorkflowHead>, Diagnostic> {
 
 impl super::Found {
     /// The workflow this found item names, when it is one of an Arazzo document's (its id is
-    /// `file#workflowId`); `None` for a scenario file or a whole Arazzo document.
+    /// `file#workflowId`); `None` for a scenario file or a whole Arazzo document. What follows
+    /// the workflow id after a space is not part of it (`--repeat` marks ids ` (round k/n)`;
+    /// Arazzo ids have no spaces).
     pub fn workflow(&self) -> Option<&str> {
         let (file, workflow) = self.id.rsplit_once('#')?;
+        let workflow = workflow.split(' ').next().unwrap_or(workflow);
         let name = self.path.file_name()?.to_str()?;
         (file.ends_with(name) && !workflow.is_empty()).then_some(workflow)
     }
@@ -160,5 +163,9 @@ mod tests {
         );
         assert_eq!(f("x/a#b.yaml", "c/x/a#b.yaml").workflow(), None);
         assert_eq!(f("w.arazzo.yaml#", "w.arazzo.yaml").workflow(), None);
+        assert_eq!(
+            f("w.arazzo.yaml#make (round 2/3)", "w.arazzo.yaml").workflow(),
+            Some("make")
+        );
     }
 }

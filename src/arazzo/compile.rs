@@ -233,6 +233,10 @@ impl Compiler<'_> {
             }
         }
         let body = s.body.as_ref();
+        let criteria = self.criteria(&s.criteria);
+        let status_judged = criteria
+            .iter()
+            .any(|(c, _)| c.describe().contains("$statusCode"));
         Some(Step {
             id: s.id.value.clone(),
             pos: s.pos,
@@ -253,7 +257,8 @@ impl Compiler<'_> {
                         .collect()
                 })
                 .unwrap_or_default(),
-            criteria: self.criteria(&s.criteria),
+            criteria,
+            status_judged,
             on_success: self.actions(&s.on_success, step_ids, false),
             on_failure: self.actions(&s.on_failure, step_ids, true),
             outputs: self.outputs(&s.outputs),

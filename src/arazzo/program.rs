@@ -88,6 +88,8 @@ pub struct Step {
     pub replacements: Vec<(String, Template)>,
     /// `successCriteria`, each with where its condition is written.
     pub criteria: Vec<(Criterion, Pos)>,
+    /// Whether a success criterion tests `$statusCode`: found once here, not per request.
+    pub status_judged: bool,
     /// `onSuccess`.
     pub on_success: Vec<Action>,
     /// `onFailure`.

@@ -419,10 +419,7 @@ impl Machine<'_> {
             headers: Vec::new(),
             body: None,
             extras: step.extras.clone(),
-            status_judged: step
-                .criteria
-                .iter()
-                .any(|(c, _)| c.describe().contains("$statusCode")),
+            status_judged: step.status_judged,
         };
         let mut cookies = Vec::new();
         for (name, location, v) in self.values(w, step, ex)? {

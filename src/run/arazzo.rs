@@ -110,7 +110,7 @@ impl Runner {
             let writes = spec
                 .operations
                 .iter()
-                .any(|o| !matches!(o.method.as_str(), "GET" | "HEAD" | "OPTIONS"));
+                .any(|o| !crate::openapi::is_safe(&o.method));
             if writes && !self.options.allow_writes && !self.options.dry_run && !target.is_local() {
                 let what = format!(
                     "the workflow may change state on {}, which is not a mock",

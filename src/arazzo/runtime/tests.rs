@@ -65,6 +65,7 @@ fn step(id: &str, call: Call, on_success: Vec<Action>, on_failure: Vec<Action>) 
         content_type: None,
         replacements: Vec::new(),
         criteria: Vec::new(),
+        status_judged: false,
         on_success,
         on_failure,
         outputs: Vec::new(),

@@ -310,23 +310,7 @@ impl WorkflowExchange<'_> {
         let op = &spec.operations[request.op];
         let target = self.runner.targets.get(api)?;
         let limiter = self.runner.limiter(api);
-        let ctx = step::StepContext {
-            client: &self.runner.client,
-            target,
-            redactor: &self.runner.redactor,
-            strict: self.runner.options.strict,
-            step_timeout: self.runner.options.step_timeout,
-            dry_run: self.runner.options.dry_run,
-            min_poll_timeout: self.runner.options.min_poll_timeout,
-            rate: limiter.as_deref(),
-            deadline: None,
-            interrupt: &self.runner.options.interrupt,
-            max_body: self.runner.options.max_body,
-            api,
-            remedies: &*self.runner.options.remedies,
-            before: None,
-            answers: &self.runner.answers,
-        };
+        let ctx = self.runner.step_context(target, api, limiter.as_deref());
         let st = planned(&request, &op.id);
         let (mut r, received) =
             step::run_answered(&st, Phase::Main, op, &mut self.scope, &ctx).await;

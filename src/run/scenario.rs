@@ -23,23 +23,8 @@ impl Runner {
         };
         let (mut scope, vars_failed) = self.scope(plan);
         let limiter = self.limiter(&plan.api);
-        let ctx = step::StepContext {
-            client: &self.client,
-            target,
-            redactor: &self.redactor,
-            strict: self.options.strict,
-            step_timeout: self.options.step_timeout,
-            dry_run: self.options.dry_run,
-            min_poll_timeout: self.options.min_poll_timeout,
-            rate: limiter.as_deref(),
-            deadline: plan.timeout.map(|t| Instant::now() + t),
-            interrupt: &self.options.interrupt,
-            max_body: self.options.max_body,
-            api: &plan.api,
-            remedies: &*self.options.remedies,
-            before: None,
-            answers: &self.answers,
-        };
+        let mut ctx = self.step_context(target, &plan.api, limiter.as_deref());
+        ctx.deadline = plan.timeout.map(|t| Instant::now() + t);
         match vars_failed {
             Some(f) => result
                 .steps
@@ -60,6 +45,32 @@ impl Runner {
         self.in_flight.finished(&plan.id);
         result.duration = started.elapsed();
         result
+    }
+
+    /// How a step of `api` runs against `target`: the run's options, no deadline, no step before.
+    pub(super) fn step_context<'a>(
+        &'a self,
+        target: &'a Target,
+        api: &'a str,
+        rate: Option<&'a super::rate::RateLimiter>,
+    ) -> step::StepContext<'a> {
+        step::StepContext {
+            client: &self.client,
+            target,
+            redactor: &self.redactor,
+            strict: self.options.strict,
+            step_timeout: self.options.step_timeout,
+            dry_run: self.options.dry_run,
+            min_poll_timeout: self.options.min_poll_timeout,
+            rate,
+            deadline: None,
+            interrupt: &self.options.interrupt,
+            max_body: self.options.max_body,
+            api,
+            remedies: &*self.options.remedies,
+            before: None,
+            answers: &self.answers,
+        }
     }
 
     /// The target of the plan's API, or `None` when the scenario must not run (no target, a

@@ -131,6 +131,7 @@ pub(super) async fn probe(
         body_diff: None,
         skipped: None,
         duration: started.elapsed(),
+        unrecorded: None,
         file: None,
     })
 }

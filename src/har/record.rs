@@ -311,6 +311,7 @@ mod tests {
             body_diff: None,
             skipped: None,
             duration: Duration::from_millis(1500),
+            unrecorded: None,
         }
     }
 

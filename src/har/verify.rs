@@ -225,6 +225,7 @@ fn step(
         body_diff: None,
         skipped: None,
         duration,
+        unrecorded: None,
     }
 }
 

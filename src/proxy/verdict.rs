@@ -72,6 +72,7 @@ pub(super) fn check(
             body_diff: None,
             skipped: result.skipped.clone(),
             duration: x.elapsed,
+            unrecorded: None,
         });
     }
     let failure = match &x.response {

@@ -70,6 +70,11 @@ impl Collector {
 }
 
 impl EventSink for Collector {
+    /// A passing scenario is kept [`ScenarioResult::compact`], if at all.
+    fn reads_passing_exchanges(&self) -> bool {
+        false
+    }
+
     fn event(&self, event: &Event<'_>) {
         if let Event::ScenarioFinished { index, result } = event {
             let kept = match result.outcome {

@@ -267,6 +267,11 @@ impl Counter {
 }
 
 impl EventSink for Counter {
+    /// Coverage counts statuses, which a step keeps without its exchange.
+    fn reads_passing_exchanges(&self) -> bool {
+        false
+    }
+
     fn event(&self, event: &Event<'_>) {
         if let Event::ScenarioFinished { result, .. } = event {
             self.lock().add(result);

@@ -24,6 +24,10 @@ impl EventSink for Fanout {
             sink.event(event);
         }
     }
+
+    fn reads_passing_exchanges(&self) -> bool {
+        self.0.iter().any(|s| s.reads_passing_exchanges())
+    }
 }
 
 /// Writes one JSON line per event; a line is written and flushed under one lock, so lines from

@@ -159,6 +159,12 @@ impl Human {
 }
 
 impl EventSink for Human {
+    /// Only `-v` prints a passing scenario's exchanges (and `--dry-run` its requests, which a
+    /// dry run records whatever the sinks read).
+    fn reads_passing_exchanges(&self) -> bool {
+        self.verbosity >= Verbosity::Exchanges && !self.quiet
+    }
+
     fn event(&self, event: &Event<'_>) {
         match event {
             Event::RunStarted { total, .. } => {

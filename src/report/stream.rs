@@ -97,6 +97,11 @@ impl ReportWriter {
 }
 
 impl EventSink for ReportWriter {
+    /// A passing scenario is written [`ScenarioResult::compact`]: without its exchanges.
+    fn reads_passing_exchanges(&self) -> bool {
+        false
+    }
+
     fn event(&self, event: &Event<'_>) {
         let mut state = self.lock();
         if state.error.is_some() {

@@ -66,6 +66,18 @@ pub enum Event<'a> {
 pub trait EventSink: Send + Sync {
     /// Handles one event; must not block for long, as the runner waits on it.
     fn event(&self, event: &Event<'_>);
+
+    /// Whether this sink reads the recorded exchanges ([`StepResult::request`] and
+    /// [`StepResult::response`], redacted) of a scenario that passes. When no sink does, the
+    /// runner neither records nor redacts them, which is most of what a passing step costs
+    /// beyond the wire; a scenario that fails or errs is always recorded whole. Yes unless the
+    /// sink says otherwise, so a sink written before this question existed loses nothing.
+    ///
+    /// [`StepResult::request`]: super::StepResult::request
+    /// [`StepResult::response`]: super::StepResult::response
+    fn reads_passing_exchanges(&self) -> bool {
+        true
+    }
 }
 
 /// Discards every event.
@@ -73,6 +85,10 @@ pub struct NoEvents;
 
 impl EventSink for NoEvents {
     fn event(&self, _: &Event<'_>) {}
+
+    fn reads_passing_exchanges(&self) -> bool {
+        false
+    }
 }
 
 /// Keeps every scenario result, in the order found: for tests and callers that want the whole

@@ -616,6 +616,10 @@ impl Runner {
                 self.0.event(event);
                 self.1.event(event);
             }
+
+            fn reads_passing_exchanges(&self) -> bool {
+                self.0.reads_passing_exchanges() || self.1.reads_passing_exchanges()
+            }
         }
         let collect = Arc::new(Collect::default());
         let total = found.len();

@@ -351,12 +351,35 @@ impl ScenarioResult {
                     body_diff: None,
                     skipped: s.skipped.clone(),
                     duration: s.duration,
+                    unrecorded: None,
                 })
                 .collect(),
             statuses_seen: self.statuses_seen.clone(),
             skipped: self.skipped.clone(),
             interrupted: self.interrupted,
             duration: self.duration,
+        }
+    }
+
+    /// Records the steps' unrecorded exchanges ([`StepResult::unrecorded`]), redacted by
+    /// `redactor` and cut as every record is, when the scenario failed or erred, the only case
+    /// in which a sink that did not ask for passing exchanges shows them; drops them otherwise.
+    pub(crate) fn record_exchanges(&mut self, redactor: &Redactor) {
+        let shown = matches!(self.outcome, Outcome::Failed | Outcome::Errored);
+        for step in &mut self.steps {
+            let Some(u) = step.unrecorded.take() else {
+                continue;
+            };
+            if !shown {
+                continue;
+            }
+            let limit = super::step::RECORD_BODY_LIMIT;
+            if step.request.is_none() {
+                step.request = Some(RequestRecord::redacted(&u.request, redactor, limit));
+            }
+            if let (None, Some(r)) = (&step.response, &u.response) {
+                step.response = Some(ResponseRecord::redacted(r, redactor, limit));
+            }
         }
     }
 
@@ -418,6 +441,19 @@ pub struct StepResult {
     #[serde(serialize_with = "millis", rename = "duration_ms")]
     /// Wall-clock time of the step, every attempt included (serialised as `duration_ms`).
     pub duration: Duration,
+    /// The last exchange as sent and read, kept instead of `request` and `response` while no
+    /// sink reads a passing scenario's exchanges ([`super::EventSink::reads_passing_exchanges`]):
+    /// recorded, redacted, only if the scenario fails ([`ScenarioResult::record_exchanges`]).
+    #[serde(skip)]
+    pub(crate) unrecorded: Option<Box<Unrecorded>>,
+}
+
+/// An exchange not recorded yet: the request as sent and the response as read, unredacted.
+/// Never serialized; turned into records, or dropped, before the scenario is reported.
+#[derive(Debug, Clone)]
+pub(crate) struct Unrecorded {
+    pub(crate) request: Request,
+    pub(crate) response: Option<Response>,
 }
 
 impl StepResult {
@@ -438,6 +474,7 @@ impl StepResult {
             body_diff: None,
             skipped: None,
             duration: Duration::ZERO,
+            unrecorded: None,
         }
     }
 }
@@ -465,6 +502,7 @@ impl StepResult {
             body_diff: None,
             skipped: None,
             duration: Duration::ZERO,
+            unrecorded: None,
         }
     }
 }

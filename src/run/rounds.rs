@@ -123,6 +123,10 @@ impl EventSink for RoundWatch {
             (self.on_round)(*round, self.rounds, &Figures::now());
         }
     }
+
+    fn reads_passing_exchanges(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ impl Runner {
         let limiter = self.limiter(&plan.api);
         let mut ctx = self.step_context(target, &plan.api, limiter.as_deref());
         ctx.deadline = plan.timeout.map(|t| Instant::now() + t);
+        ctx.record_now = self.options.dry_run || sink.reads_passing_exchanges();
         match vars_failed {
             Some(f) => result
                 .steps
@@ -42,6 +43,7 @@ impl Runner {
         self.finally_steps(plan, &mut scope, &finally_ctx, &mut result, sink)
             .await;
         self.conclude(&mut result);
+        result.record_exchanges(&ctx.live_redactor());
         self.in_flight.finished(&plan.id);
         result.duration = started.elapsed();
         result
@@ -70,6 +72,7 @@ impl Runner {
             remedies: &*self.options.remedies,
             before: None,
             answers: &self.answers,
+            record_now: true,
         }
     }
 

@@ -11,9 +11,11 @@ use super::send;
 // Re-exported from here for `conform proxy`, as `run` has always offered it.
 #[cfg(feature = "mock")]
 pub(crate) use super::result::cut;
-use super::result::{BodyDiff, Outcome, Phase, RequestRecord, ResponseRecord, StepResult};
+use super::result::{
+    BodyDiff, Outcome, Phase, RequestRecord, ResponseRecord, StepResult, Unrecorded,
+};
 use super::scope::StepScope;
-use crate::check::body::match_value;
+use crate::check::body::{holds, match_value};
 use crate::check::request::Outgoing;
 use crate::check::{self, CheckKind, Finding, Severity};
 use crate::http::{Request, Response};
@@ -53,6 +55,10 @@ pub struct StepContext<'a> {
     pub before: Option<Before<'a>>,
     /// The run's answers: the last 5xx of the run that left its connection open.
     pub answers: &'a dropped::Answers,
+    /// Record (and redact) each exchange as it happens. When no sink reads a passing
+    /// scenario's exchanges, this is off: the step keeps its last exchange unrecorded, and
+    /// [`super::ScenarioResult::record_exchanges`] records it only if the scenario fails.
+    pub record_now: bool,
 }
 
 /// A step of the scenario that got an answer, by its number (from 1, as reports count).
@@ -66,12 +72,18 @@ impl Before<'_> {
     /// "500 to POST /x (step 3)", when that answer left its connection open.
     fn kept_alive(&self) -> Option<String> {
         let status = kept_alive_status(self.step)?;
-        let request = self.step.request.as_ref()?;
-        let path = url::Url::parse(&request.url)
-            .map_or_else(|_| request.url.clone(), |u| u.path().to_owned());
+        let (method, path) = match (&self.step.request, &self.step.unrecorded) {
+            (Some(request), _) => (
+                request.method.clone(),
+                url::Url::parse(&request.url)
+                    .map_or_else(|_| request.url.clone(), |u| u.path().to_owned()),
+            ),
+            (None, Some(u)) => (u.request.method.clone(), u.request.url.path().to_owned()),
+            (None, None) => return None,
+        };
         Some(format!(
-            "{status} to {} {path} (step {})",
-            request.method, self.number
+            "{status} to {method} {path} (step {})",
+            self.number
         ))
     }
 }
@@ -79,13 +91,21 @@ impl Before<'_> {
 /// The status of `step`'s last answer, when that answer left its connection open (no
 /// `Connection: close`), so that the next request could go on it.
 fn kept_alive_status(step: &StepResult) -> Option<u16> {
-    let response = step.response.as_ref()?;
-    let connection = response
-        .headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("connection"))
-        .map(|(_, v)| v.as_str());
-    (!dropped::closes(connection)).then_some(response.status)
+    let (status, connection) = match (&step.response, &step.unrecorded) {
+        (Some(r), _) => (
+            r.status,
+            r.headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("connection"))
+                .map(|(_, v)| v.as_str()),
+        ),
+        (None, Some(u)) => {
+            let r = u.response.as_ref()?;
+            (r.status, r.header("connection"))
+        }
+        (None, None) => return None,
+    };
+    (!dropped::closes(connection)).then_some(status)
 }
 
 /// The answer last received before `request` is sent, when it left its connection open, named:
@@ -125,7 +145,7 @@ fn after_kept_alive_error(ctx: &StepContext<'_>, request: &Request, result: &Ste
 impl StepContext<'_> {
     /// The run's redactor plus the target's credentials as they are now: a login may have
     /// just returned a token.
-    fn live_redactor(&self) -> std::borrow::Cow<'_, Redactor> {
+    pub(super) fn live_redactor(&self) -> std::borrow::Cow<'_, Redactor> {
         let live = self
             .target
             .auth
@@ -212,7 +232,9 @@ fn satisfies(exp: &Expectation, r: &Response, scope: &StepScope) -> Vec<Finding>
     if !exp.headers.is_empty() {
         out.extend(check::headers::check(&exp.headers, &r.headers, scope));
     }
-    if let Some(b) = &exp.body {
+    if let Some(b) = &exp.body
+        && !holds(b, r.json(), scope)
+    {
         out.extend(match_value(b, r.json(), scope, CheckKind::Body, "").findings);
     }
     if let Some(items) = &exp.items {
@@ -228,7 +250,12 @@ pub async fn run(
     scope: &mut StepScope,
     ctx: &StepContext<'_>,
 ) -> StepResult {
-    run_answered(step, phase, op, scope, ctx).await.0
+    let (mut result, received) = run_answered(step, phase, op, scope, ctx).await;
+    // Unrecorded, the answer the step went on with is the exchange's response.
+    if let (Some(u), Some(r)) = (&mut result.unrecorded, received) {
+        u.response = Some(r);
+    }
+    result
 }
 
 /// [`run`], with the final response when there was one (an Arazzo step judges its success
@@ -322,14 +349,29 @@ async fn poll(
     };
     loop {
         let (request, redactor) = prepare(s, op, scope, ctx, result).await?;
-        let (r, deadline) = send(s, &request, ctx, &polling, &scope.scenario_name, result).await?;
+        let sent = send(s, &request, ctx, &polling, &scope.scenario_name, result).await;
+        let Some((r, deadline)) = sent else {
+            keep_unrecorded(ctx, result, request, None);
+            return None;
+        };
         result.status = Some(r.status);
-        result.response = Some(ResponseRecord::redacted(&r, &redactor, RECORD_BODY_LIMIT));
+        if ctx.record_now {
+            result.response = Some(ResponseRecord::redacted(&r, &redactor, RECORD_BODY_LIMIT));
+        }
         let spec_findings = spec_check(s, op, &r, ctx.strict);
         let spec_findings = match judge(s, &r, scope, spec_findings, &polling, deadline, result) {
-            Attempt::Answered => return Some(r),
-            Attempt::Ended => return None,
-            Attempt::Again(spec_findings) => spec_findings,
+            Attempt::Answered => {
+                keep_unrecorded(ctx, result, request, None);
+                return Some(r);
+            }
+            Attempt::Ended => {
+                keep_unrecorded(ctx, result, request, Some(r));
+                return None;
+            }
+            Attempt::Again(spec_findings) => {
+                keep_unrecorded(ctx, result, request, Some(r));
+                spec_findings
+            }
         };
         // An interrupt ends a main step's polling (the state may never come); clean-up steps
         // poll on, within the clean-up budget, so what they delete is gone when the run ends.
@@ -347,6 +389,19 @@ async fn poll(
                 .push(interrupted_poll(s, ctx, &polling, result.attempts));
             return None;
         }
+    }
+}
+
+/// Keeps the exchange unrecorded in `result` when the step does not record as it goes
+/// ([`StepContext::record_now`]).
+fn keep_unrecorded(
+    ctx: &StepContext<'_>,
+    result: &mut StepResult,
+    request: Request,
+    response: Option<Response>,
+) {
+    if !ctx.record_now {
+        result.unrecorded = Some(Box::new(Unrecorded { request, response }));
     }
 }
 
@@ -369,19 +424,29 @@ async fn prepare<'c>(
     };
     // Credentials may have just been obtained (a login at the vendor's identity service): redact those too.
     let redactor = ctx.live_redactor();
-    let mut record = RequestRecord::redacted(&built.request, &redactor, RECORD_BODY_LIMIT);
-    if ctx.dry_run {
-        record.credentials = Some(credentials(s, op, ctx.target));
+    let record = |result: &mut StepResult| {
+        let mut record = RequestRecord::redacted(&built.request, &redactor, RECORD_BODY_LIMIT);
+        if ctx.dry_run {
+            record.credentials = Some(credentials(s, op, ctx.target));
+        }
+        result.request = Some(record);
+    };
+    // Recorded later, if at all, when the step does not record as it goes; but a step that
+    // ends here without sending (a dry run, a request that breaks the spec) is recorded now.
+    let refused = (result.attempts == 0)
+        .then(|| pre_send_check(s, op, &built.outgoing))
+        .flatten();
+    if ctx.record_now || ctx.dry_run || refused.is_some() {
+        record(result);
     }
-    result.request = Some(record);
-    if result.attempts == 0 {
-        if let Some(w) = uncredentialed(s, op, ctx.target, ctx.api) {
-            result.findings.push(w);
-        }
-        if let Some(f) = pre_send_check(s, op, &built.outgoing) {
-            result.findings.extend(f);
-            return None;
-        }
+    if result.attempts == 0
+        && let Some(w) = uncredentialed(s, op, ctx.target, ctx.api)
+    {
+        result.findings.push(w);
+    }
+    if let Some(f) = refused {
+        result.findings.extend(f);
+        return None;
     }
     if ctx.dry_run {
         result.skipped = Some("dry run: built and signed, not sent".into());
@@ -671,7 +736,9 @@ fn expectations(s: &PlannedStep, received: &Response, scope: &StepScope, result:
                 scope,
             ));
         }
-        if let Some(b) = &exp.body {
+        if let Some(b) = &exp.body
+            && !holds(b, received.json(), scope)
+        {
             let m = match_value(b, received.json(), scope, CheckKind::Body, "");
             if !m.ok() {
                 result.body_diff = diff_of(m.expected_view, m.actual_view);

@@ -258,6 +258,12 @@ pub fn print(measured: &Measured, harness: &Sample, raw: &Sample) {
         crate::verdict(ratio >= 5.0),
         harness.rate() / raw.rate()
     );
+    // On a loaded machine the rates swing; CPU per flow is what the ratio comes to when the
+    // cores are the limit, and it holds still.
+    println!(
+        "   CPU per flow, hurl / conform = {:.2}",
+        m.cpu_ms_per_flow() / harness.cpu_ms_per_flow().max(f64::EPSILON)
+    );
     println!(
         "   ({}: the same {} requests with {} asserts and {} captures per flow, one file per \
          flow; Hurl cannot validate requests or responses against the OpenAPI schema, which \

@@ -8,7 +8,8 @@
 # Hurl links libcurl and libxml2 through pkg-config, and its libxml crate runs bindgen, which
 # loads libclang: on Debian it needs libcurl4-openssl-dev, libxml2-dev, libclang-dev and
 # pkg-config, installed here with apt-get when absent (as root, or with sudo).
-# A cold build is about 5 minutes of one core; HURL_JOBS (default: cargo's) sets its jobs.
+# A cold build is about 3 minutes of CPU (3.5 to 6 minutes' wall on one core of a loaded 2-core
+# machine); HURL_JOBS (default: cargo's) sets its jobs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

@@ -6,7 +6,9 @@
 //!    captures and `${...}` templates, every response schema-checked, all reports written;
 //!    `conform run --jobs 8` against a raw reqwest loop sending the same requests at the same
 //!    concurrency and validating each body with the same compiled validators. Goal: the
-//!    harness at >= 0.8 of the raw loop.
+//!    harness at >= 0.8 of the raw loop. Beside them, when it is built
+//!    (`scripts/hurl-install.sh`), Hurl runs the same flow from one file per flow (`hurl.rs`).
+//!    Goal (issue 25): conform at >= 5x Hurl.
 //! 2. CPU per flow of `conform run` (user + system, from `wait4`). Goal: <= 0.3 ms.
 //! 3. Peak RSS of `conform run` over 1,000, 10,000 and 100,000 one-step scenarios, with
 //!    `--no-report` and with every report. Goals: 100k/1k <= 1.5x without reports, <= 3x with
@@ -27,9 +29,11 @@
 //!
 //! Other modes: `-- --serve [SECS]` serves the bench API and prints its URL (at most 600 s), to
 //! run or profile `conform` against it by hand; `-- --quick` is a smaller run for trying changes
-//! (its figures are not the benchmark's).
+//! (its figures are not the benchmark's); `-- --hurl-flow` prints the flow in Hurl's language.
 
 mod child;
+mod hurl;
+mod hurl_flow;
 mod raw;
 mod server;
 
@@ -400,6 +404,7 @@ struct Results {
     check_run: Sample,
     raw: Vec<Sample>,
     harness: Vec<Sample>,
+    hurl: hurl::Measured,
     memory: Vec<Memory>,
     fuzz: Fuzzed,
     list: Duration,
@@ -412,6 +417,7 @@ struct Flows {
     check_run: Sample,
     raw: Vec<Sample>,
     harness: Vec<Sample>,
+    hurl: hurl::Measured,
 }
 
 /// 1 + 2. The realistic flow. A check run of one flow per job first: it proves the scenario
@@ -422,8 +428,16 @@ fn realistic_flow(plan: &Plan, bin: &Path, tmp: &Path, base: &str) -> Result<Flo
     let check_folders = generate(&check_dir, FLOW_FILE, JOBS)?;
     let check_run = harness_flows(bin, tmp, &check_folders, JOBS, base, "check run")?;
     let flow_folders = generate(&tmp.join("flows"), FLOW_FILE, plan.flows)?;
+    let hurl = hurl::prepare(tmp, plan.flows)?;
+    let hurl_check = match &hurl {
+        Ok(h) => {
+            progress("Hurl's check run: its flow must pass against this server");
+            Some(h.check(tmp, base)?)
+        }
+        Err(_) => None,
+    };
     raw_client(tmp, base, plan.raw_warmup)?;
-    let (mut raw, mut harness) = (Vec::new(), Vec::new());
+    let (mut raw, mut harness, mut hurl_rounds) = (Vec::new(), Vec::new(), Vec::new());
     // Interleaved, so a noisy moment hits one round of each rather than all of one.
     for round in 0..plan.rounds {
         progress(&format!(
@@ -440,12 +454,21 @@ fn realistic_flow(plan: &Plan, bin: &Path, tmp: &Path, base: &str) -> Result<Flo
             base,
             "realistic flow",
         )?);
+        if let Ok(h) = &hurl {
+            hurl_rounds.push(h.round(tmp, base)?);
+        }
     }
     let _ = std::fs::remove_dir_all(tmp.join("flows"));
+    let _ = std::fs::remove_dir_all(tmp.join("hurl-flows"));
+    let hurl = hurl.and_then(|h| {
+        let check = hurl_check.ok_or("Hurl's check run did not run")?;
+        Ok(h.finish(check, hurl_rounds))
+    });
     Ok(Flows {
         check_run,
         raw,
         harness,
+        hurl,
     })
 }
 
@@ -547,6 +570,7 @@ fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
         check_run,
         raw,
         harness,
+        hurl,
     } = realistic_flow(plan, bin, tmp, &base)?;
     let probes = memory_part(plan, bin, tmp, &base)?;
     let (list, listed) = list_probes(bin, tmp, &probes)?;
@@ -565,6 +589,7 @@ fn bench(plan: &'static Plan, bin: &Path) -> Result<Results, String> {
         check_run,
         raw,
         harness,
+        hurl,
         memory: probes.memory,
         fuzz,
         list,
@@ -659,6 +684,7 @@ fn print_flow(r: &Results) -> Option<&Sample> {
          fixed cost, a run of {JOBS} flows with reports: {:.0} ms wall)",
         ms(r.check_run.wall)
     );
+    hurl::print(&r.hurl, harness, raw);
     Some(raw)
 }
 
@@ -771,6 +797,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("--raw-client") => return raw::main(&args[1..]),
         Some("--serve") => return serve(&args[1..]),
+        Some("--hurl-flow") => return hurl::print_flow(),
         _ => {}
     }
     // `cargo bench` passes `--bench`; anything else but `--quick` is ignored as well.

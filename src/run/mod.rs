@@ -272,7 +272,9 @@ impl Slot {
             return Some(ScenarioResult::skipped(f, &why));
         }
         sink.event(&Event::ScenarioStarted { id: &f.id });
-        let r = this.run_plan(&plan, &**sink).await;
+        let r = this
+            .run_plan_recording(&plan, &**sink, sink.reads_passing_exchanges())
+            .await;
         if this.options.fail_fast && r.outcome > Outcome::Skipped {
             self.shared.stop.store(true, Ordering::SeqCst);
         }

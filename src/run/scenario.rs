@@ -14,8 +14,19 @@ use crate::source::Diagnostic;
 use crate::targets::Target;
 
 impl Runner {
-    /// Runs a compiled scenario against its API's target.
+    /// Runs a compiled scenario against its API's target; the result keeps every exchange.
     pub async fn run_plan(&self, plan: &Plan, sink: &dyn EventSink) -> ScenarioResult {
+        self.run_plan_recording(plan, sink, true).await
+    }
+
+    /// [`Runner::run_plan`], recording a passing scenario's exchanges only when
+    /// `record_passing`: a run whose results go only to sinks that do not read them.
+    pub(super) async fn run_plan_recording(
+        &self,
+        plan: &Plan,
+        sink: &dyn EventSink,
+        record_passing: bool,
+    ) -> ScenarioResult {
         let started = Instant::now();
         let mut result = ScenarioResult::of_plan(plan);
         let Some(target) = self.guard(plan, &mut result) else {
@@ -25,7 +36,7 @@ impl Runner {
         let limiter = self.limiter(&plan.api);
         let mut ctx = self.step_context(target, &plan.api, limiter.as_deref());
         ctx.deadline = plan.timeout.map(|t| Instant::now() + t);
-        ctx.record_now = self.options.dry_run || sink.reads_passing_exchanges();
+        ctx.record_now = self.options.dry_run || record_passing;
         match vars_failed {
             Some(f) => result
                 .steps
@@ -284,12 +295,9 @@ impl Runner {
 
 /// The last step of `result` that got an answer, for the step about to run.
 fn before(result: &ScenarioResult) -> Option<step::Before<'_>> {
-    let (i, step) = result
-        .steps
-        .iter()
-        .enumerate()
-        .rev()
-        .find(|(_, s)| s.response.is_some())?;
+    let (i, step) = result.steps.iter().enumerate().rev().find(|(_, s)| {
+        s.response.is_some() || s.unrecorded.as_ref().is_some_and(|u| u.response.is_some())
+    })?;
     Some(step::Before {
         number: i + 1,
         step,

@@ -790,17 +790,21 @@ fn refused_without_credentials(
     if !matches!(result.status, Some(401 | 403)) {
         return;
     }
-    let Some(request) = &result.request else {
-        return;
+    let carried = match (&result.request, &result.unrecorded) {
+        (Some(record), _) => record
+            .headers
+            .iter()
+            .any(|(n, _)| Redactor::is_secret_header(n)),
+        (None, Some(u)) => u
+            .request
+            .headers
+            .iter()
+            .any(|(n, _)| Redactor::is_secret_header(n)),
+        (None, None) => return,
     };
     let attached =
         s.auth == AuthMode::Default && ctx.target.auth.is_some() && !op.security.is_empty();
-    if attached
-        || request
-            .headers
-            .iter()
-            .any(|(n, _)| Redactor::is_secret_header(n))
-    {
+    if attached || carried {
         return;
     }
     let note = format!(

@@ -3,6 +3,7 @@
 //! ([`Template`]). Nothing here knows the specs or the checks: [`crate::plan`] validates a parsed
 //! scenario against its spec and compiles it.
 
+mod head_scan;
 mod heads;
 mod load;
 mod select;

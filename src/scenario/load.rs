@@ -15,7 +15,7 @@ pub fn parse(path: &Path, source: &str) -> Result<Scenario, Diagnostic> {
 
 /// What a listing needs of a scenario: its name and tags, read without building the rest (the
 /// other keys are skipped by the parser, not checked: a full [`parse`] reports their mistakes).
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 pub struct Head {
     /// The scenario's `name`.
     pub name: String,
@@ -24,8 +24,19 @@ pub struct Head {
     pub tags: Vec<String>,
 }
 
-/// Parses only the [`Head`] of scenario text. `path` is only used in messages.
+/// Parses only the [`Head`] of scenario text. `path` is only used in messages. Most files are
+/// read straight from the YAML parser's events (`head_scan`); what that scan does not vouch for
+/// is parsed by serde-saphyr, as every file once was, so values and diagnostics are the same
+/// either way.
 pub fn parse_head(path: &Path, source: &str) -> Result<Head, Diagnostic> {
+    match super::head_scan::scan(source) {
+        Some(head) => Ok(head),
+        None => parse_head_serde(path, source),
+    }
+}
+
+/// serde-saphyr's reading of a [`Head`], the reference [`super::head_scan`] must agree with.
+pub(super) fn parse_head_serde(path: &Path, source: &str) -> Result<Head, Diagnostic> {
     serde_saphyr::from_str_with_options::<Head>(source, yaml::options())
         .map_err(|e| yaml::diagnostic(path, source, &e))
 }

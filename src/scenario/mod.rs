@@ -3,6 +3,7 @@
 //! ([`Template`]). Nothing here knows the specs or the checks: [`crate::plan`] validates a parsed
 //! scenario against its spec and compiles it.
 
+mod head_scan;
 mod heads;
 mod load;
 mod select;
@@ -49,10 +50,21 @@ pub struct Discovery {
     /// The workflows of the Arazzo document last met, not yet yielded.
     pending: std::collections::VecDeque<Found>,
     roots: std::vec::IntoIter<PathBuf>,
-    /// Folders being walked: the root they belong to and their entries not yet visited (in
-    /// reverse name order, so `pop` takes the next one).
-    stack: Vec<(PathBuf, Vec<PathBuf>)>,
+    /// Folders being walked: the root they belong to and their entries not yet visited, each
+    /// with whether it is a folder (in reverse name order, so `pop` takes the next one).
+    stack: Vec<(PathBuf, Vec<(PathBuf, bool)>)>,
     seen_roots: Vec<PathBuf>,
+    /// Whether files found in folders are yielded unread ([`Walked::Unread`]), their Arazzo check
+    /// left to the caller, which reads them anyway ([`scan_heads`]).
+    unread: bool,
+}
+
+/// What [`Discovery`] yields inside this module: a found item, or (when asked for) a `.yaml`,
+/// `.yml` or `.json` file found in a folder and not yet read, so not yet known to be a scenario,
+/// an Arazzo document, or neither. Its [`Found`] is the one discovery would yield for a scenario.
+enum Walked {
+    Found(Found),
+    Unread(Found),
 }
 
 impl Discovery {
@@ -65,15 +77,36 @@ impl Discovery {
             roots: roots.into_iter(),
             stack: Vec::new(),
             seen_roots: Vec::new(),
+            unread: false,
         }
     }
 
-    fn list(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    /// Discovery that yields the files it finds in folders unread ([`Walked::Unread`]).
+    fn unread(roots: &[PathBuf]) -> Self {
+        Discovery {
+            unread: true,
+            ..Self::new(roots)
+        }
+    }
+
+    /// A folder's entries, each with whether it is a folder: told by the entry's type, which
+    /// listing the folder gave, without a `stat` per file; a symbolic link is followed.
+    fn list(dir: &Path) -> Result<Vec<(PathBuf, bool)>, Diagnostic> {
         let entries = std::fs::read_dir(dir).map_err(|e| {
             Diagnostic::new(dir, Pos::UNKNOWN, format!("cannot list the folder: {e}"))
         })?;
-        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-        paths.sort_by(|a, b| b.cmp(a));
+        let mut paths: Vec<(PathBuf, bool)> = entries
+            .flatten()
+            .map(|e| {
+                let path = e.path();
+                let is_dir = match e.file_type() {
+                    Ok(t) if !t.is_symlink() => t.is_dir(),
+                    _ => path.is_dir(),
+                };
+                (path, is_dir)
+            })
+            .collect();
+        paths.sort_by(|a, b| b.0.cmp(&a.0));
         Ok(paths)
     }
 }
@@ -82,17 +115,29 @@ impl Iterator for Discovery {
     type Item = Result<Found, Diagnostic>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        // Only [`Discovery::unread`] yields unread files, and its caller takes `next_item`.
+        self.next_item().map(|r| {
+            r.map(|item| match item {
+                Walked::Found(f) | Walked::Unread(f) => f,
+            })
+        })
+    }
+}
+
+impl Discovery {
+    /// The next item, in discovery order.
+    fn next_item(&mut self) -> Option<Result<Walked, Diagnostic>> {
         loop {
             if let Some(f) = self.pending.pop_front() {
-                return Some(Ok(f));
+                return Some(Ok(Walked::Found(f)));
             }
             if let Some((root, entries)) = self.stack.last_mut() {
-                let Some(path) = entries.pop() else {
+                let Some((path, is_dir)) = entries.pop() else {
                     self.stack.pop();
                     continue;
                 };
                 let root = root.clone();
-                if path.is_dir() {
+                if is_dir {
                     match Self::list(&path) {
                         Ok(entries) => self.stack.push((root, entries)),
                         Err(d) => return Some(Err(d)),
@@ -102,10 +147,12 @@ impl Iterator for Discovery {
                 let ext = path.extension().and_then(|e| e.to_str());
                 if matches!(ext, Some("yaml" | "yml" | "json")) {
                     let id = slash(path.strip_prefix(&root).unwrap_or(&path));
-                    if is_arazzo(&path) {
+                    if self.unread {
+                        return Some(Ok(Walked::Unread(Found { id, path })));
+                    } else if is_arazzo(&path) {
                         self.expand(path, id);
                     } else if ext != Some("json") {
-                        return Some(Ok(Found { id, path }));
+                        return Some(Ok(Walked::Found(Found { id, path })));
                     }
                 }
                 continue;
@@ -121,17 +168,17 @@ impl Iterator for Discovery {
                     self.expand(root.clone(), slash(&root));
                     continue;
                 }
-                return Some(Ok(Found {
+                return Some(Ok(Walked::Found(Found {
                     id: slash(&root),
                     path: root,
-                }));
+                })));
             } else if root.is_dir() {
                 match Self::list(&root) {
                     Ok(entries) => self.stack.push((root, entries)),
                     Err(d) => return Some(Err(d)),
                 }
             } else if let Some(f) = one_workflow(&root) {
-                return Some(Ok(f));
+                return Some(Ok(Walked::Found(f)));
             } else {
                 return Some(Err(Diagnostic::new(
                     &root,

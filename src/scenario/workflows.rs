@@ -38,7 +38,20 @@ pub fn is_arazzo(path: &Path) -> bool {
     if file.take(HEAD_BYTES).read_to_end(&mut head).is_err() {
         return false;
     }
-    let text = String::from_utf8_lossy(&head);
+    arazzo_head(ext, &head)
+}
+
+/// Whether a file's text, already read (`ext` its extension), makes it an Arazzo document, as
+/// [`is_arazzo`] decides from the file: by its name or its first few kilobytes.
+pub(super) fn is_arazzo_text(path: &Path, ext: &str, text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let head = &bytes[..bytes.len().min(HEAD_BYTES as usize)];
+    named_arazzo(path) || arazzo_head(ext, head)
+}
+
+/// The top-level `arazzo` key looked for in the first [`HEAD_BYTES`] of a file.
+fn arazzo_head(ext: &str, head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head);
     if ext == "json" {
         // A JSON document: its first key, after the opening brace.
         let rest = text.trim_start().trim_start_matches('\u{feff}');

@@ -428,7 +428,16 @@ impl Runner {
     }
 
     fn load(&self, f: &Found, selection: &Selection) -> Loaded {
-        if f.is_arazzo() {
+        // The file is read once: whether it is an Arazzo document is told from its text.
+        let read = (!f.is_arazzo_by(None)).then(|| match self.sources.get(&f.path) {
+            Some(text) => Ok(text.clone()),
+            None => model::read(&f.path),
+        });
+        let read = match read {
+            Some(Ok(text)) if f.is_arazzo_by(Some(&text)) => None,
+            other => other,
+        };
+        let Some(read) = read else {
             return match self.compile_workflow(f) {
                 Ok(p) => {
                     let name = &p.workflows[p.entry].name;
@@ -440,10 +449,6 @@ impl Runner {
                 }
                 Err(r) => Loaded::Rejected(r),
             };
-        }
-        let read = match self.sources.get(&f.path) {
-            Some(text) => Ok(text.clone()),
-            None => model::read(&f.path),
         };
         let parsed = read.and_then(|text| {
             let s = model::parse(&f.path, &text)?;

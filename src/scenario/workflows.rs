@@ -31,14 +31,21 @@ pub fn is_arazzo(path: &Path) -> bool {
     if !matches!(ext, "yaml" | "yml" | "json") {
         return false;
     }
-    let mut head = Vec::new();
-    let Ok(file) = std::fs::File::open(path) else {
+    let Ok(mut file) = std::fs::File::open(path) else {
         return false;
     };
-    if file.take(HEAD_BYTES).read_to_end(&mut head).is_err() {
-        return false;
+    // One read fills it for any scenario-sized file; a few more only for a longer head.
+    let mut head = [0u8; HEAD_BYTES as usize];
+    let mut len = 0;
+    while len < head.len() {
+        match file.read(&mut head[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
     }
-    arazzo_head(ext, &head)
+    arazzo_head(ext, &head[..len])
 }
 
 /// Whether a file's text, already read (`ext` its extension), makes it an Arazzo document, as
@@ -51,16 +58,20 @@ pub(super) fn is_arazzo_text(path: &Path, ext: &str, text: &str) -> bool {
 
 /// The top-level `arazzo` key looked for in the first [`HEAD_BYTES`] of a file.
 fn arazzo_head(ext: &str, head: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(head);
     if ext == "json" {
         // A JSON document: its first key, after the opening brace.
+        let text = String::from_utf8_lossy(head);
         let rest = text.trim_start().trim_start_matches('\u{feff}');
         return rest
             .strip_prefix('{')
             .is_some_and(|r| r.trim_start().starts_with("\"arazzo\""));
     }
-    text.lines()
-        .any(|l| l.starts_with("arazzo:") || l.starts_with("\"arazzo\":"))
+    // The key is ASCII at a line's start, so no decoding is needed to find it; the regex looks
+    // for the literal `arazzo` first (memchr), which most files do not hold at all.
+    static KEY: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| regex::bytes::Regex::new(r#"(?m)^(?:arazzo|"arazzo"):"#).ok())
+        .as_ref()
+        .is_some_and(|re| re.is_match(head))
 }
 
 /// A workflow of an Arazzo document, as a listing shows it.
@@ -117,6 +128,17 @@ impl super::Found {
     /// Whether this is an Arazzo document or one of its workflows, not a conform scenario.
     pub fn is_arazzo(&self) -> bool {
         self.workflow().is_some() || is_arazzo(&self.path)
+    }
+
+    /// [`Found::is_arazzo`], decided from the file's `text` already read, or (`None`) from the
+    /// found item alone, without reading: a workflow's id, or an Arazzo file name.
+    pub fn is_arazzo_by(&self, text: Option<&str>) -> bool {
+        if self.workflow().is_some() || named_arazzo(&self.path) {
+            return true;
+        }
+        let ext = self.path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        matches!(ext, "yaml" | "yml" | "json")
+            && text.is_some_and(|t| is_arazzo_text(&self.path, ext, t))
     }
 }
 

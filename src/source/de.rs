@@ -18,7 +18,7 @@ use serde::de::value::BorrowedStrDeserializer;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::forward_to_deserialize_any;
 
-use super::events::{Scalar, build, resolve};
+use super::events::{Keys, Scalar, build_with, resolve};
 use super::node::{Node, NodeKind};
 use super::span::{Pos, Span, Spanned};
 
@@ -43,7 +43,7 @@ fn declined<T>(what: &str) -> Result<T, Declined> {
 
 /// `source` read as `T` by the fast path, or `None` when serde-saphyr must read it.
 pub fn from_str<T: DeserializeOwned>(source: &str) -> Option<T> {
-    let node = build(source)?;
+    let node = build_with(source, Keys::Typed)?;
     T::deserialize(NodeDe(&node)).ok()
 }
 
@@ -316,7 +316,7 @@ impl<'de> IntoDeserializer<'de, Declined> for NodeDe<'de> {
 }
 
 /// A deserializer over a mapping key. The builder keeps only keys whose text reads back as the
-/// kind written (see `events::key_text`), so the text is resolved again when asked for any value.
+/// kind written (see `events::Keys::Typed`), so the text is resolved again when asked for any value.
 #[derive(Clone, Copy)]
 struct KeyDe<'a>(&'a Spanned<String>);
 

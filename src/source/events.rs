@@ -142,17 +142,38 @@ fn scalar_kind(text: &str, style: ScalarStyle) -> Option<NodeKind> {
     })
 }
 
-/// A mapping key's text, when every reader agrees on it: a typed key (a struct field, a
-/// `String` key) reads the scalar's text, the tree reads its resolved value. Only keys where the
-/// two are the same text, and which read back as the same kind, are taken (`200`, `true`, `name`,
-/// a quoted `"x"`); `~`, `0x1F`, `1.5`, a quoted `"200"` are left to serde-saphyr.
-fn key_text(text: &str, style: ScalarStyle) -> Option<&str> {
-    match (resolve(text)?, style == ScalarStyle::Plain) {
-        (Scalar::Str(_), _) => Some(text),
-        (Scalar::Bool(b), true) if b.to_string() == text => Some(text),
-        (Scalar::U64(v), true) if v.to_string() == text => Some(text),
-        (Scalar::I64(v), true) if v.to_string() == text => Some(text),
-        _ => None,
+/// How mapping keys are read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keys {
+    /// For a tree used as such: a key is the text of its resolved value, as `Node`'s own
+    /// deserializer makes it (`200`, `true`, `null` for `~`, a quoted `"200"` as written).
+    Tree,
+    /// For a tree a typed model is then read from ([`super::de`]): a typed key (a struct field,
+    /// a `String` key) reads the scalar's text where the tree reads its resolved value, so only
+    /// keys where the two are the same text, and which read back as the same kind, are taken
+    /// (`200`, `true`, `name`, a quoted `"x"`); `~`, `0x1F`, a quoted `"200"` are left to
+    /// serde-saphyr.
+    Typed,
+}
+
+/// A mapping key's text as `keys` reads it; `None` when serde-saphyr must decide (a float key,
+/// which `Node` refuses, or one a typed reading would see otherwise).
+fn key_text(text: &str, style: ScalarStyle, keys: Keys) -> Option<String> {
+    let plain = style == ScalarStyle::Plain;
+    if keys == Keys::Tree && !plain {
+        return Some(text.to_owned());
+    }
+    let canonical = match resolve(text)? {
+        Scalar::Str(_) => return Some(text.to_owned()),
+        Scalar::Bool(b) => b.to_string(),
+        Scalar::U64(v) => v.to_string(),
+        Scalar::I64(v) => v.to_string(),
+        Scalar::Null => "null".to_owned(),
+        Scalar::F64(_) => return None,
+    };
+    match keys {
+        Keys::Tree => Some(canonical),
+        Keys::Typed => (plain && canonical == text && canonical != "null").then_some(canonical),
     }
 }
 
@@ -182,6 +203,11 @@ enum Open {
 /// The tree of `source`'s single document, or `None` when serde-saphyr must decide (see the
 /// module docs).
 pub fn build(source: &str) -> Option<Node> {
+    build_with(source, Keys::Tree)
+}
+
+/// [`build`], with keys read as `keys` says.
+pub(crate) fn build_with(source: &str, keys: Keys) -> Option<Node> {
     if source.len() > MAX_BYTES {
         return None;
     }
@@ -207,11 +233,11 @@ pub fn build(source: &str) -> Option<Node> {
                 }
                 // A scalar where a key is awaited is that key.
                 if let Some(Open::Map(_, _, key @ None)) = stack.last_mut() {
-                    let k = key_text(&text, style)?;
+                    let k = key_text(&text, style, keys)?;
                     if k == "<<" {
                         return None;
                     }
-                    *key = Some(Spanned::with_span(k.to_owned(), span_of(&span)));
+                    *key = Some(Spanned::with_span(k, span_of(&span)));
                     continue;
                 }
                 let s = span_of(&span);

@@ -316,7 +316,8 @@ impl<'de> IntoDeserializer<'de, Declined> for NodeDe<'de> {
 }
 
 /// A deserializer over a mapping key. The builder keeps only keys whose text reads back as the
-/// kind written (see `events::Keys::Typed`), so the text is resolved again when asked for any value.
+/// kind written (see `events::Keys::Typed`), so the text is resolved again when asked for any
+/// value.
 #[derive(Clone, Copy)]
 struct KeyDe<'a>(&'a Spanned<String>);
 

@@ -29,8 +29,9 @@ pub fn options() -> serde_saphyr::Options {
     }
 }
 
-/// `source` read as `T`: by the fast path (`source::de`, straight from the parser's events) when it is sure of the reading, else by serde-saphyr with [`options`], whose error
-/// becomes the [`Diagnostic`] (so every diagnostic is serde-saphyr's, as before).
+/// `source` read as `T`: by the fast path (`source::de`, straight from the parser's events)
+/// when it is sure of the reading, else by serde-saphyr with [`options`], whose error becomes
+/// the [`Diagnostic`] (so every diagnostic is serde-saphyr's, as before).
 pub fn parse<T: serde::de::DeserializeOwned>(path: &Path, source: &str) -> Result<T, Diagnostic> {
     match super::de::from_str(source) {
         Some(value) => Ok(value),

@@ -26,8 +26,7 @@ pub fn load(path: &Path) -> Result<(Document, String), Vec<Diagnostic>> {
 
 /// Parses Arazzo text; `path` is only used in messages.
 pub fn parse(path: &Path, text: &str) -> Result<Document, Vec<Diagnostic>> {
-    let root: Node = serde_saphyr::from_str_with_options(text, yaml::options())
-        .map_err(|e| vec![yaml::diagnostic(path, text, &e)])?;
+    let root: Node = yaml::parse_node(path, text).map_err(|d| vec![d])?;
     let mut reader = Reader {
         path,
         problems: Vec::new(),

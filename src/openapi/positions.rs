@@ -22,7 +22,9 @@ pub(crate) fn tree(path: &Path, source: &str) -> Option<Node> {
         };
         return s.value(0);
     }
-    serde_saphyr::from_str_with_options::<Node>(source, crate::source::yaml::options()).ok()
+    crate::source::build_node(source).or_else(|| {
+        serde_saphyr::from_str_with_options::<Node>(source, crate::source::yaml::options()).ok()
+    })
 }
 
 /// Deeper than this is not a spec (serde_json already refuses past 128).

@@ -9,8 +9,7 @@ use super::syntax::Scenario;
 
 /// Parses scenario text. `path` is only used in messages.
 pub fn parse(path: &Path, source: &str) -> Result<Scenario, Diagnostic> {
-    serde_saphyr::from_str_with_options::<Scenario>(source, yaml::options())
-        .map_err(|e| yaml::diagnostic(path, source, &e))
+    yaml::parse::<Scenario>(path, source)
 }
 
 /// What a listing needs of a scenario: its name and tags, read without building the rest (the

@@ -101,8 +101,7 @@ struct Wf {
 /// a run reports their mistakes).
 pub fn workflow_heads(path: &Path) -> Result<Vec<WorkflowHead>, Diagnostic> {
     let text = super::read(path)?;
-    let doc: Doc = serde_saphyr::from_str_with_options(&text, yaml::options())
-        .map_err(|e| yaml::diagnostic(path, &text, &e))?;
+    let doc: Doc = yaml::parse(path, &text)?;
     Ok(doc
         .workflows
         .into_iter()

@@ -5,6 +5,9 @@
 use std::fmt;
 
 use schemars::JsonSchema;
+use std::marker::PhantomData;
+
+use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// A 1-based line and column in a source file. `0:0` means "not known".
@@ -151,11 +154,57 @@ impl<T> std::ops::Deref for Spanned<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // The tree's deserializer (`source::de`) answers this name with the span and the value
+        // in one step; serde-saphyr and any other deserializer see a plain newtype, and the
+        // value is read through serde-saphyr's own span wrapper as before.
+        d.deserialize_newtype_struct(super::de::SPANNED, SpannedVisitor(PhantomData))
+    }
+}
+
+struct SpannedVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for SpannedVisitor<T> {
+    type Value = Spanned<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a value with its position")
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Spanned<T>, D::Error> {
         let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
         Ok(Spanned::with_span(
             s.value,
             Span::from_saphyr(&s.referenced),
         ))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Spanned<T>, A::Error> {
+        let span = seq
+            .next_element::<PackedSpan>()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let value = seq
+            .next_element::<T>()?
+            .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+        Ok(Spanned::with_span(value, span.0))
+    }
+}
+
+/// A span packed into one number by `source::de`.
+struct PackedSpan(Span);
+
+impl<'de> Deserialize<'de> for PackedSpan {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = PackedSpan;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a packed span")
+            }
+            fn visit_u128<E: de::Error>(self, v: u128) -> Result<PackedSpan, E> {
+                Ok(PackedSpan(super::de::unpack(v)))
+            }
+        }
+        d.deserialize_u128(V)
     }
 }
 

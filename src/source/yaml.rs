@@ -10,6 +10,7 @@ use serde_saphyr::budget::BudgetBreach;
 use super::diag::Diagnostic;
 use super::flow::{self, Bracket};
 use super::indent;
+use super::node::Node;
 use super::span::Pos;
 use super::suggest::did_you_mean;
 
@@ -26,6 +27,30 @@ pub fn options() -> serde_saphyr::Options {
         strict_booleans: true,
         budget: serde_saphyr::budget! { max_nodes: MAX_NODES, max_depth: MAX_DEPTH },
     }
+}
+
+/// `source` read as `T`: by the fast path (`source::de`, straight from the parser's events)
+/// when it is sure of the reading, else by serde-saphyr with [`options`], whose error becomes
+/// the [`Diagnostic`] (so every diagnostic is serde-saphyr's, as before).
+pub fn parse<T: serde::de::DeserializeOwned>(path: &Path, source: &str) -> Result<T, Diagnostic> {
+    match super::de::from_str(source) {
+        Some(value) => Ok(value),
+        None => parse_slow(path, source),
+    }
+}
+
+/// `source` as a [`Node`] tree: built straight from the parser's events
+/// ([`super::build_node`]) when it is sure of the reading, else read by serde-saphyr.
+pub fn parse_node(path: &Path, source: &str) -> Result<Node, Diagnostic> {
+    match super::build_node(source) {
+        Some(node) => Ok(node),
+        None => parse_slow(path, source),
+    }
+}
+
+fn parse_slow<T: serde::de::DeserializeOwned>(path: &Path, source: &str) -> Result<T, Diagnostic> {
+    serde_saphyr::from_str_with_options::<T>(source, options())
+        .map_err(|e| diagnostic(path, source, &e))
 }
 
 /// A serde-saphyr error as a diagnostic at its position, with the source line attached.

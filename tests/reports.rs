@@ -761,3 +761,141 @@ fn cli_a_passing_run_with_a_warning_shows_it_in_every_report_file() {
         "{json}"
     );
 }
+
+/// Keeps each finished scenario as the runner gave it, and says it does not read a passing
+/// scenario's exchanges (as the report writers do), or (`reads`) that it does.
+struct Finished {
+    reads: bool,
+    results: std::sync::Mutex<Vec<ScenarioResult>>,
+}
+
+impl EventSink for Finished {
+    fn event(&self, event: &Event<'_>) {
+        if let Event::ScenarioFinished { result, .. } = event {
+            let mut kept = self.results.lock().unwrap_or_else(|p| p.into_inner());
+            kept.push((*result).clone());
+        }
+    }
+
+    fn reads_passing_exchanges(&self) -> bool {
+        self.reads
+    }
+}
+
+/// The fixtures streamed through [`Runner::run`] (as `conform run` does) to a [`Finished`].
+fn streamed_to(reads: bool) -> Vec<ScenarioResult> {
+    let sink = Arc::new(Finished {
+        reads,
+        results: Default::default(),
+    });
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let mock = conform::mock::start("fixture", 0, &Default::default())
+            .await
+            .expect("the fixture mock starts");
+        let mut targets = Targets::default();
+        targets.insert("fixture", mock.target());
+        let roots: Vec<PathBuf> = SCENARIOS.iter().map(PathBuf::from).collect();
+        let found = conform::scenario::discover(&roots).expect("fixtures are found");
+        let total = found.len();
+        let options = RunOptions {
+            jobs: 1,
+            step_timeout: Duration::from_secs(5),
+            ..RunOptions::default()
+        };
+        let client = conform::run::http_client().expect("client");
+        let runner = Arc::new(Runner::new(
+            Arc::new(Registry::new(SPECS)),
+            Arc::new(targets),
+            client,
+            options,
+        ));
+        let sink_dyn: Arc<dyn EventSink> = sink.clone();
+        let selection = conform::scenario::Selection::default();
+        runner
+            .run(found.into_iter().map(Ok), Some(total), selection, sink_dyn)
+            .await;
+        mock.stop().await;
+    });
+    let mut results = sink.results.lock().unwrap_or_else(|p| p.into_inner());
+    std::mem::take(&mut *results)
+}
+
+/// Whether every step of `s` that sent a request has its exchange recorded.
+fn recorded(s: &ScenarioResult) -> bool {
+    s.steps
+        .iter()
+        .filter(|st| st.attempts > 0)
+        .all(|st| st.request.is_some() && st.response.is_some())
+}
+
+#[test]
+fn a_passing_scenario_is_recorded_only_for_a_sink_that_reads_it_and_a_failing_one_always() {
+    let unread = streamed_to(false);
+    let read = streamed_to(true);
+    for results in [&unread, &read] {
+        assert_eq!(results.len(), SCENARIOS.len(), "every fixture finished");
+    }
+    let sent = |s: &&ScenarioResult| s.steps.iter().any(|st| st.attempts > 0);
+    let passing: Vec<_> = unread
+        .iter()
+        .filter(sent)
+        .filter(|s| s.outcome == Outcome::Passed)
+        .collect();
+    let failing: Vec<_> = unread
+        .iter()
+        .filter(sent)
+        .filter(|s| s.outcome == Outcome::Failed)
+        .collect();
+    assert!(!passing.is_empty() && !failing.is_empty(), "{unread:#?}");
+    for s in passing {
+        assert!(
+            s.steps
+                .iter()
+                .all(|st| st.request.is_none() && st.response.is_none()),
+            "a passing scenario no sink reads is not recorded: {s:#?}"
+        );
+    }
+    for s in failing {
+        assert!(recorded(s), "a failing scenario is recorded whole: {s:#?}");
+    }
+    // Its records are redacted and cut as ever: what a sink that reads everything gets, but for
+    // what changes between runs (the port, ids, dates).
+    let shape = |r: &[ScenarioResult]| -> Vec<String> {
+        let s = r.iter().find(|s| s.path.ends_with("wrong-type.yaml"));
+        s.map(|s| s.steps.iter().collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|st| {
+                let names = |h: &[(String, String)]| -> Vec<String> {
+                    h.iter().map(|(n, _)| n.clone()).collect()
+                };
+                let req = st.request.as_ref();
+                let resp = st.response.as_ref();
+                format!(
+                    "{:?} {:?} {:?} | {:?} {:?} {:?} | {:?}",
+                    req.map(|r| &r.method),
+                    req.map(|r| names(&r.headers)),
+                    req.map(|r| &r.body),
+                    resp.map(|r| r.status),
+                    resp.map(|r| names(&r.headers)),
+                    resp.map(|r| (r.body_bytes, r.truncated)),
+                    st.findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+                )
+            })
+            .collect()
+    };
+    let (a, b) = (shape(&unread), shape(&read));
+    assert!(!a.is_empty());
+    assert_eq!(a, b, "recorded at the end as it would have been on the way");
+    assert!(
+        read.iter()
+            .filter(sent)
+            .filter(|s| s.outcome == Outcome::Passed)
+            .all(recorded),
+        "a sink that reads passing exchanges gets them"
+    );
+}

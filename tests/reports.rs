@@ -35,8 +35,15 @@ fn run_with(sink: Arc<dyn EventSink>) -> RunResult {
     run_jobs(sink, 1)
 }
 
-/// The fixtures with `jobs` scenarios at once.
+/// The fixtures with `jobs` scenarios at once, kept whole.
 fn run_jobs(sink: Arc<dyn EventSink>, jobs: usize) -> RunResult {
+    run_fixtures(sink, jobs, true).expect("a whole run gives its result")
+}
+
+/// The fixtures against the fixture mock with `jobs` scenarios at once: kept whole
+/// ([`Runner::run_all`]) when `whole`, else only streamed to `sink` ([`Runner::run`], as
+/// `conform run` does), which gives no result.
+fn run_fixtures(sink: Arc<dyn EventSink>, jobs: usize, whole: bool) -> Option<RunResult> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -65,7 +72,15 @@ fn run_jobs(sink: Arc<dyn EventSink>, jobs: usize) -> RunResult {
             client,
             options,
         ));
-        let result = runner.run_all(found, sink).await;
+        let result = if whole {
+            Some(runner.run_all(found, sink).await)
+        } else {
+            let total = found.len();
+            let selection = conform::scenario::Selection::default();
+            let found = found.into_iter().map(Ok);
+            runner.run(found, Some(total), selection, sink).await;
+            None
+        };
         mock.stop().await;
         result
     })
@@ -788,38 +803,7 @@ fn streamed_to(reads: bool) -> Vec<ScenarioResult> {
         reads,
         results: Default::default(),
     });
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        let mock = conform::mock::start("fixture", 0, &Default::default())
-            .await
-            .expect("the fixture mock starts");
-        let mut targets = Targets::default();
-        targets.insert("fixture", mock.target());
-        let roots: Vec<PathBuf> = SCENARIOS.iter().map(PathBuf::from).collect();
-        let found = conform::scenario::discover(&roots).expect("fixtures are found");
-        let total = found.len();
-        let options = RunOptions {
-            jobs: 1,
-            step_timeout: Duration::from_secs(5),
-            ..RunOptions::default()
-        };
-        let client = conform::run::http_client().expect("client");
-        let runner = Arc::new(Runner::new(
-            Arc::new(Registry::new(SPECS)),
-            Arc::new(targets),
-            client,
-            options,
-        ));
-        let sink_dyn: Arc<dyn EventSink> = sink.clone();
-        let selection = conform::scenario::Selection::default();
-        runner
-            .run(found.into_iter().map(Ok), Some(total), selection, sink_dyn)
-            .await;
-        mock.stop().await;
-    });
+    run_fixtures(sink.clone(), 1, false);
     let mut results = sink.results.lock().unwrap_or_else(|p| p.into_inner());
     std::mem::take(&mut *results)
 }

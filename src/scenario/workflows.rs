@@ -129,7 +129,7 @@ impl super::Found {
         self.workflow().is_some() || is_arazzo(&self.path)
     }
 
-    /// [`Found::is_arazzo`], decided from the file's `text` already read, or (`None`) from the
+    /// [`Self::is_arazzo`], decided from the file's `text` already read, or (`None`) from the
     /// found item alone, without reading: a workflow's id, or an Arazzo file name.
     pub fn is_arazzo_by(&self, text: Option<&str>) -> bool {
         if self.workflow().is_some() || named_arazzo(&self.path) {

@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use granit_parser::{Event, Parser, ScalarStyle, StrInput};
 
 use super::load::Head;
+use crate::source::{yaml_null, yaml_parser};
 
 /// More nodes than this and the file is left to serde-saphyr, whose node budget
 /// ([`crate::source::yaml::MAX_NODES`]) must decide; far above any scenario.
@@ -31,10 +32,7 @@ type Events<'a> = Parser<'a, StrInput<'a>>;
 
 /// The head of `source` when it is a plain one, `None` when serde-saphyr must decide.
 pub(super) fn scan(source: &str) -> Option<Head> {
-    let mut options = granit_parser::Options::default();
-    // As serde-saphyr (built without its `comments` feature) runs the parser.
-    options.emit_comments = false;
-    let mut ev: Events<'_> = Parser::new_from_str_with_options(source, options);
+    let mut ev: Events<'_> = yaml_parser(source);
     expect(&mut ev, |e| matches!(e, Event::StreamStart))?;
     expect(&mut ev, |e| matches!(e, Event::DocumentStart(..)))?;
     expect(&mut ev, |e| matches!(e, Event::MappingStart(_, 0, None)))?;
@@ -84,7 +82,7 @@ impl Walk {
     fn string(&mut self, ev: &mut Events<'_>) -> Option<String> {
         self.node()?;
         match next(ev)? {
-            Event::Scalar(v, style, 0, None) if !(style == ScalarStyle::Plain && nullish(&v)) => {
+            Event::Scalar(v, style, 0, None) if !(style == ScalarStyle::Plain && yaml_null(&v)) => {
                 Some(v.into_owned())
             }
             _ => None,
@@ -103,7 +101,7 @@ impl Walk {
             match next(ev)? {
                 Event::SequenceEnd => return Some(out),
                 Event::Scalar(v, style, 0, None)
-                    if !(style == ScalarStyle::Plain && nullish(&v)) =>
+                    if !(style == ScalarStyle::Plain && yaml_null(&v)) =>
                 {
                     out.push(v.into_owned())
                 }
@@ -166,7 +164,7 @@ fn key_ok(key: &str, style: ScalarStyle, keys: &[Cow<'_, str>]) -> bool {
     if style == ScalarStyle::Plain {
         // `1` and `0x1` are one key to serde-saphyr: two number-like keys may be a duplicate.
         let numbers = numeric(key) && keys.iter().any(|k| numeric(k));
-        if nullish(key) || key == "<<" || maybe_non_finite(key) || numbers {
+        if yaml_null(key) || key == "<<" || maybe_non_finite(key) || numbers {
             return false;
         }
     } else if !matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) {
@@ -180,11 +178,6 @@ fn numeric(v: &str) -> bool {
     let t = v.trim_matches([' ', '\t', '\r', '\n']);
     let u = t.strip_prefix(['+', '-']).unwrap_or(t);
     u.starts_with(|c: char| c.is_ascii_digit() || c == '.')
-}
-
-/// A plain scalar serde-saphyr reads as null.
-fn nullish(v: &str) -> bool {
-    matches!(v, "" | "~" | "null" | "Null" | "NULL")
 }
 
 /// A plain scalar that may read as an infinite or NaN float (`.inf`, `-.NaN`, `1e999`), which

@@ -8,12 +8,10 @@
 //! flight at once, so memory holds a few chunks, not the tree.
 
 use std::collections::BTreeMap;
-use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Mutex, mpsc};
 
-use super::load::{Head, MAX_SCENARIO_BYTES, parse_head};
-use super::workflows::is_arazzo_text;
+use super::load::{Head, parse_head};
 use super::{Discovery, Found, Walked, workflow_heads};
 use crate::source::Diagnostic;
 
@@ -153,32 +151,15 @@ fn read_item(item: &Walked, out: &mut Heads) {
     let ext = f.path.extension().and_then(|e| e.to_str()).unwrap_or("");
     // The common case, a scenario read once. Anything else (a file that cannot be read as text,
     // an Arazzo document, an id that names a workflow) goes the way discovery always took.
-    match read_text(&f.path) {
-        Some(text) if !is_arazzo_text(&f.path, ext, &text) && f.workflow().is_none() => {
+    // A file that cannot be read is read again by `head`, to say why.
+    match super::read(&f.path).ok() {
+        Some(text) if !f.is_arazzo_by(Some(&text)) => {
             if ext != "json" {
                 out.push((f.clone(), parse_head(&f.path, &text)));
             }
         }
         _ => as_discovered(f, ext, out),
     }
-}
-
-/// A file's text when it is UTF-8 within [`MAX_SCENARIO_BYTES`]; `None` otherwise, and then
-/// [`super::read`] reads it again to say why.
-fn read_text(path: &Path) -> Option<String> {
-    let file = std::fs::File::open(path).ok()?;
-    let size = file.metadata().ok()?.len();
-    if size > MAX_SCENARIO_BYTES {
-        return None;
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).ok()? + 1);
-    file.take(MAX_SCENARIO_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    if u64::try_from(bytes.len()).ok()? > MAX_SCENARIO_BYTES {
-        return None;
-    }
-    String::from_utf8(bytes).ok()
 }
 
 /// An unread file taken as [`Discovery`] takes one: an Arazzo document is one item per

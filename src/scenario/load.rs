@@ -36,8 +36,7 @@ pub fn parse_head(path: &Path, source: &str) -> Result<Head, Diagnostic> {
 
 /// serde-saphyr's reading of a [`Head`], the reference [`super::head_scan`] must agree with.
 pub(super) fn parse_head_serde(path: &Path, source: &str) -> Result<Head, Diagnostic> {
-    serde_saphyr::from_str_with_options::<Head>(source, yaml::options())
-        .map_err(|e| yaml::diagnostic(path, source, &e))
+    yaml::parse_by_serde_saphyr(path, source)
 }
 
 /// The largest scenario file read: far above any hand-written or `conform init` scenario, and a

@@ -48,14 +48,6 @@ pub fn is_arazzo(path: &Path) -> bool {
     arazzo_head(ext, &head[..len])
 }
 
-/// Whether a file's text, already read (`ext` its extension), makes it an Arazzo document, as
-/// [`is_arazzo`] decides from the file: by its name or its first few kilobytes.
-pub(super) fn is_arazzo_text(path: &Path, ext: &str, text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let head = &bytes[..bytes.len().min(HEAD_BYTES as usize)];
-    named_arazzo(path) || arazzo_head(ext, head)
-}
-
 /// The top-level `arazzo` key looked for in the first [`HEAD_BYTES`] of a file.
 fn arazzo_head(ext: &str, head: &[u8]) -> bool {
     if ext == "json" {
@@ -136,8 +128,11 @@ impl super::Found {
             return true;
         }
         let ext = self.path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        // The same first few kilobytes [`is_arazzo`] reads from the file.
         matches!(ext, "yaml" | "yml" | "json")
-            && text.is_some_and(|t| is_arazzo_text(&self.path, ext, t))
+            && text.is_some_and(|t| {
+                arazzo_head(ext, &t.as_bytes()[..t.len().min(HEAD_BYTES as usize)])
+            })
     }
 }
 

@@ -13,7 +13,7 @@
 
 use std::collections::HashSet;
 
-use granit_parser::{Event, Parser, ScalarStyle};
+use granit_parser::{Event, Parser, ScalarStyle, StrInput};
 
 use super::node::{Node, NodeKind};
 use super::span::{Pos, Span, Spanned};
@@ -22,6 +22,19 @@ use super::yaml::{MAX_DEPTH, MAX_NODES};
 /// The largest text the fast path reads; serde-saphyr's own limits (64 MiB of scalars) are far
 /// above, and a larger file is left to it.
 const MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// The YAML parser over `source`, run as serde-saphyr runs it (built without its `comments`
+/// feature: no comment events): the one way every fast path here and in `conform list` starts.
+pub(crate) fn parser(source: &str) -> Parser<'_, StrInput<'_>> {
+    let mut options = granit_parser::Options::default();
+    options.emit_comments = false;
+    Parser::new_from_str_with_options(source, options)
+}
+
+/// Whether a plain scalar reads as null (YAML 1.2's core schema: nothing, `~`, `null`).
+pub(crate) fn is_null(text: &str) -> bool {
+    matches!(text, "" | "~" | "null" | "Null" | "NULL")
+}
 
 /// A plain scalar resolved as serde-saphyr's `deserialize_any` resolves it (YAML 1.2 core
 /// schema, strict booleans), without copying its text.
@@ -38,7 +51,7 @@ pub(crate) enum Scalar<'a> {
 /// The meaning of a plain scalar, or `None` when the fast path leaves it to serde-saphyr (a
 /// non-finite number, which it refuses, and `-0`, which it reads as a signed integer only).
 pub(crate) fn resolve(text: &str) -> Option<Scalar<'_>> {
-    if matches!(text, "" | "~" | "null" | "Null" | "NULL") {
+    if is_null(text) {
         return Some(Scalar::Null);
     }
     let t = text.trim_matches([' ', '\t', '\r', '\n']);
@@ -215,7 +228,7 @@ pub(crate) fn build_with(source: &str, keys: Keys) -> Option<Node> {
     let mut root: Option<Node> = None;
     let mut nodes = 0usize;
     let mut documents = 0usize;
-    for item in Parser::new_from_str(source) {
+    for item in parser(source) {
         let (event, span) = item.ok()?;
         let done = match event {
             Event::StreamStart | Event::DocumentEnd | Event::StreamEnd => continue,

@@ -21,6 +21,7 @@ mod tests;
 
 pub use diag::Diagnostic;
 pub use events::build as build_node;
+pub(crate) use events::{is_null as yaml_null, parser as yaml_parser};
 pub use node::{Node, NodeKind};
 pub use span::{Pos, Span, Spanned};
 pub use suggest::{did_you_mean, edit_distance};

@@ -35,7 +35,7 @@ pub fn options() -> serde_saphyr::Options {
 pub fn parse<T: serde::de::DeserializeOwned>(path: &Path, source: &str) -> Result<T, Diagnostic> {
     match super::de::from_str(source) {
         Some(value) => Ok(value),
-        None => parse_slow(path, source),
+        None => parse_by_serde_saphyr(path, source),
     }
 }
 
@@ -44,11 +44,16 @@ pub fn parse<T: serde::de::DeserializeOwned>(path: &Path, source: &str) -> Resul
 pub fn parse_node(path: &Path, source: &str) -> Result<Node, Diagnostic> {
     match super::build_node(source) {
         Some(node) => Ok(node),
-        None => parse_slow(path, source),
+        None => parse_by_serde_saphyr(path, source),
     }
 }
 
-fn parse_slow<T: serde::de::DeserializeOwned>(path: &Path, source: &str) -> Result<T, Diagnostic> {
+/// `source` read as `T` by serde-saphyr alone, with [`options`]: the reading the fast path must
+/// agree with, and the maker of every diagnostic.
+pub fn parse_by_serde_saphyr<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    source: &str,
+) -> Result<T, Diagnostic> {
     serde_saphyr::from_str_with_options::<T>(source, options())
         .map_err(|e| diagnostic(path, source, &e))
 }

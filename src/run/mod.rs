@@ -427,37 +427,44 @@ impl Runner {
         names
     }
 
-    fn load(&self, f: &Found, selection: &Selection) -> Loaded {
-        // The file is read once: whether it is an Arazzo document is told from its text.
-        let read = (!f.is_arazzo_by(None)).then(|| match self.sources.get(&f.path) {
-            Some(text) => Ok(text.clone()),
-            None => model::read(&f.path),
-        });
-        let read = match read {
-            Some(Ok(text)) if f.is_arazzo_by(Some(&text)) => None,
-            other => other,
-        };
-        let Some(read) = read else {
-            return match self.compile_workflow(f) {
-                Ok(p) => {
-                    let name = &p.workflows[p.entry].name;
-                    if selection.admits(&f.id, name, &[]) {
-                        Loaded::Workflow(Box::new(p))
-                    } else {
-                        Loaded::Deselected
-                    }
+    /// An Arazzo document's workflow, compiled, when the selection admits it.
+    fn load_workflow(&self, f: &Found, selection: &Selection) -> Loaded {
+        match self.compile_workflow(f) {
+            Ok(p) => {
+                let name = &p.workflows[p.entry].name;
+                if selection.admits(&f.id, name, &[]) {
+                    Loaded::Workflow(Box::new(p))
+                } else {
+                    Loaded::Deselected
                 }
-                Err(r) => Loaded::Rejected(r),
-            };
+            }
+            Err(r) => Loaded::Rejected(r),
+        }
+    }
+
+    fn load(&self, f: &Found, selection: &Selection) -> Loaded {
+        // A file that does not read or parse is kept whatever the selection: its error must be
+        // seen.
+        let unparsed = |d| Loaded::Rejected(Rejected::unparsed(f, d));
+        // The file is read once: whether it is an Arazzo document is told from its text.
+        let text = if f.is_arazzo_by(None) {
+            None
+        } else {
+            match self.sources.get(&f.path) {
+                Some(text) => Some(text.clone()),
+                None => match model::read(&f.path) {
+                    Ok(text) => Some(text),
+                    Err(d) => return unparsed(d),
+                },
+            }
         };
-        let parsed = read.and_then(|text| {
-            let s = model::parse(&f.path, &text)?;
-            Ok((s, text))
-        });
-        let (scenario, text) = match parsed {
-            Ok(x) => x,
-            // A file that does not parse is kept whatever the selection: its error must be seen.
-            Err(d) => return Loaded::Rejected(Rejected::unparsed(f, d)),
+        let text = match text {
+            Some(text) if !f.is_arazzo_by(Some(&text)) => text,
+            _ => return self.load_workflow(f, selection),
+        };
+        let scenario = match model::parse(&f.path, &text) {
+            Ok(s) => s,
+            Err(d) => return unparsed(d),
         };
         let tags: Vec<&str> = scenario.tags.iter().map(|t| t.value.as_str()).collect();
         if !selection.admits(&f.id, &scenario.name.value, &tags) {

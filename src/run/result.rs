@@ -448,6 +448,39 @@ pub struct StepResult {
     pub(crate) unrecorded: Option<Box<Unrecorded>>,
 }
 
+impl StepResult {
+    /// The last request's method and URL path, from its record or, unrecorded, as sent.
+    pub(crate) fn last_request_line(&self) -> Option<(String, String)> {
+        match (&self.request, &self.unrecorded) {
+            (Some(r), _) => {
+                let path =
+                    url::Url::parse(&r.url).map_or_else(|_| r.url.clone(), |u| u.path().to_owned());
+                Some((r.method.clone(), path))
+            }
+            (None, Some(u)) => Some((u.request.method.clone(), u.request.url.path().to_owned())),
+            (None, None) => None,
+        }
+    }
+
+    /// The last request's headers, recorded (redacted values) or as sent: for their names.
+    pub(crate) fn last_request_headers(&self) -> Option<&[(String, String)]> {
+        match (&self.request, &self.unrecorded) {
+            (Some(r), _) => Some(&r.headers),
+            (None, Some(u)) => Some(&u.request.headers),
+            (None, None) => None,
+        }
+    }
+
+    /// The last answer's status and headers, from its record or, unrecorded, as read.
+    pub(crate) fn last_response(&self) -> Option<(u16, &[(String, String)])> {
+        match (&self.response, &self.unrecorded) {
+            (Some(r), _) => Some((r.status, &r.headers)),
+            (None, Some(u)) => u.response.as_ref().map(|r| (r.status, &*r.headers)),
+            (None, None) => None,
+        }
+    }
+}
+
 /// An exchange not recorded yet: the request as sent and the response as read, unredacted.
 /// Never serialized; turned into records, or dropped, before the scenario is reported.
 #[derive(Debug, Clone)]

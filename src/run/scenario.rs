@@ -295,9 +295,8 @@ impl Runner {
 
 /// The last step of `result` that got an answer, for the step about to run.
 fn before(result: &ScenarioResult) -> Option<step::Before<'_>> {
-    let (i, step) = result.steps.iter().enumerate().rev().find(|(_, s)| {
-        s.response.is_some() || s.unrecorded.as_ref().is_some_and(|u| u.response.is_some())
-    })?;
+    let (i, step) =
+        (result.steps.iter().enumerate().rev()).find(|(_, s)| s.last_response().is_some())?;
     Some(step::Before {
         number: i + 1,
         step,

@@ -72,15 +72,7 @@ impl Before<'_> {
     /// "500 to POST /x (step 3)", when that answer left its connection open.
     fn kept_alive(&self) -> Option<String> {
         let status = kept_alive_status(self.step)?;
-        let (method, path) = match (&self.step.request, &self.step.unrecorded) {
-            (Some(request), _) => (
-                request.method.clone(),
-                url::Url::parse(&request.url)
-                    .map_or_else(|_| request.url.clone(), |u| u.path().to_owned()),
-            ),
-            (None, Some(u)) => (u.request.method.clone(), u.request.url.path().to_owned()),
-            (None, None) => return None,
-        };
+        let (method, path) = self.step.last_request_line()?;
         Some(format!(
             "{status} to {method} {path} (step {})",
             self.number
@@ -91,20 +83,11 @@ impl Before<'_> {
 /// The status of `step`'s last answer, when that answer left its connection open (no
 /// `Connection: close`), so that the next request could go on it.
 fn kept_alive_status(step: &StepResult) -> Option<u16> {
-    let (status, connection) = match (&step.response, &step.unrecorded) {
-        (Some(r), _) => (
-            r.status,
-            r.headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("connection"))
-                .map(|(_, v)| v.as_str()),
-        ),
-        (None, Some(u)) => {
-            let r = u.response.as_ref()?;
-            (r.status, r.header("connection"))
-        }
-        (None, None) => return None,
-    };
+    let (status, headers) = step.last_response()?;
+    let connection = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("connection"))
+        .map(|(_, v)| v.as_str());
     (!dropped::closes(connection)).then_some(status)
 }
 
@@ -790,18 +773,10 @@ fn refused_without_credentials(
     if !matches!(result.status, Some(401 | 403)) {
         return;
     }
-    let carried = match (&result.request, &result.unrecorded) {
-        (Some(record), _) => record
-            .headers
-            .iter()
-            .any(|(n, _)| Redactor::is_secret_header(n)),
-        (None, Some(u)) => u
-            .request
-            .headers
-            .iter()
-            .any(|(n, _)| Redactor::is_secret_header(n)),
-        (None, None) => return,
+    let Some(headers) = result.last_request_headers() else {
+        return;
     };
+    let carried = headers.iter().any(|(n, _)| Redactor::is_secret_header(n));
     let attached =
         s.auth == AuthMode::Default && ctx.target.auth.is_some() && !op.security.is_empty();
     if attached || carried {
